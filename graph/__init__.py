@@ -1,0 +1,1 @@
+"""The graph layer: domain model, Neo4j store, in-memory projection and algorithms."""

@@ -1,0 +1,51 @@
+"""The schema as an ordered list of migrations, each applied once and recorded in the graph.
+
+A migration is never edited after it has shipped: change the schema by appending one.
+Each is recorded as ``(:Migration {id, description, applied_at})``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Migration:
+    id: int
+    description: str
+    statements: tuple[str, ...]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "unique keys of every node label",
+        (
+            "CREATE CONSTRAINT member_id IF NOT EXISTS FOR (n:Member) REQUIRE n.id IS UNIQUE",
+            "CREATE CONSTRAINT employer_id IF NOT EXISTS FOR (n:Employer) REQUIRE n.id IS UNIQUE",
+            "CREATE CONSTRAINT skill_key IF NOT EXISTS FOR (n:Skill) REQUIRE n.key IS UNIQUE",
+            "CREATE CONSTRAINT interest_key IF NOT EXISTS FOR (n:Interest) REQUIRE n.key IS UNIQUE",
+            "CREATE CONSTRAINT program_id IF NOT EXISTS FOR (n:Program) REQUIRE n.id IS UNIQUE",
+            "CREATE CONSTRAINT cohort_id IF NOT EXISTS FOR (n:Cohort) REQUIRE n.id IS UNIQUE",
+            "CREATE CONSTRAINT event_id IF NOT EXISTS FOR (n:Event) REQUIRE n.id IS UNIQUE",
+        ),
+    ),
+    Migration(
+        2,
+        "indexes for the service's lookups",
+        (
+            "CREATE INDEX member_name_key IF NOT EXISTS FOR (n:Member) ON (n.name_key)",
+            "CREATE INDEX member_email IF NOT EXISTS FOR (n:Member) ON (n.email)",
+            "CREATE INDEX member_city IF NOT EXISTS FOR (n:Member) ON (n.city)",
+            "CREATE INDEX member_graduation_year IF NOT EXISTS FOR (n:Member) ON (n.graduation_year)",
+            "CREATE INDEX employer_name_key IF NOT EXISTS FOR (n:Employer) ON (n.name_key)",
+            "CREATE INDEX employer_industry IF NOT EXISTS FOR (n:Employer) ON (n.industry)",
+            "CREATE INDEX program_name_key IF NOT EXISTS FOR (n:Program) ON (n.name_key)",
+            "CREATE INDEX cohort_year IF NOT EXISTS FOR (n:Cohort) ON (n.year)",
+        ),
+    ),
+)
+
+MIGRATION_CONSTRAINT = (
+    "CREATE CONSTRAINT migration_id IF NOT EXISTS FOR (n:Migration) REQUIRE n.id IS UNIQUE"
+)

@@ -1,0 +1,77 @@
+"""The graph model: labels, relationship types, roles and field limits.
+
+Pure data, no I/O. The Neo4j schema (``graph.migrations``), the loaders and the
+projection all take their names from here so that a rename happens in one place.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ALUMNUS = "alumnus"
+    STUDENT = "student"
+    FACULTY = "faculty"
+    STAFF = "staff"
+
+
+class Label(StrEnum):
+    MEMBER = "Member"
+    EMPLOYER = "Employer"
+    SKILL = "Skill"
+    INTEREST = "Interest"
+    PROGRAM = "Program"
+    COHORT = "Cohort"
+    EVENT = "Event"
+
+
+class Rel(StrEnum):
+    KNOWS = "KNOWS"
+    WORKS_AT = "WORKS_AT"
+    HAS_SKILL = "HAS_SKILL"
+    WANTS_SKILL = "WANTS_SKILL"
+    INTERESTED_IN = "INTERESTED_IN"
+    IN_COHORT = "IN_COHORT"
+    OF_PROGRAM = "OF_PROGRAM"
+    ATTENDED = "ATTENDED"
+    MENTORS = "MENTORS"
+
+
+#: Member properties a member may hold, in the order of the bundle's members.csv.
+MEMBER_FIELDS = (
+    "id", "name", "role", "email", "headline", "city", "country", "graduation_year",
+    "open_to_mentor", "mentor_capacity", "seeking_mentor", "discoverable", "open_to_intros",
+)
+
+#: Consent flags and their defaults when a member has not said.
+CONSENT_DEFAULTS: dict[str, bool] = {
+    "discoverable": True,
+    "open_to_intros": True,
+    "open_to_mentor": False,
+    "share_employer": True,
+    "share_contact": False,
+}
+
+#: The longest text a field may hold; longer is a bad row, not a truncation.
+MAX_LENGTH: dict[str, int] = {
+    "id": 64,
+    "name": 200,
+    "email": 254,
+    "headline": 300,
+    "city": 100,
+    "country": 100,
+    "title": 200,
+    "industry": 100,
+    "skill": 100,
+    "interest": 100,
+    "program": 200,
+    "faculty": 200,
+    "degree": 100,
+    "aliases": 1000,
+    "default": 500,
+}
+
+
+def max_length(field: str) -> int:
+    return MAX_LENGTH.get(field, MAX_LENGTH["default"])

@@ -1,0 +1,30 @@
+"""The Neo4j store: every Cypher query of the project lives in this package.
+
+:class:`Store` is composed of one mixin per concern so that each module stays small.
+"""
+
+from graph.store.base import (
+    DEFAULT_BATCH_SIZE,
+    StoreBase,
+    StoreError,
+    StoreUnavailable,
+    WriteEvent,
+    WriteStats,
+)
+from graph.store.members import MembersMixin
+from graph.store.schema import SchemaMixin
+from graph.store.writes import WritesMixin
+
+
+class Store(MembersMixin, WritesMixin, SchemaMixin, StoreBase):
+    """The one gateway to Neo4j."""
+
+
+__all__ = [
+    "DEFAULT_BATCH_SIZE",
+    "Store",
+    "StoreError",
+    "StoreUnavailable",
+    "WriteEvent",
+    "WriteStats",
+]

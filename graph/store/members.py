@@ -1,0 +1,51 @@
+"""Reading one member's record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graph.store.base import StoreBase
+
+GET_MEMBER = """
+MATCH (m:Member {id: $id})
+OPTIONAL MATCH (m)-[w:WORKS_AT]->(e:Employer)
+WITH m, collect(CASE WHEN e IS NULL THEN null ELSE {
+    employer_id: e.id, employer: e.name, title: w.title, start: w.start, end: w.end
+} END) AS positions
+OPTIONAL MATCH (m)-[h:HAS_SKILL]->(s:Skill)
+WITH m, positions, collect(CASE WHEN s IS NULL THEN null ELSE {
+    key: s.key, name: s.name, level: h.level} END) AS skills
+OPTIONAL MATCH (m)-[:WANTS_SKILL]->(ws:Skill)
+WITH m, positions, skills, collect(ws.name) AS wants
+OPTIONAL MATCH (m)-[:INTERESTED_IN]->(i:Interest)
+WITH m, positions, skills, wants, collect(i.name) AS interests
+OPTIONAL MATCH (m)-[:IN_COHORT]->(c:Cohort)-[:OF_PROGRAM]->(p:Program)
+WITH m, positions, skills, wants, interests, collect(CASE WHEN c IS NULL THEN null ELSE {
+    cohort_id: c.id, year: c.year, program_id: p.id, program: p.name,
+    faculty: p.faculty, degree: p.degree} END) AS cohorts
+RETURN properties(m) AS member, positions, skills, wants, interests, cohorts,
+       COUNT { (m)-[:KNOWS]-() } AS connections,
+       COUNT { (m)-[:ATTENDED]->() } AS events_attended,
+       COUNT { (m)-[:MENTORS]->() } AS mentees,
+       COUNT { (m)<-[:MENTORS]-() } AS mentors
+"""
+
+
+class MembersMixin(StoreBase):
+    def get_member(self, member_id: str) -> dict[str, Any] | None:
+        """A member's properties and direct links, or None when no such member exists."""
+        rows = self.read(GET_MEMBER, id=member_id)
+        if not rows:
+            return None
+        row = rows[0]
+        member = dict(row.pop("member"))
+        member.pop("name_key", None)
+        member.update(row)
+        member["positions"] = sorted(
+            member["positions"], key=lambda p: (p.get("start") or "", p["employer_id"]),
+            reverse=True,
+        )
+        member["skills"] = sorted(member["skills"], key=lambda s: s["key"])
+        member["wants"] = sorted(member["wants"])
+        member["interests"] = sorted(member["interests"])
+        return member

@@ -1,0 +1,73 @@
+"""Migrations, counts and wiping."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from graph.migrations import MIGRATION_CONSTRAINT, MIGRATIONS, Migration
+from graph.model import Label, Rel
+from graph.store.base import StoreBase
+
+
+class SchemaMixin(StoreBase):
+    def applied_migrations(self) -> list[int]:
+        rows = self.read("MATCH (m:Migration) RETURN m.id AS id ORDER BY id")
+        return [r["id"] for r in rows]
+
+    def migrate(self, migrations: tuple[Migration, ...] = MIGRATIONS) -> list[int]:
+        """Apply the migrations not yet recorded, in order; return the ids applied now."""
+        self.write(MIGRATION_CONSTRAINT)
+        done = set(self.applied_migrations())
+        applied: list[int] = []
+        for migration in sorted(migrations, key=lambda m: m.id):
+            if migration.id in done:
+                continue
+            # schema statements cannot share a transaction with data writes
+            for statement in migration.statements:
+                self.write(statement)
+            self.write(
+                "MERGE (m:Migration {id: $id}) "
+                "ON CREATE SET m.description = $description, m.applied_at = $at",
+                id=migration.id, description=migration.description,
+                at=datetime.now(UTC).isoformat(timespec="seconds"),
+            )
+            applied.append(migration.id)
+        if applied:
+            self.write("CALL db.awaitIndexes(300)")
+        return applied
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Node counts by label and relationship counts by type, from Neo4j's count store."""
+        # Labels and types come from the model's enums, never from input; a literal
+        # label lets Neo4j answer from its count store instead of scanning.
+        parts = [f"CALL () {{ MATCH (n:{label.value}) RETURN count(n) AS `n_{label.value}` }}"
+                 for label in Label]
+        parts += [f"CALL () {{ MATCH ()-[r:{rel.value}]->() RETURN count(r) AS `r_{rel.value}` }}"
+                  for rel in Rel]
+        row = self.read(" ".join(parts) + " RETURN *")[0]  # type: ignore[arg-type]
+        nodes = {k[2:]: v for k, v in sorted(row.items()) if k.startswith("n_")}
+        rels = {k[2:]: v for k, v in sorted(row.items()) if k.startswith("r_")}
+        return {"nodes": nodes, "relationships": rels}
+
+    def wipe(self, *, keep_security: bool = True) -> int:
+        """Delete all club data in batches (so a large graph does not blow the heap).
+
+        The migration records stay, and unless ``keep_security`` is false so do the API
+        tokens and the audit log, which are the service's, not the club's.
+        """
+        query = (
+            "MATCH (n) WHERE NOT n:Migration AND NOT n:ApiToken AND NOT n:AuditEntry "
+            "WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS n"
+            if keep_security
+            else "MATCH (n) WHERE NOT n:Migration "
+            "WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS n"
+        )
+        deleted = 0
+        while True:
+            rows = self.write(query)
+            n = rows[0]["n"] if rows else 0
+            deleted += n
+            if n == 0:
+                break
+        self._notify("wiped", [])
+        return deleted
