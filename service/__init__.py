@@ -1,0 +1,1 @@
+"""The service: FastAPI app, auth, schemas, routes, web pages and the CLI."""

@@ -1,0 +1,78 @@
+"""Fixtures: a real Neo4j for the whole test session.
+
+With ``NEO4J_URI`` set, the tests use that server (its data will be wiped!). Otherwise
+they start the project's own server in its own folder and ports (``.neo4j/test``,
+Bolt 7697, HTTP 7484 unless ``ALUMNI_GRAPH_NEO4J_DIR``/``ALUMNI_GRAPH_BOLT_PORT``/
+``ALUMNI_GRAPH_HTTP_PORT`` say otherwise), and stop it at the end unless
+``ALUMNI_GRAPH_KEEP_NEO4J=1`` (handy while developing: the next run starts in a second).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from graph.config import PROJECT_ROOT, ConnectionSettings, LocalServerSettings
+from graph.neo4j_server import LocalNeo4j
+from graph.store import Store
+
+TEST_DATA = Path(__file__).parent / "data"
+
+
+def _test_server_settings() -> LocalServerSettings:
+    return LocalServerSettings.from_env(
+        home=os.environ.get("ALUMNI_GRAPH_NEO4J_DIR") or PROJECT_ROOT / ".neo4j" / "test",
+        bolt_port=int(os.environ.get("ALUMNI_GRAPH_BOLT_PORT") or 7697),
+        http_port=int(os.environ.get("ALUMNI_GRAPH_HTTP_PORT") or 7484),
+    )
+
+
+@pytest.fixture(scope="session")
+def connection_settings() -> Iterator[ConnectionSettings]:
+    if os.environ.get("NEO4J_URI"):
+        yield ConnectionSettings.from_env()
+        return
+    local = _test_server_settings()
+    server = LocalNeo4j(local)
+    was_running = server.pid() is not None
+    server.start()
+    # children (CLI subprocesses, the service) find the same server through the environment
+    os.environ["ALUMNI_GRAPH_NEO4J_DIR"] = str(local.home)
+    os.environ["ALUMNI_GRAPH_BOLT_PORT"] = str(local.bolt_port)
+    os.environ["ALUMNI_GRAPH_HTTP_PORT"] = str(local.http_port)
+    try:
+        yield ConnectionSettings.from_env(local)
+    finally:
+        if not was_running and os.environ.get("ALUMNI_GRAPH_KEEP_NEO4J") != "1":
+            server.stop()
+
+
+@pytest.fixture(scope="session")
+def local_server(connection_settings: ConnectionSettings) -> LocalNeo4j | None:
+    """The project's own test server, or None when the tests run against NEO4J_URI."""
+    return None if os.environ.get("NEO4J_URI") else LocalNeo4j(_test_server_settings())
+
+
+@pytest.fixture(scope="session")
+def session_store(connection_settings: ConnectionSettings) -> Iterator[Store]:
+    store = Store(connection_settings)
+    store.migrate()
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def store(session_store: Store) -> Iterator[Store]:
+    """The store on an empty database (schema kept)."""
+    session_store.wipe(keep_security=False)
+    yield session_store
+    for listener in list(session_store._listeners.items):
+        session_store.unsubscribe(listener)
+
+
+@pytest.fixture
+def test_data() -> Path:
+    return TEST_DATA

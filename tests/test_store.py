@@ -1,0 +1,60 @@
+"""The store against the real server: migrations, idempotent writes, counts."""
+
+from __future__ import annotations
+
+from graph.migrations import MIGRATIONS
+from graph.store import Store, WriteEvent
+
+
+def test_migrations_apply_once(store: Store) -> None:
+    assert store.applied_migrations() == [m.id for m in MIGRATIONS]
+    assert store.migrate() == []
+    constraints = {r["name"] for r in store.read("SHOW CONSTRAINTS YIELD name RETURN name")}
+    assert {"member_id", "employer_id", "skill_key", "cohort_id"} <= constraints
+    recorded = store.read("MATCH (m:Migration) RETURN count(m) AS n")[0]["n"]
+    assert recorded == len(MIGRATIONS)
+
+
+def _members() -> list[dict]:
+    return [
+        {"id": "m1", "props": {"name": "Ana Novak", "name_key": "ana novak"}},
+        {"id": "m2", "props": {"name": "Žiga Žagar", "name_key": "ziga zagar", "city": "Kranj"}},
+    ]
+
+
+def test_upsert_reports_created_updated_unchanged(store: Store) -> None:
+    first = store.upsert_members(_members())
+    assert (first.created, first.updated, first.unchanged) == (2, 0, 0)
+    again = store.upsert_members(_members())
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    changed = _members()
+    changed[1]["props"]["city"] = "Ljubljana"
+    third = store.upsert_members(changed)
+    assert (third.created, third.updated, third.unchanged) == (0, 1, 1)
+    member = store.get_member("m2")
+    assert member is not None
+    assert member["city"] == "Ljubljana"
+    assert member["name"] == "Žiga Žagar"
+    assert member["discoverable"] is True and member["open_to_intros"] is True
+
+
+def test_knows_is_stored_once_whatever_the_direction(store: Store) -> None:
+    store.upsert_members(_members())
+    assert store.merge_knows([{"a": "m1", "b": "m2", "props": {"since": "2015"}}]).created == 1
+    assert store.merge_knows([{"a": "m2", "b": "m1", "props": {"since": "2015"}}]).created == 0
+    assert store.counts()["relationships"]["KNOWS"] == 1
+
+
+def test_listeners_see_committed_batches(store: Store) -> None:
+    seen: list[WriteEvent] = []
+    store.subscribe(seen.append)
+    store.upsert_members(_members())
+    assert [e.kind for e in seen] == ["members"]
+    assert [r["id"] for r in seen[0].rows] == ["m1", "m2"]
+
+
+def test_wipe_empties_club_data(store: Store) -> None:
+    store.upsert_members(_members())
+    assert store.wipe() == 2
+    assert store.counts()["nodes"]["Member"] == 0
+    assert store.applied_migrations()  # schema records survive
