@@ -1,0 +1,1 @@
+"""Loaders: parse, normalise and validate input files, and write them through graph.store."""
