@@ -1,0 +1,58 @@
+"""The FastAPI application: wiring of the store, the projection and the routers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import version
+
+from fastapi import FastAPI
+
+from graph.store import Store, StoreUnavailable
+from service.errors import install_error_handlers
+from service.routers import health, members
+from service.settings import ServiceSettings
+
+log = logging.getLogger("alumni_graph.service")
+
+
+def create_app(store: Store | None = None, settings: ServiceSettings | None = None) -> FastAPI:
+    """Build the app. Tests pass their own store; ``serve`` lets it connect from the environment."""
+    settings = settings or ServiceSettings()
+    owns_store = store is None
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        nonlocal store
+        if store is None:
+            # short timeouts: a request must get its 503 quickly, not hang on a dead server
+            store = Store(
+                connect_timeout=settings.neo4j_timeout,
+                max_retry_time=settings.neo4j_timeout,
+            )
+        app.state.store = store
+        try:
+            applied = store.migrate()
+            if applied:
+                log.info("applied migrations %s", applied)
+        except StoreUnavailable as exc:
+            log.warning("Neo4j is not answering at start (%s); serving 503 until it does", exc)
+        yield
+        if owns_store:
+            store.close()
+
+    app = FastAPI(
+        title="alumni-graph",
+        version=version("alumni-graph"),
+        description=(
+            "Whom to meet, who can introduce whom, who could mentor whom: a networking graph "
+            "for alumni clubs. All endpoints but /health need `Authorization: Bearer <token>`."
+        ),
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(members.router)
+    return app
