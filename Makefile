@@ -1,0 +1,66 @@
+# alumni-graph — `make run` serves the demo, `make test` runs the tests.
+# Needs Python 3.11+, Java 17 and Maven; everything else is fetched.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+CLI    := $(BIN)/alumni-graph
+
+# The demo server and the test server live side by side.
+DEMO_DIR   ?= .neo4j/local
+DEMO_BOLT  ?= 7687
+DEMO_HTTP  ?= 7474
+TEST_DIR   ?= .neo4j/test
+TEST_BOLT  ?= 7697
+TEST_HTTP  ?= 7484
+DEMO_DATA  ?= var/demo-club
+DEMO_TIER  ?= club
+DEMO_SEED  ?= 2001
+HOST       ?= 127.0.0.1
+PORT       ?= 8000
+
+DEMO_ENV = ALUMNI_GRAPH_NEO4J_DIR=$(DEMO_DIR) ALUMNI_GRAPH_BOLT_PORT=$(DEMO_BOLT) ALUMNI_GRAPH_HTTP_PORT=$(DEMO_HTTP)
+TEST_ENV = ALUMNI_GRAPH_NEO4J_DIR=$(TEST_DIR) ALUMNI_GRAPH_BOLT_PORT=$(TEST_BOLT) ALUMNI_GRAPH_HTTP_PORT=$(TEST_HTTP)
+
+.PHONY: help install neo4j-fetch run demo-data test lint bench clean stop
+
+help:
+	@echo "make run    - set up everything, start Neo4j, load the demo club, serve on http://$(HOST):$(PORT)"
+	@echo "make test   - lint and run the tests against their own Neo4j"
+	@echo "make bench  - run the benchmarks (figures go to bench/RESULTS.md)"
+	@echo "make stop   - stop the demo Neo4j"
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+neo4j-fetch: $(STAMP)
+	$(BIN)/python -c 'from graph.neo4j_server import check_prerequisites, resolve_classpath; check_prerequisites(); resolve_classpath(quiet=False)'
+
+run: $(STAMP)
+	$(DEMO_ENV) $(CLI) neo4j start
+	@test -f $(DEMO_DATA)/members.csv || $(CLI) generate --tier $(DEMO_TIER) --seed $(DEMO_SEED) $(DEMO_DATA)
+	$(DEMO_ENV) $(CLI) load $(DEMO_DATA)
+	@$(DEMO_ENV) $(BIN)/python -m service.demo_signin --base-url http://$(HOST):$(PORT)
+	$(DEMO_ENV) $(CLI) serve --host $(HOST) --port $(PORT)
+
+stop: $(STAMP)
+	$(DEMO_ENV) $(CLI) neo4j stop
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+test: $(STAMP) lint
+	$(TEST_ENV) $(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) neo4j/target var .pytest_cache
