@@ -44,6 +44,17 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX cohort_year IF NOT EXISTS FOR (n:Cohort) ON (n.year)",
         ),
     ),
+    Migration(
+        3,
+        "API tokens looked up by hash, the audit log by time and subject",
+        (
+            "CREATE CONSTRAINT api_token_id IF NOT EXISTS FOR (n:ApiToken) REQUIRE n.id IS UNIQUE",
+            "CREATE CONSTRAINT api_token_hash IF NOT EXISTS FOR (n:ApiToken) REQUIRE n.hash IS UNIQUE",
+            "CREATE INDEX api_token_member IF NOT EXISTS FOR (n:ApiToken) ON (n.member_id)",
+            "CREATE INDEX audit_at IF NOT EXISTS FOR (n:AuditEntry) ON (n.at)",
+            "CREATE INDEX audit_subject IF NOT EXISTS FOR (n:AuditEntry) ON (n.subject_ref)",
+        ),
+    ),
 )
 
 MIGRATION_CONSTRAINT = (

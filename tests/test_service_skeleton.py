@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 
 from graph.store import Store
 from service.app import create_app
+from service.tokens import issue_token
 
 
 @pytest.fixture
@@ -17,13 +18,27 @@ def client(store: Store) -> Iterator[TestClient]:
         [{"id": "m1", "props": {"name": "Tjaša Kovačič", "name_key": "tjasa kovacic", "city": "Celje"}}]
     )
     with TestClient(create_app(store)) as c:
+        c.headers["Authorization"] = f"Bearer {issue_token(store, 'admin').secret}"
         yield c
 
 
 def test_health_counts_nodes(client: TestClient) -> None:
-    body = client.get("/health").json()
+    body = client.get("/health", headers={"Authorization": ""}).json()
     assert body["neo4j"] == "up"
     assert body["nodes"]["Member"] == 1
+
+
+def test_member_needs_a_token(client: TestClient) -> None:
+    r = client.get("/members/m1", headers={"Authorization": ""})
+    assert r.status_code == 401
+    assert r.headers["WWW-Authenticate"] == "Bearer"
+    assert r.json()["error"]["code"] == "unauthorized"
+
+
+def test_member_with_admin_token(client: TestClient) -> None:
+    r = client.get("/members/m1")
+    assert r.status_code == 200
+    assert r.json()["name"] == "Tjaša Kovačič"
 
 
 def test_unknown_member_is_404_with_error_body(client: TestClient) -> None:

@@ -13,10 +13,11 @@ from graph.store.base import (
 )
 from graph.store.members import MembersMixin
 from graph.store.schema import SchemaMixin
+from graph.store.tokens import TokensMixin
 from graph.store.writes import WritesMixin
 
 
-class Store(MembersMixin, WritesMixin, SchemaMixin, StoreBase):
+class Store(MembersMixin, TokensMixin, WritesMixin, SchemaMixin, StoreBase):
     """The one gateway to Neo4j."""
 
 

@@ -1,0 +1,167 @@
+"""Authentication and authorisation, in one place.
+
+Every route but ``/health`` and the API docs depends on :data:`CurrentPrincipal` (or one
+of the narrower dependencies built on it). A request without a valid bearer token gets
+401 with ``WWW-Authenticate: Bearer``; a valid token for the wrong role or the wrong
+member gets 403.
+
+Routers import:
+
+- :class:`Role`, :class:`Principal`, :data:`CurrentPrincipal`;
+- :func:`require_roles` and the shortcuts :data:`AdminOnly`, :data:`CareerOfficeOrAdmin`,
+  :data:`AnalystOrAdmin`;
+- :data:`MemberScope` for routes with a ``{member_id}`` path parameter (a member only for
+  itself, admin for anyone) and :func:`member_scope` to let further roles in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from service.deps import StoreDep
+from service.errors import ApiError
+from service.tokens import PREFIX, hash_token
+
+
+class Role(StrEnum):
+    MEMBER = "member"
+    CAREER_OFFICE = "career_office"
+    ANALYST = "analyst"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the token's id, its role, and for a member token the member."""
+
+    token_id: str
+    role: Role
+    member_id: str | None = None
+    #: The ``sub`` of an OpenID Connect token; None for the service's own tokens.
+    subject: str | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+    def acts_for(self, member_id: str) -> bool:
+        """True when this principal is the member ``member_id`` itself."""
+        return self.role is Role.MEMBER and self.member_id == member_id
+
+
+_bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer <token>`")
+
+
+def unauthorized(message: str) -> ApiError:
+    return ApiError(401, message, headers={"WWW-Authenticate": "Bearer"})
+
+
+def forbidden(message: str) -> ApiError:
+    return ApiError(403, message)
+
+
+def _expired(expires_at: str | None) -> bool:
+    if not expires_at:
+        return False
+    return datetime.fromisoformat(expires_at) <= datetime.now(UTC)
+
+
+def _own_token(raw: str, store: StoreDep) -> Principal:
+    record = store.token_by_hash(hash_token(raw))
+    if record is None:
+        raise unauthorized("unknown token")
+    if record.get("revoked_at"):
+        raise unauthorized("the token has been revoked")
+    if _expired(record.get("expires_at")):
+        raise unauthorized("the token has expired")
+    return Principal(record["id"], Role(record["role"]), record.get("member_id"))
+
+
+def authenticate(request: Request, raw: str, store: StoreDep) -> Principal:
+    """Turn a bearer string into a principal, or raise 401."""
+    if raw.startswith(PREFIX):
+        return _own_token(raw, store)
+    verifier = getattr(request.app.state, "oidc", None)
+    if verifier is not None and raw.count(".") == 2:
+        return verifier.principal(raw)
+    raise unauthorized("unknown token")
+
+
+def get_principal(
+    request: Request,
+    store: StoreDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """The caller, authenticated and within its rate limit."""
+    if credentials is None or not credentials.credentials:
+        raise unauthorized("this endpoint needs `Authorization: Bearer <token>`")
+    principal = authenticate(request, credentials.credentials.strip(), store)
+    limiter = getattr(request.app.state, "rate_limiter", None)
+    if limiter is not None:
+        wait = limiter.acquire(principal.token_id)
+        if wait > 0:
+            raise ApiError(
+                429, "too many requests for this token; slow down",
+                headers={"Retry-After": limiter.retry_after(wait)},
+            )
+    # the audit middleware reads who acted from the request scope's state
+    request.state.principal = principal
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
+def require_roles(*roles: Role) -> Callable[..., Principal]:
+    """A dependency that lets only ``roles`` (and always admin) through."""
+    allowed = frozenset(roles) | {Role.ADMIN}
+
+    def dependency(principal: CurrentPrincipal) -> Principal:
+        if principal.role not in allowed:
+            raise forbidden(f"the {principal.role} role may not call this endpoint")
+        return principal
+
+    return dependency
+
+
+AdminOnly = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
+CareerOfficeOrAdmin = Annotated[Principal, Depends(require_roles(Role.CAREER_OFFICE))]
+AnalystOrAdmin = Annotated[Principal, Depends(require_roles(Role.ANALYST))]
+AnyRole = CurrentPrincipal
+
+
+def member_scope(*extra_roles: Role, action: str = "read") -> Callable[..., Principal]:
+    """A dependency for routes with a ``{member_id}`` path parameter.
+
+    A member token passes only for its own id, admin for any id, and each role in
+    ``extra_roles`` for any id. ``action`` (read, update, export, erase) names what the
+    route does with the member's data for the audit log.
+    """
+    allowed = frozenset(extra_roles) | {Role.ADMIN}
+
+    def dependency(request: Request, principal: CurrentPrincipal) -> Principal:
+        member_id = request.path_params.get("member_id")
+        if member_id is None:  # a wiring mistake, not a client's
+            raise RuntimeError("member_scope needs a route with a {member_id} path parameter")
+        # recorded before the check so that refused attempts are audited too
+        request.state.audit = {"action": action, "subject": member_id}
+        if principal.role in allowed or principal.acts_for(member_id):
+            return principal
+        raise forbidden("this token may act only for its own member")
+
+    return dependency
+
+
+MemberScope = Annotated[Principal, Depends(member_scope())]
+
+
+def can_see_contact(principal: Principal, member_id: str) -> bool:
+    """Whether the caller sees contact details regardless of the member's share_contact."""
+    return principal.is_admin or principal.acts_for(member_id)
