@@ -3,6 +3,7 @@
 :class:`Store` is composed of one mixin per concern so that each module stays small.
 """
 
+from graph.store.audit import AuditMixin
 from graph.store.base import (
     DEFAULT_BATCH_SIZE,
     StoreBase,
@@ -12,17 +13,21 @@ from graph.store.base import (
     WriteStats,
 )
 from graph.store.members import MembersMixin
+from graph.store.privacy import Erasure, PrivacyMixin
 from graph.store.schema import SchemaMixin
 from graph.store.tokens import TokensMixin
 from graph.store.writes import WritesMixin
 
 
-class Store(MembersMixin, TokensMixin, WritesMixin, SchemaMixin, StoreBase):
+class Store(
+    MembersMixin, PrivacyMixin, TokensMixin, AuditMixin, WritesMixin, SchemaMixin, StoreBase
+):
     """The one gateway to Neo4j."""
 
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
+    "Erasure",
     "Store",
     "StoreError",
     "StoreUnavailable",

@@ -1,0 +1,118 @@
+"""A member's own data: profile and consent changes, GDPR export (Art. 15), erasure (Art. 17)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from graph.store.base import StoreBase
+from neo4j import ManagedTransaction
+
+EXPORT_MEMBER = """
+MATCH (m:Member {id: $id})
+CALL (m) {
+  OPTIONAL MATCH (m)-[r]-(o)
+  RETURN collect(CASE WHEN r IS NULL THEN null ELSE {
+    type: type(r),
+    direction: CASE WHEN startNode(r) = m THEN 'out' ELSE 'in' END,
+    properties: properties(r),
+    other: {labels: labels(o), id: coalesce(o.id, o.key), name: o.name}
+  } END) AS relationships
+}
+RETURN properties(m) AS member, relationships
+"""
+
+UPDATE_MEMBER = """
+MATCH (m:Member {id: $id})
+WITH m, properties(m) AS before
+SET m += $props
+RETURN before, properties(m) AS after
+"""
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """What an erasure did. ``ref`` is the opaque reference left in the audit log."""
+
+    ref: str
+    relationships: int
+    tokens_revoked: int
+    audit_entries: int
+
+
+def opaque_ref(member_id: str) -> str:
+    """A reference nobody can turn back into the id: the salt is random and thrown away.
+
+    Entries of one erasure share it, so the log still shows they were about one person.
+    """
+    salt = secrets.token_bytes(16)
+    return "erased:" + hashlib.sha256(salt + member_id.encode("utf-8")).hexdigest()[:32]
+
+
+class PrivacyMixin(StoreBase):
+    def update_member(self, member_id: str, props: dict[str, Any]) -> dict[str, Any] | None:
+        """Set (or with None remove) properties of a member; None when it does not exist.
+
+        The projection hears of the changed properties at once (kind ``members``).
+        """
+        rows = self.write(UPDATE_MEMBER, id=member_id, props=props)
+        if not rows:
+            return None
+        before, after = rows[0]["before"], rows[0]["after"]
+        changed = {k: after.get(k) for k in props if before.get(k) != after.get(k)}
+        if changed:
+            self._notify("members", [{"id": member_id, "props": changed}])
+        return after
+
+    def export_member(self, member_id: str) -> dict[str, Any] | None:
+        """Everything the graph holds about a member, or None when it does not exist."""
+        rows = self.read(EXPORT_MEMBER, id=member_id)
+        if not rows:
+            return None
+        relationships = sorted(
+            rows[0]["relationships"],
+            key=lambda r: (r["type"], r["direction"], str(r["other"]["id"])),
+        )
+        return {
+            "member": rows[0]["member"],
+            "relationships": relationships,
+            "tokens": self.list_tokens(member_id=member_id),  # type: ignore[attr-defined]
+            "audit": self.list_audit(subject_ref=member_id, limit=10_000),  # type: ignore[attr-defined]
+        }
+
+    def erase_member(self, member_id: str) -> Erasure | None:
+        """Delete a member and its ties, revoke its tokens, anonymise the audit about it.
+
+        One transaction: either all of it happens or none. The projection hears
+        ``member_deleted`` after the commit. None when the member does not exist.
+        """
+        ref = opaque_ref(member_id)
+        at = datetime.now(UTC).isoformat(timespec="microseconds")
+
+        def work(tx: ManagedTransaction) -> Erasure | None:
+            found = tx.run(
+                "MATCH (m:Member {id: $id}) RETURN COUNT { (m)--() } AS rels", id=member_id
+            ).single()
+            if found is None:
+                return None
+            tx.run("MATCH (m:Member {id: $id}) DETACH DELETE m", id=member_id).consume()
+            tokens = tx.run(
+                "MATCH (t:ApiToken {member_id: $id}) "
+                "SET t.revoked_at = coalesce(t.revoked_at, $at), t.member_ref = $ref "
+                "REMOVE t.member_id RETURN count(t) AS n",
+                id=member_id, at=at, ref=ref,
+            ).single()["n"]
+            entries = tx.run(
+                "MATCH (a:AuditEntry {subject_ref: $id}) SET a.subject_ref = $ref "
+                "RETURN count(a) AS n",
+                id=member_id, ref=ref,
+            ).single()["n"]
+            return Erasure(ref, found["rels"], tokens, entries)
+
+        erasure = self.write_tx(work)
+        if erasure is not None:
+            self._notify("member_deleted", [{"id": member_id}])
+        return erasure
