@@ -1,0 +1,323 @@
+"""Load a path into the store: read, check, resolve references, write in batches.
+
+Order matters twice. Kinds are written nodes first (members, employers, events) so that
+every relationship finds its ends. And a relationship is checked against the members
+(employers, events) of the bundle *and* of the database, so a bundle may add ties
+between people loaded earlier.
+
+Rows are read in chunks: a chunk is checked (one ``existing_ids`` query per label for
+the ids the bundle does not define), then written through the store's batched methods.
+So memory holds one chunk of rows plus the ids seen, never a whole file. With
+``strict`` the whole path is first checked without writing, and written only when
+nothing was wrong.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from graph.model import Label
+from graph.normalize import employer_key
+from graph.store import Store, WriteStats
+from loaders.bundle import discover_bundle, file_source, is_bundle_file
+from loaders.linkedin import discover_linkedin, is_linkedin_export
+from loaders.records import (
+    CONVERTERS,
+    KIND_ORDER,
+    Record,
+    employer_row,
+    fingerprint,
+    identity,
+    stable_id,
+)
+from loaders.report import LoadError, LoadReport
+from loaders.rows import RawRow
+from loaders.sources import Discovered, Source
+from loaders.values import BadValue
+
+#: Rows checked (and then written) together; a few store batches, a bounded memory.
+CHUNK_ROWS = 20_000
+
+#: Which label each node kind defines.
+_NODE_LABEL = {"members": Label.MEMBER, "employers": Label.EMPLOYER, "events": Label.EVENT}
+
+_WRITERS: dict[str, str] = {
+    "members": "upsert_members",
+    "employers": "upsert_employers",
+    "events": "upsert_events",
+    "positions": "merge_positions",
+    "skills": "merge_skills",
+    "interests": "merge_interests",
+    "cohorts": "merge_cohorts",
+    "connections": "merge_knows",
+    "attendance": "merge_attendance",
+    "mentorships": "merge_mentorships",
+}
+
+
+class LoadProgress(Protocol):
+    """What the pipeline tells a progress display (the CLI's is a rich progress bar)."""
+
+    def start(self, label: str, total: int | None) -> None: ...
+
+    def advance(self, rows: int) -> None: ...
+
+    def finish(self) -> None: ...
+
+
+class _NoProgress:
+    def start(self, label: str, total: int | None) -> None:
+        pass
+
+    def advance(self, rows: int) -> None:
+        pass
+
+    def finish(self) -> None:
+        pass
+
+
+def discover(path: Path, member_id: str | None = None) -> Discovered:
+    """The sources of ``path``: a bundle folder, a LinkedIn export folder or one bundle file."""
+    if path.is_dir():
+        return discover_linkedin(path, member_id) if is_linkedin_export(path) else discover_bundle(path)
+    found = Discovered()
+    if not path.exists():
+        found.errors.append(LoadError(path.name, None, "no such file or folder"))
+    elif is_bundle_file(path):
+        file_source(path, found)
+    else:
+        found.errors.append(LoadError(
+            path.name, None, "not a bundle file (members.csv, positions.jsonl, …) nor a folder"
+        ))
+    return found
+
+
+def _digest(row: dict[str, Any]) -> bytes:
+    # 8 bytes instead of the row text: the map of seen records is as long as a file
+    return hashlib.blake2b(fingerprint(row).encode("utf-8"), digest_size=8).digest()
+
+
+@dataclass
+class _Seen:
+    file: str
+    line: int
+    digest: bytes
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass
+class _State:
+    """What a load knows so far: which ids are good, bad, in the database, seen."""
+
+    valid: dict[Label, set[str]] = field(default_factory=lambda: defaultdict(set))
+    rejected: dict[Label, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))
+    in_store: dict[Label, set[str]] = field(default_factory=lambda: defaultdict(set))
+    not_in_store: dict[Label, set[str]] = field(default_factory=lambda: defaultdict(set))
+    seen: dict[str, dict[tuple[str, ...], _Seen]] = field(default_factory=lambda: defaultdict(dict))
+    #: Employer name and alias keys → id: from the bundle, the database, and made here.
+    bundle_keys: dict[str, str] = field(default_factory=dict)
+    store_keys: dict[str, str] | None = None
+    new_keys: dict[str, str] = field(default_factory=dict)
+
+
+class _Run:
+    """One pass over the sources; ``write`` false only checks."""
+
+    def __init__(self, store: Store, report: LoadReport, progress: LoadProgress, *, write: bool):
+        self.store = store
+        self.report = report
+        self.progress = progress
+        self.write = write
+        self.state = _State()
+        self._errors: list[LoadError] = []
+
+    # -- the pass -------------------------------------------------------------------
+    def run(self, sources: Sequence[Source]) -> None:
+        for kind in KIND_ORDER:
+            for source in sources:
+                if source.kind == kind:
+                    self.source(source)
+
+    def source(self, source: Source) -> None:
+        counts = self.report.counts(source.label)
+        convert = CONVERTERS[source.kind]
+        verb = "loading" if self.write else "checking"
+        self.progress.start(f"{verb} {source.label}", source.total)
+        self._errors = []
+        chunk: list[tuple[RawRow, Record]] = []
+        for item in source.open():
+            counts.read += 1
+            if isinstance(item, LoadError):
+                self._reject(source, item)
+                continue
+            try:
+                record = convert(item.fields)
+            except BadValue as exc:
+                self._reject(source, LoadError(item.file, item.line, str(exc)))
+                self._note_rejected_id(source.kind, item)
+                continue
+            chunk.append((item, record))
+            if len(chunk) >= CHUNK_ROWS:
+                self.flush(source, chunk)
+                chunk = []
+        if chunk:
+            self.flush(source, chunk)
+        # reference checks run per chunk, after the row's own checks: put lines back in order
+        self.report.errors.extend(sorted(self._errors, key=lambda e: (e.line or 0)))
+        self.progress.finish()
+
+    def _reject(self, source: Source, error: LoadError) -> None:
+        self._errors.append(error)
+        self.report.counts(source.label).rejected += 1
+
+    def _note_rejected_id(self, kind: str, item: RawRow) -> None:
+        """Remember a rejected node's id so that rows referring to it say why they fail."""
+        label = _NODE_LABEL.get(kind)
+        node_id = (item.fields.get("id") or "").strip()
+        if label and node_id:
+            self.state.rejected[label].setdefault(node_id, f"{item.file}:{item.line}")
+
+    # -- one chunk --------------------------------------------------------------------
+    def flush(self, source: Source, chunk: list[tuple[RawRow, Record]]) -> None:
+        self._look_up(chunk)
+        accepted: list[dict[str, Any]] = []
+        new_employers: list[dict[str, Any]] = []
+        duplicates = 0
+        for item, record in chunk:
+            reason = self._reference_problem(record)
+            if reason is None and record.employer_name is not None:
+                record.row["employer_id"] = self._employer_for(record.employer_name, new_employers)
+            if reason is not None:
+                self._reject(source, LoadError(item.file, item.line, reason))
+                continue
+            key = identity(record)
+            digest = _digest(record.row)
+            seen = self.state.seen[source.kind]
+            previous = seen.get(key)
+            if previous is not None:
+                if previous.digest == digest:
+                    duplicates += 1  # the same record again: harmless, and nothing to write
+                    continue
+                what = f"duplicate id '{key[0]}'" if source.kind in _NODE_LABEL else "duplicate"
+                self._reject(source, LoadError(
+                    item.file, item.line, f"{what} with different data than {previous.where}"
+                ))
+                continue
+            seen[key] = _Seen(item.file, item.line, digest)
+            accepted.append(record.row)
+            self._accept(source.kind, record)
+        counts = self.report.counts(source.label)
+        if not self.write:
+            self.progress.advance(len(chunk))
+            return
+        counts.unchanged += duplicates
+        if new_employers:
+            stats = self.store.upsert_employers(new_employers)
+            self.report.counts(f"{source.file} (new employers)").add(stats)
+            self.report.counts(f"{source.file} (new employers)").read += len(new_employers)
+        writer: Callable[..., WriteStats] = getattr(self.store, _WRITERS[source.kind])
+        counts.add(writer(accepted, on_batch=self.progress.advance))
+
+    def _accept(self, kind: str, record: Record) -> None:
+        label = _NODE_LABEL.get(kind)
+        if label is None:
+            return
+        self.state.valid[label].add(record.row["id"])
+        if label is Label.EMPLOYER:
+            props = record.row["props"]
+            for key in [props.get("name_key"), *props.get("alias_keys", [])]:
+                if key:
+                    self.state.bundle_keys.setdefault(key, record.row["id"])
+
+    def _look_up(self, chunk: list[tuple[RawRow, Record]]) -> None:
+        """Ask the database, once per label, about the ids the bundle does not define."""
+        state = self.state
+        wanted: dict[Label, set[str]] = defaultdict(set)
+        for _, record in chunk:
+            for ref in record.refs:
+                if not (ref.id in state.valid[ref.label] or ref.id in state.in_store[ref.label]
+                        or ref.id in state.not_in_store[ref.label]):
+                    wanted[ref.label].add(ref.id)
+        for label, ids in wanted.items():
+            found = self.store.existing_ids(label.value, sorted(ids))
+            state.in_store[label] |= found
+            state.not_in_store[label] |= ids - found
+
+    def _reference_problem(self, record: Record) -> str | None:
+        state = self.state
+        for ref in record.refs:
+            if ref.id in state.valid[ref.label]:
+                continue
+            what = ref.label.value.lower()
+            if ref.id in state.rejected[ref.label]:
+                # a rejected row wins over the database: the file meant to change that node
+                where = state.rejected[ref.label][ref.id]
+                return f"{what} '{ref.id}' in {ref.column} was rejected ({where})"
+            if ref.id not in state.in_store[ref.label]:
+                return f"unknown {what} '{ref.id}' in {ref.column}"
+        return None
+
+    def _employer_for(self, name: str, new_rows: list[dict[str, Any]]) -> str:
+        """The id of the employer ``name`` means; a name no one knows makes a new employer."""
+        state = self.state
+        key = employer_key(name)
+        if key in state.bundle_keys:
+            return state.bundle_keys[key]
+        if state.store_keys is None:
+            state.store_keys = self.store.employer_keys()
+        if key in state.store_keys:
+            return state.store_keys[key]
+        if key in state.new_keys:
+            return state.new_keys[key]
+        employer_id = stable_id("emp:", key)
+        taken = state.valid[Label.EMPLOYER] | set(state.store_keys.values())
+        if employer_id in taken:
+            # an employer someone gave this id to is not this one; the digest keeps it stable
+            employer_id = stable_id("emp:", key + "#")
+        state.new_keys[key] = employer_id
+        new_rows.append(employer_row(employer_id, name))
+        return employer_id
+
+
+def load_path(
+    store: Store,
+    path: str | Path,
+    *,
+    strict: bool = False,
+    progress: LoadProgress | None = None,
+    member_id: str | None = None,
+) -> LoadReport:
+    """Load a bundle folder, a single bundle file or a LinkedIn export into ``store``.
+
+    Good rows are written and bad ones reported (``report.errors``); with ``strict``,
+    any problem means nothing is written (``report.refused``). ``member_id`` names the
+    owner of a LinkedIn export instead of the id derived from the profile.
+    """
+    path = Path(path)
+    shown = progress or _NoProgress()
+    found = discover(path, member_id)
+
+    def new_report() -> LoadReport:
+        report = LoadReport(str(path), strict=strict)
+        report.errors.extend(found.errors)
+        report.warnings.extend(found.warnings)
+        report.encodings.update(found.encodings)
+        return report
+
+    if strict:
+        check = new_report()
+        _Run(store, check, shown, write=False).run(found.sources)
+        if check.errors:
+            check.refused = True
+            return check
+    report = new_report()
+    _Run(store, report, shown, write=True).run(found.sources)
+    return report
