@@ -11,7 +11,8 @@ from fastapi import FastAPI
 
 from graph.store import Store, StoreUnavailable
 from service.errors import install_error_handlers
-from service.routers import health, members
+from service.routers import admin, health, members
+from service.security import install_security
 from service.settings import ServiceSettings
 
 log = logging.getLogger("alumni_graph.service")
@@ -53,6 +54,8 @@ def create_app(store: Store | None = None, settings: ServiceSettings | None = No
     )
     app.state.settings = settings
     install_error_handlers(app)
+    install_security(app, settings)
     app.include_router(health.router)
     app.include_router(members.router)
+    app.include_router(admin.router)
     return app

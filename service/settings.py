@@ -14,3 +14,19 @@ class ServiceSettings(BaseSettings):
     cors_origins: list[str] = []
     #: Largest request body accepted, in bytes.
     max_body_bytes: int = 1_000_000
+    #: Requests a token may make per minute (also its burst); 0 switches the limit off.
+    rate_limit_per_minute: int = 600
+
+    # OpenID Connect: with an issuer set, JWTs from the university's provider are accepted
+    # besides the service's own tokens. The keys come from a JWKS file or URL, or inline.
+    oidc_issuer: str | None = None
+    oidc_audience: str | None = None
+    oidc_jwks_file: str | None = None
+    oidc_jwks_url: str | None = None
+    oidc_jwks: dict | None = None
+    #: The claim holding the role(s); a list grants the highest role named in it.
+    oidc_role_claim: str = "roles"
+    #: The claim holding a member's id, for member principals.
+    oidc_member_claim: str = "member_id"
+    #: Signature algorithms accepted; never "none", never a symmetric one with public keys.
+    oidc_algorithms: list[str] = ["RS256", "ES256"]

@@ -19,7 +19,8 @@ CALL (m) {
     type: type(r),
     direction: CASE WHEN startNode(r) = m THEN 'out' ELSE 'in' END,
     properties: properties(r),
-    other: {labels: labels(o), id: coalesce(o.id, o.key), name: o.name}
+    other: {labels: labels(o), id: coalesce(o.id, o.key), name: o.name,
+            discoverable: o.discoverable}
   } END) AS relationships
 }
 RETURN properties(m) AS member, relationships

@@ -1,26 +1,115 @@
-"""Members: ``GET /members/{id}`` (the rest of the member resource grows in later modules)."""
+"""Members: a profile, its owner's changes, the GDPR export and erasure.
+
+Every route goes through :func:`service.auth.member_scope` (a member only for itself,
+admin for anyone) and every member shown through :func:`graph.consent.visible_member`.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Body, Depends, Path, Request
 
+from graph.consent import Viewer, is_discoverable, visible_member
 from service.auth import Principal, Role, member_scope
 from service.deps import StoreDep
 from service.errors import not_found
 from service.schemas.members import Member
+from service.schemas.privacy import ErasureOut, MemberExport, MemberPatch
+from service.tokens import now_iso
 
 router = APIRouter(prefix="/members", tags=["members"])
 
 MemberId = Annotated[str, Path(min_length=1, max_length=64, description="The member's id")]
 #: The career office reads the directory, profiles included; a member only its own.
 ProfileReader = Annotated[Principal, Depends(member_scope(Role.CAREER_OFFICE))]
+Owner = Annotated[Principal, Depends(member_scope(action="update"))]
+Exporter = Annotated[Principal, Depends(member_scope(action="export"))]
+Eraser = Annotated[Principal, Depends(member_scope(action="erase"))]
+
+
+def viewer_of(principal: Principal) -> Viewer:
+    return Viewer(member_id=principal.member_id, privileged=principal.is_admin)
 
 
 @router.get("/{member_id}", response_model=Member, summary="A member's profile")
 def get_member(member_id: MemberId, store: StoreDep, principal: ProfileReader) -> Member:
+    """The profile as the caller may see it: a member hidden from the caller is a 404."""
     member = store.get_member(member_id)
-    if member is None:
+    shown = visible_member(member, viewer_of(principal)) if member is not None else None
+    if shown is None:
+        raise not_found("member", member_id)
+    return Member.model_validate(shown)
+
+
+@router.patch("/{member_id}", response_model=Member, summary="Change consent and profile fields")
+def patch_member(
+    member_id: MemberId,
+    store: StoreDep,
+    principal: Owner,
+    patch: Annotated[MemberPatch, Body()],
+) -> Member:
+    """Set consent flags and profile fields; they apply to every endpoint at once."""
+    if store.update_member(member_id, patch.changes()) is None:
+        raise not_found("member", member_id)
+    member = store.get_member(member_id)
+    if member is None:  # erased between the two calls
         raise not_found("member", member_id)
     return Member.model_validate(member)
+
+
+def _other_end(rel: dict[str, Any]) -> dict[str, Any]:
+    # another member's name is part of the export only where that member is discoverable
+    other = dict(rel["other"])
+    if "Member" in other["labels"] and not is_discoverable({"discoverable": other.pop("discoverable")}):
+        other["name"] = None
+    other.pop("discoverable", None)
+    return other
+
+
+@router.get("/{member_id}/export", response_model=MemberExport, summary="Everything held about a member")
+def export_member(member_id: MemberId, store: StoreDep, principal: Exporter) -> MemberExport:
+    """The GDPR Art. 15 export: properties, relationships, mentorships, tokens, audit."""
+    data = store.export_member(member_id)
+    if data is None:
+        raise not_found("member", member_id)
+    relationships = [{**rel, "other": _other_end(rel)} for rel in data["relationships"]]
+    mentorships = [
+        {
+            "role": "mentor" if rel["direction"] == "out" else "mentee",
+            "other": rel["other"],
+            "since": rel["properties"].get("since"),
+            "until": rel["properties"].get("until"),
+        }
+        for rel in relationships
+        if rel["type"] == "MENTORS"
+    ]
+    return MemberExport.model_validate(
+        {
+            "exported_at": now_iso(),
+            "member": data["member"],
+            "relationships": relationships,
+            "mentorships": mentorships,
+            "tokens": data["tokens"],
+            "audit": data["audit"],
+        }
+    )
+
+
+@router.delete("/{member_id}", response_model=ErasureOut, summary="Erase a member (GDPR Art. 17)")
+def erase_member(
+    member_id: MemberId, request: Request, store: StoreDep, principal: Eraser
+) -> ErasureOut:
+    """Remove the member and its ties from Neo4j, the projection and every cache, revoke
+    its tokens, and leave the audit log only an opaque reference."""
+    erasure = store.erase_member(member_id)
+    if erasure is None:
+        raise not_found("member", member_id)
+    # the entry for this very request must not name the member either
+    request.state.audit["subject_ref"] = erasure.ref
+    return ErasureOut(
+        ref=erasure.ref,
+        relationships=erasure.relationships,
+        tokens_revoked=erasure.tokens_revoked,
+        audit_entries=erasure.audit_entries,
+    )

@@ -1,0 +1,115 @@
+"""Bearer JWTs from a university's OpenID Connect provider, checked with PyJWT.
+
+Issuer, audience and the provider's keys (a JWKS) come from the settings. The key set
+can be a file or an inline dict (tests, air-gapped installs) or a URL, fetched and cached
+by PyJWT's client. Roles come from a claim; a member principal needs a member id claim.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import jwt
+from jwt import PyJWK, PyJWKClient, PyJWKSet
+
+from service.auth import Principal, Role, forbidden, unauthorized
+from service.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+#: When a claim names several roles, the most capable one wins.
+_PRECEDENCE = (Role.ADMIN, Role.CAREER_OFFICE, Role.ANALYST, Role.MEMBER)
+
+
+class OidcVerifier:
+    """Verifies a provider's JWTs and maps their claims to a :class:`Principal`."""
+
+    def __init__(
+        self,
+        *,
+        issuer: str,
+        audience: str,
+        jwks: dict[str, Any] | None = None,
+        jwks_url: str | None = None,
+        role_claim: str = "roles",
+        member_claim: str = "member_id",
+        algorithms: list[str] | None = None,
+    ) -> None:
+        if jwks is None and jwks_url is None:
+            raise ValueError("OpenID Connect needs a JWKS (file, inline or URL)")
+        self.issuer = issuer
+        self.audience = audience
+        self.role_claim = role_claim
+        self.member_claim = member_claim
+        self.algorithms = [a for a in (algorithms or ["RS256"]) if a.lower() != "none"]
+        self._keys = PyJWKSet.from_dict(jwks) if jwks is not None else None
+        self._client = PyJWKClient(jwks_url, cache_keys=True) if jwks_url else None
+
+    @classmethod
+    def from_settings(cls, settings: ServiceSettings) -> OidcVerifier | None:
+        """The configured verifier, or None when OpenID Connect is not configured."""
+        if not settings.oidc_issuer:
+            return None
+        if not settings.oidc_audience:
+            raise ValueError("ALUMNI_GRAPH_OIDC_AUDIENCE is required with an OIDC issuer")
+        jwks = settings.oidc_jwks
+        if jwks is None and settings.oidc_jwks_file:
+            jwks = json.loads(Path(settings.oidc_jwks_file).read_text(encoding="utf-8"))
+        return cls(
+            issuer=settings.oidc_issuer,
+            audience=settings.oidc_audience,
+            jwks=jwks,
+            jwks_url=settings.oidc_jwks_url,
+            role_claim=settings.oidc_role_claim,
+            member_claim=settings.oidc_member_claim,
+            algorithms=settings.oidc_algorithms,
+        )
+
+    def _key(self, token: str) -> PyJWK:
+        if self._client is not None:
+            return self._client.get_signing_key_from_jwt(token)
+        assert self._keys is not None
+        kid = jwt.get_unverified_header(token).get("kid")
+        for key in self._keys.keys:
+            if kid is None or key.key_id == kid:
+                return key
+        raise jwt.InvalidTokenError("no key in the JWKS matches the token's kid")
+
+    def claims(self, token: str) -> dict[str, Any]:
+        """The verified claims (signature, issuer, audience, expiry), or raise 401."""
+        try:
+            key = self._key(token)
+            return jwt.decode(
+                token,
+                key=key.key,
+                algorithms=self.algorithms,
+                audience=self.audience,
+                issuer=self.issuer,
+                options={"require": ["exp", "iss", "aud", "sub"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise unauthorized("the token has expired") from exc
+        except (jwt.PyJWTError, ValueError) as exc:
+            # the reason goes to the log, the token never does
+            log.info("rejected an OpenID Connect token: %s", type(exc).__name__)
+            raise unauthorized("invalid token") from exc
+
+    def principal(self, token: str) -> Principal:
+        claims = self.claims(token)
+        named = claims.get(self.role_claim)
+        names = {named} if isinstance(named, str) else set(named or [])
+        role = next((r for r in _PRECEDENCE if r.value in names), None)
+        if role is None:
+            raise forbidden(f"the token's {self.role_claim!r} claim names no role of this service")
+        member_id = claims.get(self.member_claim)
+        if role is Role.MEMBER and not isinstance(member_id, str):
+            raise unauthorized(f"a member token needs the {self.member_claim!r} claim")
+        return Principal(
+            token_id="oidc:" + str(claims["sub"]),
+            role=role,
+            member_id=member_id if role is Role.MEMBER else None,
+            subject=str(claims["sub"]),
+        )

@@ -1,0 +1,35 @@
+"""Installs the service's security on an app: rate limiter, OpenID Connect, middleware, CORS."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from service.audit import AuditMiddleware
+from service.middleware import BearerRequiredMiddleware, BodyLimitMiddleware
+from service.oidc import OidcVerifier
+from service.ratelimit import RateLimiter
+from service.settings import ServiceSettings
+
+
+def install_security(app: FastAPI, settings: ServiceSettings) -> None:
+    """Wire everything :mod:`service.auth` relies on into ``app``.
+
+    Middleware added last runs first: CORS (so that even an error carries its headers
+    and preflights are answered), then the body limit, the bearer requirement and,
+    innermost, the audit writer, which sees each response's final status.
+    """
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.state.oidc = OidcVerifier.from_settings(settings)
+    app.add_middleware(AuditMiddleware)
+    app.add_middleware(BearerRequiredMiddleware)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    if settings.cors_origins:  # closed unless origins are configured
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type"],
+            allow_credentials=False,
+            max_age=600,
+        )

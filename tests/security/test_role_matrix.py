@@ -1,0 +1,136 @@
+"""Every endpoint × every caller: who gets in, who gets 403, and nobody without a token.
+
+The table is the authorisation policy in one place. The routes come from the app itself,
+so a new endpoint without an entry here fails :func:`test_every_route_has_a_policy`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from service.app import create_app
+from service.middleware import OPEN_PATHS
+
+OWN = "own"  # a member token, on its own member's routes
+CO, AN, AD = "career_office", "analyst", "admin"
+
+#: (method, path) → the callers allowed. "own" = a member for itself; no entry = 403.
+POLICY: dict[tuple[str, str], frozenset[str]] = {
+    ("GET", "/members/{member_id}"): frozenset({OWN, CO, AD}),
+    ("PATCH", "/members/{member_id}"): frozenset({OWN, AD}),
+    ("GET", "/members/{member_id}/export"): frozenset({OWN, AD}),
+    ("DELETE", "/members/{member_id}"): frozenset({OWN, AD}),
+    ("GET", "/members/{member_id}/suggestions"): frozenset({OWN, AD}),
+    ("GET", "/members/{member_id}/introductions"): frozenset({OWN, AD}),
+    ("GET", "/members/{member_id}/mentors"): frozenset({OWN, CO, AD}),
+    ("POST", "/mentoring/match"): frozenset({CO, AD}),
+    ("GET", "/alumni"): frozenset({CO, AD}),
+    ("GET", "/employers/{employer_id}/alumni"): frozenset({CO, AD}),
+    ("GET", "/employers/{employer_id}/similar"): frozenset({CO, AD}),
+    ("GET", "/reports/network"): frozenset({AN, AD}),
+    ("GET", "/reports/network.html"): frozenset({AN, AD}),
+    ("GET", "/admin/audit"): frozenset({AD}),
+    ("GET", "/admin/tokens"): frozenset({AD}),
+    ("POST", "/admin/tokens"): frozenset({AD}),
+    ("DELETE", "/admin/tokens/{token_id}"): frozenset({AD}),
+}
+
+#: A plausible body per route with one, so an allowed caller gets past validation.
+BODIES: dict[tuple[str, str], dict] = {
+    ("PATCH", "/members/{member_id}"): {"headline": "Hello"},
+    ("POST", "/admin/tokens"): {"role": "analyst"},
+    ("POST", "/mentoring/match"): {"mentees": ["m1"], "mentors": ["m2"]},
+}
+
+#: Callers in the order they call, the one that may erase the own member last but one.
+CALLERS = ("other", AN, CO, OWN, AD)
+
+
+def app_routes(app: FastAPI) -> list[tuple[str, str]]:
+    """Every (method, full path) the app answers, included routers flattened."""
+    try:  # FastAPI >= 0.13x keeps included routers lazily
+        from fastapi.routing import iter_route_contexts
+
+        contexts = [(c.path, c.methods) for c in iter_route_contexts(app.routes)]
+    except ImportError:
+        contexts = [(getattr(r, "path", None), getattr(r, "methods", None)) for r in app.routes]
+    found = {
+        (method, path)
+        for path, methods in contexts
+        if path and path not in OPEN_PATHS
+        for method in methods or ()
+        if method != "HEAD"
+    }
+    return sorted(found)
+
+
+ROUTES = app_routes(create_app(store=None))  # no lifespan runs, so no connection is made
+
+
+def _url(path: str) -> str:
+    return path.format(member_id="m1", employer_id="e1", token_id="tok_unknown")
+
+
+def test_every_route_has_a_policy() -> None:
+    missing = [r for r in ROUTES if r not in POLICY]
+    assert not missing, f"add these routes to POLICY: {missing}"
+
+
+@pytest.mark.parametrize(("method", "path"), ROUTES, ids=[f"{m} {p}" for m, p in ROUTES])
+def test_route_policy(
+    method: str, path: str, make_client: Callable[..., TestClient], headers: dict[str, dict[str, str]]
+) -> None:
+    client = make_client()
+    allowed = POLICY.get((method, path), frozenset())
+    url, body = _url(path), BODIES.get((method, path))
+
+    anonymous = client.request(method, url, json=body)
+    assert anonymous.status_code == 401, anonymous.text
+    assert anonymous.headers["WWW-Authenticate"] == "Bearer"
+    assert set(anonymous.json()["error"]) == {"code", "message", "details"}
+
+    outcome: dict[str, int] = {}
+    for caller in CALLERS:
+        r = client.request(method, url, json=body, headers=headers[caller])
+        assert r.status_code < 500, f"{caller}: {r.text}"
+        outcome[caller] = r.status_code
+        if r.status_code in (401, 403):
+            assert r.json()["error"]["code"] in ("unauthorized", "forbidden")
+
+    # "other" is a member token on another member's route: always refused
+    expected = {c: (c in allowed or (c == "other" and "member" in allowed)) for c in CALLERS}
+    got = {c: outcome[c] not in (401, 403) for c in CALLERS}
+    assert got == expected, f"statuses: {outcome}"
+    assert all(outcome[c] == 403 for c in CALLERS if not expected[c]), outcome
+
+
+def test_open_paths_answer_without_a_token(client: TestClient) -> None:
+    for path in ("/health", "/openapi.json", "/docs", "/redoc"):
+        assert client.get(path).status_code == 200, path
+
+
+def test_unknown_paths_need_a_token_too(client: TestClient, headers: dict[str, dict[str, str]]) -> None:
+    r = client.get("/no/such/thing")
+    assert r.status_code == 401
+    assert r.headers["WWW-Authenticate"] == "Bearer"
+    r = client.get("/no/such/thing", headers=headers[AD])
+    assert r.status_code == 404
+    assert r.json()["error"]["code"] == "not_found"
+
+
+def test_openapi_declares_bearer_auth(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    assert any(s.get("scheme") == "bearer" for s in spec["components"]["securitySchemes"].values())
+
+
+def test_member_sees_own_email_career_office_does_not(
+    client: TestClient, headers: dict[str, dict[str, str]]
+) -> None:
+    own = client.get("/members/m1", headers=headers[OWN]).json()
+    assert own["email"] == "ana@example.si"
+    seen = client.get("/members/m1", headers=headers[CO]).json()
+    assert seen["email"] is None
