@@ -50,6 +50,10 @@ def create(
     out.print(issued.secret, highlight=False, soft_wrap=True)
 
 
+def _minute(stamp: str | None) -> str:
+    return (stamp or "")[:16].replace("T", " ")
+
+
 @token_app.command("list")
 def list_(
     member: Annotated[str | None, typer.Option("--member", help="Only tokens of this member")] = None,
@@ -58,11 +62,13 @@ def list_(
     """List tokens (ids, roles, dates; never secrets)."""
     with open_store() as store:
         tokens = store.list_tokens(member_id=member, include_revoked=not active)
-    table = Table("id", "role", "member", "created", "expires", "revoked")
+    table = Table("role", "member", "created", "expires", "revoked")
+    # the id is what `revoke` needs: never cut it, whatever the terminal's width
+    table.add_column("id", no_wrap=True, min_width=20)
     for t in tokens:
         table.add_row(
-            t["id"], t["role"], t.get("member_id") or "", t["created_at"][:19],
-            (t.get("expires_at") or "")[:19], (t.get("revoked_at") or "")[:19],
+            t["role"], t.get("member_id") or "", _minute(t["created_at"]),
+            _minute(t.get("expires_at")), _minute(t.get("revoked_at")), t["id"],
         )
     out.print(table)
 
