@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Request
 
-from graph.consent import Viewer, is_discoverable, visible_member
+from graph.consent import Viewer, visible_member
 from service.auth import Principal, Role, member_scope
 from service.deps import StoreDep
 from service.errors import not_found
@@ -58,11 +58,13 @@ def patch_member(
     return Member.model_validate(member)
 
 
-def _other_end(rel: dict[str, Any]) -> dict[str, Any]:
-    # another member's name is part of the export only where that member is discoverable
+def _other_end(rel: dict[str, Any], subject: Viewer) -> dict[str, Any]:
+    """The other end as the exported member may see it: a member who is not discoverable
+    stays anonymous, whoever asks for the export, through the same filter as everywhere."""
     other = dict(rel["other"])
-    if "Member" in other["labels"] and not is_discoverable({"discoverable": other.pop("discoverable")}):
-        other["name"] = None
+    shown = visible_member(other, subject) if "Member" in other["labels"] else other
+    if shown is None:
+        other.update(id=None, name=None)
     other.pop("discoverable", None)
     return other
 
@@ -73,7 +75,8 @@ def export_member(member_id: MemberId, store: StoreDep, principal: Exporter) -> 
     data = store.export_member(member_id)
     if data is None:
         raise not_found("member", member_id)
-    relationships = [{**rel, "other": _other_end(rel)} for rel in data["relationships"]]
+    subject = Viewer(member_id=member_id)
+    relationships = [{**rel, "other": _other_end(rel, subject)} for rel in data["relationships"]]
     mentorships = [
         {
             "role": "mentor" if rel["direction"] == "out" else "mentee",
