@@ -11,11 +11,13 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from graph.normalize import name_key
 from graph.store import Store
 from service.app import create_app
+from service.middleware import OPEN_PATHS
 from service.settings import ServiceSettings
 from service.tokens import issue_token
 
@@ -87,3 +89,39 @@ def make_client(seeded: Store) -> Iterator[Callable[..., TestClient]]:
 @pytest.fixture
 def client(make_client: Callable[..., TestClient]) -> TestClient:
     return make_client()
+
+
+def app_routes(app: FastAPI) -> list[tuple[str, str]]:
+    """Every (method, full path) the app answers but the open ones, included routers flattened."""
+    try:  # recent FastAPI keeps included routers lazily
+        from fastapi.routing import iter_route_contexts
+
+        contexts = [(c.path, c.methods) for c in iter_route_contexts(app.routes)]
+    except ImportError:
+        contexts = [(getattr(r, "path", None), getattr(r, "methods", None)) for r in app.routes]
+    found = {
+        (method, path)
+        for path, methods in contexts
+        if path and path not in OPEN_PATHS
+        for method in methods or ()
+        if method != "HEAD"
+    }
+    return sorted(found)
+
+
+#: The app's routes, read once; building the app makes no connection (no lifespan runs).
+ROUTES = app_routes(create_app(store=None))
+
+
+@pytest.fixture
+def all_routes() -> list[tuple[str, str]]:
+    return ROUTES
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """``route`` runs a test for every (method, path); ``get_path`` for every GET path."""
+    if "route" in metafunc.fixturenames:
+        metafunc.parametrize("route", ROUTES, ids=[f"{m} {p}" for m, p in ROUTES])
+    if "get_path" in metafunc.fixturenames:
+        paths = [p for m, p in ROUTES if m == "GET"]
+        metafunc.parametrize("get_path", paths, ids=paths)
