@@ -97,9 +97,9 @@ def discover(path: Path, member_id: str | None = None) -> Discovered:
     return found
 
 
-def _digest(row: dict[str, Any]) -> bytes:
+def _digest(record: Record) -> bytes:
     # 8 bytes instead of the row text: the map of seen records is as long as a file
-    return hashlib.blake2b(fingerprint(row).encode("utf-8"), digest_size=8).digest()
+    return hashlib.blake2b(fingerprint(record).encode("utf-8"), digest_size=8).digest()
 
 
 @dataclass
@@ -199,7 +199,7 @@ class _Run:
                 self._reject(source, LoadError(item.file, item.line, reason))
                 continue
             key = identity(record)
-            digest = _digest(record.row)
+            digest = _digest(record)
             seen = self.state.seen[source.kind]
             previous = seen.get(key)
             if previous is not None:

@@ -152,8 +152,15 @@ def stable_id(prefix: str, value: str, limit: int = 64) -> str:
     return f"{prefix}{head}-{digest}" if head else f"{prefix}{digest}"
 
 
-def fingerprint(row: StoreRow) -> str:
-    """A canonical text of a store row, to tell an exact duplicate from a conflicting one."""
+def fingerprint(record: Record) -> str:
+    """A canonical text of a record, to tell an exact duplicate from a conflicting one.
+
+    A skill's or interest's spelling is left out: "Python" and "python3" for one member
+    are the same skill said twice, not a conflict.
+    """
+    row = record.row
+    if record.kind in ("skills", "interests"):
+        row = {k: v for k, v in row.items() if k != "name"}
     return json.dumps(row, sort_keys=True, ensure_ascii=False, default=list)
 
 

@@ -115,7 +115,8 @@ def _cell(value: object) -> str | None:
 def read_jsonl(stream: TextIO, file: str) -> Iterator[Item]:
     """Rows of a JSON Lines file: one object a line, keys are the bundle's column names."""
     for line_number, line in enumerate(stream, start=1):
-        if not line.strip():
+        line = line.strip()
+        if not line:
             continue
         try:
             record = json.loads(line)
