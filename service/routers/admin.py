@@ -55,6 +55,11 @@ def create_token(
     store: StoreDep, principal: AdminOnly, body: Annotated[TokenCreate, Body()]
 ) -> TokenCreated:
     """Issue a token; its secret is in this answer only."""
+    if body.member_id is not None and store.get_member(body.member_id) is None:
+        raise ApiError(
+            422, f"no member with id {body.member_id!r}",
+            details={"fields": [{"field": "member_id", "problem": "no such member"}]},
+        )
     try:
         expires = parse_duration(body.expires) if body.expires else None
         issued = issue_token(store, body.role, member_id=body.member_id, expires_in=expires)
