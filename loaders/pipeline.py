@@ -125,6 +125,7 @@ class _State:
     #: Employer name and alias keys → id: from the bundle, the database, and made here.
     bundle_keys: dict[str, str] = field(default_factory=dict)
     store_keys: dict[str, str] | None = None
+    store_employer_ids: set[str] = field(default_factory=set)
     new_keys: dict[str, str] = field(default_factory=dict)
 
 
@@ -273,13 +274,13 @@ class _Run:
             return state.bundle_keys[key]
         if state.store_keys is None:
             state.store_keys = self.store.employer_keys()
+            state.store_employer_ids = set(state.store_keys.values())
         if key in state.store_keys:
             return state.store_keys[key]
         if key in state.new_keys:
             return state.new_keys[key]
         employer_id = stable_id("emp:", key)
-        taken = state.valid[Label.EMPLOYER] | set(state.store_keys.values())
-        if employer_id in taken:
+        if employer_id in state.valid[Label.EMPLOYER] or employer_id in state.store_employer_ids:
             # an employer someone gave this id to is not this one; the digest keeps it stable
             employer_id = stable_id("emp:", key + "#")
         state.new_keys[key] = employer_id
