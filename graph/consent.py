@@ -7,9 +7,9 @@ and admins see everything, anyone else sees what the member shares.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from graph.model import CONSENT_DEFAULTS
 
@@ -75,3 +75,83 @@ def visible_member(member: Mapping[str, Any], viewer: Viewer) -> dict[str, Any] 
         for name in EMPLOYER_FIELDS:
             shown.pop(name, None)
     return shown
+
+
+# -- on the in-memory projection --------------------------------------------------
+#
+# The projection keeps each member's flags as bits; they are computed here, by the same
+# rule (:func:`flag`) as the dict functions above, and every algorithm on the projection
+# asks the predicates below — there is no second place that decides who may be shown.
+
+DISCOVERABLE = 1
+OPEN_TO_INTROS = 2
+OPEN_TO_MENTOR = 4
+SHARE_EMPLOYER = 8
+SEEKING_MENTOR = 16  # not consent, but a flag the mentoring algorithms read
+SHARE_CONTACT = 32
+
+FLAG_BITS: dict[str, int] = {
+    "discoverable": DISCOVERABLE,
+    "open_to_intros": OPEN_TO_INTROS,
+    "open_to_mentor": OPEN_TO_MENTOR,
+    "share_employer": SHARE_EMPLOYER,
+    "share_contact": SHARE_CONTACT,
+    "seeking_mentor": SEEKING_MENTOR,
+}
+
+
+def flag_bits(props: Mapping[str, Any], current: int | None = None) -> int:
+    """The flag bits after ``props`` are set on a member whose bits were ``current``.
+
+    A flag absent from ``props`` keeps its current bit (or its default on a new member);
+    a flag set to None (removed) falls back to its default, as :func:`flag` reads it.
+    """
+    bits = 0
+    for name, bit in FLAG_BITS.items():
+        if name in props or current is None:
+            on = flag(props, name) if name in CONSENT_DEFAULTS else bool(props.get(name))
+        else:
+            on = bool(current & bit)
+        if on:
+            bits |= bit
+    return bits
+
+
+class _Flags(Protocol):
+    alive: bytearray
+    flags: bytearray
+
+
+def discoverable_at(projection: _Flags, member: int) -> bool:
+    """May this projected member be suggested or shown in a path (alive and discoverable)?"""
+    return bool(projection.alive[member]) and bool(projection.flags[member] & DISCOVERABLE)
+
+
+def broker_at(projection: _Flags, member: int) -> bool:
+    """May this projected member be an intermediate of an introduction path?"""
+    need = DISCOVERABLE | OPEN_TO_INTROS
+    return bool(projection.alive[member]) and projection.flags[member] & need == need
+
+
+def mentor_at(projection: _Flags, member: int) -> bool:
+    """May this projected member be proposed as a mentor?"""
+    need = DISCOVERABLE | OPEN_TO_MENTOR
+    return bool(projection.alive[member]) and projection.flags[member] & need == need
+
+
+def shares_employer_at(projection: _Flags, member: int) -> bool:
+    """May others be told where this projected member works?"""
+    return bool(projection.flags[member] & SHARE_EMPLOYER)
+
+
+def visible_members(projection: _Flags, members: Iterable[int]) -> list[int]:
+    """``members`` without anyone who may not be shown, order kept."""
+    return [m for m in members if discoverable_at(projection, m)]
+
+
+def path_allowed(projection: _Flags, path: Sequence[int]) -> bool:
+    """A path from ``path[0]`` (who asks) may be shown: every other member discoverable,
+    every intermediate open to introductions."""
+    if len(path) < 2 or not all(discoverable_at(projection, m) for m in path[1:]):
+        return False
+    return all(broker_at(projection, m) for m in path[1:-1])

@@ -14,13 +14,14 @@ from graph.store.base import (
 )
 from graph.store.members import MembersMixin
 from graph.store.privacy import Erasure, PrivacyMixin
+from graph.store.projection import ProjectionMixin
 from graph.store.schema import SchemaMixin
 from graph.store.tokens import TokensMixin
 from graph.store.writes import WritesMixin
 
 
 class Store(
-    MembersMixin, PrivacyMixin, TokensMixin, AuditMixin, WritesMixin, SchemaMixin, StoreBase
+    MembersMixin, PrivacyMixin, ProjectionMixin, TokensMixin, AuditMixin, WritesMixin, SchemaMixin, StoreBase
 ):
     """The one gateway to Neo4j."""
 
