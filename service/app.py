@@ -11,7 +11,8 @@ from fastapi import FastAPI
 
 from graph.store import Store, StoreUnavailable
 from service.errors import install_error_handlers
-from service.routers import admin, health, members
+from service.projection_deps import start_projection
+from service.routers import admin, admin_projection, health, introductions, members, suggestions
 from service.security import install_security
 from service.settings import ServiceSettings
 
@@ -39,7 +40,9 @@ def create_app(store: Store | None = None, settings: ServiceSettings | None = No
                 log.info("applied migrations %s", applied)
         except StoreUnavailable as exc:
             log.warning("Neo4j is not answering at start (%s); serving 503 until it does", exc)
+        app.state.projection = start_projection(store)
         yield
+        app.state.projection.close()
         if owns_store:
             store.close()
 
@@ -58,4 +61,7 @@ def create_app(store: Store | None = None, settings: ServiceSettings | None = No
     app.include_router(health.router)
     app.include_router(members.router)
     app.include_router(admin.router)
+    app.include_router(suggestions.router)
+    app.include_router(introductions.router)
+    app.include_router(admin_projection.router)
     return app
