@@ -91,6 +91,10 @@ def test_erasure_leaves_no_trace(client: TestClient, headers: H, seeded: Store) 
     assert {e["action"] for e in refs} == {"read", "update", "export", "erase"}
     assert "m1" not in str(entries)
 
+    if (before.get("projection") or {}).get("members") == 4:  # the projection is wired and built
+        assert after["projection"]["members"] == 3
+        assert after["projection"]["ties"] == before["projection"]["ties"] - 3
+
     deleted = [e for e in events if e.kind == "member_deleted"]
     assert [list(e.rows) for e in deleted] == [[{"id": "m1"}]]
 
@@ -133,3 +137,20 @@ def test_patch_notifies_only_changed_props(client: TestClient, headers: H, seede
     # null removes a profile field
     r = client.patch("/members/m1", json={"headline": None}, headers=headers["own"])
     assert r.json()["headline"] is None
+
+
+def test_no_endpoint_remembers_an_erased_member(
+    client: TestClient, headers: H, all_routes: list[tuple[str, str]]
+) -> None:
+    """Caches included: right after the erasure no GET endpoint names the member."""
+    paths = [p.format(member_id="m2", employer_id="e1", token_id="tok_x")
+             for m, p in all_routes if m == "GET"]
+    for path in paths:  # warm whatever caches the endpoints keep
+        client.get(path, params={"to": "m1"}, headers=headers["admin"])
+    assert client.delete("/members/m1", headers=headers["admin"]).status_code == 200
+    for path in paths:
+        for params in ({}, {"to": "m1"}, {"q": "Ana"}):
+            r = client.get(path, params=params, headers=headers["admin"])
+            assert r.status_code < 500, r.text
+            if r.status_code == 200:  # an error may echo the id asked for; data must not
+                assert "Ana Novak" not in r.text and '"m1"' not in r.text, (path, params)
