@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from projection_clubs import build_club
 
-from algorithms.clubs import build_club
 from graph.projection import Projection
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from projection_clubs import build_club
 
-from algorithms.clubs import build_club
 from graph.algorithms.introductions import introductions
 from graph.algorithms.suggestions import PURPOSES, suggest
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from algorithms.clubs import build_club
-
 from graph import consent
 from graph.projection import Projection, title_level, year_of
 
@@ -12,8 +10,8 @@ def _ids(p: Projection, members) -> set[str]:
     return {p.ids[m] for m in members}
 
 
-def test_build_holds_members_ties_and_attributes() -> None:
-    p = build_club(
+def test_build_holds_members_ties_and_attributes(build) -> None:
+    p = build(
         {"ana": {"name": "Ana Novak", "city": "Ljubljana", "graduation_year": 2008},
          "bor": {"city": "ljubljana "}, "cene": {"discoverable": False}},
         knows=[("ana", "bor", "2012-05"), ("bor", "ana"), ("bor", "cene")],
@@ -40,14 +38,14 @@ def test_build_holds_members_ties_and_attributes() -> None:
     assert not consent.discoverable_at(p, cene) and consent.broker_at(p, bor)
 
 
-def test_relationships_to_unknown_members_are_skipped_as_neo4j_skips_them() -> None:
-    p = build_club(["ana"], knows=[("ana", "ghost")], skills=[("ghost", "Go")])
+def test_relationships_to_unknown_members_are_skipped_as_neo4j_skips_them(build) -> None:
+    p = build(["ana"], knows=[("ana", "ghost")], skills=[("ghost", "Go")])
     assert p.n_ties == 0
     assert p.skills.members_of == [] or all(len(h) == 0 for h in p.skills.members_of)
 
 
-def test_apply_is_idempotent_and_bumps_the_version() -> None:
-    p = build_club(["ana", "bor"])
+def test_apply_is_idempotent_and_bumps_the_version(build) -> None:
+    p = build(["ana", "bor"])
     version = p.version
     rows = [{"a": "ana", "b": "bor", "props": {"since": "2019"}}]
     p.apply("knows", rows)
@@ -63,8 +61,8 @@ def test_apply_is_idempotent_and_bumps_the_version() -> None:
     assert p.version == version + 5
 
 
-def test_consent_change_from_a_patch_row() -> None:
-    p = build_club(["ana", "bor"])
+def test_consent_change_from_a_patch_row(build) -> None:
+    p = build(["ana", "bor"])
     bor = p.member("bor")
     p.apply("members", [{"id": "bor", "props": {"open_to_intros": False}}])
     assert consent.discoverable_at(p, bor) and not consent.broker_at(p, bor)
@@ -74,8 +72,8 @@ def test_consent_change_from_a_patch_row() -> None:
     assert consent.broker_at(p, bor)  # a removed flag falls back to its default
 
 
-def test_member_deleted_leaves_no_trace() -> None:
-    p = build_club(["ana", "bor", "cene"], knows=[("ana", "bor"), ("bor", "cene")],
+def test_member_deleted_leaves_no_trace(build) -> None:
+    p = build(["ana", "bor", "cene"], knows=[("ana", "bor"), ("bor", "cene")],
                    skills=[("bor", "Rust"), ("ana", "Rust")], cohorts=[("bor", "Law", 2010)],
                    positions=[("bor", "nlb", "2010", None, "Analyst")], mentorships=[("bor", "ana")])
     bor = p.member("bor")
@@ -91,8 +89,8 @@ def test_member_deleted_leaves_no_trace() -> None:
     assert p.member("bor") != bor and p.n_members == 3
 
 
-def test_positions_merge_like_set_plus_equals() -> None:
-    p = build_club(["ana"], positions=[("ana", "krka", "2015", None, "Analyst")])
+def test_positions_merge_like_set_plus_equals(build) -> None:
+    p = build(["ana"], positions=[("ana", "krka", "2015", None, "Analyst")])
     ana = p.member("ana")
     key = p.positions[ana][0].key
     p.apply("positions", [{"member_id": "ana", "employer_id": "krka", "key": key,
@@ -103,14 +101,14 @@ def test_positions_merge_like_set_plus_equals() -> None:
     assert len(p.positions[ana]) == 1  # an employer Neo4j does not have is skipped
 
 
-def test_wiped_empties_everything() -> None:
-    p = build_club(["ana", "bor"], knows=[("ana", "bor")], skills=[("ana", "Go")])
+def test_wiped_empties_everything(build) -> None:
+    p = build(["ana", "bor"], knows=[("ana", "bor")], skills=[("ana", "Go")])
     p.apply("wiped", [])
     assert p.info()["members"] == 0 and p.info()["ties"] == 0 and len(p.skill_names) == 0
 
 
-def test_copy_ties_hides_ties_without_touching_the_original() -> None:
-    p = build_club(["a", "b", "c"], knows=[("a", "b"), ("b", "c")])
+def test_copy_ties_hides_ties_without_touching_the_original(build) -> None:
+    p = build(["a", "b", "c"], knows=[("a", "b"), ("b", "c")])
     twin = p.copy_ties()
     assert twin.remove_tie(0, 1) and not twin.remove_tie(0, 1)
     assert twin.n_ties == 1 and p.n_ties == 2 and p.knows(0, 1)
