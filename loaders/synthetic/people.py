@@ -142,6 +142,7 @@ class MemberFactory:
         self.pop = Population(member_ids(members), programmes, employers)
         self.pools = _EmployerPools(employers)
         self.emails = EmailBook()
+        self._written: set[tuple[int, str, str]] = set()  # one member's positions so far
         self.years = list(range(FIRST_CLASS_YEAR, LAST_CLASS_YEAR + 1))
         # clubs grow: recent classes are bigger than the first ones
         self.year_cum = list(accumulate(1.0 + 0.06 * (y - FIRST_CLASS_YEAR) for y in self.years))
@@ -208,6 +209,7 @@ class MemberFactory:
     def make(self, i: int) -> None:
         rng = self.rng
         pop = self.pop
+        self._written.clear()
         roll = rng.random()
         role = Role.FACULTY if roll < 0.02 else Role.STAFF if roll < 0.03 else None
         prog_idx = self._programme()
@@ -329,6 +331,8 @@ class MemberFactory:
         industry: str | None = None
         emp: int | None = None
         current = None
+        # a spell waits here until the next is known, so that "same firm, same title" merges
+        pending: list | None = None
         while t < NOW:
             if emp is not None and rng.random() < 0.2:
                 pass  # a promotion: same employer, next title
@@ -343,15 +347,24 @@ class MemberFactory:
                 functions.append(function)
             title = self._title(function, (t - career_start) / 12)
             end = t + max(6, min(240, int(rng.lognormvariate(3.6, 0.6))))
-            if end > NOW:
+            stop = end > NOW
+            if stop:
                 if rng.random() < 0.05:  # left recently, nothing new yet
-                    self._position(i, emp, title, t, max(t + 1, NOW - rng.randint(0, 5)))
-                    break
-                self._position(i, emp, title, t, NOW + 1)
-                current = (emp, title, pop.employers[emp].slovenian)
+                    end = max(t + 1, NOW - rng.randint(0, 5))
+                else:
+                    end = NOW + 1
+                    current = (emp, title, pop.employers[emp].slovenian)
+            if pending is not None and pending[0] == emp and pending[1] == title and pending[3] >= t:
+                pending[3] = end
+            else:
+                if pending is not None:
+                    self._position(i, *pending)
+                pending = [emp, title, t, end]
+            if stop:
                 break
-            self._position(i, emp, title, t, end)
             t = end + (0 if rng.random() < 0.7 else rng.randint(1, 8))
+        if pending is not None:
+            self._position(i, *pending)
         return functions, current
 
     def _position(self, i: int, emp: int, title: str, start: int, end: int) -> None:
@@ -363,6 +376,12 @@ class MemberFactory:
         else:
             emp_id, emp_name = employer.id, ""
         start_text = _date(start, rng)
+        # a loader tells one member's positions at one employer apart by start and title
+        seen_key = (emp, title, start_text)
+        if seen_key in self._written:
+            start_text = f"{start // 12}-{start % 12 + 1:02d}"
+            seen_key = (emp, title, start_text)
+        self._written.add(seen_key)
         end_text = "" if end > NOW else _date(end, rng)
         self.out["positions"].write((pop.ids[i], emp_id, emp_name, title, start_text, end_text))
         pop.spell_member.append(i)

@@ -313,6 +313,11 @@ def test_careers_move_between_employers(bundle: Path) -> None:
     assert movers > 0.3 * len(spells)
     current = [rows for rows in spells.values() if any(r["end"] == "" for r in rows)]
     assert all(sum(1 for r in rows if r["end"] == "") == 1 for rows in current)
+    # loaders tell one member's positions at one employer apart by start and title
+    id_of = {employer_key(e["name"]): e["id"] for e in read(bundle, "employers.csv")}
+    keys = Counter((r["member_id"], r["employer_id"] or id_of[employer_key(r["employer_name"])], r["start"],
+                    r["title"]) for r in read(bundle, "positions.csv"))
+    assert max(keys.values()) == 1
 
 
 def test_events_and_attendance(bundle: Path) -> None:
