@@ -44,9 +44,9 @@ from graph.projection import Facet, Projection
 PURPOSES = ("career", "mentoring", "social")
 
 #: Visits to attribute groups a single request may make.
-GROUP_BUDGET = 20_000
+GROUP_BUDGET = 6_000
 #: A group larger than this is sampled (a window of this size), not scanned.
-GROUP_CAP = 2_000
+GROUP_CAP = 1_000
 #: Mutual connections named in a suggestion.
 MAX_MUTUALS = 5
 
@@ -159,7 +159,7 @@ def candidate_estimates(p: Projection, me: int, w: Weights, *,
         holders = facet.holders(code)
         if n > GROUP_CAP:
             # a deterministic window that differs between members, so a big city does
-            # not send everyone to its first 2,000 residents
+            # not send everyone to its first 1,000 residents
             start = (me * 7919) % n
             holders = holders[start:start + GROUP_CAP] + holders[:max(0, start + GROUP_CAP - n)]
         if spent + len(holders) > group_budget:
@@ -182,9 +182,12 @@ def _mutuals(p: Projection, me: int, mine: set[int], c: int) -> list[int]:
 
 
 def explain(p: Projection, me: int, c: int, w: Weights, mine: set[int] | None = None,
-            ) -> tuple[list[Reason], list[int]]:
+            *, describe: bool = True) -> tuple[list[Reason], list[int]]:
     """The reasons ``c`` is a good person for ``me`` to meet, with their weights, and the
     mutual connections that may be named (consent-filtered, at most five).
+
+    With ``describe`` false the weights are exact but the texts are left empty (ranking
+    needs only the weights; the texts are written for the few suggestions returned).
 
     >>> from graph.algorithms.suggestions import _demo
     >>> p = _demo()
@@ -198,83 +201,96 @@ def explain(p: Projection, me: int, c: int, w: Weights, mine: set[int] | None = 
     total = max(p.n_members, 2)
     names = p.names
     reasons: list[Reason] = []
+    shown: list[int] = []
 
     common = _mutuals(p, me, mine, c)
     if common and w.structure > 0:
         weight = w.structure * sum(adamic_adar_weight(len(p.adj[x])) for x in common)
-        visible = consent.visible_members(p, sorted(common, key=lambda x: (len(p.adj[x]), names[x])))
-        shown = visible[:MAX_MUTUALS]
-        noun = "mutual connection" if len(common) == 1 else "mutual connections"
-        detail = f"{len(common)} {noun}"
-        if shown:
-            detail += ": " + ", ".join(names[x] for x in shown[:3]) + (", …" if len(visible) > 3 else "")
+        detail = ""
+        if describe:
+            visible = consent.visible_members(
+                p, sorted(common, key=lambda x: (len(p.adj[x]), names[x])))
+            shown = visible[:MAX_MUTUALS]
+            noun = "mutual connection" if len(common) == 1 else "mutual connections"
+            detail = f"{len(common)} {noun}"
+            if shown:
+                detail += ": " + ", ".join(names[x] for x in shown[:3]) + (
+                    ", …" if len(visible) > 3 else "")
         reasons.append(Reason("mutual_connections", detail, weight))
-    else:
-        shown = []
 
     # cohorts, then programmes not already told by a shared cohort
-    shared_cohorts = [v for v in p.cohorts.of_member[me] if v in p.cohorts.of_member[c]]
+    theirs = p.cohorts.of_member[c]
+    shared_cohorts = [v for v in p.cohorts.of_member[me] if v in theirs] if theirs else []
     if shared_cohorts and w.cohort > 0:
         weight = w.cohort * sum(rarity(p.cohorts.count(v), total) for v in shared_cohorts)
-        labels = [f"{p.programs.vocab.names[p.cohort_program[v]]} {p.cohort_year[v]}"
-                  if p.cohort_program[v] >= 0 else p.cohorts.vocab.names[v] for v in shared_cohorts]
-        reasons.append(Reason("same_cohort", "both in " + _listing(labels), weight))
-    told = {p.cohort_program[v] for v in shared_cohorts}
-    shared_programs = [v for v in p.programs.of_member[me]
-                       if v in p.programs.of_member[c] and v not in told]
-    if shared_programs and w.program > 0:
-        weight = w.program * sum(rarity(p.programs.count(v), total) for v in shared_programs)
-        labels = [p.programs.vocab.names[v] for v in shared_programs]
-        reasons.append(Reason("same_program", "both studied " + _listing(labels), weight))
+        detail = "both in " + _listing([
+            f"{p.programs.vocab.names[p.cohort_program[v]]} {p.cohort_year[v]}"
+            if p.cohort_program[v] >= 0 else p.cohorts.vocab.names[v]
+            for v in shared_cohorts]) if describe else ""
+        reasons.append(Reason("same_cohort", detail, weight))
+    theirs = p.programs.of_member[c]
+    if theirs and w.program > 0:
+        told = {p.cohort_program[v] for v in shared_cohorts}
+        shared_programs = [v for v in p.programs.of_member[me] if v in theirs and v not in told]
+        if shared_programs:
+            weight = w.program * sum(rarity(p.programs.count(v), total) for v in shared_programs)
+            detail = "both studied " + _listing(
+                [p.programs.vocab.names[v] for v in shared_programs]) if describe else ""
+            reasons.append(Reason("same_program", detail, weight))
 
     if consent.shares_employer_at(p, c):
-        _employment_reasons(p, me, c, w, total, reasons)
+        _employment_reasons(p, me, c, w, total, reasons, describe)
 
     for facet, fw, kind, verb in ((p.skills, w.skills, "shared_skills", "both know "),
                                   (p.interests, w.interests, "shared_interests",
                                    "both interested in "),
                                   (p.events, w.events, "same_events", "both attended ")):
-        if fw <= 0:
-            continue
         theirs = facet.of_member[c]
-        shared = sorted((v for v in facet.of_member[me] if v in theirs),
-                        key=lambda v: (facet.count(v), facet.vocab.names[v]))
+        if fw <= 0 or not theirs:
+            continue
+        shared = [v for v in facet.of_member[me] if v in theirs]
         if not shared:
             continue
         weight = fw * sum(rarity(facet.count(v), total) for v in shared)
-        detail = verb + _listing([facet.vocab.names[v] for v in shared[:3]], len(shared) - 3)
-        if kind == "shared_skills" and all(_is_rare(facet.count(v), total) for v in shared[:3]):
-            detail += " — rare in this club"
+        detail = ""
+        if describe:
+            shared.sort(key=lambda v: (facet.count(v), facet.vocab.names[v]))
+            detail = verb + _listing([facet.vocab.names[v] for v in shared[:3]], len(shared) - 3)
+            if kind == "shared_skills" and all(_is_rare(facet.count(v), total) for v in shared[:3]):
+                detail += " — rare in this club"
         reasons.append(Reason(kind, detail, weight))
 
     city = p.city(me)
     if city is not None and w.city > 0 and city == p.city(c):
-        reasons.append(Reason("same_city", f"both in {p.cities.vocab.names[city]}",
-                              w.city * rarity(p.cities.count(city), total)))
+        detail = f"both in {p.cities.vocab.names[city]}" if describe else ""
+        reasons.append(Reason("same_city", detail, w.city * rarity(p.cities.count(city), total)))
 
-    if w.wanted_skills > 0:
-        theirs = p.skills.of_member[c]
-        wanted = sorted((v for v in p.wants.of_member[me] if v in theirs),
-                        key=lambda v: (p.skills.count(v), p.skill_names.names[v]))
+    theirs = p.skills.of_member[c]
+    if w.wanted_skills > 0 and theirs:
+        wanted = [v for v in p.wants.of_member[me] if v in theirs]
         if wanted:
-            weight = w.wanted_skills * sum(0.5 + 0.5 * rarity(p.skills.count(v), total) for v in wanted)
-            names_ = _listing([p.skill_names.names[v] for v in wanted[:3]], len(wanted) - 3)
-            reasons.append(Reason("has_skills_you_want",
-                                  f"knows {names_}, which you want to learn", weight))
+            weight = w.wanted_skills * sum(0.5 + 0.5 * rarity(p.skills.count(v), total)
+                                           for v in wanted)
+            detail = ""
+            if describe:
+                wanted.sort(key=lambda v: (p.skills.count(v), p.skill_names.names[v]))
+                listed = _listing([p.skill_names.names[v] for v in wanted[:3]], len(wanted) - 3)
+                detail = f"knows {listed}, which you want to learn"
+            reasons.append(Reason("has_skills_you_want", detail, weight))
 
     gap = p.seniority[c] - p.seniority[me]
     if gap > 0 and w.seniority > 0:
-        reasons.append(Reason("more_senior", "further along in their career",
+        reasons.append(Reason("more_senior", "further along in their career" if describe else "",
                               w.seniority * min(3, gap) / 3))
 
     if w.mentor > 0 and consent.mentor_at(p, c):
-        reasons.append(Reason("open_to_mentor", "open to mentoring", w.mentor))
+        reasons.append(Reason("open_to_mentor", "open to mentoring" if describe else "", w.mentor))
     return reasons, shown
 
 
 def _employment_reasons(p: Projection, me: int, c: int, w: Weights, total: int,
-                        reasons: list[Reason]) -> None:
-    shared = shared_employers(p, me, c) if w.employer > 0 else []
+                        reasons: list[Reason], describe: bool) -> None:
+    shared = shared_employers(p, me, c) if w.employer > 0 and p.employers.of_member[c] else []
     if shared:
         weight = 0.0
         details = []
@@ -291,14 +307,13 @@ def _employment_reasons(p: Projection, me: int, c: int, w: Weights, total: int,
             else:
                 weight += base
                 details.append(f"both at {name}")
-        reasons.append(Reason("same_employer", "; ".join(details[:2]), weight))
-    if w.industry > 0:
-        mine = _current_industries(p, me)
-        theirs = _current_industries(p, c)
-        common = sorted(mine & theirs)
+        reasons.append(Reason("same_employer", "; ".join(details[:2]) if describe else "", weight))
+    if w.industry > 0 and p.positions[c]:
+        common = sorted(_current_industries(p, me) & _current_industries(p, c))
         if common:
-            label = _listing([p.industries.names[i] for i in common])
-            reasons.append(Reason("same_industry", f"both work in {label}", w.industry * 0.5))
+            label = _listing([p.industries.names[i] for i in common]) if describe else ""
+            reasons.append(Reason("same_industry", f"both work in {label}" if describe else "",
+                                  w.industry * 0.5))
 
 
 def _current_industries(p: Projection, m: int) -> set[int]:
@@ -316,7 +331,7 @@ def suggest(p: Projection, member: int, *, limit: int = 10, purpose: str | None 
     Parameters: ``p`` the projection; ``member`` an index (``p.member(id)``); ``limit``
     how many; ``purpose`` ``career``, ``mentoring``, ``social`` or None (balanced);
     ``weights`` overrides the purpose's weights; ``pool`` how many first estimates are
-    scored exactly (default ``max(50, 3·limit)``). Reference: see the module docstring
+    scored exactly (default ``max(30, 3·limit)``). Reference: see the module docstring
     (Adamic & Adar 2003; Liben-Nowell & Kleinberg 2007; Spärck Jones 1972).
 
     >>> p = _demo()
@@ -327,22 +342,30 @@ def suggest(p: Projection, member: int, *, limit: int = 10, purpose: str | None 
         raise ValueError(f"purpose must be one of {', '.join(PURPOSES)}")
     w = weights or WEIGHTS[purpose]
     estimates = candidate_estimates(p, member, w)
-    allowed = (c for c in estimates if consent.discoverable_at(p, c))
-    shortlist = heapq.nlargest(pool or max(50, 3 * limit), allowed,
-                               key=lambda c: (round(estimates[c], 9), -c))
+    size = pool or max(30, 3 * limit)
+    # take the best estimates first and ask consent only about those (and more if needed)
+    best = heapq.nlargest(2 * size, estimates, key=estimates.get)
+    shortlist = [c for c in best if consent.discoverable_at(p, c)][:size]
+    if len(shortlist) < size and len(best) < len(estimates):
+        allowed = (c for c in estimates if consent.discoverable_at(p, c))
+        shortlist = heapq.nlargest(size, allowed, key=estimates.get)
     mine = set(p.adj[member])
-    scored: list[tuple[float, str, Suggestion]] = []
+    ranked: list[tuple[float, str, int]] = []
     for c in shortlist:
+        reasons, _ = explain(p, member, c, w, mine, describe=False)
+        # rank on the exact sum (rounded only past float noise)
+        raw = sum(r.weight for r in reasons if r.weight > 0)
+        if raw > 0:
+            ranked.append((-round(raw, 9), p.ids[c], c))
+    ranked.sort()
+    out: list[Suggestion] = []
+    for _, _, c in ranked[:limit]:
         reasons, mutual = explain(p, member, c, w, mine)
-        reasons = [r for r in reasons if r.weight > 0]
-        if reasons:
-            # rank on the exact sum (rounded only past float noise), show 4 places
-            raw = sum(r.weight for r in reasons)
-            shown = tuple(Reason(r.kind, r.detail, round(r.weight, 4)) for r in reasons)
-            scored.append((-round(raw, 9), p.ids[c],
-                           Suggestion(c, round(raw, 4), shown, tuple(mutual))))
-    scored.sort(key=lambda x: (x[0], x[1]))
-    return screen(p, member, [s for _, _, s in scored[:limit]])
+        kept = [r for r in reasons if r.weight > 0]
+        raw = sum(r.weight for r in kept)
+        shown = tuple(Reason(r.kind, r.detail, round(r.weight, 4)) for r in kept)
+        out.append(Suggestion(c, round(raw, 4), shown, tuple(mutual)))
+    return screen(p, member, out)
 
 
 def screen(p: Projection, member: int, suggestions: Sequence[Suggestion]) -> list[Suggestion]:

@@ -103,17 +103,20 @@ class TieFactors:
 
 def tie_factors(p: Projection, a: int, b: int) -> TieFactors:
     """What ``a`` and ``b`` share, as :func:`tie_strength` weighs it."""
+    # most pairs share nothing; the empty checks keep the common case cheap
     cohorts_b = p.cohorts.of_member[b]
-    same_cohort = any(c in cohorts_b for c in p.cohorts.of_member[a])
+    same_cohort = bool(cohorts_b) and any(c in cohorts_b for c in p.cohorts.of_member[a])
     overlap = 0
-    for shared in shared_employers(p, a, b):
-        if shared.overlap > overlap or (shared.overlap == -1 and overlap == 0):
-            overlap = shared.overlap
+    employers_b = p.employers.of_member[b]
+    if employers_b and any(e in employers_b for e in p.employers.of_member[a]):
+        for shared in shared_employers(p, a, b):
+            if shared.overlap > overlap or (shared.overlap == -1 and overlap == 0):
+                overlap = shared.overlap
     events_b = p.events.of_member[b]
-    events = sum(1 for e in p.events.of_member[a] if e in events_b)
+    events = sum(1 for e in p.events.of_member[a] if e in events_b) if events_b else 0
     since = p.since_year(a, b)
     years = max(0, p.reference_year - since) if since else 0
-    mentorship = any(other == b for other, _ in p.mentorships[a])
+    mentorship = bool(p.mentorships[a]) and any(other == b for other, _ in p.mentorships[a])
     return TieFactors(same_cohort, overlap, events, years, mentorship)
 
 
