@@ -565,24 +565,32 @@ class Projection:
         started = last = time.monotonic()
         counts: dict[str, int] = {}
         for kind, rows in batches:
-            if kind == "knows":
-                p._bulk_knows(rows)
-            else:
-                handler = _HANDLERS.get(kind)
-                if handler is not None:
-                    handler(p, rows)
+            p.bulk_add(kind, rows)
             counts[kind] = counts.get(kind, 0) + len(rows)
             now = time.monotonic()
             if now - last >= progress_every:
                 last = now
                 log.info("projection build: %s rows so far (%.0f s)",
                          ", ".join(f"{k} {v:,}" for k, v in counts.items()), now - started)
-        p._dedupe_ties()
-        p.version = 1
-        p.built_at = datetime.now(UTC).isoformat(timespec="seconds")
+        p.finish_build()
         log.info("projection built: %d members, %d ties in %.1f s",
                  p.n_members, p.n_ties, time.monotonic() - started)
         return p
+
+    def bulk_add(self, kind: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Take in rows while building (ties unchecked); :meth:`finish_build` afterwards."""
+        if kind == "knows":
+            self._bulk_knows(rows)
+        else:
+            handler = _HANDLERS.get(kind)
+            if handler is not None:
+                handler(self, rows)
+
+    def finish_build(self) -> None:
+        """De-duplicate the ties taken in by :meth:`bulk_add` and stamp the build."""
+        self._dedupe_ties()
+        self.version = 1
+        self.built_at = datetime.now(UTC).isoformat(timespec="seconds")
 
     def _bulk_knows(self, rows: Sequence[Mapping[str, Any]]) -> None:
         index, adj, since = self.index, self.adj, self.since

@@ -116,13 +116,15 @@ class EvaluationReport:
 
 def evaluate(p: Projection, *, split: str = "random", fraction: float = 0.1, seed: int = 0,
              k: int = 10, depth: int = 100, max_members: int = 1_000,
-             names: tuple[str, ...] = RANKERS) -> EvaluationReport:
+             names: tuple[str, ...] = RANKERS,
+             progress: Callable[[int], None] | None = None) -> EvaluationReport:
     """Hide ties, rank for the members who lost one, and report precision@k, recall@k, MRR.
 
     Parameters: ``p`` the projection (left unchanged); ``split`` ``random`` or ``newest``;
     ``fraction`` of ties hidden; ``seed`` for the split, the member sample and the random
     ranker; ``k`` the cut-off; ``depth`` how far down MRR looks; ``max_members`` a seeded
-    sample of the members evaluated; ``names`` the rankers. Reference: module docstring.
+    sample of the members evaluated; ``names`` the rankers; ``progress`` is called with
+    the number of rankings done. Reference: module docstring.
 
     >>> g = nx.karate_club_graph()
     >>> report = evaluate(projection_from_networkx(g), seed=1)
@@ -147,6 +149,8 @@ def evaluate(p: Projection, *, split: str = "random", fraction: float = 0.1, see
             recall += hits / len(truth)
             first = next((i for i, c in enumerate(ranked[:depth], 1) if c in truth), None)
             mrr += 1 / first if first else 0.0
+        if progress is not None:
+            progress(len(members))
         n = max(1, len(members))
         rows.append(Metrics(name, precision / n, recall / n, mrr / n))
     return EvaluationReport(split, sum(len(v) for v in hidden.values()) // 2, len(members), k, rows)
