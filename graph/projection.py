@@ -221,6 +221,8 @@ class Projection:
         self.employers = Facet(Vocabulary())
         self.employer_known = bytearray()
         self.employer_industry = array("i")
+        # alias spellings per employer code ("Nova Ljubljanska banka" for NLB), for name lookup
+        self.employer_aliases: list[tuple[str, ...]] = []
         self.industries = Vocabulary()
         self.titles = Vocabulary()
         self.positions: list[tuple[Position, ...]] = []
@@ -378,10 +380,13 @@ class Projection:
             while len(self.employer_known) <= code:
                 self.employer_known.append(0)
                 self.employer_industry.append(-1)
+                self.employer_aliases.append(())
             self.employer_known[code] = 1
             industry = props.get("industry")
             if industry:
                 self.employer_industry[code] = self.industries.code(fold(industry), industry)
+            if props.get("aliases"):
+                self.employer_aliases[code] = tuple(str(a) for a in props["aliases"])
 
     def _on_events(self, rows: Sequence[Mapping[str, Any]]) -> None:
         for row in rows:

@@ -19,7 +19,7 @@ PROJECTION_QUERIES: tuple[tuple[str, LiteralString], ...] = (
         RETURN m.id AS id, m {.name, .role, .city, .graduation_year, .mentor_capacity,
                .discoverable, .open_to_intros, .open_to_mentor, .share_employer,
                .share_contact, .seeking_mentor} AS props"""),
-    ("employers", "MATCH (e:Employer) RETURN e.id AS id, e {.name, .industry} AS props"),
+    ("employers", "MATCH (e:Employer) RETURN e.id AS id, e {.name, .industry, .aliases} AS props"),
     ("events", "MATCH (e:Event) RETURN e.id AS id, e {.name, .date} AS props"),
     ("knows", """
         MATCH (a:Member)-[k:KNOWS]->(b:Member)
