@@ -15,8 +15,9 @@ nothing was wrong.
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -42,6 +43,9 @@ from loaders.values import BadValue
 
 #: Rows checked (and then written) together; a few store batches, a bounded memory.
 CHUNK_ROWS = 20_000
+
+#: Chunks whose writes may be in flight while the next chunk is read and checked.
+WRITES_IN_FLIGHT = 2
 
 #: Which label each node kind defines.
 _NODE_LABEL = {"members": Label.MEMBER, "employers": Label.EMPLOYER, "events": Label.EVENT}
@@ -129,6 +133,35 @@ class _State:
     new_keys: dict[str, str] = field(default_factory=dict)
 
 
+class _Writer:
+    """Writes chunks on one background thread, in the order they were handed in.
+
+    Reading and checking a chunk is Python work and writing it is mostly Neo4j's, so the
+    two overlap: while chunk n is written, chunk n+1 is parsed. One thread keeps the
+    order (members before the ties that need them); at most ``WRITES_IN_FLIGHT`` chunks
+    wait, so memory stays bounded. A failed write surfaces at the next ``drain``.
+    """
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="load-writer")
+        self._pending: deque[Future[None]] = deque()
+
+    def submit(self, work: Callable[[], None]) -> None:
+        while len(self._pending) >= WRITES_IN_FLIGHT:
+            self._pending.popleft().result()
+        self._pending.append(self._pool.submit(work))
+
+    def drain(self) -> None:
+        while self._pending:
+            self._pending.popleft().result()
+
+    def close(self) -> None:
+        try:
+            self.drain()
+        finally:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+
 class _Run:
     """One pass over the sources; ``write`` false only checks."""
 
@@ -139,13 +172,17 @@ class _Run:
         self.write = write
         self.state = _State()
         self._errors: list[LoadError] = []
+        self._writer = _Writer()
 
     # -- the pass -------------------------------------------------------------------
     def run(self, sources: Sequence[Source]) -> None:
-        for kind in KIND_ORDER:
-            for source in sources:
-                if source.kind == kind:
-                    self.source(source)
+        try:
+            for kind in KIND_ORDER:
+                for source in sources:
+                    if source.kind == kind:
+                        self.source(source)
+        finally:
+            self._writer.close()
 
     def source(self, source: Source) -> None:
         counts = self.report.counts(source.label)
@@ -171,6 +208,7 @@ class _Run:
                 chunk = []
         if chunk:
             self.flush(source, chunk)
+        self._writer.drain()
         # reference checks run per chunk, after the row's own checks: put lines back in order
         self.report.errors.extend(sorted(self._errors, key=lambda e: (e.line or 0)))
         self.progress.finish()
@@ -219,13 +257,18 @@ class _Run:
         if not self.write:
             self.progress.advance(len(chunk))
             return
-        counts.unchanged += duplicates
-        if new_employers:
-            stats = self.store.upsert_employers(new_employers)
-            self.report.counts(f"{source.file} (new employers)").add(stats)
-            self.report.counts(f"{source.file} (new employers)").read += len(new_employers)
         writer: Callable[..., WriteStats] = getattr(self.store, _WRITERS[source.kind])
-        counts.add(writer(accepted, on_batch=self.progress.advance))
+        employer_counts = self.report.counts(f"{source.file} (new employers)") if new_employers else None
+
+        def write() -> None:
+            # counts are touched only on the writer thread while writes are in flight
+            counts.unchanged += duplicates
+            if new_employers and employer_counts is not None:
+                employer_counts.add(self.store.upsert_employers(new_employers))
+                employer_counts.read += len(new_employers)
+            counts.add(writer(accepted, on_batch=self.progress.advance))
+
+        self._writer.submit(write)
 
     def _accept(self, kind: str, record: Record) -> None:
         label = _NODE_LABEL.get(kind)
