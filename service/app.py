@@ -12,7 +12,16 @@ from fastapi import FastAPI
 from graph.store import Store, StoreUnavailable
 from service.errors import install_error_handlers
 from service.projection_deps import start_projection
-from service.routers import admin, admin_projection, health, introductions, members, suggestions
+from service.routers import (
+    admin,
+    admin_projection,
+    alumni,
+    employers,
+    health,
+    introductions,
+    members,
+    suggestions,
+)
 from service.security import install_security
 from service.settings import ServiceSettings
 
@@ -64,4 +73,6 @@ def create_app(store: Store | None = None, settings: ServiceSettings | None = No
     app.include_router(suggestions.router)
     app.include_router(introductions.router)
     app.include_router(admin_projection.router)
+    app.include_router(alumni.router)
+    app.include_router(employers.router)
     return app

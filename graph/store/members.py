@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from graph.store.base import StoreBase
@@ -30,6 +31,13 @@ RETURN properties(m) AS member, positions, skills, wants, interests, cohorts,
        COUNT { (m)<-[:MENTORS]-() } AS mentors
 """
 
+MEMBER_CONTACTS = """
+UNWIND $ids AS id
+MATCH (m:Member {id: id})
+RETURN m.id AS id, m.email AS email, m.discoverable AS discoverable,
+       m.share_contact AS share_contact
+"""
+
 
 class MembersMixin(StoreBase):
     def get_member(self, member_id: str) -> dict[str, Any] | None:
@@ -49,6 +57,13 @@ class MembersMixin(StoreBase):
         member["wants"] = sorted(member["wants"])
         member["interests"] = sorted(member["interests"])
         return member
+
+    def member_contacts(self, member_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Contact fields and the flags that govern them, by id, for the members of a list
+        page (the projection holds no contact details). Pass them through the consent filter."""
+        if not member_ids:
+            return {}
+        return {row["id"]: row for row in self.read(MEMBER_CONTACTS, ids=list(member_ids))}
 
     def well_connected_members(self, limit: int = 5) -> list[dict[str, Any]]:
         """Discoverable members with the most ties (the demo signs in as one of them)."""

@@ -27,6 +27,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/alumni"): frozenset({CO, AD}),
     ("GET", "/employers/{employer_id}/alumni"): frozenset({CO, AD}),
     ("GET", "/employers/{employer_id}/similar"): frozenset({CO, AD}),
+    ("GET", "/employers/{employer_id}/profile"): frozenset({CO, AD}),
     ("GET", "/reports/network"): frozenset({AN, AD}),
     ("GET", "/reports/network.html"): frozenset({AN, AD}),
     ("GET", "/admin/audit"): frozenset({AD}),
