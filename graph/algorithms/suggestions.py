@@ -146,9 +146,14 @@ def _groups(p: Projection, me: int, w: Weights) -> list[tuple[int, float, Facet,
 
 
 def candidate_estimates(p: Projection, me: int, w: Weights, *,
-                        budget: int = DEFAULT_BUDGET,
-                        group_budget: int = GROUP_BUDGET) -> dict[int, float]:
-    """First estimates of the score for every candidate found (not yet consent-filtered)."""
+                        budget: int = DEFAULT_BUDGET, group_budget: int = GROUP_BUDGET,
+                        want: int = 100) -> dict[int, float]:
+    """First estimates of the score for every candidate found (not yet consent-filtered).
+
+    Groups larger than :data:`GROUP_CAP` (a city, a whole programme) weigh little each and
+    are sampled only while fewer than ``want`` candidates were found: they are the
+    fallback of a member with few ties and no rare attributes, not a source of noise.
+    """
     adj = p.adj
     estimates = _two_hop(p, me, lambda x: w.structure * adamic_adar_weight(len(adj[x])), budget)
     exclude = set(adj[me])
@@ -158,6 +163,8 @@ def candidate_estimates(p: Projection, me: int, w: Weights, *,
     for n, value, facet, code in _groups(p, me, w):
         holders = facet.holders(code)
         if n > GROUP_CAP:
+            if len(estimates) >= want:
+                break  # groups come smallest first: the rest are big too
             # a deterministic window that differs between members, so a big city does
             # not send everyone to its first 1,000 residents
             start = (me * 7919) % n
@@ -341,8 +348,8 @@ def suggest(p: Projection, member: int, *, limit: int = 10, purpose: str | None 
     if purpose not in WEIGHTS:
         raise ValueError(f"purpose must be one of {', '.join(PURPOSES)}")
     w = weights or WEIGHTS[purpose]
-    estimates = candidate_estimates(p, member, w)
     size = pool or max(30, 3 * limit)
+    estimates = candidate_estimates(p, member, w, want=2 * size)
     # take the best estimates first and ask consent only about those (and more if needed)
     best = heapq.nlargest(2 * size, estimates, key=estimates.get)
     shortlist = [c for c in best if consent.discoverable_at(p, c)][:size]

@@ -15,8 +15,9 @@ from graph.algorithms.suggestions import PURPOSES, suggest
 def clubs(draw):
     n = draw(st.integers(min_value=2, max_value=12))
     ids = [f"m{i}" for i in range(n)]
+    # zero-padded, so that no name is part of another ("Person 01" is not in "Person 10")
     members = {m: {"discoverable": draw(st.booleans()), "open_to_intros": draw(st.booleans()),
-                   "share_employer": draw(st.booleans()), "name": f"Name {m}",
+                   "share_employer": draw(st.booleans()), "name": f"Person {m[1:]:0>2}",
                    "city": draw(st.sampled_from(["Ljubljana", "Maribor", None]))} for m in ids}
     pairs = [(a, b) for i, a in enumerate(ids) for b in ids[i + 1:]]
     knows = draw(st.lists(st.sampled_from(pairs), max_size=30)) if pairs else []
