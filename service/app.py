@@ -20,6 +20,7 @@ from service.routers import (
     health,
     introductions,
     members,
+    reports,
     suggestions,
 )
 from service.security import install_security
@@ -75,4 +76,5 @@ def create_app(store: Store | None = None, settings: ServiceSettings | None = No
     app.include_router(admin_projection.router)
     app.include_router(alumni.router)
     app.include_router(employers.router)
+    app.include_router(reports.router)
     return app

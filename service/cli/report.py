@@ -1,0 +1,58 @@
+"""``alumni-graph report``: the network report as one self-contained HTML file (and JSON).
+
+The projection is built from Neo4j as the service builds it; the report is computed once
+and written where ``--out`` says. The file opens offline: inline CSS, inline SVG charts.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from graph.algorithms.report import ReportFilters, network_report
+from graph.services import build_from_store
+from service.cli.app import app, console, fail, open_store, setup_logging
+from service.reports.render import render_html
+from service.reports.settings import ReportSettings
+
+
+@app.command("report")
+def report_command(
+    out_path: Annotated[Path, typer.Option("--out", help="Where to write the HTML report.",
+                                           dir_okay=False)] = Path("report.html"),
+    json_path: Annotated[Path | None, typer.Option(
+        "--json", help="Also write the report's data as JSON here.", dir_okay=False)] = None,
+    program: Annotated[str | None, typer.Option(help="Only this programme (id or name).")] = None,
+    cohort_from: Annotated[int | None, typer.Option(min=1900, max=2100, help="Earliest cohort year.")] = None,
+    cohort_to: Annotated[int | None, typer.Option(min=1900, max=2100, help="Latest cohort year.")] = None,
+    city: Annotated[str | None, typer.Option(help="Only members living in this city.")] = None,
+    names: Annotated[bool | None, typer.Option(
+        "--names/--no-names",
+        help="Name the top connectors and bridging members (discoverable ones only). "
+             "Default: ALUMNI_GRAPH_REPORT_NAME_CONNECTORS, true when unset.")] = None,
+) -> None:
+    """The club as a network: growth, components, communities, connectors, cohesion, career
+    destinations, mentoring and events, with charts. Groups under 5 members are hidden."""
+    setup_logging()
+    if cohort_from and cohort_to and cohort_from > cohort_to:
+        raise fail("--cohort-from must not be after --cohort-to", 2)
+    settings = ReportSettings()
+    options = settings.options()
+    if names is not None:
+        options = replace(options, name_connectors=names)
+    filters = ReportFilters(program=program, cohort_from=cohort_from, cohort_to=cohort_to, city=city)
+    with open_store() as store:
+        projection = build_from_store(store)
+    with console.status("computing the network report"):
+        report = network_report(projection, filters, options)
+    out_path.write_text(render_html(report), encoding="utf-8")
+    if json_path is not None:
+        json_path.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    meta = report["meta"]
+    what = "fewer than 5 members: nothing shown" if meta["suppressed"] else \
+        f"{meta['members']:,} members, {meta['ties']:,} ties"
+    console.print(f"wrote {out_path} ({what}; {meta['seconds'].get('total', 0)} s)")

@@ -1,0 +1,1 @@
+"""The network report in the service: cached computation, HTML rendering and charts."""
