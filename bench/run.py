@@ -12,7 +12,7 @@ import importlib
 import json
 import sys
 
-BENCHMARKS = ["load"]
+BENCHMARKS = ["load", "directory"]
 
 
 def main(argv: list[str] | None = None) -> int:
