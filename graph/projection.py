@@ -232,6 +232,9 @@ class Projection:
         self.cities = Facet(Vocabulary())
         # (other member, +1 when this member mentors the other, -1 when mentored by it)
         self.mentorships: list[tuple[tuple[int, int], ...]] = []
+        # (mentor, mentee) → the mentorship's ``until`` as ISO text, "" while it runs; only
+        # ever looked up by key, so readers racing a writer never iterate it
+        self.mentorship_until: dict[tuple[int, int], str] = {}
 
     # -- reading ------------------------------------------------------------------
     def __len__(self) -> int:
@@ -482,7 +485,15 @@ class Projection:
     def _on_mentorships(self, rows: Sequence[Mapping[str, Any]]) -> None:
         for row in rows:
             a, b = self.index.get(row["mentor_id"]), self.index.get(row["mentee_id"])
-            if a is None or b is None or a == b or (b, 1) in self.mentorships[a]:
+            if a is None or b is None or a == b:
+                continue
+            props = row.get("props") or {}
+            # SET r += props: an absent ``until`` keeps the old one, a null one removes it
+            if "until" in props or (a, b) not in self.mentorship_until:
+                until = props.get("until")
+                self.mentorship_until[(a, b)] = (
+                    until.isoformat() if hasattr(until, "isoformat") else str(until or ""))
+            if (b, 1) in self.mentorships[a]:
                 continue
             self.mentorships[a] = (*self.mentorships[a], (b, 1))
             self.mentorships[b] = (*self.mentorships[b], (a, -1))
@@ -499,8 +510,9 @@ class Projection:
             self.n_ties -= len(self.adj[i])
             self.adj[i] = array("i")
             self.since[i] = array("h")
-            for other, _ in self.mentorships[i]:
+            for other, direction in self.mentorships[i]:
                 self.mentorships[other] = tuple(m for m in self.mentorships[other] if m[0] != i)
+                self.mentorship_until.pop((i, other) if direction > 0 else (other, i), None)
             self.mentorships[i] = ()
             for facet in self._member_facets():
                 facet.clear_member(i)
