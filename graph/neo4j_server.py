@@ -263,9 +263,8 @@ db.tx_log.rotation.retention_policy=2 files
         return self.status()
 
     def _wait_ready(self, timeout: float, proc: subprocess.Popen | None = None) -> None:
-        from neo4j.exceptions import AuthError, ServiceUnavailable
-
         from neo4j import GraphDatabase
+        from neo4j.exceptions import AuthError, ServiceUnavailable
 
         s = self.settings
         password = s.password_file.read_text(encoding="utf-8").strip()

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, LiteralString
 
+from neo4j import Driver, GraphDatabase, ManagedTransaction, unit_of_work
 from neo4j.exceptions import (
     AuthError,
     ServiceUnavailable,
@@ -20,7 +21,6 @@ from neo4j.exceptions import (
 )
 
 from graph.config import ConnectionSettings
-from neo4j import Driver, GraphDatabase, ManagedTransaction, unit_of_work
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from graph.store.base import StoreBase
 from neo4j import ManagedTransaction
+
+from graph.store.base import StoreBase
 
 EXPORT_MEMBER = """
 MATCH (m:Member {id: $id})
