@@ -8,9 +8,8 @@ checked by the loaders but never written anywhere) or from a structure-only netw
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -26,7 +25,6 @@ from graph.algorithms.evaluation import (
 )
 from graph.projection import Projection
 from graph.services import build_from_store
-from graph.store import WriteStats
 from service.cli.app import app, console, fail, open_store, out, setup_logging
 
 _LABELS = {"random": "random", "common_neighbours": "common neighbours",
@@ -34,53 +32,15 @@ _LABELS = {"random": "random", "common_neighbours": "common neighbours",
            "blend": "blend (ours)"}
 
 
-class _ProjectionSink:
-    """Stands where the loaders expect a store: the rows they check go into a projection.
-
-    Nothing is in a database here, so every reference must be defined by the bundle.
-    """
-
-    _KINDS = {"upsert_members": "members", "upsert_employers": "employers",
-              "upsert_events": "events", "merge_positions": "positions",
-              "merge_skills": "skills", "merge_interests": "interests",
-              "merge_cohorts": "cohorts", "merge_knows": "knows",
-              "merge_attendance": "attendance", "merge_mentorships": "mentorships"}
-
-    def __init__(self) -> None:
-        self.projection = Projection()
-
-    def existing_ids(self, label: str, ids: Sequence[str]) -> set[str]:
-        return set()
-
-    def employer_keys(self) -> dict[str, str]:
-        return {}
-
-    def __getattr__(self, name: str) -> Callable[..., WriteStats]:
-        kind = self._KINDS.get(name)
-        if kind is None:
-            raise AttributeError(name)
-
-        def write(rows: Sequence[dict[str, Any]],
-                  on_batch: Callable[[int], None] | None = None) -> WriteStats:
-            self.projection.bulk_add(kind, rows)
-            if on_batch:
-                on_batch(len(rows))
-            return WriteStats(created=len(rows))
-
-        return write
-
-
 def projection_from_bundle(path: Path) -> Projection:
     """A projection of a bundle folder, through the loaders' parsing and checks."""
-    from loaders.pipeline import load_path
+    from loaders.to_projection import projection_from_bundle as build
 
-    sink = _ProjectionSink()
-    report = load_path(sink, path)  # type: ignore[arg-type]
+    projection, report = build(path)
     if report.errors:
         console.print(f"[yellow]{len(report.errors)} bad rows skipped[/] (run `alumni-graph load "
                       f"{path} --strict` to see them)")
-    sink.projection.finish_build()
-    return sink.projection
+    return projection
 
 
 def _table(title: str, report: EvaluationReport) -> Table:
