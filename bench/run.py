@@ -12,7 +12,7 @@ import importlib
 import json
 import sys
 
-BENCHMARKS = ["load", "directory"]
+BENCHMARKS = ["load", "directory", "report"]
 
 
 def main(argv: list[str] | None = None) -> int:
