@@ -20,6 +20,7 @@ from service.routers import (
     health,
     introductions,
     members,
+    mentoring,
     reports,
     suggestions,
 )
@@ -77,4 +78,6 @@ def create_app(store: Store | None = None, settings: ServiceSettings | None = No
     app.include_router(alumni.router)
     app.include_router(employers.router)
     app.include_router(reports.router)
+    app.include_router(mentoring.members_router)
+    app.include_router(mentoring.router)
     return app

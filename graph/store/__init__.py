@@ -13,6 +13,7 @@ from graph.store.base import (
     WriteStats,
 )
 from graph.store.members import MembersMixin
+from graph.store.mentoring import MentoringMixin, MentoringRefused, Recorded
 from graph.store.privacy import Erasure, PrivacyMixin
 from graph.store.projection import ProjectionMixin
 from graph.store.schema import SchemaMixin
@@ -21,7 +22,8 @@ from graph.store.writes import WritesMixin
 
 
 class Store(
-    MembersMixin, PrivacyMixin, ProjectionMixin, TokensMixin, AuditMixin, WritesMixin, SchemaMixin, StoreBase
+    MembersMixin, MentoringMixin, PrivacyMixin, ProjectionMixin, TokensMixin, AuditMixin, WritesMixin,
+    SchemaMixin, StoreBase
 ):
     """The one gateway to Neo4j."""
 
@@ -29,6 +31,8 @@ class Store(
 __all__ = [
     "DEFAULT_BATCH_SIZE",
     "Erasure",
+    "MentoringRefused",
+    "Recorded",
     "Store",
     "StoreError",
     "StoreUnavailable",

@@ -24,6 +24,8 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/members/{member_id}/introductions"): frozenset({OWN, CO, AD}),
     ("GET", "/members/{member_id}/mentors"): frozenset({OWN, CO, AD}),
     ("POST", "/mentoring/match"): frozenset({CO, AD}),
+    ("POST", "/mentoring/assignments"): frozenset({CO, AD}),
+    ("POST", "/mentoring/assignments/end"): frozenset({CO, AD}),
     ("GET", "/alumni"): frozenset({CO, AD}),
     ("GET", "/employers/{employer_id}/alumni"): frozenset({CO, AD}),
     ("GET", "/employers/{employer_id}/similar"): frozenset({CO, AD}),
@@ -42,6 +44,8 @@ BODIES: dict[tuple[str, str], dict] = {
     ("PATCH", "/members/{member_id}"): {"headline": "Hello"},
     ("POST", "/admin/tokens"): {"role": "analyst"},
     ("POST", "/mentoring/match"): {"mentees": ["m1"], "mentors": ["m2"]},
+    ("POST", "/mentoring/assignments"): {"assignments": [{"mentor": "m2", "mentee": "m4"}]},
+    ("POST", "/mentoring/assignments/end"): {"assignments": [{"mentor": "m4", "mentee": "m1"}]},
 }
 
 #: Callers in the order they call, the one that may erase the own member last but one.
