@@ -107,7 +107,15 @@ def _solve_assignment(n: int, capacity: np.ndarray, edges: Edges,
     width = len(capacity)
     if group_capacity is not None and edges.group is not None:
         n_groups = len(group_capacity)
-        bucket = np.where(edges.group >= 0, edges.group, n_groups + edges.mentor)
+        grouped = edges.group >= 0
+        group_mentor = np.zeros(n_groups, dtype=np.int64)
+        group_mentor[edges.group[grouped]] = edges.mentor[grouped]
+        group_degree = np.bincount(edges.group[grouped], minlength=n_groups)
+        # a cohort limit that can never bind (not below the capacity, or more than the
+        # group's candidates) is dropped: fewer buckets, far fewer blockers, same optimum
+        binding = (group_capacity < capacity[group_mentor]) & (group_degree > group_capacity)
+        grouped &= binding[np.where(grouped, edges.group, 0)]
+        bucket = np.where(grouped, edges.group, n_groups + edges.mentor)
         n_buckets = n_groups + width
         bucket_mentor = np.zeros(n_buckets, dtype=np.int64)
         bucket_mentor[bucket] = edges.mentor

@@ -205,3 +205,21 @@ def test_report_spread_and_loads(build) -> None:
     assert prog.objective == pytest.approx(sum(a.score for a in prog.assignments), abs=1e-3)
     for a in prog.assignments:
         assert a.score == pytest.approx(sum(r.weight for r in a.reasons), abs=1e-3)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_assignment_equals_an_independent_lp_on_medium_instances(seed: int) -> None:
+    # too big for brute force: 80 mentees, 25 mentors, cohort limits, tied weights
+    rng = np.random.default_rng(seed)
+    n, m, cohorts = 80, 25, 6
+    capacity = rng.integers(1, 4, size=m)
+    mentee, mentor = np.nonzero(rng.random((n, m)) < 0.3)
+    weight = np.round(rng.random(len(mentee)), 2) + 0.01
+    cohort = rng.integers(-1, cohorts, size=n)
+    edges = Edges(mentee, mentor, weight, np.where(cohort[mentee] >= 0,
+                                                   mentor * cohorts + cohort[mentee], -1))
+    limit = rng.integers(0, 3, size=m * cohorts)
+    fast = solve(n, capacity, edges, group_capacity=limit)
+    exact = solve(n, capacity, edges, group_capacity=limit, method="lp")
+    _check(fast, n, capacity, edges, limit)
+    assert weight[fast].sum() == pytest.approx(weight[exact].sum(), abs=1e-9)
