@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.store.base import StoreBase, StoreError
 from neo4j import ManagedTransaction
+
+from graph.store.base import StoreBase, StoreError
 
 # Both ends, the mentor's consent and capacity, and the mentees it mentors now. A date
 # runs while its text, cut to the length of ``until``, is not yet past it.
