@@ -52,7 +52,7 @@ def _check(chosen: np.ndarray, n: int, capacity, edges: Edges, groups) -> None:
 def test_both_solvers_reach_the_brute_force_optimum(instance) -> None:
     n, capacity, edges, _ = instance
     best = brute_force(n, capacity, edges)
-    for method in ("assignment", "lp"):
+    for method in ("flow", "assignment", "lp"):
         chosen = solve(n, capacity, edges, method=method)
         _check(chosen, n, capacity, edges, None)
         assert edges.weight[chosen].sum() == pytest.approx(best, abs=1e-9), method
@@ -63,7 +63,7 @@ def test_both_solvers_reach_the_brute_force_optimum(instance) -> None:
 def test_cohort_limits_keep_the_optimum(instance) -> None:
     n, capacity, edges, groups = instance
     best = brute_force(n, capacity, edges, group_capacity=groups)
-    for method in ("assignment", "lp"):
+    for method in ("flow", "assignment", "lp"):
         chosen = solve(n, capacity, edges, group_capacity=groups, method=method)
         _check(chosen, n, capacity, edges, groups)
         assert edges.weight[chosen].sum() == pytest.approx(best, abs=1e-9), method
