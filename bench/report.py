@@ -12,6 +12,7 @@ networkx's sampled ``betweenness_centrality(k, seed)`` against the igraph estima
 from __future__ import annotations
 
 import argparse
+import os
 import pickle
 import threading
 import time
@@ -43,7 +44,7 @@ def projection(tier: str) -> tuple[Projection, float | None]:
     with stopwatch() as t:
         p, _ = projection_from_bundle(dataset(tier))
     state = {k: v for k, v in p.__dict__.items() if k != "_lock"}
-    tmp = path.with_suffix(".tmp")
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
     with tmp.open("wb") as f:
         pickle.dump(state, f, protocol=pickle.HIGHEST_PROTOCOL)
     tmp.replace(path)
