@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from graph.algorithms.report.frame import ReportFrame
-from graph.algorithms.report.privacy import MIN_GROUP, share
+from graph.algorithms.report.privacy import MIN_GROUP, ratio
 
 
 def bridges(frame: ReportFrame, *, limit: int = 10, name_members: bool = True) -> dict[str, Any]:
@@ -60,7 +60,8 @@ def bridges(frame: ReportFrame, *, limit: int = 10, name_members: bool = True) -
     return {
         "named": name_members,
         "cross_program_ties": int(cross.sum()),
-        "cross_program_share": share(int(cross.sum()), int(known.sum())),
+        # a share of ties, not of members: shown even when few ties cross
+        "cross_program_share": ratio(cross.sum() / known.sum()) if known.any() else None,
         "members": members,
         "cohorts": _cohorts(frame, cross_ties, reached, pairs, n_prog, limit),
     }
