@@ -18,6 +18,7 @@ the catch-up after a write (a renamed member and a new one).
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import tempfile
 from collections.abc import Callable
@@ -133,6 +134,8 @@ def main(argv: list[str]) -> dict[str, Any]:
         "index_build_s": round(indexed["seconds"], 2), "overall": overall, "by_kind": results,
         "first_query_after_a_write_ms": Timings(catch_up).summary,
         "peak_rss_mib": round(peak_rss_mib()),
+        # the figures are wall-clock on a shared machine: say how busy it was
+        "load_average_1_5_15": [round(x, 1) for x in os.getloadavg()],
         "examples": {kind: batch[:3] for kind, batch in queries.items()},
     }
     save("directory", payload)

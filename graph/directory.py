@@ -32,7 +32,8 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from itertools import compress
+from functools import lru_cache
+from itertools import chain, compress
 from operator import is_not
 from typing import Literal
 
@@ -52,8 +53,12 @@ _DIRTY_MIN = 2_000
 _DIRTY_SHARE = 0.03
 _HIGH = "\U0010ffff"
 _NO_YEAR = 9_999
-# bit 0 of a member's flags is DISCOVERABLE; translate() counts them at C speed
-_DISCOVERABLE_TABLE = bytes(1 if b & consent.DISCOVERABLE else 0 for b in range(256))
+
+
+@lru_cache(maxsize=64)
+def _mask_table(need: int) -> bytes:
+    """A translate() table: a flags byte → 1 when it carries every bit of ``need``."""
+    return bytes(1 if b & need == need else 0 for b in range(256))
 
 
 def name_words(text: str) -> list[str]:
@@ -93,15 +98,22 @@ class DirectoryPage:
 
 @dataclass
 class _Filter:
-    """One restriction: how many it may let through, who they are, and a per-member test."""
+    """One restriction: how many it may let through, who they are, and a per-member test.
+
+    ``members()`` are the candidates when this filter drives (possibly with repeats unless
+    ``unique``); ``mask`` are flag bits every match must carry; ``residual`` is what a
+    driver's own candidates must still pass (None: they all match); ``accepts`` tests a
+    member found by another filter.
+    """
 
     size: int
     members: Callable[[], Iterable[int]]
     accepts: Callable[[int], bool]
-    #: the members() of this filter pass accepts() by construction
-    exact: bool = False
-    #: members() names nobody twice
+    residual: Callable[[int], bool] | None = None
     unique: bool = False
+    mask: int = 0
+    #: the exact match set, when cheaper to intersect with than to test member by member
+    holders: array | None = None
 
 
 @dataclass
@@ -113,6 +125,9 @@ class _State:
     version: int
     seen_names: list[str]
     seen_grad: array
+    seen_positions: list[tuple]
+    #: employer code → members working there now (as of the build; dirty members aside)
+    current_holders: list[array]
     keys: list[str]
     owners: array
     folded: list[str]
@@ -238,31 +253,47 @@ class DirectoryIndex:
         filters = self._filters(p, st, query)
         flags = p.flags
         if not filters:
-            total = len(p.flags) - p.flags.translate(_DISCOVERABLE_TABLE).count(0)
+            total = p.flags.translate(_mask_table(consent.DISCOVERABLE)).count(1)
             order = st.order_grad if query.sort == "graduation_year" else st.order_name
             members = _page_of_all(p, st, order, query)
             return DirectoryPage(total, members)
         filters.sort(key=lambda f: f.size)
         driver, rest = filters[0], filters[1:]
-        tests = [f.accepts for f in rest] if driver.exact else [f.accepts for f in filters]
-        found: list[int] = []
-        candidates = driver.members() if driver.unique else dict.fromkeys(driver.members())
-        for m in candidates:
-            if flags[m] & consent.DISCOVERABLE and all(test(m) for test in tests):
-                found.append(m)
+        need = consent.DISCOVERABLE
+        for f in filters:
+            need |= f.mask
+        # the cheap exact sets first, intersected at C speed; then the flags, through a
+        # bytes mask of the whole club (one translate); then the per-member tests
+        by_set = [f for f in rest if f.holders is not None and len(f.holders) < 4 * driver.size]
+        tests = [f for f in rest if f not in by_set]
+        if by_set:
+            matched = set(driver.members())
+            for f in by_set:
+                matched.intersection_update(f.holders)  # type: ignore[arg-type]
+            found: list[int] = list(matched)
+        else:
+            found = list(driver.members() if driver.unique else dict.fromkeys(driver.members()))
+        allowed = flags.translate(_mask_table(need))
+        found = list(compress(found, map(allowed.__getitem__, found)))
+        if driver.residual is not None:
+            found = [m for m in found if driver.residual(m)]
+        for f in tests:
+            if not found:
+                break
+            found = [m for m in found if f.accepts(m)]
         return DirectoryPage(len(found), self._order(p, st, found, query))
 
     def _filters(self, p: Projection, st: _State, query: DirectoryQuery) -> list[_Filter]:
         filters: list[_Filter] = []
         if query.words:
             matched = self._named(st, query.words)
-            filters.append(_Filter(len(matched), lambda: matched, matched.__contains__, True, True))
+            filters.append(_Filter(len(matched), lambda: matched, matched.__contains__, unique=True))
         if query.employers is not None:
-            filters.append(_employment(p, query.employers, query.current))
+            filters.append(_employment(p, st, query.employers, query.current))
         if query.industry_employers is not None:
-            filters.append(_employment(p, query.industry_employers, query.current))
+            filters.append(_employment(p, st, query.industry_employers, query.current))
         if query.current and query.employers is None and query.industry_employers is None:
-            filters.append(_employment(p, None, True))
+            filters.append(_employment(p, st, None, True))
         if query.skill is not None:
             filters.append(_facet(p.skills.holders(query.skill), p.skills.of_member, query.skill))
         if query.cohort_years is not None:
@@ -352,28 +383,51 @@ def _page_of_all(p: Projection, st: _State, order: array, query: DirectoryQuery)
 
 
 def _facet(holders: array, of_member: list[tuple[int, ...]], code: int) -> _Filter:
-    return _Filter(len(holders), lambda: holders, lambda m: code in of_member[m], True, True)
+    return _Filter(len(holders), lambda: holders, lambda m: code in of_member[m], unique=True,
+                   holders=holders)
 
 
-def _employment(p: Projection, employers: frozenset[int] | None, current: bool) -> _Filter:
-    """Worked (``current``: works) at one of ``employers`` (None: anywhere), and says so."""
-    positions, flags = p.positions, p.flags
+def _employment(p: Projection, st: _State, employers: frozenset[int] | None, current: bool,
+                ) -> _Filter:
+    """Worked (``current``: works) at one of ``employers`` (None: anywhere), and says so.
 
-    def accepts(m: int) -> bool:
-        if not flags[m] & consent.SHARE_EMPLOYER:
-            return False
-        return any((employers is None or pos.employer in employers) and (not current or pos.end == 0)
-                   for pos in positions[m])
+    A holder of an employer in the facet has (had) a position there, so "ever" needs no look
+    at the positions; only "now" does.
+    """
+    positions, held, flags = p.positions, p.employers.of_member, p.flags
+
+    def works_now(m: int) -> bool:
+        # a plain loop: no generator made per member on the hot path
+        for pos in positions[m]:  # noqa: SIM110
+            if pos.end == 0 and (employers is None or pos.employer in employers):
+                return True
+        return False
 
     if employers is None:
-        return _Filter(len(p.ids), lambda: range(len(p.ids)), accepts)
-    size = sum(p.employers.count(e) for e in employers)
+        return _Filter(len(p.ids), lambda: range(len(p.ids)), works_now, works_now,
+                       mask=consent.SHARE_EMPLOYER)
 
-    def members() -> Iterable[int]:
-        for e in employers:
-            yield from p.employers.holders(e)
+    def ever(m: int) -> bool:
+        return not employers.isdisjoint(held[m])
 
-    return _Filter(size, members, accepts)
+    def accepts(m: int) -> bool:
+        return bool(flags[m] & consent.SHARE_EMPLOYER) and (works_now(m) if current else ever(m))
+
+    if current:
+        # the index's own current holders; members changed since its build are looked up live
+        now = [st.current_holders[e] for e in employers if e < len(st.current_holders)]
+        dirty = st.dirty
+
+        def members() -> Iterable[int]:
+            base = chain.from_iterable(now)
+            yield from (m for m in base if m not in dirty) if dirty else base
+            yield from (m for m in dirty if m < len(positions) and works_now(m))
+
+        return _Filter(sum(map(len, now)) + len(dirty), members, accepts,
+                       unique=len(now) == 1 and not dirty, mask=consent.SHARE_EMPLOYER)
+    holders = [p.employers.holders(e) for e in employers]
+    return _Filter(sum(map(len, holders)), lambda: chain.from_iterable(holders), accepts,
+                   unique=len(holders) == 1, mask=consent.SHARE_EMPLOYER)
 
 
 def _cohorts(p: Projection, years: tuple[int, int], program: int | None) -> _Filter:
@@ -382,13 +436,9 @@ def _cohorts(p: Projection, years: tuple[int, int], program: int | None) -> _Fil
     wanted = frozenset(c for c, y in enumerate(p.cohort_year)
                        if lo <= y <= hi and (program is None or p.cohort_program[c] == program))
     of_member = p.cohorts.of_member
-
-    def members() -> Iterable[int]:
-        for c in wanted:
-            yield from p.cohorts.holders(c)
-
-    return _Filter(sum(p.cohorts.count(c) for c in wanted), members,
-                   lambda m: any(c in wanted for c in of_member[m]), True, len(wanted) <= 1)
+    holders = [p.cohorts.holders(c) for c in wanted]
+    return _Filter(sum(map(len, holders)), lambda: chain.from_iterable(holders),
+                   lambda m: not wanted.isdisjoint(of_member[m]), unique=len(holders) <= 1)
 
 
 def _program(p: Projection, text: str) -> int | None:
@@ -430,8 +480,15 @@ def _build(p: Projection) -> _State:
     grad_rank = array("q", bytes(8 * n))
     for pos, m in enumerate(order_grad):
         grad_rank[m] = 2 * pos
+    current_holders = [array("i") for _ in range(len(p.employers.vocab))]
+    for m in range(n):
+        for pos in p.positions[m]:
+            if pos.end == 0 and (not current_holders[pos.employer]
+                                 or current_holders[pos.employer][-1] != m):
+                current_holders[pos.employer].append(m)
     return _State(names_ref=names, n=n, version=p.version, seen_names=list(names[:n]),
-                  seen_grad=array("h", grad[:n]), keys=keys, owners=owners, folded=folded,
+                  seen_grad=array("h", grad[:n]), seen_positions=list(p.positions[:n]),
+                  current_holders=current_holders, keys=keys, owners=owners, folded=folded,
                   order_name=order_name, order_grad=order_grad, name_rank=name_rank,
                   grad_rank=grad_rank)
 
@@ -440,6 +497,8 @@ def _catch_up(p: Projection, st: _State) -> _State:
     """Patch ``st`` with the members changed since it was built, or rebuild when too many."""
     n_old, n = st.n, len(p.ids)
     changed = set(compress(range(n_old), map(is_not, p.names[:n_old], st.seen_names)))
+    # a member's positions tuple is replaced on every change, so identity tells here too
+    changed.update(compress(range(n_old), map(is_not, p.positions[:n_old], st.seen_positions)))
     grad_now = p.graduation_year[:n_old]
     if grad_now != st.seen_grad:
         changed.update(m for m in range(n_old) if grad_now[m] != st.seen_grad[m])
@@ -452,6 +511,7 @@ def _catch_up(p: Projection, st: _State) -> _State:
         st.folded.append("")
         st.seen_names.append("")
         st.seen_grad.append(0)
+        st.seen_positions.append(())
         st.name_rank.append(0)
         st.grad_rank.append(0)
     dirty_words = dict(st.dirty_words)
@@ -459,6 +519,7 @@ def _catch_up(p: Projection, st: _State) -> _State:
         name = p.names[m]
         st.seen_names[m] = name
         st.seen_grad[m] = p.graduation_year[m]
+        st.seen_positions[m] = p.positions[m]
         st.folded[m] = fold(name)
         dirty_words[m] = tuple(dict.fromkeys(w for w in _WORD.split(st.folded[m]) if w))
     # a dirty member sorts just before the base member it would precede: odd ranks between
@@ -472,7 +533,8 @@ def _catch_up(p: Projection, st: _State) -> _State:
                           key=lambda x: _grad_key(p, st.name_rank, x))
         st.grad_rank[m] = 2 * pos - 1
     return _State(names_ref=st.names_ref, n=n, version=p.version, seen_names=st.seen_names,
-                  seen_grad=st.seen_grad, keys=st.keys, owners=st.owners, folded=st.folded,
+                  seen_grad=st.seen_grad, seen_positions=st.seen_positions,
+                  current_holders=st.current_holders, keys=st.keys, owners=st.owners, folded=st.folded,
                   order_name=st.order_name, order_grad=st.order_grad, name_rank=st.name_rank,
                   grad_rank=st.grad_rank, dirty=frozenset(dirty), dirty_words=dirty_words)
 

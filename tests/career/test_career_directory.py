@@ -167,3 +167,14 @@ def test_many_changes_rebuild_the_index() -> None:
     assert after.keys is not before.keys and not after.dirty
     page = index.search(index.resolve(q="clan", limit=5))
     assert page.total == 2500
+
+
+def test_who_works_where_now_follows_position_writes(club: Projection) -> None:
+    assert ids(club, company="e-krka", current=True) == {"m06"}
+    club.apply("positions", [
+        {"member_id": "m06", "employer_id": "e-krka", "key": "2010|=1+2", "props": {"end": "2024"}},
+        {"member_id": "m07", "employer_id": "e-krka", "key": "2024|Economist",
+         "props": {"start": "2024", "title": "Economist"}}])
+    assert ids(club, company="e-krka", current=True) == {"m07"}
+    assert ids(club, company="e-krka", current=True, q="eva") == {"m07"}
+    assert "m07" in ids(club, company="e-krka") and "m06" in ids(club, company="e-krka")
