@@ -19,13 +19,16 @@ from service.routers import (
     employers,
     health,
     introductions,
+    lookup,
     members,
     mentoring,
+    network,
     reports,
     suggestions,
 )
 from service.security import install_security
 from service.settings import ServiceSettings
+from service.web.pages import install_web
 
 log = logging.getLogger("alumni_graph.service")
 
@@ -80,4 +83,8 @@ def create_app(store: Store | None = None, settings: ServiceSettings | None = No
     app.include_router(reports.router)
     app.include_router(mentoring.members_router)
     app.include_router(mentoring.router)
+    app.include_router(network.members_router)
+    app.include_router(network.reports_router)
+    app.include_router(lookup.router)
+    install_web(app)
     return app

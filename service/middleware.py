@@ -20,6 +20,14 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 #: Paths that answer without a token: the health check and the API's own documentation.
 OPEN_PATHS = frozenset({"/health", "/docs", "/docs/oauth2-redirect", "/openapi.json", "/redoc"})
+#: The web front end's pages and assets: they hold no data and call the API with the token
+#: the user signs in with, so a browser must be able to load them without one.
+OPEN_PREFIXES = ("/web/",)
+OPEN_PAGES = frozenset({"/", "/web"})
+
+
+def is_open(path: str) -> bool:
+    return path in OPEN_PATHS or path in OPEN_PAGES or path.startswith(OPEN_PREFIXES)
 
 
 async def send_error(
@@ -113,7 +121,7 @@ class BearerRequiredMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("path") in OPEN_PATHS or scope.get("method") == "OPTIONS":
+        if scope["type"] != "http" or is_open(scope.get("path", "")) or scope.get("method") == "OPTIONS":
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])

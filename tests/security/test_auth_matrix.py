@@ -12,6 +12,14 @@ from fastapi.testclient import TestClient
 
 OWN = "own"  # a member token, on its own member's routes
 CO, AN, AD = "career_office", "analyst", "admin"
+#: Any member token, on a route without a member in its path.
+ANY_MEMBER = "member"
+#: The web pages: they answer without a token (they hold no data; their scripts call the
+#: API with the token the user signs in with).
+OPEN: frozenset[str] = frozenset({"open"})
+WEB_PAGES = ("/", "/web", "/web/", "/web/meet", "/web/paths", "/web/mentors", "/web/network",
+             "/web/profile", "/web/directory", "/web/employers", "/web/mentoring", "/web/report",
+             "/web/communities")
 
 #: (method, path) → the callers allowed. "own" = a member for itself; no entry = 403.
 POLICY: dict[tuple[str, str], frozenset[str]] = {
@@ -37,6 +45,13 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/admin/tokens"): frozenset({AD}),
     ("DELETE", "/admin/tokens/{token_id}"): frozenset({AD}),
     ("POST", "/admin/reload"): frozenset({AD}),
+    # a member's own ego network names whom it knows: not for the career office or analysts
+    ("GET", "/members/{member_id}/network"): frozenset({OWN, AD}),
+    ("GET", "/reports/communities"): frozenset({AN, AD}),
+    # who the token is, and employers by name: any signed-in caller
+    ("GET", "/me"): frozenset({ANY_MEMBER, OWN, CO, AN, AD}),
+    ("GET", "/employers"): frozenset({ANY_MEMBER, OWN, CO, AN, AD}),
+    **{("GET", page): OPEN for page in WEB_PAGES},
 }
 
 #: A plausible body per route with one, so an allowed caller gets past validation.
@@ -70,6 +85,12 @@ def test_route_policy(
     allowed = POLICY.get((method, path), frozenset())
     url, body = _url(path), BODIES.get((method, path))
 
+    if allowed is OPEN:
+        page = client.request(method, url)
+        assert page.status_code == 200, page.text
+        assert page.headers["content-type"].startswith("text/html")
+        return
+
     anonymous = client.request(method, url, json=body)
     assert anonymous.status_code == 401, anonymous.text
     assert anonymous.headers["WWW-Authenticate"] == "Bearer"
@@ -84,7 +105,7 @@ def test_route_policy(
             assert r.json()["error"]["code"] in ("unauthorized", "forbidden")
 
     # "other" is a member token on another member's route: always refused
-    expected = {c: (c in allowed or (c == "other" and "member" in allowed)) for c in CALLERS}
+    expected = {c: (c in allowed or (c == "other" and ANY_MEMBER in allowed)) for c in CALLERS}
     got = {c: outcome[c] not in (401, 403) for c in CALLERS}
     assert got == expected, f"statuses: {outcome}"
     assert all(outcome[c] == 403 for c in CALLERS if not expected[c]), outcome

@@ -1,0 +1,325 @@
+/* The pages' shared code: the session, calls to the API, errors as sentences, small DOM helpers.
+ *
+ * The token lives in sessionStorage: it stays with this browser tab (and survives a reload),
+ * is never written to a cookie (so it is never sent without the page asking), and is gone
+ * when the tab is closed. Every call sends it as `Authorization: Bearer …`.
+ */
+"use strict";
+
+(function () {
+  const STRINGS = JSON.parse(document.getElementById("ag-strings").textContent);
+  const LANG = document.documentElement.lang || "en";
+  const KEY = "alumni-graph.session";
+
+  /* ---- words ------------------------------------------------------------------------ */
+
+  function t(key, values) {
+    let text = STRINGS[key];
+    if (text === undefined) return "??" + key;
+    if (values) {
+      text = text.replace(/\{(\w+)\}/g, (m, name) => (name in values ? String(values[name]) : m));
+    }
+    return text;
+  }
+
+  /* Plural forms: English one/other; Slovenian one, two, few (3–4), other, by n mod 100. */
+  function plural(base, n) {
+    let form = "other";
+    if (LANG === "sl") {
+      const r = Math.abs(n) % 100;
+      form = r === 1 ? "one" : r === 2 ? "two" : r === 3 || r === 4 ? "few" : "other";
+    } else if (n === 1) {
+      form = "one";
+    }
+    const key = base + "_" + form;
+    return t(STRINGS[key] !== undefined ? key : base + "_other", { n: formatNumber(n) });
+  }
+
+  const numberFormat = new Intl.NumberFormat(LANG === "sl" ? "sl-SI" : "en-GB");
+  function formatNumber(n, digits) {
+    if (typeof n !== "number") return n === "fewer than 5" ? t("fewer_than_5") : String(n ?? "–");
+    if (digits !== undefined) {
+      return new Intl.NumberFormat(LANG === "sl" ? "sl-SI" : "en-GB", {
+        minimumFractionDigits: digits, maximumFractionDigits: digits,
+      }).format(n);
+    }
+    return numberFormat.format(n);
+  }
+  function formatShare(x) {
+    return x === null || x === undefined ? "–" : formatNumber(x * 100, 0) + " %";
+  }
+
+  /* ---- the session ------------------------------------------------------------------ */
+
+  function session() {
+    try {
+      return JSON.parse(sessionStorage.getItem(KEY)) || null;
+    } catch (e) {
+      return null;
+    }
+  }
+  function saveSession(value) {
+    sessionStorage.setItem(KEY, JSON.stringify(value));
+  }
+  function signOut() {
+    sessionStorage.removeItem(KEY);
+    window.location.assign(document.body.dataset.web + location.search.replace(/[?&]lang=\w+/, ""));
+  }
+
+  /* ---- calling the API -------------------------------------------------------------- */
+
+  class ApiProblem extends Error {
+    constructor(sentence, status, code) {
+      super(sentence);
+      this.status = status;
+      this.code = code;
+    }
+  }
+
+  /* The API's error body {error: {code, message, details}} as a sentence in the page's
+   * language. The API's own message is English and written for programmers, so it is only
+   * used to tell apart cases that share a code (an expired or a revoked token). */
+  function sentenceFor(status, body) {
+    const error = (body && body.error) || {};
+    const code = error.code || "";
+    const message = String(error.message || "");
+    const details = error.details || {};
+    switch (code) {
+      case "unauthorized":
+        if (/expired/.test(message)) return t("error_token_expired");
+        if (/revoked/.test(message)) return t("error_token_revoked");
+        return t("error_unauthorized");
+      case "forbidden":
+        return t("error_forbidden");
+      case "not_found":
+        if (!error.details && /^not found$/i.test(message)) return t("error_not_available");
+        if (/^no member/.test(message)) return t("error_member_not_found", { id: details.id || "" });
+        if (/^no employer/.test(message)) return t("error_employer_not_found", { id: details.id || "" });
+        return t("error_not_found");
+      case "invalid_input": {
+        const fields = (details.fields || []).map((f) => fieldName(f.field)).filter(Boolean);
+        return fields.length ? t("error_invalid_fields", { fields: [...new Set(fields)].join(", ") })
+          : t("error_invalid");
+      }
+      case "conflict":
+        return t("error_conflict");
+      case "rate_limited":
+        return t("error_rate_limited");
+      case "payload_too_large":
+        return t("error_too_large");
+      case "unavailable":
+        return t("error_unavailable");
+      case "method_not_allowed":
+        return t("error_not_available");
+      default:
+        return status >= 500 ? t("error_server") : t("error_generic", { status: status });
+    }
+  }
+  function fieldName(field) {
+    if (!field) return "";
+    const base = String(field).replace(/\[\d+\]$/, "").replace(/^.*\./, "");
+    const key = "field_name_" + base;
+    return STRINGS[key] !== undefined ? t(key) : base;
+  }
+
+  /* fetch() with the session's token; resolves to the parsed JSON (or the Response when
+   * `raw` is set), rejects with an ApiProblem whose message is a sentence. */
+  async function api(path, options) {
+    const opts = options || {};
+    const s = session();
+    const headers = { Accept: opts.accept || "application/json" };
+    if (s && s.token) headers.Authorization = "Bearer " + s.token;
+    if (opts.token) headers.Authorization = "Bearer " + opts.token;
+    let body;
+    if (opts.json !== undefined) {
+      headers["Content-Type"] = "application/json";
+      body = JSON.stringify(opts.json);
+    }
+    let response;
+    try {
+      response = await fetch(path, { method: opts.method || "GET", headers: headers, body: body,
+                                     signal: opts.signal, credentials: "omit", cache: "no-store" });
+    } catch (e) {
+      if (e.name === "AbortError") throw e;
+      throw new ApiProblem(t("error_network"), 0, "network");
+    }
+    if (!response.ok) {
+      let parsed = null;
+      try { parsed = await response.json(); } catch (e) { /* not JSON: the status says enough */ }
+      throw new ApiProblem(sentenceFor(response.status, parsed), response.status,
+                           parsed && parsed.error ? parsed.error.code : "");
+    }
+    if (opts.raw) return response;
+    return response.json();
+  }
+
+  function query(params) {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(params)) {
+      if (v !== undefined && v !== null && v !== "" && v !== false) q.set(k, v);
+    }
+    const s = q.toString();
+    return s ? "?" + s : "";
+  }
+
+  /* ---- DOM helpers ------------------------------------------------------------------ */
+
+  /* Build an element; children are nodes or strings (always text, never parsed as HTML). */
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === undefined || v === null || v === false) continue;
+      if (k === "class") node.className = v;
+      else if (k === "text") node.textContent = v;
+      else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+      else node.setAttribute(k, v === true ? "" : v);
+    }
+    for (const child of children.flat()) {
+      if (child === null || child === undefined || child === false) continue;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+
+  const $ = (id) => document.getElementById(id);
+
+  /* The status line (aria-live) and the problem box (role=alert) every page has. */
+  function status(text) {
+    const node = $("status");
+    if (node) node.textContent = text || "";
+  }
+  function problem(error) {
+    const box = $("problem");
+    if (!box) return;
+    if (!error) {
+      box.hidden = true;
+      box.textContent = "";
+      return;
+    }
+    box.textContent = error instanceof ApiProblem ? error.message
+      : error && error.message ? error.message : t("error_generic", { status: "" });
+    box.hidden = false;
+    status("");
+    if (error instanceof ApiProblem && error.status === 401 && document.body.dataset.page !== "signin") {
+      box.append(" ", el("a", { href: document.body.dataset.web }, t("sign_in_again")));
+    }
+  }
+
+  /* Run one request for a form: busy state, status text, errors as sentences. */
+  async function run(task, busyText) {
+    problem(null);
+    status(busyText || t("loading"));
+    document.body.setAttribute("aria-busy", "true");
+    try {
+      return await task();
+    } catch (error) {
+      if (error && error.name === "AbortError") return undefined;
+      problem(error);
+      return undefined;
+    } finally {
+      document.body.removeAttribute("aria-busy");
+    }
+  }
+
+  function debounce(fn, ms) {
+    let timer;
+    return function (...args) {
+      clearTimeout(timer);
+      timer = setTimeout(() => fn.apply(this, args), ms);
+    };
+  }
+
+  function download(blob, filename) {
+    const url = URL.createObjectURL(blob);
+    const a = el("a", { href: url, download: filename });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  }
+
+  /* A member's name as a link to the path page, so a suggestion can be reached. */
+  function personLink(member) {
+    return el("a", { href: pageUrl("paths", { to: member.id }) }, member.name);
+  }
+
+  function pageUrl(slug, params) {
+    return document.body.dataset.web + slug + query(params || {});
+  }
+
+  function roleName(role) {
+    return t("role_" + role);
+  }
+
+  /* ---- the page frame: who is signed in, what this page shows ----------------------- */
+
+  function memberId() {
+    const s = session();
+    if (s && s.member_id) return s.member_id;
+    const input = $("act-for");
+    return input ? input.value.trim() : "";
+  }
+
+  function frame() {
+    const s = session();
+    const page = document.body.dataset.page;
+    const roles = (document.body.dataset.roles || "").split(" ").filter(Boolean);
+    // keep the language switch on the same page, with the same question
+    const sw = $("lang-switch");
+    if (sw) {
+      const params = new URLSearchParams(location.search);
+      params.set("lang", sw.getAttribute("hreflang"));
+      sw.setAttribute("href", "?" + params.toString());
+    }
+    if (s) {
+      $("session").hidden = false;
+      $("who").textContent = s.name
+        ? t("signed_in_as_member", { name: s.name, role: roleName(s.role) })
+        : t("signed_in_as", { role: roleName(s.role) });
+      $("sign-out").addEventListener("click", signOut);
+      const nav = $("mainnav");
+      nav.hidden = false;
+      for (const item of nav.querySelectorAll("li[data-roles]")) {
+        item.hidden = !item.dataset.roles.split(" ").includes(s.role);
+      }
+      for (const group of nav.querySelectorAll(".navgroup")) {
+        group.hidden = !group.querySelector("li[data-roles]:not([hidden])");
+      }
+    }
+    if (!roles.length) return true;
+    const gate = $("gate");
+    if (!s) {
+      $("gate-text").textContent = t("gate_sign_in");
+      gate.hidden = false;
+      return false;
+    }
+    if (!roles.includes(s.role)) {
+      $("gate-text").textContent = t("gate_wrong_role", {
+        role: roleName(s.role), roles: roles.filter((r) => r !== "admin").map(roleName).join(", "),
+      });
+      gate.hidden = false;
+      return false;
+    }
+    $("content").hidden = false;
+    // admins, and the career office on the pages it may use for a student, say whose data
+    const actfor = $("actfor");
+    if (actfor && !s.member_id) {
+      actfor.hidden = false;
+      const params = new URLSearchParams(location.search);
+      if (params.get("member")) $("act-for").value = params.get("member");
+    }
+    return true;
+  }
+
+  const pageInits = [];
+  window.AG = {
+    t, plural, formatNumber, formatShare, session, saveSession, signOut, api, query, el, $, status,
+    problem, run, debounce, download, personLink, pageUrl, roleName, memberId, ApiProblem, LANG,
+    page(init) { pageInits.push(init); },
+  };
+
+  document.addEventListener("DOMContentLoaded", () => {
+    if (!frame()) return;
+    for (const init of pageInits) init();
+  });
+})();
