@@ -58,3 +58,31 @@ def test_wipe_empties_club_data(store: Store) -> None:
     assert store.wipe() == 2
     assert store.counts()["nodes"]["Member"] == 0
     assert store.applied_migrations()  # schema records survive
+
+
+def test_concurrent_migrations_both_succeed(session_store: Store) -> None:
+    """The service and a load may start together; neither may fail on the schema."""
+    import threading
+
+    from graph.store import Store as FreshStore
+
+    session_store.write("MATCH (m:Migration) DELETE m")
+    session_store.write("DROP INDEX member_name_key IF EXISTS")
+    errors: list[BaseException] = []
+
+    def migrate() -> None:
+        with FreshStore(session_store.settings) as other:
+            try:
+                other.migrate()
+            except BaseException as exc:  # collected and asserted below
+                errors.append(exc)
+
+    threads = [threading.Thread(target=migrate) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert session_store.applied_migrations() == [m.id for m in MIGRATIONS]
+    indexes = {r["name"] for r in session_store.read("SHOW INDEXES YIELD name RETURN name")}
+    assert "member_name_key" in indexes

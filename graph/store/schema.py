@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from neo4j.exceptions import ClientError
+
 from graph.migrations import MIGRATION_CONSTRAINT, MIGRATIONS, Migration
 from graph.model import Label, Rel
 from graph.store.base import StoreBase
+
+# Two processes starting at once (the service and a load) may both create the same
+# index; the loser is told it exists already under another name or shape. Same rule, no harm.
+_ALREADY_THERE = (
+    "Neo.ClientError.Schema.EquivalentSchemaRuleAlreadyExists",
+    "Neo.ClientError.Schema.IndexAlreadyExists",
+    "Neo.ClientError.Schema.ConstraintAlreadyExists",
+)
 
 
 class SchemaMixin(StoreBase):
@@ -16,7 +26,7 @@ class SchemaMixin(StoreBase):
 
     def migrate(self, migrations: tuple[Migration, ...] = MIGRATIONS) -> list[int]:
         """Apply the migrations not yet recorded, in order; return the ids applied now."""
-        self.write(MIGRATION_CONSTRAINT)
+        self._schema(MIGRATION_CONSTRAINT)
         done = set(self.applied_migrations())
         applied: list[int] = []
         for migration in sorted(migrations, key=lambda m: m.id):
@@ -24,7 +34,7 @@ class SchemaMixin(StoreBase):
                 continue
             # schema statements cannot share a transaction with data writes
             for statement in migration.statements:
-                self.write(statement)
+                self._schema(statement)
             self.write(
                 "MERGE (m:Migration {id: $id}) "
                 "ON CREATE SET m.description = $description, m.applied_at = $at",
@@ -35,6 +45,13 @@ class SchemaMixin(StoreBase):
         if applied:
             self.write("CALL db.awaitIndexes(300)")
         return applied
+
+    def _schema(self, statement: str) -> None:
+        try:
+            self.write(statement)  # type: ignore[arg-type]
+        except ClientError as exc:
+            if exc.code not in _ALREADY_THERE:
+                raise
 
     def counts(self) -> dict[str, dict[str, int]]:
         """Node counts by label and relationship counts by type, from Neo4j's count store."""
