@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 from graph import consent
 from graph.algorithms.link_prediction import DEFAULT_BUDGET, _two_hop, adamic_adar_weight
-from graph.algorithms.tie_strength import shared_employers
+from graph.algorithms.tie_strength import SharedEmployer, shared_employers
 from graph.projection import Facet, Projection
 
 PURPOSES = ("career", "mentoring", "social")
@@ -295,25 +295,35 @@ def explain(p: Projection, me: int, c: int, w: Weights, mine: set[int] | None = 
     return reasons, shown
 
 
+def _employer_weight(p: Projection, shared: list[SharedEmployer], w: Weights, total: int,
+                     details: list[str] | None = None) -> float:
+    """The same_employer weight of ``shared`` (and its texts into ``details`` when given)."""
+    weight = 0.0
+    for s in sorted(shared, key=lambda s: (-s.overlap, p.employers.count(s.employer))):
+        base = w.employer * rarity(p.employers.count(s.employer), total)
+        name = p.employers.vocab.names[s.employer] if details is not None else ""
+        if s.overlap > 0:
+            weight += base * (1 + min(5, s.overlap) / 5)
+            if details is not None:
+                years = f"{s.first}" if s.first == s.last else f"{s.first}–{s.last}"
+                details.append(f"both at {name} {years}")
+        elif s.overlap == 0:
+            weight += base * 0.5
+            if details is not None:
+                details.append(f"both worked at {name}, at different times")
+        else:
+            weight += base
+            if details is not None:
+                details.append(f"both at {name}")
+    return weight
+
+
 def _employment_reasons(p: Projection, me: int, c: int, w: Weights, total: int,
                         reasons: list[Reason], describe: bool) -> None:
     shared = shared_employers(p, me, c) if w.employer > 0 and p.employers.of_member[c] else []
     if shared:
-        weight = 0.0
-        details = []
-        for s in sorted(shared, key=lambda s: (-s.overlap, p.employers.count(s.employer))):
-            base = w.employer * rarity(p.employers.count(s.employer), total)
-            name = p.employers.vocab.names[s.employer]
-            if s.overlap > 0:
-                weight += base * (1 + min(5, s.overlap) / 5)
-                years = f"{s.first}" if s.first == s.last else f"{s.first}–{s.last}"
-                details.append(f"both at {name} {years}")
-            elif s.overlap == 0:
-                weight += base * 0.5
-                details.append(f"both worked at {name}, at different times")
-            else:
-                weight += base
-                details.append(f"both at {name}")
+        details: list[str] = []
+        weight = _employer_weight(p, shared, w, total, details if describe else None)
         reasons.append(Reason("same_employer", "; ".join(details[:2]) if describe else "", weight))
     if w.industry > 0 and p.positions[c]:
         common = sorted(_current_industries(p, me) & _current_industries(p, c))
@@ -326,6 +336,82 @@ def _employment_reasons(p: Projection, me: int, c: int, w: Weights, total: int,
 def _current_industries(p: Projection, m: int) -> set[int]:
     return {p.employer_industry[pos.employer] for pos in p.positions[m]
             if pos.end == 0 and p.employer_industry[pos.employer] >= 0}
+
+
+class _Scorer:
+    """The exact score of :func:`explain` (``describe=False``) for one member against many
+    candidates, with what depends on the member alone worked out once.
+
+    :func:`suggest` scores a pool of candidates per request; recomputing the member's
+    rarities, industries and tie weights for each of them was most of its time. Every
+    weight is computed by the same expression over the same values in the same order as
+    in :func:`explain`, so the sums are equal to the last bit (a test checks it).
+    """
+
+    def __init__(self, p: Projection, me: int, w: Weights, mine: set[int]) -> None:
+        self.p, self.me, self.w, self.mine = p, me, w, mine
+        total = self.total = max(p.n_members, 2)
+
+        def rarities(facet: Facet, values: tuple[int, ...]) -> list[tuple[int, float]]:
+            return [(v, rarity(facet.count(v), total)) for v in values]
+
+        self.cohorts = rarities(p.cohorts, p.cohorts.of_member[me])
+        self.programs = rarities(p.programs, p.programs.of_member[me])
+        self.facets = [(facet, fw, rarities(facet, facet.of_member[me]))
+                       for facet, fw in ((p.skills, w.skills), (p.interests, w.interests),
+                                         (p.events, w.events))]
+        self.wanted = [(v, 0.5 + 0.5 * rarity(p.skills.count(v), total))
+                       for v in p.wants.of_member[me]]
+        self.employers = frozenset(p.employers.of_member[me])
+        self.industries = _current_industries(p, me)
+        self.city = p.city(me)
+        self.city_weight = (w.city * rarity(p.cities.count(self.city), total)
+                            if self.city is not None else 0.0)
+
+    def __call__(self, c: int) -> float:
+        p, w, me = self.p, self.w, self.me
+        parts: list[float] = []
+        if w.structure > 0:
+            common = _mutuals(p, me, self.mine, c)
+            if common:
+                adj = p.adj
+                parts.append(w.structure * sum(adamic_adar_weight(len(adj[x])) for x in common))
+        theirs = p.cohorts.of_member[c]
+        shared_cohorts = [v for v, _ in self.cohorts if v in theirs] if theirs else []
+        if shared_cohorts and w.cohort > 0:
+            parts.append(w.cohort * sum(r for v, r in self.cohorts if v in theirs))
+        theirs = p.programs.of_member[c]
+        if theirs and w.program > 0:
+            told = {p.cohort_program[v] for v in shared_cohorts}
+            shared = [r for v, r in self.programs if v in theirs and v not in told]
+            if shared:
+                parts.append(w.program * sum(shared))
+        if consent.shares_employer_at(p, c):
+            if w.employer > 0 and any(e in self.employers for e in p.employers.of_member[c]):
+                parts.append(_employer_weight(p, shared_employers(p, me, c), w, self.total))
+            if (w.industry > 0 and self.industries and p.positions[c]
+                    and self.industries & _current_industries(p, c)):
+                parts.append(w.industry * 0.5)
+        for facet, fw, held in self.facets:
+            theirs = facet.of_member[c]
+            if fw <= 0 or not theirs:
+                continue
+            shared = [r for v, r in held if v in theirs]
+            if shared:
+                parts.append(fw * sum(shared))
+        if self.city is not None and w.city > 0 and self.city == p.city(c):
+            parts.append(self.city_weight)
+        theirs = p.skills.of_member[c]
+        if w.wanted_skills > 0 and theirs:
+            shared = [r for v, r in self.wanted if v in theirs]
+            if shared:
+                parts.append(w.wanted_skills * sum(shared))
+        gap = p.seniority[c] - p.seniority[me]
+        if gap > 0 and w.seniority > 0:
+            parts.append(w.seniority * min(3, gap) / 3)
+        if w.mentor > 0 and consent.mentor_at(p, c):
+            parts.append(w.mentor)
+        return sum(x for x in parts if x > 0)
 
 
 # -- the entry point ----------------------------------------------------------------
@@ -357,11 +443,11 @@ def suggest(p: Projection, member: int, *, limit: int = 10, purpose: str | None 
         allowed = (c for c in estimates if consent.discoverable_at(p, c))
         shortlist = heapq.nlargest(size, allowed, key=estimates.get)
     mine = set(p.adj[member])
+    exact = _Scorer(p, member, w, mine)
     ranked: list[tuple[float, str, int]] = []
     for c in shortlist:
-        reasons, _ = explain(p, member, c, w, mine, describe=False)
         # rank on the exact sum (rounded only past float noise)
-        raw = sum(r.weight for r in reasons if r.weight > 0)
+        raw = exact(c)
         if raw > 0:
             ranked.append((-round(raw, 9), p.ids[c], c))
     ranked.sort()
