@@ -12,6 +12,7 @@ from graph.store.base import (
     WriteEvent,
     WriteStats,
 )
+from graph.store.benchmark_queries import BenchmarkQueriesMixin
 from graph.store.members import MembersMixin
 from graph.store.mentoring import MentoringMixin, MentoringRefused, Recorded
 from graph.store.privacy import Erasure, PrivacyMixin
@@ -23,7 +24,7 @@ from graph.store.writes import WritesMixin
 
 class Store(
     MembersMixin, MentoringMixin, PrivacyMixin, ProjectionMixin, TokensMixin, AuditMixin, WritesMixin,
-    SchemaMixin, StoreBase
+    SchemaMixin, BenchmarkQueriesMixin, StoreBase
 ):
     """The one gateway to Neo4j."""
 
