@@ -21,7 +21,7 @@ share their employer is not a target.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 
 from graph import consent
@@ -66,8 +66,10 @@ def current_employees(p: Projection, employer: int) -> list[int]:
 
 
 def _expand(p: Projection, frontier: Iterable[int], skip: set[int], budget: int,
-            ) -> dict[int, list[int]]:
-    """member → the frontier members it is tied to (one hop further), within ``budget``."""
+            keep: Container[int] | None = None) -> dict[int, list[int]]:
+    """member → the frontier members it is tied to (one hop further), within ``budget``;
+    with ``keep``, only the members in ``keep`` are recorded (the visits, and so the
+    budget, are the same: a join needs only the side that can meet the other)."""
     reached: dict[int, list[int]] = {}
     spent = 0
     for f in sorted(frontier, key=lambda x: (len(p.adj[x]), x)):
@@ -75,9 +77,14 @@ def _expand(p: Projection, frontier: Iterable[int], skip: set[int], budget: int,
         if spent and spent + len(row) > budget:
             break
         spent += len(row)
-        for x in row:
-            if x not in skip:
-                reached.setdefault(x, []).append(f)
+        if keep is None:
+            for x in row:
+                if x not in skip:
+                    reached.setdefault(x, []).append(f)
+        else:
+            for x in row:
+                if x in keep and x not in skip:
+                    reached.setdefault(x, []).append(f)
     return reached
 
 
@@ -100,11 +107,12 @@ class _Strengths:
 
 
 def candidate_paths(p: Projection, source: int, targets: set[int], max_hops: int = MAX_HOPS,
-                    ) -> list[tuple[int, ...]]:
+                    strength: _Strengths | None = None) -> list[tuple[int, ...]]:
     """Paths of at most ``max_hops`` from ``source`` to any of ``targets`` whose
-    intermediates may broker; some 4-hop combinations are pruned to the strongest."""
+    intermediates may broker; some 4-hop combinations are pruned to the strongest
+    (``strength``: a cache of tie strengths to share with the caller)."""
     is_broker = consent.broker_at
-    strength = _Strengths(p)
+    strength = strength or _Strengths(p)
     paths: list[tuple[int, ...]] = []
     mine = p.adj[source]
     for t in mine:
@@ -132,7 +140,8 @@ def candidate_paths(p: Projection, source: int, targets: set[int], max_hops: int
                         return paths
     if max_hops < 4:
         return paths
-    t2 = _expand(p, b1.keys(), ends, EXPANSION_BUDGET)  # two hops back: x → [b in b1]
+    # two hops back: x → [b in b1], kept only where it meets the two hops out
+    t2 = _expand(p, b1.keys(), ends, EXPANSION_BUDGET, keep=s2)
     for m in sorted(s2.keys() & t2.keys()):
         if m in a1_set or m in b1 or not is_broker(p, m):
             continue  # a shorter path through m exists already
@@ -169,7 +178,7 @@ def find_paths(p: Projection, source: int, targets: Iterable[int], *, k: int = 3
         return []
     strength = _Strengths(p)
     scored = []
-    for path in candidate_paths(p, source, wanted, max_hops):
+    for path in candidate_paths(p, source, wanted, max_hops, strength):
         if len(set(path)) != len(path) or not consent.path_allowed(p, path):
             continue
         ties = tuple(strength(a, b) for a, b in zip(path, path[1:], strict=False))
