@@ -13,8 +13,9 @@ result is sorted by rank, a large one is read off the precomputed order until th
 full, so even "everyone, page 1" needs no sort of 320,000 members.
 
 Kept current lazily: the index remembers the projection version it saw. When the version
-moves it finds the members whose name or graduation year changed (an identity scan of the
-projection's name list, at C speed) plus the new ones, and keeps them in a small *dirty*
+moves it finds the members whose name, positions or graduation year changed (the
+projection's lists compared chunk by chunk with the ones it indexed, at C speed) plus the
+new ones, and keeps them in a small *dirty*
 overlay (searched by a scan, ordered by bisection into the base order); when the overlay
 grows past a few percent of the club the whole index is rebuilt. Consent is never cached:
 every result is checked against the projection's live flags (:mod:`graph.consent`).
@@ -30,11 +31,11 @@ import threading
 import weakref
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain, compress
-from operator import is_not
+from operator import ne
 from typing import Literal
 
 from graph import consent
@@ -493,15 +494,27 @@ def _build(p: Projection) -> _State:
                   grad_rank=grad_rank)
 
 
+def _differing(now: Sequence, seen: Sequence, n: int, chunk: int = 4_096) -> list[int]:
+    """Indices below ``n`` where ``now`` and ``seen`` differ.
+
+    Chunks are compared whole first: list equality short-cuts on identity at C speed, so a
+    write that changed a few members costs a pass of memory compares, not of Python calls.
+    """
+    out: list[int] = []
+    for lo in range(0, n, chunk):
+        hi = min(n, lo + chunk)
+        a, b = now[lo:hi], seen[lo:hi]
+        if a != b:
+            out.extend(compress(range(lo, hi), map(ne, a, b)))
+    return out
+
+
 def _catch_up(p: Projection, st: _State) -> _State:
     """Patch ``st`` with the members changed since it was built, or rebuild when too many."""
     n_old, n = st.n, len(p.ids)
-    changed = set(compress(range(n_old), map(is_not, p.names[:n_old], st.seen_names)))
-    # a member's positions tuple is replaced on every change, so identity tells here too
-    changed.update(compress(range(n_old), map(is_not, p.positions[:n_old], st.seen_positions)))
-    grad_now = p.graduation_year[:n_old]
-    if grad_now != st.seen_grad:
-        changed.update(m for m in range(n_old) if grad_now[m] != st.seen_grad[m])
+    changed = set(_differing(p.names, st.seen_names, n_old))
+    changed.update(_differing(p.positions, st.seen_positions, n_old))
+    changed.update(_differing(p.graduation_year, st.seen_grad, n_old))
     changed.update(range(n_old, n))
     dirty = st.dirty | changed
     if len(dirty) > max(_DIRTY_MIN, int(n * _DIRTY_SHARE)):
