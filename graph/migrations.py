@@ -55,6 +55,13 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX audit_subject IF NOT EXISTS FOR (n:AuditEntry) ON (n.subject_ref)",
         ),
     ),
+    Migration(
+        4,
+        "one change counter, even when two loads create it at once",
+        (
+            "CREATE CONSTRAINT store_changes_id IF NOT EXISTS FOR (n:StoreChanges) REQUIRE n.id IS UNIQUE",
+        ),
+    ),
 )
 
 MIGRATION_CONSTRAINT = (

@@ -13,6 +13,7 @@ from graph.store.base import (
     WriteStats,
 )
 from graph.store.benchmark_queries import BenchmarkQueriesMixin
+from graph.store.integrity import IntegrityMixin
 from graph.store.members import MembersMixin
 from graph.store.mentoring import MentoringMixin, MentoringRefused, Recorded
 from graph.store.privacy import Erasure, PrivacyMixin
@@ -24,7 +25,7 @@ from graph.store.writes import WritesMixin
 
 class Store(
     MembersMixin, MentoringMixin, PrivacyMixin, ProjectionMixin, TokensMixin, AuditMixin, WritesMixin,
-    SchemaMixin, BenchmarkQueriesMixin, StoreBase
+    SchemaMixin, BenchmarkQueriesMixin, IntegrityMixin, StoreBase
 ):
     """The one gateway to Neo4j."""
 

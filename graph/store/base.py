@@ -8,7 +8,10 @@ service answers with 503; every query takes parameters, never interpolated value
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, LiteralString
 
@@ -26,6 +29,17 @@ log = logging.getLogger(__name__)
 
 #: Rows per ``UNWIND`` batch; see bench/RESULTS.md for how it was chosen.
 DEFAULT_BATCH_SIZE = 5000
+
+# Every batch moves this counter in its own transaction, so another process (a service
+# whose projection hears only its own writes) can tell that the graph changed. `epoch`
+# is new whenever the node is (after a wipe), so a restarted count is not mistaken for
+# one that stood still. Read by graph.store.integrity.
+BUMP_CHANGES = (
+    "MERGE (c:StoreChanges {id: 'graph'}) "
+    "ON CREATE SET c.epoch = randomUUID(), c.counter = 0 "
+    "SET c.counter = c.counter + 1 "
+    "RETURN c.epoch AS epoch, c.counter AS counter"
+)
 
 
 class StoreError(RuntimeError):
@@ -86,10 +100,21 @@ class StoreBase:
         batch_size: int = DEFAULT_BATCH_SIZE,
         connect_timeout: float = 5.0,
         max_retry_time: float = 10.0,
+        fail_fast_for: float = 0.0,
     ) -> None:
         self.settings = settings or ConnectionSettings.from_env()
         self.batch_size = batch_size
         self._listeners = _Listeners()
+        #: When the last contact with Neo4j failed (monotonic seconds), None while it answers.
+        self._failed_at: float | None = None
+        # Under load, every request waiting out its own timeout on a dead server would tie
+        # up the worker threads; for this long after a failure, calls fail at once instead
+        # (0: never). A server that is starting accepts connections but may hold a query
+        # for many seconds, so after that only one call at a time tries (or a probe).
+        self.fail_fast_for = fail_fast_for
+        self._trial = threading.Lock()
+        #: (epoch, counter) values of the change counter that this store's batches produced.
+        self._own_changes: set[tuple[str, int]] = set()
         self.driver: Driver = GraphDatabase.driver(
             self.settings.uri,
             auth=(self.settings.user, self.settings.password),
@@ -111,10 +136,50 @@ class StoreBase:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @property
+    def available(self) -> bool:
+        """False while the last contact with Neo4j failed: what is served meanwhile may be stale."""
+        return self._failed_at is None
+
+    def _unavailable(self, message: str) -> StoreUnavailable:
+        self._failed_at = time.monotonic()
+        return StoreUnavailable(message)
+
+    @contextmanager
+    def _attempt(self, *, probe: bool = False) -> Iterator[None]:
+        """Guard one call while Neo4j is known to be down (see ``fail_fast_for``)."""
+        failed_at = self._failed_at
+        if failed_at is None or self.fail_fast_for <= 0:
+            yield
+            return
+        if not probe and time.monotonic() - failed_at < self.fail_fast_for:
+            raise StoreUnavailable("Neo4j did not answer a moment ago; not trying again yet")
+        if not self._trial.acquire(blocking=False):
+            raise StoreUnavailable("Neo4j is being asked whether it is back; try again shortly")
+        try:
+            yield
+        except BaseException:
+            self._failed_at = time.monotonic()  # any failure while down (busy, starting) counts
+            raise
+        finally:
+            self._trial.release()
+
     def ping(self) -> bool:
         """True when Neo4j answers a query now."""
         try:
             self.read("RETURN 1 AS ok")
+        except StoreUnavailable:
+            return False
+        return True
+
+    def probe(self) -> bool:
+        """Ask Neo4j now, even while calls fail fast; a success lets them through again.
+
+        A heartbeat calls this, so that the wait for a server that is still starting falls
+        on it rather than on a request.
+        """
+        try:
+            self._read("RETURN 1 AS ok", None, {}, probe=True)
         except StoreUnavailable:
             return False
         return True
@@ -142,28 +207,39 @@ class StoreBase:
 
     def read(self, cypher: LiteralString, timeout: float | None = None, **params: Any) -> list[dict]:
         """Run a read query and return its records as dicts."""
+        return self._read(cypher, timeout, params)
+
+    def _read(self, cypher: LiteralString, timeout: float | None, params: dict[str, Any],
+              *, probe: bool = False) -> list[dict]:
         @unit_of_work(timeout=timeout)
         def work(tx: ManagedTransaction) -> list[dict]:
             return [r.data() for r in tx.run(cypher, params)]
 
         try:
-            with self._session(default_access_mode="READ") as session:
-                return session.execute_read(work)
+            with self._attempt(probe=probe), self._session(default_access_mode="READ") as session:
+                rows = session.execute_read(work)
         except (ServiceUnavailable, SessionExpired, OSError) as exc:
-            raise StoreUnavailable(f"Neo4j is unavailable: {exc}") from exc
+            raise self._unavailable(f"Neo4j is unavailable: {exc}") from exc
+        except TransientError as exc:  # e.g. the database is stopping or starting
+            raise StoreUnavailable(f"Neo4j is busy, try again: {exc.message}") from exc
         except AuthError as exc:
-            raise StoreUnavailable(f"Neo4j refused the credentials: {exc.message}") from exc
+            raise self._unavailable(f"Neo4j refused the credentials: {exc.message}") from exc
+        self._failed_at = None
+        return rows
 
     def stream(self, cypher: LiteralString, fetch_size: int = 10_000,
                **params: Any) -> Iterator[dict]:
         """Stream a large read (projection build) without holding it all in memory twice."""
         try:
-            with self._session(default_access_mode="READ", fetch_size=fetch_size) as session:
+            with self._attempt(), self._session(default_access_mode="READ", fetch_size=fetch_size) as session:
                 result = session.run(cypher, params)
                 for record in result:
                     yield record.data()
         except (ServiceUnavailable, SessionExpired, OSError) as exc:
-            raise StoreUnavailable(f"Neo4j is unavailable: {exc}") from exc
+            raise self._unavailable(f"Neo4j is unavailable: {exc}") from exc
+        except TransientError as exc:
+            raise StoreUnavailable(f"Neo4j is busy, try again: {exc.message}") from exc
+        self._failed_at = None
 
     def write(self, cypher: LiteralString, **params: Any) -> list[dict]:
         """Run one write query in its own (retried) transaction."""
@@ -171,14 +247,16 @@ class StoreBase:
 
     def write_tx(self, work: Callable[[ManagedTransaction], Any]) -> Any:
         try:
-            with self._session() as session:
-                return session.execute_write(work)
+            with self._attempt(), self._session() as session:
+                result = session.execute_write(work)
         except (ServiceUnavailable, SessionExpired, OSError) as exc:
-            raise StoreUnavailable(f"Neo4j is unavailable: {exc}") from exc
+            raise self._unavailable(f"Neo4j is unavailable: {exc}") from exc
         except TransientError as exc:
             raise StoreUnavailable(f"Neo4j is busy, try again: {exc.message}") from exc
         except AuthError as exc:
-            raise StoreUnavailable(f"Neo4j refused the credentials: {exc.message}") from exc
+            raise self._unavailable(f"Neo4j refused the credentials: {exc.message}") from exc
+        self._failed_at = None
+        return result
 
     def write_batches(
         self,
@@ -191,12 +269,25 @@ class StoreBase:
         """Write ``rows`` through an ``UNWIND $rows`` query, one transaction per batch.
 
         The query returns ``created`` and ``updated`` counts. After each committed batch
-        the listeners see its rows, so readers never see half a batch.
+        the listeners see its rows, so readers never see half a batch. The change counter
+        moves in the batch's transaction, last, so that it commits with the rows or not at all.
         """
         stats = WriteStats()
         for batch in batched(rows, self.batch_size):
             batch = list(batch)
-            records = self.write_tx(lambda tx, b=batch: list(tx.run(cypher, rows=b)))
+            marks: list[tuple[str, int]] = []
+
+            def work(tx: ManagedTransaction, b: list[dict[str, Any]] = batch,
+                     m: list[tuple[str, int]] = marks) -> list[Any]:
+                m.clear()  # a retried transaction leaves only the mark of the one that commits
+                records = list(tx.run(cypher, rows=b))
+                mark = tx.run(BUMP_CHANGES).single()
+                if mark is not None:
+                    m.append((mark["epoch"], mark["counter"]))
+                return records
+
+            records = self.write_tx(work)
+            self._own_changes.update(marks)
             created = sum(int(r.get("created") or 0) for r in records)
             updated = sum(int(r.get("updated") or 0) for r in records)
             stats += WriteStats(created, updated, len(batch) - created - updated)

@@ -8,7 +8,7 @@ from neo4j.exceptions import ClientError
 
 from graph.migrations import MIGRATION_CONSTRAINT, MIGRATIONS, Migration
 from graph.model import Label, Rel
-from graph.store.base import StoreBase
+from graph.store.base import BUMP_CHANGES, StoreBase
 
 # Two processes starting at once (the service and a load) may both create the same
 # index; the loser is told it exists already under another name or shape. Same rule, no harm.
@@ -70,13 +70,14 @@ class SchemaMixin(StoreBase):
         """Delete all club data in batches (so a large graph does not blow the heap).
 
         The migration records stay, and unless ``keep_security`` is false so do the API
-        tokens and the audit log, which are the service's, not the club's.
+        tokens and the audit log, which are the service's, not the club's. The change
+        counter stays too, and moves, so that a running service rebuilds its projection.
         """
         query = (
             "MATCH (n) WHERE NOT n:Migration AND NOT n:ApiToken AND NOT n:AuditEntry "
-            "WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS n"
+            "AND NOT n:StoreChanges WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS n"
             if keep_security
-            else "MATCH (n) WHERE NOT n:Migration "
+            else "MATCH (n) WHERE NOT n:Migration AND NOT n:StoreChanges "
             "WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS n"
         )
         deleted = 0
@@ -86,5 +87,6 @@ class SchemaMixin(StoreBase):
             deleted += n
             if n == 0:
                 break
+        self.write(BUMP_CHANGES)  # so that a service in another process sees the wipe
         self._notify("wiped", [])
         return deleted

@@ -1,0 +1,109 @@
+"""What the store holds, as a fingerprint, and whether someone else changed it.
+
+``checksum()`` condenses every club node and relationship with its properties into one
+number that does not depend on the order Neo4j returns them in, so that two loads (a
+clean one and one that was killed and rerun, or a backup and its restore) can be
+compared exactly. The service's own bookkeeping (tokens, audit log, migrations, the
+change counter) is left out: it is not the club's data.
+
+``changes()`` reads a counter that every batched write moves in the same transaction as
+its rows (``StoreBase.write_batches``). A service whose projection hears only its
+own writes compares the counter with the values its own store produced, and so learns
+that another process (``alumni-graph load``) changed the graph.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from graph.store.base import StoreBase
+
+#: Labels of the service's own records, which a club's data checksum leaves out.
+BOOKKEEPING_LABELS = ("Migration", "ApiToken", "AuditEntry", "StoreChanges")
+
+_NOT_BOOKKEEPING = " AND ".join(f"NOT {{v}}:{label}" for label in BOOKKEEPING_LABELS)
+
+CHECKSUM_NODES = (
+    f"MATCH (n) WHERE {_NOT_BOOKKEEPING.format(v='n')} "
+    "RETURN labels(n) AS labels, properties(n) AS props"
+)
+CHECKSUM_RELATIONSHIPS = (
+    f"MATCH (a)-[r]->(b) WHERE {_NOT_BOOKKEEPING.format(v='a')} AND {_NOT_BOOKKEEPING.format(v='b')} "
+    "RETURN type(r) AS type, labels(a) AS a_labels, coalesce(a.id, a.key) AS a_key, "
+    "labels(b) AS b_labels, coalesce(b.id, b.key) AS b_key, properties(r) AS props"
+)
+
+READ_CHANGES = "MATCH (c:StoreChanges {id: 'graph'}) RETURN c.epoch AS epoch, c.counter AS counter"
+
+_MASK = (1 << 64) - 1
+
+
+@dataclass(frozen=True)
+class Checksum:
+    """Counts and an order-independent digest of the club's data."""
+
+    nodes: int
+    relationships: int
+    digest: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"nodes": self.nodes, "relationships": self.relationships, "digest": self.digest}
+
+
+@dataclass(frozen=True)
+class ChangeMark:
+    """Where the change counter stands; ``epoch`` None means it was never moved (or wiped)."""
+
+    epoch: str | None
+    counter: int
+
+
+def _h64(item: Any) -> int:
+    text = json.dumps(item, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")
+
+
+class IntegrityMixin(StoreBase):
+    def checksum(self) -> Checksum:
+        """Hash every club node and relationship (with properties) into one order-free digest.
+
+        Each element hashes on its own and the hashes are summed modulo 2**64: order does not
+        matter, and unlike XOR a duplicated element still changes the sum. A relationship
+        names its ends by label and key, not by Neo4j's internal ids, which differ between
+        two loads of the same data.
+        """
+        nodes = rels = 0
+        total = 0
+        for row in self.stream(CHECKSUM_NODES):
+            nodes += 1
+            total = (total + _h64(["node", sorted(row["labels"]), row["props"]])) & _MASK
+        for row in self.stream(CHECKSUM_RELATIONSHIPS):
+            rels += 1
+            item = ["rel", row["type"], sorted(row["a_labels"]), row["a_key"],
+                    sorted(row["b_labels"]), row["b_key"], row["props"]]
+            total = (total + _h64(item)) & _MASK
+        return Checksum(nodes, rels, f"{total:016x}")
+
+    def changes(self) -> ChangeMark:
+        """The change counter as Neo4j holds it now."""
+        rows = self.read(READ_CHANGES)
+        if not rows:
+            return ChangeMark(None, 0)
+        return ChangeMark(rows[0]["epoch"], int(rows[0]["counter"]))
+
+    def changed_elsewhere(self, since: ChangeMark, now: ChangeMark) -> bool:
+        """Whether anything but this store's own batches moved the counter from ``since`` to ``now``.
+
+        Values this store produced are forgotten once accounted for, so the set stays small.
+        """
+        if now == since:
+            return False
+        if now.epoch is None or now.epoch != since.epoch or now.counter < since.counter:
+            return True
+        steps = {(now.epoch, k) for k in range(since.counter + 1, now.counter + 1)}
+        foreign = not steps <= self._own_changes
+        self._own_changes -= steps
+        return foreign
