@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from graph.store import Store, StoreUnavailable
 from service.errors import install_error_handlers
 from service.projection_deps import start_projection
+from service.resilience import install_resilience
 from service.routers import (
     admin,
     admin_projection,
@@ -28,6 +29,7 @@ from service.routers import (
 )
 from service.security import install_security
 from service.settings import ServiceSettings
+from service.watch import start_watcher
 from service.web.pages import install_web
 
 log = logging.getLogger("alumni_graph.service")
@@ -42,10 +44,13 @@ def create_app(store: Store | None = None, settings: ServiceSettings | None = No
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         nonlocal store
         if store is None:
-            # short timeouts: a request must get its 503 quickly, not hang on a dead server
+            # short timeouts: a request must get its 503 quickly, not hang on a dead server.
+            # The driver retries a failed transaction with ~1 s back-off until the retry
+            # time is spent, so a retry time of the whole timeout would mean 2-3 s per 503.
             store = Store(
                 connect_timeout=settings.neo4j_timeout,
-                max_retry_time=settings.neo4j_timeout,
+                max_retry_time=settings.neo4j_timeout / 4,
+                fail_fast_for=settings.neo4j_fail_fast_seconds,
             )
         app.state.store = store
         try:
@@ -55,7 +60,12 @@ def create_app(store: Store | None = None, settings: ServiceSettings | None = No
         except StoreUnavailable as exc:
             log.warning("Neo4j is not answering at start (%s); serving 503 until it does", exc)
         app.state.projection = start_projection(store)
+        poll = settings.change_poll_seconds
+        poll = (2.0 if owns_store else 0.0) if poll is None else poll
+        watcher = start_watcher(store, app.state.projection, poll)
         yield
+        if watcher is not None:
+            watcher.stop()
         app.state.projection.close()
         if owns_store:
             store.close()
@@ -71,6 +81,7 @@ def create_app(store: Store | None = None, settings: ServiceSettings | None = No
     )
     app.state.settings = settings
     install_error_handlers(app)
+    install_resilience(app, settings)
     install_security(app, settings)
     app.include_router(health.router)
     app.include_router(members.router)

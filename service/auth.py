@@ -20,11 +20,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from graph.store import StoreUnavailable
 from service.deps import StoreDep
 from service.errors import ApiError
 from service.tokens import PREFIX, hash_token
@@ -73,8 +74,24 @@ def _expired(expires_at: str | None) -> bool:
     return datetime.fromisoformat(expires_at) <= datetime.now(UTC)
 
 
-def _own_token(raw: str, store: StoreDep) -> Principal:
-    record = store.token_by_hash(hash_token(raw))
+def _lookup(request: Request, token_hash: str, store: StoreDep) -> dict[str, Any] | None:
+    """The token's record; while Neo4j is down, its last lookup if recent enough (see
+    service.resilience), so that answers from the projection keep flowing."""
+    cache = getattr(request.app.state, "token_cache", None)
+    try:
+        record = store.token_by_hash(token_hash)
+    except StoreUnavailable:
+        remembered = cache.recall(token_hash) if cache is not None else None
+        if remembered is None:
+            raise
+        return remembered
+    if cache is not None:
+        cache.remember(token_hash, record)
+    return record
+
+
+def _own_token(request: Request, raw: str, store: StoreDep) -> Principal:
+    record = _lookup(request, hash_token(raw), store)
     if record is None:
         raise unauthorized("unknown token")
     if record.get("revoked_at"):
@@ -87,7 +104,7 @@ def _own_token(raw: str, store: StoreDep) -> Principal:
 def authenticate(request: Request, raw: str, store: StoreDep) -> Principal:
     """Turn a bearer string into a principal, or raise 401."""
     if raw.startswith(PREFIX):
-        return _own_token(raw, store)
+        return _own_token(request, raw, store)
     verifier = getattr(request.app.state, "oidc", None)
     if verifier is not None and raw.count(".") == 2:
         return verifier.principal(raw)

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from graph import consent
 from graph.consent import Viewer, visible_member
 from graph.projection import Position, Projection
-from graph.store import Store
+from graph.store import Store, StoreUnavailable
 from service.auth import Principal
 from service.schemas.alumni import PositionOut
 from service.schemas.graph_common import EmployerRef
@@ -20,7 +20,13 @@ def emails(store: Store, principal: Principal, ids: Sequence[str]) -> dict[str, 
     """
     viewer = Viewer(member_id=principal.member_id, privileged=principal.is_admin)
     out: dict[str, str | None] = {}
-    for member_id, row in store.member_contacts(ids).items():
+    try:
+        contacts = store.member_contacts(ids)
+    except StoreUnavailable:
+        # the rest of a list comes from the projection: while Neo4j is down it is served
+        # without e-mails (and marked stale) rather than not at all; see docs/reliability.md
+        return out
+    for member_id, row in contacts.items():
         shown = visible_member(row, viewer)
         out[member_id] = shown.get("email") if shown else None
     return out

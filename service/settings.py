@@ -10,6 +10,19 @@ class ServiceSettings(BaseSettings):
 
     #: How long a request waits for Neo4j before answering 503.
     neo4j_timeout: float = 2.0
+    #: After a failed contact with Neo4j, requests answer 503 at once rather than each
+    #: waiting out the timeout (which would tie up every worker under load), until the
+    #: heartbeat finds it back; after this long without that, one request at a time tries.
+    neo4j_fail_fast_seconds: float = 5.0
+    #: While Neo4j is down, a token whose last lookup is at most this old is still
+    #: accepted, so that answers from the projection keep flowing; 0 = 503 for all.
+    auth_grace_seconds: float = 300.0
+    #: How often the service checks whether another process (a load) changed the graph,
+    #: and reloads the projection when it did. None: every 2 s for an app that connects
+    #: by itself (``serve``), off for one handed a store (tests); 0 = off.
+    change_poll_seconds: float | None = None
+    #: Longest query string accepted, in bytes (414 beyond).
+    max_query_bytes: int = 8192
     #: Origins allowed by CORS; empty means CORS is closed.
     cors_origins: list[str] = []
     #: Largest request body accepted, in bytes.

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Query
+from fastapi import APIRouter, Body, Path, Query, Request
 
 from service.auth import AdminOnly
 from service.deps import StoreDep
 from service.errors import ApiError, not_found
+from service.resilience import forget_tokens
 from service.schemas.admin import AuditEntryOut, AuditPage, TokenCreate, TokenCreated, TokenOut
 from service.tokens import issue_token, now_iso, parse_duration
 
@@ -72,6 +73,7 @@ def create_token(
 
 @router.delete("/tokens/{token_id}", response_model=TokenOut, summary="Revoke an API token")
 def revoke_token(
+    request: Request,
     store: StoreDep,
     principal: AdminOnly,
     token_id: Annotated[str, Path(min_length=1, max_length=64)],
@@ -80,4 +82,5 @@ def revoke_token(
     record = store.revoke_token(token_id, at=now_iso())
     if record is None:
         raise not_found("token", token_id)
+    forget_tokens(request)  # not even an outage may bring the token back
     return TokenOut.model_validate(record)

@@ -14,6 +14,7 @@ from graph.consent import Viewer, visible_member
 from service.auth import Principal, Role, member_scope
 from service.deps import StoreDep
 from service.errors import not_found
+from service.resilience import forget_tokens
 from service.schemas.members import Member
 from service.schemas.privacy import ErasureOut, MemberExport, MemberPatch
 from service.tokens import now_iso
@@ -110,6 +111,7 @@ def erase_member(
         raise not_found("member", member_id)
     # the entry for this very request must not name the member either
     request.state.audit["subject_ref"] = erasure.ref
+    forget_tokens(request)  # its tokens are revoked: not even an outage may bring them back
     return ErasureOut(
         ref=erasure.ref,
         relationships=erasure.relationships,

@@ -1,0 +1,100 @@
+"""Keeps the projection current with writes made by other processes.
+
+The projection hears every write made through the service's own store, but a load run
+with ``alumni-graph load`` is another process. Every batched write moves a change
+counter in Neo4j (in the batch's own transaction); this thread reads it every few
+seconds and, when it moved by more than the service's own batches, rebuilds the
+projection in the background (the old one serves meanwhile). A running load moves the
+counter every batch, so the rebuild waits until it has been still for ``quiet`` seconds,
+or at most ``max_lag`` seconds, so that a long load does not mean a rebuild per poll.
+
+The same poll is the service's heartbeat: while Neo4j is down, requests fail fast and this
+thread probes it, so that they flow again as soon as it answers (and the projection is
+built then, if the service started without one).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from graph.services import ProjectionService, ReloadInProgress
+from graph.store import Store, StoreError
+from graph.store.integrity import ChangeMark
+
+log = logging.getLogger("alumni_graph.service")
+
+
+class ChangeWatcher:
+    def __init__(self, store: Store, projection: ProjectionService, *, interval: float = 2.0,
+                 quiet: float | None = None, max_lag: float = 60.0) -> None:
+        self.store = store
+        self.projection = projection
+        self.interval = interval
+        self.quiet = interval * 2 if quiet is None else quiet
+        self.max_lag = max_lag
+        self.reloads = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="change-watcher", daemon=True)
+        self._seen: ChangeMark | None = None
+
+    def start(self) -> ChangeWatcher:
+        try:
+            self._seen = self.store.changes()
+        except StoreError:
+            self._seen = None  # learnt at the first poll that reaches Neo4j
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        foreign_since: float | None = None  # when a change by someone else was first seen
+        moved_at = time.monotonic()
+        while not self._stop.wait(self.interval):
+            # while Neo4j is down requests fail fast; this probe is what lets them through again
+            if not self.store.available and not self.store.probe():
+                continue
+            try:
+                now = self.store.changes()
+            except StoreError:
+                continue  # down: the next poll tries again
+            clock = time.monotonic()
+            if self._seen is None or self.projection.current is None:
+                foreign_since = foreign_since or clock
+                moved_at = clock - self.quiet  # nothing to wait for: build now
+            elif now != self._seen:
+                if self.store.changed_elsewhere(self._seen, now) and foreign_since is None:
+                    foreign_since = clock
+                moved_at = clock
+            self._seen = now
+            due = foreign_since is not None and (
+                clock - moved_at >= self.quiet or clock - foreign_since >= self.max_lag
+            )
+            if due and self._reload(now):
+                foreign_since = None
+
+    def _reload(self, mark: ChangeMark) -> bool:
+        try:
+            self.projection.reload()
+        except ReloadInProgress:
+            return False  # someone's reload is building; it may have started too early
+        except StoreError as exc:
+            log.warning("could not rebuild the projection after an outside change: %s", exc)
+            return False
+        except Exception:  # a bad build must not stop the watching; the old projection serves
+            log.exception("rebuilding the projection after an outside change failed")
+            return False
+        self.reloads += 1
+        log.info("projection rebuilt after a change by another process (counter %s)", mark.counter)
+        return True
+
+
+def start_watcher(store: Store, projection: ProjectionService, interval: float) -> ChangeWatcher | None:
+    """Start watching for outside changes every ``interval`` seconds (0: not at all)."""
+    if interval <= 0:
+        return None
+    return ChangeWatcher(store, projection, interval=interval).start()
