@@ -57,7 +57,9 @@ def main(argv: list[str] | None = None) -> None:
 
     url = args.base_url
     print()
-    print(f"alumni-graph is starting on {url}  (API docs: {url}/docs)")
+    print(f"alumni-graph is starting on {url}")
+    print(f"  web pages:    {url}/web/  (paste a token below to sign in)")
+    print(f"  API docs:     {url}/docs")
     print(f"  admin token:  {saved['admin']}")
     if member:
         print(f"  member token: {saved['member']}  (signs in as {member['name']}, id {member['id']})")
