@@ -23,12 +23,14 @@ PORT       ?= 8000
 DEMO_ENV = ALUMNI_GRAPH_NEO4J_DIR=$(DEMO_DIR) ALUMNI_GRAPH_BOLT_PORT=$(DEMO_BOLT) ALUMNI_GRAPH_HTTP_PORT=$(DEMO_HTTP)
 TEST_ENV = ALUMNI_GRAPH_NEO4J_DIR=$(TEST_DIR) ALUMNI_GRAPH_BOLT_PORT=$(TEST_BOLT) ALUMNI_GRAPH_HTTP_PORT=$(TEST_HTTP)
 
-.PHONY: help install neo4j-fetch run demo-data test lint bench clean stop chromium
+.PHONY: help install neo4j-fetch run demo-data test test-slow fuzz lint bench clean stop chromium
 
 help:
 	@echo "make run    - set up everything, start Neo4j, load the demo club, serve on http://$(HOST):$(PORT)"
 	@echo "make test   - lint and run the tests against their own Neo4j"
 	@echo "make bench  - run the benchmarks (figures go to bench/RESULTS.md)"
+	@echo "make test-slow - the long tests (faculty-tier killed loads, 100 MB file)"
+	@echo "make fuzz   - fuzz the API longer (FUZZ_EXAMPLES cases per operation)"
 	@echo "make stop   - stop the demo Neo4j"
 
 $(STAMP): pyproject.toml
@@ -65,7 +67,15 @@ chromium:
 	  || echo "Chromium could not be installed: the browser tests in tests/web will fail" >&2
 
 test: $(STAMP) lint chromium
-	$(TEST_ENV) $(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	$(TEST_ENV) $(BIN)/python -m pytest -q -p no:cacheprovider -m "not slow" $(PYTEST_ARGS)
+
+test-slow: $(STAMP)
+	$(TEST_ENV) $(BIN)/python -m pytest -q -p no:cacheprovider -m slow $(PYTEST_ARGS)
+
+FUZZ_EXAMPLES ?= 2000
+fuzz: $(STAMP)
+	$(TEST_ENV) ALUMNI_GRAPH_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider \
+		tests/reliability/test_reliability_fuzz.py $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
