@@ -176,6 +176,8 @@ db.tx_log.rotation.retention_policy=2 files
                 "remove the folder to start afresh, or restore the password file."
             )
         password = secrets.token_urlsafe(24)
+        while password.startswith("-"):  # neo4j-admin would read it as an option (1 start in 64)
+            password = secrets.token_urlsafe(24)
         result = subprocess.run(
             [java, "-cp", os.pathsep.join(classpath), ADMIN_ENTRY_POINT,
              "dbms", "set-initial-password", password],
