@@ -1,0 +1,197 @@
+"""Load test: many concurrent clients against the service under uvicorn, on 127.0.0.1 only.
+
+``python -m bench.run load_test [--tier faculty] [--clients 50] [--seconds 60] [--leak-requests 100000]``
+
+The tier is loaded into the benchmarks' Neo4j (unless it holds it already), the service is
+started as ``alumni-graph serve`` would start it, and ``--clients`` clients mix suggestions,
+introductions, directory searches and profile reads: first 1,000 requests of warm-up
+(then the service's RSS is read), then ``--seconds`` of measured traffic (p50, p99,
+throughput, errors), then traffic until ``--leak-requests`` requests in all, when the RSS is
+read again: a leak shows as growth between the two readings. It stops by itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import os
+import random
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.common import PROJECT_ROOT, TIERS, bench_connection, dataset, percentile, save
+from graph.store import Store
+from loaders import load_path
+from service.tokens import issue_token
+
+MIX = (("suggestions", 35), ("introductions", 15), ("alumni", 25), ("profile", 25))
+SEARCH_WORDS = ["an", "mar", "nov", "kov", "pet", "ana", "jan", "hor", "lu", "ško"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _members(bundle: Path, n: int) -> list[str]:
+    with (bundle / "members.csv").open(encoding="utf-8") as fh:
+        ids = [row["id"] for row in csv.DictReader(fh) if row["discoverable"] == "true"]
+    return random.Random(7).sample(ids, min(n, len(ids)))
+
+
+def _ensure_loaded(store: Store, tier: str) -> Path:
+    bundle = dataset(tier)
+    store.migrate()
+    if store.counts()["nodes"].get("Member") != TIERS[tier]:
+        store.wipe(keep_security=False)
+        load_path(store, bundle)
+    return bundle
+
+
+class Client:
+    """One of the concurrent clients: picks a request from the mix, records what came back."""
+
+    def __init__(self, http: httpx.AsyncClient, members: list[str], headers: dict[str, dict[str, str]],
+                 seed: int) -> None:
+        self.http = http
+        self.members = members
+        self.headers = headers
+        self.rng = random.Random(seed)
+        self.kinds = [k for k, w in MIX for _ in range(w)]
+
+    async def one(self) -> tuple[str, int, float]:
+        kind = self.rng.choice(self.kinds)
+        me = self.rng.choice(self.members)
+        if kind == "suggestions":
+            call = self.http.get(f"/members/{me}/suggestions", headers=self.headers["admin"])
+        elif kind == "introductions":
+            call = self.http.get(f"/members/{me}/introductions",
+                                 params={"to": self.rng.choice(self.members)}, headers=self.headers["admin"])
+        elif kind == "alumni":
+            call = self.http.get("/alumni", params={"q": self.rng.choice(SEARCH_WORDS)},
+                                 headers=self.headers["office"])
+        else:
+            call = self.http.get(f"/members/{me}", headers=self.headers["office"])
+        t0 = time.perf_counter()
+        try:
+            status = (await call).status_code
+        except httpx.HTTPError:
+            status = -1
+        return kind, status, (time.perf_counter() - t0) * 1000
+
+
+async def _traffic(url: str, members: list[str], headers: dict[str, dict[str, str]], clients: int,
+                   *, requests: int | None = None, seconds: float | None = None,
+                   hard_stop: float = 1800) -> dict[str, Any]:
+    """Run ``clients`` loops until ``requests`` were made or ``seconds`` passed (or ``hard_stop``)."""
+    samples: list[float] = []
+    statuses: Counter[str] = Counter()
+    by_kind: dict[str, list[float]] = {k: [] for k, _ in MIX}
+    made = 0
+    started = time.monotonic()
+    deadline = started + min(seconds if seconds is not None else hard_stop, hard_stop)
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as http:
+
+        async def loop(i: int) -> None:
+            nonlocal made
+            client = Client(http, members, headers, seed=i)
+            while time.monotonic() < deadline and (requests is None or made < requests):
+                made += 1
+                kind, status, ms = await client.one()
+                samples.append(ms)
+                by_kind[kind].append(ms)
+                statuses[f"{kind} {status}"] += 1
+
+        await asyncio.gather(*(loop(i) for i in range(clients)))
+    elapsed = time.monotonic() - started
+    errors = sum(n for key, n in statuses.items() if not key.endswith(" 200"))
+    return {
+        "requests": len(samples),
+        "seconds": round(elapsed, 1),
+        "throughput_per_s": round(len(samples) / elapsed, 1),
+        "p50_ms": round(percentile(samples, 0.5), 1),
+        "p99_ms": round(percentile(samples, 0.99), 1),
+        "errors": errors,
+        "statuses": dict(sorted(statuses.items())),
+        "p50_ms_by_kind": {k: round(percentile(v, 0.5), 1) for k, v in by_kind.items() if v},
+        "p99_ms_by_kind": {k: round(percentile(v, 0.99), 1) for k, v in by_kind.items() if v},
+    }
+
+
+def main(argv: list[str]) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(prog="bench load_test")
+    parser.add_argument("--tier", default="faculty", choices=sorted(TIERS))
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--leak-requests", type=int, default=100_000)
+    args, _ = parser.parse_known_args(argv)
+
+    settings = bench_connection()
+    with Store(settings) as store:
+        bundle = _ensure_loaded(store, args.tier)
+        headers = {"admin": {"Authorization": f"Bearer {issue_token(store, 'admin').secret}"},
+                   "office": {"Authorization": f"Bearer {issue_token(store, 'career_office').secret}"}}
+    members = _members(bundle, 2_000)
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
+    env.update(NEO4J_URI=settings.uri, NEO4J_USER=settings.user, NEO4J_PASSWORD=settings.password,
+               ALUMNI_GRAPH_RATE_LIMIT_PER_MINUTE="0")
+    service = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "service.app:create_app", "--factory", "--host", "127.0.0.1",
+         "--port", str(port), "--log-level", "warning"],
+        env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 600
+        while True:
+            try:
+                if httpx.get(url + "/health", timeout=5).json()["projection"]["members"]:
+                    break
+            except (httpx.HTTPError, KeyError, TypeError, ValueError):
+                pass
+            if service.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("the service did not start")
+            time.sleep(1)
+        warmup = asyncio.run(_traffic(url, members, headers, args.clients, requests=1_000))
+        rss_1k = _rss_mib(service.pid)
+        measured = asyncio.run(_traffic(url, members, headers, args.clients, seconds=args.seconds))
+        rest = max(0, args.leak_requests - warmup["requests"] - measured["requests"])
+        tail = asyncio.run(_traffic(url, members, headers, args.clients, requests=rest))
+        rss_end = _rss_mib(service.pid)
+    finally:
+        service.terminate()
+        try:
+            service.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            service.kill()
+    total = warmup["requests"] + measured["requests"] + tail["requests"]
+    result = {
+        "tier": args.tier,
+        "clients": args.clients,
+        "measured": measured,
+        "errors_in_all": warmup["errors"] + measured["errors"] + tail["errors"],
+        "requests_in_all": total,
+        "rss_mib_after_1k": round(rss_1k, 1),
+        f"rss_mib_after_{total}": round(rss_end, 1),
+        "rss_growth_pct": round(100 * (rss_end - rss_1k) / rss_1k, 1),
+    }
+    save("load_test", result)
+    return result
