@@ -23,12 +23,15 @@ that does not exist) is skipped here too, and an erased member leaves nothing be
 
 from __future__ import annotations
 
+import functools
+import gc
 import logging
 import re
 import threading
 import time
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -48,6 +51,21 @@ KINDS = ("members", "employers", "events", "positions", "skills", "interests", "
          "knows", "attendance", "mentorships", "member_deleted", "wiped")
 
 _YEAR = re.compile(r"(\d{4})")
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a build allocates millions of small lists
+    and tuples: none of them forms a cycle, yet each allocation burst triggers a pass, and
+    the passes over the growing heap took half the build's CPU (reference counting still
+    frees whatever the build drops)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def year_of(value: Any) -> int:
@@ -75,6 +93,7 @@ _TITLE_LEVELS: tuple[tuple[int, tuple[str, ...]], ...] = (
 )
 
 
+@functools.lru_cache(maxsize=65_536)
 def title_level(title: str | None) -> int:
     """Seniority 1–5 a job title signals; 2 for a title with no telling word, 0 for none."""
     if not title:
@@ -150,6 +169,16 @@ class Facet:
         self.of_member[member] = (*held, value)
         self._holders(value).append(member)
         return True
+
+    def add_many(self, member: int, values: Sequence[int]) -> None:
+        """:meth:`add` for several values at once (one new tuple, not one per value)."""
+        held = self.of_member[member]
+        fresh = [v for v in dict.fromkeys(values) if v not in held]
+        if not fresh:
+            return
+        self.of_member[member] = (*held, *fresh)
+        for v in fresh:
+            self._holders(v).append(member)
 
     def remove(self, member: int, value: int) -> None:
         held = self.of_member[member]
@@ -292,6 +321,41 @@ class Projection:
         return {"members": self.n_members, "ties": self.n_ties, "version": self.version,
                 "built_at": self.built_at}
 
+    def content(self) -> dict[str, Any]:
+        """What the projection holds, free of indices, codes and order: two projections
+        of the same data compare equal by this whatever order their rows came in."""
+        ids = self.ids
+
+        def facet(f: Facet, m: int) -> tuple[tuple[str, str], ...]:
+            return tuple(sorted((f.vocab.keys[v], f.vocab.names[v]) for v in f.of_member[m]))
+
+        members = {}
+        for m in self.members():
+            members[ids[m]] = (
+                self.names[m], self.flags[m], self.role[m], self.graduation_year[m],
+                self.seniority[m], self.mentor_capacity[m],
+                tuple(sorted(zip((ids[b] for b in self.adj[m]), self.since[m], strict=True))),
+                tuple(facet(f, m) for f in self._member_facets()),
+                tuple(sorted((self.employers.vocab.keys[q.employer], q.key, q.start, q.end,
+                              self.titles.keys[q.title] if q.title >= 0 else "")
+                             for q in self.positions[m])),
+                tuple(sorted((ids[o], d, self.mentorship_until.get(
+                    (m, o) if d > 0 else (o, m))) for o, d in self.mentorships[m])),
+            )
+        emp = self.employers.vocab
+        employers = {emp.keys[c]: (emp.names[c], self.employer_industry[c] >= 0 and
+                                   self.industries.keys[self.employer_industry[c]],
+                                   self.employer_aliases[c])
+                     for c in range(len(self.employer_known)) if self.employer_known[c]}
+        ev = self.events.vocab
+        events = {ev.keys[c]: (ev.names[c], self.event_year[c])
+                  for c in range(len(self.event_known)) if self.event_known[c]}
+        cohorts = {self.cohorts.vocab.keys[c]: (
+            self.programs.vocab.keys[self.cohort_program[c]], self.cohort_year[c])
+            for c in range(len(self.cohort_program)) if self.cohort_program[c] >= 0}
+        return {"n_members": self.n_members, "n_ties": self.n_ties, "members": members,
+                "employers": employers, "events": events, "cohorts": cohorts}
+
     # -- applying writes ----------------------------------------------------------
     def apply(self, kind: str, rows: Sequence[Mapping[str, Any]]) -> None:
         """Apply one committed write (``WriteEvent.kind`` and ``.rows``); idempotent.
@@ -342,7 +406,8 @@ class Projection:
                 i = self._new_member(member_id)
             self._set_member_props(i, props)
 
-    def _set_member_props(self, i: int, props: Mapping[str, Any]) -> None:
+    def _set_member_props(self, i: int, props: Mapping[str, Any], *,
+                          seniority: bool = True) -> None:
         if props.get("name"):
             self.names[i] = str(props["name"])
         if any(name in props for name in FLAG_BITS):
@@ -363,7 +428,8 @@ class Projection:
                     self.cities.remove(i, old)
                 if new is not None:
                     self.cities.add(i, new)
-        self._update_seniority(i)
+        if seniority:
+            self._update_seniority(i)
 
     def _update_seniority(self, i: int) -> None:
         """0–5: the highest title level held, or the level experience alone implies."""
@@ -622,6 +688,154 @@ class Projection:
             adj[b].append(a)
             since[b].append(year)
 
+    # -- building from value rows (``Store.projection_values``) ------------------------
+    @classmethod
+    def from_values(
+        cls,
+        batches: Iterable[tuple[str, Sequence[Sequence[Any]]]],
+        *,
+        reference_year: int | None = None,
+        progress_every: float = 5.0,
+    ) -> Projection:
+        """Build a projection from the store's value rows: ``members``, ``employers`` and
+        ``events`` first, then ``links`` (one row per member with its relationships).
+
+        Holds what :meth:`from_rows` over the same data holds, but takes each member's
+        relationships in one go instead of one dict per relationship.
+        """
+        p = cls(reference_year=reference_year)
+        started = last = time.monotonic()
+        counts: dict[str, int] = {}
+        with _collector_paused():
+            p._take_values(batches, counts, started, last, progress_every)
+        p.finish_build()
+        log.info("projection built: %d members, %d ties in %.1f s",
+                 p.n_members, p.n_ties, time.monotonic() - started)
+        return p
+
+    def _take_values(self, batches: Iterable[tuple[str, Sequence[Sequence[Any]]]],
+                     counts: dict[str, int], started: float, last: float,
+                     progress_every: float) -> None:
+        p = self
+        for kind, rows in batches:
+            if kind == "members":
+                p.bulk_members(rows)
+            elif kind == "links":
+                p.bulk_links(rows)
+            elif kind in _NODE_KEYS:
+                keys = _NODE_KEYS[kind]
+                p.bulk_add(kind, [{"id": row[0], "props": dict(zip(keys, row[1:], strict=True))}
+                                  for row in rows])
+            counts[kind] = counts.get(kind, 0) + len(rows)
+            now = time.monotonic()
+            if now - last >= progress_every:
+                last = now
+                log.info("projection build: %s rows so far (%.0f s)",
+                         ", ".join(f"{k} {v:,}" for k, v in counts.items()), now - started)
+        for i in p.members():
+            p._update_seniority(i)
+
+    def bulk_members(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Members as ``(id, name, role, city, graduation_year, mentor_capacity, flags…)``."""
+        index = self.index
+        for row in rows:
+            i = index.get(row[0])
+            if i is None:
+                i = self._new_member(row[0])
+            # seniority waits for the positions: from_values sets it once per member
+            self._set_member_props(i, dict(zip(MEMBER_KEYS, row[1:], strict=True)),
+                                   seniority=False)
+
+    def bulk_links(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Each member's relationships in one row: ``(id, knows, positions, skills, wants,
+        interests, cohorts, events, mentors)`` with the lists ``LINK_VALUES_QUERY`` returns.
+
+        The same rules as the write handlers, inlined: this loop runs once per member and
+        relationship of the club, and a dict and a call per relationship were most of it.
+        Ties are taken unchecked, as :meth:`bulk_add` does; :meth:`finish_build` afterwards.
+        """
+        index, adj, since = self.index, self.adj, self.since
+        years: dict[Any, int] = {}
+        titles: dict[str, int] = {}
+        emp_codes, emp_known = self.employers.vocab.codes, self.employer_known
+        for mid, knows, positions, skills, wants, interests, cohorts, events, mentors in rows:
+            a = index.get(mid)
+            if a is None:
+                continue  # came after the members were read; Neo4j's next write brings it
+            if knows:
+                row_a, since_a = adj[a], since[a]
+                for oid, when in knows:
+                    b = index.get(oid)
+                    if b is None or b == a:
+                        continue
+                    year = years.get(when)
+                    if year is None:
+                        year = years[when] = year_of(when)
+                    row_a.append(b)
+                    since_a.append(year)
+                    adj[b].append(a)
+                    since[b].append(year)
+            if positions:
+                held = self.positions[a]
+                changed = False
+                for eid, key, title, start, end in positions:
+                    code = emp_codes.get(eid or "")
+                    if code is None or not emp_known[code]:
+                        continue
+                    key = str(key or "")
+                    old = next((q for q in held if q.employer == code and q.key == key), None)
+                    if start:
+                        y0 = years.get(start)
+                        if y0 is None:
+                            y0 = years[start] = year_of(start)
+                    else:
+                        y0 = old.start if old else 0
+                    if end:
+                        y1 = years.get(end)
+                        if y1 is None:
+                            y1 = years[end] = year_of(end)
+                    else:
+                        y1 = old.end if old else 0
+                    if title:
+                        t = titles.get(title)
+                        if t is None:
+                            t = titles[title] = self.titles.code(fold(title), title)
+                        elif self.titles.names[t] != title:
+                            self.titles.names[t] = title  # the last spelling wins, as in code()
+                    else:
+                        t = old.title if old else -1
+                    new = Position(code, key, y0, y1, t)
+                    if old == new:
+                        continue
+                    held = tuple(q for q in held if q is not old) + (new,)
+                    self.employers.add(a, code)
+                    changed = True
+                if changed:
+                    self.positions[a] = held
+            for facet, vocab, pairs in ((self.skills, self.skill_names, skills),
+                                        (self.wants, self.skill_names, wants),
+                                        (self.interests, self.interests.vocab, interests)):
+                if pairs:
+                    facet.add_many(a, [vocab.code(key, name) for key, name in pairs])
+            for cohort_id, year, program_id, program_name in cohorts or ():
+                program = self.programs.vocab.code(program_id, program_name)
+                cohort = self.cohorts.vocab.code(cohort_id)
+                while len(self.cohort_program) <= cohort:
+                    self.cohort_program.append(-1)
+                    self.cohort_year.append(0)
+                self.cohort_program[cohort] = program
+                self.cohort_year[cohort] = year_of(year)
+                self.cohorts.add(a, cohort)
+                self.programs.add(a, program)
+            for event_id in events or ():
+                code = self.events.vocab.get(event_id)
+                if code is not None and self.event_known[code]:
+                    self.events.add(a, code)
+            if mentors:
+                self._on_mentorships([{"mentor_id": mid, "mentee_id": mentee,
+                                       "props": {"since": started, "until": until}}
+                                      for mentee, started, until in mentors])
+
     def _dedupe_ties(self) -> None:
         total = 0
         for a, row in enumerate(self.adj):
@@ -634,6 +848,13 @@ class Projection:
             total += len(self.adj[a])
         self.n_ties = total // 2
 
+
+#: The member properties ``MEMBER_VALUES_QUERY`` returns after the id, in its order.
+MEMBER_KEYS = ("name", "role", "city", "graduation_year", "mentor_capacity", "discoverable",
+               "open_to_intros", "open_to_mentor", "share_employer", "share_contact",
+               "seeking_mentor")
+#: The properties the employer and event value rows carry after the id.
+_NODE_KEYS = {"employers": ("name", "industry", "aliases"), "events": ("name", "date")}
 
 _HANDLERS = {
     "members": Projection._on_members,

@@ -27,9 +27,10 @@ class ReloadInProgress(RuntimeError):
 
 
 def build_from_store(store: Store, *, reference_year: int | None = None) -> Projection:
-    """Stream the whole projection out of Neo4j (progress in the log)."""
+    """Stream the whole projection out of Neo4j (progress in the log): one record per
+    member with its relationships (``Store.projection_values``)."""
     log.info("building the projection from Neo4j")
-    return Projection.from_rows(store.projection_rows(), reference_year=reference_year)
+    return Projection.from_values(store.projection_values(), reference_year=reference_year)
 
 
 class ProjectionService:
