@@ -21,8 +21,12 @@ share their employer is not a target.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections import Counter, defaultdict
 from collections.abc import Container, Iterable
 from dataclasses import dataclass
+from itertools import accumulate
+from weakref import WeakKeyDictionary
 
 from graph import consent
 from graph.algorithms.tie_strength import tie_strength
@@ -55,37 +59,98 @@ class Introductions:
     reason: str | None = None
 
 
+#: projection → (its version, employer → current employees): a company's staff is asked
+#: for on every introduction to it, and a big one's holders number tens of thousands.
+_STAFF: WeakKeyDictionary[Projection, tuple[int, dict[int, tuple[int, ...]]]] = (
+    WeakKeyDictionary())
+
+
 def current_employees(p: Projection, employer: int) -> list[int]:
-    """Members now at ``employer`` who may be shown there (discoverable, sharing employer)."""
-    out = []
-    for m in p.employers.holders(employer):
-        if (consent.discoverable_at(p, m) and consent.shares_employer_at(p, m)
-                and any(pos.employer == employer and pos.end == 0 for pos in p.positions[m])):
-            out.append(m)
-    return out
+    """Members now at ``employer`` who may be shown there (discoverable, sharing employer).
+
+    Kept per projection version: any write bumps the version and so drops the cache.
+    """
+    version = p.version
+    cached = _STAFF.get(p)
+    if cached is None or cached[0] != version:
+        cached = (version, {})
+        _STAFF[p] = cached
+    staff = cached[1].get(employer)
+    if staff is None:
+        # consent.discoverable_at and shares_employer_at, inlined: a big employer's
+        # holders, past ones included, number thousands
+        alive, flags, positions = p.alive, p.flags, p.positions
+        need = consent.DISCOVERABLE | consent.SHARE_EMPLOYER
+        staff = tuple(
+            m for m in p.employers.holders(employer)
+            if alive[m] and flags[m] & need == need
+            and any(pos.employer == employer and pos.end == 0 for pos in positions[m]))
+        if p.version == version:  # not cached if a write raced the computation
+            cached[1][employer] = staff
+    return list(staff)
+
+
+def _visit_order(p: Projection, frontier: Iterable[int], budget: int) -> tuple[list[int], int]:
+    """The frontier members a search expands: lowest degree first (ties by index), while
+    the neighbours visited stay within ``budget`` (the first is always expanded); and how
+    many neighbours that visits.
+
+    The sort and the budget's running sum run in C (a key function per member was a
+    fifth of a big company's search).
+    """
+    frontier = list(frontier)
+    order = sorted(zip(map(len, map(p.adj.__getitem__, frontier)), frontier, strict=True))
+    if not order:
+        return [], 0
+    degrees, members = zip(*order, strict=True)
+    spent = list(accumulate(degrees))
+    n = bisect_right(spent, budget)
+    if n < len(order) and (n == 0 or spent[n - 1] == 0):
+        n += 1  # nothing spent yet: the member is expanded however many ties it has
+    return list(members[:n]), (spent[n - 1] if n else 0)
+
+
+def _visit_set(p: Projection, frontier: Iterable[int], budget: int) -> tuple[set[int], int]:
+    """The members :func:`_visit_order` returns, as a set, and the neighbours they have:
+    without sorting the whole frontier (tens of thousands two hops from a company), only
+    the members at the degree where the budget runs out."""
+    frontier = list(frontier)
+    degrees = list(map(len, map(p.adj.__getitem__, frontier)))
+    counts = Counter(degrees)
+    spent = 0
+    for d in sorted(counts):
+        if spent + d * counts[d] <= budget:
+            spent += d * counts[d]
+            continue
+        # lowest degree first, ties by index: of degree d, the lowest indices that fit
+        # (one at least when nothing was spent yet, as _visit_order does)
+        fit = (budget - spent) // d if spent else max(1, budget // d)
+        chosen = {x for x, dx in zip(frontier, degrees, strict=True) if dx < d}
+        chosen.update(sorted(x for x, dx in zip(frontier, degrees, strict=True) if dx == d)[:fit])
+        return chosen, spent + fit * d
+    return set(frontier), spent
 
 
 def _expand(p: Projection, frontier: Iterable[int], skip: set[int], budget: int,
             keep: Container[int] | None = None) -> dict[int, list[int]]:
-    """member → the frontier members it is tied to (one hop further), within ``budget``;
-    with ``keep``, only the members in ``keep`` are recorded (the visits, and so the
-    budget, are the same: a join needs only the side that can meet the other)."""
-    reached: dict[int, list[int]] = {}
-    spent = 0
-    for f in sorted(frontier, key=lambda x: (len(p.adj[x]), x)):
-        row = p.adj[f]
-        if spent and spent + len(row) > budget:
-            break
-        spent += len(row)
-        if keep is None:
-            for x in row:
-                if x not in skip:
-                    reached.setdefault(x, []).append(f)
-        else:
-            for x in row:
-                if x in keep and x not in skip:
-                    reached.setdefault(x, []).append(f)
-    return reached
+    """member → the frontier members it is tied to (one hop further), within ``budget``,
+    in the order first reached; with ``keep``, only the members in ``keep`` are recorded
+    (the visits, and so the budget, are the same)."""
+    reached: defaultdict[int, list[int]] = defaultdict(list)
+    adj = p.adj
+    visit, _ = _visit_order(p, frontier, budget)
+    if keep is None:
+        for f in visit:
+            for x in adj[f]:
+                reached[x].append(f)
+    else:
+        for f in visit:
+            for x in adj[f]:
+                if x in keep:
+                    reached[x].append(f)
+    for x in skip:  # dropping them afterwards keeps the others' order
+        reached.pop(x, None)
+    return dict(reached)
 
 
 class _Strengths:
@@ -112,6 +177,8 @@ def candidate_paths(p: Projection, source: int, targets: set[int], max_hops: int
     intermediates may broker; some 4-hop combinations are pruned to the strongest
     (``strength``: a cache of tie strengths to share with the caller)."""
     is_broker = consent.broker_at
+    alive, flags = p.alive, p.flags
+    need = consent.DISCOVERABLE | consent.OPEN_TO_INTROS
     strength = strength or _Strengths(p)
     paths: list[tuple[int, ...]] = []
     mine = p.adj[source]
@@ -122,8 +189,9 @@ def candidate_paths(p: Projection, source: int, targets: set[int], max_hops: int
         return paths
     ends = targets | {source}
     a1 = [a for a in mine if a not in ends and is_broker(p, a)]
+    # consent.broker_at, inlined: this filter runs over every member two hops from a company
     b1 = {b: ts for b, ts in _expand(p, targets, {source}, EXPANSION_BUDGET).items()
-          if b not in ends and is_broker(p, b)}
+          if alive[b] and flags[b] & need == need and b not in ends}
     a1_set = set(a1)
     for m in a1:
         for t in b1.get(m, ()):
@@ -140,13 +208,29 @@ def candidate_paths(p: Projection, source: int, targets: set[int], max_hops: int
                         return paths
     if max_hops < 4:
         return paths
-    # two hops back: x → [b in b1], kept only where it meets the two hops out
-    t2 = _expand(p, b1.keys(), ends, EXPANSION_BUDGET, keep=s2)
-    for m in sorted(s2.keys() & t2.keys()):
+    # Two hops back from the members of b1 the budget lets the search expand, met with
+    # the two hops out. Either visit the neighbours of that part of b1 (tens of thousands
+    # for a big company), or let each meeting candidate m of the two hops out ask which
+    # of its own neighbours are in it, only until enough paths are found: whichever visits
+    # fewer ties. Both give the same meeting members with the same parents.
+    back, back_cost = _visit_set(p, b1.keys(), EXPANSION_BUDGET)
+    adj = p.adj
+    # a member asked costs some thirty tie visits (measured) besides its own ties
+    backward = back_cost <= sum(map(len, map(adj.__getitem__, s2))) + 30 * len(s2)
+    t2: defaultdict[int, list[int]] = defaultdict(list)
+    if backward:
+        for f in back:  # the order of a parent list does not matter: best() sorts it
+            for x in adj[f]:
+                if x in s2:
+                    t2[x].append(f)
+    for m in sorted(s2.keys() & t2.keys()) if backward else sorted(s2):
         if m in a1_set or m in b1 or not is_broker(p, m):
             continue  # a shorter path through m exists already
+        t2m = t2[m] if backward else list(back.intersection(adj[m]))
+        if not t2m:
+            continue
         for a in strength.best(m, s2[m], PARENTS_PER_SIDE):
-            for b in strength.best(m, t2[m], PARENTS_PER_SIDE):
+            for b in strength.best(m, t2m, PARENTS_PER_SIDE):
                 if a == b:
                     continue
                 for t in strength.best(b, b1[b], PARENTS_PER_SIDE):
