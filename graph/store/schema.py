@@ -73,16 +73,24 @@ class SchemaMixin(StoreBase):
         tokens and the audit log, which are the service's, not the club's. The change
         counter stays too, and moves, so that a running service rebuilds its projection.
         """
-        query = (
-            "MATCH (n) WHERE NOT n:Migration AND NOT n:ApiToken AND NOT n:AuditEntry "
-            "AND NOT n:StoreChanges WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS n"
-            if keep_security
-            else "MATCH (n) WHERE NOT n:Migration AND NOT n:StoreChanges "
-            "WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS n"
-        )
+        # Relationships first, a bounded number per transaction: DETACH DELETE of a node
+        # with a hundred thousand ties (a popular skill) would be one huge transaction.
+        if keep_security:
+            rels = ("MATCH (n)-[r]-() WHERE NOT n:Migration AND NOT n:ApiToken "
+                    "AND NOT n:AuditEntry AND NOT n:StoreChanges "
+                    "WITH DISTINCT r LIMIT 20000 DELETE r RETURN count(*) AS n")
+            nodes = ("MATCH (n) WHERE NOT n:Migration AND NOT n:ApiToken AND NOT n:AuditEntry "
+                     "AND NOT n:StoreChanges WITH n LIMIT 20000 DETACH DELETE n RETURN count(*) AS n")
+        else:
+            rels = ("MATCH (n)-[r]-() WHERE NOT n:Migration AND NOT n:StoreChanges "
+                    "WITH DISTINCT r LIMIT 20000 DELETE r RETURN count(*) AS n")
+            nodes = ("MATCH (n) WHERE NOT n:Migration AND NOT n:StoreChanges "
+                     "WITH n LIMIT 20000 DETACH DELETE n RETURN count(*) AS n")
+        while (self.write(rels) or [{"n": 0}])[0]["n"]:
+            pass
         deleted = 0
         while True:
-            rows = self.write(query)
+            rows = self.write(nodes)
             n = rows[0]["n"] if rows else 0
             deleted += n
             if n == 0:
