@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Container, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import accumulate
 from weakref import WeakKeyDictionary
@@ -131,23 +131,16 @@ def _visit_set(p: Projection, frontier: Iterable[int], budget: int) -> tuple[set
     return set(frontier), spent
 
 
-def _expand(p: Projection, frontier: Iterable[int], skip: set[int], budget: int,
-            keep: Container[int] | None = None) -> dict[int, list[int]]:
+def _expand(p: Projection, frontier: Iterable[int], skip: set[int],
+            budget: int) -> dict[int, list[int]]:
     """member → the frontier members it is tied to (one hop further), within ``budget``,
-    in the order first reached; with ``keep``, only the members in ``keep`` are recorded
-    (the visits, and so the budget, are the same)."""
+    in the order first reached."""
     reached: defaultdict[int, list[int]] = defaultdict(list)
     adj = p.adj
     visit, _ = _visit_order(p, frontier, budget)
-    if keep is None:
-        for f in visit:
-            for x in adj[f]:
-                reached[x].append(f)
-    else:
-        for f in visit:
-            for x in adj[f]:
-                if x in keep:
-                    reached[x].append(f)
+    for f in visit:
+        for x in adj[f]:
+            reached[x].append(f)
     for x in skip:  # dropping them afterwards keeps the others' order
         reached.pop(x, None)
     return dict(reached)
@@ -208,27 +201,22 @@ def candidate_paths(p: Projection, source: int, targets: set[int], max_hops: int
                         return paths
     if max_hops < 4:
         return paths
-    # Two hops back from the members of b1 the budget lets the search expand, met with
-    # the two hops out. Either visit the neighbours of that part of b1 (tens of thousands
-    # for a big company), or let each meeting candidate m of the two hops out ask which
-    # of its own neighbours are in it, only until enough paths are found: whichever visits
-    # fewer ties. Both give the same meeting members with the same parents.
-    back, back_cost = _visit_set(p, b1.keys(), EXPANSION_BUDGET)
+    # Two hops back from the members of b1 the budget lets the search expand, kept only
+    # where it meets the two hops out. Which members of b1 those are needs their degrees,
+    # not a sort of all of them (tens of thousands for a big company), and the order of a
+    # parent list does not matter (best() sorts it). Asking instead, from each member two
+    # hops out, which of its ties lead back gives the same paths but measured slower.
+    back, _ = _visit_set(p, b1.keys(), EXPANSION_BUDGET)
     adj = p.adj
-    # a member asked costs some thirty tie visits (measured) besides its own ties
-    backward = back_cost <= sum(map(len, map(adj.__getitem__, s2))) + 30 * len(s2)
     t2: defaultdict[int, list[int]] = defaultdict(list)
-    if backward:
-        for f in back:  # the order of a parent list does not matter: best() sorts it
-            for x in adj[f]:
-                if x in s2:
-                    t2[x].append(f)
-    for m in sorted(s2.keys() & t2.keys()) if backward else sorted(s2):
+    for f in back:
+        for x in adj[f]:
+            if x in s2:
+                t2[x].append(f)
+    for m in sorted(s2.keys() & t2.keys()):
         if m in a1_set or m in b1 or not is_broker(p, m):
             continue  # a shorter path through m exists already
-        t2m = t2[m] if backward else list(back.intersection(adj[m]))
-        if not t2m:
-            continue
+        t2m = t2[m]
         for a in strength.best(m, s2[m], PARENTS_PER_SIDE):
             for b in strength.best(m, t2m, PARENTS_PER_SIDE):
                 if a == b:
