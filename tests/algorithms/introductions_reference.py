@@ -1,5 +1,6 @@
-"""The introduction search as it was before the two hops back were met lazily and the
-tie strength was fused: the reference the faster code must agree with exactly.
+"""The introduction search as it was before its frontiers were chosen without sorting them
+whole and the tie strength was fused: the reference the faster code must agree with
+exactly.
 
 Reads the module's limits (``introductions.EXPANSION_BUDGET`` …) at call time, so a test
 that lowers them lowers them for both.
