@@ -75,7 +75,7 @@ class Client:
         self.rng = random.Random(seed)
         self.kinds = [k for k, w in MIX for _ in range(w)]
 
-    async def one(self) -> tuple[str, int, float]:
+    async def one(self) -> tuple[str, int | str, float]:
         kind = self.rng.choice(self.kinds)
         me = self.rng.choice(self.members)
         if kind == "suggestions":
@@ -91,8 +91,8 @@ class Client:
         t0 = time.perf_counter()
         try:
             status = (await call).status_code
-        except httpx.HTTPError:
-            status = -1
+        except httpx.HTTPError as exc:  # no answer at all (timeout, connection dropped)
+            status = type(exc).__name__
         return kind, status, (time.perf_counter() - t0) * 1000
 
 
@@ -106,7 +106,9 @@ async def _traffic(url: str, members: list[str], headers: dict[str, dict[str, st
     made = 0
     started = time.monotonic()
     deadline = started + min(seconds if seconds is not None else hard_stop, hard_stop)
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    # uvicorn closes a connection idle for 5 s; a client that keeps it as long may send a
+    # request just as it closes and see it dropped, so the client lets go first
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients, keepalive_expiry=2.0)
     async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as http:
 
         async def loop(i: int) -> None:
@@ -188,6 +190,8 @@ def main(argv: list[str]) -> dict[str, Any]:
         "clients": args.clients,
         "measured": measured,
         "errors_in_all": warmup["errors"] + measured["errors"] + tail["errors"],
+        "errors_by_phase": {name: {k: n for k, n in phase["statuses"].items() if not k.endswith(" 200")}
+                            for name, phase in (("warmup", warmup), ("measured", measured), ("tail", tail))},
         "requests_in_all": total,
         "rss_mib_after_1k": round(rss_1k, 1),
         f"rss_mib_after_{total}": round(rss_end, 1),
