@@ -3,31 +3,40 @@
 The fault server (``.neo4j/t-fault`` unless ``ALUMNI_GRAPH_FAULT_NEO4J_DIR`` says
 otherwise; Bolt 7711, HTTP 7511 unless ``ALUMNI_GRAPH_FAULT_BOLT_PORT``/``_HTTP_PORT``)
 is separate from the session's test server, so that stopping it harms no other test.
+When another checkout's server holds the default ports, free ones are taken instead.
 """
 
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from reliability_support import Service
+from reliability_support import Service, free_port
 
 from graph.config import PROJECT_ROOT, ConnectionSettings, LocalServerSettings
 from graph.neo4j_server import LocalNeo4j
 from graph.store import Store
 
 
+def _port_taken(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
 @pytest.fixture(scope="session")
 def fault_server(connection_settings: ConnectionSettings) -> Iterator[LocalNeo4j]:
     """A Neo4j the reliability tests may stop, kill and restore; stopped at the end."""
-    local = LocalServerSettings.from_env(
-        home=os.environ.get("ALUMNI_GRAPH_FAULT_NEO4J_DIR") or PROJECT_ROOT / ".neo4j" / "t-fault",
-        bolt_port=int(os.environ.get("ALUMNI_GRAPH_FAULT_BOLT_PORT") or 7711),
-        http_port=int(os.environ.get("ALUMNI_GRAPH_FAULT_HTTP_PORT") or 7511),
-    )
-    server = LocalNeo4j(local)
+    home = os.environ.get("ALUMNI_GRAPH_FAULT_NEO4J_DIR") or PROJECT_ROOT / ".neo4j" / "t-fault"
+    bolt = int(os.environ.get("ALUMNI_GRAPH_FAULT_BOLT_PORT") or 7711)
+    http = int(os.environ.get("ALUMNI_GRAPH_FAULT_HTTP_PORT") or 7511)
+    server = LocalNeo4j(LocalServerSettings.from_env(home=home, bolt_port=bolt, http_port=http))
+    if server.pid() is None and (_port_taken(bolt) or _port_taken(http)):
+        # another checkout's server sits on the default ports: take free ones instead
+        server = LocalNeo4j(LocalServerSettings.from_env(
+            home=home, bolt_port=free_port(), http_port=free_port()))
     server.start()
     try:
         yield server
