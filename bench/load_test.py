@@ -81,8 +81,9 @@ class Client:
         if kind == "suggestions":
             call = self.http.get(f"/members/{me}/suggestions", headers=self.headers["admin"])
         elif kind == "introductions":
-            call = self.http.get(f"/members/{me}/introductions",
-                                 params={"to": self.rng.choice(self.members)}, headers=self.headers["admin"])
+            to = self.rng.choice([m for m in self.rng.sample(self.members, 2) if m != me])
+            call = self.http.get(f"/members/{me}/introductions", params={"to": to},
+                                 headers=self.headers["admin"])
         elif kind == "alumni":
             call = self.http.get("/alumni", params={"q": self.rng.choice(SEARCH_WORDS)},
                                  headers=self.headers["office"])
