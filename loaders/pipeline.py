@@ -42,10 +42,11 @@ from loaders.sources import Discovered, Source
 from loaders.values import BadValue
 
 #: Rows checked (and then written) together; a few store batches, a bounded memory.
-CHUNK_ROWS = 20_000
+CHUNK_ROWS = 10_000
 
-#: Chunks whose writes may be in flight while the next chunk is read and checked.
-WRITES_IN_FLIGHT = 2
+#: Chunks whose writes may be in flight while the next chunk is read and checked: one
+#: keeps both cores busy, and the peak memory at two chunks whatever the file's size.
+WRITES_IN_FLIGHT = 1
 
 #: Which label each node kind defines.
 _NODE_LABEL = {"members": Label.MEMBER, "employers": Label.EMPLOYER, "events": Label.EVENT}
