@@ -19,13 +19,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import pickle
 import random
-import threading
 import time
 from typing import Any
 
-from bench.common import SEED, dataset, peak_rss_mib, save, stopwatch, time_calls
+from bench.common import SEED, cached_projection, peak_rss_mib, save, stopwatch, time_calls
 from graph import consent
 from graph.algorithms import mentoring as mt
 from graph.algorithms.matching import match_programme
@@ -34,26 +32,7 @@ from graph.projection import Projection
 TODAY = "2025-06-15"
 
 
-def projection(tier: str) -> tuple[Projection, float | None]:
-    """The tier's projection (and the build's seconds, None when it came from the pickle)."""
-    cache = dataset(tier).with_name(f"{tier}-{SEED}.projection-mentoring.pickle")
-    if cache.exists():
-        with cache.open("rb") as f:
-            state = pickle.load(f)
-        p = object.__new__(Projection)
-        p.__dict__.update(state)
-        p._lock = threading.Lock()
-        return p, None
-    from service.cli.evaluate import projection_from_bundle
-
-    with stopwatch() as t:
-        p = projection_from_bundle(dataset(tier))
-    tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-    with tmp.open("wb") as f:
-        pickle.dump({k: v for k, v in p.__dict__.items() if k != "_lock"}, f,
-                    protocol=pickle.HIGHEST_PROTOCOL)
-    tmp.replace(cache)
-    return p, t["seconds"]
+projection = cached_projection
 
 
 def _programme(p: Projection, n_mentees: int, n_mentors: int, seed: int,

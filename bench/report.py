@@ -12,43 +12,16 @@ networkx's sampled ``betweenness_centrality(k, seed)`` against the igraph estima
 from __future__ import annotations
 
 import argparse
-import os
-import pickle
-import threading
 import time
-from pathlib import Path
 from typing import Any
 
-from bench.common import SEED, TIERS, dataset, peak_rss_mib, save, stopwatch
+from bench.common import TIERS, cached_projection, peak_rss_mib, save, stopwatch
 from graph.algorithms.report import ReportOptions, build_frame, network_report
 from graph.algorithms.report.centrality import auto_samples, betweenness, sample_sources
 from graph.algorithms.report.communities import louvain
 from graph.projection import Projection
-from loaders.to_projection import projection_from_bundle
 
-
-def _cache_path(tier: str) -> Path:
-    return dataset(tier).with_name(f"{tier}-{SEED}.projection.pickle")
-
-
-def projection(tier: str) -> tuple[Projection, float | None]:
-    """The tier's projection (and the seconds its build took, None when cached)."""
-    path = _cache_path(tier)
-    if path.exists():
-        with path.open("rb") as f:
-            state = pickle.load(f)
-        p = object.__new__(Projection)
-        p.__dict__.update(state)
-        p._lock = threading.Lock()
-        return p, None
-    with stopwatch() as t:
-        p, _ = projection_from_bundle(dataset(tier))
-    state = {k: v for k, v in p.__dict__.items() if k != "_lock"}
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    with tmp.open("wb") as f:
-        pickle.dump(state, f, protocol=pickle.HIGHEST_PROTOCOL)
-    tmp.replace(path)
-    return p, t["seconds"]
+projection = cached_projection
 
 
 def _networkx_comparison(p: Projection, seed: int) -> dict[str, Any]:

@@ -25,13 +25,11 @@ import argparse
 import gc
 import json
 import os
-import pickle
 import random
 import re
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from collections.abc import Callable
@@ -43,6 +41,7 @@ from bench.common import (
     TIERS,
     Timings,
     bench_connection,
+    cached_projection,
     dataset,
     save,
     stopwatch,
@@ -77,28 +76,7 @@ def _load_average() -> list[float]:
 # -- the projection from a bundle -----------------------------------------------------
 
 
-def bundle_projection(tier: str) -> tuple[Projection, float | None]:
-    """The tier's projection built from its bundle, and the build's seconds (None when it
-    came from the pickle kept beside the bundle: the hbs build through the loaders takes
-    minutes, the benchmark seconds)."""
-    cache = dataset(tier).with_name(f"{tier}-{SEED}.projection.pickle")
-    if cache.exists():
-        with cache.open("rb") as f:
-            state = pickle.load(f)
-        p = object.__new__(Projection)
-        p.__dict__.update(state)
-        p._lock = threading.Lock()
-        return p, None
-    from service.cli.evaluate import projection_from_bundle
-
-    with stopwatch() as t:
-        p = projection_from_bundle(dataset(tier))
-    tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-    with tmp.open("wb") as f:
-        pickle.dump({k: v for k, v in p.__dict__.items() if k != "_lock"}, f,
-                    protocol=pickle.HIGHEST_PROTOCOL)
-    tmp.replace(cache)
-    return p, t["seconds"]
+bundle_projection = cached_projection
 
 
 # -- in-process latency ---------------------------------------------------------------
