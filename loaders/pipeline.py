@@ -102,20 +102,42 @@ def discover(path: Path, member_id: str | None = None) -> Discovered:
     return found
 
 
-def _digest(record: Record) -> bytes:
+def _digest(record: Record) -> int:
     # 8 bytes instead of the row text: the map of seen records is as long as a file
-    return hashlib.blake2b(fingerprint(record).encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(
+        hashlib.blake2b(fingerprint(record).encode("utf-8"), digest_size=8).digest(), "big"
+    )
 
 
-@dataclass
-class _Seen:
-    file: str
-    line: int
-    digest: bytes
+def _key_hash(key: tuple[str, ...]) -> int:
+    # The seen map holds one entry per row of a file, so each entry is kept to two small
+    # ints: a 64-bit hash of the record's identity (a false "duplicate" needs a 64-bit
+    # collision) and the packed (digest, file, line) below.
+    return int.from_bytes(
+        hashlib.blake2b("\x1f".join(key).encode("utf-8"), digest_size=8).digest(), "big"
+    )
 
-    @property
-    def where(self) -> str:
-        return f"{self.file}:{self.line}"
+
+class _SeenMap:
+    """Records already read, per kind: identity → (content digest, file, line)."""
+
+    __slots__ = ("entries", "files")
+
+    def __init__(self) -> None:
+        self.entries: dict[int, int] = {}
+        self.files: list[str] = []
+
+    def get(self, key: tuple[str, ...]) -> tuple[int, str] | None:
+        packed = self.entries.get(_key_hash(key))
+        if packed is None:
+            return None
+        file, line = self.files[(packed >> 32) & 0xFF], packed & 0xFFFFFFFF
+        return packed >> 40, f"{file}:{line}"
+
+    def add(self, key: tuple[str, ...], digest: int, file: str, line: int) -> None:
+        if file not in self.files:
+            self.files.append(file)
+        self.entries[_key_hash(key)] = (digest << 40) | (self.files.index(file) << 32) | line
 
 
 @dataclass
@@ -126,7 +148,7 @@ class _State:
     rejected: dict[Label, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))
     in_store: dict[Label, set[str]] = field(default_factory=lambda: defaultdict(set))
     not_in_store: dict[Label, set[str]] = field(default_factory=lambda: defaultdict(set))
-    seen: dict[str, dict[tuple[str, ...], _Seen]] = field(default_factory=lambda: defaultdict(dict))
+    seen: dict[str, _SeenMap] = field(default_factory=lambda: defaultdict(_SeenMap))
     #: Employer name and alias keys → id: from the bundle, the database, and made here.
     bundle_keys: dict[str, str] = field(default_factory=dict)
     store_keys: dict[str, str] | None = None
@@ -243,15 +265,16 @@ class _Run:
             seen = self.state.seen[source.kind]
             previous = seen.get(key)
             if previous is not None:
-                if previous.digest == digest:
+                previous_digest, where = previous
+                if previous_digest == digest:
                     duplicates += 1  # the same record again: harmless, and nothing to write
                     continue
                 what = f"duplicate id '{key[0]}'" if source.kind in _NODE_LABEL else "duplicate"
                 self._reject(source, LoadError(
-                    item.file, item.line, f"{what} with different data than {previous.where}"
+                    item.file, item.line, f"{what} with different data than {where}"
                 ))
                 continue
-            seen[key] = _Seen(item.file, item.line, digest)
+            seen.add(key, digest, item.file, item.line)
             accepted.append(record.row)
             self._accept(source.kind, record)
         counts = self.report.counts(source.label)
