@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 
 from graph.store import Store
 
@@ -14,3 +14,6 @@ def get_store(request: Request) -> Store:
 
 
 StoreDep = Annotated[Store, Depends(get_store)]
+
+#: The ``{member_id}`` path parameter every member route takes.
+MemberId = Annotated[str, Path(min_length=1, max_length=64, description="The member's id")]

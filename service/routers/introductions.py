@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Query
 
 from graph import consent
 from graph.algorithms.introductions import introductions as find_introductions
 from service.auth import Principal, Role, member_scope
+from service.deps import MemberId
 from service.errors import ApiError, not_found
 from service.projection_deps import ProjectionDep
 from service.schemas.graph_common import EmployerRef, member_ref
@@ -16,7 +17,6 @@ from service.schemas.introductions import Introductions, PathOut
 
 router = APIRouter(prefix="/members", tags=["introductions"])
 
-MemberId = Annotated[str, Path(min_length=1, max_length=64, description="The member's id")]
 # the career office plans how each student reaches the companies it targets
 IntroScope = Annotated[Principal, Depends(member_scope(Role.CAREER_OFFICE))]
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Path, Request
+from fastapi import APIRouter, Body, Depends, Request
 
 from graph.consent import Viewer, visible_member
 from service.auth import Principal, Role, member_scope
-from service.deps import StoreDep
+from service.deps import MemberId, StoreDep
 from service.errors import not_found
 from service.resilience import forget_tokens
 from service.schemas.members import Member
@@ -21,7 +21,6 @@ from service.tokens import now_iso
 
 router = APIRouter(prefix="/members", tags=["members"])
 
-MemberId = Annotated[str, Path(min_length=1, max_length=64, description="The member's id")]
 #: The career office reads the directory, profiles included; a member only its own.
 ProfileReader = Annotated[Principal, Depends(member_scope(Role.CAREER_OFFICE))]
 Owner = Annotated[Principal, Depends(member_scope(action="update"))]

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Query
 
 from graph.normalize import skill_key
 from graph.store import MentoringRefused
 from service.auth import CareerOfficeOrAdmin, Principal, Role, member_scope
-from service.deps import StoreDep
+from service.deps import MemberId, StoreDep
 from service.errors import ApiError, not_found
 from service.mentoring import MatchRequest, SelectionError, capacity_now, mentors_for, run_match
 from service.mentoring import today_iso as _today
@@ -34,7 +34,6 @@ from service.schemas.mentoring import (
 members_router = APIRouter(prefix="/members", tags=["mentoring"])
 router = APIRouter(prefix="/mentoring", tags=["mentoring"])
 
-MemberId = Annotated[str, Path(min_length=1, max_length=64, description="The member's id")]
 # the career office finds mentors for its students
 MentorScope = Annotated[Principal, Depends(member_scope(Role.CAREER_OFFICE))]
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 
 from graph.algorithms.network_views import MAX_EGO_NODES, community_graph, ego_network
 from graph.algorithms.report import ReportFilters
 from service.auth import AnalystOrAdmin, MemberScope
+from service.deps import MemberId
 from service.errors import ApiError, not_found
 from service.projection_deps import ProjectionDep
 from service.reports.settings import ReportSettings
@@ -30,7 +31,6 @@ from service.schemas.network import (
 members_router = APIRouter(prefix="/members", tags=["network"])
 reports_router = APIRouter(prefix="/reports", tags=["reports"])
 
-MemberId = Annotated[str, Path(min_length=1, max_length=64, description="The member's id")]
 
 
 @members_router.get("/{member_id}/network", response_model=MemberNetwork,

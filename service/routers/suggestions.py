@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 
 from graph.algorithms.suggestions import suggest
 from service.auth import MemberScope
+from service.deps import MemberId
 from service.errors import not_found
 from service.projection_deps import ProjectionDep
 from service.schemas.graph_common import member_brief, member_ref
@@ -15,7 +16,6 @@ from service.schemas.suggestions import ReasonOut, SuggestionOut, Suggestions
 
 router = APIRouter(prefix="/members", tags=["suggestions"])
 
-MemberId = Annotated[str, Path(min_length=1, max_length=64, description="The member's id")]
 
 
 @router.get("/{member_id}/suggestions", response_model=Suggestions,
