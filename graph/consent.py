@@ -3,15 +3,20 @@
 Pure functions on member dicts, no I/O. A member's flags default to
 :data:`graph.model.CONSENT_DEFAULTS` when absent. Who looks matters: the member itself
 and admins see everything, anyone else sees what the member shares.
+
+Employment without ``share_employer`` goes from derived text too
+(:func:`headline_without_employer`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from graph.model import CONSENT_DEFAULTS
+from graph.normalize import employer_key, fold
 
 #: Fields that reach someone else only with ``share_contact``.
 CONTACT_FIELDS: tuple[str, ...] = ("email", "phone")
@@ -61,7 +66,9 @@ def visible_member(member: Mapping[str, Any], viewer: Viewer) -> dict[str, Any] 
 
     Hidden: a non-discoverable member, to anyone but itself and the privileged.
     Stripped: contact fields without ``share_contact``, employment without
-    ``share_employer``.
+    ``share_employer`` — the headline included, when it names an employer of the member
+    (:func:`headline_without_employer`; ``positions`` carry each employer's name and
+    aliases).
     """
     if viewer.sees_all_of(member.get("id")):
         return dict(member)
@@ -72,9 +79,124 @@ def visible_member(member: Mapping[str, Any], viewer: Viewer) -> dict[str, Any] 
         for name in CONTACT_FIELDS:
             shown.pop(name, None)
     if not flag(member, "share_employer"):
+        if shown.get("headline"):
+            shown["headline"] = headline_without_employer(
+                shown["headline"], employer_names(member.get("positions") or ()))
         for name in EMPLOYER_FIELDS:
             shown.pop(name, None)
     return shown
+
+
+def employer_names(positions: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Every name and alias of the employers in ``positions`` (``employer``, ``aliases``)."""
+    names: list[str] = []
+    for pos in positions:
+        names.extend(str(n) for n in (pos.get("employer"), *(pos.get("aliases") or ())) if n)
+    return names
+
+
+# -- employers in derived text -------------------------------------------------------
+#
+# A headline is free text a member (or the club's export) wrote, most often "Title at
+# Employer". Without share_employer the employer goes from it: its words are cut out,
+# with the word that ties them to the rest ("at", "pri", "@", …), a legal form and a
+# possessive after them. What is left is shown when it still says something, else no
+# headline at all. Erring towards cutting too much is the safe side.
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+#: Words that tie an employer to a title: English and Slovenian.
+_CONNECTORS = frozenset({"at", "with", "for", "of", "in", "pri", "v", "na", "za", "iz", "s"})
+#: Legal forms left after an employer's key (as :func:`graph.normalize.employer_key` drops).
+_LEGAL_TAIL = frozenset({"d", "o", "dd", "doo", "dno", "sp", "inc", "ltd", "llc", "plc", "ag",
+                         "gmbh", "sa", "srl", "spa", "corp", "co", "group", "holding", "bv",
+                         "nv", "ab", "oy", "se", "kg"})
+#: Words that say nothing once the employer is cut from around them.
+_FILLER = _CONNECTORS | _LEGAL_TAIL | {"and", "ter", "in", "und", "et"}
+_JOINERS = re.compile(r"^[\s@|,;:/·•–—-]+|[\s@|,;:/·•–—(-]+$")
+_APOSTROPHES = ("'", "’")
+
+
+def _words(text: str) -> list[tuple[str, int, int]]:
+    """The words of ``text``, folded, with where each starts and ends in it."""
+    return [(fold(m.group()), m.start(), m.end()) for m in _WORD.finditer(text)]
+
+
+def _spellings(names: Iterable[str]) -> list[list[str]]:
+    """Each name as folded words, in full and as its employer key, longest first."""
+    found: set[tuple[str, ...]] = set()
+    for name in names:
+        for text in (name, employer_key(name)):
+            words = tuple(w for w, _, _ in _words(text))
+            if words:
+                found.add(words)
+    return [list(w) for w in sorted(found, key=len, reverse=True)]
+
+
+def _same_word(word: str, name_word: str) -> bool:
+    """``word`` is ``name_word``, or (4 letters or more) it with another case ending:
+    Slovenian declines names, "pri Krki" names Krka."""
+    if word == name_word:
+        return True
+    return (len(name_word) >= 4 and word.startswith(name_word[:-1])
+            and len(word) <= len(name_word) + 2)
+
+
+def _match_at(words: list[tuple[str, int, int]], i: int, spelling: list[str]) -> bool:
+    return (i + len(spelling) <= len(words)
+            and all(_same_word(words[i + k][0], w) for k, w in enumerate(spelling)))
+
+
+def headline_without_employer(headline: str | None, employers: Iterable[str]) -> str | None:
+    """``headline`` without any of ``employers`` (names or aliases) in it, or None when
+    nothing worth showing is left. Words match whole, accent- and case-insensitive, with
+    a legal form ("d.d.") optional and a case ending tolerated.
+
+    >>> headline_without_employer("Analyst at KRKA, d. d.", ["Krka d.d."])
+    'Analyst'
+    >>> headline_without_employer("Analyst @ Nova Ljubljanska banka", ["NLB", "Nova Ljubljanska banka"])
+    'Analyst'
+    >>> headline_without_employer("Vodja prodaje pri Krki", ["Krka, d. d., Novo mesto"])
+    'Vodja prodaje'
+    >>> headline_without_employer("Krka", ["Krka"]) is None
+    True
+    >>> headline_without_employer("Data scientist", ["Krka"])
+    'Data scientist'
+    """
+    if not headline:
+        return headline
+    spellings = _spellings(employers)
+    if not spellings:
+        return headline
+    words = _words(headline)
+    cut: list[tuple[int, int]] = []
+    i = 0
+    while i < len(words):
+        spelling = next((s for s in spellings if _match_at(words, i, s)), None)
+        if spelling is None:
+            i += 1
+            continue
+        first, last = i, i + len(spelling)
+        # "Krka's": the possessive goes with the name
+        if (last < len(words) and words[last][0] == "s"
+                and headline[words[last - 1][2]:words[last][1]] in _APOSTROPHES):
+            last += 1
+        while last < len(words) and words[last][0] in _LEGAL_TAIL:
+            last += 1
+        if first > 0 and words[first - 1][0] in _CONNECTORS:
+            first -= 1
+        cut.append((words[first][1], words[last - 1][2]))
+        i = last
+    if not cut:
+        return headline
+    parts, at = [], 0
+    for start, end in cut:
+        parts.append(headline[at:start])
+        at = end
+    parts.append(headline[at:])
+    pieces = [_JOINERS.sub("", part.strip(" .")) for part in parts]
+    # a piece of nothing but punctuation or small words ("and") is a stub of the cut
+    kept = [p for p in pieces if any(w not in _FILLER for w, _, _ in _words(p))]
+    return re.sub(r"\s+", " ", " · ".join(kept)).strip() or None
 
 
 # -- on the in-memory projection --------------------------------------------------

@@ -11,7 +11,8 @@ GET_MEMBER = """
 MATCH (m:Member {id: $id})
 OPTIONAL MATCH (m)-[w:WORKS_AT]->(e:Employer)
 WITH m, collect(CASE WHEN e IS NULL THEN null ELSE {
-    employer_id: e.id, employer: e.name, title: w.title, start: w.start, end: w.end
+    employer_id: e.id, employer: e.name, aliases: e.aliases, title: w.title, start: w.start,
+    end: w.end
 } END) AS positions
 OPTIONAL MATCH (m)-[h:HAS_SKILL]->(s:Skill)
 WITH m, positions, collect(CASE WHEN s IS NULL THEN null ELSE {
