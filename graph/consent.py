@@ -4,8 +4,9 @@ Pure functions on member dicts, no I/O. A member's flags default to
 :data:`graph.model.CONSENT_DEFAULTS` when absent. Who looks matters: the member itself
 and admins see everything, anyone else sees what the member shares.
 
-Employment without ``share_employer`` goes from derived text too
-(:func:`headline_without_employer`).
+Hidden is the same as missing: to anyone but itself and the privileged, a member who is
+not discoverable does not exist (:func:`visible_member`, :func:`visible_to`). Employment
+without ``share_employer`` goes from derived text too (:func:`headline_without_employer`).
 """
 
 from __future__ import annotations
@@ -247,6 +248,22 @@ class _Flags(Protocol):
 def discoverable_at(projection: _Flags, member: int) -> bool:
     """May this projected member be suggested or shown in a path (alive and discoverable)?"""
     return bool(projection.alive[member]) and bool(projection.flags[member] & DISCOVERABLE)
+
+
+class _Members(_Flags, Protocol):
+    ids: Sequence[str]
+
+
+def visible_to(projection: _Members, member: int | None, viewer: Viewer) -> bool:
+    """May ``viewer`` know that projected ``member`` exists at all?
+
+    The projection's form of :func:`visible_member`: alive, and discoverable unless the
+    viewer is the member itself or privileged. A member this refuses must be answered
+    exactly like an id that names no one.
+    """
+    if member is None or not projection.alive[member]:
+        return False
+    return viewer.sees_all_of(projection.ids[member]) or bool(projection.flags[member] & DISCOVERABLE)
 
 
 def broker_at(projection: _Flags, member: int) -> bool:

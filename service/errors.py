@@ -62,6 +62,12 @@ def not_found(kind: str, key: str) -> ApiError:
     return ApiError(404, f"no {kind} with id {key!r}", details={"id": key})
 
 
+def member_not_found(member_id: str) -> ApiError:
+    """The one answer for "no such member", whether the id names no one or a member hidden
+    from the caller: the two must not be told apart (docs/security.md, Consent)."""
+    return not_found("member", member_id)
+
+
 def _field_path(loc: tuple | list) -> str:
     # ("query", "limit") → "limit"; ("body", "mentees", 3) → "mentees[3]"
     parts = [p for p in loc if p not in ("body", "query", "path", "header", "cookie")]

@@ -10,12 +10,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from graph import consent
 from graph.algorithms import matching
 from graph.algorithms import mentoring as mt
+from graph.consent import Viewer
 from graph.projection import Projection
+from service.visibility import split_visible
 
 today_iso = mt.today_iso
 
+
+#: Who runs ``alumni-graph match``: the operator, who sees every member.
+OPERATOR = Viewer(privileged=True)
 
 #: The LP solver is the independent check; beyond this it would hold a worker for minutes.
 LP_LIMIT = 500
@@ -47,34 +53,36 @@ def _reasons(reasons: Sequence[Any]) -> list[dict[str, Any]]:
     return [{"kind": r.kind, "detail": r.detail, "weight": r.weight} for r in reasons]
 
 
-def select_mentees(p: Projection, req: MatchRequest) -> tuple[list[int], list[str]]:
-    """The mentees' indices, and the ids given that name no member."""
+def select_mentees(p: Projection, req: MatchRequest, viewer: Viewer = OPERATOR,
+                   ) -> tuple[list[int], list[str]]:
+    """The mentees' indices, and the ids given that name no member ``viewer`` may know."""
     if req.mentees is not None:
-        found, unknown = [], []
-        for mid in dict.fromkeys(req.mentees):
-            i = p.member(mid)
-            (found.append(i) if i is not None else unknown.append(mid))
-        return found, unknown
+        return split_visible(p, viewer, req.mentees)
     if req.program is None and req.year is None:
         raise SelectionError("give the mentees' ids, or a filter: program and/or year")
-    found = mt.select_members(p, program=req.program, year=req.year, seeking=req.seeking)
+    found = [m for m in mt.select_members(p, program=req.program, year=req.year,
+                                          seeking=req.seeking)
+             if consent.visible_to(p, m, viewer)]
     if not found:
         raise SelectionError("no member matches that programme and year")
     return found, []
 
 
-def run_match(p: Projection, req: MatchRequest, *, today: str | None = None) -> dict[str, Any]:
-    """The programme as a JSON-ready dict: assignments, unmatched, objective and the report."""
-    mentees, unknown = select_mentees(p, req)
+def run_match(p: Projection, req: MatchRequest, *, today: str | None = None,
+              viewer: Viewer = OPERATOR) -> dict[str, Any]:
+    """The programme as a JSON-ready dict: assignments, unmatched, objective and the report.
+
+    A member hidden from ``viewer`` is answered like an id that names no one: as a mentee
+    given by id it is unmatched with "no member with this id", as a mentor given by id it
+    is excluded as "no such member", and a filter does not select it.
+    """
+    mentees, unknown = select_mentees(p, req, viewer)
     if req.method == "lp" and len(mentees) > LP_LIMIT:
         raise SelectionError(f"method 'lp' is for programmes of at most {LP_LIMIT} mentees")
     mentors: list[int] | None = None
     unknown_mentors: list[str] = []
     if req.mentors is not None:
-        mentors = []
-        for mid in dict.fromkeys(req.mentors):
-            i = p.member(mid)
-            (mentors.append(i) if i is not None else unknown_mentors.append(mid))
+        mentors, unknown_mentors = split_visible(p, viewer, req.mentors)
     prog = matching.match_programme(
         p, mentees, mentors=mentors, min_fit=req.min_fit,
         exclude_same_employer=req.exclude_same_employer, max_per_cohort=req.max_per_cohort,

@@ -26,6 +26,8 @@ OPTIONAL MATCH (b:Member {id: pair.mentee_id})
 OPTIONAL MATCH (a)-[old:MENTORS]->(b)
 RETURN pair.mentor_id AS mentor_id, pair.mentee_id AS mentee_id,
        a IS NOT NULL AS mentor_exists, b IS NOT NULL AS mentee_exists,
+       coalesce(a.discoverable, true) AS mentor_discoverable,
+       coalesce(b.discoverable, true) AS mentee_discoverable,
        coalesce(a.open_to_mentor, false) AS open_to_mentor,
        CASE WHEN coalesce(a.mentor_capacity, 0) > 0 THEN a.mentor_capacity ELSE 1 END AS capacity,
        old IS NOT NULL AND (old.until IS NULL OR
@@ -81,12 +83,15 @@ class Recorded:
 
 class MentoringMixin(StoreBase):
     def record_mentorships(self, pairs: Sequence[dict[str, str]], *, today: str,
-                           since: str | None = None) -> Recorded:
+                           since: str | None = None, visible_only: bool = False) -> Recorded:
         """Record ``pairs`` (``mentor_id``, ``mentee_id``) as running mentorships, all or none.
 
         Refused (:class:`MentoringRefused`) when a member does not exist, a mentor is not
-        open to mentoring, or a mentor would go beyond its capacity; a pair that runs
-        already is left as it is and takes no second place.
+        discoverable or not open to mentoring (:func:`graph.consent.can_mentor`), or a
+        mentor would go beyond its capacity; a pair that runs already is left as it is and
+        takes no second place. With ``visible_only`` (a caller who may not know hidden
+        members exist) a member who is not discoverable is refused exactly as a missing
+        one is, in the same words.
         """
         since = since or today
 
@@ -94,6 +99,8 @@ class MentoringMixin(StoreBase):
             mentors = sorted({p["mentor_id"] for p in pairs})
             tx.run(_LOCK, ids=mentors).consume()
             checks = [r.data() for r in tx.run(_CHECK, pairs=list(pairs), today=today)]
+            if visible_only:
+                checks = [_hidden_as_missing(c) for c in checks]
             problems, missing, rows, result = _judge(checks, since)
             if problems:
                 raise MentoringRefused(
@@ -110,11 +117,14 @@ class MentoringMixin(StoreBase):
         return result
 
     def end_mentorships(self, pairs: Sequence[dict[str, str]], *, until: str, today: str,
-                        ) -> dict[str, list[dict[str, str]]]:
-        """Set ``until`` on running mentorships; all or none (404 when one does not exist)."""
+                        visible_only: bool = False) -> dict[str, list[dict[str, str]]]:
+        """Set ``until`` on running mentorships; all or none (404 when one does not exist).
+        With ``visible_only``, a pair with a member who is not discoverable does not exist."""
 
         def work(tx: ManagedTransaction) -> tuple[list[dict], list[dict]]:
             checks = [r.data() for r in tx.run(_CHECK, pairs=list(pairs), today=today)]
+            if visible_only:
+                checks = [_hidden_as_missing(c) for c in checks]
             gone = [{"mentor_id": c["mentor_id"], "mentee_id": c["mentee_id"],
                      "problem": f"{c['mentor_id']} does not mentor {c['mentee_id']}"}
                     for c in checks if not c["running"]]
@@ -130,6 +140,17 @@ class MentoringMixin(StoreBase):
                    "props": {"until": until}} for r in rows]
         self._notify("mentorships", events)
         return {"ended": [{"mentor_id": r["mentor_id"], "mentee_id": r["mentee_id"]} for r in rows]}
+
+
+def _hidden_as_missing(check: dict[str, Any]) -> dict[str, Any]:
+    """A check row as a caller who may not know hidden members sees it: a member who is
+    not discoverable does not exist, and neither does a mentorship with one."""
+    out = dict(check)
+    for end in ("mentor", "mentee"):
+        if not check[f"{end}_discoverable"]:
+            out[f"{end}_exists"] = False
+            out["running"] = False
+    return out
 
 
 def _judge(checks: list[dict[str, Any]], since: str,
@@ -155,6 +176,8 @@ def _judge(checks: list[dict[str, Any]], since: str,
             continue
         if c["mentor_id"] == c["mentee_id"]:
             problems.append({**pair, "problem": f"{c['mentor_id']} cannot mentor themselves"})
+        elif not c["mentor_discoverable"]:  # only a caller who sees hidden members gets here
+            problems.append({**pair, "problem": f"{c['mentor_id']} is not discoverable"})
         elif not c["open_to_mentor"]:
             problems.append({**pair, "problem": f"{c['mentor_id']} is not open to mentoring"})
         elif c["running"]:

@@ -40,6 +40,7 @@ from service.schemas.employers import (
     YearsToJoinOut,
 )
 from service.schemas.graph_common import member_brief, member_ref
+from service.visibility import visible_index
 
 router = APIRouter(prefix="/employers", tags=["career office"])
 
@@ -123,11 +124,8 @@ def employer_alumni(
     members who share their employer are listed."""
     p = projection
     code = _employer(p, employer_id)
-    student = None
-    if for_member is not None:
-        student = p.member(for_member)
-        if student is None:
-            raise not_found("member", for_member)
+    # a student hidden from the caller is answered like one who does not exist
+    student = visible_index(p, principal, for_member) if for_member is not None else None
     alumni = alumni_at(p, code, current=current)
     ranked: dict[int, Reachability] = {}
     if student is not None:

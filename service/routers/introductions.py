@@ -10,10 +10,11 @@ from graph import consent
 from graph.algorithms.introductions import introductions as find_introductions
 from service.auth import Principal, Role, member_scope
 from service.deps import MemberId
-from service.errors import ApiError, not_found
+from service.errors import ApiError, member_not_found, not_found
 from service.projection_deps import ProjectionDep
 from service.schemas.graph_common import EmployerRef, member_ref
 from service.schemas.introductions import Introductions, PathOut
+from service.visibility import visible_index
 
 router = APIRouter(prefix="/members", tags=["introductions"])
 
@@ -42,15 +43,14 @@ def introductions(
                        details={"fields": [{"field": "to", "problem": "exactly one of to, company"},
                                            {"field": "company", "problem": "exactly one of to, company"}]})
     p = projection
-    me = p.member(member_id)
-    if me is None:
-        raise not_found("member", member_id)
+    # the member asking (when the career office asks for a student) and the target: one
+    # hidden from the caller is answered exactly like one who does not exist
+    me = visible_index(p, principal, member_id)
     target = employer = None
     if to is not None:
-        target = p.member(to)
-        # a member who is not discoverable is answered exactly like one who does not exist
-        if target is None or not consent.discoverable_at(p, target):
-            raise not_found("member", to)
+        target = visible_index(p, principal, to)
+        if not consent.discoverable_at(p, target):  # nobody is led to one who opted out
+            raise member_not_found(to)
         if target == me:
             raise ApiError(422, "'to' is the member itself",
                            details={"fields": [{"field": "to", "problem": "is the member itself"}]})

@@ -13,11 +13,12 @@ from fastapi import APIRouter, Body, Depends, Request
 from graph.consent import Viewer, visible_member
 from service.auth import Principal, Role, member_scope
 from service.deps import MemberId, StoreDep
-from service.errors import not_found
+from service.errors import member_not_found
 from service.resilience import forget_tokens
 from service.schemas.members import Member
 from service.schemas.privacy import ErasureOut, MemberExport, MemberPatch
 from service.tokens import now_iso
+from service.visibility import viewer_of
 
 router = APIRouter(prefix="/members", tags=["members"])
 
@@ -28,17 +29,14 @@ Exporter = Annotated[Principal, Depends(member_scope(action="export"))]
 Eraser = Annotated[Principal, Depends(member_scope(action="erase"))]
 
 
-def viewer_of(principal: Principal) -> Viewer:
-    return Viewer(member_id=principal.member_id, privileged=principal.is_admin)
-
-
 @router.get("/{member_id}", response_model=Member, summary="A member's profile")
 def get_member(member_id: MemberId, store: StoreDep, principal: ProfileReader) -> Member:
-    """The profile as the caller may see it: a member hidden from the caller is a 404."""
+    """The profile as the caller may see it: a member hidden from the caller is the same
+    404 as an id that names no one."""
     member = store.get_member(member_id)
     shown = visible_member(member, viewer_of(principal)) if member is not None else None
     if shown is None:
-        raise not_found("member", member_id)
+        raise member_not_found(member_id)
     return Member.model_validate(shown)
 
 
@@ -51,10 +49,10 @@ def patch_member(
 ) -> Member:
     """Set consent flags and profile fields; they apply to every endpoint at once."""
     if store.update_member(member_id, patch.changes()) is None:
-        raise not_found("member", member_id)
+        raise member_not_found(member_id)
     member = store.get_member(member_id)
     if member is None:  # erased between the two calls
-        raise not_found("member", member_id)
+        raise member_not_found(member_id)
     return Member.model_validate(member)
 
 
@@ -74,7 +72,7 @@ def export_member(member_id: MemberId, store: StoreDep, principal: Exporter) -> 
     """The GDPR Art. 15 export: properties, relationships, mentorships, tokens, audit."""
     data = store.export_member(member_id)
     if data is None:
-        raise not_found("member", member_id)
+        raise member_not_found(member_id)
     subject = Viewer(member_id=member_id)
     relationships = [{**rel, "other": _other_end(rel, subject)} for rel in data["relationships"]]
     mentorships = [
@@ -107,7 +105,7 @@ def erase_member(
     its tokens, and leave the audit log only an opaque reference."""
     erasure = store.erase_member(member_id)
     if erasure is None:
-        raise not_found("member", member_id)
+        raise member_not_found(member_id)
     # the entry for this very request must not name the member either
     request.state.audit["subject_ref"] = erasure.ref
     forget_tokens(request)  # its tokens are revoked: not even an outage may bring them back

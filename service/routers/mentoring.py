@@ -14,7 +14,7 @@ from graph.normalize import skill_key
 from graph.store import MentoringRefused
 from service.auth import CareerOfficeOrAdmin, Principal, Role, member_scope
 from service.deps import MemberId, StoreDep
-from service.errors import ApiError, not_found
+from service.errors import ApiError
 from service.mentoring import MatchRequest, SelectionError, capacity_now, mentors_for, run_match
 from service.mentoring import today_iso as _today
 from service.projection_deps import ProjectionDep
@@ -30,6 +30,7 @@ from service.schemas.mentoring import (
     Recorded,
     RecordIn,
 )
+from service.visibility import viewer_of, visible_index
 
 members_router = APIRouter(prefix="/members", tags=["mentoring"])
 router = APIRouter(prefix="/mentoring", tags=["mentoring"])
@@ -54,9 +55,7 @@ def mentors(
     how close they are in the network. Never anyone not discoverable or not open to
     mentoring. None is an empty list with the reason, not an error."""
     p = projection
-    me = p.member(member_id)
-    if me is None:
-        raise not_found("member", member_id)
+    me = visible_index(p, principal, member_id)
     key = skill_key(skill) if skill is not None else None
     if key == "":
         raise ApiError(422, "'skill' has no letters",
@@ -83,7 +82,7 @@ def match(body: MatchIn, principal: CareerOfficeOrAdmin, projection: ProjectionD
         mentors=body.mentors, min_fit=body.min_fit, exclude_same_employer=body.exclude_same_employer,
         max_per_cohort=body.max_per_cohort, candidates=body.candidates, method=body.method)
     try:
-        result = run_match(projection, req)
+        result = run_match(projection, req, viewer=viewer_of(principal))
     except SelectionError as exc:
         raise ApiError(422, str(exc), details={"fields": [{"field": "mentees", "problem": str(exc)}]},
                        ) from exc
@@ -100,11 +99,14 @@ def record(body: RecordIn, principal: CareerOfficeOrAdmin, store: StoreDep,
            projection: ProjectionDep) -> Recorded:
     """Stores each pair as a running MENTORS relationship, all or none: 409 when a mentor
     is not open to mentoring or would go beyond its capacity, 404 when a member does not
-    exist. A pair that runs already is left as it is. Capacities update at once."""
+    exist. A member who is not discoverable does not exist to the career office (404, in
+    the words an unknown id gets); to an admin, a mentor who is not discoverable is a 409.
+    A pair that runs already is left as it is. Capacities update at once."""
     today = _today()
     pairs = [{"mentor_id": a.mentor, "mentee_id": a.mentee} for a in body.assignments]
     try:
-        done = store.record_mentorships(pairs, today=today, since=body.since)
+        done = store.record_mentorships(pairs, today=today, since=body.since,
+                                        visible_only=not principal.is_admin)
     except MentoringRefused as exc:
         raise _refused(exc) from exc
     mentors = sorted({a.mentor for a in body.assignments})
@@ -120,11 +122,13 @@ def record(body: RecordIn, principal: CareerOfficeOrAdmin, store: StoreDep,
 def end(body: EndIn, principal: CareerOfficeOrAdmin, store: StoreDep,
         projection: ProjectionDep) -> Ended:
     """Sets ``until`` (default today) on each running pair, all or none; 404 when a pair
-    is not a running mentorship. The mentor's place is free at once."""
+    is not a running mentorship (to the career office, neither is one with a member who is
+    not discoverable). The mentor's place is free at once."""
     today = _today()
     pairs = [{"mentor_id": a.mentor, "mentee_id": a.mentee} for a in body.assignments]
     try:
-        done = store.end_mentorships(pairs, until=body.until or today, today=today)
+        done = store.end_mentorships(pairs, until=body.until or today, today=today,
+                                     visible_only=not principal.is_admin)
     except MentoringRefused as exc:
         raise _refused(exc) from exc
     mentors = sorted({a.mentor for a in body.assignments})

@@ -15,7 +15,7 @@ from graph.algorithms.network_views import MAX_EGO_NODES, community_graph, ego_n
 from graph.algorithms.report import ReportFilters
 from service.auth import AnalystOrAdmin, MemberScope
 from service.deps import MemberId
-from service.errors import ApiError, not_found
+from service.errors import ApiError
 from service.projection_deps import ProjectionDep
 from service.reports.settings import ReportSettings
 from service.schemas.graph_common import member_brief
@@ -27,6 +27,7 @@ from service.schemas.network import (
     NetworkEdge,
     NetworkNode,
 )
+from service.visibility import visible_index
 
 members_router = APIRouter(prefix="/members", tags=["network"])
 reports_router = APIRouter(prefix="/reports", tags=["reports"])
@@ -47,9 +48,7 @@ def member_network(
     """The member, its connections and (depth 2) theirs, with the ties among them. Only
     discoverable members are shown; the others are counted in ``hidden_connections``."""
     p = projection
-    me = p.member(member_id)
-    if me is None:
-        raise not_found("member", member_id)
+    me = visible_index(p, principal, member_id)
     net = ego_network(p, me, depth=depth, max_nodes=limit)
     return MemberNetwork(
         member_id=member_id, depth=depth,

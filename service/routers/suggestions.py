@@ -9,10 +9,10 @@ from fastapi import APIRouter, Query
 from graph.algorithms.suggestions import suggest
 from service.auth import MemberScope
 from service.deps import MemberId
-from service.errors import not_found
 from service.projection_deps import ProjectionDep
 from service.schemas.graph_common import member_brief, member_ref
 from service.schemas.suggestions import ReasonOut, SuggestionOut, Suggestions
+from service.visibility import visible_index
 
 router = APIRouter(prefix="/members", tags=["suggestions"])
 
@@ -37,9 +37,7 @@ def suggestions(
     attributes weighted by rarity. Never the member, a connection, or anyone not
     discoverable."""
     p = projection
-    me = p.member(member_id)
-    if me is None:
-        raise not_found("member", member_id)
+    me = visible_index(p, principal, member_id)
     found = suggest(p, me, limit=limit, purpose=purpose)
     return Suggestions(
         member_id=member_id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -160,3 +161,64 @@ def test_match_by_filter_and_bad_input(api) -> None:
     assert r.status_code == 422
     r = client.post("/mentoring/assignments", json={"assignments": []}, headers=h["co"])
     assert r.status_code == 422
+
+
+def test_recording_with_a_hidden_mentor_is_a_missing_one_to_the_career_office(api, store: Store) -> None:
+    """A discoverable mentor not open to mentoring is a 409 with the reason; a hidden one is
+    the 404 of an unknown id, word for word, whether or not it is open to mentoring (saying
+    "not open to mentoring" would tell that it exists). Admins see why: a 409."""
+    client, h = api
+    admin = {"Authorization": f"Bearer {issue_token(store, 'admin').secret}"}
+
+    def record(mentor: str, mentee: str, headers: dict[str, str]):
+        return client.post("/mentoring/assignments", headers=headers,
+                           json={"assignments": [{"mentor": mentor, "mentee": mentee}]})
+
+    closed = record("cene", "stu", h["co"])
+    assert closed.status_code == 409
+    assert closed.json()["error"]["message"] == "cene is not open to mentoring"
+
+    def normalised(r, member_id: str) -> tuple[int, str]:
+        return r.status_code, r.text.replace(member_id, "{ID}")
+
+    missing = record("ghost", "stu", h["co"])
+    assert missing.status_code == 404
+    assert normalised(record("hid", "stu", h["co"]), "hid") == normalised(missing, "ghost")
+    store.update_member("hid", {"open_to_mentor": False})  # hidden and closed: still a 404
+    assert normalised(record("hid", "stu", h["co"]), "hid") == normalised(missing, "ghost")
+    # a hidden mentee is a missing one to the career office too
+    no_mentee = record("ana", "ghost", h["co"])
+    assert no_mentee.status_code == 404
+    assert normalised(record("ana", "hid", h["co"]), "hid") == normalised(no_mentee, "ghost")
+    assert "hid" not in {r["b"] for r in store.read("MATCH ()-[r:MENTORS]->(b) RETURN b.id AS b")}
+
+    to_admin = record("hid", "stu", admin)
+    assert to_admin.status_code == 409
+    assert to_admin.json()["error"]["message"] == "hid is not discoverable"
+    store.update_member("hid", {"open_to_mentor": True, "discoverable": True})
+    assert record("hid", "stu", h["co"]).status_code == 201  # the same pair, once it may be shown
+    store.update_member("hid", {"discoverable": False})
+    # a running mentorship with a hidden member does not exist to the career office either
+    end = client.post("/mentoring/assignments/end", headers=h["co"],
+                      json={"assignments": [{"mentor": "hid", "mentee": "stu"}]})
+    gone = client.post("/mentoring/assignments/end", headers=h["co"],
+                       json={"assignments": [{"mentor": "ghost", "mentee": "stu"}]})
+    assert gone.status_code == 404 and normalised(end, "hid") == normalised(gone, "ghost")
+    ended = client.post("/mentoring/assignments/end", headers=admin,
+                        json={"assignments": [{"mentor": "hid", "mentee": "stu"}]})
+    assert ended.status_code == 200, ended.text
+
+
+def test_match_answers_a_hidden_mentee_or_mentor_like_an_unknown_id(api) -> None:
+    client, h = api
+    by_id = client.post("/mentoring/match", json={"mentees": ["stu", "hid"], "mentors": ["hid", "ana"]},
+                        headers=h["co"]).json()
+    ghost = client.post("/mentoring/match", json={"mentees": ["stu", "ghost"],
+                                                  "mentors": ["ghost", "ana"]},
+                        headers=h["co"]).json()
+    assert by_id["unmatched"] == [{"mentee": {"id": "hid", "name": ""}, "code": "no_eligible_mentor",
+                                   "reason": "no member with this id"}]
+    assert by_id["excluded_mentors"] == [{"mentor": {"id": "hid", "name": ""},
+                                          "reason": "no such member"}]
+    assert json.loads(json.dumps(by_id).replace('"hid"', '"ghost"')) == ghost
+    assert "Hida" not in json.dumps(by_id)
