@@ -4,8 +4,9 @@ A small club is loaded into the real Neo4j from a bundle. For random consent fla
 through ``PATCH /members/{id}`` as admin) and a member made hidden, every route the app's
 OpenAPI document lists is called as the career office, as an analyst and as an unrelated
 member: once with the hidden member's id and once with an id that never existed. The two
-answers must be the same — status, content type and body — once the id string itself is
-normalised. Every answer, lists, CSV and HTML included, must name no hidden member.
+answers must be the same — status, body and the headers that carry data — once the id
+string itself is normalised. Every answer, lists, CSV and HTML included, must name no
+hidden member.
 
 The routes are read from the OpenAPI document: a route :data:`CALLS` does not know how
 to call fails the test, so a new route is covered as soon as it exists.
@@ -286,6 +287,17 @@ def _normalised(text: str, member_id: str) -> str:
     return re.sub(rf"(?<![\w-]){re.escape(member_id)}(?![\w-])", "{ID}", text)
 
 
+#: Headers that carry what a body would: they must match too.
+COMPARED_HEADERS = ("content-type", "content-disposition", "x-total-count", "www-authenticate",
+                    "retry-after")
+
+
+def _answer(r: Any, member_id: str) -> tuple[int, str, dict[str, str]]:
+    """Status, body and the compared headers, with ``member_id`` normalised away."""
+    headers = {h: _normalised(r.headers[h], member_id) for h in COMPARED_HEADERS if h in r.headers}
+    return r.status_code, _normalised(r.text, member_id), headers
+
+
 def _mentions(text: str, member_id: str) -> bool:
     return re.search(rf"(?<![\w-]){re.escape(member_id)}(?![\w-])", text) is not None
 
@@ -350,17 +362,15 @@ def test_hidden_member_is_answered_like_a_missing_one(world: World, scenario) ->
                 as_hidden, as_ghost = template(ctx), template(ctx.with_id(ghost))
                 r_hidden = _send(w, caller, route, as_hidden)
                 r_ghost = _send(w, caller, route, as_ghost)
-                seen = (r_hidden.status_code, r_hidden.headers.get("content-type"),
-                        _normalised(r_hidden.text, subject))
-                expected = (r_ghost.status_code, r_ghost.headers.get("content-type"),
-                            _normalised(r_ghost.text, ghost))
+                seen = _answer(r_hidden, subject)
+                expected = _answer(r_ghost, ghost)
                 if r_hidden.status_code >= 500 or r_ghost.status_code >= 500:
                     problems.append(f"{caller} {route} {as_hidden}: {r_hidden.status_code}, "
                                     f"{r_ghost.status_code}")
                 if seen != expected:
                     problems.append(f"{caller} {route} {as_hidden}: hidden {seen[0]} "
-                                    f"{seen[2][:300]!r} != missing {expected[0]} "
-                                    f"{expected[2][:300]!r}")
+                                    f"{seen[1][:300]!r} {seen[2]} != missing {expected[0]} "
+                                    f"{expected[1][:300]!r} {expected[2]}")
                 if leaked := _leaks(r_hidden.text, hidden, caller, as_hidden):
                     problems.append(f"{caller} {route} {as_hidden} names hidden {leaked}")
     assert not problems, "\n".join(problems[:20])
