@@ -6,6 +6,9 @@ the reason the row is rejected. Which ids a row refers to is said in ``Record.re
 whether they exist is the pipeline's business, because it needs the rest of the bundle
 and the database.
 
+Every cell is screened first (:func:`~loaders.values.screen_cell`): a control, bidi or
+zero-width character rejects the row, naming the column and the character.
+
 Cells are kept as text, never evaluated: a cell that looks like a spreadsheet formula
 (``=…``, ``+…``, ``-…``, ``@…``) is stored verbatim, and whoever exports data to a
 spreadsheet must escape it. Numeric columns are parsed as numbers, so ``-1`` there is
@@ -31,6 +34,7 @@ from loaders.values import (
     parse_int,
     parse_role,
     parse_year,
+    screen_cell,
 )
 
 Cells = Mapping[str, str]
@@ -385,17 +389,31 @@ SPECS: dict[str, Spec] = {
     "mentorships": Spec("mentorships", ("mentor_id", "mentee_id"), ("since", "until")),
 }
 
+def screened(convert: Callable[[Cells], Record]) -> Callable[[Cells], Record]:
+    """``convert`` on the row's cells after :func:`~loaders.values.screen_cell`."""
+
+    def run(cells: Cells) -> Record:
+        return convert({column: screen_cell(value, column) if value else value
+                        for column, value in cells.items()})
+
+    run.__name__ = run.__qualname__ = convert.__name__
+    run.__doc__ = convert.__doc__
+    return run
+
+
 CONVERTERS: dict[str, Callable[[Cells], Record]] = {
-    "members": to_member,
-    "employers": to_employer,
-    "events": to_event,
-    "positions": to_position,
-    "skills": to_skill,
-    "interests": to_interest,
-    "cohorts": to_cohort,
-    "connections": to_connection,
-    "attendance": to_attendance,
-    "mentorships": to_mentorship,
+    kind: screened(convert) for kind, convert in {
+        "members": to_member,
+        "employers": to_employer,
+        "events": to_event,
+        "positions": to_position,
+        "skills": to_skill,
+        "interests": to_interest,
+        "cohorts": to_cohort,
+        "connections": to_connection,
+        "attendance": to_attendance,
+        "mentorships": to_mentorship,
+    }.items()
 }
 
 #: The order records are written in: nodes before the relationships that need them.

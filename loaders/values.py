@@ -10,6 +10,7 @@ import re
 from datetime import date
 
 from graph.model import Role
+from graph.text import screen
 
 #: Years outside this range are typing mistakes, not alumni.
 MIN_YEAR = 1900
@@ -91,6 +92,15 @@ def parse_linkedin_date(text: str, field: str = "date") -> str:
     raise BadValue(
         f"bad date in '{field}': '{text}' (expected a date like 'Jan 2015' or '05 Jan 2021')"
     )
+
+
+def screen_cell(text: str, column: str) -> str:
+    """A cell without the invisible characters that may go (see :mod:`graph.text`); a
+    control, bidi or zero-width character inside it rejects the row."""
+    try:
+        return screen(text)
+    except ValueError as exc:
+        raise BadValue(f"column '{column}' {exc}") from None
 
 
 def parse_bool(text: str, field: str) -> bool:

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from graph.store import Store, StoreUnavailable
 from service.errors import install_error_handlers
+from service.inputs import ScreenedParameters
 from service.projection_deps import start_projection
 from service.resilience import install_resilience
 from service.routers import (
@@ -84,18 +85,22 @@ def create_app(store: Store | None = None, settings: ServiceSettings | None = No
     install_resilience(app, settings)
     install_security(app, settings)
     app.include_router(health.router)
-    app.include_router(members.router)
-    app.include_router(admin.router)
-    app.include_router(suggestions.router)
-    app.include_router(introductions.router)
-    app.include_router(admin_projection.router)
-    app.include_router(alumni.router)
-    app.include_router(employers.router)
-    app.include_router(reports.router)
-    app.include_router(mentoring.members_router)
-    app.include_router(mentoring.router)
-    app.include_router(network.members_router)
-    app.include_router(network.reports_router)
-    app.include_router(lookup.router)
+    # every router but health needs a token; its parameters are screened after the token
+    for router in (
+        members.router,
+        admin.router,
+        suggestions.router,
+        introductions.router,
+        admin_projection.router,
+        alumni.router,
+        employers.router,
+        reports.router,
+        mentoring.members_router,
+        mentoring.router,
+        network.members_router,
+        network.reports_router,
+        lookup.router,
+    ):
+        app.include_router(router, dependencies=[ScreenedParameters])
     install_web(app)
     return app

@@ -41,8 +41,9 @@ class AuditMiddleware:
             state: dict[str, Any] = scope.get("state") or {}
             audit = state.get("audit")
             # a 404 read nothing about anyone, and recording the id asked for could
-            # bring back the id of someone erased
-            if audit is not None and status != 404:
+            # bring back the id of someone erased; a 422 read nothing either, and its id
+            # may be anything (10,000 characters are more than the audit's index takes)
+            if audit is not None and status not in (404, 422):
                 await self._record(scope, state, audit, status)
 
     async def _record(self, scope: Scope, state: dict[str, Any], audit: dict[str, Any], status: int) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import jwt
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 from jwt import PyJWK, PyJWKClient, PyJWKSet
 
 from service.auth import Principal, Role, forbidden, unauthorized
@@ -22,6 +23,34 @@ log = logging.getLogger(__name__)
 
 #: When a claim names several roles, the most capable one wins.
 _PRECEDENCE = (Role.ADMIN, Role.CAREER_OFFICE, Role.ANALYST, Role.MEMBER)
+
+
+#: The curve each ECDSA algorithm is defined on (RFC 7518, 3.4; RFC 8812).
+_CURVES = {"ES256": "secp256r1", "ES256K": "secp256k1", "ES384": "secp384r1", "ES512": "secp521r1"}
+
+
+def fits(alg: str, key: PyJWK) -> bool:
+    """Whether a token signed with ``alg`` may be checked with ``key``.
+
+    The key must be of the type the algorithm is defined for (RSA for RS*/PS*, EC on the
+    algorithm's curve for ES*, Ed25519/Ed448 for EdDSA, a secret for HS*), and of the
+    ``alg`` the JWKS gives it, if any (RFC 7517, 4.4). So an RSA public key is never taken
+    as an HMAC secret, nor an EC key for RSA.
+    """
+    declared = (getattr(key, "_jwk_data", None) or {}).get("alg")
+    if declared is not None and declared != alg:
+        return False
+    raw = key.key
+    if alg.startswith(("RS", "PS")):
+        return isinstance(raw, rsa.RSAPublicKey | rsa.RSAPrivateKey)
+    if alg in _CURVES:
+        return isinstance(raw, ec.EllipticCurvePublicKey | ec.EllipticCurvePrivateKey) and (
+            raw.curve.name == _CURVES[alg])
+    if alg in ("EdDSA", "Ed25519", "Ed448"):
+        return isinstance(raw, ed25519.Ed25519PublicKey | ed448.Ed448PublicKey)
+    if alg.startswith("HS"):
+        return isinstance(raw, bytes)
+    return False
 
 
 class OidcVerifier:
@@ -68,32 +97,44 @@ class OidcVerifier:
             algorithms=settings.oidc_algorithms,
         )
 
-    def _key(self, token: str) -> PyJWK:
+    def _key(self, token: str, alg: str) -> PyJWK:
         if self._client is not None:
-            return self._client.get_signing_key_from_jwt(token)
-        assert self._keys is not None
-        kid = jwt.get_unverified_header(token).get("kid")
-        for key in self._keys.keys:
-            if kid is None or key.key_id == kid:
-                return key
-        raise jwt.InvalidTokenError("no key in the JWKS matches the token's kid")
+            key = self._client.get_signing_key_from_jwt(token)
+        else:
+            assert self._keys is not None
+            kid = jwt.get_unverified_header(token).get("kid")
+            candidates = [k for k in self._keys.keys if kid is None or k.key_id == kid]
+            # without a kid, the first key of the type the algorithm needs
+            key = next((k for k in candidates if fits(alg, k)), None) or (
+                candidates[0] if candidates else None)
+            if key is None:
+                raise jwt.InvalidTokenError("no key in the JWKS matches the token's kid")
+        if not fits(alg, key):
+            raise jwt.InvalidAlgorithmError(f"the token's alg does not fit a {key.key_type} key")
+        return key
 
     def claims(self, token: str) -> dict[str, Any]:
         """The verified claims (signature, issuer, audience, expiry), or raise 401."""
         try:
-            key = self._key(token)
+            alg = jwt.get_unverified_header(token).get("alg")
+            # checked here, before any key is used: PyJWT hands a key of the wrong type
+            # to the algorithm, which fails with a TypeError rather than refusing
+            if not isinstance(alg, str) or alg not in self.algorithms:
+                raise jwt.InvalidAlgorithmError("the token's alg is not an accepted one")
+            key = self._key(token, alg)
             return jwt.decode(
                 token,
                 key=key.key,
-                algorithms=self.algorithms,
+                algorithms=[alg],
                 audience=self.audience,
                 issuer=self.issuer,
                 options={"require": ["exp", "iss", "aud", "sub"]},
             )
         except jwt.ExpiredSignatureError as exc:
             raise unauthorized("the token has expired") from exc
-        except (jwt.PyJWTError, ValueError) as exc:
-            # the reason goes to the log, the token never does
+        except (jwt.PyJWTError, ValueError, TypeError, AttributeError) as exc:
+            # the reason goes to the log, the token never does; TypeError and
+            # AttributeError are what a key the algorithm cannot use raises in PyJWT
             log.info("rejected an OpenID Connect token: %s", type(exc).__name__)
             raise unauthorized("invalid token") from exc
 

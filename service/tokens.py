@@ -19,6 +19,9 @@ from graph.store import Store
 PREFIX = "ag_"
 _DURATION = re.compile(r"^\s*(\d{1,6})\s*([smhdw])\s*$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+#: The longest lifetime a token may be given; longer ones are typing mistakes (and beyond
+#: the year 9999 no date can say when they expire).
+MAX_LIFETIME = timedelta(days=3650)
 
 
 def now_iso() -> str:
@@ -31,11 +34,16 @@ def hash_token(raw: str) -> str:
 
 
 def parse_duration(text: str) -> timedelta:
-    """``30d``, ``12h``, ``90m``, ``2w`` → a timedelta; anything else is a ValueError."""
+    """``30d``, ``12h``, ``90m``, ``2w`` → a timedelta, at most :data:`MAX_LIFETIME`;
+    anything else is a ValueError."""
     match = _DURATION.match(text)
     if not match or int(match.group(1)) == 0:
         raise ValueError(f"not a duration: {text!r} (use e.g. 30d, 12h, 90m, 2w)")
-    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    lifetime = timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    if lifetime > MAX_LIFETIME:
+        raise ValueError(f"{text.strip()!r} is too long: a token lives at most {MAX_LIFETIME.days} days "
+                         "(omit it for a token without expiry)")
+    return lifetime
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,9 @@ from rich.table import Table
 from loaders.synthetic import STAGES, TIERS, generate_bundle
 from service.cli.app import app, console, fail, out
 
+#: Three times the largest tier; beyond, a typing mistake that would fill the memory.
+MAX_MEMBERS = 1_000_000
+
 
 @app.command()
 def generate(
@@ -19,7 +22,8 @@ def generate(
         Path, typer.Argument(metavar="OUT", help="Bundle folder to write (created if missing).")
     ],
     members: Annotated[
-        int | None, typer.Option("--members", "-n", min=10, help="How many members to make.")
+        int | None, typer.Option("--members", "-n", min=10, max=MAX_MEMBERS,
+                                 help="How many members to make.")
     ] = None,
     tier: Annotated[
         str | None,

@@ -22,10 +22,12 @@ DirOption = Annotated[
     typer.Option("--dir", help="Server folder (env ALUMNI_GRAPH_NEO4J_DIR; default .neo4j/local)."),
 ]
 BoltOption = Annotated[
-    int | None, typer.Option("--bolt-port", help="Bolt port (env ALUMNI_GRAPH_BOLT_PORT; 7687).")
+    int | None, typer.Option("--bolt-port", min=1, max=65535,
+                             help="Bolt port (env ALUMNI_GRAPH_BOLT_PORT; 7687).")
 ]
 HttpOption = Annotated[
-    int | None, typer.Option("--http-port", help="HTTP port (env ALUMNI_GRAPH_HTTP_PORT; 7474).")
+    int | None, typer.Option("--http-port", min=1, max=65535,
+                             help="HTTP port (env ALUMNI_GRAPH_HTTP_PORT; 7474).")
 ]
 
 
@@ -38,7 +40,7 @@ def start(
     directory: DirOption = None,
     bolt_port: BoltOption = None,
     http_port: HttpOption = None,
-    timeout: Annotated[float, typer.Option(help="Seconds to wait for Bolt.")] = 180.0,
+    timeout: Annotated[float, typer.Option(min=1, max=3600, help="Seconds to wait for Bolt.")] = 180.0,
 ) -> None:
     """Start the server (fetching Neo4j through Maven the first time) and wait until it answers."""
     server = _server(directory, bolt_port, http_port)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Path, Query, Request
+from pydantic import AfterValidator
 
 from service.auth import AdminOnly
 from service.deps import StoreDep
@@ -18,6 +20,20 @@ router = APIRouter(prefix="/admin", tags=["admin"])
 MAX_AUDIT_PAGE = 1000
 
 
+def audit_time(value: str | None) -> str | None:
+    """``before`` as the entries' own ``at`` is written (UTC, microseconds), so that the
+    comparison is between like strings; a time that does not exist is a ValueError."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return moment.astimezone(UTC).isoformat(timespec="microseconds")
+    except (ValueError, OverflowError):
+        raise ValueError("not a time (expected e.g. 2025-03-01T12:00:00+00:00)") from None
+
+
 @router.get("/audit", response_model=AuditPage, summary="The audit log, newest first")
 def audit_log(
     store: StoreDep,
@@ -27,6 +43,7 @@ def audit_log(
         str | None,
         Query(max_length=40, pattern=r"^\d{4}-\d\d-\d\dT[0-9:.+\-Z]+$",
               description="Only entries older than this time (the previous page's next_before)"),
+        AfterValidator(audit_time),
     ] = None,
 ) -> AuditPage:
     """Who read, changed, exported or erased which member's data, and when. Append-only:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from service.inputs import NoControls
 from service.tokens import parse_duration
 
 
@@ -24,7 +27,7 @@ class TokenCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     role: str = Field(pattern="^(member|career_office|analyst|admin)$")
-    member_id: str | None = Field(None, min_length=1, max_length=64)
+    member_id: Annotated[str, Field(min_length=1, max_length=64), NoControls] | None = None
     expires: str | None = Field(
         None, max_length=16, description="Lifetime such as 30d, 12h, 90m or 2w; none = no expiry"
     )

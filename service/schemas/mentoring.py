@@ -6,10 +6,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from service.inputs import CleanText, NoControls
 from service.schemas.graph_common import MemberBrief, MemberRef
 from service.schemas.suggestions import ReasonOut
 
-Id = Annotated[str, Field(min_length=1, max_length=64)]
+Id = Annotated[str, Field(min_length=1, max_length=64), NoControls]
 PartialDate = Annotated[str, Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$",
                                    description="YYYY, YYYY-MM or YYYY-MM-DD")]
 
@@ -37,7 +38,7 @@ class MatchIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     mentees: list[Id] | None = Field(None, max_length=20_000)
-    program: Annotated[str, Field(min_length=1, max_length=200)] | None = Field(
+    program: Annotated[str, Field(min_length=1, max_length=200), CleanText] | None = Field(
         None, description="A programme's id or name (filter instead of mentees)")
     year: int | None = Field(None, ge=1900, le=2100, description="A class (cohort) year")
     seeking: bool | None = Field(None, description="Only members seeking a mentor (or not)")

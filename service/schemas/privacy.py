@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
 from graph.model import CONSENT_DEFAULTS, max_length
 from graph.normalize import clean_text
+from graph.text import screen
 from service.schemas.admin import AuditEntryOut, TokenOut
 
 _FLAGS = frozenset(CONSENT_DEFAULTS) | {"seeking_mentor"}
@@ -17,12 +17,12 @@ _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 
 
 def _text(value: str | None) -> str | None:
-    """Clean a free-text field; reject control characters; empty means "remove it"."""
+    """Clean a free-text field by the rule of :mod:`graph.text` (tabs and line breaks are
+    white space; bidi, zero-width and other control characters refused); empty means
+    "remove it"."""
     if value is None:
         return None
-    if any(unicodedata.category(ch) == "Cc" for ch in value):
-        raise ValueError("must not contain control characters")
-    return clean_text(value) or None
+    return clean_text(screen(value)) or None
 
 
 class MemberPatch(BaseModel):

@@ -13,9 +13,10 @@ from typing import Any
 
 import jwt
 import pytest
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from fastapi.testclient import TestClient
-from jwt.algorithms import RSAAlgorithm
+from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
 ISSUER = "https://login.uni-lj.si/realms/alumni"
 AUDIENCE = "alumni-graph"
@@ -111,3 +112,99 @@ def test_jwks_from_a_file(make_client: Callable[..., TestClient], tmp_path: Path
 
 def test_without_oidc_configured_jwts_are_401(client: TestClient) -> None:
     assert _get(client, "/admin/tokens", _token(roles=["admin"])).status_code == 401
+
+
+# -- an alg that does not fit the key: 401, never a 500 --------------------------------------
+
+EC_KEY = ec.generate_private_key(ec.SECP256R1())
+EC_384 = ec.generate_private_key(ec.SECP384R1())
+
+
+def _ec_jwks(key: ec.EllipticCurvePrivateKey, kid: str = "k1", alg: str | None = None) -> dict[str, Any]:
+    public = json.loads(ECAlgorithm.to_jwk(key.public_key()))
+    return {"keys": [{**public, "kid": kid, "use": "sig", **({"alg": alg} if alg else {})}]}
+
+
+def _forged(alg: object, signature: bytes = b"\x00" * 64, **header: Any) -> str:
+    """A token with any header at all, signed with ``signature`` (PyJWT refuses to make most)."""
+    def b64(data: bytes) -> bytes:
+        return base64.urlsafe_b64encode(data).rstrip(b"=")
+
+    claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": "x", "exp": int(time.time()) + 60, "roles": ["admin"]}
+    head = b64(json.dumps({"alg": alg, "typ": "JWT", "kid": "k1", **header}).encode())
+    return (head + b"." + b64(json.dumps(claims).encode()) + b"." + b64(signature)).decode()
+
+
+def _hmac_token(secret: bytes, alg: str = "HS256") -> str:
+    def b64(data: bytes) -> bytes:
+        return base64.urlsafe_b64encode(data).rstrip(b"=")
+
+    digest = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}[alg]
+    claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": "x", "exp": int(time.time()) + 60, "roles": ["admin"]}
+    signing_input = b64(json.dumps({"alg": alg, "typ": "JWT", "kid": "k1"}).encode()) + b"." + b64(
+        json.dumps(claims).encode())
+    return (signing_input + b"." + b64(hmac.new(secret, signing_input, digest).digest())).decode()
+
+
+_PEM = KEY.public_key().public_bytes(serialization.Encoding.PEM,
+                                     serialization.PublicFormat.SubjectPublicKeyInfo)
+#: Every algorithm PyJWT knows, so that the verifier is tried with each against each key type.
+ALL_ALGS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES256K", "ES384",
+            "ES512", "EdDSA", "HS256", "HS384", "HS512"]
+MISFITS = {
+    "es256-signed-with-the-ec-key": jwt.encode(
+        {"iss": ISSUER, "aud": AUDIENCE, "sub": "x", "exp": int(time.time()) + 60, "roles": ["admin"]},
+        EC_KEY, algorithm="ES256", headers={"kid": "k1"}),
+    "es256-forged": _forged("ES256"),
+    "es512-forged": _forged("ES512", b"\x00" * 132),
+    "eddsa-forged": _forged("EdDSA"),
+    "ps256-forged": _forged("PS256", b"\x00" * 256),
+    "hs256-public-pem-as-secret": _hmac_token(_PEM),
+    "hs512-public-jwk-as-secret": _hmac_token(json.dumps(_jwks(KEY)["keys"][0]).encode(), "HS512"),
+    "none": _forged("none", b""),
+    "None": _forged("None", b""),
+    "alg-number": _forged(256),
+    "alg-list": _forged(["RS256"]),
+    "alg-null": _forged(None),
+    "alg-unknown": _forged("XS999"),
+    "kid-number": _forged("RS256", b"\x00" * 256, kid=1),
+    "kid-object": _forged("RS256", b"\x00" * 256, kid={"a": 1}),
+    "jku": _forged("RS256", b"\x00" * 256, jku="https://evil.example/jwks"),
+    "header-not-an-object": base64.urlsafe_b64encode(b"[1,2]").rstrip(b"=").decode() + ".e30.AA",
+    "not-base64": "%%%.%%%.%%%",
+}
+
+
+@pytest.mark.parametrize("name", sorted(MISFITS))
+@pytest.mark.parametrize("jwks", ["rsa", "rsa-with-alg", "ec", "ec-with-alg", "ec-384"])
+def test_an_alg_that_does_not_fit_the_key_is_401(make_client: Callable[..., TestClient], name: str,
+                                                 jwks: str) -> None:
+    keys = {"rsa": {"keys": [{k: v for k, v in _jwks(KEY)["keys"][0].items() if k != "alg"}]},
+            "rsa-with-alg": _jwks(KEY), "ec": _ec_jwks(EC_KEY), "ec-with-alg": _ec_jwks(EC_KEY, alg="ES256"),
+            "ec-384": _ec_jwks(EC_384)}[jwks]
+    client = make_client(oidc_issuer=ISSUER, oidc_audience=AUDIENCE, oidc_jwks=keys,
+                         oidc_algorithms=ALL_ALGS, auth_failures_per_minute=0)
+    # the one pair that fits: a real ES256 token and its own P-256 key
+    expected = 200 if name == "es256-signed-with-the-ec-key" and jwks in ("ec", "ec-with-alg") else 401
+    r = _get(client, "/admin/tokens", MISFITS[name])
+    assert r.status_code == expected, r.text
+    if expected == 401:
+        assert r.headers["WWW-Authenticate"] == "Bearer"
+
+
+def test_a_jwks_alg_binds_its_key(make_client: Callable[..., TestClient]) -> None:
+    # the JWKS says RS256 for the key: a PS256 token signed with the same key is refused
+    client = make_client(oidc_issuer=ISSUER, oidc_audience=AUDIENCE, oidc_jwks=_jwks(KEY),
+                         oidc_algorithms=["RS256", "PS256"])
+    claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": "x", "exp": int(time.time()) + 60, "roles": ["admin"]}
+    ps256 = jwt.encode(claims, KEY, algorithm="PS256", headers={"kid": "k1"})
+    assert _get(client, "/admin/tokens", ps256).status_code == 401
+    assert _get(client, "/admin/tokens", _token(roles=["admin"])).status_code == 200
+
+
+def test_an_ec_key_without_a_kid_is_found_by_its_type(make_client: Callable[..., TestClient]) -> None:
+    keys = {"keys": [_jwks(KEY)["keys"][0] | {"kid": "r"}, _ec_jwks(EC_KEY, kid="e")["keys"][0]]}
+    client = make_client(oidc_issuer=ISSUER, oidc_audience=AUDIENCE, oidc_jwks=keys)
+    claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": "x", "exp": int(time.time()) + 60, "roles": ["admin"]}
+    assert _get(client, "/admin/tokens", jwt.encode(claims, EC_KEY, algorithm="ES256")).status_code == 200
+    assert _get(client, "/admin/tokens", jwt.encode(claims, KEY, algorithm="RS256")).status_code == 200
