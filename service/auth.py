@@ -28,6 +28,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from graph.store import StoreUnavailable
 from service.deps import StoreDep
 from service.errors import ApiError
+from service.ratelimit import client_address
 from service.tokens import PREFIX, hash_token
 
 
@@ -116,10 +117,19 @@ def get_principal(
     store: StoreDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    """The caller, authenticated and within its rate limit."""
-    if credentials is None or not credentials.credentials:
-        raise unauthorized("this endpoint needs `Authorization: Bearer <token>`")
-    principal = authenticate(request, credentials.credentials.strip(), store)
+    """The caller, authenticated and within its rate limit.
+
+    A failure counts against the client's address (see :class:`~service.ratelimit.
+    AuthFailureThrottle`; the bearer middleware refuses an address over its share)."""
+    try:
+        if credentials is None or not credentials.credentials:
+            raise unauthorized("this endpoint needs `Authorization: Bearer <token>`")
+        principal = authenticate(request, credentials.credentials.strip(), store)
+    except ApiError as exc:
+        throttle = getattr(request.app.state, "auth_failures", None)
+        if exc.status == 401 and throttle is not None:
+            throttle.failed(client_address(request.scope))
+        raise
     limiter = getattr(request.app.state, "rate_limiter", None)
     if limiter is not None:
         wait = limiter.acquire(principal.token_id)

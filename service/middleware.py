@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from service.errors import error_body
+from service.ratelimit import client_address
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -110,9 +111,11 @@ class BodyLimitMiddleware:
 
 
 class BearerRequiredMiddleware:
-    """401 for any path but the open ones when no ``Authorization`` header is present.
+    """401 for any path but the open ones when no ``Authorization`` header is present,
+    and 429 for a client address that has failed to authenticate too often.
 
-    The routes' auth dependency checks the token itself; this makes sure that even a
+    The routes' auth dependency checks the token itself (and counts its failures in the
+    same :class:`~service.ratelimit.AuthFailureThrottle`); this makes sure that even a
     path without a route (404) or a method it lacks (405) says nothing to a stranger.
     CORS preflights pass, since browsers send them without credentials.
     """
@@ -124,8 +127,19 @@ class BearerRequiredMiddleware:
         if scope["type"] != "http" or is_open(scope.get("path", "")) or scope.get("method") == "OPTIONS":
             await self.app(scope, receive, send)
             return
+        throttle = getattr(scope["app"].state, "auth_failures", None) if "app" in scope else None
+        address = client_address(scope)
+        if throttle is not None and (wait := throttle.blocked(address)) > 0:
+            await send_error(
+                send, 429, "rate_limited",
+                "too many failed authentications from this address; try again later",
+                {"Retry-After": throttle.retry_after(wait)},
+            )
+            return
         headers = dict(scope.get("headers") or [])
         if not headers.get(b"authorization", b"").strip():
+            if throttle is not None:
+                throttle.failed(address)
             await send_error(
                 send, 401, "unauthorized", "this endpoint needs `Authorization: Bearer <token>`",
                 {"WWW-Authenticate": "Bearer"},

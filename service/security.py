@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from service.access_log import install_access_log
 from service.audit import AuditMiddleware
 from service.middleware import BearerRequiredMiddleware, BodyLimitMiddleware
 from service.oidc import OidcVerifier
-from service.ratelimit import RateLimiter
+from service.ratelimit import AuthFailureThrottle, RateLimiter
 from service.settings import ServiceSettings
 
 
@@ -16,14 +17,18 @@ def install_security(app: FastAPI, settings: ServiceSettings) -> None:
     """Wire everything :mod:`service.auth` relies on into ``app``.
 
     Middleware added last runs first: CORS (so that even an error carries its headers
-    and preflights are answered), then the body limit, the bearer requirement and,
-    innermost, the audit writer, which sees each response's final status.
+    and preflights are answered), the access log's route templates, then the body limit,
+    the bearer requirement and, innermost, the audit writer, which sees each response's
+    final status.
     """
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.state.auth_failures = AuthFailureThrottle(settings.auth_failures_per_minute)
     app.state.oidc = OidcVerifier.from_settings(settings)
     app.add_middleware(AuditMiddleware)
     app.add_middleware(BearerRequiredMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    # outside the body limit and the bearer check, so that their refusals are logged by template
+    install_access_log(app, settings.access_log_raw_paths)
     if settings.cors_origins:  # closed unless origins are configured
         app.add_middleware(
             CORSMiddleware,

@@ -29,6 +29,12 @@ class ServiceSettings(BaseSettings):
     max_body_bytes: int = 1_000_000
     #: Requests a token may make per minute (also its burst); 0 switches the limit off.
     rate_limit_per_minute: int = 600
+    #: Failed authentications a client address may make per minute (also the burst);
+    #: beyond, its requests get 429 until the bucket refills. 0 switches it off.
+    auth_failures_per_minute: int = 30
+    #: Write raw request paths (with member ids and query strings) to the access log
+    #: instead of the routes' templates (``/members/{member_id}``).
+    access_log_raw_paths: bool = False
 
     # OpenID Connect: with an issuer set, JWTs from the university's provider are accepted
     # besides the service's own tokens. The keys come from a JWKS file or URL, or inline.
