@@ -6,6 +6,10 @@ path, and this module runs ``org.neo4j.server.CommunityEntryPoint`` on that clas
 bound to 127.0.0.1, with auth on and a generated password kept in a file only the user
 can read. The server's home (config, data, logs, pid, password) is one folder, so
 several servers (a test one, a demo one) run side by side on different ports.
+
+The folder holds the club's data, so it and its subfolders are 0700, and the Java
+processes run with the umask 077: what Neo4j writes (store files, transaction logs, the
+logs, dumps) is readable by the user only.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graph.config import PROJECT_ROOT, LocalServerSettings
+from graph.files import PRIVATE_UMASK, open_private, private_dir, write_private_text
 
 POM = PROJECT_ROOT / "neo4j" / "pom.xml"
 CLASSPATH_FILE = PROJECT_ROOT / "neo4j" / "target" / "classpath.txt"
@@ -135,9 +140,10 @@ class LocalNeo4j:
     # -- layout -----------------------------------------------------------------
     def _write_config(self) -> None:
         s = self.settings
-        self.conf_dir.mkdir(parents=True, exist_ok=True)
-        for d in (self.data_dir, self.logs_dir, self.run_dir, s.home / "import", s.home / "plugins"):
-            d.mkdir(parents=True, exist_ok=True)
+        private_dir(s.home)  # also narrows a folder made before this rule
+        for d in (self.conf_dir, self.data_dir, self.logs_dir, self.run_dir, s.home / "import",
+                  s.home / "plugins"):
+            private_dir(d)
         conf = f"""# Written by alumni-graph; edit ALUMNI_GRAPH_* variables instead of this file.
 server.default_listen_address=127.0.0.1
 server.default_advertised_address=127.0.0.1
@@ -158,7 +164,7 @@ server.directories.import={s.home / "import"}
 server.directories.plugins={s.home / "plugins"}
 db.tx_log.rotation.retention_policy=2 files
 """
-        (self.conf_dir / "neo4j.conf").write_text(conf, encoding="utf-8")
+        write_private_text(self.conf_dir / "neo4j.conf", conf)
 
     def _java_env(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -181,13 +187,11 @@ db.tx_log.rotation.retention_policy=2 files
         result = subprocess.run(
             [java, "-cp", os.pathsep.join(classpath), ADMIN_ENTRY_POINT,
              "dbms", "set-initial-password", password],
-            env=self._java_env(), capture_output=True, text=True, check=False,
+            env=self._java_env(), capture_output=True, text=True, check=False, umask=PRIVATE_UMASK,
         )
         if result.returncode != 0:
             raise Neo4jServerError("could not set the initial password:\n" + result.stderr[-2000:])
-        fd = os.open(pw_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(password + "\n")
+        write_private_text(pw_file, password + "\n")
         return password
 
     # -- process ----------------------------------------------------------------
@@ -239,7 +243,6 @@ db.tx_log.rotation.retention_policy=2 files
         classpath = resolve_classpath(mvn)
         self._write_config()
         self._ensure_password(java, classpath)
-        console = open(self.logs_dir / "console.log", "ab")  # noqa: SIM115 - handed to the child
         cmd = [
             java,
             f"-Xms{s.heap}", f"-Xmx{s.heap}",
@@ -251,12 +254,12 @@ db.tx_log.rotation.retention_policy=2 files
             f"--home-dir={s.home}",
             f"--config-dir={self.conf_dir}",
         ]
-        proc = subprocess.Popen(
-            cmd, stdout=console, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            env=self._java_env(), start_new_session=True, cwd=s.home,
-        )
-        console.close()
-        self.pid_file.write_text(str(proc.pid), encoding="utf-8")
+        with open_private(self.logs_dir / "console.log", "ab") as console:  # handed to the child
+            proc = subprocess.Popen(
+                cmd, stdout=console, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                env=self._java_env(), start_new_session=True, cwd=s.home, umask=PRIVATE_UMASK,
+            )
+        write_private_text(self.pid_file, str(proc.pid))
         try:
             self._wait_ready(timeout, proc)
         except Neo4jServerError:
@@ -337,5 +340,5 @@ db.tx_log.rotation.retention_policy=2 files
         self._write_config()
         return subprocess.run(
             [java, "-cp", os.pathsep.join(classpath), ADMIN_ENTRY_POINT, *args],
-            env=self._java_env(), capture_output=True, text=True, check=False,
+            env=self._java_env(), capture_output=True, text=True, check=False, umask=PRIVATE_UMASK,
         )

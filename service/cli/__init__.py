@@ -5,12 +5,18 @@ Each group of verbs lives in its own module and registers itself on :data:`app`.
 
 from __future__ import annotations
 
+import os
+
 import service.cli.backup  # noqa: F401  (registers backup and restore)
+from graph.files import PRIVATE_UMASK
 from service.cli import data, evaluate, generate, load, match, neo4j, report, serve, token  # noqa: F401  (registers the commands)
 from service.cli.app import app
 
 
 def main() -> None:
+    # whatever a verb writes (backups, reports, exports, bundles, the Neo4j folder) holds
+    # members' data: readable by the owner only, from the moment it exists
+    os.umask(PRIVATE_UMASK)
     app()
 
 

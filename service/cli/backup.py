@@ -18,6 +18,7 @@ from typing import Annotated
 
 import typer
 
+from graph.files import FILE_MODE, private_dir
 from graph.neo4j_server import LocalNeo4j, Neo4jServerError
 from service.cli.app import app, console, fail, out
 
@@ -68,11 +69,16 @@ def backup(
     if out_file.exists() and not force:
         raise fail(f"{out_file} exists; choose another name or pass --force", 2)
     server = _local_server()
-    out_file.parent.mkdir(parents=True, exist_ok=True)
+    if not out_file.parent.exists():
+        private_dir(out_file.parent)
+    # the temporary folder is 0700, so the dump is never readable by others, not even
+    # before its own mode is narrowed
     with tempfile.TemporaryDirectory(dir=out_file.parent, prefix=".dump-") as work, _stopped(server):
         _admin(server, "database", "dump", DATABASE, f"--to-path={work}")
+        dump = Path(work) / f"{DATABASE}.dump"
+        dump.chmod(FILE_MODE)
         # written beside OUT and renamed, so OUT is never half a dump
-        os.replace(Path(work) / f"{DATABASE}.dump", out_file)
+        os.replace(dump, out_file)
     out.print(f"backed up to {out_file} ({out_file.stat().st_size:,} bytes)")
 
 

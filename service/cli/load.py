@@ -22,6 +22,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from graph.files import write_private_text
 from loaders import LoadReport, load_path
 from service.cli.app import app, console, fail, open_store, out
 
@@ -77,7 +78,7 @@ def load(
     errors_out: Annotated[
         Path | None, typer.Option("--errors-out", help="Write every error (file:line: reason) to FILE.")
     ] = None,
-    show_errors: Annotated[int, typer.Option(help="How many errors to print.")] = 20,
+    show_errors: Annotated[int, typer.Option(min=0, help="How many errors to print.")] = 20,
     member_id: Annotated[
         str | None, typer.Option("--member-id", help="The member a LinkedIn export belongs to.")
     ] = None,
@@ -104,7 +105,7 @@ def load(
         if hidden > 0:
             out.print(f"… and {hidden} more" + ("" if errors_out else " (see --errors-out FILE)"))
     if errors_out is not None:
-        errors_out.write_text("".join(f"{e}\n" for e in report.errors), encoding="utf-8")
+        write_private_text(errors_out, "".join(f"{e}\n" for e in report.errors))
     if report.refused:
         out.print("[red]--strict: nothing was written[/]")
     raise typer.Exit(report.exit_code)

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from graph.files import open_private, write_private_text
 from graph.projection import Projection
 from graph.services import build_from_store
 from service.cli.app import app, console, fail, open_store, out, setup_logging
@@ -38,10 +39,10 @@ def _projection(bundle: Path | None) -> Projection:
 
 def _write(path: Path, result: dict[str, Any]) -> None:
     if path.suffix.lower() == ".json":
-        path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        write_private_text(path, json.dumps(result, indent=2, ensure_ascii=False) + "\n")
         return
     # utf-8-sig so that Excel shows č, š, ž; one row per mentee, matched or not
-    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+    with open_private(path, "w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(["mentee_id", "mentee_name", "mentor_id", "mentor_name", "score", "reasons"])
         for a in result["assignments"]:
@@ -85,21 +86,21 @@ def match_command(
     mentors: Annotated[list[str] | None, typer.Option(
         "--mentors", help="Mentor ids; default: everyone open to mentoring.")] = None,
     program: Annotated[str | None, typer.Option(help="Mentees of this programme (id or name).")] = None,
-    year: Annotated[int | None, typer.Option(help="Mentees of this class year.")] = None,
+    year: Annotated[int | None, typer.Option(min=1900, max=2100, help="Mentees of this class year.")] = None,
     seeking: Annotated[bool, typer.Option(
         "--seeking", help="With --program/--year: only members seeking a mentor.")] = False,
     min_fit: Annotated[float, typer.Option(min=0, max=1, help="No pair below this fit.")] = 0.0,
     exclude_same_employer: Annotated[bool, typer.Option(
         "--exclude-same-employer", help="No mentor from the mentee's current employer.")] = False,
     max_per_cohort: Annotated[int | None, typer.Option(
-        min=1, help="At most this many mentees of one cohort per mentor.")] = None,
+        min=1, max=100, help="At most this many mentees of one cohort per mentor.")] = None,
     candidates: Annotated[int, typer.Option(
-        min=1, help="Best-fitting mentors kept per mentee before optimising.")] = 60,
+        min=1, max=2000, help="Best-fitting mentors kept per mentee before optimising.")] = 60,
     bundle: Annotated[Path | None, typer.Option(
         help="Read a bundle folder instead of Neo4j.", exists=True, file_okay=False)] = None,
     out_path: Annotated[Path | None, typer.Option(
         "--out", help="Write every row to a .csv or .json file.")] = None,
-    rows: Annotated[int, typer.Option(min=0, help="Rows of the table on the terminal.")] = 30,
+    rows: Annotated[int, typer.Option(min=0, max=1_000_000, help="Rows of the table on the terminal.")] = 30,
 ) -> None:
     """Assign mentees to mentors for the greatest total fit within every mentor's capacity
     (an exact optimum), and say why each unmatched mentee is unmatched."""

@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from graph.algorithms.report import ReportFilters, network_report
+from graph.files import write_private_text
 from graph.services import build_from_store
 from service.cli.app import app, console, fail, open_store, setup_logging
 from service.reports.render import render_html
@@ -49,9 +50,9 @@ def report_command(
         projection = build_from_store(store)
     with console.status("computing the network report"):
         report = network_report(projection, filters, options)
-    out_path.write_text(render_html(report), encoding="utf-8")
+    write_private_text(out_path, render_html(report))
     if json_path is not None:
-        json_path.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        write_private_text(json_path, json.dumps(report, ensure_ascii=False, indent=1) + "\n")
     meta = report["meta"]
     what = "fewer than 5 members: nothing shown" if meta["suppressed"] else \
         f"{meta['members']:,} members, {meta['ties']:,} ties"
