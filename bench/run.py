@@ -12,7 +12,7 @@ import importlib
 import json
 import sys
 
-BENCHMARKS = ["load", "directory", "suggestions", "report", "mentoring", "load_test"]
+BENCHMARKS = ["load", "directory", "suggestions", "report", "mentoring", "load_test", "screen"]
 
 
 def main(argv: list[str] | None = None) -> int:

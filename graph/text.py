@@ -107,6 +107,8 @@ def screen(text: str) -> str:
     The message says which character, as ``contains a control character (U+202E)``;
     the caller adds the file and line, or the field.
     """
+    if text.isascii() and text.isprintable():
+        return text.strip(" ")  # most cells: nothing invisible, nothing to look at
     text = strip_invisible(text)
     bad = control_character(text)
     if bad is not None:
