@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -30,6 +31,7 @@ def test_reliability_backup_restore_round_trip(fault_server: LocalNeo4j, fault_s
     assert done.returncode == 0, done.stdout + done.stderr
     assert "stopping Neo4j" in done.stdout and "starting Neo4j again" in done.stdout
     assert dump.stat().st_size > 0 and fault_server.pid() is not None
+    assert stat.S_IMODE(dump.stat().st_mode) == 0o600  # a dump holds the whole club
     assert fault_store.checksum() == before  # the server is back with the same data
 
     again = _cli(fault_server, fault_store, "backup", str(dump))
@@ -44,6 +46,12 @@ def test_reliability_backup_restore_round_trip(fault_server: LocalNeo4j, fault_s
     restored = _cli(fault_server, fault_store, "restore", str(dump), "--yes")
     assert restored.returncode == 0, restored.stdout + restored.stderr
     assert fault_store.checksum() == before
+    # what neo4j-admin wrote back is the owner's alone, in folders only the owner enters
+    home = fault_server.settings.home
+    assert stat.S_IMODE(home.stat().st_mode) == 0o700
+    store_files = [p for p in (home / "data" / "databases" / "neo4j").rglob("*") if p.is_file()]
+    assert store_files and all(stat.S_IMODE(p.stat().st_mode) & 0o077 == 0 for p in store_files), [
+        (p.name, oct(p.stat().st_mode)) for p in store_files if p.stat().st_mode & 0o077]
 
 
 def test_reliability_backup_refuses_a_remote_server(tmp_path: Path) -> None:

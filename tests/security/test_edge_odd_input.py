@@ -15,10 +15,12 @@ from urllib.parse import quote, unquote
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from graph.normalize import name_key
 from graph.store import Store
 from graph.text import control_character, screen, strip_invisible
+from service.cli import app
 from service.csv_export import content_disposition, safe_cell
 
 H = dict[str, dict[str, str]]
@@ -342,3 +344,19 @@ def test_audit_paging_with_any_time_zone(client: TestClient, headers: H) -> None
     later = client.get("/admin/audit", params={"before": "2999-01-01T00:00:00+01:00"},
                        headers=headers["admin"]).json()
     assert later["entries"][0]["at"] == at
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (["token", "create", "--role", "admin", "--expires", "999999w"], "at most 3650 days"),
+    (["token", "create", "--role", "admin", "--expires", "1.5d"], "not a duration"),
+    (["generate", "-n", "99999999999999999999", "out"], "--members"),
+    (["match", "--year", "99999"], "--year"),
+    (["match", "--mentees", "m1", "--candidates", "-1"], "--candidates"),
+    (["serve", "--port", "99999"], "--port"),
+    (["neo4j", "status", "--bolt-port", "0"], "--bolt-port"),
+    (["load", ".", "--show-errors", "-1"], "--show-errors"),
+])
+def test_the_cli_names_the_option_with_an_extreme_value(args: list[str], says: str) -> None:
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert says in " ".join(result.output.split()), result.output
