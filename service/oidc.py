@@ -37,6 +37,8 @@ def fits(alg: str, key: PyJWK) -> bool:
     ``alg`` the JWKS gives it, if any (RFC 7517, 4.4). So an RSA public key is never taken
     as an HMAC secret, nor an EC key for RSA.
     """
+    # PyJWK keeps the JWK's own fields only privately; its algorithm_name is a guess from
+    # the key type when the JWK names none, so it cannot tell "RS256 only" from "any RSA"
     declared = (getattr(key, "_jwk_data", None) or {}).get("alg")
     if declared is not None and declared != alg:
         return False
