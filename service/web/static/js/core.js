@@ -10,6 +10,8 @@
   const STRINGS = JSON.parse(document.getElementById("ag-strings").textContent);
   const LANG = document.documentElement.lang || "en";
   const KEY = "alumni-graph.session";
+  /* Where the API is mounted on this server: every call's path is put after it. */
+  const API_PREFIX = "";
 
   /* ---- words ------------------------------------------------------------------------ */
 
@@ -123,7 +125,8 @@
   }
 
   /* fetch() with the session's token; resolves to the parsed JSON (or the Response when
-   * `raw` is set), rejects with an ApiProblem whose message is a sentence. */
+   * `raw` is set), rejects with an ApiProblem whose message is a sentence. Every call to the
+   * API goes through here: `path` is the API's own path (`/members/…`), API_PREFIX added. */
   async function api(path, options) {
     const opts = options || {};
     const s = session();
@@ -137,8 +140,9 @@
     }
     let response;
     try {
-      response = await fetch(path, { method: opts.method || "GET", headers: headers, body: body,
-                                     signal: opts.signal, credentials: "omit", cache: "no-store" });
+      response = await fetch(API_PREFIX + path, {
+        method: opts.method || "GET", headers: headers, body: body, signal: opts.signal,
+        credentials: "omit", cache: "no-store" });
     } catch (e) {
       if (e.name === "AbortError") throw e;
       throw new ApiProblem(t("error_network"), 0, "network");
@@ -238,11 +242,6 @@
     setTimeout(() => URL.revokeObjectURL(url), 10000);
   }
 
-  /* A member's name as a link to the path page, so a suggestion can be reached. */
-  function personLink(member) {
-    return el("a", { href: pageUrl("paths", { to: member.id }) }, member.name);
-  }
-
   function pageUrl(slug, params) {
     return document.body.dataset.web + slug + query(params || {});
   }
@@ -258,6 +257,50 @@
     if (s && s.member_id) return s.member_id;
     const input = $("act-for");
     return input ? input.value.trim() : "";
+  }
+
+  /* The member the page is for, or "" after saying that none is chosen yet (an admin, or
+   * the career office for a student, has to type the id first) with the focus on the field. */
+  function requireMember() {
+    const id = memberId();
+    if (!id) {
+      problem(new Error(t("act_for_missing")));
+      const input = $("act-for");
+      if (input) input.focus();
+    }
+    return id;
+  }
+
+  /* ---- people ----------------------------------------------------------------------- */
+
+  /* The line under a member's name: city, class and, unless `role` is false, alumnus,
+   * student or staff (whichever the answer carries). */
+  function memberFacts(member, role) {
+    return [member.city,
+            member.graduation_year ? t("class_of", { year: member.graduation_year }) : null,
+            role !== false && member.role ? t("member_role_" + member.role) : null]
+      .filter(Boolean).join(" · ");
+  }
+
+  /* A button to the path page: how the member the page is for can reach `member`. */
+  function reachLink(member) {
+    return el("a", { class: "button-secondary",
+                     href: pageUrl("paths", { to: member.id, member: memberId() }) },
+              t("how_to_reach", { name: member.name.split(" ")[0] }));
+  }
+
+  /* A ranked person in a list of people to meet or to ask: rank, name, facts and score,
+   * then `body` (nodes; null and false are left out), then the way to reach them. */
+  function personCard(member, card, ...body) {
+    return el("li", { class: "card person" },
+      el("div", { class: "person-head" },
+        el("span", { class: "rank", "aria-hidden": "true" }, String(card.rank)),
+        el("div", {},
+          el("h2", { class: "person-name" }, member.name),
+          el("p", { class: "muted" }, memberFacts(member, card.role))),
+        el("span", { class: "score", title: card.scoreTitle }, formatNumber(card.score, 2))),
+      body,
+      el("p", { class: "card-actions" }, reachLink(member)));
   }
 
   function frame() {
@@ -314,7 +357,8 @@
   const pageInits = [];
   window.AG = {
     t, plural, formatNumber, formatShare, session, saveSession, signOut, api, query, el, $, status,
-    problem, run, debounce, download, personLink, pageUrl, roleName, memberId, ApiProblem, LANG,
+    problem, run, debounce, download, pageUrl, roleName, memberId, requireMember, memberFacts,
+    reachLink, personCard, ApiProblem, LANG,
     page(init) { pageInits.push(init); },
   };
 

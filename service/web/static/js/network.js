@@ -2,22 +2,17 @@
 "use strict";
 
 AG.page(function () {
-  const { t, $, el, api, run, status, query, memberId, plural } = AG;
+  const { t, $, el, api, run, status, query, requireMember, plural } = AG;
   let cy = null;
   let byId = new Map();
 
   function detail(id) {
     const n = byId.get(id);
     if (!n) return;
-    const facts = [n.city, n.graduation_year ? t("class_of", { year: n.graduation_year }) : null,
-                   n.role ? t("member_role_" + n.role) : null].filter(Boolean).join(" · ");
-    const children = [el("h3", { class: "person-name" }, n.name), el("p", { class: "muted" }, facts),
-                      el("p", {}, t(n.depth === 0 ? "legend_you" : n.depth === 1 ? "legend_first" : "legend_second"))];
-    if (n.depth > 0) {
-      children.push(el("p", {}, el("a", { class: "button-secondary",
-        href: AG.pageUrl("paths", { to: n.id, member: memberId() }) }, t("how_to_reach", { name: n.name.split(" ")[0] }))));
-    }
-    $("network-detail").replaceChildren(...children);
+    $("network-detail").replaceChildren(
+      el("h3", { class: "person-name" }, n.name), el("p", { class: "muted" }, AG.memberFacts(n)),
+      el("p", {}, t(n.depth === 0 ? "legend_you" : n.depth === 1 ? "legend_first" : "legend_second")),
+      ...(n.depth > 0 ? [el("p", {}, AG.reachLink(n))] : []));
   }
 
   function select(id) {
@@ -28,12 +23,8 @@ AG.page(function () {
   }
 
   async function load() {
-    const id = memberId();
-    if (!id) {
-      AG.problem(new Error(t("act_for_missing")));
-      $("act-for").focus();
-      return;
-    }
+    const id = requireMember();
+    if (!id) return;
     const depth = document.querySelector("input[name=depth]:checked").value;
     const net = await run(() => api(`/members/${encodeURIComponent(id)}/network` + query({ depth })));
     if (!net) return;

@@ -2,7 +2,7 @@
 "use strict";
 
 AG.page(function () {
-  const { t, $, el, api, run, status, query, memberId, plural, formatNumber } = AG;
+  const { t, $, el, api, run, status, query, memberId, requireMember, plural, formatNumber } = AG;
   const params = new URLSearchParams(location.search);
   const personField = $("person-field");
   const companyField = $("company-field");
@@ -27,12 +27,8 @@ AG.page(function () {
   }
 
   async function load() {
-    const id = memberId();
-    if (!id) {
-      AG.problem(new Error(t("act_for_missing")));
-      $("act-for").focus();
-      return;
-    }
+    const id = requireMember();
+    if (!id) return;
     const result = await run(async () => {
       const q = { paths: 3 };
       if (kind() === "person") {

@@ -2,7 +2,7 @@
 "use strict";
 
 AG.page(function () {
-  const { t, $, api, run, status, memberId } = AG;
+  const { t, $, api, run, status, memberId, requireMember } = AG;
   const FLAGS = ["discoverable", "open_to_intros", "open_to_mentor", "seeking_mentor", "share_employer",
                  "share_contact"];
   const FIELDS = ["headline", "email", "city", "country", "mentor_capacity"];
@@ -35,12 +35,8 @@ AG.page(function () {
   }
 
   async function load() {
-    const id = memberId();
-    if (!id) {
-      AG.problem(new Error(t("act_for_missing")));
-      $("act-for").focus();
-      return;
-    }
+    const id = requireMember();
+    if (!id) return;
     const member = await run(() => api(`/members/${encodeURIComponent(id)}`));
     if (!member) return;
     fill(member);
