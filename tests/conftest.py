@@ -1,25 +1,55 @@
-"""Fixtures: a real Neo4j for the whole test session.
+"""Fixtures: a real Neo4j for the whole test session, and the marks of the test tiers.
 
 With ``NEO4J_URI`` set, the tests use that server (its data will be wiped!). Otherwise
 they start the project's own server in its own folder and ports (``.neo4j/test``,
 Bolt 7697, HTTP 7484 unless ``ALUMNI_GRAPH_NEO4J_DIR``/``ALUMNI_GRAPH_BOLT_PORT``/
 ``ALUMNI_GRAPH_HTTP_PORT`` say otherwise), and stop it at the end unless
 ``ALUMNI_GRAPH_KEEP_NEO4J=1`` (handy while developing: the next run starts in a second).
+
+Every test is marked by what it needs, from the fixtures it uses (directly or through
+other fixtures): ``neo4j``, ``browser``, ``fuzz``. ``make test-fast`` leaves those out and
+sets ``ALUMNI_GRAPH_TESTS_NO_NEO4J=1``, under which asking for the server fails the test
+instead of starting it. ``slow`` is marked by hand.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from graph.config import PROJECT_ROOT, ConnectionSettings, LocalServerSettings
 from graph.neo4j_server import LocalNeo4j
+from graph.projection import Projection
 from graph.store import Store
+from tests.support.projection_clubs import build_club
 
 TEST_DATA = Path(__file__).parent / "data"
+
+#: A test that uses any of these fixtures, even through another fixture, reaches Neo4j.
+#: Every one of them depends on ``connection_settings``; the others are listed so that
+#: the mark stays right if that ever changes.
+NEO4J_FIXTURES = frozenset({
+    "connection_settings", "local_server", "session_store", "store",
+    "fault_server", "fault_store",  # tests/reliability: the server they stop and kill
+})
+#: Chromium driving the running service (tests/web).
+BROWSER_FIXTURES = frozenset({"browser"})
+#: The API fuzzed from its OpenAPI document (tests/reliability/test_reliability_fuzz.py).
+FUZZ_FIXTURES = frozenset({"fuzz_target"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if used & NEO4J_FIXTURES:
+            item.add_marker(pytest.mark.neo4j)
+        if used & BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)
+        if used & FUZZ_FIXTURES:
+            item.add_marker(pytest.mark.fuzz)
 
 
 def _test_server_settings() -> LocalServerSettings:
@@ -32,6 +62,10 @@ def _test_server_settings() -> LocalServerSettings:
 
 @pytest.fixture(scope="session")
 def connection_settings() -> Iterator[ConnectionSettings]:
+    if os.environ.get("ALUMNI_GRAPH_TESTS_NO_NEO4J") == "1":
+        pytest.fail("this run has no Neo4j (make test-fast), yet a test asked for it: it reached "
+                    "the server by a fixture that NEO4J_FIXTURES in tests/conftest.py does not list",
+                    pytrace=False)
     if os.environ.get("NEO4J_URI"):
         yield ConnectionSettings.from_env()
         return
@@ -76,3 +110,9 @@ def store(session_store: Store) -> Iterator[Store]:
 @pytest.fixture
 def test_data() -> Path:
     return TEST_DATA
+
+
+@pytest.fixture
+def build() -> Callable[..., Projection]:
+    """Hand-built projections from short tuples (no database): see tests/support/projection_clubs.py."""
+    return build_club

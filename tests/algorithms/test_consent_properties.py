@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from projection_clubs import build_club
 
 from graph.algorithms.introductions import introductions
 from graph.algorithms.suggestions import PURPOSES, suggest
+from tests.support.projection_clubs import build_club
 
 
 @st.composite

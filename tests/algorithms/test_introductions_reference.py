@@ -4,15 +4,15 @@ where the search's limits cut it short."""
 
 from __future__ import annotations
 
-import introductions_reference as ref
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from projection_clubs import build_club
 
 from graph.algorithms import introductions
 from graph.algorithms.introductions import current_employees, find_paths
 from graph.algorithms.tie_strength import strength_of, tie_factors, tie_strength
+from tests.support import introductions_reference as ref
+from tests.support.projection_clubs import build_club
 
 
 @st.composite

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from mentoring_clubs import MENTOR, TODAY
 
 from graph.algorithms import mentoring as mt
 from graph.algorithms.matching import Edges, brute_force, match_programme, solve
+from tests.support.mentoring_clubs import MENTOR, TODAY
 
 
 @st.composite

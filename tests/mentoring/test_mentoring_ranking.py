@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from mentoring_clubs import MENTOR, TODAY
-
 from graph.algorithms.mentoring import (
     active_mentees,
     capacity_of,
@@ -11,6 +9,7 @@ from graph.algorithms.mentoring import (
     rank_mentors,
     still_running,
 )
+from tests.support.mentoring_clubs import MENTOR, TODAY
 
 
 def _ids(p, ranking) -> list[str]:

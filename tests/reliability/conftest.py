@@ -14,11 +14,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from reliability_support import Service, free_port
 
 from graph.config import PROJECT_ROOT, ConnectionSettings, LocalServerSettings
 from graph.neo4j_server import LocalNeo4j
 from graph.store import Store
+from tests.support.reliability import Service, free_port
 
 
 def _port_taken(port: int) -> bool:

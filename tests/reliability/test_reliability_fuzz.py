@@ -31,7 +31,6 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from reliability_support import Service, club
 from schemathesis.checks import (
     content_type_conformance,
     not_a_server_error,
@@ -44,6 +43,7 @@ from graph.store import Store
 from loaders import load_path
 from service.app import create_app
 from service.tokens import issue_token
+from tests.support.reliability import Service, club
 
 #: Answers by (method, path, status), printed at the end: the cases must reach past the checks.
 STATUSES: Counter[tuple[str, str, int]] = Counter()

@@ -17,13 +17,13 @@ import time
 from pathlib import Path
 
 import pytest
-from reliability_support import club, neo4j_env
 
 from graph.config import ConnectionSettings
 from graph.neo4j_server import LocalNeo4j
 from graph.store import Store
 from graph.store.integrity import Checksum
 from loaders import load_path
+from tests.support.reliability import club, neo4j_env
 
 SIZES = [pytest.param(3_000, id="3000"),
          pytest.param(40_000, id="faculty", marks=pytest.mark.slow)]

@@ -19,13 +19,13 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from reliability_support import neo4j_env
 
 from graph.neo4j_server import LocalNeo4j
 from graph.store import Store
 from service.app import create_app
 from service.settings import ServiceSettings
 from service.tokens import issue_token
+from tests.support.reliability import neo4j_env
 
 CLI = [str(Path(sys.executable).with_name("alumni-graph"))]
 #: Peak RSS the loader may reach for files up to 100 MB.

@@ -10,12 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
-from reliability_support import club, discoverable_member, neo4j_env
 
 from graph.neo4j_server import LocalNeo4j
 from graph.store import Store
 from loaders import load_path
 from service.tokens import issue_token
+from tests.support.reliability import club, discoverable_member, neo4j_env
 
 
 @dataclass

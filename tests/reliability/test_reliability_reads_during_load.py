@@ -12,12 +12,12 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
-from reliability_support import club, discoverable_member, neo4j_env
 
 from graph.config import ConnectionSettings
 from graph.store import Store
 from loaders import load_path
 from service.tokens import issue_token
+from tests.support.reliability import club, discoverable_member, neo4j_env
 
 CLI = [str(Path(sys.executable).with_name("alumni-graph"))]
 

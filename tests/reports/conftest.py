@@ -7,13 +7,13 @@ from contextlib import ExitStack
 
 import pytest
 from fastapi.testclient import TestClient
-from report_rows import write_rows
 
 from graph.algorithms.report.examples import example_rows
 from graph.store import Store
 from service.app import create_app
 from service.settings import ServiceSettings
 from service.tokens import issue_token
+from tests.support.report_rows import write_rows
 
 
 @pytest.fixture

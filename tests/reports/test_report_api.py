@@ -6,9 +6,9 @@ import json
 
 import pytest
 from fastapi.testclient import TestClient
-from test_report_html import assert_self_contained
 
 from graph.store import Store
+from tests.support.report_rows import assert_self_contained
 
 
 def test_analyst_gets_the_report_with_its_freshness(report_client: TestClient,

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from test_report_html import assert_self_contained
 from typer.testing import CliRunner
 
 from graph.store import Store
 from service.cli import app
+from tests.support.report_rows import assert_self_contained
 
 
 def test_report_writes_one_self_contained_file(example_store: Store, tmp_path: Path) -> None:

@@ -4,21 +4,13 @@ from __future__ import annotations
 
 import re
 
-from report_rows import club_rows, projection_of
-
 from graph.algorithms.report import ReportFilters, network_report
 from graph.algorithms.report.examples import example_projection
 from service.reports.render import render_html
+from tests.support.report_rows import assert_self_contained, club_rows, projection_of
 
 SECTIONS = ("growth", "components", "communities", "connectors", "cohesion", "destinations",
             "mentoring", "events")
-
-
-def assert_self_contained(html: str) -> None:
-    """Nothing is fetched from anywhere: no external src/href, script, stylesheet or font."""
-    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", html, re.I)
-    assert not re.search(r"<script|<link|<iframe|<img|@import|url\(", html, re.I)
-    assert "http://" not in html and "https://" not in html
 
 
 def test_the_page_is_self_contained() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import networkx as nx
 import pytest
-from report_rows import club_rows, projection_of
 
 from graph.algorithms.report import build_frame
 from graph.algorithms.report.bridges import bridges
@@ -17,6 +16,7 @@ from graph.algorithms.report.events import events
 from graph.algorithms.report.examples import example_frame
 from graph.algorithms.report.growth import degree_distribution, growth
 from graph.algorithms.report.mentoring import mentoring
+from tests.support.report_rows import club_rows, projection_of
 
 FEW = "fewer than 5"
 

@@ -1,11 +1,13 @@
 """Small hand-built clubs for the report tests, in the store's write shapes.
 
 ``projection_of`` builds a projection straight from the rows (pure tests); ``write_rows``
-sends the same rows through the store into the real Neo4j (API and CLI tests).
+sends the same rows through the store into the real Neo4j (API and CLI tests);
+``assert_self_contained`` checks that a rendered report fetches nothing.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -67,3 +69,10 @@ def write_rows(store: Store, batches: Batches) -> None:
         elif kind == "cohorts":
             rows = [{**r, "program_key": r["program_id"], "program_props": {}} for r in rows]
         getattr(store, _WRITERS[kind])(rows)
+
+
+def assert_self_contained(html: str) -> None:
+    """Nothing is fetched from anywhere: no external src/href, script, stylesheet or font."""
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", html, re.I)
+    assert not re.search(r"<script|<link|<iframe|<img|@import|url\(", html, re.I)
+    assert "http://" not in html and "https://" not in html
