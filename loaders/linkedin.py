@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -251,6 +252,6 @@ def discover_linkedin(folder: Path, member_id: str | None = None) -> Discovered:
     for (file, kind), items in export.items.items():
         label = file if _MAIN_KIND[file] == kind else f"{file} ({kind})"
         export.found.sources.append(
-            Source(kind, file, label, lambda items=items: _frozen(items), len(items))
+            Source(kind, file, label, partial(_frozen, items), len(items))
         )
     return export.found

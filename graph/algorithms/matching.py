@@ -124,6 +124,7 @@ def _solve_flow(n: int, capacity: np.ndarray, edges: Edges,
     sink = group0 + n_groups
     head = mentor0 + edges.mentor.astype(np.int64)
     if n_groups:
+        assert edges.group is not None and group_capacity is not None  # as n_groups says
         grouped = edges.group >= 0
         head = np.where(grouped, group0 + edges.group, head)
         group_mentor = np.zeros(n_groups, dtype=np.int64)
@@ -138,6 +139,7 @@ def _solve_flow(n: int, capacity: np.ndarray, edges: Edges,
     heads = [mentee0 + np.arange(n), np.full(width, sink), np.array([sink])]
     caps = [np.ones(n, dtype=np.int64), np.maximum(capacity, 0), np.array([n])]
     if n_groups:
+        assert group_capacity is not None
         tails.append(group0 + np.arange(n_groups))
         heads.append(mentor0 + group_mentor)
         caps.append(np.maximum(group_capacity, 0))

@@ -437,11 +437,11 @@ def suggest(p: Projection, member: int, *, limit: int = 10, purpose: str | None 
     size = pool or max(30, 3 * limit)
     estimates = candidate_estimates(p, member, w, want=2 * size)
     # take the best estimates first and ask consent only about those (and more if needed)
-    best = heapq.nlargest(2 * size, estimates, key=estimates.get)
+    best = heapq.nlargest(2 * size, estimates, key=estimates.__getitem__)
     shortlist = [c for c in best if consent.discoverable_at(p, c)][:size]
     if len(shortlist) < size and len(best) < len(estimates):
         allowed = (c for c in estimates if consent.discoverable_at(p, c))
-        shortlist = heapq.nlargest(size, allowed, key=estimates.get)
+        shortlist = heapq.nlargest(size, allowed, key=estimates.__getitem__)
     mine = set(p.adj[member])
     exact = _Scorer(p, member, w, mine)
     ranked: list[tuple[float, str, int]] = []

@@ -48,7 +48,7 @@ class SchemaMixin(StoreBase):
 
     def _schema(self, statement: str) -> None:
         try:
-            self.write(statement)  # type: ignore[arg-type]
+            self.write(statement)
         except ClientError as exc:
             if exc.code not in _ALREADY_THERE:
                 raise
@@ -61,7 +61,7 @@ class SchemaMixin(StoreBase):
                  for label in Label]
         parts += [f"CALL () {{ MATCH ()-[r:{rel.value}]->() RETURN count(r) AS `r_{rel.value}` }}"
                   for rel in Rel]
-        row = self.read(" ".join(parts) + " RETURN *")[0]  # type: ignore[arg-type]
+        row = self.read(" ".join(parts) + " RETURN *")[0]
         nodes = {k[2:]: v for k, v in sorted(row.items()) if k.startswith("n_")}
         rels = {k[2:]: v for k, v in sorted(row.items()) if k.startswith("r_")}
         return {"nodes": nodes, "relationships": rels}

@@ -175,6 +175,7 @@ def generate_mentorships(pop: Population, rng: random.Random, out: BundleWriter)
 
     mentees = [m for m in range(n) if pop.seeking_mentor[m]]
     rng.shuffle(mentees)
+    pool: list[int] | None
     for mentee in mentees:
         if rng.random() >= 0.55:
             continue  # still waiting for a match

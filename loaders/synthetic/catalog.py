@@ -537,8 +537,8 @@ def build_employers(extra: int, rng_pick: random.Random) -> list[Employer]:
     Ids are assigned in this order, so they are stable for a given ``extra`` and seed.
     """
     rows: list[tuple[str, str, str, str, float, tuple[str, ...]]] = []
-    for name, industry, city, country, weight, aliases in _EMPLOYERS:
-        rows.append((name, industry, city, country, weight, tuple(a for a in aliases.split(";") if a)))
+    for name, industry, city, country, weight, alias_text in _EMPLOYERS:
+        rows.append((name, industry, city, country, weight, tuple(a for a in alias_text.split(";") if a)))
     for faculty, city, country in faculty_employers():
         rows.append((faculty, "Higher education", city, country, 1.0, ()))
     taken = {employer_key(r[0]) for r in rows}

@@ -11,7 +11,7 @@ import math
 import random
 from array import array
 from bisect import bisect
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
 
@@ -296,6 +296,9 @@ class MemberFactory:
         of the current job, if any."""
         rng = self.rng
         pop = self.pop
+        function: str | None
+        industry: str | None
+        emp: int | None
         if role in (Role.FACULTY, Role.STAFF):
             emp = self.faculty_employer[prog.faculty]
             if role is Role.FACULTY:
@@ -327,9 +330,9 @@ class MemberFactory:
             t = class_year * 12 + rng.randint(-6, 6)
         career_start = t
         functions: list[str] = []
-        function: str | None = None
-        industry: str | None = None
-        emp: int | None = None
+        function = None
+        industry = None
+        emp = None
         current = None
         # a spell waits here until the next is known, so that "same firm, same title" merges
         pending: list | None = None
@@ -342,6 +345,7 @@ class MemberFactory:
                 stay_home = rng.random() < (0.85 if home else 0.3)
                 emp = self.pools.pick(rng, industry, stay_home)
                 industry = pop.employers[emp].industry
+            assert industry is not None  # chosen with the first employer, kept on a promotion
             function = self._function(prog, industry, function)
             if function not in functions:
                 functions.append(function)
@@ -397,6 +401,7 @@ class MemberFactory:
         chosen: dict[str, None] = {}  # an ordered set
         for skill in rng.sample(prog.skills, min(len(prog.skills), rng.randint(1, 3))):
             chosen[skill] = None
+        pool: Sequence[str]
         for function in functions[-2:]:
             pool = FUNCTION_SKILLS[function]
             for skill in rng.sample(pool, min(len(pool), rng.randint(1, 4))):

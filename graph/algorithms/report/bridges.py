@@ -84,7 +84,7 @@ def _cohorts(frame: ReportFrame, cross_ties: np.ndarray, reached: np.ndarray, pa
     cohort_pairs = np.unique(slot[member_of_pair] * n_prog + program_of_pair) if len(pairs) else pairs
     cohort_pairs = cohort_pairs[cohort_pairs >= 0]
     programs_reached = np.bincount(cohort_pairs // n_prog, minlength=len(codes))
-    rows = []
+    rows: list[dict[str, Any]] = []
     for i, code in enumerate(codes.tolist()):
         if size[i] < MIN_GROUP or crossing[i] == 0:
             continue

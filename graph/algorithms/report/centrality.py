@@ -91,7 +91,7 @@ def _named(frame: ReportFrame, scores: np.ndarray, limit: int, digits: int = 6) 
     """The top discoverable members by ``scores`` with what an analyst needs to place them."""
     p = frame.p
     order = np.argsort(-scores, kind="stable")
-    rows = []
+    rows: list[dict[str, Any]] = []
     for i in order.tolist():
         if len(rows) >= limit or scores[i] <= 0:
             break

@@ -36,7 +36,7 @@ def mentoring(frame: ReportFrame, *, programs: int = 8) -> dict[str, Any]:
     covered = students & has_mentor
     n_students, n_covered = int(students.sum()), int(covered.sum())
 
-    by_program = []
+    by_program: list[dict[str, Any]] = []
     for code in np.unique(frame.program[students]).tolist():
         at = students & (frame.program == code)
         size = int(at.sum())
