@@ -20,27 +20,51 @@ DEMO_SEED  ?= 2001
 HOST       ?= 127.0.0.1
 PORT       ?= 8000
 
+# Every install takes exactly the versions in the lock; `make lock` renews it from pyproject.toml.
+LOCK       := requirements-test.lock
+UV_VERSION := 0.13.9
+
+PYTEST     = $(BIN)/python -m pytest -q -p no:cacheprovider
+# The tiers (tests/conftest.py marks them by the fixtures a test uses): make test-fast runs
+# what needs neither Neo4j nor Chromium, on every core, with the doctests of graph/ and loaders/.
+FAST_MARKS = not neo4j and not browser and not fuzz and not slow
+WORKERS   ?= 2
+
 DEMO_ENV = ALUMNI_GRAPH_NEO4J_DIR=$(DEMO_DIR) ALUMNI_GRAPH_BOLT_PORT=$(DEMO_BOLT) ALUMNI_GRAPH_HTTP_PORT=$(DEMO_HTTP)
 TEST_ENV = ALUMNI_GRAPH_NEO4J_DIR=$(TEST_DIR) ALUMNI_GRAPH_BOLT_PORT=$(TEST_BOLT) ALUMNI_GRAPH_HTTP_PORT=$(TEST_HTTP)
 
-.PHONY: help install neo4j-fetch run demo-data test test-slow fuzz lint bench clean stop chromium
+.PHONY: help install lock neo4j-fetch run demo-data test test-fast test-slow fuzz lint lint-format bench clean stop chromium
 
 help:
 	@echo "make run    - set up everything, start Neo4j, load the demo club, serve on http://$(HOST):$(PORT)"
 	@echo "make test   - lint and run the tests against their own Neo4j"
+	@echo "make test-fast - the tests that need no Neo4j and no browser, in parallel (about a minute)"
+	@echo "make lock   - renew the lock files from pyproject.toml"
 	@echo "make bench  - run the benchmarks (figures go to bench/RESULTS.md)"
 	@echo "make test-slow - the long tests (faculty-tier killed loads, 100 MB file)"
 	@echo "make fuzz   - fuzz the API longer (FUZZ_EXAMPLES cases per operation)"
 	@echo "make stop   - stop the demo Neo4j"
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# requirements-test.lock: everything make installs (the service and the tests);
+# requirements.lock: the service alone, at the same versions, for a deployment.
+# Universal (markers for other Pythons and platforms) and hashed.
+UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --quiet --universal --python-version 3.11 \
+	--generate-hashes --custom-compile-command "make lock"
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"
+	$(UV_COMPILE) --extra test --upgrade -o requirements-test.lock
+	$(UV_COMPILE) -c requirements-test.lock -o requirements.lock
 
 neo4j-fetch: $(STAMP)
 	$(BIN)/python -c 'from graph.neo4j_server import check_prerequisites, resolve_classpath; check_prerequisites(); resolve_classpath(quiet=False)'
@@ -57,6 +81,11 @@ stop: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+# Joins lint once the code has been formatted in one go.
+lint-format: $(STAMP)
+	$(BIN)/ruff format --check .
 
 # The browser tests (tests/web) drive Debian's Chromium. Installed here when missing; if it
 # cannot be, the suite still runs and those tests fail saying why.
@@ -67,14 +96,19 @@ chromium:
 	  || echo "Chromium could not be installed: the browser tests in tests/web will fail" >&2
 
 test: $(STAMP) lint chromium
-	$(TEST_ENV) $(BIN)/python -m pytest -q -p no:cacheprovider -m "not slow" $(PYTEST_ARGS)
+	$(TEST_ENV) $(PYTEST) -m "not slow" --doctest-modules tests graph loaders $(PYTEST_ARGS)
+
+# No Neo4j is started: a test that asks for it fails (ALUMNI_GRAPH_TESTS_NO_NEO4J).
+test-fast: $(STAMP)
+	ALUMNI_GRAPH_TESTS_NO_NEO4J=1 $(PYTEST) -n $(WORKERS) -m "$(FAST_MARKS)" \
+		--doctest-modules tests graph loaders $(PYTEST_ARGS)
 
 test-slow: $(STAMP)
-	$(TEST_ENV) $(BIN)/python -m pytest -q -p no:cacheprovider -m slow $(PYTEST_ARGS)
+	$(TEST_ENV) $(PYTEST) -m slow $(PYTEST_ARGS)
 
 FUZZ_EXAMPLES ?= 2000
 fuzz: $(STAMP)
-	$(TEST_ENV) ALUMNI_GRAPH_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider \
+	$(TEST_ENV) ALUMNI_GRAPH_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PYTEST) \
 		tests/reliability/test_reliability_fuzz.py $(PYTEST_ARGS)
 
 bench: $(STAMP)
