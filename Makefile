@@ -27,8 +27,9 @@ UV_VERSION := 0.13.9
 PYTEST     = $(BIN)/python -m pytest -q -p no:cacheprovider
 # The tiers (tests/conftest.py marks them by the fixtures a test uses): make test-fast runs
 # what needs neither Neo4j nor Chromium, on every core, with the doctests of graph/ and loaders/.
-FAST_MARKS = not neo4j and not browser and not fuzz and not slow
-WORKERS   ?= 2
+FAST_MARKS   = not neo4j and not browser and not fuzz and not slow
+SERVER_MARKS = (neo4j or browser or fuzz) and not slow
+WORKERS   ?= auto
 
 DEMO_ENV = ALUMNI_GRAPH_NEO4J_DIR=$(DEMO_DIR) ALUMNI_GRAPH_BOLT_PORT=$(DEMO_BOLT) ALUMNI_GRAPH_HTTP_PORT=$(DEMO_HTTP)
 TEST_ENV = ALUMNI_GRAPH_NEO4J_DIR=$(TEST_DIR) ALUMNI_GRAPH_BOLT_PORT=$(TEST_BOLT) ALUMNI_GRAPH_HTTP_PORT=$(TEST_HTTP)
@@ -95,8 +96,10 @@ chromium:
 	  || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; } \
 	  || echo "Chromium could not be installed: the browser tests in tests/web will fail" >&2
 
-test: $(STAMP) lint chromium
-	$(TEST_ENV) $(PYTEST) -m "not slow" --doctest-modules tests graph loaders $(PYTEST_ARGS)
+# Everything but slow: first the tests that need no server, on every core, then those
+# that share the one test server (they wipe its data, so they run one at a time).
+test: $(STAMP) lint chromium test-fast
+	$(TEST_ENV) $(PYTEST) -m "$(SERVER_MARKS)" $(PYTEST_ARGS)
 
 # No Neo4j is started: a test that asks for it fails (ALUMNI_GRAPH_TESTS_NO_NEO4J).
 test-fast: $(STAMP)

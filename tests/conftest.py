@@ -19,14 +19,21 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from graph.config import PROJECT_ROOT, ConnectionSettings, LocalServerSettings
 from graph.neo4j_server import LocalNeo4j
 from graph.projection import Projection
 from graph.store import Store
+from tests.support import guards
 from tests.support.projection_clubs import build_club
 
 TEST_DATA = Path(__file__).parent / "data"
+
+# Hypothesis times each example and its data generation; on a machine whose cores are busy
+# with other work those times say nothing about the code. Tests bound cost themselves.
+settings.register_profile("suite", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("suite")
 
 #: A test that uses any of these fixtures, even through another fixture, reaches Neo4j.
 #: Every one of them depends on ``connection_settings``; the others are listed so that
@@ -72,7 +79,7 @@ def connection_settings() -> Iterator[ConnectionSettings]:
     local = _test_server_settings()
     server = LocalNeo4j(local)
     was_running = server.pid() is not None
-    server.start()
+    server.start(timeout=guards.NEO4J_START)
     # children (CLI subprocesses, the service) find the same server through the environment
     os.environ["ALUMNI_GRAPH_NEO4J_DIR"] = str(local.home)
     os.environ["ALUMNI_GRAPH_BOLT_PORT"] = str(local.bolt_port)

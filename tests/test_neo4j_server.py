@@ -13,6 +13,7 @@ import pytest
 
 from graph.config import LocalServerSettings
 from graph.neo4j_server import LocalNeo4j, Neo4jServerError, check_prerequisites
+from tests.support import guards
 
 
 @pytest.fixture
@@ -72,7 +73,7 @@ def test_password_file_is_private_and_auth_is_on(server: LocalNeo4j) -> None:
 
 def test_http_serves_the_browser(server: LocalNeo4j) -> None:
     url = f"http://127.0.0.1:{server.settings.http_port}/browser/"
-    with urllib.request.urlopen(url, timeout=10) as response:
+    with urllib.request.urlopen(url, timeout=guards.ANSWER) as response:
         assert response.status == 200
         assert b"<html" in response.read(2000).lower()
 
@@ -148,7 +149,7 @@ def test_a_second_server_starts_and_stops_beside_the_first(
 ) -> None:
     second = LocalNeo4j(LocalServerSettings(tmp_path / "n4", _free_port(), _free_port(), "256m", "64m"))
     try:
-        status = second.start(timeout=180)
+        status = second.start(timeout=guards.NEO4J_START)
         assert status.running and status.pid != server.pid()
         assert stat.S_IMODE(second.settings.password_file.stat().st_mode) == 0o600
         assert second.stop() is True

@@ -4,6 +4,7 @@ The fault server (``.neo4j/t-fault`` unless ``ALUMNI_GRAPH_FAULT_NEO4J_DIR`` say
 otherwise; Bolt 7711, HTTP 7511 unless ``ALUMNI_GRAPH_FAULT_BOLT_PORT``/``_HTTP_PORT``)
 is separate from the session's test server, so that stopping it harms no other test.
 When another checkout's server holds the default ports, free ones are taken instead.
+The fault server is stopped at the end of every run, ``ALUMNI_GRAPH_KEEP_NEO4J`` or not.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pytest
 from graph.config import PROJECT_ROOT, ConnectionSettings, LocalServerSettings
 from graph.neo4j_server import LocalNeo4j
 from graph.store import Store
+from tests.support import guards
 from tests.support.reliability import Service, free_port
 
 
@@ -33,23 +35,27 @@ def fault_server(connection_settings: ConnectionSettings) -> Iterator[LocalNeo4j
     bolt = int(os.environ.get("ALUMNI_GRAPH_FAULT_BOLT_PORT") or 7711)
     http = int(os.environ.get("ALUMNI_GRAPH_FAULT_HTTP_PORT") or 7511)
     server = LocalNeo4j(LocalServerSettings.from_env(home=home, bolt_port=bolt, http_port=http))
-    if server.pid() is None and (_port_taken(bolt) or _port_taken(http)):
+    # One left running by an earlier run may listen on other ports than these (free ones,
+    # below) and would be mistaken for another checkout's: it starts afresh instead. It is
+    # not kept between runs (ALUMNI_GRAPH_KEEP_NEO4J keeps only the session's server):
+    # the tests stop and restart it anyway.
+    server.stop()
+    if _port_taken(bolt) or _port_taken(http):
         # another checkout's server sits on the default ports: take free ones instead
         server = LocalNeo4j(LocalServerSettings.from_env(
             home=home, bolt_port=free_port(), http_port=free_port()))
-    server.start()
+    server.start(timeout=guards.NEO4J_START)
     try:
         yield server
     finally:
-        if os.environ.get("ALUMNI_GRAPH_KEEP_NEO4J") != "1":
-            server.stop()
+        server.stop()
 
 
 @pytest.fixture
 def fault_store(fault_server: LocalNeo4j) -> Iterator[Store]:
     """A store on the fault server, on an empty database (schema kept); the server is
     running when the test starts, whatever the previous test did to it."""
-    fault_server.start()
+    fault_server.start(timeout=guards.NEO4J_START)
     store = Store(ConnectionSettings.from_env(fault_server.settings))
     store.migrate()
     store.wipe(keep_security=False)

@@ -10,6 +10,7 @@ from pathlib import Path
 from graph.neo4j_server import LocalNeo4j
 from graph.store import Store
 from loaders import load_path
+from tests.support import guards
 from tests.support.reliability import club, neo4j_env
 
 CLI = [str(Path(sys.executable).with_name("alumni-graph"))]
@@ -57,5 +58,5 @@ def test_reliability_backup_refuses_a_remote_server(tmp_path: Path) -> None:
     env = {"NEO4J_URI": "bolt://127.0.0.1:9", "NEO4J_USER": "neo4j", "NEO4J_PASSWORD": "x",
            "PATH": "/usr/bin:/bin"}
     done = subprocess.run([*CLI, "backup", str(tmp_path / "x.dump")], env=env, capture_output=True,
-                          text=True, timeout=60, check=False)
+                          text=True, timeout=guards.CHILD, check=False)
     assert done.returncode == 2 and "neo4j-admin database dump" in done.stdout + done.stderr

@@ -23,6 +23,7 @@ from graph.neo4j_server import LocalNeo4j
 from graph.store import Store
 from graph.store.integrity import Checksum
 from loaders import load_path
+from tests.support import guards
 from tests.support.reliability import club, neo4j_env
 
 SIZES = [pytest.param(3_000, id="3000"),
@@ -35,15 +36,21 @@ def _load_cli(server: LocalNeo4j, store: Store, bundle: Path) -> subprocess.Pope
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
+#: Clean loads' checksums and batch counts by bundle: the generator and the load are
+#: deterministic, so the tests of one size share one reference load.
+_REFERENCES: dict[Path, tuple[Checksum, int]] = {}
+
+
 def _reference(store: Store, bundle: Path) -> tuple[Checksum, int]:
     """A clean load's checksum and how many batches it took (by the change counter)."""
+    if bundle not in _REFERENCES:
+        store.wipe(keep_security=False)
+        before = store.changes().counter
+        report = load_path(store, bundle)
+        assert not report.errors, report.errors[:3]
+        _REFERENCES[bundle] = store.checksum(), store.changes().counter - before
     store.wipe(keep_security=False)
-    before = store.changes().counter
-    report = load_path(store, bundle)
-    assert not report.errors, report.errors[:3]
-    reference = store.checksum(), store.changes().counter - before
-    store.wipe(keep_security=False)
-    return reference
+    return _REFERENCES[bundle]
 
 
 def _wait_for_batches(store: Store, proc: subprocess.Popen[bytes], counter: int) -> None:
@@ -88,12 +95,13 @@ def test_reliability_neo4j_killed_mid_load_then_rerun(fault_server: LocalNeo4j, 
     proc = _load_cli(fault_server, fault_store, bundle)
     _wait_for_batches(fault_store, proc, start + kill_at)
     fault_server.kill()
-    code = proc.wait(timeout=120)
+    code = proc.wait(timeout=guards.CHILD)
     message = proc.stderr.read().decode() if proc.stderr else ""
     assert code != 0 and "unavailable" in message.lower(), message[-2000:]
     assert "Traceback" not in message, message[-3000:]
 
-    fault_server.start()  # crash recovery replays Neo4j's log: committed batches, nothing else
+    # crash recovery replays Neo4j's log: committed batches, nothing else
+    fault_server.start(timeout=guards.NEO4J_START)
     rerun = _load_cli(fault_server, fault_store, bundle)
     assert rerun.wait(timeout=1800) == 0, rerun.stderr.read().decode()[-2000:] if rerun.stderr else ""
     assert fault_store.checksum() == reference

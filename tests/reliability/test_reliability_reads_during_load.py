@@ -17,6 +17,7 @@ from graph.config import ConnectionSettings
 from graph.store import Store
 from loaders import load_path
 from service.tokens import issue_token
+from tests.support import guards
 from tests.support.reliability import club, discoverable_member, neo4j_env
 
 CLI = [str(Path(sys.executable).with_name("alumni-graph"))]
@@ -36,7 +37,7 @@ def test_reliability_reads_during_a_load_and_catch_up(session_store: Store,
     stop = threading.Event()
 
     def read() -> None:
-        with httpx.Client(base_url=service.url, timeout=30) as client:
+        with httpx.Client(base_url=service.url, timeout=guards.ANSWER) as client:
             while not stop.is_set():
                 statuses[client.get(f"/members/{me}/suggestions", headers=member).status_code] += 1
                 statuses[client.get("/alumni", params={"q": "an"}, headers=office).status_code] += 1
@@ -56,15 +57,15 @@ def test_reliability_reads_during_a_load_and_catch_up(session_store: Store,
     assert statuses and set(statuses) == {200}, statuses
 
     knows = session_store.counts()["relationships"]["KNOWS"]
-    deadline = ended + 60
+    deadline = ended + guards.CHILD  # the rebuild waits for two quiet polls, then takes its time
     while True:
-        health = httpx.get(service.url + "/health", timeout=30).json()
+        health = httpx.get(service.url + "/health", timeout=guards.ANSWER).json()
         if health["projection"]["ties"] == knows:
             break
         assert time.monotonic() < deadline, f"the projection did not catch up: {health['projection']}"
         time.sleep(0.5)
     print(f"reads during the load: {dict(statuses)}; projection current "
           f"{time.monotonic() - ended:.1f} s after the load ended")
-    with httpx.Client(base_url=service.url, timeout=30) as client:
+    with httpx.Client(base_url=service.url, timeout=guards.ANSWER) as client:
         found = client.get(f"/members/{me}/suggestions", headers=member).json()
         assert any(r["kind"] == "mutual_connections" for s in found["suggestions"] for r in s["reasons"])

@@ -15,6 +15,7 @@ import httpx
 
 from graph.config import PROJECT_ROOT, ConnectionSettings, LocalServerSettings
 from loaders.synthetic import generate_bundle
+from tests.support import guards
 
 CLUBS = PROJECT_ROOT / "var" / "test-clubs"
 
@@ -35,6 +36,16 @@ def discoverable_member(bundle: Path) -> str:
             if row["discoverable"] == "true":
                 return row["id"]
     raise LookupError(f"no discoverable member in {bundle}")
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user and system, all threads) that process ``pid`` has used so far.
+
+    What a request cost, unlike its wall time, hardly changes when other work holds the
+    cores, so bounds on cost hold on a busy machine too.
+    """
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -69,7 +80,8 @@ class Service:
         )
         self.log = log
 
-    def wait_ready(self, timeout: float = 120.0) -> None:
+    def wait_ready(self, timeout: float = guards.CHILD) -> None:
+        """Until /health answers; ``timeout`` only guards against a service that never does."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

@@ -28,6 +28,7 @@ from loaders.synthetic import generate_bundle
 from service.app import create_app
 from service.settings import ServiceSettings
 from service.tokens import issue_token
+from tests.support import guards
 
 CHROMIUM = os.environ.get("ALUMNI_GRAPH_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -104,7 +105,7 @@ def base_url(club: Club, session_store: Store) -> Iterator[str]:
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + guards.CHILD
     while True:
         try:
             health = httpx.get(url + "/health", timeout=2).json()
@@ -113,7 +114,7 @@ def base_url(club: Club, session_store: Store) -> Iterator[str]:
         except (httpx.HTTPError, ValueError):
             pass
         if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the service did not come up within 60 s")
+            raise RuntimeError(f"the service did not come up within {guards.CHILD:.0f} s")
         time.sleep(0.2)
     yield url
     server.should_exit = True
