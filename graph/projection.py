@@ -370,232 +370,11 @@ class Projection:
             handler(self, rows)
             self.version += 1
 
-    def _new_member(self, member_id: str) -> int:
-        i = len(self.ids)
-        self.ids.append(member_id)
-        self.index[member_id] = i
-        self.names.append(member_id)
-        self.alive.append(1)
-        self.flags.append(_DEFAULT_FLAGS)
-        self.role.append(0)
-        self.graduation_year.append(0)
-        self.seniority.append(0)
-        self.mentor_capacity.append(0)
-        self.adj.append(array("i"))
-        self.since.append(array("h"))
-        self.positions.append(())
-        self.mentorships.append(())
-        n = len(self.ids)
-        for facet in self._member_facets():
-            facet.grow_members(n)
-        self.n_members += 1
-        return i
-
     def _member_facets(self) -> tuple[Facet, ...]:
         return (self.skills, self.wants, self.interests, self.programs, self.cohorts,
                 self.employers, self.events, self.cities)
 
-    def _on_members(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        for row in rows:
-            member_id = row["id"]
-            props = row.get("props")
-            if props is None:  # tolerate flat rows: {"id", "discoverable": …}
-                props = {k: v for k, v in row.items() if k != "id"}
-            i = self.index.get(member_id)
-            if i is None:
-                i = self._new_member(member_id)
-            self._set_member_props(i, props)
-
-    def _set_member_props(self, i: int, props: Mapping[str, Any], *,
-                          seniority: bool = True) -> None:
-        if props.get("name"):
-            self.names[i] = str(props["name"])
-        if any(name in props for name in FLAG_BITS):
-            self.flags[i] = flag_bits(props, self.flags[i])
-        if "role" in props:
-            role = props["role"]
-            self.role[i] = ROLES.index(role) if role in ROLES else 0
-        if "graduation_year" in props:
-            self.graduation_year[i] = year_of(props["graduation_year"])
-        if "mentor_capacity" in props:
-            self.mentor_capacity[i] = min(int(props["mentor_capacity"] or 0), 32_767)
-        if "city" in props:
-            old = self.city(i)
-            city = props["city"]
-            new = self.cities.vocab.code(fold(city), city) if city else None
-            if old != new:
-                if old is not None:
-                    self.cities.remove(i, old)
-                if new is not None:
-                    self.cities.add(i, new)
-        if seniority:
-            self._update_seniority(i)
-
-    def _update_seniority(self, i: int) -> None:
-        """0–5: the highest title level held, or the level experience alone implies."""
-        titles = max((title_level(self.titles.names[p.title]) if p.title >= 0 else 2
-                      for p in self.positions[i]), default=0)
-        grad = self.graduation_year[i]
-        experience = min(4, max(0, self.reference_year - grad) // 5) if grad else 0
-        level = max(titles, experience)
-        if ROLES[self.role[i]] == Role.STUDENT.value:
-            level = 0
-        self.seniority[i] = level
-
-    def _on_employers(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        for row in rows:
-            props = row.get("props") or {}
-            code = self.employers.vocab.code(row["id"], props.get("name"))
-            while len(self.employer_known) <= code:
-                self.employer_known.append(0)
-                self.employer_industry.append(-1)
-                self.employer_aliases.append(())
-            self.employer_known[code] = 1
-            industry = props.get("industry")
-            if industry:
-                self.employer_industry[code] = self.industries.code(fold(industry), industry)
-            if props.get("aliases"):
-                self.employer_aliases[code] = tuple(str(a) for a in props["aliases"])
-
-    def _on_events(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        for row in rows:
-            props = row.get("props") or {}
-            code = self.events.vocab.code(row["id"], props.get("name"))
-            while len(self.event_known) <= code:
-                self.event_known.append(0)
-                self.event_year.append(0)
-            self.event_known[code] = 1
-            if props.get("date"):
-                self.event_year[code] = year_of(props["date"])
-
-    def _on_positions(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        for row in rows:
-            i = self.index.get(row["member_id"])
-            code = self.employers.vocab.get(row.get("employer_id") or "")
-            if i is None or code is None or not self.employer_known[code]:
-                continue
-            props = row.get("props") or {}
-            key = str(row.get("key") or "")
-            held = self.positions[i]
-            old = next((p for p in held if p.employer == code and p.key == key), None)
-            # SET w += props: absent values keep what the position had
-            start = year_of(props["start"]) if props.get("start") else (old.start if old else 0)
-            end = year_of(props["end"]) if props.get("end") else (old.end if old else 0)
-            title = (self.titles.code(fold(props["title"]), props["title"]) if props.get("title")
-                     else (old.title if old else -1))
-            new = Position(code, key, start, end, title)
-            if old == new:
-                continue
-            self.positions[i] = tuple(p for p in held if p is not old) + (new,)
-            self.employers.add(i, code)
-            self._update_seniority(i)
-
-    def _on_skills(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        for row in rows:
-            i = self.index.get(row["member_id"])
-            if i is None:
-                continue
-            code = self.skill_names.code(row["key"], row.get("name"))
-            (self.wants if row.get("wants") else self.skills).add(i, code)
-
-    def _on_interests(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        for row in rows:
-            i = self.index.get(row["member_id"])
-            if i is None:
-                continue
-            self.interests.add(i, self.interests.vocab.code(row["key"], row.get("name")))
-
-    def _on_cohorts(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        for row in rows:
-            program = self.programs.vocab.code(row["program_id"], row.get("program_name"))
-            cohort = self.cohorts.vocab.code(row["cohort_id"])
-            while len(self.cohort_program) <= cohort:
-                self.cohort_program.append(-1)
-                self.cohort_year.append(0)
-            self.cohort_program[cohort] = program
-            self.cohort_year[cohort] = year_of(row.get("year"))
-            i = self.index.get(row["member_id"])
-            if i is None:
-                continue
-            self.cohorts.add(i, cohort)
-            self.programs.add(i, program)
-
-    def _on_knows(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        for row in rows:
-            a, b = self.index.get(row["a"]), self.index.get(row["b"])
-            if a is None or b is None or a == b:
-                continue
-            since = year_of((row.get("props") or {}).get("since"))
-            if self.knows(a, b):
-                if since:
-                    self._set_since(a, b, since)
-                    self._set_since(b, a, since)
-                continue
-            self.adj[a].append(b)
-            self.since[a].append(since)
-            self.adj[b].append(a)
-            self.since[b].append(since)
-            self.n_ties += 1
-
-    def _set_since(self, a: int, b: int, since: int) -> None:
-        self.since[a][self.adj[a].index(b)] = since
-
-    def _on_attendance(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        for row in rows:
-            i = self.index.get(row["member_id"])
-            code = self.events.vocab.get(row["event_id"])
-            if i is None or code is None or not self.event_known[code]:
-                continue
-            self.events.add(i, code)
-
-    def _on_mentorships(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        for row in rows:
-            a, b = self.index.get(row["mentor_id"]), self.index.get(row["mentee_id"])
-            if a is None or b is None or a == b:
-                continue
-            props = row.get("props") or {}
-            # SET r += props: an absent ``until`` keeps the old one, a null one removes it
-            if "until" in props or (a, b) not in self.mentorship_until:
-                until = props.get("until")
-                self.mentorship_until[(a, b)] = (
-                    until.isoformat() if hasattr(until, "isoformat") else str(until or ""))
-            if (b, 1) in self.mentorships[a]:
-                continue
-            self.mentorships[a] = (*self.mentorships[a], (b, 1))
-            self.mentorships[b] = (*self.mentorships[b], (a, -1))
-
-    def _on_member_deleted(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        for row in rows:
-            i = self.index.pop(row["id"], None)
-            if i is None:
-                continue
-            for other in self.adj[i]:
-                j = self.adj[other].index(i)
-                del self.adj[other][j]
-                del self.since[other][j]
-            self.n_ties -= len(self.adj[i])
-            self.adj[i] = array("i")
-            self.since[i] = array("h")
-            for other, direction in self.mentorships[i]:
-                self.mentorships[other] = tuple(m for m in self.mentorships[other] if m[0] != i)
-                self.mentorship_until.pop((i, other) if direction > 0 else (other, i), None)
-            self.mentorships[i] = ()
-            for facet in self._member_facets():
-                facet.clear_member(i)
-            self.positions[i] = ()
-            # erasure leaves no trace: the slot stays (indices are stable) but says nothing
-            self.ids[i] = ""
-            self.names[i] = ""
-            self.alive[i] = 0
-            self.flags[i] = 0
-            self.graduation_year[i] = 0
-            self.seniority[i] = 0
-            self.n_members -= 1
-
-    def _on_wiped(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        self._reset()
-
-    # -- building -----------------------------------------------------------------
+    # -- hiding ties (evaluation) ------------------------------------------------------
     def remove_tie(self, a: int, b: int) -> bool:
         """Drop the tie between ``a`` and ``b`` (evaluation hides ties so); True if it existed."""
         try:
@@ -623,6 +402,7 @@ class Projection:
         twin.since = [array("h", row) for row in self.since]
         return twin
 
+    # -- building from write-shaped rows ------------------------------------------------
     @classmethod
     def from_rows(
         cls,
@@ -663,7 +443,7 @@ class Projection:
     def bulk_add(self, kind: str, rows: Sequence[Mapping[str, Any]]) -> None:
         """Take in rows while building (ties unchecked); :meth:`finish_build` afterwards."""
         if kind == "knows":
-            self._bulk_knows(rows)
+            _bulk_knows(self, rows)
         else:
             handler = _HANDLERS.get(kind)
             if handler is not None:
@@ -671,22 +451,9 @@ class Projection:
 
     def finish_build(self) -> None:
         """De-duplicate the ties taken in by :meth:`bulk_add` and stamp the build."""
-        self._dedupe_ties()
+        _dedupe_ties(self)
         self.version = 1
         self.built_at = datetime.now(UTC).isoformat(timespec="seconds")
-
-    def _bulk_knows(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        index, adj, since = self.index, self.adj, self.since
-        for row in rows:
-            a, b = index.get(row["a"]), index.get(row["b"])
-            if a is None or b is None or a == b:
-                continue
-            props = row.get("props")
-            year = year_of(props.get("since")) if props else 0
-            adj[a].append(b)
-            since[a].append(year)
-            adj[b].append(a)
-            since[b].append(year)
 
     # -- building from value rows (``Store.projection_values``) ------------------------
     @classmethod
@@ -722,10 +489,12 @@ class Projection:
                 p.bulk_members(rows)
             elif kind == "links":
                 p.bulk_links(rows)
-            elif kind in _NODE_KEYS:
-                keys = _NODE_KEYS[kind]
-                p.bulk_add(kind, [{"id": row[0], "props": dict(zip(keys, row[1:], strict=True))}
-                                  for row in rows])
+            elif kind == "employers":
+                for employer_id, name, industry, aliases in rows:
+                    _put_employer(p, employer_id, name, industry, aliases)
+            elif kind == "events":
+                for event_id, name, when in rows:
+                    _put_event(p, event_id, name, when)
             counts[kind] = counts.get(kind, 0) + len(rows)
             now = time.monotonic()
             if now - last >= progress_every:
@@ -733,140 +502,417 @@ class Projection:
                 log.info("projection build: %s rows so far (%.0f s)",
                          ", ".join(f"{k} {v:,}" for k, v in counts.items()), now - started)
         for i in p.members():
-            p._update_seniority(i)
+            _put_seniority(p, i)
 
     def bulk_members(self, rows: Sequence[Sequence[Any]]) -> None:
         """Members as ``(id, name, role, city, graduation_year, mentor_capacity, flags…)``."""
-        index = self.index
         for row in rows:
-            i = index.get(row[0])
-            if i is None:
-                i = self._new_member(row[0])
             # seniority waits for the positions: from_values sets it once per member
-            self._set_member_props(i, dict(zip(MEMBER_KEYS, row[1:], strict=True)),
-                                   seniority=False)
+            _put_member_props(self, _put_member(self, row[0]),
+                              dict(zip(MEMBER_KEYS, row[1:], strict=True)), seniority=False)
 
     def bulk_links(self, rows: Sequence[Sequence[Any]]) -> None:
         """Each member's relationships in one row: ``(id, knows, positions, skills, wants,
         interests, cohorts, events, mentors)`` with the lists ``LINK_VALUES_QUERY`` returns.
 
-        The same rules as the write handlers, inlined: this loop runs once per member and
-        relationship of the club, and a dict and a call per relationship were most of it.
-        Ties are taken unchecked, as :meth:`bulk_add` does; :meth:`finish_build` afterwards.
+        The rules are the write handlers' (the same ``_put_*`` helpers); what differs is
+        the parsing: this loop runs once per member and relationship of the club, so
+        years are parsed once per distinct text, and ties are taken unchecked, as
+        :meth:`bulk_add` does; :meth:`finish_build` afterwards.
         """
-        index, adj, since = self.index, self.adj, self.since
-        years: dict[Any, int] = {}
-        titles: dict[str, int] = {}
+        p, index = self, self.index
+        # a club has a few hundred distinct dates and hundreds of thousands of ties
+        years: dict[Any, int] = {None: 0, "": 0}
         emp_codes, emp_known = self.employers.vocab.codes, self.employer_known
         for mid, knows, positions, skills, wants, interests, cohorts, events, mentors in rows:
             a = index.get(mid)
             if a is None:
                 continue  # came after the members were read; Neo4j's next write brings it
-            if knows:
-                row_a, since_a = adj[a], since[a]
-                for oid, when in knows:
-                    b = index.get(oid)
-                    if b is None or b == a:
-                        continue
+            for oid, when in knows or ():
+                b = index.get(oid)
+                if b is not None and b != a:
                     year = years.get(when)
                     if year is None:
                         year = years[when] = year_of(when)
-                    row_a.append(b)
-                    since_a.append(year)
-                    adj[b].append(a)
-                    since[b].append(year)
-            if positions:
-                held = self.positions[a]
-                changed = False
-                for eid, key, title, start, end in positions:
-                    code = emp_codes.get(eid or "")
-                    if code is None or not emp_known[code]:
-                        continue
-                    key = str(key or "")
-                    old = next((q for q in held if q.employer == code and q.key == key), None)
-                    if start:
-                        y0 = years.get(start)
-                        if y0 is None:
-                            y0 = years[start] = year_of(start)
-                    else:
-                        y0 = old.start if old else 0
-                    if end:
-                        y1 = years.get(end)
-                        if y1 is None:
-                            y1 = years[end] = year_of(end)
-                    else:
-                        y1 = old.end if old else 0
-                    if title:
-                        t = titles.get(title)
-                        if t is None:
-                            t = titles[title] = self.titles.code(fold(title), title)
-                        elif self.titles.names[t] != title:
-                            self.titles.names[t] = title  # the last spelling wins, as in code()
-                    else:
-                        t = old.title if old else -1
-                    new = Position(code, key, y0, y1, t)
-                    if old == new:
-                        continue
-                    held = tuple(q for q in held if q is not old) + (new,)
-                    self.employers.add(a, code)
-                    changed = True
-                if changed:
-                    self.positions[a] = held
-            for facet, vocab, pairs in ((self.skills, self.skill_names, skills),
-                                        (self.wants, self.skill_names, wants),
-                                        (self.interests, self.interests.vocab, interests)):
-                if pairs:
-                    facet.add_many(a, [vocab.code(key, name) for key, name in pairs])
-            for cohort_id, year, program_id, program_name in cohorts or ():
-                program = self.programs.vocab.code(program_id, program_name)
-                cohort = self.cohorts.vocab.code(cohort_id)
-                while len(self.cohort_program) <= cohort:
-                    self.cohort_program.append(-1)
-                    self.cohort_year.append(0)
-                self.cohort_program[cohort] = program
-                self.cohort_year[cohort] = year_of(year)
-                self.cohorts.add(a, cohort)
-                self.programs.add(a, program)
+                    _append_tie(p, a, b, year)
+            for eid, key, title, start, end in positions or ():
+                code = emp_codes.get(eid or "")
+                if code is None or not emp_known[code]:
+                    continue
+                y0, y1 = years.get(start), years.get(end)
+                if y0 is None:
+                    y0 = years[start] = year_of(start)
+                if y1 is None:
+                    y1 = years[end] = year_of(end)
+                # seniority: once per member, after all its links (``_take_values``)
+                _put_position(p, a, code, str(key or ""), y0 if start else None,
+                              y1 if end else None, _put_title(p, title) if title else None)
+            if skills:
+                _put_values(p.skills, a, skills)
+            if wants:
+                _put_values(p.wants, a, wants)
+            if interests:
+                _put_values(p.interests, a, interests)
+            for cohort_id, when, program_id, program_name in cohorts or ():
+                _put_cohort(p, a, cohort_id, when, program_id, program_name)
             for event_id in events or ():
-                code = self.events.vocab.get(event_id)
-                if code is not None and self.event_known[code]:
-                    self.events.add(a, code)
-            if mentors:
-                self._on_mentorships([{"mentor_id": mid, "mentee_id": mentee,
-                                       "props": {"since": started, "until": until}}
-                                      for mentee, started, until in mentors])
-
-    def _dedupe_ties(self) -> None:
-        total = 0
-        for a, row in enumerate(self.adj):
-            if len(set(row)) != len(row):
-                seen: dict[int, int] = {}
-                for b, year in zip(row, self.since[a], strict=True):
-                    seen[b] = max(year, seen.get(b, 0))
-                self.adj[a] = array("i", seen.keys())
-                self.since[a] = array("h", seen.values())
-            total += len(self.adj[a])
-        self.n_ties = total // 2
+                _put_attendance(p, a, event_id)
+            for mentee, _started, until in mentors or ():
+                b = index.get(mentee)
+                if b is not None and b != a:
+                    _put_mentorship(p, a, b, until)
 
 
 #: The member properties ``MEMBER_VALUES_QUERY`` returns after the id, in its order.
 MEMBER_KEYS = ("name", "role", "city", "graduation_year", "mentor_capacity", "discoverable",
                "open_to_intros", "open_to_mentor", "share_employer", "share_contact",
                "seeking_mentor")
-#: The properties the employer and event value rows carry after the id.
-_NODE_KEYS = {"employers": ("name", "industry", "aliases"), "events": ("name", "date")}
+
+
+# -- putting one thing in ---------------------------------------------------------------
+# Every way into a projection — a live write event, a build from the store's value rows, a
+# build from write-shaped rows — parses its own row shape and then puts each node and
+# relationship in through these helpers, so the rules (what an absent property keeps,
+# which references are skipped, what seniority follows) live in one place. Their inputs
+# are already parsed: years as ints, ``None`` for "absent, keep what is there".
+
+_KEEP: Any = object()  # "the write did not name this property": keep the old value
+
+
+def _put_member(p: Projection, member_id: str) -> int:
+    """The index of ``member_id``, a new empty member if it has none yet."""
+    i = p.index.get(member_id)
+    if i is not None:
+        return i
+    i = len(p.ids)
+    p.ids.append(member_id)
+    p.index[member_id] = i
+    p.names.append(member_id)
+    p.alive.append(1)
+    p.flags.append(_DEFAULT_FLAGS)
+    p.role.append(0)
+    p.graduation_year.append(0)
+    p.seniority.append(0)
+    p.mentor_capacity.append(0)
+    p.adj.append(array("i"))
+    p.since.append(array("h"))
+    p.positions.append(())
+    p.mentorships.append(())
+    n = len(p.ids)
+    for facet in p._member_facets():
+        facet.grow_members(n)
+    p.n_members += 1
+    return i
+
+
+def _put_member_props(p: Projection, i: int, props: Mapping[str, Any], *,
+                      seniority: bool = True) -> None:
+    """``SET m += props``: the properties named change, the others stay."""
+    if props.get("name"):
+        p.names[i] = str(props["name"])
+    if any(name in props for name in FLAG_BITS):
+        p.flags[i] = flag_bits(props, p.flags[i])
+    if "role" in props:
+        role = props["role"]
+        p.role[i] = ROLES.index(role) if role in ROLES else 0
+    if "graduation_year" in props:
+        p.graduation_year[i] = year_of(props["graduation_year"])
+    if "mentor_capacity" in props:
+        p.mentor_capacity[i] = min(int(props["mentor_capacity"] or 0), 32_767)
+    if "city" in props:
+        old = p.city(i)
+        city = props["city"]
+        new = p.cities.vocab.code(fold(city), city) if city else None
+        if old != new:
+            if old is not None:
+                p.cities.remove(i, old)
+            if new is not None:
+                p.cities.add(i, new)
+    if seniority:
+        _put_seniority(p, i)
+
+
+def _put_seniority(p: Projection, i: int) -> None:
+    """0–5: the highest title level held, or the level experience alone implies."""
+    titles = max((title_level(p.titles.names[q.title]) if q.title >= 0 else 2
+                  for q in p.positions[i]), default=0)
+    grad = p.graduation_year[i]
+    experience = min(4, max(0, p.reference_year - grad) // 5) if grad else 0
+    level = max(titles, experience)
+    if ROLES[p.role[i]] == Role.STUDENT.value:
+        level = 0
+    p.seniority[i] = level
+
+
+def _put_employer(p: Projection, employer_id: str, name: str | None, industry: str | None,
+                  aliases: Sequence[str] | None) -> None:
+    code = p.employers.vocab.code(employer_id, name)
+    while len(p.employer_known) <= code:
+        p.employer_known.append(0)
+        p.employer_industry.append(-1)
+        p.employer_aliases.append(())
+    p.employer_known[code] = 1
+    if industry:
+        p.employer_industry[code] = p.industries.code(fold(industry), industry)
+    if aliases:
+        p.employer_aliases[code] = tuple(str(a) for a in aliases)
+
+
+def _put_event(p: Projection, event_id: str, name: str | None, when: Any) -> None:
+    code = p.events.vocab.code(event_id, name)
+    while len(p.event_known) <= code:
+        p.event_known.append(0)
+        p.event_year.append(0)
+    p.event_known[code] = 1
+    if when:
+        p.event_year[code] = year_of(when)
+
+
+def _put_tie(p: Projection, a: int, b: int, year: int) -> None:
+    """``MERGE`` a tie: a known one only takes a (non-zero) year."""
+    if p.knows(a, b):
+        if year:
+            p.since[a][p.adj[a].index(b)] = year
+            p.since[b][p.adj[b].index(a)] = year
+        return
+    _append_tie(p, a, b, year)
+    p.n_ties += 1
+
+
+def _append_tie(p: Projection, a: int, b: int, year: int) -> None:
+    """A tie with no duplicate check (a hub's check would make a build quadratic); the
+    build de-duplicates and counts the ties once at the end (:func:`_finish_build`)."""
+    p.adj[a].append(b)
+    p.since[a].append(year)
+    p.adj[b].append(a)
+    p.since[b].append(year)
+
+
+def _put_title(p: Projection, title: str) -> int:
+    """The code of a job title; its latest spelling becomes the shown name."""
+    return p.titles.code(_fold_title(title), title)
+
+
+_fold_title = functools.lru_cache(maxsize=65_536)(fold)  # few titles, many positions
+
+
+def _put_position(p: Projection, i: int, employer: int, key: str, start: int | None,
+                  end: int | None, title: int | None) -> bool:
+    """``MERGE`` position ``key`` at ``employer`` and ``SET w += props``: a ``None`` keeps
+    what the position had. True when it changed (seniority is then the caller's to redo)."""
+    held = p.positions[i]
+    old = next((q for q in held if q.employer == employer and q.key == key), None)
+    new = Position(employer, key,
+                   start if start is not None else (old.start if old else 0),
+                   end if end is not None else (old.end if old else 0),
+                   title if title is not None else (old.title if old else -1))
+    if old == new:
+        return False
+    p.positions[i] = tuple(q for q in held if q is not old) + (new,)
+    p.employers.add(i, employer)
+    return True
+
+
+def _put_values(facet: Facet, i: int, pairs: Iterable[tuple[str, str | None]]) -> None:
+    """Skills, learning goals or interests: ``(key, display name)`` pairs."""
+    code = facet.vocab.code
+    facet.add_many(i, [code(key, name) for key, name in pairs])
+
+
+def _put_cohort(p: Projection, i: int | None, cohort_id: str, year: Any, program_id: str,
+                program_name: str | None) -> None:
+    """The cohort and its programme, and member ``i`` in them (None: the cohort alone)."""
+    program = p.programs.vocab.code(program_id, program_name)
+    cohort = p.cohorts.vocab.code(cohort_id)
+    while len(p.cohort_program) <= cohort:
+        p.cohort_program.append(-1)
+        p.cohort_year.append(0)
+    p.cohort_program[cohort] = program
+    p.cohort_year[cohort] = year_of(year)
+    if i is not None:
+        p.cohorts.add(i, cohort)
+        p.programs.add(i, program)
+
+
+def _put_attendance(p: Projection, i: int, event_id: str) -> None:
+    code = p.events.vocab.get(event_id)
+    if code is not None and p.event_known[code]:
+        p.events.add(i, code)
+
+
+def _put_mentorship(p: Projection, mentor: int, mentee: int, until: Any = _KEEP) -> None:
+    """``MERGE`` the mentorship and ``SET r += props``: an ``until`` not named keeps the old
+    one (none on a new mentorship), a null one removes it."""
+    if until is not _KEEP or (mentor, mentee) not in p.mentorship_until:
+        until = None if until is _KEEP else until
+        p.mentorship_until[(mentor, mentee)] = (
+            until.isoformat() if hasattr(until, "isoformat") else str(until or ""))
+    if (mentee, 1) in p.mentorships[mentor]:
+        return
+    p.mentorships[mentor] = (*p.mentorships[mentor], (mentee, 1))
+    p.mentorships[mentee] = (*p.mentorships[mentee], (mentor, -1))
+
+
+def _erase_member(p: Projection, i: int) -> None:
+    """Erasure leaves no trace: the slot stays (indices are stable) but says nothing."""
+    for other in p.adj[i]:
+        j = p.adj[other].index(i)
+        del p.adj[other][j]
+        del p.since[other][j]
+    p.n_ties -= len(p.adj[i])
+    p.adj[i] = array("i")
+    p.since[i] = array("h")
+    for other, direction in p.mentorships[i]:
+        p.mentorships[other] = tuple(m for m in p.mentorships[other] if m[0] != i)
+        p.mentorship_until.pop((i, other) if direction > 0 else (other, i), None)
+    p.mentorships[i] = ()
+    for facet in p._member_facets():
+        facet.clear_member(i)
+    p.positions[i] = ()
+    p.ids[i] = ""
+    p.names[i] = ""
+    p.alive[i] = 0
+    p.flags[i] = 0
+    p.graduation_year[i] = 0
+    p.seniority[i] = 0
+    p.n_members -= 1
+
+
+# -- the store's write events ---------------------------------------------------------
+# One handler per ``WriteEvent.kind``, each taking the rows in the shape the store writes
+# them (``graph.store.writes``); a row naming a member or node Neo4j lacks is skipped, as
+# Neo4j's ``MATCH`` would skip it.
+
+
+def _on_members(p: Projection, rows: Sequence[Mapping[str, Any]]) -> None:
+    for row in rows:
+        props = row.get("props")
+        if props is None:  # tolerate flat rows: {"id", "discoverable": …}
+            props = {k: v for k, v in row.items() if k != "id"}
+        _put_member_props(p, _put_member(p, row["id"]), props)
+
+
+def _on_employers(p: Projection, rows: Sequence[Mapping[str, Any]]) -> None:
+    for row in rows:
+        props = row.get("props") or {}
+        _put_employer(p, row["id"], props.get("name"), props.get("industry"),
+                      props.get("aliases"))
+
+
+def _on_events(p: Projection, rows: Sequence[Mapping[str, Any]]) -> None:
+    for row in rows:
+        props = row.get("props") or {}
+        _put_event(p, row["id"], props.get("name"), props.get("date"))
+
+
+def _on_positions(p: Projection, rows: Sequence[Mapping[str, Any]]) -> None:
+    for row in rows:
+        i = p.index.get(row["member_id"])
+        code = p.employers.vocab.get(row.get("employer_id") or "")
+        if i is None or code is None or not p.employer_known[code]:
+            continue
+        props = row.get("props") or {}
+        start, end, title = props.get("start"), props.get("end"), props.get("title")
+        if _put_position(p, i, code, str(row.get("key") or ""),
+                         year_of(start) if start else None, year_of(end) if end else None,
+                         _put_title(p, title) if title else None):
+            _put_seniority(p, i)
+
+
+def _on_skills(p: Projection, rows: Sequence[Mapping[str, Any]]) -> None:
+    for row in rows:
+        i = p.index.get(row["member_id"])
+        if i is not None:
+            _put_values(p.wants if row.get("wants") else p.skills, i,
+                        ((row["key"], row.get("name")),))
+
+
+def _on_interests(p: Projection, rows: Sequence[Mapping[str, Any]]) -> None:
+    for row in rows:
+        i = p.index.get(row["member_id"])
+        if i is not None:
+            _put_values(p.interests, i, ((row["key"], row.get("name")),))
+
+
+def _on_cohorts(p: Projection, rows: Sequence[Mapping[str, Any]]) -> None:
+    for row in rows:
+        # the cohort and programme nodes are merged even when the member is unknown
+        _put_cohort(p, p.index.get(row["member_id"]), row["cohort_id"], row.get("year"),
+                    row["program_id"], row.get("program_name"))
+
+
+def _on_knows(p: Projection, rows: Sequence[Mapping[str, Any]]) -> None:
+    for row in rows:
+        a, b = p.index.get(row["a"]), p.index.get(row["b"])
+        if a is None or b is None or a == b:
+            continue
+        _put_tie(p, a, b, year_of((row.get("props") or {}).get("since")))
+
+
+def _on_attendance(p: Projection, rows: Sequence[Mapping[str, Any]]) -> None:
+    for row in rows:
+        i = p.index.get(row["member_id"])
+        if i is not None:
+            _put_attendance(p, i, row["event_id"])
+
+
+def _on_mentorships(p: Projection, rows: Sequence[Mapping[str, Any]]) -> None:
+    for row in rows:
+        a, b = p.index.get(row["mentor_id"]), p.index.get(row["mentee_id"])
+        if a is None or b is None or a == b:
+            continue
+        props = row.get("props") or {}
+        _put_mentorship(p, a, b, props.get("until", _KEEP))
+
+
+def _on_member_deleted(p: Projection, rows: Sequence[Mapping[str, Any]]) -> None:
+    for row in rows:
+        i = p.index.pop(row["id"], None)
+        if i is not None:
+            _erase_member(p, i)
+
+
+def _on_wiped(p: Projection, rows: Sequence[Mapping[str, Any]]) -> None:
+    p._reset()
+
 
 _HANDLERS = {
-    "members": Projection._on_members,
-    "employers": Projection._on_employers,
-    "events": Projection._on_events,
-    "positions": Projection._on_positions,
-    "skills": Projection._on_skills,
-    "interests": Projection._on_interests,
-    "cohorts": Projection._on_cohorts,
-    "knows": Projection._on_knows,
-    "attendance": Projection._on_attendance,
-    "mentorships": Projection._on_mentorships,
-    "member_deleted": Projection._on_member_deleted,
-    "wiped": Projection._on_wiped,
+    "members": _on_members,
+    "employers": _on_employers,
+    "events": _on_events,
+    "positions": _on_positions,
+    "skills": _on_skills,
+    "interests": _on_interests,
+    "cohorts": _on_cohorts,
+    "knows": _on_knows,
+    "attendance": _on_attendance,
+    "mentorships": _on_mentorships,
+    "member_deleted": _on_member_deleted,
+    "wiped": _on_wiped,
 }
+
+
+# -- building ---------------------------------------------------------------------
+
+
+def _bulk_knows(p: Projection, rows: Sequence[Mapping[str, Any]]) -> None:
+    index = p.index
+    for row in rows:
+        a, b = index.get(row["a"]), index.get(row["b"])
+        if a is None or b is None or a == b:
+            continue
+        props = row.get("props")
+        _append_tie(p, a, b, year_of(props.get("since")) if props else 0)
+
+
+def _dedupe_ties(p: Projection) -> None:
+    total = 0
+    for a, row in enumerate(p.adj):
+        if len(set(row)) != len(row):
+            seen: dict[int, int] = {}
+            for b, year in zip(row, p.since[a], strict=True):
+                seen[b] = max(year, seen.get(b, 0))
+            p.adj[a] = array("i", seen.keys())
+            p.since[a] = array("h", seen.values())
+        total += len(p.adj[a])
+    p.n_ties = total // 2
