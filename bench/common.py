@@ -130,7 +130,10 @@ def cached_projection(tier: str, seed: int = SEED) -> tuple[Any, float | None]:
     from graph.projection import Projection
     from loaders.to_projection import projection_from_bundle
 
-    digest = hashlib.sha256(Path(projection_module.__file__).read_bytes()).hexdigest()[:12]
+    source = hashlib.sha256()
+    for module in sorted(Path(projection_module.__file__).parent.glob("*.py")):
+        source.update(module.read_bytes())
+    digest = source.hexdigest()[:12]
     cache = DATA_DIR / f"{tier}-{seed}.projection-{digest}.pickle"
     if cache.exists():
         with cache.open("rb") as f:

@@ -4,9 +4,11 @@
 
 Reads the bench Neo4j (``bench.common.bench_connection``), which must already hold the
 tier (``python -m bench.run suggestions --load`` loads it); it is only read here. Builds
-the projection both ways in the same run, in alternating order, checks that both hold the
-same content (``Projection.content``: ids, names, flags, sorted neighbours with their
-years, facets, positions, mentorships) and reports wall and CPU seconds of each.
+the projection both ways — per relationship (``tests/support/projection_rows.py``) and
+per member (``graph.projection.build_from_store``) — in the same run, in alternating
+order, checks that both hold the same content (``Projection.content``: ids, names, flags,
+sorted neighbours with their years, facets, positions, mentorships) and reports wall and
+CPU seconds of each.
 """
 
 from __future__ import annotations
@@ -19,14 +21,9 @@ from typing import Any
 
 from bench.common import TIERS, bench_connection, save
 from bench.suggestions import _load_average
-from graph.projection import Projection
-from graph.services import build_from_store
+from graph.projection import Projection, build_from_store
 from graph.store import Store
-
-
-def build_per_relationship(store: Store) -> Projection:
-    """The build as it was: one dict per relationship (``Store.projection_rows``)."""
-    return Projection.from_rows(store.projection_rows())
+from tests.support.projection_rows import build_per_relationship
 
 
 def _timed(build: Any, store: Store) -> tuple[Projection, dict[str, float]]:

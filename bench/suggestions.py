@@ -50,8 +50,7 @@ from graph import consent
 from graph.algorithms.fof import friends_of_friends
 from graph.algorithms.introductions import current_employees, introductions
 from graph.algorithms.suggestions import PURPOSES, suggest
-from graph.projection import Projection
-from graph.services import build_from_store
+from graph.projection import Projection, build_from_store
 from graph.store import Store
 
 
@@ -92,7 +91,7 @@ def inprocess(tier: str, sample: int, warmup: int) -> dict[str, Any]:
     with stopwatch() as t:
         p, built = bundle_projection(tier)
     rss_projection = _status_kib("self", "VmRSS")
-    gc.freeze()  # as the service does once a projection is swapped in (graph.services)
+    gc.freeze()  # as the service does once a projection is swapped in (graph.projection.live)
     rng = random.Random(SEED)
     askers = _sample(p, rng, sample + warmup)
     discoverable = [m for m in p.members() if consent.discoverable_at(p, m)]

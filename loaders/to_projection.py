@@ -3,8 +3,9 @@
 Offline evaluation and the benchmarks want a projection of a generated bundle without
 first loading it into Neo4j. The loaders' checks still apply: :class:`ProjectionSink`
 stands where the pipeline expects a store, and the rows it would write go into a
-:class:`~graph.projection.Projection` instead. Nothing is in a database here, so every
-reference must be defined by the bundle itself.
+:class:`~graph.projection.Projection` instead, as :mod:`graph.projection.rows` builds
+one. Nothing is in a database here, so every reference must be defined by the bundle
+itself.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from graph.projection import Projection
+from graph.projection.build import finish_build
+from graph.projection.rows import take_rows
 from graph.store import WriteStats
 from loaders.report import LoadReport
 
@@ -45,7 +48,7 @@ class ProjectionSink:
 
         def write(rows: Sequence[dict[str, Any]],
                   on_batch: Callable[[int], None] | None = None) -> WriteStats:
-            self.projection.bulk_add(kind, rows)
+            take_rows(self.projection, kind, rows)
             if on_batch:
                 on_batch(len(rows))
             return WriteStats(created=len(rows))
@@ -63,5 +66,5 @@ def projection_from_bundle(path: str | Path) -> tuple[Projection, LoadReport]:
 
     sink = ProjectionSink()
     report = load_path(sink, path)  # type: ignore[arg-type]
-    sink.projection.finish_build()
+    finish_build(sink.projection)
     return sink.projection, report

@@ -7,8 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from graph.projection import Projection
-from graph.services import ProjectionService
+from graph.projection import Projection, ProjectionService
 from graph.store import Store, StoreUnavailable
 from service.errors import ApiError
 

@@ -19,7 +19,7 @@ import logging
 import threading
 import time
 
-from graph.services import ProjectionService, ReloadInProgress
+from graph.projection import ProjectionService, ReloadInProgress
 from graph.store import Store, StoreError
 from graph.store.integrity import ChangeMark
 

@@ -4,10 +4,7 @@
 whose relationships Neo4j gathers into small lists (pattern comprehensions), read as
 value lists. A record per relationship, decoded into a dict, was most of the build's CPU
 (20 of 30 s at 40,000 members); a record per member is about thirty times fewer.
-
-``projection_rows`` returns rows in the shape the store's writes take
-(``graph.store.writes``), one per node or relationship; the benchmark compares the two
-builds with it. ``fetch_size`` keeps the driver's buffer small.
+``fetch_size`` keeps the driver's buffer small.
 """
 
 from __future__ import annotations
@@ -21,45 +18,8 @@ from neo4j.exceptions import ServiceUnavailable, SessionExpired, TransientError
 
 from graph.store.base import StoreBase, StoreUnavailable
 
-#: (write kind, query): nodes first, so that relationships find their ends.
-PROJECTION_QUERIES: tuple[tuple[str, LiteralString], ...] = (
-    ("members", """
-        MATCH (m:Member)
-        RETURN m.id AS id, m {.name, .role, .city, .graduation_year, .mentor_capacity,
-               .discoverable, .open_to_intros, .open_to_mentor, .share_employer,
-               .share_contact, .seeking_mentor} AS props"""),
-    ("employers", "MATCH (e:Employer) RETURN e.id AS id, e {.name, .industry, .aliases} AS props"),
-    ("events", "MATCH (e:Event) RETURN e.id AS id, e {.name, .date} AS props"),
-    ("knows", """
-        MATCH (a:Member)-[k:KNOWS]->(b:Member)
-        RETURN a.id AS a, b.id AS b, k {.since} AS props"""),
-    ("positions", """
-        MATCH (m:Member)-[w:WORKS_AT]->(e:Employer)
-        RETURN m.id AS member_id, e.id AS employer_id, w.key AS key,
-               w {.title, .start, .end} AS props"""),
-    ("skills", """
-        MATCH (m:Member)-[:HAS_SKILL]->(s:Skill)
-        RETURN m.id AS member_id, s.key AS key, s.name AS name, false AS wants"""),
-    ("skills", """
-        MATCH (m:Member)-[:WANTS_SKILL]->(s:Skill)
-        RETURN m.id AS member_id, s.key AS key, s.name AS name, true AS wants"""),
-    ("interests", """
-        MATCH (m:Member)-[:INTERESTED_IN]->(i:Interest)
-        RETURN m.id AS member_id, i.key AS key, i.name AS name"""),
-    ("cohorts", """
-        MATCH (m:Member)-[:IN_COHORT]->(c:Cohort)-[:OF_PROGRAM]->(p:Program)
-        RETURN m.id AS member_id, c.id AS cohort_id, c.year AS year,
-               p.id AS program_id, p.name AS program_name"""),
-    ("attendance", """
-        MATCH (m:Member)-[:ATTENDED]->(e:Event)
-        RETURN m.id AS member_id, e.id AS event_id"""),
-    ("mentorships", """
-        MATCH (a:Member)-[r:MENTORS]->(b:Member)
-        RETURN a.id AS mentor_id, b.id AS mentee_id, r {.since, .until} AS props"""),
-)
-
-
-#: The members, as value tuples (``Projection.bulk_members``): one row each, in scan order.
+#: The members, as value tuples (``graph.projection.build.take_members``): one row each,
+#: in scan order.
 MEMBER_VALUES_QUERY: LiteralString = """
     MATCH (m:Member)
     RETURN m.id, m.name, m.role, m.city, m.graduation_year, m.mentor_capacity,
@@ -73,8 +33,8 @@ NODE_VALUES_QUERIES: tuple[tuple[str, LiteralString], ...] = (
 )
 
 #: Everything a member points at, one row per member with small lists built by Neo4j
-#: (``Projection.bulk_links``): about thirty times fewer records than one per relationship,
-#: and the driver's per-record cost was most of the build.
+#: (``graph.projection.build.take_links``): about thirty times fewer records than one per
+#: relationship, and the driver's per-record cost was most of the build.
 LINK_VALUES_QUERY: LiteralString = """
     MATCH (m:Member)
     RETURN m.id,
@@ -96,20 +56,6 @@ LINK_RANGE_QUERY: LiteralString = LINK_VALUES_QUERY.replace(
 
 
 class ProjectionMixin(StoreBase):
-    def projection_rows(
-        self, batch_size: int = 10_000
-    ) -> Iterator[tuple[str, list[dict[str, Any]]]]:
-        """Everything the projection holds, as ``(kind, rows)`` batches in write shapes."""
-        for kind, query in PROJECTION_QUERIES:
-            batch: list[dict[str, Any]] = []
-            for row in self.stream(query, fetch_size=batch_size):
-                batch.append(row)
-                if len(batch) >= batch_size:
-                    yield kind, batch
-                    batch = []
-            if batch:
-                yield kind, batch
-
     def stream_values(self, cypher: LiteralString, fetch_size: int = 10_000,
                       **params: Any) -> Iterator[list[Any]]:
         """Like ``stream`` but each record as its list of values: no dict per row."""
@@ -128,8 +74,8 @@ class ProjectionMixin(StoreBase):
         self, batch_size: int = 2_000, *, readers: int = 2, prefetch: int = 4
     ) -> Iterator[tuple[str, list[list[Any]]]]:
         """Everything the projection holds, as ``(kind, value rows)`` batches for
-        ``Projection.from_values``: members, employers, events, then one row per member
-        with its relationships, in no particular order of members.
+        ``graph.projection.build.from_values``: members, employers, events, then one row
+        per member with its relationships, in no particular order of members.
 
         The per-member rows are read by ``readers`` threads, each on its own session and
         its own range of member ids, up to ``prefetch`` batches ahead: Neo4j then works on

@@ -23,8 +23,7 @@ from graph.algorithms.evaluation import (
     projection_from_networkx,
     structure_only_graphs,
 )
-from graph.projection import Projection
-from graph.services import build_from_store
+from graph.projection import Projection, build_from_store
 from service.cli.app import app, console, fail, open_store, out, setup_logging
 
 _LABELS = {"random": "random", "common_neighbours": "common neighbours",

@@ -15,7 +15,7 @@ import typer
 
 from graph.algorithms.report import ReportFilters, network_report
 from graph.files import write_private_text
-from graph.services import build_from_store
+from graph.projection import build_from_store
 from service.cli.app import app, console, fail, open_store, setup_logging
 from service.reports.render import render_html
 from service.reports.settings import ReportSettings

@@ -7,7 +7,7 @@ import time
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from graph.services import ReloadInProgress
+from graph.projection import ReloadInProgress
 from service.auth import AdminOnly
 from service.errors import ApiError
 from service.projection_deps import ProjectionServiceDep

@@ -1,17 +1,18 @@
 """The build from one record per member (``Store.projection_values``) holds exactly what
-the build from one record per node and relationship (``Store.projection_rows``) holds."""
+the build from one record per node and relationship (``tests.support.projection_rows``)
+holds."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from graph.projection import Projection
-from graph.services import build_from_store
+from graph.projection import Projection, build_from_store
 from graph.store import Store
+from tests.support.projection_rows import build_per_relationship
 
 
 def _per_relationship(store: Store) -> Projection:
-    return Projection.from_rows(store.projection_rows(), progress_every=1e9)
+    return build_per_relationship(store, progress_every=1e9)
 
 
 def test_generated_club_builds_alike(store: Store, tmp_path: Path) -> None:

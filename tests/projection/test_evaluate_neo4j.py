@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from graph.services import build_from_store
+from graph.projection import build_from_store
 from graph.store import Store
 from loaders.pipeline import load_path
 from loaders.synthetic import generate_bundle

@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 
 from graph.algorithms.suggestions import suggest
-from graph.projection import Projection
-from graph.services import ProjectionService, ReloadInProgress, build_from_store
+from graph.projection import Projection, ProjectionService, ReloadInProgress, build_from_store
 from graph.store import Store, StoreUnavailable
 
 

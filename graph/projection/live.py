@@ -1,4 +1,4 @@
-"""The live projection: built from Neo4j, kept current by the store's write events, and
+"""The serving projection: built from Neo4j, kept current by the store's write events, and
 rebuilt on demand while the old one keeps serving.
 
 Readers take ``service.current`` once per request and use that object throughout; a
@@ -14,23 +14,19 @@ import gc
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from graph.projection import Projection
-from graph.store import Store, WriteEvent
+from graph.projection.build import build_from_store
+from graph.projection.layout import Projection
+
+if TYPE_CHECKING:
+    from graph.store import Store, WriteEvent
 
 log = logging.getLogger(__name__)
 
 
 class ReloadInProgress(RuntimeError):
     """A rebuild is already running; the caller should try again later."""
-
-
-def build_from_store(store: Store, *, reference_year: int | None = None) -> Projection:
-    """Stream the whole projection out of Neo4j (progress in the log): one record per
-    member with its relationships (``Store.projection_values``)."""
-    log.info("building the projection from Neo4j")
-    return Projection.from_values(store.projection_values(), reference_year=reference_year)
 
 
 class ProjectionService:
