@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import TIERS, Timings, dataset, peak_rss_mib, save, stopwatch, time_calls
-from graph.directory import DirectoryIndex, name_words
+from graph.algorithms.directory import DirectoryIndex, name_words
 from graph.projection import Projection
 
 #: The bundle files the directory reads.

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from graph.directory import DirectoryIndex, Sort, index_for
+from graph.algorithms.directory import DirectoryIndex, Sort, index_for
 from graph.projection import Projection
 from service.auth import CareerOfficeOrAdmin
 from service.csv_export import csv_response

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from graph.directory import DirectoryIndex, index_for
+from graph.algorithms.directory import DirectoryIndex, index_for
 from graph.projection import Projection
 
 
@@ -117,7 +117,7 @@ def _big_club(n: int, seed: int) -> Projection:
 
 
 def _brute(p: Projection, word: str | None, city: str | None, sort: str) -> list[str]:
-    from graph.directory import name_words
+    from graph.algorithms.directory import name_words
     from graph.normalize import fold
     rows = [m for m in p.members() if p.flags[m] & 1
             and (word is None or any(w.startswith(word) for w in name_words(p.names[m])))
