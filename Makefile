@@ -68,7 +68,7 @@ lock:
 	$(UV_COMPILE) -c requirements-test.lock -o requirements.lock
 
 neo4j-fetch: $(STAMP)
-	$(BIN)/python -c 'from graph.neo4j_server import check_prerequisites, resolve_classpath; check_prerequisites(); resolve_classpath(quiet=False)'
+	$(BIN)/python -c 'from service.neo4j_server import check_prerequisites, resolve_classpath; check_prerequisites(); resolve_classpath(quiet=False)'
 
 run: $(STAMP)
 	$(DEMO_ENV) $(CLI) neo4j start

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.config import PROJECT_ROOT, ConnectionSettings, LocalServerSettings
-from graph.neo4j_server import LocalNeo4j
+from service.neo4j_server import LocalNeo4j
 
 TIERS = {"club": 2_000, "faculty": 40_000, "hbs": 320_000}
 DATA_DIR = PROJECT_ROOT / "var" / "bench"

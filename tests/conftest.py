@@ -22,9 +22,9 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from graph.config import PROJECT_ROOT, ConnectionSettings, LocalServerSettings
-from graph.neo4j_server import LocalNeo4j
 from graph.projection import Projection
 from graph.store import Store
+from service.neo4j_server import LocalNeo4j
 from tests.support import guards
 from tests.support.projection_clubs import build_club
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from graph.config import LocalServerSettings
-from graph.neo4j_server import LocalNeo4j, Neo4jServerError, check_prerequisites
+from service.neo4j_server import LocalNeo4j, Neo4jServerError, check_prerequisites
 from tests.support import guards
 
 

@@ -19,8 +19,8 @@ from typing import Annotated
 import typer
 
 from graph.files import FILE_MODE, private_dir
-from graph.neo4j_server import LocalNeo4j, Neo4jServerError
 from service.cli.app import app, console, fail, out
+from service.neo4j_server import LocalNeo4j, Neo4jServerError
 
 DATABASE = "neo4j"  # Community has one user database
 

@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 
 from graph.config import LocalServerSettings
-from graph.neo4j_server import LocalNeo4j, Neo4jServerError
 from service.cli.app import app, console, fail, out
+from service.neo4j_server import LocalNeo4j, Neo4jServerError
 
 neo4j_app = typer.Typer(
     help="Run the project's local Neo4j (fetched through Maven, bound to 127.0.0.1, auth on).",

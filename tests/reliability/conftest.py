@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from graph.config import PROJECT_ROOT, ConnectionSettings, LocalServerSettings
-from graph.neo4j_server import LocalNeo4j
 from graph.store import Store
+from service.neo4j_server import LocalNeo4j
 from tests.support import guards
 from tests.support.reliability import Service, free_port
 

@@ -7,9 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from graph.neo4j_server import LocalNeo4j
 from graph.store import Store
 from loaders import load_path
+from service.neo4j_server import LocalNeo4j
 from tests.support import guards
 from tests.support.reliability import club, neo4j_env
 

@@ -40,11 +40,11 @@ from schemathesis.checks import (
 )
 
 from graph.config import ConnectionSettings
-from graph.neo4j_server import LocalNeo4j
 from graph.normalize import name_key
 from graph.store import Store
 from loaders import load_path
 from service.app import create_app
+from service.neo4j_server import LocalNeo4j
 from service.tokens import issue_token
 from tests.support import guards
 from tests.support.reliability import Service, club, cpu_seconds

@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 
 from graph.config import ConnectionSettings
-from graph.neo4j_server import LocalNeo4j
 from graph.store import Store
 from graph.store.integrity import Checksum
 from loaders import load_path
+from service.neo4j_server import LocalNeo4j
 from tests.support import guards
 from tests.support.reliability import club, neo4j_env
 

@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from graph.neo4j_server import LocalNeo4j
 from graph.store import Store
 from service.app import create_app
+from service.neo4j_server import LocalNeo4j
 from service.settings import ServiceSettings
 from service.tokens import issue_token
 from tests.support.reliability import neo4j_env
