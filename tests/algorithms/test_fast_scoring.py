@@ -22,11 +22,12 @@ from graph.projection import Projection
 @pytest.fixture(scope="module")
 def club(tmp_path_factory: pytest.TempPathFactory) -> Projection:
     from loaders.synthetic import generate_bundle
-    from service.cli.evaluate import projection_from_bundle
+    from loaders.to_projection import projection_from_bundle
 
     out: Path = tmp_path_factory.mktemp("club") / "bundle"
     generate_bundle(out, 600, 11)
-    p = projection_from_bundle(out)
+    p, report = projection_from_bundle(out)
+    assert not report.errors
     # some members hide themselves or their employer, so the consent branches are taken
     rng = random.Random(5)
     for m in rng.sample(range(len(p.ids)), 60):

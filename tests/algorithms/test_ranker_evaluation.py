@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
-from typer.testing import CliRunner
 
 from graph.algorithms.evaluation import (
     evaluate,
@@ -14,8 +10,7 @@ from graph.algorithms.evaluation import (
     projection_from_networkx,
     structure_only_graphs,
 )
-from service.cli import app
-from service.cli.evaluate import projection_from_bundle
+from loaders.to_projection import projection_from_bundle
 
 
 @pytest.mark.parametrize("name", ["karate_club", "les_miserables"])
@@ -36,7 +31,9 @@ def generated(tmp_path_factory: pytest.TempPathFactory):
 
     folder = tmp_path_factory.mktemp("club")
     generate_bundle(folder, 500, 1)
-    return projection_from_bundle(folder)
+    p, report = projection_from_bundle(folder)
+    assert not report.errors
+    return p
 
 
 @pytest.mark.parametrize("split", ["random", "newest"])
@@ -60,19 +57,3 @@ def test_hide_ties_newest_hides_the_latest(build) -> None:
     assert {(p.ids[a], p.ids[b]) for a, bs in hidden.items() for b in bs if a < b} == {
         ("c", "d"), ("d", "e")}
     assert train.n_ties == 3 and p.n_ties == 5  # the original is untouched
-
-
-def test_evaluate_cli_prints_a_table_and_json(tmp_path: Path) -> None:
-    runner = CliRunner()
-    result = runner.invoke(app, ["evaluate", "--graph", "karate_club", "--split", "random"])
-    assert result.exit_code == 0, result.output
-    assert "Adamic–Adar" in result.output and "blend" in result.output
-    assert "precision@10" in result.output
-    result = runner.invoke(app, ["evaluate", "--graph", "les_miserables", "--json"])
-    assert result.exit_code == 0, result.output
-    reports = json.loads(result.stdout)
-    assert [r["split"] for r in reports] == ["random", "newest"]
-    assert {row["ranker"] for row in reports[0]["rows"]} == {
-        "random", "common_neighbours", "adamic_adar", "resource_allocation", "blend"}
-    bad = runner.invoke(app, ["evaluate", "--graph", "nope"])
-    assert bad.exit_code == 2
