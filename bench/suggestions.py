@@ -13,7 +13,7 @@ service's memory, and the speed-up over the same question asked in Cypher.
   and load the tier): ``build_from_store`` time; ``alumni-graph serve`` started as its own
   process on a free loopback port, its time until ``/health`` shows the projection and its
   peak RSS (VmHWM); then the Cypher a Neo4j user would write for "people you may know"
-  (:mod:`graph.store.benchmark_queries`) against the same score on the projection
+  (:mod:`bench.cypher`) against the same score on the projection
   (:mod:`graph.algorithms.fof`) and against ``suggest``, member by member, interleaved so
   that the machine's load falls on all three alike. Both sides must return the same ten:
   the agreement rate is reported and anything below 1 fails the run (after saving).
@@ -46,6 +46,7 @@ from bench.common import (
     save,
     stopwatch,
 )
+from bench.cypher import friends_of_friends as cypher_friends_of_friends
 from graph import consent
 from graph.algorithms.fof import friends_of_friends
 from graph.algorithms.introductions import current_employees, introductions
@@ -214,7 +215,7 @@ def cypher_ratio(store: Store, p: Projection, sample: int, warmup: int) -> dict[
     for i, m in enumerate(askers):
         member_id = p.ids[m]
         t0 = time.perf_counter()
-        rows = store.friends_of_friends(member_id, 10)
+        rows = cypher_friends_of_friends(store, member_id, 10)
         t1, c1 = time.perf_counter(), time.thread_time()
         mine = friends_of_friends(p, m, 10)
         c2, t2 = time.thread_time(), time.perf_counter()

@@ -7,10 +7,10 @@ plus shared cohorts, employers and skills, each counted once.
 
 over every c two hops from u that is not u, not already a connection and may be shown;
 best first, ties broken by member id. It is what a Neo4j user writes in Cypher
-(:meth:`graph.store.benchmark_queries.BenchmarkQueriesMixin.friends_of_friends`), kept
-here so that the benchmark can check that both return the same ten and compare their
-speed on equal work. The service ranks with :mod:`graph.algorithms.suggestions`, whose
-blend weighs rarity and structure and finds candidates beyond two hops.
+(``bench/cypher.py``), kept here so that the benchmark can check that both return the
+same ten and compare their speed on equal work. The service ranks with
+:mod:`graph.algorithms.suggestions`, whose blend weighs rarity and structure and finds
+candidates beyond two hops.
 """
 
 from __future__ import annotations

@@ -12,7 +12,6 @@ from graph.store.base import (
     WriteEvent,
     WriteStats,
 )
-from graph.store.benchmark_queries import BenchmarkQueriesMixin
 from graph.store.integrity import IntegrityMixin
 from graph.store.members import MembersMixin
 from graph.store.mentoring import MentoringMixin, MentoringRefused, Recorded
@@ -25,7 +24,7 @@ from graph.store.writes import WritesMixin
 
 class Store(
     MembersMixin, MentoringMixin, PrivacyMixin, ProjectionMixin, TokensMixin, AuditMixin, WritesMixin,
-    SchemaMixin, BenchmarkQueriesMixin, IntegrityMixin, StoreBase
+    SchemaMixin, IntegrityMixin, StoreBase
 ):
     """The one gateway to Neo4j."""
 

@@ -1,18 +1,19 @@
 """Reads the benchmarks compare the projection with: what a Neo4j user would write.
 
-Not used by the service. :func:`graph.algorithms.fof.friends_of_friends` computes the same
-score on the projection; the suggestion benchmark checks that both return the same ten.
+Not used by the service, so not in ``graph.store``: the queries run through the store's
+generic ``read``. :func:`graph.algorithms.fof.friends_of_friends` computes the same score
+on the projection; the suggestion benchmark checks that both return the same ten.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, LiteralString
 
-from graph.store.base import StoreBase
+from graph.store import Store
 
 # Consent as the projection reads it: discoverable and share_employer default to true.
 # Employers are counted DISTINCT because one may hold several positions at one employer.
-FRIENDS_OF_FRIENDS = """
+FRIENDS_OF_FRIENDS: LiteralString = """
 MATCH (me:Member {id: $id})-[:KNOWS]-(friend:Member)-[:KNOWS]-(c:Member)
 WHERE c <> me AND NOT (me)-[:KNOWS]-(c) AND coalesce(c.discoverable, true)
 WITH me, c, count(DISTINCT friend) AS mutual
@@ -28,7 +29,6 @@ LIMIT $limit
 """
 
 
-class BenchmarkQueriesMixin(StoreBase):
-    def friends_of_friends(self, member_id: str, limit: int = 10) -> list[dict[str, Any]]:
-        """People you may know, in plain Cypher: ``[{id, score}]``, best first."""
-        return self.read(FRIENDS_OF_FRIENDS, id=member_id, limit=limit)
+def friends_of_friends(store: Store, member_id: str, limit: int = 10) -> list[dict[str, Any]]:
+    """People you may know, in plain Cypher: ``[{id, score}]``, best first."""
+    return store.read(FRIENDS_OF_FRIENDS, id=member_id, limit=limit)
