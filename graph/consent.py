@@ -41,16 +41,6 @@ def is_discoverable(member: Mapping[str, Any]) -> bool:
     return flag(member, "discoverable")
 
 
-def can_broker(member: Mapping[str, Any]) -> bool:
-    """May be an intermediate of an introduction path."""
-    return flag(member, "discoverable") and flag(member, "open_to_intros")
-
-
-def can_mentor(member: Mapping[str, Any]) -> bool:
-    """May be proposed as a mentor."""
-    return flag(member, "discoverable") and flag(member, "open_to_mentor")
-
-
 @dataclass(frozen=True)
 class Viewer:
     """Who looks: a member (``member_id``), or someone privileged (an admin) who sees all."""

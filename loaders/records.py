@@ -21,7 +21,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from graph.model import Label, max_length
@@ -73,8 +73,6 @@ class Record:
     row: StoreRow
     refs: tuple[Ref, ...] = ()
     employer_name: str | None = None
-    #: Extra display text for messages (the employer name a position gave).
-    notes: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -419,4 +417,3 @@ CONVERTERS: dict[str, Callable[[Cells], Record]] = {
 #: The order records are written in: nodes before the relationships that need them.
 KIND_ORDER = ("members", "employers", "events", "positions", "skills", "interests",
               "cohorts", "connections", "attendance", "mentorships")
-NODE_KINDS = frozenset({"members", "employers", "events"})

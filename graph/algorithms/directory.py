@@ -43,7 +43,6 @@ from graph.normalize import employer_key, fold, skill_key
 from graph.projection import Projection
 
 Sort = Literal["relevance", "name", "graduation_year"]
-SORTS: tuple[str, ...] = ("relevance", "name", "graduation_year")
 
 _WORD = re.compile(r"[^\w]+")
 #: Above this share of the club a result is paged off the precomputed order, not sorted.

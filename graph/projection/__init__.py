@@ -17,7 +17,6 @@ and it never holds anything Neo4j does not.
 
 from graph.projection.build import build_from_store
 from graph.projection.layout import (
-    KINDS,
     ROLES,
     Facet,
     Position,
@@ -29,7 +28,6 @@ from graph.projection.layout import (
 from graph.projection.live import ProjectionService, ReloadInProgress
 
 __all__ = [
-    "KINDS",
     "ROLES",
     "Facet",
     "Position",

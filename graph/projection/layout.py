@@ -35,10 +35,6 @@ from graph.normalize import fold
 
 ROLES: tuple[str, ...] = ("", *(r.value for r in Role))
 
-#: The write kinds the projection understands (``WriteEvent.kind``).
-KINDS = ("members", "employers", "events", "positions", "skills", "interests", "cohorts",
-         "knows", "attendance", "mentorships", "member_deleted", "wiped")
-
 _YEAR = re.compile(r"(\d{4})")
 
 
@@ -255,9 +251,6 @@ class Projection:
 
     def degree(self, member: int) -> int:
         return len(self.adj[member])
-
-    def has_flag(self, member: int, bit: int) -> bool:
-        return bool(self.flags[member] & bit)
 
     def knows(self, a: int, b: int) -> bool:
         # scan the shorter list: a hub's ties may number thousands

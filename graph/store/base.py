@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, LiteralString
@@ -164,14 +164,6 @@ class StoreBase:
         finally:
             self._trial.release()
 
-    def ping(self) -> bool:
-        """True when Neo4j answers a query now."""
-        try:
-            self.read("RETURN 1 AS ok")
-        except StoreUnavailable:
-            return False
-        return True
-
     def probe(self) -> bool:
         """Ask Neo4j now, even while calls fail fast; a success lets them through again.
 
@@ -295,14 +287,3 @@ class StoreBase:
             if on_batch:
                 on_batch(len(batch))
         return stats
-
-
-def chunks_of(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    chunk: list[Any] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk

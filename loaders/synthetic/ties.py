@@ -37,8 +37,6 @@ EMPLOYER_WINDOW = 4
 #: Attempts per wanted tie before a group gives up (duplicates, self-pairs, no overlap).
 ATTEMPTS_PER_TIE = 3
 
-Emit = Callable[[int, int, str], None]
-
 
 class _Groups:
     """Group memberships per context. Entries are member numbers, or spell numbers for employers."""
