@@ -245,29 +245,6 @@ def _solve_lp(n: int, capacity: np.ndarray, edges: Edges,
     return result.x > 0.5
 
 
-def brute_force(n_mentees: int, capacity: Sequence[int], edges: Edges, *,
-                group_capacity: Sequence[int] | None = None) -> float:
-    """The best total weight by trying every assignment (for tests on tiny instances)."""
-    import itertools
-
-    options: list[list[int | None]] = [[None] for _ in range(n_mentees)]
-    for k in range(len(edges)):
-        options[int(edges.mentee[k])].append(k)
-    best = 0.0
-    for choice in itertools.product(*options):
-        used = [k for k in choice if k is not None]
-        load = np.bincount(edges.mentor[used], minlength=len(capacity)) if used else None
-        if load is not None and np.any(load > np.asarray(capacity)):
-            continue
-        if group_capacity is not None and edges.group is not None and used:
-            groups = [int(edges.group[k]) for k in used if edges.group[k] >= 0]
-            if groups and np.any(np.bincount(groups, minlength=len(group_capacity))
-                                 > np.asarray(group_capacity)):
-                continue
-        best = max(best, float(sum(edges.weight[k] for k in used)))
-    return best
-
-
 # -- the programme on the projection --------------------------------------------------
 
 
@@ -400,8 +377,8 @@ def match_programme(p: Projection, mentees: Sequence[int], *,
     mentors kept per mentee (see the module docstring); ``method`` the solver; ``today``
     ISO date deciding which mentorships still run.
 
-    >>> from graph.algorithms.mentoring import _demo
-    >>> p = _demo()
+    >>> from tests.support.example_clubs import mentoring_club
+    >>> p = mentoring_club()
     >>> prog = match_programme(p, [p.member(m) for m in ("stu", "dan", "bor")], today="2025-06-01")
     >>> [(p.ids[a.mentee], p.ids[a.mentor]) for a in prog.assignments]
     [('dan', 'bor'), ('stu', 'ana')]

@@ -90,52 +90,6 @@ def shared_employers(p: Projection, a: int, b: int) -> list[SharedEmployer]:
     return out
 
 
-@dataclass(frozen=True, slots=True)
-class TieFactors:
-    """The evidence behind a tie's strength."""
-
-    same_cohort: bool
-    overlap_years: int  # -1 at one employer, years unknown; 0 none
-    shared_events: int
-    years_known: int
-    mentorship: bool
-
-
-def tie_factors(p: Projection, a: int, b: int) -> TieFactors:
-    """What ``a`` and ``b`` share, as :func:`tie_strength` weighs it."""
-    # most pairs share nothing; the empty checks keep the common case cheap
-    cohorts_b = p.cohorts.of_member[b]
-    same_cohort = bool(cohorts_b) and any(c in cohorts_b for c in p.cohorts.of_member[a])
-    overlap = 0
-    employers_b = p.employers.of_member[b]
-    if employers_b and any(e in employers_b for e in p.employers.of_member[a]):
-        for shared in shared_employers(p, a, b):
-            if shared.overlap > overlap or (shared.overlap == -1 and overlap == 0):
-                overlap = shared.overlap
-    events_b = p.events.of_member[b]
-    events = sum(1 for e in p.events.of_member[a] if e in events_b) if events_b else 0
-    since = p.since_year(a, b)
-    years = max(0, p.reference_year - since) if since else 0
-    mentorship = bool(p.mentorships[a]) and any(other == b for other, _ in p.mentorships[a])
-    return TieFactors(same_cohort, overlap, events, years, mentorship)
-
-
-def strength_of(f: TieFactors) -> float:
-    """The strength (0.3–1.0) the factors add up to; see the module docstring."""
-    s = BASE
-    if f.same_cohort:
-        s += COHORT
-    if f.overlap_years > 0:
-        s += EMPLOYMENT * min(1.0, f.overlap_years / 3)
-    elif f.overlap_years < 0:
-        s += EMPLOYMENT_UNKNOWN_YEARS
-    s += PER_EVENT * min(MAX_EVENTS, f.shared_events)
-    s += KNOWN * min(1.0, f.years_known / KNOWN_FULL_YEARS)
-    if f.mentorship:
-        s += MENTORSHIP
-    return min(1.0, s)
-
-
 def tie_strength(p: Projection, a: int, b: int) -> float:
     """The strength of the tie between ``a`` and ``b`` (Granovetter 1973; module docstring).
 
@@ -146,9 +100,10 @@ def tie_strength(p: Projection, a: int, b: int) -> float:
     >>> round(tie_strength(p, 0, 1), 3)
     0.375
     """
-    # tie_factors and strength_of, fused: introductions ask this thousands of times per
-    # search, and the two dataclasses per call were most of its cost. Same sums in the
-    # same order, so the same float.
+    # One pass, no records: introductions ask this thousands of times per search, and
+    # gathering the factors into a record first, then weighing them, was most of its cost.
+    # tests/support/tie_strength_reference.py does it in those two steps; the tests check
+    # that both give the same float (same sums in the same order).
     cohorts_b = p.cohorts.of_member[b]
     s = BASE
     if cohorts_b and any(c in cohorts_b for c in p.cohorts.of_member[a]):

@@ -10,9 +10,10 @@ from hypothesis import strategies as st
 
 from graph.algorithms import introductions
 from graph.algorithms.introductions import current_employees, find_paths
-from graph.algorithms.tie_strength import strength_of, tie_factors, tie_strength
+from graph.algorithms.tie_strength import tie_strength
 from tests.support import introductions_reference as ref
 from tests.support.projection_clubs import build_club
+from tests.support.tie_strength_reference import strength_of, tie_factors
 
 
 @st.composite

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from graph.algorithms.tie_strength import shared_employers, tie_factors, tie_strength
+from graph.algorithms.tie_strength import shared_employers, tie_strength
+from tests.support.tie_strength_reference import tie_factors
 
 
 def test_strength_adds_up_the_shared_contexts(build) -> None:

@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from graph.algorithms import mentoring as mt
-from graph.algorithms.matching import Edges, brute_force, match_programme, solve
+from graph.algorithms.matching import Edges, match_programme, solve
+from tests.support.matching_reference import brute_force
 from tests.support.mentoring_clubs import MENTOR, TODAY
 
 

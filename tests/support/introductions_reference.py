@@ -13,8 +13,8 @@ from collections.abc import Container, Iterable
 from graph import consent
 from graph.algorithms import introductions as current
 from graph.algorithms.introductions import IntroPath
-from graph.algorithms.tie_strength import strength_of, tie_factors
 from graph.projection import Projection
+from tests.support.tie_strength_reference import strength_of, tie_factors
 
 
 def tie_strength(p: Projection, a: int, b: int) -> float:
