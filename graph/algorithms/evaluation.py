@@ -69,8 +69,8 @@ def hide_ties(p: Projection, *, fraction: float = 0.1, split: str = "random", se
     ``split="random"`` hides ties at random; ``"newest"`` hides the ties with the latest
     ``since`` (unknown counts as oldest; equal years in random order).
 
-    >>> from graph.algorithms.link_prediction import _demo
-    >>> train, hidden = hide_ties(_demo(), fraction=0.2)
+    >>> from tests.support.example_clubs import small_network
+    >>> train, hidden = hide_ties(small_network(), fraction=0.2)
     >>> train.n_ties, sum(len(v) for v in hidden.values())
     (4, 2)
     """

@@ -30,8 +30,8 @@ def friends_of_friends(p: Projection, member: int, k: int = 10) -> list[tuple[in
     whose friends know thousands has thousands of candidates: only the few scoring at or
     above the k-th best score are looked at one by one.
 
-    >>> from graph.algorithms.suggestions import _demo
-    >>> p = _demo()
+    >>> from tests.support.example_clubs import suggestion_club
+    >>> p = suggestion_club()
     >>> [(p.ids[c], s) for c, s in friends_of_friends(p, p.member("ana"))]
     [('eva', 3), ('dan', 1), ('fik', 1)]
     """

@@ -237,8 +237,8 @@ def find_paths(p: Projection, source: int, targets: Iterable[int], *, k: int = 3
     ``distinct_ends`` makes every path reach a different target (for companies).
     Reference: module docstring (Granovetter 1973; Kempe, Kleinberg & Tardos 2003).
 
-    >>> from graph.algorithms.suggestions import _demo
-    >>> p = _demo()
+    >>> from tests.support.example_clubs import suggestion_club
+    >>> p = suggestion_club()
     >>> [[p.ids[m] for m in x.members] for x in find_paths(p, p.member("ana"), [p.member("dan")])]
     [['ana', 'cene', 'dan']]
 
@@ -277,8 +277,8 @@ def introductions(p: Projection, source: int, *, to: int | None = None,
     """Paths to one member (``to``) or to any current employee of ``company``, with the
     reason when there are none. ``to`` must be a discoverable member (the caller checks).
 
-    >>> from graph.algorithms.suggestions import _demo
-    >>> p = _demo()
+    >>> from tests.support.example_clubs import suggestion_club
+    >>> p = suggestion_club()
     >>> introductions(p, p.member("ana"), to=p.member("eva")).paths[0].hops
     2
     """

@@ -49,8 +49,8 @@ def _two_hop(p: Projection, member: int, weight: Callable[[int], float], budget:
 def common_neighbour_scores(p: Projection, member: int, budget: int = DEFAULT_BUDGET) -> Scores:
     """|Γ(u) ∩ Γ(c)| for each candidate c (Liben-Nowell & Kleinberg 2007).
 
-    >>> from graph.algorithms.link_prediction import _demo
-    >>> p = _demo()
+    >>> from tests.support.example_clubs import small_network
+    >>> p = small_network()
     >>> common_neighbour_scores(p, p.member("a"))[p.member("d")]
     2.0
     """
@@ -65,7 +65,8 @@ def adamic_adar_weight(degree: int) -> float:
 def adamic_adar_scores(p: Projection, member: int, budget: int = DEFAULT_BUDGET) -> Scores:
     """Σ_{w ∈ Γ(u) ∩ Γ(c)} 1 / ln |Γ(w)| (Adamic & Adar 2003; Liben-Nowell & Kleinberg 2007).
 
-    >>> p = _demo()
+    >>> from tests.support.example_clubs import small_network
+    >>> p = small_network()
     >>> round(adamic_adar_scores(p, p.member("a"))[p.member("d")], 4)
     2.3529
     """
@@ -76,7 +77,8 @@ def adamic_adar_scores(p: Projection, member: int, budget: int = DEFAULT_BUDGET)
 def resource_allocation_scores(p: Projection, member: int, budget: int = DEFAULT_BUDGET) -> Scores:
     """Σ_{w ∈ Γ(u) ∩ Γ(c)} 1 / |Γ(w)| (Zhou, Lü & Zhang 2009).
 
-    >>> p = _demo()
+    >>> from tests.support.example_clubs import small_network
+    >>> p = small_network()
     >>> round(resource_allocation_scores(p, p.member("a"))[p.member("d")], 4)
     0.8333
     """
@@ -87,7 +89,8 @@ def resource_allocation_scores(p: Projection, member: int, budget: int = DEFAULT
 def random_scores(p: Projection, member: int, *, seed: int = 0, k: int = 100) -> Scores:
     """``k`` members picked at random (not the member, not its connections): the baseline.
 
-    >>> p = _demo()
+    >>> from tests.support.example_clubs import small_network
+    >>> p = small_network()
     >>> sorted(p.ids[c] for c in random_scores(p, p.member("a"), k=5))
     ['d', 'e']
     """
@@ -106,7 +109,8 @@ def rank(p: Projection, scores: Scores, k: int | None = None,
     Scores are compared rounded to 9 places so that sums added up in different orders
     (which differ in the last bits) rank alike everywhere.
 
-    >>> p = _demo()
+    >>> from tests.support.example_clubs import small_network
+    >>> p = small_network()
     >>> [p.ids[c] for c in rank(p, adamic_adar_scores(p, p.member("a")))]
     ['d', 'e']
     """
@@ -115,11 +119,3 @@ def rank(p: Projection, scores: Scores, k: int | None = None,
         items = ((c, s) for c, s in items if allowed(c))
     ordered = sorted(items, key=lambda cs: (-round(cs[1], 9), p.ids[cs[0]]))
     return [c for c, _ in (ordered if k is None else ordered[:k])]
-
-
-def _demo() -> Projection:
-    """a–b, a–c, b–d, c–d, c–e: a small graph for the examples."""
-    return Projection.from_rows([
-        ("members", [{"id": x, "props": {"name": x.upper()}} for x in "abcde"]),
-        ("knows", [{"a": a, "b": b} for a, b in ("ab", "ac", "bd", "cd", "ce")]),
-    ], progress_every=1e9)

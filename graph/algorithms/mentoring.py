@@ -420,8 +420,8 @@ def rank_mentors(p: Projection, mentee: int, *, skill: str | None = None, limit:
     cached); ``today`` ISO date deciding which mentorships still run. Reference: the
     module docstring (Spärck Jones 1972; Granovetter 1973).
 
-    >>> from graph.algorithms.mentoring import _demo
-    >>> p = _demo()
+    >>> from tests.support.example_clubs import mentoring_club
+    >>> p = mentoring_club()
     >>> [(p.ids[m.mentor], m.score, m.capacity_left)
     ...  for m in rank_mentors(p, p.member("stu"), today="2025-06-01").mentors]
     [('ana', 0.5679, 1), ('bor', 0.3321, 2)]
@@ -495,31 +495,3 @@ def select_members(p: Projection, *, program: str | None = None, year: int | Non
     if seeking is not None:
         out = [m for m in out if bool(p.flags[m] & consent.SEEKING_MENTOR) == seeking]
     return sorted(out, key=lambda m: p.ids[m])
-
-
-def _demo() -> Projection:
-    """Stu (a 2024 Economics student who wants Python and SQL) and three possible mentors."""
-    members = {
-        "stu": {"name": "Stu Dent", "role": "student", "city": "Ljubljana"},
-        "ana": {"name": "Ana Novak", "role": "alumnus", "graduation_year": 2005,
-                "open_to_mentor": True, "mentor_capacity": 2, "city": "Ljubljana"},
-        "bor": {"name": "Bor Kos", "role": "alumnus", "graduation_year": 1999,
-                "open_to_mentor": True, "mentor_capacity": 2},
-        "cene": {"name": "Cene Zupan", "role": "alumnus", "graduation_year": 2001,
-                 "open_to_mentor": False},
-        "dan": {"name": "Dan Hribar", "role": "alumnus", "graduation_year": 2010},
-    }
-    return Projection.from_rows([
-        ("members", [{"id": i, "props": props} for i, props in members.items()]),
-        ("knows", [{"a": "stu", "b": "dan"}, {"a": "dan", "b": "ana"}]),
-        ("cohorts", [{"member_id": m, "program_id": "econ", "program_name": "Economics",
-                      "cohort_id": f"econ:{y}", "year": y} for m, y in (("stu", 2024),
-                                                                      ("ana", 2005))]),
-        ("skills", [{"member_id": m, "key": s, "name": s.title(), "wants": w}
-                    for m, s, w in (("stu", "python", True), ("stu", "sql", True),
-                                    ("ana", "python", False), ("bor", "sql", False),
-                                    ("cene", "python", False))]),
-        ("mentorships", [{"mentor_id": "ana", "mentee_id": "dan", "props": {"since": "2024-01"}},
-                         {"mentor_id": "bor", "mentee_id": "dan",
-                          "props": {"since": "2020", "until": "2021"}}]),
-    ], reference_year=2025, progress_every=1e9)

@@ -196,8 +196,8 @@ def explain(p: Projection, me: int, c: int, w: Weights, mine: set[int] | None = 
     With ``describe`` false the weights are exact but the texts are left empty (ranking
     needs only the weights; the texts are written for the few suggestions returned).
 
-    >>> from graph.algorithms.suggestions import _demo
-    >>> p = _demo()
+    >>> from tests.support.example_clubs import suggestion_club
+    >>> p = suggestion_club()
     >>> reasons, mutual = explain(p, p.member("ana"), p.member("eva"), WEIGHTS[None])
     >>> [(r.kind, r.detail) for r in reasons]  # doctest: +NORMALIZE_WHITESPACE
     [('mutual_connections', '1 mutual connection: Bor Kos'),
@@ -427,7 +427,8 @@ def suggest(p: Projection, member: int, *, limit: int = 10, purpose: str | None 
     scored exactly (default ``max(30, 3·limit)``). Reference: see the module docstring
     (Adamic & Adar 2003; Liben-Nowell & Kleinberg 2007; Spärck Jones 1972).
 
-    >>> p = _demo()
+    >>> from tests.support.example_clubs import suggestion_club
+    >>> p = suggestion_club()
     >>> [(p.ids[s.member], round(s.score, 2)) for s in suggest(p, p.member("ana"))]
     [('eva', 1.65), ('dan', 0.72), ('fik', 0.72)]
     """
@@ -472,19 +473,3 @@ def screen(p: Projection, member: int, suggestions: Sequence[Suggestion]) -> lis
         out.append(s if mutual == s.mutual_connections else
                    Suggestion(s.member, s.score, s.reasons, mutual))
     return out
-
-
-def _demo() -> Projection:
-    """Ana knows Bor and Cene; Eva (Economics 2008, Rust) knows Bor; Dan knows Cene."""
-    members = [("ana", "Ana Novak"), ("bor", "Bor Kos"), ("cene", "Cene Zupan"),
-               ("dan", "Dan Hribar"), ("eva", "Eva Kralj"), ("fik", "Fik Pesek")]
-    return Projection.from_rows([
-        ("members", [{"id": i, "props": {"name": n}} for i, n in members]),
-        ("knows", [{"a": a, "b": b} for a, b in (("ana", "bor"), ("ana", "cene"),
-                                                  ("bor", "eva"), ("cene", "dan"),
-                                                  ("cene", "fik"), ("bor", "cene"))]),
-        ("cohorts", [{"member_id": m, "program_id": "econ", "program_name": "Economics",
-                      "cohort_id": "econ:2008", "year": 2008} for m in ("ana", "eva")]),
-        ("skills", [{"member_id": m, "key": "rust", "name": "Rust", "wants": False}
-                    for m in ("ana", "eva")]),
-    ], progress_every=1e9)

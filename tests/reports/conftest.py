@@ -8,17 +8,17 @@ from contextlib import ExitStack
 import pytest
 from fastapi.testclient import TestClient
 
-from graph.algorithms.report.examples import example_rows
 from graph.store import Store
 from service.app import create_app
 from service.settings import ServiceSettings
 from service.tokens import issue_token
+from tests.support.report_example import example_rows
 from tests.support.report_rows import write_rows
 
 
 @pytest.fixture
 def example_store(store: Store) -> Store:
-    """The twelve-member example club (graph/algorithms/report/examples.py) in Neo4j."""
+    """The twelve-member example club (tests/support/report_example.py) in Neo4j."""
     write_rows(store, example_rows())
     return store
 

@@ -8,8 +8,8 @@ import threading
 import pytest
 
 from graph.algorithms.report import ReportFilters, ReportOptions, network_report
-from graph.algorithms.report.examples import example_projection
 from service.reports.service import ReportService
+from tests.support.report_example import example_projection
 
 
 class Counting:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from graph.algorithms.report import ReportFilters, network_report
-from graph.algorithms.report.examples import example_projection
 from service.reports.render import render_html
+from tests.support.report_example import example_projection
 from tests.support.report_rows import assert_self_contained, club_rows, projection_of
 
 SECTIONS = ("growth", "components", "communities", "connectors", "cohesion", "destinations",

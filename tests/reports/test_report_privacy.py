@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from graph.algorithms.report import ReportFilters, ReportOptions, network_report
-from graph.algorithms.report.examples import example_projection, example_rows
 from graph.algorithms.report.privacy import SUPPRESSED, count, share
+from tests.support.report_example import example_projection, example_rows
 from tests.support.report_rows import club_rows, projection_of
 
 #: Fields of the report that count members (of a group); none may be 1–4.

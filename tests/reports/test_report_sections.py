@@ -13,9 +13,9 @@ from graph.algorithms.report.communities import communities, louvain
 from graph.algorithms.report.components import components
 from graph.algorithms.report.destinations import employers_over_time, industry_flows
 from graph.algorithms.report.events import events
-from graph.algorithms.report.examples import example_frame
 from graph.algorithms.report.growth import degree_distribution, growth
 from graph.algorithms.report.mentoring import mentoring
+from tests.support.report_example import example_frame
 from tests.support.report_rows import club_rows, projection_of
 
 FEW = "fewer than 5"

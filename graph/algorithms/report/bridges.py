@@ -24,7 +24,7 @@ def bridges(frame: ReportFrame, *, limit: int = 10, name_members: bool = True) -
     cross-programme ties; cohorts (5 members or more) by the share of their members' ties
     that cross, then by the programmes they reach.
 
-    >>> from graph.algorithms.report.examples import example_frame
+    >>> from tests.support.report_example import example_frame
     >>> b = bridges(example_frame())
     >>> b["cross_program_ties"], [m["id"] for m in b["members"]]
     (1, ['m4', 'm7'])

@@ -27,7 +27,7 @@ from graph.algorithms.report.privacy import MIN_GROUP, count, share
 def pagerank(frame: ReportFrame, *, alpha: float = 0.85) -> np.ndarray:
     """PageRank of each local member (sums to 1), as networkx's ``pagerank`` defines it.
 
-    >>> from graph.algorithms.report.examples import example_frame
+    >>> from tests.support.report_example import example_frame
     >>> int(np.argmax(pagerank(example_frame())))
     3
     """
@@ -67,7 +67,7 @@ def betweenness(frame: ReportFrame, *, k: int | None = None, seed: int = 0) -> t
     Equals ``networkx.betweenness_centrality(G, k=k, seed=seed)`` on the same graph with
     nodes ``0..n-1``.
 
-    >>> from graph.algorithms.report.examples import example_frame
+    >>> from tests.support.report_example import example_frame
     >>> values, used = betweenness(example_frame(), k=None)
     >>> int(np.argmax(values)), used
     (3, 12)
@@ -125,7 +125,7 @@ def connectors(frame: ReportFrame, *, limit: int = 10, k: int | None = None, see
     by :func:`auto_samples`; ``k`` at least the member count: exact);
     ``seed`` of the sample; ``name_members`` False leaves the named lists out.
 
-    >>> from graph.algorithms.report.examples import example_frame
+    >>> from tests.support.report_example import example_frame
     >>> c = connectors(example_frame())
     >>> [m["id"] for m in c["betweenness"][:2]], c["betweenness_sample"]
     (['m4', 'm7'], {'k': 12, 'of': 12, 'exact': True, 'seed': 0})

@@ -22,7 +22,7 @@ _DIGITS = 6
 def cohort_density(frame: ReportFrame) -> list[dict[str, Any]]:
     """Density of ties inside each cohort of 5 members or more, by programme and year.
 
-    >>> from graph.algorithms.report.examples import example_frame
+    >>> from tests.support.report_example import example_frame
     >>> [(r["program"], r["year"], r["ties"], r["density"]) for r in cohort_density(example_frame())]
     [('MBA', 2010, 10, 0.666667), ('Law', 2012, 5, 0.5)]
     """
@@ -53,7 +53,7 @@ def program_density(frame: ReportFrame, *, limit: int = 12) -> dict[str, Any]:
     ``matrix[i][j]`` is the density between programmes ``i`` and ``j`` (inside the
     programme on the diagonal); ``ties[i][j]`` the tie counts behind it.
 
-    >>> from graph.algorithms.report.examples import example_frame
+    >>> from tests.support.report_example import example_frame
     >>> d = program_density(example_frame())
     >>> d["programs"], d["ties"], d["matrix"][0][1]
     (['MBA', 'Law'], [[10, 1], [1, 5]], 0.033333)

@@ -41,7 +41,7 @@ def seeded_igraph(seed: int) -> Iterator[None]:
 def louvain(frame: ReportFrame, *, seed: int = 0, resolution: float = 1.0) -> np.ndarray:
     """The community of each local member (isolated members get one of their own).
 
-    >>> from graph.algorithms.report.examples import example_frame
+    >>> from tests.support.report_example import example_frame
     >>> labels = louvain(example_frame())
     >>> len(set(labels[:6].tolist())), bool(labels[0] == labels[6])
     (1, False)
@@ -78,7 +78,7 @@ def communities(frame: ReportFrame, *, seed: int = 0, limit: int = 12) -> dict[s
     share their employer) and city. Modularity (Newman & Girvan, Phys. Rev. E 69, 2004)
     says how clear-cut the division is.
 
-    >>> from graph.algorithms.report.examples import example_frame
+    >>> from tests.support.report_example import example_frame
     >>> c = communities(example_frame())
     >>> [(row["members"], row["program"]["name"]) for row in c["communities"]]
     [(6, 'MBA'), (5, 'Law')]

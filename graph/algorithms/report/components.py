@@ -23,7 +23,7 @@ def components(frame: ReportFrame, *, weak_max: int = 2, limit: int = 20) -> dic
     ``weak_max``); ``limit`` how many cohorts to list, the most isolated first. Cohorts of
     fewer than 5 members are left out, and every count below 5 is suppressed.
 
-    >>> from graph.algorithms.report.examples import example_frame
+    >>> from tests.support.report_example import example_frame
     >>> c = components(example_frame())
     >>> c["largest_component"], c["largest_share"], c["isolated"]
     (11, 0.9167, 'fewer than 5')

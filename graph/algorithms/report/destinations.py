@@ -54,7 +54,7 @@ def industry_flows(frame: ReportFrame, *, programs: int = 8, industries: int = 8
     The ``industries`` most common industries are shown by name; the rest, and every
     programme–industry cell of fewer than 5 members, are pooled into "other".
 
-    >>> from graph.algorithms.report.examples import example_frame
+    >>> from tests.support.report_example import example_frame
     >>> flows = industry_flows(example_frame())
     >>> [(f["program"], f["industries"][0]) for f in flows["flows"]]
     [('MBA', {'industry': 'Banking', 'members': 5, 'share': 1.0})]
@@ -99,7 +99,7 @@ def employers_over_time(frame: ReportFrame, *, programs: int = 6, top: int = 3,
     decades: a member counts for every employer where they held a position that overlaps
     the decade. Employers with fewer than 5 such members are not named.
 
-    >>> from graph.algorithms.report.examples import example_frame
+    >>> from tests.support.report_example import example_frame
     >>> over = employers_over_time(example_frame())
     >>> over["programs"][0]["decades"][-1]
     {'decade': 2020, 'employers': [{'employer': 'Nova Banka', 'members': 5}]}

@@ -61,7 +61,7 @@ def events(frame: ReportFrame, *, limit: int = 15) -> dict[str, Any]:
     Events with fewer than 5 attendees from the selection show neither their attendance
     nor their ties.
 
-    >>> from graph.algorithms.report.examples import example_frame
+    >>> from tests.support.report_example import example_frame
     >>> e = events(example_frame())
     >>> [(r["event"], r["attendees"], r["ties_following"]) for r in e["largest"]]
     [('Reunion 2015', 6, 3)]

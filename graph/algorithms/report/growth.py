@@ -37,7 +37,7 @@ def growth(frame: ReportFrame) -> dict[str, Any]:
     (or selection), not of a small group, so they are shown as they are once the selection
     itself has 5 members or more.
 
-    >>> from graph.algorithms.report.examples import example_frame
+    >>> from tests.support.report_example import example_frame
     >>> g = growth(example_frame())
     >>> g["members"], g["ties"], g["members_by_year"][-1]["total"]
     (12, 16, 12)
@@ -61,7 +61,7 @@ def degree_distribution(frame: ReportFrame) -> dict[str, Any]:
     A bin of fewer than 5 members is shown as "fewer than 5" (the highest degrees are
     often single hubs); members without ties are counted apart (a log axis has no 0).
 
-    >>> from graph.algorithms.report.examples import example_frame
+    >>> from tests.support.report_example import example_frame
     >>> d = degree_distribution(example_frame())
     >>> [(b["low"], b["high"], b["members"]) for b in d["bins"]]
     [(1, 1, 'fewer than 5'), (2, 3, 8), (4, 7, 'fewer than 5')]

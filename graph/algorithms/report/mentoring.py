@@ -20,7 +20,7 @@ LOAD_BINS = (1, 2, 3, 4, 5)  # the last bin is "5 or more"
 def mentoring(frame: ReportFrame, *, programs: int = 8) -> dict[str, Any]:
     """Coverage of students overall and by programme, and the distribution of mentors' load.
 
-    >>> from graph.algorithms.report.examples import example_frame
+    >>> from tests.support.report_example import example_frame
     >>> m = mentoring(example_frame())
     >>> m["students"], m["students_with_mentor"], m["coverage"], m["mentors"]
     (5, 'fewer than 5', None, 'fewer than 5')

@@ -79,7 +79,7 @@ def network_report(p: Projection, filters: ReportFilters | None = None,
     and each section's computing time. A selection of fewer than 5 members yields the
     meta only, with ``suppressed`` set.
 
-    >>> from graph.algorithms.report.examples import example_projection
+    >>> from tests.support.report_example import example_projection
     >>> report = network_report(example_projection())
     >>> report["meta"]["members"], report["components"]["largest_component"]
     (12, 11)
