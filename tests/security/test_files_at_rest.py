@@ -20,9 +20,9 @@ import pytest
 
 from graph.config import LocalServerSettings
 from graph.files import open_private, private_dir, write_private_text
-from graph.neo4j_server import LocalNeo4j
 from graph.store import Store
 from loaders import load_path
+from service.neo4j_server import LocalNeo4j
 
 CLI = [str(Path(sys.executable).with_name("alumni-graph"))]
 
