@@ -482,10 +482,10 @@ def _build(p: Projection) -> _State:
         grad_rank[m] = 2 * pos
     current_holders = [array("i") for _ in range(len(p.employers.vocab))]
     for m in range(n):
-        for pos in p.positions[m]:
-            if pos.end == 0 and (not current_holders[pos.employer]
-                                 or current_holders[pos.employer][-1] != m):
-                current_holders[pos.employer].append(m)
+        for held in p.positions[m]:
+            if held.end == 0 and (not current_holders[held.employer]
+                                  or current_holders[held.employer][-1] != m):
+                current_holders[held.employer].append(m)
     return _State(names_ref=names, n=n, version=p.version, seen_names=list(names[:n]),
                   seen_grad=array("h", grad[:n]), seen_positions=list(p.positions[:n]),
                   current_holders=current_holders, keys=keys, owners=owners, folded=folded,
