@@ -53,6 +53,13 @@ CONSENT_DEFAULTS: dict[str, bool] = {
     "share_contact": False,
 }
 
+#: What a member may change about itself (``PATCH /members/{id}``). Once the member (or an
+#: admin on its behalf) sets one, the member owns it: no later load, sync or export
+#: overwrites it (``graph.store.writes``). Everything else about a member is the source's.
+MEMBER_OWNED_FIELDS: tuple[str, ...] = (
+    *CONSENT_DEFAULTS, "seeking_mentor", "mentor_capacity", "headline", "city", "country", "email",
+)
+
 #: The longest text a field may hold; longer is a bad row, not a truncation.
 MAX_LENGTH: dict[str, int] = {
     "id": 64,

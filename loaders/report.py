@@ -34,11 +34,14 @@ class FileCounts:
     updated: int = 0
     unchanged: int = 0
     rejected: int = 0
+    #: Rows that left a field as its member set it (also counted as updated or unchanged).
+    kept_member_choice: int = 0
 
     def add(self, stats: WriteStats) -> None:
         self.created += stats.created
         self.updated += stats.updated
         self.unchanged += stats.unchanged
+        self.kept_member_choice += stats.kept_member_choice
 
 
 @dataclass
@@ -72,6 +75,7 @@ class LoadReport:
             total.updated += c.updated
             total.unchanged += c.unchanged
             total.rejected += c.rejected
+            total.kept_member_choice += c.kept_member_choice
         return total
 
     @property

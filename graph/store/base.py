@@ -52,16 +52,22 @@ class StoreUnavailable(StoreError):
 
 @dataclass
 class WriteStats:
-    """What a write did: records created, updated (changed) and left as they were."""
+    """What a write did: records created, updated (changed) and left as they were.
+
+    ``kept_member_choice`` counts the rows (also counted as updated or unchanged) that
+    would have changed a field the member owns, and so left it as the member set it.
+    """
 
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    kept_member_choice: int = 0
 
     def __iadd__(self, other: WriteStats) -> WriteStats:
         self.created += other.created
         self.updated += other.updated
         self.unchanged += other.unchanged
+        self.kept_member_choice += other.kept_member_choice
         return self
 
 
@@ -260,9 +266,12 @@ class StoreBase:
     ) -> WriteStats:
         """Write ``rows`` through an ``UNWIND $rows`` query, one transaction per batch.
 
-        The query returns ``created`` and ``updated`` counts. After each committed batch
-        the listeners see its rows, so readers never see half a batch. The change counter
-        moves in the batch's transaction, last, so that it commits with the rows or not at all.
+        The query returns ``created`` and ``updated`` counts, and may return ``kept``: a
+        list of ``{id, keys}`` naming rows some of whose properties it did not write (a
+        member's own choices). After each committed batch the listeners see its rows as
+        written, without those properties, so that a cache never holds what Neo4j does
+        not; readers never see half a batch. The change counter moves in the batch's
+        transaction, last, so that it commits with the rows or not at all.
         """
         stats = WriteStats()
         for batch in batched(rows, self.batch_size):
@@ -282,8 +291,22 @@ class StoreBase:
             self._own_changes.update(marks)
             created = sum(int(r.get("created") or 0) for r in records)
             updated = sum(int(r.get("updated") or 0) for r in records)
-            stats += WriteStats(created, updated, len(batch) - created - updated)
-            self._notify(kind, batch)
+            kept = {k["id"]: k["keys"] for r in records for k in (r.get("kept") or ())}
+            stats += WriteStats(created, updated, len(batch) - created - updated, len(kept))
+            self._notify(kind, without_kept(batch, kept) if kept else batch)
             if on_batch:
                 on_batch(len(batch))
         return stats
+
+
+def without_kept(rows: Sequence[dict[str, Any]],
+                 kept: dict[str, Sequence[str]]) -> list[dict[str, Any]]:
+    """``rows`` with the properties in ``kept`` (row id → names) left out of ``props``."""
+    shown = []
+    for row in rows:
+        keys = kept.get(row.get("id"))  # type: ignore[arg-type]
+        if keys:
+            row = {**row, "props": {k: v for k, v in row["props"].items() if k not in keys}}
+        shown.append(row)
+    return shown
+

@@ -49,6 +49,8 @@ class MembersMixin(StoreBase):
         row = rows[0]
         member = dict(row.pop("member"))
         member.pop("name_key", None)
+        member.pop("owned_fields", None)  # the store's bookkeeping (graph.store.privacy)
+        member.pop("owned_provenance", None)
         member.update(row)
         member["positions"] = sorted(
             member["positions"], key=lambda p: (p.get("start") or "", p["employer_id"]),

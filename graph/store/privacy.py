@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -34,6 +36,29 @@ SET m += $props
 RETURN before, properties(m) AS after
 """
 
+# Runs after UPDATE_MEMBER in its transaction, which holds the node's write lock by then,
+# so the provenance read here is the latest and no other change slips in between.
+SET_OWNERSHIP = """
+MATCH (m:Member {id: $id})
+SET m.owned_fields = $fields, m.owned_provenance = $provenance
+"""
+
+#: Member properties that are the store's bookkeeping of ownership, not profile fields.
+OWNERSHIP_PROPERTIES = ("owned_fields", "owned_provenance")
+
+
+def provenance_of(member: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Field → ``{at, by, token_id, role}``: when and by whom the member's own fields were
+    last set (``by`` is ``member`` or ``admin``). Empty when the member never set one."""
+    text = member.get("owned_provenance")
+    if not text:
+        return {}
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
 
 @dataclass(frozen=True)
 class Erasure:
@@ -55,15 +80,42 @@ def opaque_ref(member_id: str) -> str:
 
 
 class PrivacyMixin(StoreBase):
-    def update_member(self, member_id: str, props: dict[str, Any]) -> dict[str, Any] | None:
+    def update_member(
+        self,
+        member_id: str,
+        props: dict[str, Any],
+        *,
+        by: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any] | None:
         """Set (or with None remove) properties of a member; None when it does not exist.
 
+        This is the member's own change (or an admin's on its behalf): every field set
+        becomes the member's (``graph.model.MEMBER_OWNED_FIELDS``), so that no later load
+        overwrites it, and its provenance records ``at`` and ``by`` (the mapping ``by``:
+        ``{"by": "member"|"admin", "token_id": …, "role": …}``; admin when not given).
         The projection hears of the changed properties at once (kind ``members``).
         """
-        rows = self.write(UPDATE_MEMBER, id=member_id, props=props)
-        if not rows:
+        at = datetime.now(UTC).isoformat(timespec="seconds")
+        who = {"by": "admin", **(by or {})}
+
+        def work(tx: ManagedTransaction) -> tuple[dict[str, Any], dict[str, Any]] | None:
+            found = tx.run(UPDATE_MEMBER, id=member_id, props=props).single()
+            if found is None:
+                return None
+            after = dict(found["after"])
+            provenance = provenance_of(after)
+            for name in props:
+                provenance[name] = {"at": at, **who}
+            fields = sorted(set(after.get("owned_fields") or ()) | set(props))
+            text = json.dumps(provenance, sort_keys=True, ensure_ascii=False)
+            tx.run(SET_OWNERSHIP, id=member_id, fields=fields, provenance=text).consume()
+            after.update(owned_fields=fields, owned_provenance=text)
+            return found["before"], after
+
+        result = self.write_tx(work)
+        if result is None:
             return None
-        before, after = rows[0]["before"], rows[0]["after"]
+        before, after = result
         changed = {k: after.get(k) for k in props if before.get(k) != after.get(k)}
         if changed:
             self._notify("members", [{"id": member_id, "props": changed}])
@@ -78,8 +130,13 @@ class PrivacyMixin(StoreBase):
             rows[0]["relationships"],
             key=lambda r: (r["type"], r["direction"], str(r["other"]["id"])),
         )
+        member = dict(rows[0]["member"])
+        provenance = provenance_of(member)
+        for name in OWNERSHIP_PROPERTIES:
+            member.pop(name, None)
         return {
-            "member": rows[0]["member"],
+            "member": member,
+            "member_owned": provenance,
             "relationships": relationships,
             "tokens": self.list_tokens(member_id=member_id),  # type: ignore[attr-defined]
             "audit": self.list_audit(subject_ref=member_id, limit=10_000),  # type: ignore[attr-defined]

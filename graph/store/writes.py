@@ -29,11 +29,33 @@ RETURN sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created,
        sum(CASE WHEN NOT is_new AND before <> after THEN 1 ELSE 0 END) AS updated
 """
 
-UPSERT_MEMBERS = _UPSERT_NODE.format(
-    label="Member",
-    on_create="ON CREATE SET n.discoverable = true, n.open_to_intros = true, "
-    "n.open_to_mentor = false, n.share_employer = true, n.share_contact = false",
-)
+# A member as _UPSERT_NODE, except the fields it owns (``owned_fields``, set by
+# graph.store.privacy when the member or an admin changes them): those keep the member's
+# value, whatever the row says. The node's write lock is taken (``_lock``) before its
+# owned fields are read, so a change the member makes meanwhile either commits first and
+# is seen here, or waits for this batch and then wins. The rows whose value was kept are
+# returned (``kept``), so the projection hears only what Neo4j holds.
+UPSERT_MEMBERS = """
+UNWIND $rows AS row
+OPTIONAL MATCH (old:Member {id: row.id})
+WITH row, old IS NULL AS is_new
+MERGE (n:Member {id: row.id})
+ON CREATE SET n.discoverable = true, n.open_to_intros = true,
+  n.open_to_mentor = false, n.share_employer = true, n.share_contact = false
+SET n._lock = true
+WITH row, n, is_new, properties(n) AS before
+WITH row, n, is_new, before,
+     [k IN keys(row.props) WHERE k IN coalesce(before.owned_fields, [])] AS mine
+SET n += row.props
+FOREACH (k IN mine | SET n[k] = before[k])
+REMOVE n._lock
+WITH row, is_new, before, mine,
+     [k IN mine WHERE before[k] IS NULL OR before[k] <> row.props[k]] AS kept
+RETURN sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created,
+       sum(CASE WHEN NOT is_new AND any(k IN keys(row.props) WHERE NOT k IN mine
+           AND (before[k] IS NULL OR before[k] <> row.props[k])) THEN 1 ELSE 0 END) AS updated,
+       collect(CASE WHEN size(kept) > 0 THEN {id: row.id, keys: kept} END) AS kept
+"""
 UPSERT_EMPLOYERS = _UPSERT_NODE.format(label="Employer", on_create="")
 UPSERT_EVENTS = _UPSERT_NODE.format(label="Event", on_create="")
 

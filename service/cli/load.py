@@ -55,15 +55,18 @@ def summary_table(report: LoadReport) -> Table:
     table.add_column("file")
     for column in ("read", "created", "updated", "unchanged", "rejected"):
         table.add_column(column, justify="right")
+    # kept_member_choice: rows that left a field as its member set it (also in updated/unchanged)
+    table.add_column("kept", justify="right")
     for label, c in report.files.items():
         encoding = report.encodings.get(label)
         name = escape(label) + (f" [dim]({encoding})[/]" if encoding else "")
         rejected = f"[red]{c.rejected}[/]" if c.rejected else "0"
-        table.add_row(name, str(c.read), str(c.created), str(c.updated), str(c.unchanged), rejected)
+        table.add_row(name, str(c.read), str(c.created), str(c.updated), str(c.unchanged), rejected,
+                      str(c.kept_member_choice))
     t = report.total
     table.add_section()
     table.add_row("total", str(t.read), str(t.created), str(t.updated), str(t.unchanged),
-                  str(t.rejected), style="bold")
+                  str(t.rejected), str(t.kept_member_choice), style="bold")
     return table
 
 
@@ -93,6 +96,10 @@ def load(
         report = load_path(store, path, strict=strict, progress=RichLoadProgress(progress),
                            member_id=member_id)
     out.print(summary_table(report))
+    kept = report.total.kept_member_choice
+    if kept:
+        out.print(f"kept_member_choice: {kept} row(s) left fields as their members set them "
+                  "(PATCH /members/ID); the rest of those rows loaded")
     for file, encoding in report.encodings.items():
         out.print(f"[yellow]note:[/] {file} was read as {encoding}")
     for warning in report.warnings:

@@ -47,8 +47,18 @@ def patch_member(
     principal: Owner,
     patch: Annotated[MemberPatch, Body()],
 ) -> Member:
-    """Set consent flags and profile fields; they apply to every endpoint at once."""
-    if store.update_member(member_id, patch.changes()) is None:
+    """Set consent flags and profile fields; they apply to every endpoint at once.
+
+    Every field sent becomes the member's own: later loads of the club's data no longer
+    overwrite it. Who set it (the member, or an admin on its behalf) and when is kept and
+    shown in the GDPR export.
+    """
+    by = {
+        "by": "member" if principal.acts_for(member_id) else "admin",
+        "token_id": principal.token_id,
+        "role": str(principal.role),
+    }
+    if store.update_member(member_id, patch.changes(), by=by) is None:
         raise member_not_found(member_id)
     member = store.get_member(member_id)
     if member is None:  # erased between the two calls
@@ -69,7 +79,8 @@ def _other_end(rel: dict[str, Any], subject: Viewer) -> dict[str, Any]:
 
 @router.get("/{member_id}/export", response_model=MemberExport, summary="Everything held about a member")
 def export_member(member_id: MemberId, store: StoreDep, principal: Exporter) -> MemberExport:
-    """The GDPR Art. 15 export: properties, relationships, mentorships, tokens, audit."""
+    """The GDPR Art. 15 export: properties, the fields the member set itself (when and by
+    whom), relationships, mentorships, tokens, audit."""
     data = store.export_member(member_id)
     if data is None:
         raise member_not_found(member_id)
@@ -89,6 +100,7 @@ def export_member(member_id: MemberId, store: StoreDep, principal: Exporter) -> 
         {
             "exported_at": now_iso(),
             "member": data["member"],
+            "member_owned": data["member_owned"],
             "relationships": relationships,
             "mentorships": mentorships,
             "tokens": data["tokens"],

@@ -92,11 +92,25 @@ class MentorshipOut(BaseModel):
     until: str | None = None
 
 
+class FieldProvenance(BaseModel):
+    """When and by whom a member-owned field was last set."""
+
+    at: str
+    by: str = Field(description="'member' (the member itself) or 'admin' (on its behalf)")
+    token_id: str | None = None
+    role: str | None = None
+
+
 class MemberExport(BaseModel):
     """Everything held about a member (GDPR Art. 15)."""
 
     exported_at: str
     member: dict[str, Any]
+    member_owned: dict[str, FieldProvenance] = Field(
+        default_factory=dict,
+        description="Fields the member set (or an admin on its behalf), which loads of the "
+        "club's data no longer overwrite: field → when and by whom",
+    )
     relationships: list[RelationshipOut]
     mentorships: list[MentorshipOut]
     tokens: list[TokenOut]
