@@ -61,6 +61,8 @@ class ConnectionSettings:
     password: str
     database: str | None
     is_local: bool
+    #: The local server's folder (its password and tombstone key live there); None for NEO4J_URI.
+    home: Path | None = None
 
     @classmethod
     def from_env(cls, local: LocalServerSettings | None = None) -> ConnectionSettings:
@@ -84,4 +86,5 @@ class ConnectionSettings:
             password=password,
             database=database,
             is_local=True,
+            home=local.home,
         )

@@ -62,6 +62,14 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE CONSTRAINT store_changes_id IF NOT EXISTS FOR (n:StoreChanges) REQUIRE n.id IS UNIQUE",
         ),
     ),
+    Migration(
+        5,
+        "one tombstone per erased member id",
+        (
+            "CREATE CONSTRAINT tombstone_key_hash IF NOT EXISTS "
+            "FOR (n:Tombstone) REQUIRE n.key_hash IS UNIQUE",
+        ),
+    ),
 )
 
 MIGRATION_CONSTRAINT = (

@@ -25,6 +25,7 @@ from typing import Any, Protocol
 from graph.model import Label
 from graph.normalize import employer_key
 from graph.store import Store, WriteStats
+from graph.tombstones import ERASED_MESSAGE, TombstoneIndex
 from loaders.bundle import discover_bundle, file_source, is_bundle_file
 from loaders.linkedin import discover_linkedin, is_linkedin_export
 from loaders.records import (
@@ -154,6 +155,8 @@ class _State:
     store_keys: dict[str, str] | None = None
     store_employer_ids: set[str] = field(default_factory=set)
     new_keys: dict[str, str] = field(default_factory=dict)
+    #: Members of this load found erased (by id or e-mail) → the day they were erased.
+    erased: dict[str, str] = field(default_factory=dict)
 
 
 class _Writer:
@@ -196,6 +199,9 @@ class _Run:
         self.state = _State()
         self._errors: list[LoadError] = []
         self._writer = _Writer()
+        # read once per load; the checks below are skipped when nobody was ever erased
+        self.tombstones: TombstoneIndex = store.tombstone_index()
+        self._erased_lines: set[tuple[str, int | None]] = set()
 
     # -- the pass -------------------------------------------------------------------
     def run(self, sources: Sequence[Source]) -> None:
@@ -254,6 +260,11 @@ class _Run:
         new_employers: list[dict[str, Any]] = []
         duplicates = 0
         for item, record in chunk:
+            if self.tombstones:
+                erased_on = self._erased(record)
+                if erased_on is not None:
+                    self._skip_erased(source, item, erased_on)
+                    continue
             reason = self._reference_problem(record)
             if reason is None and record.employer_name is not None:
                 record.row["employer_id"] = self._employer_for(record.employer_name, new_employers)
@@ -293,6 +304,41 @@ class _Run:
             counts.add(writer(accepted, on_batch=self.progress.advance))
 
         self._writer.submit(write)
+
+    def _erased(self, record: Record) -> str | None:
+        """The day the member a row is about (or names) was erased, or None.
+
+        A member's row is checked by id and e-mail; a relationship's member ends only
+        when they are not members of this load or of the database (an erased member is
+        neither), so most rows cost a set lookup or two.
+        """
+        state, tombstones = self.state, self.tombstones
+        if record.kind == "members":
+            member_id = record.row["id"]
+            day = tombstones.erased_id(member_id) or tombstones.erased_email(
+                record.row["props"].get("email"))
+            if day is not None:
+                state.erased[member_id] = day
+            return day
+        for ref in record.refs:
+            if ref.label is not Label.MEMBER or ref.id in state.valid[Label.MEMBER]:
+                continue
+            day = state.erased.get(ref.id)
+            if day is None and ref.id not in state.in_store[Label.MEMBER]:
+                day = tombstones.erased_id(ref.id)
+                if day is not None:
+                    state.erased[ref.id] = day
+            if day is not None:
+                return day
+        return None
+
+    def _skip_erased(self, source: Source, item: RawRow, day: str) -> None:
+        self.report.counts(source.label).erased += 1
+        # one line of a LinkedIn export yields a member, a tie and a position: say it once
+        where = (item.file, item.line)
+        if where not in self._erased_lines:
+            self._erased_lines.add(where)
+            self.report.erased.append(LoadError(item.file, item.line, ERASED_MESSAGE.format(date=day)))
 
     def _accept(self, kind: str, record: Record) -> None:
         label = _NODE_LABEL.get(kind)
@@ -366,7 +412,11 @@ def load_path(
     """Load a bundle folder, a single bundle file or a LinkedIn export into ``store``.
 
     Good rows are written and bad ones reported (``report.errors``); with ``strict``,
-    any problem means nothing is written (``report.refused``). ``member_id`` names the
+    any problem means nothing is written (``report.refused``). Rows about a member who
+    was erased (GDPR Art. 17), or naming one, are skipped and listed in
+    ``report.erased``; they are no problem of the file's. Raises
+    :class:`~graph.tombstones.TombstoneKeyError` when members were erased but their
+    tombstones cannot be read. ``member_id`` names the
     owner of a LinkedIn export instead of the id derived from the profile.
     """
     path = Path(path)
@@ -388,4 +438,5 @@ def load_path(
             return check
     report = new_report()
     _Run(store, report, shown, write=True).run(found.sources)
+    report.erased.sort()
     return report

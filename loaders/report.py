@@ -36,6 +36,8 @@ class FileCounts:
     rejected: int = 0
     #: Rows that left a field as its member set it (also counted as updated or unchanged).
     kept_member_choice: int = 0
+    #: Rows about an erased member, or naming one, skipped (GDPR Art. 17).
+    erased: int = 0
 
     def add(self, stats: WriteStats) -> None:
         self.created += stats.created
@@ -62,6 +64,10 @@ class LoadReport:
     encodings: dict[str, str] = field(default_factory=dict)
     #: True when ``strict`` found a problem and therefore wrote nothing.
     refused: bool = False
+    #: Rows skipped because they are about an erased member or name one, as
+    #: ``file:line: erased on DATE (GDPR Art. 17), skipped`` (once per line). Not errors:
+    #: they do not change the exit code, nor make ``strict`` refuse.
+    erased: list[LoadError] = field(default_factory=list)
 
     def counts(self, label: str) -> FileCounts:
         return self.files.setdefault(label, FileCounts())
@@ -76,6 +82,7 @@ class LoadReport:
             total.unchanged += c.unchanged
             total.rejected += c.rejected
             total.kept_member_choice += c.kept_member_choice
+            total.erased += c.erased
         return total
 
     @property

@@ -18,6 +18,7 @@ from graph.projection import Projection
 from graph.projection.build import finish_build
 from graph.projection.rows import take_rows
 from graph.store import WriteStats
+from graph.tombstones import TombstoneIndex
 from loaders.report import LoadReport
 
 #: The store's write methods and the projection write kinds they correspond to.
@@ -40,6 +41,9 @@ class ProjectionSink:
 
     def employer_keys(self) -> dict[str, str]:
         return {}
+
+    def tombstone_index(self) -> TombstoneIndex:
+        return TombstoneIndex()  # a bundle on its own has no erased members
 
     def __getattr__(self, name: str) -> Callable[..., WriteStats]:
         kind = _KINDS.get(name)

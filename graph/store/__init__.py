@@ -19,12 +19,13 @@ from graph.store.privacy import Erasure, PrivacyMixin
 from graph.store.projection import ProjectionMixin
 from graph.store.schema import SchemaMixin
 from graph.store.tokens import TokensMixin
+from graph.store.tombstones import Forgotten, TombstonesMixin
 from graph.store.writes import WritesMixin
 
 
 class Store(
     MembersMixin, MentoringMixin, PrivacyMixin, ProjectionMixin, TokensMixin, AuditMixin, WritesMixin,
-    SchemaMixin, IntegrityMixin, StoreBase
+    SchemaMixin, IntegrityMixin, TombstonesMixin, StoreBase
 ):
     """The one gateway to Neo4j."""
 
@@ -32,6 +33,7 @@ class Store(
 __all__ = [
     "DEFAULT_BATCH_SIZE",
     "Erasure",
+    "Forgotten",
     "MentoringRefused",
     "Recorded",
     "Store",

@@ -1,4 +1,5 @@
-"""A member's own data: profile and consent changes, GDPR export (Art. 15), erasure (Art. 17)."""
+"""A member's own data: profile and consent changes, GDPR export (Art. 15), erasure (Art. 17)
+with its tombstone."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any
 from neo4j import ManagedTransaction
 
 from graph.store.base import StoreBase
+from graph.store.tombstones import merge_tombstones
 
 EXPORT_MEMBER = """
 MATCH (m:Member {id: $id})
@@ -142,21 +144,33 @@ class PrivacyMixin(StoreBase):
             "audit": self.list_audit(subject_ref=member_id, limit=10_000),  # type: ignore[attr-defined]
         }
 
-    def erase_member(self, member_id: str) -> Erasure | None:
-        """Delete a member and its ties, revoke its tokens, anonymise the audit about it.
+    def erase_member(self, member_id: str, *, tombstone: bool = True) -> Erasure | None:
+        """Delete a member and its ties, revoke its tokens, anonymise the audit about it,
+        and leave a tombstone (``graph.tombstones``) so that no later load brings it back.
 
-        One transaction: either all of it happens or none. The projection hears
-        ``member_deleted`` after the commit. None when the member does not exist.
+        One transaction: either all of it happens or none. The tombstone goes into the
+        journal before the commit, so a crash in between errs on the side of erasure.
+        ``tombstone=False`` is for re-applying tombstones that exist already. The
+        projection hears ``member_deleted`` after the commit. None when the member does
+        not exist.
         """
         ref = opaque_ref(member_id)
-        at = datetime.now(UTC).isoformat(timespec="microseconds")
+        now = datetime.now(UTC)
+        at = now.isoformat(timespec="microseconds")
+        files = self.tombstone_files  # type: ignore[attr-defined]
+        key = files.key(create=True) if tombstone else None
 
         def work(tx: ManagedTransaction) -> Erasure | None:
             found = tx.run(
-                "MATCH (m:Member {id: $id}) RETURN COUNT { (m)--() } AS rels", id=member_id
+                "MATCH (m:Member {id: $id}) RETURN COUNT { (m)--() } AS rels, m.email AS email",
+                id=member_id,
             ).single()
             if found is None:
                 return None
+            if key is not None:
+                stone = key.tombstone(member_id, found["email"], now.date().isoformat())
+                merge_tombstones(tx, [stone], key)
+                files.append([stone])
             tx.run("MATCH (m:Member {id: $id}) DETACH DELETE m", id=member_id).consume()
             tokens = tx.run(
                 "MATCH (t:ApiToken {member_id: $id}) "

@@ -66,31 +66,36 @@ class SchemaMixin(StoreBase):
         rels = {k[2:]: v for k, v in sorted(row.items()) if k.startswith("r_")}
         return {"nodes": nodes, "relationships": rels}
 
-    def wipe(self, *, keep_security: bool = True) -> int:
+    def wipe(self, *, keep_security: bool = True, keep_tombstones: bool | None = None) -> int:
         """Delete all club data in batches (so a large graph does not blow the heap).
 
         The migration records stay, and unless ``keep_security`` is false so do the API
-        tokens and the audit log, which are the service's, not the club's. The change
-        counter stays too, and moves, so that a running service rebuilds its projection.
+        tokens and the audit log, which are the service's, not the club's. The tombstones
+        of erased members stay with them unless ``keep_tombstones`` says otherwise (it
+        follows ``keep_security`` when not given); when they go, their journal is emptied
+        too, or they would come back. The change counter stays too, and moves, so that a
+        running service rebuilds its projection.
         """
+        if keep_tombstones is None:
+            keep_tombstones = keep_security
+        kept = ["Migration", "StoreChanges"]
+        if keep_security:
+            kept += ["ApiToken", "AuditEntry"]
+        if keep_tombstones:
+            kept.append("Tombstone")
+        # labels from the list above, never from input
+        spared = " AND ".join(f"NOT n:{label}" for label in kept)
         # Relationships first, a bounded number per transaction: DETACH DELETE of a node
         # with a hundred thousand ties (a popular skill) would be one huge transaction.
-        if keep_security:
-            rels = ("MATCH (n)-[r]-() WHERE NOT n:Migration AND NOT n:ApiToken "
-                    "AND NOT n:AuditEntry AND NOT n:StoreChanges "
-                    "WITH DISTINCT r LIMIT 20000 DELETE r RETURN count(*) AS n")
-            nodes = ("MATCH (n) WHERE NOT n:Migration AND NOT n:ApiToken AND NOT n:AuditEntry "
-                     "AND NOT n:StoreChanges WITH n LIMIT 20000 DETACH DELETE n RETURN count(*) AS n")
-        else:
-            rels = ("MATCH (n)-[r]-() WHERE NOT n:Migration AND NOT n:StoreChanges "
-                    "WITH DISTINCT r LIMIT 20000 DELETE r RETURN count(*) AS n")
-            nodes = ("MATCH (n) WHERE NOT n:Migration AND NOT n:StoreChanges "
-                     "WITH n LIMIT 20000 DETACH DELETE n RETURN count(*) AS n")
-        while (self.write(rels) or [{"n": 0}])[0]["n"]:
+        rels = f"MATCH (n)-[r]-() WHERE {spared} WITH DISTINCT r LIMIT 20000 DELETE r RETURN count(*) AS n"
+        nodes = f"MATCH (n) WHERE {spared} WITH n LIMIT 20000 DETACH DELETE n RETURN count(*) AS n"
+        if not keep_tombstones:
+            self.tombstone_files.clear()  # type: ignore[attr-defined]
+        while (self.write(rels) or [{"n": 0}])[0]["n"]:  # type: ignore[arg-type]
             pass
         deleted = 0
         while True:
-            rows = self.write(nodes)
+            rows = self.write(nodes)  # type: ignore[arg-type]
             n = rows[0]["n"] if rows else 0
             deleted += n
             if n == 0:

@@ -1,7 +1,8 @@
 """``alumni-graph load PATH [--strict]``: load a bundle or a LinkedIn export into Neo4j.
 
 Exit codes: 0 when every row loaded, 1 when some rows were rejected (the rest loaded),
-2 when ``--strict`` found a problem and wrote nothing.
+2 when ``--strict`` found a problem and wrote nothing, or erased members' tombstones
+cannot be read. Rows about erased members are skipped and listed, and change no exit code.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from rich.progress import (
 from rich.table import Table
 
 from graph.files import write_private_text
-from loaders import LoadReport, load_path
+from graph.tombstones import TombstoneKeyError
+from loaders import FileCounts, LoadReport, load_path
 from service.cli.app import app, console, fail, open_store, out
 
 
@@ -52,21 +54,31 @@ class RichLoadProgress:
 def summary_table(report: LoadReport) -> Table:
     title = f"load {escape(report.path)}" + (" (strict: nothing written)" if report.refused else "")
     table = Table(title=title)
-    table.add_column("file")
-    for column in ("read", "created", "updated", "unchanged", "rejected"):
+    table.add_column("file", overflow="fold")  # a file name cut short would name another file
+    t = report.total
+    columns = ["read", "created", "updated", "unchanged", "rejected"]
+    # shown when they happened, so the usual table fits a terminal: rows about erased
+    # members, and kept_member_choice (rows that left a field as its member set it,
+    # also counted as updated or unchanged)
+    columns += [name for name, n in (("erased", t.erased), ("kept", t.kept_member_choice)) if n]
+    for column in columns:
         table.add_column(column, justify="right")
-    # kept_member_choice: rows that left a field as its member set it (also in updated/unchanged)
-    table.add_column("kept", justify="right")
+
+    def cells(c: FileCounts) -> list[str]:
+        values = {"read": c.read, "created": c.created, "updated": c.updated,
+                  "unchanged": c.unchanged, "rejected": c.rejected, "erased": c.erased,
+                  "kept": c.kept_member_choice}
+        return [str(values[name]) for name in columns]
+
     for label, c in report.files.items():
         encoding = report.encodings.get(label)
         name = escape(label) + (f" [dim]({encoding})[/]" if encoding else "")
-        rejected = f"[red]{c.rejected}[/]" if c.rejected else "0"
-        table.add_row(name, str(c.read), str(c.created), str(c.updated), str(c.unchanged), rejected,
-                      str(c.kept_member_choice))
-    t = report.total
+        row = cells(c)
+        if c.rejected:
+            row[columns.index("rejected")] = f"[red]{c.rejected}[/]"
+        table.add_row(name, *row)
     table.add_section()
-    table.add_row("total", str(t.read), str(t.created), str(t.updated), str(t.unchanged),
-                  str(t.rejected), str(t.kept_member_choice), style="bold")
+    table.add_row("total", *cells(t), style="bold")
     return table
 
 
@@ -79,7 +91,9 @@ def load(
         bool, typer.Option("--strict", help="Write nothing at all when any row is bad.")
     ] = False,
     errors_out: Annotated[
-        Path | None, typer.Option("--errors-out", help="Write every error (file:line: reason) to FILE.")
+        Path | None, typer.Option(
+            "--errors-out",
+            help="Write every row not loaded (file:line: reason) to FILE: errors, then erased members.")
     ] = None,
     show_errors: Annotated[int, typer.Option(min=0, help="How many errors to print.")] = 20,
     member_id: Annotated[
@@ -89,21 +103,31 @@ def load(
     """Load a bundle (CSV or JSON Lines) or a LinkedIn export; bad rows are reported, good ones load."""
     if not path.exists():
         raise fail(f"{path}: no such file or folder", 2)
-    with open_store() as store, Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TimeElapsedColumn(), console=console, transient=True,
-    ) as progress:
-        report = load_path(store, path, strict=strict, progress=RichLoadProgress(progress),
-                           member_id=member_id)
+    with open_store() as store:
+        try:
+            with Progress(
+                SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                TimeElapsedColumn(), console=console, transient=True,
+            ) as progress:
+                report = load_path(store, path, strict=strict, progress=RichLoadProgress(progress),
+                                   member_id=member_id)
+        except TombstoneKeyError as exc:
+            raise fail(str(exc), 2) from exc
     out.print(summary_table(report))
     kept = report.total.kept_member_choice
     if kept:
-        out.print(f"kept_member_choice: {kept} row(s) left fields as their members set them "
-                  "(PATCH /members/ID); the rest of those rows loaded")
+        out.print(f"kept_member_choice: {kept} row(s) kept what members set themselves")
     for file, encoding in report.encodings.items():
         out.print(f"[yellow]note:[/] {file} was read as {encoding}")
     for warning in report.warnings:
         out.print(f"[yellow]warning:[/] {escape(str(warning))}", highlight=False)
+    if report.erased:
+        out.print(f"{len(report.erased)} line(s) about erased members skipped:")
+        for skipped in report.erased[:show_errors]:
+            out.print(str(skipped), markup=False, highlight=False, soft_wrap=True)
+        more = len(report.erased) - show_errors
+        if more > 0:
+            out.print(f"… and {more} more" + ("" if errors_out else " (see --errors-out FILE)"))
     if report.errors:
         out.print(f"[red]{len(report.errors)} error(s):[/]")
         for error in report.errors[:show_errors]:
@@ -112,7 +136,9 @@ def load(
         if hidden > 0:
             out.print(f"… and {hidden} more" + ("" if errors_out else " (see --errors-out FILE)"))
     if errors_out is not None:
-        write_private_text(errors_out, "".join(f"{e}\n" for e in report.errors))
+        # every row that did not load: the bad ones, then those about erased members
+        lines = [*report.errors, *report.erased]
+        write_private_text(errors_out, "".join(f"{e}\n" for e in lines))
     if report.refused:
         out.print("[red]--strict: nothing was written[/]")
     raise typer.Exit(report.exit_code)
