@@ -30,7 +30,7 @@ from service.routers import (
 )
 from service.security import install_security
 from service.settings import ServiceSettings
-from service.watch import start_watcher
+from service.watch import reapply_tombstones, start_watcher
 from service.web.pages import install_web
 
 log = logging.getLogger("alumni_graph.service")
@@ -60,6 +60,9 @@ def create_app(store: Store | None = None, settings: ServiceSettings | None = No
                 log.info("applied migrations %s", applied)
         except StoreUnavailable as exc:
             log.warning("Neo4j is not answering at start (%s); serving 503 until it does", exc)
+        # before the first answer: a backup restored while the service was down must not
+        # bring erased members back (the watcher does it again after outside changes)
+        reapply_tombstones(store)
         app.state.projection = start_projection(store)
         poll = settings.change_poll_seconds
         poll = (2.0 if owns_store else 0.0) if poll is None else poll

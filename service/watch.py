@@ -22,6 +22,7 @@ import time
 from graph.projection import ProjectionService, ReloadInProgress
 from graph.store import Store, StoreError
 from graph.store.integrity import ChangeMark
+from graph.tombstones import TombstoneKeyError
 
 log = logging.getLogger("alumni_graph.service")
 
@@ -78,6 +79,8 @@ class ChangeWatcher:
                 foreign_since = None
 
     def _reload(self, mark: ChangeMark) -> bool:
+        # the outside change may be a restored backup older than some erasures
+        reapply_tombstones(self.store)
         try:
             self.projection.reload()
         except ReloadInProgress:
@@ -91,6 +94,20 @@ class ChangeWatcher:
         self.reloads += 1
         log.info("projection rebuilt after a change by another process (counter %s)", mark.counter)
         return True
+
+
+def reapply_tombstones(store: Store) -> bool:
+    """Put back tombstones missing from Neo4j and erase the members they match (see
+    ``Store.reapply_tombstones``); False when that could not be done now (it is logged)."""
+    try:
+        done = store.reapply_tombstones()
+    except (StoreError, TombstoneKeyError) as exc:
+        log.error("could not re-apply the tombstones of erased members: %s", exc)
+        return False
+    if done.restored or done.journaled:
+        log.warning("re-applied %d tombstone(s) missing from Neo4j (erased %d member(s) again), "
+                    "journaled %d", done.restored, done.erased, done.journaled)
+    return True
 
 
 def start_watcher(store: Store, projection: ProjectionService, interval: float) -> ChangeWatcher | None:

@@ -19,7 +19,7 @@ from graph.store.privacy import Erasure, PrivacyMixin
 from graph.store.projection import ProjectionMixin
 from graph.store.schema import SchemaMixin
 from graph.store.tokens import TokensMixin
-from graph.store.tombstones import Forgotten, TombstonesMixin
+from graph.store.tombstones import Forgotten, Reapplied, TombstonesMixin
 from graph.store.writes import WritesMixin
 
 
@@ -35,6 +35,7 @@ __all__ = [
     "Erasure",
     "Forgotten",
     "MentoringRefused",
+    "Reapplied",
     "Recorded",
     "Store",
     "StoreError",

@@ -2,7 +2,7 @@
 
 ``(:Tombstone {key_hash, email_hash, erased_at, key_id})`` is written by the erasure, in
 its transaction (``graph.store.privacy``); here they are read for a load, counted,
-and forgotten (a person who rejoins).
+forgotten (a person who rejoins) and re-applied from the journal after a restore.
 """
 
 from __future__ import annotations
@@ -33,6 +33,16 @@ UNWIND $rows AS row
 MERGE (t:Tombstone {key_hash: row.key_hash})
 ON CREATE SET t.email_hash = row.email_hash, t.erased_at = row.erased_at, t.key_id = $key_id
 """
+
+
+@dataclass(frozen=True)
+class Reapplied:
+    """What re-applying the journal did: tombstones put back into Neo4j, members erased
+    because they matched one, and tombstones of Neo4j added to the journal."""
+
+    restored: int
+    erased: int
+    journaled: int
 
 
 @dataclass(frozen=True)
@@ -98,6 +108,37 @@ class TombstonesMixin(StoreBase):
         for r in rows:
             index.add(Tombstone(r["key_hash"], r.get("email_hash"), str(r["erased_at"])))
         return index
+
+    def reapply_tombstones(self) -> Reapplied:
+        """Make Neo4j and the journal agree: put back the journal's tombstones that Neo4j
+        lacks (a restored backup older than them) and erase the members they match, by id
+        or e-mail; add Neo4j's tombstones that the journal lacks to it.
+
+        Cheap when both agree (one small read and the journal file); the members are read
+        only when tombstones were missing. Run after a restore, and by the service before
+        it answers.
+        """
+        files = self.tombstone_files
+        journal = files.journal()
+        rows = self._tombstone_rows()
+        in_database = {r["key_hash"] for r in rows}
+        in_journal = {t.key_hash for t in journal}
+        unjournaled = [Tombstone(r["key_hash"], r.get("email_hash"), str(r["erased_at"]))
+                       for r in rows if r["key_hash"] not in in_journal]
+        files.append(unjournaled)
+        missing = [t for t in journal if t.key_hash not in in_database]
+        if not missing:
+            return Reapplied(0, 0, len(unjournaled))
+        key = self._key_for(len(missing))
+        self.write_tx(lambda tx: merge_tombstones(tx, missing, key))
+        index = self.tombstone_index()
+        matched = [
+            row["id"] for row in self.stream("MATCH (m:Member) RETURN m.id AS id, m.email AS email")
+            if index.erased_id(row["id"]) or index.erased_email(row["email"])
+        ]
+        erased = sum(1 for member_id in matched
+                     if self.erase_member(member_id, tombstone=False) is not None)  # type: ignore[attr-defined]
+        return Reapplied(len(missing), erased, len(unjournaled))
 
     def forget_tombstone(self, member_id: str, *, actor_role: str = "cli",
                          actor_token_id: str | None = None, path: str | None = None) -> Forgotten | None:

@@ -2,8 +2,10 @@
 
 Neo4j Community dumps and loads a database only while it is stopped, so both verbs stop
 the project's local server, run ``neo4j-admin`` with its configuration and start it again
-(if it was running), saying so. A server named by ``NEO4J_URI`` belongs to someone else:
-its administrator runs ``neo4j-admin database dump`` there (see docs/reliability.md).
+(if it was running), saying so. ``restore`` then re-applies the tombstones of members
+erased since the dump (from their journal, see graph.tombstones) before it returns. A
+server named by ``NEO4J_URI`` belongs to someone else: its administrator runs
+``neo4j-admin database dump`` there (see docs/reliability.md).
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from typing import Annotated
 import typer
 
 from graph.files import FILE_MODE, private_dir
-from service.cli.app import app, console, fail, out
+from graph.tombstones import TombstoneKeyError
+from service.cli.app import app, console, fail, open_store, out
 from service.neo4j_server import LocalNeo4j, Neo4jServerError
 
 DATABASE = "neo4j"  # Community has one user database
@@ -103,4 +106,27 @@ def restore(
         with _stopped(server):
             _admin(server, "database", "load", DATABASE, f"--from-path={work}",
                    "--overwrite-destination=true")
+    _reapply_tombstones(server)
     out.print(f"restored from {in_file}; a running service catches up within seconds")
+
+
+def _reapply_tombstones(server: LocalNeo4j) -> None:
+    """Erasures made after the dump was taken stay made: the journal's tombstones go back
+    into the restored database and the members they match are erased again, before the
+    command returns (a stopped server is started for it, and stopped again)."""
+    was_running = server.pid() is not None
+    try:
+        if not was_running:
+            server.start()
+        with open_store() as store:
+            try:
+                done = store.reapply_tombstones()
+            except TombstoneKeyError as exc:
+                raise fail(f"{exc}\nthe restored database may hold members erased since the dump") from exc
+    except Neo4jServerError as exc:
+        raise fail(f"could not start Neo4j to re-apply the tombstones of erased members: {exc}") from exc
+    finally:
+        if not was_running and server.pid() is not None:
+            server.stop()
+    out.print(f"re-applied {done.restored} tombstone(s) recorded since the dump; "
+              f"erased {done.erased} member(s) again")

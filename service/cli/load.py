@@ -105,6 +105,11 @@ def load(
         raise fail(f"{path}: no such file or folder", 2)
     with open_store() as store:
         try:
+            # a backup restored behind our back must not let erased members in again
+            reapplied = store.reapply_tombstones()
+            if reapplied.restored:
+                out.print(f"re-applied {reapplied.restored} tombstone(s) missing from the database"
+                          f" (erased {reapplied.erased} member(s) again)")
             with Progress(
                 SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                 TimeElapsedColumn(), console=console, transient=True,

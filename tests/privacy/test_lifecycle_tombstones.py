@@ -208,6 +208,35 @@ def test_tombstones_count_and_forget(store: Store, tmp_path: Path) -> None:
     assert runner.invoke(cli, ["tombstones", "count"]).output.strip() == "1 tombstone(s)"
 
 
+def test_service_start_reapplies_tombstones_a_restore_lost(store: Store, tmp_path: Path) -> None:
+    bundle = copy_bundle(tmp_path / "export")
+    load_path(store, bundle)
+    _erase(store, "m1")  # Ana, ana@example.si
+    _erase(store, "m3")  # Žiga, no e-mail
+    # what restoring an older backup does behind the service's back: the tombstones gone,
+    # the members there again, and Ana also under a second id with her e-mail
+    store.write("MATCH (t:Tombstone) DELETE t")
+    store.upsert_members([
+        {"id": "m1", "props": {"name": "Ana Novak", "email": "ana@example.si"}},
+        {"id": "m3", "props": {"name": "Žiga Čeh"}},
+        {"id": "x-77", "props": {"name": "A. Novak", "email": "Ana@Example.si "}},
+        {"id": "m6", "props": {"name": "Someone Else", "email": "else@example.si"}},
+    ])
+    store.merge_knows([{"a": "m2", "b": "m3", "props": {}}])
+    assert store.count_tombstones() == 0
+    with service(store) as client:
+        # by its first answer, the service has put the tombstones back
+        assert client.get("/health").status_code == 200
+        assert store.get_member("m1") is None and store.get_member("m3") is None
+        assert store.get_member("x-77") is None
+        assert store.get_member("m6") is not None
+        assert store.count_tombstones() == 2
+    again = load_path(store, bundle)
+    assert store.get_member("m1") is None and store.get_member("m3") is None
+    assert {str(e).split(":")[0] + ":" + str(e).split(":")[1] for e in again.erased} >= {
+        "members.csv:2", "members.csv:4"}
+
+
 def test_wipe_keeps_tombstones_unless_told(store: Store, tmp_path: Path) -> None:
     bundle = copy_bundle(tmp_path / "export")
     load_path(store, bundle)
