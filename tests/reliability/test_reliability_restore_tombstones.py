@@ -7,11 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from reliability_support import club, neo4j_env
-
-from graph.neo4j_server import LocalNeo4j
 from graph.store import Store
 from loaders import load_path
+from service.neo4j_server import LocalNeo4j
+from tests.support.reliability import club, neo4j_env
 
 CLI = [str(Path(sys.executable).with_name("alumni-graph"))]
 
