@@ -91,11 +91,11 @@ class SchemaMixin(StoreBase):
         nodes = f"MATCH (n) WHERE {spared} WITH n LIMIT 20000 DETACH DELETE n RETURN count(*) AS n"
         if not keep_tombstones:
             self.tombstone_files.clear()  # type: ignore[attr-defined]
-        while (self.write(rels) or [{"n": 0}])[0]["n"]:  # type: ignore[arg-type]
+        while (self.write(rels) or [{"n": 0}])[0]["n"]:
             pass
         deleted = 0
         while True:
-            rows = self.write(nodes)  # type: ignore[arg-type]
+            rows = self.write(nodes)
             n = rows[0]["n"] if rows else 0
             deleted += n
             if n == 0:

@@ -136,8 +136,8 @@ class TombstonesMixin(StoreBase):
             row["id"] for row in self.stream("MATCH (m:Member) RETURN m.id AS id, m.email AS email")
             if index.erased_id(row["id"]) or index.erased_email(row["email"])
         ]
-        erased = sum(1 for member_id in matched
-                     if self.erase_member(member_id, tombstone=False) is not None)  # type: ignore[attr-defined]
+        erase = self.erase_member  # type: ignore[attr-defined]
+        erased = sum(1 for member_id in matched if erase(member_id, tombstone=False) is not None)
         return Reapplied(len(missing), erased, len(unjournaled))
 
     def forget_tombstone(self, member_id: str, *, actor_role: str = "cli",
@@ -161,7 +161,7 @@ class TombstonesMixin(StoreBase):
 
         def work(tx: ManagedTransaction) -> int:
             n = tx.run("MATCH (t:Tombstone {key_hash: $h}) DELETE t RETURN count(*) AS n",
-                       h=key_hash).single()["n"]
+                       h=key_hash).single(strict=True)["n"]
             if n:
                 tx.run("CREATE (a:AuditEntry) SET a = $props", props=entry).consume()
             return int(n)

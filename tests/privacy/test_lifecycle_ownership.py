@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 
 from graph.consent import FLAG_BITS
 from graph.model import CONSENT_DEFAULTS, MEMBER_OWNED_FIELDS
-from graph.services import ProjectionService, build_from_store
+from graph.projection import ProjectionService, build_from_store
 from graph.store import Store
 from loaders import load_path
 from service.cli import app as cli
