@@ -151,27 +151,29 @@ _PEM = KEY.public_key().public_bytes(serialization.Encoding.PEM,
 #: Every algorithm PyJWT knows, so that the verifier is tried with each against each key type.
 ALL_ALGS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES256K", "ES384",
             "ES512", "EdDSA", "HS256", "HS384", "HS512"]
-MISFITS = {
-    "es256-signed-with-the-ec-key": jwt.encode(
+#: Tokens made when the test runs (not at import: a long run would see them expire, and
+#: a 401 for expiry would hide whether the alg was refused).
+MISFITS: dict[str, Callable[[], str]] = {
+    "es256-signed-with-the-ec-key": lambda: jwt.encode(
         {"iss": ISSUER, "aud": AUDIENCE, "sub": "x", "exp": int(time.time()) + 60, "roles": ["admin"]},
         EC_KEY, algorithm="ES256", headers={"kid": "k1"}),
-    "es256-forged": _forged("ES256"),
-    "es512-forged": _forged("ES512", b"\x00" * 132),
-    "eddsa-forged": _forged("EdDSA"),
-    "ps256-forged": _forged("PS256", b"\x00" * 256),
-    "hs256-public-pem-as-secret": _hmac_token(_PEM),
-    "hs512-public-jwk-as-secret": _hmac_token(json.dumps(_jwks(KEY)["keys"][0]).encode(), "HS512"),
-    "none": _forged("none", b""),
-    "None": _forged("None", b""),
-    "alg-number": _forged(256),
-    "alg-list": _forged(["RS256"]),
-    "alg-null": _forged(None),
-    "alg-unknown": _forged("XS999"),
-    "kid-number": _forged("RS256", b"\x00" * 256, kid=1),
-    "kid-object": _forged("RS256", b"\x00" * 256, kid={"a": 1}),
-    "jku": _forged("RS256", b"\x00" * 256, jku="https://evil.example/jwks"),
-    "header-not-an-object": base64.urlsafe_b64encode(b"[1,2]").rstrip(b"=").decode() + ".e30.AA",
-    "not-base64": "%%%.%%%.%%%",
+    "es256-forged": lambda: _forged("ES256"),
+    "es512-forged": lambda: _forged("ES512", b"\x00" * 132),
+    "eddsa-forged": lambda: _forged("EdDSA"),
+    "ps256-forged": lambda: _forged("PS256", b"\x00" * 256),
+    "hs256-public-pem-as-secret": lambda: _hmac_token(_PEM),
+    "hs512-public-jwk-as-secret": lambda: _hmac_token(json.dumps(_jwks(KEY)["keys"][0]).encode(), "HS512"),
+    "none": lambda: _forged("none", b""),
+    "None": lambda: _forged("None", b""),
+    "alg-number": lambda: _forged(256),
+    "alg-list": lambda: _forged(["RS256"]),
+    "alg-null": lambda: _forged(None),
+    "alg-unknown": lambda: _forged("XS999"),
+    "kid-number": lambda: _forged("RS256", b"\x00" * 256, kid=1),
+    "kid-object": lambda: _forged("RS256", b"\x00" * 256, kid={"a": 1}),
+    "jku": lambda: _forged("RS256", b"\x00" * 256, jku="https://evil.example/jwks"),
+    "header-not-an-object": lambda: base64.urlsafe_b64encode(b"[1,2]").rstrip(b"=").decode() + ".e30.AA",
+    "not-base64": lambda: "%%%.%%%.%%%",
 }
 
 
@@ -186,7 +188,7 @@ def test_an_alg_that_does_not_fit_the_key_is_401(make_client: Callable[..., Test
                          oidc_algorithms=ALL_ALGS, auth_failures_per_minute=0)
     # the one pair that fits: a real ES256 token and its own P-256 key
     expected = 200 if name == "es256-signed-with-the-ec-key" and jwks in ("ec", "ec-with-alg") else 401
-    r = _get(client, "/admin/tokens", MISFITS[name])
+    r = _get(client, "/admin/tokens", MISFITS[name]())
     assert r.status_code == expected, r.text
     if expected == 401:
         assert r.headers["WWW-Authenticate"] == "Bearer"
