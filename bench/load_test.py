@@ -30,7 +30,7 @@ import httpx
 from bench.common import PROJECT_ROOT, TIERS, bench_connection, dataset, percentile, save
 from graph.store import Store
 from loaders import load_path
-from service.tokens import issue_token
+from service.core.tokens import issue_token
 
 MIX = (("suggestions", 35), ("introductions", 15), ("alumni", 25), ("profile", 25))
 SEARCH_WORDS = ["an", "mar", "nov", "kov", "pet", "ana", "jan", "hor", "lu", "ško"]

@@ -10,11 +10,11 @@ from importlib.metadata import version
 from fastapi import FastAPI
 
 from graph.store import Store, StoreUnavailable
-from service.errors import install_error_handlers
-from service.inputs import ScreenedParameters
-from service.projection_deps import start_projection
-from service.resilience import install_resilience
-from service.routers import (
+from service.api.errors import install_error_handlers
+from service.api.inputs import ScreenedParameters
+from service.api.middleware.resilience import install_resilience
+from service.api.middleware.security import install_security
+from service.api.routes import (
     admin,
     admin_projection,
     alumni,
@@ -28,9 +28,8 @@ from service.routers import (
     reports,
     suggestions,
 )
-from service.security import install_security
-from service.settings import ServiceSettings
-from service.watch import reapply_tombstones, start_watcher
+from service.core.config import ServiceSettings
+from service.watch import reapply_tombstones, start_projection, start_watcher
 from service.web.pages import install_web
 
 log = logging.getLogger("alumni_graph.service")

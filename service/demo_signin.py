@@ -14,7 +14,7 @@ from pathlib import Path
 
 from graph.config import LocalServerSettings
 from graph.store import Store
-from service.tokens import hash_token, issue_token
+from service.core.tokens import hash_token, issue_token
 
 
 def _still_valid(store: Store, secret: str | None) -> bool:

@@ -1,4 +1,4 @@
-"""Keeps the projection current with writes made by other processes.
+"""Builds the projection at start and keeps it current with writes made by other processes.
 
 The projection hears every write made through the service's own store, but a load run
 with ``alumni-graph load`` is another process. Every batched write moves a change
@@ -20,11 +20,25 @@ import threading
 import time
 
 from graph.projection import ProjectionService, ReloadInProgress
-from graph.store import Store, StoreError
+from graph.store import Store, StoreError, StoreUnavailable
 from graph.store.integrity import ChangeMark
 from graph.tombstones import TombstoneKeyError
 
 log = logging.getLogger("alumni_graph.service")
+
+
+def start_projection(store: Store) -> ProjectionService:
+    """Subscribe to the store and build the first projection (progress in the log).
+
+    When Neo4j is not there yet the service still starts; the projection's routes answer
+    503 until ``POST /admin/reload`` succeeds (or the watcher's heartbeat builds it).
+    """
+    service = ProjectionService(store)
+    try:
+        service.reload()
+    except StoreUnavailable as exc:
+        log.warning("could not build the projection at start (%s); POST /admin/reload later", exc)
+    return service
 
 
 class ChangeWatcher:

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from graph.store import Store
 from service.app import create_app
-from service.tokens import issue_token
+from service.core.tokens import issue_token
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from rich.table import Table
 from graph.files import open_private, write_private_text
 from graph.projection import Projection, build_from_store
 from service.cli.app import app, console, fail, open_store, out, setup_logging
-from service.mentoring import MatchRequest, SelectionError, run_match
+from service.usecases.mentoring import MatchRequest, SelectionError, run_match
 
 
 def _ids(values: list[str] | None) -> list[str] | None:

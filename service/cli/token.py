@@ -8,12 +8,13 @@ import typer
 from rich.table import Table
 
 from service.cli.app import app, console, fail, open_store, out
-from service.tokens import issue_token, now_iso, parse_duration
+from service.core.roles import Role
+from service.core.tokens import issue_token, now_iso, parse_duration
 
 token_app = typer.Typer(help="Issue, list and revoke API tokens.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 
-ROLES = ("member", "career_office", "analyst", "admin")
+ROLES = tuple(role.value for role in Role)
 
 
 @token_app.command("create")

@@ -3,7 +3,7 @@
 The pages themselves hold no data and need no token; each one asks for the token the
 user signed in with (kept in the tab's ``sessionStorage``) and sends it as a bearer
 header with ``fetch()``. So every page and asset answers without a token (see
-:data:`service.middleware.OPEN_PREFIXES`), and the data behind them stays behind the API's
+:data:`service.api.middleware.edge.OPEN_PREFIXES`), and the data behind them stays behind the API's
 own checks.
 """
 
@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from service.core.roles import Role
 from service.web import strings
 
 WEB = "/web"
@@ -26,7 +27,7 @@ _HERE = Path(__file__).parent
 _templates = Jinja2Templates(directory=_HERE / "templates")
 LANG_COOKIE = "ag_lang"
 
-M, CO, AN, AD = "member", "career_office", "analyst", "admin"
+M, CO, AN, AD = Role.MEMBER.value, Role.CAREER_OFFICE.value, Role.ANALYST.value, Role.ADMIN.value
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ from graph.normalize import employer_key, name_key, skill_key
 from graph.projection import Projection
 from graph.store import Store
 from service.app import create_app
-from service.settings import ServiceSettings
-from service.tokens import issue_token
+from service.core.config import ServiceSettings
+from service.core.tokens import issue_token
 
 Rows = list[dict[str, Any]]
 

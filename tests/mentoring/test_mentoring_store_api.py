@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from graph.normalize import name_key
 from graph.store import MentoringRefused, Store
 from service.app import create_app
-from service.settings import ServiceSettings
-from service.tokens import issue_token
+from service.core.config import ServiceSettings
+from service.core.tokens import issue_token
 
 TODAY = "2099-01-01"  # far ahead: every mentorship written with a past until has ended
 

@@ -16,8 +16,8 @@ from fastapi.testclient import TestClient
 
 from graph.store import Store
 from service.app import create_app
-from service.settings import ServiceSettings
-from service.tokens import issue_token
+from service.core.config import ServiceSettings
+from service.core.tokens import issue_token
 
 TEST_DATA = Path(__file__).resolve().parent.parent / "data"
 GOOD_BUNDLE = TEST_DATA / "bundles" / "good"

@@ -26,8 +26,8 @@ from graph.model import CONSENT_DEFAULTS, MEMBER_OWNED_FIELDS
 from graph.projection import ProjectionService, build_from_store
 from graph.store import Store
 from loaders import load_path
+from service.api.schemas.privacy import MemberPatch
 from service.cli import app as cli
-from service.schemas.privacy import MemberPatch
 
 #: m1 in tests/data/bundles/good: what the export says of each consent flag (None: not a
 #: column of the bundle, so the default applies).

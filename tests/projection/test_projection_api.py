@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 
 from graph.store import Store
 from service.app import create_app
-from service.settings import ServiceSettings
-from service.tokens import issue_token
+from service.core.config import ServiceSettings
+from service.core.tokens import issue_token
 
 
 def _seed(store: Store) -> None:

@@ -44,8 +44,8 @@ from graph.normalize import name_key
 from graph.store import Store
 from loaders import load_path
 from service.app import create_app
+from service.core.tokens import issue_token
 from service.neo4j_server import LocalNeo4j
-from service.tokens import issue_token
 from tests.support import guards
 from tests.support.reliability import Service, club, cpu_seconds
 

@@ -22,9 +22,9 @@ from fastapi.testclient import TestClient
 
 from graph.store import Store
 from service.app import create_app
+from service.core.config import ServiceSettings
+from service.core.tokens import issue_token
 from service.neo4j_server import LocalNeo4j
-from service.settings import ServiceSettings
-from service.tokens import issue_token
 from tests.support.reliability import neo4j_env
 
 CLI = [str(Path(sys.executable).with_name("alumni-graph"))]

@@ -19,8 +19,8 @@ import httpx
 
 from graph.store import Store
 from loaders import load_path
+from service.core.tokens import issue_token
 from service.neo4j_server import LocalNeo4j
-from service.tokens import issue_token
 from tests.support import guards
 from tests.support.reliability import club, discoverable_member, neo4j_env
 

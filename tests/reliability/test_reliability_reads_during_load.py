@@ -16,7 +16,7 @@ import httpx
 from graph.config import ConnectionSettings
 from graph.store import Store
 from loaders import load_path
-from service.tokens import issue_token
+from service.core.tokens import issue_token
 from tests.support import guards
 from tests.support.reliability import club, discoverable_member, neo4j_env
 

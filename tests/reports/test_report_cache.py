@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from graph.algorithms.report import ReportFilters, ReportOptions, network_report
-from service.reports.service import ReportService
+from service.usecases.reports import ReportService
 from tests.support.report_example import example_projection
 
 

@@ -16,10 +16,10 @@ from fastapi.testclient import TestClient
 
 from graph.normalize import name_key
 from graph.store import Store
+from service.api.middleware.edge import OPEN_PATHS
 from service.app import create_app
-from service.middleware import OPEN_PATHS
-from service.settings import ServiceSettings
-from service.tokens import issue_token
+from service.core.config import ServiceSettings
+from service.core.tokens import issue_token
 
 MEMBERS = {
     "m1": {"name": "Ana Novak", "email": "ana@example.si", "city": "Ljubljana"},

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from graph.store import Store
 from service.cli import app as cli
-from service.tokens import hash_token, issue_token, parse_duration
+from service.core.tokens import hash_token, issue_token, parse_duration
 
 
 def _auth(secret: str) -> dict[str, str]:

@@ -13,9 +13,9 @@ from fastapi.testclient import TestClient
 
 from graph.store import Store
 from service.app import create_app
-from service.ratelimit import AuthFailureThrottle
-from service.settings import ServiceSettings
-from service.tokens import issue_token
+from service.core.config import ServiceSettings
+from service.core.ratelimit import AuthFailureThrottle
+from service.core.tokens import issue_token
 
 H = dict[str, dict[str, str]]
 LIMIT = 5

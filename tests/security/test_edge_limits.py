@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from service.ratelimit import RateLimiter
+from service.core.ratelimit import RateLimiter
 
 H = dict[str, dict[str, str]]
 

@@ -20,8 +20,8 @@ from typer.testing import CliRunner
 from graph.normalize import name_key
 from graph.store import Store
 from graph.text import control_character, screen, strip_invisible
+from service.api.csv_export import content_disposition, safe_cell
 from service.cli import app
-from service.csv_export import content_disposition, safe_cell
 
 H = dict[str, dict[str, str]]
 

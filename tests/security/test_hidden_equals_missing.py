@@ -30,8 +30,8 @@ from graph.model import CONSENT_DEFAULTS
 from graph.store import Store
 from loaders import load_path
 from service.app import create_app
-from service.settings import ServiceSettings
-from service.tokens import issue_token
+from service.core.config import ServiceSettings
+from service.core.tokens import issue_token
 
 OWN = "al-01"  # the member whose token is the "unrelated member" caller
 

@@ -26,8 +26,8 @@ from graph.store import Store
 from loaders import load_path
 from loaders.synthetic import generate_bundle
 from service.app import create_app
-from service.settings import ServiceSettings
-from service.tokens import issue_token
+from service.core.config import ServiceSettings
+from service.core.tokens import issue_token
 from tests.support import guards
 
 CHROMIUM = os.environ.get("ALUMNI_GRAPH_CHROMIUM", "/usr/bin/chromium")

@@ -15,8 +15,8 @@ from fastapi.testclient import TestClient
 from graph.normalize import name_key
 from graph.store import Store
 from service.app import create_app
-from service.settings import ServiceSettings
-from service.tokens import issue_token
+from service.core.config import ServiceSettings
+from service.core.tokens import issue_token
 from service.web import strings
 from service.web.pages import PAGES
 

@@ -1,0 +1,43 @@
+"""Dependencies shared by the routes: the store, the live projection, the member id."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Path, Request
+
+from graph.projection import Projection, ProjectionService
+from graph.store import Store
+from service.api.errors import ApiError
+
+
+def get_store(request: Request) -> Store:
+    return request.app.state.store
+
+
+StoreDep = Annotated[Store, Depends(get_store)]
+
+#: The ``{member_id}`` path parameter every member route takes.
+MemberId = Annotated[str, Path(min_length=1, max_length=64, description="The member's id")]
+
+
+def get_projection_service(request: Request) -> ProjectionService:
+    service = getattr(request.app.state, "projection", None)
+    if service is None:
+        raise ApiError(503, "the graph projection is not running")
+    return service
+
+
+def get_projection(service: Annotated[ProjectionService, Depends(get_projection_service)],
+                   ) -> Projection:
+    """The projection serving this request: one object for the whole request, even if a
+    reload swaps in a new one meanwhile."""
+    current = service.current
+    if current is None:
+        raise ApiError(503, "the graph projection is not built yet; try again shortly",
+                       headers={"Retry-After": "5"})
+    return current
+
+
+ProjectionServiceDep = Annotated[ProjectionService, Depends(get_projection_service)]
+ProjectionDep = Annotated[Projection, Depends(get_projection)]

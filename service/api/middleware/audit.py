@@ -1,0 +1,67 @@
+"""The audit log's writer: who read, changed, exported or erased which member's data.
+
+Routes mark what they do with a member's data through :func:`service.core.auth.member_scope`
+(in the request's state); this middleware writes one ``AuditEntry`` per such request
+after the response, with its status, so that refused attempts are on record too.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+
+from graph.store import StoreError
+from service.api.middleware.edge import ASGIApp, Message, Receive, Scope, Send
+from service.core.tokens import now_iso
+
+log = logging.getLogger(__name__)
+
+
+class AuditMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        status = 500
+
+        async def capture(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, capture)
+        finally:
+            state: dict[str, Any] = scope.get("state") or {}
+            audit = state.get("audit")
+            # a 404 read nothing about anyone, and recording the id asked for could
+            # bring back the id of someone erased; a 422 read nothing either, and its id
+            # may be anything (10,000 characters are more than the audit's index takes)
+            if audit is not None and status not in (404, 422):
+                await self._record(scope, state, audit, status)
+
+    async def _record(self, scope: Scope, state: dict[str, Any], audit: dict[str, Any], status: int) -> None:
+        principal = state.get("principal")
+        route = scope.get("route")
+        entry = {
+            "at": now_iso(),
+            "actor_token_id": getattr(principal, "token_id", None),
+            "actor_role": str(getattr(principal, "role", "")) or None,
+            "action": audit["action"],
+            # an erasure has already replaced the id by its opaque reference
+            "subject_ref": audit.get("subject_ref") or audit["subject"],
+            # the route's template, not the raw path: the subject is named once, above
+            "path": getattr(route, "path", None) or audit.get("path"),
+            "status": status,
+        }
+        store = scope["app"].state.store
+        try:
+            await run_in_threadpool(store.append_audit, entry)
+        except StoreError as exc:
+            log.error("could not write an audit entry (%s %s): %s", entry["action"], status, exc)

@@ -1,0 +1,73 @@
+"""``GET /members/{id}/introductions``: who can introduce me to someone, or into a company."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from graph import consent
+from graph.algorithms.introductions import introductions as find_introductions
+from service.api.deps import MemberId, ProjectionDep
+from service.api.errors import ApiError, member_not_found, not_found
+from service.api.schemas.graph_common import EmployerRef, member_ref
+from service.api.schemas.introductions import Introductions, PathOut
+from service.core.auth import member_scope
+from service.core.roles import Principal, Role
+from service.usecases.visibility import visible_index
+
+router = APIRouter(prefix="/members", tags=["introductions"])
+
+# the career office plans how each student reaches the companies it targets
+IntroScope = Annotated[Principal, Depends(member_scope(Role.CAREER_OFFICE))]
+
+
+@router.get("/{member_id}/introductions", response_model=Introductions,
+            summary="Short, strong introduction paths to a member or into a company")
+def introductions(
+    member_id: MemberId,
+    principal: IntroScope,
+    projection: ProjectionDep,
+    to: Annotated[str | None, Query(min_length=1, max_length=64,
+                                    description="The member to be introduced to")] = None,
+    company: Annotated[str | None, Query(min_length=1, max_length=64,
+                                         description="An employer id: reach any current employee")] = None,
+    paths: Annotated[int, Query(ge=1, le=10, description="How many paths at most")] = 3,
+) -> Introductions:
+    """Up to ``paths`` node-disjoint KNOWS paths of at most 4 hops, strongest first (tie
+    strength from shared cohort, overlapping employment, shared events and years known).
+    Only members open to introductions stand in between. No path is an empty list with
+    the reason, not an error."""
+    if (to is None) == (company is None):
+        raise ApiError(422, "give exactly one of 'to' and 'company'",
+                       details={"fields": [{"field": "to", "problem": "exactly one of to, company"},
+                                           {"field": "company", "problem": "exactly one of to, company"}]})
+    p = projection
+    # the member asking (when the career office asks for a student) and the target: one
+    # hidden from the caller is answered exactly like one who does not exist
+    me = visible_index(p, principal, member_id)
+    target = employer = None
+    if to is not None:
+        target = visible_index(p, principal, to)
+        if not consent.discoverable_at(p, target):  # nobody is led to one who opted out
+            raise member_not_found(to)
+        if target == me:
+            raise ApiError(422, "'to' is the member itself",
+                           details={"fields": [{"field": "to", "problem": "is the member itself"}]})
+    else:
+        assert company is not None
+        employer = p.employers.vocab.get(company)
+        if employer is None or not p.employer_known[employer]:
+            raise not_found("employer", company)
+    found = find_introductions(p, me, to=target, company=employer, k=paths)
+    return Introductions(
+        member_id=member_id,
+        to=member_ref(p, target) if target is not None else None,
+        company=(EmployerRef(id=company, name=p.employers.vocab.names[employer])
+                 if employer is not None and company is not None else None),
+        paths=[PathOut(members=[member_ref(p, m) for m in path.members], hops=path.hops,
+                       strength=round(path.strength, 4), ties=[round(t, 4) for t in path.ties])
+               for path in found.paths],
+        reason=found.reason,
+        projection_version=p.version,
+    )

@@ -1,0 +1,130 @@
+"""Members: a profile, its owner's changes, the GDPR export and erasure.
+
+Every route goes through :func:`service.core.auth.member_scope` (a member only for itself,
+admin for anyone) and every member shown through :func:`graph.consent.visible_member`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Request
+
+from graph.consent import Viewer, visible_member
+from service.api.deps import MemberId, StoreDep
+from service.api.errors import member_not_found
+from service.api.middleware.resilience import forget_tokens
+from service.api.schemas.members import Member
+from service.api.schemas.privacy import ErasureOut, MemberExport, MemberPatch
+from service.core.auth import member_scope
+from service.core.roles import Principal, Role
+from service.core.tokens import now_iso
+from service.usecases.visibility import viewer_of
+
+router = APIRouter(prefix="/members", tags=["members"])
+
+#: The career office reads the directory, profiles included; a member only its own.
+ProfileReader = Annotated[Principal, Depends(member_scope(Role.CAREER_OFFICE))]
+Owner = Annotated[Principal, Depends(member_scope(action="update"))]
+Exporter = Annotated[Principal, Depends(member_scope(action="export"))]
+Eraser = Annotated[Principal, Depends(member_scope(action="erase"))]
+
+
+@router.get("/{member_id}", response_model=Member, summary="A member's profile")
+def get_member(member_id: MemberId, store: StoreDep, principal: ProfileReader) -> Member:
+    """The profile as the caller may see it: a member hidden from the caller is the same
+    404 as an id that names no one."""
+    member = store.get_member(member_id)
+    shown = visible_member(member, viewer_of(principal)) if member is not None else None
+    if shown is None:
+        raise member_not_found(member_id)
+    return Member.model_validate(shown)
+
+
+@router.patch("/{member_id}", response_model=Member, summary="Change consent and profile fields")
+def patch_member(
+    member_id: MemberId,
+    store: StoreDep,
+    principal: Owner,
+    patch: Annotated[MemberPatch, Body()],
+) -> Member:
+    """Set consent flags and profile fields; they apply to every endpoint at once.
+
+    Every field sent becomes the member's own: later loads of the club's data no longer
+    overwrite it. Who set it (the member, or an admin on its behalf) and when is kept and
+    shown in the GDPR export.
+    """
+    by = {
+        "by": "member" if principal.acts_for(member_id) else "admin",
+        "token_id": principal.token_id,
+        "role": str(principal.role),
+    }
+    if store.update_member(member_id, patch.changes(), by=by) is None:
+        raise member_not_found(member_id)
+    member = store.get_member(member_id)
+    if member is None:  # erased between the two calls
+        raise member_not_found(member_id)
+    return Member.model_validate(member)
+
+
+def _other_end(rel: dict[str, Any], subject: Viewer) -> dict[str, Any]:
+    """The other end as the exported member may see it: a member who is not discoverable
+    stays anonymous, whoever asks for the export, through the same filter as everywhere."""
+    other = dict(rel["other"])
+    shown = visible_member(other, subject) if "Member" in other["labels"] else other
+    if shown is None:
+        other.update(id=None, name=None)
+    other.pop("discoverable", None)
+    return other
+
+
+@router.get("/{member_id}/export", response_model=MemberExport, summary="Everything held about a member")
+def export_member(member_id: MemberId, store: StoreDep, principal: Exporter) -> MemberExport:
+    """The GDPR Art. 15 export: properties, the fields the member set itself (when and by
+    whom), relationships, mentorships, tokens, audit."""
+    data = store.export_member(member_id)
+    if data is None:
+        raise member_not_found(member_id)
+    subject = Viewer(member_id=member_id)
+    relationships = [{**rel, "other": _other_end(rel, subject)} for rel in data["relationships"]]
+    mentorships = [
+        {
+            "role": "mentor" if rel["direction"] == "out" else "mentee",
+            "other": rel["other"],
+            "since": rel["properties"].get("since"),
+            "until": rel["properties"].get("until"),
+        }
+        for rel in relationships
+        if rel["type"] == "MENTORS"
+    ]
+    return MemberExport.model_validate(
+        {
+            "exported_at": now_iso(),
+            "member": data["member"],
+            "member_owned": data["member_owned"],
+            "relationships": relationships,
+            "mentorships": mentorships,
+            "tokens": data["tokens"],
+            "audit": data["audit"],
+        }
+    )
+
+
+@router.delete("/{member_id}", response_model=ErasureOut, summary="Erase a member (GDPR Art. 17)")
+def erase_member(
+    member_id: MemberId, request: Request, store: StoreDep, principal: Eraser
+) -> ErasureOut:
+    """Remove the member and its ties from Neo4j, the projection and every cache, revoke
+    its tokens, and leave the audit log only an opaque reference."""
+    erasure = store.erase_member(member_id)
+    if erasure is None:
+        raise member_not_found(member_id)
+    # the entry for this very request must not name the member either
+    request.state.audit["subject_ref"] = erasure.ref
+    forget_tokens(request)  # its tokens are revoked: not even an outage may bring them back
+    return ErasureOut(
+        ref=erasure.ref,
+        relationships=erasure.relationships,
+        tokens_revoked=erasure.tokens_revoked,
+        audit_entries=erasure.audit_entries,
+    )

@@ -1,0 +1,98 @@
+"""``GET /reports/network`` (JSON) and ``GET /reports/network.html``: the club as a network.
+
+Both serve the same cached report (:class:`service.usecases.reports.ReportService`):
+computed once per projection version and filter combination, and when the club has
+changed since, served at once with its age and ``stale`` stated while a fresh one is
+computed in the background. ``refresh=true`` waits for a report of the current version.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse
+
+from graph.algorithms.report import ReportFilters
+from service.api.deps import ProjectionServiceDep
+from service.api.errors import ApiError
+from service.api.schemas.reports import CacheInfo, NetworkReport
+from service.core.auth import AnalystOrAdmin
+from service.reports.render import render_html
+from service.reports.settings import ReportSettings
+from service.usecases.reports import ReportService, Served
+
+router = APIRouter(prefix="/reports", tags=["reports"])
+
+_create = threading.Lock()
+
+
+def get_report_service(request: Request, projections: ProjectionServiceDep) -> ReportService:
+    """The app's report service, created on first use (it lives as long as the app)."""
+    service = getattr(request.app.state, "reports", None)
+    if service is None:
+        with _create:
+            service = getattr(request.app.state, "reports", None)
+            if service is None:
+                service = ReportService(lambda: projections.current,
+                                        max_entries=ReportSettings().cache_entries)
+                request.app.state.reports = service
+    return service
+
+
+ReportServiceDep = Annotated[ReportService, Depends(get_report_service)]
+
+
+def report_filters(
+    program: Annotated[str | None, Query(max_length=200, description="A programme's id or name")] = None,
+    cohort_from: Annotated[int | None, Query(ge=1900, le=2100, description="Earliest cohort year")] = None,
+    cohort_to: Annotated[int | None, Query(ge=1900, le=2100, description="Latest cohort year")] = None,
+    city: Annotated[str | None, Query(max_length=200, description="Members living in this city")] = None,
+) -> ReportFilters:
+    if cohort_from and cohort_to and cohort_from > cohort_to:
+        raise ApiError(422, "cohort_from must not be after cohort_to",
+                       details={"cohort_from": cohort_from, "cohort_to": cohort_to})
+    return ReportFilters(program=program or None, cohort_from=cohort_from, cohort_to=cohort_to,
+                         city=city or None)
+
+
+Filters = Annotated[ReportFilters, Depends(report_filters)]
+Refresh = Annotated[bool, Query(description="Wait for a report of the current projection instead of "
+                                            "serving an older one while it is computed")]
+
+
+def _serve(service: ReportService, filters: ReportFilters, refresh: bool) -> Served:
+    try:
+        return service.get(filters, ReportSettings().options(), refresh=refresh)
+    except LookupError as exc:
+        raise ApiError(503, str(exc), headers={"Retry-After": "5"}) from exc
+
+
+def _headers(served: Served) -> dict[str, str]:
+    # the report names members: no shared cache may keep it
+    return {"Age": str(int(served.age_seconds)), "Cache-Control": "private, no-store"}
+
+
+@router.get("/network", response_model=NetworkReport, summary="The club as a network (JSON)")
+def network(principal: AnalystOrAdmin, service: ReportServiceDep, filters: Filters,
+            projections: ProjectionServiceDep, refresh: Refresh = False) -> NetworkReport:
+    """Size and growth, components and isolation, communities, connectors and bridges,
+    cohort cohesion, career destinations, mentoring and events — aggregates only, every
+    group of fewer than 5 members suppressed. Named connectors only when discoverable and
+    when ``ALUMNI_GRAPH_REPORT_NAME_CONNECTORS`` is not false."""
+    served = _serve(service, filters, refresh)
+    cache = CacheInfo(age_seconds=served.age_seconds, stale=served.stale, refreshing=served.refreshing,
+                      current_projection_version=projections.info()["version"])
+    return NetworkReport.model_validate({**served.report, "cache": cache})
+
+
+@router.get("/network.html", response_class=HTMLResponse,
+            summary="The club as a network: one self-contained page with charts")
+def network_html(principal: AnalystOrAdmin, service: ReportServiceDep, filters: Filters,
+                 refresh: Refresh = False) -> HTMLResponse:
+    """The same report as a page: inline SVG charts with the numbers in tables, inline CSS,
+    nothing loaded from elsewhere."""
+    served = _serve(service, filters, refresh)
+    html = render_html(served.report, age_seconds=served.age_seconds, stale=served.stale)
+    return HTMLResponse(html, headers=_headers(served))

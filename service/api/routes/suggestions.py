@@ -1,0 +1,54 @@
+"""``GET /members/{id}/suggestions``: whom to meet, with the reasons."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from graph.algorithms.suggestions import suggest
+from service.api.deps import MemberId, ProjectionDep
+from service.api.schemas.graph_common import member_brief, member_ref
+from service.api.schemas.suggestions import ReasonOut, SuggestionOut, Suggestions
+from service.core.auth import MemberScope
+from service.usecases.visibility import visible_index
+
+router = APIRouter(prefix="/members", tags=["suggestions"])
+
+
+
+@router.get("/{member_id}/suggestions", response_model=Suggestions,
+            summary="Whom this member should meet, best first, with reasons")
+def suggestions(
+    member_id: MemberId,
+    principal: MemberScope,
+    projection: ProjectionDep,
+    limit: Annotated[int, Query(ge=1, le=100, description="How many suggestions")] = 10,
+    purpose: Annotated[
+        Literal["career", "mentoring", "social"] | None,
+        Query(description="Shift the weights: career (employers, industry, seniority), mentoring "
+                          "(someone senior who knows what you want to learn), social (cohort, "
+                          "city, events); omitted: balanced"),
+    ] = None,
+) -> Suggestions:
+    """Second-degree connections and members who share a cohort, an employer, rare skills or
+    interests, events or a city, scored by mutual connections (Adamic–Adar) plus shared
+    attributes weighted by rarity. Never the member, a connection, or anyone not
+    discoverable."""
+    p = projection
+    me = visible_index(p, principal, member_id)
+    found = suggest(p, me, limit=limit, purpose=purpose)
+    return Suggestions(
+        member_id=member_id,
+        purpose=purpose,
+        projection_version=p.version,
+        suggestions=[
+            SuggestionOut(
+                member=member_brief(p, s.member),
+                score=s.score,
+                reasons=[ReasonOut(kind=r.kind, detail=r.detail, weight=r.weight) for r in s.reasons],
+                mutual_connections=[member_ref(p, m) for m in s.mutual_connections],
+            )
+            for s in found
+        ],
+    )

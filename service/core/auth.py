@@ -1,0 +1,167 @@
+"""Authentication and authorisation, in one place.
+
+Every route but ``/health`` and the API docs depends on :data:`CurrentPrincipal` (or one
+of the narrower dependencies built on it). A request without a valid bearer token gets
+401 with ``WWW-Authenticate: Bearer``; a valid token for the wrong role or the wrong
+member gets 403.
+
+Routes import (and :class:`~service.core.roles.Role`, :class:`~service.core.roles.Principal`
+from :mod:`service.core.roles`):
+
+- :data:`CurrentPrincipal`;
+- :func:`require_roles` and the shortcuts :data:`AdminOnly`, :data:`CareerOfficeOrAdmin`,
+  :data:`AnalystOrAdmin`;
+- :data:`MemberScope` for routes with a ``{member_id}`` path parameter (a member only for
+  itself, admin for anyone) and :func:`member_scope` to let further roles in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from graph.store import StoreUnavailable
+from service.api.deps import StoreDep
+from service.api.errors import ApiError
+from service.core.ratelimit import client_address
+from service.core.roles import Principal, Role
+from service.core.tokens import PREFIX, hash_token
+
+_bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer <token>`")
+
+
+def unauthorized(message: str) -> ApiError:
+    return ApiError(401, message, headers={"WWW-Authenticate": "Bearer"})
+
+
+def forbidden(message: str) -> ApiError:
+    return ApiError(403, message)
+
+
+def _expired(expires_at: str | None) -> bool:
+    if not expires_at:
+        return False
+    return datetime.fromisoformat(expires_at) <= datetime.now(UTC)
+
+
+def _lookup(request: Request, token_hash: str, store: StoreDep) -> dict[str, Any] | None:
+    """The token's record; while Neo4j is down, its last lookup if recent enough (see
+    service.api.middleware.resilience), so that answers from the projection keep flowing."""
+    cache = getattr(request.app.state, "token_cache", None)
+    try:
+        record = store.token_by_hash(token_hash)
+    except StoreUnavailable:
+        remembered = cache.recall(token_hash) if cache is not None else None
+        if remembered is None:
+            raise
+        return remembered
+    if cache is not None:
+        cache.remember(token_hash, record)
+    return record
+
+
+def _own_token(request: Request, raw: str, store: StoreDep) -> Principal:
+    record = _lookup(request, hash_token(raw), store)
+    if record is None:
+        raise unauthorized("unknown token")
+    if record.get("revoked_at"):
+        raise unauthorized("the token has been revoked")
+    if _expired(record.get("expires_at")):
+        raise unauthorized("the token has expired")
+    return Principal(record["id"], Role(record["role"]), record.get("member_id"))
+
+
+def authenticate(request: Request, raw: str, store: StoreDep) -> Principal:
+    """Turn a bearer string into a principal, or raise 401."""
+    if raw.startswith(PREFIX):
+        return _own_token(request, raw, store)
+    verifier = getattr(request.app.state, "oidc", None)
+    if verifier is not None and raw.count(".") == 2:
+        return verifier.principal(raw)
+    raise unauthorized("unknown token")
+
+
+def get_principal(
+    request: Request,
+    store: StoreDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """The caller, authenticated and within its rate limit.
+
+    A failure counts against the client's address (see :class:`~service.core.ratelimit.
+    AuthFailureThrottle`; the bearer middleware refuses an address over its share)."""
+    try:
+        if credentials is None or not credentials.credentials:
+            raise unauthorized("this endpoint needs `Authorization: Bearer <token>`")
+        principal = authenticate(request, credentials.credentials.strip(), store)
+    except ApiError as exc:
+        throttle = getattr(request.app.state, "auth_failures", None)
+        if exc.status == 401 and throttle is not None:
+            throttle.failed(client_address(request.scope))
+        raise
+    limiter = getattr(request.app.state, "rate_limiter", None)
+    if limiter is not None:
+        wait = limiter.acquire(principal.token_id)
+        if wait > 0:
+            raise ApiError(
+                429, "too many requests for this token; slow down",
+                headers={"Retry-After": limiter.retry_after(wait)},
+            )
+    # the audit middleware reads who acted from the request scope's state
+    request.state.principal = principal
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
+def require_roles(*roles: Role) -> Callable[..., Principal]:
+    """A dependency that lets only ``roles`` (and always admin) through."""
+    allowed = frozenset(roles) | {Role.ADMIN}
+
+    def dependency(principal: CurrentPrincipal) -> Principal:
+        if principal.role not in allowed:
+            raise forbidden(f"the {principal.role} role may not call this endpoint")
+        return principal
+
+    return dependency
+
+
+AdminOnly = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
+CareerOfficeOrAdmin = Annotated[Principal, Depends(require_roles(Role.CAREER_OFFICE))]
+AnalystOrAdmin = Annotated[Principal, Depends(require_roles(Role.ANALYST))]
+AnyRole = CurrentPrincipal
+
+
+def member_scope(*extra_roles: Role, action: str = "read") -> Callable[..., Principal]:
+    """A dependency for routes with a ``{member_id}`` path parameter.
+
+    A member token passes only for its own id, admin for any id, and each role in
+    ``extra_roles`` for any id. ``action`` (read, update, export, erase) names what the
+    route does with the member's data for the audit log.
+    """
+    allowed = frozenset(extra_roles) | {Role.ADMIN}
+
+    def dependency(request: Request, principal: CurrentPrincipal) -> Principal:
+        member_id = request.path_params.get("member_id")
+        if member_id is None:  # a wiring mistake, not a client's
+            raise RuntimeError("member_scope needs a route with a {member_id} path parameter")
+        # recorded before the check so that refused attempts are audited too
+        request.state.audit = {"action": action, "subject": member_id}
+        if principal.role in allowed or principal.acts_for(member_id):
+            return principal
+        raise forbidden("this token may act only for its own member")
+
+    return dependency
+
+
+MemberScope = Annotated[Principal, Depends(member_scope())]
+
+
+def can_see_contact(principal: Principal, member_id: str) -> bool:
+    """Whether the caller sees contact details regardless of the member's share_contact."""
+    return principal.is_admin or principal.acts_for(member_id)

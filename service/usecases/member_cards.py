@@ -1,0 +1,47 @@
+"""What the career office's lists show of a member, through the one consent filter."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from graph import consent
+from graph.consent import Viewer, visible_member
+from graph.projection import Position, Projection
+from graph.store import Store, StoreUnavailable
+from service.api.schemas.alumni import PositionOut
+from service.api.schemas.graph_common import EmployerRef
+from service.core.roles import Principal
+
+
+def emails(store: Store, principal: Principal, ids: Sequence[str]) -> dict[str, str | None]:
+    """Each listed member's email as this caller may see it (None when not shared).
+
+    Contact details live only in Neo4j, so they are read for the page shown, in one query.
+    """
+    viewer = Viewer(member_id=principal.member_id, privileged=principal.is_admin)
+    out: dict[str, str | None] = {}
+    try:
+        contacts = store.member_contacts(ids)
+    except StoreUnavailable:
+        # the rest of a list comes from the projection: while Neo4j is down it is served
+        # without e-mails (and marked stale) rather than not at all; see docs/reliability.md
+        return out
+    for member_id, row in contacts.items():
+        shown = visible_member(row, viewer)
+        out[member_id] = shown.get("email") if shown else None
+    return out
+
+
+def position_out(p: Projection, pos: Position) -> PositionOut:
+    return PositionOut(
+        employer=EmployerRef(id=p.employers.vocab.keys[pos.employer],
+                             name=p.employers.vocab.names[pos.employer]),
+        title=p.titles.names[pos.title] if pos.title >= 0 else None,
+        start=pos.start or None, end=pos.end or None)
+
+
+def positions_shown(p: Projection, m: int, positions: Iterable[Position]) -> list[PositionOut]:
+    """``positions`` of member ``m``, or none when the member does not share the employer."""
+    if not consent.shares_employer_at(p, m):
+        return []
+    return [position_out(p, pos) for pos in positions]
