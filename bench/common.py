@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.config import PROJECT_ROOT, ConnectionSettings, LocalServerSettings
+from service.core.config import Settings
 from service.neo4j_server import LocalNeo4j
 
 TIERS = {"club": 2_000, "faculty": 40_000, "hbs": 320_000}
@@ -27,7 +28,7 @@ def bench_server_settings() -> LocalServerSettings:
     """The benchmarks' own server, beside the demo and the tests; larger page cache."""
     os.environ.setdefault("ALUMNI_GRAPH_NEO4J_HEAP", "2g")
     os.environ.setdefault("ALUMNI_GRAPH_NEO4J_PAGECACHE", "2g")
-    return LocalServerSettings.from_env(
+    return Settings().local_server(
         home=os.environ.get("ALUMNI_GRAPH_BENCH_NEO4J_DIR") or PROJECT_ROOT / ".neo4j" / "bench",
         bolt_port=int(os.environ.get("ALUMNI_GRAPH_BENCH_BOLT_PORT") or 7698),
         http_port=int(os.environ.get("ALUMNI_GRAPH_BENCH_HTTP_PORT") or 7485),
@@ -37,10 +38,10 @@ def bench_server_settings() -> LocalServerSettings:
 def bench_connection() -> ConnectionSettings:
     """NEO4J_URI if set, else the benchmarks' local server (started if needed)."""
     if os.environ.get("NEO4J_URI"):
-        return ConnectionSettings.from_env()
+        return Settings().connection()
     local = bench_server_settings()
     LocalNeo4j(local).start()
-    return ConnectionSettings.from_env(local)
+    return Settings().connection(local)
 
 
 def dataset(tier: str, seed: int = SEED) -> Path:

@@ -1,13 +1,12 @@
-"""Where Neo4j is, and how the project's own local server is laid out.
+"""Where Neo4j is, and how the project's own local server is laid out: plain values.
 
-Everything comes from the environment so that a test server and a demo server can
-run side by side: ``NEO4J_URI``/``NEO4J_USER``/``NEO4J_PASSWORD`` name any server;
-unset, the project's local server under ``ALUMNI_GRAPH_NEO4J_DIR`` is used.
+Nothing here reads the environment: the service, the CLI, the benchmarks and the tests
+build these from the one settings object (``service.core.config.Settings``, whose table is
+in the README), so that a test server and a demo server can run side by side.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,22 +34,6 @@ class LocalServerSettings:
     def uri(self) -> str:
         return f"bolt://127.0.0.1:{self.bolt_port}"
 
-    @classmethod
-    def from_env(
-        cls,
-        home: str | Path | None = None,
-        bolt_port: int | None = None,
-        http_port: int | None = None,
-    ) -> LocalServerSettings:
-        env = os.environ
-        return cls(
-            home=Path(home or env.get("ALUMNI_GRAPH_NEO4J_DIR") or DEFAULT_SERVER_DIR).resolve(),
-            bolt_port=int(bolt_port or env.get("ALUMNI_GRAPH_BOLT_PORT") or DEFAULT_BOLT_PORT),
-            http_port=int(http_port or env.get("ALUMNI_GRAPH_HTTP_PORT") or DEFAULT_HTTP_PORT),
-            heap=env.get("ALUMNI_GRAPH_NEO4J_HEAP", "512m"),
-            pagecache=env.get("ALUMNI_GRAPH_NEO4J_PAGECACHE", "256m"),
-        )
-
 
 @dataclass(frozen=True)
 class ConnectionSettings:
@@ -63,28 +46,15 @@ class ConnectionSettings:
     is_local: bool
     #: The local server's folder (its password and tombstone key live there); None for NEO4J_URI.
     home: Path | None = None
+    #: The tombstone key's file (graph.tombstones); None: ``home``'s ``tombstone.key``.
+    tombstone_key: Path | None = None
 
     @classmethod
-    def from_env(cls, local: LocalServerSettings | None = None) -> ConnectionSettings:
-        env = os.environ
-        database = env.get("NEO4J_DATABASE") or None
-        if env.get("NEO4J_URI"):
-            return cls(
-                uri=env["NEO4J_URI"],
-                user=env.get("NEO4J_USER", "neo4j"),
-                password=env.get("NEO4J_PASSWORD", ""),
-                database=database,
-                is_local=False,
-            )
-        local = local or LocalServerSettings.from_env()
+    def for_local(cls, local: LocalServerSettings, database: str | None = None,
+                  ) -> ConnectionSettings:
+        """The project's own server ``local``, with the password it generated at first start."""
         password = ""
         if local.password_file.exists():
             password = local.password_file.read_text(encoding="utf-8").strip()
-        return cls(
-            uri=local.uri,
-            user="neo4j",
-            password=password,
-            database=database,
-            is_local=True,
-            home=local.home,
-        )
+        return cls(uri=local.uri, user="neo4j", password=password, database=database,
+                   is_local=True, home=local.home)

@@ -34,10 +34,8 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from graph.config import ConnectionSettings, LocalServerSettings
+from graph.config import ConnectionSettings
 
-#: Names the key file when set; the journal lives beside it.
-KEY_ENV = "ALUMNI_GRAPH_TOMBSTONE_KEY"
 KEY_FILE = "tombstone.key"
 JOURNAL_FILE = "tombstones.journal"
 
@@ -126,13 +124,15 @@ class TombstoneFiles:
 
     @classmethod
     def for_connection(cls, settings: ConnectionSettings) -> TombstoneFiles:
-        """``ALUMNI_GRAPH_TOMBSTONE_KEY`` when set; else beside the local server's password
-        (for ``NEO4J_URI``, the local server folder ``ALUMNI_GRAPH_NEO4J_DIR`` names)."""
-        named = os.environ.get(KEY_ENV)
-        if named:
-            return cls(Path(named).expanduser().resolve())
-        home = settings.home or LocalServerSettings.from_env().home
-        return cls(home / KEY_FILE)
+        """The connection's ``tombstone_key`` (``ALUMNI_GRAPH_TOMBSTONE_KEY``, or for
+        ``NEO4J_URI`` the folder ``ALUMNI_GRAPH_NEO4J_DIR`` names, as
+        ``service.core.config.Settings.connection`` fills it); else beside the local
+        server's password."""
+        if settings.tombstone_key is not None:
+            return cls(settings.tombstone_key)
+        if settings.home is None:
+            raise TombstoneKeyError("no place for the tombstone key: set ALUMNI_GRAPH_TOMBSTONE_KEY")
+        return cls(settings.home / KEY_FILE)
 
     # -- the key --------------------------------------------------------------------
     def key(self, *, create: bool = False) -> TombstoneKey | None:

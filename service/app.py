@@ -28,16 +28,16 @@ from service.api.routes import (
     reports,
     suggestions,
 )
-from service.core.config import ServiceSettings
+from service.core.config import Settings
 from service.watch import reapply_tombstones, start_projection, start_watcher
 from service.web.pages import install_web
 
 log = logging.getLogger("alumni_graph.service")
 
 
-def create_app(store: Store | None = None, settings: ServiceSettings | None = None) -> FastAPI:
+def create_app(store: Store | None = None, settings: Settings | None = None) -> FastAPI:
     """Build the app. Tests pass their own store; ``serve`` lets it connect from the environment."""
-    settings = settings or ServiceSettings()
+    settings = settings or Settings()
     owns_store = store is None
 
     @asynccontextmanager
@@ -48,6 +48,7 @@ def create_app(store: Store | None = None, settings: ServiceSettings | None = No
             # The driver retries a failed transaction with ~1 s back-off until the retry
             # time is spent, so a retry time of the whole timeout would mean 2-3 s per 503.
             store = Store(
+                settings.connection(),
                 connect_timeout=settings.neo4j_timeout,
                 max_retry_time=settings.neo4j_timeout / 4,
                 fail_fast_for=settings.neo4j_fail_fast_seconds,

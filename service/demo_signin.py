@@ -12,8 +12,8 @@ import json
 import os
 from pathlib import Path
 
-from graph.config import LocalServerSettings
 from graph.store import Store
+from service.core.config import Settings
 from service.core.tokens import hash_token, issue_token
 
 
@@ -36,12 +36,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--base-url", default="http://127.0.0.1:8000")
     args = parser.parse_args(argv)
 
-    secrets_file = LocalServerSettings.from_env().home / "demo-tokens.json"
+    settings = Settings()
+    secrets_file = settings.local_server().home / "demo-tokens.json"
     saved: dict[str, str] = {}
     if secrets_file.exists():
         saved = json.loads(secrets_file.read_text(encoding="utf-8"))
 
-    with Store() as store:
+    with Store(settings.connection()) as store:
         store.migrate()
         if not _still_valid(store, saved.get("admin")):
             saved["admin"] = issue_token(store, "admin").secret

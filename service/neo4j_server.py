@@ -28,6 +28,7 @@ from pathlib import Path
 
 from graph.config import PROJECT_ROOT, LocalServerSettings
 from graph.files import PRIVATE_UMASK, open_private, private_dir, write_private_text
+from service.core.config import Settings
 
 POM = PROJECT_ROOT / "neo4j" / "pom.xml"
 CLASSPATH_FILE = PROJECT_ROOT / "neo4j" / "target" / "classpath.txt"
@@ -129,7 +130,7 @@ class LocalNeo4j:
     """One local Neo4j server, living in ``settings.home``."""
 
     def __init__(self, settings: LocalServerSettings | None = None) -> None:
-        self.settings = settings or LocalServerSettings.from_env()
+        self.settings = settings or Settings().local_server()
         home = self.settings.home
         self.conf_dir = home / "conf"
         self.data_dir = home / "data"

@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, settings
 from graph.config import PROJECT_ROOT, ConnectionSettings, LocalServerSettings
 from graph.projection import Projection
 from graph.store import Store
+from service.core.config import Settings
 from service.neo4j_server import LocalNeo4j
 from tests.support import guards
 from tests.support.projection_clubs import build_club
@@ -60,7 +61,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def _test_server_settings() -> LocalServerSettings:
-    return LocalServerSettings.from_env(
+    return Settings().local_server(
         home=os.environ.get("ALUMNI_GRAPH_NEO4J_DIR") or PROJECT_ROOT / ".neo4j" / "test",
         bolt_port=int(os.environ.get("ALUMNI_GRAPH_BOLT_PORT") or 7697),
         http_port=int(os.environ.get("ALUMNI_GRAPH_HTTP_PORT") or 7484),
@@ -74,7 +75,7 @@ def connection_settings() -> Iterator[ConnectionSettings]:
                     "the server by a fixture that NEO4J_FIXTURES in tests/conftest.py does not list",
                     pytrace=False)
     if os.environ.get("NEO4J_URI"):
-        yield ConnectionSettings.from_env()
+        yield Settings().connection()
         return
     local = _test_server_settings()
     server = LocalNeo4j(local)
@@ -85,7 +86,7 @@ def connection_settings() -> Iterator[ConnectionSettings]:
     os.environ["ALUMNI_GRAPH_BOLT_PORT"] = str(local.bolt_port)
     os.environ["ALUMNI_GRAPH_HTTP_PORT"] = str(local.http_port)
     try:
-        yield ConnectionSettings.from_env(local)
+        yield Settings().connection(local)
     finally:
         if not was_running and os.environ.get("ALUMNI_GRAPH_KEEP_NEO4J") != "1":
             server.stop()

@@ -101,14 +101,14 @@ class StoreBase:
 
     def __init__(
         self,
-        settings: ConnectionSettings | None = None,
+        settings: ConnectionSettings,
         *,
         batch_size: int = DEFAULT_BATCH_SIZE,
         connect_timeout: float = 5.0,
         max_retry_time: float = 10.0,
         fail_fast_for: float = 0.0,
     ) -> None:
-        self.settings = settings or ConnectionSettings.from_env()
+        self.settings = settings
         self.batch_size = batch_size
         self._listeners = _Listeners()
         #: When the last contact with Neo4j failed (monotonic seconds), None while it answers.

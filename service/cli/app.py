@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from graph.store import Store, StoreUnavailable
+from service.core.config import Settings
 
 app = typer.Typer(
     name="alumni-graph",
@@ -35,7 +36,7 @@ def fail(message: str, code: int = 1) -> typer.Exit:
 @contextmanager
 def open_store(*, migrate: bool = True) -> Iterator[Store]:
     """A store on the configured Neo4j, with the schema applied; exits cleanly if Neo4j is down."""
-    store = Store()
+    store = Store(Settings().connection())
     try:
         if migrate:
             store.migrate()

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from graph.config import LocalServerSettings
 from service.cli.app import app, console, fail, out
+from service.core.config import Settings
 from service.neo4j_server import LocalNeo4j, Neo4jServerError
 
 neo4j_app = typer.Typer(
@@ -32,7 +32,7 @@ HttpOption = Annotated[
 
 
 def _server(directory: Path | None, bolt: int | None, http: int | None) -> LocalNeo4j:
-    return LocalNeo4j(LocalServerSettings.from_env(directory, bolt, http))
+    return LocalNeo4j(Settings().local_server(directory, bolt, http))
 
 
 @neo4j_app.command()

@@ -17,8 +17,8 @@ from graph.algorithms.report import ReportFilters, network_report
 from graph.files import write_private_text
 from graph.projection import build_from_store
 from service.cli.app import app, console, fail, open_store, setup_logging
+from service.core.config import Settings
 from service.reports.render import render_html
-from service.reports.settings import ReportSettings
 
 
 @app.command("report")
@@ -41,8 +41,7 @@ def report_command(
     setup_logging()
     if cohort_from and cohort_to and cohort_from > cohort_to:
         raise fail("--cohort-from must not be after --cohort-to", 2)
-    settings = ReportSettings()
-    options = settings.options()
+    options = Settings().report_options()
     if names is not None:
         options = replace(options, name_connectors=names)
     filters = ReportFilters(program=program, cohort_from=cohort_from, cohort_to=cohort_to, city=city)

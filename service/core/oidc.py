@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 from jwt import PyJWK, PyJWKClient, PyJWKSet
 
 from service.core.auth import forbidden, unauthorized
-from service.core.config import ServiceSettings
+from service.core.config import Settings
 from service.core.roles import Principal, Role
 
 log = logging.getLogger(__name__)
@@ -81,7 +81,7 @@ class OidcVerifier:
         self._client = PyJWKClient(jwks_url, cache_keys=True) if jwks_url else None
 
     @classmethod
-    def from_settings(cls, settings: ServiceSettings) -> OidcVerifier | None:
+    def from_settings(cls, settings: Settings) -> OidcVerifier | None:
         """The configured verifier, or None when OpenID Connect is not configured."""
         if not settings.oidc_issuer:
             return None

@@ -20,7 +20,7 @@ from graph.normalize import employer_key, name_key, skill_key
 from graph.projection import Projection
 from graph.store import Store
 from service.app import create_app
-from service.core.config import ServiceSettings
+from service.core.config import Settings
 from service.core.tokens import issue_token
 
 Rows = list[dict[str, Any]]
@@ -144,7 +144,7 @@ def career_headers(club_store: Store) -> dict[str, dict[str, str]]:
 def career_client(club_store: Store) -> Iterator[TestClient]:
     """A client on an app over the club, its projection built at start-up."""
     with ExitStack() as stack:
-        app = create_app(club_store, ServiceSettings(rate_limit_per_minute=0))
+        app = create_app(club_store, Settings(rate_limit_per_minute=0))
         yield stack.enter_context(TestClient(app, raise_server_exceptions=False))
 
 

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from graph.normalize import name_key
 from graph.store import MentoringRefused, Store
 from service.app import create_app
-from service.core.config import ServiceSettings
+from service.core.config import Settings
 from service.core.tokens import issue_token
 
 TODAY = "2099-01-01"  # far ahead: every mentorship written with a past until has ended
@@ -88,7 +88,7 @@ def api(store: Store) -> Iterator[tuple[TestClient, dict[str, dict[str, str]]]]:
               "stu": issue_token(store, "member", member_id="stu").secret,
               "eva": issue_token(store, "member", member_id="eva").secret}
     headers = {k: {"Authorization": f"Bearer {v}"} for k, v in tokens.items()}
-    app = create_app(store, ServiceSettings(rate_limit_per_minute=0))
+    app = create_app(store, Settings(rate_limit_per_minute=0))
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client, headers
 

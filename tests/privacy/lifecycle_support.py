@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from graph.store import Store
 from service.app import create_app
-from service.core.config import ServiceSettings
+from service.core.config import Settings
 from service.core.tokens import issue_token
 
 TEST_DATA = Path(__file__).resolve().parent.parent / "data"
@@ -52,7 +52,7 @@ def bearer(secret: str) -> dict[str, str]:
 @contextmanager
 def service(store: Store) -> Iterator[TestClient]:
     """A client on a new app over ``store`` (its start-up runs, and ends with the block)."""
-    app = create_app(store, ServiceSettings(rate_limit_per_minute=0))
+    app = create_app(store, Settings(rate_limit_per_minute=0))
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client
 

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from graph.store import Store
 from service.app import create_app
-from service.core.config import ServiceSettings
+from service.core.config import Settings
 from service.core.tokens import issue_token
 
 
@@ -33,7 +33,7 @@ def _seed(store: Store) -> None:
 @pytest.fixture
 def client(store: Store) -> Iterator[TestClient]:
     _seed(store)
-    app = create_app(store, ServiceSettings(rate_limit_per_minute=0))
+    app = create_app(store, Settings(rate_limit_per_minute=0))
     with TestClient(app, raise_server_exceptions=False) as c:
         c.store = store  # type: ignore[attr-defined]
         yield c

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from graph.config import PROJECT_ROOT, ConnectionSettings, LocalServerSettings
+from graph.config import PROJECT_ROOT, ConnectionSettings
 from graph.store import Store
+from service.core.config import Settings
 from service.neo4j_server import LocalNeo4j
 from tests.support import guards
 from tests.support.reliability import Service, free_port
@@ -34,7 +35,7 @@ def fault_server(connection_settings: ConnectionSettings) -> Iterator[LocalNeo4j
     home = os.environ.get("ALUMNI_GRAPH_FAULT_NEO4J_DIR") or PROJECT_ROOT / ".neo4j" / "t-fault"
     bolt = int(os.environ.get("ALUMNI_GRAPH_FAULT_BOLT_PORT") or 7711)
     http = int(os.environ.get("ALUMNI_GRAPH_FAULT_HTTP_PORT") or 7511)
-    server = LocalNeo4j(LocalServerSettings.from_env(home=home, bolt_port=bolt, http_port=http))
+    server = LocalNeo4j(Settings().local_server(home=home, bolt_port=bolt, http_port=http))
     # One left running by an earlier run may listen on other ports than these (free ones,
     # below) and would be mistaken for another checkout's: it starts afresh instead. It is
     # not kept between runs (ALUMNI_GRAPH_KEEP_NEO4J keeps only the session's server):
@@ -42,7 +43,7 @@ def fault_server(connection_settings: ConnectionSettings) -> Iterator[LocalNeo4j
     server.stop()
     if _port_taken(bolt) or _port_taken(http):
         # another checkout's server sits on the default ports: take free ones instead
-        server = LocalNeo4j(LocalServerSettings.from_env(
+        server = LocalNeo4j(Settings().local_server(
             home=home, bolt_port=free_port(), http_port=free_port()))
     server.start(timeout=guards.NEO4J_START)
     try:
@@ -56,7 +57,7 @@ def fault_store(fault_server: LocalNeo4j) -> Iterator[Store]:
     """A store on the fault server, on an empty database (schema kept); the server is
     running when the test starts, whatever the previous test did to it."""
     fault_server.start(timeout=guards.NEO4J_START)
-    store = Store(ConnectionSettings.from_env(fault_server.settings))
+    store = Store(Settings().connection(fault_server.settings))
     store.migrate()
     store.wipe(keep_security=False)
     yield store

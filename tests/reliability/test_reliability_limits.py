@@ -22,7 +22,7 @@ from fastapi.testclient import TestClient
 
 from graph.store import Store
 from service.app import create_app
-from service.core.config import ServiceSettings
+from service.core.config import Settings
 from service.core.tokens import issue_token
 from service.neo4j_server import LocalNeo4j
 from tests.support.reliability import neo4j_env
@@ -39,7 +39,7 @@ GROWTH_MIB_PER_MB = 2.0
 def client(session_store: Store) -> Iterator[tuple[TestClient, dict[str, str]]]:
     session_store.wipe(keep_security=False)
     admin = {"Authorization": f"Bearer {issue_token(session_store, 'admin').secret}"}
-    app = create_app(session_store, ServiceSettings(rate_limit_per_minute=0))
+    app = create_app(session_store, Settings(rate_limit_per_minute=0))
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c, admin
 

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from graph.store import Store
 from service.app import create_app
-from service.core.config import ServiceSettings
+from service.core.config import Settings
 from service.core.tokens import issue_token
 from tests.support.report_example import example_rows
 from tests.support.report_rows import write_rows
@@ -41,7 +41,7 @@ def make_report_client(example_store: Store) -> Iterator[Callable[[], TestClient
     with ExitStack() as stack:
 
         def make() -> TestClient:
-            app = create_app(example_store, ServiceSettings(rate_limit_per_minute=0))
+            app = create_app(example_store, Settings(rate_limit_per_minute=0))
             return stack.enter_context(TestClient(app, raise_server_exceptions=False))
 
         yield make

@@ -18,7 +18,7 @@ from graph.normalize import name_key
 from graph.store import Store
 from service.api.middleware.edge import OPEN_PATHS
 from service.app import create_app
-from service.core.config import ServiceSettings
+from service.core.config import Settings
 from service.core.tokens import issue_token
 
 MEMBERS = {
@@ -80,7 +80,7 @@ def make_client(seeded: Store) -> Iterator[Callable[..., TestClient]]:
 
         def make(**settings: object) -> TestClient:
             base = {"rate_limit_per_minute": 0, **settings}
-            app = create_app(seeded, ServiceSettings(**base))
+            app = create_app(seeded, Settings(**base))
             return stack.enter_context(TestClient(app, raise_server_exceptions=False))
 
         yield make

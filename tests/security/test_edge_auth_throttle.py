@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from graph.store import Store
 from service.app import create_app
-from service.core.config import ServiceSettings
+from service.core.config import Settings
 from service.core.ratelimit import AuthFailureThrottle
 from service.core.tokens import issue_token
 
@@ -24,7 +24,7 @@ LIMIT = 5
 @pytest.fixture
 def clients(seeded: Store) -> Iterator[Callable[[str], TestClient]]:
     """Clients of one app (failed authentications limited to LIMIT a minute), by address."""
-    app = create_app(seeded, ServiceSettings(rate_limit_per_minute=0, auth_failures_per_minute=LIMIT))
+    app = create_app(seeded, Settings(rate_limit_per_minute=0, auth_failures_per_minute=LIMIT))
     with ExitStack() as stack:
 
         def at(address: str) -> TestClient:
@@ -106,7 +106,7 @@ def test_the_throttle_can_be_switched_off(make_client: Callable[..., TestClient]
 
 
 def test_the_default_is_on() -> None:
-    assert ServiceSettings().auth_failures_per_minute == 30
+    assert Settings().auth_failures_per_minute == 30
 
 
 def test_the_bucket_refills() -> None:

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from graph.config import LocalServerSettings
 from graph.files import open_private, private_dir, write_private_text
 from graph.store import Store
 from loaders import load_path
+from service.core.config import Settings
 from service.neo4j_server import LocalNeo4j
 
 CLI = [str(Path(sys.executable).with_name("alumni-graph"))]
@@ -122,7 +122,7 @@ def _first_student(bundle: Path) -> str:
 @pytest.fixture
 def fresh_server(tmp_path: Path) -> LocalNeo4j:
     home = tmp_path / "neo4j-home" / "fresh"
-    return LocalNeo4j(LocalServerSettings.from_env(home=home, bolt_port=free_port(), http_port=free_port()))
+    return LocalNeo4j(Settings().local_server(home=home, bolt_port=free_port(), http_port=free_port()))
 
 
 def test_a_new_neo4j_folder_is_private(fresh_server: LocalNeo4j) -> None:

@@ -30,7 +30,7 @@ from graph.model import CONSENT_DEFAULTS
 from graph.store import Store
 from loaders import load_path
 from service.app import create_app
-from service.core.config import ServiceSettings
+from service.core.config import Settings
 from service.core.tokens import issue_token
 
 OWN = "al-01"  # the member whose token is the "unrelated member" caller
@@ -272,7 +272,7 @@ def world(store: Store, tmp_path: Path) -> Iterator[World]:
               "member": issue_token(store, "member", member_id=OWN).secret,
               "admin": issue_token(store, "admin").secret}
     headers = {who: {"Authorization": f"Bearer {secret}"} for who, secret in tokens.items()}
-    app = create_app(store, ServiceSettings(rate_limit_per_minute=0))
+    app = create_app(store, Settings(rate_limit_per_minute=0))
     with TestClient(app, raise_server_exceptions=False) as client:
         yield World(client, headers, sorted(_openapi_routes(app)))
 

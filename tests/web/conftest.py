@@ -26,7 +26,7 @@ from graph.store import Store
 from loaders import load_path
 from loaders.synthetic import generate_bundle
 from service.app import create_app
-from service.core.config import ServiceSettings
+from service.core.config import Settings
 from service.core.tokens import issue_token
 from tests.support import guards
 
@@ -99,7 +99,7 @@ def _free_port() -> int:
 def base_url(club: Club, session_store: Store) -> Iterator[str]:
     """The whole service (its own store, projection and middleware) under uvicorn."""
     port = _free_port()
-    app = create_app(settings=ServiceSettings(rate_limit_per_minute=0))
+    app = create_app(settings=Settings(rate_limit_per_minute=0))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
                                            lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)

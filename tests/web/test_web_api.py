@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from graph.normalize import name_key
 from graph.store import Store
 from service.app import create_app
-from service.core.config import ServiceSettings
+from service.core.config import Settings
 from service.core.tokens import issue_token
 from service.web import strings
 from service.web.pages import PAGES
@@ -52,7 +52,7 @@ def api(store: Store) -> Iterator[tuple[TestClient, dict[str, dict[str, str]]]]:
         "analyst": issue_token(store, "analyst").secret,
         "career_office": issue_token(store, "career_office").secret,
     }
-    app = create_app(store, ServiceSettings(rate_limit_per_minute=0))
+    app = create_app(store, Settings(rate_limit_per_minute=0))
     with TestClient(app) as client:
         yield client, {k: {"Authorization": f"Bearer {v}"} for k, v in secrets.items()}
 
@@ -103,7 +103,7 @@ def test_communities_are_aggregates_without_small_groups(store: Store) -> None:
     ties += [{"a": "c0", "b": "c6", "props": {}}, {"a": "c12", "b": "c13", "props": {}}]
     store.merge_knows(ties)
     secret = issue_token(store, "analyst").secret
-    with TestClient(create_app(store, ServiceSettings(rate_limit_per_minute=0))) as client:
+    with TestClient(create_app(store, Settings(rate_limit_per_minute=0))) as client:
         g = client.get("/reports/communities", headers={"Authorization": f"Bearer {secret}"}).json()
     assert [c["members"] for c in g["communities"]] == [6, 6]
     assert g["links"] == []  # one tie between the cliques: under five, not drawn

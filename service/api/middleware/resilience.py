@@ -19,7 +19,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 
 from service.api.middleware.edge import ASGIApp, Message, Receive, Scope, Send, send_error
-from service.core.config import ServiceSettings
+from service.core.config import Settings
 
 #: The response header that says an answer came from the projection while Neo4j was down.
 STALE_HEADER = "X-Data-Stale"
@@ -108,7 +108,7 @@ class QueryLimitMiddleware:
         await self.app(scope, receive, send)
 
 
-def install_resilience(app: FastAPI, settings: ServiceSettings) -> None:
+def install_resilience(app: FastAPI, settings: Settings) -> None:
     """The token cache for outages, the stale mark and the query-string limit."""
     app.state.token_cache = TokenCache(settings.auth_grace_seconds)
     app.add_middleware(StaleMarkMiddleware)

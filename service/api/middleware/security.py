@@ -8,12 +8,12 @@ from fastapi.middleware.cors import CORSMiddleware
 from service.api.middleware.access_log import install_access_log
 from service.api.middleware.audit import AuditMiddleware
 from service.api.middleware.edge import BearerRequiredMiddleware, BodyLimitMiddleware
-from service.core.config import ServiceSettings
+from service.core.config import Settings
 from service.core.oidc import OidcVerifier
 from service.core.ratelimit import AuthFailureThrottle, RateLimiter
 
 
-def install_security(app: FastAPI, settings: ServiceSettings) -> None:
+def install_security(app: FastAPI, settings: Settings) -> None:
     """Wire everything :mod:`service.core.auth` relies on into ``app``.
 
     Middleware added last runs first: CORS (so that even an error carries its headers

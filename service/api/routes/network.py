@@ -25,7 +25,7 @@ from service.api.schemas.network import (
     NetworkNode,
 )
 from service.core.auth import AnalystOrAdmin, MemberScope
-from service.reports.settings import ReportSettings
+from service.core.config import Settings
 from service.usecases.visibility import visible_index
 
 members_router = APIRouter(prefix="/members", tags=["network"])
@@ -74,7 +74,7 @@ def communities(
         raise ApiError(422, "cohort_from must not be after cohort_to",
                        details={"cohort_from": cohort_from, "cohort_to": cohort_to})
     filters = ReportFilters(program=program or None, cohort_from=cohort_from, cohort_to=cohort_to)
-    seed = ReportSettings().options().seed
+    seed = Settings().report_options().seed
     graph = community_graph(projection, seed=seed, limit=limit, filters=filters)
     return CommunityGraphOut(
         members=graph.members, modularity=graph.modularity,

@@ -19,8 +19,8 @@ from service.api.deps import ProjectionServiceDep
 from service.api.errors import ApiError
 from service.api.schemas.reports import CacheInfo, NetworkReport
 from service.core.auth import AnalystOrAdmin
+from service.core.config import Settings
 from service.reports.render import render_html
-from service.reports.settings import ReportSettings
 from service.usecases.reports import ReportService, Served
 
 router = APIRouter(prefix="/reports", tags=["reports"])
@@ -36,7 +36,7 @@ def get_report_service(request: Request, projections: ProjectionServiceDep) -> R
             service = getattr(request.app.state, "reports", None)
             if service is None:
                 service = ReportService(lambda: projections.current,
-                                        max_entries=ReportSettings().cache_entries)
+                                        max_entries=Settings().report_cache_entries)
                 request.app.state.reports = service
     return service
 
@@ -64,7 +64,7 @@ Refresh = Annotated[bool, Query(description="Wait for a report of the current pr
 
 def _serve(service: ReportService, filters: ReportFilters, refresh: bool) -> Served:
     try:
-        return service.get(filters, ReportSettings().options(), refresh=refresh)
+        return service.get(filters, Settings().report_options(), refresh=refresh)
     except LookupError as exc:
         raise ApiError(503, str(exc), headers={"Retry-After": "5"}) from exc
 
