@@ -170,6 +170,22 @@ class StoreBase:
         finally:
             self._trial.release()
 
+    @contextmanager
+    def _contact(self, *, probe: bool = False) -> Iterator[None]:
+        """One call to Neo4j: fails fast while it is known to be down (:meth:`_attempt`),
+        turns the driver's errors for "not there" into :class:`StoreUnavailable`, and
+        marks Neo4j as answering again when the call succeeds."""
+        try:
+            with self._attempt(probe=probe):
+                yield
+        except (ServiceUnavailable, SessionExpired, OSError) as exc:
+            raise self._unavailable(f"Neo4j is unavailable: {exc}") from exc
+        except TransientError as exc:  # e.g. the database is stopping or starting
+            raise StoreUnavailable(f"Neo4j is busy, try again: {exc.message}") from exc
+        except AuthError as exc:
+            raise self._unavailable(f"Neo4j refused the credentials: {exc.message}") from exc
+        self._failed_at = None
+
     def probe(self) -> bool:
         """Ask Neo4j now, even while calls fail fast; a success lets them through again.
 
@@ -213,48 +229,23 @@ class StoreBase:
         def work(tx: ManagedTransaction) -> list[dict]:
             return [r.data() for r in tx.run(cypher, params)]
 
-        try:
-            with self._attempt(probe=probe), self._session(default_access_mode="READ") as session:
-                rows = session.execute_read(work)
-        except (ServiceUnavailable, SessionExpired, OSError) as exc:
-            raise self._unavailable(f"Neo4j is unavailable: {exc}") from exc
-        except TransientError as exc:  # e.g. the database is stopping or starting
-            raise StoreUnavailable(f"Neo4j is busy, try again: {exc.message}") from exc
-        except AuthError as exc:
-            raise self._unavailable(f"Neo4j refused the credentials: {exc.message}") from exc
-        self._failed_at = None
-        return rows
+        with self._contact(probe=probe), self._session(default_access_mode="READ") as session:
+            return session.execute_read(work)
 
     def stream(self, cypher: LiteralString, fetch_size: int = 10_000,
                **params: Any) -> Iterator[dict]:
         """Stream a large read (projection build) without holding it all in memory twice."""
-        try:
-            with self._attempt(), self._session(default_access_mode="READ", fetch_size=fetch_size) as session:
-                result = session.run(cypher, params)
-                for record in result:
-                    yield record.data()
-        except (ServiceUnavailable, SessionExpired, OSError) as exc:
-            raise self._unavailable(f"Neo4j is unavailable: {exc}") from exc
-        except TransientError as exc:
-            raise StoreUnavailable(f"Neo4j is busy, try again: {exc.message}") from exc
-        self._failed_at = None
+        with self._contact(), self._session(default_access_mode="READ", fetch_size=fetch_size) as session:
+            for record in session.run(cypher, params):
+                yield record.data()
 
     def write(self, cypher: LiteralString, **params: Any) -> list[dict]:
         """Run one write query in its own (retried) transaction."""
         return self.write_tx(lambda tx: [r.data() for r in tx.run(cypher, params)])
 
     def write_tx(self, work: Callable[[ManagedTransaction], Any]) -> Any:
-        try:
-            with self._attempt(), self._session() as session:
-                result = session.execute_write(work)
-        except (ServiceUnavailable, SessionExpired, OSError) as exc:
-            raise self._unavailable(f"Neo4j is unavailable: {exc}") from exc
-        except TransientError as exc:
-            raise StoreUnavailable(f"Neo4j is busy, try again: {exc.message}") from exc
-        except AuthError as exc:
-            raise self._unavailable(f"Neo4j refused the credentials: {exc.message}") from exc
-        self._failed_at = None
-        return result
+        with self._contact(), self._session() as session:
+            return session.execute_write(work)
 
     def write_batches(
         self,

@@ -14,9 +14,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any, LiteralString
 
-from neo4j.exceptions import ServiceUnavailable, SessionExpired, TransientError
-
-from graph.store.base import StoreBase, StoreUnavailable
+from graph.store.base import StoreBase
 
 #: The members, as value tuples (``graph.projection.build.take_members``): one row each,
 #: in scan order.
@@ -59,16 +57,10 @@ class ProjectionMixin(StoreBase):
     def stream_values(self, cypher: LiteralString, fetch_size: int = 10_000,
                       **params: Any) -> Iterator[list[Any]]:
         """Like ``stream`` but each record as its list of values: no dict per row."""
-        try:
-            with self._attempt(), self._session(default_access_mode="READ",
-                                                fetch_size=fetch_size) as session:
-                for record in session.run(cypher, params):
-                    yield record.values()
-        except (ServiceUnavailable, SessionExpired, OSError) as exc:
-            raise self._unavailable(f"Neo4j is unavailable: {exc}") from exc
-        except TransientError as exc:
-            raise StoreUnavailable(f"Neo4j is busy, try again: {exc.message}") from exc
-        self._failed_at = None
+        with self._contact(), self._session(default_access_mode="READ",
+                                            fetch_size=fetch_size) as session:
+            for record in session.run(cypher, params):
+                yield record.values()
 
     def projection_values(
         self, batch_size: int = 2_000, *, readers: int = 2, prefetch: int = 4
