@@ -10,6 +10,7 @@ from importlib.metadata import version
 from fastapi import FastAPI
 
 from graph.store import Store, StoreUnavailable
+from service.api import API_V1
 from service.api.errors import install_error_handlers
 from service.api.inputs import ScreenedParameters
 from service.api.middleware.resilience import install_resilience
@@ -33,6 +34,23 @@ from service.watch import reapply_tombstones, start_projection, start_watcher
 from service.web.pages import install_web
 
 log = logging.getLogger("alumni_graph.service")
+
+#: The API's routers, each mounted under API_V1 and again at its unversioned paths.
+API_ROUTERS = (
+    members.router,
+    admin.router,
+    suggestions.router,
+    introductions.router,
+    admin_projection.router,
+    alumni.router,
+    employers.router,
+    reports.router,
+    mentoring.members_router,
+    mentoring.router,
+    network.members_router,
+    network.reports_router,
+    lookup.router,
+)
 
 
 def create_app(store: Store | None = None, settings: Settings | None = None) -> FastAPI:
@@ -79,7 +97,12 @@ def create_app(store: Store | None = None, settings: Settings | None = None) -> 
         version=version("alumni-graph"),
         description=(
             "Whom to meet, who can introduce whom, who could mentor whom: a networking graph "
-            "for alumni clubs. All endpoints but /health need `Authorization: Bearer <token>`."
+            f"for alumni clubs. All endpoints but {API_V1}/health need "
+            "`Authorization: Bearer <token>`.\n\n"
+            f"The API lives under `{API_V1}`. For this release the unversioned paths of "
+            f"earlier releases (`/health`, `/members/{{member_id}}`, …) still answer as aliases "
+            f"of their `{API_V1}` twins, with the same authorisation; they are not listed here "
+            "and will be removed in a later release."
         ),
         lifespan=lifespan,
     )
@@ -87,23 +110,12 @@ def create_app(store: Store | None = None, settings: Settings | None = None) -> 
     install_error_handlers(app)
     install_resilience(app, settings)
     install_security(app, settings)
-    app.include_router(health.router)
-    # every router but health needs a token; its parameters are screened after the token
-    for router in (
-        members.router,
-        admin.router,
-        suggestions.router,
-        introductions.router,
-        admin_projection.router,
-        alumni.router,
-        employers.router,
-        reports.router,
-        mentoring.members_router,
-        mentoring.router,
-        network.members_router,
-        network.reports_router,
-        lookup.router,
-    ):
-        app.include_router(router, dependencies=[ScreenedParameters])
+    # versioned first (and in the OpenAPI document), then the unversioned aliases
+    for prefix, listed in ((API_V1, True), ("", False)):
+        app.include_router(health.router, prefix=prefix, include_in_schema=listed)
+        # every router but health needs a token; its parameters are screened after the token
+        for router in API_ROUTERS:
+            app.include_router(router, prefix=prefix, include_in_schema=listed,
+                               dependencies=[ScreenedParameters])
     install_web(app)
     return app

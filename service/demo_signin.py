@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> None:
     if member:
         print(f"  member token: {saved['member']}  (signs in as {member['name']}, id {member['id']})")
         print(f"  try: curl -H 'Authorization: Bearer {saved['member']}' "
-              f"'{url}/members/{member['id']}/suggestions?limit=5'")
+              f"'{url}/api/v1/members/{member['id']}/suggestions?limit=5'")
     print(f"  tokens are kept in {secrets_file}; `alumni-graph token --help` issues more")
     print()
 

@@ -43,6 +43,7 @@ from graph.config import ConnectionSettings
 from graph.normalize import name_key
 from graph.store import Store
 from loaders import load_path
+from service.api import API_V1
 from service.app import create_app
 from service.core.tokens import issue_token
 from service.neo4j_server import LocalNeo4j
@@ -63,8 +64,8 @@ ODD_MEMBERS = ["Ž003", "o'neil", 'a"b', "x;y", "ana novak 2", "🙂", "👩\u20
 ODD_EMPLOYERS = ["Ž-emp", "o'brien & co", 'e"q', "e;1", "e 2", "🏭", "＝SUM(A1)", "Krka; d.d."]
 #: Odd throwaway members, for the destructive operations.
 ODD_THROWAWAY = [f"fuzz-{name}" for name in ("Ž", "o'x", 'q"q', "s;c", "sp ace", "🙂")]
-DESTRUCTIVE = {("DELETE", "/members/{member_id}"), ("DELETE", "/admin/tokens/{token_id}"),
-               ("PATCH", "/members/{member_id}")}
+DESTRUCTIVE = {("DELETE", API_V1 + "/members/{member_id}"), ("DELETE", API_V1 + "/admin/tokens/{token_id}"),
+               ("PATCH", API_V1 + "/members/{member_id}")}
 
 
 class Club:

@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from graph.normalize import name_key
 from graph.store import Store
+from service.api import API_V1
 from service.api.middleware.edge import OPEN_PATHS
 from service.app import create_app
 from service.core.config import Settings
@@ -110,12 +111,21 @@ def app_routes(app: FastAPI) -> list[tuple[str, str]]:
 
 
 #: The app's routes, read once; building the app makes no connection (no lifespan runs).
-ROUTES = app_routes(create_app(store=None))
+_EVERY_ROUTE = app_routes(create_app(store=None))
+#: The unversioned aliases of the API's routes (each answers like its API_V1 twin).
+ALIASES = [(m, p) for m, p in _EVERY_ROUTE if (m, API_V1 + p) in set(_EVERY_ROUTE)]
+#: The versioned API routes and the web pages: the routes the policy is checked on.
+ROUTES = [route for route in _EVERY_ROUTE if route not in ALIASES]
 
 
 @pytest.fixture
 def all_routes() -> list[tuple[str, str]]:
     return ROUTES
+
+
+@pytest.fixture
+def alias_routes() -> list[tuple[str, str]]:
+    return ALIASES
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -1,7 +1,10 @@
 """Every endpoint × every caller: who gets in, who gets 403, and nobody without a token.
 
-The table is the authorisation policy in one place. The routes come from the app itself,
-so a new endpoint without an entry here fails :func:`test_every_route_has_a_policy`.
+The table is the authorisation policy in one place, by the API's paths relative to its
+mount point (``/api/v1``). The routes come from the app itself, so a new endpoint without an
+entry here fails :func:`test_every_route_has_a_policy`; the matrix runs on the versioned
+routes, and :func:`test_aliases_answer_like_their_versioned_twins` checks the unversioned
+aliases against them.
 """
 
 from __future__ import annotations
@@ -9,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from fastapi.testclient import TestClient
+
+from service.api import API_V1
 
 OWN = "own"  # a member token, on its own member's routes
 CO, AN, AD = "career_office", "analyst", "admin"
@@ -71,10 +76,25 @@ def _url(path: str) -> str:
     return path.format(member_id="m1", employer_id="e1", token_id="tok_unknown")
 
 
-def test_every_route_has_a_policy(all_routes: list[tuple[str, str]]) -> None:
-    assert ("GET", "/members/{member_id}") in all_routes
-    missing = [r for r in all_routes if r not in POLICY]
+def _unversioned(path: str) -> str:
+    return path.removeprefix(API_V1) if path.startswith(API_V1 + "/") else path
+
+
+def _key(method: str, path: str) -> tuple[str, str]:
+    """The POLICY and BODIES key of a route: its path relative to the API's mount point."""
+    return method, _unversioned(path)
+
+
+def test_every_route_has_a_policy(all_routes: list[tuple[str, str]],
+                                  alias_routes: list[tuple[str, str]]) -> None:
+    assert ("GET", API_V1 + "/members/{member_id}") in all_routes
+    missing = [r for r in all_routes if _key(*r) not in POLICY]
     assert not missing, f"add these routes to POLICY: {missing}"
+    # every API route has its unversioned alias, and nothing else is unversioned
+    versioned = {_key(m, p) for m, p in all_routes if p.startswith(API_V1 + "/")}
+    assert set(alias_routes) == versioned
+    assert {(m, p) for m, p in all_routes if not p.startswith(API_V1 + "/")} == {
+        key for key, allowed in POLICY.items() if allowed is OPEN}
 
 
 def test_route_policy(
@@ -82,8 +102,8 @@ def test_route_policy(
 ) -> None:
     method, path = route
     client = make_client()
-    allowed = POLICY.get((method, path), frozenset())
-    url, body = _url(path), BODIES.get((method, path))
+    allowed = POLICY.get(_key(method, path), frozenset())
+    url, body = _url(path), BODIES.get(_key(method, path))
 
     if allowed is OPEN:
         page = client.request(method, url)
@@ -111,9 +131,39 @@ def test_route_policy(
     assert all(outcome[c] == 403 for c in CALLERS if not expected[c]), outcome
 
 
+def test_aliases_answer_like_their_versioned_twins(
+    alias_routes: list[tuple[str, str]], make_client: Callable[..., TestClient],
+    headers: dict[str, dict[str, str]],
+) -> None:
+    """One call each, alias then twin, as a caller the route lets in when it only reads,
+    and as one it refuses when it writes (so the first call changes nothing for the second)."""
+    client = make_client()
+    for method, path in alias_routes:
+        allowed = POLICY[(method, path)]
+        if method == "GET":
+            caller = next(c for c in (AD, CO, AN, OWN) if c in allowed or ANY_MEMBER in allowed)
+        else:
+            caller = next(c for c in ("other", AN, CO) if c not in allowed)
+        url, body = _url(path), BODIES.get((method, path))
+        alias = client.request(method, url, json=body, headers=headers[caller])
+        twin = client.request(method, API_V1 + url, json=body, headers=headers[caller])
+        assert alias.status_code == twin.status_code, (method, path, caller)
+        assert alias.status_code < 500
+        assert alias.headers["content-type"] == twin.headers["content-type"], (method, path)
+        if alias.headers["content-type"] == "application/json" and method != "GET":
+            assert alias.json() == twin.json(), (method, path)
+
+
 def test_open_paths_answer_without_a_token(client: TestClient) -> None:
-    for path in ("/health", "/openapi.json", "/docs", "/redoc"):
+    for path in ("/health", API_V1 + "/health", "/openapi.json", "/docs", "/redoc"):
         assert client.get(path).status_code == 200, path
+
+
+def test_the_openapi_document_lists_the_versioned_paths_only(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    assert spec["paths"] and all(p.startswith(API_V1 + "/") for p in spec["paths"])
+    assert API_V1 + "/members/{member_id}" in spec["paths"]
+    assert "aliases" in spec["info"]["description"]
 
 
 def test_unknown_paths_need_a_token_too(client: TestClient, headers: dict[str, dict[str, str]]) -> None:

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from graph.normalize import name_key
 from graph.store import Store
+from service.api import API_V1
 from service.app import create_app
 from service.core.config import Settings
 from service.core.tokens import issue_token
@@ -166,3 +167,9 @@ def test_every_string_the_scripts_ask_for_exists() -> None:
                for key in re.findall(r'plural\("([a-z0-9_]+)"', path.read_text())}
     assert asked <= set(en), asked - set(en)
     assert {f"{p}_other" for p in plurals} <= set(en)
+
+
+def test_the_pages_call_the_versioned_api() -> None:
+    core = (Path(strings.__file__).parent / "static" / "js" / "core.js").read_text(encoding="utf-8")
+    prefix = re.search(r'^\s*const API_PREFIX = "([^"]*)";', core, re.MULTILINE)
+    assert prefix is not None and prefix.group(1) == API_V1

@@ -10,6 +10,7 @@ import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from service.api import API_V1
 from service.api.errors import error_body
 from service.core.ratelimit import client_address
 
@@ -20,7 +21,8 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 #: Paths that answer without a token: the health check and the API's own documentation.
-OPEN_PATHS = frozenset({"/health", "/docs", "/docs/oauth2-redirect", "/openapi.json", "/redoc"})
+OPEN_PATHS = frozenset({f"{API_V1}/health", "/health", "/docs", "/docs/oauth2-redirect",
+                        "/openapi.json", "/redoc"})
 #: The web front end's pages and assets: they hold no data and call the API with the token
 #: the user signs in with, so a browser must be able to load them without one.
 OPEN_PREFIXES = ("/web/",)

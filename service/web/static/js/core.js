@@ -11,7 +11,7 @@
   const LANG = document.documentElement.lang || "en";
   const KEY = "alumni-graph.session";
   /* Where the API is mounted on this server: every call's path is put after it. */
-  const API_PREFIX = "";
+  const API_PREFIX = "/api/v1";
 
   /* ---- words ------------------------------------------------------------------------ */
 
