@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 
-class Role(StrEnum):
+class MemberRole(StrEnum):
     ALUMNUS = "alumnus"
     STUDENT = "student"
     FACULTY = "faculty"

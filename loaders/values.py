@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from graph.model import Role
+from graph.model import MemberRole
 from graph.text import screen
 
 #: Years outside this range are typing mistakes, not alumni.
@@ -135,7 +135,7 @@ def parse_year(text: str, field: str) -> int:
 def parse_role(text: str) -> str:
     folded = text.strip().lower()
     try:
-        return Role(folded).value
+        return MemberRole(folded).value
     except ValueError:
         raise BadValue(
             f"bad role '{text}' (expected alumnus, student, faculty or staff)"

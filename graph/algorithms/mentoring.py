@@ -45,7 +45,7 @@ import numpy as np
 
 from graph import consent
 from graph.algorithms.suggestions import Reason, rarity
-from graph.model import Role
+from graph.model import MemberRole
 from graph.projection import ROLES, Projection
 
 #: Weights of the fit's parts; they sum to 1, so a fit is in [0, 1].
@@ -62,7 +62,7 @@ DEFAULT_CAPACITY = 1
 #: Mutual connections named in a reason.
 MAX_NAMED = 3
 
-_STUDENT = ROLES.index(Role.STUDENT.value)
+_STUDENT = ROLES.index(MemberRole.STUDENT.value)
 
 
 def today_iso() -> str:

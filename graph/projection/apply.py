@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from graph.consent import FLAG_BITS, flag_bits
-from graph.model import Role
+from graph.model import MemberRole
 from graph.normalize import fold
 from graph.projection.layout import ROLES, Facet, Position, Projection, title_level, year_of
 
@@ -102,7 +102,7 @@ def _put_seniority(p: Projection, i: int) -> None:
     grad = p.graduation_year[i]
     experience = min(4, max(0, p.reference_year - grad) // 5) if grad else 0
     level = max(titles, experience)
-    if ROLES[p.role[i]] == Role.STUDENT.value:
+    if ROLES[p.role[i]] == MemberRole.STUDENT.value:
         level = 0
     p.seniority[i] = level
 

@@ -30,10 +30,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from graph.model import Role
+from graph.model import MemberRole
 from graph.normalize import fold
 
-ROLES: tuple[str, ...] = ("", *(r.value for r in Role))
+ROLES: tuple[str, ...] = ("", *(r.value for r in MemberRole))
 
 _YEAR = re.compile(r"(\d{4})")
 

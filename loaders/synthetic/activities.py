@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import accumulate
 
-from graph.model import Role
+from graph.model import MemberRole
 from loaders.synthetic.catalog import FIRST_STUDENT_YEAR, REFERENCE_MONTH, REFERENCE_YEAR, TALK_TOPICS
 from loaders.synthetic.people import Population
 from loaders.synthetic.writer import BundleWriter
@@ -193,7 +193,7 @@ def generate_mentorships(pop: Population, rng: random.Random, out: BundleWriter)
 
     by_class: dict[int, list[int]] = {}
     for m in range(n):
-        if pop.role[m] == Role.ALUMNUS:
+        if pop.role[m] == MemberRole.ALUMNUS:
             by_class.setdefault(pop.class_year[m], []).append(m)
     for mentor in mentors:
         for _ in range(rng.choice((0, 0, 1, 1, 2, 3))):

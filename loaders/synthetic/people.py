@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
 
-from graph.model import Role
+from graph.model import MemberRole
 from loaders.synthetic.catalog import (
     ABROAD_CITIES,
     FIRST_CLASS_YEAR,
@@ -211,28 +211,28 @@ class MemberFactory:
         pop = self.pop
         self._written.clear()
         roll = rng.random()
-        role = Role.FACULTY if roll < 0.02 else Role.STAFF if roll < 0.03 else None
+        role = MemberRole.FACULTY if roll < 0.02 else MemberRole.STAFF if roll < 0.03 else None
         prog_idx = self._programme()
         prog = pop.programmes[prog_idx]
         international = rng.random() < (0.6 if prog.country != "Slovenia" else 0.22)
         name, city, country = self._home(international)
         cohorts: list[tuple[int, int]] = []
-        if role is Role.FACULTY:
+        if role is MemberRole.FACULTY:
             class_year = rng.randint(1970, 2015)
             joined = max(FIRST_CLASS_YEAR - 5, class_year + rng.randint(2, 8))
         else:
             class_year = self._class_year()
             joined = class_year - prog.years
-            if role is Role.STAFF:
+            if role is MemberRole.STAFF:
                 class_year = min(class_year, REFERENCE_YEAR - 2)
                 joined = class_year - prog.years
                 cohorts.append((prog_idx, class_year))
             else:
-                role = Role.STUDENT if class_year >= FIRST_STUDENT_YEAR else Role.ALUMNUS
+                role = MemberRole.STUDENT if class_year >= FIRST_STUDENT_YEAR else MemberRole.ALUMNUS
                 cohorts.append((prog_idx, class_year))
                 # some come back for a second degree (a BSc, then the MBA)
-                if (role is Role.ALUMNUS and len(pop.programmes) > 1 and class_year <= REFERENCE_YEAR - 5
-                        and rng.random() < 0.08):
+                if (role is MemberRole.ALUMNUS and len(pop.programmes) > 1
+                        and class_year <= REFERENCE_YEAR - 5 and rng.random() < 0.08):
                     other = self._programme()
                     if other != prog_idx:
                         cohorts.append((other, min(LAST_CLASS_YEAR, class_year + rng.randint(2, 10))))
@@ -249,27 +249,27 @@ class MemberFactory:
             pop.cohort_program.append(p_idx)
             pop.cohort_year.append(year)
 
-        senior = role is Role.ALUMNUS and class_year <= REFERENCE_YEAR - 8
+        senior = role is MemberRole.ALUMNUS and class_year <= REFERENCE_YEAR - 8
         capacity = 0
-        if (senior and rng.random() < 0.15) or (role is Role.FACULTY and rng.random() < 0.3):
+        if (senior and rng.random() < 0.15) or (role is MemberRole.FACULTY and rng.random() < 0.3):
             capacity = rng.choice((1, 1, 2, 2, 3))
-        if role is Role.STUDENT:
+        if role is MemberRole.STUDENT:
             seeking = rng.random() < 0.6
         else:
-            seeking = role is Role.ALUMNUS and class_year >= REFERENCE_YEAR - 3 and rng.random() < 0.15
+            seeking = role is MemberRole.ALUMNUS and class_year >= REFERENCE_YEAR - 3 and rng.random() < 0.15
         discoverable = rng.random() >= 0.05
         intros = rng.random() >= 0.10
 
         if current is not None:
             headline = f"{current[1]} at {pop.employers[current[0]].name}"
-        elif role is Role.STUDENT:
+        elif role is MemberRole.STUDENT:
             headline = f"{prog.name} student at {prog.faculty}"
         else:
             headline = rng.choice(_NO_JOB_HEADLINES)
         if rng.random() < 0.03:
             headline = ""
         email = self.emails.make(rng, name) if rng.random() >= 0.04 else ""
-        grad = "" if role is Role.STUDENT else class_year
+        grad = "" if role is MemberRole.STUDENT else class_year
         self.out["members"].write((
             pop.ids[i], name, role.value, email, headline, city, country, grad,
             "true" if capacity else "false", capacity or "", "true" if seeking else "false",
@@ -277,9 +277,9 @@ class MemberFactory:
         ))
 
         sociability = min(rng.paretovariate(1.8), 60.0)
-        if role is Role.STAFF:
+        if role is MemberRole.STAFF:
             sociability *= 3.0  # the alumni office knows everyone
-        elif role is Role.FACULTY:
+        elif role is MemberRole.FACULTY:
             sociability *= 1.5
         pop.role.append(role.value)
         pop.city.append(city)
@@ -290,7 +290,7 @@ class MemberFactory:
         pop.mentor_capacity.append(capacity)
         pop.seeking_mentor.append(seeking)
 
-    def _career(self, i: int, role: Role, prog: Programme, class_year: int, joined: int,
+    def _career(self, i: int, role: MemberRole, prog: Programme, class_year: int, joined: int,
                 country: str) -> tuple[list[str], tuple[int, str, bool] | None]:
         """Write the member's positions; return the functions held and (employer, title, in Slovenia)
         of the current job, if any."""
@@ -299,9 +299,9 @@ class MemberFactory:
         function: str | None
         industry: str | None
         emp: int | None
-        if role in (Role.FACULTY, Role.STAFF):
+        if role in (MemberRole.FACULTY, MemberRole.STAFF):
             emp = self.faculty_employer[prog.faculty]
-            if role is Role.FACULTY:
+            if role is MemberRole.FACULTY:
                 start = joined * 12 + rng.randint(0, 11)
                 title = self._title("academia", (NOW - start) / 12)
                 function = "academia"
@@ -312,7 +312,7 @@ class MemberFactory:
             self._position(i, emp, title, min(start, NOW - 1), NOW + 1)
             return [function], (emp, title, pop.employers[emp].slovenian)
         home = country == "Slovenia"
-        if role is Role.STUDENT:
+        if role is MemberRole.STUDENT:
             if rng.random() >= 0.35:
                 return [], None
             industry = _weighted(rng, prog.industries)
@@ -393,11 +393,11 @@ class MemberFactory:
         pop.spell_start.append(start)
         pop.spell_end.append(end)
 
-    def _skills_and_interests(self, i: int, role: Role, prog: Programme, functions: list[str],
+    def _skills_and_interests(self, i: int, role: MemberRole, prog: Programme, functions: list[str],
                               class_year: int) -> None:
         rng = self.rng
         member_id = self.pop.ids[i]
-        experience = max(0, REFERENCE_YEAR - class_year) if role is not Role.STUDENT else 0
+        experience = max(0, REFERENCE_YEAR - class_year) if role is not MemberRole.STUDENT else 0
         chosen: dict[str, None] = {}  # an ordered set
         for skill in rng.sample(prog.skills, min(len(prog.skills), rng.randint(1, 3))):
             chosen[skill] = None
@@ -414,7 +414,7 @@ class MemberFactory:
             table.write((member_id, self._spelling(skill), level, "false"))
 
         wants = 0
-        if role is Role.STUDENT:
+        if role is MemberRole.STUDENT:
             wants = rng.randint(1, 3)
         elif experience <= 3 and rng.random() < 0.4:
             wants = rng.randint(1, 2)

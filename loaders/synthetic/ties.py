@@ -18,7 +18,7 @@ from bisect import bisect
 from collections.abc import Callable, Iterator
 from itertools import accumulate
 
-from graph.model import Role
+from graph.model import MemberRole
 from loaders.synthetic.catalog import REFERENCE_MONTH, REFERENCE_YEAR
 from loaders.synthetic.people import NOW, Population
 from loaders.synthetic.writer import Table
@@ -53,7 +53,7 @@ class _Groups:
         # faculty teach the recent classes of their programme
         recent = range((REFERENCE_YEAR - 8) // PROGRAMME_WINDOW, (REFERENCE_YEAR + 2) // PROGRAMME_WINDOW + 1)
         for m, role in enumerate(pop.role):
-            if role == Role.FACULTY:
+            if role == MemberRole.FACULTY:
                 for w in recent:
                     self.programme.setdefault(pop.program[m] * 10_000 + w, []).append(m)
             self.city.setdefault(pop.city[m], []).append(m)

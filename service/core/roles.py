@@ -3,7 +3,7 @@
 The one name for an access role is :class:`Role` (a token's ``role``: member, career office,
 analyst, admin); the CLI, the request schemas and the web pages take their names from it.
 It is not the member's role in the club (alumnus, student, ...), which is
-:class:`graph.model.Role`.
+:class:`graph.model.MemberRole`.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.model import MEMBER_FIELDS, Role, max_length
+from graph.model import MEMBER_FIELDS, MemberRole, max_length
 from graph.normalize import employer_key
 from loaders.synthetic import COLUMNS, TIERS, generate_bundle
 from loaders.synthetic.catalog import PROGRAMMES, REFERENCE_YEAR, build_employers
@@ -258,7 +258,7 @@ def test_colleagues_and_cities_cluster_ties(bundle: Path, members: dict[str, dic
 
 def test_roles_and_cohorts(bundle: Path, members: dict[str, dict[str, str]]) -> None:
     roles = Counter(m["role"] for m in members.values())
-    assert set(roles) <= {r.value for r in Role}
+    assert set(roles) <= {r.value for r in MemberRole}
     assert roles["alumnus"] > 0.7 * SIZE
     assert roles["student"] > 0.05 * SIZE
     assert roles["faculty"] > 0 and roles["staff"] > 0
