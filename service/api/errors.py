@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from graph.store import StoreUnavailable
+from service.usecases.errors import MemberNotFound
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,10 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(
             error_body(exc.code, exc.message, exc.details), status_code=exc.status, headers=exc.headers
         )
+
+    @app.exception_handler(MemberNotFound)
+    async def _member_not_found(_: Request, exc: MemberNotFound) -> JSONResponse:
+        return await _api_error(_, member_not_found(exc.member_id))
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

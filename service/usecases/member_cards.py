@@ -8,8 +8,6 @@ from graph import consent
 from graph.consent import Viewer, visible_member
 from graph.projection import Position, Projection
 from graph.store import Store, StoreUnavailable
-from service.api.schemas.alumni import PositionOut
-from service.api.schemas.graph_common import EmployerRef
 from service.core.roles import Principal
 
 
@@ -32,16 +30,8 @@ def emails(store: Store, principal: Principal, ids: Sequence[str]) -> dict[str, 
     return out
 
 
-def position_out(p: Projection, pos: Position) -> PositionOut:
-    return PositionOut(
-        employer=EmployerRef(id=p.employers.vocab.keys[pos.employer],
-                             name=p.employers.vocab.names[pos.employer]),
-        title=p.titles.names[pos.title] if pos.title >= 0 else None,
-        start=pos.start or None, end=pos.end or None)
-
-
-def positions_shown(p: Projection, m: int, positions: Iterable[Position]) -> list[PositionOut]:
+def positions_shown(p: Projection, m: int, positions: Iterable[Position]) -> list[Position]:
     """``positions`` of member ``m``, or none when the member does not share the employer."""
     if not consent.shares_employer_at(p, m):
         return []
-    return [position_out(p, pos) for pos in positions]
+    return list(positions)

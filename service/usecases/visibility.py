@@ -3,7 +3,8 @@
 To anyone but admins and the member itself, a member who is not discoverable does not
 exist. Every route that takes a member id resolves it here, so that a hidden member and
 an id that names no one get the same answer — the same status, body and message
-(:func:`service.api.errors.member_not_found`) — and every list is filtered by the same rule
+(:class:`service.usecases.errors.MemberNotFound`, answered as
+:func:`service.api.errors.member_not_found`) — and every list is filtered by the same rule
 (:func:`graph.consent.visible_to`).
 """
 
@@ -14,8 +15,8 @@ from collections.abc import Iterable
 from graph import consent
 from graph.consent import Viewer
 from graph.projection import Projection
-from service.api.errors import member_not_found
 from service.core.roles import Principal
+from service.usecases.errors import MemberNotFound
 
 
 def viewer_of(principal: Principal) -> Viewer:
@@ -25,14 +26,14 @@ def viewer_of(principal: Principal) -> Viewer:
 
 def visible_index(p: Projection, principal: Principal, member_id: str) -> int:
     """The projected member ``member_id`` if the caller may know it exists; otherwise the
-    404 an unknown id gets (:func:`service.api.errors.member_not_found`).
+    404 an unknown id gets (:class:`~service.usecases.errors.MemberNotFound`).
 
     Call it in the route's body, after the route's role check: a caller refused the route
     is refused (403) whether the id exists or not.
     """
     member = p.member(member_id)
     if not consent.visible_to(p, member, viewer_of(principal)):
-        raise member_not_found(member_id)
+        raise MemberNotFound(member_id)
     assert member is not None
     return member
 

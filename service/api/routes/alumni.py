@@ -14,7 +14,7 @@ from service.api.csv_export import csv_response
 from service.api.deps import ProjectionDep, StoreDep
 from service.api.errors import ApiError
 from service.api.listing import ListingDep
-from service.api.schemas.alumni import DirectoryEntry, DirectoryPage
+from service.api.schemas.alumni import DirectoryEntry, DirectoryPage, positions_out
 from service.api.schemas.graph_common import member_brief
 from service.core.auth import CareerOfficeOrAdmin
 from service.usecases.member_cards import emails, positions_shown
@@ -57,7 +57,8 @@ def _entry(p: Projection, m: int, email: str | None) -> DirectoryEntry:
         **brief.model_dump(), email=email,
         programs=[p.programs.vocab.names[c] for c in p.programs.of_member[m]],
         cohort_years=sorted({p.cohort_year[c] for c in cohorts if p.cohort_year[c]}),
-        current_positions=positions_shown(p, m, [pos for pos in p.positions[m] if pos.end == 0]),
+        current_positions=positions_out(
+            p, positions_shown(p, m, [pos for pos in p.positions[m] if pos.end == 0])),
     )
 
 

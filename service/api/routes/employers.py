@@ -21,6 +21,7 @@ from service.api.csv_export import csv_response
 from service.api.deps import ProjectionDep, StoreDep
 from service.api.errors import not_found
 from service.api.listing import CsvDep, ListingDep
+from service.api.schemas.alumni import positions_out
 from service.api.schemas.employers import (
     EmployerAlumni,
     EmployerAlumnus,
@@ -81,7 +82,7 @@ def _reasons(p: Projection, r: Reachability, student: int) -> list[ReasonOut]:
 def _alumnus(p: Projection, a: Alumnus, email: str | None, r: Reachability | None,
              student: int | None) -> EmployerAlumnus:
     item = EmployerAlumnus(member=member_brief(p, a.member), email=email, current=a.current,
-                           positions=positions_shown(p, a.member, a.positions))
+                           positions=positions_out(p, positions_shown(p, a.member, a.positions)))
     if r is not None and student is not None:
         item.score, item.reach, item.relevance = r.score, round(r.reach, 4), round(r.relevance, 4)
         item.path = (ReachPath(members=[member_ref(p, m) for m in r.path.members],

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from pydantic import BaseModel, Field
 
+from graph.projection import Position, Projection
 from service.api.schemas.graph_common import EmployerRef, MemberBrief
 
 
@@ -12,6 +15,18 @@ class PositionOut(BaseModel):
     title: str | None = None
     start: int | None = Field(None, description="Year")
     end: int | None = Field(None, description="Year; null while current")
+
+
+def positions_out(p: Projection, positions: Iterable[Position]) -> list[PositionOut]:
+    """Projected positions as the API shows them, employer names resolved."""
+    return [
+        PositionOut(
+            employer=EmployerRef(id=p.employers.vocab.keys[pos.employer],
+                                 name=p.employers.vocab.names[pos.employer]),
+            title=p.titles.names[pos.title] if pos.title >= 0 else None,
+            start=pos.start or None, end=pos.end or None)
+        for pos in positions
+    ]
 
 
 class DirectoryEntry(MemberBrief):
