@@ -222,7 +222,8 @@ class SessionsMixin(StoreBase):
         """The members an invitation goes to, by id: everyone, given ids, or those in a
         programme (id or folded name) and/or a range of cohort years."""
         columns = ("m.id AS id, m.name AS name, m.email AS email, m.language AS language, "
-                   "m.invited_at AS invited_at")
+                   "m.invited_at AS invited_at, m.bounced_email AS bounced_email, "
+                   "m.bounce_reason AS bounce_reason")
         if everyone:
             return self.read("MATCH (m:Member) RETURN " + columns + " ORDER BY m.id")
         if member_ids:
@@ -271,3 +272,17 @@ class SessionsMixin(StoreBase):
             "MATCH (m:Member {id: $id}) WHERE m.invited_at = $at SET m.invited_at = $previous",
             id=member_id, at=at, previous=previous,
         )
+
+    def record_bounce(self, member_id: str, *, email: str, at: str, reason: str) -> bool:
+        """Note that mail to ``email`` came back undelivered; False when the member is gone.
+
+        Invitations skip the member while ``email`` is still its address, so a dead address
+        is not written to every week; a new address clears the note's effect.
+        """
+        rows = self.write(
+            "MATCH (m:Member {id: $id}) "
+            "SET m.bounced_email = $email, m.bounced_at = $at, m.bounce_reason = $reason "
+            "RETURN m.id AS id",
+            id=member_id, email=email, at=at, reason=reason,
+        )
+        return bool(rows)

@@ -1,7 +1,9 @@
-"""``alumni-graph invite``: mail members a sign-in link, in their language."""
+"""``alumni-graph invite``: mail members a sign-in link, in their language; ``alumni-graph
+bounces``: which of those mails came back."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -11,6 +13,7 @@ from rich.table import Table
 from service.cli.app import app, console, fail, open_store, out
 from service.core.config import Settings
 from service.core.mail import mailer_from_settings
+from service.usecases.bounces import read_bounces, record_bounces
 from service.usecases.invitations import InviteResult, Selection, counts, invite, select
 
 
@@ -65,4 +68,38 @@ def invite_command(
     summary = ", ".join(f"{n} {status}" for status, n in sorted(counts(results).items())) or "nobody selected"
     console.print(("dry run: " if dry_run else "") + summary)
     if any(r.status == "failed" for r in results):
+        raise typer.Exit(1)
+
+
+@app.command("bounces")
+def bounces_command(
+    paths: Annotated[list[Path], typer.Argument(
+        exists=True, help="Bounces saved from the ALUMNI_GRAPH_SMTP_FROM mailbox: .eml files, "
+                          "folders of them, a Maildir or an mbox.")],
+) -> None:
+    """Report the invitations and sign-in links that came back undelivered: per failed
+    address, the member and the mail server's reason. Each member found is noted, and
+    invitations skip it while that is still its address. Exits 1 when something read was
+    not a delivery status notification."""
+    bounces, others = [], []
+    for path in paths:
+        try:
+            found, not_bounces = read_bounces(path)
+        except OSError as exc:
+            raise fail(f"{path}: {exc.strerror or exc}", 2) from exc
+        bounces += found
+        others += not_bounces
+    with open_store() as store:
+        results = record_bounces(store, bounces)
+    # one line each, whole: addresses and the servers' reasons must not be cut to fit
+    for r in results:
+        who = f"{r.member_id} ({r.name})" if r.member_id else "(no member)"
+        out.print(f"{who} <{r.recipient}>: {r.reason}  [{r.source}]", markup=False,
+                  highlight=False, soft_wrap=True)
+    for line in others:
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
+    matched = sum(1 for r in results if r.member_id)
+    console.print(f"{len(results)} bounced, {matched} of them members' addresses"
+                  + (f"; {len(others)} not read as bounces" if others else ""))
+    if others:
         raise typer.Exit(1)

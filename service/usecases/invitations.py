@@ -2,13 +2,14 @@
 
 The same run serves ``alumni-graph invite`` and ``POST /admin/invitations``. Each member
 selected gets one result: ``sent``, ``would_send`` (a dry run), ``skipped_recent`` (invited
-less than ``invite_interval_days`` ago), ``no_email``, ``not_found`` or ``failed`` with the
-mail server's reason. A member is marked invited (``invited_at``) before its mail goes, so
+less than ``invite_interval_days`` ago), ``no_email``, ``bounced`` (mail to its address came
+back, :mod:`service.usecases.bounces`), ``not_found`` or ``failed`` with the mail server's
+reason. A member is marked invited (``invited_at``) before its mail goes, so
 that two runs at once never both invite it; a mail that fails takes the mark back.
 
 Refusals the mail server gives while it is being handed the message (a bad or unknown
 address, a full mailbox) are reported here; bounces that come back later reach the
-``ALUMNI_GRAPH_SMTP_FROM`` mailbox.
+``ALUMNI_GRAPH_SMTP_FROM`` mailbox, and ``alumni-graph bounces`` reports them.
 """
 
 from __future__ import annotations
@@ -99,6 +100,10 @@ def invite(
             base = {"member_id": member["id"], "name": member.get("name"), "email": member.get("email")}
             if not member.get("email"):
                 record(InviteResult(status="no_email", **base))
+                continue
+            bounced = member.get("bounced_email")
+            if bounced and bounced.lower() == member["email"].lower():
+                record(InviteResult(status="bounced", detail=member.get("bounce_reason"), **base))
                 continue
             previous = member.get("invited_at")
             if previous and previous >= not_since:

@@ -96,7 +96,8 @@ class InvitationOut(BaseModel):
     member_id: str
     name: str | None = None
     email: str | None = None
-    status: Literal["sent", "would_send", "skipped_recent", "no_email", "not_found", "failed"]
+    status: Literal["sent", "would_send", "skipped_recent", "no_email", "bounced", "not_found",
+                    "failed"]
     detail: str | None = None
 
 
