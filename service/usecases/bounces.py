@@ -71,7 +71,10 @@ def _failed_recipients(message: Message) -> list[tuple[str, str, str]]:
         if part.get_content_type() != "message/delivery-status":
             continue
         # the per-message block, then one block per recipient, each a list of fields
-        for block in part.get_payload()[1:]:
+        blocks = part.get_payload()
+        for block in blocks[1:] if isinstance(blocks, list) else []:
+            if not isinstance(block, Message):
+                continue
             if str(block.get("Action", "")).strip().lower() != "failed":
                 continue
             recipient = str(block.get("Final-Recipient") or block.get("Original-Recipient") or "")

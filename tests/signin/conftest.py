@@ -268,7 +268,10 @@ def live(session_store: Store, smtp: Mailbox) -> Iterator[LiveService]:
     """The club seeded, the provider and the service running on loopback ports."""
     seed(session_store)
     port = free_port()
-    provider = start_provider([f"http://127.0.0.1:{port}/api/v1/auth/oidc/callback"])
+    # the versioned callback (the default) and its unversioned alias (a club may have
+    # registered that one)
+    provider = start_provider([f"http://127.0.0.1:{port}/api/v1/auth/oidc/callback",
+                               f"http://127.0.0.1:{port}/auth/oidc/callback"])
     try:
         service = start_service(port, service_settings(smtp, provider.issuer))
         yield service

@@ -84,6 +84,26 @@ def test_a_member_signs_in_with_a_verified_email(browser: httpx.Client, live: Li
     assert browser.get(callback).status_code == 400
 
 
+def test_a_redirect_url_registered_at_the_unversioned_path_works(
+    browser: httpx.Client, live: LiveService
+) -> None:
+    alias = live.base_url + "/auth/oidc/callback"
+    live.settings.oidc_redirect_url = alias  # the app reads its settings on each login
+    try:
+        r = browser.get(live.base_url + "/auth/oidc/login")
+        assert r.status_code == 302, r.text
+        assert parse_qs(urlsplit(r.headers["location"]).query)["redirect_uri"] == [alias]
+        # the login cookie goes to the callback's folder, where the provider sends the browser
+        assert next(c for c in browser.cookies.jar if c.name == LOGIN_COOKIE).path == "/auth/oidc"
+        callback = log_in_at_provider(browser, live, r.headers["location"], "ana")
+        assert callback.startswith(alias + "?")
+        signed_in = browser.get(callback)
+        assert signed_in.status_code == 303, signed_in.text
+        assert browser.get(live.base_url + "/api/v1/auth/session").json()["member_id"] == "m1"
+    finally:
+        live.settings.oidc_redirect_url = None
+
+
 def test_staff_roles_come_from_groups(live: LiveService) -> None:
     for login, role in (("staff", "career_office"), ("boss", "admin")):
         with httpx.Client(follow_redirects=False, timeout=20, headers=BROWSER) as browser:
