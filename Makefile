@@ -31,10 +31,13 @@ FAST_MARKS   = not neo4j and not browser and not fuzz and not slow
 SERVER_MARKS = (neo4j or browser or fuzz) and not slow
 WORKERS   ?= auto
 
-DEMO_ENV = ALUMNI_GRAPH_NEO4J_DIR=$(DEMO_DIR) ALUMNI_GRAPH_BOLT_PORT=$(DEMO_BOLT) ALUMNI_GRAPH_HTTP_PORT=$(DEMO_HTTP)
+DEMO_MAIL  ?= var/mail
+# the demo sends no mail: it writes it to $(DEMO_MAIL) and lists it on the terminal
+DEMO_ENV = ALUMNI_GRAPH_NEO4J_DIR=$(DEMO_DIR) ALUMNI_GRAPH_BOLT_PORT=$(DEMO_BOLT) ALUMNI_GRAPH_HTTP_PORT=$(DEMO_HTTP) \
+	ALUMNI_GRAPH_MAIL_DIR=$(DEMO_MAIL) ALUMNI_GRAPH_SMTP_HOST=
 TEST_ENV = ALUMNI_GRAPH_NEO4J_DIR=$(TEST_DIR) ALUMNI_GRAPH_BOLT_PORT=$(TEST_BOLT) ALUMNI_GRAPH_HTTP_PORT=$(TEST_HTTP)
 
-.PHONY: help install lock neo4j-fetch run demo-data test test-fast test-slow fuzz lint lint-format bench clean stop chromium
+.PHONY: help install lock neo4j-fetch run demo-data test test-fast test-slow fuzz lint lint-format bench clean stop chromium oidc-provider
 
 help:
 	@echo "make run    - set up everything, start Neo4j, load the demo club, serve on http://$(HOST):$(PORT)"
@@ -96,9 +99,16 @@ chromium:
 	  || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; } \
 	  || echo "Chromium could not be installed: the browser tests in tests/web will fail" >&2
 
+# The sign-in tests (tests/signin) run a real OpenID Connect provider, oidc-provider from
+# npm, with node; its exact versions are pinned by the package-lock.json beside it.
+OIDC_PROVIDER := tests/support/oidc
+$(OIDC_PROVIDER)/node_modules/.package-lock.json: $(OIDC_PROVIDER)/package-lock.json
+	cd $(OIDC_PROVIDER) && npm ci --no-audit --no-fund
+oidc-provider: $(OIDC_PROVIDER)/node_modules/.package-lock.json
+
 # Everything but slow: first the tests that need no server, on every core, then those
 # that share the one test server (they wipe its data, so they run one at a time).
-test: $(STAMP) lint chromium test-fast
+test: $(STAMP) lint chromium oidc-provider test-fast
 	$(TEST_ENV) $(PYTEST) -m "$(SERVER_MARKS)" $(PYTEST_ARGS)
 
 # No Neo4j is started: a test that asks for it fails (ALUMNI_GRAPH_TESTS_NO_NEO4J).
@@ -118,4 +128,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) neo4j/target var .pytest_cache
+	rm -rf $(VENV) neo4j/target var .pytest_cache $(OIDC_PROVIDER)/node_modules

@@ -70,6 +70,19 @@ MIGRATIONS: tuple[Migration, ...] = (
             "FOR (n:Tombstone) REQUIRE n.key_hash IS UNIQUE",
         ),
     ),
+    Migration(
+        6,
+        "web sign-in: sessions, sign-in links and single sign-on in progress, looked up by hash",
+        (
+            "CREATE CONSTRAINT session_id IF NOT EXISTS FOR (n:Session) REQUIRE n.id IS UNIQUE",
+            "CREATE CONSTRAINT session_hash IF NOT EXISTS FOR (n:Session) REQUIRE n.hash IS UNIQUE",
+            "CREATE INDEX session_person IF NOT EXISTS FOR (n:Session) ON (n.person)",
+            "CREATE INDEX session_last_seen IF NOT EXISTS FOR (n:Session) ON (n.last_seen_at)",
+            "CREATE CONSTRAINT sign_in_link_hash IF NOT EXISTS FOR (n:SignInLink) REQUIRE n.hash IS UNIQUE",
+            "CREATE INDEX sign_in_link_member IF NOT EXISTS FOR (n:SignInLink) ON (n.member_id)",
+            "CREATE CONSTRAINT oidc_login_hash IF NOT EXISTS FOR (n:OidcLogin) REQUIRE n.hash IS UNIQUE",
+        ),
+    ),
 )
 
 MIGRATION_CONSTRAINT = (

@@ -12,13 +12,15 @@ from fastapi import FastAPI
 from graph.store import Store, StoreUnavailable
 from service.api import API_V1
 from service.api.errors import install_error_handlers
-from service.api.inputs import ScreenedParameters
+from service.api.inputs import ScreenedOpenParameters, ScreenedParameters
 from service.api.middleware.resilience import install_resilience
 from service.api.middleware.security import install_security
 from service.api.routes import (
     admin,
     admin_projection,
     alumni,
+    auth,
+    auth_admin,
     employers,
     health,
     introductions,
@@ -30,6 +32,9 @@ from service.api.routes import (
     suggestions,
 )
 from service.core.config import Settings
+from service.core.mail import FolderMailer, mailer_from_settings
+from service.core.oidc_login import SsoClient
+from service.core.ratelimit import HourlyLimiter, RateLimiter
 from service.watch import reapply_tombstones, start_projection, start_watcher
 from service.web.pages import install_web
 
@@ -50,7 +55,13 @@ API_ROUTERS = (
     network.members_router,
     network.reports_router,
     lookup.router,
+    auth.session_router,
+    auth_admin.router,
 )
+
+#: Starting single sign-on and following links, per client and minute: generous, since a
+#: whole campus may reach the service through one address, but a bound on pending logins.
+SIGN_IN_STARTS_PER_MINUTE = 120
 
 
 def create_app(store: Store | None = None, settings: Settings | None = None) -> FastAPI:
@@ -97,8 +108,9 @@ def create_app(store: Store | None = None, settings: Settings | None = None) -> 
         version=version("alumni-graph"),
         description=(
             "Whom to meet, who can introduce whom, who could mentor whom: a networking graph "
-            f"for alumni clubs. All endpoints but {API_V1}/health need "
-            "`Authorization: Bearer <token>`.\n\n"
+            f"for alumni clubs. All endpoints but {API_V1}/health and signing in "
+            f"({API_V1}/auth/…) need `Authorization: Bearer <token>` (or the web pages' "
+            "session cookie).\n\n"
             f"The API lives under `{API_V1}`. For this release the unversioned paths of "
             f"earlier releases (`/health`, `/members/{{member_id}}`, …) still answer as aliases "
             f"of their `{API_V1}` twins, with the same authorisation; they are not listed here "
@@ -110,12 +122,27 @@ def create_app(store: Store | None = None, settings: Settings | None = None) -> 
     install_error_handlers(app)
     install_resilience(app, settings)
     install_security(app, settings)
+    _install_sign_in(app, settings)
     # versioned first (and in the OpenAPI document), then the unversioned aliases
     for prefix, listed in ((API_V1, True), ("", False)):
         app.include_router(health.router, prefix=prefix, include_in_schema=listed)
+        # signing in is open to anyone
+        app.include_router(auth.router, prefix=prefix, include_in_schema=listed,
+                           dependencies=[ScreenedOpenParameters])
         # every router but health needs a token; its parameters are screened after the token
         for router in API_ROUTERS:
             app.include_router(router, prefix=prefix, include_in_schema=listed,
                                dependencies=[ScreenedParameters])
     install_web(app)
     return app
+
+
+def _install_sign_in(app: FastAPI, settings: Settings) -> None:
+    """The mailer, single sign-on and the sign-in limits (:mod:`service.api.routes.auth`)."""
+    app.state.mailer = mailer_from_settings(settings)
+    app.state.sso = SsoClient(settings) if settings.sso_enabled else None
+    app.state.sso_limiter = RateLimiter(SIGN_IN_STARTS_PER_MINUTE)
+    app.state.link_client_limiter = HourlyLimiter(settings.magic_link_per_client_per_hour)
+    app.state.link_address_limiter = HourlyLimiter(settings.magic_link_per_address_per_hour)
+    if isinstance(app.state.mailer, FolderMailer):
+        log.info("mail is written to %s (no ALUMNI_GRAPH_SMTP_HOST)", app.state.mailer.folder)

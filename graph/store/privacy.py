@@ -14,6 +14,7 @@ from typing import Any
 from neo4j import ManagedTransaction
 
 from graph.store.base import StoreBase
+from graph.store.sessions import end_member_sessions_tx
 from graph.store.tombstones import merge_tombstones
 
 EXPORT_MEMBER = """
@@ -145,8 +146,9 @@ class PrivacyMixin(StoreBase):
         }
 
     def erase_member(self, member_id: str, *, tombstone: bool = True) -> Erasure | None:
-        """Delete a member and its ties, revoke its tokens, anonymise the audit about it,
-        and leave a tombstone (``graph.tombstones``) so that no later load brings it back.
+        """Delete a member and its ties, revoke its tokens, end its sessions, anonymise the
+        audit about it, and leave a tombstone (``graph.tombstones``) so that no later load
+        brings it back.
 
         One transaction: either all of it happens or none. The tombstone goes into the
         journal before the commit, so a crash in between errs on the side of erasure.
@@ -172,6 +174,7 @@ class PrivacyMixin(StoreBase):
                 merge_tombstones(tx, [stone], key)
                 files.append([stone])
             tx.run("MATCH (m:Member {id: $id}) DETACH DELETE m", id=member_id).consume()
+            end_member_sessions_tx(tx, member_id)  # signed out everywhere, its links gone
             tokens = tx.run(
                 "MATCH (t:ApiToken {member_id: $id}) "
                 "SET t.revoked_at = coalesce(t.revoked_at, $at), t.member_ref = $ref "

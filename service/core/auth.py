@@ -1,9 +1,9 @@
 """Authentication and authorisation, in one place.
 
-Every route but ``/health`` and the API docs depends on :data:`CurrentPrincipal` (or one
-of the narrower dependencies built on it). A request without a valid bearer token gets
-401 with ``WWW-Authenticate: Bearer``; a valid token for the wrong role or the wrong
-member gets 403.
+Every route but ``/health``, the API docs and the sign-in routes depends on
+:data:`CurrentPrincipal` (or one of the narrower dependencies built on it). A request
+without a valid bearer token or session cookie (:mod:`service.core.sessions`) gets 401 with
+``WWW-Authenticate: Bearer``; a valid one for the wrong role or the wrong member gets 403.
 
 Routes import (and :class:`~service.core.roles.Role`, :class:`~service.core.roles.Principal`
 from :mod:`service.core.roles`):
@@ -90,14 +90,21 @@ def get_principal(
     store: StoreDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    """The caller, authenticated and within its rate limit.
+    """The caller, authenticated (a bearer token, else the web pages' session cookie) and
+    within its rate limit.
 
     A failure counts against the client's address (see :class:`~service.core.ratelimit.
     AuthFailureThrottle`; the bearer middleware refuses an address over its share)."""
     try:
         if credentials is None or not credentials.credentials:
-            raise unauthorized("this endpoint needs `Authorization: Bearer <token>`")
-        principal = authenticate(request, credentials.credentials.strip(), store)
+            from service.core.sessions import session_principal  # sessions build on this module
+
+            principal = session_principal(request, store)
+            if principal is None:
+                raise unauthorized(
+                    "this endpoint needs `Authorization: Bearer <token>` or a signed-in session")
+        else:
+            principal = authenticate(request, credentials.credentials.strip(), store)
     except ApiError as exc:
         throttle = getattr(request.app.state, "auth_failures", None)
         if exc.status == 401 and throttle is not None:

@@ -15,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from graph.config import (
@@ -29,6 +29,11 @@ from graph.tombstones import KEY_FILE
 
 if TYPE_CHECKING:
     from graph.algorithms.report import ReportOptions
+
+#: The roles single sign-on may grant through a group (a member is matched, not granted).
+STAFF_ROLES = ("career_office", "analyst", "admin")
+#: The languages of the club's mails.
+MAIL_LANGUAGES = ("en", "sl")
 
 
 def _neo4j(name: str) -> AliasChoices:
@@ -103,6 +108,60 @@ class Settings(BaseSettings):
     #: Signature algorithms accepted; never "none", never a symmetric one with public keys.
     oidc_algorithms: list[str] = ["RS256", "ES256"]
 
+    # -- signing in as a person (docs/signin.md) -------------------------------------
+    #: The service's address as people reach it (``https://alumni.example.org``). Links in
+    #: e-mails are built on it; unset, only a request to 127.0.0.1/localhost may supply it
+    #: (a Host header must never decide where a sign-in link points).
+    public_url: str | None = None
+    # Single sign-on (OpenID Connect, authorization code flow with PKCE): on when
+    # ``oidc_issuer`` (shared with the bearer JWTs above) and a client id are set.
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    #: The redirect URL registered at the provider; unset,
+    #: ``<public_url>/api/v1/auth/oidc/callback`` or the one derived from the request.
+    oidc_redirect_url: str | None = None
+    #: The name on the sign-in button ("Sign in with …"); unset, "your university account".
+    oidc_provider_name: str | None = None
+    oidc_scopes: str = "openid email profile"
+    #: Match the person to a member by this claim holding the member's id; unset, by the
+    #: e-mail address, which the provider must say is verified.
+    oidc_match_claim: str | None = None
+    #: Accept an e-mail address without ``email_verified: true`` (only for a provider that
+    #: verifies every address it issues but does not say so).
+    oidc_trust_unverified_email: bool = False
+    #: The claim holding the person's groups, and which groups grant which staff role,
+    #: e.g. ``{"alumni-admins": "admin", "career": "career_office"}``.
+    oidc_groups_claim: str = "groups"
+    oidc_role_map: dict[str, str] = {}
+    #: A web session ends after this long without use, and this long after it began.
+    session_idle_hours: float = Field(default=8.0, gt=0)
+    session_absolute_days: float = Field(default=30.0, gt=0)
+    # E-mail: SMTP when a host is set, else .eml files in a folder (the demo, development).
+    smtp_host: str | None = None
+    #: 587 (STARTTLS), 465 (implicit TLS) or 25.
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "alumni-graph <noreply@localhost>"
+    smtp_starttls: bool = True
+    smtp_timeout: float = 20.0
+    #: Without an SMTP host, mails are written here (mode 600): for the demo only.
+    mail_dir: Path = Path("var/mail")
+    #: Print each mail written to the folder (recipient, subject, link) on the terminal.
+    mail_echo: bool = True
+    #: How long an e-mailed sign-in link works.
+    magic_link_minutes: float = Field(default=15.0, gt=0)
+    #: Links sent to one address per hour (beyond, nothing is sent and the answer stays
+    #: 202), and link requests from one client address per hour (beyond, 429).
+    magic_link_per_address_per_hour: int = Field(default=5, ge=0)
+    magic_link_per_client_per_hour: int = Field(default=30, ge=0)
+    #: An invitation's link works once, within this many days.
+    invite_link_days: float = Field(default=7.0, gt=0)
+    #: Nobody is invited again within this many days.
+    invite_interval_days: float = Field(default=7.0, ge=0)
+    #: The language of a member who has not chosen one (mails, invitations).
+    default_language: str = "en"
+
     # -- the network report ----------------------------------------------------------
     #: Name the top connectors and bridging members (discoverable members only); false
     #: makes the report aggregates only.
@@ -111,6 +170,31 @@ class Settings(BaseSettings):
     report_betweenness_samples: int | None = Field(default=None, ge=2)
     #: Reports kept (one per filter combination), least recently used dropped first.
     report_cache_entries: int = Field(default=16, ge=1)
+
+    @field_validator("oidc_role_map")
+    @classmethod
+    def _known_roles(cls, value: dict[str, str]) -> dict[str, str]:
+        wrong = sorted({role for role in value.values() if role not in STAFF_ROLES})
+        if wrong:
+            raise ValueError(f"roles {wrong} are not staff roles ({', '.join(STAFF_ROLES)})")
+        return value
+
+    @field_validator("default_language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        if value not in MAIL_LANGUAGES:
+            raise ValueError(f"must be one of {', '.join(MAIL_LANGUAGES)}")
+        return value
+
+    @property
+    def sso_enabled(self) -> bool:
+        """Single sign-on is on: an issuer and a client id."""
+        return bool(self.oidc_issuer and self.oidc_client_id)
+
+    @property
+    def sso_label(self) -> str | None:
+        """None without single sign-on; else the provider's name ("" for the default words)."""
+        return (self.oidc_provider_name or "") if self.sso_enabled else None
 
     def local_server(self, home: str | Path | None = None, bolt_port: int | None = None,
                      http_port: int | None = None) -> LocalServerSettings:

@@ -85,6 +85,9 @@ class OidcVerifier:
         """The configured verifier, or None when OpenID Connect is not configured."""
         if not settings.oidc_issuer:
             return None
+        configured_keys = settings.oidc_jwks or settings.oidc_jwks_file or settings.oidc_jwks_url
+        if settings.oidc_client_id and not (settings.oidc_audience or configured_keys):
+            return None  # single sign-on only: no bearer JWTs from the provider
         if not settings.oidc_audience:
             raise ValueError("ALUMNI_GRAPH_OIDC_AUDIENCE is required with an OIDC issuer")
         jwks = settings.oidc_jwks

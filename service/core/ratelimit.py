@@ -7,6 +7,7 @@ each enforce the limit on their own share.
 Two limits use them: :class:`RateLimiter` keyed by token id for the requests of valid
 tokens, and :class:`AuthFailureThrottle` keyed by client address for failed
 authentications (no token, a malformed, unknown, revoked or expired one, a bad JWT).
+:class:`HourlyLimiter` counts sign-in links per client address and per e-mail address.
 """
 
 from __future__ import annotations
@@ -71,6 +72,15 @@ class RateLimiter:
     def retry_after(wait: float) -> str:
         """The ``Retry-After`` header value: whole seconds, at least one."""
         return str(max(1, math.ceil(wait)))
+
+
+class HourlyLimiter(RateLimiter):
+    """Token buckets of ``per_hour`` requests (the burst), refilled evenly over the hour:
+    the sign-in links asked for per client and sent per address."""
+
+    def __init__(self, per_hour: int, **kwargs: Any) -> None:
+        super().__init__(per_hour, **kwargs)
+        self.rate = per_hour / 3600.0
 
 
 class AuthFailureThrottle:

@@ -1,10 +1,10 @@
 """The web front end: server-rendered pages that call the API from the browser.
 
-The pages themselves hold no data and need no token; each one asks for the token the
-user signed in with (kept in the tab's ``sessionStorage``) and sends it as a bearer
-header with ``fetch()``. So every page and asset answers without a token (see
-:data:`service.api.middleware.edge.OPEN_PREFIXES`), and the data behind them stays behind the API's
-own checks.
+The pages themselves hold no data and need no token; each one asks
+``GET /api/v1/auth/session`` who is signed in and calls the API with ``fetch()`` and the
+session cookie (see :mod:`service.core.sessions`). So every page and asset answers without
+a token (see :data:`service.api.middleware.edge.OPEN_PREFIXES`), and the data behind them
+stays behind the API's own checks.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from service.api import API_V1
 from service.core.roles import Role
 from service.web import strings
 
@@ -54,6 +55,8 @@ PAGES: tuple[Page, ...] = (
     Page("report", "page_report", (AN, AD), ("charts.js", "report.js"), wide=True),
     Page("communities", "page_communities", (AN, AD), ("vendor", "graphs.js", "communities.js"),
          wide=True),
+    Page("invite", "page_invite", (AD,), ("invite.js",), wide=True),
+    Page("outbox", "page_outbox", (AD,), ("outbox.js",), wide=True),
 )
 
 #: Navigation groups, in order: (strings key of the group, the pages in it).
@@ -61,6 +64,7 @@ NAV: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("nav_group_member", ("meet", "paths", "mentors", "network", "profile")),
     ("nav_group_career", ("directory", "employers", "mentoring")),
     ("nav_group_analyst", ("report", "communities")),
+    ("nav_group_admin", ("invite", "outbox")),
 )
 
 #: Where each role starts after signing in.
@@ -79,7 +83,8 @@ def _url(slug: str) -> str:
     return f"{WEB}/{slug}" if slug else f"{WEB}/"
 
 
-def _render(request: Request, page: Page, lang: str, set_cookie: bool) -> HTMLResponse:
+def _render(request: Request, page: Page, lang: str, set_cookie: bool,
+            extra: dict[str, object] | None = None, status_code: int = 200) -> HTMLResponse:
     t = strings.translator(lang)
     by_slug = {p.slug: p for p in PAGES}
     nav = [(group, [(by_slug[s], _url(s)) for s in slugs]) for group, slugs in NAV]
@@ -88,7 +93,9 @@ def _render(request: Request, page: Page, lang: str, set_cookie: bool) -> HTMLRe
         request, f"{page.slug or 'signin'}.html",
         {"page": page, "lang": lang, "other_lang": "sl" if lang == "en" else "en", "t": t,
          "strings": strings.strings(lang), "nav": nav, "url": _url, "home": HOME,
-         "static": lambda path: f"{WEB}/static/{path}?v={asset_version}"},
+         "static": lambda path: f"{WEB}/static/{path}?v={asset_version}",
+         "sso": request.app.state.settings.sso_label, "api": API_V1, **(extra or {})},
+        status_code=status_code,
         headers={"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
                  "Referrer-Policy": "no-referrer", "Cache-Control": "no-cache"},
     )

@@ -208,6 +208,19 @@ CALLS: dict[tuple[str, str], list[Template]] = {
     ("GET", "/reports/communities"): [lambda c: Req()],
     ("GET", "/me"): [lambda c: Req()],
     ("GET", "/employers"): [lambda c: Req(params={"q": "k"})],
+    # signing in and the session: nothing about other members, whoever asks
+    ("GET", "/auth/oidc/login"): [lambda c: Req()],
+    ("GET", "/auth/oidc/callback"): [lambda c: Req(params={"code": "c", "state": "s"})],
+    ("POST", "/auth/magic-link"): [lambda c: Req(json={"email": f"{c.x}@example.si"})],
+    ("GET", "/auth/magic-link/{token_id}"): [lambda c: Req({"token_id": "agl_" + "x" * 43})],
+    ("GET", "/auth/session"): [lambda c: Req()],
+    ("POST", "/auth/token-session"): [lambda c: Req()],
+    ("POST", "/auth/sign-out"): [lambda c: Req()],
+    ("POST", "/auth/sign-out-everywhere"): [lambda c: Req()],
+    ("GET", "/admin/sessions"): [lambda c: Req(params={"member_id": c.x, "include_ended": "true"})],
+    ("DELETE", "/admin/sessions/{session_id}"): [lambda c: Req({"session_id": "ses_none"})],
+    ("POST", "/admin/invitations"): [lambda c: Req(json={"members": [c.x], "dry_run": True})],
+    ("GET", "/admin/mail"): [lambda c: Req()],
 }
 
 #: Parameters and body fields that carry member ids: a route with one must have a
@@ -275,7 +288,7 @@ def world(store: Store, tmp_path: Path) -> Iterator[World]:
               "member": issue_token(store, "member", member_id=OWN).secret,
               "admin": issue_token(store, "admin").secret}
     headers = {who: {"Authorization": f"Bearer {secret}"} for who, secret in tokens.items()}
-    app = create_app(store, Settings(rate_limit_per_minute=0))
+    app = create_app(store, Settings(rate_limit_per_minute=0, magic_link_per_client_per_hour=0))
     with TestClient(app, raise_server_exceptions=False) as client:
         yield World(client, headers, sorted(_openapi_routes(app)))
 

@@ -26,11 +26,18 @@ OPEN_PATHS = frozenset({f"{API_V1}/health", "/health", "/docs", "/docs/oauth2-re
 #: The web front end's pages and assets: they hold no data and call the API with the token
 #: the user signs in with, so a browser must be able to load them without one.
 OPEN_PREFIXES = ("/web/",)
+#: Signing in: starting single sign-on, its callback, asking for and following an e-mailed
+#: link (under both mounts of the API). The routes under it that need a caller check it
+#: themselves.
+OPEN_SIGN_IN = (f"{API_V1}/auth/", "/auth/")
+#: The web pages' session cookie (service.core.sessions); the route checks it.
+SESSION_COOKIE = b"ag_session="
 OPEN_PAGES = frozenset({"/", "/web"})
 
 
 def is_open(path: str) -> bool:
-    return path in OPEN_PATHS or path in OPEN_PAGES or path.startswith(OPEN_PREFIXES)
+    return (path in OPEN_PATHS or path in OPEN_PAGES or path.startswith(OPEN_PREFIXES)
+            or path.startswith(OPEN_SIGN_IN))
 
 
 async def send_error(
@@ -113,8 +120,9 @@ class BodyLimitMiddleware:
 
 
 class BearerRequiredMiddleware:
-    """401 for any path but the open ones when no ``Authorization`` header is present,
-    and 429 for a client address that has failed to authenticate too often.
+    """401 for any path but the open ones when neither an ``Authorization`` header nor the
+    session cookie is present, and 429 for a client address that has failed to
+    authenticate too often.
 
     The routes' auth dependency checks the token itself (and counts its failures in the
     same :class:`~service.core.ratelimit.AuthFailureThrottle`); this makes sure that even a
@@ -139,7 +147,8 @@ class BearerRequiredMiddleware:
             )
             return
         headers = dict(scope.get("headers") or [])
-        if not headers.get(b"authorization", b"").strip():
+        signed_in = SESSION_COOKIE in headers.get(b"cookie", b"")
+        if not headers.get(b"authorization", b"").strip() and not signed_in:
             if throttle is not None:
                 throttle.failed(address)
             await send_error(

@@ -44,6 +44,8 @@ class Member(BaseModel):
     open_to_intros: bool = True
     share_employer: bool = True
     share_contact: bool = False
+    language: str | None = Field(None, description="en or sl: the language of mails to the member; "
+                                                   "null means the club's default")
     positions: list[Position] = []
     skills: list[SkillOut] = []
     wants: list[str] = []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
@@ -44,6 +44,9 @@ class MemberPatch(BaseModel):
     city: Annotated[str, Field(max_length=max_length("city"))] | None = None
     country: Annotated[str, Field(max_length=max_length("country"))] | None = None
     email: Annotated[str, Field(max_length=max_length("email"))] | None = None
+    #: The language of mails to the member (sign-in links, invitations); null: the club's
+    #: default (ALUMNI_GRAPH_DEFAULT_LANGUAGE).
+    language: Literal["en", "sl"] | None = None
 
     @field_validator("headline", "city", "country", "email")
     @classmethod

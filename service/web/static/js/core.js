@@ -1,17 +1,18 @@
 /* The pages' shared code: the session, calls to the API, errors as sentences, small DOM helpers.
  *
- * The token lives in sessionStorage: it stays with this browser tab (and survives a reload),
- * is never written to a cookie (so it is never sent without the page asking), and is gone
- * when the tab is closed. Every call sends it as `Authorization: Bearer …`.
+ * Signing in gives the browser the service's session cookie (HttpOnly: no script here can
+ * read it). Each page asks GET /api/v1/auth/session who is signed in, and gets the session's CSRF
+ * token, which every call that changes something sends as `X-CSRF-Token`. No token is kept
+ * in the page or in the browser's storage.
  */
 "use strict";
 
 (function () {
   const STRINGS = JSON.parse(document.getElementById("ag-strings").textContent);
   const LANG = document.documentElement.lang || "en";
-  const KEY = "alumni-graph.session";
   /* Where the API is mounted on this server: every call's path is put after it. */
   const API_PREFIX = "/api/v1";
+  const SAFE = ["GET", "HEAD", "OPTIONS"];
 
   /* ---- words ------------------------------------------------------------------------ */
 
@@ -53,19 +54,34 @@
 
   /* ---- the session ------------------------------------------------------------------ */
 
-  function session() {
+  let current = null;
+
+  /* Who is signed in (role, member_id, name, csrf_token), or null: asked once per page. */
+  async function loadSession() {
     try {
-      return JSON.parse(sessionStorage.getItem(KEY)) || null;
+      const response = await fetch(API_PREFIX + "/auth/session", {
+        headers: { Accept: "application/json" }, credentials: "same-origin", cache: "no-store",
+      });
+      current = response.ok ? await response.json() : null;
     } catch (e) {
-      return null;
+      current = null;
     }
+    return current;
   }
-  function saveSession(value) {
-    sessionStorage.setItem(KEY, JSON.stringify(value));
+  function session() {
+    return current;
   }
-  function signOut() {
-    sessionStorage.removeItem(KEY);
+  function toSignIn() {
     window.location.assign(document.body.dataset.web + location.search.replace(/[?&]lang=\w+/, ""));
+  }
+  async function signOut(everywhere) {
+    try {
+      await api(everywhere === true ? "/auth/sign-out-everywhere" : "/auth/sign-out", { method: "POST" });
+    } catch (e) {
+      /* the session may have ended already: the sign-in page is right either way */
+    }
+    current = null;
+    toSignIn();
   }
 
   /* ---- calling the API -------------------------------------------------------------- */
@@ -88,10 +104,12 @@
     const details = error.details || {};
     switch (code) {
       case "unauthorized":
+        if (/session/.test(message)) return t("error_session_ended");
         if (/expired/.test(message)) return t("error_token_expired");
         if (/revoked/.test(message)) return t("error_token_revoked");
         return t("error_unauthorized");
       case "forbidden":
+        if (/X-CSRF-Token|another site/.test(message)) return t("error_csrf");
         return t("error_forbidden");
       case "not_found":
         if (!error.details && /^not found$/i.test(message)) return t("error_not_available");
@@ -124,15 +142,17 @@
     return STRINGS[key] !== undefined ? t(key) : base;
   }
 
-  /* fetch() with the session's token; resolves to the parsed JSON (or the Response when
-   * `raw` is set), rejects with an ApiProblem whose message is a sentence. Every call to the
-   * API goes through here: `path` is the API's own path (`/members/…`), API_PREFIX added. */
+  /* fetch() with the session cookie (or, to open a session, an access token); resolves to
+   * the parsed JSON (or the Response when `raw` is set), rejects with an ApiProblem whose
+   * message is a sentence. Every call to the API goes through here: `path` is the API's own
+   * path (`/members/…`), API_PREFIX added. */
   async function api(path, options) {
     const opts = options || {};
     const s = session();
+    const method = opts.method || "GET";
     const headers = { Accept: opts.accept || "application/json" };
-    if (s && s.token) headers.Authorization = "Bearer " + s.token;
     if (opts.token) headers.Authorization = "Bearer " + opts.token;
+    else if (s && s.csrf_token && !SAFE.includes(method)) headers["X-CSRF-Token"] = s.csrf_token;
     let body;
     if (opts.json !== undefined) {
       headers["Content-Type"] = "application/json";
@@ -141,8 +161,8 @@
     let response;
     try {
       response = await fetch(API_PREFIX + path, {
-        method: opts.method || "GET", headers: headers, body: body, signal: opts.signal,
-        credentials: "omit", cache: "no-store" });
+        method: method, headers: headers, body: body, signal: opts.signal,
+        credentials: "same-origin", cache: "no-store" });
     } catch (e) {
       if (e.name === "AbortError") throw e;
       throw new ApiProblem(t("error_network"), 0, "network");
@@ -319,7 +339,8 @@
       $("who").textContent = s.name
         ? t("signed_in_as_member", { name: s.name, role: roleName(s.role) })
         : t("signed_in_as", { role: roleName(s.role) });
-      $("sign-out").addEventListener("click", signOut);
+      $("sign-out").addEventListener("click", () => signOut(false));
+      $("sign-out-everywhere").addEventListener("click", () => signOut(true));
       const nav = $("mainnav");
       nav.hidden = false;
       for (const item of nav.querySelectorAll("li[data-roles]")) {
@@ -356,13 +377,14 @@
 
   const pageInits = [];
   window.AG = {
-    t, plural, formatNumber, formatShare, session, saveSession, signOut, api, query, el, $, status,
+    t, plural, formatNumber, formatShare, session, loadSession, signOut, api, query, el, $, status,
     problem, run, debounce, download, pageUrl, roleName, memberId, requireMember, memberFacts,
     reachLink, personCard, ApiProblem, LANG,
     page(init) { pageInits.push(init); },
   };
 
-  document.addEventListener("DOMContentLoaded", () => {
+  document.addEventListener("DOMContentLoaded", async () => {
+    await loadSession();
     if (!frame()) return;
     for (const init of pageInits) init();
   });

@@ -5,7 +5,7 @@ AG.page(function () {
   const { t, $, api, run, status, memberId, requireMember } = AG;
   const FLAGS = ["discoverable", "open_to_intros", "open_to_mentor", "seeking_mentor", "share_employer",
                  "share_contact"];
-  const FIELDS = ["headline", "email", "city", "country", "mentor_capacity"];
+  const FIELDS = ["headline", "email", "city", "country", "mentor_capacity", "language"];
   let loaded = null;
 
   function fill(member) {
@@ -29,7 +29,8 @@ AG.page(function () {
       const raw = $("p-" + f).value.trim();
       const before = loaded[f] ?? "";
       if (raw === String(before)) continue;
-      out[f] = f === "mentor_capacity" ? (raw === "" ? null : Number(raw)) : raw;
+      if (f === "mentor_capacity") out[f] = raw === "" ? null : Number(raw);
+      else out[f] = f === "language" && raw === "" ? null : raw;
     }
     return out;
   }

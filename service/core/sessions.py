@@ -1,0 +1,198 @@
+"""Server-side sessions for the web pages: a cookie that names a ``(:Session)`` in Neo4j.
+
+A person signs in (single sign-on, an e-mailed link, or an API token typed into the
+sign-in page) and gets a session: 256 random bits in an HttpOnly cookie, of which Neo4j
+keeps only the SHA-256. The cookie is ``SameSite=Lax`` and ``Secure`` unless the page was
+asked for on 127.0.0.1 or localhost (the demo speaks plain HTTP).
+
+Every state-changing request made with the cookie must carry the session's CSRF token in
+the ``X-CSRF-Token`` header. The token is an HMAC of the session's secret, so it is tied to
+the session without being stored, and nobody without the cookie (which scripts cannot
+read) can compute it; the pages get it from ``GET /auth/session``, whose answer another
+site cannot read. A request with a bearer token needs none — a browser never adds that
+header on its own.
+
+A session ends when it is signed out, revoked by an admin, idle longer than
+``session_idle_hours``, older than ``session_absolute_days``, when its member is erased,
+or, for one opened with an API token, when that token is revoked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from fastapi import Request, Response
+
+from graph.store import Store, StoreUnavailable
+from service.core.auth import forbidden, unauthorized
+from service.core.config import Settings
+from service.core.roles import Principal, Role
+from service.core.tokens import hash_token
+
+COOKIE = "ag_session"
+CSRF_HEADER = "X-CSRF-Token"
+PREFIX = "ags_"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: A session's last use is written at most this often (every request would be a write).
+TOUCH_EVERY = timedelta(seconds=60)
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="microseconds")
+
+
+@dataclass(frozen=True)
+class OpenedSession:
+    """A new session: ``secret`` goes into the cookie and is never stored."""
+
+    secret: str
+    csrf_token: str
+    record: dict[str, Any]
+
+
+def open_session(
+    store: Store,
+    settings: Settings,
+    *,
+    role: str,
+    person: str,
+    via: str,
+    member_id: str | None = None,
+    subject: str | None = None,
+    token_id: str | None = None,
+    user_agent: str | None = None,
+) -> OpenedSession:
+    """Create a session for a person who has just proved who they are."""
+    Role(role)  # a wiring mistake, not a client's, if this fails
+    secret = PREFIX + secrets.token_urlsafe(32)
+    now = _now()
+    record = store.create_session({
+        "id": "ses_" + secrets.token_hex(8),
+        "hash": hash_token(secret),
+        "person": person,
+        "member_id": member_id,
+        "role": role,
+        "via": via,
+        "subject": subject,
+        "token_id": token_id,
+        "user_agent": (user_agent or "")[:160] or None,
+        "created_at": _iso(now),
+        "last_seen_at": _iso(now),
+        "expires_at": _iso(now + timedelta(days=settings.session_absolute_days)),
+    })
+    # housekeeping, a day after the end, so an admin still sees what just ended
+    store.delete_sessions_ended_before(_iso(now - timedelta(days=1)))
+    return OpenedSession(secret, csrf_token(secret), record)
+
+
+def csrf_token(secret: str) -> str:
+    """The session's CSRF token: derived from its secret, never stored."""
+    return hmac.new(secret.encode("utf-8"), b"alumni-graph csrf", hashlib.sha256).hexdigest()
+
+
+def is_loopback(request: Request) -> bool:
+    return (request.url.hostname or "") in LOOPBACK_HOSTS
+
+
+def set_session_cookie(response: Response, request: Request, opened: OpenedSession,
+                       settings: Settings) -> None:
+    response.set_cookie(
+        COOKIE, opened.secret,
+        max_age=int(settings.session_absolute_days * 86400),
+        path="/", httponly=True, secure=not is_loopback(request), samesite="lax",
+    )
+
+
+def clear_session_cookie(response: Response, request: Request) -> None:
+    response.delete_cookie(COOKIE, path="/", httponly=True, secure=not is_loopback(request),
+                           samesite="lax")
+
+
+def _record(request: Request, store: Store, session_hash: str) -> dict[str, Any] | None:
+    """The session's record; while Neo4j is down, its last lookup if recent enough, as for
+    tokens (see service.api.middleware.resilience)."""
+    cache = getattr(request.app.state, "token_cache", None)
+    try:
+        record = store.session_by_hash(session_hash)
+    except StoreUnavailable:
+        remembered = cache.recall(session_hash) if cache is not None else None
+        if remembered is None:
+            raise
+        return remembered
+    if cache is not None:
+        cache.remember(session_hash, record)
+    return record
+
+
+def _ended(record: dict[str, Any], settings: Settings, now: datetime) -> str | None:
+    """Why the session is over, or None while it is open."""
+    if record.get("revoked_at"):
+        return "your session has ended; sign in again"
+    if record.get("token_revoked_at"):
+        return "the token this session was opened with has been revoked"
+    if datetime.fromisoformat(record["expires_at"]) <= now:
+        return "your session has expired; sign in again"
+    idle = timedelta(hours=settings.session_idle_hours)
+    if datetime.fromisoformat(record["last_seen_at"]) + idle <= now:
+        return "your session has expired after a time without use; sign in again"
+    return None
+
+
+def _check_csrf(request: Request, raw: str, settings: Settings) -> None:
+    origin = request.headers.get("origin")
+    if origin and origin != "null":
+        allowed = {request.headers.get("host", "")}
+        if settings.public_url:
+            allowed.add(urlsplit(settings.public_url).netloc)
+        if urlsplit(origin).netloc not in allowed:
+            raise forbidden("a request from another site may not use this session")
+    sent = request.headers.get(CSRF_HEADER, "")
+    if not sent or not hmac.compare_digest(sent.encode("utf-8"), csrf_token(raw).encode("utf-8")):
+        raise forbidden(f"a request that changes something needs the session's {CSRF_HEADER} header")
+
+
+def session_principal(request: Request, store: Store) -> Principal | None:
+    """The principal of the request's session cookie; None without one; 401 when it has
+    ended, 403 for a state-changing request without the session's CSRF token."""
+    raw = request.cookies.get(COOKIE)
+    if not raw:
+        return None
+    settings: Settings = request.app.state.settings
+    record = _record(request, store, hash_token(raw))
+    if record is None:
+        raise unauthorized("your session is not known; sign in again")
+    now = _now()
+    reason = _ended(record, settings, now)
+    if reason:
+        raise unauthorized(reason)
+    if request.method not in SAFE_METHODS:
+        _check_csrf(request, raw, settings)
+    if datetime.fromisoformat(record["last_seen_at"]) + TOUCH_EVERY <= now:
+        # an outage must not end a session: its idle time just counts from before
+        with suppress(StoreUnavailable):
+            store.touch_session(record["id"], _iso(now))
+    request.state.session = record
+    role = Role(record["role"])
+    return Principal(
+        token_id=record["id"],
+        role=role,
+        member_id=record.get("member_id") if role is Role.MEMBER else None,
+        subject=record.get("subject"),
+    )
+
+
+def session_of(request: Request) -> dict[str, Any] | None:
+    """The session the current request was authenticated with (None for a bearer token)."""
+    return getattr(request.state, "session", None)
