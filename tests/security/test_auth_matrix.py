@@ -53,9 +53,10 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     # a member's own ego network names whom it knows: not for the career office or analysts
     ("GET", "/members/{member_id}/network"): frozenset({OWN, AD}),
     ("GET", "/reports/communities"): frozenset({AN, AD}),
-    # who the token is, and employers by name: any signed-in caller
+    # who the token is, employers and people by name: any signed-in caller
     ("GET", "/me"): frozenset({ANY_MEMBER, OWN, CO, AN, AD}),
     ("GET", "/employers"): frozenset({ANY_MEMBER, OWN, CO, AN, AD}),
+    ("GET", "/people"): frozenset({ANY_MEMBER, OWN, CO, AN, AD}),
     **{("GET", page): OPEN for page in WEB_PAGES},
 }
 

@@ -208,6 +208,12 @@ CALLS: dict[tuple[str, str], list[Template]] = {
     ("GET", "/reports/communities"): [lambda c: Req()],
     ("GET", "/me"): [lambda c: Req()],
     ("GET", "/employers"): [lambda c: Req(params={"q": "k"})],
+    # every member's first name and surname, and letters that start many of them: the
+    # hidden ones must be found by no one but themselves
+    ("GET", "/people"): [
+        *(lambda c, part=part: Req(params={"q": part, "limit": 50})
+          for name, *_ in PEOPLE.values() for part in name.split()),
+        *(lambda c, q=q: Req(params={"q": q, "limit": 50}) for q in ("a", "k", "z", "h"))],
 }
 
 #: Parameters and body fields that carry member ids: a route with one must have a

@@ -67,3 +67,17 @@ class EmployerMatchOut(EmployerOut):
 
 class EmployerMatches(BaseModel):
     items: list[EmployerMatchOut]
+
+
+class CohortOut(BaseModel):
+    program: str
+    year: int | None = None
+
+
+class PersonMatchOut(MemberBrief):
+    cohorts: list[CohortOut] = Field(default_factory=list,
+                                     description="The programmes and years the member studied in")
+
+
+class PeopleMatches(BaseModel):
+    items: list[PersonMatchOut]
