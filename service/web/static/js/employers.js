@@ -6,7 +6,7 @@ AG.page(function () {
   let last = null;
 
   function params(employer) {
-    return { current: $("e-current").checked ? "true" : "", for_member: $("student").value.trim(),
+    return { current: $("e-current").checked ? "true" : "", for_member: AG.peoplePicker.value($("student")),
              page_size: 50, _e: employer };
   }
   function url(p, extra) {
