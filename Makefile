@@ -34,7 +34,7 @@ WORKERS   ?= auto
 DEMO_ENV = ALUMNI_GRAPH_NEO4J_DIR=$(DEMO_DIR) ALUMNI_GRAPH_BOLT_PORT=$(DEMO_BOLT) ALUMNI_GRAPH_HTTP_PORT=$(DEMO_HTTP)
 TEST_ENV = ALUMNI_GRAPH_NEO4J_DIR=$(TEST_DIR) ALUMNI_GRAPH_BOLT_PORT=$(TEST_BOLT) ALUMNI_GRAPH_HTTP_PORT=$(TEST_HTTP)
 
-.PHONY: help install lock neo4j-fetch run demo-data test test-fast test-slow fuzz lint lint-format bench clean stop chromium
+.PHONY: help install lock neo4j-fetch run demo-data test test-fast test-slow fuzz lint lint-format bench clean stop chromium axe
 
 help:
 	@echo "make run    - set up everything, start Neo4j, load the demo club, serve on http://$(HOST):$(PORT)"
@@ -96,9 +96,16 @@ chromium:
 	  || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; } \
 	  || echo "Chromium could not be installed: the browser tests in tests/web will fail" >&2
 
+# axe-core, for the accessibility audit of the web pages (tests/web), from npm at the
+# version tests/web/axe/package-lock.json pins.
+AXE_JS = tests/web/axe/node_modules/axe-core/axe.min.js
+axe:
+	@test -f $(AXE_JS) || npm ci --prefix tests/web/axe --no-audit --no-fund \
+	  || echo "axe-core could not be installed: the accessibility audit in tests/web will fail" >&2
+
 # Everything but slow: first the tests that need no server, on every core, then those
 # that share the one test server (they wipe its data, so they run one at a time).
-test: $(STAMP) lint chromium test-fast
+test: $(STAMP) lint chromium axe test-fast
 	$(TEST_ENV) $(PYTEST) -m "$(SERVER_MARKS)" $(PYTEST_ARGS)
 
 # No Neo4j is started: a test that asks for it fails (ALUMNI_GRAPH_TESTS_NO_NEO4J).

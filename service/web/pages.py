@@ -41,7 +41,7 @@ class Page:
 
 PAGES: tuple[Page, ...] = (
     Page("", "page_signin", (), ("signin.js",)),
-    Page("home", "page_home", (M, CO, AN, AD), ("reasons.js", "home.js"), wide=True),
+    Page("home", "page_home", (M, CO, AN, AD), ("memory.js", "home.js"), wide=True),
     Page("meet", "page_meet", (M, AD), ("people_picker.js", "reasons.js", "meet.js")),
     Page("paths", "page_paths", (M, CO, AD), ("vendor", "graphs.js", "employer_picker.js", "people_picker.js",
                                     "paths.js"),
@@ -50,9 +50,9 @@ PAGES: tuple[Page, ...] = (
     Page("network", "page_network", (M, AD), ("vendor", "graphs.js", "people_picker.js", "network.js"),
          wide=True),
     Page("profile", "page_profile", (M, AD), ("people_picker.js", "profile.js")),
-    Page("directory", "page_directory", (CO, AD), ("directory.js",), wide=True),
+    Page("directory", "page_directory", (CO, AD), ("memory.js", "directory.js"), wide=True),
     Page("employers", "page_employers", (CO, AD), ("reasons.js", "employer_picker.js", "people_picker.js",
-                                                      "employers.js"),
+                                                      "memory.js", "employers.js"),
          wide=True),
     Page("mentoring", "page_mentoring", (CO, AD), ("people_picker.js", "reasons.js", "mentoring.js"),
          wide=True),

@@ -22,7 +22,7 @@ ANY_MEMBER = "member"
 #: The web pages: they answer without a token (they hold no data; their scripts call the
 #: API with the token the user signs in with).
 OPEN: frozenset[str] = frozenset({"open"})
-WEB_PAGES = ("/", "/web", "/web/", "/web/meet", "/web/paths", "/web/mentors", "/web/network",
+WEB_PAGES = ("/", "/web", "/web/", "/web/home", "/web/meet", "/web/paths", "/web/mentors", "/web/network",
              "/web/profile", "/web/directory", "/web/employers", "/web/mentoring", "/web/report",
              "/web/communities")
 
