@@ -97,7 +97,7 @@
   function drawNetwork(container, net, groups) {
     const GOLDEN = Math.PI * (3 - Math.sqrt(5));
     const SPACING = 34;
-    const LABELLED = 3;
+    const LABELLED = 1;  // the strongest tie of each circle, at its heart
     const MAX_TIES_DRAWN_AT = 300;
     const me = net.nodes[0];
     const first = net.nodes.filter((n) => n.depth === 1);
@@ -111,8 +111,20 @@
     const shown = groups.length ? groups : [{ index: 0, name: "" }];
     const radius = (k) => SPACING * Math.sqrt(Math.max(1, k)) + 30;
     const sizes = shown.map((g) => radius((members.get(g.index) || []).length));
-    const around = sizes.reduce((a, r) => a + 2 * r + 40, 0);
-    const ring = shown.length > 1 ? Math.max(around / (2 * Math.PI), Math.max(...sizes) + 90) : 0;
+    // the ring's radius: neighbours' centres a chord of their two radii and a gap apart,
+    // all the way round (grown until the angles fit in a turn)
+    const GAP = 40;
+    const turn = (R) => sizes.reduce((a, r, i) => a + 2 * Math.asin(
+      Math.min(1, (r + sizes[(i + 1) % sizes.length] + GAP) / (2 * R))), 0);
+    let ring = 0;
+    if (shown.length > 1) {
+      ring = Math.max(Math.max(...sizes) + 90, sizes.reduce((a, r) => a + 2 * r + GAP, 0) / (2 * Math.PI));
+      while (turn(ring) > 2 * Math.PI) ring *= 1.05;
+    }
+    // up to eight circles on a ring around the member; more fill the middle as a sunflower
+    // of circles, the largest nearest, so that a big network does not leave a hole
+    const packed = shown.length > 8;
+    const step = 2.3 * Math.max(...sizes) + 30;
     const elements = [{ data: { id: me.id, label: me.name, name: me.name, kind: "me" }, position: { x: 0, y: 0 } }];
     let angle = -Math.PI / 2;
     shown.forEach((g, gi) => {
@@ -120,11 +132,17 @@
         .sort((a, b) => (b.strength || 0) - (a.strength || 0) || a.name.localeCompare(b.name));
       if (!list.length) return;
       const r = sizes[gi];
-      const span = ring ? (2 * r + 40) / ring : 0;
-      const mid = angle + span / 2;
-      const cx = ring ? ring * Math.cos(mid) : 0;
-      const cy0 = ring ? ring * Math.sin(mid) : r + 60;  // one circle: below the member
-      angle += span;
+      let cx = ring ? ring * Math.cos(angle) : 0;
+      let cy0 = ring ? ring * Math.sin(angle) : r + 60;  // one circle: below the member
+      if (ring) {
+        const next = sizes[(gi + 1) % sizes.length];
+        angle += 2 * Math.asin(Math.min(1, (r + next + GAP) / (2 * ring)));
+      }
+      if (packed) {
+        const d = step * Math.sqrt(gi + 0.6);
+        cx = d * Math.cos(gi * GOLDEN);
+        cy0 = d * Math.sin(gi * GOLDEN);
+      }
       // a plain node behind its members, not a compound parent: Cytoscape measures a
       // parent's box from its children on every frame, which at 1,500 members is seconds
       elements.push({ data: { id: "group:" + g.index, label: g.name, kind: "group", size: 2 * r,
@@ -137,7 +155,7 @@
                         position: { x: cx + d * Math.cos(i * GOLDEN), y: cy0 + d * Math.sin(i * GOLDEN) } });
       });
     });
-    const outer = ring + Math.max(...sizes) + 120;
+    const outer = (packed ? step * Math.sqrt(shown.length) : ring) + Math.max(...sizes) + 120;
     second.forEach((n, i) => {
       const a = (2 * Math.PI * i) / Math.max(1, second.length);
       elements.push({ data: { id: n.id, label: "", name: n.name, kind: "second" },
@@ -163,21 +181,31 @@
     }
     const width = container.clientWidth || 600;
     const height = container.clientHeight || 400;
-    const zoom = Math.max(0.05, Math.min(1.6, Math.min(width / (extent.x2 - extent.x1),
-                                                        height / (extent.y2 - extent.y1))));
+    // a little short of the full extent: the circles' names stand above them
+    const zoom = Math.max(0.05, Math.min(1.6, 0.92 * Math.min(width / (extent.x2 - extent.x1),
+                                                               height / (extent.y2 - extent.y1))));
     const pan = { x: width / 2 - zoom * (extent.x1 + extent.x2) / 2,
                   y: height / 2 - zoom * (extent.y1 + extent.y2) / 2 };
+    // the circles' names and the member stay readable at the zoom the drawing opens with
+    for (const e of elements) {
+      if (e.data.kind === "group" || e.data.kind === "me") e.data.font = Math.max(14, 12 / zoom);
+      if (e.data.kind === "first") e.data.font = Math.max(11, 10.5 / zoom);
+      if (e.data.kind === "me") e.data.size = Math.max(32, 20 / zoom);
+    }
     const cy = make(container, elements, { name: "preset", fit: false }, [
       { selector: "node[kind = 'group']", style: {
         shape: "ellipse", width: "data(size)", height: "data(size)", "z-index": 0,
         "background-color": "#f1f5f9", "background-opacity": 0.9, "border-color": "#cbd5e1",
         "border-width": 1, label: "data(label)", "text-valign": "top", "text-halign": "center",
-        "text-margin-y": -4, "font-size": 15, "font-weight": "bold", color: "#1e293b",
-        "text-background-opacity": 0.85, "min-zoomed-font-size": 5, events: "no" } },
-      { selector: "node[kind = 'first']", style: { width: 16, height: 16, "font-size": 11, "z-index": 10,
-        "min-zoomed-font-size": 7, "text-max-width": 110 } },
+        "text-margin-y": -4, "font-size": "data(font)", "font-weight": "bold", color: "#1e293b",
+        "text-background-color": "#ffffff", "text-background-opacity": 0.85, "text-background-padding": 2,
+        "text-wrap": "none", events: "no" } },
+      { selector: "node[kind = 'me']", style: { width: "data(size)", height: "data(size)",
+        "font-size": "data(font)", "z-index": 30 } },
+      { selector: "node[kind = 'first']", style: { width: 16, height: 16, "font-size": "data(font)",
+        "z-index": 10, "text-wrap": "none" } },
       { selector: "node.hover, node:selected", style: { label: "data(name)", "z-index": 20,
-        "min-zoomed-font-size": 0, "font-size": 13, "text-background-opacity": 1 } },
+        "text-background-opacity": 1 } },
       { selector: "edge", style: { "curve-style": "haystack", opacity: 0.35, "z-index": 5 } },
     ], { zoom: zoom, pan: pan, minZoom: Math.min(0.2, zoom), hideEdgesOnViewport: ties.length > 1000,
          textureOnViewport: first.length > 500 });

@@ -80,12 +80,16 @@ AG.page(function () {
     byId = new Map(net.nodes.map((n) => [n.id, n]));
     const groups = (net.groups || []).map((g) => ({ ...g, name: groupName(g) }));
     const first = net.nodes.filter((n) => n.depth === 1);
-    $("network-people").replaceChildren(...list(net, groups));
     let caption = t("network_caption", { name: net.nodes[0].name }) + " " + plural("connections_shown", first.length);
     if (groups.length) caption += " " + plural("network_in_circles", groups.filter((g) => g.index > 0).length);
     if (net.hidden_connections) caption += " " + plural("connections_hidden", net.hidden_connections);
     if (net.truncated) caption += " " + t("network_truncated");
     $("network-caption").textContent = caption;
+    // the drawing first; the list (a button per person) once the first frame is up
+    const rest = () => {
+      $("network-people").replaceChildren(...list(net, groups));
+      status(caption);
+    };
     try {
       cy = AG.graphs.drawNetwork($("network-graph"), net, groups);
       cy.on("tap", "node[kind != 'group']", (event) => detail(event.target.id()));
@@ -93,11 +97,12 @@ AG.page(function () {
       cy.on("mouseout", "node", (event) => event.target.removeClass("hover"));
       cy.one("render", () => {
         $("network-graph").dataset.drawnMs = String(Math.round(performance.now() - started));
+        rest();
       });
     } catch (error) {
+      rest();
       AG.problem(error);
     }
-    status(caption);
   }
 
   $("network-form").addEventListener("submit", (e) => { e.preventDefault(); load(); });
