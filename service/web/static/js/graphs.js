@@ -192,6 +192,12 @@
       if (e.data.kind === "first") e.data.font = Math.max(11, 10.5 / zoom);
       if (e.data.kind === "me") e.data.size = Math.max(32, 20 / zoom);
     }
+    // a name is drawn only where it fits: inside a circle at least this wide on screen
+    const roomy = new Set(elements.filter((e) => e.data.kind === "group" && e.data.size * zoom >= 130)
+      .map((e) => e.data.group));
+    for (const e of elements) {
+      if (e.data.kind === "first" && !roomy.has(e.data.group)) e.data.label = "";
+    }
     const cy = make(container, elements, { name: "preset", fit: false }, [
       { selector: "node[kind = 'group']", style: {
         shape: "ellipse", width: "data(size)", height: "data(size)", "z-index": 0,
