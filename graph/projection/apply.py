@@ -73,11 +73,11 @@ def _put_member_props(p: Projection, i: int, props: Mapping[str, Any], *,
     """``SET m += props``: the properties named change, the others stay."""
     if props.get("name"):
         name = str(props["name"])
-        old = p.names[i]
+        was = p.names[i]
         # a new member's name is its id until named: that placeholder was never indexed
-        if name != old or name == p.ids[i]:
-            if old != p.ids[i] or name == old:
-                p.name_index.remove(i, old)
+        if name != was or name == p.ids[i]:
+            if was != p.ids[i] or name == was:
+                p.name_index.remove(i, was)
             p.name_index.add(i, name)
         p.names[i] = name
     if any(name in props for name in FLAG_BITS):

@@ -139,7 +139,7 @@
         angle += 2 * Math.asin(Math.min(1, (r + next + GAP) / (2 * ring)));
       }
       if (packed) {
-        const d = step * Math.sqrt(gi + 0.6);
+        const d = step * Math.sqrt(gi + 1);  // from one step out: the member is at the middle
         cx = d * Math.cos(gi * GOLDEN);
         cy0 = d * Math.sin(gi * GOLDEN);
       }
