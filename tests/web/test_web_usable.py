@@ -96,12 +96,16 @@ def _pick_by_keyboard(page: Page, picker: str, name: str) -> None:
     else:
         raise AssertionError(f"Tab never reached #{picker}")
     first, *rest = name.split()
-    page.keyboard.type(f"{_folded(rest[-1])[:4]} {_folded(first)[:3]}", delay=25)
-    options = page.locator(f"#{picker}-options [role=option]")
-    expect(options.first).to_be_visible()
+    typed = f"{_folded(rest[-1])[:4]} {_folded(first)[:3]}"
+    page.keyboard.type(typed, delay=25)
+    # the options that answer the whole text, not a prefix typed on the way
+    listbox = page.locator(f'#{picker}-options[data-query="{typed}"]')
+    expect(listbox).to_be_visible()
     expect(field).to_have_attribute("aria-expanded", "true")
-    target = next(i for i in range(options.count()) if (options.nth(i).locator(".option-name")
-                                                        .text_content() or "") == name)
+    options = listbox.locator("[role=option]")
+    names = [n.strip() for n in listbox.locator(".option-name").all_text_contents()]
+    assert name in names, (typed, names)
+    target = names.index(name)
     for _ in range(target + 1):
         page.keyboard.press("ArrowDown")
     active = field.get_attribute("aria-activedescendant")

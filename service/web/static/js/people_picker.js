@@ -106,6 +106,7 @@
          el("span", { class: "muted option-facts" }, describe(p))))
         : [el("li", { class: "muted", role: "option", "aria-disabled": "true", id: `${listbox.id}-none` },
               t("no_people"))]));
+      listbox.dataset.query = text;  // what the options answer (tests wait for it)
       open();
       highlight(-1);
       AG.status(items.length ? AG.plural("people_found", items.length) : t("no_people"));
