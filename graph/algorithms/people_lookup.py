@@ -44,8 +44,9 @@ def find_people(p: Projection, text: str, viewer: Viewer, *, limit: int = 10) ->
     seen: set[int] = set()
     names = p.names
     for _part, holders in p.name_index.starting(seed):
-        batch: list[int] = []
-        for m in holders:
+        # in name order, checked one by one until enough are found: a common surname's
+        # thousands of holders cost a sort, not thousands of checks
+        for m in sorted(holders, key=lambda m: names[m].casefold()):
             if m in seen or not consent.visible_to(p, m, viewer):
                 continue
             seen.add(m)
@@ -53,9 +54,7 @@ def find_people(p: Projection, text: str, viewer: Viewer, *, limit: int = 10) ->
                 parts = name_parts(names[m])
                 if not all(any(w.startswith(q) for w in parts) for q in rest):
                     continue
-            batch.append(m)
-        batch.sort(key=lambda m: names[m].casefold())
-        found.extend(batch)
-        if len(found) >= limit:
-            break
-    return found[:limit]
+            found.append(m)
+            if len(found) >= limit:
+                return found
+    return found
