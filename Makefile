@@ -37,7 +37,7 @@ DEMO_ENV = ALUMNI_GRAPH_NEO4J_DIR=$(DEMO_DIR) ALUMNI_GRAPH_BOLT_PORT=$(DEMO_BOLT
 	ALUMNI_GRAPH_MAIL_DIR=$(DEMO_MAIL) ALUMNI_GRAPH_SMTP_HOST=
 TEST_ENV = ALUMNI_GRAPH_NEO4J_DIR=$(TEST_DIR) ALUMNI_GRAPH_BOLT_PORT=$(TEST_BOLT) ALUMNI_GRAPH_HTTP_PORT=$(TEST_HTTP)
 
-.PHONY: help install lock neo4j-fetch run demo-data test test-fast test-slow fuzz lint lint-format bench clean stop chromium oidc-provider
+.PHONY: help install lock neo4j-fetch run demo-data test test-fast test-slow fuzz lint lint-format bench clean stop chromium oidc-provider axe
 
 help:
 	@echo "make run    - set up everything, start Neo4j, load the demo club, serve on http://$(HOST):$(PORT)"
@@ -106,9 +106,16 @@ $(OIDC_PROVIDER)/node_modules/.package-lock.json: $(OIDC_PROVIDER)/package-lock.
 	cd $(OIDC_PROVIDER) && npm ci --no-audit --no-fund
 oidc-provider: $(OIDC_PROVIDER)/node_modules/.package-lock.json
 
+# axe-core, for the accessibility audit of the web pages (tests/web), from npm at the
+# version tests/web/axe/package-lock.json pins.
+AXE_JS = tests/web/axe/node_modules/axe-core/axe.min.js
+axe:
+	@test -f $(AXE_JS) || npm ci --prefix tests/web/axe --no-audit --no-fund \
+	  || echo "axe-core could not be installed: the accessibility audit in tests/web will fail" >&2
+
 # Everything but slow: first the tests that need no server, on every core, then those
 # that share the one test server (they wipe its data, so they run one at a time).
-test: $(STAMP) lint chromium oidc-provider test-fast
+test: $(STAMP) lint chromium oidc-provider axe test-fast
 	$(TEST_ENV) $(PYTEST) -m "$(SERVER_MARKS)" $(PYTEST_ARGS)
 
 # No Neo4j is started: a test that asks for it fails (ALUMNI_GRAPH_TESTS_NO_NEO4J).

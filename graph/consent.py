@@ -241,7 +241,9 @@ def discoverable_at(projection: _Flags, member: int) -> bool:
 
 
 class _Members(_Flags, Protocol):
-    ids: Sequence[str]
+    # read-only, so that a projection's ``list[str]`` matches
+    @property
+    def ids(self) -> Sequence[str]: ...
 
 
 def visible_to(projection: _Members, member: int | None, viewer: Viewer) -> bool:

@@ -21,9 +21,11 @@ from graph.algorithms.report.privacy import MIN_GROUP, count
 from graph.algorithms.tie_strength import tie_strength
 from graph.projection import Projection
 
-#: The most members a drawing of one member's network shows: beyond a few hundred a
-#: force layout is a hairball, and the page has to lay it out in the browser.
+#: How many members a drawing of one member's network shows unless asked for more.
 MAX_EGO_NODES = 150
+#: The most it may be asked for: the page draws groups, not a force layout, so a member
+#: with a thousand and more connections is drawn whole.
+MAX_EGO_LIMIT = 2000
 
 
 @dataclass
@@ -40,10 +42,11 @@ class EgoNetwork:
 def ego_network(p: Projection, me: int, *, depth: int = 1, max_nodes: int = MAX_EGO_NODES) -> EgoNetwork:
     """The member, its shown connections and (depth 2) the shown members they know.
 
-    Second-degree members are kept by how many of the member's connections they know
-    (ties into the member's circle say more than a single acquaintance), then by id so
-    the drawing is the same on every call. Ties between any two shown members are drawn;
-    those from the member carry their tie strength, the rest 0.
+    Connections come strongest tie first (then by id, so the drawing is the same on every
+    call), and those beyond ``max_nodes`` are the weakest. Second-degree members are kept
+    by how many of the member's connections they know (ties into the member's circle say
+    more than a single acquaintance), then by id. Ties between any two shown members are
+    drawn; those from the member carry their tie strength, the rest 0.
 
     >>> from graph.algorithms.evaluation import projection_from_networkx
     >>> import networkx as nx
@@ -53,7 +56,9 @@ def ego_network(p: Projection, me: int, *, depth: int = 1, max_nodes: int = MAX_
     (['0', '1', '2'], [0, 1, 2], [('0', '1'), ('1', '2')])
     """
     first = [m for m in p.adj[me] if m != me]
-    shown_first = sorted(consent.visible_members(p, first), key=lambda m: p.ids[m])
+    visible = consent.visible_members(p, first)
+    strength_of = {m: round(tie_strength(p, me, m), 4) for m in visible}
+    shown_first = sorted(visible, key=lambda m: (-strength_of[m], p.ids[m]))
     hidden = len(first) - len(shown_first)
     shown_first = shown_first[:max(0, max_nodes - 1)]
     nodes, depths = [me, *shown_first], [0] + [1] * len(shown_first)
@@ -76,8 +81,8 @@ def ego_network(p: Projection, me: int, *, depth: int = 1, max_nodes: int = MAX_
     for a in nodes:
         for b in p.adj[a]:
             if b in inside and p.ids[a] < p.ids[b]:
-                strength = tie_strength(p, a, b) if me in (a, b) else 0.0
-                edges.append((a, b, round(strength, 4)))
+                other = b if a == me else a if b == me else None
+                edges.append((a, b, strength_of[other] if other is not None else 0.0))
     edges.sort(key=lambda e: (p.ids[e[0]], p.ids[e[1]]))
     return EgoNetwork(nodes=nodes, depth=depths, edges=edges, hidden=hidden, truncated=truncated)
 

@@ -72,7 +72,14 @@ def _put_member_props(p: Projection, i: int, props: Mapping[str, Any], *,
                       seniority: bool = True) -> None:
     """``SET m += props``: the properties named change, the others stay."""
     if props.get("name"):
-        p.names[i] = str(props["name"])
+        name = str(props["name"])
+        was = p.names[i]
+        # a new member's name is its id until named: that placeholder was never indexed
+        if name != was or name == p.ids[i]:
+            if was != p.ids[i] or name == was:
+                p.name_index.remove(i, was)
+            p.name_index.add(i, name)
+        p.names[i] = name
     if any(name in props for name in FLAG_BITS):
         p.flags[i] = flag_bits(props, p.flags[i])
     if "role" in props:
@@ -232,6 +239,7 @@ def _erase_member(p: Projection, i: int) -> None:
     for facet in p._member_facets():
         facet.clear_member(i)
     p.positions[i] = ()
+    p.name_index.remove(i, p.names[i])
     p.ids[i] = ""
     p.names[i] = ""
     p.alive[i] = 0

@@ -32,6 +32,7 @@ from typing import Any
 
 from graph.model import MemberRole
 from graph.normalize import fold
+from graph.projection.names import NameIndex
 
 ROLES: tuple[str, ...] = ("", *(r.value for r in MemberRole))
 
@@ -198,6 +199,8 @@ class Projection:
         self.ids: list[str] = []
         self.index: dict[str, int] = {}
         self.names: list[str] = []
+        # the parts of every live member's name, for finding people as they type
+        self.name_index = NameIndex()
         self.alive = bytearray()
         self.flags = bytearray()
         self.role = bytearray()

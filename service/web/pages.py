@@ -42,16 +42,21 @@ class Page:
 
 PAGES: tuple[Page, ...] = (
     Page("", "page_signin", (), ("signin.js",)),
-    Page("meet", "page_meet", (M, AD), ("reasons.js", "meet.js")),
-    Page("paths", "page_paths", (M, CO, AD), ("vendor", "graphs.js", "employer_picker.js", "paths.js"),
+    Page("home", "page_home", (M, CO, AN, AD), ("memory.js", "home.js"), wide=True),
+    Page("meet", "page_meet", (M, AD), ("people_picker.js", "reasons.js", "meet.js")),
+    Page("paths", "page_paths", (M, CO, AD), ("vendor", "graphs.js", "employer_picker.js", "people_picker.js",
+                                    "paths.js"),
          wide=True),
-    Page("mentors", "page_mentors", (M, CO, AD), ("reasons.js", "mentors.js")),
-    Page("network", "page_network", (M, AD), ("vendor", "graphs.js", "network.js"), wide=True),
-    Page("profile", "page_profile", (M, AD), ("profile.js",)),
-    Page("directory", "page_directory", (CO, AD), ("directory.js",), wide=True),
-    Page("employers", "page_employers", (CO, AD), ("reasons.js", "employer_picker.js", "employers.js"),
+    Page("mentors", "page_mentors", (M, CO, AD), ("people_picker.js", "reasons.js", "mentors.js")),
+    Page("network", "page_network", (M, AD), ("vendor", "graphs.js", "people_picker.js", "network.js"),
          wide=True),
-    Page("mentoring", "page_mentoring", (CO, AD), ("reasons.js", "mentoring.js"), wide=True),
+    Page("profile", "page_profile", (M, AD), ("people_picker.js", "profile.js")),
+    Page("directory", "page_directory", (CO, AD), ("memory.js", "directory.js"), wide=True),
+    Page("employers", "page_employers", (CO, AD), ("reasons.js", "employer_picker.js", "people_picker.js",
+                                                      "memory.js", "employers.js"),
+         wide=True),
+    Page("mentoring", "page_mentoring", (CO, AD), ("people_picker.js", "reasons.js", "mentoring.js"),
+         wide=True),
     Page("report", "page_report", (AN, AD), ("charts.js", "report.js"), wide=True),
     Page("communities", "page_communities", (AN, AD), ("vendor", "graphs.js", "communities.js"),
          wide=True),
@@ -61,14 +66,15 @@ PAGES: tuple[Page, ...] = (
 
 #: Navigation groups, in order: (strings key of the group, the pages in it).
 NAV: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("nav_group_start", ("home",)),
     ("nav_group_member", ("meet", "paths", "mentors", "network", "profile")),
     ("nav_group_career", ("directory", "employers", "mentoring")),
     ("nav_group_analyst", ("report", "communities")),
     ("nav_group_admin", ("invite", "outbox")),
 )
 
-#: Where each role starts after signing in.
-HOME = {M: "meet", CO: "directory", AN: "report", AD: "directory"}
+#: Where each role starts after signing in: its home page, what is new for it.
+HOME = {M: "home", CO: "home", AN: "home", AD: "home"}
 
 #: The pages load scripts from here and nowhere else; styles may be set by the scripts
 #: (the graph library sizes its canvas inline); no frames, no plugins, no other origins.

@@ -22,7 +22,7 @@ ANY_MEMBER = "member"
 #: The web pages: they answer without a token (they hold no data; their scripts call the
 #: API with the token the user signs in with).
 OPEN: frozenset[str] = frozenset({"open"})
-WEB_PAGES = ("/", "/web", "/web/", "/web/meet", "/web/paths", "/web/mentors", "/web/network",
+WEB_PAGES = ("/", "/web", "/web/", "/web/home", "/web/meet", "/web/paths", "/web/mentors", "/web/network",
              "/web/profile", "/web/directory", "/web/employers", "/web/mentoring", "/web/report",
              "/web/communities", "/web/invite", "/web/outbox")
 #: Signing in: anyone may start it, and a token changes nothing about the answer.
@@ -58,9 +58,10 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     # a member's own ego network names whom it knows: not for the career office or analysts
     ("GET", "/members/{member_id}/network"): frozenset({OWN, AD}),
     ("GET", "/reports/communities"): frozenset({AN, AD}),
-    # who the token is, and employers by name: any signed-in caller
+    # who the token is, employers and people by name: any signed-in caller
     ("GET", "/me"): frozenset({ANY_MEMBER, OWN, CO, AN, AD}),
     ("GET", "/employers"): frozenset({ANY_MEMBER, OWN, CO, AN, AD}),
+    ("GET", "/people"): frozenset({ANY_MEMBER, OWN, CO, AN, AD}),
     **{("GET", page): OPEN for page in WEB_PAGES},
     # the session of the web pages: who is signed in, signing out, a session for a token
     ("GET", "/auth/session"): ANYONE_SIGNED_IN,

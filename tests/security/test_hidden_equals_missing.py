@@ -221,6 +221,12 @@ CALLS: dict[tuple[str, str], list[Template]] = {
     ("DELETE", "/admin/sessions/{session_id}"): [lambda c: Req({"session_id": "ses_none"})],
     ("POST", "/admin/invitations"): [lambda c: Req(json={"members": [c.x], "dry_run": True})],
     ("GET", "/admin/mail"): [lambda c: Req()],
+    # every member's first name and surname, and letters that start many of them: the
+    # hidden ones must be found by no one but themselves
+    ("GET", "/people"): [
+        *(lambda c, part=part: Req(params={"q": part, "limit": 50})
+          for name, *_ in PEOPLE.values() for part in name.split()),
+        *(lambda c, q=q: Req(params={"q": q, "limit": 50}) for q in ("a", "k", "z", "h"))],
 }
 
 #: Parameters and body fields that carry member ids: a route with one must have a

@@ -44,6 +44,7 @@ class Club:
 
     bundle: Path
     member: str  # a student with connections and learning goals: the "own" member
+    member_name: str  # its name
     program: str  # a programme with students in it
     employer_word: str  # the first word of an employer's name many alumni worked at
 
@@ -66,8 +67,8 @@ def _pick(bundle: Path) -> Club:
     employers = {r["id"]: r["name"] for r in rows("employers.csv")}
     at = Counter(r["employer_id"] for r in rows("positions.csv"))
     employer = employers[max(at, key=lambda e: (at[e], e))]
-    return Club(bundle=bundle, member=member, program=programs.most_common(1)[0][0],
-                employer_word=employer.split()[0])
+    return Club(bundle=bundle, member=member, member_name=members[member]["name"],
+                program=programs.most_common(1)[0][0], employer_word=employer.split()[0])
 
 
 @pytest.fixture(scope="module")

@@ -67,9 +67,15 @@ def problem_text(page: Page) -> str:
 # -- members ---------------------------------------------------------------------------
 
 
+def go(page: Page, slug: str) -> None:
+    """Open another page of the service in the same tab (the session stays)."""
+    page.goto(re.sub(r"/web/[a-z]*$", f"/web/{slug}", page.url))
+
+
 def test_member_gets_suggestions_with_reasons(sign_in: SignIn, artifacts: Path) -> None:
     page = sign_in("member")
-    expect(page).to_have_url(re.compile(r"/web/meet$"))
+    expect(page).to_have_url(re.compile(r"/web/home$"))
+    go(page, "meet")
     cards = page.locator("#suggestions > li")
     expect(cards.first).to_be_visible()
     assert cards.count() == 10
@@ -88,6 +94,7 @@ def test_member_gets_suggestions_with_reasons(sign_in: SignIn, artifacts: Path) 
 
 def test_member_opens_a_path_to_a_suggested_person(sign_in: SignIn, artifacts: Path) -> None:
     page = sign_in("member")
+    go(page, "meet")
     card = page.locator("#suggestions > li").first
     name = card.locator(".person-name").text_content()
     card.get_by_role("link").click()
@@ -106,7 +113,7 @@ def test_member_finds_a_way_into_a_company_with_the_keyboard(
     sign_in: SignIn, artifacts: Path, club: Any
 ) -> None:
     page = sign_in("member")
-    page.goto(page.url.replace("/meet", "/paths"))
+    go(page, "paths")
     page.get_by_label("a company").check()
     company = page.get_by_role("combobox", name="Company")
     company.press_sequentially(club.employer_word.lower(), delay=30)
@@ -173,7 +180,8 @@ def test_career_office_searches_the_directory_as_it_types(
     sign_in: SignIn, artifacts: Path, club: Any
 ) -> None:
     page = sign_in("career_office")
-    expect(page).to_have_url(re.compile(r"/web/directory$"))
+    expect(page).to_have_url(re.compile(r"/web/home$"))
+    go(page, "directory")
     status = page.locator("#status")
     found = re.compile(r"^([\d,]+) alumni found\.$")
     expect(status).to_have_text(found)
@@ -204,7 +212,12 @@ def test_career_office_sees_alumni_at_a_company_with_a_students_best_path(
     company = page.get_by_role("combobox", name="Company")
     company.press_sequentially(club.employer_word, delay=30)
     page.get_by_role("option").first.click()
-    page.get_by_label("Student (member ID, optional)").fill(club.member)
+    student = page.get_by_role("combobox", name="Student (optional)")
+    student.press_sequentially(club.member_name, delay=20)
+    expect(page.get_by_role("option").first).to_be_visible()
+    student.press("ArrowDown")
+    student.press("Enter")
+    expect(student).to_have_attribute("data-member-id", re.compile(r".+"))
     page.get_by_role("button", name="Show alumni").click()
     rows = page.locator("#alumni-rows tr")
     expect(rows.first).to_be_visible()
@@ -233,7 +246,9 @@ def test_career_office_runs_a_mentoring_programme(sign_in: SignIn, artifacts: Pa
 
 def test_analyst_opens_the_report_and_the_communities(sign_in: SignIn, artifacts: Path) -> None:
     page = sign_in("analyst")
-    expect(page).to_have_url(re.compile(r"/web/report$"))
+    expect(page).to_have_url(re.compile(r"/web/home$"))
+    expect(page.locator("#home-stats .stat").first).to_be_visible()
+    go(page, "report")
     expect(page.locator("#status")).to_have_text("The report is ready.")
     for chart in ("growth", "degrees", "communities", "destinations"):
         expect(page.locator(f"#chart-{chart} svg rect").first).to_be_attached()
@@ -252,12 +267,13 @@ def test_analyst_opens_the_report_and_the_communities(sign_in: SignIn, artifacts
 # -- both languages, errors, access ----------------------------------------------------
 
 PAGES_BY_ROLE = {
-    "member": ("meet", "paths", "mentors", "network", "profile"),
-    "career_office": ("directory", "employers", "mentoring"),
-    "analyst": ("report", "communities"),
+    "member": ("home", "meet", "paths", "mentors", "network", "profile"),
+    "career_office": ("home", "directory", "employers", "mentoring"),
+    "analyst": ("home", "report", "communities"),
 }
 
 SLOVENIAN_TITLES = {
+    "home": "Domov",
     "meet": "Koga naj spoznam", "paths": "Poti do ljudi", "mentors": "Mentorji",
     "network": "Moje omrežje", "profile": "Profil in soglasja", "directory": "Imenik",
     "employers": "Diplomanti v podjetju", "mentoring": "Mentorski program",
@@ -303,7 +319,7 @@ def test_errors_are_sentences_not_json(browser: Browser, base_url: str, sign_in:
         "You are signed in as member. This page is for: career office.")
     # an unknown person is a sentence in the page's language, not the API's body
     member.goto(f"{base_url}/web/paths?lang=sl")
-    member.get_by_label("Oseba (ID člana)").fill("NI-TAKEGA")
+    member.get_by_label("Oseba").fill("NI-TAKEGA")
     member.get_by_role("button", name="Poišči poti").click()
     expect(member.get_by_role("alert")).to_have_text(
         "Člana z ID-jem »NI-TAKEGA« ni ali pa je njegov profil zaseben.")

@@ -1,4 +1,4 @@
-"""Small look-ups the web pages need: who the token is, and employers by name."""
+"""Small look-ups the web pages need: who the token is, employers and people by name."""
 
 from __future__ import annotations
 
@@ -7,10 +7,21 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from graph.algorithms.employer_lookup import find_employers
+from graph.algorithms.people_lookup import find_people
+from graph.projection import Projection
 from service.api.deps import ProjectionDep
 from service.api.routes.employers import employer_out
-from service.api.schemas.network import EmployerMatches, EmployerMatchOut, WhoAmI
+from service.api.schemas.graph_common import member_brief
+from service.api.schemas.network import (
+    CohortOut,
+    EmployerMatches,
+    EmployerMatchOut,
+    PeopleMatches,
+    PersonMatchOut,
+    WhoAmI,
+)
 from service.core.auth import CurrentPrincipal
+from service.usecases.visibility import viewer_of
 
 router = APIRouter(tags=["look-ups"])
 
@@ -41,3 +52,31 @@ def employers(
     return EmployerMatches(items=[
         EmployerMatchOut(**employer_out(p, e.code).model_dump(), matched=e.matched)
         for e in find_employers(p, q, limit=limit)])
+
+
+def _person(p: Projection, m: int) -> PersonMatchOut:
+    cohorts = [CohortOut(program=p.programs.vocab.names[p.cohort_program[c]],
+                         year=p.cohort_year[c] or None)
+               for c in p.cohorts.of_member[m]
+               if c < len(p.cohort_program) and p.cohort_program[c] >= 0]
+    cohorts.sort(key=lambda c: (c.year or 0, c.program))
+    return PersonMatchOut(**member_brief(p, m).model_dump(), cohorts=cohorts)
+
+
+@router.get("/people", response_model=PeopleMatches, summary="Find people by name")
+def people(
+    principal: CurrentPrincipal,
+    projection: ProjectionDep,
+    q: Annotated[str, Query(min_length=1, max_length=100,
+                            description="Words that start any part of the name, any case or accents")],
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> PeopleMatches:
+    """Discoverable members whose name matches ``q`` ("sust" finds Šušteršič), with their
+    city, class and cohorts, for any signed-in caller: a member needs someone's id to ask
+    for a path to them. Hidden members are never found (to anyone but admins and the
+    member itself), and nothing is shown that the member's consent keeps to others: no
+    e-mail, no employer. Served from the projection's name index, not a query per keystroke.
+    """
+    p = projection
+    found = find_people(p, q, viewer_of(principal), limit=limit)
+    return PeopleMatches(items=[_person(p, m) for m in found])

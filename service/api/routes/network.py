@@ -11,7 +11,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from graph.algorithms.network_views import MAX_EGO_NODES, community_graph, ego_network
+from graph.algorithms.ego_groups import ego_groups
+from graph.algorithms.network_views import (
+    MAX_EGO_LIMIT,
+    MAX_EGO_NODES,
+    community_graph,
+    ego_network,
+)
 from graph.algorithms.report import ReportFilters
 from service.api.deps import MemberId, ProjectionDep
 from service.api.errors import ApiError
@@ -22,6 +28,7 @@ from service.api.schemas.network import (
     CommunityOut,
     MemberNetwork,
     NetworkEdge,
+    NetworkGroup,
     NetworkNode,
 )
 from service.core.auth import AnalystOrAdmin, MemberScope
@@ -41,19 +48,26 @@ def member_network(
     projection: ProjectionDep,
     depth: Annotated[int, Query(ge=1, le=2, description="1: the member's connections; "
                                                         "2: and the members they know")] = 1,
-    limit: Annotated[int, Query(ge=2, le=MAX_EGO_NODES, description="Members drawn at most")]
-    = MAX_EGO_NODES,
+    limit: Annotated[int, Query(ge=2, le=MAX_EGO_LIMIT, description="Members drawn at most: "
+                                "the member and its strongest ties first")] = MAX_EGO_NODES,
 ) -> MemberNetwork:
-    """The member, its connections and (depth 2) theirs, with the ties among them. Only
-    discoverable members are shown; the others are counted in ``hidden_connections``."""
+    """The member, its connections (strongest tie first) and (depth 2) theirs, with the
+    ties among them, and the connections' circles (``groups``: communities of the ties
+    among them, named by a shared cohort or city). Only discoverable members are shown;
+    the others are counted in ``hidden_connections``."""
     p = projection
     me = visible_index(p, principal, member_id)
     net = ego_network(p, me, depth=depth, max_nodes=limit)
+    first = [m for m, d in zip(net.nodes, net.depth, strict=True) if d == 1]
+    groups = ego_groups(p, first)
+    group_of = {m: g.index for g in groups for m in g.members}
     return MemberNetwork(
         member_id=member_id, depth=depth,
-        nodes=[NetworkNode(**member_brief(p, m).model_dump(), depth=d)
+        nodes=[NetworkNode(**member_brief(p, m).model_dump(), depth=d, group=group_of.get(m))
                for m, d in zip(net.nodes, net.depth, strict=True)],
         edges=[NetworkEdge(source=p.ids[a], target=p.ids[b], strength=s) for a, b, s in net.edges],
+        groups=[NetworkGroup(index=g.index, members=len(g.members), program=g.program, year=g.year,
+                             city=g.city) for g in groups],
         hidden_connections=net.hidden, truncated=net.truncated, projection_version=p.version)
 
 

@@ -11,6 +11,16 @@ from service.api.schemas.reports import Count
 
 class NetworkNode(MemberBrief):
     depth: int = Field(description="0 the member, 1 a connection, 2 a connection's connection")
+    group: int | None = Field(None, description="A connection's group (``groups``): 1 the largest "
+                                                "circle, 0 those in no circle")
+
+
+class NetworkGroup(BaseModel):
+    index: int = Field(description="1 the largest circle; 0 the connections in no circle")
+    members: int
+    program: str | None = Field(None, description="The cohort most of the group shares")
+    year: int | None = None
+    city: str | None = Field(None, description="The city most of the group shares, when no cohort is")
 
 
 class NetworkEdge(BaseModel):
@@ -26,6 +36,8 @@ class MemberNetwork(BaseModel):
     edges: list[NetworkEdge] = Field(description="Ties between the members shown")
     hidden_connections: int = Field(description="The member's connections who may not be shown")
     truncated: bool = Field(description="More second-degree members than the drawing holds")
+    groups: list[NetworkGroup] = Field(default_factory=list,
+                                       description="The circles of the connections shown, largest first")
     projection_version: int
 
 
@@ -67,3 +79,17 @@ class EmployerMatchOut(EmployerOut):
 
 class EmployerMatches(BaseModel):
     items: list[EmployerMatchOut]
+
+
+class CohortOut(BaseModel):
+    program: str
+    year: int | None = None
+
+
+class PersonMatchOut(MemberBrief):
+    cohorts: list[CohortOut] = Field(default_factory=list,
+                                     description="The programmes and years the member studied in")
+
+
+class PeopleMatches(BaseModel):
+    items: list[PersonMatchOut]

@@ -276,11 +276,13 @@
     const s = session();
     if (s && s.member_id) return s.member_id;
     const input = $("act-for");
-    return input ? input.value.trim() : "";
+    // the people picker keeps the chosen member's id; an admin may type an id instead
+    return input ? input.dataset.memberId || input.value.trim() : "";
   }
 
   /* The member the page is for, or "" after saying that none is chosen yet (an admin, or
-   * the career office for a student, has to type the id first) with the focus on the field. */
+   * the career office for a student, has to find the member by name first) with the focus
+   * on the field. */
   function requireMember() {
     const id = memberId();
     if (!id) {

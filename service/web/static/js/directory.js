@@ -41,6 +41,19 @@ AG.page(function () {
     $("prev").disabled = data.page <= 1;
     $("next").disabled = data.page >= data.pages;
     status(data.total ? plural("alumni_found", data.total) : t("no_results"));
+    rememberSearch();
+  }
+
+  /* Recent searches, for the home page: one typed on will replace the one it grew from. */
+  let lastKept = null;
+  function rememberSearch() {
+    const p = Object.fromEntries(Object.entries(params()).filter(([, v]) => v));
+    if (!Object.keys(p).length) return;
+    const key = JSON.stringify(p);
+    const grewFrom = lastKept && Object.entries(lastKept).every(([k, v]) => String(p[k] || "").startsWith(v));
+    if (grewFrom) AG.memory.forget("searches", lastKept, (q) => JSON.stringify(q));
+    AG.memory.remember("searches", p, (q) => JSON.stringify(q), 8);
+    lastKept = JSON.parse(key);
   }
 
   const searchSoon = debounce(() => { page = 1; search(); }, 250);
@@ -58,5 +71,10 @@ AG.page(function () {
     status(t("csv_done", { n: response.headers.get("X-Total-Count") || "" }));
   });
 
+  // a recent search from the home page: its filters come in the address
+  const wanted = new URLSearchParams(location.search);
+  if (wanted.get("q")) $("q").value = wanted.get("q");
+  if (wanted.get("current") === "true") $("d-current").checked = true;
+  for (const f of FILTERS) if (wanted.get(f)) $("d-" + f).value = wanted.get(f);
   search();
 });

@@ -6,7 +6,7 @@ AG.page(function () {
   let last = null;
 
   function params(employer) {
-    return { current: $("e-current").checked ? "true" : "", for_member: $("student").value.trim(),
+    return { current: $("e-current").checked ? "true" : "", for_member: AG.peoplePicker.value($("student")),
              page_size: 50, _e: employer };
   }
   function url(p, extra) {
@@ -31,6 +31,24 @@ AG.page(function () {
       el("td", {}, a.email ? el("a", { href: "mailto:" + a.email }, a.email) : "–"));
   }
 
+  /* Saved target companies (kept in this browser, listed on the home page). */
+  let shown = null;
+  const sameEmployer = (e) => e.id;
+  function targetButton() {
+    const button = $("save-target");
+    button.hidden = !shown;
+    if (!shown) return;
+    const saved = AG.memory.recall("targets", []).some((e) => e.id === shown.id);
+    button.textContent = t(saved ? "unsave_target" : "save_target");
+  }
+  $("save-target").addEventListener("click", () => {
+    const saved = AG.memory.recall("targets", []).some((e) => e.id === shown.id);
+    if (saved) AG.memory.forget("targets", shown, sameEmployer);
+    else AG.memory.remember("targets", { id: shown.id, name: shown.name }, sameEmployer, 20);
+    targetButton();
+    status(t(saved ? "target_removed" : "target_saved", { name: shown.name }));
+  });
+
   async function load() {
     const data = await run(async () => {
       const employer = await AG.employerPicker.resolve($("employer"));
@@ -43,12 +61,21 @@ AG.page(function () {
     const heading = $("employer-heading");
     heading.hidden = false;
     heading.textContent = data.employer.name + (data.employer.industry ? " · " + data.employer.industry : "");
+    shown = { id: data.employer.id, name: data.employer.name };
+    targetButton();
     $("alumni-table").hidden = !data.items.length;
     $("alumni-rows").replaceChildren(...data.items.map(row));
     status(data.total ? plural("alumni_found", data.total) : t("no_results"));
   }
 
   $("employers-form").addEventListener("submit", (e) => { e.preventDefault(); load(); });
+  // from the home page's saved companies: ?employer=ID
+  const wanted = new URLSearchParams(location.search).get("employer");
+  if (wanted) {
+    $("employer").dataset.employerId = wanted;
+    $("employer").value = (AG.memory.recall("targets", []).find((e) => e.id === wanted) || { name: wanted }).name;
+    load();
+  }
   $("csv").addEventListener("click", async () => {
     if (!last) return;
     const response = await run(() => api(url({ ...last, page_size: undefined }, { format: "csv" }),

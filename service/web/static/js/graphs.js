@@ -36,7 +36,7 @@
     { selector: "edge.faded", style: { opacity: 0.08 } },
   ];
 
-  function make(container, elements, layout, extraStyle) {
+  function make(container, elements, layout, extraStyle, options) {
     if (typeof window.cytoscape !== "function") {
       throw new Error(AG.t("error_graph_library"));
     }
@@ -44,7 +44,7 @@
     return window.cytoscape({
       container: container, elements: elements, layout: layout,
       style: BASE_STYLE.concat(extraStyle || []), minZoom: 0.2, maxZoom: 1.6,
-      boxSelectionEnabled: false, autoungrabify: false,
+      boxSelectionEnabled: false, autoungrabify: false, ...(options || {}),
     });
   }
 
@@ -88,21 +88,133 @@
     return cy;
   }
 
-  /* One member's network: the member in the middle, connections around, their ties. */
-  function drawNetwork(container, net) {
-    const elements = net.nodes.map((n) => ({ data: {
-      id: n.id, label: n.depth === 2 ? "" : n.name, name: n.name,
-      kind: n.depth === 0 ? "me" : n.depth === 1 ? "first" : "second" } }));
-    for (const e of net.edges) {
-      elements.push({ data: { id: e.source + "|" + e.target, source: e.source, target: e.target,
-                              width: e.strength ? 1 + 3 * e.strength : 0.6 } });
+  /* One member's network, readable at 1,500 connections: the member in the middle and its
+   * circles (groups) around it, each a named box of its members laid out as a sunflower,
+   * the strongest ties at its heart. Only the strongest few of each circle are labelled;
+   * the others show their name on hover, on focus in the list and when selected, and every
+   * label hides when zoomed out too far to read it. Second-degree members ring the lot.
+   * Positions are computed here (no force layout): the first draw does not wait for one. */
+  function drawNetwork(container, net, groups) {
+    const GOLDEN = Math.PI * (3 - Math.sqrt(5));
+    const SPACING = 34;
+    const LABELLED = 1;  // the strongest tie of each circle, at its heart
+    const MAX_TIES_DRAWN_AT = 300;
+    const me = net.nodes[0];
+    const first = net.nodes.filter((n) => n.depth === 1);
+    const second = net.nodes.filter((n) => n.depth === 2);
+    const members = new Map(groups.map((g) => [g.index, []]));
+    for (const n of first) {
+      const key = members.has(n.group ?? 0) ? (n.group ?? 0) : groups.length ? groups[0].index : 0;
+      if (!members.has(key)) members.set(key, []);
+      members.get(key).push(n);
     }
-    // rings by distance from the member: a force layout piles a star's leaves on each other
-    const cy = make(container, elements, {
-      name: "concentric", concentric: (n) => ({ me: 3, first: 2, second: 1 })[n.data("kind")],
-      levelWidth: () => 1, minNodeSpacing: 46, startAngle: -Math.PI / 2, animate: false,
-      padding: 40, fit: true,
+    const shown = groups.length ? groups : [{ index: 0, name: "" }];
+    const radius = (k) => SPACING * Math.sqrt(Math.max(1, k)) + 30;
+    const sizes = shown.map((g) => radius((members.get(g.index) || []).length));
+    // the ring's radius: neighbours' centres a chord of their two radii and a gap apart,
+    // all the way round (grown until the angles fit in a turn)
+    const GAP = 40;
+    const turn = (R) => sizes.reduce((a, r, i) => a + 2 * Math.asin(
+      Math.min(1, (r + sizes[(i + 1) % sizes.length] + GAP) / (2 * R))), 0);
+    let ring = 0;
+    if (shown.length > 1) {
+      ring = Math.max(Math.max(...sizes) + 90, sizes.reduce((a, r) => a + 2 * r + GAP, 0) / (2 * Math.PI));
+      while (turn(ring) > 2 * Math.PI) ring *= 1.05;
+    }
+    // up to eight circles on a ring around the member; more fill the middle as a sunflower
+    // of circles, the largest nearest, so that a big network does not leave a hole
+    const packed = shown.length > 8;
+    const step = 2.3 * Math.max(...sizes) + 30;
+    const elements = [{ data: { id: me.id, label: me.name, name: me.name, kind: "me" }, position: { x: 0, y: 0 } }];
+    let angle = -Math.PI / 2;
+    shown.forEach((g, gi) => {
+      const list = (members.get(g.index) || [])
+        .sort((a, b) => (b.strength || 0) - (a.strength || 0) || a.name.localeCompare(b.name));
+      if (!list.length) return;
+      const r = sizes[gi];
+      let cx = ring ? ring * Math.cos(angle) : 0;
+      let cy0 = ring ? ring * Math.sin(angle) : r + 60;  // one circle: below the member
+      if (ring) {
+        const next = sizes[(gi + 1) % sizes.length];
+        angle += 2 * Math.asin(Math.min(1, (r + next + GAP) / (2 * ring)));
+      }
+      if (packed) {
+        const d = step * Math.sqrt(gi + 1);  // from one step out: the member is at the middle
+        cx = d * Math.cos(gi * GOLDEN);
+        cy0 = d * Math.sin(gi * GOLDEN);
+      }
+      // a plain node behind its members, not a compound parent: Cytoscape measures a
+      // parent's box from its children on every frame, which at 1,500 members is seconds
+      elements.push({ data: { id: "group:" + g.index, label: g.name, kind: "group", size: 2 * r,
+                              group: g.index },
+                      position: { x: cx, y: cy0 }, selectable: false, grabbable: false });
+      list.forEach((n, i) => {
+        const d = SPACING * Math.sqrt(i + 0.5);
+        elements.push({ data: { id: n.id, group: g.index, label: i < LABELLED ? n.name : "", name: n.name,
+                                kind: "first" },
+                        position: { x: cx + d * Math.cos(i * GOLDEN), y: cy0 + d * Math.sin(i * GOLDEN) } });
+      });
     });
+    const outer = (packed ? step * Math.sqrt(shown.length) : ring) + Math.max(...sizes) + 120;
+    second.forEach((n, i) => {
+      const a = (2 * Math.PI * i) / Math.max(1, second.length);
+      elements.push({ data: { id: n.id, label: "", name: n.name, kind: "second" },
+                      position: { x: outer * Math.cos(a), y: outer * Math.sin(a) } });
+    });
+    // The ties among the connections are what made the circles; past a few hundred people
+    // the circles say it alone, and thousands of lines would only slow the first frame.
+    // The ties from the member are never drawn: everyone here has one.
+    const ties = first.length <= MAX_TIES_DRAWN_AT ? net.edges : [];
+    for (const e of ties) {
+      if (e.source === me.id || e.target === me.id) continue;
+      elements.push({ data: { id: e.source + "|" + e.target, source: e.source, target: e.target, width: 0.6 } });
+    }
+    // fitted here from the circles' known extent: Cytoscape's own fit measures every label
+    const extent = { x1: -40, y1: -40, x2: 40, y2: 40 };
+    for (const e of elements) {
+      if (!e.position) continue;
+      const half = e.data.kind === "group" ? e.data.size / 2 + 30 : 20;
+      extent.x1 = Math.min(extent.x1, e.position.x - half);
+      extent.x2 = Math.max(extent.x2, e.position.x + half);
+      extent.y1 = Math.min(extent.y1, e.position.y - half);
+      extent.y2 = Math.max(extent.y2, e.position.y + half);
+    }
+    const width = container.clientWidth || 600;
+    const height = container.clientHeight || 400;
+    // a little short of the full extent: the circles' names stand above them
+    const zoom = Math.max(0.05, Math.min(1.6, 0.92 * Math.min(width / (extent.x2 - extent.x1),
+                                                               height / (extent.y2 - extent.y1))));
+    const pan = { x: width / 2 - zoom * (extent.x1 + extent.x2) / 2,
+                  y: height / 2 - zoom * (extent.y1 + extent.y2) / 2 };
+    // the circles' names and the member stay readable at the zoom the drawing opens with
+    for (const e of elements) {
+      if (e.data.kind === "group" || e.data.kind === "me") e.data.font = Math.max(14, 12 / zoom);
+      if (e.data.kind === "first") e.data.font = Math.max(11, 10.5 / zoom);
+      if (e.data.kind === "me") e.data.size = Math.max(32, 20 / zoom);
+    }
+    // a name is drawn only where it fits: inside a circle at least this wide on screen
+    const roomy = new Set(elements.filter((e) => e.data.kind === "group" && e.data.size * zoom >= 130)
+      .map((e) => e.data.group));
+    for (const e of elements) {
+      if (e.data.kind === "first" && !roomy.has(e.data.group)) e.data.label = "";
+    }
+    const cy = make(container, elements, { name: "preset", fit: false }, [
+      { selector: "node[kind = 'group']", style: {
+        shape: "ellipse", width: "data(size)", height: "data(size)", "z-index": 0,
+        "background-color": "#f1f5f9", "background-opacity": 0.9, "border-color": "#cbd5e1",
+        "border-width": 1, label: "data(label)", "text-valign": "top", "text-halign": "center",
+        "text-margin-y": -4, "font-size": "data(font)", "font-weight": "bold", color: "#1e293b",
+        "text-background-color": "#ffffff", "text-background-opacity": 0.85, "text-background-padding": 2,
+        "text-wrap": "none", events: "no" } },
+      { selector: "node[kind = 'me']", style: { width: "data(size)", height: "data(size)",
+        "font-size": "data(font)", "z-index": 30 } },
+      { selector: "node[kind = 'first']", style: { width: 16, height: 16, "font-size": "data(font)",
+        "z-index": 10, "text-wrap": "none" } },
+      { selector: "node.hover, node:selected", style: { label: "data(name)", "z-index": 20,
+        "text-background-opacity": 1 } },
+      { selector: "edge", style: { "curve-style": "haystack", opacity: 0.35, "z-index": 5 } },
+    ], { zoom: zoom, pan: pan, minZoom: Math.min(0.2, zoom), hideEdgesOnViewport: ties.length > 1000,
+         textureOnViewport: first.length > 500 });
     focusOnSelect(cy);
     return cy;
   }

@@ -7,7 +7,7 @@ AG.page(function () {
 
   function body() {
     const b = {};
-    const ids = $("m-mentees").value.split(/[\s,;]+/).filter(Boolean);
+    const ids = AG.peoplePicker.values($("m-mentees"));
     if (ids.length) {
       b.mentees = ids;
     } else {

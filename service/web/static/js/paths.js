@@ -32,7 +32,7 @@ AG.page(function () {
     const result = await run(async () => {
       const q = { paths: 3 };
       if (kind() === "person") {
-        q.to = $("to").value.trim();
+        q.to = AG.peoplePicker.value($("to"));
         if (!q.to) throw new Error(t("paths_person_missing"));
       } else {
         q.company = await AG.employerPicker.resolve($("company"));

@@ -68,6 +68,10 @@ AG.page(function () {
   });
 
   const actfor = $("act-for");
-  if (actfor) actfor.addEventListener("change", load);
+  if (actfor) {
+    actfor.addEventListener("person-chosen", load);
+    // an admin may type an id instead of picking a name
+    actfor.addEventListener("change", () => { if (!actfor.dataset.memberId && actfor.value.trim()) load(); });
+  }
   if (AG.session().member_id) load();
 });

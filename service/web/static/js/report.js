@@ -8,8 +8,9 @@ AG.page(function () {
     return { program: $("r-program").value.trim(), cohort_from: $("r-from").value, cohort_to: $("r-to").value };
   }
   function stat(label, value, note) {
-    return el("div", { class: "stat" }, el("dt", {}, label), el("dd", {}, value),
-              note ? el("p", { class: "stat-note" }, note) : null);
+    // the note goes inside the <dd>: a <dl> may hold nothing but its terms and definitions
+    return el("div", { class: "stat" }, el("dt", {}, label),
+              el("dd", {}, value, note ? el("span", { class: "stat-note" }, note) : null));
   }
 
   function show(r) {
