@@ -1,0 +1,164 @@
+"""``alumni-graph sync SOURCE`` and ``alumni-graph map suggest SOURCE``: a club's own files.
+
+``sync`` reads a workbook (``.xlsx``, ``.ods``, …) or a CSV file with the club's own
+column names through a mapping (``--mapping``, else the mapping saved for the source's
+name, else the headers recognised by themselves), says which column fills which field,
+and loads the rows through the bundle's pipeline. For now that is a load: the dry run's
+diff, deactivating missing members and the member-owned fields that win over a sync
+come with the privacy work it depends on. Exit codes as ``load``.
+
+``map suggest`` prints the recognised mapping as TOML, to edit and pass back with
+``--mapping`` (``--save-mapping`` keeps it for next month). docs/sync.md explains both.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from loaders import load_path
+from loaders.mapping import (
+    Mapping,
+    MappingError,
+    parse_mapping,
+    read_mapping,
+    save_mapping,
+    saved_mapping_path,
+    source_name,
+)
+from loaders.sheets import SheetSources, describe, discover_sheets, suggested_mapping
+from loaders.tables import is_table_file
+from service.cli.app import app, console, fail, open_store, out
+from service.cli.load import RichLoadProgress, summary_table
+
+map_app = typer.Typer(help="Column mappings of a club's spreadsheets (docs/sync.md).",
+                      no_args_is_help=True)
+app.add_typer(map_app, name="map")
+
+
+def _source(path: Path) -> None:
+    if not path.exists():
+        raise fail(f"{path}: no such file", 2)
+    if not path.is_file() or not is_table_file(path):
+        raise fail(f"{path}: expected a workbook (.xlsx, .xls, .ods) or a CSV file", 2)
+
+
+def _mapping(path: Path, mapping_file: Path | None, name: str) -> tuple[Mapping | None, str, str]:
+    """The mapping to use, the words that say where it came from, and its text."""
+    try:
+        if mapping_file is not None:
+            text = mapping_file.read_text(encoding="utf-8")
+            return parse_mapping(text, mapping_file.name), f"mapping {mapping_file}", text
+        saved = saved_mapping_path(name)
+        if saved.is_file():
+            text = saved.read_text(encoding="utf-8")
+            return read_mapping(saved), f"the mapping saved for '{name}' ({saved})", text
+    except MappingError as exc:
+        raise fail(escape(str(exc)), 2) from None
+    except OSError as exc:
+        raise fail(f"{mapping_file}: cannot read: {exc.strerror}", 2) from None
+    except UnicodeDecodeError:
+        raise fail(f"{mapping_file}: a mapping file must be UTF-8 text", 2) from None
+    return None, "headers recognised by themselves (no mapping)", ""
+
+
+def print_plans(sources: SheetSources) -> None:
+    for plan in sources.plans:
+        for line in describe(plan):
+            out.print(escape(line), highlight=False)
+
+
+@app.command()
+def sync(
+    source: Annotated[Path, typer.Argument(help="The club's workbook (.xlsx, .ods, …) or CSV file.")],
+    mapping_file: Annotated[
+        Path | None, typer.Option("--mapping", help="A mapping file (TOML); see `map suggest`.")
+    ] = None,
+    save: Annotated[
+        bool, typer.Option("--save-mapping", help="Keep the mapping used for the next sync of this source.")
+    ] = False,
+    name: Annotated[
+        str | None, typer.Option("--source-name", help="The source's name (default: the file name "
+                                 "without dates), under which its mapping is saved.")
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Write nothing at all when any row is bad.")
+    ] = False,
+    errors_out: Annotated[
+        Path | None, typer.Option("--errors-out", help="Write every error (file:line: reason) to FILE.")
+    ] = None,
+    show_errors: Annotated[int, typer.Option(help="How many errors to print.")] = 20,
+) -> None:
+    """Load a club's workbook or CSV file through a column mapping; says which column fills what."""
+    _source(source)
+    name = name or source_name(source)
+    mapping, origin, text = _mapping(source, mapping_file, name)
+    sources = discover_sheets(source, mapping)
+    out.print(f"{escape(source.name)}: {escape(origin)}", highlight=False)
+    print_plans(sources)
+    if save:
+        saved_text = text or suggested_mapping(sources)
+        try:
+            where = save_mapping(name, saved_text)
+        except (MappingError, OSError) as exc:
+            raise fail(f"the mapping was not saved: {escape(str(exc))}", 2) from None
+        out.print(f"mapping saved as {escape(str(where))}; the next sync of '{escape(name)}' uses it")
+    with open_store() as store, Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), console=console, transient=True,
+    ) as progress:
+        report = load_path(store, source, strict=strict, progress=RichLoadProgress(progress),
+                           found=sources.found)
+    out.print(summary_table(report))
+    for file, encoding in report.encodings.items():
+        out.print(f"[yellow]note:[/] {escape(file)} was read as {encoding}")
+    for warning in report.warnings:
+        out.print(f"[yellow]warning:[/] {escape(str(warning))}", highlight=False)
+    if report.errors:
+        out.print(f"[red]{len(report.errors)} error(s):[/]")
+        for error in report.errors[:show_errors]:
+            out.print(str(error), markup=False, highlight=False, soft_wrap=True)
+        hidden = len(report.errors) - show_errors
+        if hidden > 0:
+            out.print(f"… and {hidden} more" + ("" if errors_out else " (see --errors-out FILE)"))
+    if errors_out is not None:
+        errors_out.write_text("".join(f"{e}\n" for e in report.errors), encoding="utf-8")
+    if report.refused:
+        out.print("[red]--strict: nothing was written[/]")
+    raise typer.Exit(report.exit_code)
+
+
+@map_app.command("suggest")
+def suggest(
+    source: Annotated[Path, typer.Argument(help="The club's workbook or CSV file.")],
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Write the mapping to FILE instead of the terminal.")
+    ] = None,
+) -> None:
+    """Print the mapping recognised from a file's headers, as TOML to edit (`> mapping.toml`)."""
+    _source(source)
+    sources = discover_sheets(source)
+    for error in sources.found.errors:
+        console.print(f"[yellow]note:[/] {escape(str(error))}", highlight=False)
+    if not sources.plans:
+        raise fail(escape(str(sources.found.errors[0])) if sources.found.errors else "nothing to map", 2)
+    for plan in sources.plans:
+        for line in describe(plan):
+            console.print(escape(line), highlight=False)
+    text = suggested_mapping(sources)
+    if out_file is not None:
+        out_file.write_text(text, encoding="utf-8")
+        console.print(f"written to {escape(str(out_file))}")
+    else:
+        typer.echo(text, nl=False)
