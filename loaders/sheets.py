@@ -585,7 +585,8 @@ def _explain(message: str, plan: TablePlan, kind: str) -> str:
             headers.append(use.header)
     if not headers:
         return message
-    return f"{message} (column {', '.join(repr(h) for h in dict.fromkeys(headers))})"
+    named = list(dict.fromkeys(headers))
+    return f"{message} ({'column' if len(named) == 1 else 'columns'} {', '.join(repr(h) for h in named)})"
 
 
 class _Conflicts:

@@ -107,6 +107,10 @@ def sync(
     sources = discover_sheets(source, mapping)
     out.print(f"{escape(source.name)}: {escape(origin)}", highlight=False)
     print_plans(sources)
+    if not sources.found.sources:
+        for error in sources.found.errors or sources.found.warnings:
+            out.print(f"[red]error:[/] {escape(str(error))}", highlight=False)
+        raise fail("nothing can be read from it; nothing was written", 2)
     if save:
         saved_text = text or suggested_mapping(sources)
         try:
