@@ -6,9 +6,10 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from sheet_files import bundle_workbook, encrypt_xlsx, write_xlsx
+from sheet_files import encrypt_xlsx, write_xlsx
 from typer.testing import CliRunner
 
+from bench.club_workbook import bundle_workbook
 from graph.store import Store
 from loaders import EXIT_OK, EXIT_REJECTED, load_path
 from loaders.mapping import parse_mapping
