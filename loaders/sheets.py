@@ -171,13 +171,21 @@ class RowMapper:
                 out["id"] = email_id(out["email"].strip())
         return out
 
-    def raw_id(self, cells: Row) -> str:
-        """The row's id as written, without reading its other cells."""
-        for use in self.own.get("id", []):
+    def raw_id(self, cells: Row, column: str = "id") -> str:
+        """The row's id (or another column) as written, without reading its other cells."""
+        for use in self.own.get(column, []):
             raw = cells[use.index] if use.index < len(cells) else ""
-            if raw not in (None, ""):
-                return clean_text(raw if isinstance(raw, str) else cell_text(raw))
+            text = clean_text(raw if isinstance(raw, str) else cell_text(raw))
+            if text:
+                return text
         return ""
+
+    def row_id(self, cells: Row) -> str:
+        """The id the row's record will have: its id column's, or the one made from the e-mail."""
+        node_id = self.raw_id(cells)
+        if not node_id and self.plan.id_from_email and (email := self.raw_id(cells, "email")):
+            return email_id(email)
+        return node_id
 
     def own_records(self, cells: Row) -> list[dict[str, str]]:
         """The row's own records: one, or one per value of a list cell (``Python; SQL``)."""
@@ -275,6 +283,10 @@ class _Conflicts:
                 f"{', '.join(self.where[node_id])}: none of these rows is written")
 
 
+def _hash64(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")
+
+
 def _row_digest(plan: TablePlan, cells: Row) -> int:
     parts = [shown_text(cells[u.index]) if u.index < len(cells) else "" for u in plan.used]
     return int.from_bytes(hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=8).digest(), "big")
@@ -299,32 +311,32 @@ class SheetSources:
         return self._conflicts[kind]
 
     def _find_conflicts(self, kind: str) -> _Conflicts:
+        # one small int per id read: a 64-bit hash of the id, and the row's digest packed
+        # with where it was (table, row); a 240,000-member sheet costs some 25 MB here
         found = _Conflicts()
-        first: dict[str, tuple[int, str]] = {}
-        for plan in self._readable():
-            if plan.kind != kind:
-                continue
+        first: dict[int, int] = {}
+        plans = [p for p in self._readable() if p.kind == kind]
+        for index, plan in enumerate(plans):
             mapper = RowMapper(plan, self.month_first)
             for item in _data_rows(plan):
                 if isinstance(item, LoadError):
                     continue
                 number, cells = item
-                try:
-                    node_id = clean_text(mapper.own_cells(cells).get("id", ""))
-                except BadValue:
-                    continue
+                node_id = mapper.row_id(cells)
                 if not node_id:
                     continue
                 where = f"{plan.label}:{number}"
-                digest = _row_digest(plan, cells)
                 if node_id in found.where:
                     found.where[node_id].append(where)
-                elif node_id in first:
-                    previous_digest, previous_where = first[node_id]
-                    if previous_digest != digest:
-                        found.where[node_id] = [previous_where, where]
-                else:
-                    first[node_id] = (digest, where)
+                    continue
+                key = _hash64(node_id)
+                packed = (_row_digest(plan, cells) << 40) | (index << 32) | number
+                previous = first.get(key)
+                if previous is None:
+                    first[key] = packed
+                elif previous >> 40 != packed >> 40:
+                    first_plan = plans[(previous >> 32) & 0xFF]
+                    found.where[node_id] = [f"{first_plan.label}:{previous & 0xFFFFFFFF}", where]
         return found
 
     @property
@@ -352,7 +364,7 @@ class SheetSources:
             except BadValue as exc:
                 if own:
                     error = LoadError(label, number, _explain(str(exc), plan, plan.kind or ""))
-                    node_id = mapper.raw_id(cells) if node else ""
+                    node_id = mapper.row_id(cells) if node else ""
                     yield RejectedRow(RawRow(label, number, {"id": node_id}), error) if node_id else error
                 continue
             if node:

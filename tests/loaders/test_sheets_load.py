@@ -163,3 +163,38 @@ def test_a_csv_with_foreign_headers_loads_with_load(store: Store, tmp_path: Path
     assert "izvoz.csv was read as Windows-1250" in result.output
     member = store.get_member("0042")
     assert member is not None and (member["name"], member["city"]) == ("Špela Čeh", "Kočevje")
+
+
+def test_the_dry_run_diff_is_what_the_load_then_does(store: Store, tmp_path: Path) -> None:
+    from loaders.sync_diff import member_diff, source_members
+
+    first = write_xlsx(tmp_path / "clani.xlsx", {"Člani": [MEMBERS_HEADER, ANA, ZAN]})
+    assert load_path(store, first).ok
+    ids = ["000123", "000124", "000125"]
+    moved = [*ANA[:3], "ana.novak@example.si", *ANA[4:11], "NE"]
+    path = write_xlsx(tmp_path / "clani-12.xlsx", {"Člani": [
+        MEMBERS_HEADER, moved, ["000125", "Bo", "Kos", "bo@example.si"], ["000126", "", "", "x@y.si"]]})
+
+    def diff_now():
+        sources = discover_sheets(path)
+        members_source = next(s for s in sources.found.sources if s.kind == "members")
+        members, skipped, refused = source_members(members_source.open())
+        current = {i: m for i in ids if (m := store.get_member(i)) is not None}
+        return member_diff(members, current, skipped=skipped, refused=refused)
+
+    diff = diff_now()
+    assert [(c.member_id, [(f.field, f.old, f.new) for f in c.changes]) for c in diff.changed] == [
+        ("000123", [("discoverable", True, False), ("email", "ana@example.si", "ana.novak@example.si")])]
+    assert [c.member_id for c in diff.new] == ["000125"]
+    assert diff.missing == ["000124"]
+    assert [str(e) for e in diff.skipped] == [
+        "clani-12.xlsx[Člani]:5: missing required field 'name' (columns 'Ime', 'Priimek')"]
+    zan_before = store.get_member("000124")
+
+    load_path(store, path)
+    for entry in diff.changed + diff.new:
+        stored = store.get_member(entry.member_id)
+        assert stored is not None
+        assert {f.field: stored[f.field] for f in entry.changes} == {f.field: f.new for f in entry.changes}
+    assert store.get_member("000124") == zan_before  # missing from the file, kept as it was
+    assert not diff_now().writes  # applied: the same file has nothing more to change
