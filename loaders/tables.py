@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import zipfile
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
@@ -281,11 +282,12 @@ def read_csv(path: Path) -> Table:
     with path.open(encoding=detected.encoding, newline="") as stream:
         delimiter = sniff_delimiter(stream.read(_SNIFF_BYTES))
     head: list[tuple[int, Row]] = []
-    for item in _csv_rows(path, detected.encoding, delimiter):
-        if isinstance(item, tuple):
-            head.append(item)
-        if len(head) >= HEAD_ROWS:
-            break
+    with closing(_csv_rows(path, detected.encoding, delimiter)) as items:
+        for item in items:
+            if isinstance(item, tuple):
+                head.append(item)
+            if len(head) >= HEAD_ROWS:
+                break
     return Table(
         file=path.name, sheet=None,
         open_rows=lambda: _csv_rows(path, detected.encoding, delimiter),
