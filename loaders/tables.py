@@ -4,7 +4,10 @@ Workbooks (``.xlsx``, ``.xlsm``, ``.xls``, ``.xlsb``, ``.ods``) are read with
 python-calamine: it reads the value a formula had when the file was last saved and never
 evaluates one; dates come as dates, text as text (so ``0038641…`` stays text), and
 numbers as numbers. It holds one sheet at a time in memory, about 70 bytes a cell (see
-bench/RESULTS.md), and is twenty times faster than openpyxl's streaming mode.
+bench/RESULTS.md), and is twenty times faster than openpyxl's streaming mode. So an
+``.xlsx`` sheet too big to hold (``STREAM_ABOVE_BYTES`` of XML, about 1.5 million
+cells) is streamed through openpyxl's read-only mode instead, in constant memory; the
+same values come out either way.
 
 CSV files go through the bundle's encoding detection (UTF-8 or Windows-1250, see
 :mod:`loaders.encoding`); the delimiter (``;`` as Excel writes it in Slovenia, ``,``,
@@ -18,6 +21,7 @@ so every message can say ``Workbook.xlsx[Sheet]:ROW``.
 from __future__ import annotations
 
 import csv
+import re
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import closing
@@ -32,6 +36,10 @@ from loaders.report import LoadError
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 _DELIMITERS = (";", ",", "\t", "|")
+#: An .xlsx sheet whose rows unpack to more than this is streamed through openpyxl's
+#: read-only mode (constant memory, twenty times the CPU) instead of held whole by
+#: calamine (about 2 MiB of memory per MB of sheet XML): see bench/RESULTS.md.
+STREAM_ABOVE_BYTES = 100_000_000
 _SNIFF_BYTES = 64 * 1024
 
 Row = list[CellValue]
@@ -153,13 +161,22 @@ _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}
 _NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 
-def _xlsx_hidden_columns(path: Path) -> dict[str, frozenset[int]]:
-    """Hidden columns of each sheet of an .xlsx file (``<cols>`` comes before the data).
+@dataclass(frozen=True)
+class _SheetPart:
+    """What the .xlsx package says about one sheet before its rows: its part and columns."""
 
-    Best effort: a file this cannot make sense of has no hidden columns, and calamine
-    says what is wrong with it.
+    member: str
+    size: int
+    hidden_columns: frozenset[int]
+
+
+def _xlsx_parts(path: Path) -> dict[str, _SheetPart]:
+    """Each sheet's part in an .xlsx package, its unpacked size, and its hidden columns.
+
+    ``<cols>`` comes before the rows, so only the start of each part is read. Best effort:
+    a package this cannot make sense of gives nothing, and calamine says what is wrong.
     """
-    hidden: dict[str, frozenset[int]] = {}
+    parts: dict[str, _SheetPart] = {}
     try:
         with zipfile.ZipFile(path) as archive:
             workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
@@ -177,10 +194,82 @@ def _xlsx_hidden_columns(path: Path) -> dict[str, frozenset[int]]:
                             low, high = int(element.get("min", "0")), int(element.get("max", "0"))
                             # a hidden range to the sheet's last column (16384) is a view choice
                             columns.update(range(low - 1, min(high, low + 1000)))
-                hidden[sheet.get("name", "")] = frozenset(columns)
+                parts[sheet.get("name", "")] = _SheetPart(
+                    member, archive.getinfo(member).file_size, frozenset(columns))
     except (OSError, KeyError, ValueError, zipfile.BadZipFile, ElementTree.ParseError):
         return {}
-    return hidden
+    return parts
+
+
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+
+
+def _column_index(letters: bytes) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + letter - 64
+    return index - 1
+
+
+def _xlsx_merged(path: Path, member: str) -> tuple[tuple[tuple[int, int], tuple[int, int]], ...]:
+    """A sheet part's merged ranges, found by scanning it in blocks (they follow the rows)."""
+    ranges: list[re.Match[bytes]] = []
+    buffer = b""
+    with zipfile.ZipFile(path) as archive, archive.open(member) as stream:
+        while block := stream.read(1 << 20):
+            buffer += block
+            # every tag that starts before the last "<" is whole; keep the rest for later
+            last = buffer.rfind(b"<")
+            if last < 0:
+                buffer = b""
+                continue
+            ranges += _MERGE.finditer(buffer, 0, last)
+            buffer = buffer[last:]
+    ranges += _MERGE.finditer(buffer)
+    out = []
+    for match in ranges:
+        c0, r0 = _column_index(match.group(1)), int(match.group(2)) - 1
+        c1 = _column_index(match.group(3)) if match.group(3) else c0
+        r1 = int(match.group(4)) - 1 if match.group(4) else r0
+        out.append(((r0, c0), (r1, c1)))
+    return tuple(out)
+
+
+def _streamed_rows(path: Path, sheet: str) -> Iterator[TableItem]:
+    """A big sheet's rows through openpyxl's read-only mode: constant memory, slower."""
+    from openpyxl import load_workbook
+
+    label = f"{path.name}[{sheet}]"
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged package
+        yield LoadError(label, None, f"not a readable workbook ({exc})")
+        return
+    try:
+        worksheet = workbook[sheet]
+        worksheet.reset_dimensions()  # a wrong <dimension> would cut rows short
+        for number, cells in enumerate(worksheet.iter_rows(min_row=1, min_col=1, values_only=True), 1):
+            yield number, ["" if c is None else c for c in cells]
+    except Exception as exc:
+        yield LoadError(label, None, f"the sheet cannot be read ({exc})")
+    finally:
+        workbook.close()
+
+
+def _streamed_table(path: Path, name: str, part: _SheetPart, *, hidden: bool) -> Table:
+    with closing(_streamed_rows(path, name)) as rows:
+        head = []
+        for item in rows:
+            if isinstance(item, LoadError):
+                raise TableError(f"{path.name}[{name}]: {item.reason}")
+            head.append(item)
+            if len(head) >= HEAD_ROWS:
+                break
+    return Table(
+        file=path.name, sheet=name, open_rows=lambda: _streamed_rows(path, name), height=None,
+        hidden_columns=part.hidden_columns, merged=_xlsx_merged(path, part.member), hidden=hidden,
+        head=head, notes={"reader": "streamed"},
+    )
 
 
 #: Rows read ahead from each table, to find its header.
@@ -201,12 +290,17 @@ def read_workbook(path: Path) -> list[Table]:
     from python_calamine import SheetTypeEnum, SheetVisibleEnum
 
     workbook = _open_workbook(path)
-    hidden_columns = _xlsx_hidden_columns(path) if path.suffix.lower() in (".xlsx", ".xlsm") else {}
+    parts = _xlsx_parts(path) if path.suffix.lower() in (".xlsx", ".xlsm") else {}
     tables = []
     with workbook:
         for meta in workbook.sheets_metadata:
             if meta.typ != SheetTypeEnum.WorkSheet:
                 continue  # charts, dialog and macro sheets hold no rows
+            part = parts.get(meta.name)
+            if part is not None and part.size > STREAM_ABOVE_BYTES:
+                tables.append(_streamed_table(path, meta.name, part,
+                                              hidden=meta.visible != SheetVisibleEnum.Visible))
+                continue
             try:
                 sheet = workbook.get_sheet_by_name(meta.name)
                 height = sheet.end[0] + 1 if sheet.end else 0
@@ -223,7 +317,7 @@ def read_workbook(path: Path) -> list[Table]:
                 file=path.name, sheet=meta.name,
                 open_rows=lambda name=meta.name: _sheet_rows(path, name),
                 height=height,
-                hidden_columns=hidden_columns.get(meta.name, frozenset()),
+                hidden_columns=part.hidden_columns if part else frozenset(),
                 merged=merged,
                 hidden=meta.visible != SheetVisibleEnum.Visible,
                 head=head,

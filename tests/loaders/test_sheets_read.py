@@ -310,3 +310,42 @@ def test_mapping_columns_missing_from_the_sheet_are_warned(tmp_path: Path) -> No
         "c.xlsx[Drugo]: not read: not in the mapping m.toml",
     ]
     assert rows(sources)["members"] == [(2, {"id": "000123", "name": "Ana"})]
+
+
+def test_a_big_sheet_streamed_reads_the_same_as_one_held_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_xlsx(tmp_path / "c.xlsx", {"Člani": [
+        [],
+        ["Šifra", "Ime in priimek", "Zaposlitev 1", None, "Leto diplome", "Javni profil", "E-pošta"],
+        [None, None, "Podjetje", "Od", None, None, None],
+        ["000123", '=""', "Krka", dt.date(2019, 3, 15), 2015, True, "ana@example.si"],
+        [124, "Bo Kos", "NLB", 43539, "15. 6. 2018", "ne", "bo@example.si"],
+        ["000125", "Cene Mlakar", None, "31. 2. 2019", "lani", "DA", None],
+    ]}, merges={"Člani": ["A2:A3", "B2:B3", "C2:D2", "C5:C6"]}, hidden_columns={"Člani": ["G"]})
+    set_cached_values(path, 1, {"B4": "Ana Novak"})
+    held = discover_sheets(path)
+    monkeypatch.setattr("loaders.tables.STREAM_ABOVE_BYTES", 0)
+    streamed = discover_sheets(path)
+    assert streamed.plans[0].table.notes == {"reader": "streamed"}
+    assert held.plans[0].table.merged == streamed.plans[0].table.merged
+    plan = streamed.plans[0]
+    assert plan.header_rows == (2, 3)
+    assert [(u.field, u.group, u.hidden) for u in plan.used] == [
+        (u.field, u.group, u.hidden) for u in held.plans[0].used]
+    assert rows(streamed) == rows(held)
+    assert problems(streamed) == problems(held)
+    got = rows(streamed)
+    assert got["members"] == [
+        (4, {"id": "000123", "name": "Ana Novak", "graduation_year": "2015", "discoverable": "true",
+             "email": "ana@example.si"}),
+        (5, {"id": "124", "name": "Bo Kos", "graduation_year": "2018", "discoverable": "ne",
+             "email": "bo@example.si"}),
+    ]
+    assert got["positions"] == [
+        (4, {"employer_name": "Krka", "start": "2019-03-15", "member_id": "000123"}),
+        (5, {"employer_name": "NLB", "start": "2019-03-15", "member_id": "124"}),
+    ]
+    assert problems(streamed) == [
+        "c.xlsx[Člani]:6: bad graduation_year 'lani' (expected a year between 1900 and 2100) "
+        "(column 'Leto diplome')"]
