@@ -349,3 +349,16 @@ def test_a_big_sheet_streamed_reads_the_same_as_one_held_whole(
     assert problems(streamed) == [
         "c.xlsx[Člani]:6: bad graduation_year 'lani' (expected a year between 1900 and 2100) "
         "(column 'Leto diplome')"]
+
+
+def test_ties_and_interests_from_a_members_sheet(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "c.xlsx", {"Člani": [
+        ["Šifra", "Ime in priimek", "Poznanstva", "Interesi"],
+        ["1", "Ana Novak", "2; 3", "golf, jadranje"],
+        ["2", "Bo Kos", "", "Golf"],
+    ]})
+    got = rows(discover_sheets(path))
+    assert got["connections"] == [(2, {"member_b": "2", "member_a": "1"}),
+                                  (2, {"member_b": "3", "member_a": "1"})]
+    assert [(line, r["interest"], r["member_id"]) for line, r in got["interests"]] == [
+        (2, "golf", "1"), (2, "jadranje", "1"), (3, "Golf", "2")]
