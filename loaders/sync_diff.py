@@ -230,7 +230,7 @@ def source_members(items: Iterable[Any]) -> tuple[list[SourceMember], list[LoadE
     ``items`` are what a :class:`~loaders.sources.Source` of kind ``members`` yields:
     rows (converted here exactly as the load converts them), refused rows and errors.
     """
-    from loaders.records import to_member
+    from loaders.records import CONVERTERS
     from loaders.rows import RawRow
     from loaders.sources import RejectedRow
     from loaders.values import BadValue
@@ -247,7 +247,8 @@ def source_members(items: Iterable[Any]) -> tuple[list[SourceMember], list[LoadE
             skipped.append(item)
         elif isinstance(item, RawRow):
             try:
-                members.append(SourceMember(f"{item.file}:{item.line}", to_member(item.fields).row))
+                members.append(SourceMember(f"{item.file}:{item.line}",
+                                            CONVERTERS["members"](item.fields).row))
             except BadValue as exc:
                 skipped.append(LoadError(item.file, item.line, str(exc)))
                 if item.fields.get("id", "").strip():
