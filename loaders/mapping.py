@@ -29,20 +29,19 @@ interests and connections of the row's member; ``group`` tells repeated columns 
 Column names are compared folded (case, accents and punctuation ignored); a header that
 appears twice is named ``"Podjetje [2]"`` for its second time. docs/sync.md says it all.
 
-Saved mappings live in one folder (``ALUMNI_GRAPH_MAPPINGS_DIR``, by default
-``var/mappings`` in the project), one file per source name: ``clani-2024-11.xlsx`` and
-``clani-2024-12.xlsx`` are both the source ``clani`` (see :func:`source_name`).
+Saved mappings live in one folder (the caller's; the service's setting
+``ALUMNI_GRAPH_MAPPINGS_DIR``, by default ``var/mappings``), one file per source name:
+``clani-2024-11.xlsx`` and ``clani-2024-12.xlsx`` are both the source ``clani``
+(see :func:`source_name`).
 """
 
 from __future__ import annotations
 
-import os
 import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from graph.config import PROJECT_ROOT
 from loaders.headers import fold_header
 from loaders.records import SPECS
 
@@ -309,12 +308,6 @@ _DATE_PART = re.compile(r"(?:^|[-_ .])(?:\d{1,4}(?:[-_ .]\d{1,2}){0,2}|v\d+|fina
                         r"(?=$|[-_ .])", re.IGNORECASE)
 
 
-def mappings_dir() -> Path:
-    """Where saved mappings are kept: ``ALUMNI_GRAPH_MAPPINGS_DIR`` or ``var/mappings``."""
-    configured = os.environ.get("ALUMNI_GRAPH_MAPPINGS_DIR")
-    return Path(configured) if configured else PROJECT_ROOT / "var" / "mappings"
-
-
 def source_name(path: Path) -> str:
     """The name a source keeps from month to month: its file name less dates and versions.
 
@@ -329,14 +322,16 @@ def source_name(path: Path) -> str:
     return slug(stem) or slug(path.stem) or "source"
 
 
-def saved_mapping_path(name: str) -> Path:
-    return mappings_dir() / f"{name}.toml"
+def saved_mapping_path(folder: Path, name: str) -> Path:
+    """The file the mapping of source ``name`` is kept in, in ``folder``."""
+    return Path(folder) / f"{name}.toml"
 
 
-def save_mapping(name: str, text: str) -> Path:
-    """Keep ``text`` (a mapping's TOML, checked first) as the mapping of source ``name``."""
+def save_mapping(folder: Path, name: str, text: str) -> Path:
+    """Keep ``text`` (a mapping's TOML, checked first) in ``folder`` as the mapping of
+    source ``name``."""
     parse_mapping(text, f"{name}.toml")
-    path = saved_mapping_path(name)
+    path = saved_mapping_path(folder, name)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".toml.tmp")
     temporary.write_text(text, encoding="utf-8")

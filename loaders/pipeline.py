@@ -452,3 +452,27 @@ def load_path(
     _Run(store, report, shown, write=True).run(found.sources)
     report.erased.sort()
     return report
+
+
+def check_path(
+    store: Store,
+    path: str | Path,
+    *,
+    progress: LoadProgress | None = None,
+    found: Discovered | None = None,
+) -> LoadReport:
+    """What :func:`load_path` would report for ``path``, writing nothing: the bad rows,
+    the rows about erased members, the counts read (a sync's dry run).
+
+    The same pass as the first of a ``strict`` load, so every row it reports is one the
+    load skips, and every row it accepts is one the load writes.
+    """
+    path = Path(path)
+    found = found if found is not None else discover(path)
+    report = LoadReport(str(path))
+    report.errors.extend(found.errors)
+    report.warnings.extend(found.warnings)
+    report.encodings.update(found.encodings)
+    _Run(store, report, progress or _NoProgress(), write=False).run(found.sources)
+    report.erased.sort()
+    return report

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import csv
 import html
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -138,8 +138,20 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def rows(diff: MemberDiff) -> Iterable[dict[str, str]]:
-    """The diff as flat rows: one per changed field, one per other member, one per skipped row."""
+def where_of(error: LoadError) -> str:
+    return error.file if error.line is None else f"{error.file}:{error.line}"
+
+
+def skip_kind(error: LoadError) -> str:
+    """``conflicting`` when other rows gave the row's id other data, else ``bad``."""
+    return "conflicting" if "with different data" in error.reason else "bad"
+
+
+def rows(diff: MemberDiff, *, erased: Sequence[LoadError] = (), deactivate: Sequence[str] = (),
+         reactivate: Sequence[str] = ()) -> Iterable[dict[str, str]]:
+    """The diff as flat rows: one per changed field, one per other member, one per skipped
+    row (``bad`` or ``conflicting``), one per row about an erased member, one per member
+    whose active mark changes."""
     for status, entries in (("new", diff.new), ("changed", diff.changed)):
         for entry in entries:
             for change in entry.changes:
@@ -161,9 +173,17 @@ def rows(diff: MemberDiff) -> Iterable[dict[str, str]]:
         yield {"status": "missing", "member_id": member_id, "where": "", "field": "", "old": "",
                "new": "", "reason": "not in this source"}
     for error in diff.skipped:
-        where = error.file if error.line is None else f"{error.file}:{error.line}"
-        yield {"status": "skipped", "member_id": "", "where": where, "field": "", "old": "",
-               "new": "", "reason": error.reason}
+        yield {"status": skip_kind(error), "member_id": "", "where": where_of(error), "field": "",
+               "old": "", "new": "", "reason": error.reason}
+    for error in erased:
+        yield {"status": "erased", "member_id": "", "where": where_of(error), "field": "",
+               "old": "", "new": "", "reason": error.reason}
+    for member_id in deactivate:
+        yield {"status": "deactivate", "member_id": member_id, "where": "", "field": "active",
+               "old": "true", "new": "false", "reason": "not in this source"}
+    for member_id in reactivate:
+        yield {"status": "reactivate", "member_id": member_id, "where": "", "field": "active",
+               "old": "false", "new": "true", "reason": "back in this source"}
 
 
 def _safe_cell(text: str) -> str:
@@ -171,11 +191,12 @@ def _safe_cell(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def write_csv(diff: MemberDiff, stream: TextIO) -> None:
-    """The diff as CSV (UTF-8 with the columns of ``CSV_COLUMNS``), safe to open in Excel."""
+def write_csv(diff: MemberDiff, stream: TextIO, **extra: Any) -> None:
+    """The diff as CSV (UTF-8 with the columns of ``CSV_COLUMNS``), safe to open in Excel;
+    ``extra`` as :func:`rows` takes it."""
     writer = csv.DictWriter(stream, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    for row in rows(diff):
+    for row in rows(diff, **extra):
         writer.writerow({k: _safe_cell(v) for k, v in row.items()})
 
 
@@ -185,12 +206,16 @@ text-align:left;vertical-align:top}th{background:#f3f3f3}.old{color:#a00;text-de
 .new{color:#060}.counts td{text-align:right}"""
 
 
-def write_html(diff: MemberDiff, stream: TextIO, *, title: str = "What the sync would change") -> None:
+def write_html(diff: MemberDiff, stream: TextIO, *, title: str = "What the sync would change",
+               erased: Sequence[LoadError] = (), deactivate: Sequence[str] = (),
+               reactivate: Sequence[str] = ()) -> None:
     """The diff as one self-contained HTML page: counts, then each section's table."""
     e = html.escape
     out = [f"<!doctype html><html lang=en><meta charset=utf-8><title>{e(title)}</title>",
            f"<style>{_STYLE}</style><h1>{e(title)}</h1><table class=counts>"]
-    out += [f"<tr><th>{e(k)}</th><td>{v:,}</td></tr>" for k, v in diff.counts.items()]
+    counts = {**diff.counts, "erased": len(erased), "deactivate": len(deactivate),
+              "reactivate": len(reactivate)}
+    out += [f"<tr><th>{e(k)}</th><td>{v:,}</td></tr>" for k, v in counts.items()]
     out.append("</table>")
     sections = (("New members", diff.new), ("Changed members", diff.changed))
     for heading, entries in sections:
@@ -213,11 +238,16 @@ def write_html(diff: MemberDiff, stream: TextIO, *, title: str = "What the sync 
         out.append("</table>")
     if diff.missing:
         out.append("<h2>Missing from this source</h2><p>" + ", ".join(e(m) for m in diff.missing) + "</p>")
-    if diff.skipped:
-        out.append("<h2>Skipped rows</h2><table><tr><th>row</th><th>reason</th></tr>")
-        for error in diff.skipped:
-            where = error.file if error.line is None else f"{error.file}:{error.line}"
-            out.append(f"<tr><td>{e(where)}</td><td>{e(error.reason)}</td></tr>")
+    if deactivate:
+        out.append("<h2>Marked inactive (missing)</h2><p>" + ", ".join(e(m) for m in deactivate) + "</p>")
+    if reactivate:
+        out.append("<h2>Active again</h2><p>" + ", ".join(e(m) for m in reactivate) + "</p>")
+    skipped = [(skip_kind(error), error) for error in diff.skipped]
+    skipped += [("erased", error) for error in erased]
+    if skipped:
+        out.append("<h2>Skipped rows</h2><table><tr><th>row</th><th>why</th><th>reason</th></tr>")
+        for kind, error in skipped:
+            out.append(f"<tr><td>{e(where_of(error))}</td><td>{e(kind)}</td><td>{e(error.reason)}</td></tr>")
         out.append("</table>")
     if diff.unchanged:
         out.append(f"<p>{len(diff.unchanged):,} members unchanged.</p>")

@@ -19,7 +19,7 @@ from array import array
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from graph.consent import FLAG_BITS, flag_bits
+from graph.consent import FLAG_PROPS, flag_bits
 from graph.model import Role
 from graph.normalize import fold
 from graph.projection.layout import ROLES, Facet, Position, Projection, title_level, year_of
@@ -73,7 +73,7 @@ def _put_member_props(p: Projection, i: int, props: Mapping[str, Any], *,
     """``SET m += props``: the properties named change, the others stay."""
     if props.get("name"):
         p.names[i] = str(props["name"])
-    if any(name in props for name in FLAG_BITS):
+    if any(name in props for name in FLAG_PROPS):
         p.flags[i] = flag_bits(props, p.flags[i])
     if "role" in props:
         role = props["role"]

@@ -18,6 +18,7 @@ from graph.store.mentoring import MentoringMixin, MentoringRefused, Recorded
 from graph.store.privacy import Erasure, PrivacyMixin
 from graph.store.projection import ProjectionMixin
 from graph.store.schema import SchemaMixin
+from graph.store.sync import SyncMixin
 from graph.store.tokens import TokensMixin
 from graph.store.tombstones import Forgotten, Reapplied, TombstonesMixin
 from graph.store.writes import WritesMixin
@@ -25,7 +26,7 @@ from graph.store.writes import WritesMixin
 
 class Store(
     MembersMixin, MentoringMixin, PrivacyMixin, ProjectionMixin, TokensMixin, AuditMixin, WritesMixin,
-    SchemaMixin, IntegrityMixin, TombstonesMixin, StoreBase
+    SchemaMixin, IntegrityMixin, TombstonesMixin, SyncMixin, StoreBase
 ):
     """The one gateway to Neo4j."""
 

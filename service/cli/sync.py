@@ -3,9 +3,12 @@
 ``sync`` reads a workbook (``.xlsx``, ``.ods``, …) or a CSV file with the club's own
 column names through a mapping (``--mapping``, else the mapping saved for the source's
 name, else the headers recognised by themselves), says which column fills which field,
-and loads the rows through the bundle's pipeline. For now that is a load: the dry run's
-diff, deactivating missing members and the member-owned fields that win over a sync
-come with the privacy work it depends on. Exit codes as ``load``.
+and compares them with the database (``loaders.sync``): new members, changed fields
+``old -> new``, unchanged, missing, and the rows skipped (bad, conflicting, erased). The
+diff is printed and written as CSV and HTML (``--diff-out``). ``--dry-run`` stops there
+and writes nothing to the database; otherwise exactly that diff is applied, through the
+bundle's pipeline, so a member's own fields and the tombstones win. Exit codes as
+``load`` (a dry run: 1 when rows would be skipped).
 
 ``map suggest`` prints the recognised mapping as TOML, to edit and pass back with
 ``--mapping`` (``--save-mapping`` keeps it for next month). docs/sync.md explains both.
@@ -27,7 +30,6 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from loaders import load_path
 from loaders.mapping import (
     Mapping,
     MappingError,
@@ -38,9 +40,12 @@ from loaders.mapping import (
     source_name,
 )
 from loaders.sheets import SheetSources, describe, discover_sheets, suggested_mapping
+from loaders.sync import SyncPlan, apply_sync, plan_sync
+from loaders.sync_diff import write_csv, write_html
 from loaders.tables import is_table_file
 from service.cli.app import app, console, fail, open_store, out
 from service.cli.load import RichLoadProgress, summary_table
+from service.core.config import Settings
 
 map_app = typer.Typer(help="Column mappings of a club's spreadsheets (docs/sync.md).",
                       no_args_is_help=True)
@@ -60,7 +65,7 @@ def _mapping(path: Path, mapping_file: Path | None, name: str) -> tuple[Mapping 
         if mapping_file is not None:
             text = mapping_file.read_text(encoding="utf-8")
             return parse_mapping(text, mapping_file.name), f"mapping {mapping_file}", text
-        saved = saved_mapping_path(name)
+        saved = saved_mapping_path(Settings().mappings_dir, name)
         if saved.is_file():
             text = saved.read_text(encoding="utf-8")
             return read_mapping(saved), f"the mapping saved for '{name}' ({saved})", text
@@ -79,12 +84,73 @@ def print_plans(sources: SheetSources) -> None:
             out.print(escape(line), highlight=False)
 
 
+def _print_plan(plan: SyncPlan, show: int) -> None:
+    """The dry run's diff on the terminal, each section cut at ``show`` lines."""
+    diff = plan.diff
+
+    def section(title: str, lines: list[str]) -> None:
+        if not lines:
+            return
+        out.print(f"[bold]{escape(title)}[/] ({len(lines):,})")
+        for line in lines[:show]:
+            out.print("  " + line, markup=False, highlight=False, soft_wrap=True)
+        if len(lines) > show:
+            out.print(f"  … and {len(lines) - show:,} more (see the CSV)")
+
+    section("new members", [f"{c.member_id} ({c.where}): " + ", ".join(
+        f"{f.field}={_show(f.new)}" for f in c.changes) for c in diff.new])
+    section("changed", [f"{c.member_id} ({c.where}): " + ", ".join(
+        f"{f.field}: {_show(f.old)} -> {_show(f.new)}" for f in c.changes) for c in diff.changed])
+    kept = [(c, f) for c in (*diff.changed, *diff.unchanged) for f in c.kept]
+    section("kept, set by the member", [f"{c.member_id}: {f.field} stays {_show(f.old)} "
+                                        f"(the source says {_show(f.new)})" for c, f in kept])
+    out.print(f"[bold]unchanged[/] ({len(diff.unchanged):,})")
+    section("missing from this source" + ("" if plan.deactivate_missing else
+                                          " (kept; --deactivate-missing marks them inactive)"),
+            diff.missing)
+    section("marked inactive", plan.deactivate)
+    section("active again", plan.reactivate)
+    section("skipped: bad", [str(e) for e in plan.bad])
+    section("skipped: conflicting", [str(e) for e in plan.conflicting])
+    section("skipped: erased", [str(e) for e in plan.erased])
+
+
+def _show(value: object) -> str:
+    if value is None:
+        return "(empty)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def _write_diff(plan: SyncPlan, folder: Path, name: str) -> tuple[Path, Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    extra = {"erased": plan.erased, "deactivate": plan.deactivate, "reactivate": plan.reactivate}
+    csv_path, html_path = folder / f"{name}-diff.csv", folder / f"{name}-diff.html"
+    with csv_path.open("w", encoding="utf-8", newline="") as stream:
+        write_csv(plan.diff, stream, **extra)
+    with html_path.open("w", encoding="utf-8") as stream:
+        write_html(plan.diff, stream, title=f"What the sync of {name} would change", **extra)
+    return csv_path, html_path
+
+
 @app.command()
 def sync(
     source: Annotated[Path, typer.Argument(help="The club's workbook (.xlsx, .ods, …) or CSV file.")],
     mapping_file: Annotated[
         Path | None, typer.Option("--mapping", help="A mapping file (TOML); see `map suggest`.")
     ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show (and write as CSV and HTML) what would change; "
+                           "write nothing to the database.")
+    ] = False,
+    deactivate_missing: Annotated[
+        bool, typer.Option("--deactivate-missing", help="Mark members missing from this source "
+                           "inactive (hidden, kept; active again when they reappear).")
+    ] = False,
+    diff_out: Annotated[
+        Path, typer.Option("--diff-out", help="Folder for the diff's CSV and HTML files.")
+    ] = Path("."),
     save: Annotated[
         bool, typer.Option("--save-mapping", help="Keep the mapping used for the next sync of this source.")
     ] = False,
@@ -98,9 +164,9 @@ def sync(
     errors_out: Annotated[
         Path | None, typer.Option("--errors-out", help="Write every error (file:line: reason) to FILE.")
     ] = None,
-    show_errors: Annotated[int, typer.Option(help="How many errors to print.")] = 20,
+    show_errors: Annotated[int, typer.Option(help="How many lines of each section to print.")] = 20,
 ) -> None:
-    """Load a club's workbook or CSV file through a column mapping; says which column fills what."""
+    """Sync a club's workbook or CSV file: the diff first (--dry-run stops there), then exactly it."""
     _source(source)
     name = name or source_name(source)
     mapping, origin, text = _mapping(source, mapping_file, name)
@@ -114,28 +180,35 @@ def sync(
     if save:
         saved_text = text or suggested_mapping(sources)
         try:
-            where = save_mapping(name, saved_text)
+            where = save_mapping(Settings().mappings_dir, name, saved_text)
         except (MappingError, OSError) as exc:
             raise fail(f"the mapping was not saved: {escape(str(exc))}", 2) from None
         out.print(f"mapping saved as {escape(str(where))}; the next sync of '{escape(name)}' uses it")
-    with open_store() as store, Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TimeElapsedColumn(), console=console, transient=True,
-    ) as progress:
-        report = load_path(store, source, strict=strict, progress=RichLoadProgress(progress),
-                           found=sources.found)
+    with open_store() as store:
+        plan = plan_sync(store, source, sources.found, deactivate_missing=deactivate_missing)
+        _print_plan(plan, show_errors)
+        csv_path, html_path = _write_diff(plan, diff_out, name)
+        out.print(f"diff written to {escape(str(csv_path))} and {escape(str(html_path))}")
+        if dry_run:
+            out.print("[yellow]dry run: nothing was written[/]")
+            raise typer.Exit(0 if not plan.diff.skipped else 1)
+        with Progress(
+            SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TimeElapsedColumn(), console=console, transient=True,
+        ) as progress:
+            result = apply_sync(store, source, sources.found, plan, strict=strict,
+                                progress=RichLoadProgress(progress))
+    report = result.report
     out.print(summary_table(report))
+    if result.deactivated or result.reactivated:
+        out.print(f"{len(result.deactivated):,} member(s) marked inactive, "
+                  f"{len(result.reactivated):,} active again")
     for file, encoding in report.encodings.items():
         out.print(f"[yellow]note:[/] {escape(file)} was read as {encoding}")
     for warning in report.warnings:
         out.print(f"[yellow]warning:[/] {escape(str(warning))}", highlight=False)
     if report.errors:
-        out.print(f"[red]{len(report.errors)} error(s):[/]")
-        for error in report.errors[:show_errors]:
-            out.print(str(error), markup=False, highlight=False, soft_wrap=True)
-        hidden = len(report.errors) - show_errors
-        if hidden > 0:
-            out.print(f"… and {hidden} more" + ("" if errors_out else " (see --errors-out FILE)"))
+        out.print(f"[red]{len(report.errors)} error(s)[/] (listed above as skipped)")
     if errors_out is not None:
         errors_out.write_text("".join(f"{e}\n" for e in report.errors), encoding="utf-8")
     if report.refused:

@@ -223,11 +223,11 @@ def test_source_names_drop_dates(file: str, name: str) -> None:
     assert source_name(Path(file)) == name
 
 
-def test_saved_mappings_are_found_by_source_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ALUMNI_GRAPH_MAPPINGS_DIR", str(tmp_path / "maps"))
-    where = save_mapping(source_name(Path("clani-2024-11.xlsx")), GOOD)
-    assert where == saved_mapping_path(source_name(Path("clani-2024-12.xlsx")))
+def test_saved_mappings_are_found_by_source_name(tmp_path: Path) -> None:
+    maps = tmp_path / "maps"
+    where = save_mapping(maps, source_name(Path("clani-2024-11.xlsx")), GOOD)
+    assert where == saved_mapping_path(maps, source_name(Path("clani-2024-12.xlsx")))
     assert where.read_text(encoding="utf-8") == GOOD
     with pytest.raises(MappingError):
-        save_mapping("clani", "version = 1\n")  # a broken mapping is never saved
+        save_mapping(maps, "clani", "version = 1\n")  # a broken mapping is never saved
     assert where.read_text(encoding="utf-8") == GOOD

@@ -84,7 +84,7 @@ def test_csv_has_a_row_per_field_and_never_a_formula() -> None:
         ("changed", "m1", "city", "Ljubljana", "'=HYPERLINK(\"x\")"),
         ("missing", "m2", "", "", ""),
         ("missing", "m3", "", "", ""),
-        ("skipped", "", "", "", ""),
+        ("bad", "", "", "", ""),
     ]
     assert rows[-1]["where"] == "c:5" and "no such day" in rows[-1]["reason"]
 
