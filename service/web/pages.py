@@ -54,6 +54,7 @@ PAGES: tuple[Page, ...] = (
     Page("report", "page_report", (AN, AD), ("charts.js", "report.js"), wide=True),
     Page("communities", "page_communities", (AN, AD), ("vendor", "graphs.js", "communities.js"),
          wide=True),
+    Page("sync", "page_sync", (AD,), ("sync.js",), wide=True),
 )
 
 #: Navigation groups, in order: (strings key of the group, the pages in it).
@@ -61,6 +62,7 @@ NAV: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("nav_group_member", ("meet", "paths", "mentors", "network", "profile")),
     ("nav_group_career", ("directory", "employers", "mentoring")),
     ("nav_group_analyst", ("report", "communities")),
+    ("nav_group_admin", ("sync",)),
 )
 
 #: Where each role starts after signing in.

@@ -24,7 +24,7 @@ ANY_MEMBER = "member"
 OPEN: frozenset[str] = frozenset({"open"})
 WEB_PAGES = ("/", "/web", "/web/", "/web/meet", "/web/paths", "/web/mentors", "/web/network",
              "/web/profile", "/web/directory", "/web/employers", "/web/mentoring", "/web/report",
-             "/web/communities")
+             "/web/communities", "/web/sync")
 
 #: (method, path) → the callers allowed. "own" = a member for itself; no entry = 403.
 POLICY: dict[tuple[str, str], frozenset[str]] = {
@@ -50,6 +50,11 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/admin/tokens"): frozenset({AD}),
     ("DELETE", "/admin/tokens/{token_id}"): frozenset({AD}),
     ("POST", "/admin/reload"): frozenset({AD}),
+    # a club's workbook: upload, dry run, apply, progress
+    ("POST", "/admin/sync/uploads"): frozenset({AD}),
+    ("POST", "/admin/sync/uploads/{upload_id}/preview"): frozenset({AD}),
+    ("POST", "/admin/sync/uploads/{upload_id}/apply"): frozenset({AD}),
+    ("GET", "/admin/sync/jobs/{job_id}"): frozenset({AD}),
     # a member's own ego network names whom it knows: not for the career office or analysts
     ("GET", "/members/{member_id}/network"): frozenset({OWN, AD}),
     ("GET", "/reports/communities"): frozenset({AN, AD}),
@@ -73,7 +78,8 @@ CALLERS = ("other", AN, CO, OWN, AD)
 
 
 def _url(path: str) -> str:
-    return path.format(member_id="m1", employer_id="e1", token_id="tok_unknown")
+    return path.format(member_id="m1", employer_id="e1", token_id="tok_unknown",
+                       upload_id="no-such-upload-0000", job_id="no-such-job-000000")
 
 
 def _unversioned(path: str) -> str:
