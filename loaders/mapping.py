@@ -37,9 +37,10 @@ Saved mappings live in one folder (the caller's; the service's setting
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from loaders.headers import fold_header
@@ -79,7 +80,7 @@ class ColumnRule:
     field: str
     group: int | None = None
     #: Folded cell text → the text the field gets.
-    values: dict[str, str] = field(default_factory=dict)
+    values: dict[str, str] = dataclasses.field(default_factory=dict)
     #: Characters that split a cell into several values (list fields only).
     split: str | None = None
     #: ``last-first`` for a name written ``Novak Ana`` or ``Novak, Ana``.
@@ -93,7 +94,7 @@ class SheetRule:
     header_row: int | None = None
     skip: bool = False
     #: Header as the mapping writes it → rule.
-    columns: dict[str, ColumnRule] = field(default_factory=dict)
+    columns: dict[str, ColumnRule] = dataclasses.field(default_factory=dict)
 
     def rule_for(self, key: str) -> ColumnRule | None:
         folded = fold_key(key)
@@ -105,7 +106,7 @@ class SheetRule:
 
 @dataclass
 class Mapping:
-    sheets: dict[str, SheetRule] = field(default_factory=dict)
+    sheets: dict[str, SheetRule] = dataclasses.field(default_factory=dict)
     month_first: bool = False
     #: Where the mapping came from, for messages ("" when made here).
     origin: str = ""

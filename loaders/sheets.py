@@ -30,6 +30,7 @@ What this adds to the bundle's rules:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections import defaultdict
@@ -435,7 +436,7 @@ def discover_sheets(path: Path, mapping: Mapping | None = None) -> SheetSources:
             label = plan.label if kind == plan.kind else f"{plan.label} ({kind})"
             found.sources.append(Source(
                 kind, plan.label, label,
-                lambda plan=plan, kind=kind: result.items(plan, kind),
+                functools.partial(result.items, plan, kind),
                 max((table.height or 0) - plan.first_data_row + 1, 0) or None,
             ))
     if not any(not p.skipped for p in result.plans) and not found.errors:

@@ -21,9 +21,10 @@ so every message can say ``Workbook.xlsx[Sheet]:ROW``.
 from __future__ import annotations
 
 import csv
+import functools
 import re
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -235,7 +236,7 @@ def _xlsx_merged(path: Path, member: str) -> tuple[tuple[tuple[int, int], tuple[
     return tuple(out)
 
 
-def _streamed_rows(path: Path, sheet: str) -> Iterator[TableItem]:
+def _streamed_rows(path: Path, sheet: str) -> Generator[TableItem, None, None]:
     """A big sheet's rows through openpyxl's read-only mode: constant memory, slower."""
     from openpyxl import load_workbook
 
@@ -315,7 +316,7 @@ def read_workbook(path: Path) -> list[Table]:
                 ) from None
             tables.append(Table(
                 file=path.name, sheet=meta.name,
-                open_rows=lambda name=meta.name: _sheet_rows(path, name),
+                open_rows=functools.partial(_sheet_rows, path, meta.name),
                 height=height,
                 hidden_columns=part.hidden_columns if part else frozenset(),
                 merged=merged,
@@ -348,7 +349,7 @@ def sniff_delimiter(sample: str) -> str:
     return best
 
 
-def _csv_rows(path: Path, encoding: str, delimiter: str) -> Iterator[TableItem]:
+def _csv_rows(path: Path, encoding: str, delimiter: str) -> Generator[TableItem, None, None]:
     with path.open(encoding=encoding, newline="") as stream:
         reader = csv.reader(stream, delimiter=delimiter, strict=True)
         last_line = 0

@@ -14,6 +14,7 @@ The work is ``loaders.sync``'s, as for ``alumni-graph sync`` (docs/sync.md).
 
 from __future__ import annotations
 
+import atexit
 import re
 import secrets
 import shutil
@@ -76,6 +77,14 @@ class _Uploads:
         self.folder = FsPath(tempfile.mkdtemp(prefix="alumni-graph-sync-"))
         self.files: dict[str, _Upload] = {}
         self.jobs: dict[str, _Job] = {}
+        # the files hold members' data: gone with the process at the latest
+        atexit.register(self.close)
+
+    def forget(self, upload_id: str) -> None:
+        """An applied upload is not kept: its file goes."""
+        item = self.files.pop(upload_id, None)
+        if item is not None:
+            shutil.rmtree(item.path.parent, ignore_errors=True)
 
     def close(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -255,6 +264,7 @@ async def apply(
                           "deactivated": len(result.deactivated), "reactivated": len(result.reactivated),
                           "errors": result.report.error_lines()[:SECTION_LIMIT]}
             job.state = "done"
+            uploads.forget(upload_id)
         except Exception as exc:  # the page must hear of it; the log has the trace
             job.error, job.state = str(exc) or type(exc).__name__, "failed"
             raise
