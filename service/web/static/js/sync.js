@@ -11,10 +11,13 @@ AG.page(function () {
     return String(value);
   }
 
+  /* A section of the diff, folded when long; a list of ids is one paragraph. */
   function section(title, items, render) {
     if (!items.length) return null;
-    return el("section", { class: "sync-section" }, el("h3", {}, `${title} (${formatNumber(items.length)})`),
-      el("ul", {}, items.map((item) => el("li", {}, render(item)))));
+    const body = render ? el("ul", {}, items.map((item) => el("li", {}, render(item))))
+      : el("p", {}, items.join(", "));
+    return el("details", { class: "sync-section", open: items.length <= 20 },
+      el("summary", {}, `${title} (${formatNumber(items.length)})`), body);
   }
 
   function fields(change) {
@@ -59,9 +62,9 @@ AG.page(function () {
       section(t("sync_count_changed"), answer.changed, (c) => `${c.member_id} (${c.where}): ${fields(c)}`),
       section(t("sync_kept"), answer.kept, (c) => `${c.member_id}: ` + c.kept.map((f) =>
         t("sync_kept_field", { field: f.field, theirs: show(f.old), source: show(f.new) })).join("; ")),
-      section(t("sync_count_missing"), answer.missing, (id) => id),
-      section(t("sync_count_deactivate"), answer.deactivate, (id) => id),
-      section(t("sync_count_reactivate"), answer.reactivate, (id) => id),
+      section(t("sync_count_missing"), answer.missing),
+      section(t("sync_count_deactivate"), answer.deactivate),
+      section(t("sync_count_reactivate"), answer.reactivate),
       section(t("sync_skipped"), answer.skipped, (s) => `${s.where}: ${t("sync_count_" + s.kind)}: ${s.reason}`),
     ].filter(Boolean));
     $("sync-diff-step").hidden = false;
