@@ -36,9 +36,16 @@ def consent(member: Mapping[str, Any]) -> dict[str, bool]:
     return {name: flag(member, name) for name in CONSENT_DEFAULTS}
 
 
+def is_active(member: Mapping[str, Any]) -> bool:
+    """Not marked inactive by a sync (``sync --deactivate-missing``: gone from the club's
+    export). An inactive member is kept in the graph and hidden like one who opted out."""
+    return member.get("active") is not False
+
+
 def is_discoverable(member: Mapping[str, Any]) -> bool:
-    """May be suggested, listed, shown in a path or in a report's named lists."""
-    return flag(member, "discoverable")
+    """May be suggested, listed, shown in a path or in a report's named lists: the member
+    said so, and the club's export still has it (:func:`is_active`)."""
+    return flag(member, "discoverable") and is_active(member)
 
 
 @dataclass(frozen=True)
@@ -202,6 +209,12 @@ OPEN_TO_MENTOR = 4
 SHARE_EMPLOYER = 8
 SEEKING_MENTOR = 16  # not consent, but a flag the mentoring algorithms read
 SHARE_CONTACT = 32
+#: Marked inactive by a sync (``active = false``).
+INACTIVE = 64
+#: The member's own ``discoverable``; DISCOVERABLE is it and not INACTIVE, so every
+#: predicate below (and every algorithm that tests DISCOVERABLE) hides an inactive member
+#: exactly as one who opted out, and reactivation gives back the member's own choice.
+OWN_DISCOVERABLE = 128
 
 FLAG_BITS: dict[str, int] = {
     "discoverable": DISCOVERABLE,
@@ -211,6 +224,8 @@ FLAG_BITS: dict[str, int] = {
     "share_contact": SHARE_CONTACT,
     "seeking_mentor": SEEKING_MENTOR,
 }
+#: The member properties the flag bits are computed from.
+FLAG_PROPS: tuple[str, ...] = (*FLAG_BITS, "active")
 
 
 def flag_bits(props: Mapping[str, Any], current: int | None = None) -> int:
@@ -218,15 +233,27 @@ def flag_bits(props: Mapping[str, Any], current: int | None = None) -> int:
 
     A flag absent from ``props`` keeps its current bit (or its default on a new member);
     a flag set to None (removed) falls back to its default, as :func:`flag` reads it.
+    DISCOVERABLE is set when the member's own flag is and it is active (:func:`is_active`).
+
+    >>> gone = flag_bits({"active": False})
+    >>> gone & DISCOVERABLE, flag_bits({"active": None}, gone) & DISCOVERABLE
+    (0, 1)
     """
     bits = 0
     for name, bit in FLAG_BITS.items():
+        if name == "discoverable":
+            bit = OWN_DISCOVERABLE
         if name in props or current is None:
             on = flag(props, name) if name in CONSENT_DEFAULTS else bool(props.get(name))
         else:
             on = bool(current & bit)
         if on:
             bits |= bit
+    inactive = (not is_active(props)) if "active" in props or current is None else bool(current & INACTIVE)
+    if inactive:
+        bits |= INACTIVE
+    elif bits & OWN_DISCOVERABLE:
+        bits |= DISCOVERABLE
     return bits
 
 

@@ -39,7 +39,8 @@ from loaders.records import (
 )
 from loaders.report import LoadError, LoadReport
 from loaders.rows import RawRow
-from loaders.sources import Discovered, Source
+from loaders.sources import Discovered, RejectedRow, Source
+from loaders.tables import is_table_file
 from loaders.values import BadValue
 
 #: Rows checked (and then written) together; a few store batches, a bounded memory.
@@ -96,9 +97,14 @@ def discover(path: Path, member_id: str | None = None) -> Discovered:
         found.errors.append(LoadError(path.name, None, "no such file or folder"))
     elif is_bundle_file(path):
         file_source(path, found)
+    elif is_table_file(path):
+        # a club's own workbook or CSV file: its headers recognised (a mapping: sync)
+        from loaders.sheets import discover_sheets
+
+        return discover_sheets(path).found
     else:
         found.errors.append(LoadError(
-            path.name, None, "not a bundle file (members.csv, positions.jsonl, …) nor a folder"
+            path.name, None, "not a bundle file (members.csv, positions.jsonl, …), a spreadsheet nor a folder"
         ))
     return found
 
@@ -224,6 +230,10 @@ class _Run:
             counts.read += 1
             if isinstance(item, LoadError):
                 self._reject(source, item)
+                continue
+            if isinstance(item, RejectedRow):
+                self._reject(source, item.error)
+                self._note_rejected_id(source.kind, item.row)
                 continue
             try:
                 record = convert(item.fields)
@@ -408,6 +418,7 @@ def load_path(
     strict: bool = False,
     progress: LoadProgress | None = None,
     member_id: str | None = None,
+    found: Discovered | None = None,
 ) -> LoadReport:
     """Load a bundle folder, a single bundle file or a LinkedIn export into ``store``.
 
@@ -417,11 +428,12 @@ def load_path(
     ``report.erased``; they are no problem of the file's. Raises
     :class:`~graph.tombstones.TombstoneKeyError` when members were erased but their
     tombstones cannot be read. ``member_id`` names the
-    owner of a LinkedIn export instead of the id derived from the profile.
+    owner of a LinkedIn export instead of the id derived from the profile. ``found``
+    gives the sources already discovered (a spreadsheet read through a mapping).
     """
     path = Path(path)
     shown = progress or _NoProgress()
-    found = discover(path, member_id)
+    found = found if found is not None else discover(path, member_id)
 
     def new_report() -> LoadReport:
         report = LoadReport(str(path), strict=strict)
@@ -438,5 +450,29 @@ def load_path(
             return check
     report = new_report()
     _Run(store, report, shown, write=True).run(found.sources)
+    report.erased.sort()
+    return report
+
+
+def check_path(
+    store: Store,
+    path: str | Path,
+    *,
+    progress: LoadProgress | None = None,
+    found: Discovered | None = None,
+) -> LoadReport:
+    """What :func:`load_path` would report for ``path``, writing nothing: the bad rows,
+    the rows about erased members, the counts read (a sync's dry run).
+
+    The same pass as the first of a ``strict`` load, so every row it reports is one the
+    load skips, and every row it accepts is one the load writes.
+    """
+    path = Path(path)
+    found = found if found is not None else discover(path)
+    report = LoadReport(str(path))
+    report.errors.extend(found.errors)
+    report.warnings.extend(found.warnings)
+    report.encodings.update(found.encodings)
+    _Run(store, report, progress or _NoProgress(), write=False).run(found.sources)
     report.erased.sort()
     return report

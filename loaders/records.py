@@ -417,3 +417,4 @@ CONVERTERS: dict[str, Callable[[Cells], Record]] = {
 #: The order records are written in: nodes before the relationships that need them.
 KIND_ORDER = ("members", "employers", "events", "positions", "skills", "interests",
               "cohorts", "connections", "attendance", "mentorships")
+NODE_KINDS = frozenset({"members", "employers", "events"})

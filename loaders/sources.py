@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from loaders.report import LoadError
-from loaders.rows import Item
+from loaders.rows import Item, RawRow
 
 
 @dataclass(frozen=True)
@@ -21,9 +21,18 @@ class Source:
     kind: str
     file: str
     label: str
-    open: Callable[[], Iterable[Item]]
+    open: Callable[[], Iterable[Item | RejectedRow]]
     #: Rows expected (for the progress bar), when known.
     total: int | None = None
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    """A row its reader already refused, with its cells: a node row's id is then known as
+    rejected, so rows that refer to it say why they fail (and are not written)."""
+
+    row: RawRow
+    error: LoadError
 
 
 @dataclass

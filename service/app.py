@@ -18,6 +18,7 @@ from service.api.middleware.security import install_security
 from service.api.routes import (
     admin,
     admin_projection,
+    admin_sync,
     alumni,
     auth,
     auth_admin,
@@ -47,6 +48,7 @@ API_ROUTERS = (
     suggestions.router,
     introductions.router,
     admin_projection.router,
+    admin_sync.router,
     alumni.router,
     employers.router,
     reports.router,

@@ -19,7 +19,7 @@ from array import array
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from graph.consent import FLAG_BITS, flag_bits
+from graph.consent import FLAG_PROPS, flag_bits
 from graph.model import MemberRole
 from graph.normalize import fold
 from graph.projection.layout import ROLES, Facet, Position, Projection, title_level, year_of
@@ -80,7 +80,7 @@ def _put_member_props(p: Projection, i: int, props: Mapping[str, Any], *,
                 p.name_index.remove(i, was)
             p.name_index.add(i, name)
         p.names[i] = name
-    if any(name in props for name in FLAG_BITS):
+    if any(name in props for name in FLAG_PROPS):
         p.flags[i] = flag_bits(props, p.flags[i])
     if "role" in props:
         role = props["role"]

@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 #: The member properties ``MEMBER_VALUES_QUERY`` returns after the id, in its order.
 MEMBER_KEYS = ("name", "role", "city", "graduation_year", "mentor_capacity", "discoverable",
                "open_to_intros", "open_to_mentor", "share_employer", "share_contact",
-               "seeking_mentor")
+               "seeking_mentor", "active")
 
 
 def build_from_store(store: Store, *, reference_year: int | None = None) -> Projection:

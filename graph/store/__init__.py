@@ -19,6 +19,7 @@ from graph.store.privacy import Erasure, PrivacyMixin
 from graph.store.projection import ProjectionMixin
 from graph.store.schema import SchemaMixin
 from graph.store.sessions import SessionsMixin
+from graph.store.sync import SyncMixin
 from graph.store.tokens import TokensMixin
 from graph.store.tombstones import Forgotten, Reapplied, TombstonesMixin
 from graph.store.writes import WritesMixin
@@ -26,7 +27,7 @@ from graph.store.writes import WritesMixin
 
 class Store(
     MembersMixin, MentoringMixin, PrivacyMixin, ProjectionMixin, TokensMixin, AuditMixin, WritesMixin,
-    SchemaMixin, IntegrityMixin, TombstonesMixin, SessionsMixin, StoreBase
+    SchemaMixin, IntegrityMixin, TombstonesMixin, SessionsMixin, SyncMixin, StoreBase
 ):
     """The one gateway to Neo4j."""
 

@@ -71,7 +71,7 @@ class MembersMixin(StoreBase):
     def well_connected_members(self, limit: int = 5) -> list[dict[str, Any]]:
         """Discoverable members with the most ties (the demo signs in as one of them)."""
         return self.read(
-            "MATCH (m:Member) WHERE coalesce(m.discoverable, true) "
+            "MATCH (m:Member) WHERE coalesce(m.discoverable, true) AND coalesce(m.active, true) "
             "WITH m, COUNT { (m)-[:KNOWS]-() } AS degree "
             "ORDER BY degree DESC, m.id LIMIT $limit "
             "RETURN m.id AS id, m.name AS name, degree",

@@ -26,8 +26,8 @@ OPTIONAL MATCH (b:Member {id: pair.mentee_id})
 OPTIONAL MATCH (a)-[old:MENTORS]->(b)
 RETURN pair.mentor_id AS mentor_id, pair.mentee_id AS mentee_id,
        a IS NOT NULL AS mentor_exists, b IS NOT NULL AS mentee_exists,
-       coalesce(a.discoverable, true) AS mentor_discoverable,
-       coalesce(b.discoverable, true) AS mentee_discoverable,
+       coalesce(a.discoverable, true) AND coalesce(a.active, true) AS mentor_discoverable,
+       coalesce(b.discoverable, true) AND coalesce(b.active, true) AS mentee_discoverable,
        coalesce(a.open_to_mentor, false) AS open_to_mentor,
        CASE WHEN coalesce(a.mentor_capacity, 0) > 0 THEN a.mentor_capacity ELSE 1 END AS capacity,
        old IS NOT NULL AND (old.until IS NULL OR

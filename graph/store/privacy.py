@@ -26,7 +26,7 @@ CALL (m) {
     direction: CASE WHEN startNode(r) = m THEN 'out' ELSE 'in' END,
     properties: properties(r),
     other: {labels: labels(o), id: coalesce(o.id, o.key), name: o.name,
-            discoverable: o.discoverable}
+            discoverable: o.discoverable, active: o.active}
   } END) AS relationships
 }
 RETURN properties(m) AS member, relationships

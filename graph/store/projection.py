@@ -22,7 +22,7 @@ MEMBER_VALUES_QUERY: LiteralString = """
     MATCH (m:Member)
     RETURN m.id, m.name, m.role, m.city, m.graduation_year, m.mentor_capacity,
            m.discoverable, m.open_to_intros, m.open_to_mentor, m.share_employer,
-           m.share_contact, m.seeking_mentor"""
+           m.share_contact, m.seeking_mentor, m.active"""
 
 #: Employers and events: few, so their shape matters little.
 NODE_VALUES_QUERIES: tuple[tuple[str, LiteralString], ...] = (

@@ -85,7 +85,8 @@ def summary_table(report: LoadReport) -> Table:
 @app.command()
 def load(
     path: Annotated[
-        Path, typer.Argument(help="A bundle folder, one bundle file, or a LinkedIn export folder.")
+        Path, typer.Argument(help="A bundle folder, one bundle file, a LinkedIn export folder, or a "
+                             "club's workbook or CSV file (headers recognised; see `sync`).")
     ],
     strict: Annotated[
         bool, typer.Option("--strict", help="Write nothing at all when any row is bad.")

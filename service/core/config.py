@@ -22,6 +22,7 @@ from graph.config import (
     DEFAULT_BOLT_PORT,
     DEFAULT_HTTP_PORT,
     DEFAULT_SERVER_DIR,
+    PROJECT_ROOT,
     ConnectionSettings,
     LocalServerSettings,
 )
@@ -64,6 +65,8 @@ class Settings(BaseSettings):
     #: The tombstone key's file (the journal of erasures lives beside it); unset: in the
     #: local server's folder, also when NEO4J_URI names another server.
     tombstone_key: Path | None = None
+    #: Where ``sync --save-mapping`` keeps each source's column mapping for next month.
+    mappings_dir: Path = PROJECT_ROOT / "var" / "mappings"
 
     # -- the service -----------------------------------------------------------------
     #: How long a request waits for Neo4j before answering 503.
@@ -90,6 +93,8 @@ class Settings(BaseSettings):
     #: Failed authentications a client address may make per minute (also the burst);
     #: beyond, its requests get 429 until the bucket refills. 0 switches it off.
     auth_failures_per_minute: int = 30
+    #: Largest workbook or CSV file the admin's sync page accepts, in bytes.
+    sync_max_upload_bytes: int = 20_000_000
     #: Write raw request paths (with member ids and query strings) to the access log
     #: instead of the routes' templates (``/members/{member_id}``).
     access_log_raw_paths: bool = False

@@ -62,6 +62,7 @@ PAGES: tuple[Page, ...] = (
          wide=True),
     Page("invite", "page_invite", (AD,), ("invite.js",), wide=True),
     Page("outbox", "page_outbox", (AD,), ("outbox.js",), wide=True),
+    Page("sync", "page_sync", (AD,), ("sync.js",), wide=True),
 )
 
 #: Navigation groups, in order: (strings key of the group, the pages in it).
@@ -70,7 +71,7 @@ NAV: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("nav_group_member", ("meet", "paths", "mentors", "network", "profile")),
     ("nav_group_career", ("directory", "employers", "mentoring")),
     ("nav_group_analyst", ("report", "communities")),
-    ("nav_group_admin", ("invite", "outbox")),
+    ("nav_group_admin", ("invite", "outbox", "sync")),
 )
 
 #: Where each role starts after signing in: its home page, what is new for it.

@@ -24,7 +24,7 @@ ANY_MEMBER = "member"
 OPEN: frozenset[str] = frozenset({"open"})
 WEB_PAGES = ("/", "/web", "/web/", "/web/home", "/web/meet", "/web/paths", "/web/mentors", "/web/network",
              "/web/profile", "/web/directory", "/web/employers", "/web/mentoring", "/web/report",
-             "/web/communities", "/web/invite", "/web/outbox")
+             "/web/communities", "/web/invite", "/web/outbox", "/web/sync")
 #: Signing in: anyone may start it, and a token changes nothing about the answer.
 PUBLIC: frozenset[str] = frozenset({"public"})
 SIGN_IN_ROUTES = (("GET", "/auth/oidc/login"), ("GET", "/auth/oidc/callback"),
@@ -55,6 +55,11 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/admin/tokens"): frozenset({AD}),
     ("DELETE", "/admin/tokens/{token_id}"): frozenset({AD}),
     ("POST", "/admin/reload"): frozenset({AD}),
+    # a club's workbook: upload, dry run, apply, progress
+    ("POST", "/admin/sync/uploads"): frozenset({AD}),
+    ("POST", "/admin/sync/uploads/{upload_id}/preview"): frozenset({AD}),
+    ("POST", "/admin/sync/uploads/{upload_id}/apply"): frozenset({AD}),
+    ("GET", "/admin/sync/jobs/{job_id}"): frozenset({AD}),
     # a member's own ego network names whom it knows: not for the career office or analysts
     ("GET", "/members/{member_id}/network"): frozenset({OWN, AD}),
     ("GET", "/reports/communities"): frozenset({AN, AD}),
@@ -92,7 +97,8 @@ CALLERS = ("other", AN, CO, OWN, AD)
 
 def _url(path: str) -> str:
     return path.format(member_id="m1", employer_id="e1", token_id="tok_unknown",
-                       session_id="ses_unknown")
+                       session_id="ses_unknown",
+                       upload_id="no-such-upload-0000", job_id="no-such-job-000000")
 
 
 def _unversioned(path: str) -> str:

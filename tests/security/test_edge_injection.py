@@ -60,7 +60,8 @@ def _string_query_params(spec: dict[str, Any]) -> list[tuple[str, str, str]]:
 
 def _url(path: str, value: str | None = None) -> str:
     member = quote(value, safe="") if value is not None else "m1"
-    return path.format(member_id=member, employer_id="e1", token_id="tok_x")
+    return path.format(member_id=member, employer_id="e1", token_id="tok_x", upload_id="no-such-upload-0000",
+                       job_id="no-such-job-000000")
 
 
 def test_hostile_path_ids(client: TestClient, headers: H, seeded: Store) -> None:

@@ -159,6 +159,12 @@ CALLS: dict[tuple[str, str], list[Template]] = {
     ("POST", "/admin/tokens"): [lambda c: Req(json={"role": "member", "member_id": c.x})],
     ("DELETE", "/admin/tokens/{token_id}"): [lambda c: Req({"token_id": "tok_none"})],
     ("POST", "/admin/reload"): [lambda c: Req()],
+    ("POST", "/admin/sync/uploads"): [lambda c: Req(params={"filename": "clani.xlsx"})],
+    ("POST", "/admin/sync/uploads/{upload_id}/preview"): [
+        lambda c: Req({"upload_id": "no-such-upload-0000"}, json={"mapping": ""})],
+    ("POST", "/admin/sync/uploads/{upload_id}/apply"): [
+        lambda c: Req({"upload_id": "no-such-upload-0000"}, json={"fingerprint": "0" * 32})],
+    ("GET", "/admin/sync/jobs/{job_id}"): [lambda c: Req({"job_id": "no-such-job-000000"})],
     ("GET", "/members/{member_id}/suggestions"): [
         lambda c: Req({"member_id": c.x}), lambda c: Req({"member_id": OWN}),
         lambda c: Req({"member_id": OWN}, {"purpose": "career", "limit": 50})],
@@ -367,7 +373,20 @@ def test_hidden_member_is_answered_like_a_missing_one(world: World, scenario) ->
     assert w.client.get(f"/members/{ghost}", headers=w.headers["admin"]).status_code == 404
     listed = w.client.get("/alumni", params={"page_size": 100}, headers=w.headers["career_office"])
     assert {i["id"] for i in listed.json()["items"]} == set(IDS) - hidden
+    _every_route_answers_hidden_like_missing(w, subject, ghost, hidden)
 
+
+def test_a_member_a_sync_deactivated_is_answered_like_a_missing_one(world: World, store: Store) -> None:
+    """``sync --deactivate-missing``: discoverable by its own choice, but gone from the
+    club's export, the member is hidden exactly as one who opted out."""
+    subject, ghost = "al-03", "al-77"
+    assert store.set_members_active([subject], False) == [subject]
+    assert world.client.get(f"/members/{subject}", headers=world.headers["admin"]).status_code == 200
+    _every_route_answers_hidden_like_missing(world, subject, ghost, {subject})
+
+
+def _every_route_answers_hidden_like_missing(w: World, subject: str, ghost: str,
+                                             hidden: set[str]) -> None:
     ctx = Ctx.around(subject)
     problems: list[str] = []
     for route in w.routes:

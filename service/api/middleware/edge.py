@@ -58,13 +58,21 @@ class BodyLimitMiddleware:
     half a body and a chunked upload cannot get past the limit.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int,
+                 uploads: tuple[tuple[str, int], ...] = ()) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        #: (path suffix, limit): routes that take a file (a club's workbook) and their limit
+        self.uploads = uploads
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        limit = next((n for suffix, n in self.uploads if path.endswith(suffix)), self.max_bytes)
+        if limit != self.max_bytes:
+            await _Limited(self.app, limit)(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
@@ -117,6 +125,10 @@ class BodyLimitMiddleware:
             send, 413, "payload_too_large",
             f"the request body is larger than {self.max_bytes} bytes",
         )
+
+
+class _Limited(BodyLimitMiddleware):
+    """The limit of one upload route."""
 
 
 class BearerRequiredMiddleware:

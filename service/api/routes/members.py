@@ -75,6 +75,7 @@ def _other_end(rel: dict[str, Any], subject: Viewer) -> dict[str, Any]:
     if shown is None:
         other.update(id=None, name=None)
     other.pop("discoverable", None)
+    other.pop("active", None)
     return other
 
 

@@ -158,6 +158,10 @@
       headers["Content-Type"] = "application/json";
       body = JSON.stringify(opts.json);
     }
+    if (opts.body !== undefined) {  /* a file's bytes, sent as they are */
+      headers["Content-Type"] = "application/octet-stream";
+      body = opts.body;
+    }
     let response;
     try {
       response = await fetch(API_PREFIX + path, {
