@@ -12,7 +12,8 @@ import importlib
 import json
 import sys
 
-BENCHMARKS = ["load", "directory", "suggestions", "report", "mentoring", "load_test", "screen", "tombstones"]
+BENCHMARKS = ["load", "directory", "suggestions", "report", "mentoring", "load_test", "screen", "tombstones",
+              "hbs"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -36,6 +36,7 @@ from typing import Any, TextIO
 from graph.model import Label
 from graph.normalize import employer_key
 from graph.tombstones import ERASED_MESSAGE, TombstoneIndex
+from loaders.fast_records import FastConverters, content_digest
 from loaders.pipeline import LoadProgress, _NoProgress, discover
 from loaders.records import CONVERTERS, KIND_ORDER, Record, employer_row, fingerprint, identity, stable_id
 from loaders.report import LoadError, LoadReport
@@ -182,6 +183,7 @@ class _Convert:
         self.bundle_keys: dict[str, str] = {}
         self.new_keys: dict[str, str] = {}
         self.catalog = _Catalog()
+        self.fast = FastConverters()
         self._erased_lines: set[tuple[str, int | None]] = set()
         self._errors: list[LoadError] = []
         self._emit: dict[str, Callable[[dict[str, Any]], None]] = {
@@ -202,6 +204,7 @@ class _Convert:
     def source(self, source: Source) -> None:
         counts = self.report.counts(source.label)
         convert = CONVERTERS[source.kind]
+        fast = self.fast.by_kind.get(source.kind)
         emit = self._emit[source.kind]
         # identity hash → (content hash, line): one entry per record of the file
         seen: dict[int, tuple[int, int]] = {}
@@ -217,12 +220,14 @@ class _Convert:
             if isinstance(item, LoadError):
                 self._reject(source, item)
                 continue
-            try:
-                record = convert(item.fields)
-            except BadValue as exc:
-                self._reject(source, LoadError(item.file, item.line, str(exc)))
-                self._note_rejected_id(source.kind, item)
-                continue
+            record = fast(item.fields) if fast is not None else None
+            if record is None:
+                try:
+                    record = convert(item.fields)
+                except BadValue as exc:
+                    self._reject(source, LoadError(item.file, item.line, str(exc)))
+                    self._note_rejected_id(source.kind, item)
+                    continue
             if self.tombstones:
                 day = self._erased_day(record)
                 if day is not None:
@@ -235,7 +240,8 @@ class _Convert:
             if record.employer_name is not None:
                 record.row["employer_id"] = self._employer_for(record.employer_name, source)
             key = hash(identity(record))
-            digest = hash(fingerprint(record))
+            content = content_digest(record)
+            digest = hash(fingerprint(record) if content is None else content)
             previous = seen.get(key)
             if previous is not None:
                 if previous[0] == digest:
