@@ -1,6 +1,6 @@
 """The hbs tier (320,000 members) end to end through the real Neo4j.
 
-    python -m bench.run hbs [--tier hbs] [--skip-load] [--clients 50] [--seconds 60]
+    python -m bench.run hbs [--tier hbs] [--skip-load] [--skip-build] [--clients 50] [--seconds 60]
 
 On the benchmarks' own Neo4j (``bench.common.bench_server_settings``; its heap and page
 cache are ``ALUMNI_GRAPH_NEO4J_HEAP`` and ``ALUMNI_GRAPH_NEO4J_PAGECACHE``, 2 GiB each
@@ -131,6 +131,8 @@ def main(argv: list[str]) -> dict[str, Any]:
     parser = argparse.ArgumentParser(prog="bench hbs")
     parser.add_argument("--tier", default="hbs", choices=sorted(TIERS))
     parser.add_argument("--skip-load", action="store_true", help="the bench Neo4j holds the tier already")
+    parser.add_argument("--skip-build", action="store_true",
+                        help="no build in this process: the service's start builds it anyway")
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
     args, _ = parser.parse_known_args(argv)
@@ -149,8 +151,9 @@ def main(argv: list[str]) -> dict[str, Any]:
         members = store.counts()["nodes"].get("Member", 0)
         if members != TIERS[args.tier]:
             raise SystemExit(f"the bench Neo4j holds {members:,} members, not {TIERS[args.tier]:,}")
-        result["projection_build"] = _build(store)
-        print("projection build", result["projection_build"], flush=True)
+        if not args.skip_build:
+            result["projection_build"] = _build(store)
+            print("projection build", result["projection_build"], flush=True)
         result["serve"] = _serve_and_load_test(store, args.tier, args.clients, args.seconds)
         print("serve", result["serve"], flush=True)
     result["load_average_after"] = _load_average()
