@@ -13,7 +13,8 @@ import json
 import sys
 
 BENCHMARKS = ["load", "directory", "suggestions", "report", "mentoring", "load_test", "screen", "tombstones",
-              "sheet_readers", "sheet_load"]
+              "sheet_readers", "sheet_load",
+              "hbs"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -23,6 +23,7 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -343,3 +344,35 @@ db.tx_log.rotation.retention_policy=2 files
             [java, "-cp", os.pathsep.join(classpath), ADMIN_ENTRY_POINT, *args],
             env=self._java_env(), capture_output=True, text=True, check=False, umask=PRIVATE_UMASK,
         )
+
+    def import_full(self, database: str, args: list[str],
+                    on_line: Callable[[str], None] | None = None) -> str:
+        """Run ``neo4j-admin database import full`` into ``database``, replacing it.
+
+        The server must be stopped (Community imports only offline). ``args`` are the
+        importer's options (``--nodes=…``, ``--relationships=…``); every output line is
+        handed to ``on_line`` as it comes (a progress bar). Returns the output; raises
+        :class:`Neo4jServerError` with its end when the import fails.
+        """
+        if self.pid() is not None:
+            raise Neo4jServerError("the server is running; the import needs it stopped")
+        java, _ = check_prerequisites()
+        classpath = resolve_classpath()
+        self._write_config()
+        cmd = [java, "-cp", os.pathsep.join(classpath), ADMIN_ENTRY_POINT,
+               "database", "import", "full", database, *args]
+        lines: list[str] = []
+        with subprocess.Popen(
+            cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            env=self._java_env(), cwd=self.settings.home, text=True, umask=PRIVATE_UMASK,
+        ) as proc:
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                lines.append(line)
+                if on_line is not None:
+                    on_line(line)
+        output = "".join(lines)
+        if proc.returncode != 0:
+            raise Neo4jServerError(
+                f"neo4j-admin database import failed (exit {proc.returncode}):\n{output[-3000:]}")
+        return output

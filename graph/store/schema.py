@@ -19,6 +19,19 @@ _ALREADY_THERE = (
 )
 
 
+#: What a bulk import (``alumni-graph load --bulk``) may find in the database it replaces:
+#: the migrations' records and the change counter are made again after it, the tombstones
+#: come back from their journal. Anything else means the database is not empty.
+BULK_REPLACEABLE = ("Migration", "StoreChanges", "Tombstone")
+
+_NOT_REPLACEABLE = " AND ".join(f"NOT n:{label}" for label in BULK_REPLACEABLE)
+# bounded: a full database is told so without counting every node
+BULK_BLOCKERS = (
+    f"MATCH (n) WHERE {_NOT_REPLACEABLE} WITH n LIMIT 100000 "
+    "UNWIND labels(n) AS label RETURN label, count(*) AS n ORDER BY label"
+)
+
+
 class SchemaMixin(StoreBase):
     def applied_migrations(self) -> list[int]:
         rows = self.read("MATCH (m:Migration) RETURN m.id AS id ORDER BY id")
@@ -52,6 +65,20 @@ class SchemaMixin(StoreBase):
         except ClientError as exc:
             if exc.code not in _ALREADY_THERE:
                 raise
+
+    def bulk_blockers(self) -> dict[str, int]:
+        """Nodes by label that keep a bulk import out: none in an empty database.
+
+        The import replaces the whole database, so club data, API tokens and the audit
+        log (anything but :data:`BULK_REPLACEABLE`) would be lost. Counts stop at 100,000
+        nodes.
+        """
+        return {row["label"]: int(row["n"]) for row in self.read(BULK_BLOCKERS)}
+
+    def note_replaced(self) -> None:
+        """Move the change counter after the database was replaced behind the store's back
+        (a bulk import, a restore), so that a running service rebuilds its projection."""
+        self.write(BUMP_CHANGES)
 
     def counts(self) -> dict[str, dict[str, int]]:
         """Node counts by label and relationship counts by type, from Neo4j's count store."""

@@ -100,10 +100,21 @@ def load(
     member_id: Annotated[
         str | None, typer.Option("--member-id", help="The member a LinkedIn export belongs to.")
     ] = None,
+    bulk: Annotated[
+        bool, typer.Option(
+            "--bulk",
+            help="Into an EMPTY database of the local server, through neo4j-admin's importer "
+                 "(the server stops for it): for a large club's first load.")
+    ] = False,
 ) -> None:
     """Load a bundle (CSV or JSON Lines) or a LinkedIn export; bad rows are reported, good ones load."""
     if not path.exists():
         raise fail(f"{path}: no such file or folder", 2)
+    if bulk:
+        from service.cli.bulk_load import bulk_load
+
+        show_report(bulk_load(path, strict=strict), show_errors, errors_out)
+        return
     with open_store() as store:
         try:
             # a backup restored behind our back must not let erased members in again
@@ -119,6 +130,11 @@ def load(
                                    member_id=member_id)
         except TombstoneKeyError as exc:
             raise fail(str(exc), 2) from exc
+    show_report(report, show_errors, errors_out)
+
+
+def show_report(report: LoadReport, show_errors: int, errors_out: Path | None) -> None:
+    """Print the summary, warnings and errors, write ``errors_out``, and exit with the report's code."""
     out.print(summary_table(report))
     kept = report.total.kept_member_choice
     if kept:

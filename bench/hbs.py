@@ -1,0 +1,161 @@
+"""The hbs tier (320,000 members) end to end through the real Neo4j.
+
+    python -m bench.run hbs [--tier hbs] [--skip-load] [--skip-build] [--clients 50] [--seconds 60]
+
+On the benchmarks' own Neo4j (``bench.common.bench_server_settings``; its heap and page
+cache are ``ALUMNI_GRAPH_NEO4J_HEAP`` and ``ALUMNI_GRAPH_NEO4J_PAGECACHE``, 2 GiB each
+unless set — keep them modest on a shared machine):
+
+1. the database is emptied and the tier loaded with ``alumni-graph load --bulk`` (wall
+   time, relationships/s; the normal loader's rate is in bench/RESULTS.md, "Loading");
+2. the projection is built from Neo4j in this process (wall, CPU, memory it adds);
+3. the service starts as ``alumni-graph serve`` starts it; the time until ``/health``
+   shows the projection and the resident memory of the service process are read;
+4. the mixed load test of ``bench/load_test.py`` runs against it for ``--seconds``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import os
+import re
+import resource
+import subprocess
+import sys
+import time
+from typing import Any
+
+import httpx
+
+from bench.common import PROJECT_ROOT, TIERS, bench_connection, bench_server_settings, dataset, save
+from bench.load_test import _free_port, _members, _rss_mib, _traffic
+from bench.suggestions import _load_average
+from graph.projection import build_from_store
+from graph.store import Store
+from service.core.tokens import issue_token
+
+
+def _bulk_load(tier: str) -> dict[str, Any]:
+    local = bench_server_settings()
+    env = dict(os.environ, ALUMNI_GRAPH_NEO4J_DIR=str(local.home),
+               ALUMNI_GRAPH_BOLT_PORT=str(local.bolt_port), ALUMNI_GRAPH_HTTP_PORT=str(local.http_port))
+    env.pop("NEO4J_URI", None)
+    c0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "service.cli", "load", "--bulk", str(dataset(tier))],
+                          env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - t0
+    c1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise SystemExit(f"load --bulk failed ({done.returncode}):\n"
+                         f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+    said = " ".join(done.stdout.split())
+    match = re.search(r"converted in ([\d.]+) s, imported ([\d,]+) nodes and ([\d,]+) relationships "
+                      r"in ([\d.]+) s; ([\d.]+) s in all", said)
+    assert match, said[:2000]
+    rels = int(match[3].replace(",", ""))
+    return {
+        "wall_s": round(wall, 1),
+        "convert_s": float(match[1]), "import_s": float(match[4]), "command_s": float(match[5]),
+        "nodes": int(match[2].replace(",", "")), "relationships": rels,
+        "relationships_per_s": round(rels / wall),
+        # the conversion (Python) and the importer (Java) are the command's children
+        "children_cpu_s": round((c1.ru_utime + c1.ru_stime) - (c0.ru_utime + c0.ru_stime), 1),
+    }
+
+
+def _build(store: Store) -> dict[str, Any]:
+    gc.collect()
+    rss0 = _rss_mib(os.getpid())
+    c0, t0 = time.process_time(), time.perf_counter()
+    projection = build_from_store(store)
+    out = {"wall_s": round(time.perf_counter() - t0, 1), "cpu_s": round(time.process_time() - c0, 1),
+           "rss_added_mib": round(_rss_mib(os.getpid()) - rss0)}
+    del projection
+    gc.collect()
+    return out
+
+
+def _process_tree_rss(pid: int) -> float:
+    """RSS of ``pid`` and its children (uvicorn workers), MiB."""
+    total = _rss_mib(pid)
+    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    return total + sum(_rss_mib(int(c)) for c in children)
+
+
+def _serve_and_load_test(store: Store, tier: str, clients: int, seconds: float) -> dict[str, Any]:
+    settings = store.settings
+    headers = {"admin": {"Authorization": f"Bearer {issue_token(store, 'admin').secret}"},
+               "office": {"Authorization": f"Bearer {issue_token(store, 'career_office').secret}"}}
+    members = _members(dataset(tier), 2_000)
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
+    env.update(NEO4J_URI=settings.uri, NEO4J_USER=settings.user, NEO4J_PASSWORD=settings.password,
+               ALUMNI_GRAPH_RATE_LIMIT_PER_MINUTE="0")
+    t0 = time.perf_counter()
+    service = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "service.app:create_app", "--factory", "--host", "127.0.0.1",
+         "--port", str(port), "--log-level", "warning"],
+        env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        while True:
+            try:
+                if httpx.get(url + "/health", timeout=5).json()["projection"]["members"]:
+                    break
+            except (httpx.HTTPError, KeyError, TypeError, ValueError):
+                pass
+            if service.poll() is not None or time.perf_counter() - t0 > 1800:
+                raise SystemExit("the service did not start")
+            time.sleep(0.5)
+        ready = time.perf_counter() - t0
+        rss_ready = _process_tree_rss(service.pid)
+        warmup = asyncio.run(_traffic(url, members, headers, clients, requests=1_000))
+        measured = asyncio.run(_traffic(url, members, headers, clients, seconds=seconds))
+        rss_after = _process_tree_rss(service.pid)
+    finally:
+        service.terminate()
+        try:
+            service.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            service.kill()
+    return {"health_shows_projection_s": round(ready, 1), "rss_mib_ready": round(rss_ready),
+            "rss_mib_after_load_test": round(rss_after), "warmup_errors": warmup["errors"],
+            "load_test": measured}
+
+
+def main(argv: list[str]) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(prog="bench hbs")
+    parser.add_argument("--tier", default="hbs", choices=sorted(TIERS))
+    parser.add_argument("--skip-load", action="store_true", help="the bench Neo4j holds the tier already")
+    parser.add_argument("--skip-build", action="store_true",
+                        help="no build in this process: the service's start builds it anyway")
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60)
+    args, _ = parser.parse_known_args(argv)
+    dataset(args.tier)  # generation is not part of any figure
+    settings = bench_connection()
+    local = bench_server_settings()
+    result: dict[str, Any] = {"tier": args.tier, "neo4j_heap": local.heap, "neo4j_pagecache": local.pagecache,
+                              "load_average_before": _load_average()}
+    if not args.skip_load:
+        with Store(settings) as store:
+            store.migrate()
+            store.wipe(keep_security=False)
+        result["bulk_load"] = _bulk_load(args.tier)
+        print("bulk load", result["bulk_load"], flush=True)
+    with Store(settings) as store:
+        members = store.counts()["nodes"].get("Member", 0)
+        if members != TIERS[args.tier]:
+            raise SystemExit(f"the bench Neo4j holds {members:,} members, not {TIERS[args.tier]:,}")
+        if not args.skip_build:
+            result["projection_build"] = _build(store)
+            print("projection build", result["projection_build"], flush=True)
+        result["serve"] = _serve_and_load_test(store, args.tier, args.clients, args.seconds)
+        print("serve", result["serve"], flush=True)
+    result["load_average_after"] = _load_average()
+    save(f"hbs-{args.tier}" if args.tier != "hbs" else "hbs", result)
+    return result
