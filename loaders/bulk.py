@@ -41,7 +41,7 @@ from loaders.pipeline import LoadProgress, _NoProgress, discover
 from loaders.records import CONVERTERS, KIND_ORDER, Record, employer_row, fingerprint, identity, stable_id
 from loaders.report import LoadError, LoadReport
 from loaders.rows import RawRow
-from loaders.sources import Source
+from loaders.sources import RejectedRow, Source
 from loaders.values import BadValue
 
 #: Separates the values of a list property (an employer's aliases) in a cell. No alias
@@ -219,6 +219,10 @@ class _Convert:
                 pending = 0
             if isinstance(item, LoadError):
                 self._reject(source, item)
+                continue
+            if isinstance(item, RejectedRow):
+                self._reject(source, item.error)
+                self._note_rejected_id(source.kind, item.row)
                 continue
             record = fast(item.fields) if fast is not None else None
             if record is None:
