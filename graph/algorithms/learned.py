@@ -16,7 +16,10 @@ Features of a pair (u, c), computed per source over its candidate set (:data:`FE
 * attributes: for each facet (cohort, programme, employer with overlap years, industry,
   skills, interests, events, city) the sum of the rarity weights of the shared values,
   as :mod:`graph.algorithms.suggestions` defines them; the skills ``u`` wants that ``c``
-  has; the seniority gap; the gap in graduation years; whether ``c`` mentors.
+  has; the seniority gap; the gap in graduation years; whether ``c`` mentors;
+* circles: the share of ``u``'s connections who live in ``c``'s city, graduated in
+  ``c``'s year or studied one of ``c``'s programmes, and the share of ``c``'s connections
+  in ``u``'s city and year — how much each one's friends already are the other's kind.
 
 Candidates are the blend's first estimates (two hops plus attribute groups) and the best
 of resource allocation, so the model ranks what the blend would have seen and more.
@@ -62,6 +65,7 @@ FEATURES: tuple[str, ...] = (
     "log_degree_candidate",
     "cohort", "program", "employer", "industry", "skills", "interests", "events", "city",
     "wanted_skills", "seniority_gap", "graduation_gap", "graduation_known", "open_to_mentor",
+    "circle_city", "circle_year", "circle_program", "their_circle_city", "their_circle_year",
 )
 _COL = {name: i for i, name in enumerate(FEATURES)}
 
@@ -82,6 +86,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "more_senior": ("seniority_gap",),
     "graduation_years": ("graduation_gap", "graduation_known"),
     "open_to_mentor": ("open_to_mentor",),
+    "your_circles": ("circle_city", "circle_year", "circle_program", "their_circle_city",
+                     "their_circle_year"),
 }
 
 #: The value of each feature for a pair that shares nothing (the baseline of reasons).
@@ -93,6 +99,8 @@ MODEL_KINDS = ("hgb", "logistic")
 #: Candidates scored per source: the best of the blend's estimates and of RA, each.
 POOL = 100
 _UNIT = Weights(employer=1.0)
+#: A candidate with more connections than this is not scanned for the circle features.
+CIRCLE_SCAN = 2_000
 #: The graduation-year gap is capped here (and is this when a year is unknown).
 MAX_YEAR_GAP = 10.0
 
@@ -103,12 +111,15 @@ MAX_YEAR_GAP = 10.0
 @dataclass
 class SourceContext:
     """What a source's features share: its paths of length 2 to every member within
-    budget, and its own attributes."""
+    budget, and how its connections spread over cities, years and programmes."""
 
     member: int
     cn: dict[int, int]
     aa: dict[int, float]
     ra: dict[int, float]
+    cities: dict[int, int] = field(default_factory=dict)
+    years: dict[int, int] = field(default_factory=dict)
+    programs: dict[int, int] = field(default_factory=dict)
 
 
 def source_context(p: Projection, u: int, budget: int = DEFAULT_BUDGET) -> SourceContext:
@@ -134,7 +145,19 @@ def source_context(p: Projection, u: int, budget: int = DEFAULT_BUDGET) -> Sourc
                 cn[c] = cn.get(c, 0) + 1
                 aa[c] = aa.get(c, 0.0) + a
                 ra[c] = ra.get(c, 0.0) + r
-    return SourceContext(u, cn, aa, ra)
+    cities: dict[int, int] = {}
+    years: dict[int, int] = {}
+    programs: dict[int, int] = {}
+    city_of, year_of, programs_of = p.cities.of_member, p.graduation_year, p.programs.of_member
+    for w in adj[u]:
+        for v in city_of[w][:1]:
+            cities[v] = cities.get(v, 0) + 1
+        y = year_of[w]
+        if y:
+            years[y] = years.get(y, 0) + 1
+        for v in programs_of[w]:
+            programs[v] = programs.get(v, 0) + 1
+    return SourceContext(u, cn, aa, ra, cities, years, programs)
 
 
 def _shared_rarity(facet: Any, mine: tuple[int, ...], theirs: tuple[int, ...], total: int) -> float:
@@ -168,6 +191,8 @@ def pair_features(p: Projection, ctx: SourceContext, candidates: Sequence[int]) 
     my_seniority = p.seniority[u]
     my_industries = _current_industries(p, u) if p.positions[u] else set()
     cn_get = cn.get
+    my_city = p.city(u)
+    city_of, year_of = p.cities.of_member, p.graduation_year
     for i, c in enumerate(candidates):
         row = out[i]
         dc = len(adj[c])
@@ -206,6 +231,24 @@ def pair_features(p: Projection, ctx: SourceContext, candidates: Sequence[int]) 
         else:
             row[_COL["graduation_gap"]] = MAX_YEAR_GAP
         row[_COL["open_to_mentor"]] = float(consent.mentor_at(p, c))
+        if du:
+            their_city = p.cities.of_member[c]
+            if their_city:
+                row[_COL["circle_city"]] = ctx.cities.get(their_city[0], 0) / du
+            if year:
+                row[_COL["circle_year"]] = ctx.years.get(year, 0) / du
+            progs = p.programs.of_member[c]
+            if progs:
+                row[_COL["circle_program"]] = max(ctx.programs.get(v, 0) for v in progs) / du
+        if dc and dc <= CIRCLE_SCAN and (my_city is not None or my_year):
+            same_city = same_year = 0
+            for x in adj[c]:
+                if my_city is not None and city_of[x][:1] == (my_city,):
+                    same_city += 1
+                if my_year and year_of[x] == my_year:
+                    same_year += 1
+            row[_COL["their_circle_city"]] = same_city / dc
+            row[_COL["their_circle_year"]] = same_year / dc
     return out
 
 
@@ -320,6 +363,9 @@ class RankerModel:
     split: str = "random"
     rows: int = 0
     info: dict[str, Any] = field(default_factory=dict)
+    #: The "shares nothing" row the reasons are measured against (:data:`ABSENT`, with
+    #: the degrees of a typical training pair rather than none at all).
+    baseline: np.ndarray = field(default_factory=lambda: ABSENT.copy())
 
     def log_odds(self, X: np.ndarray) -> np.ndarray:
         with _one_thread():
@@ -349,7 +395,7 @@ def group_contributions(model: RankerModel, X: np.ndarray) -> dict[str, np.ndarr
     for group, names in GROUPS.items():
         cols = [_COL[n] for n in names]
         changed = X.copy()
-        changed[:, cols] = ABSENT[cols]
+        changed[:, cols] = model.baseline[cols]
         out[group] = base - model.log_odds(changed)
     return out
 
@@ -365,6 +411,8 @@ def train(p: Projection, *, kind: str = "hgb", fraction: float = 0.1, split: str
                       negatives=negatives)
     model = RankerModel(kind, fit(ts, kind, seed), trained_at=datetime.now(UTC).isoformat(
         timespec="seconds"), members=p.n_members, ties=p.n_ties, split=split, rows=len(ts.y))
+    for name in ("log_preferential_attachment", "log_degree_member", "log_degree_candidate"):
+        model.baseline[_COL[name]] = float(np.median(ts.X[:, _COL[name]]))
     sample = ts.X[ts.y == 1][:2_000]
     if len(sample):
         contrib = group_contributions(model, sample)
@@ -483,6 +531,16 @@ def _group_text(p: Projection, me: int, c: int, group: str, row: np.ndarray) -> 
         return _graduation_text(p, me, c) if row[_COL["graduation_known"]] else ""
     if group == "more_senior":
         return "further along in their career" if row[_COL["seniority_gap"]] > 0 else ""
+    if group == "your_circles":
+        parts = []
+        city = p.city(c)
+        if row[_COL["circle_city"]] >= 0.1 and city is not None:
+            parts.append(f"{row[_COL['circle_city']]:.0%} of your connections are in "
+                         f"{p.cities.vocab.names[city]}")
+        if row[_COL["circle_year"]] >= 0.1:
+            parts.append(f"{row[_COL['circle_year']]:.0%} of your connections graduated in "
+                         f"{p.graduation_year[c]}")
+        return "; ".join(parts) or "moves in circles close to yours"
     if group == "open_to_mentor":
         return "open to mentoring" if row[_COL["open_to_mentor"]] else ""
     return ""

@@ -50,6 +50,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/admin/tokens"): frozenset({AD}),
     ("DELETE", "/admin/tokens/{token_id}"): frozenset({AD}),
     ("POST", "/admin/reload"): frozenset({AD}),
+    ("GET", "/admin/ranker"): frozenset({AD}),
     # a member's own ego network names whom it knows: not for the career office or analysts
     ("GET", "/members/{member_id}/network"): frozenset({OWN, AD}),
     ("GET", "/reports/communities"): frozenset({AN, AD}),
