@@ -19,7 +19,13 @@ Features of a pair (u, c), computed per source over its candidate set (:data:`FE
   has; the seniority gap; the gap in graduation years; whether ``c`` mentors;
 * circles: the share of ``u``'s connections who live in ``c``'s city, graduated in
   ``c``'s year or studied one of ``c``'s programmes, and the share of ``c``'s connections
-  in ``u``'s city and year — how much each one's friends already are the other's kind.
+  in ``u``'s city and year — how much each one's friends already are the other's kind;
+* relative: resource allocation, Adamic–Adar and the city circle divided by their largest
+  value among the source's candidates (a pointwise model compares pairs of different
+  sources; these say how a candidate stands among its own source's).
+
+The relative columns depend on the whole candidate set, so features are always computed
+for a source's full set (training samples rows afterwards).
 
 Candidates are the blend's first estimates (two hops plus attribute groups) and the best
 of resource allocation, so the model ranks what the blend would have seen and more.
@@ -66,12 +72,14 @@ FEATURES: tuple[str, ...] = (
     "cohort", "program", "employer", "industry", "skills", "interests", "events", "city",
     "wanted_skills", "seniority_gap", "graduation_gap", "graduation_known", "open_to_mentor",
     "circle_city", "circle_year", "circle_program", "their_circle_city", "their_circle_year",
+    "relative_resource_allocation", "relative_adamic_adar", "relative_circle_city",
 )
 _COL = {name: i for i, name in enumerate(FEATURES)}
 
 #: Feature groups and the reason kind each one becomes in a suggestion.
 GROUPS: dict[str, tuple[str, ...]] = {
-    "mutual_connections": ("common_neighbours", "adamic_adar", "resource_allocation", "jaccard"),
+    "mutual_connections": ("common_neighbours", "adamic_adar", "resource_allocation", "jaccard",
+                           "relative_resource_allocation", "relative_adamic_adar"),
     "close_in_network": ("log_paths_3", "distance"),
     "well_connected": ("log_preferential_attachment", "log_degree_candidate"),
     "same_cohort": ("cohort",),
@@ -87,7 +95,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "graduation_years": ("graduation_gap", "graduation_known"),
     "open_to_mentor": ("open_to_mentor",),
     "your_circles": ("circle_city", "circle_year", "circle_program", "their_circle_city",
-                     "their_circle_year"),
+                     "their_circle_year", "relative_circle_city"),
 }
 
 #: The value of each feature for a pair that shares nothing (the baseline of reasons).
@@ -249,6 +257,12 @@ def pair_features(p: Projection, ctx: SourceContext, candidates: Sequence[int]) 
                     same_year += 1
             row[_COL["their_circle_city"]] = same_city / dc
             row[_COL["their_circle_year"]] = same_year / dc
+    for source, target in (("resource_allocation", "relative_resource_allocation"),
+                           ("adamic_adar", "relative_adamic_adar"),
+                           ("circle_city", "relative_circle_city")):
+        top = out[:, _COL[source]].max() if len(out) else 0.0
+        if top > 0:
+            out[:, _COL[target]] = out[:, _COL[source]] / top
     return out
 
 
@@ -280,7 +294,7 @@ class TrainingSet:
 
 
 def training_set(p: Projection, *, fraction: float = 0.1, split: str | None = None,
-                 seed: int = 0, max_sources: int = 1_000, negatives: int = 50,
+                 seed: int = 0, max_sources: int = 1_000, negatives: int = 100,
                  pool: int = POOL) -> TrainingSet:
     """Rows for fitting: hide ``fraction`` of ``p``'s ties (the newest when ``split`` is
     ``newest``; None chooses newest when most ties have a year), and for up to
@@ -303,13 +317,14 @@ def training_set(p: Projection, *, fraction: float = 0.1, split: str | None = No
         pos = [c for c in cands if c in truth]
         if not pos:
             continue
-        neg = [c for c in cands if c not in truth]
+        neg = [i for i, c in enumerate(cands) if c not in truth]
         if len(neg) > negatives:
-            neg = rng.sample(neg, negatives)
-        rows = pair_features(train, ctx, pos + neg)
-        xs.append(rows)
+            neg = sorted(rng.sample(neg, negatives))
+        rows = pair_features(train, ctx, cands)
+        keep = [i for i, c in enumerate(cands) if c in truth] + neg
+        xs.append(rows[keep])
         ys.append(np.r_[np.ones(len(pos)), np.zeros(len(neg))])
-        gs.append(np.full(len(pos) + len(neg), u))
+        gs.append(np.full(len(keep), u))
     if not xs:
         raise ValueError("no hidden tie was found among the candidates: too few ties to learn from")
     return TrainingSet(np.vstack(xs), np.concatenate(ys), np.concatenate(gs), len(xs),
@@ -330,8 +345,8 @@ def make_estimator(kind: str, seed: int = 0) -> Any:
     if kind == "hgb":
         from sklearn.ensemble import HistGradientBoostingClassifier
 
-        return HistGradientBoostingClassifier(max_iter=150, learning_rate=0.08, max_leaf_nodes=31,
-                                              min_samples_leaf=40, l2_regularization=1.0,
+        return HistGradientBoostingClassifier(max_iter=300, learning_rate=0.05, max_leaf_nodes=15,
+                                              min_samples_leaf=100, l2_regularization=1.0,
                                               random_state=seed)
     if kind == "logistic":
         from sklearn.linear_model import LogisticRegression
@@ -401,7 +416,7 @@ def group_contributions(model: RankerModel, X: np.ndarray) -> dict[str, np.ndarr
 
 
 def train(p: Projection, *, kind: str = "hgb", fraction: float = 0.1, split: str | None = None,
-          seed: int = 0, max_sources: int = 1_000, negatives: int = 50) -> RankerModel:
+          seed: int = 0, max_sources: int = 1_000, negatives: int = 100) -> RankerModel:
     """Fit a :class:`RankerModel` of ``kind`` on ``p``'s own ties (see
     :func:`training_set`); its ``info`` holds the feature-group importances."""
     from datetime import UTC, datetime
