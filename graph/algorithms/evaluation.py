@@ -99,10 +99,12 @@ def rankers(seed: int = 0) -> dict[str, Ranker]:
     }
 
 
-def _learned(train: Projection, kind: str, seed: int, max_sources: int) -> Ranker:
+def _learned(train: Projection, kind: str, split: str, seed: int, max_sources: int) -> Ranker:
     from graph.algorithms import learned
 
-    model = learned.train(train, kind=kind, seed=seed + 1_000, max_sources=max_sources)
+    # the inner split is of the same kind as the one evaluated: the past for the newest
+    model = learned.train(train, kind=kind, split=split, seed=seed + 1_000,
+                          max_sources=max_sources)
     return learned.ranker_for(model)
 
 
@@ -192,9 +194,9 @@ def evaluate(p: Projection, *, split: str = "random", fraction: float = 0.1, see
     rows = []
     for name in names:
         if name == "learned":
-            rank = _learned(train, "hgb", seed, train_sources)
+            rank = _learned(train, "hgb", split, seed, train_sources)
         elif name == "learned_logistic":
-            rank = _learned(train, "logistic", seed, train_sources)
+            rank = _learned(train, "logistic", split, seed, train_sources)
         else:
             rank = available[name]
         precision = recall = mrr = ap = ndcg = auc = 0.0

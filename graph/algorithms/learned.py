@@ -295,40 +295,62 @@ class TrainingSet:
 
 def training_set(p: Projection, *, fraction: float = 0.1, split: str | None = None,
                  seed: int = 0, max_sources: int = 1_000, negatives: int = 100,
-                 pool: int = POOL) -> TrainingSet:
+                 pool: int = POOL, min_positives: int = 5_000, max_rounds: int = 5,
+                 ) -> TrainingSet:
     """Rows for fitting: hide ``fraction`` of ``p``'s ties (the newest when ``split`` is
     ``newest``; None chooses newest when most ties have a year), and for up to
     ``max_sources`` members who lost one, the features of their candidates on what is
     left, labelled 1 for a hidden tie; at most ``negatives`` non-ties per source (a seeded
-    sample). ``p`` is left unchanged."""
+    sample). A small club gives few positives per split, so splits are repeated until
+    ``min_positives`` were found or ``max_rounds`` were made: random ones with new seeds,
+    newest ones further back in time (round r hides the newest (r+1)·``fraction`` and
+    learns from the oldest ``fraction`` of those, on the graph before them). ``p`` is left
+    unchanged."""
     from graph.algorithms.evaluation import hide_ties
 
     split = split or default_split(p)
-    train, hidden = hide_ties(p, fraction=fraction, split=split, seed=seed)
-    sources = sorted(m for m, ts in hidden.items() if ts)
     rng = random.Random(seed + 17)
-    if len(sources) > max_sources:
-        sources = sorted(rng.sample(sources, max_sources))
-    xs, ys, gs = [], [], []
-    for u in sources:
-        ctx = source_context(train, u)
-        cands = candidates_of(train, ctx, pool)
-        truth = hidden[u]
-        pos = [c for c in cands if c in truth]
-        if not pos:
-            continue
-        neg = [i for i, c in enumerate(cands) if c not in truth]
-        if len(neg) > negatives:
-            neg = sorted(rng.sample(neg, negatives))
-        rows = pair_features(train, ctx, cands)
-        keep = [i for i, c in enumerate(cands) if c in truth] + neg
-        xs.append(rows[keep])
-        ys.append(np.r_[np.ones(len(pos)), np.zeros(len(neg))])
-        gs.append(np.full(len(keep), u))
+    xs: list[np.ndarray] = []
+    ys: list[np.ndarray] = []
+    gs: list[np.ndarray] = []
+    positives = hidden_ties = sources_used = 0
+    for round_ in range(max_rounds):
+        if round_ and positives >= min_positives:
+            break
+        if split == "random":
+            train, hidden = hide_ties(p, fraction=fraction, split=split,
+                                      seed=seed + 7_919 * round_)
+        else:
+            if (round_ + 1) * fraction > 0.5:
+                break
+            train, hidden = hide_ties(p, fraction=(round_ + 1) * fraction, split=split, seed=seed)
+            if round_:
+                _, newer = hide_ties(p, fraction=round_ * fraction, split=split, seed=seed)
+                hidden = {m: ts - newer.get(m, set()) for m, ts in hidden.items()}
+        hidden_ties += sum(len(v) for v in hidden.values()) // 2
+        sources = sorted(m for m, ts in hidden.items() if ts)
+        if len(sources) > max_sources:
+            sources = sorted(rng.sample(sources, max_sources))
+        for u in sources:
+            ctx = source_context(train, u)
+            cands = candidates_of(train, ctx, pool)
+            truth = hidden[u]
+            pos = [i for i, c in enumerate(cands) if c in truth]
+            if not pos:
+                continue
+            neg = [i for i, c in enumerate(cands) if c not in truth]
+            if len(neg) > negatives:
+                neg = sorted(rng.sample(neg, negatives))
+            rows = pair_features(train, ctx, cands)
+            xs.append(rows[pos + neg])
+            ys.append(np.r_[np.ones(len(pos)), np.zeros(len(neg))])
+            gs.append(np.full(len(pos) + len(neg), u))
+            positives += len(pos)
+            sources_used += 1
     if not xs:
         raise ValueError("no hidden tie was found among the candidates: too few ties to learn from")
-    return TrainingSet(np.vstack(xs), np.concatenate(ys), np.concatenate(gs), len(xs),
-                       sum(len(v) for v in hidden.values()) // 2)
+    return TrainingSet(np.vstack(xs), np.concatenate(ys), np.concatenate(gs), sources_used,
+                       hidden_ties)
 
 
 def default_split(p: Projection) -> str:
