@@ -99,12 +99,16 @@ def rankers(seed: int = 0) -> dict[str, Ranker]:
     }
 
 
-def _learned(train: Projection, kind: str, split: str, seed: int, max_sources: int) -> Ranker:
+def _learned(train: Projection, kind: str, split: str, seed: int, max_sources: int,
+             cache: dict) -> Ranker:
     from graph.algorithms import learned
 
-    # the inner split is of the same kind as the one evaluated: the past for the newest
-    model = learned.train(train, kind=kind, split=split, seed=seed + 1_000,
-                          max_sources=max_sources)
+    # the inner split is of the same kind as the one evaluated: the past for the newest;
+    # both model kinds learn from the same rows
+    if "rows" not in cache:
+        cache["rows"] = learned.training_set(train, split=split, seed=seed + 1_000,
+                                             max_sources=max_sources)
+    model = learned.RankerModel(kind, learned.fit(cache["rows"], kind, seed))
     return learned.ranker_for(model)
 
 
@@ -191,12 +195,13 @@ def evaluate(p: Projection, *, split: str = "random", fraction: float = 0.1, see
     if unknown:
         raise ValueError(f"unknown ranker {unknown[0]!r}; use {', '.join(RANKERS)}")
     negatives = _non_ties(train, members, seed)
-    rows = []
+    rows: dict = {}
+    out = []
     for name in names:
         if name == "learned":
-            rank = _learned(train, "hgb", split, seed, train_sources)
+            rank = _learned(train, "hgb", split, seed, train_sources, rows)
         elif name == "learned_logistic":
-            rank = _learned(train, "logistic", split, seed, train_sources)
+            rank = _learned(train, "logistic", split, seed, train_sources, rows)
         else:
             rank = available[name]
         precision = recall = mrr = ap = ndcg = auc = 0.0
@@ -214,8 +219,8 @@ def evaluate(p: Projection, *, split: str = "random", fraction: float = 0.1, see
         if progress is not None:
             progress(len(members))
         n = max(1, len(members))
-        rows.append(Metrics(name, precision / n, recall / n, mrr / n, ap / n, ndcg / n, auc / n))
-    return EvaluationReport(split, sum(len(v) for v in hidden.values()) // 2, len(members), k, rows)
+        out.append(Metrics(name, precision / n, recall / n, mrr / n, ap / n, ndcg / n, auc / n))
+    return EvaluationReport(split, sum(len(v) for v in hidden.values()) // 2, len(members), k, out)
 
 
 def _non_ties(p: Projection, members: list[int], seed: int, n: int = 100) -> dict[int, list[int]]:
