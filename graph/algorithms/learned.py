@@ -386,6 +386,21 @@ def _one_thread() -> Any:
     return threadpool_limits(limits=1)
 
 
+_predict_limited = False
+
+
+def _limit_prediction_threads() -> None:
+    """OpenMP to one thread for the rest of the process, set once: the model scores a
+    request's hundred candidates, where threads cost more than they give, and entering a
+    ``threadpool_limits`` context costs ~20 ms (it reads the process's loaded libraries)."""
+    global _predict_limited
+    if not _predict_limited:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(limits=1, user_api="openmp")
+        _predict_limited = True
+
+
 @dataclass
 class RankerModel:
     """A fitted ranker and what it was trained on."""
@@ -405,8 +420,8 @@ class RankerModel:
     baseline: np.ndarray = field(default_factory=lambda: ABSENT.copy())
 
     def log_odds(self, X: np.ndarray) -> np.ndarray:
-        with _one_thread():
-            return np.asarray(self.estimator.decision_function(X), dtype=float)
+        _limit_prediction_threads()
+        return np.asarray(self.estimator.decision_function(X), dtype=float)
 
     def importances(self) -> dict[str, float]:
         """How much each feature group matters: for logistic regression the mean absolute
@@ -427,14 +442,17 @@ def fit(ts: TrainingSet, kind: str = "hgb", seed: int = 0) -> Any:
 def group_contributions(model: RankerModel, X: np.ndarray) -> dict[str, np.ndarray]:
     """For each group of :data:`GROUPS`, the log-odds each row loses when the group's
     features are set to their :data:`ABSENT` values (how much the group lifted it)."""
-    base = model.log_odds(X)
-    out = {}
-    for group, names in GROUPS.items():
-        cols = [_COL[n] for n in names]
+    # one call to the model for every variant: its per-call overhead dominates small batches
+    n = len(X)
+    variants = [X]
+    for names in GROUPS.values():
+        cols = [_COL[name] for name in names]
         changed = X.copy()
         changed[:, cols] = model.baseline[cols]
-        out[group] = base - model.log_odds(changed)
-    return out
+        variants.append(changed)
+    scores = model.log_odds(np.vstack(variants))
+    base = scores[:n]
+    return {group: base - scores[n * (i + 1):n * (i + 2)] for i, group in enumerate(GROUPS)}
 
 
 def train(p: Projection, *, kind: str = "hgb", fraction: float = 0.1, split: str | None = None,
