@@ -159,6 +159,7 @@ CALLS: dict[tuple[str, str], list[Template]] = {
     ("POST", "/admin/tokens"): [lambda c: Req(json={"role": "member", "member_id": c.x})],
     ("DELETE", "/admin/tokens/{token_id}"): [lambda c: Req({"token_id": "tok_none"})],
     ("POST", "/admin/reload"): [lambda c: Req()],
+    ("GET", "/admin/ranker"): [lambda c: Req()],
     ("GET", "/members/{member_id}/suggestions"): [
         lambda c: Req({"member_id": c.x}), lambda c: Req({"member_id": OWN}),
         lambda c: Req({"member_id": OWN}, {"purpose": "career", "limit": 50})],
