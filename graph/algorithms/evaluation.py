@@ -104,10 +104,17 @@ def _learned(train: Projection, kind: str, split: str, seed: int, max_sources: i
     from graph.algorithms import learned
 
     # the inner split is of the same kind as the one evaluated: the past for the newest;
-    # both model kinds learn from the same rows
+    # both model kinds learn from the same rows; with nothing to learn from (no hidden tie
+    # among any source's candidates, e.g. a bipartite graph) the blend ranks, as it does
+    # in the service when there is no model
     if "rows" not in cache:
-        cache["rows"] = learned.training_set(train, split=split, seed=seed + 1_000,
-                                             max_sources=max_sources)
+        try:
+            cache["rows"] = learned.training_set(train, split=split, seed=seed + 1_000,
+                                                 max_sources=max_sources)
+        except ValueError:
+            cache["rows"] = None
+    if cache["rows"] is None:
+        return _blend
     model = learned.RankerModel(kind, learned.fit(cache["rows"], kind, seed))
     return learned.ranker_for(model)
 
