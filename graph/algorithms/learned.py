@@ -424,10 +424,9 @@ class RankerModel:
         return np.asarray(self.estimator.decision_function(X), dtype=float)
 
     def importances(self) -> dict[str, float]:
-        """How much each feature group matters: for logistic regression the mean absolute
-        standardised coefficient sum; for boosting the permutation-free proxy of the mean
-        absolute change in log-odds when the group is set to "nothing shared", measured on
-        the training rows kept in ``info`` (filled by :func:`train`)."""
+        """How much each feature group matters, for either kind: the mean absolute change
+        in log-odds when the group is set to its "shares nothing" baseline, over the
+        training positives (filled by :func:`train`; empty for a model built otherwise)."""
         return dict(self.info.get("importances", {}))
 
 
