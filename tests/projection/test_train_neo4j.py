@@ -1,6 +1,7 @@
 """``alumni-graph train`` end to end on a club-tier club in the real Neo4j, and the service
-ranking with the model it stored, retraining on ``POST /admin/reload?retrain=true``, and
-falling back to the blend without one."""
+ranking with the model it stored, retraining on ``POST /admin/reload?retrain=true`` and
+after another process moved the club past the retrain share, and falling back to the blend
+without one."""
 
 from __future__ import annotations
 
@@ -87,3 +88,36 @@ def store_member_ids(bundle: Path) -> list[str]:
     with (bundle / "connections.csv").open(encoding="utf-8") as fh:
         tied = {r["member_a"] for r in csv.DictReader(fh)}
     return sorted(members & tied)
+
+
+def test_a_load_by_another_process_that_moves_the_club_retrains_the_model(
+        store: Store, tmp_path: Path, connection_settings) -> None:
+    import time
+
+    bundle = tmp_path / "club"
+    generate_bundle(bundle, 400, 3)
+    assert not load_path(store, bundle).errors
+    settings = Settings(rate_limit_per_minute=0, ranker_dir=tmp_path / "models",
+                        change_poll_seconds=0.2, ranker_retrain_share=0.1)
+    with TestClient(create_app(store, settings), raise_server_exceptions=False) as client:
+        admin = _auth(store, "admin")
+        r = client.post("/api/v1/admin/reload?retrain=true", headers=admin)
+        assert r.status_code == 200 and r.json()["ranker"]["version"] == 1
+        ranker = client.app.state.ranker
+        ties = ranker.model.ties
+        # another process (its own store) adds a third more ties, all new pairs
+        members = store_member_ids(bundle)
+        n = len(members)
+        rows = [{"a": members[i], "b": members[(i + step) % n], "props": {"since": "2025"}}
+                for step in range(n // 3, n // 2) for i in range(n)][: ties // 3]
+        other = Store(connection_settings)
+        try:
+            other.merge_knows(rows)
+        finally:
+            other.close()
+        deadline = time.monotonic() + 300  # a guard against a hang, not a wait
+        while ranker.model.version < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert ranker.model.version == 2 and ranker.model.ties > ties
+        info = client.get("/api/v1/admin/ranker", headers=admin).json()
+        assert info["ranker"] == "learned-v2" and info["drift"] < 0.1
