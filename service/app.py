@@ -36,6 +36,7 @@ from service.core.config import Settings
 from service.core.mail import FolderMailer, mailer_from_settings
 from service.core.oidc_login import SsoClient
 from service.core.ratelimit import HourlyLimiter, RateLimiter
+from service.ranking import RankerService
 from service.watch import reapply_tombstones, start_projection, start_watcher
 from service.web.pages import install_web
 
@@ -95,9 +96,13 @@ def create_app(store: Store | None = None, settings: Settings | None = None) -> 
         # bring erased members back (the watcher does it again after outside changes)
         reapply_tombstones(store)
         app.state.projection = start_projection(store)
+        ranker = RankerService(settings.ranker_folder(),
+                               retrain_share=settings.ranker_retrain_share)
+        ranker.load()
+        app.state.ranker = ranker
         poll = settings.change_poll_seconds
         poll = (2.0 if owns_store else 0.0) if poll is None else poll
-        watcher = start_watcher(store, app.state.projection, poll)
+        watcher = start_watcher(store, app.state.projection, poll, after_reload=ranker.after_reload)
         yield
         if watcher is not None:
             watcher.stop()

@@ -18,8 +18,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 
-from graph.projection import ProjectionService, ReloadInProgress
+from graph.projection import Projection, ProjectionService, ReloadInProgress
 from graph.store import Store, StoreError, StoreUnavailable
 from graph.store.integrity import ChangeMark
 from graph.tombstones import TombstoneKeyError
@@ -43,8 +44,11 @@ def start_projection(store: Store) -> ProjectionService:
 
 class ChangeWatcher:
     def __init__(self, store: Store, projection: ProjectionService, *, interval: float = 2.0,
-                 quiet: float | None = None, max_lag: float = 60.0) -> None:
+                 quiet: float | None = None, max_lag: float = 60.0,
+                 after_reload: Callable[[Projection], object] | None = None) -> None:
         self.store = store
+        # e.g. the learned ranker's retraining when the club drifted
+        self.after_reload = after_reload
         self.projection = projection
         self.interval = interval
         self.quiet = interval * 2 if quiet is None else quiet
@@ -96,7 +100,7 @@ class ChangeWatcher:
         # the outside change may be a restored backup older than some erasures
         reapply_tombstones(self.store)
         try:
-            self.projection.reload()
+            fresh = self.projection.reload()
         except ReloadInProgress:
             return False  # someone's reload is building; it may have started too early
         except StoreError as exc:
@@ -107,6 +111,11 @@ class ChangeWatcher:
             return False
         self.reloads += 1
         log.info("projection rebuilt after a change by another process (counter %s)", mark.counter)
+        if self.after_reload is not None:
+            try:
+                self.after_reload(fresh)
+            except Exception:  # the new projection serves whatever became of the hook
+                log.exception("the hook after a rebuild failed")
         return True
 
 
@@ -124,8 +133,11 @@ def reapply_tombstones(store: Store) -> bool:
     return True
 
 
-def start_watcher(store: Store, projection: ProjectionService, interval: float) -> ChangeWatcher | None:
-    """Start watching for outside changes every ``interval`` seconds (0: not at all)."""
+def start_watcher(store: Store, projection: ProjectionService, interval: float,
+                  after_reload: Callable[[Projection], object] | None = None,
+                  ) -> ChangeWatcher | None:
+    """Start watching for outside changes every ``interval`` seconds (0: not at all);
+    ``after_reload`` is called with each projection the watcher rebuilt."""
     if interval <= 0:
         return None
-    return ChangeWatcher(store, projection, interval=interval).start()
+    return ChangeWatcher(store, projection, interval=interval, after_reload=after_reload).start()

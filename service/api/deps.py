@@ -9,6 +9,7 @@ from fastapi import Depends, Path, Request
 from graph.projection import Projection, ProjectionService
 from graph.store import Store
 from service.api.errors import ApiError
+from service.ranking import RankerService
 
 
 def get_store(request: Request) -> Store:
@@ -38,6 +39,15 @@ def get_projection(service: Annotated[ProjectionService, Depends(get_projection_
                        headers={"Retry-After": "5"})
     return current
 
+
+def get_ranker(request: Request) -> RankerService:
+    ranker = getattr(request.app.state, "ranker", None)
+    if ranker is None:
+        raise ApiError(503, "the ranker is not running")
+    return ranker
+
+
+RankerDep = Annotated[RankerService, Depends(get_ranker)]
 
 ProjectionServiceDep = Annotated[ProjectionService, Depends(get_projection_service)]
 ProjectionDep = Annotated[Projection, Depends(get_projection)]

@@ -11,7 +11,19 @@ import service.cli.backup  # noqa: F401  (registers backup and restore)
 import service.cli.invite  # noqa: F401  (registers invite)
 import service.cli.tombstones  # noqa: F401  (registers tombstones count and forget)
 from graph.files import PRIVATE_UMASK
-from service.cli import data, evaluate, generate, load, match, neo4j, report, serve, sync, token  # noqa: F401  (registers the commands)
+from service.cli import (  # noqa: F401  (registers the commands)
+    data,
+    evaluate,
+    generate,
+    load,
+    match,
+    neo4j,
+    report,
+    serve,
+    sync,
+    token,
+    train,
+)
 from service.cli.app import app
 
 

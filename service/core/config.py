@@ -166,6 +166,13 @@ class Settings(BaseSettings):
     invite_interval_days: float = Field(default=7.0, ge=0)
     #: The language of a member who has not chosen one (mails, invitations).
     default_language: str = "en"
+    # -- the learned ranker ----------------------------------------------------------
+    #: The learned ranker's models (``alumni-graph train``); unset: ``ranker/`` in the local
+    #: server's folder, beside the data, also when NEO4J_URI names another server.
+    ranker_dir: Path | None = None
+    #: Retrain the learned ranker after a rebuild of the projection when the members or
+    #: ties changed by more than this share since it was trained; 0 = only when asked.
+    ranker_retrain_share: float = Field(default=0.1, ge=0)
 
     # -- the network report ----------------------------------------------------------
     #: Name the top connectors and bridging members (discoverable members only); false
@@ -224,6 +231,12 @@ class Settings(BaseSettings):
                                       password=self.neo4j_password, database=self.neo4j_database,
                                       is_local=False, tombstone_key=key)
         return replace(ConnectionSettings.for_local(local, self.neo4j_database), tombstone_key=key)
+
+    def ranker_folder(self) -> Path:
+        """Where the learned ranker's models live (see ``ranker_dir``)."""
+        if self.ranker_dir:
+            return self.ranker_dir.expanduser().resolve()
+        return self.local_server().home / "ranker"
 
     def report_options(self) -> ReportOptions:
         """The report's options as these settings give them."""

@@ -1,4 +1,5 @@
-"""The evaluation protocol, and the blend's standing against Adamic–Adar."""
+"""The evaluation protocol, and where the rankers stand: structure beats chance on real
+structure-only networks, and the learned ranker beats the hand-set blend on our club."""
 
 from __future__ import annotations
 
@@ -9,20 +10,23 @@ from graph.algorithms.evaluation import (
     hide_ties,
     projection_from_networkx,
     structure_only_graphs,
+    summarise,
 )
 from loaders.to_projection import projection_from_bundle
 
 
 @pytest.mark.parametrize("name", ["karate_club", "les_miserables"])
-@pytest.mark.parametrize("split", ["random", "newest"])
-def test_on_structure_only_networks_the_blend_is_not_below_adamic_adar(name, split) -> None:
+def test_on_structure_only_networks_structure_beats_chance(name) -> None:
+    # a broken split, ranking or metric shows here: chance finds a hidden tie among the
+    # others about as often as a non-tie (AUC near ½), resource allocation far earlier
     p = projection_from_networkx(structure_only_graphs()[name])
-    for seed in (0, 1, 2):
-        report = evaluate(p, split=split, seed=seed, names=("random", "adamic_adar", "blend"))
-        blend, aa = report.row("blend"), report.row("adamic_adar")
-        assert report.members > 0
-        assert blend.precision >= aa.precision and blend.mrr >= aa.mrr
-        assert aa.precision > 0
+    reports = [evaluate(p, seed=seed, names=("random", "resource_allocation", "blend"))
+               for seed in (0, 1, 2)]
+    summary = {s.ranker: s.mean for s in summarise(reports)}
+    ra, chance = summary["resource_allocation"], summary["random"]
+    assert ra["mrr"] > 1.5 * chance["mrr"] and ra["precision"] > chance["precision"]
+    assert ra["auc"] > 0.65 and abs(chance["auc"] - 0.5) < 0.1
+    assert summary["blend"]["mrr"] > 1.5 * chance["mrr"]
 
 
 @pytest.fixture(scope="module")
@@ -37,10 +41,12 @@ def generated(tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.mark.parametrize("split", ["random", "newest"])
-def test_on_generated_data_the_blend_beats_adamic_adar(generated, split) -> None:
-    report = evaluate(generated, split=split, max_members=200, depth=20,
-                      names=("adamic_adar", "blend"))
-    assert report.row("blend").precision > report.row("adamic_adar").precision
+def test_on_generated_data_the_learned_ranker_beats_the_blend(generated, split) -> None:
+    # the hand-set weights were tuned on this generator; a model trained on the split's
+    # visible ties alone must still do better on the hidden ones
+    report = evaluate(generated, split=split, max_members=200, depth=20, train_sources=200,
+                      names=("blend", "learned"))
+    assert report.row("learned").precision > report.row("blend").precision, report.rows
 
 
 def test_bundle_projection_holds_the_bundle(generated) -> None:

@@ -60,6 +60,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/admin/sync/uploads/{upload_id}/preview"): frozenset({AD}),
     ("POST", "/admin/sync/uploads/{upload_id}/apply"): frozenset({AD}),
     ("GET", "/admin/sync/jobs/{job_id}"): frozenset({AD}),
+    ("GET", "/admin/ranker"): frozenset({AD}),
     # a member's own ego network names whom it knows: not for the career office or analysts
     ("GET", "/members/{member_id}/network"): frozenset({OWN, AD}),
     ("GET", "/reports/communities"): frozenset({AN, AD}),

@@ -165,6 +165,7 @@ CALLS: dict[tuple[str, str], list[Template]] = {
     ("POST", "/admin/sync/uploads/{upload_id}/apply"): [
         lambda c: Req({"upload_id": "no-such-upload-0000"}, json={"fingerprint": "0" * 32})],
     ("GET", "/admin/sync/jobs/{job_id}"): [lambda c: Req({"job_id": "no-such-job-000000"})],
+    ("GET", "/admin/ranker"): [lambda c: Req()],
     ("GET", "/members/{member_id}/suggestions"): [
         lambda c: Req({"member_id": c.x}), lambda c: Req({"member_id": OWN}),
         lambda c: Req({"member_id": OWN}, {"purpose": "career", "limit": 50})],

@@ -6,8 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from graph.algorithms.suggestions import suggest
-from service.api.deps import MemberId, ProjectionDep
+from service.api.deps import MemberId, ProjectionDep, RankerDep
 from service.api.schemas.graph_common import member_brief, member_ref
 from service.api.schemas.suggestions import ReasonOut, SuggestionOut, Suggestions
 from service.core.auth import MemberScope
@@ -16,13 +15,13 @@ from service.usecases.visibility import visible_index
 router = APIRouter(prefix="/members", tags=["suggestions"])
 
 
-
 @router.get("/{member_id}/suggestions", response_model=Suggestions,
             summary="Whom this member should meet, best first, with reasons")
 def suggestions(
     member_id: MemberId,
     principal: MemberScope,
     projection: ProjectionDep,
+    ranker: RankerDep,
     limit: Annotated[int, Query(ge=1, le=100, description="How many suggestions")] = 10,
     purpose: Annotated[
         Literal["career", "mentoring", "social"] | None,
@@ -32,15 +31,18 @@ def suggestions(
     ] = None,
 ) -> Suggestions:
     """Second-degree connections and members who share a cohort, an employer, rare skills or
-    interests, events or a city, scored by mutual connections (Adamic–Adar) plus shared
-    attributes weighted by rarity. Never the member, a connection, or anyone not
-    discoverable."""
+    interests, events or a city. Scored by the ranker learned from the club's own ties when
+    one was trained (``alumni-graph train``; the score is then its probability and each
+    reason's weight what that reason adds to the log-odds), else by mutual connections
+    (Adamic–Adar) plus shared attributes weighted by rarity. Never the member, a connection,
+    or anyone not discoverable."""
     p = projection
     me = visible_index(p, principal, member_id)
-    found = suggest(p, me, limit=limit, purpose=purpose)
+    found, used = ranker.suggest(p, me, limit=limit, purpose=purpose)
     return Suggestions(
         member_id=member_id,
         purpose=purpose,
+        ranker=used,
         projection_version=p.version,
         suggestions=[
             SuggestionOut(

@@ -1,0 +1,194 @@
+"""The learned ranker on small graphs: feature values by hand, a planted signal it must
+learn, its reasons, its files, and the service's fallback to the blend."""
+
+from __future__ import annotations
+
+import math
+import random
+import stat
+
+import numpy as np
+import pytest
+
+from graph import ranker_files
+from graph.algorithms import learned
+from graph.algorithms.evaluation import _auc, _average_precision, _ndcg, evaluate
+from graph.algorithms.learned import FEATURES, pair_features, source_context
+from graph.projection import Projection
+from service.ranking import RankerService
+
+
+def _col(row: np.ndarray, name: str) -> float:
+    return float(row[FEATURES.index(name)])
+
+
+def test_structural_features_by_hand(build) -> None:
+    # a–b, a–c, b–d, c–d, c–e, d–f, e–f: from a, d is 2 steps away through b and c,
+    # f is 3 steps away through (b,d), (c,d) and (c,e)
+    p = build(list("abcdef"), knows=[("a", "b"), ("a", "c"), ("b", "d"), ("c", "d"), ("c", "e"),
+                                     ("d", "f"), ("e", "f")])
+    a, d, f = p.member("a"), p.member("d"), p.member("f")
+    rows = pair_features(p, source_context(p, a), [d, f])
+    ad, af = rows
+    assert _col(ad, "common_neighbours") == 2
+    # deg(b) = 2, deg(c) = 3
+    assert _col(ad, "adamic_adar") == pytest.approx(1 / math.log(2) + 1 / math.log(3))
+    assert _col(ad, "resource_allocation") == pytest.approx(1 / 2 + 1 / 3)
+    # Γ(a) = {b, c}, Γ(d) = {b, c, f}: 2 shared of 3
+    assert _col(ad, "jaccard") == pytest.approx(2 / 3)
+    assert _col(ad, "log_preferential_attachment") == pytest.approx(math.log1p(2 * 3))
+    assert _col(ad, "distance") == 2
+    assert _col(af, "common_neighbours") == 0 and _col(af, "distance") == 3
+    assert _col(af, "log_paths_3") == pytest.approx(math.log1p(3))
+
+
+def test_attribute_features_by_hand(build) -> None:
+    members = {m: {} for m in "abcdefgh"}
+    members["a"] = {"city": "Kranj", "graduation_year": 2010}
+    members["b"] = {"city": "Kranj", "graduation_year": 2013}
+    p = build(members, knows=[("a", "c")],
+              cohorts=[("a", "Law", 2010), ("b", "Law", 2010), ("c", "Law", 2010)],
+              skills=[("b", "Rust"), ("c", "Go")], wants=[("a", "Rust")])
+    a, b = p.member("a"), p.member("b")
+    row = pair_features(p, source_context(p, a), [b])[0]
+    n = p.n_members
+    assert _col(row, "cohort") == pytest.approx(math.log(n / 3) / math.log(n))
+    assert _col(row, "program") == pytest.approx(math.log(n / 3) / math.log(n))
+    assert _col(row, "city") == pytest.approx(math.log(n / 2) / math.log(n))
+    assert _col(row, "wanted_skills") == pytest.approx(0.5 + 0.5 * math.log(n / 1) / math.log(n))
+    assert _col(row, "graduation_gap") == 3 and _col(row, "graduation_known") == 1
+    assert _col(row, "skills") == 0 and _col(row, "employer") == 0
+    # a's only connection, c, studied law: all of a's circle is in b's programme
+    assert _col(row, "circle_program") == 1.0
+
+
+def _planted(seed: int = 0, n: int = 300) -> Projection:
+    """Ties mostly inside hidden 'houses' that every member's ``city`` names, plus noise:
+    the structure alone knows the houses only through the ties."""
+    rng = random.Random(seed)
+    houses = {f"m{i}": f"House {rng.randrange(15)}" for i in range(n)}
+    ids = sorted(houses)
+    ties = set()
+    for i, x in enumerate(ids):
+        for y in ids[i + 1:]:
+            chance = 0.12 if houses[x] == houses[y] else 0.004
+            if rng.random() < chance:
+                ties.add((x, y))
+    return Projection.from_rows([
+        ("members", [{"id": m, "props": {"name": m, "city": h}} for m, h in houses.items()]),
+        ("knows", [{"a": a, "b": b} for a, b in sorted(ties)]),
+    ], progress_every=1e9)
+
+
+@pytest.fixture(scope="module")
+def planted() -> Projection:
+    return _planted()
+
+
+def test_a_model_learns_a_planted_signal(planted: Projection) -> None:
+    for kind in learned.MODEL_KINDS:
+        name = "learned" if kind == "hgb" else "learned_logistic"
+        report = evaluate(planted, seed=3, names=("resource_allocation", name), train_sources=150)
+        ra, ours = report.rows
+        assert ours.precision > 1.15 * ra.precision, (kind, report.rows)
+    model = learned.train(planted, kind="logistic", max_sources=150)
+    importances = model.importances()
+    # the house is the members' city: knowing it must matter more than degrees do
+    assert importances["same_city"] + importances["your_circles"] > importances["well_connected"]
+
+
+def test_suggestions_from_the_model_carry_reasons_in_words(planted: Projection) -> None:
+    model = learned.train(planted, kind="hgb", max_sources=150)
+    me = planted.member("m7")
+    found = learned.suggest_learned(planted, model, me, limit=5)
+    assert len(found) == 5
+    mine = set(planted.adj[me])
+    for s in found:
+        assert s.member != me and s.member not in mine
+        assert 0 < s.score < 1 and s.reasons
+        assert all(r.weight > 0 and r.detail for r in s.reasons)
+        assert [r.weight for r in s.reasons] == sorted((r.weight for r in s.reasons), reverse=True)
+    kinds = {r.kind for s in found for r in s.reasons}
+    assert kinds & {"same_city", "your_circles", "mutual_connections"}
+    same = [r for s in found for r in s.reasons if r.kind == "same_city"]
+    assert all(r.detail.startswith("both in House ") for r in same)
+
+
+def test_the_hidden_are_never_suggested() -> None:
+    from graph import consent
+
+    p = _planted(seed=1, n=150)
+    model = learned.train(p, kind="logistic", max_sources=100)
+    me = p.member("m7")
+    first = learned.suggest_learned(p, model, me, limit=3)[0].member
+    p.apply("members", [{"id": p.ids[first], "props": {"discoverable": False}}])
+    assert not consent.discoverable_at(p, first)
+    assert first not in [s.member for s in learned.suggest_learned(p, model, me, limit=10)]
+
+
+def test_purpose_reweights_the_learned_score(build) -> None:
+    people = {m: {} for m in ("me", "x", "y", "z", "w")}
+    p = build(people, knows=[("me", "x"), ("x", "y"), ("x", "z"), ("w", "me")],
+              skills=[("z", "Python")], wants=[("me", "Python")])
+    model = learned.RankerModel("logistic", _Constant())
+    me = p.member("me")
+    social = [s.member for s in learned.suggest_learned(p, model, me, limit=2)]
+    mentoring = [s.member for s in learned.suggest_learned(p, model, me, limit=2,
+                                                             purpose="mentoring")]
+    assert mentoring[0] == p.member("z")
+    assert social[0] == p.member("y")  # ties by id without the bonus
+
+
+class _Constant:
+    def decision_function(self, X: np.ndarray) -> np.ndarray:
+        return np.zeros(len(X))
+
+
+def test_ranking_metrics_by_hand() -> None:
+    assert _average_precision([1, 9, 2], {1, 2}) == pytest.approx((1 / 1 + 2 / 3) / 2)
+    assert _ndcg([9, 1], {1}, 10) == pytest.approx(1 / math.log2(3))
+    # the hidden tie at rank 0 beats both negatives; one unranked negative ties it when last
+    assert _auc([1, 5], {1}, [5, 6]) == 1.0
+    assert _auc([5], {1}, [5, 6]) == pytest.approx(0.25)
+
+
+def test_models_are_versioned_private_files(tmp_path, planted: Projection) -> None:
+    folder = tmp_path / "ranker"
+    assert ranker_files.load_latest(folder) is None
+    first = learned.train(planted, kind="logistic", max_sources=60)
+    second = learned.train(planted, kind="hgb", max_sources=60)
+    ranker_files.save(folder, first)
+    path = ranker_files.save(folder, second)
+    assert (first.version, second.version) == (1, 2)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    for f in folder.iterdir():
+        assert stat.S_IMODE(f.stat().st_mode) == 0o600, f
+    loaded = ranker_files.load_latest(folder)
+    assert loaded is not None and loaded.version == 2 and loaded.kind == "hgb"
+    X = learned.pair_features(planted, source_context(planted, 0), [5, 6, 7])
+    assert np.allclose(loaded.log_odds(X), second.log_odds(X))
+    # a model of other features is passed over; a broken file is skipped
+    path.write_bytes(b"not a pickle")
+    assert ranker_files.load_latest(folder).version == 1
+
+
+def test_the_service_falls_back_to_the_blend_and_retrains_on_drift(tmp_path, planted) -> None:
+    ranker = RankerService(tmp_path / "ranker", retrain_share=0.1, kind="logistic")
+    assert ranker.load() is None
+    me = planted.member("m7")
+    found, used = ranker.suggest(planted, me, limit=3)
+    assert used == "blend" and found
+    assert not ranker.after_reload(planted)  # no model: nothing to keep current
+    model = ranker.retrain(planted)
+    found, used = ranker.suggest(planted, me, limit=3)
+    assert used == f"learned-v{model.version}" and 0 < found[0].score < 1
+    assert ranker.drift(planted) == 0 and not ranker.after_reload(planted)
+    grown = planted.copy_ties()
+    ties = sorted(grown.ties())
+    for a, b, _ in ties[: len(ties) // 5]:
+        grown.remove_tie(a, b)
+    assert ranker.drift(grown) == pytest.approx(0.2, abs=0.01)
+    assert ranker.after_reload(grown)
+    assert ranker.model.version == model.version + 1 and ranker.model.ties == grown.n_ties
+    again = RankerService(tmp_path / "ranker")
+    assert again.load().version == model.version + 1
