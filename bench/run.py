@@ -12,7 +12,8 @@ import importlib
 import json
 import sys
 
-BENCHMARKS = ["load", "directory", "suggestions", "report", "mentoring", "load_test", "screen", "tombstones"]
+BENCHMARKS = ["load", "directory", "suggestions", "report", "mentoring", "load_test", "http_latency",
+              "screen", "tombstones"]
 
 
 def main(argv: list[str] | None = None) -> int:
