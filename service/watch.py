@@ -8,9 +8,13 @@ projection in the background (the old one serves meanwhile). A running load move
 counter every batch, so the rebuild waits until it has been still for ``quiet`` seconds,
 or at most ``max_lag`` seconds, so that a long load does not mean a rebuild per poll.
 
-The same poll is the service's heartbeat: while Neo4j is down, requests fail fast and this
-thread probes it, so that they flow again as soon as it answers (and the projection is
-built then, if the service started without one).
+The same poll probes Neo4j while it is down, so that requests flow again as soon as it
+answers (and the projection is built then, if the service started without one). A
+:class:`Heartbeat` does this more often when it runs (``serve``): several times a second it
+reads the token change counter for the token cache (:mod:`service.core.token_cache`), and
+that reading is also the probe. While it runs, requests never try a Neo4j that failed: they
+answer 503 with ``Retry-After`` until the heartbeat's reading succeeds, so that none of them
+waits on a server that is still starting.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from graph.projection import ProjectionService, ReloadInProgress
 from graph.store import Store, StoreError, StoreUnavailable
 from graph.store.integrity import ChangeMark
 from graph.tombstones import TombstoneKeyError
+from service.core.token_cache import TokenCache
 
 log = logging.getLogger("alumni_graph.service")
 
@@ -108,6 +113,58 @@ class ChangeWatcher:
         self.reloads += 1
         log.info("projection rebuilt after a change by another process (counter %s)", mark.counter)
         return True
+
+
+class Heartbeat:
+    """Reads the token change counter every ``interval`` seconds (see the module).
+
+    The reading is asked even while calls fail fast, so it is the probe that lets requests
+    through again; a failed reading makes the token cache stop answering alone."""
+
+    def __init__(self, store: Store, cache: TokenCache, interval: float) -> None:
+        self.store = store
+        self.cache = cache
+        self.interval = interval
+        self.beats = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="heartbeat", daemon=True)
+
+    def start(self) -> Heartbeat:
+        self.store.probed = True
+        self.beat()
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
+        self.store.probed = False
+
+    def beat(self) -> bool:
+        asked_at = time.monotonic()
+        try:
+            mark = self.store.token_changes(probe=True)
+        except StoreError:
+            self.cache.lost()
+            return False
+        except Exception:  # the heartbeat must go on, whatever one reading did
+            log.exception("the heartbeat's reading failed")
+            self.cache.lost()
+            return False
+        self.cache.observe(mark, asked_at)
+        self.beats += 1
+        return True
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.beat()
+
+
+def start_heartbeat(store: Store, cache: TokenCache | None, interval: float) -> Heartbeat | None:
+    """Start the heartbeat every ``interval`` seconds (0, or no cache: not at all)."""
+    if interval <= 0 or cache is None:
+        return None
+    return Heartbeat(store, cache, interval).start()
 
 
 def reapply_tombstones(store: Store) -> bool:

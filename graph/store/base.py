@@ -118,6 +118,10 @@ class StoreBase:
         # (0: never). A server that is starting accepts connections but may hold a query
         # for many seconds, so after that only one call at a time tries (or a probe).
         self.fail_fast_for = fail_fast_for
+        #: Set while a heartbeat probes Neo4j every moment: then, once a contact failed,
+        #: calls fail fast until a probe succeeds, however long that takes, so that no
+        #: request waits on a server that accepts connections but cannot answer yet.
+        self.probed = False
         self._trial = threading.Lock()
         #: (epoch, counter) values of the change counter that this store's batches produced.
         self._own_changes: set[tuple[str, int]] = set()
@@ -158,7 +162,7 @@ class StoreBase:
         if failed_at is None or self.fail_fast_for <= 0:
             yield
             return
-        if not probe and time.monotonic() - failed_at < self.fail_fast_for:
+        if not probe and (self.probed or time.monotonic() - failed_at < self.fail_fast_for):
             raise StoreUnavailable("Neo4j did not answer a moment ago; not trying again yet")
         if not self._trial.acquire(blocking=False):
             raise StoreUnavailable("Neo4j is being asked whether it is back; try again shortly")

@@ -14,6 +14,7 @@ from typing import Any
 from neo4j import ManagedTransaction
 
 from graph.store.base import StoreBase
+from graph.store.tokens import BUMP_TOKENS
 from graph.store.tombstones import merge_tombstones
 
 EXPORT_MEMBER = """
@@ -178,6 +179,8 @@ class PrivacyMixin(StoreBase):
                 "REMOVE t.member_id RETURN count(t) AS n",
                 id=member_id, at=at, ref=ref,
             ).single()["n"]
+            if tokens:
+                tx.run(BUMP_TOKENS).consume()  # services drop the revoked tokens from memory
             entries = tx.run(
                 "MATCH (a:AuditEntry {subject_ref: $id}) SET a.subject_ref = $ref "
                 "RETURN count(a) AS n",

@@ -9,6 +9,7 @@ from neo4j.exceptions import ClientError
 from graph.migrations import MIGRATION_CONSTRAINT, MIGRATIONS, Migration
 from graph.model import Label, Rel
 from graph.store.base import BUMP_CHANGES, StoreBase
+from graph.store.tokens import BUMP_TOKENS
 
 # Two processes starting at once (the service and a load) may both create the same
 # index; the loser is told it exists already under another name or shape. Same rule, no harm.
@@ -101,5 +102,7 @@ class SchemaMixin(StoreBase):
             if n == 0:
                 break
         self.write(BUMP_CHANGES)  # so that a service in another process sees the wipe
+        if not keep_security:
+            self.write(BUMP_TOKENS)  # and forgets the tokens it remembered
         self._notify("wiped", [])
         return deleted

@@ -17,6 +17,7 @@ from :mod:`service.core.roles`):
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -29,6 +30,7 @@ from service.api.deps import StoreDep
 from service.api.errors import ApiError
 from service.core.ratelimit import client_address
 from service.core.roles import Principal, Role
+from service.core.token_cache import TokenCache
 from service.core.tokens import PREFIX, hash_token
 
 _bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer <token>`")
@@ -49,18 +51,24 @@ def _expired(expires_at: str | None) -> bool:
 
 
 def _lookup(request: Request, token_hash: str, store: StoreDep) -> dict[str, Any] | None:
-    """The token's record; while Neo4j is down, its last lookup if recent enough (see
-    service.api.middleware.resilience), so that answers from the projection keep flowing."""
-    cache = getattr(request.app.state, "token_cache", None)
+    """The token's record: from the token cache while the heartbeat keeps it confirmed
+    (no Neo4j round trip), else from Neo4j; while Neo4j is down, its last confirmed record
+    if recent enough (see :mod:`service.core.token_cache`)."""
+    cache: TokenCache | None = getattr(request.app.state, "token_cache", None)
+    if cache is None:
+        return store.token_by_hash(token_hash)
+    record = cache.get(token_hash)
+    if record is not None:
+        return record
+    generation, asked_at = cache.generation, time.monotonic()
     try:
         record = store.token_by_hash(token_hash)
     except StoreUnavailable:
-        remembered = cache.recall(token_hash) if cache is not None else None
+        remembered = cache.recall(token_hash)
         if remembered is None:
             raise
         return remembered
-    if cache is not None:
-        cache.remember(token_hash, record)
+    cache.put(token_hash, record, generation, asked_at)
     return record
 
 
