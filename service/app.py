@@ -90,6 +90,8 @@ def create_app(store: Store | None = None, settings: Settings | None = None) -> 
         poll = settings.change_poll_seconds
         poll = (2.0 if owns_store else 0.0) if poll is None else poll
         watcher = start_watcher(store, app.state.projection, poll)
+        if heartbeat is not None:
+            heartbeat.watcher = watcher
         app.state.audit_writer = AuditWriter(store).start()
         yield
         app.state.audit_writer.stop()  # drained before the store closes

@@ -56,8 +56,10 @@ class ChangeWatcher:
         self.max_lag = max_lag
         self.reloads = 0
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread = threading.Thread(target=self._run, name="change-watcher", daemon=True)
         self._seen: ChangeMark | None = None
+        self.replayed = 0
 
     def start(self) -> ChangeWatcher:
         try:
@@ -69,12 +71,22 @@ class ChangeWatcher:
 
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
         self._thread.join(timeout=30)
+
+    def wake(self, mark: ChangeMark) -> None:
+        """Poll now if the heartbeat saw the counter at another ``mark`` than the last poll."""
+        if mark != self._seen:
+            self._wake.set()
 
     def _run(self) -> None:
         foreign_since: float | None = None  # when a change by someone else was first seen
         moved_at = time.monotonic()
-        while not self._stop.wait(self.interval):
+        while True:
+            self._wake.wait(self.interval)
+            self._wake.clear()
+            if self._stop.is_set():
+                return
             # while Neo4j is down requests fail fast; this probe is what lets them through again
             if not self.store.available and not self.store.probe():
                 continue
@@ -87,7 +99,7 @@ class ChangeWatcher:
                 foreign_since = foreign_since or clock
                 moved_at = clock - self.quiet  # nothing to wait for: build now
             elif now != self._seen:
-                if self.store.changed_elsewhere(self._seen, now) and foreign_since is None:
+                if not self._replay(self._seen, now) and foreign_since is None:
                     foreign_since = clock
                 moved_at = clock
             self._seen = now
@@ -96,6 +108,20 @@ class ChangeWatcher:
             )
             if due and self._reload(now):
                 foreign_since = None
+
+    def _replay(self, since: ChangeMark, now: ChangeMark) -> bool:
+        """Apply the other processes' logged writes from ``since`` to ``now`` to the
+        projection, as if made here; False when they cannot be (then it is rebuilt)."""
+        try:
+            events = self.store.foreign_changes(since, now)
+        except StoreError:
+            return False
+        if events is None:
+            return False
+        for event in events:
+            self.projection.on_write(event)
+        self.replayed += len(events)
+        return True
 
     def _reload(self, mark: ChangeMark) -> bool:
         # the outside change may be a restored backup older than some erasures
@@ -121,10 +147,14 @@ class Heartbeat:
     The reading is asked even while calls fail fast, so it is the probe that lets requests
     through again; a failed reading makes the token cache stop answering alone."""
 
-    def __init__(self, store: Store, cache: TokenCache, interval: float) -> None:
+    def __init__(self, store: Store, cache: TokenCache, interval: float,
+                 watcher: ChangeWatcher | None = None) -> None:
         self.store = store
         self.cache = cache
         self.interval = interval
+        #: woken when the graph's counter moved, so that other processes' writes come in
+        #: within a heartbeat rather than a poll
+        self.watcher = watcher
         self.beats = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="heartbeat", daemon=True)
@@ -143,7 +173,7 @@ class Heartbeat:
     def beat(self) -> bool:
         asked_at = time.monotonic()
         try:
-            mark = self.store.token_changes(probe=True)
+            graph_mark, mark = self.store.change_marks(probe=True)
         except StoreError:
             self.cache.lost()
             return False
@@ -152,6 +182,8 @@ class Heartbeat:
             self.cache.lost()
             return False
         self.cache.observe(mark, asked_at)
+        if self.watcher is not None:
+            self.watcher.wake(graph_mark)
         self.beats += 1
         return True
 

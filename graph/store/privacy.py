@@ -101,6 +101,8 @@ class PrivacyMixin(StoreBase):
         at = datetime.now(UTC).isoformat(timespec="seconds")
         who = {"by": "admin", **(by or {})}
 
+        marks: list[tuple[str, int]] = []
+
         def work(tx: ManagedTransaction) -> tuple[dict[str, Any], dict[str, Any]] | None:
             found = tx.run(UPDATE_MEMBER, id=member_id, props=props).single()
             if found is None:
@@ -113,13 +115,17 @@ class PrivacyMixin(StoreBase):
             text = json.dumps(provenance, sort_keys=True, ensure_ascii=False)
             tx.run(SET_OWNERSHIP, id=member_id, fields=fields, provenance=text).consume()
             after.update(owned_fields=fields, owned_provenance=text)
-            return found["before"], after
+            before = found["before"]
+            changed = {k: after.get(k) for k in props if before.get(k) != after.get(k)}
+            if changed:
+                self._changed(tx, "members", [{"id": member_id, "props": changed}], marks)
+            return changed, after
 
         result = self.write_tx(work)
         if result is None:
             return None
-        before, after = result
-        changed = {k: after.get(k) for k in props if before.get(k) != after.get(k)}
+        self._own_changes.update(marks)
+        changed, after = result
         if changed:
             self._notify("members", [{"id": member_id, "props": changed}])
         return after
@@ -161,6 +167,8 @@ class PrivacyMixin(StoreBase):
         files = self.tombstone_files  # type: ignore[attr-defined]
         key = files.key(create=True) if tombstone else None
 
+        marks: list[tuple[str, int]] = []
+
         def work(tx: ManagedTransaction) -> Erasure | None:
             found = tx.run(
                 "MATCH (m:Member {id: $id}) RETURN COUNT { (m)--() } AS rels, m.email AS email",
@@ -186,9 +194,11 @@ class PrivacyMixin(StoreBase):
                 "RETURN count(a) AS n",
                 id=member_id, ref=ref,
             ).single()["n"]
+            self._changed(tx, "member_deleted", [{"id": member_id}], marks)
             return Erasure(ref, found["rels"], tokens, entries)
 
         erasure = self.write_tx(work)
+        self._own_changes.update(marks)
         if erasure is not None:
             self._notify("member_deleted", [{"id": member_id}])
         return erasure

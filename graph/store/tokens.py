@@ -7,7 +7,7 @@ for listing and revoking.
 Services keep token records in memory; every change that could make an accepted token
 unacceptable (a revocation here, an erasure's revocations, a wipe of the tokens) moves a
 counter of its own, ``(:StoreChanges {id: 'tokens'})``, in the same transaction, and
-:meth:`TokensMixin.token_changes` reads it. It is apart from the graph's counter so that
+``IntegrityMixin.change_marks`` reads it with the graph's. It is apart from the graph's counter so that
 revoking a token does not make every service rebuild its projection.
 """
 
@@ -18,16 +18,12 @@ from typing import Any
 from neo4j import ManagedTransaction
 
 from graph.store.base import StoreBase
-from graph.store.integrity import ChangeMark
 
 #: Moves the token change counter; ``epoch`` is new whenever the node is (see BUMP_CHANGES).
 BUMP_TOKENS = (
     "MERGE (c:StoreChanges {id: 'tokens'}) "
     "ON CREATE SET c.epoch = randomUUID(), c.counter = 0 "
     "SET c.counter = c.counter + 1"
-)
-READ_TOKEN_CHANGES = (
-    "MATCH (c:StoreChanges {id: 'tokens'}) RETURN c.epoch AS epoch, c.counter AS counter"
 )
 
 
@@ -89,11 +85,3 @@ class TokensMixin(StoreBase):
 
         rows = self.write_tx(work)
         return rows[0]["token"] if rows else None
-
-    def token_changes(self, *, probe: bool = False) -> ChangeMark:
-        """The token change counter as Neo4j holds it now. ``probe``: ask even while calls
-        fail fast (the heartbeat's reading, see ``StoreBase.probe``)."""
-        rows = self._read(READ_TOKEN_CHANGES, None, {}, probe=probe)
-        if not rows:
-            return ChangeMark(None, 0)
-        return ChangeMark(rows[0]["epoch"], int(rows[0]["counter"]))
