@@ -57,7 +57,7 @@ def _refused(field: str, problem: str) -> ApiError:
                     details={"fields": [{"field": field, "problem": problem}]})
 
 
-def screened_parameters(request: Request, principal: CurrentPrincipal) -> None:
+async def screened_parameters(request: Request, principal: CurrentPrincipal) -> None:
     """Refuse (422 naming it) a path or query parameter that holds a control, bidi or
     invisible character, on every route that needs a token.
 

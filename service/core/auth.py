@@ -24,6 +24,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from graph.store import StoreUnavailable
 from service.api.deps import StoreDep
@@ -73,7 +74,10 @@ def _lookup(request: Request, token_hash: str, store: StoreDep) -> dict[str, Any
 
 
 def _own_token(request: Request, raw: str, store: StoreDep) -> Principal:
-    record = _lookup(request, hash_token(raw), store)
+    return _principal_of(_lookup(request, hash_token(raw), store))
+
+
+def _principal_of(record: dict[str, Any] | None) -> Principal:
     if record is None:
         raise unauthorized("unknown token")
     if record.get("revoked_at"):
@@ -81,6 +85,16 @@ def _own_token(request: Request, raw: str, store: StoreDep) -> Principal:
     if _expired(record.get("expires_at")):
         raise unauthorized("the token has expired")
     return Principal(record["id"], Role(record["role"]), record.get("member_id"))
+
+
+def _from_memory(request: Request, raw: str) -> Principal | None:
+    """The principal when the token cache can answer alone (no I/O: fit for the event
+    loop); None when Neo4j (or the OIDC verifier) must be asked."""
+    cache: TokenCache | None = getattr(request.app.state, "token_cache", None)
+    if cache is None or not raw.startswith(PREFIX):
+        return None
+    record = cache.get(hash_token(raw))
+    return None if record is None else _principal_of(record)
 
 
 def authenticate(request: Request, raw: str, store: StoreDep) -> Principal:
@@ -93,19 +107,24 @@ def authenticate(request: Request, raw: str, store: StoreDep) -> Principal:
     raise unauthorized("unknown token")
 
 
-def get_principal(
+async def get_principal(
     request: Request,
     store: StoreDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     """The caller, authenticated and within its rate limit.
 
+    On the event loop: a token the cache answers for costs no thread hand-off; only a
+    lookup that needs Neo4j (or an OIDC key fetch) goes to the thread pool.
     A failure counts against the client's address (see :class:`~service.core.ratelimit.
     AuthFailureThrottle`; the bearer middleware refuses an address over its share)."""
     try:
         if credentials is None or not credentials.credentials:
             raise unauthorized("this endpoint needs `Authorization: Bearer <token>`")
-        principal = authenticate(request, credentials.credentials.strip(), store)
+        raw = credentials.credentials.strip()
+        principal = _from_memory(request, raw)
+        if principal is None:
+            principal = await run_in_threadpool(authenticate, request, raw, store)
     except ApiError as exc:
         throttle = getattr(request.app.state, "auth_failures", None)
         if exc.status == 401 and throttle is not None:
@@ -131,7 +150,7 @@ def require_roles(*roles: Role) -> Callable[..., Principal]:
     """A dependency that lets only ``roles`` (and always admin) through."""
     allowed = frozenset(roles) | {Role.ADMIN}
 
-    def dependency(principal: CurrentPrincipal) -> Principal:
+    async def dependency(principal: CurrentPrincipal) -> Principal:
         if principal.role not in allowed:
             raise forbidden(f"the {principal.role} role may not call this endpoint")
         return principal
@@ -154,7 +173,7 @@ def member_scope(*extra_roles: Role, action: str = "read") -> Callable[..., Prin
     """
     allowed = frozenset(extra_roles) | {Role.ADMIN}
 
-    def dependency(request: Request, principal: CurrentPrincipal) -> Principal:
+    async def dependency(request: Request, principal: CurrentPrincipal) -> Principal:
         member_id = request.path_params.get("member_id")
         if member_id is None:  # a wiring mistake, not a client's
             raise RuntimeError("member_scope needs a route with a {member_id} path parameter")
