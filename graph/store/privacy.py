@@ -194,7 +194,11 @@ class PrivacyMixin(StoreBase):
                 "RETURN count(a) AS n",
                 id=member_id, ref=ref,
             ).single()["n"]
-            self._changed(tx, "member_deleted", [{"id": member_id}], marks)
+            # other services rebuild rather than read the id from the change log, and the
+            # log keeps nothing that names the member (ids are JSON strings in its rows)
+            tx.run("MATCH (c:StoreChange) WHERE c.rows CONTAINS $quoted DELETE c",
+                   quoted=json.dumps(member_id, ensure_ascii=False)).consume()
+            self._changed(tx, "member_deleted", None, marks)
             return Erasure(ref, found["rels"], tokens, entries)
 
         erasure = self.write_tx(work)
