@@ -79,7 +79,7 @@ class SchemaMixin(StoreBase):
         """
         if keep_tombstones is None:
             keep_tombstones = keep_security
-        kept = ["Migration", "StoreChanges"]
+        kept = ["Migration", "StoreChanges", "StoreChange"]
         if keep_security:
             kept += ["ApiToken", "AuditEntry"]
         if keep_tombstones:
@@ -101,6 +101,9 @@ class SchemaMixin(StoreBase):
             deleted += n
             if n == 0:
                 break
+        # the change log (at most CHANGE_LOG_KEEP entries) holds rows of the wiped data;
+        # it is bookkeeping, so not counted as deleted
+        self.write("MATCH (c:StoreChange) DELETE c")
         self.write(BUMP_CHANGES)  # so that a service in another process sees the wipe
         if not keep_security:
             self.write(BUMP_TOKENS)  # and forgets the tokens it remembered
