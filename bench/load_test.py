@@ -22,12 +22,15 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 from bench.common import PROJECT_ROOT, TIERS, bench_connection, dataset, percentile, save
+from graph.config import ConnectionSettings
 from graph.store import Store
 from loaders import load_path
 from service.core.tokens import issue_token
@@ -138,25 +141,22 @@ async def _traffic(url: str, members: list[str], headers: dict[str, dict[str, st
     }
 
 
-def main(argv: list[str]) -> dict[str, Any]:
-    parser = argparse.ArgumentParser(prog="bench load_test")
-    parser.add_argument("--tier", default="faculty", choices=sorted(TIERS))
-    parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--leak-requests", type=int, default=100_000)
-    args, _ = parser.parse_known_args(argv)
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
-    settings = bench_connection()
-    with Store(settings) as store:
-        bundle = _ensure_loaded(store, args.tier)
-        headers = {"admin": {"Authorization": f"Bearer {issue_token(store, 'admin').secret}"},
-                   "office": {"Authorization": f"Bearer {issue_token(store, 'career_office').secret}"}}
-    members = _members(bundle, 2_000)
+
+@contextmanager
+def serving(settings: ConnectionSettings, extra_env: dict[str, str] | None = None,
+            ) -> Iterator[tuple[str, int]]:
+    """The service under uvicorn on a free port of 127.0.0.1, as ``serve`` starts it (rate
+    limit off), once ``/health`` shows its projection: its URL and process id."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
     env.update(NEO4J_URI=settings.uri, NEO4J_USER=settings.user, NEO4J_PASSWORD=settings.password,
-               ALUMNI_GRAPH_RATE_LIMIT_PER_MINUTE="0")
+               ALUMNI_GRAPH_RATE_LIMIT_PER_MINUTE="0", **(extra_env or {}))
     service = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "service.app:create_app", "--factory", "--host", "127.0.0.1",
          "--port", str(port), "--log-level", "warning"],
@@ -173,23 +173,49 @@ def main(argv: list[str]) -> dict[str, Any]:
             if service.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit("the service did not start")
             time.sleep(1)
-        warmup = asyncio.run(_traffic(url, members, headers, args.clients, requests=1_000))
-        rss_1k = _rss_mib(service.pid)
-        measured = asyncio.run(_traffic(url, members, headers, args.clients, seconds=args.seconds))
-        rest = max(0, args.leak_requests - warmup["requests"] - measured["requests"])
-        tail = asyncio.run(_traffic(url, members, headers, args.clients, requests=rest))
-        rss_end = _rss_mib(service.pid)
+        yield url, service.pid
     finally:
         service.terminate()
         try:
             service.wait(timeout=30)
         except subprocess.TimeoutExpired:
             service.kill()
+
+
+def main(argv: list[str]) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(prog="bench load_test")
+    parser.add_argument("--tier", default="faculty", choices=sorted(TIERS))
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--leak-requests", type=int, default=100_000)
+    parser.add_argument("--name", default="load_test", help="bench/out/NAME.json")
+    args, _ = parser.parse_known_args(argv)
+
+    settings = bench_connection()
+    with Store(settings) as store:
+        bundle = _ensure_loaded(store, args.tier)
+        headers = {"admin": {"Authorization": f"Bearer {issue_token(store, 'admin').secret}"},
+                   "office": {"Authorization": f"Bearer {issue_token(store, 'career_office').secret}"}}
+    members = _members(bundle, 2_000)
+    load_before = [round(x, 2) for x in os.getloadavg()]
+    with serving(settings) as (url, pid):
+        warmup = asyncio.run(_traffic(url, members, headers, args.clients, requests=1_000))
+        rss_1k = _rss_mib(pid)
+        cpu0 = _cpu_seconds(pid)
+        measured = asyncio.run(_traffic(url, members, headers, args.clients, seconds=args.seconds))
+        measured["service_cpu_ms_per_request"] = round(
+            1000 * (_cpu_seconds(pid) - cpu0) / max(1, measured["requests"]), 2)
+        load_after = [round(x, 2) for x in os.getloadavg()]
+        rest = max(0, args.leak_requests - warmup["requests"] - measured["requests"])
+        tail = asyncio.run(_traffic(url, members, headers, args.clients, requests=rest))
+        rss_end = _rss_mib(pid)
     total = warmup["requests"] + measured["requests"] + tail["requests"]
     result = {
         "tier": args.tier,
         "clients": args.clients,
         "measured": measured,
+        "load_average_before": load_before,
+        "load_average_after": load_after,
         "errors_in_all": warmup["errors"] + measured["errors"] + tail["errors"],
         "errors_by_phase": {name: {k: n for k, n in phase["statuses"].items() if not k.endswith(" 200")}
                             for name, phase in (("warmup", warmup), ("measured", measured), ("tail", tail))},
@@ -198,5 +224,5 @@ def main(argv: list[str]) -> dict[str, Any]:
         f"rss_mib_after_{total}": round(rss_end, 1),
         "rss_growth_pct": round(100 * (rss_end - rss_1k) / rss_1k, 1),
     }
-    save("load_test", result)
+    save(args.name, result)
     return result

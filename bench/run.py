@@ -12,7 +12,7 @@ import importlib
 import json
 import sys
 
-BENCHMARKS = ["load", "directory", "suggestions", "report", "mentoring", "load_test", "screen", "tombstones",
+BENCHMARKS = ["load", "directory", "suggestions", "report", "mentoring", "load_test", "http_latency", "screen", "tombstones",
               "sheet_readers", "sheet_load",
               "hbs"]
 

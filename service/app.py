@@ -32,12 +32,13 @@ from service.api.routes import (
     reports,
     suggestions,
 )
+from service.core.audit_writer import AuditWriter
 from service.core.config import Settings
 from service.core.mail import FolderMailer, mailer_from_settings
 from service.core.oidc_login import SsoClient
 from service.core.ratelimit import HourlyLimiter, RateLimiter
 from service.ranking import RankerService
-from service.watch import reapply_tombstones, start_projection, start_watcher
+from service.watch import reapply_tombstones, start_heartbeat, start_projection, start_watcher
 from service.web.pages import install_web
 
 log = logging.getLogger("alumni_graph.service")
@@ -71,6 +72,8 @@ def create_app(store: Store | None = None, settings: Settings | None = None) -> 
     """Build the app. Tests pass their own store; ``serve`` lets it connect from the environment."""
     settings = settings or Settings()
     owns_store = store is None
+    token_fresh_for = settings.token_cache_seconds
+    token_fresh_for = (1.5 if owns_store else 0.0) if token_fresh_for is None else token_fresh_for
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -86,6 +89,8 @@ def create_app(store: Store | None = None, settings: Settings | None = None) -> 
                 fail_fast_for=settings.neo4j_fail_fast_seconds,
             )
         app.state.store = store
+        # first: while it runs, a Neo4j that failed is asked again only by its probe
+        heartbeat = start_heartbeat(store, app.state.token_cache, token_fresh_for / 3)
         try:
             applied = store.migrate()
             if applied:
@@ -103,9 +108,15 @@ def create_app(store: Store | None = None, settings: Settings | None = None) -> 
         poll = settings.change_poll_seconds
         poll = (2.0 if owns_store else 0.0) if poll is None else poll
         watcher = start_watcher(store, app.state.projection, poll, after_reload=ranker.after_reload)
+        if heartbeat is not None:
+            heartbeat.watcher = watcher
+        app.state.audit_writer = AuditWriter(store).start()
         yield
+        app.state.audit_writer.stop()  # drained before the store closes
         if watcher is not None:
             watcher.stop()
+        if heartbeat is not None:
+            heartbeat.stop()
         app.state.projection.close()
         if owns_store:
             store.close()
@@ -127,7 +138,7 @@ def create_app(store: Store | None = None, settings: Settings | None = None) -> 
     )
     app.state.settings = settings
     install_error_handlers(app)
-    install_resilience(app, settings)
+    install_resilience(app, settings, token_fresh_for)
     install_security(app, settings)
     _install_sign_in(app, settings)
     # versioned first (and in the OpenAPI document), then the unversioned aliases

@@ -8,9 +8,13 @@ projection in the background (the old one serves meanwhile). A running load move
 counter every batch, so the rebuild waits until it has been still for ``quiet`` seconds,
 or at most ``max_lag`` seconds, so that a long load does not mean a rebuild per poll.
 
-The same poll is the service's heartbeat: while Neo4j is down, requests fail fast and this
-thread probes it, so that they flow again as soon as it answers (and the projection is
-built then, if the service started without one).
+The same poll probes Neo4j while it is down, so that requests flow again as soon as it
+answers (and the projection is built then, if the service started without one). A
+:class:`Heartbeat` does this more often when it runs (``serve``): several times a second it
+reads the token change counter for the token cache (:mod:`service.core.token_cache`), and
+that reading is also the probe. While it runs, requests never try a Neo4j that failed: they
+answer 503 with ``Retry-After`` until the heartbeat's reading succeeds, so that none of them
+waits on a server that is still starting.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from graph.projection import Projection, ProjectionService, ReloadInProgress
 from graph.store import Store, StoreError, StoreUnavailable
 from graph.store.integrity import ChangeMark
 from graph.tombstones import TombstoneKeyError
+from service.core.token_cache import TokenCache
 
 log = logging.getLogger("alumni_graph.service")
 
@@ -55,8 +60,10 @@ class ChangeWatcher:
         self.max_lag = max_lag
         self.reloads = 0
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread = threading.Thread(target=self._run, name="change-watcher", daemon=True)
         self._seen: ChangeMark | None = None
+        self.replayed = 0
 
     def start(self) -> ChangeWatcher:
         try:
@@ -68,12 +75,22 @@ class ChangeWatcher:
 
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
         self._thread.join(timeout=30)
+
+    def wake(self, mark: ChangeMark) -> None:
+        """Poll now if the heartbeat saw the counter at another ``mark`` than the last poll."""
+        if mark != self._seen:
+            self._wake.set()
 
     def _run(self) -> None:
         foreign_since: float | None = None  # when a change by someone else was first seen
         moved_at = time.monotonic()
-        while not self._stop.wait(self.interval):
+        while True:
+            self._wake.wait(self.interval)
+            self._wake.clear()
+            if self._stop.is_set():
+                return
             # while Neo4j is down requests fail fast; this probe is what lets them through again
             if not self.store.available and not self.store.probe():
                 continue
@@ -86,7 +103,7 @@ class ChangeWatcher:
                 foreign_since = foreign_since or clock
                 moved_at = clock - self.quiet  # nothing to wait for: build now
             elif now != self._seen:
-                if self.store.changed_elsewhere(self._seen, now) and foreign_since is None:
+                if not self._replay(self._seen, now) and foreign_since is None:
                     foreign_since = clock
                 moved_at = clock
             self._seen = now
@@ -95,6 +112,20 @@ class ChangeWatcher:
             )
             if due and self._reload(now):
                 foreign_since = None
+
+    def _replay(self, since: ChangeMark, now: ChangeMark) -> bool:
+        """Apply the other processes' logged writes from ``since`` to ``now`` to the
+        projection, as if made here; False when they cannot be (then it is rebuilt)."""
+        try:
+            events = self.store.foreign_changes(since, now)
+        except StoreError:
+            return False
+        if events is None:
+            return False
+        for event in events:
+            self.projection.on_write(event)
+        self.replayed += len(events)
+        return True
 
     def _reload(self, mark: ChangeMark) -> bool:
         # the outside change may be a restored backup older than some erasures
@@ -117,6 +148,64 @@ class ChangeWatcher:
             except Exception:  # the new projection serves whatever became of the hook
                 log.exception("the hook after a rebuild failed")
         return True
+
+
+class Heartbeat:
+    """Reads the token change counter every ``interval`` seconds (see the module).
+
+    The reading is asked even while calls fail fast, so it is the probe that lets requests
+    through again; a failed reading makes the token cache stop answering alone."""
+
+    def __init__(self, store: Store, cache: TokenCache, interval: float,
+                 watcher: ChangeWatcher | None = None) -> None:
+        self.store = store
+        self.cache = cache
+        self.interval = interval
+        #: woken when the graph's counter moved, so that other processes' writes come in
+        #: within a heartbeat rather than a poll
+        self.watcher = watcher
+        self.beats = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="heartbeat", daemon=True)
+
+    def start(self) -> Heartbeat:
+        self.store.probed = True
+        self.beat()
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
+        self.store.probed = False
+
+    def beat(self) -> bool:
+        asked_at = time.monotonic()
+        try:
+            graph_mark, mark = self.store.change_marks(probe=True)
+        except StoreError:
+            self.cache.lost()
+            return False
+        except Exception:  # the heartbeat must go on, whatever one reading did
+            log.exception("the heartbeat's reading failed")
+            self.cache.lost()
+            return False
+        self.cache.observe(mark, asked_at)
+        if self.watcher is not None:
+            self.watcher.wake(graph_mark)
+        self.beats += 1
+        return True
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.beat()
+
+
+def start_heartbeat(store: Store, cache: TokenCache | None, interval: float) -> Heartbeat | None:
+    """Start the heartbeat every ``interval`` seconds (0, or no cache: not at all)."""
+    if interval <= 0 or cache is None:
+        return None
+    return Heartbeat(store, cache, interval).start()
 
 
 def reapply_tombstones(store: Store) -> bool:

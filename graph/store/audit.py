@@ -24,6 +24,11 @@ class AuditMixin(StoreBase):
         props = {k: entry.get(k) for k in AUDIT_FIELDS}
         self.write("CREATE (a:AuditEntry) SET a = $props", props=props)
 
+    def append_audit_many(self, entries: list[dict[str, Any]]) -> None:
+        """Record several entries in one transaction (all or none)."""
+        rows = [{k: entry.get(k) for k in AUDIT_FIELDS} for entry in entries]
+        self.write("UNWIND $rows AS props CREATE (a:AuditEntry) SET a = props", rows=rows)
+
     def list_audit(
         self, *, limit: int = 100, before: str | None = None, subject_ref: str | None = None
     ) -> list[dict[str, Any]]:

@@ -7,6 +7,7 @@ service answers with 503; every query takes parameters, never interpolated value
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -39,6 +40,19 @@ BUMP_CHANGES = (
     "ON CREATE SET c.epoch = randomUUID(), c.counter = 0 "
     "SET c.counter = c.counter + 1 "
     "RETURN c.epoch AS epoch, c.counter AS counter"
+)
+
+
+#: Writes of at most this many rows are also logged as ``(:StoreChange {epoch, counter, kind,
+#: rows})`` in their transaction, so that another service process applies them to its
+#: projection within a heartbeat instead of rebuilding it (a load's batches are larger:
+#: those processes rebuild once the load is quiet). The last CHANGE_LOG_KEEP are kept.
+CHANGE_LOG_ROWS = 200
+CHANGE_LOG_KEEP = 1000
+LOG_CHANGE = (
+    "CREATE (:StoreChange {epoch: $epoch, counter: $counter, kind: $kind, rows: $rows}) "
+    "WITH 1 AS done MATCH (old:StoreChange) WHERE old.counter <= $counter - $keep "
+    "DELETE old"
 )
 
 
@@ -118,6 +132,10 @@ class StoreBase:
         # (0: never). A server that is starting accepts connections but may hold a query
         # for many seconds, so after that only one call at a time tries (or a probe).
         self.fail_fast_for = fail_fast_for
+        #: Set while a heartbeat probes Neo4j every moment: then, once a contact failed,
+        #: calls fail fast until a probe succeeds, however long that takes, so that no
+        #: request waits on a server that accepts connections but cannot answer yet.
+        self.probed = False
         self._trial = threading.Lock()
         #: (epoch, counter) values of the change counter that this store's batches produced.
         self._own_changes: set[tuple[str, int]] = set()
@@ -158,7 +176,7 @@ class StoreBase:
         if failed_at is None or self.fail_fast_for <= 0:
             yield
             return
-        if not probe and time.monotonic() - failed_at < self.fail_fast_for:
+        if not probe and (self.probed or time.monotonic() - failed_at < self.fail_fast_for):
             raise StoreUnavailable("Neo4j did not answer a moment ago; not trying again yet")
         if not self._trial.acquire(blocking=False):
             raise StoreUnavailable("Neo4j is being asked whether it is back; try again shortly")
@@ -214,6 +232,22 @@ class StoreBase:
                 listener(event)
             except Exception:  # a broken cache must not undo a committed write
                 log.exception("listener failed on %s; the projection may need a reload", kind)
+
+    def _changed(self, tx: ManagedTransaction, kind: str, rows: Sequence[dict[str, Any]] | None,
+                 marks: list[tuple[str, int]]) -> None:
+        """Inside a write's transaction, last: move the change counter and, for a small
+        write, log its rows as the listeners will see them (see CHANGE_LOG_ROWS). The
+        counter's new value goes into ``marks`` (cleared first: a retried transaction
+        leaves only the mark of the one that commits)."""
+        marks.clear()
+        mark = tx.run(BUMP_CHANGES).single()
+        if mark is None:
+            return
+        marks.append((mark["epoch"], mark["counter"]))
+        if rows is not None and len(rows) <= CHANGE_LOG_ROWS:
+            text = json.dumps(list(rows), ensure_ascii=False, default=str)
+            tx.run(LOG_CHANGE, epoch=mark["epoch"], counter=mark["counter"], kind=kind,
+                   rows=text, keep=CHANGE_LOG_KEEP).consume()
 
     # -- running queries ----------------------------------------------------------
     def _session(self, **kwargs: Any):
@@ -271,11 +305,10 @@ class StoreBase:
 
             def work(tx: ManagedTransaction, b: list[dict[str, Any]] = batch,
                      m: list[tuple[str, int]] = marks) -> list[Any]:
-                m.clear()  # a retried transaction leaves only the mark of the one that commits
                 records = list(tx.run(cypher, rows=b))
-                mark = tx.run(BUMP_CHANGES).single()
-                if mark is not None:
-                    m.append((mark["epoch"], mark["counter"]))
+                kept = {k["id"]: k["keys"] for r in records for k in (r.get("kept") or ())}
+                logged = (without_kept(b, kept) if kept else b) if len(b) <= CHANGE_LOG_ROWS else None
+                self._changed(tx, kind, logged, m)
                 return records
 
             records = self.write_tx(work)

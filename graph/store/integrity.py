@@ -19,10 +19,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from graph.store.base import StoreBase
+from graph.store.base import CHANGE_LOG_KEEP, StoreBase, WriteEvent
 
 #: Labels of the service's own records, which a club's data checksum leaves out.
-BOOKKEEPING_LABELS = ("Migration", "ApiToken", "AuditEntry", "StoreChanges")
+BOOKKEEPING_LABELS = ("Migration", "ApiToken", "AuditEntry", "StoreChanges", "StoreChange")
 
 _NOT_BOOKKEEPING = " AND ".join(f"NOT {{v}}:{label}" for label in BOOKKEEPING_LABELS)
 
@@ -37,6 +37,15 @@ CHECKSUM_RELATIONSHIPS = (
 )
 
 READ_CHANGES = "MATCH (c:StoreChanges {id: 'graph'}) RETURN c.epoch AS epoch, c.counter AS counter"
+READ_MARKS = (
+    "OPTIONAL MATCH (g:StoreChanges {id: 'graph'}) OPTIONAL MATCH (t:StoreChanges {id: 'tokens'}) "
+    "RETURN g.epoch AS graph_epoch, g.counter AS graph_counter, "
+    "t.epoch AS tokens_epoch, t.counter AS tokens_counter"
+)
+READ_CHANGE_LOG = (
+    "MATCH (c:StoreChange) WHERE c.epoch = $epoch AND c.counter IN $counters "
+    "RETURN c.counter AS counter, c.kind AS kind, c.rows AS rows ORDER BY c.counter"
+)
 
 _MASK = (1 << 64) - 1
 
@@ -94,6 +103,13 @@ class IntegrityMixin(StoreBase):
             return ChangeMark(None, 0)
         return ChangeMark(rows[0]["epoch"], int(rows[0]["counter"]))
 
+    def change_marks(self, *, probe: bool = False) -> tuple[ChangeMark, ChangeMark]:
+        """The graph's and the tokens' change counters (``graph.store.tokens``), in one
+        read. ``probe``: ask even while calls fail fast (a heartbeat, see ``probe``)."""
+        row = self._read(READ_MARKS, None, {}, probe=probe)[0]
+        return (ChangeMark(row["graph_epoch"], int(row["graph_counter"] or 0)),
+                ChangeMark(row["tokens_epoch"], int(row["tokens_counter"] or 0)))
+
     def changed_elsewhere(self, since: ChangeMark, now: ChangeMark) -> bool:
         """Whether anything but this store's own batches moved the counter from ``since`` to ``now``.
 
@@ -107,3 +123,26 @@ class IntegrityMixin(StoreBase):
         foreign = not steps <= self._own_changes
         self._own_changes -= steps
         return foreign
+
+    def foreign_changes(self, since: ChangeMark, now: ChangeMark) -> list[WriteEvent] | None:
+        """The writes of other processes that moved the counter from ``since`` to ``now``,
+        in order, as this store's listeners would have seen them; None when they cannot all
+        be replayed (a wipe, a restore, a load's large batches): then rebuild.
+
+        Like :meth:`changed_elsewhere`, it forgets this store's own values on the way."""
+        if now == since:
+            return []
+        if now.epoch is None or now.epoch != since.epoch or now.counter < since.counter:
+            return None
+        counters = range(since.counter + 1, now.counter + 1)
+        own = {k for k in counters if (now.epoch, k) in self._own_changes}
+        self._own_changes -= {(now.epoch, k) for k in own}
+        wanted = [k for k in counters if k not in own]
+        if not wanted:
+            return []
+        if len(wanted) > CHANGE_LOG_KEEP:
+            return None
+        rows = self.read(READ_CHANGE_LOG, epoch=now.epoch, counters=wanted)
+        if len(rows) != len(wanted):
+            return None  # some were not logged (large batches): only a rebuild brings them in
+        return [WriteEvent(r["kind"], json.loads(r["rows"])) for r in rows]

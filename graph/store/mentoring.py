@@ -95,6 +95,8 @@ class MentoringMixin(StoreBase):
         """
         since = since or today
 
+        marks: list[tuple[str, int]] = []
+
         def work(tx: ManagedTransaction) -> tuple[list[dict], Recorded]:
             mentors = sorted({p["mentor_id"] for p in pairs})
             tx.run(_LOCK, ids=mentors).consume()
@@ -109,9 +111,11 @@ class MentoringMixin(StoreBase):
                     problems, missing=missing)
             if rows:
                 tx.run(_RECORD, rows=rows).consume()
+                self._changed(tx, "mentorships", rows, marks)
             return rows, result
 
         rows, result = self.write_tx(work)
+        self._own_changes.update(marks)
         if rows:
             self._notify("mentorships", rows)
         return result
@@ -120,6 +124,8 @@ class MentoringMixin(StoreBase):
                         visible_only: bool = False) -> dict[str, list[dict[str, str]]]:
         """Set ``until`` on running mentorships; all or none (404 when one does not exist).
         With ``visible_only``, a pair with a member who is not discoverable does not exist."""
+
+        marks: list[tuple[str, int]] = []
 
         def work(tx: ManagedTransaction) -> tuple[list[dict], list[dict]]:
             checks = [r.data() for r in tx.run(_CHECK, pairs=list(pairs), today=today)]
@@ -133,13 +139,20 @@ class MentoringMixin(StoreBase):
             rows = [{"mentor_id": c["mentor_id"], "mentee_id": c["mentee_id"], "until": until}
                     for c in checks]
             tx.run(_END, rows=rows).consume()
+            self._changed(tx, "mentorships", _ended(rows, until), marks)
             return rows, []
 
         rows, _ = self.write_tx(work)
-        events = [{"mentor_id": r["mentor_id"], "mentee_id": r["mentee_id"],
-                   "props": {"until": until}} for r in rows]
+        self._own_changes.update(marks)
+        events = _ended(rows, until)
         self._notify("mentorships", events)
         return {"ended": [{"mentor_id": r["mentor_id"], "mentee_id": r["mentee_id"]} for r in rows]}
+
+
+def _ended(rows: list[dict[str, Any]], until: str) -> list[dict[str, Any]]:
+    """Ended mentorships as the projection's listeners take them."""
+    return [{"mentor_id": r["mentor_id"], "mentee_id": r["mentee_id"], "props": {"until": until}}
+            for r in rows]
 
 
 def _hidden_as_missing(check: dict[str, Any]) -> dict[str, Any]:

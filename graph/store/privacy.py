@@ -15,6 +15,7 @@ from neo4j import ManagedTransaction
 
 from graph.store.base import StoreBase
 from graph.store.sessions import end_member_sessions_tx
+from graph.store.tokens import BUMP_TOKENS
 from graph.store.tombstones import merge_tombstones
 
 EXPORT_MEMBER = """
@@ -101,6 +102,8 @@ class PrivacyMixin(StoreBase):
         at = datetime.now(UTC).isoformat(timespec="seconds")
         who = {"by": "admin", **(by or {})}
 
+        marks: list[tuple[str, int]] = []
+
         def work(tx: ManagedTransaction) -> tuple[dict[str, Any], dict[str, Any]] | None:
             found = tx.run(UPDATE_MEMBER, id=member_id, props=props).single()
             if found is None:
@@ -113,13 +116,17 @@ class PrivacyMixin(StoreBase):
             text = json.dumps(provenance, sort_keys=True, ensure_ascii=False)
             tx.run(SET_OWNERSHIP, id=member_id, fields=fields, provenance=text).consume()
             after.update(owned_fields=fields, owned_provenance=text)
-            return found["before"], after
+            before = found["before"]
+            changed = {k: after.get(k) for k in props if before.get(k) != after.get(k)}
+            if changed:
+                self._changed(tx, "members", [{"id": member_id, "props": changed}], marks)
+            return changed, after
 
         result = self.write_tx(work)
         if result is None:
             return None
-        before, after = result
-        changed = {k: after.get(k) for k in props if before.get(k) != after.get(k)}
+        self._own_changes.update(marks)
+        changed, after = result
         if changed:
             self._notify("members", [{"id": member_id, "props": changed}])
         return after
@@ -162,6 +169,8 @@ class PrivacyMixin(StoreBase):
         files = self.tombstone_files  # type: ignore[attr-defined]
         key = files.key(create=True) if tombstone else None
 
+        marks: list[tuple[str, int]] = []
+
         def work(tx: ManagedTransaction) -> Erasure | None:
             found = tx.run(
                 "MATCH (m:Member {id: $id}) RETURN COUNT { (m)--() } AS rels, m.email AS email",
@@ -181,14 +190,22 @@ class PrivacyMixin(StoreBase):
                 "REMOVE t.member_id RETURN count(t) AS n",
                 id=member_id, at=at, ref=ref,
             ).single()["n"]
+            if tokens:
+                tx.run(BUMP_TOKENS).consume()  # services drop the revoked tokens from memory
             entries = tx.run(
                 "MATCH (a:AuditEntry {subject_ref: $id}) SET a.subject_ref = $ref "
                 "RETURN count(a) AS n",
                 id=member_id, ref=ref,
             ).single()["n"]
+            # other services rebuild rather than read the id from the change log, and the
+            # log keeps nothing that names the member (ids are JSON strings in its rows)
+            tx.run("MATCH (c:StoreChange) WHERE c.rows CONTAINS $quoted DELETE c",
+                   quoted=json.dumps(member_id, ensure_ascii=False)).consume()
+            self._changed(tx, "member_deleted", None, marks)
             return Erasure(ref, found["rels"], tokens, entries)
 
         erasure = self.write_tx(work)
+        self._own_changes.update(marks)
         if erasure is not None:
             self._notify("member_deleted", [{"id": member_id}])
         return erasure

@@ -9,6 +9,7 @@ from neo4j.exceptions import ClientError
 from graph.migrations import MIGRATION_CONSTRAINT, MIGRATIONS, Migration
 from graph.model import Label, Rel
 from graph.store.base import BUMP_CHANGES, StoreBase
+from graph.store.tokens import BUMP_TOKENS
 
 # Two processes starting at once (the service and a load) may both create the same
 # index; the loser is told it exists already under another name or shape. Same rule, no harm.
@@ -105,7 +106,7 @@ class SchemaMixin(StoreBase):
         """
         if keep_tombstones is None:
             keep_tombstones = keep_security
-        kept = ["Migration", "StoreChanges"]
+        kept = ["Migration", "StoreChanges", "StoreChange"]
         if keep_security:
             kept += ["ApiToken", "AuditEntry"]
         if keep_tombstones:
@@ -127,6 +128,11 @@ class SchemaMixin(StoreBase):
             deleted += n
             if n == 0:
                 break
+        # the change log (at most CHANGE_LOG_KEEP entries) holds rows of the wiped data;
+        # it is bookkeeping, so not counted as deleted
+        self.write("MATCH (c:StoreChange) DELETE c")
         self.write(BUMP_CHANGES)  # so that a service in another process sees the wipe
+        if not keep_security:
+            self.write(BUMP_TOKENS)  # and forgets the tokens it remembered
         self._notify("wiped", [])
         return deleted

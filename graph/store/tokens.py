@@ -3,13 +3,28 @@
 A token node is ``(:ApiToken {id, hash, role, member_id, created_at, expires_at,
 revoked_at})``. The secret itself never reaches Neo4j; the ``id`` is a public handle
 for listing and revoking.
+
+Services keep token records in memory; every change that could make an accepted token
+unacceptable (a revocation here, an erasure's revocations, a wipe of the tokens) moves a
+counter of its own, ``(:StoreChanges {id: 'tokens'})``, in the same transaction, and
+``IntegrityMixin.change_marks`` reads it with the graph's. It is apart from the graph's counter so that
+revoking a token does not make every service rebuild its projection.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from neo4j import ManagedTransaction
+
 from graph.store.base import StoreBase
+
+#: Moves the token change counter; ``epoch`` is new whenever the node is (see BUMP_CHANGES).
+BUMP_TOKENS = (
+    "MERGE (c:StoreChanges {id: 'tokens'}) "
+    "ON CREATE SET c.epoch = randomUUID(), c.counter = 0 "
+    "SET c.counter = c.counter + 1"
+)
 
 
 class TokensMixin(StoreBase):
@@ -57,9 +72,16 @@ class TokensMixin(StoreBase):
 
     def revoke_token(self, token_id: str, *, at: str) -> dict[str, Any] | None:
         """Mark a token revoked (once; a second revoke keeps the first time)."""
-        rows = self.write(
-            "MATCH (t:ApiToken {id: $id}) SET t.revoked_at = coalesce(t.revoked_at, $at) "
-            "RETURN t {.id, .role, .member_id, .created_at, .expires_at, .revoked_at} AS token",
-            id=token_id, at=at,
-        )
+
+        def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
+            rows = [r.data() for r in tx.run(
+                "MATCH (t:ApiToken {id: $id}) SET t.revoked_at = coalesce(t.revoked_at, $at) "
+                "RETURN t {.id, .role, .member_id, .created_at, .expires_at, .revoked_at} AS token",
+                id=token_id, at=at,
+            )]
+            if rows:
+                tx.run(BUMP_TOKENS).consume()
+            return rows
+
+        rows = self.write_tx(work)
         return rows[0]["token"] if rows else None

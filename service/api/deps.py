@@ -1,4 +1,8 @@
-"""Dependencies shared by the routes: the store, the live projection, the member id."""
+"""Dependencies shared by the routes: the store, the live projection, the member id.
+
+They are coroutines because they do no I/O: FastAPI runs a plain function dependency in
+its thread pool, a hand-off that cost more than some of the work it wrapped.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from service.api.errors import ApiError
 from service.ranking import RankerService
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
     return request.app.state.store
 
 
@@ -22,14 +26,14 @@ StoreDep = Annotated[Store, Depends(get_store)]
 MemberId = Annotated[str, Path(min_length=1, max_length=64, description="The member's id")]
 
 
-def get_projection_service(request: Request) -> ProjectionService:
+async def get_projection_service(request: Request) -> ProjectionService:
     service = getattr(request.app.state, "projection", None)
     if service is None:
         raise ApiError(503, "the graph projection is not running")
     return service
 
 
-def get_projection(service: Annotated[ProjectionService, Depends(get_projection_service)],
+async def get_projection(service: Annotated[ProjectionService, Depends(get_projection_service)],
                    ) -> Projection:
     """The projection serving this request: one object for the whole request, even if a
     reload swaps in a new one meanwhile."""

@@ -69,7 +69,7 @@ def _screen(request: Request) -> None:
             raise _refused(name, str(exc)) from None
 
 
-def screened_parameters(request: Request, principal: CurrentPrincipal) -> None:
+async def screened_parameters(request: Request, principal: CurrentPrincipal) -> None:
     """Refuse (422 naming it) a path or query parameter that holds a control, bidi or
     invisible character, on every route that needs a token.
 
@@ -80,7 +80,7 @@ def screened_parameters(request: Request, principal: CurrentPrincipal) -> None:
     _screen(request)
 
 
-def screened_open_parameters(request: Request) -> None:
+async def screened_open_parameters(request: Request) -> None:
     """The same screening for the routes anyone may call (signing in), which have no
     authentication to come first."""
     _screen(request)

@@ -17,18 +17,21 @@ from :mod:`service.core.roles`):
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from graph.store import StoreUnavailable
 from service.api.deps import StoreDep
 from service.api.errors import ApiError
 from service.core.ratelimit import client_address
 from service.core.roles import Principal, Role
+from service.core.token_cache import TokenCache
 from service.core.tokens import PREFIX, hash_token
 
 _bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer <token>`")
@@ -49,23 +52,32 @@ def _expired(expires_at: str | None) -> bool:
 
 
 def _lookup(request: Request, token_hash: str, store: StoreDep) -> dict[str, Any] | None:
-    """The token's record; while Neo4j is down, its last lookup if recent enough (see
-    service.api.middleware.resilience), so that answers from the projection keep flowing."""
-    cache = getattr(request.app.state, "token_cache", None)
+    """The token's record: from the token cache while the heartbeat keeps it confirmed
+    (no Neo4j round trip), else from Neo4j; while Neo4j is down, its last confirmed record
+    if recent enough (see :mod:`service.core.token_cache`)."""
+    cache: TokenCache | None = getattr(request.app.state, "token_cache", None)
+    if cache is None:
+        return store.token_by_hash(token_hash)
+    record = cache.get(token_hash)
+    if record is not None:
+        return record
+    generation, asked_at = cache.generation, time.monotonic()
     try:
         record = store.token_by_hash(token_hash)
     except StoreUnavailable:
-        remembered = cache.recall(token_hash) if cache is not None else None
+        remembered = cache.recall(token_hash)
         if remembered is None:
             raise
         return remembered
-    if cache is not None:
-        cache.remember(token_hash, record)
+    cache.put(token_hash, record, generation, asked_at)
     return record
 
 
 def _own_token(request: Request, raw: str, store: StoreDep) -> Principal:
-    record = _lookup(request, hash_token(raw), store)
+    return _principal_of(_lookup(request, hash_token(raw), store))
+
+
+def _principal_of(record: dict[str, Any] | None) -> Principal:
     if record is None:
         raise unauthorized("unknown token")
     if record.get("revoked_at"):
@@ -73,6 +85,16 @@ def _own_token(request: Request, raw: str, store: StoreDep) -> Principal:
     if _expired(record.get("expires_at")):
         raise unauthorized("the token has expired")
     return Principal(record["id"], Role(record["role"]), record.get("member_id"))
+
+
+def _from_memory(request: Request, raw: str) -> Principal | None:
+    """The principal when the token cache can answer alone (no I/O: fit for the event
+    loop); None when Neo4j (or the OIDC verifier) must be asked."""
+    cache: TokenCache | None = getattr(request.app.state, "token_cache", None)
+    if cache is None or not raw.startswith(PREFIX):
+        return None
+    record = cache.get(hash_token(raw))
+    return None if record is None else _principal_of(record)
 
 
 def authenticate(request: Request, raw: str, store: StoreDep) -> Principal:
@@ -85,7 +107,7 @@ def authenticate(request: Request, raw: str, store: StoreDep) -> Principal:
     raise unauthorized("unknown token")
 
 
-def get_principal(
+async def get_principal(
     request: Request,
     store: StoreDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -93,18 +115,23 @@ def get_principal(
     """The caller, authenticated (a bearer token, else the web pages' session cookie) and
     within its rate limit.
 
+    On the event loop: a token the cache answers for costs no thread hand-off; only a
+    lookup that needs Neo4j (or an OIDC key fetch) goes to the thread pool.
     A failure counts against the client's address (see :class:`~service.core.ratelimit.
     AuthFailureThrottle`; the bearer middleware refuses an address over its share)."""
     try:
         if credentials is None or not credentials.credentials:
             from service.core.sessions import session_principal  # sessions build on this module
 
-            principal = session_principal(request, store)
+            principal = await run_in_threadpool(session_principal, request, store)
             if principal is None:
                 raise unauthorized(
                     "this endpoint needs `Authorization: Bearer <token>` or a signed-in session")
         else:
-            principal = authenticate(request, credentials.credentials.strip(), store)
+            raw = credentials.credentials.strip()
+            principal = _from_memory(request, raw)
+            if principal is None:
+                principal = await run_in_threadpool(authenticate, request, raw, store)
     except ApiError as exc:
         throttle = getattr(request.app.state, "auth_failures", None)
         if exc.status == 401 and throttle is not None:
@@ -130,7 +157,7 @@ def require_roles(*roles: Role) -> Callable[..., Principal]:
     """A dependency that lets only ``roles`` (and always admin) through."""
     allowed = frozenset(roles) | {Role.ADMIN}
 
-    def dependency(principal: CurrentPrincipal) -> Principal:
+    async def dependency(principal: CurrentPrincipal) -> Principal:
         if principal.role not in allowed:
             raise forbidden(f"the {principal.role} role may not call this endpoint")
         return principal
@@ -153,7 +180,7 @@ def member_scope(*extra_roles: Role, action: str = "read") -> Callable[..., Prin
     """
     allowed = frozenset(extra_roles) | {Role.ADMIN}
 
-    def dependency(request: Request, principal: CurrentPrincipal) -> Principal:
+    async def dependency(request: Request, principal: CurrentPrincipal) -> Principal:
         member_id = request.path_params.get("member_id")
         if member_id is None:  # a wiring mistake, not a client's
             raise RuntimeError("member_scope needs a route with a {member_id} path parameter")

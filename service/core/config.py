@@ -73,11 +73,17 @@ class Settings(BaseSettings):
     neo4j_timeout: float = 2.0
     #: After a failed contact with Neo4j, requests answer 503 at once rather than each
     #: waiting out the timeout (which would tie up every worker under load), until the
-    #: heartbeat finds it back; after this long without that, one request at a time tries.
+    #: heartbeat finds it back; without a heartbeat (token cache off), after this long
+    #: one request at a time tries.
     neo4j_fail_fast_seconds: float = 5.0
     #: While Neo4j is down, a token whose last lookup is at most this old is still
     #: accepted, so that answers from the projection keep flowing; 0 = 503 for all.
     auth_grace_seconds: float = 300.0
+    #: Tokens are verified from memory, kept current by a token change counter that a
+    #: heartbeat reads three times in this many seconds; a revocation made anywhere is
+    #: honoured within it. None: 1.5 s for an app that connects by itself (``serve``), off
+    #: for one handed a store (tests); 0 = off (every request asks Neo4j).
+    token_cache_seconds: float | None = None
     #: How often the service checks whether another process (a load) changed the graph,
     #: and reloads the projection when it did. None: every 2 s for an app that connects
     #: by itself (``serve``), off for one handed a store (tests); 0 = off.

@@ -37,9 +37,11 @@ HOSTILE = [
 
 
 def _club(store: Store) -> list[str]:
-    """The club's data (not tokens or the audit log, which requests rightly add to)."""
+    """The club's data (not tokens, the audit log or the change counter and its log, which
+    requests rightly add to)."""
     rows = store.read(
         "MATCH (n) WHERE NOT n:ApiToken AND NOT n:AuditEntry AND NOT n:Migration "
+        "AND NOT n:StoreChanges AND NOT n:StoreChange "
         "RETURN labels(n) AS l, properties(n) AS p "
         "UNION ALL MATCH (a)-[r]->(b) RETURN [type(r), a.id, b.id] AS l, properties(r) AS p"
     )

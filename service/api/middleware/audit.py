@@ -1,8 +1,10 @@
 """The audit log's writer: who read, changed, exported or erased which member's data.
 
 Routes mark what they do with a member's data through :func:`service.core.auth.member_scope`
-(in the request's state); this middleware writes one ``AuditEntry`` per such request
-after the response, with its status, so that refused attempts are on record too.
+(in the request's state); this middleware makes one ``AuditEntry`` per such request
+after the response, with its status, so that refused attempts are on record too, and
+hands it to the app's :class:`~service.core.audit_writer.AuditWriter`, which writes it off
+the request path (without one, as in an app that was never started, it writes it itself).
 """
 
 from __future__ import annotations
@@ -11,12 +13,20 @@ import logging
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
 
 from graph.store import StoreError
 from service.api.middleware.edge import ASGIApp, Message, Receive, Scope, Send
 from service.core.tokens import now_iso
 
 log = logging.getLogger(__name__)
+
+
+def flush_audit(request: Request) -> None:
+    """Before reading or rewriting the audit log: write what this process still queues."""
+    writer = getattr(request.app.state, "audit_writer", None)
+    if writer is not None:
+        writer.flush()
 
 
 class AuditMiddleware:
@@ -60,6 +70,10 @@ class AuditMiddleware:
             "path": getattr(route, "path", None) or audit.get("path"),
             "status": status,
         }
+        writer = getattr(scope["app"].state, "audit_writer", None)
+        if writer is not None:
+            writer.submit(entry)
+            return
         store = scope["app"].state.store
         try:
             await run_in_threadpool(store.append_audit, entry)

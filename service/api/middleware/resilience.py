@@ -3,68 +3,26 @@
 While Neo4j is down, routes that need it answer 503 at once (the store fails fast after a
 failed contact) and routes that need only the in-memory projection keep answering, marked
 ``X-Data-Stale: true``: the projection holds what Neo4j held at the last contact, and no
-write can have been accepted since (writes need Neo4j). Authentication needs Neo4j too,
-so the outcome of each token's last lookup is remembered for a bounded time
-(``auth_grace_seconds``) and used only while Neo4j cannot be asked; a revocation made
-through this service reaches the remembered outcome at once.
+write can have been accepted since (writes need Neo4j). Tokens are verified from the
+token cache (:mod:`service.core.token_cache`), which also keeps a token confirmed before
+the outage for a bounded time (``auth_grace_seconds``); a revocation made through this
+service reaches the cache at once.
 """
 
 from __future__ import annotations
-
-import threading
-import time
-from collections import OrderedDict
-from typing import Any
 
 from fastapi import FastAPI, Request
 
 from service.api.middleware.edge import ASGIApp, Message, Receive, Scope, Send, send_error
 from service.core.config import Settings
+from service.core.token_cache import TokenCache
 
 #: The response header that says an answer came from the projection while Neo4j was down.
 STALE_HEADER = "X-Data-Stale"
 
 
-class TokenCache:
-    """The last lookup of each token hash (found or revoked), for use during an outage only.
-
-    Bounded in size (least recently used out) and in age: an entry older than ``grace``
-    seconds is not trusted, so a token revoked by another process is honoured at most
-    ``grace`` seconds after its last successful lookup here.
-    """
-
-    def __init__(self, grace: float, max_entries: int = 10_000) -> None:
-        self.grace = grace
-        self.max_entries = max_entries
-        self._entries: OrderedDict[str, tuple[float, dict[str, Any]]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def remember(self, token_hash: str, record: dict[str, Any] | None) -> None:
-        if self.grace <= 0:
-            return
-        with self._lock:
-            if record is None:
-                self._entries.pop(token_hash, None)
-                return
-            self._entries[token_hash] = (time.monotonic(), record)
-            self._entries.move_to_end(token_hash)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
-
-    def recall(self, token_hash: str) -> dict[str, Any] | None:
-        with self._lock:
-            entry = self._entries.get(token_hash)
-        if entry is None or time.monotonic() - entry[0] > self.grace:
-            return None
-        return entry[1]
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-
 def forget_tokens(request: Request) -> None:
-    """After a revocation or an erasure: trust no remembered lookup (they are rare, so all go)."""
+    """After a revocation or an erasure: trust no remembered record (they are rare, so all go)."""
     cache: TokenCache | None = getattr(request.app.state, "token_cache", None)
     if cache is not None:
         cache.clear()
@@ -108,8 +66,9 @@ class QueryLimitMiddleware:
         await self.app(scope, receive, send)
 
 
-def install_resilience(app: FastAPI, settings: Settings) -> None:
-    """The token cache for outages, the stale mark and the query-string limit."""
-    app.state.token_cache = TokenCache(settings.auth_grace_seconds)
+def install_resilience(app: FastAPI, settings: Settings, token_fresh_for: float) -> None:
+    """The token cache (answering alone for ``token_fresh_for`` seconds after each
+    heartbeat; 0: only during outages), the stale mark and the query-string limit."""
+    app.state.token_cache = TokenCache(fresh_for=token_fresh_for, grace=settings.auth_grace_seconds)
     app.add_middleware(StaleMarkMiddleware)
     app.add_middleware(QueryLimitMiddleware, max_bytes=settings.max_query_bytes)

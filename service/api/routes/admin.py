@@ -10,6 +10,7 @@ from pydantic import AfterValidator
 
 from service.api.deps import StoreDep
 from service.api.errors import ApiError, not_found
+from service.api.middleware.audit import flush_audit
 from service.api.middleware.resilience import forget_tokens
 from service.api.schemas.admin import AuditEntryOut, AuditPage, TokenCreate, TokenCreated, TokenOut
 from service.core.auth import AdminOnly
@@ -36,6 +37,7 @@ def audit_time(value: str | None) -> str | None:
 
 @router.get("/audit", response_model=AuditPage, summary="The audit log, newest first")
 def audit_log(
+    request: Request,
     store: StoreDep,
     principal: AdminOnly,
     limit: Annotated[int, Query(ge=1, le=MAX_AUDIT_PAGE)] = 100,
@@ -48,6 +50,7 @@ def audit_log(
 ) -> AuditPage:
     """Who read, changed, exported or erased which member's data, and when. Append-only:
     there is no way to change or delete an entry through the API."""
+    flush_audit(request)  # the entries of requests answered before this one, too
     entries = store.list_audit(limit=limit, before=before)
     return AuditPage(
         entries=[AuditEntryOut.model_validate(e) for e in entries],

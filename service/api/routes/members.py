@@ -13,6 +13,7 @@ from fastapi import APIRouter, Body, Depends, Request
 from graph.consent import Viewer, visible_member
 from service.api.deps import MemberId, StoreDep
 from service.api.errors import member_not_found
+from service.api.middleware.audit import flush_audit
 from service.api.middleware.resilience import forget_tokens
 from service.api.schemas.members import Member
 from service.api.schemas.privacy import ErasureOut, MemberExport, MemberPatch
@@ -80,9 +81,11 @@ def _other_end(rel: dict[str, Any], subject: Viewer) -> dict[str, Any]:
 
 
 @router.get("/{member_id}/export", response_model=MemberExport, summary="Everything held about a member")
-def export_member(member_id: MemberId, store: StoreDep, principal: Exporter) -> MemberExport:
+def export_member(member_id: MemberId, request: Request, store: StoreDep,
+                  principal: Exporter) -> MemberExport:
     """The GDPR Art. 15 export: properties, the fields the member set itself (when and by
     whom), relationships, mentorships, tokens, audit."""
+    flush_audit(request)
     data = store.export_member(member_id)
     if data is None:
         raise member_not_found(member_id)
@@ -117,6 +120,7 @@ def erase_member(
 ) -> ErasureOut:
     """Remove the member and its ties from Neo4j, the projection and every cache, revoke
     its tokens, and leave the audit log only an opaque reference."""
+    flush_audit(request)  # queued entries naming the member get the reference too
     erasure = store.erase_member(member_id)
     if erasure is None:
         raise member_not_found(member_id)
