@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -34,6 +35,7 @@ from graph.store import Store, StoreUnavailable
 from service.core.auth import forbidden, unauthorized
 from service.core.config import Settings
 from service.core.roles import Principal, Role
+from service.core.token_cache import TokenCache
 from service.core.tokens import hash_token
 
 COOKIE = "ag_session"
@@ -121,18 +123,22 @@ def clear_session_cookie(response: Response, request: Request) -> None:
 
 
 def _record(request: Request, store: Store, session_hash: str) -> dict[str, Any] | None:
-    """The session's record; while Neo4j is down, its last lookup if recent enough, as for
-    tokens (see service.api.middleware.resilience)."""
-    cache = getattr(request.app.state, "token_cache", None)
+    """The session's record, always from Neo4j (each use moves its idle clock); while
+    Neo4j is down, its last lookup if recent enough, as for tokens (see
+    :mod:`service.core.token_cache`)."""
+    cache: TokenCache | None = getattr(request.app.state, "token_cache", None)
+    # its own key space in the cache: a session's secret is never a bearer token
+    key = "session:" + session_hash
+    generation, asked_at = (cache.generation, time.monotonic()) if cache is not None else (0, 0.0)
     try:
         record = store.session_by_hash(session_hash)
     except StoreUnavailable:
-        remembered = cache.recall(session_hash) if cache is not None else None
+        remembered = cache.recall(key) if cache is not None else None
         if remembered is None:
             raise
         return remembered
     if cache is not None:
-        cache.remember(session_hash, record)
+        cache.put(key, record, generation, asked_at)
     return record
 
 
