@@ -34,7 +34,7 @@ def test_a_member_gets_a_link_that_signs_in_once(make_client: Make, mailbox: Mai
 
     followed = client.get(link, follow_redirects=False)
     assert followed.status_code == 303
-    assert followed.headers["location"] == "/web/meet"
+    assert followed.headers["location"] == "/web/home"
     cookie = followed.headers["set-cookie"]
     assert cookie.startswith(COOKIE + "=ags_")
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie
@@ -188,6 +188,6 @@ def test_the_unversioned_aliases_sign_in_too(make_client: Make, mailbox: Mailbox
     old_style = issue_link(seeded, "m2", purpose="sign_in", lifetime=timedelta(minutes=5),
                            base_url="http://127.0.0.1").replace("/api/v1/auth/", "/auth/")
     followed = client.get(old_style, follow_redirects=False)
-    assert followed.status_code == 303 and followed.headers["location"] == "/web/meet"
+    assert followed.status_code == 303 and followed.headers["location"] == "/web/home"
     assert client.get("/auth/session").json()["member_id"] == "m2"
     assert client.get("/api/v1/auth/session").json()["member_id"] == "m2"

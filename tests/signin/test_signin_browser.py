@@ -77,7 +77,7 @@ def test_single_sign_on_in_the_browser(page: Page, live: LiveService) -> None:
     page.locator("input[name=login]").fill("ana")
     page.locator("input[name=password]").fill("any password")
     page.get_by_role("button", name="Sign-in").click()
-    page.wait_for_url(live.base_url + "/web/meet")
+    page.wait_for_url(live.base_url + "/web/home")
     expect(page.locator("#who")).to_have_text("Ana Novak (member)")
     expect(page.locator("#mainnav")).to_be_visible()
     shot(page, "en-signin-sso-signed-in")
@@ -112,7 +112,7 @@ def test_a_link_by_email_in_the_browser(page: Page, live: LiveService, smtp: Mai
     shot(page, "en-signin-link-sent")
     (mail,) = smtp.wait_for("borut@example.si")
     page.goto(link_in(mail))
-    page.wait_for_url(live.base_url + "/web/meet")
+    page.wait_for_url(live.base_url + "/web/home")
     expect(page.locator("#who")).to_have_text("Borut Žagar (member)")
 
     # a change made through the pages carries the session's CSRF token
@@ -146,7 +146,7 @@ def test_another_site_cannot_change_anything_with_the_cookie(page: Page, live: L
     httpx.post(live.base_url + "/api/v1/auth/magic-link", json={"email": "ana.novak@example.si"})
     (mail,) = smtp.wait_for("ana.novak@example.si")
     page.goto(link_in(mail))
-    page.wait_for_url(live.base_url + "/web/meet")
+    page.wait_for_url(live.base_url + "/web/home")
     # what a forged form or script elsewhere could send: the cookie, but not the header
     r = page.request.patch(live.base_url + "/members/m1", data={"headline": "forged"})
     assert r.status == 403

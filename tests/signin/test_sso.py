@@ -76,7 +76,7 @@ def test_a_member_signs_in_with_a_verified_email(browser: httpx.Client, live: Li
     callback = log_in_at_provider(browser, live, start(browser, live), "ana")
     r = browser.get(callback)
     assert r.status_code == 303, r.text
-    assert r.headers["location"] == "/web/meet"
+    assert r.headers["location"] == "/web/home"
     assert COOKIE in browser.cookies
     me = browser.get(live.base_url + "/api/v1/auth/session").json()
     assert (me["role"], me["member_id"], me["name"], me["via"]) == ("member", "m1", "Ana Novak", "oidc")
@@ -111,7 +111,7 @@ def test_staff_roles_come_from_groups(live: LiveService) -> None:
             assert r.status_code == 303, r.text
             me = browser.get(live.base_url + "/api/v1/auth/session").json()
             assert (me["role"], me["member_id"]) == (role, None)
-            assert r.headers["location"] == "/web/directory"
+            assert r.headers["location"] == "/web/home"
 
 
 def test_an_unmatched_person_gets_a_page_not_a_500(browser: httpx.Client, live: LiveService) -> None:
