@@ -265,3 +265,57 @@ def view_for(req: IntroRequest, member: str, now: datetime) -> View | None:
 
 def count_open(requests: Iterable[IntroRequest], now: datetime) -> int:
     return sum(1 for r in requests if effective(r, now).state is State.OPEN)
+
+
+# -- as the store keeps it -----------------------------------------------------------
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat(timespec="microseconds") if moment is not None else None
+
+
+def _time(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def to_record(req: IntroRequest) -> dict[str, object]:
+    """The properties the store keeps (members by id, times as ISO-8601 UTC)."""
+    import json
+
+    return {
+        "id": req.id, "requester": req.requester, "broker": req.broker, "target": req.target,
+        "path": list(req.path), "note": req.note, "state": req.state.value, "hop": req.hop,
+        "asked_at": _iso(req.asked_at), "created_at": _iso(req.created_at),
+        "closed_at": _iso(req.closed_at), "note_to_requester": req.note_to_requester,
+        "steps": json.dumps([{"hop": s.hop, "action": s.action, "at": _iso(s.at), "note": s.note}
+                             for s in req.steps], ensure_ascii=False),
+    }
+
+
+def from_record(record: dict[str, object]) -> IntroRequest:
+    import json
+
+    steps = tuple(Step(int(s["hop"]), str(s["action"]), _time(s["at"]) or datetime.min, s.get("note"))
+                  for s in json.loads(str(record.get("steps") or "[]")))
+    created = _time(str(record["created_at"]))
+    assert created is not None
+    return IntroRequest(
+        id=str(record["id"]), path=tuple(str(x) for x in record["path"]),  # type: ignore[attr-defined]
+        note=str(record.get("note") or ""), created_at=created, state=State(str(record["state"])),
+        hop=int(record["hop"]), asked_at=_time(record.get("asked_at")),  # type: ignore[arg-type]
+        closed_at=_time(record.get("closed_at")), steps=steps,  # type: ignore[arg-type]
+        note_to_requester=record.get("note_to_requester"),  # type: ignore[arg-type]
+    )
+
+
+def export_view(req: IntroRequest, member: str, now: datetime) -> dict[str, object] | None:
+    """A member's request as its GDPR export shows it: what :func:`view_for` lets it know,
+    with its own answers."""
+    view = view_for(req, member, now)
+    if view is None:
+        return None
+    at = req.path.index(member)
+    mine = [{"action": s.action, "at": _iso(s.at), "note": s.note} for s in req.steps
+            if s.hop == at or (member == req.requester and s.action == Action.WITHDRAW.value)]
+    return {"id": view.id, "role": view.role, "state": view.state, "path": list(view.path),
+            "note": view.note, "created_at": _iso(view.created_at), "my_answers": mine}
