@@ -13,6 +13,7 @@ properties and gains ``introduced_at``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -54,17 +55,24 @@ def erase_member_intro_requests_tx(tx: ManagedTransaction, member_id: str, ref: 
     ).single()["n"]
     rewritten = tx.run(
         "MATCH (r:IntroRequest) WHERE $id IN r.path "
+        "SET r.erased_hops = coalesce(r.erased_hops, []) + [i IN range(0, size(r.path) - 1) "
+        "                    WHERE r.path[i] = $id] "
         "SET r.path = [x IN r.path | CASE WHEN x = $id THEN $ref ELSE x END], "
         "    r.broker = CASE WHEN r.broker = $id THEN $ref ELSE r.broker END, "
         "    r.target = CASE WHEN r.target = $id THEN $ref ELSE r.target END, "
-        "    r.erased_hops = coalesce(r.erased_hops, []) + [i IN range(0, size(r.path) - 1) "
-        "                    WHERE r.path[i] = $ref], "
         "    r.state = CASE WHEN r.state = 'open' THEN 'withdrawn' ELSE r.state END, "
         "    r.closed_at = coalesce(r.closed_at, $at), r.version = r.version + 1 "
-        "RETURN count(r) AS n",
+        "RETURN r.id AS id, r.steps AS steps, r.erased_hops AS hops",
         id=member_id, ref=ref, at=at,
-    ).single()["n"]
-    return deleted + rewritten
+    ).data()
+    for row in rewritten:  # its notes go too: what it wrote is its data
+        steps = json.loads(row["steps"] or "[]")
+        for step in steps:
+            if step.get("hop") in row["hops"]:
+                step["note"] = None
+        tx.run("MATCH (r:IntroRequest {id: $id}) SET r.steps = $steps",
+               id=row["id"], steps=json.dumps(steps, ensure_ascii=False)).consume()
+    return deleted + len(rewritten)
 
 
 class IntroductionsMixin(StoreBase):

@@ -221,12 +221,23 @@ CALLS: dict[tuple[str, str], list[Template]] = {
     ("DELETE", "/admin/sessions/{session_id}"): [lambda c: Req({"session_id": "ses_none"})],
     ("POST", "/admin/invitations"): [lambda c: Req(json={"members": [c.x], "dry_run": True})],
     ("GET", "/admin/mail"): [lambda c: Req()],
+    # introductions: a hidden member can be neither broker nor target, in the words an
+    # unknown id gets; requests are named by their own ids
+    ("POST", "/introductions/requests"): [
+        lambda c: Req(json={"path": [OWN, c.partner, c.x], "note": "Hello"}),
+        lambda c: Req(json={"path": [OWN, c.x, c.partner], "note": "Hello"})],
+    **{("POST", f"/introductions/requests/{{request_id}}/{verb}"): [
+        lambda c: Req({"request_id": "ir_none"}, json={"text": "Hello"})]
+       for verb in ("accept", "decline", "withdraw", "relay")},
+    ("GET", "/introductions/requests/{request_id}"): [lambda c: Req({"request_id": "ir_none"})],
+    ("GET", "/members/{member_id}/inbox"): [lambda c: Req({"member_id": c.x}),
+                                            lambda c: Req({"member_id": OWN})],
 }
 
 #: Parameters and body fields that carry member ids: a route with one must have a
 #: template that puts the id under test there.
 MEMBER_PARAMS = {"member_id", "to", "for_member"}
-MEMBER_FIELDS = {"member_id", "mentees", "mentors", "assignments"}
+MEMBER_FIELDS = {"member_id", "mentees", "mentors", "assignments", "path"}
 
 CALLERS = ("career_office", "analyst", "member")
 

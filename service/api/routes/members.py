@@ -81,7 +81,7 @@ def _other_end(rel: dict[str, Any], subject: Viewer) -> dict[str, Any]:
 @router.get("/{member_id}/export", response_model=MemberExport, summary="Everything held about a member")
 def export_member(member_id: MemberId, store: StoreDep, principal: Exporter) -> MemberExport:
     """The GDPR Art. 15 export: properties, the fields the member set itself (when and by
-    whom), relationships, mentorships, tokens, audit."""
+    whom), relationships, mentorships, tokens, audit, introduction requests."""
     data = store.export_member(member_id)
     if data is None:
         raise member_not_found(member_id)
@@ -106,6 +106,7 @@ def export_member(member_id: MemberId, store: StoreDep, principal: Exporter) -> 
             "mentorships": mentorships,
             "tokens": data["tokens"],
             "audit": data["audit"],
+            "introduction_requests": data["introduction_requests"],
         }
     )
 

@@ -118,6 +118,11 @@ class MemberExport(BaseModel):
     mentorships: list[MentorshipOut]
     tokens: list[TokenOut]
     audit: list[AuditEntryOut]
+    introduction_requests: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Introduction requests the member asked, passed on or was asked, each as "
+        "the member may know it, with its own answers",
+    )
 
 
 class ErasureOut(BaseModel):
