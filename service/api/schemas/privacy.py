@@ -47,6 +47,9 @@ class MemberPatch(BaseModel):
     #: The language of mails to the member (sign-in links, invitations); null: the club's
     #: default (ALUMNI_GRAPH_DEFAULT_LANGUAGE).
     language: Literal["en", "sl"] | None = None
+    #: How many new introduction requests a week the member takes as a first broker; null:
+    #: the default (3).
+    intro_requests_weekly: Annotated[int, Field(ge=0, le=50)] | None = None
 
     @field_validator("headline", "city", "country", "email")
     @classmethod
