@@ -25,10 +25,11 @@ requester may not ask the same first broker for the same target for :data:`NO_RE
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 EXPIRY_DAYS = 14
 NO_REASK_DAYS = 30
@@ -292,7 +293,7 @@ def to_record(req: IntroRequest) -> dict[str, object]:
     }
 
 
-def from_record(record: dict[str, object]) -> IntroRequest:
+def from_record(record: Mapping[str, Any]) -> IntroRequest:
     import json
 
     steps = tuple(Step(int(s["hop"]), str(s["action"]), _time(s["at"]) or datetime.min, s.get("note"))
@@ -300,11 +301,11 @@ def from_record(record: dict[str, object]) -> IntroRequest:
     created = _time(str(record["created_at"]))
     assert created is not None
     return IntroRequest(
-        id=str(record["id"]), path=tuple(str(x) for x in record["path"]),  # type: ignore[attr-defined]
+        id=str(record["id"]), path=tuple(str(x) for x in record["path"]),
         note=str(record.get("note") or ""), created_at=created, state=State(str(record["state"])),
-        hop=int(record["hop"]), asked_at=_time(record.get("asked_at")),  # type: ignore[arg-type]
-        closed_at=_time(record.get("closed_at")), steps=steps,  # type: ignore[arg-type]
-        note_to_requester=record.get("note_to_requester"),  # type: ignore[arg-type]
+        hop=int(record["hop"]), asked_at=_time(record.get("asked_at")),
+        closed_at=_time(record.get("closed_at")), steps=steps,
+        note_to_requester=record.get("note_to_requester"),
     )
 
 

@@ -50,9 +50,10 @@ def erase_member_intro_requests_tx(tx: ManagedTransaction, member_id: str, ref: 
 
     Returns how many requests were deleted or rewritten.
     """
-    deleted = tx.run(
+    found = tx.run(
         "MATCH (r:IntroRequest {requester: $id}) DETACH DELETE r RETURN count(*) AS n", id=member_id,
-    ).single()["n"]
+    ).single()
+    deleted = found["n"] if found else 0
     rewritten = tx.run(
         "MATCH (r:IntroRequest) WHERE $id IN r.path "
         "SET r.erased_hops = coalesce(r.erased_hops, []) + [i IN range(0, size(r.path) - 1) "
@@ -91,6 +92,7 @@ class IntroductionsMixin(StoreBase):
             check(dict(found) if found else {})
             row = tx.run("CREATE (r:IntroRequest) SET r = $props RETURN " + _REQUEST + " AS r",
                          props={**record, "version": 0}).single()
+            assert row is not None
             return dict(row["r"])
 
         return self.write_tx(work)
