@@ -43,8 +43,9 @@ class Page:
 PAGES: tuple[Page, ...] = (
     Page("", "page_signin", (), ("signin.js",)),
     Page("meet", "page_meet", (M, AD), ("reasons.js", "meet.js")),
-    Page("paths", "page_paths", (M, CO, AD), ("vendor", "graphs.js", "employer_picker.js", "paths.js"),
-         wide=True),
+    Page("paths", "page_paths", (M, CO, AD), ("vendor", "graphs.js", "employer_picker.js", "intro.js",
+                                              "paths.js"), wide=True),
+    Page("inbox", "page_inbox", (M,), ("intro.js", "inbox.js")),
     Page("mentors", "page_mentors", (M, CO, AD), ("reasons.js", "mentors.js")),
     Page("network", "page_network", (M, AD), ("vendor", "graphs.js", "network.js"), wide=True),
     Page("profile", "page_profile", (M, AD), ("profile.js",)),
@@ -61,7 +62,7 @@ PAGES: tuple[Page, ...] = (
 
 #: Navigation groups, in order: (strings key of the group, the pages in it).
 NAV: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("nav_group_member", ("meet", "paths", "mentors", "network", "profile")),
+    ("nav_group_member", ("meet", "paths", "inbox", "mentors", "network", "profile")),
     ("nav_group_career", ("directory", "employers", "mentoring")),
     ("nav_group_analyst", ("report", "communities")),
     ("nav_group_admin", ("invite", "outbox")),

@@ -49,6 +49,7 @@ def test_the_whole_double_opt_in_along_two_brokers(client: TestClient, people: d
     assert "Borut Žagar, Cene Kos" in body_of(target) and "Ana is great" in body_of(target)
     seen = client.get(f"{BASE}/{rid}", headers=people["dan"]).json()
     assert seen["role"] == "target" and seen["waiting_on"] == "dan" and seen["contact"] is None
+    assert seen["names"] == ["Ana Novak", "Borut Žagar", "Cene Kos", "Dan Vidmar"]
     assert seen["notes"] == [{"member_id": "bor", "note": "Dan, Ana is great"}]
     assert client.get(f"{BASE}/{rid}", headers=people["ana"]).json()["contact"] is None
 

@@ -24,7 +24,7 @@ ANY_MEMBER = "member"
 OPEN: frozenset[str] = frozenset({"open"})
 WEB_PAGES = ("/", "/web", "/web/", "/web/meet", "/web/paths", "/web/mentors", "/web/network",
              "/web/profile", "/web/directory", "/web/employers", "/web/mentoring", "/web/report",
-             "/web/communities", "/web/invite", "/web/outbox")
+             "/web/communities", "/web/invite", "/web/outbox", "/web/inbox")
 #: Signing in: anyone may start it, and a token changes nothing about the answer.
 PUBLIC: frozenset[str] = frozenset({"public"})
 SIGN_IN_ROUTES = (("GET", "/auth/oidc/login"), ("GET", "/auth/oidc/callback"),

@@ -67,8 +67,10 @@ def _out(view: View, store: Store) -> RequestOut:
     contact = None
     if view.exchange is not None:
         contact = Contact(**usecase.contact_of(store, view.exchange[1]))
+    names = [str((store.member_contact(m) or {}).get("name") or m) for m in view.path]
     return RequestOut(
-        id=view.id, role=view.role, state=view.state, path=list(view.path), waiting_on=view.waiting_on,
+        id=view.id, role=view.role, state=view.state, path=list(view.path), names=names,
+        waiting_on=view.waiting_on,
         note=view.note, notes=[PartyNote(member_id=m, note=n) for m, n in view.notes],
         note_to_requester=view.note_to_requester, created_at=view.created_at,
         expires_at=view.expires_at, contact=contact)

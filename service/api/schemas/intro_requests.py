@@ -43,6 +43,7 @@ class RequestOut(BaseModel):
     state: str = Field(description="open, accepted, withdrawn, declined (your own decline), or "
                                    "not_now (declined or lapsed: no more is said)")
     path: list[str] = Field(description="As far as you may know it")
+    names: list[str] = Field(description="The names of the members of ``path``, in its order")
     waiting_on: str | None = Field(description="Who is to answer, when it is you or you asked")
     note: str
     notes: list[PartyNote] = Field(description="Brokers' notes passed on to you")
