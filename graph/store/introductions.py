@@ -106,7 +106,9 @@ class IntroductionsMixin(StoreBase):
         """Apply ``changes`` if the request is still at ``version``; None when it moved on
         (another answer came first) or does not exist."""
         rows = self.write(
-            "MATCH (r:IntroRequest {id: $id}) WHERE r.version = $version "
+            # the write lock first: the version is then read after any answer that came first
+            "MATCH (r:IntroRequest {id: $id}) SET r._lock = true REMOVE r._lock "
+            "WITH r WHERE r.version = $version "
             "SET r += $changes, r.version = r.version + 1 RETURN " + _REQUEST + " AS r",
             id=request_id, version=version, changes=changes,
         )

@@ -177,13 +177,18 @@ def ask(store: Store, p: Projection, settings: Settings, principal: Principal,
 def load(store: Store, request_id: str, member: str | None, now: datetime) -> IntroRequest:
     """The request if ``member`` may know of it; else ``Refused("missing")`` as for an id
     that names nothing."""
+    return _load(store, request_id, member)[0]
+
+
+def _load(store: Store, request_id: str, member: str | None) -> tuple[IntroRequest, dict[str, Any]]:
+    """:func:`load`, with the record it was read from (for its version)."""
     record = store.intro_request(request_id)
     if record is None or member is None:
         raise Refused("missing", "no such introduction request")
     req = rules.from_record(record)
     if not rules.may_see(req, member):
         raise Refused("missing", "no such introduction request")
-    return req
+    return req, record
 
 
 def answer(store: Store, p: Projection, settings: Settings, principal: Principal, request_id: str,
@@ -192,9 +197,8 @@ def answer(store: Store, p: Projection, settings: Settings, principal: Principal
     now = now or now_utc()
     me = principal.member_id
     text = rules.validate_note(note, required=False)
-    record = store.intro_request(request_id)
-    req = load(store, request_id, me, now)
-    assert me is not None and record is not None
+    req, record = _load(store, request_id, me)
+    assert me is not None
     next_open = True
     if action is Action.ACCEPT and req.state is State.OPEN and req.hop + 1 < len(req.path) - 1:
         nxt = p.member(req.path[req.hop + 1])
@@ -224,9 +228,8 @@ def relay(store: Store, settings: Settings, principal: Principal, request_id: st
     now = now or now_utc()
     me = principal.member_id
     body = rules.validate_note(text, "text")
-    record = store.intro_request(request_id)
-    req = load(store, request_id, me, now)
-    assert me is not None and record is not None and body is not None
+    req, record = _load(store, request_id, me)
+    assert me is not None and body is not None
     if not rules.contacts_visible(req, me):
         raise Refused("conflict", "a message can be relayed only between the two ends of an "
                                   "accepted introduction")
