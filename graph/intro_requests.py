@@ -320,3 +320,41 @@ def export_view(req: IntroRequest, member: str, now: datetime) -> dict[str, obje
             if s.hop == at or (member == req.requester and s.action == Action.WITHDRAW.value)]
     return {"id": view.id, "role": view.role, "state": view.state, "path": list(view.path),
             "note": view.note, "created_at": _iso(view.created_at), "my_answers": mine}
+
+
+#: Counts under this are not shown (as the network report's groups, graph.algorithms.report).
+MIN_GROUP = 5
+
+
+def summary(requests: Iterable[IntroRequest], now: datetime) -> dict[str, Any]:
+    """The club's introductions in numbers, naming no one: how many were asked, accepted,
+    answered "not now" (declined or lapsed), withdrawn, still open, the share accepted of
+    those decided, and the median days from asking to the first answer. A count of 1 to
+    4 is None (hidden), and so is a share or a median over fewer than 5 requests.
+
+    >>> t = datetime(2026, 1, 1)
+    >>> rs = [act(new_request(str(i), ("a", "b", "c"), "n", t), "b", Action.ACCEPT,
+    ...           t + timedelta(days=i)) for i in range(6)]
+    >>> s = summary(rs, t + timedelta(days=7))
+    >>> s["asked"], s["open"], s["accepted"], s["median_days_to_answer"]
+    (6, 6, 0, 2.5)
+    """
+    from statistics import median
+
+    reqs = [effective(r, now) for r in requests]
+    counts = {
+        "asked": len(reqs),
+        "accepted": sum(r.state is State.ACCEPTED for r in reqs),
+        "not_now": sum(r.state in (State.DECLINED, State.EXPIRED) for r in reqs),
+        "withdrawn": sum(r.state is State.WITHDRAWN for r in reqs),
+        "open": sum(r.state is State.OPEN for r in reqs),
+    }
+    decided = counts["accepted"] + counts["not_now"]
+    waits = [(first.at - r.created_at).total_seconds() / 86400 for r in reqs
+             if (first := next((s for s in r.steps if s.action != Action.WITHDRAW.value), None))]
+    out: dict[str, Any] = {k: (None if 0 < n < MIN_GROUP else n) for k, n in counts.items()}
+    out["accepted_share"] = (round(counts["accepted"] / decided, 3) if decided >= MIN_GROUP
+                             else None)
+    out["median_days_to_answer"] = (round(median(waits), 1) if len(waits) >= MIN_GROUP else None)
+    out["min_group"] = MIN_GROUP
+    return out

@@ -49,6 +49,7 @@ API_ROUTERS = (
     introductions.router,
     intro_requests.router,
     intro_requests.members_router,
+    intro_requests.reports_router,
     admin_projection.router,
     alumni.router,
     employers.router,

@@ -124,6 +124,11 @@ class IntroductionsMixin(StoreBase):
         )
         return [dict(row["r"]) for row in rows]
 
+    def all_intro_requests(self) -> list[dict[str, Any]]:
+        """Every request (for the club's figures, which name no one)."""
+        rows = self.read("MATCH (r:IntroRequest) RETURN " + _REQUEST + " AS r")
+        return [dict(row["r"]) for row in rows]
+
     def member_contact(self, member_id: str) -> dict[str, Any] | None:
         """What an introduction's notifications and exchange need of a member."""
         rows = self.read(

@@ -48,3 +48,24 @@ def test_two_answers_at_once_one_wins(client: TestClient, people: dict, seeded: 
     if actions and actions[0] == "withdraw":
         assert actions == ["withdraw"] and req.state is rules.State.WITHDRAWN
     assert statuses.count(200) == len(actions)
+
+
+def test_the_clubs_figures_hide_small_counts(client: TestClient, people: dict, seeded: Store) -> None:
+    t0 = datetime.now(UTC) - timedelta(days=10)
+    for i in range(6):  # six accepted after i+1 days, one declined, one open
+        r = rules.new_request(f"ir_{i}", ("ana", "bor", "dan"), "Hi", t0)
+        r = rules.act(r, "bor", rules.Action.ACCEPT, t0 + timedelta(days=i + 1))
+        r = rules.act(r, "dan", rules.Action.ACCEPT, t0 + timedelta(days=i + 2))
+        seeded.create_intro_request(rules.to_record(r), now="", expired_before="", week_ago="",
+                                    check=lambda counts: None)
+    declined = rules.act(rules.new_request("ir_d", ("hana", "bor", "dan"), "Hi", t0), "bor",
+                         rules.Action.DECLINE, t0 + timedelta(days=3))
+    seeded.create_intro_request(rules.to_record(declined), now="", expired_before="", week_ago="",
+                                check=lambda counts: None)
+    assert client.get("/api/v1/reports/introductions", headers=people["ana"]).status_code == 403
+    r = client.get("/api/v1/reports/introductions", headers=people["admin"])
+    assert r.status_code == 200, r.text
+    assert r.json() == {"asked": 7, "accepted": 6, "not_now": None, "withdrawn": 0, "open": 0,
+                        "accepted_share": round(6 / 7, 3), "median_days_to_answer": 3.0,
+                        "min_group": 5}
+    assert "ana" not in r.text and "bor" not in r.text

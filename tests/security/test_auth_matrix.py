@@ -81,6 +81,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
        for verb in ("accept", "decline", "withdraw", "relay")},
     ("GET", "/introductions/requests/{request_id}"): MEMBERS_ONLY,
     ("GET", "/members/{member_id}/inbox"): frozenset({OWN, AD}),
+    ("GET", "/reports/introductions"): frozenset({AN, AD}),
 }
 
 #: A plausible body per route with one, so an allowed caller gets past validation.

@@ -230,6 +230,7 @@ CALLS: dict[tuple[str, str], list[Template]] = {
         lambda c: Req({"request_id": "ir_none"}, json={"text": "Hello"})]
        for verb in ("accept", "decline", "withdraw", "relay")},
     ("GET", "/introductions/requests/{request_id}"): [lambda c: Req({"request_id": "ir_none"})],
+    ("GET", "/reports/introductions"): [lambda c: Req()],
     ("GET", "/members/{member_id}/inbox"): [lambda c: Req({"member_id": c.x}),
                                             lambda c: Req({"member_id": OWN})],
 }

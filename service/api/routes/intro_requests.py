@@ -22,18 +22,20 @@ from service.api.schemas.intro_requests import (
     AskIn,
     Contact,
     Inbox,
+    IntroductionsReport,
     PartyNote,
     Relayed,
     RelayIn,
     RequestOut,
 )
-from service.core.auth import CurrentPrincipal, forbidden, member_scope
+from service.core.auth import AnalystOrAdmin, CurrentPrincipal, forbidden, member_scope
 from service.core.config import Settings
 from service.core.roles import Principal, Role
 from service.usecases import introductions as usecase
 
 router = APIRouter(prefix="/introductions", tags=["introductions"])
 members_router = APIRouter(prefix="/members", tags=["introductions"])
+reports_router = APIRouter(prefix="/reports", tags=["reports"])
 
 RequestId = Annotated[str, Path(min_length=1, max_length=64, description="The request's id")]
 _STATUS = {"missing": 404, "conflict": 409, "limit": 429, "invalid": 422}
@@ -182,3 +184,14 @@ def inbox(member_id: MemberId, principal: InboxScope, store: StoreDep) -> Inbox:
     boxes = usecase.inbox(store, member_id)
     return Inbox(member_id=member_id, pending=len(boxes["asked_of_me"]),
                  **{k: [_out(v, store) for v in views] for k, views in boxes.items()})
+
+
+@reports_router.get("/introductions", response_model=IntroductionsReport,
+                    summary="Introductions asked, accepted, and the median time to an answer")
+def introductions_report(principal: AnalystOrAdmin, store: StoreDep) -> IntroductionsReport:
+    """The whole club's introduction requests in numbers, naming no one; every count of 1
+    to 4 is null, and so are the share accepted and the median over fewer than 5."""
+    from graph.intro_requests import from_record, summary
+
+    found = summary([from_record(r) for r in store.all_intro_requests()], usecase.now_utc())
+    return IntroductionsReport(**found)

@@ -64,3 +64,17 @@ class Inbox(BaseModel):
 class Relayed(BaseModel):
     id: str
     sent_to: str
+
+
+class IntroductionsReport(BaseModel):
+    """The club's introductions in numbers; a count of 1 to 4 is null (hidden)."""
+
+    asked: int | None
+    accepted: int | None
+    not_now: int | None = Field(description="Declined or lapsed")
+    withdrawn: int | None
+    open: int | None
+    accepted_share: float | None = Field(description="Of those decided; null under 5 decided")
+    median_days_to_answer: float | None = Field(
+        description="From asking to the first answer; null under 5 answered")
+    min_group: int
