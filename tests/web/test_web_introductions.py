@@ -114,11 +114,13 @@ def test_an_introduction_from_the_path_to_the_exchange(sign_in: Callable[..., Pa
     dan.goto(f"{base_url}/web/inbox")
     expect(dan.locator("#status")).to_have_text("0 requests waiting on you.")
     expect(dan.locator("#inbox-asked-of-me-empty")).to_be_visible()
+    expect(dan.locator("#inbox-pending")).to_have_count(0)
 
     # the broker, in Slovenian, passes it on with a note
     bor = sign_in("w-bor", "sl")
     bor.goto(f"{base_url}/web/inbox")
     expect(bor.locator("#status")).to_have_text("Na vas čaka 1 prošnja.")
+    expect(bor.locator("#inbox-pending")).to_have_text("1")  # beside the inbox's link, on every page
     item = bor.locator("#inbox-asked-of-me > li")
     expect(item.locator("blockquote")).to_have_text("We both work on vaccines.")
     item.get_by_label(re.compile("Sporočilo naslednji osebi")).fill("Dan, Ana je odlična.")
