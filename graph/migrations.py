@@ -83,6 +83,16 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE CONSTRAINT oidc_login_hash IF NOT EXISTS FOR (n:OidcLogin) REQUIRE n.hash IS UNIQUE",
         ),
     ),
+    Migration(
+        7,
+        "introduction requests by id, and by requester, first broker and target for the limits",
+        (
+            "CREATE CONSTRAINT intro_request_id IF NOT EXISTS FOR (n:IntroRequest) REQUIRE n.id IS UNIQUE",
+            "CREATE INDEX intro_request_requester IF NOT EXISTS FOR (n:IntroRequest) ON (n.requester)",
+            "CREATE INDEX intro_request_broker IF NOT EXISTS FOR (n:IntroRequest) ON (n.broker)",
+            "CREATE INDEX intro_request_target IF NOT EXISTS FOR (n:IntroRequest) ON (n.target)",
+        ),
+    ),
 )
 
 MIGRATION_CONSTRAINT = (

@@ -58,7 +58,7 @@ CONSENT_DEFAULTS: dict[str, bool] = {
 #: overwrites it (``graph.store.writes``). Everything else about a member is the source's.
 MEMBER_OWNED_FIELDS: tuple[str, ...] = (
     *CONSENT_DEFAULTS, "seeking_mentor", "mentor_capacity", "headline", "city", "country", "email",
-    "language",
+    "language", "intro_requests_weekly",
 )
 
 #: The longest text a field may hold; longer is a bad row, not a truncation.

@@ -13,6 +13,7 @@ from graph.store.base import (
     WriteStats,
 )
 from graph.store.integrity import IntegrityMixin
+from graph.store.introductions import IntroductionsMixin
 from graph.store.members import MembersMixin
 from graph.store.mentoring import MentoringMixin, MentoringRefused, Recorded
 from graph.store.privacy import Erasure, PrivacyMixin
@@ -27,7 +28,7 @@ from graph.store.writes import WritesMixin
 
 class Store(
     MembersMixin, MentoringMixin, PrivacyMixin, ProjectionMixin, TokensMixin, AuditMixin, WritesMixin,
-    SchemaMixin, IntegrityMixin, TombstonesMixin, SessionsMixin, SyncMixin, StoreBase
+    SchemaMixin, IntegrityMixin, TombstonesMixin, SessionsMixin, SyncMixin, IntroductionsMixin, StoreBase
 ):
     """The one gateway to Neo4j."""
 

@@ -13,7 +13,9 @@ from typing import Any
 
 from neo4j import ManagedTransaction
 
+from graph import intro_requests
 from graph.store.base import StoreBase
+from graph.store.introductions import erase_member_intro_requests_tx
 from graph.store.sessions import end_member_sessions_tx
 from graph.store.tokens import BUMP_TOKENS
 from graph.store.tombstones import merge_tombstones
@@ -150,12 +152,24 @@ class PrivacyMixin(StoreBase):
             "relationships": relationships,
             "tokens": self.list_tokens(member_id=member_id),  # type: ignore[attr-defined]
             "audit": self.list_audit(subject_ref=member_id, limit=10_000),  # type: ignore[attr-defined]
+            "introduction_requests": self._export_intro_requests(member_id),
         }
 
+    def _export_intro_requests(self, member_id: str) -> list[dict[str, Any]]:
+        """The member's introduction requests, each as the member may know it."""
+        now = datetime.now(UTC)
+        found = []
+        for record in self.intro_requests_of(member_id, limit=100_000):  # type: ignore[attr-defined]
+            view = intro_requests.export_view(intro_requests.from_record(record), member_id, now)
+            if view is not None:
+                found.append(view)
+        return found
+
     def erase_member(self, member_id: str, *, tombstone: bool = True) -> Erasure | None:
-        """Delete a member and its ties, revoke its tokens, end its sessions, anonymise the
-        audit about it, and leave a tombstone (``graph.tombstones``) so that no later load
-        brings it back.
+        """Delete a member and its ties, revoke its tokens, end its sessions, delete the
+        introductions it asked for and anonymise it in the others', anonymise the audit
+        about it, and leave a tombstone (``graph.tombstones``) so that no later load brings
+        it back.
 
         One transaction: either all of it happens or none. The tombstone goes into the
         journal before the commit, so a crash in between errs on the side of erasure.
@@ -184,6 +198,7 @@ class PrivacyMixin(StoreBase):
                 files.append([stone])
             tx.run("MATCH (m:Member {id: $id}) DETACH DELETE m", id=member_id).consume()
             end_member_sessions_tx(tx, member_id)  # signed out everywhere, its links gone
+            erase_member_intro_requests_tx(tx, member_id, ref, at)
             tokens = tx.run(
                 "MATCH (t:ApiToken {member_id: $id}) "
                 "SET t.revoked_at = coalesce(t.revoked_at, $at), t.member_ref = $ref "

@@ -45,8 +45,9 @@ PAGES: tuple[Page, ...] = (
     Page("home", "page_home", (M, CO, AN, AD), ("memory.js", "home.js"), wide=True),
     Page("meet", "page_meet", (M, AD), ("people_picker.js", "reasons.js", "meet.js")),
     Page("paths", "page_paths", (M, CO, AD), ("vendor", "graphs.js", "employer_picker.js", "people_picker.js",
-                                    "paths.js"),
+                                    "intro.js", "paths.js"),
          wide=True),
+    Page("inbox", "page_inbox", (M,), ("intro.js", "inbox.js")),
     Page("mentors", "page_mentors", (M, CO, AD), ("people_picker.js", "reasons.js", "mentors.js")),
     Page("network", "page_network", (M, AD), ("vendor", "graphs.js", "people_picker.js", "network.js"),
          wide=True),
@@ -68,7 +69,7 @@ PAGES: tuple[Page, ...] = (
 #: Navigation groups, in order: (strings key of the group, the pages in it).
 NAV: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("nav_group_start", ("home",)),
-    ("nav_group_member", ("meet", "paths", "mentors", "network", "profile")),
+    ("nav_group_member", ("meet", "paths", "inbox", "mentors", "network", "profile")),
     ("nav_group_career", ("directory", "employers", "mentoring")),
     ("nav_group_analyst", ("report", "communities")),
     ("nav_group_admin", ("invite", "outbox", "sync")),

@@ -24,12 +24,14 @@ ANY_MEMBER = "member"
 OPEN: frozenset[str] = frozenset({"open"})
 WEB_PAGES = ("/", "/web", "/web/", "/web/home", "/web/meet", "/web/paths", "/web/mentors", "/web/network",
              "/web/profile", "/web/directory", "/web/employers", "/web/mentoring", "/web/report",
-             "/web/communities", "/web/invite", "/web/outbox", "/web/sync")
+             "/web/communities", "/web/invite", "/web/outbox", "/web/sync", "/web/inbox")
 #: Signing in: anyone may start it, and a token changes nothing about the answer.
 PUBLIC: frozenset[str] = frozenset({"public"})
 SIGN_IN_ROUTES = (("GET", "/auth/oidc/login"), ("GET", "/auth/oidc/callback"),
                   ("POST", "/auth/magic-link"), ("GET", "/auth/magic-link/{token_id}"))
 ANYONE_SIGNED_IN = frozenset({ANY_MEMBER, OWN, CO, AN, AD})
+#: Any member token, for itself; no other role.
+MEMBERS_ONLY = frozenset({ANY_MEMBER, OWN})
 
 #: (method, path) → the callers allowed. "own" = a member for itself; no entry = 403.
 POLICY: dict[tuple[str, str], frozenset[str]] = {
@@ -79,6 +81,14 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/admin/invitations"): frozenset({AD}),
     ("GET", "/admin/mail"): frozenset({AD}),
     **{route: PUBLIC for route in SIGN_IN_ROUTES},
+    # introductions are between members: each acts for itself, the request shows only to
+    # its parties (404 to anyone else); the inbox is the member's own
+    ("POST", "/introductions/requests"): MEMBERS_ONLY,
+    **{("POST", f"/introductions/requests/{{request_id}}/{verb}"): MEMBERS_ONLY
+       for verb in ("accept", "decline", "withdraw", "relay")},
+    ("GET", "/introductions/requests/{request_id}"): MEMBERS_ONLY,
+    ("GET", "/members/{member_id}/inbox"): frozenset({OWN, AD}),
+    ("GET", "/reports/introductions"): frozenset({AN, AD}),
 }
 
 #: A plausible body per route with one, so an allowed caller gets past validation.
@@ -90,6 +100,8 @@ BODIES: dict[tuple[str, str], dict] = {
     ("POST", "/mentoring/assignments/end"): {"assignments": [{"mentor": "m4", "mentee": "m1"}]},
     ("POST", "/admin/invitations"): {"members": ["m1"], "dry_run": True},
     ("POST", "/auth/magic-link"): {"email": "nobody@example.si"},
+    ("POST", "/introductions/requests"): {"path": ["m1", "m2", "m4"], "note": "Hello"},
+    ("POST", "/introductions/requests/{request_id}/relay"): {"text": "Hello"},
 }
 
 #: Callers in the order they call, the one that may erase the own member last but one.
@@ -99,7 +111,8 @@ CALLERS = ("other", AN, CO, OWN, AD)
 def _url(path: str) -> str:
     return path.format(member_id="m1", employer_id="e1", token_id="tok_unknown",
                        session_id="ses_unknown",
-                       upload_id="no-such-upload-0000", job_id="no-such-job-000000")
+                       upload_id="no-such-upload-0000", job_id="no-such-job-000000",
+                       request_id="ir_unknown")
 
 
 def _unversioned(path: str) -> str:

@@ -234,12 +234,24 @@ CALLS: dict[tuple[str, str], list[Template]] = {
         *(lambda c, part=part: Req(params={"q": part, "limit": 50})
           for name, *_ in PEOPLE.values() for part in name.split()),
         *(lambda c, q=q: Req(params={"q": q, "limit": 50}) for q in ("a", "k", "z", "h"))],
+    # introductions: a hidden member can be neither broker nor target, in the words an
+    # unknown id gets; requests are named by their own ids
+    ("POST", "/introductions/requests"): [
+        lambda c: Req(json={"path": [OWN, c.partner, c.x], "note": "Hello"}),
+        lambda c: Req(json={"path": [OWN, c.x, c.partner], "note": "Hello"})],
+    **{("POST", f"/introductions/requests/{{request_id}}/{verb}"): [
+        lambda c: Req({"request_id": "ir_none"}, json={"text": "Hello"})]
+       for verb in ("accept", "decline", "withdraw", "relay")},
+    ("GET", "/introductions/requests/{request_id}"): [lambda c: Req({"request_id": "ir_none"})],
+    ("GET", "/reports/introductions"): [lambda c: Req()],
+    ("GET", "/members/{member_id}/inbox"): [lambda c: Req({"member_id": c.x}),
+                                            lambda c: Req({"member_id": OWN})],
 }
 
 #: Parameters and body fields that carry member ids: a route with one must have a
 #: template that puts the id under test there.
 MEMBER_PARAMS = {"member_id", "to", "for_member"}
-MEMBER_FIELDS = {"member_id", "mentees", "mentors", "assignments"}
+MEMBER_FIELDS = {"member_id", "mentees", "mentors", "assignments", "path"}
 
 CALLERS = ("career_office", "analyst", "member")
 

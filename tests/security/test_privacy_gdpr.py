@@ -143,7 +143,8 @@ def test_no_endpoint_remembers_an_erased_member(
     client: TestClient, headers: H, all_routes: list[tuple[str, str]]
 ) -> None:
     """Caches included: right after the erasure no GET endpoint names the member."""
-    paths = [p.format(member_id="m2", employer_id="e1", token_id="tok_x", job_id="no-such-job-000000")
+    paths = [p.format(member_id="m2", employer_id="e1", token_id="tok_x", job_id="no-such-job-000000",
+                      request_id="ir_x")
              for m, p in all_routes if m == "GET"]
     for path in paths:  # warm whatever caches the endpoints keep
         client.get(path, params={"to": "m1"}, headers=headers["admin"])

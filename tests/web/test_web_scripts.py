@@ -39,4 +39,4 @@ def test_the_member_guard_and_the_person_card_are_not_copied() -> None:
         users = {name for name, text in scripts.items() if marker in text}
         assert users <= {"core.js"}, (marker, users)
     guarded = {name for name, text in scripts.items() if "requireMember()" in text} - {"core.js"}
-    assert guarded == {"meet.js", "mentors.js", "network.js", "paths.js", "profile.js"}
+    assert guarded == {"meet.js", "mentors.js", "network.js", "paths.js", "profile.js", "inbox.js"}

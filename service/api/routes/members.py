@@ -84,7 +84,7 @@ def _other_end(rel: dict[str, Any], subject: Viewer) -> dict[str, Any]:
 def export_member(member_id: MemberId, request: Request, store: StoreDep,
                   principal: Exporter) -> MemberExport:
     """The GDPR Art. 15 export: properties, the fields the member set itself (when and by
-    whom), relationships, mentorships, tokens, audit."""
+    whom), relationships, mentorships, tokens, audit, introduction requests."""
     flush_audit(request)
     data = store.export_member(member_id)
     if data is None:
@@ -110,6 +110,7 @@ def export_member(member_id: MemberId, request: Request, store: StoreDep,
             "mentorships": mentorships,
             "tokens": data["tokens"],
             "audit": data["audit"],
+            "introduction_requests": data["introduction_requests"],
         }
     )
 

@@ -47,6 +47,9 @@ class MemberPatch(BaseModel):
     #: The language of mails to the member (sign-in links, invitations); null: the club's
     #: default (ALUMNI_GRAPH_DEFAULT_LANGUAGE).
     language: Literal["en", "sl"] | None = None
+    #: How many new introduction requests a week the member takes as a first broker; null:
+    #: the default (3).
+    intro_requests_weekly: Annotated[int, Field(ge=0, le=50)] | None = None
 
     @field_validator("headline", "city", "country", "email")
     @classmethod
@@ -118,6 +121,11 @@ class MemberExport(BaseModel):
     mentorships: list[MentorshipOut]
     tokens: list[TokenOut]
     audit: list[AuditEntryOut]
+    introduction_requests: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Introduction requests the member asked, passed on or was asked, each as "
+        "the member may know it, with its own answers",
+    )
 
 
 class ErasureOut(BaseModel):

@@ -389,9 +389,24 @@
     page(init) { pageInits.push(init); },
   };
 
+  /* A member's count of introduction requests waiting on it, beside the inbox's link. */
+  async function pendingCount() {
+    const s = session();
+    const link = document.querySelector('#mainnav a[href$="/inbox"]');
+    if (!s || s.role !== "member" || !s.member_id || !link) return;
+    try {
+      const inbox = await api(`/members/${encodeURIComponent(s.member_id)}/inbox`);
+      if (inbox.pending > 0) {
+        link.append(" ", el("span", { class: "badge", id: "inbox-pending",
+                                      title: plural("intro_pending", inbox.pending) }, String(inbox.pending)));
+      }
+    } catch (e) { /* a convenience: the page works without it */ }
+  }
+
   document.addEventListener("DOMContentLoaded", async () => {
     await loadSession();
     if (!frame()) return;
     for (const init of pageInits) init();
+    pendingCount();
   });
 })();

@@ -16,14 +16,42 @@ AG.page(function () {
   }
   document.querySelectorAll("input[name=kind]").forEach((r) => r.addEventListener("change", showKind));
 
+  let asks = 0;
+  /* A member asks the path's first broker (POST /introductions/requests) with a note. */
+  function askForm(path) {
+    const id = "ask-note-" + (++asks);
+    const note = el("textarea", { id: id, maxlength: "500", rows: "2" });
+    const form = el("form", { class: "intro-ask", hidden: true },
+      el("label", { for: id }, t("intro_ask_note", { name: path.members[1].name })), note,
+      el("button", { type: "submit", class: "button" }, t("intro_ask_send")));
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const text = note.value.trim();
+      if (!text) { AG.problem(new Error(t("intro_ask_note_missing"))); return; }
+      const made = await run(() => AG.intro.call("/introductions/requests",
+        { path: path.members.map((m) => m.id), note: text }));
+      if (made) {
+        form.replaceChildren(el("p", { class: "intro-asked" }, t("intro_asked", { name: path.members[1].name })));
+        status(t("intro_asked", { name: path.members[1].name }));
+      }
+    });
+    const open = el("button", { type: "button", class: "button secondary",
+                                onclick: () => { form.hidden = false; open.hidden = true; note.focus(); } },
+                    t("intro_ask", { name: path.members[1].name }));
+    return [open, form];
+  }
+
   function describe(path) {
     const names = path.members.map((m) => m.name);
+    const s = AG.session();
+    const mine = s && s.role === "member" && path.members.length > 2 && path.members[0].id === s.member_id;
     return el("li", {},
       el("p", { class: "path-chain" }, names.join(" → ")),
       el("p", { class: "muted" }, plural("hops", path.hops), " · ",
          t("path_strength", { s: formatNumber(path.strength, 2) }),
          path.members.length > 2
-           ? " · " + t("ask_first", { name: path.members[1].name }) : ""));
+           ? " · " + t("ask_first", { name: path.members[1].name }) : ""),
+      ...(mine ? askForm(path) : []));
   }
 
   async function load() {
