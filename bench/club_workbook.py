@@ -17,27 +17,80 @@ from typing import Any
 
 #: Each bundle file as a sheet with Slovenian headers: sheet, kind, (header, bundle column).
 CLUB_SHEETS: list[tuple[str, str, list[tuple[str, str]]]] = [
-    ("Člani", "members", [
-        ("Šifra", "id"), ("Ime", "first_name"), ("Priimek", "last_name"), ("Vloga", "role"),
-        ("E-pošta", "email"), ("Predstavitev", "headline"), ("Kraj", "city"), ("Država", "country"),
-        ("Leto diplome", "graduation_year"), ("Mentor", "open_to_mentor"),
-        ("Št. mentorirancev", "mentor_capacity"), ("Išče mentorja", "seeking_mentor"),
-        ("Javni profil", "discoverable"), ("Predstavitve", "open_to_intros")]),
-    ("Podjetja", "employers", [("ID", "id"), ("Naziv", "name"), ("Panoga", "industry"),
-                               ("Kraj", "city"), ("Država", "country"), ("Druga imena", "aliases")]),
-    ("Zaposlitve", "positions", [("Šifra člana", "member_id"), ("ID podjetja", "employer_id"),
-                                 ("Podjetje", "employer_name"), ("Delovno mesto", "title"),
-                                 ("Od", "start"), ("Do", "end")]),
-    ("Spretnosti", "skills", [("Šifra člana", "member_id"), ("Spretnost", "skill"), ("Raven", "level"),
-                              ("Želi se naučiti", "wants")]),
+    (
+        "Člani",
+        "members",
+        [
+            ("Šifra", "id"),
+            ("Ime", "first_name"),
+            ("Priimek", "last_name"),
+            ("Vloga", "role"),
+            ("E-pošta", "email"),
+            ("Predstavitev", "headline"),
+            ("Kraj", "city"),
+            ("Država", "country"),
+            ("Leto diplome", "graduation_year"),
+            ("Mentor", "open_to_mentor"),
+            ("Št. mentorirancev", "mentor_capacity"),
+            ("Išče mentorja", "seeking_mentor"),
+            ("Javni profil", "discoverable"),
+            ("Predstavitve", "open_to_intros"),
+        ],
+    ),
+    (
+        "Podjetja",
+        "employers",
+        [
+            ("ID", "id"),
+            ("Naziv", "name"),
+            ("Panoga", "industry"),
+            ("Kraj", "city"),
+            ("Država", "country"),
+            ("Druga imena", "aliases"),
+        ],
+    ),
+    (
+        "Zaposlitve",
+        "positions",
+        [
+            ("Šifra člana", "member_id"),
+            ("ID podjetja", "employer_id"),
+            ("Podjetje", "employer_name"),
+            ("Delovno mesto", "title"),
+            ("Od", "start"),
+            ("Do", "end"),
+        ],
+    ),
+    (
+        "Spretnosti",
+        "skills",
+        [
+            ("Šifra člana", "member_id"),
+            ("Spretnost", "skill"),
+            ("Raven", "level"),
+            ("Želi se naučiti", "wants"),
+        ],
+    ),
     ("Interesi", "interests", [("Šifra člana", "member_id"), ("Interes", "interest")]),
-    ("Študij", "cohorts", [("Šifra člana", "member_id"), ("Smer", "program"), ("Leto", "year"),
-                           ("Fakulteta", "faculty"), ("Stopnja", "degree")]),
+    (
+        "Študij",
+        "cohorts",
+        [
+            ("Šifra člana", "member_id"),
+            ("Smer", "program"),
+            ("Leto", "year"),
+            ("Fakulteta", "faculty"),
+            ("Stopnja", "degree"),
+        ],
+    ),
     ("Poznanstva", "connections", [("Član A", "member_a"), ("Član B", "member_b"), ("Od", "since")]),
     ("Dogodki", "events", [("ID", "id"), ("Naziv", "name"), ("Datum", "date"), ("Kraj", "city")]),
     ("Udeležba", "attendance", [("Šifra člana", "member_id"), ("Dogodek", "event_id")]),
-    ("Mentorstva", "mentorships", [("Mentor", "mentor_id"), ("Mentoriranec", "mentee_id"),
-                                   ("Od", "since"), ("Do", "until")]),
+    (
+        "Mentorstva",
+        "mentorships",
+        [("Mentor", "mentor_id"), ("Mentoriranec", "mentee_id"), ("Od", "since"), ("Do", "until")],
+    ),
 ]
 _ROLES = {"alumnus": "diplomant", "student": "študent", "faculty": "profesor", "staff": "osebje"}
 _DATES = {"start", "end", "since", "until", "date"}

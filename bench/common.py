@@ -147,7 +147,8 @@ def cached_projection(tier: str, seed: int = SEED) -> tuple[Any, float | None]:
         p, _ = projection_from_bundle(dataset(tier, seed))
     tmp = cache.with_suffix(f".{os.getpid()}.tmp")
     with tmp.open("wb") as f:
-        pickle.dump({k: v for k, v in p.__dict__.items() if k != "_lock"}, f,
-                    protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(
+            {k: v for k, v in p.__dict__.items() if k != "_lock"}, f, protocol=pickle.HIGHEST_PROTOCOL
+        )
     tmp.replace(cache)
     return p, t["seconds"]

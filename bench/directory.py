@@ -66,13 +66,14 @@ def _draw(p: Projection, rng: random.Random, n: int) -> dict[str, list[Query]]:
         pos = rng.choice(p.positions[rng.choice(employed)])
         code = pos.employer
         names = [p.employers.vocab.names[code], *p.employer_aliases[code]]
-        return {"company": rng.choice([p.employers.vocab.keys[code], *names]),
-                "current": rng.random() < 0.7}
+        return {"company": rng.choice([p.employers.vocab.keys[code], *names]), "current": rng.random() < 0.7}
 
     def skill_city() -> Query:
         m = rng.choice(skilled)
-        return {"skill": p.skill_names.names[rng.choice(p.skills.of_member[m])],
-                "city": p.cities.vocab.names[p.city(m)]}
+        return {
+            "skill": p.skill_names.names[rng.choice(p.skills.of_member[m])],
+            "city": p.cities.vocab.names[p.city(m)],
+        }
 
     def cohorts() -> Query:
         lo = rng.choice(cohort_years)
@@ -85,8 +86,12 @@ def _draw(p: Projection, rng: random.Random, n: int) -> dict[str, list[Query]]:
         return {"sort": rng.choice(["name", "graduation_year"]), "offset": 20 * rng.randint(0, 50)}
 
     makers: dict[str, Callable[[], Query]] = {
-        "name_prefix": prefix, "company_current": company, "skill_city": skill_city,
-        "cohort_range": cohorts, "everyone_paged": everyone}
+        "name_prefix": prefix,
+        "company_current": company,
+        "skill_city": skill_city,
+        "cohort_range": cohorts,
+        "everyone_paged": everyone,
+    }
     return {kind: [make() for _ in range(n)] for kind, make in makers.items()}
 
 
@@ -123,15 +128,25 @@ def main(argv: list[str]) -> dict[str, Any]:
     catch_up = []
     for i in range(20):
         victim = rng.choice(list(p.index))
-        p.apply("members", [{"id": victim, "props": {"name": f"Renamed Žagar {i}"}},
-                            {"id": f"bench-new-{i}", "props": {"name": f"Nova Šušteršič {i}"}}])
+        p.apply(
+            "members",
+            [
+                {"id": victim, "props": {"name": f"Renamed Žagar {i}"}},
+                {"id": f"bench-new-{i}", "props": {"name": f"Nova Šušteršič {i}"}},
+            ],
+        )
         with stopwatch() as t:
             run({"q": "sus"})
         catch_up.append(t["seconds"] * 1000)
     payload = {
-        "tier": args.tier, "members": p.n_members, "queries_per_kind": args.queries,
-        "seed": args.seed, "projection_build_s": round(built["seconds"], 1),
-        "index_build_s": round(indexed["seconds"], 2), "overall": overall, "by_kind": results,
+        "tier": args.tier,
+        "members": p.n_members,
+        "queries_per_kind": args.queries,
+        "seed": args.seed,
+        "projection_build_s": round(built["seconds"], 1),
+        "index_build_s": round(indexed["seconds"], 2),
+        "overall": overall,
+        "by_kind": results,
         "first_query_after_a_write_ms": Timings(catch_up).summary,
         "peak_rss_mib": round(peak_rss_mib()),
         # the figures are wall-clock on a shared machine: say how busy it was

@@ -39,27 +39,44 @@ from service.core.tokens import issue_token
 
 def _bulk_load(tier: str) -> dict[str, Any]:
     local = bench_server_settings()
-    env = dict(os.environ, ALUMNI_GRAPH_NEO4J_DIR=str(local.home),
-               ALUMNI_GRAPH_BOLT_PORT=str(local.bolt_port), ALUMNI_GRAPH_HTTP_PORT=str(local.http_port))
+    env = dict(
+        os.environ,
+        ALUMNI_GRAPH_NEO4J_DIR=str(local.home),
+        ALUMNI_GRAPH_BOLT_PORT=str(local.bolt_port),
+        ALUMNI_GRAPH_HTTP_PORT=str(local.http_port),
+    )
     env.pop("NEO4J_URI", None)
     c0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "service.cli", "load", "--bulk", str(dataset(tier))],
-                          env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "service.cli", "load", "--bulk", str(dataset(tier))],
+        env=env,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     wall = time.perf_counter() - t0
     c1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
-        raise SystemExit(f"load --bulk failed ({done.returncode}):\n"
-                         f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+        raise SystemExit(
+            f"load --bulk failed ({done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+        )
     said = " ".join(done.stdout.split())
-    match = re.search(r"converted in ([\d.]+) s, imported ([\d,]+) nodes and ([\d,]+) relationships "
-                      r"in ([\d.]+) s; ([\d.]+) s in all", said)
+    match = re.search(
+        r"converted in ([\d.]+) s, imported ([\d,]+) nodes and ([\d,]+) relationships "
+        r"in ([\d.]+) s; ([\d.]+) s in all",
+        said,
+    )
     assert match, said[:2000]
     rels = int(match[3].replace(",", ""))
     return {
         "wall_s": round(wall, 1),
-        "convert_s": float(match[1]), "import_s": float(match[4]), "command_s": float(match[5]),
-        "nodes": int(match[2].replace(",", "")), "relationships": rels,
+        "convert_s": float(match[1]),
+        "import_s": float(match[4]),
+        "command_s": float(match[5]),
+        "nodes": int(match[2].replace(",", "")),
+        "relationships": rels,
         "relationships_per_s": round(rels / wall),
         # the conversion (Python) and the importer (Java) are the command's children
         "children_cpu_s": round((c1.ru_utime + c1.ru_stime) - (c0.ru_utime + c0.ru_stime), 1),
@@ -71,8 +88,11 @@ def _build(store: Store) -> dict[str, Any]:
     rss0 = _rss_mib(os.getpid())
     c0, t0 = time.process_time(), time.perf_counter()
     projection = build_from_store(store)
-    out = {"wall_s": round(time.perf_counter() - t0, 1), "cpu_s": round(time.process_time() - c0, 1),
-           "rss_added_mib": round(_rss_mib(os.getpid()) - rss0)}
+    out = {
+        "wall_s": round(time.perf_counter() - t0, 1),
+        "cpu_s": round(time.process_time() - c0, 1),
+        "rss_added_mib": round(_rss_mib(os.getpid()) - rss0),
+    }
     del projection
     gc.collect()
     return out
@@ -87,19 +107,39 @@ def _process_tree_rss(pid: int) -> float:
 
 def _serve_and_load_test(store: Store, tier: str, clients: int, seconds: float) -> dict[str, Any]:
     settings = store.settings
-    headers = {"admin": {"Authorization": f"Bearer {issue_token(store, 'admin').secret}"},
-               "office": {"Authorization": f"Bearer {issue_token(store, 'career_office').secret}"}}
+    headers = {
+        "admin": {"Authorization": f"Bearer {issue_token(store, 'admin').secret}"},
+        "office": {"Authorization": f"Bearer {issue_token(store, 'career_office').secret}"},
+    }
     members = _members(dataset(tier), 2_000)
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
-    env.update(NEO4J_URI=settings.uri, NEO4J_USER=settings.user, NEO4J_PASSWORD=settings.password,
-               ALUMNI_GRAPH_RATE_LIMIT_PER_MINUTE="0")
+    env.update(
+        NEO4J_URI=settings.uri,
+        NEO4J_USER=settings.user,
+        NEO4J_PASSWORD=settings.password,
+        ALUMNI_GRAPH_RATE_LIMIT_PER_MINUTE="0",
+    )
     t0 = time.perf_counter()
     service = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "service.app:create_app", "--factory", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning"],
-        env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "service.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         while True:
@@ -122,25 +162,36 @@ def _serve_and_load_test(store: Store, tier: str, clients: int, seconds: float) 
             service.wait(timeout=30)
         except subprocess.TimeoutExpired:
             service.kill()
-    return {"health_shows_projection_s": round(ready, 1), "rss_mib_ready": round(rss_ready),
-            "rss_mib_after_load_test": round(rss_after), "warmup_errors": warmup["errors"],
-            "load_test": measured}
+    return {
+        "health_shows_projection_s": round(ready, 1),
+        "rss_mib_ready": round(rss_ready),
+        "rss_mib_after_load_test": round(rss_after),
+        "warmup_errors": warmup["errors"],
+        "load_test": measured,
+    }
 
 
 def main(argv: list[str]) -> dict[str, Any]:
     parser = argparse.ArgumentParser(prog="bench hbs")
     parser.add_argument("--tier", default="hbs", choices=sorted(TIERS))
     parser.add_argument("--skip-load", action="store_true", help="the bench Neo4j holds the tier already")
-    parser.add_argument("--skip-build", action="store_true",
-                        help="no build in this process: the service's start builds it anyway")
+    parser.add_argument(
+        "--skip-build",
+        action="store_true",
+        help="no build in this process: the service's start builds it anyway",
+    )
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
     args, _ = parser.parse_known_args(argv)
     dataset(args.tier)  # generation is not part of any figure
     settings = bench_connection()
     local = bench_server_settings()
-    result: dict[str, Any] = {"tier": args.tier, "neo4j_heap": local.heap, "neo4j_pagecache": local.pagecache,
-                              "load_average_before": _load_average()}
+    result: dict[str, Any] = {
+        "tier": args.tier,
+        "neo4j_heap": local.heap,
+        "neo4j_pagecache": local.pagecache,
+        "load_average_before": _load_average(),
+    }
     if not args.skip_load:
         with Store(settings) as store:
             store.migrate()

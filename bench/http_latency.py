@@ -41,8 +41,9 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def one_round(url: str, pid: int, members: list[str], token: str, requests: int,
-              rng: random.Random) -> dict[str, Any]:
+def one_round(
+    url: str, pid: int, members: list[str], token: str, requests: int, rng: random.Random
+) -> dict[str, Any]:
     headers = {"Authorization": f"Bearer {token}"}
     samples: list[float] = []
     errors = 0
@@ -58,11 +59,13 @@ def one_round(url: str, pid: int, members: list[str], token: str, requests: int,
             errors += response.status_code != 200
         cpu = cpu_seconds(pid) - cpu0
     return {
-        "requests": requests, "errors": errors,
+        "requests": requests,
+        "errors": errors,
         "p50_ms": round(percentile(samples, 0.5), 2),
         "p99_ms": round(percentile(samples, 0.99), 2),
         "service_cpu_ms_per_request": round(1000 * cpu / requests, 2),
-        "load_average_before": load_before, "load_average_after": load_average(),
+        "load_average_before": load_before,
+        "load_average_after": load_average(),
     }
 
 
@@ -82,9 +85,13 @@ def inprocess(tier: str, members: int) -> dict[str, Any]:
         if i >= 50:
             wall.append((t1 - t0) * 1000)
             cpu.append((c1 - c0) * 1000)
-    return {"calls": members, "wall_p50_ms": round(percentile(wall, 0.5), 2),
-            "wall_p99_ms": round(percentile(wall, 0.99), 2),
-            "cpu_p50_ms": round(percentile(cpu, 0.5), 2), "cpu_mean_ms": round(statistics.mean(cpu), 2)}
+    return {
+        "calls": members,
+        "wall_p50_ms": round(percentile(wall, 0.5), 2),
+        "wall_p99_ms": round(percentile(wall, 0.99), 2),
+        "cpu_p50_ms": round(percentile(cpu, 0.5), 2),
+        "cpu_mean_ms": round(statistics.mean(cpu), 2),
+    }
 
 
 def main(argv: list[str]) -> dict[str, Any]:
@@ -112,7 +119,8 @@ def main(argv: list[str]) -> dict[str, Any]:
         "median_p50_ms": statistics.median(r["p50_ms"] for r in rounds),
         "median_p99_ms": statistics.median(r["p99_ms"] for r in rounds),
         "median_service_cpu_ms_per_request": statistics.median(
-            r["service_cpu_ms_per_request"] for r in rounds),
+            r["service_cpu_ms_per_request"] for r in rounds
+        ),
     }
     if not args.skip_inprocess:
         result["inprocess_suggest"] = inprocess(args.tier, 1000)

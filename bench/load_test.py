@@ -70,8 +70,9 @@ def _ensure_loaded(store: Store, tier: str) -> Path:
 class Client:
     """One of the concurrent clients: picks a request from the mix, records what came back."""
 
-    def __init__(self, http: httpx.AsyncClient, members: list[str], headers: dict[str, dict[str, str]],
-                 seed: int) -> None:
+    def __init__(
+        self, http: httpx.AsyncClient, members: list[str], headers: dict[str, dict[str, str]], seed: int
+    ) -> None:
         self.http = http
         self.members = members
         self.headers = headers
@@ -85,11 +86,13 @@ class Client:
             call = self.http.get(f"/members/{me}/suggestions", headers=self.headers["admin"])
         elif kind == "introductions":
             to = self.rng.choice([m for m in self.rng.sample(self.members, 2) if m != me])
-            call = self.http.get(f"/members/{me}/introductions", params={"to": to},
-                                 headers=self.headers["admin"])
+            call = self.http.get(
+                f"/members/{me}/introductions", params={"to": to}, headers=self.headers["admin"]
+            )
         elif kind == "alumni":
-            call = self.http.get("/alumni", params={"q": self.rng.choice(SEARCH_WORDS)},
-                                 headers=self.headers["office"])
+            call = self.http.get(
+                "/alumni", params={"q": self.rng.choice(SEARCH_WORDS)}, headers=self.headers["office"]
+            )
         else:
             call = self.http.get(f"/members/{me}", headers=self.headers["office"])
         t0 = time.perf_counter()
@@ -100,9 +103,16 @@ class Client:
         return kind, status, (time.perf_counter() - t0) * 1000
 
 
-async def _traffic(url: str, members: list[str], headers: dict[str, dict[str, str]], clients: int,
-                   *, requests: int | None = None, seconds: float | None = None,
-                   hard_stop: float = 1800) -> dict[str, Any]:
+async def _traffic(
+    url: str,
+    members: list[str],
+    headers: dict[str, dict[str, str]],
+    clients: int,
+    *,
+    requests: int | None = None,
+    seconds: float | None = None,
+    hard_stop: float = 1800,
+) -> dict[str, Any]:
     """Run ``clients`` loops until ``requests`` were made or ``seconds`` passed (or ``hard_stop``)."""
     samples: list[float] = []
     statuses: Counter[str] = Counter()
@@ -148,19 +158,40 @@ def _cpu_seconds(pid: int) -> float:
 
 
 @contextmanager
-def serving(settings: ConnectionSettings, extra_env: dict[str, str] | None = None,
-            ) -> Iterator[tuple[str, int]]:
+def serving(
+    settings: ConnectionSettings,
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[tuple[str, int]]:
     """The service under uvicorn on a free port of 127.0.0.1, as ``serve`` starts it (rate
     limit off), once ``/health`` shows its projection: its URL and process id."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
-    env.update(NEO4J_URI=settings.uri, NEO4J_USER=settings.user, NEO4J_PASSWORD=settings.password,
-               ALUMNI_GRAPH_RATE_LIMIT_PER_MINUTE="0", **(extra_env or {}))
+    env.update(
+        NEO4J_URI=settings.uri,
+        NEO4J_USER=settings.user,
+        NEO4J_PASSWORD=settings.password,
+        ALUMNI_GRAPH_RATE_LIMIT_PER_MINUTE="0",
+        **(extra_env or {}),
+    )
     service = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "service.app:create_app", "--factory", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning"],
-        env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "service.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         deadline = time.monotonic() + 600
@@ -194,8 +225,10 @@ def main(argv: list[str]) -> dict[str, Any]:
     settings = bench_connection()
     with Store(settings) as store:
         bundle = _ensure_loaded(store, args.tier)
-        headers = {"admin": {"Authorization": f"Bearer {issue_token(store, 'admin').secret}"},
-                   "office": {"Authorization": f"Bearer {issue_token(store, 'career_office').secret}"}}
+        headers = {
+            "admin": {"Authorization": f"Bearer {issue_token(store, 'admin').secret}"},
+            "office": {"Authorization": f"Bearer {issue_token(store, 'career_office').secret}"},
+        }
     members = _members(bundle, 2_000)
     load_before = [round(x, 2) for x in os.getloadavg()]
     with serving(settings) as (url, pid):
@@ -204,7 +237,8 @@ def main(argv: list[str]) -> dict[str, Any]:
         cpu0 = _cpu_seconds(pid)
         measured = asyncio.run(_traffic(url, members, headers, args.clients, seconds=args.seconds))
         measured["service_cpu_ms_per_request"] = round(
-            1000 * (_cpu_seconds(pid) - cpu0) / max(1, measured["requests"]), 2)
+            1000 * (_cpu_seconds(pid) - cpu0) / max(1, measured["requests"]), 2
+        )
         load_after = [round(x, 2) for x in os.getloadavg()]
         rest = max(0, args.leak_requests - warmup["requests"] - measured["requests"])
         tail = asyncio.run(_traffic(url, members, headers, args.clients, requests=rest))
@@ -217,8 +251,10 @@ def main(argv: list[str]) -> dict[str, Any]:
         "load_average_before": load_before,
         "load_average_after": load_after,
         "errors_in_all": warmup["errors"] + measured["errors"] + tail["errors"],
-        "errors_by_phase": {name: {k: n for k, n in phase["statuses"].items() if not k.endswith(" 200")}
-                            for name, phase in (("warmup", warmup), ("measured", measured), ("tail", tail))},
+        "errors_by_phase": {
+            name: {k: n for k, n in phase["statuses"].items() if not k.endswith(" 200")}
+            for name, phase in (("warmup", warmup), ("measured", measured), ("tail", tail))
+        },
         "requests_in_all": total,
         "rss_mib_after_1k": round(rss_1k, 1),
         f"rss_mib_after_{total}": round(rss_end, 1),

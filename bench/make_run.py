@@ -40,8 +40,15 @@ def run_once(cold: bool, timeout: float = 1800) -> dict[str, Any]:
     clone = work / "project"
     subprocess.run(["git", "clone", "-q", str(PROJECT_ROOT), str(clone)], check=True)
     env = dict(os.environ)
-    for name in ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "ALUMNI_GRAPH_NEO4J_DIR",
-                 "ALUMNI_GRAPH_BOLT_PORT", "ALUMNI_GRAPH_HTTP_PORT", "VIRTUAL_ENV"):
+    for name in (
+        "NEO4J_URI",
+        "NEO4J_USER",
+        "NEO4J_PASSWORD",
+        "ALUMNI_GRAPH_NEO4J_DIR",
+        "ALUMNI_GRAPH_BOLT_PORT",
+        "ALUMNI_GRAPH_HTTP_PORT",
+        "VIRTUAL_ENV",
+    ):
         env.pop(name, None)
     if cold:
         env["MAVEN_OPTS"] = f"{env.get('MAVEN_OPTS', '')} -Dmaven.repo.local={work / 'm2'}".strip()
@@ -49,7 +56,11 @@ def run_once(cold: bool, timeout: float = 1800) -> dict[str, Any]:
     start = time.perf_counter()
     make = subprocess.Popen(
         ["make", "run", f"DEMO_BOLT={BOLT}", f"DEMO_HTTP={HTTP}", f"PORT={PORT}"],
-        cwd=clone, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        cwd=clone,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     try:
         while not _healthy(PORT):
@@ -63,14 +74,27 @@ def run_once(cold: bool, timeout: float = 1800) -> dict[str, Any]:
         os.killpg(make.pid, signal.SIGTERM)
         make.wait(timeout=60)
         subprocess.run(
-            [str(clone / ".venv" / "bin" / "alumni-graph"), "neo4j", "stop", "--dir",
-             str(clone / ".neo4j" / "local"), "--bolt-port", str(BOLT), "--http-port", str(HTTP)],
-            check=False, capture_output=True,
+            [
+                str(clone / ".venv" / "bin" / "alumni-graph"),
+                "neo4j",
+                "stop",
+                "--dir",
+                str(clone / ".neo4j" / "local"),
+                "--bolt-port",
+                str(BOLT),
+                "--http-port",
+                str(HTTP),
+            ],
+            check=False,
+            capture_output=True,
         )
         log.close()
     shutil.rmtree(work, ignore_errors=True)
-    return {"maven_cache": "cold" if cold else "warm", "seconds": round(seconds, 1),
-            "load_average": os.getloadavg()[0]}
+    return {
+        "maven_cache": "cold" if cold else "warm",
+        "seconds": round(seconds, 1),
+        "load_average": os.getloadavg()[0],
+    }
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:

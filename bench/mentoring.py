@@ -35,14 +35,17 @@ TODAY = "2025-06-15"
 projection = cached_projection
 
 
-def _programme(p: Projection, n_mentees: int, n_mentors: int, seed: int,
-               ) -> tuple[list[int], list[int]]:
+def _programme(
+    p: Projection,
+    n_mentees: int,
+    n_mentors: int,
+    seed: int,
+) -> tuple[list[int], list[int]]:
     rng = random.Random(seed)
     open_ = [int(m) for m in mt.open_mentors(p)]
     mentors = rng.sample(open_, min(n_mentors, len(open_)))
     # capacities 1–3, as a programme's mentors state them
-    p.apply("members", [{"id": p.ids[m], "props": {"mentor_capacity": rng.randint(1, 3)}}
-                        for m in mentors])
+    p.apply("members", [{"id": p.ids[m], "props": {"mentor_capacity": rng.randint(1, 3)}} for m in mentors])
     taken = set(mentors)
     seeking = [m for m in p.members() if p.flags[m] & consent.SEEKING_MENTOR and m not in taken]
     students = [m for m in p.members() if mt.ROLES[p.role[m]] == "student" and m not in taken]
@@ -65,18 +68,27 @@ def _run(p: Projection, mentees: list[int], mentors: list[int], **options: Any) 
     prog = match_programme(p, mentees, mentors=mentors, today=TODAY, **options)
     seconds = time.perf_counter() - t0
     report = prog.report()
-    return {"seconds": round(seconds, 2), "objective": round(prog.objective, 3),
-            "matched": report["matched"], "unmatched_by_reason": report["unmatched_by_reason"],
-            "fit": report["fit"], "candidate_edges": prog.candidate_edges,
-            "capacity": int(sum(x.capacity - x.current for x in prog.loads))}
+    return {
+        "seconds": round(seconds, 2),
+        "objective": round(prog.objective, 3),
+        "matched": report["matched"],
+        "unmatched_by_reason": report["unmatched_by_reason"],
+        "fit": report["fit"],
+        "candidate_edges": prog.candidate_edges,
+        "capacity": int(sum(x.capacity - x.current for x in prog.loads)),
+    }
 
 
 def match_bench(tier: str, n_mentees: int, n_mentors: int, seed: int) -> dict[str, Any]:
     p, built = projection(tier)
     mentees, mentors = _programme(p, n_mentees, n_mentors, seed)
-    result: dict[str, Any] = {"tier": tier, "members": p.n_members,
-                              "projection_build_s": round(built, 1) if built else None,
-                              "mentees": len(mentees), "mentors": len(mentors)}
+    result: dict[str, Any] = {
+        "tier": tier,
+        "members": p.n_members,
+        "projection_build_s": round(built, 1) if built else None,
+        "mentees": len(mentees),
+        "mentors": len(mentors),
+    }
     result["match"] = _run(p, mentees, mentors)
     print("match", result["match"], flush=True)
     result["match_cohort_limit_2"] = _run(p, mentees, mentors, max_per_cohort=2)
@@ -85,10 +97,12 @@ def match_bench(tier: str, n_mentees: int, n_mentors: int, seed: int) -> dict[st
     pruned = _run(p, small_e, small_r, candidates=60)
     exact = _run(p, small_e, small_r, candidates=len(small_r))
     result["pruning_1000x400"] = {
-        "pruned_objective": pruned["objective"], "exact_objective": exact["objective"],
-        "loss_share": round(1 - pruned["objective"] / exact["objective"], 6)
-        if exact["objective"] else 0.0,
-        "pruned_seconds": pruned["seconds"], "exact_seconds": exact["seconds"]}
+        "pruned_objective": pruned["objective"],
+        "exact_objective": exact["objective"],
+        "loss_share": round(1 - pruned["objective"] / exact["objective"], 6) if exact["objective"] else 0.0,
+        "pruned_seconds": pruned["seconds"],
+        "exact_seconds": exact["seconds"],
+    }
     print("pruning", result["pruning_1000x400"], flush=True)
     return result
 
@@ -102,10 +116,15 @@ def suggest_bench(tier: str, sample: int, seed: int) -> dict[str, Any]:
         pool = mt.default_pool(p, TODAY)
     timings = time_calls(lambda m: mt.rank_mentors(p, m, limit=10, today=TODAY), members)
     found = sum(1 for m in members[:100] if mt.rank_mentors(p, m, limit=10, today=TODAY).mentors)
-    return {"tier": tier, "members": p.n_members,
-            "projection_build_s": round(built, 1) if built else None,
-            "open_mentors": len(pool), "pool_build_ms": round(cold["seconds"] * 1000, 1),
-            "rank_mentors": timings.summary, "with_mentors_share": found / min(100, len(members))}
+    return {
+        "tier": tier,
+        "members": p.n_members,
+        "projection_build_s": round(built, 1) if built else None,
+        "open_mentors": len(pool),
+        "pool_build_ms": round(cold["seconds"] * 1000, 1),
+        "rank_mentors": timings.summary,
+        "with_mentors_share": found / min(100, len(members)),
+    }
 
 
 def main(argv: list[str]) -> dict[str, Any]:

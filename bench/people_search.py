@@ -30,16 +30,20 @@ def main() -> None:
     p = Projection.from_rows([("members", rows)], progress_every=1e9)
     build = time.perf_counter() - started
     index = p.name_index
-    size = sum(len(h) * h.itemsize + 64 for h in index.holders.values()) + sum(
-        len(w) + 49 for w in index.parts) + 8 * len(index.parts)
-    print(f"members {args.members:,}: projection of members built in {build:.2f} s; "
-          f"{len(index.parts):,} distinct name parts; index ≈ {size / 2**20:.1f} MiB")
+    size = (
+        sum(len(h) * h.itemsize + 64 for h in index.holders.values())
+        + sum(len(w) + 49 for w in index.parts)
+        + 8 * len(index.parts)
+    )
+    print(
+        f"members {args.members:,}: projection of members built in {build:.2f} s; "
+        f"{len(index.parts):,} distinct name parts; index ≈ {size / 2**20:.1f} MiB"
+    )
     viewer = Viewer(member_id="m0000001")
     for label, queries in (
         ("1 letter", ["a", "k", "s", "z", "m"]),
         ("3 letters", ["nov", "kra", "sus", "hor", "zup"]),
-        ("surname + first", [" ".join(reversed(r["props"]["name"].split()))[:8]
-                             for r in rows[:5]]),
+        ("surname + first", [" ".join(reversed(r["props"]["name"].split()))[:8] for r in rows[:5]]),
     ):
         times = []
         for q in queries:
@@ -47,8 +51,10 @@ def main() -> None:
                 t = time.perf_counter()
                 find_people(p, q, viewer, limit=8)
                 times.append(time.perf_counter() - t)
-        print(f"  {label:16s} median {statistics.median(times) * 1e3:.3f} ms, "
-              f"max {max(times) * 1e3:.3f} ms (limit 8)")
+        print(
+            f"  {label:16s} median {statistics.median(times) * 1e3:.3f} ms, "
+            f"max {max(times) * 1e3:.3f} ms (limit 8)"
+        )
 
 
 if __name__ == "__main__":

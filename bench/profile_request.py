@@ -38,8 +38,7 @@ async def _inline(func: Any, *args: Any, **_: Any) -> Any:
 
 
 async def _run(store: Store, members: list[str], token: str, requests: int) -> dict[str, Any]:
-    app = create_app(store, Settings(token_cache_seconds=1.5, change_poll_seconds=2,
-                                     rate_limit_per_minute=0))
+    app = create_app(store, Settings(token_cache_seconds=1.5, change_poll_seconds=2, rate_limit_per_minute=0))
     headers = {"Authorization": f"Bearer {token}"}
     rng = random.Random(3)
     async with app.router.lifespan_context(app):
@@ -73,8 +72,9 @@ def main(argv: list[str]) -> dict[str, Any]:
             store.wipe(keep_security=False)
             load_path(store, bundle)
         token = issue_token(store, "admin").secret
-        members = [m["id"] for m in store.read("MATCH (m:Member) WHERE m.discoverable "
-                                               "RETURN m.id AS id LIMIT 2000")]
+        members = [
+            m["id"] for m in store.read("MATCH (m:Member) WHERE m.discoverable RETURN m.id AS id LIMIT 2000")
+        ]
         out = asyncio.run(_run(store, members, token, args.requests))
     stats = pstats.Stats(out["profile"], stream=(text := io.StringIO()))
     stats.sort_stats("tottime").print_stats(args.top)
@@ -82,9 +82,12 @@ def main(argv: list[str]) -> dict[str, Any]:
     suggest = [v for k, v in stats.stats.items() if k[2] == "suggest"]  # type: ignore[attr-defined]
     suggest_ms = 1000 * sum(v[3] for v in suggest) / args.requests
     print(text.getvalue())
-    result = {"tier": args.tier, "requests": args.requests,
-              "cpu_ms_per_request": round(out["cpu_ms_per_request"], 3),
-              "suggest_cpu_ms_per_request": round(suggest_ms, 3)}
+    result = {
+        "tier": args.tier,
+        "requests": args.requests,
+        "cpu_ms_per_request": round(out["cpu_ms_per_request"], 3),
+        "suggest_cpu_ms_per_request": round(suggest_ms, 3),
+    }
     print(result)
     return result
 

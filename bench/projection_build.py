@@ -30,8 +30,7 @@ def _timed(build: Any, store: Store) -> tuple[Projection, dict[str, float]]:
     gc.collect()
     c0, t0 = time.process_time(), time.perf_counter()
     p = build(store)
-    return p, {"wall_s": round(time.perf_counter() - t0, 1),
-               "cpu_s": round(time.process_time() - c0, 1)}
+    return p, {"wall_s": round(time.perf_counter() - t0, 1), "cpu_s": round(time.process_time() - c0, 1)}
 
 
 def main(argv: list[str]) -> dict[str, Any]:
@@ -40,17 +39,21 @@ def main(argv: list[str]) -> dict[str, Any]:
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--name", default="projection-build")
     args = parser.parse_args(argv)
-    out: dict[str, Any] = {"tier": args.tier, "load_average_before": _load_average(),
-                           "per_relationship": [], "per_member": []}
+    out: dict[str, Any] = {
+        "tier": args.tier,
+        "load_average_before": _load_average(),
+        "per_relationship": [],
+        "per_member": [],
+    }
     with Store(bench_connection()) as store:
         members = store.counts()["nodes"].get("Member", 0)
         if members != TIERS[args.tier]:
-            raise SystemExit(f"the bench Neo4j holds {members:,} members, not the "
-                             f"{args.tier} tier's {TIERS[args.tier]:,}")
+            raise SystemExit(
+                f"the bench Neo4j holds {members:,} members, not the {args.tier} tier's {TIERS[args.tier]:,}"
+            )
         for r in range(args.rounds):
             # alternate which goes first, so that neither always meets a warmer cache
-            order = [("per_relationship", build_per_relationship),
-                     ("per_member", build_from_store)]
+            order = [("per_relationship", build_per_relationship), ("per_member", build_from_store)]
             if r % 2:
                 order.reverse()
             built = {}

@@ -41,19 +41,27 @@ def _networkx_comparison(p: Projection, seed: int) -> dict[str, Any]:
         nx.betweenness_centrality(g, k=k, seed=seed)
     with stopwatch() as ig_btw:
         betweenness(frame, k=k, seed=seed)
-    return {"members": frame.n, "ties": frame.m, "networkx_graph_build_s": round(to_nx["seconds"], 2),
-            "louvain_networkx_s": round(nx_louvain["seconds"], 2),
-            "louvain_igraph_s": round(ig_louvain["seconds"], 2),
-            "betweenness_k": k, "sources_match": sample_sources(frame.n, k, seed) is not None,
-            "betweenness_networkx_s": round(nx_btw["seconds"], 2),
-            "betweenness_igraph_s": round(ig_btw["seconds"], 2)}
+    return {
+        "members": frame.n,
+        "ties": frame.m,
+        "networkx_graph_build_s": round(to_nx["seconds"], 2),
+        "louvain_networkx_s": round(nx_louvain["seconds"], 2),
+        "louvain_igraph_s": round(ig_louvain["seconds"], 2),
+        "betweenness_k": k,
+        "sources_match": sample_sources(frame.n, k, seed) is not None,
+        "betweenness_networkx_s": round(nx_btw["seconds"], 2),
+        "betweenness_igraph_s": round(ig_btw["seconds"], 2),
+    }
 
 
 def main(argv: list[str]) -> dict[str, Any]:
     parser = argparse.ArgumentParser(prog="bench report")
     parser.add_argument("--tiers", default="faculty,hbs")
-    parser.add_argument("--compare-networkx", default="faculty",
-                        help="tier on which to time networkx against igraph ('' to skip)")
+    parser.add_argument(
+        "--compare-networkx",
+        default="faculty",
+        help="tier on which to time networkx against igraph ('' to skip)",
+    )
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     results: dict[str, Any] = {"tiers": {}, "networkx_vs_igraph": {}}
@@ -66,7 +74,8 @@ def main(argv: list[str]) -> dict[str, Any]:
         report = network_report(p, options=options)
         total = time.perf_counter() - started
         results["tiers"][tier] = {
-            "members": p.n_members, "ties": p.n_ties,
+            "members": p.n_members,
+            "ties": p.n_ties,
             "report_s": round(total, 2),
             "sections_s": report["meta"]["seconds"],
             "betweenness_sample": report["connectors"]["betweenness_sample"],

@@ -12,9 +12,20 @@ import importlib
 import json
 import sys
 
-BENCHMARKS = ["load", "directory", "suggestions", "report", "mentoring", "load_test", "http_latency", "screen", "tombstones",
-              "sheet_readers", "sheet_load",
-              "hbs"]
+BENCHMARKS = [
+    "load",
+    "directory",
+    "suggestions",
+    "report",
+    "mentoring",
+    "load_test",
+    "http_latency",
+    "screen",
+    "tombstones",
+    "sheet_readers",
+    "sheet_load",
+    "hbs",
+]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,10 +20,16 @@ from bench.common import dataset, save
 from loaders import records
 
 UNSCREENED: dict[str, Callable[[Any], Any]] = {
-    "members": records.to_member, "employers": records.to_employer, "events": records.to_event,
-    "positions": records.to_position, "skills": records.to_skill, "interests": records.to_interest,
-    "cohorts": records.to_cohort, "connections": records.to_connection,
-    "attendance": records.to_attendance, "mentorships": records.to_mentorship,
+    "members": records.to_member,
+    "employers": records.to_employer,
+    "events": records.to_event,
+    "positions": records.to_position,
+    "skills": records.to_skill,
+    "interests": records.to_interest,
+    "cohorts": records.to_cohort,
+    "connections": records.to_connection,
+    "attendance": records.to_attendance,
+    "mentorships": records.to_mentorship,
 }
 
 
@@ -65,7 +71,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--tiers", default="club")
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args(argv)
-    result = {"load_average": round(os.getloadavg()[0], 1),
-              "tiers": [run_tier(t, args.rounds) for t in args.tiers.split(",") if t]}
+    result = {
+        "load_average": round(os.getloadavg()[0], 1),
+        "tiers": [run_tier(t, args.rounds) for t in args.tiers.split(",") if t],
+    }
     save("screen", result)
     return result

@@ -59,13 +59,20 @@ def load_once(path: Path, mapping: Path | None, *, sync: bool = False) -> dict[s
             again = plan_sync(store, path, found)
             again_planned = time.perf_counter()
             second = apply_sync(store, path, found, again).report
-            extra = {"plan_seconds": round(planned - started, 1),
-                     "apply_seconds": round(seconds - (planned - started), 1),
-                     "new": plan.counts["new"], "changed": plan.counts["changed"],
-                     "second_sync": {"plan_seconds": round(again_planned - again_started, 1),
-                                     "seconds": round(time.perf_counter() - again_started, 1),
-                                     "new": again.counts["new"], "changed": again.counts["changed"],
-                                     "created": second.total.created, "updated": second.total.updated}}
+            extra = {
+                "plan_seconds": round(planned - started, 1),
+                "apply_seconds": round(seconds - (planned - started), 1),
+                "new": plan.counts["new"],
+                "changed": plan.counts["changed"],
+                "second_sync": {
+                    "plan_seconds": round(again_planned - again_started, 1),
+                    "seconds": round(time.perf_counter() - again_started, 1),
+                    "new": again.counts["new"],
+                    "changed": again.counts["changed"],
+                    "created": second.total.created,
+                    "updated": second.total.updated,
+                },
+            }
         else:
             found = None
             if path.is_file():
@@ -75,9 +82,16 @@ def load_once(path: Path, mapping: Path | None, *, sync: bool = False) -> dict[s
         counts = store.counts()
     finally:
         store.close()
-    return {"path": path.name, "seconds": round(seconds, 1), "peak_rss_mib": _hwm_mib(),
-            "read": report.total.read, "rejected": report.total.rejected,
-            "errors": report.error_lines()[:5], "counts": counts, **extra}
+    return {
+        "path": path.name,
+        "seconds": round(seconds, 1),
+        "peak_rss_mib": _hwm_mib(),
+        "read": report.total.read,
+        "rejected": report.total.rejected,
+        "errors": report.error_lines()[:5],
+        "counts": counts,
+        **extra,
+    }
 
 
 def _measure(path: Path, mapping: Path | None, *, sync: bool = False) -> dict[str, Any]:

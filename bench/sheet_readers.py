@@ -26,8 +26,19 @@ from typing import Any
 
 from bench.common import DATA_DIR, dataset, save
 
-MEMBER_HEADERS = ["Šifra", "Ime", "Priimek", "E-pošta", "Telefon", "Kraj", "Država",
-                  "Leto diplome", "Vloga", "Mentor", "Javni profil"]
+MEMBER_HEADERS = [
+    "Šifra",
+    "Ime",
+    "Priimek",
+    "E-pošta",
+    "Telefon",
+    "Kraj",
+    "Država",
+    "Leto diplome",
+    "Vloga",
+    "Mentor",
+    "Javni profil",
+]
 POSITION_HEADERS = ["Šifra člana", "Podjetje", "Delovno mesto", "Od", "Do"]
 
 
@@ -41,10 +52,16 @@ def _member_row(row: dict[str, str], suffix: str) -> list[Any]:
     first, _, last = row["name"].partition(" ")
     year = row["graduation_year"]
     return [
-        row["id"] + suffix, first, last, row["email"],
+        row["id"] + suffix,
+        first,
+        last,
+        row["email"],
         # a Slovenian mobile number with its leading zeros, as text
-        f"00386 41 {int(row['id'][1:]) % 1_000_000:06d}", row["city"], row["country"],
-        int(year) if year else None, row["role"],
+        f"00386 41 {int(row['id'][1:]) % 1_000_000:06d}",
+        row["city"],
+        row["country"],
+        int(year) if year else None,
+        row["role"],
         "DA" if row["open_to_mentor"] == "true" else "NE",
         "da" if row["discoverable"] != "false" else "ne",
     ]
@@ -73,8 +90,9 @@ def write_workbook(bundle: Path, out: Path, *, copies: int = 1) -> dict[str, Any
         with (bundle / "positions.csv").open(encoding="utf-8") as f:
             for row in csv.DictReader(f):
                 employer = row["employer_name"] or employers.get(row["employer_id"], "")
-                positions.append([row["member_id"] + suffix, employer, row["title"],
-                                  row["start"], row["end"]])
+                positions.append(
+                    [row["member_id"] + suffix, employer, row["title"], row["start"], row["end"]]
+                )
                 rows["positions"] += 1
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
@@ -114,7 +132,9 @@ def read_once(reader: str, path: Path) -> dict[str, Any]:
     wall, cpu = time.perf_counter(), time.process_time()
     rows, cells = (_read_calamine if reader == "calamine" else _read_openpyxl)(path)
     return {
-        "reader": reader, "rows": rows, "cells": cells,
+        "reader": reader,
+        "rows": rows,
+        "cells": cells,
         "seconds": round(time.perf_counter() - wall, 2),
         "cpu_seconds": round(time.process_time() - cpu, 2),
         "peak_rss_mib": round(_status_kib("VmHWM") / 1024, 1),
@@ -126,7 +146,10 @@ def measure(reader: str, path: Path) -> dict[str, Any]:
     """``read_once`` in a fresh interpreter, so one reader's peak never counts for the other."""
     result = subprocess.run(
         [sys.executable, "-m", "bench.sheet_readers", "--read", reader, str(path)],
-        check=True, capture_output=True, text=True, env={**os.environ},
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ},
     )
     return json.loads(result.stdout)
 
@@ -134,8 +157,9 @@ def measure(reader: str, path: Path) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(prog="python -m bench.run sheet_readers")
     parser.add_argument("--tier", default="faculty")
-    parser.add_argument("--big-mb", type=float, default=0.0,
-                        help="also measure a workbook of about this many MB (0: skip)")
+    parser.add_argument(
+        "--big-mb", type=float, default=0.0, help="also measure a workbook of about this many MB (0: skip)"
+    )
     parser.add_argument("--readers", default="calamine,openpyxl")
     args, _ = parser.parse_known_args(argv)
     readers = args.readers.split(",")

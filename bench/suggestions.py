@@ -101,23 +101,28 @@ def inprocess(tier: str, sample: int, warmup: int) -> dict[str, Any]:
     firms = [rng.choice(companies) for _ in askers]
 
     out: dict[str, Any] = {
-        "tier": tier, "members": p.n_members, "ties": p.n_ties,
+        "tier": tier,
+        "members": p.n_members,
+        "ties": p.n_ties,
         "projection_from_bundle_s": round(built, 1) if built is not None else None,
         "projection_from_pickle_s": round(t["seconds"], 1) if built is None else None,
         "rss_after_projection_mib": _mib(rss_projection),
-        "sample": sample, "warmup": warmup, "load_average_before": _load_average(),
+        "sample": sample,
+        "warmup": warmup,
+        "load_average_before": _load_average(),
     }
     for purpose in (None, *PURPOSES):
         out[f"suggestions_{purpose or 'balanced'}"] = _timed(
-            lambda m, pu=purpose: suggest(p, m, limit=10, purpose=pu), askers, warmup)
+            lambda m, pu=purpose: suggest(p, m, limit=10, purpose=pu), askers, warmup
+        )
     pairs = list(zip(askers, targets, strict=True))
-    out["introductions_to_member"] = _timed(
-        lambda st: introductions(p, st[0], to=st[1], k=3), pairs, warmup)
+    out["introductions_to_member"] = _timed(lambda st: introductions(p, st[0], to=st[1], k=3), pairs, warmup)
     found = sum(1 for s, t_ in pairs[warmup:] if introductions(p, s, to=t_, k=3).paths)
     out["introductions_to_member"]["with_paths"] = round(found / max(1, len(pairs) - warmup), 3)
     pairs = list(zip(askers, firms, strict=True))
     out["introductions_to_company"] = _timed(
-        lambda sc: introductions(p, sc[0], company=sc[1], k=3), pairs, warmup)
+        lambda sc: introductions(p, sc[0], company=sc[1], k=3), pairs, warmup
+    )
     out["load_average_after"] = _load_average()
     out["peak_rss_mib"] = _mib(max(_status_kib("self", "VmHWM"), hwm_before))
     return out
@@ -161,13 +166,21 @@ def serve_memory(members: int, log_path: Path, timeout: float = 1200.0) -> dict[
     ``members``, and read its peak RSS; then stop it."""
     settings = bench_connection()
     port = _free_port()
-    env = {**os.environ, "NEO4J_URI": settings.uri, "NEO4J_USER": settings.user,
-           "NEO4J_PASSWORD": settings.password}
+    env = {
+        **os.environ,
+        "NEO4J_URI": settings.uri,
+        "NEO4J_USER": settings.user,
+        "NEO4J_PASSWORD": settings.password,
+    }
     exe = Path(sys.executable).with_name("alumni-graph")
     started = time.perf_counter()
     with log_path.open("w", encoding="utf-8") as log:
-        proc = subprocess.Popen([str(exe), "serve", "--host", "127.0.0.1", "--port", str(port),
-                                 "--log-level", "warning"], env=env, stdout=log, stderr=log)
+        proc = subprocess.Popen(
+            [str(exe), "serve", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+            env=env,
+            stdout=log,
+            stderr=log,
+        )
     try:
         ready = None
         while time.perf_counter() - started < timeout:
@@ -183,10 +196,12 @@ def serve_memory(members: int, log_path: Path, timeout: float = 1200.0) -> dict[
             raise RuntimeError(f"the projection was not built within {timeout:.0f} s")
         text = log_path.read_text(encoding="utf-8", errors="replace")
         built = re.findall(r"projection built: .* in ([\d.]+) s", text)
-        return {"ready_s": round(ready, 1),
-                "projection_build_s": float(built[-1]) if built else None,
-                "peak_rss_mib": _mib(_status_kib(proc.pid, "VmHWM")),
-                "rss_mib": _mib(_status_kib(proc.pid, "VmRSS"))}
+        return {
+            "ready_s": round(ready, 1),
+            "projection_build_s": float(built[-1]) if built else None,
+            "peak_rss_mib": _mib(_status_kib(proc.pid, "VmHWM")),
+            "rss_mib": _mib(_status_kib(proc.pid, "VmRSS")),
+        }
     finally:
         proc.terminate()
         try:
@@ -240,8 +255,10 @@ def cypher_ratio(store: Store, p: Projection, sample: int, warmup: int) -> dict[
         "cypher_friends_of_friends": cy,
         "projection_friends_of_friends": fo,
         "projection_suggest_balanced": su,
-        "projection_cpu": {"friends_of_friends": _ms_summary(fof_cpu),
-                           "suggest_balanced": _ms_summary(suggest_cpu)},
+        "projection_cpu": {
+            "friends_of_friends": _ms_summary(fof_cpu),
+            "suggest_balanced": _ms_summary(suggest_cpu),
+        },
         "speedup_same_score_p50": round(cy["p50_ms"] / fo["p50_ms"], 1),
         "speedup_same_score_p99": round(cy["p99_ms"] / fo["p99_ms"], 1),
         "speedup_vs_suggest_p50": round(cy["p50_ms"] / su["p50_ms"], 1),
@@ -251,8 +268,9 @@ def cypher_ratio(store: Store, p: Projection, sample: int, warmup: int) -> dict[
     }
 
 
-def with_neo4j(tier: str, cypher_sample: int, warmup: int, load: bool, *,
-               serve: bool = True, from_bundle: bool = False) -> dict[str, Any]:
+def with_neo4j(
+    tier: str, cypher_sample: int, warmup: int, load: bool, *, serve: bool = True, from_bundle: bool = False
+) -> dict[str, Any]:
     settings = bench_connection()
     with Store(settings) as store:
         if load:
@@ -265,8 +283,10 @@ def with_neo4j(tier: str, cypher_sample: int, warmup: int, load: bool, *,
             print(f"loaded {tier} in {t['seconds']:.0f} s", flush=True)
         members = store.counts()["nodes"].get("Member", 0)
         if members != TIERS[tier]:
-            raise SystemExit(f"the bench Neo4j holds {members:,} members, not the {tier} tier's "
-                             f"{TIERS[tier]:,}; run with --load (it wipes the bench server)")
+            raise SystemExit(
+                f"the bench Neo4j holds {members:,} members, not the {tier} tier's "
+                f"{TIERS[tier]:,}; run with --load (it wipes the bench server)"
+            )
         out: dict[str, Any] = {"tier": tier}
         if from_bundle:
             # the bench server was loaded from this very bundle; the top-ten check below
@@ -278,13 +298,15 @@ def with_neo4j(tier: str, cypher_sample: int, warmup: int, load: bool, *,
             cpu0 = time.process_time()
             with stopwatch() as t:
                 p = build_from_store(store)
-            out.update({
-                "projection": "neo4j",
-                "build_from_store_s": round(t["seconds"], 1),
-                "build_from_store_cpu_s": round(time.process_time() - cpu0, 1),
-                "build_rss_growth_mib": _mib(_status_kib("self", "VmRSS") - rss0),
-                "load_average_after_build": _load_average(),
-            })
+            out.update(
+                {
+                    "projection": "neo4j",
+                    "build_from_store_s": round(t["seconds"], 1),
+                    "build_from_store_cpu_s": round(time.process_time() - cpu0, 1),
+                    "build_rss_growth_mib": _mib(_status_kib("self", "VmRSS") - rss0),
+                    "load_average_after_build": _load_average(),
+                }
+            )
         out.update({"members": p.n_members, "ties": p.n_ties})
         print("projection", out, flush=True)
         if serve:
@@ -302,22 +324,35 @@ def with_neo4j(tier: str, cypher_sample: int, warmup: int, load: bool, *,
 
 def main(argv: list[str]) -> dict[str, Any]:
     parser = argparse.ArgumentParser(prog="bench suggestions")
-    parser.add_argument("--tier", default="hbs", choices=sorted(TIERS),
-                        help="tier of the in-process latency run (built from its bundle)")
-    parser.add_argument("--neo4j-tier", default="faculty", choices=sorted(TIERS),
-                        help="tier in the bench Neo4j for build, serve and Cypher")
+    parser.add_argument(
+        "--tier",
+        default="hbs",
+        choices=sorted(TIERS),
+        help="tier of the in-process latency run (built from its bundle)",
+    )
+    parser.add_argument(
+        "--neo4j-tier",
+        default="faculty",
+        choices=sorted(TIERS),
+        help="tier in the bench Neo4j for build, serve and Cypher",
+    )
     parser.add_argument("--sample", type=int, default=1000)
     parser.add_argument("--cypher-sample", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=20)
-    parser.add_argument("--load", action="store_true",
-                        help="wipe the bench Neo4j and load --neo4j-tier first")
+    parser.add_argument(
+        "--load", action="store_true", help="wipe the bench Neo4j and load --neo4j-tier first"
+    )
     parser.add_argument("--skip-inprocess", action="store_true")
     parser.add_argument("--skip-neo4j", action="store_true")
-    parser.add_argument("--skip-serve", action="store_true",
-                        help="do not start alumni-graph serve to read its memory")
-    parser.add_argument("--bundle-projection", action="store_true",
-                        help="compare Cypher with the bundle's projection instead of building "
-                             "one from Neo4j (same data, no build time measured)")
+    parser.add_argument(
+        "--skip-serve", action="store_true", help="do not start alumni-graph serve to read its memory"
+    )
+    parser.add_argument(
+        "--bundle-projection",
+        action="store_true",
+        help="compare Cypher with the bundle's projection instead of building "
+        "one from Neo4j (same data, no build time measured)",
+    )
     parser.add_argument("--name", default="suggestions", help="bench/out/NAME.json")
     args = parser.parse_args(argv)
     results: dict[str, Any] = {"args": vars(args)}
@@ -325,12 +360,19 @@ def main(argv: list[str]) -> dict[str, Any]:
         results["inprocess"] = inprocess(args.tier, args.sample, args.warmup)
         print("inprocess", json.dumps(results["inprocess"]), flush=True)
     if not args.skip_neo4j:
-        results["neo4j"] = with_neo4j(args.neo4j_tier, args.cypher_sample, args.warmup, args.load,
-                                      serve=not args.skip_serve,
-                                      from_bundle=args.bundle_projection)
+        results["neo4j"] = with_neo4j(
+            args.neo4j_tier,
+            args.cypher_sample,
+            args.warmup,
+            args.load,
+            serve=not args.skip_serve,
+            from_bundle=args.bundle_projection,
+        )
     save(args.name, results)
     agreement = results.get("neo4j", {}).get("cypher", {}).get("top10_agreement")
     if agreement is not None and agreement < 1:
-        raise AssertionError(f"Cypher and the projection disagree on the top 10 for "
-                             f"{1 - agreement:.1%} of the sample; see bench/out/{args.name}.json")
+        raise AssertionError(
+            f"Cypher and the projection disagree on the top 10 for "
+            f"{1 - agreement:.1%} of the sample; see bench/out/{args.name}.json"
+        )
     return results

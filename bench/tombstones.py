@@ -39,8 +39,10 @@ from service.neo4j_server import LocalNeo4j
 
 
 def _stones(key: TombstoneKey, n: int) -> list[Any]:
-    return [key.tombstone(f"bench-erased-{i:05d}", f"bench.erased.{i}@example.invalid",
-                          "2024-01-01") for i in range(n)]
+    return [
+        key.tombstone(f"bench-erased-{i:05d}", f"bench.erased.{i}@example.invalid", "2024-01-01")
+        for i in range(n)
+    ]
 
 
 class _SinkWithTombstones(ProjectionSink):
@@ -88,9 +90,12 @@ def _time_in_check(path: Path, index: TombstoneIndex) -> dict[str, Any]:
     wall = time.perf_counter() - start
     calls = int(spent["calls"])
     # both in wall seconds: on a busy machine each is several times its CPU time, alike
-    return {"calls": calls, "seconds": round(spent["seconds"], 3),
-            "pass_wall_seconds": round(wall, 2),
-            "share_of_pass": round(spent["seconds"] / wall, 4)}
+    return {
+        "calls": calls,
+        "seconds": round(spent["seconds"], 3),
+        "pass_wall_seconds": round(wall, 2),
+        "share_of_pass": round(spent["seconds"] / wall, 4),
+    }
 
 
 def _server_cpu_seconds(pid: int | None) -> float:
@@ -145,8 +150,7 @@ def main(argv: list[str]) -> dict[str, Any]:
     index = TombstoneIndex(key)
     for stone in _stones(key, args.tombstones):
         index.add(stone)
-    results: dict[str, Any] = {"tier": args.tier, "members": TIERS[args.tier],
-                               "tombstones": args.tombstones}
+    results: dict[str, Any] = {"tier": args.tier, "members": TIERS[args.tier], "tombstones": args.tombstones}
     load_at_start = round(os.getloadavg()[0], 1)
 
     none: list[float] = []

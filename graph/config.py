@@ -50,11 +50,15 @@ class ConnectionSettings:
     tombstone_key: Path | None = None
 
     @classmethod
-    def for_local(cls, local: LocalServerSettings, database: str | None = None,
-                  ) -> ConnectionSettings:
+    def for_local(
+        cls,
+        local: LocalServerSettings,
+        database: str | None = None,
+    ) -> ConnectionSettings:
         """The project's own server ``local``, with the password it generated at first start."""
         password = ""
         if local.password_file.exists():
             password = local.password_file.read_text(encoding="utf-8").strip()
-        return cls(uri=local.uri, user="neo4j", password=password, database=database,
-                   is_local=True, home=local.home)
+        return cls(
+            uri=local.uri, user="neo4j", password=password, database=database, is_local=True, home=local.home
+        )

@@ -79,7 +79,8 @@ def visible_member(member: Mapping[str, Any], viewer: Viewer) -> dict[str, Any] 
     if not flag(member, "share_employer"):
         if shown.get("headline"):
             shown["headline"] = headline_without_employer(
-                shown["headline"], employer_names(member.get("positions") or ()))
+                shown["headline"], employer_names(member.get("positions") or ())
+            )
         for name in EMPLOYER_FIELDS:
             shown.pop(name, None)
     return shown
@@ -105,9 +106,35 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 #: Words that tie an employer to a title: English and Slovenian.
 _CONNECTORS = frozenset({"at", "with", "for", "of", "in", "pri", "v", "na", "za", "iz", "s"})
 #: Legal forms left after an employer's key (as :func:`graph.normalize.employer_key` drops).
-_LEGAL_TAIL = frozenset({"d", "o", "dd", "doo", "dno", "sp", "inc", "ltd", "llc", "plc", "ag",
-                         "gmbh", "sa", "srl", "spa", "corp", "co", "group", "holding", "bv",
-                         "nv", "ab", "oy", "se", "kg"})
+_LEGAL_TAIL = frozenset(
+    {
+        "d",
+        "o",
+        "dd",
+        "doo",
+        "dno",
+        "sp",
+        "inc",
+        "ltd",
+        "llc",
+        "plc",
+        "ag",
+        "gmbh",
+        "sa",
+        "srl",
+        "spa",
+        "corp",
+        "co",
+        "group",
+        "holding",
+        "bv",
+        "nv",
+        "ab",
+        "oy",
+        "se",
+        "kg",
+    }
+)
 #: Words that say nothing once the employer is cut from around them.
 _FILLER = _CONNECTORS | _LEGAL_TAIL | {"and", "ter", "in", "und", "et"}
 _JOINERS = re.compile(r"^[\s@|,;:/·•–—-]+|[\s@|,;:/·•–—(-]+$")
@@ -135,13 +162,13 @@ def _same_word(word: str, name_word: str) -> bool:
     Slovenian declines names, "pri Krki" names Krka."""
     if word == name_word:
         return True
-    return (len(name_word) >= 4 and word.startswith(name_word[:-1])
-            and len(word) <= len(name_word) + 2)
+    return len(name_word) >= 4 and word.startswith(name_word[:-1]) and len(word) <= len(name_word) + 2
 
 
 def _match_at(words: list[tuple[str, int, int]], i: int, spelling: list[str]) -> bool:
-    return (i + len(spelling) <= len(words)
-            and all(_same_word(words[i + k][0], w) for k, w in enumerate(spelling)))
+    return i + len(spelling) <= len(words) and all(
+        _same_word(words[i + k][0], w) for k, w in enumerate(spelling)
+    )
 
 
 def headline_without_employer(headline: str | None, employers: Iterable[str]) -> str | None:
@@ -175,8 +202,11 @@ def headline_without_employer(headline: str | None, employers: Iterable[str]) ->
             continue
         first, last = i, i + len(spelling)
         # "Krka's": the possessive goes with the name
-        if (last < len(words) and words[last][0] == "s"
-                and headline[words[last - 1][2]:words[last][1]] in _APOSTROPHES):
+        if (
+            last < len(words)
+            and words[last][0] == "s"
+            and headline[words[last - 1][2] : words[last][1]] in _APOSTROPHES
+        ):
             last += 1
         while last < len(words) and words[last][0] in _LEGAL_TAIL:
             last += 1

@@ -117,8 +117,11 @@ def validate_path(path: Sequence[str], requester: str) -> tuple[str, ...]:
     """The path as a tuple, or :class:`Refused` (``invalid``) naming what is wrong."""
     path = tuple(path)
     if not MIN_PATH <= len(path) <= MAX_PATH:
-        raise Refused("invalid", f"a path names the requester, 1 to {MAX_PATH - 2} brokers and "
-                                 f"the target ({MIN_PATH} to {MAX_PATH} members), not {len(path)}")
+        raise Refused(
+            "invalid",
+            f"a path names the requester, 1 to {MAX_PATH - 2} brokers and "
+            f"the target ({MIN_PATH} to {MAX_PATH} members), not {len(path)}",
+        )
     if path[0] != requester:
         raise Refused("invalid", "a path starts with the member who asks")
     if len(set(path)) != len(path):
@@ -137,20 +140,36 @@ def validate_note(note: str | None, field_name: str = "note", required: bool = T
     return text
 
 
-def check_new(path: Sequence[str], *, open_by_requester: int, broker_asked_this_week: int,
-              broker_weekly: int | None, last_decline: datetime | None, now: datetime) -> None:
+def check_new(
+    path: Sequence[str],
+    *,
+    open_by_requester: int,
+    broker_asked_this_week: int,
+    broker_weekly: int | None,
+    last_decline: datetime | None,
+    now: datetime,
+) -> None:
     """Refuse a new request beyond the limits (``limit``) or too soon after a decline
     (``conflict``). The counts are of requests as :func:`effective` sees them."""
     if open_by_requester >= MAX_OPEN_PER_REQUESTER:
-        raise Refused("limit", f"you have {open_by_requester} open introduction requests, the most "
-                               f"at once ({MAX_OPEN_PER_REQUESTER}); wait for an answer or withdraw one")
+        raise Refused(
+            "limit",
+            f"you have {open_by_requester} open introduction requests, the most "
+            f"at once ({MAX_OPEN_PER_REQUESTER}); wait for an answer or withdraw one",
+        )
     weekly = DEFAULT_BROKER_WEEKLY if broker_weekly is None else broker_weekly
     if broker_asked_this_week >= weekly:
-        raise Refused("limit", f"{path[1]} takes at most {weekly} introduction requests a week "
-                               "and has had them; try again next week or ask through someone else")
+        raise Refused(
+            "limit",
+            f"{path[1]} takes at most {weekly} introduction requests a week "
+            "and has had them; try again next week or ask through someone else",
+        )
     if last_decline is not None and now < last_decline + timedelta(days=NO_REASK_DAYS):
-        raise Refused("conflict", "you asked this member for this introduction less than "
-                                  f"{NO_REASK_DAYS} days ago; it is not possible now")
+        raise Refused(
+            "conflict",
+            "you asked this member for this introduction less than "
+            f"{NO_REASK_DAYS} days ago; it is not possible now",
+        )
 
 
 def new_request(request_id: str, path: Sequence[str], note: str, now: datetime) -> IntroRequest:
@@ -164,8 +183,15 @@ def effective(req: IntroRequest, now: datetime) -> IntroRequest:
     return req
 
 
-def act(req: IntroRequest, actor: str, action: Action, now: datetime, *,
-        note: str | None = None, next_open: bool = True) -> IntroRequest:
+def act(
+    req: IntroRequest,
+    actor: str,
+    action: Action,
+    now: datetime,
+    *,
+    note: str | None = None,
+    next_open: bool = True,
+) -> IntroRequest:
     """The request after ``actor`` did ``action`` at ``now``; :class:`Refused` when not allowed.
 
     ``note``: a broker's accepting note goes to the next member, a declining one to the
@@ -181,14 +207,20 @@ def act(req: IntroRequest, actor: str, action: Action, now: datetime, *,
     if action is Action.WITHDRAW:
         if actor != req.requester:
             raise Refused("conflict", "only the member who asked can withdraw a request")
-        return replace(req, state=State.WITHDRAWN, closed_at=now,
-                       steps=(*req.steps, Step(0, action.value, now)))
+        return replace(
+            req, state=State.WITHDRAWN, closed_at=now, steps=(*req.steps, Step(0, action.value, now))
+        )
     if actor != req.waiting_on:
         raise Refused("conflict", "the request is not waiting on you")
     step = Step(req.hop, action.value, now, note)
     if action is Action.DECLINE:
-        return replace(req, state=State.DECLINED, closed_at=now, steps=(*req.steps, step),
-                       note_to_requester=note if req.hop < len(req.path) - 1 else None)
+        return replace(
+            req,
+            state=State.DECLINED,
+            closed_at=now,
+            steps=(*req.steps, step),
+            note_to_requester=note if req.hop < len(req.path) - 1 else None,
+        )
     if req.hop == len(req.path) - 1:
         return replace(req, state=State.ACCEPTED, closed_at=now, steps=(*req.steps, step))
     if req.hop + 1 < len(req.path) - 1 and not next_open:
@@ -248,20 +280,35 @@ def view_for(req: IntroRequest, member: str, now: datetime) -> View | None:
     else:
         at = req.path.index(member)
         role = "target" if at == len(req.path) - 1 else "broker"
-        shown = req.path[:at + 2] if role == "broker" else req.path
+        shown = req.path[: at + 2] if role == "broker" else req.path
     state = public_state(req, member)
-    notes = tuple((req.path[s.hop], s.note) for s in req.steps
-                  if s.action == Action.ACCEPT.value and s.note and member in shown
-                  and (member == req.requester or req.path.index(member) > s.hop))
+    notes = tuple(
+        (req.path[s.hop], s.note)
+        for s in req.steps
+        if s.action == Action.ACCEPT.value
+        and s.note
+        and member in shown
+        and (member == req.requester or req.path.index(member) > s.hop)
+    )
     waiting = req.waiting_on if (req.waiting_on in shown and state == "open") else None
     if member != req.requester and state == "open" and waiting != member:
         waiting = None  # a broker that passed it on is not told how far it got
     exchange = None
     if contacts_visible(req, member):
         exchange = (member, req.target if member == req.requester else req.requester)
-    return View(req.id, role, state, shown, waiting, req.note, notes,
-                req.note_to_requester if member == req.requester and state == "not_now" else None,
-                req.created_at, req.expires_at if req.state is State.OPEN else None, exchange)
+    return View(
+        req.id,
+        role,
+        state,
+        shown,
+        waiting,
+        req.note,
+        notes,
+        req.note_to_requester if member == req.requester and state == "not_now" else None,
+        req.created_at,
+        req.expires_at if req.state is State.OPEN else None,
+        exchange,
+    )
 
 
 def count_open(requests: Iterable[IntroRequest], now: datetime) -> int:
@@ -284,27 +331,44 @@ def to_record(req: IntroRequest) -> dict[str, object]:
     import json
 
     return {
-        "id": req.id, "requester": req.requester, "broker": req.broker, "target": req.target,
-        "path": list(req.path), "note": req.note, "state": req.state.value, "hop": req.hop,
-        "asked_at": _iso(req.asked_at), "created_at": _iso(req.created_at),
-        "closed_at": _iso(req.closed_at), "note_to_requester": req.note_to_requester,
-        "steps": json.dumps([{"hop": s.hop, "action": s.action, "at": _iso(s.at), "note": s.note}
-                             for s in req.steps], ensure_ascii=False),
+        "id": req.id,
+        "requester": req.requester,
+        "broker": req.broker,
+        "target": req.target,
+        "path": list(req.path),
+        "note": req.note,
+        "state": req.state.value,
+        "hop": req.hop,
+        "asked_at": _iso(req.asked_at),
+        "created_at": _iso(req.created_at),
+        "closed_at": _iso(req.closed_at),
+        "note_to_requester": req.note_to_requester,
+        "steps": json.dumps(
+            [{"hop": s.hop, "action": s.action, "at": _iso(s.at), "note": s.note} for s in req.steps],
+            ensure_ascii=False,
+        ),
     }
 
 
 def from_record(record: Mapping[str, Any]) -> IntroRequest:
     import json
 
-    steps = tuple(Step(int(s["hop"]), str(s["action"]), _time(s["at"]) or datetime.min, s.get("note"))
-                  for s in json.loads(str(record.get("steps") or "[]")))
+    steps = tuple(
+        Step(int(s["hop"]), str(s["action"]), _time(s["at"]) or datetime.min, s.get("note"))
+        for s in json.loads(str(record.get("steps") or "[]"))
+    )
     created = _time(str(record["created_at"]))
     assert created is not None
     return IntroRequest(
-        id=str(record["id"]), path=tuple(str(x) for x in record["path"]),
-        note=str(record.get("note") or ""), created_at=created, state=State(str(record["state"])),
-        hop=int(record["hop"]), asked_at=_time(record.get("asked_at")),
-        closed_at=_time(record.get("closed_at")), steps=steps,
+        id=str(record["id"]),
+        path=tuple(str(x) for x in record["path"]),
+        note=str(record.get("note") or ""),
+        created_at=created,
+        state=State(str(record["state"])),
+        hop=int(record["hop"]),
+        asked_at=_time(record.get("asked_at")),
+        closed_at=_time(record.get("closed_at")),
+        steps=steps,
         note_to_requester=record.get("note_to_requester"),
     )
 
@@ -316,10 +380,20 @@ def export_view(req: IntroRequest, member: str, now: datetime) -> dict[str, obje
     if view is None:
         return None
     at = req.path.index(member)
-    mine = [{"action": s.action, "at": _iso(s.at), "note": s.note} for s in req.steps
-            if s.hop == at or (member == req.requester and s.action == Action.WITHDRAW.value)]
-    return {"id": view.id, "role": view.role, "state": view.state, "path": list(view.path),
-            "note": view.note, "created_at": _iso(view.created_at), "my_answers": mine}
+    mine = [
+        {"action": s.action, "at": _iso(s.at), "note": s.note}
+        for s in req.steps
+        if s.hop == at or (member == req.requester and s.action == Action.WITHDRAW.value)
+    ]
+    return {
+        "id": view.id,
+        "role": view.role,
+        "state": view.state,
+        "path": list(view.path),
+        "note": view.note,
+        "created_at": _iso(view.created_at),
+        "my_answers": mine,
+    }
 
 
 #: Counts under this are not shown (as the network report's groups, graph.algorithms.report).
@@ -350,11 +424,13 @@ def summary(requests: Iterable[IntroRequest], now: datetime) -> dict[str, Any]:
         "open": sum(r.state is State.OPEN for r in reqs),
     }
     decided = counts["accepted"] + counts["not_now"]
-    waits = [(first.at - r.created_at).total_seconds() / 86400 for r in reqs
-             if (first := next((s for s in r.steps if s.action != Action.WITHDRAW.value), None))]
+    waits = [
+        (first.at - r.created_at).total_seconds() / 86400
+        for r in reqs
+        if (first := next((s for s in r.steps if s.action != Action.WITHDRAW.value), None))
+    ]
     out: dict[str, Any] = {k: (None if 0 < n < MIN_GROUP else n) for k, n in counts.items()}
-    out["accepted_share"] = (round(counts["accepted"] / decided, 3) if decided >= MIN_GROUP
-                             else None)
-    out["median_days_to_answer"] = (round(median(waits), 1) if len(waits) >= MIN_GROUP else None)
+    out["accepted_share"] = round(counts["accepted"] / decided, 3) if decided >= MIN_GROUP else None
+    out["median_days_to_answer"] = round(median(waits), 1) if len(waits) >= MIN_GROUP else None
     out["min_group"] = MIN_GROUP
     return out

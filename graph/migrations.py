@@ -58,9 +58,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         4,
         "one change counter, even when two loads create it at once",
-        (
-            "CREATE CONSTRAINT store_changes_id IF NOT EXISTS FOR (n:StoreChanges) REQUIRE n.id IS UNIQUE",
-        ),
+        ("CREATE CONSTRAINT store_changes_id IF NOT EXISTS FOR (n:StoreChanges) REQUIRE n.id IS UNIQUE",),
     ),
     Migration(
         5,
@@ -95,6 +93,4 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
 )
 
-MIGRATION_CONSTRAINT = (
-    "CREATE CONSTRAINT migration_id IF NOT EXISTS FOR (n:Migration) REQUIRE n.id IS UNIQUE"
-)
+MIGRATION_CONSTRAINT = "CREATE CONSTRAINT migration_id IF NOT EXISTS FOR (n:Migration) REQUIRE n.id IS UNIQUE"

@@ -40,8 +40,19 @@ class Rel(StrEnum):
 
 #: Member properties a member may hold, in the order of the bundle's members.csv.
 MEMBER_FIELDS = (
-    "id", "name", "role", "email", "headline", "city", "country", "graduation_year",
-    "open_to_mentor", "mentor_capacity", "seeking_mentor", "discoverable", "open_to_intros",
+    "id",
+    "name",
+    "role",
+    "email",
+    "headline",
+    "city",
+    "country",
+    "graduation_year",
+    "open_to_mentor",
+    "mentor_capacity",
+    "seeking_mentor",
+    "discoverable",
+    "open_to_intros",
 )
 
 #: Consent flags and their defaults when a member has not said.
@@ -57,8 +68,15 @@ CONSENT_DEFAULTS: dict[str, bool] = {
 #: admin on its behalf) sets one, the member owns it: no later load, sync or export
 #: overwrites it (``graph.store.writes``). Everything else about a member is the source's.
 MEMBER_OWNED_FIELDS: tuple[str, ...] = (
-    *CONSENT_DEFAULTS, "seeking_mentor", "mentor_capacity", "headline", "city", "country", "email",
-    "language", "intro_requests_weekly",
+    *CONSENT_DEFAULTS,
+    "seeking_mentor",
+    "mentor_capacity",
+    "headline",
+    "city",
+    "country",
+    "email",
+    "language",
+    "intro_requests_weekly",
 )
 
 #: The longest text a field may hold; longer is a bad row, not a truncation.

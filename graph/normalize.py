@@ -14,8 +14,21 @@ import unicodedata
 _SPACES = re.compile(r"\s+")
 
 # Letters that NFKD does not decompose into a base letter and a mark.
-_FOLD_EXTRA = str.maketrans({"đ": "d", "Đ": "d", "ł": "l", "Ł": "l", "ø": "o", "Ø": "o",
-                             "ß": "ss", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe"})
+_FOLD_EXTRA = str.maketrans(
+    {
+        "đ": "d",
+        "Đ": "d",
+        "ł": "l",
+        "Ł": "l",
+        "ø": "o",
+        "Ø": "o",
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "ae",
+        "œ": "oe",
+        "Œ": "oe",
+    }
+)
 
 
 def fold(text: str) -> str:
@@ -83,10 +96,45 @@ def skill_key(name: str) -> str:
 
 # Legal forms (folded, with dots and spaces removed) that do not tell employers apart.
 _LEGAL_FORMS = {
-    "dd", "doo", "dno", "kd", "sp", "zoo", "ad", "as", "sa", "sas", "sarl", "srl", "spa",
-    "ag", "gmbh", "kg", "se", "inc", "incorporated", "corp", "corporation", "co", "company",
-    "ltd", "limited", "llc", "llp", "plc", "bv", "nv", "oy", "ab", "aps", "kft", "zrt", "sro",
-    "group", "holding", "dd novo mesto",
+    "dd",
+    "doo",
+    "dno",
+    "kd",
+    "sp",
+    "zoo",
+    "ad",
+    "as",
+    "sa",
+    "sas",
+    "sarl",
+    "srl",
+    "spa",
+    "ag",
+    "gmbh",
+    "kg",
+    "se",
+    "inc",
+    "incorporated",
+    "corp",
+    "corporation",
+    "co",
+    "company",
+    "ltd",
+    "limited",
+    "llc",
+    "llp",
+    "plc",
+    "bv",
+    "nv",
+    "oy",
+    "ab",
+    "aps",
+    "kft",
+    "zrt",
+    "sro",
+    "group",
+    "holding",
+    "dd novo mesto",
 }
 _PUNCT = re.compile(r"[^\w\s&]")
 

@@ -50,9 +50,17 @@ def save(folder: Path, model: RankerModel) -> Path:
 
 def describe(model: RankerModel) -> dict:
     """What a model is, in plain values (the ``.json`` beside it, ``/admin/ranker``)."""
-    return {"version": model.version, "kind": model.kind, "trained_at": model.trained_at,
-            "members": model.members, "ties": model.ties, "split": model.split,
-            "rows": model.rows, "features": list(model.features), **model.info}
+    return {
+        "version": model.version,
+        "kind": model.kind,
+        "trained_at": model.trained_at,
+        "members": model.members,
+        "ties": model.ties,
+        "split": model.split,
+        "rows": model.rows,
+        "features": list(model.features),
+        **model.info,
+    }
 
 
 def load_latest(folder: Path) -> RankerModel | None:

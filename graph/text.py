@@ -41,9 +41,10 @@ _TAGS = range(0xE0020, 0xE0080)
 _NOT_PLAIN = re.compile("[^\x20-\x7e\u00a0-\u00ac\u00ae-\u05ff]")
 #: What goes at either end: white space (but the controls Python counts as white space,
 #: VT, FF, U+001C–001F and U+0085, which are rejected) and the invisibles above.
-_EDGE_CHARS = "".join(
-    ch for ch in map(chr, range(0x3001)) if ch.isspace() and ch not in "\x0b\x0c\x1c\x1d\x1e\x1f\x85"
-) + EDGE_INVISIBLE
+_EDGE_CHARS = (
+    "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace() and ch not in "\x0b\x0c\x1c\x1d\x1e\x1f\x85")
+    + EDGE_INVISIBLE
+)
 
 
 def strip_invisible(text: str) -> str:

@@ -185,8 +185,7 @@ class TombstoneFiles:
         for line in text.splitlines():
             try:
                 data = json.loads(line)
-                tombstone = Tombstone(str(data["key_hash"]), data.get("email_hash"),
-                                      str(data["erased_at"]))
+                tombstone = Tombstone(str(data["key_hash"]), data.get("email_hash"), str(data["erased_at"]))
             except (ValueError, KeyError, TypeError):
                 continue  # a line cut short by a crash: the others still count
             found[tombstone.key_hash] = tombstone

@@ -55,12 +55,34 @@ _NODE_LABEL = {"members": Label.MEMBER, "employers": Label.EMPLOYER, "events": L
 
 #: The node files: label → the importer's header. ``:ID(label)`` also stores the key.
 NODE_HEADERS: dict[str, tuple[str, ...]] = {
-    "Member": ("id:ID(Member)", "name", "name_key", "role", "email", "headline", "city",
-               "country", "graduation_year:long", "open_to_mentor:boolean", "mentor_capacity:long",
-               "seeking_mentor:boolean", "discoverable:boolean", "open_to_intros:boolean",
-               "share_employer:boolean", "share_contact:boolean"),
-    "Employer": ("id:ID(Employer)", "name", "name_key", "aliases:string[]", "alias_keys:string[]",
-                 "industry", "city", "country"),
+    "Member": (
+        "id:ID(Member)",
+        "name",
+        "name_key",
+        "role",
+        "email",
+        "headline",
+        "city",
+        "country",
+        "graduation_year:long",
+        "open_to_mentor:boolean",
+        "mentor_capacity:long",
+        "seeking_mentor:boolean",
+        "discoverable:boolean",
+        "open_to_intros:boolean",
+        "share_employer:boolean",
+        "share_contact:boolean",
+    ),
+    "Employer": (
+        "id:ID(Employer)",
+        "name",
+        "name_key",
+        "aliases:string[]",
+        "alias_keys:string[]",
+        "industry",
+        "city",
+        "country",
+    ),
     "Event": ("id:ID(Event)", "name", "date", "city"),
     "Skill": ("key:ID(Skill)", "name"),
     "Interest": ("key:ID(Interest)", "name"),
@@ -82,8 +104,13 @@ RELATIONSHIP_HEADERS: dict[str, tuple[str, ...]] = {
 }
 
 #: A new member's consent flags, as ``graph.store.writes.UPSERT_MEMBERS`` sets them.
-_MEMBER_DEFAULTS = {"discoverable": True, "open_to_intros": True, "open_to_mentor": False,
-                    "share_employer": True, "share_contact": False}
+_MEMBER_DEFAULTS = {
+    "discoverable": True,
+    "open_to_intros": True,
+    "open_to_mentor": False,
+    "share_employer": True,
+    "share_contact": False,
+}
 
 _MEMBER_PROPS = tuple(h.split(":")[0] for h in NODE_HEADERS["Member"][1:])
 _EMPLOYER_PROPS = tuple(h.split(":")[0] for h in NODE_HEADERS["Employer"][1:])
@@ -139,8 +166,7 @@ class _Files:
         writer = self._writers.get(name)
         if writer is None:
             path = self.files.folder / f"{name}.csv"
-            stream: TextIO = self._stack.enter_context(
-                path.open("w", encoding="utf-8", newline=""))
+            stream: TextIO = self._stack.enter_context(path.open("w", encoding="utf-8", newline=""))
             writer = csv.writer(stream, lineterminator="\n")
             writer.writerow(header)
             registry[name] = path
@@ -171,8 +197,9 @@ class _Catalog:
 class _Convert:
     """One pass over the sources, writing the importer's files."""
 
-    def __init__(self, report: LoadReport, files: _Files, progress: LoadProgress,
-                 tombstones: TombstoneIndex) -> None:
+    def __init__(
+        self, report: LoadReport, files: _Files, progress: LoadProgress, tombstones: TombstoneIndex
+    ) -> None:
         self.report = report
         self.out = files
         self.progress = progress
@@ -187,9 +214,15 @@ class _Convert:
         self._erased_lines: set[tuple[str, int | None]] = set()
         self._errors: list[LoadError] = []
         self._emit: dict[str, Callable[[dict[str, Any]], None]] = {
-            "members": self._member, "employers": self._employer, "events": self._event,
-            "positions": self._position, "skills": self._skill, "interests": self._interest,
-            "cohorts": self._cohort, "connections": self._knows, "attendance": self._attended,
+            "members": self._member,
+            "employers": self._employer,
+            "events": self._event,
+            "positions": self._position,
+            "skills": self._skill,
+            "interests": self._interest,
+            "cohorts": self._cohort,
+            "connections": self._knows,
+            "attendance": self._attended,
             "mentorships": self._mentors,
         }
 
@@ -251,18 +284,20 @@ class _Convert:
                 if previous[0] == digest:
                     counts.unchanged += 1  # the same record again: nothing to write
                     continue
-                what = f"duplicate id '{identity(record)[0]}'" if source.kind in _NODE_LABEL \
-                    else "duplicate"
-                self._reject(source, LoadError(
-                    item.file, item.line,
-                    f"{what} with different data than {item.file}:{previous[1]}"))
+                what = f"duplicate id '{identity(record)[0]}'" if source.kind in _NODE_LABEL else "duplicate"
+                self._reject(
+                    source,
+                    LoadError(
+                        item.file, item.line, f"{what} with different data than {item.file}:{previous[1]}"
+                    ),
+                )
                 continue
             seen[key] = (digest, item.line)
             self._accept(source.kind, record)
             emit(record.row)
             counts.created += 1
         self.progress.advance(pending)
-        self.report.errors.extend(sorted(self._errors, key=lambda e: (e.line or 0)))
+        self.report.errors.extend(sorted(self._errors, key=lambda e: e.line or 0))
         self.progress.finish()
 
     def _reject(self, source: Source, error: LoadError) -> None:
@@ -291,8 +326,7 @@ class _Convert:
         tombstones = self.tombstones
         if record.kind == "members":
             member_id = record.row["id"]
-            day = tombstones.erased_id(member_id) or tombstones.erased_email(
-                record.row["props"].get("email"))
+            day = tombstones.erased_id(member_id) or tombstones.erased_email(record.row["props"].get("email"))
             if day is not None:
                 self.erased[member_id] = day
             return day
@@ -356,9 +390,17 @@ class _Convert:
 
     def _position(self, row: dict[str, Any]) -> None:
         props = row["props"]
-        self.out.rel("WORKS_AT", [row["member_id"], row["employer_id"], row["key"],
-                                  _cell(props.get("title")), _cell(props.get("start")),
-                                  _cell(props.get("end"))])
+        self.out.rel(
+            "WORKS_AT",
+            [
+                row["member_id"],
+                row["employer_id"],
+                row["key"],
+                _cell(props.get("title")),
+                _cell(props.get("start")),
+                _cell(props.get("end")),
+            ],
+        )
 
     def _skill(self, row: dict[str, Any]) -> None:
         self.catalog.skills.setdefault(row["key"], row["name"])
@@ -373,7 +415,8 @@ class _Convert:
 
     def _cohort(self, row: dict[str, Any]) -> None:
         program = self.catalog.programs.setdefault(
-            row["program_id"], [row["program_name"], row["program_key"], None, None])
+            row["program_id"], [row["program_name"], row["program_key"], None, None]
+        )
         # ``SET p += row.program_props`` on every row: the latest value of each wins
         for i, name in ((2, "faculty"), (3, "degree")):
             value = row["program_props"].get(name)
@@ -391,8 +434,10 @@ class _Convert:
 
     def _mentors(self, row: dict[str, Any]) -> None:
         props = row["props"]
-        self.out.rel("MENTORS", [row["mentor_id"], row["mentee_id"], _cell(props.get("since")),
-                                 _cell(props.get("until"))])
+        self.out.rel(
+            "MENTORS",
+            [row["mentor_id"], row["mentee_id"], _cell(props.get("since")), _cell(props.get("until"))],
+        )
 
     def _write_catalog(self) -> None:
         catalog = self.catalog
@@ -429,8 +474,9 @@ def prepare_bulk(
     report.encodings.update(found.encodings)
     files = ImportFiles(folder)
     with ExitStack() as stack:
-        run = _Convert(report, _Files(files, stack), progress or _NoProgress(),
-                       tombstones or TombstoneIndex())
+        run = _Convert(
+            report, _Files(files, stack), progress or _NoProgress(), tombstones or TombstoneIndex()
+        )
         run.run(found.sources)
     report.erased.sort()
     return report, files

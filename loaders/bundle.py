@@ -75,15 +75,25 @@ def file_source(path: Path, found: Discovered) -> None:
     if path.suffix.lower() == ".csv":
         if not check_header(path, detected.encoding, spec, found):
             return
-        found.sources.append(Source(
-            kind, path.name, path.name,
-            lambda: _csv_items(path, detected.encoding), max(detected.lines - 1, 0),
-        ))
+        found.sources.append(
+            Source(
+                kind,
+                path.name,
+                path.name,
+                lambda: _csv_items(path, detected.encoding),
+                max(detected.lines - 1, 0),
+            )
+        )
     else:
-        found.sources.append(Source(
-            kind, path.name, path.name,
-            lambda: _jsonl_items(path, detected.encoding), detected.lines,
-        ))
+        found.sources.append(
+            Source(
+                kind,
+                path.name,
+                path.name,
+                lambda: _jsonl_items(path, detected.encoding),
+                detected.lines,
+            )
+        )
 
 
 def is_bundle_file(path: Path) -> bool:

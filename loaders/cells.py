@@ -69,9 +69,7 @@ def text_date(text: str, column: str, *, month_first: bool = False) -> str:
         first, _, second, year = match.groups()
         day, month = (int(second), int(first)) if month_first else (int(first), int(second))
         if not 1 <= month <= 12:
-            raise BadValue(
-                f"bad date in '{column}': '{text}' (no month {month}; dates are read as {order})"
-            )
+            raise BadValue(f"bad date in '{column}': '{text}' (no month {month}; dates are read as {order})")
         if not _year_ok(int(year)):
             raise BadValue(f"bad date in '{column}': '{text}' (year outside {MIN_YEAR}-{MAX_YEAR})")
         try:
@@ -82,17 +80,14 @@ def text_date(text: str, column: str, *, month_first: bool = False) -> str:
         month, year = int(match.group(1)), int(match.group(2))
         if 1 <= month <= 12 and _year_ok(year):
             return f"{year:04d}-{month:02d}"
-    raise BadValue(
-        f"bad date in '{column}': '{text}' (expected {order}, MM. YYYY, YYYY-MM-DD or YYYY)"
-    )
+    raise BadValue(f"bad date in '{column}': '{text}' (expected {order}, MM. YYYY, YYYY-MM-DD or YYYY)")
 
 
 def _year_ok(year: int) -> bool:
     return MIN_YEAR <= year <= MAX_YEAR
 
 
-def cell_text(value: CellValue, kind: str = "text", *, column: str = "",
-              month_first: bool = False) -> str:
+def cell_text(value: CellValue, kind: str = "text", *, column: str = "", month_first: bool = False) -> str:
     """The bundle text of one cell; ``kind`` is ``text``, ``date``, ``year`` or ``bool``.
 
     Raises :class:`~loaders.values.BadValue` for a date that cannot be read; every other

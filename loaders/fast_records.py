@@ -41,8 +41,14 @@ _BAD = object()
 
 def _plain(value: str) -> bool:
     """Whether the screen and ``clean_text`` leave ``value`` as it is (and it is not empty)."""
-    return (bool(value) and value.isascii() and value.isprintable() and value[0] != " "
-            and value[-1] != " " and "  " not in value)
+    return (
+        bool(value)
+        and value.isascii()
+        and value.isprintable()
+        and value[0] != " "
+        and value[-1] != " "
+        and "  " not in value
+    )
 
 
 def _plain_id(value: str) -> bool:
@@ -104,8 +110,11 @@ class FastConverters:
         self._skill = _Memo("skill", _skill)
         self._interest = _Memo("interest", _skill)
         self.by_kind: dict[str, Callable[[Cells], Record | None]] = {
-            "connections": self.connection, "attendance": self.attendance,
-            "interests": self.interest, "skills": self.skill, "positions": self.position,
+            "connections": self.connection,
+            "attendance": self.attendance,
+            "interests": self.interest,
+            "skills": self.skill,
+            "positions": self.position,
         }
 
     def connection(self, cells: Cells) -> Record | None:
@@ -121,15 +130,21 @@ class FastConverters:
         if since is not None:
             props["since"] = since
         props["source"] = source or DEFAULT_SOURCE
-        return Record("connections", {"a": low, "b": high, "props": props},
-                      (Ref(Label.MEMBER, a, "member_a"), Ref(Label.MEMBER, b, "member_b")))
+        return Record(
+            "connections",
+            {"a": low, "b": high, "props": props},
+            (Ref(Label.MEMBER, a, "member_a"), Ref(Label.MEMBER, b, "member_b")),
+        )
 
     def attendance(self, cells: Cells) -> Record | None:
         member, event = cells.get("member_id") or "", cells.get("event_id") or ""
         if not (_plain_id(member) and _plain_id(event) and _all_plain(cells)):
             return None
-        return Record("attendance", {"member_id": member, "event_id": event},
-                      (Ref(Label.MEMBER, member, "member_id"), Ref(Label.EVENT, event, "event_id")))
+        return Record(
+            "attendance",
+            {"member_id": member, "event_id": event},
+            (Ref(Label.MEMBER, member, "member_id"), Ref(Label.EVENT, event, "event_id")),
+        )
 
     def interest(self, cells: Cells) -> Record | None:
         member = cells.get("member_id") or ""
@@ -139,8 +154,11 @@ class FastConverters:
         if interest is _BAD or interest is None:
             return None
         name, key = interest
-        return Record("interests", {"member_id": member, "key": key, "name": name},
-                      (Ref(Label.MEMBER, member, "member_id"),))
+        return Record(
+            "interests",
+            {"member_id": member, "key": key, "name": name},
+            (Ref(Label.MEMBER, member, "member_id"),),
+        )
 
     def skill(self, cells: Cells) -> Record | None:
         member = cells.get("member_id") or ""
@@ -154,8 +172,11 @@ class FastConverters:
         name, key = skill
         wants = wants or False
         props = {} if wants or level is None else {"level": level}
-        return Record("skills", {"member_id": member, "key": key, "name": name, "wants": wants,
-                                 "props": props}, (Ref(Label.MEMBER, member, "member_id"),))
+        return Record(
+            "skills",
+            {"member_id": member, "key": key, "name": name, "wants": wants, "props": props},
+            (Ref(Label.MEMBER, member, "member_id"),),
+        )
 
     def position(self, cells: Cells) -> Record | None:
         member, employer = cells.get("member_id") or "", cells.get("employer_id") or ""
@@ -172,10 +193,17 @@ class FastConverters:
             if end[:n] < start[:n]:
                 return None
         props = {k: v for k, v in (("title", title), ("start", start), ("end", end)) if v is not None}
-        row = {"member_id": member, "employer_id": employer, "key": position_key(start, title),
-               "props": props}
-        return Record("positions", row, (Ref(Label.MEMBER, member, "member_id"),
-                                         Ref(Label.EMPLOYER, employer, "employer_id")))
+        row = {
+            "member_id": member,
+            "employer_id": employer,
+            "key": position_key(start, title),
+            "props": props,
+        }
+        return Record(
+            "positions",
+            row,
+            (Ref(Label.MEMBER, member, "member_id"), Ref(Label.EMPLOYER, employer, "employer_id")),
+        )
 
 
 def content_digest(record: Record) -> Any:

@@ -70,9 +70,9 @@ def _read(path: Path, *, header_starts: str | None = None) -> tuple[list[Item], 
     detected = detect(path)
     with path.open(encoding=detected.encoding, newline="") as stream:
         table = CsvTable(
-            stream, path.name,
-            is_header=(lambda row: bool(row) and row[0].strip() == header_starts)
-            if header_starts else None,
+            stream,
+            path.name,
+            is_header=(lambda row: bool(row) and row[0].strip() == header_starts) if header_starts else None,
         )
         if not table.header:
             return [], ""
@@ -119,17 +119,15 @@ class _Export:
         if not rows:
             if self.member_id:
                 return self.member_id
-            self.found.errors.append(LoadError(
-                PROFILE, None, "no profile in the export; give the member id to load it as"
-            ))
+            self.found.errors.append(
+                LoadError(PROFILE, None, "no profile in the export; give the member id to load it as")
+            )
             return None
         row = rows[0]
         cells = row.fields
         name = _name(cells.get("First Name", ""), cells.get("Last Name", ""))
         url = " ".join(cells.values())
-        owner = self.member_id or member_id_from_url(url) or (
-            stable_id("li:", name) if name else None
-        )
+        owner = self.member_id or member_id_from_url(url) or (stable_id("li:", name) if name else None)
         if owner is None:
             self.add(PROFILE, "members", LoadError(PROFILE, row.line, "no name in the profile"))
             return None
@@ -154,8 +152,11 @@ class _Export:
             url = cells.get("URL", "")
             member_id = member_id_from_url(url)
             if member_id is None:
-                reason = (f"URL '{url}' is not a LinkedIn profile address" if url.strip()
-                          else "missing required field 'URL'")
+                reason = (
+                    f"URL '{url}' is not a LinkedIn profile address"
+                    if url.strip()
+                    else "missing required field 'URL'"
+                )
                 self.add(CONNECTIONS, "members", LoadError(CONNECTIONS, line, reason))
                 continue
             member = {
@@ -172,8 +173,11 @@ class _Export:
                 tie = {"member_a": owner, "member_b": member_id, "since": since, "source": SOURCE}
                 self.add(CONNECTIONS, "connections", RawRow(CONNECTIONS, line, tie))
             if cells.get("Company", "").strip():
-                job = {"member_id": member_id, "employer_name": cells["Company"],
-                       "title": cells.get("Position", "")}
+                job = {
+                    "member_id": member_id,
+                    "employer_name": cells["Company"],
+                    "title": cells.get("Position", ""),
+                }
                 self.add(CONNECTIONS, "positions", RawRow(CONNECTIONS, line, job))
 
     def positions(self, owner: str) -> None:
@@ -183,8 +187,11 @@ class _Export:
                 continue
             cells = item.fields
             if not cells.get("Company Name", "").strip():
-                self.add(POSITIONS, "positions",
-                         LoadError(POSITIONS, item.line, "missing required field 'Company Name'"))
+                self.add(
+                    POSITIONS,
+                    "positions",
+                    LoadError(POSITIONS, item.line, "missing required field 'Company Name'"),
+                )
                 continue
             try:
                 start = _date(cells.get("Started On", ""), "Started On")
@@ -192,8 +199,13 @@ class _Export:
             except BadValue as exc:
                 self.add(POSITIONS, "positions", LoadError(POSITIONS, item.line, str(exc)))
                 continue
-            job = {"member_id": owner, "employer_name": cells["Company Name"],
-                   "title": cells.get("Title", ""), "start": start, "end": end}
+            job = {
+                "member_id": owner,
+                "employer_name": cells["Company Name"],
+                "title": cells.get("Title", ""),
+                "start": start,
+                "end": end,
+            }
             self.add(POSITIONS, "positions", RawRow(POSITIONS, item.line, job))
 
     def skills(self, owner: str) -> None:
@@ -223,14 +235,24 @@ class _Export:
                     LoadError(EDUCATION, item.line, "no End Date, so no cohort; skipped")
                 )
                 continue
-            fields = {"member_id": owner, "program": degree or school, "year": end[:4],
-                      "faculty": school, "degree": degree}
+            fields = {
+                "member_id": owner,
+                "program": degree or school,
+                "year": end[:4],
+                "faculty": school,
+                "degree": degree,
+            }
             self.add(EDUCATION, "cohorts", RawRow(EDUCATION, item.line, fields))
 
 
 # Which kind of record each file is about; the others it yields are labelled by kind.
-_MAIN_KIND = {PROFILE: "members", CONNECTIONS: "connections", POSITIONS: "positions",
-              SKILLS: "skills", EDUCATION: "cohorts"}
+_MAIN_KIND = {
+    PROFILE: "members",
+    CONNECTIONS: "connections",
+    POSITIONS: "positions",
+    SKILLS: "skills",
+    EDUCATION: "cohorts",
+}
 
 
 def _frozen(items: list[Item]) -> Iterable[Item]:
@@ -251,7 +273,5 @@ def discover_linkedin(folder: Path, member_id: str | None = None) -> Discovered:
             export.found.warnings.append(LoadError(path.name, None, "not read from a LinkedIn export"))
     for (file, kind), items in export.items.items():
         label = file if _MAIN_KIND[file] == kind else f"{file} ({kind})"
-        export.found.sources.append(
-            Source(kind, file, label, partial(_frozen, items), len(items))
-        )
+        export.found.sources.append(Source(kind, file, label, partial(_frozen, items), len(items)))
     return export.found

@@ -53,8 +53,16 @@ NAME_PARTS = ("members.first_name", "members.last_name")
 LIST_FIELDS = {"skills.skill": ";,\n", "interests.interest": ";,\n", "connections.member_b": ";,\n"}
 
 #: How a field's cells are read (see :func:`loaders.cells.cell_text`).
-DATE_FIELDS = frozenset({"positions.start", "positions.end", "connections.since", "events.date",
-                         "mentorships.since", "mentorships.until"})
+DATE_FIELDS = frozenset(
+    {
+        "positions.start",
+        "positions.end",
+        "connections.since",
+        "events.date",
+        "mentorships.since",
+        "mentorships.until",
+    }
+)
 YEAR_FIELDS = frozenset({"members.graduation_year", "cohorts.year"})
 
 #: The kinds a members sheet may make on the side, per row.
@@ -145,8 +153,9 @@ def _column_rule(where: str, kind: str | None, value: object) -> ColumnRule:
     elif isinstance(value, dict):
         unknown = set(value) - {"field", "group", "values", "split", "order"}
         if unknown:
-            raise MappingError(f"{where}: unknown key '{sorted(unknown)[0]}' "
-                               "(expected field, group, values, split, order)")
+            raise MappingError(
+                f"{where}: unknown key '{sorted(unknown)[0]}' (expected field, group, values, split, order)"
+            )
         if not isinstance(value.get("field"), str):
             raise MappingError(f"{where}: 'field' must be a text such as \"members.email\"")
         group = value.get("group")
@@ -160,17 +169,23 @@ def _column_rule(where: str, kind: str | None, value: object) -> ColumnRule:
             raise MappingError(f"{where}: 'split' must be the characters that separate values")
         order = value.get("order")
         if order not in (None, "first-last", "last-first"):
-            raise MappingError(f"{where}: 'order' must be \"first-last\" or \"last-first\"")
-        rule = ColumnRule(value["field"].strip(), group,
-                          {fold_header(str(k)): _value_text(v) for k, v in values.items()},
-                          split, order)
+            raise MappingError(f'{where}: \'order\' must be "first-last" or "last-first"')
+        rule = ColumnRule(
+            value["field"].strip(),
+            group,
+            {fold_header(str(k)): _value_text(v) for k, v in values.items()},
+            split,
+            order,
+        )
     else:
         raise MappingError(f"{where}: expected a field name or a table with 'field'")
     if rule.field == IGNORE:
         return rule
     if rule.field not in known_fields():
-        raise MappingError(f"{where}: unknown field '{rule.field}' (fields are kind.column, "
-                           "e.g. members.email, positions.employer_name; see docs/sync.md)")
+        raise MappingError(
+            f"{where}: unknown field '{rule.field}' (fields are kind.column, "
+            "e.g. members.email, positions.employer_name; see docs/sync.md)"
+        )
     field_kind = rule.field.split(".")[0]
     if kind is not None and field_kind != kind and not (kind == "members" and field_kind in SIDE_KINDS):
         raise MappingError(f"{where}: a {kind} sheet cannot fill '{rule.field}'")
@@ -192,14 +207,13 @@ def parse_mapping(text: str, origin: str = "mapping") -> Mapping:
         raise MappingError(f"{origin}: version {version} is not known (this program reads version 1)")
     dates = data.get("dates", "day-first")
     if dates not in ("day-first", "month-first"):
-        raise MappingError(f"{origin}: 'dates' must be \"day-first\" or \"month-first\"")
+        raise MappingError(f'{origin}: \'dates\' must be "day-first" or "month-first"')
     unknown = set(data) - {"version", "dates", "sheets", "source"}
     if unknown:
-        raise MappingError(f"{origin}: unknown key '{sorted(unknown)[0]}' "
-                           "(expected version, dates, sheets)")
+        raise MappingError(f"{origin}: unknown key '{sorted(unknown)[0]}' (expected version, dates, sheets)")
     sheets = data.get("sheets", {})
     if not isinstance(sheets, dict) or not sheets:
-        raise MappingError(f"{origin}: no [sheets.\"NAME\"] table: nothing is mapped")
+        raise MappingError(f'{origin}: no [sheets."NAME"] table: nothing is mapped')
     mapping = Mapping(month_first=dates == "month-first", origin=origin)
     for name, body in sheets.items():
         where = f"{origin}: sheet '{name}'"
@@ -207,8 +221,9 @@ def parse_mapping(text: str, origin: str = "mapping") -> Mapping:
             raise MappingError(f"{where}: expected a table")
         unknown = set(body) - {"kind", "header_row", "skip", "columns"}
         if unknown:
-            raise MappingError(f"{where}: unknown key '{sorted(unknown)[0]}' "
-                               "(expected kind, header_row, skip, columns)")
+            raise MappingError(
+                f"{where}: unknown key '{sorted(unknown)[0]}' (expected kind, header_row, skip, columns)"
+            )
         kind = body.get("kind")
         if kind is not None and kind not in SPECS:
             raise MappingError(f"{where}: unknown kind '{kind}' (expected one of {', '.join(SPECS)})")
@@ -218,11 +233,11 @@ def parse_mapping(text: str, origin: str = "mapping") -> Mapping:
         rule = SheetRule(name, kind, header_row, bool(body.get("skip", False)))
         columns = body.get("columns", {})
         if not isinstance(columns, dict):
-            raise MappingError(f"{where}: 'columns' must be a table of \"Header\" = \"kind.field\"")
+            raise MappingError(f'{where}: \'columns\' must be a table of "Header" = "kind.field"')
         if not columns and not rule.skip:
             raise MappingError(f"{where}: no columns mapped (or say skip = true)")
         if columns and kind is None:
-            raise MappingError(f"{where}: say what a row is: kind = \"members\", \"positions\", …")
+            raise MappingError(f'{where}: say what a row is: kind = "members", "positions", …')
         for header, value in columns.items():
             rule.columns[header] = _column_rule(f"{where}, column '{header}'", kind, value)
         mapping.sheets[name] = rule
@@ -271,17 +286,21 @@ def rule_toml(rule: ColumnRule) -> str:
     return "{ " + ", ".join(parts) + " }"
 
 
-def to_toml(mapping: Mapping, *, source: str = "",
-            notes: dict[tuple[str, str | None], list[str]] | None = None) -> str:
+def to_toml(
+    mapping: Mapping, *, source: str = "", notes: dict[tuple[str, str | None], list[str]] | None = None
+) -> str:
     """The mapping as TOML an admin can edit; ``notes`` are comments by (sheet, column or None).
 
     An ignored column is written as ``"Header" = "ignore"`` with the reason above it, so
     the admin sees every column and can map one by changing a word.
     """
     notes = notes or {}
-    lines = ["# alumni-graph column mapping: which column fills which field (docs/sync.md).",
-             "# Edit the fields; \"ignore\" leaves a column out. Use it with",
-             "#   alumni-graph sync SOURCE --mapping THIS_FILE", ""]
+    lines = [
+        "# alumni-graph column mapping: which column fills which field (docs/sync.md).",
+        '# Edit the fields; "ignore" leaves a column out. Use it with',
+        "#   alumni-graph sync SOURCE --mapping THIS_FILE",
+        "",
+    ]
     if source:
         lines.insert(1, f"# Made from {source}.")
     lines += ["version = 1", f"dates = {toml_string('month-first' if mapping.month_first else 'day-first')}"]
@@ -305,8 +324,11 @@ def to_toml(mapping: Mapping, *, source: str = "",
 
 # -- saved mappings ------------------------------------------------------------------------
 
-_DATE_PART = re.compile(r"(?:^|[-_ .])(?:\d{1,4}(?:[-_ .]\d{1,2}){0,2}|v\d+|final|koncna|new|nov[ao]?)"
-                        r"(?=$|[-_ .])", re.IGNORECASE)
+_DATE_PART = re.compile(
+    r"(?:^|[-_ .])(?:\d{1,4}(?:[-_ .]\d{1,2}){0,2}|v\d+|final|koncna|new|nov[ao]?)"
+    r"(?=$|[-_ .])",
+    re.IGNORECASE,
+)
 
 
 def source_name(path: Path) -> str:

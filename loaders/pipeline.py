@@ -103,26 +103,26 @@ def discover(path: Path, member_id: str | None = None) -> Discovered:
 
         return discover_sheets(path).found
     else:
-        found.errors.append(LoadError(
-            path.name, None, "not a bundle file (members.csv, positions.jsonl, …), a spreadsheet nor a folder"
-        ))
+        found.errors.append(
+            LoadError(
+                path.name,
+                None,
+                "not a bundle file (members.csv, positions.jsonl, …), a spreadsheet nor a folder",
+            )
+        )
     return found
 
 
 def _digest(record: Record) -> int:
     # 8 bytes instead of the row text: the map of seen records is as long as a file
-    return int.from_bytes(
-        hashlib.blake2b(fingerprint(record).encode("utf-8"), digest_size=8).digest(), "big"
-    )
+    return int.from_bytes(hashlib.blake2b(fingerprint(record).encode("utf-8"), digest_size=8).digest(), "big")
 
 
 def _key_hash(key: tuple[str, ...]) -> int:
     # The seen map holds one entry per row of a file, so each entry is kept to two small
     # ints: a 64-bit hash of the record's identity (a false "duplicate" needs a 64-bit
     # collision) and the packed (digest, file, line) below.
-    return int.from_bytes(
-        hashlib.blake2b("\x1f".join(key).encode("utf-8"), digest_size=8).digest(), "big"
-    )
+    return int.from_bytes(hashlib.blake2b("\x1f".join(key).encode("utf-8"), digest_size=8).digest(), "big")
 
 
 class _SeenMap:
@@ -249,7 +249,7 @@ class _Run:
             self.flush(source, chunk)
         self._writer.drain()
         # reference checks run per chunk, after the row's own checks: put lines back in order
-        self.report.errors.extend(sorted(self._errors, key=lambda e: (e.line or 0)))
+        self.report.errors.extend(sorted(self._errors, key=lambda e: e.line or 0))
         self.progress.finish()
 
     def _reject(self, source: Source, error: LoadError) -> None:
@@ -291,9 +291,9 @@ class _Run:
                     duplicates += 1  # the same record again: harmless, and nothing to write
                     continue
                 what = f"duplicate id '{key[0]}'" if source.kind in _NODE_LABEL else "duplicate"
-                self._reject(source, LoadError(
-                    item.file, item.line, f"{what} with different data than {where}"
-                ))
+                self._reject(
+                    source, LoadError(item.file, item.line, f"{what} with different data than {where}")
+                )
                 continue
             seen.add(key, digest, item.file, item.line)
             accepted.append(record.row)
@@ -325,8 +325,7 @@ class _Run:
         state, tombstones = self.state, self.tombstones
         if record.kind == "members":
             member_id = record.row["id"]
-            day = tombstones.erased_id(member_id) or tombstones.erased_email(
-                record.row["props"].get("email"))
+            day = tombstones.erased_id(member_id) or tombstones.erased_email(record.row["props"].get("email"))
             if day is not None:
                 state.erased[member_id] = day
             return day
@@ -367,8 +366,11 @@ class _Run:
         wanted: dict[Label, set[str]] = defaultdict(set)
         for _, record in chunk:
             for ref in record.refs:
-                if not (ref.id in state.valid[ref.label] or ref.id in state.in_store[ref.label]
-                        or ref.id in state.not_in_store[ref.label]):
+                if not (
+                    ref.id in state.valid[ref.label]
+                    or ref.id in state.in_store[ref.label]
+                    or ref.id in state.not_in_store[ref.label]
+                ):
                     wanted[ref.label].add(ref.id)
         for label, ids in wanted.items():
             found = self.store.existing_ids(label.value, sorted(ids))

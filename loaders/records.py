@@ -45,8 +45,14 @@ DEFAULT_SOURCE = "bundle"
 
 # Which model length limit a column is held to, when its name is not the limit's name.
 _LIMIT_OF = {
-    "member_id": "id", "mentor_id": "id", "mentee_id": "id", "member_a": "id",
-    "member_b": "id", "employer_id": "id", "event_id": "id", "employer_name": "name",
+    "member_id": "id",
+    "mentor_id": "id",
+    "mentee_id": "id",
+    "member_a": "id",
+    "member_b": "id",
+    "employer_id": "id",
+    "event_id": "id",
+    "employer_name": "name",
 }
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
@@ -188,9 +194,14 @@ def to_member(cells: Cells) -> Record:
             graduation_year=parse_year(graduation, "graduation_year") if graduation else None,
             open_to_mentor=_bool(cells, "open_to_mentor"),
             mentor_capacity=parse_int(
-                capacity, "mentor_capacity", low=0, high=MAX_MENTOR_CAPACITY,
+                capacity,
+                "mentor_capacity",
+                low=0,
+                high=MAX_MENTOR_CAPACITY,
                 what=f"a whole number from 0 to {MAX_MENTOR_CAPACITY}",
-            ) if capacity else None,
+            )
+            if capacity
+            else None,
             seeking_mentor=_bool(cells, "seeking_mentor"),
             discoverable=_bool(cells, "discoverable"),
             open_to_intros=_bool(cells, "open_to_intros"),
@@ -219,8 +230,12 @@ def to_employer(cells: Cells) -> Record:
         if len(alias) > max_length("name"):
             raise BadValue(f"alias '{alias[:40]}…' is longer than {max_length('name')} characters")
     row = employer_row(
-        employer_id, name, aliases=aliases, industry=text(cells, "industry"),
-        city=text(cells, "city"), country=text(cells, "country"),
+        employer_id,
+        name,
+        aliases=aliases,
+        industry=text(cells, "industry"),
+        city=text(cells, "city"),
+        country=text(cells, "country"),
     )
     return Record("employers", row)
 
@@ -228,8 +243,7 @@ def to_employer(cells: Cells) -> Record:
 def to_event(cells: Cells) -> Record:
     row = {
         "id": _required(cells, "id"),
-        "props": props(name=_required(cells, "name"), date=_date(cells, "date"),
-                       city=text(cells, "city")),
+        "props": props(name=_required(cells, "name"), date=_date(cells, "date"), city=text(cells, "city")),
     }
     return Record("events", row)
 
@@ -372,12 +386,27 @@ def identity(record: Record) -> tuple[str, ...]:
 
 
 SPECS: dict[str, Spec] = {
-    "members": Spec("members", ("id", "name"), (
-        "role", "email", "headline", "city", "country", "graduation_year", "open_to_mentor",
-        "mentor_capacity", "seeking_mentor", "discoverable", "open_to_intros")),
+    "members": Spec(
+        "members",
+        ("id", "name"),
+        (
+            "role",
+            "email",
+            "headline",
+            "city",
+            "country",
+            "graduation_year",
+            "open_to_mentor",
+            "mentor_capacity",
+            "seeking_mentor",
+            "discoverable",
+            "open_to_intros",
+        ),
+    ),
     "employers": Spec("employers", ("id", "name"), ("industry", "city", "country", "aliases")),
-    "positions": Spec("positions", ("member_id",), ("title", "start", "end"),
-                      any_of=(("employer_id", "employer_name"),)),
+    "positions": Spec(
+        "positions", ("member_id",), ("title", "start", "end"), any_of=(("employer_id", "employer_name"),)
+    ),
     "skills": Spec("skills", ("member_id", "skill"), ("level", "wants")),
     "interests": Spec("interests", ("member_id", "interest"), ()),
     "cohorts": Spec("cohorts", ("member_id", "program", "year"), ("faculty", "degree")),
@@ -387,12 +416,14 @@ SPECS: dict[str, Spec] = {
     "mentorships": Spec("mentorships", ("mentor_id", "mentee_id"), ("since", "until")),
 }
 
+
 def screened(convert: Callable[[Cells], Record]) -> Callable[[Cells], Record]:
     """``convert`` on the row's cells after :func:`~loaders.values.screen_cell`."""
 
     def run(cells: Cells) -> Record:
-        return convert({column: screen_cell(value, column) if value else value
-                        for column, value in cells.items()})
+        return convert(
+            {column: screen_cell(value, column) if value else value for column, value in cells.items()}
+        )
 
     run.__name__ = run.__qualname__ = convert.__name__
     run.__doc__ = convert.__doc__
@@ -400,7 +431,8 @@ def screened(convert: Callable[[Cells], Record]) -> Callable[[Cells], Record]:
 
 
 CONVERTERS: dict[str, Callable[[Cells], Record]] = {
-    kind: screened(convert) for kind, convert in {
+    kind: screened(convert)
+    for kind, convert in {
         "members": to_member,
         "employers": to_employer,
         "events": to_event,
@@ -415,6 +447,16 @@ CONVERTERS: dict[str, Callable[[Cells], Record]] = {
 }
 
 #: The order records are written in: nodes before the relationships that need them.
-KIND_ORDER = ("members", "employers", "events", "positions", "skills", "interests",
-              "cohorts", "connections", "attendance", "mentorships")
+KIND_ORDER = (
+    "members",
+    "employers",
+    "events",
+    "positions",
+    "skills",
+    "interests",
+    "cohorts",
+    "connections",
+    "attendance",
+    "mentorships",
+)
 NODE_KINDS = frozenset({"members", "employers", "events"})

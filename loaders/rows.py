@@ -64,8 +64,7 @@ class CsvTable:
             if not any(cell.strip() for cell in row):
                 continue
             if is_header is None or is_header(row):
-                self.header = [cell.strip().lower() if lower_header else cell.strip()
-                               for cell in row]
+                self.header = [cell.strip().lower() if lower_header else cell.strip() for cell in row]
                 self.header_line = self._reader.line_num
                 break
 

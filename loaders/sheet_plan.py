@@ -94,8 +94,7 @@ class TablePlan:
 
 
 def shown_text(value: CellValue) -> str:
-    return clean_text(value) if isinstance(value, str) else ("" if value in (None, "") else
-                                                             cell_text(value))
+    return clean_text(value) if isinstance(value, str) else ("" if value in (None, "") else cell_text(value))
 
 
 def _merged_header(table: Table, number: int, cells: Row) -> list[str]:
@@ -188,8 +187,11 @@ def table_name(table: Table) -> str:
 def plan_table(table: Table, mapping: Mapping | None, *, single: bool) -> TablePlan:
     """How ``table`` is read under ``mapping`` (or by recognising its headers)."""
     plan = TablePlan(table)
-    rule = mapping.sheet(table.sheet if table.sheet is not None else table_name(table), single) \
-        if mapping else None
+    rule = (
+        mapping.sheet(table.sheet if table.sheet is not None else table_name(table), single)
+        if mapping
+        else None
+    )
     if mapping is not None and rule is None:
         plan.skipped = f"not in the mapping {mapping.origin or ''}".strip()
         return plan
@@ -244,8 +246,9 @@ def _apply_rule(plan: TablePlan, rule: SheetRule) -> None:
         use.field, use.rule, use.group = column_rule.field, column_rule, column_rule.group
     for header in rule.columns:
         if fold_key(header) not in matched:
-            plan.warnings.append(LoadError(plan.label, None,
-                                           f"column '{header}' of the mapping is not in the sheet"))
+            plan.warnings.append(
+                LoadError(plan.label, None, f"column '{header}' of the mapping is not in the sheet")
+            )
 
 
 def _recognise(plan: TablePlan, headers: list[tuple[str, str | None]]) -> None:
@@ -259,7 +262,8 @@ def _recognise(plan: TablePlan, headers: list[tuple[str, str | None]]) -> None:
         concepts[use.index] = found
     name = table_name(plan.table)
     plan.kind = sheet_kind_from_name(name) or sheet_kind_from_concepts(
-        [concept for concept, _ in concepts.values()])
+        [concept for concept, _ in concepts.values()]
+    )
     if plan.kind is None:
         return
     # a concept repeated without numbers (Podjetje, Delovno mesto, Podjetje, …) counts groups
@@ -299,32 +303,47 @@ def _check(plan: TablePlan) -> None:
     kind = plan.kind or ""
     if kind == "members":
         if "members.name" not in fields and not fields & set(NAME_PARTS):
-            plan.errors.append(LoadError(
-                plan.label, plan.header_rows[0],
-                "no column for the member's name (Ime in priimek, or Ime and Priimek)"))
+            plan.errors.append(
+                LoadError(
+                    plan.label,
+                    plan.header_rows[0],
+                    "no column for the member's name (Ime in priimek, or Ime and Priimek)",
+                )
+            )
         if "members.id" not in fields:
             if "members.email" in fields:
                 plan.id_from_email = True
-                plan.warnings.append(LoadError(plan.label, None,
-                                               "no member id column: ids are made from the e-mail"))
+                plan.warnings.append(
+                    LoadError(plan.label, None, "no member id column: ids are made from the e-mail")
+                )
             else:
-                plan.errors.append(LoadError(plan.label, plan.header_rows[0],
-                                             "no column for the member id (Šifra, ID) nor the e-mail"))
+                plan.errors.append(
+                    LoadError(
+                        plan.label,
+                        plan.header_rows[0],
+                        "no column for the member id (Šifra, ID) nor the e-mail",
+                    )
+                )
         _check_side_groups(plan)
         return
     spec = SPECS[kind]
     for column in spec.required:
         if kind == "cohorts" and column == "year" and "cohorts.year" not in fields:
-            plan.errors.append(LoadError(plan.label, plan.header_rows[0],
-                                         "no column for the cohort's year (Leto diplome)"))
+            plan.errors.append(
+                LoadError(plan.label, plan.header_rows[0], "no column for the cohort's year (Leto diplome)")
+            )
             continue
         if f"{kind}.{column}" not in fields:
-            plan.errors.append(LoadError(plan.label, plan.header_rows[0],
-                                         f"no column for {kind}.{column}"))
+            plan.errors.append(LoadError(plan.label, plan.header_rows[0], f"no column for {kind}.{column}"))
     for group in spec.any_of:
         if not any(f"{kind}.{c}" in fields for c in group):
-            plan.errors.append(LoadError(plan.label, plan.header_rows[0],
-                                         "no column for " + " or ".join(f"{kind}.{c}" for c in group)))
+            plan.errors.append(
+                LoadError(
+                    plan.label,
+                    plan.header_rows[0],
+                    "no column for " + " or ".join(f"{kind}.{c}" for c in group),
+                )
+            )
 
 
 def _check_side_groups(plan: TablePlan) -> None:
@@ -348,5 +367,6 @@ def _check_side_groups(plan: TablePlan) -> None:
             for use in uses:
                 use.note = f"{what} has no {'employer' if kind == 'positions' else 'main'} column"
                 use.field = None
-            plan.warnings.append(LoadError(plan.label, None, f"{what}: columns ignored, "
-                                           f"none says the {kind[:-1]} itself"))
+            plan.warnings.append(
+                LoadError(plan.label, None, f"{what}: columns ignored, none says the {kind[:-1]} itself")
+            )

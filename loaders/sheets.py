@@ -64,16 +64,39 @@ from loaders.values import BadValue
 
 #: Built-in value maps, applied when the mapping gives none for the column.
 ROLE_VALUES = {
-    "diplomant": "alumnus", "diplomantka": "alumnus", "alumni": "alumnus", "alumna": "alumnus",
-    "graduate": "alumnus", "absolvent": "alumnus", "absolventka": "alumnus",
-    "student": "student", "studentka": "student",
-    "profesor": "faculty", "profesorica": "faculty", "predavatelj": "faculty",
-    "predavateljica": "faculty", "ucitelj": "faculty", "uciteljica": "faculty",
-    "asistent": "faculty", "asistentka": "faculty", "professor": "faculty", "lecturer": "faculty",
-    "zaposleni": "staff", "zaposlena": "staff", "osebje": "staff", "strokovni delavec": "staff",
+    "diplomant": "alumnus",
+    "diplomantka": "alumnus",
+    "alumni": "alumnus",
+    "alumna": "alumnus",
+    "graduate": "alumnus",
+    "absolvent": "alumnus",
+    "absolventka": "alumnus",
+    "student": "student",
+    "studentka": "student",
+    "profesor": "faculty",
+    "profesorica": "faculty",
+    "predavatelj": "faculty",
+    "predavateljica": "faculty",
+    "ucitelj": "faculty",
+    "uciteljica": "faculty",
+    "asistent": "faculty",
+    "asistentka": "faculty",
+    "professor": "faculty",
+    "lecturer": "faculty",
+    "zaposleni": "staff",
+    "zaposlena": "staff",
+    "osebje": "staff",
+    "strokovni delavec": "staff",
 }
-BOOL_FIELDS = frozenset({"members.open_to_mentor", "members.seeking_mentor", "members.discoverable",
-                         "members.open_to_intros", "skills.wants"})
+BOOL_FIELDS = frozenset(
+    {
+        "members.open_to_mentor",
+        "members.seeking_mentor",
+        "members.discoverable",
+        "members.open_to_intros",
+        "skills.wants",
+    }
+)
 #: Marks that mean yes in a tick-box column.
 BOOL_VALUES = {"x": "true", "d": "true", "n": "false", "\u2713": "true", "\u2714": "true"}
 
@@ -113,7 +136,8 @@ class RowMapper:
         self.kind = plan.kind or ""
         self.own: dict[str, list[ColumnUse]] = defaultdict(list)
         self.side: dict[tuple[str, int | None], dict[str, list[ColumnUse]]] = defaultdict(
-            lambda: defaultdict(list))
+            lambda: defaultdict(list)
+        )
         for use in plan.used:
             kind, column = (use.field or "").split(".", 1)
             if kind == self.kind or use.field in NAME_PARTS:
@@ -231,8 +255,10 @@ def _data_rows(plan: TablePlan) -> Iterator[tuple[int, Row] | LoadError]:
     first = plan.first_data_row
     # a cell merged down over several rows holds its value for each of them; one merged
     # across columns only is left alone (a name over Ime and Priimek is not two names)
-    spans = sorted(((r0 + 1, r1 + 1, c0, c1) for (r0, c0), (r1, c1) in plan.table.merged
-                    if r1 > r0 and r1 + 1 >= first), reverse=True)
+    spans = sorted(
+        ((r0 + 1, r1 + 1, c0, c1) for (r0, c0), (r1, c1) in plan.table.merged if r1 > r0 and r1 + 1 >= first),
+        reverse=True,
+    )
     active: list[tuple[int, int, CellValue]] = []
     for item in plan.table.rows():
         if isinstance(item, LoadError):
@@ -280,8 +306,10 @@ class _Conflicts:
 
     def message(self, kind: str, node_id: str) -> str:
         what = "member" if kind == "members" else kind[:-1]
-        return (f"duplicate {what} id '{node_id}' with different data on "
-                f"{', '.join(self.where[node_id])}: none of these rows is written")
+        return (
+            f"duplicate {what} id '{node_id}' with different data on "
+            f"{', '.join(self.where[node_id])}: none of these rows is written"
+        )
 
 
 def _hash64(text: str) -> int:
@@ -380,8 +408,10 @@ class SheetSources:
                     CONVERTERS[plan.kind or ""](record)
                 except BadValue as exc:
                     if own:
-                        yield RejectedRow(RawRow(label, number, record),
-                                          LoadError(label, number, _explain(str(exc), plan, plan.kind or "")))
+                        yield RejectedRow(
+                            RawRow(label, number, record),
+                            LoadError(label, number, _explain(str(exc), plan, plan.kind or "")),
+                        )
                     continue
                 if own:
                     yield RawRow(label, number, record)
@@ -434,11 +464,15 @@ def discover_sheets(path: Path, mapping: Mapping | None = None) -> SheetSources:
             continue
         for kind in plan.kinds():
             label = plan.label if kind == plan.kind else f"{plan.label} ({kind})"
-            found.sources.append(Source(
-                kind, plan.label, label,
-                functools.partial(result.items, plan, kind),
-                max((table.height or 0) - plan.first_data_row + 1, 0) or None,
-            ))
+            found.sources.append(
+                Source(
+                    kind,
+                    plan.label,
+                    label,
+                    functools.partial(result.items, plan, kind),
+                    max((table.height or 0) - plan.first_data_row + 1, 0) or None,
+                )
+            )
     if not any(not p.skipped for p in result.plans) and not found.errors:
         found.errors.append(LoadError(path.name, None, "nothing to read: no sheet could be used"))
     return result
@@ -459,8 +493,9 @@ def suggested_mapping(sources: SheetSources) -> str:
                 notes[(name, None)] = [f"not read: {plan.skipped}"]
             continue
         rule = SheetRule(name, plan.kind, plan.header_rows[0])
-        sheet_notes = [f"{plan.label}: header on row {plan.header_rows[0]}, one row = one "
-                       f"{(plan.kind or '')[:-1]}"]
+        sheet_notes = [
+            f"{plan.label}: header on row {plan.header_rows[0]}, one row = one {(plan.kind or '')[:-1]}"
+        ]
         sheet_notes += [str(e) for e in plan.errors]
         notes[(name, None)] = sheet_notes
         for use in plan.columns:
@@ -493,5 +528,12 @@ def describe(plan: TablePlan) -> list[str]:
     return lines
 
 
-__all__ = ["SheetSources", "TablePlan", "describe", "discover_sheets", "email_id", "plan_table",
-           "suggested_mapping"]
+__all__ = [
+    "SheetSources",
+    "TablePlan",
+    "describe",
+    "discover_sheets",
+    "email_id",
+    "plan_table",
+    "suggested_mapping",
+]

@@ -68,9 +68,14 @@ class SyncPlan:
 
     @property
     def counts(self) -> dict[str, int]:
-        return {**self.diff.counts, "bad": len(self.bad), "conflicting": len(self.conflicting),
-                "erased": len(self.erased), "reactivate": len(self.reactivate),
-                "deactivate": len(self.deactivate)}
+        return {
+            **self.diff.counts,
+            "bad": len(self.bad),
+            "conflicting": len(self.conflicting),
+            "erased": len(self.erased),
+            "reactivate": len(self.reactivate),
+            "deactivate": len(self.deactivate),
+        }
 
     def fingerprint(self) -> str:
         """A digest of everything the plan would write: an apply checks it against the
@@ -91,8 +96,14 @@ def _not_erased(members: list[SourceMember], tombstones: TombstoneIndex) -> Iter
         yield member
 
 
-def plan_sync(store: Store, path: str | Path, found: Discovered, *,
-              deactivate_missing: bool = False, progress: LoadProgress | None = None) -> SyncPlan:
+def plan_sync(
+    store: Store,
+    path: str | Path,
+    found: Discovered,
+    *,
+    deactivate_missing: bool = False,
+    progress: LoadProgress | None = None,
+) -> SyncPlan:
     """What syncing ``found`` (the sources of ``path``) into ``store`` would do; writes nothing."""
     check = check_path(store, path, found=found, progress=progress)
     items = chain.from_iterable(s.open() for s in found.sources if s.kind == "members")
@@ -105,8 +116,7 @@ def plan_sync(store: Store, path: str | Path, found: Discovered, *,
     # every row the load would skip, of every sheet, in the load's own words
     diff = member_diff(members, current, skipped=check.errors, refused=refused, owned=owned)
     seen = [c.member_id for c in (*diff.new, *diff.changed, *diff.unchanged)]
-    plan = SyncPlan(diff, erased=list(check.erased), deactivate_missing=deactivate_missing,
-                    check=check)
+    plan = SyncPlan(diff, erased=list(check.erased), deactivate_missing=deactivate_missing, check=check)
     plan.reactivate = sorted(i for i in seen if current.get(i, {}).get("active") is False)
     if deactivate_missing:
         plan.deactivate = [i for i in diff.missing if current[i].get("active") is not False]
@@ -121,8 +131,15 @@ class SyncResult:
     deactivated: list[str] = field(default_factory=list)
 
 
-def apply_sync(store: Store, path: str | Path, found: Discovered, plan: SyncPlan, *,
-               strict: bool = False, progress: LoadProgress | None = None) -> SyncResult:
+def apply_sync(
+    store: Store,
+    path: str | Path,
+    found: Discovered,
+    plan: SyncPlan,
+    *,
+    strict: bool = False,
+    progress: LoadProgress | None = None,
+) -> SyncResult:
     """Write ``plan`` (made by :func:`plan_sync` of the same ``found``): the export's rows,
     then the active marks. With ``strict`` and any bad row nothing is written."""
     report = load_path(store, path, strict=strict, progress=progress, found=found)

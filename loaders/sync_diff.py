@@ -67,8 +67,13 @@ class MemberDiff:
 
     @property
     def counts(self) -> dict[str, int]:
-        return {"new": len(self.new), "changed": len(self.changed), "unchanged": len(self.unchanged),
-                "missing": len(self.missing), "skipped": len(self.skipped)}
+        return {
+            "new": len(self.new),
+            "changed": len(self.changed),
+            "unchanged": len(self.unchanged),
+            "missing": len(self.missing),
+            "skipped": len(self.skipped),
+        }
 
     @property
     def writes(self) -> bool:
@@ -147,43 +152,108 @@ def skip_kind(error: LoadError) -> str:
     return "conflicting" if "with different data" in error.reason else "bad"
 
 
-def rows(diff: MemberDiff, *, erased: Sequence[LoadError] = (), deactivate: Sequence[str] = (),
-         reactivate: Sequence[str] = ()) -> Iterable[dict[str, str]]:
+def rows(
+    diff: MemberDiff,
+    *,
+    erased: Sequence[LoadError] = (),
+    deactivate: Sequence[str] = (),
+    reactivate: Sequence[str] = (),
+) -> Iterable[dict[str, str]]:
     """The diff as flat rows: one per changed field, one per other member, one per skipped
     row (``bad`` or ``conflicting``), one per row about an erased member, one per member
     whose active mark changes."""
     for status, entries in (("new", diff.new), ("changed", diff.changed)):
         for entry in entries:
             for change in entry.changes:
-                yield {"status": status, "member_id": entry.member_id, "where": entry.where,
-                       "field": change.field, "old": _text(change.old), "new": _text(change.new),
-                       "reason": ""}
+                yield {
+                    "status": status,
+                    "member_id": entry.member_id,
+                    "where": entry.where,
+                    "field": change.field,
+                    "old": _text(change.old),
+                    "new": _text(change.new),
+                    "reason": "",
+                }
             for change in entry.kept:
-                yield {"status": "kept", "member_id": entry.member_id, "where": entry.where,
-                       "field": change.field, "old": _text(change.old), "new": _text(change.new),
-                       "reason": "set by the member"}
+                yield {
+                    "status": "kept",
+                    "member_id": entry.member_id,
+                    "where": entry.where,
+                    "field": change.field,
+                    "old": _text(change.old),
+                    "new": _text(change.new),
+                    "reason": "set by the member",
+                }
     for entry in diff.unchanged:
         for change in entry.kept:
-            yield {"status": "kept", "member_id": entry.member_id, "where": entry.where,
-                   "field": change.field, "old": _text(change.old), "new": _text(change.new),
-                   "reason": "set by the member"}
-        yield {"status": "unchanged", "member_id": entry.member_id, "where": entry.where,
-               "field": "", "old": "", "new": "", "reason": ""}
+            yield {
+                "status": "kept",
+                "member_id": entry.member_id,
+                "where": entry.where,
+                "field": change.field,
+                "old": _text(change.old),
+                "new": _text(change.new),
+                "reason": "set by the member",
+            }
+        yield {
+            "status": "unchanged",
+            "member_id": entry.member_id,
+            "where": entry.where,
+            "field": "",
+            "old": "",
+            "new": "",
+            "reason": "",
+        }
     for member_id in diff.missing:
-        yield {"status": "missing", "member_id": member_id, "where": "", "field": "", "old": "",
-               "new": "", "reason": "not in this source"}
+        yield {
+            "status": "missing",
+            "member_id": member_id,
+            "where": "",
+            "field": "",
+            "old": "",
+            "new": "",
+            "reason": "not in this source",
+        }
     for error in diff.skipped:
-        yield {"status": skip_kind(error), "member_id": "", "where": where_of(error), "field": "",
-               "old": "", "new": "", "reason": error.reason}
+        yield {
+            "status": skip_kind(error),
+            "member_id": "",
+            "where": where_of(error),
+            "field": "",
+            "old": "",
+            "new": "",
+            "reason": error.reason,
+        }
     for error in erased:
-        yield {"status": "erased", "member_id": "", "where": where_of(error), "field": "",
-               "old": "", "new": "", "reason": error.reason}
+        yield {
+            "status": "erased",
+            "member_id": "",
+            "where": where_of(error),
+            "field": "",
+            "old": "",
+            "new": "",
+            "reason": error.reason,
+        }
     for member_id in deactivate:
-        yield {"status": "deactivate", "member_id": member_id, "where": "", "field": "active",
-               "old": "true", "new": "false", "reason": "not in this source"}
+        yield {
+            "status": "deactivate",
+            "member_id": member_id,
+            "where": "",
+            "field": "active",
+            "old": "true",
+            "new": "false",
+            "reason": "not in this source",
+        }
     for member_id in reactivate:
-        yield {"status": "reactivate", "member_id": member_id, "where": "", "field": "active",
-               "old": "false", "new": "true", "reason": "back in this source"}
+        yield {
+            "status": "reactivate",
+            "member_id": member_id,
+            "where": "",
+            "field": "active",
+            "old": "false",
+            "new": "true",
+            "reason": "back in this source",
+        }
 
 
 def _safe_cell(text: str) -> str:
@@ -206,35 +276,56 @@ text-align:left;vertical-align:top}th{background:#f3f3f3}.old{color:#a00;text-de
 .new{color:#060}.counts td{text-align:right}"""
 
 
-def write_html(diff: MemberDiff, stream: TextIO, *, title: str = "What the sync would change",
-               erased: Sequence[LoadError] = (), deactivate: Sequence[str] = (),
-               reactivate: Sequence[str] = ()) -> None:
+def write_html(
+    diff: MemberDiff,
+    stream: TextIO,
+    *,
+    title: str = "What the sync would change",
+    erased: Sequence[LoadError] = (),
+    deactivate: Sequence[str] = (),
+    reactivate: Sequence[str] = (),
+) -> None:
     """The diff as one self-contained HTML page: counts, then each section's table."""
     e = html.escape
-    out = [f"<!doctype html><html lang=en><meta charset=utf-8><title>{e(title)}</title>",
-           f"<style>{_STYLE}</style><h1>{e(title)}</h1><table class=counts>"]
-    counts = {**diff.counts, "erased": len(erased), "deactivate": len(deactivate),
-              "reactivate": len(reactivate)}
+    out = [
+        f"<!doctype html><html lang=en><meta charset=utf-8><title>{e(title)}</title>",
+        f"<style>{_STYLE}</style><h1>{e(title)}</h1><table class=counts>",
+    ]
+    counts = {
+        **diff.counts,
+        "erased": len(erased),
+        "deactivate": len(deactivate),
+        "reactivate": len(reactivate),
+    }
     out += [f"<tr><th>{e(k)}</th><td>{v:,}</td></tr>" for k, v in counts.items()]
     out.append("</table>")
     sections = (("New members", diff.new), ("Changed members", diff.changed))
     for heading, entries in sections:
         if not entries:
             continue
-        out.append(f"<h2>{e(heading)}</h2><table><tr><th>member</th><th>row</th><th>field</th>"
-                   "<th>old</th><th>new</th></tr>")
+        out.append(
+            f"<h2>{e(heading)}</h2><table><tr><th>member</th><th>row</th><th>field</th>"
+            "<th>old</th><th>new</th></tr>"
+        )
         for entry in entries:
             for change in entry.changes:
-                out.append(f"<tr><td>{e(entry.member_id)}</td><td>{e(entry.where)}</td>"
-                           f"<td>{e(change.field)}</td><td class=old>{e(_text(change.old))}</td>"
-                           f"<td class=new>{e(_text(change.new))}</td></tr>")
+                out.append(
+                    f"<tr><td>{e(entry.member_id)}</td><td>{e(entry.where)}</td>"
+                    f"<td>{e(change.field)}</td><td class=old>{e(_text(change.old))}</td>"
+                    f"<td class=new>{e(_text(change.new))}</td></tr>"
+                )
         out.append("</table>")
     kept = [(entry, c) for entry in diff.changed + diff.unchanged for c in entry.kept]
     if kept:
-        out.append("<h2>Kept: set by the member</h2><table><tr><th>member</th><th>field</th>"
-                   "<th>the member's</th><th>the source's</th></tr>")
-        out += [f"<tr><td>{e(entry.member_id)}</td><td>{e(c.field)}</td><td>{e(_text(c.old))}</td>"
-                f"<td>{e(_text(c.new))}</td></tr>" for entry, c in kept]
+        out.append(
+            "<h2>Kept: set by the member</h2><table><tr><th>member</th><th>field</th>"
+            "<th>the member's</th><th>the source's</th></tr>"
+        )
+        out += [
+            f"<tr><td>{e(entry.member_id)}</td><td>{e(c.field)}</td><td>{e(_text(c.old))}</td>"
+            f"<td>{e(_text(c.new))}</td></tr>"
+            for entry, c in kept
+        ]
         out.append("</table>")
     if diff.missing:
         out.append("<h2>Missing from this source</h2><p>" + ", ".join(e(m) for m in diff.missing) + "</p>")
@@ -277,8 +368,9 @@ def source_members(items: Iterable[Any]) -> tuple[list[SourceMember], list[LoadE
             skipped.append(item)
         elif isinstance(item, RawRow):
             try:
-                members.append(SourceMember(f"{item.file}:{item.line}",
-                                            CONVERTERS["members"](item.fields).row))
+                members.append(
+                    SourceMember(f"{item.file}:{item.line}", CONVERTERS["members"](item.fields).row)
+                )
             except BadValue as exc:
                 skipped.append(LoadError(item.file, item.line, str(exc)))
                 if item.fields.get("id", "").strip():

@@ -196,7 +196,8 @@ def _xlsx_parts(path: Path) -> dict[str, _SheetPart]:
                             # a hidden range to the sheet's last column (16384) is a view choice
                             columns.update(range(low - 1, min(high, low + 1000)))
                 parts[sheet.get("name", "")] = _SheetPart(
-                    member, archive.getinfo(member).file_size, frozenset(columns))
+                    member, archive.getinfo(member).file_size, frozenset(columns)
+                )
     except (OSError, KeyError, ValueError, zipfile.BadZipFile, ElementTree.ParseError):
         return {}
     return parts
@@ -267,9 +268,15 @@ def _streamed_table(path: Path, name: str, part: _SheetPart, *, hidden: bool) ->
             if len(head) >= HEAD_ROWS:
                 break
     return Table(
-        file=path.name, sheet=name, open_rows=lambda: _streamed_rows(path, name), height=None,
-        hidden_columns=part.hidden_columns, merged=_xlsx_merged(path, part.member), hidden=hidden,
-        head=head, notes={"reader": "streamed"},
+        file=path.name,
+        sheet=name,
+        open_rows=lambda: _streamed_rows(path, name),
+        height=None,
+        hidden_columns=part.hidden_columns,
+        merged=_xlsx_merged(path, part.member),
+        hidden=hidden,
+        head=head,
+        notes={"reader": "streamed"},
     )
 
 
@@ -299,8 +306,9 @@ def read_workbook(path: Path) -> list[Table]:
                 continue  # charts, dialog and macro sheets hold no rows
             part = parts.get(meta.name)
             if part is not None and part.size > STREAM_ABOVE_BYTES:
-                tables.append(_streamed_table(path, meta.name, part,
-                                              hidden=meta.visible != SheetVisibleEnum.Visible))
+                tables.append(
+                    _streamed_table(path, meta.name, part, hidden=meta.visible != SheetVisibleEnum.Visible)
+                )
                 continue
             try:
                 sheet = workbook.get_sheet_by_name(meta.name)
@@ -314,15 +322,18 @@ def read_workbook(path: Path) -> list[Table]:
                 raise TableError(
                     str(_open_error(path.name, exc)).replace(path.name, f"{path.name}[{meta.name}]", 1)
                 ) from None
-            tables.append(Table(
-                file=path.name, sheet=meta.name,
-                open_rows=functools.partial(_sheet_rows, path, meta.name),
-                height=height,
-                hidden_columns=part.hidden_columns if part else frozenset(),
-                merged=merged,
-                hidden=meta.visible != SheetVisibleEnum.Visible,
-                head=head,
-            ))
+            tables.append(
+                Table(
+                    file=path.name,
+                    sheet=meta.name,
+                    open_rows=functools.partial(_sheet_rows, path, meta.name),
+                    height=height,
+                    hidden_columns=part.hidden_columns if part else frozenset(),
+                    merged=merged,
+                    hidden=meta.visible != SheetVisibleEnum.Visible,
+                    head=head,
+                )
+            )
     return tables
 
 
@@ -384,7 +395,8 @@ def read_csv(path: Path) -> Table:
             if len(head) >= HEAD_ROWS:
                 break
     return Table(
-        file=path.name, sheet=None,
+        file=path.name,
+        sheet=None,
         open_rows=lambda: _csv_rows(path, detected.encoding, delimiter),
         height=detected.lines,
         head=head,

@@ -23,9 +23,15 @@ from loaders.report import LoadReport
 
 #: The store's write methods and the projection write kinds they correspond to.
 _KINDS = {
-    "upsert_members": "members", "upsert_employers": "employers", "upsert_events": "events",
-    "merge_positions": "positions", "merge_skills": "skills", "merge_interests": "interests",
-    "merge_cohorts": "cohorts", "merge_knows": "knows", "merge_attendance": "attendance",
+    "upsert_members": "members",
+    "upsert_employers": "employers",
+    "upsert_events": "events",
+    "merge_positions": "positions",
+    "merge_skills": "skills",
+    "merge_interests": "interests",
+    "merge_cohorts": "cohorts",
+    "merge_knows": "knows",
+    "merge_attendance": "attendance",
     "merge_mentorships": "mentorships",
 }
 
@@ -50,8 +56,9 @@ class ProjectionSink:
         if kind is None:
             raise AttributeError(name)
 
-        def write(rows: Sequence[dict[str, Any]],
-                  on_batch: Callable[[int], None] | None = None) -> WriteStats:
+        def write(
+            rows: Sequence[dict[str, Any]], on_batch: Callable[[int], None] | None = None
+        ) -> WriteStats:
             take_rows(self.projection, kind, rows)
             if on_batch:
                 on_batch(len(rows))

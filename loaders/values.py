@@ -33,9 +33,17 @@ _MONTHS = {
     name: number
     for number, names in enumerate(
         [
-            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
-            ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
-            ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
             ("dec", "december"),
         ],
         start=1,
@@ -89,9 +97,7 @@ def parse_linkedin_date(text: str, field: str = "date") -> str:
         month = _MONTHS.get(match.group(2).lower())
         if month:
             return _format(int(match.group(3)), month, int(match.group(1)), text, field)
-    raise BadValue(
-        f"bad date in '{field}': '{text}' (expected a date like 'Jan 2015' or '05 Jan 2021')"
-    )
+    raise BadValue(f"bad date in '{field}': '{text}' (expected a date like 'Jan 2015' or '05 Jan 2021')")
 
 
 def screen_cell(text: str, column: str) -> str:
@@ -110,9 +116,7 @@ def parse_bool(text: str, field: str) -> bool:
         return True
     if folded in _FALSE:
         return False
-    raise BadValue(
-        f"bad boolean in '{field}': '{text}' (expected true/false, yes/no, 1/0 or da/ne)"
-    )
+    raise BadValue(f"bad boolean in '{field}': '{text}' (expected true/false, yes/no, 1/0 or da/ne)")
 
 
 def parse_int(text: str, field: str, *, low: int, high: int, what: str) -> int:
@@ -128,8 +132,9 @@ def parse_int(text: str, field: str, *, low: int, high: int, what: str) -> int:
 
 
 def parse_year(text: str, field: str) -> int:
-    return parse_int(text, field, low=MIN_YEAR, high=MAX_YEAR,
-                     what=f"a year between {MIN_YEAR} and {MAX_YEAR}")
+    return parse_int(
+        text, field, low=MIN_YEAR, high=MAX_YEAR, what=f"a year between {MIN_YEAR} and {MAX_YEAR}"
+    )
 
 
 def parse_role(text: str) -> str:
@@ -137,6 +142,4 @@ def parse_role(text: str) -> str:
     try:
         return MemberRole(folded).value
     except ValueError:
-        raise BadValue(
-            f"bad role '{text}' (expected alumnus, student, faculty or staff)"
-        ) from None
+        raise BadValue(f"bad role '{text}' (expected alumnus, student, faculty or staff)") from None

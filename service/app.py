@@ -105,8 +105,7 @@ def create_app(store: Store | None = None, settings: Settings | None = None) -> 
         # bring erased members back (the watcher does it again after outside changes)
         reapply_tombstones(store)
         app.state.projection = start_projection(store)
-        ranker = RankerService(settings.ranker_folder(),
-                               retrain_share=settings.ranker_retrain_share)
+        ranker = RankerService(settings.ranker_folder(), retrain_share=settings.ranker_retrain_share)
         ranker.load()
         app.state.ranker = ranker
         poll = settings.change_poll_seconds
@@ -149,12 +148,14 @@ def create_app(store: Store | None = None, settings: Settings | None = None) -> 
     for prefix, listed in ((API_V1, True), ("", False)):
         app.include_router(health.router, prefix=prefix, include_in_schema=listed)
         # signing in is open to anyone
-        app.include_router(auth.router, prefix=prefix, include_in_schema=listed,
-                           dependencies=[ScreenedOpenParameters])
+        app.include_router(
+            auth.router, prefix=prefix, include_in_schema=listed, dependencies=[ScreenedOpenParameters]
+        )
         # every router but health needs a token; its parameters are screened after the token
         for router in API_ROUTERS:
-            app.include_router(router, prefix=prefix, include_in_schema=listed,
-                               dependencies=[ScreenedParameters])
+            app.include_router(
+                router, prefix=prefix, include_in_schema=listed, dependencies=[ScreenedParameters]
+            )
     install_web(app)
     return app
 

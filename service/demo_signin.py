@@ -53,8 +53,13 @@ def main(argv: list[str] | None = None) -> None:
         members = store.well_connected_members(1)
         member = members[0] if members else None
         if member:
-            link = issue_link(store, member["id"], purpose="demo", base_url=args.base_url,
-                              lifetime=timedelta(days=settings.invite_link_days))
+            link = issue_link(
+                store,
+                member["id"],
+                purpose="demo",
+                base_url=args.base_url,
+                lifetime=timedelta(days=settings.invite_link_days),
+            )
     saved = {"admin": saved["admin"]}  # members sign in with links now, not tokens
     _write_private(secrets_file, saved)
 
@@ -71,8 +76,10 @@ def main(argv: list[str] | None = None) -> None:
     print("      (on the sign-in page under 'Sign in with an access token', or for the API)")
     print(f"  API docs:     {url}/docs")
     if member:
-        print(f"  try: curl -H 'Authorization: Bearer {saved['admin']}' "
-              f"'{url}/api/v1/members/{member['id']}/suggestions?limit=5'")
+        print(
+            f"  try: curl -H 'Authorization: Bearer {saved['admin']}' "
+            f"'{url}/api/v1/members/{member['id']}/suggestions?limit=5'"
+        )
     print(f"  the token is kept in {secrets_file}; `alumni-graph token --help` issues more")
     print()
 

@@ -85,9 +85,7 @@ def resolve_classpath(mvn: str | None = None, *, quiet: bool = True) -> list[str
 
     Re-resolves only when the pom changed since the last resolution or a jar went missing.
     """
-    fresh = (
-        CLASSPATH_FILE.exists() and CLASSPATH_FILE.stat().st_mtime >= POM.stat().st_mtime
-    )
+    fresh = CLASSPATH_FILE.exists() and CLASSPATH_FILE.stat().st_mtime >= POM.stat().st_mtime
     if fresh:
         entries = CLASSPATH_FILE.read_text(encoding="utf-8").strip().split(os.pathsep)
         if entries and all(Path(e).exists() for e in entries):
@@ -100,9 +98,7 @@ def resolve_classpath(mvn: str | None = None, *, quiet: bool = True) -> list[str
     result = subprocess.run(cmd, capture_output=quiet, text=True, check=False)
     if result.returncode != 0 or not CLASSPATH_FILE.exists():
         detail = (result.stdout or "")[-2000:] if quiet else ""
-        raise Neo4jServerError(
-            "Maven could not fetch Neo4j (is Maven Central reachable?).\n" + detail
-        )
+        raise Neo4jServerError("Maven could not fetch Neo4j (is Maven Central reachable?).\n" + detail)
     return CLASSPATH_FILE.read_text(encoding="utf-8").strip().split(os.pathsep)
 
 
@@ -143,8 +139,14 @@ class LocalNeo4j:
     def _write_config(self) -> None:
         s = self.settings
         private_dir(s.home)  # also narrows a folder made before this rule
-        for d in (self.conf_dir, self.data_dir, self.logs_dir, self.run_dir, s.home / "import",
-                  s.home / "plugins"):
+        for d in (
+            self.conf_dir,
+            self.data_dir,
+            self.logs_dir,
+            self.run_dir,
+            s.home / "import",
+            s.home / "plugins",
+        ):
             private_dir(d)
         conf = f"""# Written by alumni-graph; edit ALUMNI_GRAPH_* variables instead of this file.
 server.default_listen_address=127.0.0.1
@@ -187,9 +189,20 @@ db.tx_log.rotation.retention_policy=2 files
         while password.startswith("-"):  # neo4j-admin would read it as an option (1 start in 64)
             password = secrets.token_urlsafe(24)
         result = subprocess.run(
-            [java, "-cp", os.pathsep.join(classpath), ADMIN_ENTRY_POINT,
-             "dbms", "set-initial-password", password],
-            env=self._java_env(), capture_output=True, text=True, check=False, umask=PRIVATE_UMASK,
+            [
+                java,
+                "-cp",
+                os.pathsep.join(classpath),
+                ADMIN_ENTRY_POINT,
+                "dbms",
+                "set-initial-password",
+                password,
+            ],
+            env=self._java_env(),
+            capture_output=True,
+            text=True,
+            check=False,
+            umask=PRIVATE_UMASK,
         )
         if result.returncode != 0:
             raise Neo4jServerError("could not set the initial password:\n" + result.stderr[-2000:])
@@ -225,8 +238,12 @@ db.tx_log.rotation.retention_policy=2 files
         else:
             message = "stopped"
         return ServerStatus(
-            running=bool(pid and bolt), pid=pid, bolt_uri=s.uri,
-            http_url=f"http://127.0.0.1:{s.http_port}/", home=s.home, message=message,
+            running=bool(pid and bolt),
+            pid=pid,
+            bolt_uri=s.uri,
+            http_url=f"http://127.0.0.1:{s.http_port}/",
+            home=s.home,
+            message=message,
         )
 
     def start(self, timeout: float = 180.0) -> ServerStatus:
@@ -247,19 +264,28 @@ db.tx_log.rotation.retention_policy=2 files
         self._ensure_password(java, classpath)
         cmd = [
             java,
-            f"-Xms{s.heap}", f"-Xmx{s.heap}",
-            "-XX:+UseG1GC", "-XX:-OmitStackTraceInFastThrow",
+            f"-Xms{s.heap}",
+            f"-Xmx{s.heap}",
+            "-XX:+UseG1GC",
+            "-XX:-OmitStackTraceInFastThrow",
             "-XX:+ExitOnOutOfMemoryError",
             "-Dfile.encoding=UTF-8",
-            "-cp", os.pathsep.join(classpath),
+            "-cp",
+            os.pathsep.join(classpath),
             ENTRY_POINT,
             f"--home-dir={s.home}",
             f"--config-dir={self.conf_dir}",
         ]
         with open_private(self.logs_dir / "console.log", "ab") as console:  # handed to the child
             proc = subprocess.Popen(
-                cmd, stdout=console, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                env=self._java_env(), start_new_session=True, cwd=s.home, umask=PRIVATE_UMASK,
+                cmd,
+                stdout=console,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=self._java_env(),
+                start_new_session=True,
+                cwd=s.home,
+                umask=PRIVATE_UMASK,
             )
         write_private_text(self.pid_file, str(proc.pid))
         try:
@@ -342,11 +368,16 @@ db.tx_log.rotation.retention_policy=2 files
         self._write_config()
         return subprocess.run(
             [java, "-cp", os.pathsep.join(classpath), ADMIN_ENTRY_POINT, *args],
-            env=self._java_env(), capture_output=True, text=True, check=False, umask=PRIVATE_UMASK,
+            env=self._java_env(),
+            capture_output=True,
+            text=True,
+            check=False,
+            umask=PRIVATE_UMASK,
         )
 
-    def import_full(self, database: str, args: list[str],
-                    on_line: Callable[[str], None] | None = None) -> str:
+    def import_full(
+        self, database: str, args: list[str], on_line: Callable[[str], None] | None = None
+    ) -> str:
         """Run ``neo4j-admin database import full`` into ``database``, replacing it.
 
         The server must be stopped (Community imports only offline). ``args`` are the
@@ -359,12 +390,27 @@ db.tx_log.rotation.retention_policy=2 files
         java, _ = check_prerequisites()
         classpath = resolve_classpath()
         self._write_config()
-        cmd = [java, "-cp", os.pathsep.join(classpath), ADMIN_ENTRY_POINT,
-               "database", "import", "full", database, *args]
+        cmd = [
+            java,
+            "-cp",
+            os.pathsep.join(classpath),
+            ADMIN_ENTRY_POINT,
+            "database",
+            "import",
+            "full",
+            database,
+            *args,
+        ]
         lines: list[str] = []
         with subprocess.Popen(
-            cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            env=self._java_env(), cwd=self.settings.home, text=True, umask=PRIVATE_UMASK,
+            cmd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=self._java_env(),
+            cwd=self.settings.home,
+            text=True,
+            umask=PRIVATE_UMASK,
         ) as proc:
             assert proc.stdout is not None
             for line in proc.stdout:
@@ -374,5 +420,6 @@ db.tx_log.rotation.retention_policy=2 files
         output = "".join(lines)
         if proc.returncode != 0:
             raise Neo4jServerError(
-                f"neo4j-admin database import failed (exit {proc.returncode}):\n{output[-3000:]}")
+                f"neo4j-admin database import failed (exit {proc.returncode}):\n{output[-3000:]}"
+            )
         return output

@@ -55,8 +55,9 @@ class RankerService:
             model = train(projection, kind=self.kind, seed=seed)
             ranker_files.save(self.folder, model)
             self._model = model
-            log.info("learned ranker v%d trained on %d members, %d ties", model.version,
-                     model.members, model.ties)
+            log.info(
+                "learned ranker v%d trained on %d members, %d ties", model.version, model.members, model.ties
+            )
             return model
         finally:
             self._training.release()
@@ -67,8 +68,10 @@ class RankerService:
         model = self._model
         if model is None:
             return None
+
         def change(now: int, then: int) -> float:
             return abs(now - then) / max(then, 1)
+
         return max(change(projection.n_members, model.members), change(projection.n_ties, model.ties))
 
     def after_reload(self, projection: Projection) -> bool:
@@ -86,11 +89,11 @@ class RankerService:
             return False
         return True
 
-    def suggest(self, p: Projection, member: int, *, limit: int = 10,
-                purpose: str | None = None) -> tuple[list[Suggestion], str]:
+    def suggest(
+        self, p: Projection, member: int, *, limit: int = 10, purpose: str | None = None
+    ) -> tuple[list[Suggestion], str]:
         """Suggestions by the model when there is one, else by the blend; and which it was."""
         model = self._model
         if model is None:
             return suggest(p, member, limit=limit, purpose=purpose), "blend"
-        return (suggest_learned(p, model, member, limit=limit, purpose=purpose),
-                f"learned-v{model.version}")
+        return (suggest_learned(p, model, member, limit=limit, purpose=purpose), f"learned-v{model.version}")

@@ -48,9 +48,16 @@ def start_projection(store: Store) -> ProjectionService:
 
 
 class ChangeWatcher:
-    def __init__(self, store: Store, projection: ProjectionService, *, interval: float = 2.0,
-                 quiet: float | None = None, max_lag: float = 60.0,
-                 after_reload: Callable[[Projection], object] | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        projection: ProjectionService,
+        *,
+        interval: float = 2.0,
+        quiet: float | None = None,
+        max_lag: float = 60.0,
+        after_reload: Callable[[Projection], object] | None = None,
+    ) -> None:
         self.store = store
         # e.g. the learned ranker's retraining when the club drifted
         self.after_reload = after_reload
@@ -156,8 +163,9 @@ class Heartbeat:
     The reading is asked even while calls fail fast, so it is the probe that lets requests
     through again; a failed reading makes the token cache stop answering alone."""
 
-    def __init__(self, store: Store, cache: TokenCache, interval: float,
-                 watcher: ChangeWatcher | None = None) -> None:
+    def __init__(
+        self, store: Store, cache: TokenCache, interval: float, watcher: ChangeWatcher | None = None
+    ) -> None:
         self.store = store
         self.cache = cache
         self.interval = interval
@@ -217,14 +225,21 @@ def reapply_tombstones(store: Store) -> bool:
         log.error("could not re-apply the tombstones of erased members: %s", exc)
         return False
     if done.restored or done.journaled:
-        log.warning("re-applied %d tombstone(s) missing from Neo4j (erased %d member(s) again), "
-                    "journaled %d", done.restored, done.erased, done.journaled)
+        log.warning(
+            "re-applied %d tombstone(s) missing from Neo4j (erased %d member(s) again), journaled %d",
+            done.restored,
+            done.erased,
+            done.journaled,
+        )
     return True
 
 
-def start_watcher(store: Store, projection: ProjectionService, interval: float,
-                  after_reload: Callable[[Projection], object] | None = None,
-                  ) -> ChangeWatcher | None:
+def start_watcher(
+    store: Store,
+    projection: ProjectionService,
+    interval: float,
+    after_reload: Callable[[Projection], object] | None = None,
+) -> ChangeWatcher | None:
     """Start watching for outside changes every ``interval`` seconds (0: not at all);
     ``after_reload`` is called with each projection the watcher rebuilt."""
     if interval <= 0:

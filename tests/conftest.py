@@ -39,10 +39,16 @@ settings.load_profile("suite")
 #: A test that uses any of these fixtures, even through another fixture, reaches Neo4j.
 #: Every one of them depends on ``connection_settings``; the others are listed so that
 #: the mark stays right if that ever changes.
-NEO4J_FIXTURES = frozenset({
-    "connection_settings", "local_server", "session_store", "store",
-    "fault_server", "fault_store",  # tests/reliability: the server they stop and kill
-})
+NEO4J_FIXTURES = frozenset(
+    {
+        "connection_settings",
+        "local_server",
+        "session_store",
+        "store",
+        "fault_server",
+        "fault_store",  # tests/reliability: the server they stop and kill
+    }
+)
 #: Chromium driving the running service (tests/web).
 BROWSER_FIXTURES = frozenset({"browser"})
 #: The API fuzzed from its OpenAPI document (tests/reliability/test_reliability_fuzz.py).
@@ -71,9 +77,11 @@ def _test_server_settings() -> LocalServerSettings:
 @pytest.fixture(scope="session")
 def connection_settings() -> Iterator[ConnectionSettings]:
     if os.environ.get("ALUMNI_GRAPH_TESTS_NO_NEO4J") == "1":
-        pytest.fail("this run has no Neo4j (make test-fast), yet a test asked for it: it reached "
-                    "the server by a fixture that NEO4J_FIXTURES in tests/conftest.py does not list",
-                    pytrace=False)
+        pytest.fail(
+            "this run has no Neo4j (make test-fast), yet a test asked for it: it reached "
+            "the server by a fixture that NEO4J_FIXTURES in tests/conftest.py does not list",
+            pytrace=False,
+        )
     if os.environ.get("NEO4J_URI"):
         yield Settings().connection()
         return

@@ -48,7 +48,10 @@ def test_names_from_the_environment(clean_env: pytest.MonkeyPatch, tmp_path: Pat
     assert (local.home, local.bolt_port, local.http_port, local.heap) == (tmp_path, 17001, 7474, "1g")
     connection = s.connection()
     assert (connection.uri, connection.password, connection.database) == (
-        "bolt://127.0.0.1:17001", "s3cret", "club")
+        "bolt://127.0.0.1:17001",
+        "s3cret",
+        "club",
+    )
     assert s.report_options().name_connectors is False and s.rate_limit_per_minute == 0
     # command-line options win over the environment
     assert s.local_server(bolt_port=17002).bolt_port == 17002

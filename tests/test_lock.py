@@ -47,8 +47,9 @@ def _requirements(*extras: str) -> list[Requirement]:
     return [Requirement(r) for r in names]
 
 
-@pytest.mark.parametrize(("lock", "extras"), [("requirements.lock", ()),
-                                              ("requirements-test.lock", ("test",))])
+@pytest.mark.parametrize(
+    ("lock", "extras"), [("requirements.lock", ()), ("requirements-test.lock", ("test",))]
+)
 def test_the_lock_satisfies_pyproject(lock: str, extras: tuple[str, ...]) -> None:
     pins = _pins(lock)
     wrong = []
@@ -63,14 +64,18 @@ def test_the_lock_satisfies_pyproject(lock: str, extras: tuple[str, ...]) -> Non
 
 def test_the_service_lock_agrees_with_the_full_one() -> None:
     full = _pins("requirements-test.lock")
-    differ = {name: (pinned, full.get(name)) for name, pinned in _pins("requirements.lock").items()
-              if full.get(name) != pinned}
+    differ = {
+        name: (pinned, full.get(name))
+        for name, pinned in _pins("requirements.lock").items()
+        if full.get(name) != pinned
+    }
     assert not differ, f"requirements.lock and requirements-test.lock disagree (run make lock): {differ}"
 
 
 def test_every_dependency_has_an_upper_bound() -> None:
-    unbounded = [str(r) for r in _requirements("test")
-                 if not any(s.operator in ("<", "==", "~=") for s in r.specifier)]
+    unbounded = [
+        str(r) for r in _requirements("test") if not any(s.operator in ("<", "==", "~=") for s in r.specifier)
+    ]
     assert not unbounded, f"give these a bound below their next major version: {unbounded}"
 
 

@@ -126,12 +126,25 @@ def test_cli_status_exit_codes(server: LocalNeo4j, tmp_path: Path) -> None:
     s = server.settings
     env = {**os.environ}
     runner = CliRunner()
-    up = runner.invoke(app, ["neo4j", "status", "--dir", str(s.home), "--bolt-port",
-                             str(s.bolt_port), "--http-port", str(s.http_port)], env=env)
+    up = runner.invoke(
+        app,
+        [
+            "neo4j",
+            "status",
+            "--dir",
+            str(s.home),
+            "--bolt-port",
+            str(s.bolt_port),
+            "--http-port",
+            str(s.http_port),
+        ],
+        env=env,
+    )
     assert up.exit_code == 0, up.output
     assert "running" in up.output
-    down = runner.invoke(app, ["neo4j", "status", "--dir", str(tmp_path), "--bolt-port", "1",
-                               "--http-port", "2"], env=env)
+    down = runner.invoke(
+        app, ["neo4j", "status", "--dir", str(tmp_path), "--bolt-port", "1", "--http-port", "2"], env=env
+    )
     assert down.exit_code == 3
     assert "stopped" in down.output
 
@@ -144,9 +157,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_a_second_server_starts_and_stops_beside_the_first(
-    server: LocalNeo4j, tmp_path: Path
-) -> None:
+def test_a_second_server_starts_and_stops_beside_the_first(server: LocalNeo4j, tmp_path: Path) -> None:
     second = LocalNeo4j(LocalServerSettings(tmp_path / "n4", _free_port(), _free_port(), "256m", "64m"))
     try:
         status = second.start(timeout=guards.NEO4J_START)

@@ -51,8 +51,9 @@ class Reachability:
     shared_skills: tuple[int, ...]  # skill codes the alumnus has and the student has or wants
 
 
-def best_paths(p: Projection, source: int, targets: Iterable[int],
-               max_hops: int = MAX_HOPS) -> dict[int, BestPath]:
+def best_paths(
+    p: Projection, source: int, targets: Iterable[int], max_hops: int = MAX_HOPS
+) -> dict[int, BestPath]:
     """The strongest allowed path from ``source`` to each reachable target (one search)."""
     wanted = {t for t in targets if t != source and consent.discoverable_at(p, t)}
     if not wanted or not p.adj[source]:
@@ -115,8 +116,7 @@ def rank_for_student(p: Projection, student: int, alumni: Iterable[int]) -> list
         reach = path.strength if path else 0.0
         same = tuple(sorted(programs.intersection(p.programs.of_member[m])))
         skills = tuple(sorted(interests.intersection(p.skills.of_member[m])))
-        relevance = (0.5 * bool(same)
-                     + 0.5 * min(len(skills), SKILLS_FOR_FULL_MARKS) / SKILLS_FOR_FULL_MARKS)
+        relevance = 0.5 * bool(same) + 0.5 * min(len(skills), SKILLS_FOR_FULL_MARKS) / SKILLS_FOR_FULL_MARKS
         score = REACH_WEIGHT * reach + (1 - REACH_WEIGHT) * relevance
         out.append(Reachability(m, round(score, 6), reach, relevance, path, same, skills))
     out.sort(key=lambda r: (-r.score, r.path.hops if r.path else MAX_HOPS + 1, p.ids[r.member]))

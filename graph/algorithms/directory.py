@@ -196,8 +196,8 @@ class DirectoryIndex:
         seen = self._employer_seen
         n = min(len(names), len(known), len(aliases))
         changed = len(seen) > n or any(
-            i >= len(seen) or seen[i][0] is not names[i] or seen[i][1] is not aliases[i]
-            for i in range(n))
+            i >= len(seen) or seen[i][0] is not names[i] or seen[i][1] is not aliases[i] for i in range(n)
+        )
         if changed:
             keys: dict[str, set[int]] = {}
             for code in range(n):
@@ -209,11 +209,21 @@ class DirectoryIndex:
             self._employer_seen = [(names[i], aliases[i]) for i in range(n)]
         self._employers_version = p.version
 
-    def resolve(self, *, q: str | None = None, company: str | None = None,
-                industry: str | None = None, skill: str | None = None,
-                program: str | None = None, cohort_years: tuple[int, int] | None = None,
-                city: str | None = None, current: bool = False, sort: Sort | None = None,
-                offset: int = 0, limit: int = 20) -> DirectoryQuery:
+    def resolve(
+        self,
+        *,
+        q: str | None = None,
+        company: str | None = None,
+        industry: str | None = None,
+        skill: str | None = None,
+        program: str | None = None,
+        cohort_years: tuple[int, int] | None = None,
+        city: str | None = None,
+        current: bool = False,
+        sort: Sort | None = None,
+        offset: int = 0,
+        limit: int = 20,
+    ) -> DirectoryQuery:
         """Turn the text of a search into codes; an unknown value makes it ``impossible``."""
         p = self._projection()
         impossible = False
@@ -225,7 +235,8 @@ class DirectoryIndex:
         if industry:
             code = p.industries.get(fold(industry))
             industry_employers = frozenset(
-                e for e, ind in enumerate(p.employer_industry) if code is not None and ind == code)
+                e for e, ind in enumerate(p.employer_industry) if code is not None and ind == code
+            )
             impossible |= not industry_employers
         if skill:
             skill_code = p.skill_names.get(skill_key(skill))
@@ -238,10 +249,19 @@ class DirectoryIndex:
             impossible |= city_code is None
         words = tuple(dict.fromkeys(name_words(q or "")))
         return DirectoryQuery(
-            words=words, employers=employers, industry_employers=industry_employers,
-            current=current, skill=skill_code, program=program_code, cohort_years=cohort_years,
-            city=city_code, sort=sort or ("relevance" if words else "name"),
-            offset=offset, limit=limit, impossible=impossible)
+            words=words,
+            employers=employers,
+            industry_employers=industry_employers,
+            current=current,
+            skill=skill_code,
+            program=program_code,
+            cohort_years=cohort_years,
+            city=city_code,
+            sort=sort or ("relevance" if words else "name"),
+            offset=offset,
+            limit=limit,
+            impossible=impossible,
+        )
 
     # -- searching ----------------------------------------------------------------
     def search(self, query: DirectoryQuery) -> DirectoryPage:
@@ -299,8 +319,7 @@ class DirectoryIndex:
         if query.cohort_years is not None:
             filters.append(_cohorts(p, query.cohort_years, query.program))
         elif query.program is not None:
-            filters.append(_facet(p.programs.holders(query.program), p.programs.of_member,
-                                  query.program))
+            filters.append(_facet(p.programs.holders(query.program), p.programs.of_member, query.program))
         if query.city is not None:
             filters.append(_facet(p.cities.holders(query.city), p.cities.of_member, query.city))
         return filters
@@ -313,8 +332,7 @@ class DirectoryIndex:
             found = set(st.owners[lo:hi])
             if st.dirty:
                 found -= st.dirty
-                found.update(m for m, ws in st.dirty_words.items()
-                             if any(w.startswith(word) for w in ws))
+                found.update(m for m, ws in st.dirty_words.items() if any(w.startswith(word) for w in ws))
             result = found if result is None else result & found
             if not result:
                 break
@@ -330,10 +348,18 @@ class DirectoryIndex:
             result &= exact
         return result
 
-    def _order(self, p: Projection, st: _State, found: list[int], query: DirectoryQuery,
-               ) -> list[int]:
-        rank, order = ((st.grad_rank, st.order_grad) if query.sort == "graduation_year"
-                       else (st.name_rank, st.order_name))
+    def _order(
+        self,
+        p: Projection,
+        st: _State,
+        found: list[int],
+        query: DirectoryQuery,
+    ) -> list[int]:
+        rank, order = (
+            (st.grad_rank, st.order_grad)
+            if query.sort == "graduation_year"
+            else (st.name_rank, st.order_name)
+        )
         if query.sort != "relevance" or not query.words:
             return _slice(st, found, rank, order, query.offset, query.limit)
         best = self._exact(st, query.words, found)
@@ -344,13 +370,19 @@ class DirectoryIndex:
         return head + _slice(st, second, rank, order, skip, query.limit - len(head))
 
 
-def _slice(st: _State, found: list[int], rank: array, order: array, offset: int, limit: int,
-           ) -> list[int]:
+def _slice(
+    st: _State,
+    found: list[int],
+    rank: array,
+    order: array,
+    offset: int,
+    limit: int,
+) -> list[int]:
     """``found[offset:offset + limit]`` in ``rank`` order, without sorting a large ``found``."""
     if limit <= 0 or offset >= len(found):
         return []
     if len(found) < max(64, len(order) * _DENSE):
-        return sorted(found, key=rank.__getitem__)[offset:offset + limit]
+        return sorted(found, key=rank.__getitem__)[offset : offset + limit]
     wanted = set(found)
     need = offset + limit
     head: list[int] = []
@@ -379,16 +411,21 @@ def _page_of_all(p: Projection, st: _State, order: array, query: DirectoryQuery)
     head.extend(m for m in dirty if m < len(flags) and flags[m] & consent.DISCOVERABLE and alive[m])
     rank = st.grad_rank if order is st.order_grad else st.name_rank
     head.sort(key=rank.__getitem__)
-    return head[query.offset:need]
+    return head[query.offset : need]
 
 
 def _facet(holders: array, of_member: list[tuple[int, ...]], code: int) -> _Filter:
-    return _Filter(len(holders), lambda: holders, lambda m: code in of_member[m], unique=True,
-                   holders=holders)
+    return _Filter(
+        len(holders), lambda: holders, lambda m: code in of_member[m], unique=True, holders=holders
+    )
 
 
-def _employment(p: Projection, st: _State, employers: frozenset[int] | None, current: bool,
-                ) -> _Filter:
+def _employment(
+    p: Projection,
+    st: _State,
+    employers: frozenset[int] | None,
+    current: bool,
+) -> _Filter:
     """Worked (``current``: works) at one of ``employers`` (None: anywhere), and says so.
 
     A holder of an employer in the facet has (had) a position there, so "ever" needs no look
@@ -404,8 +441,9 @@ def _employment(p: Projection, st: _State, employers: frozenset[int] | None, cur
         return False
 
     if employers is None:
-        return _Filter(len(p.ids), lambda: range(len(p.ids)), works_now, works_now,
-                       mask=consent.SHARE_EMPLOYER)
+        return _Filter(
+            len(p.ids), lambda: range(len(p.ids)), works_now, works_now, mask=consent.SHARE_EMPLOYER
+        )
 
     def ever(m: int) -> bool:
         return not employers.isdisjoint(held[m])
@@ -423,22 +461,39 @@ def _employment(p: Projection, st: _State, employers: frozenset[int] | None, cur
             yield from (m for m in base if m not in dirty) if dirty else base
             yield from (m for m in dirty if m < len(positions) and works_now(m))
 
-        return _Filter(sum(map(len, now)) + len(dirty), members, accepts,
-                       unique=len(now) == 1 and not dirty, mask=consent.SHARE_EMPLOYER)
+        return _Filter(
+            sum(map(len, now)) + len(dirty),
+            members,
+            accepts,
+            unique=len(now) == 1 and not dirty,
+            mask=consent.SHARE_EMPLOYER,
+        )
     holders = [p.employers.holders(e) for e in employers]
-    return _Filter(sum(map(len, holders)), lambda: chain.from_iterable(holders), accepts,
-                   unique=len(holders) == 1, mask=consent.SHARE_EMPLOYER)
+    return _Filter(
+        sum(map(len, holders)),
+        lambda: chain.from_iterable(holders),
+        accepts,
+        unique=len(holders) == 1,
+        mask=consent.SHARE_EMPLOYER,
+    )
 
 
 def _cohorts(p: Projection, years: tuple[int, int], program: int | None) -> _Filter:
     """In a cohort of ``years`` (inclusive), of ``program`` when given."""
     lo, hi = years
-    wanted = frozenset(c for c, y in enumerate(p.cohort_year)
-                       if lo <= y <= hi and (program is None or p.cohort_program[c] == program))
+    wanted = frozenset(
+        c
+        for c, y in enumerate(p.cohort_year)
+        if lo <= y <= hi and (program is None or p.cohort_program[c] == program)
+    )
     of_member = p.cohorts.of_member
     holders = [p.cohorts.holders(c) for c in wanted]
-    return _Filter(sum(map(len, holders)), lambda: chain.from_iterable(holders),
-                   lambda m: not wanted.isdisjoint(of_member[m]), unique=len(holders) <= 1)
+    return _Filter(
+        sum(map(len, holders)),
+        lambda: chain.from_iterable(holders),
+        lambda m: not wanted.isdisjoint(of_member[m]),
+        unique=len(holders) <= 1,
+    )
 
 
 def _program(p: Projection, text: str) -> int | None:
@@ -466,8 +521,7 @@ def _build(p: Projection) -> _State:
     names = p.names
     n = len(p.ids)
     folded = [fold(names[m]) for m in range(n)]
-    pairs = sorted((w, m) for m in range(n)
-                   for w in dict.fromkeys(x for x in _WORD.split(folded[m]) if x))
+    pairs = sorted((w, m) for m in range(n) for w in dict.fromkeys(x for x in _WORD.split(folded[m]) if x))
     keys = [w for w, _ in pairs]
     owners = array("i", [m for _, m in pairs])
     ids = p.ids
@@ -483,14 +537,26 @@ def _build(p: Projection) -> _State:
     current_holders = [array("i") for _ in range(len(p.employers.vocab))]
     for m in range(n):
         for held in p.positions[m]:
-            if held.end == 0 and (not current_holders[held.employer]
-                                  or current_holders[held.employer][-1] != m):
+            if held.end == 0 and (
+                not current_holders[held.employer] or current_holders[held.employer][-1] != m
+            ):
                 current_holders[held.employer].append(m)
-    return _State(names_ref=names, n=n, version=p.version, seen_names=list(names[:n]),
-                  seen_grad=array("h", grad[:n]), seen_positions=list(p.positions[:n]),
-                  current_holders=current_holders, keys=keys, owners=owners, folded=folded,
-                  order_name=order_name, order_grad=order_grad, name_rank=name_rank,
-                  grad_rank=grad_rank)
+    return _State(
+        names_ref=names,
+        n=n,
+        version=p.version,
+        seen_names=list(names[:n]),
+        seen_grad=array("h", grad[:n]),
+        seen_positions=list(p.positions[:n]),
+        current_holders=current_holders,
+        keys=keys,
+        owners=owners,
+        folded=folded,
+        order_name=order_name,
+        order_grad=order_grad,
+        name_rank=name_rank,
+        grad_rank=grad_rank,
+    )
 
 
 def _differing(now: Sequence, seen: Sequence, n: int, chunk: int = 4_096) -> list[int]:
@@ -537,18 +603,31 @@ def _catch_up(p: Projection, st: _State) -> _State:
     # a dirty member sorts just before the base member it would precede: odd ranks between
     # the base's even ones
     for m in changed:
-        pos = bisect_left(st.order_name, _name_key(p, st.folded, m),
-                          key=lambda x: _name_key(p, st.folded, x))
+        pos = bisect_left(st.order_name, _name_key(p, st.folded, m), key=lambda x: _name_key(p, st.folded, x))
         st.name_rank[m] = 2 * pos - 1
     for m in changed:
-        pos = bisect_left(st.order_grad, _grad_key(p, st.name_rank, m),
-                          key=lambda x: _grad_key(p, st.name_rank, x))
+        pos = bisect_left(
+            st.order_grad, _grad_key(p, st.name_rank, m), key=lambda x: _grad_key(p, st.name_rank, x)
+        )
         st.grad_rank[m] = 2 * pos - 1
-    return _State(names_ref=st.names_ref, n=n, version=p.version, seen_names=st.seen_names,
-                  seen_grad=st.seen_grad, seen_positions=st.seen_positions,
-                  current_holders=st.current_holders, keys=st.keys, owners=st.owners, folded=st.folded,
-                  order_name=st.order_name, order_grad=st.order_grad, name_rank=st.name_rank,
-                  grad_rank=st.grad_rank, dirty=frozenset(dirty), dirty_words=dirty_words)
+    return _State(
+        names_ref=st.names_ref,
+        n=n,
+        version=p.version,
+        seen_names=st.seen_names,
+        seen_grad=st.seen_grad,
+        seen_positions=st.seen_positions,
+        current_holders=st.current_holders,
+        keys=st.keys,
+        owners=st.owners,
+        folded=st.folded,
+        order_name=st.order_name,
+        order_grad=st.order_grad,
+        name_rank=st.name_rank,
+        grad_rank=st.grad_rank,
+        dirty=frozenset(dirty),
+        dirty_words=dirty_words,
+    )
 
 
 _INDEXES: weakref.WeakKeyDictionary[Projection, DirectoryIndex] = weakref.WeakKeyDictionary()

@@ -47,8 +47,7 @@ def _name(p: Projection, members: Sequence[int]) -> tuple[str | None, int | None
     if cohorts:
         cohort, n = min(cohorts.items(), key=lambda kv: (-kv[1], kv[0]))
         if n >= need and cohort < len(p.cohort_program) and p.cohort_program[cohort] >= 0:
-            return (p.programs.vocab.names[p.cohort_program[cohort]], p.cohort_year[cohort] or None,
-                    None)
+            return (p.programs.vocab.names[p.cohort_program[cohort]], p.cohort_year[cohort] or None, None)
     cities: Counter[int] = Counter(c for m in members if (c := p.city(m)) is not None)
     if cities:
         city, n = min(cities.items(), key=lambda kv: (-kv[1], kv[0]))

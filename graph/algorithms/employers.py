@@ -45,8 +45,9 @@ def staff(p: Projection, employer: int, *, current: bool = False) -> list[int]:
     """Members who may be shown at ``employer``: all who worked there, or (``current``) work now."""
     out = []
     for m in p.employers.holders(employer):
-        if listed_at(p, m) and any(pos.employer == employer and (not current or pos.end == 0)
-                                   for pos in p.positions[m]):
+        if listed_at(p, m) and any(
+            pos.employer == employer and (not current or pos.end == 0) for pos in p.positions[m]
+        ):
             out.append(m)
     return out
 
@@ -91,8 +92,10 @@ def alumni_at(p: Projection, employer: int, *, current: bool = False) -> list[Al
     >>> [(p.ids[a.member], a.current) for a in alumni_at(p, 0)]
     [('b', True), ('a', False)]
     """
-    out = [Alumnus(m, _newest_first(pos for pos in p.positions[m] if pos.employer == employer))
-           for m in staff(p, employer, current=current)]
+    out = [
+        Alumnus(m, _newest_first(pos for pos in p.positions[m] if pos.employer == employer))
+        for m in staff(p, employer, current=current)
+    ]
     out.sort(key=lambda a: (-a.last_year, p.names[a.member].casefold(), p.ids[a.member]))
     return out
 
@@ -115,8 +118,9 @@ def career(positions: Iterable[Position]) -> list[Position]:
     return sorted(positions, key=lambda x: (x.start or _NOW, x.end or _NOW, x.employer))
 
 
-def similar_employers(p: Projection, employer: int, *, limit: int = 10,
-                      min_support: int = MIN_GROUP) -> list[SimilarEmployer]:
+def similar_employers(
+    p: Projection, employer: int, *, limit: int = 10, min_support: int = MIN_GROUP
+) -> list[SimilarEmployer]:
     """Employers whose alumni overlap most with ``employer``'s, strongest first.
 
     ``score`` = (shared + moves both ways) / √(|alumni of E| · |alumni of F|); only pairs
@@ -145,13 +149,17 @@ def similar_employers(p: Projection, employer: int, *, limit: int = 10,
     for other, n in shared.items():
         if n < min_support:
             continue
-        score = (n + moved_to[other] + moved_from[other]) / math.sqrt(
-            size * max(1, p.employers.count(other)))
-        out.append(SimilarEmployer(
-            other, round(score, 6), n,
-            moved_to[other] if moved_to[other] >= min_support else 0,
-            moved_from[other] if moved_from[other] >= min_support else 0,
-            industry >= 0 and p.employer_industry[other] == industry))
+        score = (n + moved_to[other] + moved_from[other]) / math.sqrt(size * max(1, p.employers.count(other)))
+        out.append(
+            SimilarEmployer(
+                other,
+                round(score, 6),
+                n,
+                moved_to[other] if moved_to[other] >= min_support else 0,
+                moved_from[other] if moved_from[other] >= min_support else 0,
+                industry >= 0 and p.employer_industry[other] == industry,
+            )
+        )
     out.sort(key=lambda s: (-s.score, -s.shared, p.employers.vocab.keys[s.employer]))
     return out[:limit]
 
@@ -194,8 +202,9 @@ class EmployerProfile:
     years_to_join: YearsToJoin | None = None
 
 
-def _shares(counts: Counter[int], n: int, club_size: int, club_count_of: Callable[[int], int],
-            min_group: int) -> list[Share]:
+def _shares(
+    counts: Counter[int], n: int, club_size: int, club_count_of: Callable[[int], int], min_group: int
+) -> list[Share]:
     out = []
     for code, c in counts.items():
         if c < min_group:
@@ -206,8 +215,13 @@ def _shares(counts: Counter[int], n: int, club_size: int, club_count_of: Callabl
     return out
 
 
-_BUCKETS = ((-100, -1, "before graduating"), (0, 1, "0–1 years"), (2, 4, "2–4 years"),
-            (5, 9, "5–9 years"), (10, 100, "10 years or more"))
+_BUCKETS = (
+    (-100, -1, "before graduating"),
+    (0, 1, "0–1 years"),
+    (2, 4, "2–4 years"),
+    (5, 9, "5–9 years"),
+    (10, 100, "10 years or more"),
+)
 
 
 def _graduation(p: Projection, m: int) -> int:
@@ -217,8 +231,9 @@ def _graduation(p: Projection, m: int) -> int:
     return max((p.cohort_year[c] for c in p.cohorts.of_member[m]), default=0)
 
 
-def years_to_join(p: Projection, employer: int, members: Iterable[int],
-                  min_group: int = MIN_GROUP) -> YearsToJoin | None:
+def years_to_join(
+    p: Projection, employer: int, members: Iterable[int], min_group: int = MIN_GROUP
+) -> YearsToJoin | None:
     """How long after graduating the alumni joined; None with fewer than ``min_group`` known."""
     gaps = []
     for m in members:
@@ -229,13 +244,15 @@ def years_to_join(p: Projection, employer: int, members: Iterable[int],
     if len(gaps) < min_group:
         return None
     q = statistics.quantiles(gaps, n=4, method="inclusive")
-    buckets = [(label, n) for lo, hi, label in _BUCKETS
-               if (n := sum(lo <= g <= hi for g in gaps)) >= min_group]
+    buckets = [
+        (label, n) for lo, hi, label in _BUCKETS if (n := sum(lo <= g <= hi for g in gaps)) >= min_group
+    ]
     return YearsToJoin(len(gaps), float(statistics.median(gaps)), q[0], q[2], buckets)
 
 
-def employer_profile(p: Projection, employer: int, *, limit: int = 15,
-                     min_group: int = MIN_GROUP) -> EmployerProfile:
+def employer_profile(
+    p: Projection, employer: int, *, limit: int = 15, min_group: int = MIN_GROUP
+) -> EmployerProfile:
     """The skills over-represented among ``employer``'s alumni (lift > 1, most lifted
     first), their programmes and titles (most common first), and the years to joining.
 
@@ -246,25 +263,27 @@ def employer_profile(p: Projection, employer: int, *, limit: int = 15,
     n = len(mine)
     if n < min_group:
         return EmployerProfile(alumni=None, current=None)
-    now = sum(1 for m in mine if any(pos.employer == employer and pos.end == 0
-                                     for pos in p.positions[m]))
+    now = sum(1 for m in mine if any(pos.employer == employer and pos.end == 0 for pos in p.positions[m]))
     skills: Counter[int] = Counter()
     programs: Counter[int] = Counter()
     titles: Counter[int] = Counter()
     for m in mine:
         skills.update(p.skills.of_member[m])
         programs.update(p.programs.of_member[m])
-        titles.update({pos.title for pos in p.positions[m] if pos.employer == employer
-                       and pos.title >= 0})
+        titles.update({pos.title for pos in p.positions[m] if pos.employer == employer and pos.title >= 0})
     club = p.n_members
-    skill_shares = [s for s in _shares(skills, n, club, p.skills.count, min_group)
-                    if s.lift > 1.0]
+    skill_shares = [s for s in _shares(skills, n, club, p.skills.count, min_group) if s.lift > 1.0]
     skill_shares.sort(key=lambda s: (-s.lift, -s.count, p.skill_names.keys[s.code]))
     program_shares = _shares(programs, n, club, p.programs.count, min_group)
     program_shares.sort(key=lambda s: (-s.count, p.programs.vocab.keys[s.code]))
-    top_titles = sorted(((t, c) for t, c in titles.items() if c >= min_group),
-                        key=lambda x: (-x[1], p.titles.keys[x[0]]))
+    top_titles = sorted(
+        ((t, c) for t, c in titles.items() if c >= min_group), key=lambda x: (-x[1], p.titles.keys[x[0]])
+    )
     return EmployerProfile(
-        alumni=n, current=now if now >= min_group or now == 0 else None,
-        skills=skill_shares[:limit], programs=program_shares[:limit], titles=top_titles[:limit],
-        years_to_join=years_to_join(p, employer, mine, min_group))
+        alumni=n,
+        current=now if now >= min_group or now == 0 else None,
+        skills=skill_shares[:limit],
+        programs=program_shares[:limit],
+        titles=top_titles[:limit],
+        years_to_join=years_to_join(p, employer, mine, min_group),
+    )

@@ -36,11 +36,25 @@ from graph.algorithms import link_prediction as lp
 from graph.algorithms.suggestions import suggest
 from graph.projection import Projection
 
-RANKERS = ("random", "common_neighbours", "adamic_adar", "resource_allocation",
-           "preferential_attachment", "blend", "learned", "learned_logistic")
+RANKERS = (
+    "random",
+    "common_neighbours",
+    "adamic_adar",
+    "resource_allocation",
+    "preferential_attachment",
+    "blend",
+    "learned",
+    "learned_logistic",
+)
 #: What ``evaluate`` runs unless told otherwise (the learned ones need training).
-DEFAULT_RANKERS = ("random", "common_neighbours", "adamic_adar", "resource_allocation",
-                   "preferential_attachment", "blend")
+DEFAULT_RANKERS = (
+    "random",
+    "common_neighbours",
+    "adamic_adar",
+    "resource_allocation",
+    "preferential_attachment",
+    "blend",
+)
 SPLITS = ("random", "newest")
 
 Ranker = Callable[[Projection, int, int], list[int]]
@@ -49,6 +63,7 @@ Ranker = Callable[[Projection, int, int], list[int]]
 def _structural(score: Callable[[Projection, int], lp.Scores]) -> Ranker:
     def rank(p: Projection, member: int, depth: int) -> list[int]:
         return lp.rank(p, score(p, member), depth, lambda c: consent.discoverable_at(p, c))
+
     return rank
 
 
@@ -56,6 +71,7 @@ def _random(seed: int) -> Ranker:
     def rank(p: Projection, member: int, depth: int) -> list[int]:
         scores = lp.random_scores(p, member, seed=seed, k=depth * 2)
         return lp.rank(p, scores, depth, lambda c: consent.discoverable_at(p, c))
+
     return rank
 
 
@@ -83,6 +99,7 @@ def _preferential_attachment() -> Ranker:
                 if len(out) == depth:
                     break
         return out
+
     return rank
 
 
@@ -99,8 +116,7 @@ def rankers(seed: int = 0) -> dict[str, Ranker]:
     }
 
 
-def _learned(train: Projection, kind: str, split: str, seed: int, max_sources: int,
-             cache: dict) -> Ranker:
+def _learned(train: Projection, kind: str, split: str, seed: int, max_sources: int, cache: dict) -> Ranker:
     from graph.algorithms import learned
 
     # the inner split is of the same kind as the one evaluated: the past for the newest;
@@ -109,8 +125,9 @@ def _learned(train: Projection, kind: str, split: str, seed: int, max_sources: i
     # in the service when there is no model
     if "rows" not in cache:
         try:
-            cache["rows"] = learned.training_set(train, split=split, seed=seed + 1_000,
-                                                 max_sources=max_sources)
+            cache["rows"] = learned.training_set(
+                train, split=split, seed=seed + 1_000, max_sources=max_sources
+            )
         except ValueError:
             cache["rows"] = None
     if cache["rows"] is None:
@@ -119,8 +136,13 @@ def _learned(train: Projection, kind: str, split: str, seed: int, max_sources: i
     return learned.ranker_for(model)
 
 
-def hide_ties(p: Projection, *, fraction: float = 0.1, split: str = "random", seed: int = 0,
-              ) -> tuple[Projection, dict[int, set[int]]]:
+def hide_ties(
+    p: Projection,
+    *,
+    fraction: float = 0.1,
+    split: str = "random",
+    seed: int = 0,
+) -> tuple[Projection, dict[int, set[int]]]:
     """A copy of ``p`` without a ``fraction`` of its ties, and the hidden ties by member.
 
     ``split="random"`` hides ties at random; ``"newest"`` hides the ties with the latest
@@ -174,10 +196,19 @@ class EvaluationReport:
         return next(r for r in self.rows if r.ranker == ranker)
 
 
-def evaluate(p: Projection, *, split: str = "random", fraction: float = 0.1, seed: int = 0,
-             k: int = 10, depth: int = 100, max_members: int = 1_000,
-             names: tuple[str, ...] = DEFAULT_RANKERS, train_sources: int = 1_000,
-             progress: Callable[[int], None] | None = None) -> EvaluationReport:
+def evaluate(
+    p: Projection,
+    *,
+    split: str = "random",
+    fraction: float = 0.1,
+    seed: int = 0,
+    k: int = 10,
+    depth: int = 100,
+    max_members: int = 1_000,
+    names: tuple[str, ...] = DEFAULT_RANKERS,
+    train_sources: int = 1_000,
+    progress: Callable[[int], None] | None = None,
+) -> EvaluationReport:
     """Hide ties, rank for the members who lost one, and report precision@k, recall@k, MRR.
 
     Parameters: ``p`` the projection (left unchanged); ``split`` ``random`` or ``newest``;
@@ -274,11 +305,14 @@ def _auc(ranked: list[int], truth: set[int], negatives: list[int]) -> float:
 def projection_from_networkx(g: nx.Graph, *, name_attr: str | None = None) -> Projection:
     """A projection whose members are ``g``'s nodes and whose KNOWS ties are its edges
     (structure only: no cohorts, employers or skills), e.g. for the karate club."""
+
     def ident(node: object) -> str:
         return str(node)
 
-    members = [{"id": ident(n), "props": {"name": str(g.nodes[n].get(name_attr, n))
-                                          if name_attr else str(n)}} for n in g.nodes]
+    members = [
+        {"id": ident(n), "props": {"name": str(g.nodes[n].get(name_attr, n)) if name_attr else str(n)}}
+        for n in g.nodes
+    ]
     ties = [{"a": ident(a), "b": ident(b)} for a, b in g.edges if a != b]
     return Projection.from_rows([("members", members), ("knows", ties)], progress_every=1e9)
 
@@ -287,9 +321,12 @@ def structure_only_graphs() -> dict[str, nx.Graph]:
     """Real structure-only networks that ship with networkx: Zachary's karate club,
     Les Misérables' co-appearances, the Florentine families' marriages and Davis's
     southern women with the events they attended (bipartite)."""
-    return {"karate_club": nx.karate_club_graph(), "les_miserables": nx.les_miserables_graph(),
-            "florentine_families": nx.florentine_families_graph(),
-            "davis_southern_women": nx.davis_southern_women_graph()}
+    return {
+        "karate_club": nx.karate_club_graph(),
+        "les_miserables": nx.les_miserables_graph(),
+        "florentine_families": nx.florentine_families_graph(),
+        "davis_southern_women": nx.davis_southern_women_graph(),
+    }
 
 
 @dataclass(frozen=True)
@@ -313,7 +350,6 @@ def summarise(reports: list[EvaluationReport]) -> list[Summary]:
     for name in [r.ranker for r in reports[0].rows]:
         rows = [rep.row(name) for rep in reports]
         mean = {m: statistics.fmean(getattr(r, m) for r in rows) for m in METRICS}
-        std = {m: statistics.stdev([getattr(r, m) for r in rows]) if len(rows) > 1 else 0.0
-               for m in METRICS}
+        std = {m: statistics.stdev([getattr(r, m) for r in rows]) if len(rows) > 1 else 0.0 for m in METRICS}
         out.append(Summary(name, len(rows), mean, std))
     return out

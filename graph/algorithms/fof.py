@@ -48,8 +48,9 @@ def friends_of_friends(p: Projection, member: int, k: int = 10) -> list[tuple[in
         for value in facet.of_member[member]:
             score.update(candidates.intersection(facet.holders(value)))
     for value in p.employers.of_member[member]:
-        score.update(c for c in candidates.intersection(p.employers.holders(value))
-                     if consent.shares_employer_at(p, c))
+        score.update(
+            c for c in candidates.intersection(p.employers.holders(value)) if consent.shares_employer_at(p, c)
+        )
     # the k-th best score among everyone bounds the k-th among those who may be shown
     # from above; lower it until k may be shown (rarely more than once)
     values = sorted(score.values(), reverse=True)

@@ -61,8 +61,7 @@ class Introductions:
 
 #: projection → (its version, employer → current employees): a company's staff is asked
 #: for on every introduction to it, and a big one's holders number tens of thousands.
-_STAFF: WeakKeyDictionary[Projection, tuple[int, dict[int, tuple[int, ...]]]] = (
-    WeakKeyDictionary())
+_STAFF: WeakKeyDictionary[Projection, tuple[int, dict[int, tuple[int, ...]]]] = WeakKeyDictionary()
 
 
 def current_employees(p: Projection, employer: int) -> list[int]:
@@ -82,9 +81,12 @@ def current_employees(p: Projection, employer: int) -> list[int]:
         alive, flags, positions = p.alive, p.flags, p.positions
         need = consent.DISCOVERABLE | consent.SHARE_EMPLOYER
         staff = tuple(
-            m for m in p.employers.holders(employer)
-            if alive[m] and flags[m] & need == need
-            and any(pos.employer == employer and pos.end == 0 for pos in positions[m]))
+            m
+            for m in p.employers.holders(employer)
+            if alive[m]
+            and flags[m] & need == need
+            and any(pos.employer == employer and pos.end == 0 for pos in positions[m])
+        )
         if p.version == version:  # not cached if a write raced the computation
             cached[1][employer] = staff
     return list(staff)
@@ -131,8 +133,7 @@ def _visit_set(p: Projection, frontier: Iterable[int], budget: int) -> tuple[set
     return set(frontier), spent
 
 
-def _expand(p: Projection, frontier: Iterable[int], skip: set[int],
-            budget: int) -> dict[int, list[int]]:
+def _expand(p: Projection, frontier: Iterable[int], skip: set[int], budget: int) -> dict[int, list[int]]:
     """member → the frontier members it is tied to (one hop further), within ``budget``,
     in the order first reached."""
     reached: defaultdict[int, list[int]] = defaultdict(list)
@@ -164,8 +165,13 @@ class _Strengths:
         return sorted(options, key=lambda o: (-self(a, o), o))[:k]
 
 
-def candidate_paths(p: Projection, source: int, targets: set[int], max_hops: int = MAX_HOPS,
-                    strength: _Strengths | None = None) -> list[tuple[int, ...]]:
+def candidate_paths(
+    p: Projection,
+    source: int,
+    targets: set[int],
+    max_hops: int = MAX_HOPS,
+    strength: _Strengths | None = None,
+) -> list[tuple[int, ...]]:
     """Paths of at most ``max_hops`` from ``source`` to any of ``targets`` whose
     intermediates may broker; some 4-hop combinations are pruned to the strongest
     (``strength``: a cache of tie strengths to share with the caller)."""
@@ -183,8 +189,11 @@ def candidate_paths(p: Projection, source: int, targets: set[int], max_hops: int
     ends = targets | {source}
     a1 = [a for a in mine if a not in ends and is_broker(p, a)]
     # consent.broker_at, inlined: this filter runs over every member two hops from a company
-    b1 = {b: ts for b, ts in _expand(p, targets, {source}, EXPANSION_BUDGET).items()
-          if alive[b] and flags[b] & need == need and b not in ends}
+    b1 = {
+        b: ts
+        for b, ts in _expand(p, targets, {source}, EXPANSION_BUDGET).items()
+        if alive[b] and flags[b] & need == need and b not in ends
+    }
     a1_set = set(a1)
     for m in a1:
         for t in b1.get(m, ()):
@@ -228,8 +237,15 @@ def candidate_paths(p: Projection, source: int, targets: set[int], max_hops: int
     return paths
 
 
-def find_paths(p: Projection, source: int, targets: Iterable[int], *, k: int = 3,
-               max_hops: int = MAX_HOPS, distinct_ends: bool = False) -> list[IntroPath]:
+def find_paths(
+    p: Projection,
+    source: int,
+    targets: Iterable[int],
+    *,
+    k: int = 3,
+    max_hops: int = MAX_HOPS,
+    distinct_ends: bool = False,
+) -> list[IntroPath]:
     """Up to ``k`` strong node-disjoint paths from ``source`` to any of ``targets``.
 
     Parameters: ``p`` the projection; ``source`` who asks (an index); ``targets`` whom
@@ -272,8 +288,9 @@ def find_paths(p: Projection, source: int, targets: Iterable[int], *, k: int = 3
     return chosen
 
 
-def introductions(p: Projection, source: int, *, to: int | None = None,
-                  company: int | None = None, k: int = 3) -> Introductions:
+def introductions(
+    p: Projection, source: int, *, to: int | None = None, company: int | None = None, k: int = 3
+) -> Introductions:
     """Paths to one member (``to``) or to any current employee of ``company``, with the
     reason when there are none. ``to`` must be a discoverable member (the caller checks).
 
@@ -289,8 +306,9 @@ def introductions(p: Projection, source: int, *, to: int | None = None,
     if to is not None:
         paths = find_paths(p, source, [to], k=k)
         if not paths:
-            return Introductions([], f"no path of at most {MAX_HOPS} hops through members "
-                                     "open to introductions")
+            return Introductions(
+                [], f"no path of at most {MAX_HOPS} hops through members open to introductions"
+            )
         return Introductions(paths)
     assert company is not None
     staff = [m for m in current_employees(p, company) if m != source]
@@ -299,6 +317,9 @@ def introductions(p: Projection, source: int, *, to: int | None = None,
         return Introductions([], f"no member of the club who can be shown works at {name} now")
     paths = find_paths(p, source, staff, k=k, distinct_ends=True)
     if not paths:
-        return Introductions([], f"none of the {len(staff)} members at {name} is within "
-                                 f"{MAX_HOPS} hops through members open to introductions")
+        return Introductions(
+            [],
+            f"none of the {len(staff)} members at {name} is within "
+            f"{MAX_HOPS} hops through members open to introductions",
+        )
     return Introductions(paths)

@@ -66,20 +66,49 @@ from graph.projection import Projection
 #: The feature columns, in order. A stored model names them; a model trained on other
 #: columns is not used.
 FEATURES: tuple[str, ...] = (
-    "common_neighbours", "adamic_adar", "resource_allocation", "jaccard",
-    "log_preferential_attachment", "log_paths_3", "distance", "log_degree_member",
+    "common_neighbours",
+    "adamic_adar",
+    "resource_allocation",
+    "jaccard",
+    "log_preferential_attachment",
+    "log_paths_3",
+    "distance",
+    "log_degree_member",
     "log_degree_candidate",
-    "cohort", "program", "employer", "industry", "skills", "interests", "events", "city",
-    "wanted_skills", "seniority_gap", "graduation_gap", "graduation_known", "open_to_mentor",
-    "circle_city", "circle_year", "circle_program", "their_circle_city", "their_circle_year",
-    "relative_resource_allocation", "relative_adamic_adar", "relative_circle_city",
+    "cohort",
+    "program",
+    "employer",
+    "industry",
+    "skills",
+    "interests",
+    "events",
+    "city",
+    "wanted_skills",
+    "seniority_gap",
+    "graduation_gap",
+    "graduation_known",
+    "open_to_mentor",
+    "circle_city",
+    "circle_year",
+    "circle_program",
+    "their_circle_city",
+    "their_circle_year",
+    "relative_resource_allocation",
+    "relative_adamic_adar",
+    "relative_circle_city",
 )
 _COL = {name: i for i, name in enumerate(FEATURES)}
 
 #: Feature groups and the reason kind each one becomes in a suggestion.
 GROUPS: dict[str, tuple[str, ...]] = {
-    "mutual_connections": ("common_neighbours", "adamic_adar", "resource_allocation", "jaccard",
-                           "relative_resource_allocation", "relative_adamic_adar"),
+    "mutual_connections": (
+        "common_neighbours",
+        "adamic_adar",
+        "resource_allocation",
+        "jaccard",
+        "relative_resource_allocation",
+        "relative_adamic_adar",
+    ),
     "close_in_network": ("log_paths_3", "distance"),
     "well_connected": ("log_preferential_attachment", "log_degree_candidate"),
     "same_cohort": ("cohort",),
@@ -94,8 +123,14 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "more_senior": ("seniority_gap",),
     "graduation_years": ("graduation_gap", "graduation_known"),
     "open_to_mentor": ("open_to_mentor",),
-    "your_circles": ("circle_city", "circle_year", "circle_program", "their_circle_city",
-                     "their_circle_year", "relative_circle_city"),
+    "your_circles": (
+        "circle_city",
+        "circle_year",
+        "circle_program",
+        "their_circle_city",
+        "their_circle_year",
+        "relative_circle_city",
+    ),
 }
 
 #: The value of each feature for a pair that shares nothing (the baseline of reasons).
@@ -190,9 +225,14 @@ def pair_features(p: Projection, ctx: SourceContext, candidates: Sequence[int]) 
     cn, aa, ra = ctx.cn, ctx.aa, ctx.ra
     du = len(adj[u])
     out = np.zeros((len(candidates), len(FEATURES)))
-    facets = ((p.cohorts, _COL["cohort"]), (p.programs, _COL["program"]),
-              (p.skills, _COL["skills"]), (p.interests, _COL["interests"]),
-              (p.events, _COL["events"]), (p.cities, _COL["city"]))
+    facets = (
+        (p.cohorts, _COL["cohort"]),
+        (p.programs, _COL["program"]),
+        (p.skills, _COL["skills"]),
+        (p.interests, _COL["interests"]),
+        (p.events, _COL["events"]),
+        (p.cities, _COL["city"]),
+    )
     mine = [(f, col, f.of_member[u]) for f, col in facets]
     wants = p.wants.of_member[u]
     my_year = p.graduation_year[u]
@@ -211,8 +251,11 @@ def pair_features(p: Projection, ctx: SourceContext, candidates: Sequence[int]) 
         union = du + dc - common
         row[3] = common / union if union > 0 else 0.0
         row[4] = math.log1p(du * dc)
-        paths3 = sum(cn_get(x, 0) for x in adj[c]) if dc <= 4 * len(cn) + 64 else \
-            sum(n for x, n in cn.items() if p.knows(x, c))
+        paths3 = (
+            sum(cn_get(x, 0) for x in adj[c])
+            if dc <= 4 * len(cn) + 64
+            else sum(n for x, n in cn.items() if p.knows(x, c))
+        )
         row[5] = math.log1p(paths3)
         row[6] = 2.0 if common else (3.0 if paths3 else 4.0)
         row[7] = math.log1p(du)
@@ -229,8 +272,9 @@ def pair_features(p: Projection, ctx: SourceContext, candidates: Sequence[int]) 
         if wants:
             theirs = p.skills.of_member[c]
             if theirs:
-                row[_COL["wanted_skills"]] = sum(0.5 + 0.5 * rarity(p.skills.count(v), total)
-                                                 for v in wants if v in theirs)
+                row[_COL["wanted_skills"]] = sum(
+                    0.5 + 0.5 * rarity(p.skills.count(v), total) for v in wants if v in theirs
+                )
         row[_COL["seniority_gap"]] = max(-3, min(3, p.seniority[c] - my_seniority))
         year = p.graduation_year[c]
         if my_year and year:
@@ -257,9 +301,11 @@ def pair_features(p: Projection, ctx: SourceContext, candidates: Sequence[int]) 
                     same_year += 1
             row[_COL["their_circle_city"]] = same_city / dc
             row[_COL["their_circle_year"]] = same_year / dc
-    for source, target in (("resource_allocation", "relative_resource_allocation"),
-                           ("adamic_adar", "relative_adamic_adar"),
-                           ("circle_city", "relative_circle_city")):
+    for source, target in (
+        ("resource_allocation", "relative_resource_allocation"),
+        ("adamic_adar", "relative_adamic_adar"),
+        ("circle_city", "relative_circle_city"),
+    ):
         top = out[:, _COL[source]].max() if len(out) else 0.0
         if top > 0:
             out[:, _COL[target]] = out[:, _COL[source]] / top
@@ -293,10 +339,18 @@ class TrainingSet:
     hidden_ties: int
 
 
-def training_set(p: Projection, *, fraction: float = 0.1, split: str | None = None,
-                 seed: int = 0, max_sources: int = 1_000, negatives: int = 100,
-                 pool: int = POOL, min_positives: int = 5_000, max_rounds: int = 5,
-                 ) -> TrainingSet:
+def training_set(
+    p: Projection,
+    *,
+    fraction: float = 0.1,
+    split: str | None = None,
+    seed: int = 0,
+    max_sources: int = 1_000,
+    negatives: int = 100,
+    pool: int = POOL,
+    min_positives: int = 5_000,
+    max_rounds: int = 5,
+) -> TrainingSet:
     """Rows for fitting: hide ``fraction`` of ``p``'s ties (the newest when ``split`` is
     ``newest``; None chooses newest when most ties have a year), and for up to
     ``max_sources`` members who lost one, the features of their candidates on what is
@@ -318,8 +372,7 @@ def training_set(p: Projection, *, fraction: float = 0.1, split: str | None = No
         if round_ and positives >= min_positives:
             break
         if split == "random":
-            train, hidden = hide_ties(p, fraction=fraction, split=split,
-                                      seed=seed + 7_919 * round_)
+            train, hidden = hide_ties(p, fraction=fraction, split=split, seed=seed + 7_919 * round_)
         else:
             if (round_ + 1) * fraction > 0.5:
                 break
@@ -349,8 +402,7 @@ def training_set(p: Projection, *, fraction: float = 0.1, split: str | None = No
             sources_used += 1
     if not xs:
         raise ValueError("no hidden tie was found among the candidates: too few ties to learn from")
-    return TrainingSet(np.vstack(xs), np.concatenate(ys), np.concatenate(gs), sources_used,
-                       hidden_ties)
+    return TrainingSet(np.vstack(xs), np.concatenate(ys), np.concatenate(gs), sources_used, hidden_ties)
 
 
 def default_split(p: Projection) -> str:
@@ -367,9 +419,14 @@ def make_estimator(kind: str, seed: int = 0) -> Any:
     if kind == "hgb":
         from sklearn.ensemble import HistGradientBoostingClassifier
 
-        return HistGradientBoostingClassifier(max_iter=300, learning_rate=0.05, max_leaf_nodes=15,
-                                              min_samples_leaf=100, l2_regularization=1.0,
-                                              random_state=seed)
+        return HistGradientBoostingClassifier(
+            max_iter=300,
+            learning_rate=0.05,
+            max_leaf_nodes=15,
+            min_samples_leaf=100,
+            l2_regularization=1.0,
+            random_state=seed,
+        )
     if kind == "logistic":
         from sklearn.linear_model import LogisticRegression
         from sklearn.pipeline import make_pipeline
@@ -451,30 +508,52 @@ def group_contributions(model: RankerModel, X: np.ndarray) -> dict[str, np.ndarr
         variants.append(changed)
     scores = model.log_odds(np.vstack(variants))
     base = scores[:n]
-    return {group: base - scores[n * (i + 1):n * (i + 2)] for i, group in enumerate(GROUPS)}
+    return {group: base - scores[n * (i + 1) : n * (i + 2)] for i, group in enumerate(GROUPS)}
 
 
-def train(p: Projection, *, kind: str = "hgb", fraction: float = 0.1, split: str | None = None,
-          seed: int = 0, max_sources: int = 1_000, negatives: int = 100) -> RankerModel:
+def train(
+    p: Projection,
+    *,
+    kind: str = "hgb",
+    fraction: float = 0.1,
+    split: str | None = None,
+    seed: int = 0,
+    max_sources: int = 1_000,
+    negatives: int = 100,
+) -> RankerModel:
     """Fit a :class:`RankerModel` of ``kind`` on ``p``'s own ties (see
     :func:`training_set`); its ``info`` holds the feature-group importances."""
     from datetime import UTC, datetime
 
     split = split or default_split(p)
-    ts = training_set(p, fraction=fraction, split=split, seed=seed, max_sources=max_sources,
-                      negatives=negatives)
-    model = RankerModel(kind, fit(ts, kind, seed), trained_at=datetime.now(UTC).isoformat(
-        timespec="seconds"), members=p.n_members, ties=p.n_ties, split=split, rows=len(ts.y))
+    ts = training_set(
+        p, fraction=fraction, split=split, seed=seed, max_sources=max_sources, negatives=negatives
+    )
+    model = RankerModel(
+        kind,
+        fit(ts, kind, seed),
+        trained_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        members=p.n_members,
+        ties=p.n_ties,
+        split=split,
+        rows=len(ts.y),
+    )
     for name in ("log_preferential_attachment", "log_degree_member", "log_degree_candidate"):
         model.baseline[_COL[name]] = float(np.median(ts.X[:, _COL[name]]))
     sample = ts.X[ts.y == 1][:2_000]
     if len(sample):
         contrib = group_contributions(model, sample)
-        model.info["importances"] = {g: round(float(np.mean(np.abs(v))), 4)
-                                     for g, v in sorted(contrib.items(),
-                                                        key=lambda kv: -np.mean(np.abs(kv[1])))}
-    model.info.update(sources=ts.sources, positives=int(ts.y.sum()), hidden_ties=ts.hidden_ties,
-                      fraction=fraction, seed=seed)
+        model.info["importances"] = {
+            g: round(float(np.mean(np.abs(v))), 4)
+            for g, v in sorted(contrib.items(), key=lambda kv: -np.mean(np.abs(kv[1])))
+        }
+    model.info.update(
+        sources=ts.sources,
+        positives=int(ts.y.sum()),
+        hidden_ties=ts.hidden_ties,
+        fraction=fraction,
+        seed=seed,
+    )
     return model
 
 
@@ -491,9 +570,14 @@ PURPOSE_BONUS: dict[str | None, dict[str, float]] = {
 }
 
 
-def score_candidates(p: Projection, model: RankerModel, member: int, *,
-                     purpose: str | None = None, pool: int = POOL,
-                     ) -> tuple[list[int], np.ndarray, np.ndarray]:
+def score_candidates(
+    p: Projection,
+    model: RankerModel,
+    member: int,
+    *,
+    purpose: str | None = None,
+    pool: int = POOL,
+) -> tuple[list[int], np.ndarray, np.ndarray]:
     """The candidates of ``member``, their features and their scores (log-odds plus the
     purpose's bonus), unsorted and not yet consent-filtered."""
     ctx = source_context(p, member)
@@ -508,8 +592,9 @@ def score_candidates(p: Projection, model: RankerModel, member: int, *,
     return cands, X, scores
 
 
-def learned_rank(p: Projection, model: RankerModel, member: int, depth: int,
-                 purpose: str | None = None) -> list[int]:
+def learned_rank(
+    p: Projection, model: RankerModel, member: int, depth: int, purpose: str | None = None
+) -> list[int]:
     """The ``depth`` best discoverable candidates of ``member`` by the model (evaluation)."""
     cands, _, scores = score_candidates(p, model, member, purpose=purpose)
     order = sorted(range(len(cands)), key=lambda i: (-round(float(scores[i]), 9), p.ids[cands[i]]))
@@ -531,8 +616,9 @@ def _graduation_text(p: Projection, me: int, c: int) -> str:
     return "graduation years"
 
 
-def suggest_learned(p: Projection, model: RankerModel, member: int, *, limit: int = 10,
-                    purpose: str | None = None) -> list[Suggestion]:
+def suggest_learned(
+    p: Projection, model: RankerModel, member: int, *, limit: int = 10, purpose: str | None = None
+) -> list[Suggestion]:
     """Whom ``member`` should meet by the learned model, best first.
 
     The score is the model's probability (with the purpose's bonus folded into the
@@ -589,11 +675,13 @@ def _group_text(p: Projection, me: int, c: int, group: str, row: np.ndarray) -> 
         parts = []
         city = p.city(c)
         if row[_COL["circle_city"]] >= 0.1 and city is not None:
-            parts.append(f"{row[_COL['circle_city']]:.0%} of your connections are in "
-                         f"{p.cities.vocab.names[city]}")
+            parts.append(
+                f"{row[_COL['circle_city']]:.0%} of your connections are in {p.cities.vocab.names[city]}"
+            )
         if row[_COL["circle_year"]] >= 0.1:
-            parts.append(f"{row[_COL['circle_year']]:.0%} of your connections graduated in "
-                         f"{p.graduation_year[c]}")
+            parts.append(
+                f"{row[_COL['circle_year']]:.0%} of your connections graduated in {p.graduation_year[c]}"
+            )
         return "; ".join(parts) or "moves in circles close to yours"
     if group == "open_to_mentor":
         return "open to mentoring" if row[_COL["open_to_mentor"]] else ""
@@ -605,6 +693,8 @@ Ranker = Callable[[Projection, int, int], list[int]]
 
 def ranker_for(model: RankerModel) -> Ranker:
     """:func:`learned_rank` with ``model`` bound, in the shape evaluation expects."""
+
     def rank(p: Projection, member: int, depth: int) -> list[int]:
         return learned_rank(p, model, member, depth)
+
     return rank

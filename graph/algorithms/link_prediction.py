@@ -102,8 +102,9 @@ def random_scores(p: Projection, member: int, *, seed: int = 0, k: int = 100) ->
     return {c: float(len(chosen) - i) for i, c in enumerate(chosen)}
 
 
-def rank(p: Projection, scores: Scores, k: int | None = None,
-         allowed: Callable[[int], bool] | None = None) -> list[int]:
+def rank(
+    p: Projection, scores: Scores, k: int | None = None, allowed: Callable[[int], bool] | None = None
+) -> list[int]:
     """Candidates by score, highest first, ties broken by member id; only ``allowed`` ones.
 
     Scores are compared rounded to 9 places so that sums added up in different orders

@@ -84,9 +84,14 @@ class Edges:
         return len(self.mentee)
 
 
-def solve(n_mentees: int, capacity: Sequence[int] | np.ndarray, edges: Edges, *,
-          group_capacity: Sequence[int] | np.ndarray | None = None,
-          method: Method = "auto") -> np.ndarray:
+def solve(
+    n_mentees: int,
+    capacity: Sequence[int] | np.ndarray,
+    edges: Edges,
+    *,
+    group_capacity: Sequence[int] | np.ndarray | None = None,
+    method: Method = "auto",
+) -> np.ndarray:
     """The chosen edges (a boolean mask) of a maximum-weight b-matching.
 
     Parameters: ``n_mentees``; ``capacity`` per mentor; ``edges`` with positive weights;
@@ -103,8 +108,11 @@ def solve(n_mentees: int, capacity: Sequence[int] | np.ndarray, edges: Edges, *,
         return np.zeros(0, dtype=bool)
     if np.any(edges.weight <= 0):
         raise ValueError("edge weights must be positive")
-    groups = (np.asarray(group_capacity, dtype=np.int64)
-              if group_capacity is not None and edges.group is not None else None)
+    groups = (
+        np.asarray(group_capacity, dtype=np.int64)
+        if group_capacity is not None and edges.group is not None
+        else None
+    )
     if method == "lp":
         return _solve_lp(n_mentees, capacity, edges, groups)
     if method == "assignment":
@@ -112,8 +120,7 @@ def solve(n_mentees: int, capacity: Sequence[int] | np.ndarray, edges: Edges, *,
     return _solve_flow(n_mentees, capacity, edges, groups)
 
 
-def _solve_flow(n: int, capacity: np.ndarray, edges: Edges,
-                group_capacity: np.ndarray | None) -> np.ndarray:
+def _solve_flow(n: int, capacity: np.ndarray, edges: Edges, group_capacity: np.ndarray | None) -> np.ndarray:
     from ortools.graph.python import min_cost_flow
 
     width = len(capacity)
@@ -132,9 +139,11 @@ def _solve_flow(n: int, capacity: np.ndarray, edges: Edges,
     flow = min_cost_flow.SimpleMinCostFlow()
     # the pair arcs first, so that arc k is edge k
     flow.add_arcs_with_capacity_and_unit_cost(
-        (mentee0 + edges.mentee).astype(np.int32), head.astype(np.int32),
+        (mentee0 + edges.mentee).astype(np.int32),
+        head.astype(np.int32),
         np.ones(len(edges), dtype=np.int64),
-        -np.rint(edges.weight * _FLOW_SCALE).astype(np.int64))
+        -np.rint(edges.weight * _FLOW_SCALE).astype(np.int64),
+    )
     tails = [np.full(n, source), mentor0 + np.arange(width), np.array([source])]
     heads = [mentee0 + np.arange(n), np.full(width, sink), np.array([sink])]
     caps = [np.ones(n, dtype=np.int64), np.maximum(capacity, 0), np.array([n])]
@@ -144,8 +153,11 @@ def _solve_flow(n: int, capacity: np.ndarray, edges: Edges,
         heads.append(mentor0 + group_mentor)
         caps.append(np.maximum(group_capacity, 0))
     flow.add_arcs_with_capacity_and_unit_cost(
-        np.concatenate(tails).astype(np.int32), np.concatenate(heads).astype(np.int32),
-        np.concatenate(caps).astype(np.int64), np.zeros(sum(len(t) for t in tails), dtype=np.int64))
+        np.concatenate(tails).astype(np.int32),
+        np.concatenate(heads).astype(np.int32),
+        np.concatenate(caps).astype(np.int64),
+        np.zeros(sum(len(t) for t in tails), dtype=np.int64),
+    )
     flow.set_node_supply(source, n)
     flow.set_node_supply(sink, -n)
     status = flow.solve()
@@ -154,8 +166,9 @@ def _solve_flow(n: int, capacity: np.ndarray, edges: Edges,
     return flow.flows(np.arange(len(edges), dtype=np.int32)) > 0
 
 
-def _solve_assignment(n: int, capacity: np.ndarray, edges: Edges,
-                      group_capacity: np.ndarray | None) -> np.ndarray:
+def _solve_assignment(
+    n: int, capacity: np.ndarray, edges: Edges, group_capacity: np.ndarray | None
+) -> np.ndarray:
     # Buckets: a cohort group of a mentor, or a mentor's "no cohort" bucket. A bucket gets
     # as many slots as it could ever fill (its limit, the mentor's capacity, its edges).
     width = len(capacity)
@@ -207,8 +220,9 @@ def _solve_assignment(n: int, capacity: np.ndarray, edges: Edges,
         cols.append(np.tile(mine, k))
         cost.append(np.full(k * len(mine), big))
         row += k
-    graph = sparse.csr_matrix((np.concatenate(cost), (np.concatenate(rows), np.concatenate(cols))),
-                              shape=(row, total_slots + n))
+    graph = sparse.csr_matrix(
+        (np.concatenate(cost), (np.concatenate(rows), np.concatenate(cols))), shape=(row, total_slots + n)
+    )
     row_ind, col_ind = min_weight_full_bipartite_matching(graph)
     chosen = np.zeros(len(edges), dtype=bool)
     matched = (row_ind < n) & (col_ind < total_slots)
@@ -224,22 +238,30 @@ def _solve_assignment(n: int, capacity: np.ndarray, edges: Edges,
     return chosen
 
 
-def _solve_lp(n: int, capacity: np.ndarray, edges: Edges,
-              group_capacity: np.ndarray | None) -> np.ndarray:
+def _solve_lp(n: int, capacity: np.ndarray, edges: Edges, group_capacity: np.ndarray | None) -> np.ndarray:
     m = len(edges)
     cols = np.arange(m)
-    blocks = [sparse.csr_matrix((np.ones(m), (edges.mentee, cols)), shape=(n, m)),
-              sparse.csr_matrix((np.ones(m), (edges.mentor, cols)), shape=(len(capacity), m))]
+    blocks = [
+        sparse.csr_matrix((np.ones(m), (edges.mentee, cols)), shape=(n, m)),
+        sparse.csr_matrix((np.ones(m), (edges.mentor, cols)), shape=(len(capacity), m)),
+    ]
     upper = [np.ones(n), capacity.astype(float)]
     if group_capacity is not None and edges.group is not None:
         grouped = edges.group >= 0
-        blocks.append(sparse.csr_matrix((np.ones(int(grouped.sum())),
-                                         (edges.group[grouped], cols[grouped])),
-                                        shape=(len(group_capacity), m)))
+        blocks.append(
+            sparse.csr_matrix(
+                (np.ones(int(grouped.sum())), (edges.group[grouped], cols[grouped])),
+                shape=(len(group_capacity), m),
+            )
+        )
         upper.append(group_capacity.astype(float))
     a = sparse.vstack(blocks, format="csr")
-    result = milp(-edges.weight, constraints=LinearConstraint(a, -np.inf, np.concatenate(upper)),
-                  integrality=np.ones(m), bounds=Bounds(0, 1))
+    result = milp(
+        -edges.weight,
+        constraints=LinearConstraint(a, -np.inf, np.concatenate(upper)),
+        integrality=np.ones(m),
+        bounds=Bounds(0, 1),
+    )
     if result.x is None:  # cannot happen for x = 0 is feasible; kept for a clear error
         raise RuntimeError(f"the LP solver failed: {result.message}")
     return result.x > 0.5
@@ -291,10 +313,17 @@ class Programme:
         scores = sorted(a.score for a in self.assignments)
         spread: dict[str, float | None] = dict.fromkeys(("min", "q1", "median", "q3", "max", "mean"))
         if scores:
-            q1, median, q3 = (statistics.quantiles(scores, n=4, method="inclusive")
-                              if len(scores) > 1 else (scores[0],) * 3)
-            spread = {"min": scores[0], "q1": q1, "median": median, "q3": q3, "max": scores[-1],
-                      "mean": statistics.fmean(scores)}
+            q1, median, q3 = (
+                statistics.quantiles(scores, n=4, method="inclusive") if len(scores) > 1 else (scores[0],) * 3
+            )
+            spread = {
+                "min": scores[0],
+                "q1": q1,
+                "median": median,
+                "q3": q3,
+                "max": scores[-1],
+                "mean": statistics.fmean(scores),
+            }
         total = len(self.assignments) + len(self.unmatched)
         reasons: dict[str, int] = {}
         for u in self.unmatched:
@@ -330,11 +359,19 @@ def _latest_cohort(p: Projection, m: int) -> int:
     return max(held, key=lambda c: (p.cohort_year[c], c)) if held else -1
 
 
-def _score(p: Projection, pool: mt.MentorPool, mentees: Sequence[int], *, candidates: int,
-           min_fit: float, exclude_employer: bool) -> _Scored:
+def _score(
+    p: Projection,
+    pool: mt.MentorPool,
+    mentees: Sequence[int],
+    *,
+    candidates: int,
+    min_fit: float,
+    exclude_employer: bool,
+) -> _Scored:
     n = len(mentees)
-    out = _Scored({}, [], [], [], np.zeros(n, np.int32), np.zeros(n, np.int32),
-                  np.zeros(n), np.zeros(n, dtype=bool))
+    out = _Scored(
+        {}, [], [], [], np.zeros(n, np.int32), np.zeros(n, np.int32), np.zeros(n), np.zeros(n, dtype=bool)
+    )
     room = pool.left > 0
     for i, e in enumerate(mentees):
         f = mt.fit(p, pool, e)
@@ -362,11 +399,18 @@ def _score(p: Projection, pool: mt.MentorPool, mentees: Sequence[int], *, candid
     return out
 
 
-def match_programme(p: Projection, mentees: Sequence[int], *,
-                    mentors: Sequence[int] | None = None, min_fit: float = 0.0,
-                    exclude_same_employer: bool = False, max_per_cohort: int | None = None,
-                    candidates: int = DEFAULT_CANDIDATES, method: Method = "auto",
-                    today: str | None = None) -> Programme:
+def match_programme(
+    p: Projection,
+    mentees: Sequence[int],
+    *,
+    mentors: Sequence[int] | None = None,
+    min_fit: float = 0.0,
+    exclude_same_employer: bool = False,
+    max_per_cohort: int | None = None,
+    candidates: int = DEFAULT_CANDIDATES,
+    method: Method = "auto",
+    today: str | None = None,
+) -> Programme:
     """The optimal mentoring programme for ``mentees`` with ``mentors``.
 
     Parameters: ``p`` the projection; ``mentees`` indices; ``mentors`` indices (default:
@@ -394,8 +438,14 @@ def match_programme(p: Projection, mentees: Sequence[int], *,
             if why is not None:
                 excluded.append((r, why))
     pool = mt.default_pool(p, today) if mentors is None else mt.mentor_pool(p, mentors, today=today)
-    scored = _score(p, pool, mentees, candidates=max(1, candidates), min_fit=min_fit,
-                    exclude_employer=exclude_same_employer)
+    scored = _score(
+        p,
+        pool,
+        mentees,
+        candidates=max(1, candidates),
+        min_fit=min_fit,
+        exclude_employer=exclude_same_employer,
+    )
     edges, group_capacity = _edges(p, pool, mentees, scored, max_per_cohort)
     if method == "auto":
         method = "flow"
@@ -403,22 +453,23 @@ def match_programme(p: Projection, mentees: Sequence[int], *,
 
     # a second round: mentees left out while their pruned-away mentors still have room
     if scored.pruned.any():
-        extra = _second_round(p, pool, mentees, scored, edges, chosen, min_fit,
-                              exclude_same_employer)
+        extra = _second_round(p, pool, mentees, scored, edges, chosen, min_fit, exclude_same_employer)
         if extra:
             for key, values in extra.items():
                 getattr(scored, key).extend(values)
             edges, group_capacity = _edges(p, pool, mentees, scored, max_per_cohort)
-            chosen = solve(len(mentees), pool.left, edges, group_capacity=group_capacity,
-                           method=method)
-    return _programme(p, pool, mentees, scored, edges, chosen, group_capacity, min_fit,
-                      method, excluded)
+            chosen = solve(len(mentees), pool.left, edges, group_capacity=group_capacity, method=method)
+    return _programme(p, pool, mentees, scored, edges, chosen, group_capacity, min_fit, method, excluded)
 
 
-def _edges(p: Projection, pool: mt.MentorPool, mentees: Sequence[int], scored: _Scored,
-           max_per_cohort: int | None) -> tuple[Edges, np.ndarray | None]:
-    edges = Edges(np.array(scored.mentee, dtype=np.int64), np.array(scored.mentor, dtype=np.int64),
-                  np.array(scored.weight, dtype=float))
+def _edges(
+    p: Projection, pool: mt.MentorPool, mentees: Sequence[int], scored: _Scored, max_per_cohort: int | None
+) -> tuple[Edges, np.ndarray | None]:
+    edges = Edges(
+        np.array(scored.mentee, dtype=np.int64),
+        np.array(scored.mentor, dtype=np.int64),
+        np.array(scored.weight, dtype=float),
+    )
     if max_per_cohort is None:
         return edges, None
     cohort = np.array([_latest_cohort(p, e) for e in mentees], dtype=np.int64)
@@ -438,9 +489,16 @@ def _edges(p: Projection, pool: mt.MentorPool, mentees: Sequence[int], scored: _
     return edges, limit
 
 
-def _second_round(p: Projection, pool: mt.MentorPool, mentees: Sequence[int], scored: _Scored,
-                  edges: Edges, chosen: np.ndarray, min_fit: float,
-                  exclude_employer: bool) -> dict[str, list]:
+def _second_round(
+    p: Projection,
+    pool: mt.MentorPool,
+    mentees: Sequence[int],
+    scored: _Scored,
+    edges: Edges,
+    chosen: np.ndarray,
+    min_fit: float,
+    exclude_employer: bool,
+) -> dict[str, list]:
     load = np.bincount(edges.mentor[chosen], minlength=len(pool))
     free = np.flatnonzero(pool.left - load > 0)
     matched = set(edges.mentee[chosen].tolist())
@@ -454,12 +512,12 @@ def _second_round(p: Projection, pool: mt.MentorPool, mentees: Sequence[int], sc
         f = scored.fits[e]
         ok = f.eligible[free]
         if exclude_employer:
-            banned = {int(q) for code in mt.current_employers(p, e)
-                      for q in pool.by_employer.get(code, ())}
+            banned = {int(q) for code in mt.current_employers(p, e) for q in pool.by_employer.get(code, ())}
             ok &= np.array([int(q) not in banned for q in free], dtype=bool)
         score = f.score[free]
-        for q, s in zip(free[ok & (score >= min_fit)].tolist(), score[ok & (score >= min_fit)].tolist(),
-                        strict=True):
+        for q, s in zip(
+            free[ok & (score >= min_fit)].tolist(), score[ok & (score >= min_fit)].tolist(), strict=True
+        ):
             if (i, q) not in have:
                 extra["mentee"].append(i)
                 extra["mentor"].append(q)
@@ -467,9 +525,18 @@ def _second_round(p: Projection, pool: mt.MentorPool, mentees: Sequence[int], sc
     return extra if extra["mentee"] else {}
 
 
-def _programme(p: Projection, pool: mt.MentorPool, mentees: Sequence[int], scored: _Scored,
-               edges: Edges, chosen: np.ndarray, group_capacity: np.ndarray | None,
-               min_fit: float, method: str, excluded: list[tuple[int, str]]) -> Programme:
+def _programme(
+    p: Projection,
+    pool: mt.MentorPool,
+    mentees: Sequence[int],
+    scored: _Scored,
+    edges: Edges,
+    chosen: np.ndarray,
+    group_capacity: np.ndarray | None,
+    min_fit: float,
+    method: str,
+    excluded: list[tuple[int, str]],
+) -> Programme:
     assignments = []
     matched: set[int] = set()
     for k in np.flatnonzero(chosen):
@@ -477,51 +544,85 @@ def _programme(p: Projection, pool: mt.MentorPool, mentees: Sequence[int], score
         e = mentees[i]
         reasons = mt.explain(p, pool, scored.fits[e], q)
         shown = tuple(Reason(r.kind, r.detail, round(r.weight, 4)) for r in reasons)
-        assignments.append(Assignment(e, int(pool.members[q]), round(float(edges.weight[k]), 4),
-                                      shown))
+        assignments.append(Assignment(e, int(pool.members[q]), round(float(edges.weight[k]), 4), shown))
         matched.add(i)
     assignments.sort(key=lambda a: p.ids[a.mentee])
-    load = np.bincount(edges.mentor[chosen], minlength=len(pool)) if len(edges) else np.zeros(
-        len(pool), dtype=np.int64)
-    group_load = (np.bincount(edges.group[chosen & (edges.group >= 0)],
-                              minlength=len(group_capacity))
-                  if group_capacity is not None and edges.group is not None else None)
+    load = (
+        np.bincount(edges.mentor[chosen], minlength=len(pool))
+        if len(edges)
+        else np.zeros(len(pool), dtype=np.int64)
+    )
+    group_load = (
+        np.bincount(edges.group[chosen & (edges.group >= 0)], minlength=len(group_capacity))
+        if group_capacity is not None and edges.group is not None
+        else None
+    )
     unmatched = []
     for i, e in enumerate(mentees):
         if i in matched:
             continue
-        unmatched.append(_why_unmatched(p, i, e, scored, edges, load, pool, group_capacity,
-                                        group_load, min_fit))
-    loads = [MentorLoad(int(pool.members[q]), int(pool.capacity[q]),
-                        int(pool.capacity[q] - pool.left[q]), int(load[q]))
-             for q in range(len(pool))]
-    return Programme(assignments, unmatched, round(float(edges.weight[chosen].sum()), 6), loads,
-                     method, len(edges), bool(scored.pruned.any()), excluded)
+        unmatched.append(
+            _why_unmatched(p, i, e, scored, edges, load, pool, group_capacity, group_load, min_fit)
+        )
+    loads = [
+        MentorLoad(
+            int(pool.members[q]), int(pool.capacity[q]), int(pool.capacity[q] - pool.left[q]), int(load[q])
+        )
+        for q in range(len(pool))
+    ]
+    return Programme(
+        assignments,
+        unmatched,
+        round(float(edges.weight[chosen].sum()), 6),
+        loads,
+        method,
+        len(edges),
+        bool(scored.pruned.any()),
+        excluded,
+    )
 
 
-def _why_unmatched(p: Projection, i: int, e: int, scored: _Scored, edges: Edges, load: np.ndarray,
-                   pool: mt.MentorPool, group_capacity: np.ndarray | None,
-                   group_load: np.ndarray | None, min_fit: float) -> Unmatched:
+def _why_unmatched(
+    p: Projection,
+    i: int,
+    e: int,
+    scored: _Scored,
+    edges: Edges,
+    load: np.ndarray,
+    pool: mt.MentorPool,
+    group_capacity: np.ndarray | None,
+    group_load: np.ndarray | None,
+    min_fit: float,
+) -> Unmatched:
     if not p.alive[e]:
         return Unmatched(e, "no_eligible_mentor", "not a member of the club")
     if scored.eligible[i] == 0:
-        return Unmatched(e, "no_eligible_mentor",
-                         "no mentor in the pool is senior to them and allowed to mentor them")
+        return Unmatched(
+            e, "no_eligible_mentor", "no mentor in the pool is senior to them and allowed to mentor them"
+        )
     if scored.with_room[i] == 0:
-        return Unmatched(e, "mentors_full",
-                         f"all {scored.eligible[i]} eligible mentors are at capacity already")
+        return Unmatched(
+            e, "mentors_full", f"all {scored.eligible[i]} eligible mentors are at capacity already"
+        )
     if scored.best[i] < min_fit:
-        return Unmatched(e, "fit_below_minimum",
-                         f"the best fit, {scored.best[i]:.2f}, is below the minimum {min_fit:.2f}")
+        return Unmatched(
+            e, "fit_below_minimum", f"the best fit, {scored.best[i]:.2f}, is below the minimum {min_fit:.2f}"
+        )
     mine = np.flatnonzero(edges.mentee == i)
     if group_capacity is not None and group_load is not None and edges.group is not None:
         blocked = [k for k in mine if load[edges.mentor[k]] < pool.left[edges.mentor[k]]]
-        if blocked and all(edges.group[k] >= 0
-                           and group_load[edges.group[k]] >= group_capacity[edges.group[k]]
-                           for k in blocked):
-            return Unmatched(e, "cohort_limit",
-                             "the mentors with room left already have the most mentees of "
-                             "their cohort allowed")
-    return Unmatched(e, "mentors_full",
-                     f"all {len(mine)} mentors who fit are taken: the greatest total fit of "
-                     "the programme gives their places to other mentees")
+        if blocked and all(
+            edges.group[k] >= 0 and group_load[edges.group[k]] >= group_capacity[edges.group[k]]
+            for k in blocked
+        ):
+            return Unmatched(
+                e,
+                "cohort_limit",
+                "the mentors with room left already have the most mentees of their cohort allowed",
+            )
+    return Unmatched(
+        e,
+        "mentors_full",
+        f"all {len(mine)} mentors who fit are taken: the greatest total fit of "
+        "the programme gives their places to other mentees",
+    )

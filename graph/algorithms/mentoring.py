@@ -81,7 +81,7 @@ def still_running(until: str, today: str) -> bool:
     """
     if not until:
         return True
-    head = today[:len(until)]
+    head = today[: len(until)]
     return until > head if len(until) >= 10 else until >= head
 
 
@@ -89,8 +89,11 @@ def active_mentees(p: Projection, mentor: int, today: str | None = None) -> list
     """The members ``mentor`` mentors now (MENTORS without a past ``until``)."""
     today = today or today_iso()
     ends = p.mentorship_until
-    return [b for b, direction in p.mentorships[mentor]
-            if direction > 0 and still_running(ends.get((mentor, b), ""), today)]
+    return [
+        b
+        for b, direction in p.mentorships[mentor]
+        if direction > 0 and still_running(ends.get((mentor, b), ""), today)
+    ]
 
 
 def capacity_of(p: Projection, mentor: int) -> int:
@@ -106,8 +109,13 @@ def experience_years(p: Projection, m: int) -> int:
 
 
 def current_industries(p: Projection, m: int) -> tuple[int, ...]:
-    return tuple({p.employer_industry[pos.employer] for pos in p.positions[m]
-                  if pos.end == 0 and p.employer_industry[pos.employer] >= 0})
+    return tuple(
+        {
+            p.employer_industry[pos.employer]
+            for pos in p.positions[m]
+            if pos.end == 0 and p.employer_industry[pos.employer] >= 0
+        }
+    )
 
 
 def current_employers(p: Projection, m: int) -> tuple[int, ...]:
@@ -170,8 +178,9 @@ def open_mentors(p: Projection) -> np.ndarray:
     return np.array([m for m in found if consent.mentor_at(p, int(m))], dtype=np.int32)
 
 
-def mentor_pool(p: Projection, mentors: Iterable[int] | None = None, *,
-                today: str | None = None) -> MentorPool:
+def mentor_pool(
+    p: Projection, mentors: Iterable[int] | None = None, *, today: str | None = None
+) -> MentorPool:
     """The pool of ``mentors`` (default: everyone open to mentoring) as of ``today``.
 
     Members who may not mentor (:func:`graph.consent.mentor_at`) or are students are left
@@ -181,8 +190,9 @@ def mentor_pool(p: Projection, mentors: Iterable[int] | None = None, *,
     if mentors is None:
         members = open_mentors(p)
     else:
-        members = np.array(sorted({m for m in mentors if consent.mentor_at(p, m)
-                                   and p.role[m] != _STUDENT}), dtype=np.int32)
+        members = np.array(
+            sorted({m for m in mentors if consent.mentor_at(p, m) and p.role[m] != _STUDENT}), dtype=np.int32
+        )
     pos_of = np.full(len(p.ids), -1, dtype=np.int32)
     pos_of[members] = np.arange(len(members), dtype=np.int32)
     listed = [int(m) for m in members]
@@ -193,12 +203,20 @@ def mentor_pool(p: Projection, mentors: Iterable[int] | None = None, *,
     employers = [current_employers(p, m) for m in listed]
     city = np.array([c if (c := p.city(m)) is not None else -1 for m in listed], dtype=np.int32)
     return MentorPool(
-        members=members, pos_of=pos_of, capacity=capacity,
+        members=members,
+        pos_of=pos_of,
+        capacity=capacity,
         left=np.maximum(capacity - busy, 0),
         grad=np.array([p.graduation_year[m] for m in listed], dtype=np.int32),
         experience=np.array([experience_years(p, m) for m in listed], dtype=np.int32),
-        city=city.reshape(-1), industries=industries, employers=employers, mentees=mentees,
-        by_industry=_index(industries), by_employer=_index(employers), today=today)
+        city=city.reshape(-1),
+        industries=industries,
+        employers=employers,
+        mentees=mentees,
+        by_industry=_index(industries),
+        by_employer=_index(employers),
+        today=today,
+    )
 
 
 def mentor_refusal(p: Projection, m: int) -> str | None:
@@ -214,8 +232,7 @@ def mentor_refusal(p: Projection, m: int) -> str | None:
     return None
 
 
-_POOLS: weakref.WeakKeyDictionary[Projection, tuple[int, str, MentorPool]] = (
-    weakref.WeakKeyDictionary())
+_POOLS: weakref.WeakKeyDictionary[Projection, tuple[int, str, MentorPool]] = weakref.WeakKeyDictionary()
 _POOLS_LOCK = threading.Lock()
 
 
@@ -252,10 +269,14 @@ class Fit:
 
     @property
     def score(self) -> np.ndarray:
-        return (W_WANTS * self.coverage + W_PROGRAM * self.program + W_INDUSTRY * self.industry
-                + W_NETWORK * self.proximity
-                + W_SENIOR * (1 / 3 + 2 / 3 * np.clip(self.ahead / SENIORITY_YEARS, 0, 1))
-                + W_CITY * self.city)
+        return (
+            W_WANTS * self.coverage
+            + W_PROGRAM * self.program
+            + W_INDUSTRY * self.industry
+            + W_NETWORK * self.proximity
+            + W_SENIOR * (1 / 3 + 2 / 3 * np.clip(self.ahead / SENIORITY_YEARS, 0, 1))
+            + W_CITY * self.city
+        )
 
 
 def _positions(pool: MentorPool, members: Iterable[int] | np.ndarray) -> np.ndarray:
@@ -270,8 +291,7 @@ def skill_weight(p: Projection, skill: int) -> float:
     return 0.5 + 0.5 * rarity(p.skills.count(skill), max(p.n_members, 2))
 
 
-def fit(p: Projection, pool: MentorPool, mentee: int, *,
-        wanted: Sequence[int] | None = None) -> Fit:
+def fit(p: Projection, pool: MentorPool, mentee: int, *, wanted: Sequence[int] | None = None) -> Fit:
     """The parts of the fit of every mentor in ``pool`` for ``mentee``.
 
     ``wanted`` (skill codes) replaces the mentee's own learning goals.
@@ -308,8 +328,9 @@ def fit(p: Projection, pool: MentorPool, mentee: int, *,
         eligible[mine] = False  # already its mentor
     city_code = p.city(mentee)
     city = (pool.city == city_code) if city_code is not None else np.zeros(size, dtype=bool)
-    return Fit(mentee, wanted, coverage, program, industry, proximity, mutuals,
-               np.maximum(ahead, 0), city, eligible)
+    return Fit(
+        mentee, wanted, coverage, program, industry, proximity, mutuals, np.maximum(ahead, 0), city, eligible
+    )
 
 
 def _proximity(p: Projection, pool: MentorPool, mentee: int) -> tuple[np.ndarray, np.ndarray]:
@@ -352,28 +373,43 @@ def explain(p: Projection, pool: MentorPool, f: Fit, q: int) -> list[Reason]:
         reasons.append(Reason("has_skills_you_want", detail, W_WANTS * float(f.coverage[q])))
     if f.program[q]:
         shared = [v for v in p.programs.of_member[mentee] if v in p.programs.of_member[mentor]]
-        years = sorted(p.cohort_year[c] for c in p.cohorts.of_member[mentor]
-                       if p.cohort_program[c] in shared and p.cohort_year[c])
+        years = sorted(
+            p.cohort_year[c]
+            for c in p.cohorts.of_member[mentor]
+            if p.cohort_program[c] in shared and p.cohort_year[c]
+        )
         label = _listing([p.programs.vocab.names[v] for v in shared])
         detail = f"also studied {label}" + (f" (class of {years[0]})" if years else "")
         reasons.append(Reason("same_program", detail, W_PROGRAM))
     if f.industry[q] and consent.shares_employer_at(p, mentor):
         common = sorted(set(current_industries(p, mentee)) & set(pool.industries[q]))
-        reasons.append(Reason("same_industry", "works in " + _listing(
-            [p.industries.names[i] for i in common]) + ", like you", W_INDUSTRY))
+        reasons.append(
+            Reason(
+                "same_industry",
+                "works in " + _listing([p.industries.names[i] for i in common]) + ", like you",
+                W_INDUSTRY,
+            )
+        )
     if f.proximity[q] > 0:
         if mentor in p.adj[mentee]:
             detail = "you already know each other"
         else:
-            named = consent.visible_members(p, sorted(
-                (w for w in p.adj[mentee] if consent.broker_at(p, w) and w in p.adj[mentor]),
-                key=lambda w: p.names[w]))
+            named = consent.visible_members(
+                p,
+                sorted(
+                    (w for w in p.adj[mentee] if consent.broker_at(p, w) and w in p.adj[mentor]),
+                    key=lambda w: p.names[w],
+                ),
+            )
             k = int(f.mutuals[q])
             noun = "mutual connection" if k == 1 else "mutual connections"
             detail = f"{k} {noun} who can introduce you"
             if named:
-                detail += ": " + ", ".join(p.names[w] for w in named[:MAX_NAMED]) + (
-                    ", …" if len(named) > MAX_NAMED else "")
+                detail += (
+                    ": "
+                    + ", ".join(p.names[w] for w in named[:MAX_NAMED])
+                    + (", …" if len(named) > MAX_NAMED else "")
+                )
         reasons.append(Reason("close_in_network", detail, W_NETWORK * float(f.proximity[q])))
     ahead = int(f.ahead[q])
     grad_r, grad_e = p.graduation_year[mentor], p.graduation_year[mentee]
@@ -383,8 +419,9 @@ def explain(p: Projection, pool: MentorPool, f: Fit, q: int) -> list[Reason]:
         detail = f"{ahead} more years at work"
     else:
         detail = "further along in their career"
-    reasons.append(Reason("more_senior", detail,
-                          W_SENIOR * (1 / 3 + 2 / 3 * min(1.0, ahead / SENIORITY_YEARS))))
+    reasons.append(
+        Reason("more_senior", detail, W_SENIOR * (1 / 3 + 2 / 3 * min(1.0, ahead / SENIORITY_YEARS)))
+    )
     if f.city[q]:
         city = p.city(mentor)
         assert city is not None
@@ -410,8 +447,15 @@ class MentorRanking:
     reason: str | None = None
 
 
-def rank_mentors(p: Projection, mentee: int, *, skill: str | None = None, limit: int = 10,
-                 pool: MentorPool | None = None, today: str | None = None) -> MentorRanking:
+def rank_mentors(
+    p: Projection,
+    mentee: int,
+    *,
+    skill: str | None = None,
+    limit: int = 10,
+    pool: MentorPool | None = None,
+    today: str | None = None,
+) -> MentorRanking:
     """The best mentors for ``mentee``, each with reasons and capacity left.
 
     Parameters: ``p`` the projection; ``mentee`` an index; ``skill`` a skill key
@@ -452,8 +496,11 @@ def rank_mentors(p: Projection, mentee: int, *, skill: str | None = None, limit:
             continue
         reasons = explain(p, pool, f, int(q))
         shown = tuple(Reason(r.kind, r.detail, round(r.weight, 4)) for r in reasons)
-        out.append(MentorSuggestion(mentor, round(float(score[q]), 4), shown,
-                                    int(pool.capacity[q]), int(pool.left[q])))
+        out.append(
+            MentorSuggestion(
+                mentor, round(float(score[q]), 4), shown, int(pool.capacity[q]), int(pool.left[q])
+            )
+        )
         if len(out) == limit:
             break
     return MentorRanking(out)
@@ -469,20 +516,26 @@ def _no_mentor(f: Fit, pool: MentorPool, skill: str | None) -> str:
     return f"every mentor{about} who fits is at capacity now"
 
 
-def select_members(p: Projection, *, program: str | None = None, year: int | None = None,
-                   seeking: bool | None = None) -> list[int]:
+def select_members(
+    p: Projection, *, program: str | None = None, year: int | None = None, seeking: bool | None = None
+) -> list[int]:
     """Members of a programme (its id or name, folded), a class year, seeking a mentor or not."""
     from graph.normalize import fold
 
     found: Iterable[int]
     if program is not None:
         wanted = fold(program)
-        codes = [c for c, (key, name) in enumerate(zip(p.programs.vocab.keys,
-                                                          p.programs.vocab.names, strict=True))
-                 if fold(key) == wanted or fold(name) == wanted]
+        codes = [
+            c
+            for c, (key, name) in enumerate(zip(p.programs.vocab.keys, p.programs.vocab.names, strict=True))
+            if fold(key) == wanted or fold(name) == wanted
+        ]
         if year is not None:
-            cohorts = [c for c in range(len(p.cohort_program))
-                       if p.cohort_program[c] in codes and p.cohort_year[c] == year]
+            cohorts = [
+                c
+                for c in range(len(p.cohort_program))
+                if p.cohort_program[c] in codes and p.cohort_year[c] == year
+            ]
             found = {m for c in cohorts for m in p.cohorts.holders(c)}
         else:
             found = {m for c in codes for m in p.programs.holders(c)}

@@ -60,7 +60,7 @@ def ego_network(p: Projection, me: int, *, depth: int = 1, max_nodes: int = MAX_
     strength_of = {m: round(tie_strength(p, me, m), 4) for m in visible}
     shown_first = sorted(visible, key=lambda m: (-strength_of[m], p.ids[m]))
     hidden = len(first) - len(shown_first)
-    shown_first = shown_first[:max(0, max_nodes - 1)]
+    shown_first = shown_first[: max(0, max_nodes - 1)]
     nodes, depths = [me, *shown_first], [0] + [1] * len(shown_first)
     inside = set(nodes)
     truncated = False
@@ -70,8 +70,9 @@ def ego_network(p: Projection, me: int, *, depth: int = 1, max_nodes: int = MAX_
             for m in p.adj[f]:
                 if m not in inside:
                     reach[m] += 1
-        second = sorted((m for m in reach if consent.discoverable_at(p, m)),
-                        key=lambda m: (-reach[m], p.ids[m]))
+        second = sorted(
+            (m for m in reach if consent.discoverable_at(p, m)), key=lambda m: (-reach[m], p.ids[m])
+        )
         room = max(0, max_nodes - len(nodes))
         truncated = len(second) > room
         nodes += second[:room]
@@ -120,8 +121,9 @@ def _dominant(values: np.ndarray, name: Callable[[int], str]) -> str | None:
     return name(int(codes[best])) if counts[best] >= MIN_GROUP else None
 
 
-def community_graph(p: Projection, *, seed: int = 0, limit: int = 40,
-                    filters: ReportFilters | None = None) -> CommunityGraph:
+def community_graph(
+    p: Projection, *, seed: int = 0, limit: int = 40, filters: ReportFilters | None = None
+) -> CommunityGraph:
     """Louvain communities of the club (the report's algorithm and seed, so community 1
     here is community 1 there) and how many ties run between each pair.
 
@@ -161,15 +163,24 @@ def community_graph(p: Projection, *, seed: int = 0, limit: int = 40,
         if len(years) >= MIN_GROUP:
             lo, hi = (int(v) for v in np.percentile(years, [25, 75]))
             span = f"{lo}–{hi}" if lo != hi else str(lo)
-        rows.append(Community(
-            index=number[c], members=int(sizes[c]), ties_inside=inside.get(c, 0),
-            program=_dominant(frame.program[at], frame.program_name),
-            city=_dominant(frame.city[at], lambda code: p.cities.vocab.names[code]),
-            cohort_years=span))
+        rows.append(
+            Community(
+                index=number[c],
+                members=int(sizes[c]),
+                ties_inside=inside.get(c, 0),
+                program=_dominant(frame.program[at], frame.program_name),
+                city=_dominant(frame.city[at], lambda code: p.cities.vocab.names[code]),
+                cohort_years=span,
+            )
+        )
     links = sorted((a, b, n) for (a, b), n in between.items() if n >= MIN_GROUP)
     modularity = float(frame.graph.modularity(labels.tolist())) if frame.m else 0.0
     return CommunityGraph(
-        communities=rows, links=links, modularity=round(modularity, 4), members=count(frame.n),
+        communities=rows,
+        links=links,
+        modularity=round(modularity, 4),
+        members=count(frame.n),
         members_in_small_communities=count(small),
         members_without_ties=count(int((~tied).sum())),
-        not_drawn=max(0, len(order) - len(drawn)))
+        not_drawn=max(0, len(order) - len(drawn)),
+    )

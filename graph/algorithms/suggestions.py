@@ -72,15 +72,46 @@ class Weights:
 #: ``None`` is the balanced default (used when no purpose is given, and by evaluation).
 WEIGHTS: dict[str | None, Weights] = {
     None: Weights(),
-    "career": Weights(structure=1.0, cohort=0.5, program=0.2, employer=1.5, industry=0.8,
-                      skills=0.6, interests=0.1, events=0.2, city=0.2, wanted_skills=0.4,
-                      seniority=0.8),
-    "mentoring": Weights(structure=0.6, cohort=0.3, program=0.3, employer=0.5, industry=0.3,
-                         skills=0.3, interests=0.2, events=0.2, city=0.2, wanted_skills=2.0,
-                         seniority=1.0, mentor=0.5),
-    "social": Weights(structure=1.0, cohort=1.2, program=0.4, employer=0.3, industry=0.0,
-                      skills=0.2, interests=0.8, events=1.0, city=0.8, wanted_skills=0.1,
-                      seniority=0.0),
+    "career": Weights(
+        structure=1.0,
+        cohort=0.5,
+        program=0.2,
+        employer=1.5,
+        industry=0.8,
+        skills=0.6,
+        interests=0.1,
+        events=0.2,
+        city=0.2,
+        wanted_skills=0.4,
+        seniority=0.8,
+    ),
+    "mentoring": Weights(
+        structure=0.6,
+        cohort=0.3,
+        program=0.3,
+        employer=0.5,
+        industry=0.3,
+        skills=0.3,
+        interests=0.2,
+        events=0.2,
+        city=0.2,
+        wanted_skills=2.0,
+        seniority=1.0,
+        mentor=0.5,
+    ),
+    "social": Weights(
+        structure=1.0,
+        cohort=1.2,
+        program=0.4,
+        employer=0.3,
+        industry=0.0,
+        skills=0.2,
+        interests=0.8,
+        events=1.0,
+        city=0.8,
+        wanted_skills=0.1,
+        seniority=0.0,
+    ),
 }
 
 
@@ -127,9 +158,15 @@ def _groups(p: Projection, me: int, w: Weights) -> list[tuple[int, float, Facet,
     """(size, first-estimate weight, facet, value) for each attribute value of ``me``."""
     total = max(p.n_members, 2)
     out = []
-    for facet, weight in ((p.cohorts, w.cohort), (p.programs, w.program),
-                          (p.employers, w.employer), (p.skills, w.skills),
-                          (p.interests, w.interests), (p.events, w.events), (p.cities, w.city)):
+    for facet, weight in (
+        (p.cohorts, w.cohort),
+        (p.programs, w.program),
+        (p.employers, w.employer),
+        (p.skills, w.skills),
+        (p.interests, w.interests),
+        (p.events, w.events),
+        (p.cities, w.city),
+    ):
         if weight <= 0:
             continue
         for value in facet.of_member[me]:
@@ -145,9 +182,15 @@ def _groups(p: Projection, me: int, w: Weights) -> list[tuple[int, float, Facet,
     return out
 
 
-def candidate_estimates(p: Projection, me: int, w: Weights, *,
-                        budget: int = DEFAULT_BUDGET, group_budget: int = GROUP_BUDGET,
-                        want: int = 100) -> dict[int, float]:
+def candidate_estimates(
+    p: Projection,
+    me: int,
+    w: Weights,
+    *,
+    budget: int = DEFAULT_BUDGET,
+    group_budget: int = GROUP_BUDGET,
+    want: int = 100,
+) -> dict[int, float]:
     """First estimates of the score for every candidate found (not yet consent-filtered).
 
     Groups larger than :data:`GROUP_CAP` (a city, a whole programme) weigh little each and
@@ -168,7 +211,7 @@ def candidate_estimates(p: Projection, me: int, w: Weights, *,
             # a deterministic window that differs between members, so a big city does
             # not send everyone to its first 1,000 residents
             start = (me * 7919) % n
-            holders = holders[start:start + GROUP_CAP] + holders[:max(0, start + GROUP_CAP - n)]
+            holders = holders[start : start + GROUP_CAP] + holders[: max(0, start + GROUP_CAP - n)]
         if spent + len(holders) > group_budget:
             break
         spent += len(holders)
@@ -188,8 +231,9 @@ def _mutuals(p: Projection, me: int, mine: set[int], c: int) -> list[int]:
     return [x for x in p.adj[me] if p.knows(x, c)]
 
 
-def explain(p: Projection, me: int, c: int, w: Weights, mine: set[int] | None = None,
-            *, describe: bool = True) -> tuple[list[Reason], list[int]]:
+def explain(
+    p: Projection, me: int, c: int, w: Weights, mine: set[int] | None = None, *, describe: bool = True
+) -> tuple[list[Reason], list[int]]:
     """The reasons ``c`` is a good person for ``me`` to meet, with their weights, and the
     mutual connections that may be named (consent-filtered, at most five).
 
@@ -215,14 +259,12 @@ def explain(p: Projection, me: int, c: int, w: Weights, mine: set[int] | None = 
         weight = w.structure * sum(adamic_adar_weight(len(p.adj[x])) for x in common)
         detail = ""
         if describe:
-            visible = consent.visible_members(
-                p, sorted(common, key=lambda x: (len(p.adj[x]), names[x])))
+            visible = consent.visible_members(p, sorted(common, key=lambda x: (len(p.adj[x]), names[x])))
             shown = visible[:MAX_MUTUALS]
             noun = "mutual connection" if len(common) == 1 else "mutual connections"
             detail = f"{len(common)} {noun}"
             if shown:
-                detail += ": " + ", ".join(names[x] for x in shown[:3]) + (
-                    ", …" if len(visible) > 3 else "")
+                detail += ": " + ", ".join(names[x] for x in shown[:3]) + (", …" if len(visible) > 3 else "")
         reasons.append(Reason("mutual_connections", detail, weight))
 
     # cohorts, then programmes not already told by a shared cohort
@@ -230,10 +272,19 @@ def explain(p: Projection, me: int, c: int, w: Weights, mine: set[int] | None = 
     shared_cohorts = [v for v in p.cohorts.of_member[me] if v in theirs] if theirs else []
     if shared_cohorts and w.cohort > 0:
         weight = w.cohort * sum(rarity(p.cohorts.count(v), total) for v in shared_cohorts)
-        detail = "both in " + _listing([
-            f"{p.programs.vocab.names[p.cohort_program[v]]} {p.cohort_year[v]}"
-            if p.cohort_program[v] >= 0 else p.cohorts.vocab.names[v]
-            for v in shared_cohorts]) if describe else ""
+        detail = (
+            "both in "
+            + _listing(
+                [
+                    f"{p.programs.vocab.names[p.cohort_program[v]]} {p.cohort_year[v]}"
+                    if p.cohort_program[v] >= 0
+                    else p.cohorts.vocab.names[v]
+                    for v in shared_cohorts
+                ]
+            )
+            if describe
+            else ""
+        )
         reasons.append(Reason("same_cohort", detail, weight))
     theirs = p.programs.of_member[c]
     if theirs and w.program > 0:
@@ -241,17 +292,21 @@ def explain(p: Projection, me: int, c: int, w: Weights, mine: set[int] | None = 
         shared_programs = [v for v in p.programs.of_member[me] if v in theirs and v not in told]
         if shared_programs:
             weight = w.program * sum(rarity(p.programs.count(v), total) for v in shared_programs)
-            detail = "both studied " + _listing(
-                [p.programs.vocab.names[v] for v in shared_programs]) if describe else ""
+            detail = (
+                "both studied " + _listing([p.programs.vocab.names[v] for v in shared_programs])
+                if describe
+                else ""
+            )
             reasons.append(Reason("same_program", detail, weight))
 
     if consent.shares_employer_at(p, c):
         _employment_reasons(p, me, c, w, total, reasons, describe)
 
-    for facet, fw, kind, verb in ((p.skills, w.skills, "shared_skills", "both know "),
-                                  (p.interests, w.interests, "shared_interests",
-                                   "both interested in "),
-                                  (p.events, w.events, "same_events", "both attended ")):
+    for facet, fw, kind, verb in (
+        (p.skills, w.skills, "shared_skills", "both know "),
+        (p.interests, w.interests, "shared_interests", "both interested in "),
+        (p.events, w.events, "same_events", "both attended "),
+    ):
         theirs = facet.of_member[c]
         if fw <= 0 or not theirs:
             continue
@@ -276,8 +331,7 @@ def explain(p: Projection, me: int, c: int, w: Weights, mine: set[int] | None = 
     if w.wanted_skills > 0 and theirs:
         wanted = [v for v in p.wants.of_member[me] if v in theirs]
         if wanted:
-            weight = w.wanted_skills * sum(0.5 + 0.5 * rarity(p.skills.count(v), total)
-                                           for v in wanted)
+            weight = w.wanted_skills * sum(0.5 + 0.5 * rarity(p.skills.count(v), total) for v in wanted)
             detail = ""
             if describe:
                 wanted.sort(key=lambda v: (p.skills.count(v), p.skill_names.names[v]))
@@ -287,16 +341,22 @@ def explain(p: Projection, me: int, c: int, w: Weights, mine: set[int] | None = 
 
     gap = p.seniority[c] - p.seniority[me]
     if gap > 0 and w.seniority > 0:
-        reasons.append(Reason("more_senior", "further along in their career" if describe else "",
-                              w.seniority * min(3, gap) / 3))
+        reasons.append(
+            Reason(
+                "more_senior",
+                "further along in their career" if describe else "",
+                w.seniority * min(3, gap) / 3,
+            )
+        )
 
     if w.mentor > 0 and consent.mentor_at(p, c):
         reasons.append(Reason("open_to_mentor", "open to mentoring" if describe else "", w.mentor))
     return reasons, shown
 
 
-def _employer_weight(p: Projection, shared: list[SharedEmployer], w: Weights, total: int,
-                     details: list[str] | None = None) -> float:
+def _employer_weight(
+    p: Projection, shared: list[SharedEmployer], w: Weights, total: int, details: list[str] | None = None
+) -> float:
     """The same_employer weight of ``shared`` (and its texts into ``details`` when given)."""
     weight = 0.0
     for s in sorted(shared, key=lambda s: (-s.overlap, p.employers.count(s.employer))):
@@ -318,8 +378,9 @@ def _employer_weight(p: Projection, shared: list[SharedEmployer], w: Weights, to
     return weight
 
 
-def _employment_reasons(p: Projection, me: int, c: int, w: Weights, total: int,
-                        reasons: list[Reason], describe: bool) -> None:
+def _employment_reasons(
+    p: Projection, me: int, c: int, w: Weights, total: int, reasons: list[Reason], describe: bool
+) -> None:
     shared = shared_employers(p, me, c) if w.employer > 0 and p.employers.of_member[c] else []
     if shared:
         details: list[str] = []
@@ -329,13 +390,17 @@ def _employment_reasons(p: Projection, me: int, c: int, w: Weights, total: int,
         common = sorted(_current_industries(p, me) & _current_industries(p, c))
         if common:
             label = _listing([p.industries.names[i] for i in common]) if describe else ""
-            reasons.append(Reason("same_industry", f"both work in {label}" if describe else "",
-                                  w.industry * 0.5))
+            reasons.append(
+                Reason("same_industry", f"both work in {label}" if describe else "", w.industry * 0.5)
+            )
 
 
 def _current_industries(p: Projection, m: int) -> set[int]:
-    return {p.employer_industry[pos.employer] for pos in p.positions[m]
-            if pos.end == 0 and p.employer_industry[pos.employer] >= 0}
+    return {
+        p.employer_industry[pos.employer]
+        for pos in p.positions[m]
+        if pos.end == 0 and p.employer_industry[pos.employer] >= 0
+    }
 
 
 class _Scorer:
@@ -357,16 +422,15 @@ class _Scorer:
 
         self.cohorts = rarities(p.cohorts, p.cohorts.of_member[me])
         self.programs = rarities(p.programs, p.programs.of_member[me])
-        self.facets = [(facet, fw, rarities(facet, facet.of_member[me]))
-                       for facet, fw in ((p.skills, w.skills), (p.interests, w.interests),
-                                         (p.events, w.events))]
-        self.wanted = [(v, 0.5 + 0.5 * rarity(p.skills.count(v), total))
-                       for v in p.wants.of_member[me]]
+        self.facets = [
+            (facet, fw, rarities(facet, facet.of_member[me]))
+            for facet, fw in ((p.skills, w.skills), (p.interests, w.interests), (p.events, w.events))
+        ]
+        self.wanted = [(v, 0.5 + 0.5 * rarity(p.skills.count(v), total)) for v in p.wants.of_member[me]]
         self.employers = frozenset(p.employers.of_member[me])
         self.industries = _current_industries(p, me)
         self.city = p.city(me)
-        self.city_weight = (w.city * rarity(p.cities.count(self.city), total)
-                            if self.city is not None else 0.0)
+        self.city_weight = w.city * rarity(p.cities.count(self.city), total) if self.city is not None else 0.0
 
     def __call__(self, c: int) -> float:
         p, w, me = self.p, self.w, self.me
@@ -389,8 +453,12 @@ class _Scorer:
         if consent.shares_employer_at(p, c):
             if w.employer > 0 and any(e in self.employers for e in p.employers.of_member[c]):
                 parts.append(_employer_weight(p, shared_employers(p, me, c), w, self.total))
-            if (w.industry > 0 and self.industries and p.positions[c]
-                    and self.industries & _current_industries(p, c)):
+            if (
+                w.industry > 0
+                and self.industries
+                and p.positions[c]
+                and self.industries & _current_industries(p, c)
+            ):
                 parts.append(w.industry * 0.5)
         for facet, fw, held in self.facets:
             theirs = facet.of_member[c]
@@ -417,8 +485,15 @@ class _Scorer:
 # -- the entry point ----------------------------------------------------------------
 
 
-def suggest(p: Projection, member: int, *, limit: int = 10, purpose: str | None = None,
-            weights: Weights | None = None, pool: int | None = None) -> list[Suggestion]:
+def suggest(
+    p: Projection,
+    member: int,
+    *,
+    limit: int = 10,
+    purpose: str | None = None,
+    weights: Weights | None = None,
+    pool: int | None = None,
+) -> list[Suggestion]:
     """Whom ``member`` should meet, best first, each with reasons and mutual connections.
 
     Parameters: ``p`` the projection; ``member`` an index (``p.member(id)``); ``limit``
@@ -470,6 +545,5 @@ def screen(p: Projection, member: int, suggestions: Sequence[Suggestion]) -> lis
         if s.member == member or s.member in mine or not consent.discoverable_at(p, s.member):
             continue
         mutual = tuple(consent.visible_members(p, s.mutual_connections))
-        out.append(s if mutual == s.mutual_connections else
-                   Suggestion(s.member, s.score, s.reasons, mutual))
+        out.append(s if mutual == s.mutual_connections else Suggestion(s.member, s.score, s.reasons, mutual))
     return out

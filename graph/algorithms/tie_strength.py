@@ -84,8 +84,7 @@ def shared_employers(p: Projection, a: int, b: int) -> list[SharedEmployer]:
                 first, last = max(sa[0], sb[0]), min(sa[1], sb[1])
                 overlap = last - first + 1 if first <= last else 0
                 if overlap > best.overlap:
-                    best = SharedEmployer(employer, first if overlap else 0,
-                                          last if overlap else 0, overlap)
+                    best = SharedEmployer(employer, first if overlap else 0, last if overlap else 0, overlap)
         out.append(best)
     return out
 

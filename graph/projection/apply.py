@@ -68,8 +68,7 @@ def _put_member(p: Projection, member_id: str) -> int:
     return i
 
 
-def _put_member_props(p: Projection, i: int, props: Mapping[str, Any], *,
-                      seniority: bool = True) -> None:
+def _put_member_props(p: Projection, i: int, props: Mapping[str, Any], *, seniority: bool = True) -> None:
     """``SET m += props``: the properties named change, the others stay."""
     if props.get("name"):
         name = str(props["name"])
@@ -104,8 +103,9 @@ def _put_member_props(p: Projection, i: int, props: Mapping[str, Any], *,
 
 def _put_seniority(p: Projection, i: int) -> None:
     """0–5: the highest title level held, or the level experience alone implies."""
-    titles = max((title_level(p.titles.names[q.title]) if q.title >= 0 else 2
-                  for q in p.positions[i]), default=0)
+    titles = max(
+        (title_level(p.titles.names[q.title]) if q.title >= 0 else 2 for q in p.positions[i]), default=0
+    )
     grad = p.graduation_year[i]
     experience = min(4, max(0, p.reference_year - grad) // 5) if grad else 0
     level = max(titles, experience)
@@ -114,8 +114,9 @@ def _put_seniority(p: Projection, i: int) -> None:
     p.seniority[i] = level
 
 
-def _put_employer(p: Projection, employer_id: str, name: str | None, industry: str | None,
-                  aliases: Sequence[str] | None) -> None:
+def _put_employer(
+    p: Projection, employer_id: str, name: str | None, industry: str | None, aliases: Sequence[str] | None
+) -> None:
     code = p.employers.vocab.code(employer_id, name)
     while len(p.employer_known) <= code:
         p.employer_known.append(0)
@@ -166,16 +167,20 @@ def _put_title(p: Projection, title: str) -> int:
 _fold_title = functools.lru_cache(maxsize=65_536)(fold)  # few titles, many positions
 
 
-def _put_position(p: Projection, i: int, employer: int, key: str, start: int | None,
-                  end: int | None, title: int | None) -> bool:
+def _put_position(
+    p: Projection, i: int, employer: int, key: str, start: int | None, end: int | None, title: int | None
+) -> bool:
     """``MERGE`` position ``key`` at ``employer`` and ``SET w += props``: a ``None`` keeps
     what the position had. True when it changed (seniority is then the caller's to redo)."""
     held = p.positions[i]
     old = next((q for q in held if q.employer == employer and q.key == key), None)
-    new = Position(employer, key,
-                   start if start is not None else (old.start if old else 0),
-                   end if end is not None else (old.end if old else 0),
-                   title if title is not None else (old.title if old else -1))
+    new = Position(
+        employer,
+        key,
+        start if start is not None else (old.start if old else 0),
+        end if end is not None else (old.end if old else 0),
+        title if title is not None else (old.title if old else -1),
+    )
     if old == new:
         return False
     p.positions[i] = tuple(q for q in held if q is not old) + (new,)
@@ -189,8 +194,9 @@ def _put_values(facet: Facet, i: int, pairs: Iterable[tuple[str, str | None]]) -
     facet.add_many(i, [code(key, name) for key, name in pairs])
 
 
-def _put_cohort(p: Projection, i: int | None, cohort_id: str, year: Any, program_id: str,
-                program_name: str | None) -> None:
+def _put_cohort(
+    p: Projection, i: int | None, cohort_id: str, year: Any, program_id: str, program_name: str | None
+) -> None:
     """The cohort and its programme, and member ``i`` in them (None: the cohort alone)."""
     program = p.programs.vocab.code(program_id, program_name)
     cohort = p.cohorts.vocab.code(cohort_id)
@@ -216,7 +222,8 @@ def _put_mentorship(p: Projection, mentor: int, mentee: int, until: Any = _KEEP)
     if until is not _KEEP or (mentor, mentee) not in p.mentorship_until:
         until = None if until is _KEEP else until
         p.mentorship_until[(mentor, mentee)] = (
-            until.isoformat() if hasattr(until, "isoformat") else str(until or ""))
+            until.isoformat() if hasattr(until, "isoformat") else str(until or "")
+        )
     if (mentee, 1) in p.mentorships[mentor]:
         return
     p.mentorships[mentor] = (*p.mentorships[mentor], (mentee, 1))
@@ -266,8 +273,7 @@ def _on_members(p: Projection, rows: Sequence[Mapping[str, Any]]) -> None:
 def _on_employers(p: Projection, rows: Sequence[Mapping[str, Any]]) -> None:
     for row in rows:
         props = row.get("props") or {}
-        _put_employer(p, row["id"], props.get("name"), props.get("industry"),
-                      props.get("aliases"))
+        _put_employer(p, row["id"], props.get("name"), props.get("industry"), props.get("aliases"))
 
 
 def _on_events(p: Projection, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -284,9 +290,15 @@ def _on_positions(p: Projection, rows: Sequence[Mapping[str, Any]]) -> None:
             continue
         props = row.get("props") or {}
         start, end, title = props.get("start"), props.get("end"), props.get("title")
-        if _put_position(p, i, code, str(row.get("key") or ""),
-                         year_of(start) if start else None, year_of(end) if end else None,
-                         _put_title(p, title) if title else None):
+        if _put_position(
+            p,
+            i,
+            code,
+            str(row.get("key") or ""),
+            year_of(start) if start else None,
+            year_of(end) if end else None,
+            _put_title(p, title) if title else None,
+        ):
             _put_seniority(p, i)
 
 
@@ -294,8 +306,7 @@ def _on_skills(p: Projection, rows: Sequence[Mapping[str, Any]]) -> None:
     for row in rows:
         i = p.index.get(row["member_id"])
         if i is not None:
-            _put_values(p.wants if row.get("wants") else p.skills, i,
-                        ((row["key"], row.get("name")),))
+            _put_values(p.wants if row.get("wants") else p.skills, i, ((row["key"], row.get("name")),))
 
 
 def _on_interests(p: Projection, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -308,8 +319,14 @@ def _on_interests(p: Projection, rows: Sequence[Mapping[str, Any]]) -> None:
 def _on_cohorts(p: Projection, rows: Sequence[Mapping[str, Any]]) -> None:
     for row in rows:
         # the cohort and programme nodes are merged even when the member is unknown
-        _put_cohort(p, p.index.get(row["member_id"]), row["cohort_id"], row.get("year"),
-                    row["program_id"], row.get("program_name"))
+        _put_cohort(
+            p,
+            p.index.get(row["member_id"]),
+            row["cohort_id"],
+            row.get("year"),
+            row["program_id"],
+            row.get("program_name"),
+        )
 
 
 def _on_knows(p: Projection, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -362,4 +379,3 @@ HANDLERS: dict[str, Callable[[Projection, Sequence[Mapping[str, Any]]], None]] =
     "member_deleted": _on_member_deleted,
     "wiped": _on_wiped,
 }
-

@@ -40,9 +40,20 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 #: The member properties ``MEMBER_VALUES_QUERY`` returns after the id, in its order.
-MEMBER_KEYS = ("name", "role", "city", "graduation_year", "mentor_capacity", "discoverable",
-               "open_to_intros", "open_to_mentor", "share_employer", "share_contact",
-               "seeking_mentor", "active")
+MEMBER_KEYS = (
+    "name",
+    "role",
+    "city",
+    "graduation_year",
+    "mentor_capacity",
+    "discoverable",
+    "open_to_intros",
+    "open_to_mentor",
+    "share_employer",
+    "share_contact",
+    "seeking_mentor",
+    "active",
+)
 
 
 def build_from_store(store: Store, *, reference_year: int | None = None) -> Projection:
@@ -90,8 +101,9 @@ def take_members(p: Projection, rows: Sequence[Sequence[Any]]) -> None:
     """Members as ``(id, name, role, city, graduation_year, mentor_capacity, flags…)``."""
     for row in rows:
         # seniority waits for the positions: from_values sets it once per member
-        _put_member_props(p, _put_member(p, row[0]),
-                          dict(zip(MEMBER_KEYS, row[1:], strict=True)), seniority=False)
+        _put_member_props(
+            p, _put_member(p, row[0]), dict(zip(MEMBER_KEYS, row[1:], strict=True)), seniority=False
+        )
 
 
 def take_links(p: Projection, rows: Sequence[Sequence[Any]]) -> None:
@@ -128,8 +140,15 @@ def take_links(p: Projection, rows: Sequence[Sequence[Any]]) -> None:
             if y1 is None:
                 y1 = years[end] = year_of(end)
             # seniority: once per member, after all its links (``from_values``)
-            _put_position(p, a, code, str(key or ""), y0 if start else None,
-                          y1 if end else None, _put_title(p, title) if title else None)
+            _put_position(
+                p,
+                a,
+                code,
+                str(key or ""),
+                y0 if start else None,
+                y1 if end else None,
+                _put_title(p, title) if title else None,
+            )
         if skills:
             _put_values(p.skills, a, skills)
         if wants:
@@ -175,12 +194,19 @@ class BuildProgress:
         now = time.monotonic()
         if now - self.last >= self.every:
             self.last = now
-            log.info("projection build: %s rows so far (%.0f s)",
-                     ", ".join(f"{k} {v:,}" for k, v in self.counts.items()), now - self.started)
+            log.info(
+                "projection build: %s rows so far (%.0f s)",
+                ", ".join(f"{k} {v:,}" for k, v in self.counts.items()),
+                now - self.started,
+            )
 
     def done(self, p: Projection) -> None:
-        log.info("projection built: %d members, %d ties in %.1f s",
-                 p.n_members, p.n_ties, time.monotonic() - self.started)
+        log.info(
+            "projection built: %d members, %d ties in %.1f s",
+            p.n_members,
+            p.n_ties,
+            time.monotonic() - self.started,
+        )
 
 
 @contextmanager

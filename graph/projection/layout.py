@@ -55,10 +55,41 @@ def year_of(value: Any) -> int:
 
 # Title words, folded, by the seniority they signal (highest match wins).
 _TITLE_LEVELS: tuple[tuple[int, tuple[str, ...]], ...] = (
-    (5, ("ceo", "cfo", "cto", "coo", "cio", "chief", "president", "founder", "owner", "partner",
-         "managing director", "predsednik", "generalni direktor", "ustanovitelj", "direktor")),
-    (4, ("vp", "vice president", "director", "head", "principal", "vodja", "dean", "professor",
-         "izredni profesor", "redni profesor")),
+    (
+        5,
+        (
+            "ceo",
+            "cfo",
+            "cto",
+            "coo",
+            "cio",
+            "chief",
+            "president",
+            "founder",
+            "owner",
+            "partner",
+            "managing director",
+            "predsednik",
+            "generalni direktor",
+            "ustanovitelj",
+            "direktor",
+        ),
+    ),
+    (
+        4,
+        (
+            "vp",
+            "vice president",
+            "director",
+            "head",
+            "principal",
+            "vodja",
+            "dean",
+            "professor",
+            "izredni profesor",
+            "redni profesor",
+        ),
+    ),
     (3, ("manager", "lead", "senior", "architect", "menedzer", "docent")),
     (1, ("junior", "intern", "trainee", "assistant", "pripravnik", "student", "asistent")),
 )
@@ -288,8 +319,12 @@ class Projection:
                     yield a, b, years[j]
 
     def info(self) -> dict[str, Any]:
-        return {"members": self.n_members, "ties": self.n_ties, "version": self.version,
-                "built_at": self.built_at}
+        return {
+            "members": self.n_members,
+            "ties": self.n_ties,
+            "version": self.version,
+            "built_at": self.built_at,
+        }
 
     def content(self) -> dict[str, Any]:
         """What the projection holds, free of indices, codes and order: two projections
@@ -302,29 +337,65 @@ class Projection:
         members = {}
         for m in self.members():
             members[ids[m]] = (
-                self.names[m], self.flags[m], self.role[m], self.graduation_year[m],
-                self.seniority[m], self.mentor_capacity[m],
+                self.names[m],
+                self.flags[m],
+                self.role[m],
+                self.graduation_year[m],
+                self.seniority[m],
+                self.mentor_capacity[m],
                 tuple(sorted(zip((ids[b] for b in self.adj[m]), self.since[m], strict=True))),
                 tuple(facet(f, m) for f in self._member_facets()),
-                tuple(sorted((self.employers.vocab.keys[q.employer], q.key, q.start, q.end,
-                              self.titles.keys[q.title] if q.title >= 0 else "")
-                             for q in self.positions[m])),
-                tuple(sorted((ids[o], d, self.mentorship_until.get(
-                    (m, o) if d > 0 else (o, m))) for o, d in self.mentorships[m])),
+                tuple(
+                    sorted(
+                        (
+                            self.employers.vocab.keys[q.employer],
+                            q.key,
+                            q.start,
+                            q.end,
+                            self.titles.keys[q.title] if q.title >= 0 else "",
+                        )
+                        for q in self.positions[m]
+                    )
+                ),
+                tuple(
+                    sorted(
+                        (ids[o], d, self.mentorship_until.get((m, o) if d > 0 else (o, m)))
+                        for o, d in self.mentorships[m]
+                    )
+                ),
             )
         emp = self.employers.vocab
-        employers = {emp.keys[c]: (emp.names[c], self.employer_industry[c] >= 0 and
-                                   self.industries.keys[self.employer_industry[c]],
-                                   self.employer_aliases[c])
-                     for c in range(len(self.employer_known)) if self.employer_known[c]}
+        employers = {
+            emp.keys[c]: (
+                emp.names[c],
+                self.employer_industry[c] >= 0 and self.industries.keys[self.employer_industry[c]],
+                self.employer_aliases[c],
+            )
+            for c in range(len(self.employer_known))
+            if self.employer_known[c]
+        }
         ev = self.events.vocab
-        events = {ev.keys[c]: (ev.names[c], self.event_year[c])
-                  for c in range(len(self.event_known)) if self.event_known[c]}
-        cohorts = {self.cohorts.vocab.keys[c]: (
-            self.programs.vocab.keys[self.cohort_program[c]], self.cohort_year[c])
-            for c in range(len(self.cohort_program)) if self.cohort_program[c] >= 0}
-        return {"n_members": self.n_members, "n_ties": self.n_ties, "members": members,
-                "employers": employers, "events": events, "cohorts": cohorts}
+        events = {
+            ev.keys[c]: (ev.names[c], self.event_year[c])
+            for c in range(len(self.event_known))
+            if self.event_known[c]
+        }
+        cohorts = {
+            self.cohorts.vocab.keys[c]: (
+                self.programs.vocab.keys[self.cohort_program[c]],
+                self.cohort_year[c],
+            )
+            for c in range(len(self.cohort_program))
+            if self.cohort_program[c] >= 0
+        }
+        return {
+            "n_members": self.n_members,
+            "n_ties": self.n_ties,
+            "members": members,
+            "employers": employers,
+            "events": events,
+            "cohorts": cohorts,
+        }
 
     # -- writing and building (apply.py, build.py, rows.py) ------------------------------
     # Those modules build on the structures above, so this one imports them only when a
@@ -375,8 +446,16 @@ class Projection:
         return from_rows(batches, reference_year=reference_year, progress_every=progress_every)
 
     def _member_facets(self) -> tuple[Facet, ...]:
-        return (self.skills, self.wants, self.interests, self.programs, self.cohorts,
-                self.employers, self.events, self.cities)
+        return (
+            self.skills,
+            self.wants,
+            self.interests,
+            self.programs,
+            self.cohorts,
+            self.employers,
+            self.events,
+            self.cities,
+        )
 
     # -- hiding ties (evaluation) ------------------------------------------------------
     def remove_tie(self, a: int, b: int) -> bool:
@@ -405,4 +484,3 @@ class Projection:
         twin.adj = [array("i", row) for row in self.adj]
         twin.since = [array("h", row) for row in self.since]
         return twin
-

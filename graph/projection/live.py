@@ -32,8 +32,7 @@ class ReloadInProgress(RuntimeError):
 class ProjectionService:
     """Holds the serving projection for a store; subscribe once, read ``current``."""
 
-    def __init__(self, store: Store,
-                 builder: Callable[[Store], Projection] = build_from_store) -> None:
+    def __init__(self, store: Store, builder: Callable[[Store], Projection] = build_from_store) -> None:
         self.store = store
         self.builder = builder
         self._current: Projection | None = None

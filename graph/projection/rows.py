@@ -62,4 +62,3 @@ def take_rows(p: Projection, kind: str, rows: Sequence[Mapping[str, Any]]) -> No
     handler = HANDLERS.get(kind)
     if handler is not None:
         handler(p, rows)
-

@@ -27,8 +27,20 @@ from graph.store.writes import WritesMixin
 
 
 class Store(
-    MembersMixin, MentoringMixin, PrivacyMixin, ProjectionMixin, TokensMixin, AuditMixin, WritesMixin,
-    SchemaMixin, IntegrityMixin, TombstonesMixin, SessionsMixin, SyncMixin, IntroductionsMixin, StoreBase
+    MembersMixin,
+    MentoringMixin,
+    PrivacyMixin,
+    ProjectionMixin,
+    TokensMixin,
+    AuditMixin,
+    WritesMixin,
+    SchemaMixin,
+    IntegrityMixin,
+    TombstonesMixin,
+    SessionsMixin,
+    SyncMixin,
+    IntroductionsMixin,
+    StoreBase,
 ):
     """The one gateway to Neo4j."""
 

@@ -13,9 +13,7 @@ from graph.store.base import StoreBase
 
 AUDIT_FIELDS = ("at", "actor_token_id", "actor_role", "action", "subject_ref", "path", "status")
 
-_RETURN = (
-    "RETURN a {.at, .actor_token_id, .actor_role, .action, .subject_ref, .path, .status} AS entry"
-)
+_RETURN = "RETURN a {.at, .actor_token_id, .actor_role, .action, .subject_ref, .path, .status} AS entry"
 
 
 class AuditMixin(StoreBase):
@@ -38,6 +36,8 @@ class AuditMixin(StoreBase):
             "WHERE ($before IS NULL OR a.at < $before) "
             "AND ($subject IS NULL OR a.subject_ref = $subject) "
             "WITH a ORDER BY a.at DESC LIMIT $limit " + _RETURN,
-            before=before, subject=subject_ref, limit=limit,
+            before=before,
+            subject=subject_ref,
+            limit=limit,
         )
         return [r["entry"] for r in rows]

@@ -233,8 +233,13 @@ class StoreBase:
             except Exception:  # a broken cache must not undo a committed write
                 log.exception("listener failed on %s; the projection may need a reload", kind)
 
-    def _changed(self, tx: ManagedTransaction, kind: str, rows: Sequence[dict[str, Any]] | None,
-                 marks: list[tuple[str, int]]) -> None:
+    def _changed(
+        self,
+        tx: ManagedTransaction,
+        kind: str,
+        rows: Sequence[dict[str, Any]] | None,
+        marks: list[tuple[str, int]],
+    ) -> None:
         """Inside a write's transaction, last: move the change counter and, for a small
         write, log its rows as the listeners will see them (see CHANGE_LOG_ROWS). The
         counter's new value goes into ``marks`` (cleared first: a retried transaction
@@ -246,8 +251,14 @@ class StoreBase:
         marks.append((mark["epoch"], mark["counter"]))
         if rows is not None and len(rows) <= CHANGE_LOG_ROWS:
             text = json.dumps(list(rows), ensure_ascii=False, default=str)
-            tx.run(LOG_CHANGE, epoch=mark["epoch"], counter=mark["counter"], kind=kind,
-                   rows=text, keep=CHANGE_LOG_KEEP).consume()
+            tx.run(
+                LOG_CHANGE,
+                epoch=mark["epoch"],
+                counter=mark["counter"],
+                kind=kind,
+                rows=text,
+                keep=CHANGE_LOG_KEEP,
+            ).consume()
 
     # -- running queries ----------------------------------------------------------
     def _session(self, **kwargs: Any):
@@ -257,8 +268,9 @@ class StoreBase:
         """Run a read query and return its records as dicts."""
         return self._read(cypher, timeout, params)
 
-    def _read(self, cypher: LiteralString, timeout: float | None, params: dict[str, Any],
-              *, probe: bool = False) -> list[dict]:
+    def _read(
+        self, cypher: LiteralString, timeout: float | None, params: dict[str, Any], *, probe: bool = False
+    ) -> list[dict]:
         @unit_of_work(timeout=timeout)
         def work(tx: ManagedTransaction) -> list[dict]:
             return [r.data() for r in tx.run(cypher, params)]
@@ -266,8 +278,7 @@ class StoreBase:
         with self._contact(probe=probe), self._session(default_access_mode="READ") as session:
             return session.execute_read(work)
 
-    def stream(self, cypher: LiteralString, fetch_size: int = 10_000,
-               **params: Any) -> Iterator[dict]:
+    def stream(self, cypher: LiteralString, fetch_size: int = 10_000, **params: Any) -> Iterator[dict]:
         """Stream a large read (projection build) without holding it all in memory twice."""
         with self._contact(), self._session(default_access_mode="READ", fetch_size=fetch_size) as session:
             for record in session.run(cypher, params):
@@ -303,8 +314,9 @@ class StoreBase:
             batch = list(batch)
             marks: list[tuple[str, int]] = []
 
-            def work(tx: ManagedTransaction, b: list[dict[str, Any]] = batch,
-                     m: list[tuple[str, int]] = marks) -> list[Any]:
+            def work(
+                tx: ManagedTransaction, b: list[dict[str, Any]] = batch, m: list[tuple[str, int]] = marks
+            ) -> list[Any]:
                 records = list(tx.run(cypher, rows=b))
                 kept = {k["id"]: k["keys"] for r in records for k in (r.get("kept") or ())}
                 logged = (without_kept(b, kept) if kept else b) if len(b) <= CHANGE_LOG_ROWS else None
@@ -323,8 +335,7 @@ class StoreBase:
         return stats
 
 
-def without_kept(rows: Sequence[dict[str, Any]],
-                 kept: dict[str, Sequence[str]]) -> list[dict[str, Any]]:
+def without_kept(rows: Sequence[dict[str, Any]], kept: dict[str, Sequence[str]]) -> list[dict[str, Any]]:
     """``rows`` with the properties in ``kept`` (row id → names) left out of ``props``."""
     shown = []
     for row in rows:
@@ -333,4 +344,3 @@ def without_kept(rows: Sequence[dict[str, Any]],
             row = {**row, "props": {k: v for k, v in row["props"].items() if k not in keys}}
         shown.append(row)
     return shown
-

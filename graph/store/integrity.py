@@ -27,8 +27,7 @@ BOOKKEEPING_LABELS = ("Migration", "ApiToken", "AuditEntry", "StoreChanges", "St
 _NOT_BOOKKEEPING = " AND ".join(f"NOT {{v}}:{label}" for label in BOOKKEEPING_LABELS)
 
 CHECKSUM_NODES = (
-    f"MATCH (n) WHERE {_NOT_BOOKKEEPING.format(v='n')} "
-    "RETURN labels(n) AS labels, properties(n) AS props"
+    f"MATCH (n) WHERE {_NOT_BOOKKEEPING.format(v='n')} RETURN labels(n) AS labels, properties(n) AS props"
 )
 CHECKSUM_RELATIONSHIPS = (
     f"MATCH (a)-[r]->(b) WHERE {_NOT_BOOKKEEPING.format(v='a')} AND {_NOT_BOOKKEEPING.format(v='b')} "
@@ -91,8 +90,15 @@ class IntegrityMixin(StoreBase):
             total = (total + _h64(["node", sorted(row["labels"]), row["props"]])) & _MASK
         for row in self.stream(CHECKSUM_RELATIONSHIPS):
             rels += 1
-            item = ["rel", row["type"], sorted(row["a_labels"]), row["a_key"],
-                    sorted(row["b_labels"]), row["b_key"], row["props"]]
+            item = [
+                "rel",
+                row["type"],
+                sorted(row["a_labels"]),
+                row["a_key"],
+                sorted(row["b_labels"]),
+                row["b_key"],
+                row["props"],
+            ]
             total = (total + _h64(item)) & _MASK
         return Checksum(nodes, rels, f"{total:016x}")
 
@@ -107,8 +113,10 @@ class IntegrityMixin(StoreBase):
         """The graph's and the tokens' change counters (``graph.store.tokens``), in one
         read. ``probe``: ask even while calls fail fast (a heartbeat, see ``probe``)."""
         row = self._read(READ_MARKS, None, {}, probe=probe)[0]
-        return (ChangeMark(row["graph_epoch"], int(row["graph_counter"] or 0)),
-                ChangeMark(row["tokens_epoch"], int(row["tokens_counter"] or 0)))
+        return (
+            ChangeMark(row["graph_epoch"], int(row["graph_counter"] or 0)),
+            ChangeMark(row["tokens_epoch"], int(row["tokens_counter"] or 0)),
+        )
 
     def changed_elsewhere(self, since: ChangeMark, now: ChangeMark) -> bool:
         """Whether anything but this store's own batches moved the counter from ``since`` to ``now``.

@@ -51,7 +51,8 @@ def erase_member_intro_requests_tx(tx: ManagedTransaction, member_id: str, ref: 
     Returns how many requests were deleted or rewritten.
     """
     found = tx.run(
-        "MATCH (r:IntroRequest {requester: $id}) DETACH DELETE r RETURN count(*) AS n", id=member_id,
+        "MATCH (r:IntroRequest {requester: $id}) DETACH DELETE r RETURN count(*) AS n",
+        id=member_id,
     ).single()
     deleted = found["n"] if found else 0
     rewritten = tx.run(
@@ -64,21 +65,33 @@ def erase_member_intro_requests_tx(tx: ManagedTransaction, member_id: str, ref: 
         "    r.state = CASE WHEN r.state = 'open' THEN 'withdrawn' ELSE r.state END, "
         "    r.closed_at = coalesce(r.closed_at, $at), r.version = r.version + 1 "
         "RETURN r.id AS id, r.steps AS steps, r.erased_hops AS hops",
-        id=member_id, ref=ref, at=at,
+        id=member_id,
+        ref=ref,
+        at=at,
     ).data()
     for row in rewritten:  # its notes go too: what it wrote is its data
         steps = json.loads(row["steps"] or "[]")
         for step in steps:
             if step.get("hop") in row["hops"]:
                 step["note"] = None
-        tx.run("MATCH (r:IntroRequest {id: $id}) SET r.steps = $steps",
-               id=row["id"], steps=json.dumps(steps, ensure_ascii=False)).consume()
+        tx.run(
+            "MATCH (r:IntroRequest {id: $id}) SET r.steps = $steps",
+            id=row["id"],
+            steps=json.dumps(steps, ensure_ascii=False),
+        ).consume()
     return deleted + len(rewritten)
 
 
 class IntroductionsMixin(StoreBase):
-    def create_intro_request(self, record: dict[str, Any], *, now: str, expired_before: str,
-                             week_ago: str, check: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+    def create_intro_request(
+        self,
+        record: dict[str, Any],
+        *,
+        now: str,
+        expired_before: str,
+        week_ago: str,
+        check: Callable[[dict[str, Any]], None],
+    ) -> dict[str, Any]:
         """Record a new request after ``check`` accepted the counts it is given (raising
         refuses it): ``open_by_requester``, ``broker_week``, ``broker_weekly``, ``declines``
         (the times of this requester's declined requests to the same broker and target) and
@@ -86,12 +99,19 @@ class IntroductionsMixin(StoreBase):
         are locked for the transaction, so two requests at once cannot both pass a limit."""
 
         def work(tx: ManagedTransaction) -> dict[str, Any]:
-            found = tx.run(_COUNTS, requester=record["requester"], broker=record["broker"],
-                           target=record["target"], expired_before=expired_before,
-                           week_ago=week_ago).single()
+            found = tx.run(
+                _COUNTS,
+                requester=record["requester"],
+                broker=record["broker"],
+                target=record["target"],
+                expired_before=expired_before,
+                week_ago=week_ago,
+            ).single()
             check(dict(found) if found else {})
-            row = tx.run("CREATE (r:IntroRequest) SET r = $props RETURN " + _REQUEST + " AS r",
-                         props={**record, "version": 0}).single()
+            row = tx.run(
+                "CREATE (r:IntroRequest) SET r = $props RETURN " + _REQUEST + " AS r",
+                props={**record, "version": 0},
+            ).single()
             assert row is not None
             return dict(row["r"])
 
@@ -101,8 +121,9 @@ class IntroductionsMixin(StoreBase):
         rows = self.read("MATCH (r:IntroRequest {id: $id}) RETURN " + _REQUEST + " AS r", id=request_id)
         return dict(rows[0]["r"]) if rows else None
 
-    def update_intro_request(self, request_id: str, version: int, changes: dict[str, Any]
-                             ) -> dict[str, Any] | None:
+    def update_intro_request(
+        self, request_id: str, version: int, changes: dict[str, Any]
+    ) -> dict[str, Any] | None:
         """Apply ``changes`` if the request is still at ``version``; None when it moved on
         (another answer came first) or does not exist."""
         rows = self.write(
@@ -110,7 +131,9 @@ class IntroductionsMixin(StoreBase):
             "MATCH (r:IntroRequest {id: $id}) SET r._lock = true REMOVE r._lock "
             "WITH r WHERE r.version = $version "
             "SET r += $changes, r.version = r.version + 1 RETURN " + _REQUEST + " AS r",
-            id=request_id, version=version, changes=changes,
+            id=request_id,
+            version=version,
+            changes=changes,
         )
         return dict(rows[0]["r"]) if rows else None
 
@@ -120,7 +143,8 @@ class IntroductionsMixin(StoreBase):
         rows = self.read(
             "MATCH (r:IntroRequest) WHERE r.requester = $id OR $id IN r.path "
             "WITH r ORDER BY r.created_at DESC LIMIT $limit RETURN " + _REQUEST + " AS r",
-            id=member_id, limit=limit,
+            id=member_id,
+            limit=limit,
         )
         return [dict(row["r"]) for row in rows]
 
@@ -157,7 +181,10 @@ class IntroductionsMixin(StoreBase):
             "  SET old.introduced_at = $date, old.introduction = $rid "
             "  RETURN false AS created "
             "} RETURN created",
-            a=a, b=b, date=date, rid=request_id,
+            a=a,
+            b=b,
+            date=date,
+            rid=request_id,
         )
         created = bool(rows and rows[0]["created"])
         if created:

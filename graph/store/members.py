@@ -53,7 +53,8 @@ class MembersMixin(StoreBase):
         member.pop("owned_provenance", None)
         member.update(row)
         member["positions"] = sorted(
-            member["positions"], key=lambda p: (p.get("start") or "", p["employer_id"]),
+            member["positions"],
+            key=lambda p: (p.get("start") or "", p["employer_id"]),
             reverse=True,
         )
         member["skills"] = sorted(member["skills"], key=lambda s: s["key"])

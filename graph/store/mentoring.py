@@ -82,8 +82,14 @@ class Recorded:
 
 
 class MentoringMixin(StoreBase):
-    def record_mentorships(self, pairs: Sequence[dict[str, str]], *, today: str,
-                           since: str | None = None, visible_only: bool = False) -> Recorded:
+    def record_mentorships(
+        self,
+        pairs: Sequence[dict[str, str]],
+        *,
+        today: str,
+        since: str | None = None,
+        visible_only: bool = False,
+    ) -> Recorded:
         """Record ``pairs`` (``mentor_id``, ``mentee_id``) as running mentorships, all or none.
 
         Refused (:class:`MentoringRefused`) when a member does not exist, a mentor is not
@@ -108,7 +114,9 @@ class MentoringMixin(StoreBase):
                 raise MentoringRefused(
                     "; ".join(p["problem"] for p in problems[:3])
                     + (f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""),
-                    problems, missing=missing)
+                    problems,
+                    missing=missing,
+                )
             if rows:
                 tx.run(_RECORD, rows=rows).consume()
                 self._changed(tx, "mentorships", rows, marks)
@@ -120,8 +128,9 @@ class MentoringMixin(StoreBase):
             self._notify("mentorships", rows)
         return result
 
-    def end_mentorships(self, pairs: Sequence[dict[str, str]], *, until: str, today: str,
-                        visible_only: bool = False) -> dict[str, list[dict[str, str]]]:
+    def end_mentorships(
+        self, pairs: Sequence[dict[str, str]], *, until: str, today: str, visible_only: bool = False
+    ) -> dict[str, list[dict[str, str]]]:
         """Set ``until`` on running mentorships; all or none (404 when one does not exist).
         With ``visible_only``, a pair with a member who is not discoverable does not exist."""
 
@@ -131,13 +140,20 @@ class MentoringMixin(StoreBase):
             checks = [r.data() for r in tx.run(_CHECK, pairs=list(pairs), today=today)]
             if visible_only:
                 checks = [_hidden_as_missing(c) for c in checks]
-            gone = [{"mentor_id": c["mentor_id"], "mentee_id": c["mentee_id"],
-                     "problem": f"{c['mentor_id']} does not mentor {c['mentee_id']}"}
-                    for c in checks if not c["running"]]
+            gone = [
+                {
+                    "mentor_id": c["mentor_id"],
+                    "mentee_id": c["mentee_id"],
+                    "problem": f"{c['mentor_id']} does not mentor {c['mentee_id']}",
+                }
+                for c in checks
+                if not c["running"]
+            ]
             if gone:
                 raise MentoringRefused(gone[0]["problem"], gone, missing=True)
-            rows = [{"mentor_id": c["mentor_id"], "mentee_id": c["mentee_id"], "until": until}
-                    for c in checks]
+            rows = [
+                {"mentor_id": c["mentor_id"], "mentee_id": c["mentee_id"], "until": until} for c in checks
+            ]
             tx.run(_END, rows=rows).consume()
             self._changed(tx, "mentorships", _ended(rows, until), marks)
             return rows, []
@@ -151,8 +167,9 @@ class MentoringMixin(StoreBase):
 
 def _ended(rows: list[dict[str, Any]], until: str) -> list[dict[str, Any]]:
     """Ended mentorships as the projection's listeners take them."""
-    return [{"mentor_id": r["mentor_id"], "mentee_id": r["mentee_id"], "props": {"until": until}}
-            for r in rows]
+    return [
+        {"mentor_id": r["mentor_id"], "mentee_id": r["mentee_id"], "props": {"until": until}} for r in rows
+    ]
 
 
 def _hidden_as_missing(check: dict[str, Any]) -> dict[str, Any]:
@@ -166,8 +183,10 @@ def _hidden_as_missing(check: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _judge(checks: list[dict[str, Any]], since: str,
-           ) -> tuple[list[dict[str, Any]], bool, list[dict[str, Any]], Recorded]:
+def _judge(
+    checks: list[dict[str, Any]],
+    since: str,
+) -> tuple[list[dict[str, Any]], bool, list[dict[str, Any]], Recorded]:
     """The problems of a batch (counting its own new pairs against capacity) and its rows."""
     problems: list[dict[str, Any]] = []
     missing = False
@@ -198,9 +217,15 @@ def _judge(checks: list[dict[str, Any]], since: str,
         else:
             taken[c["mentor_id"]] = taken.get(c["mentor_id"], 0) + 1
             if c["busy"] + taken[c["mentor_id"]] > c["capacity"]:
-                problems.append({**pair, "problem": (
-                    f"{c['mentor_id']} has no capacity left (capacity {c['capacity']}, "
-                    f"mentoring {c['busy']} now)")})
+                problems.append(
+                    {
+                        **pair,
+                        "problem": (
+                            f"{c['mentor_id']} has no capacity left (capacity {c['capacity']}, "
+                            f"mentoring {c['busy']} now)"
+                        ),
+                    }
+                )
             else:
                 result.created.append(pair)
                 rows.append({**pair, "props": {"since": since, "until": None}})

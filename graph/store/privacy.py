@@ -203,19 +203,23 @@ class PrivacyMixin(StoreBase):
                 "MATCH (t:ApiToken {member_id: $id}) "
                 "SET t.revoked_at = coalesce(t.revoked_at, $at), t.member_ref = $ref "
                 "REMOVE t.member_id RETURN count(t) AS n",
-                id=member_id, at=at, ref=ref,
+                id=member_id,
+                at=at,
+                ref=ref,
             ).single()["n"]
             if tokens:
                 tx.run(BUMP_TOKENS).consume()  # services drop the revoked tokens from memory
             entries = tx.run(
-                "MATCH (a:AuditEntry {subject_ref: $id}) SET a.subject_ref = $ref "
-                "RETURN count(a) AS n",
-                id=member_id, ref=ref,
+                "MATCH (a:AuditEntry {subject_ref: $id}) SET a.subject_ref = $ref RETURN count(a) AS n",
+                id=member_id,
+                ref=ref,
             ).single()["n"]
             # other services rebuild rather than read the id from the change log, and the
             # log keeps nothing that names the member (ids are JSON strings in its rows)
-            tx.run("MATCH (c:StoreChange) WHERE c.rows CONTAINS $quoted DELETE c",
-                   quoted=json.dumps(member_id, ensure_ascii=False)).consume()
+            tx.run(
+                "MATCH (c:StoreChange) WHERE c.rows CONTAINS $quoted DELETE c",
+                quoted=json.dumps(member_id, ensure_ascii=False),
+            ).consume()
             self._changed(tx, "member_deleted", None, marks)
             return Erasure(ref, found["rels"], tokens, entries)
 

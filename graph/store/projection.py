@@ -50,15 +50,17 @@ LINK_VALUES_QUERY: LiteralString = """
 #: ``LINK_VALUES_QUERY`` for the members with ``$lo <= id < $hi`` (a null bound is open).
 LINK_RANGE_QUERY: LiteralString = LINK_VALUES_QUERY.replace(
     "MATCH (m:Member)\n",
-    "MATCH (m:Member)\n    WHERE ($lo IS NULL OR m.id >= $lo) AND ($hi IS NULL OR m.id < $hi)\n", 1)
+    "MATCH (m:Member)\n    WHERE ($lo IS NULL OR m.id >= $lo) AND ($hi IS NULL OR m.id < $hi)\n",
+    1,
+)
 
 
 class ProjectionMixin(StoreBase):
-    def stream_values(self, cypher: LiteralString, fetch_size: int = 10_000,
-                      **params: Any) -> Iterator[list[Any]]:
+    def stream_values(
+        self, cypher: LiteralString, fetch_size: int = 10_000, **params: Any
+    ) -> Iterator[list[Any]]:
         """Like ``stream`` but each record as its list of values: no dict per row."""
-        with self._contact(), self._session(default_access_mode="READ",
-                                            fetch_size=fetch_size) as session:
+        with self._contact(), self._session(default_access_mode="READ", fetch_size=fetch_size) as session:
             for record in session.run(cypher, params):
                 yield record.values()
 
@@ -86,8 +88,7 @@ class ProjectionMixin(StoreBase):
                 yield "links", batch
             return
         ids.sort()
-        bounds: list[str | None] = [None, *(ids[len(ids) * k // readers]
-                                          for k in range(1, readers)), None]
+        bounds: list[str | None] = [None, *(ids[len(ids) * k // readers] for k in range(1, readers)), None]
         del ids
         batches: queue.Queue[Any] = queue.Queue(maxsize=prefetch)
         stop = threading.Event()
@@ -107,9 +108,12 @@ class ProjectionMixin(StoreBase):
             except BaseException as exc:  # handed to the caller, who raises it
                 batches.put(exc)
 
-        threads = [threading.Thread(target=read, args=(bounds[k], bounds[k + 1]),
-                                    name=f"projection-read-{k}", daemon=True)
-                   for k in range(readers)]
+        threads = [
+            threading.Thread(
+                target=read, args=(bounds[k], bounds[k + 1]), name=f"projection-read-{k}", daemon=True
+            )
+            for k in range(readers)
+        ]
         for t in threads:
             t.start()
         try:
@@ -127,8 +131,7 @@ class ProjectionMixin(StoreBase):
             for t in threads:
                 t.join(timeout=5)
 
-    def _value_batches(self, query: LiteralString, size: int,
-                       **params: Any) -> Iterator[list[list[Any]]]:
+    def _value_batches(self, query: LiteralString, size: int, **params: Any) -> Iterator[list[list[Any]]]:
         batch: list[list[Any]] = []
         for row in self.stream_values(query, fetch_size=size, **params):
             batch.append(row)

@@ -52,7 +52,8 @@ class SchemaMixin(StoreBase):
             self.write(
                 "MERGE (m:Migration {id: $id}) "
                 "ON CREATE SET m.description = $description, m.applied_at = $at",
-                id=migration.id, description=migration.description,
+                id=migration.id,
+                description=migration.description,
                 at=datetime.now(UTC).isoformat(timespec="seconds"),
             )
             applied.append(migration.id)
@@ -85,10 +86,12 @@ class SchemaMixin(StoreBase):
         """Node counts by label and relationship counts by type, from Neo4j's count store."""
         # Labels and types come from the model's enums, never from input; a literal
         # label lets Neo4j answer from its count store instead of scanning.
-        parts = [f"CALL () {{ MATCH (n:{label.value}) RETURN count(n) AS `n_{label.value}` }}"
-                 for label in Label]
-        parts += [f"CALL () {{ MATCH ()-[r:{rel.value}]->() RETURN count(r) AS `r_{rel.value}` }}"
-                  for rel in Rel]
+        parts = [
+            f"CALL () {{ MATCH (n:{label.value}) RETURN count(n) AS `n_{label.value}` }}" for label in Label
+        ]
+        parts += [
+            f"CALL () {{ MATCH ()-[r:{rel.value}]->() RETURN count(r) AS `r_{rel.value}` }}" for rel in Rel
+        ]
         row = self.read(" ".join(parts) + " RETURN *")[0]
         nodes = {k[2:]: v for k, v in sorted(row.items()) if k.startswith("n_")}
         rels = {k[2:]: v for k, v in sorted(row.items()) if k.startswith("r_")}

@@ -47,8 +47,9 @@ class SessionsMixin(StoreBase):
     # -- sessions -------------------------------------------------------------------
     def create_session(self, record: dict[str, Any]) -> dict[str, Any]:
         """Record a new session; ``record`` holds every property (the hashes included)."""
-        rows = self.write("CREATE (s:Session) SET s = $props RETURN " + _SESSION + " AS session",
-                          props=record)
+        rows = self.write(
+            "CREATE (s:Session) SET s = $props RETURN " + _SESSION + " AS session", props=record
+        )
         return rows[0]["session"]
 
     def session_by_hash(self, session_hash: str) -> dict[str, Any] | None:
@@ -67,15 +68,19 @@ class SessionsMixin(StoreBase):
 
     def touch_session(self, session_id: str, at: str) -> None:
         """Move the session's last use (its idle expiry counts from there)."""
-        self.write("MATCH (s:Session {id: $id}) WHERE s.revoked_at IS NULL "
-                   "SET s.last_seen_at = $at", id=session_id, at=at)
+        self.write(
+            "MATCH (s:Session {id: $id}) WHERE s.revoked_at IS NULL SET s.last_seen_at = $at",
+            id=session_id,
+            at=at,
+        )
 
     def revoke_session(self, session_id: str, *, at: str) -> dict[str, Any] | None:
         """End one session (a second revoke keeps the first time); None when unknown."""
         rows = self.write(
             "MATCH (s:Session {id: $id}) SET s.revoked_at = coalesce(s.revoked_at, $at) "
             "RETURN " + _SESSION + " AS session",
-            id=session_id, at=at,
+            id=session_id,
+            at=at,
         )
         return rows[0]["session"] if rows else None
 
@@ -84,7 +89,8 @@ class SessionsMixin(StoreBase):
         rows = self.write(
             "MATCH (s:Session {person: $person}) WHERE s.revoked_at IS NULL "
             "SET s.revoked_at = $at RETURN count(s) AS n",
-            person=person, at=at,
+            person=person,
+            at=at,
         )
         return rows[0]["n"] if rows else 0
 
@@ -98,7 +104,10 @@ class SessionsMixin(StoreBase):
             "AND ($include_ended OR (s.revoked_at IS NULL AND s.expires_at > $now)) "
             "WITH s ORDER BY s.last_seen_at DESC, s.id LIMIT $limit "
             "RETURN " + _SESSION + " AS session",
-            member_id=member_id, include_ended=include_ended, now=now, limit=limit,
+            member_id=member_id,
+            include_ended=include_ended,
+            now=now,
+            limit=limit,
         )
         return [r["session"] for r in rows]
 
@@ -141,7 +150,8 @@ class SessionsMixin(StoreBase):
                 "WITH l, m, l {.member_id, .purpose, .created_at, .expires_at, .used_at} AS before "
                 "SET l.used_at = coalesce(l.used_at, $at) REMOVE l.lock "
                 "RETURN before, m IS NOT NULL AS member_exists",
-                hash=link_hash, at=at,
+                hash=link_hash,
+                at=at,
             ).single()
             if row is None or not row["member_exists"]:
                 return None
@@ -166,8 +176,7 @@ class SessionsMixin(StoreBase):
         """The started login with this hash, deleted in the same transaction: a callback
         can complete it once only."""
         rows = self.write(
-            "MATCH (o:OidcLogin {hash: $hash}) WITH o, properties(o) AS login "
-            "DELETE o RETURN login",
+            "MATCH (o:OidcLogin {hash: $hash}) WITH o, properties(o) AS login DELETE o RETURN login",
             hash=login_hash,
         )
         return rows[0]["login"] if rows else None
@@ -221,9 +230,11 @@ class SessionsMixin(StoreBase):
     ) -> list[dict[str, Any]]:
         """The members an invitation goes to, by id: everyone, given ids, or those in a
         programme (id or folded name) and/or a range of cohort years."""
-        columns = ("m.id AS id, m.name AS name, m.email AS email, m.language AS language, "
-                   "m.invited_at AS invited_at, m.bounced_email AS bounced_email, "
-                   "m.bounce_reason AS bounce_reason")
+        columns = (
+            "m.id AS id, m.name AS name, m.email AS email, m.language AS language, "
+            "m.invited_at AS invited_at, m.bounced_email AS bounced_email, "
+            "m.bounce_reason AS bounce_reason"
+        )
         if everyone:
             return self.read("MATCH (m:Member) RETURN " + columns + " ORDER BY m.id")
         if member_ids:
@@ -237,7 +248,10 @@ class SessionsMixin(StoreBase):
             "AND ($cohort_from IS NULL OR c.year >= $cohort_from) "
             "AND ($cohort_to IS NULL OR c.year <= $cohort_to) "
             "WITH DISTINCT m RETURN " + columns + " ORDER BY m.id",
-            program=program, program_key=program_key, cohort_from=cohort_from, cohort_to=cohort_to,
+            program=program,
+            program_key=program_key,
+            cohort_from=cohort_from,
+            cohort_to=cohort_to,
         )
 
     def claim_invitation(self, member_id: str, *, at: str, not_since: str) -> tuple[bool, str | None]:
@@ -249,8 +263,7 @@ class SessionsMixin(StoreBase):
 
         def work(tx: ManagedTransaction) -> tuple[bool, str | None]:
             row = tx.run(
-                "MATCH (m:Member {id: $id}) SET m.invite_lock = true "
-                "RETURN m.invited_at AS previous",
+                "MATCH (m:Member {id: $id}) SET m.invite_lock = true RETURN m.invited_at AS previous",
                 id=member_id,
             ).single()
             if row is None:
@@ -260,7 +273,9 @@ class SessionsMixin(StoreBase):
             tx.run(
                 "MATCH (m:Member {id: $id}) REMOVE m.invite_lock "
                 "SET m.invited_at = CASE WHEN $claimed THEN $at ELSE m.invited_at END",
-                id=member_id, claimed=claimed, at=at,
+                id=member_id,
+                claimed=claimed,
+                at=at,
             ).consume()
             return claimed, previous
 
@@ -270,7 +285,9 @@ class SessionsMixin(StoreBase):
         """Undo a claim whose mail could not be sent (only if no later claim replaced it)."""
         self.write(
             "MATCH (m:Member {id: $id}) WHERE m.invited_at = $at SET m.invited_at = $previous",
-            id=member_id, at=at, previous=previous,
+            id=member_id,
+            at=at,
+            previous=previous,
         )
 
     def record_bounce(self, member_id: str, *, email: str, at: str, reason: str) -> bool:
@@ -283,6 +300,9 @@ class SessionsMixin(StoreBase):
             "MATCH (m:Member {id: $id}) "
             "SET m.bounced_email = $email, m.bounced_at = $at, m.bounce_reason = $reason "
             "RETURN m.id AS id",
-            id=member_id, email=email, at=at, reason=reason,
+            id=member_id,
+            email=email,
+            at=at,
+            reason=reason,
         )
         return bool(rows)

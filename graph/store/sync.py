@@ -68,6 +68,7 @@ class SyncMixin(StoreBase):
             rows = self.write(DEACTIVATE, ids=list(member_ids), day=day)
         changed = sorted(row["id"] for row in rows)
         if changed:
-            self._notify("members", [{"id": i, "props": {"active": None if active else False}}
-                                     for i in changed])
+            self._notify(
+                "members", [{"id": i, "props": {"active": None if active else False}} for i in changed]
+            )
         return changed

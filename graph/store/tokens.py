@@ -43,8 +43,12 @@ class TokensMixin(StoreBase):
             "CREATE (t:ApiToken {id: $id, hash: $hash, role: $role, member_id: $member_id, "
             "created_at: $created_at, expires_at: $expires_at}) "
             "RETURN t {.id, .role, .member_id, .created_at, .expires_at, .revoked_at} AS token",
-            id=token_id, hash=token_hash, role=role, member_id=member_id,
-            created_at=created_at, expires_at=expires_at,
+            id=token_id,
+            hash=token_hash,
+            role=role,
+            member_id=member_id,
+            created_at=created_at,
+            expires_at=expires_at,
         )
         return rows[0]["token"]
 
@@ -66,7 +70,8 @@ class TokensMixin(StoreBase):
             "AND ($include_revoked OR t.revoked_at IS NULL) "
             "RETURN t {.id, .role, .member_id, .created_at, .expires_at, .revoked_at} AS token "
             "ORDER BY t.created_at DESC, t.id",
-            member_id=member_id, include_revoked=include_revoked,
+            member_id=member_id,
+            include_revoked=include_revoked,
         )
         return [r["token"] for r in rows]
 
@@ -74,11 +79,15 @@ class TokensMixin(StoreBase):
         """Mark a token revoked (once; a second revoke keeps the first time)."""
 
         def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
-            rows = [r.data() for r in tx.run(
-                "MATCH (t:ApiToken {id: $id}) SET t.revoked_at = coalesce(t.revoked_at, $at) "
-                "RETURN t {.id, .role, .member_id, .created_at, .expires_at, .revoked_at} AS token",
-                id=token_id, at=at,
-            )]
+            rows = [
+                r.data()
+                for r in tx.run(
+                    "MATCH (t:ApiToken {id: $id}) SET t.revoked_at = coalesce(t.revoked_at, $at) "
+                    "RETURN t {.id, .role, .member_id, .created_at, .expires_at, .revoked_at} AS token",
+                    id=token_id,
+                    at=at,
+                )
+            ]
             if rows:
                 tx.run(BUMP_TOKENS).consume()
             return rows

@@ -123,8 +123,11 @@ class TombstonesMixin(StoreBase):
         rows = self._tombstone_rows()
         in_database = {r["key_hash"] for r in rows}
         in_journal = {t.key_hash for t in journal}
-        unjournaled = [Tombstone(r["key_hash"], r.get("email_hash"), str(r["erased_at"]))
-                       for r in rows if r["key_hash"] not in in_journal]
+        unjournaled = [
+            Tombstone(r["key_hash"], r.get("email_hash"), str(r["erased_at"]))
+            for r in rows
+            if r["key_hash"] not in in_journal
+        ]
         files.append(unjournaled)
         missing = [t for t in journal if t.key_hash not in in_database]
         if not missing:
@@ -133,15 +136,22 @@ class TombstonesMixin(StoreBase):
         self.write_tx(lambda tx: merge_tombstones(tx, missing, key))
         index = self.tombstone_index()
         matched = [
-            row["id"] for row in self.stream("MATCH (m:Member) RETURN m.id AS id, m.email AS email")
+            row["id"]
+            for row in self.stream("MATCH (m:Member) RETURN m.id AS id, m.email AS email")
             if index.erased_id(row["id"]) or index.erased_email(row["email"])
         ]
         erase = self.erase_member  # type: ignore[attr-defined]
         erased = sum(1 for member_id in matched if erase(member_id, tombstone=False) is not None)
         return Reapplied(len(missing), erased, len(unjournaled))
 
-    def forget_tombstone(self, member_id: str, *, actor_role: str = "cli",
-                         actor_token_id: str | None = None, path: str | None = None) -> Forgotten | None:
+    def forget_tombstone(
+        self,
+        member_id: str,
+        *,
+        actor_role: str = "cli",
+        actor_token_id: str | None = None,
+        path: str | None = None,
+    ) -> Forgotten | None:
         """Forget the tombstone of ``member_id`` (a person who rejoins), in Neo4j and in
         the journal, and record it in the audit log (by the id's hash: the entry names no
         one either). None when there is no such tombstone."""
@@ -160,8 +170,9 @@ class TombstonesMixin(StoreBase):
         }
 
         def work(tx: ManagedTransaction) -> int:
-            n = tx.run("MATCH (t:Tombstone {key_hash: $h}) DELETE t RETURN count(*) AS n",
-                       h=key_hash).single(strict=True)["n"]
+            n = tx.run("MATCH (t:Tombstone {key_hash: $h}) DELETE t RETURN count(*) AS n", h=key_hash).single(
+                strict=True
+            )["n"]
             if n:
                 tx.run("CREATE (a:AuditEntry) SET a = $props", props=entry).consume()
             return int(n)

@@ -216,8 +216,7 @@ class WritesMixin(StoreBase):
     def employer_keys(self) -> dict[str, str]:
         """Every employer's name key and alias keys → its id (for matching names)."""
         rows = self.read(
-            "MATCH (e:Employer) RETURN e.id AS id, e.name_key AS key, "
-            "coalesce(e.alias_keys, []) AS aliases"
+            "MATCH (e:Employer) RETURN e.id AS id, e.name_key AS key, coalesce(e.alias_keys, []) AS aliases"
         )
         keys: dict[str, str] = {}
         for row in rows:

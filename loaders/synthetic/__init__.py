@@ -56,8 +56,14 @@ class GenerationSummary:
     @property
     def other_relationships(self) -> int:
         """Relationships other than KNOWS the bundle turns into (positions, skills, cohorts…)."""
-        rel_files = ("positions.csv", "skills.csv", "interests.csv", "cohorts.csv", "attendance.csv",
-                     "mentorships.csv")
+        rel_files = (
+            "positions.csv",
+            "skills.csv",
+            "interests.csv",
+            "cohorts.csv",
+            "attendance.csv",
+            "mentorships.csv",
+        )
         return sum(self.counts.get(f, 0) for f in rel_files)
 
 
@@ -65,8 +71,9 @@ def _stream(seed: int, stage: str) -> random.Random:
     return random.Random(f"alumni-graph/{seed}/{stage}")
 
 
-def generate_bundle(out_dir: Path | str, members: int, seed: int,
-                    progress: ProgressCallback | None = None) -> GenerationSummary:
+def generate_bundle(
+    out_dir: Path | str, members: int, seed: int, progress: ProgressCallback | None = None
+) -> GenerationSummary:
     """Write a bundle of ``members`` synthetic members into ``out_dir`` (created if missing).
 
     Existing bundle files in ``out_dir`` are overwritten; other files are left alone.
@@ -86,15 +93,22 @@ def generate_bundle(out_dir: Path | str, members: int, seed: int,
             progress("employers", 0, 1)
         employers = build_employers(round(members * SMALL_FIRMS_PER_MEMBER), _stream(seed, "employers"))
         for emp in employers:
-            writer["employers"].write((emp.id, emp.name, emp.industry, emp.city, emp.country,
-                                       ";".join(emp.aliases)))
+            writer["employers"].write(
+                (emp.id, emp.name, emp.industry, emp.city, emp.country, ";".join(emp.aliases))
+            )
         if progress:
             progress("employers", 1, 1)
 
         programmes = choose_programmes(members, _stream(seed, "programmes"))
         member_tick = report("members")
-        pop = make_members(members, _stream(seed, "members"), programmes, employers, writer,
-                           (lambda done: member_tick(done, members)) if member_tick else None)
+        pop = make_members(
+            members,
+            _stream(seed, "members"),
+            programmes,
+            employers,
+            writer,
+            (lambda done: member_tick(done, members)) if member_tick else None,
+        )
         generate_ties(pop, _stream(seed, "ties"), writer["connections"], report("connections"))
         generate_events(pop, _stream(seed, "events"), writer, report("events"))
         if progress:

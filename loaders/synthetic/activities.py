@@ -62,8 +62,9 @@ def _event_year(rng: random.Random) -> int:
     return FIRST_EVENT_YEAR + int(span * rng.random() ** 0.7)
 
 
-def generate_events(pop: Population, rng: random.Random, out: BundleWriter,
-                    tick: Callable[[int, int], None] | None = None) -> None:
+def generate_events(
+    pop: Population, rng: random.Random, out: BundleWriter, tick: Callable[[int, int], None] | None = None
+) -> None:
     """Write events.csv (sorted by date) and attendance.csv."""
     n = pop.size
     soc = pop.sociability
@@ -92,9 +93,16 @@ def generate_events(pop: Population, rng: random.Random, out: BundleWriter,
             if anniversaries:
                 a = rng.choice(anniversaries)
                 prog = pop.programmes[prog_idx]
-                events.append(_Event(_date(rng, class_year + a, rng.choice((5, 6, 9, 10))),
-                                     f"{prog.name} class of {class_year}: {a}-year reunion", prog.city,
-                                     kind, class_year + a, prog_idx * 10_000 + class_year))
+                events.append(
+                    _Event(
+                        _date(rng, class_year + a, rng.choice((5, 6, 9, 10))),
+                        f"{prog.name} class of {class_year}: {a}-year reunion",
+                        prog.city,
+                        kind,
+                        class_year + a,
+                        prog_idx * 10_000 + class_year,
+                    )
+                )
                 continue
             kind = "mixer"
         # city events happen where members live: pick the city of a random member
@@ -105,16 +113,40 @@ def generate_events(pop: Population, rng: random.Random, out: BundleWriter,
             events.append(_Event(_date(rng, year), f"Talk: {topic} (hosted by {host})", city, kind, year, -1))
         elif kind == "mixer":
             season, month = rng.choice(_SEASONS)
-            events.append(_Event(_date(rng, year, month), f"{city} alumni mixer, {season.lower()} {year}",
-                                 city, kind, year, -1))
+            events.append(
+                _Event(
+                    _date(rng, year, month),
+                    f"{city} alumni mixer, {season.lower()} {year}",
+                    city,
+                    kind,
+                    year,
+                    -1,
+                )
+            )
         elif kind == "career_fair":
             prog_idx = rng.randrange(len(pop.programmes))
             prog = pop.programmes[prog_idx]
-            events.append(_Event(_date(rng, year, rng.choice((3, 4, 10, 11))),
-                                 f"Career fair {year}: {prog.faculty}", prog.city, kind, year, prog_idx))
+            events.append(
+                _Event(
+                    _date(rng, year, rng.choice((3, 4, 10, 11))),
+                    f"Career fair {year}: {prog.faculty}",
+                    prog.city,
+                    kind,
+                    year,
+                    prog_idx,
+                )
+            )
         else:
-            events.append(_Event(_date(rng, year, rng.choice((1, 2, 9, 10))), f"Mentoring breakfast {year}",
-                                 city, kind, year, -1))
+            events.append(
+                _Event(
+                    _date(rng, year, rng.choice((1, 2, 9, 10))),
+                    f"Mentoring breakfast {year}",
+                    city,
+                    kind,
+                    year,
+                    -1,
+                )
+            )
 
     events.sort(key=lambda e: (e.date, e.name, e.city))
     width = max(5, len(str(len(events))))
@@ -132,8 +164,11 @@ def generate_events(pop: Population, rng: random.Random, out: BundleWriter,
                     chosen[m] = None
         elif event.kind == "career_fair":
             # the classes still studying in the fair's year
-            pool = [m for y in range(event.year, event.year + 3)
-                    for m in cohorts.get(event.group * 10_000 + y, ())]
+            pool = [
+                m
+                for y in range(event.year, event.year + 3)
+                for m in cohorts.get(event.group * 10_000 + y, ())
+            ]
             size = min(len(pool), max(5, int(rng.lognormvariate(3.6, 0.5))))
             for m in rng.sample(pool, size):
                 chosen[m] = None
@@ -210,5 +245,11 @@ def generate_mentorships(pop: Population, rng: random.Random, out: BundleWriter)
             pairs.add((mentor, mentee))
             since = (year - 1) * 12 + rng.randint(0, 11)
             until = since + rng.randint(6, 14)
-            table.write((pop.ids[mentor], pop.ids[mentee], f"{since // 12}-{since % 12 + 1:02d}",
-                         f"{until // 12}-{until % 12 + 1:02d}"))
+            table.write(
+                (
+                    pop.ids[mentor],
+                    pop.ids[mentee],
+                    f"{since // 12}-{since % 12 + 1:02d}",
+                    f"{until // 12}-{until % 12 + 1:02d}",
+                )
+            )

@@ -46,8 +46,13 @@ EMPLOYER_NAME_SHARE = 0.07
 
 _SI_CITIES = tuple(c for c, _ in SLOVENIAN_CITIES)
 _SI_CITY_CUM = tuple(accumulate(w for _, w in SLOVENIAN_CITIES))
-_STAFF_TITLES = ("Alumni Relations Officer", "Career Counsellor", "Programme Coordinator",
-                 "Head of Alumni Relations", "Events Coordinator")
+_STAFF_TITLES = (
+    "Alumni Relations Officer",
+    "Career Counsellor",
+    "Programme Coordinator",
+    "Head of Alumni Relations",
+    "Events Coordinator",
+)
 _NO_JOB_HEADLINES = ("Open to new opportunities", "Between roles", "Career break", "Looking for my next role")
 
 
@@ -117,8 +122,9 @@ class _EmployerPools:
         by_key: dict[tuple[str, bool], list[int]] = {}
         for idx, emp in enumerate(employers):
             by_key.setdefault((emp.industry, emp.slovenian), []).append(idx)
-        self._pools = {key: (idx, list(accumulate(employers[i].weight for i in idx)))
-                       for key, idx in by_key.items()}
+        self._pools = {
+            key: (idx, list(accumulate(employers[i].weight for i in idx))) for key, idx in by_key.items()
+        }
         self._all = (list(range(len(employers))), list(accumulate(e.weight for e in employers)))
 
     def pick(self, rng: random.Random, industry: str, home: bool) -> int:
@@ -135,8 +141,14 @@ def _weighted(rng: random.Random, weights: dict[str, float]) -> str:
 class MemberFactory:
     """Makes members one by one, writing their rows and filling a :class:`Population`."""
 
-    def __init__(self, members: int, rng: random.Random, programmes: list[Programme],
-                 employers: list[Employer], out: BundleWriter) -> None:
+    def __init__(
+        self,
+        members: int,
+        rng: random.Random,
+        programmes: list[Programme],
+        employers: list[Employer],
+        out: BundleWriter,
+    ) -> None:
         self.rng = rng
         self.out = out
         self.pop = Population(member_ids(members), programmes, employers)
@@ -147,8 +159,9 @@ class MemberFactory:
         # clubs grow: recent classes are bigger than the first ones
         self.year_cum = list(accumulate(1.0 + 0.06 * (y - FIRST_CLASS_YEAR) for y in self.years))
         self.prog_cum = list(accumulate(p.weight for p in programmes))
-        self.faculty_employer = {e.name: i for i, e in enumerate(employers)
-                                 if e.industry == "Higher education"}
+        self.faculty_employer = {
+            e.name: i for i, e in enumerate(employers) if e.industry == "Higher education"
+        }
 
     # -- draws ------------------------------------------------------------------------------
 
@@ -231,8 +244,12 @@ class MemberFactory:
                 role = MemberRole.STUDENT if class_year >= FIRST_STUDENT_YEAR else MemberRole.ALUMNUS
                 cohorts.append((prog_idx, class_year))
                 # some come back for a second degree (a BSc, then the MBA)
-                if (role is MemberRole.ALUMNUS and len(pop.programmes) > 1
-                        and class_year <= REFERENCE_YEAR - 5 and rng.random() < 0.08):
+                if (
+                    role is MemberRole.ALUMNUS
+                    and len(pop.programmes) > 1
+                    and class_year <= REFERENCE_YEAR - 5
+                    and rng.random() < 0.08
+                ):
                     other = self._programme()
                     if other != prog_idx:
                         cohorts.append((other, min(LAST_CLASS_YEAR, class_year + rng.randint(2, 10))))
@@ -270,11 +287,23 @@ class MemberFactory:
             headline = ""
         email = self.emails.make(rng, name) if rng.random() >= 0.04 else ""
         grad = "" if role is MemberRole.STUDENT else class_year
-        self.out["members"].write((
-            pop.ids[i], name, role.value, email, headline, city, country, grad,
-            "true" if capacity else "false", capacity or "", "true" if seeking else "false",
-            "true" if discoverable else "false", "true" if intros else "false",
-        ))
+        self.out["members"].write(
+            (
+                pop.ids[i],
+                name,
+                role.value,
+                email,
+                headline,
+                city,
+                country,
+                grad,
+                "true" if capacity else "false",
+                capacity or "",
+                "true" if seeking else "false",
+                "true" if discoverable else "false",
+                "true" if intros else "false",
+            )
+        )
 
         sociability = min(rng.paretovariate(1.8), 60.0)
         if role is MemberRole.STAFF:
@@ -290,8 +319,9 @@ class MemberFactory:
         pop.mentor_capacity.append(capacity)
         pop.seeking_mentor.append(seeking)
 
-    def _career(self, i: int, role: MemberRole, prog: Programme, class_year: int, joined: int,
-                country: str) -> tuple[list[str], tuple[int, str, bool] | None]:
+    def _career(
+        self, i: int, role: MemberRole, prog: Programme, class_year: int, joined: int, country: str
+    ) -> tuple[list[str], tuple[int, str, bool] | None]:
         """Write the member's positions; return the functions held and (employer, title, in Slovenia)
         of the current job, if any."""
         rng = self.rng
@@ -393,8 +423,9 @@ class MemberFactory:
         pop.spell_start.append(start)
         pop.spell_end.append(end)
 
-    def _skills_and_interests(self, i: int, role: MemberRole, prog: Programme, functions: list[str],
-                              class_year: int) -> None:
+    def _skills_and_interests(
+        self, i: int, role: MemberRole, prog: Programme, functions: list[str], class_year: int
+    ) -> None:
         rng = self.rng
         member_id = self.pop.ids[i]
         experience = max(0, REFERENCE_YEAR - class_year) if role is not MemberRole.STUDENT else 0
@@ -448,8 +479,14 @@ class MemberFactory:
         return skill
 
 
-def make_members(members: int, rng: random.Random, programmes: list[Programme], employers: list[Employer],
-                 out: BundleWriter, tick: Callable[[int], None] | None = None) -> Population:
+def make_members(
+    members: int,
+    rng: random.Random,
+    programmes: list[Programme],
+    employers: list[Employer],
+    out: BundleWriter,
+    tick: Callable[[int], None] | None = None,
+) -> Population:
     """Make and write ``members`` members; ``tick(done)`` is called now and then."""
     factory = MemberFactory(members, rng, programmes, employers, out)
     step = max(1, members // 200)

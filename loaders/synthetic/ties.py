@@ -84,8 +84,9 @@ def target_degrees(pop: Population) -> list[float]:
     return [TARGET_DEGREE * s / mean for s in pop.sociability]
 
 
-def generate_ties(pop: Population, rng: random.Random, table: Table,
-                  tick: Callable[[int, int], None] | None = None) -> int:
+def generate_ties(
+    pop: Population, rng: random.Random, table: Table, tick: Callable[[int, int], None] | None = None
+) -> int:
     """Write connections.csv rows; return how many ties were written."""
     n = pop.size
     ids = pop.ids
@@ -96,8 +97,11 @@ def generate_ties(pop: Population, rng: random.Random, table: Table,
     per_entry: dict[str, tuple[dict, Callable[[int], int] | None, dict[int, int]]] = {
         "cohort": (groups.cohort, None, groups.memberships(groups.cohort)),
         "programme": (groups.programme, None, groups.memberships(groups.programme)),
-        "employer": (groups.employer, spell_member.__getitem__,
-                     groups.memberships(groups.employer, spell_member.__getitem__)),
+        "employer": (
+            groups.employer,
+            spell_member.__getitem__,
+            groups.memberships(groups.employer, spell_member.__getitem__),
+        ),
         "city": (groups.city, None, {}),
     }
     club = [degree[m] * SHARES["club"] for m in range(n)]
@@ -180,8 +184,9 @@ def generate_ties(pop: Population, rng: random.Random, table: Table,
             made += 1
             if context == "cohort":
                 year = key % 10_000
-                since = str(min(REFERENCE_YEAR, randint(max(joined[a], joined[b]), max(year, joined[a],
-                                                                                    joined[b]))))
+                since = str(
+                    min(REFERENCE_YEAR, randint(max(joined[a], joined[b]), max(year, joined[a], joined[b])))
+                )
             elif context == "programme":
                 since = str(since_year(a, b))
             elif context == "employer":

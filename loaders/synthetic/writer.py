@@ -9,8 +9,21 @@ from typing import Any
 
 #: The bundle's files and their columns, in the order DESIGN.md gives them.
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "members": ("id", "name", "role", "email", "headline", "city", "country", "graduation_year",
-                "open_to_mentor", "mentor_capacity", "seeking_mentor", "discoverable", "open_to_intros"),
+    "members": (
+        "id",
+        "name",
+        "role",
+        "email",
+        "headline",
+        "city",
+        "country",
+        "graduation_year",
+        "open_to_mentor",
+        "mentor_capacity",
+        "seeking_mentor",
+        "discoverable",
+        "open_to_intros",
+    ),
     "employers": ("id", "name", "industry", "city", "country", "aliases"),
     "positions": ("member_id", "employer_id", "employer_name", "title", "start", "end"),
     "skills": ("member_id", "skill", "level", "wants"),
@@ -75,6 +88,7 @@ class BundleWriter:
     def __enter__(self) -> BundleWriter:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.close()

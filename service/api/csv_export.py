@@ -117,8 +117,12 @@ def _ascii_name(text: str) -> str:
     return _PLAIN_NAME.sub("_", folded).strip("_.")
 
 
-def csv_response(filename: str, columns: Sequence[str], rows: Iterable[Mapping[str, Any]],
-                 headers: Mapping[str, str] | None = None) -> Response:
+def csv_response(
+    filename: str,
+    columns: Sequence[str],
+    rows: Iterable[Mapping[str, Any]],
+    headers: Mapping[str, str] | None = None,
+) -> Response:
     """A download of the rows as ``filename`` (any Unicode; see :func:`content_disposition`)."""
     return Response(
         content=render_csv(columns, rows).encode("utf-8"),

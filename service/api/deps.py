@@ -33,14 +33,16 @@ async def get_projection_service(request: Request) -> ProjectionService:
     return service
 
 
-async def get_projection(service: Annotated[ProjectionService, Depends(get_projection_service)],
-                   ) -> Projection:
+async def get_projection(
+    service: Annotated[ProjectionService, Depends(get_projection_service)],
+) -> Projection:
     """The projection serving this request: one object for the whole request, even if a
     reload swaps in a new one meanwhile."""
     current = service.current
     if current is None:
-        raise ApiError(503, "the graph projection is not built yet; try again shortly",
-                       headers={"Retry-After": "5"})
+        raise ApiError(
+            503, "the graph projection is not built yet; try again shortly", headers={"Retry-After": "5"}
+        )
     return current
 
 

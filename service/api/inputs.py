@@ -26,7 +26,7 @@ def no_controls(value: str | None) -> str | None:
     (tab and line breaks too: an id or a search is one line)."""
     if value is None:
         return None
-    if (bad := control_character(value) or next((c for c in value if c in WHITE_CONTROLS), None)):
+    if bad := control_character(value) or next((c for c in value if c in WHITE_CONTROLS), None):
         raise ValueError(f"contains a control character ({describe(bad)})")
     if (edge := _stripped_invisible(value)) is not None:
         # a load strips these, so no stored id holds one: refused rather than never found
@@ -54,8 +54,12 @@ CleanText = AfterValidator(clean_text)
 
 
 def _refused(field: str, problem: str) -> ApiError:
-    return ApiError(422, f"invalid value for {field}", code="invalid_input",
-                    details={"fields": [{"field": field, "problem": problem}]})
+    return ApiError(
+        422,
+        f"invalid value for {field}",
+        code="invalid_input",
+        details={"fields": [{"field": field, "problem": problem}]},
+    )
 
 
 def _screen(request: Request) -> None:

@@ -34,27 +34,36 @@ class Listing:
 def listing(
     request: Request,
     page: Annotated[int, Query(ge=1, le=1_000_000, description="1-based page number")] = 1,
-    page_size: Annotated[int | None, Query(
-        ge=1, le=MAX_CSV_PAGE_SIZE,
-        description=f"Items per page: at most {MAX_PAGE_SIZE} for JSON (default 20), "
-                    f"{MAX_CSV_PAGE_SIZE} for CSV (default {MAX_CSV_PAGE_SIZE})")] = None,
-    format: Annotated[Format | None, Query(
-        description="json (default) or csv; `Accept: text/csv` also asks for CSV")] = None,
+    page_size: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            le=MAX_CSV_PAGE_SIZE,
+            description=f"Items per page: at most {MAX_PAGE_SIZE} for JSON (default 20), "
+            f"{MAX_CSV_PAGE_SIZE} for CSV (default {MAX_CSV_PAGE_SIZE})",
+        ),
+    ] = None,
+    format: Annotated[
+        Format | None, Query(description="json (default) or csv; `Accept: text/csv` also asks for CSV")
+    ] = None,
 ) -> Listing:
     as_csv = wants_csv(request, format)
     if page_size is None:
         page_size = MAX_CSV_PAGE_SIZE if as_csv else 20
     elif not as_csv and page_size > MAX_PAGE_SIZE:
-        raise ApiError(422, f"page_size is at most {MAX_PAGE_SIZE} for JSON",
-                       details={"fields": [{"field": "page_size",
-                                            "problem": f"at most {MAX_PAGE_SIZE} for JSON"}]})
+        raise ApiError(
+            422,
+            f"page_size is at most {MAX_PAGE_SIZE} for JSON",
+            details={"fields": [{"field": "page_size", "problem": f"at most {MAX_PAGE_SIZE} for JSON"}]},
+        )
     return Listing(page, page_size, as_csv)
 
 
 def output_format(
     request: Request,
-    format: Annotated[Format | None, Query(
-        description="json (default) or csv; `Accept: text/csv` also asks for CSV")] = None,
+    format: Annotated[
+        Format | None, Query(description="json (default) or csv; `Accept: text/csv` also asks for CSV")
+    ] = None,
 ) -> bool:
     """True when the answer should be CSV (for routes without paging)."""
     return wants_csv(request, format)

@@ -34,7 +34,8 @@ def _local_server() -> LocalNeo4j:
     if settings.neo4j_uri:
         raise fail(
             "NEO4J_URI names a server this command does not manage; ask its administrator for "
-            "`neo4j-admin database dump` (see docs/reliability.md)", 2
+            "`neo4j-admin database dump` (see docs/reliability.md)",
+            2,
         )
     return LocalNeo4j(settings.local_server())
 
@@ -106,8 +107,9 @@ def restore(
         except OSError:
             shutil.copyfile(in_file, staged)
         with _stopped(server):
-            _admin(server, "database", "load", DATABASE, f"--from-path={work}",
-                   "--overwrite-destination=true")
+            _admin(
+                server, "database", "load", DATABASE, f"--from-path={work}", "--overwrite-destination=true"
+            )
     _reapply_tombstones(server)
     out.print(f"restored from {in_file}; a running service catches up within seconds")
 
@@ -130,5 +132,7 @@ def _reapply_tombstones(server: LocalNeo4j) -> None:
     finally:
         if not was_running and server.pid() is not None:
             server.stop()
-    out.print(f"re-applied {done.restored} tombstone(s) recorded since the dump; "
-              f"erased {done.erased} member(s) again")
+    out.print(
+        f"re-applied {done.restored} tombstone(s) recorded since the dump; "
+        f"erased {done.erased} member(s) again"
+    )

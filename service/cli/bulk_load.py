@@ -47,12 +47,18 @@ DATABASE = "neo4j"  # Community has one user database
 def _local_server() -> LocalNeo4j:
     settings = Settings()
     if settings.neo4j_uri:
-        raise fail("--bulk imports into the project's local server only; NEO4J_URI names "
-                   "another server: load it with `alumni-graph load` (without --bulk)", 2)
+        raise fail(
+            "--bulk imports into the project's local server only; NEO4J_URI names "
+            "another server: load it with `alumni-graph load` (without --bulk)",
+            2,
+        )
     server = LocalNeo4j(settings.local_server())
     if server.pid() is None:
-        raise fail(f"the local server in {server.settings.home} is not running; start it with "
-                   "`alumni-graph neo4j start` (--bulk first checks that its database is empty)", 2)
+        raise fail(
+            f"the local server in {server.settings.home} is not running; start it with "
+            "`alumni-graph neo4j start` (--bulk first checks that its database is empty)",
+            2,
+        )
     return server
 
 
@@ -67,7 +73,9 @@ def _check_empty() -> TombstoneIndex:
                 raise fail(
                     f"the database is not empty ({found}); --bulk replaces the whole database, "
                     "so it loads only into an empty one. Use `alumni-graph load` without --bulk, "
-                    "or empty it first (`alumni-graph wipe --yes --include-tokens`)", 2)
+                    "or empty it first (`alumni-graph wipe --yes --include-tokens`)",
+                    2,
+                )
             return store.tombstone_index()
         except TombstoneKeyError as exc:
             raise fail(str(exc), 2) from exc
@@ -79,13 +87,20 @@ def bulk_load(path: Path, *, strict: bool = False) -> LoadReport:
     tombstones = _check_empty()
     import_dir = server.settings.home / "import"
     import_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=import_dir, prefix=".bulk-") as work, Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TimeElapsedColumn(), console=console, transient=True,
-    ) as progress:
+    with (
+        tempfile.TemporaryDirectory(dir=import_dir, prefix=".bulk-") as work,
+        Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as progress,
+    ):
         started = time.perf_counter()
-        report, files = prepare_bulk(path, Path(work), tombstones,
-                                     progress=RichLoadProgress(progress))
+        report, files = prepare_bulk(path, Path(work), tombstones, progress=RichLoadProgress(progress))
         converted = time.perf_counter() - started
         if strict and report.errors:
             report.refused = True
@@ -96,10 +111,15 @@ def bulk_load(path: Path, *, strict: bool = False) -> LoadReport:
         task = progress.add_task("stopping Neo4j", total=100)
         server.stop()
         args = [
-            "--overwrite-destination=true", "--id-type=string", "--ignore-empty-strings=true",
-            f"--array-delimiter={ARRAY_DELIMITER}", "--bad-tolerance=0",
-            "--skip-bad-relationships=false", "--skip-duplicate-nodes=false",
-            f"--report-file={Path(work) / 'import.report'}", *files.admin_args(),
+            "--overwrite-destination=true",
+            "--id-type=string",
+            "--ignore-empty-strings=true",
+            f"--array-delimiter={ARRAY_DELIMITER}",
+            "--bad-tolerance=0",
+            "--skip-bad-relationships=false",
+            "--skip-duplicate-nodes=false",
+            f"--report-file={Path(work) / 'import.report'}",
+            *files.admin_args(),
         ]
         lines: list[str] = []
 
@@ -113,8 +133,10 @@ def bulk_load(path: Path, *, strict: bool = False) -> LoadReport:
             server.import_full(DATABASE, args, on_line=shown)
         except Neo4jServerError as exc:
             console.print(f"[bold red]error:[/] {exc}")
-            raise fail("the import failed; the database was empty before it. Fix the cause above "
-                       "and run again, or load with `alumni-graph load` without --bulk") from exc
+            raise fail(
+                "the import failed; the database was empty before it. Fix the cause above "
+                "and run again, or load with `alumni-graph load` without --bulk"
+            ) from exc
         finally:
             progress.update(task, description="starting Neo4j", completed=100)
             server.start()
@@ -127,7 +149,9 @@ def bulk_load(path: Path, *, strict: bool = False) -> LoadReport:
         progress.remove_task(task)
     rels = files.relationship_count
     nodes = sum(files.node_rows.values())
-    out.print(f"bulk: converted in {converted:.1f} s, imported {nodes:,} nodes and {rels:,} "
-              f"relationships in {imported:.1f} s; {total:.1f} s in all "
-              f"({rels / max(total, 1e-9):,.0f} relationships/s)")
+    out.print(
+        f"bulk: converted in {converted:.1f} s, imported {nodes:,} nodes and {rels:,} "
+        f"relationships in {imported:.1f} s; {total:.1f} s in all "
+        f"({rels / max(total, 1e-9):,.0f} relationships/s)"
+    )
     return report

@@ -31,10 +31,16 @@ from graph.algorithms.evaluation import (
 from graph.projection import Projection, build_from_store
 from service.cli.app import app, console, fail, open_store, out, setup_logging
 
-_LABELS = {"random": "random", "common_neighbours": "common neighbours",
-           "adamic_adar": "Adamic–Adar", "resource_allocation": "resource allocation",
-           "preferential_attachment": "preferential attachment", "blend": "blend (hand-set)",
-           "learned": "learned (boosting)", "learned_logistic": "learned (logistic)"}
+_LABELS = {
+    "random": "random",
+    "common_neighbours": "common neighbours",
+    "adamic_adar": "Adamic–Adar",
+    "resource_allocation": "resource allocation",
+    "preferential_attachment": "preferential attachment",
+    "blend": "blend (hand-set)",
+    "learned": "learned (boosting)",
+    "learned_logistic": "learned (logistic)",
+}
 
 
 def projection_from_bundle(path: Path) -> Projection:
@@ -43,8 +49,10 @@ def projection_from_bundle(path: Path) -> Projection:
 
     projection, report = build(path)
     if report.errors:
-        console.print(f"[yellow]{len(report.errors)} bad rows skipped[/] (run `alumni-graph load "
-                      f"{path} --strict` to see them)")
+        console.print(
+            f"[yellow]{len(report.errors)} bad rows skipped[/] (run `alumni-graph load "
+            f"{path} --strict` to see them)"
+        )
     return projection
 
 
@@ -54,8 +62,11 @@ _COLUMNS = ("precision", "recall", "mrr", "map", "ndcg", "auc")
 def _table(title: str, reports: list[EvaluationReport], summary: list[Summary]) -> Table:
     first = reports[0]
     seeds = f", mean ± sd over {len(reports)} seeds" if len(reports) > 1 else ""
-    table = Table(title=f"{title} — {first.split} split: {first.hidden_ties:,} ties hidden, "
-                        f"{first.members:,} members ranked{seeds}", title_justify="left")
+    table = Table(
+        title=f"{title} — {first.split} split: {first.hidden_ties:,} ties hidden, "
+        f"{first.members:,} members ranked{seeds}",
+        title_justify="left",
+    )
     table.add_column("ranker")
     k = first.k
     for column in (f"precision@{k}", f"recall@{k}", "MRR", "MAP", f"NDCG@{k}", "AUC"):
@@ -73,24 +84,43 @@ def _table(title: str, reports: list[EvaluationReport], summary: list[Summary]) 
 
 @app.command("evaluate")
 def evaluate_command(
-    bundle: Annotated[Path | None, typer.Option(
-        "--bundle", help="Build the projection from this bundle folder instead of Neo4j.",
-        exists=True, file_okay=False)] = None,
-    graph: Annotated[str | None, typer.Option(
-        "--graph", help="A structure-only network instead: karate_club, les_miserables, "
-                        "florentine_families or davis_southern_women.")] = None,
-    split: Annotated[list[str] | None, typer.Option(
-        help="random (hide ties at random) and/or newest (hide the newest by since).")] = None,
+    bundle: Annotated[
+        Path | None,
+        typer.Option(
+            "--bundle",
+            help="Build the projection from this bundle folder instead of Neo4j.",
+            exists=True,
+            file_okay=False,
+        ),
+    ] = None,
+    graph: Annotated[
+        str | None,
+        typer.Option(
+            "--graph",
+            help="A structure-only network instead: karate_club, les_miserables, "
+            "florentine_families or davis_southern_women.",
+        ),
+    ] = None,
+    split: Annotated[
+        list[str] | None,
+        typer.Option(help="random (hide ties at random) and/or newest (hide the newest by since)."),
+    ] = None,
     fraction: Annotated[float, typer.Option(min=0.01, max=0.5, help="Share of ties hidden.")] = 0.1,
     seed: Annotated[int, typer.Option(help="Seed of the split and the member sample.")] = 0,
-    seeds: Annotated[int, typer.Option(min=1, max=20, help="Repeat over this many seeds "
-                                       "(seed, seed+1, …) and show mean ± sd.")] = 1,
-    learned: Annotated[bool, typer.Option("--learned", help="Also train and rank with the "
-                                          "learned rankers (boosting, logistic).")] = False,
-    ranker: Annotated[list[str] | None, typer.Option(
-        "--ranker", help=f"Only these rankers (any of {', '.join(RANKERS)}).")] = None,
-    train_sources: Annotated[int, typer.Option(min=10, help="Members the learned rankers "
-                                               "learn from (a seeded sample).")] = 1000,
+    seeds: Annotated[
+        int,
+        typer.Option(min=1, max=20, help="Repeat over this many seeds (seed, seed+1, …) and show mean ± sd."),
+    ] = 1,
+    learned: Annotated[
+        bool,
+        typer.Option("--learned", help="Also train and rank with the learned rankers (boosting, logistic)."),
+    ] = False,
+    ranker: Annotated[
+        list[str] | None, typer.Option("--ranker", help=f"Only these rankers (any of {', '.join(RANKERS)}).")
+    ] = None,
+    train_sources: Annotated[
+        int, typer.Option(min=10, help="Members the learned rankers learn from (a seeded sample).")
+    ] = 1000,
     members: Annotated[int, typer.Option(min=1, help="Members ranked at most (a seeded sample).")] = 1000,
     k: Annotated[int, typer.Option(min=1, max=100, help="The cut-off of precision and recall.")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
@@ -99,8 +129,9 @@ def evaluate_command(
     common neighbours, Adamic–Adar, resource allocation and the blended ranker."""
     setup_logging()
     splits = split or list(SPLITS)
-    names = tuple(ranker) if ranker else DEFAULT_RANKERS + (
-        ("learned", "learned_logistic") if learned else ())
+    names = (
+        tuple(ranker) if ranker else DEFAULT_RANKERS + (("learned", "learned_logistic") if learned else ())
+    )
     for name in names:
         if name not in RANKERS:
             raise fail(f"unknown ranker {name!r}; use {', '.join(RANKERS)}", 2)
@@ -123,38 +154,83 @@ def evaluate_command(
         raise fail("there are no KNOWS ties to hide; load a bundle first")
 
     by_split: list[list[EvaluationReport]] = []
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console, transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
         for name in splits:
             task = bar.add_task(f"{name} split", total=None)
-            by_split.append([
-                evaluate(projection, split=name, fraction=fraction, seed=s, k=k,
-                         max_members=members, names=names, train_sources=train_sources,
-                         progress=lambda n, t=task: bar.update(t, advance=n))
-                for s in range(seed, seed + seeds)])
+            by_split.append(
+                [
+                    evaluate(
+                        projection,
+                        split=name,
+                        fraction=fraction,
+                        seed=s,
+                        k=k,
+                        max_members=members,
+                        names=names,
+                        train_sources=train_sources,
+                        progress=lambda n, t=task: bar.update(t, advance=n),
+                    )
+                    for s in range(seed, seed + seeds)
+                ]
+            )
     if as_json:
-        out.print_json(json.dumps([{
-            "split": rs[0].split, "hidden_ties": rs[0].hidden_ties, "members": rs[0].members,
-            "k": rs[0].k, "seeds": list(range(seed, seed + seeds)),
-            "rows": [{"ranker": s.ranker, **s.mean,
-                      **{f"{m}_sd": v for m, v in s.std.items()}} for s in summarise(rs)],
-            "per_seed": [[{"ranker": m.ranker, "precision": m.precision, "recall": m.recall,
-                           "mrr": m.mrr, "map": m.map, "ndcg": m.ndcg, "auc": m.auc}
-                          for m in r.rows] for r in rs]} for rs in by_split]))
+        out.print_json(
+            json.dumps(
+                [
+                    {
+                        "split": rs[0].split,
+                        "hidden_ties": rs[0].hidden_ties,
+                        "members": rs[0].members,
+                        "k": rs[0].k,
+                        "seeds": list(range(seed, seed + seeds)),
+                        "rows": [
+                            {"ranker": s.ranker, **s.mean, **{f"{m}_sd": v for m, v in s.std.items()}}
+                            for s in summarise(rs)
+                        ],
+                        "per_seed": [
+                            [
+                                {
+                                    "ranker": m.ranker,
+                                    "precision": m.precision,
+                                    "recall": m.recall,
+                                    "mrr": m.mrr,
+                                    "map": m.map,
+                                    "ndcg": m.ndcg,
+                                    "auc": m.auc,
+                                }
+                                for m in r.rows
+                            ]
+                            for r in rs
+                        ],
+                    }
+                    for rs in by_split
+                ]
+            )
+        )
         return
     for rs in by_split:
         summary = summarise(rs)
         out.print(_table(title, rs, summary))
         means = {s.ranker: s.mean["precision"] for s in summary}
-        structural = {n: means[n] for n in ("common_neighbours", "adamic_adar",
-                                            "resource_allocation") if n in means}
+        structural = {
+            n: means[n] for n in ("common_neighbours", "adamic_adar", "resource_allocation") if n in means
+        }
         for challenger in ("learned", "learned_logistic", "blend"):
             if challenger in means and structural:
                 best = max(structural, key=structural.__getitem__)
                 ratio = means[challenger] / structural[best] if structural[best] else float("inf")
-                out.print(f"{_LABELS[challenger]}: precision@{k} {means[challenger]:.4f} = "
-                          f"{ratio:.3f} × the best structural ranker ({_LABELS[best]}, "
-                          f"{structural[best]:.4f})")
+                out.print(
+                    f"{_LABELS[challenger]}: precision@{k} {means[challenger]:.4f} = "
+                    f"{ratio:.3f} × the best structural ranker ({_LABELS[best]}, "
+                    f"{structural[best]:.4f})"
+                )
         out.print()
 
 

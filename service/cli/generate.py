@@ -22,13 +22,13 @@ def generate(
         Path, typer.Argument(metavar="OUT", help="Bundle folder to write (created if missing).")
     ],
     members: Annotated[
-        int | None, typer.Option("--members", "-n", min=10, max=MAX_MEMBERS,
-                                 help="How many members to make.")
+        int | None, typer.Option("--members", "-n", min=10, max=MAX_MEMBERS, help="How many members to make.")
     ] = None,
     tier: Annotated[
         str | None,
-        typer.Option("--tier", help="A named size instead of --members: club (2,000), faculty (40,000), "
-                                    "hbs (320,000)."),
+        typer.Option(
+            "--tier", help="A named size instead of --members: club (2,000), faculty (40,000), hbs (320,000)."
+        ),
     ] = None,
     seed: Annotated[int, typer.Option("--seed", "-s", help="Same seed, same bytes.")] = 1,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
@@ -48,8 +48,14 @@ def generate(
     if quiet:
         summary = generate_bundle(out_dir, members, seed)
     else:
-        with Progress(TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(),
-                      TimeElapsedColumn(), console=console, transient=False) as bar:
+        with Progress(
+            TextColumn("{task.description:<12}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=False,
+        ) as bar:
             tasks = {stage: bar.add_task(stage, total=None, start=False) for stage in STAGES}
 
             def progress(stage: str, done: int, total: int) -> None:
@@ -67,5 +73,7 @@ def generate(
     for name, rows in summary.counts.items():
         table.add_row(name, f"{rows:,}")
     out.print(table)
-    out.print(f"{summary.knows:,} ties, {summary.other_relationships:,} other relationships "
-              f"in {summary.seconds:.1f} s")
+    out.print(
+        f"{summary.knows:,} ties, {summary.other_relationships:,} other relationships "
+        f"in {summary.seconds:.1f} s"
+    )

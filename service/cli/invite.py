@@ -23,12 +23,16 @@ def invite_command(
     program: Annotated[str | None, typer.Option(help="Members of this programme (id or name).")] = None,
     cohort_from: Annotated[int | None, typer.Option(min=1900, max=2100, help="Earliest cohort year.")] = None,
     cohort_to: Annotated[int | None, typer.Option(min=1900, max=2100, help="Latest cohort year.")] = None,
-    member: Annotated[list[str] | None, typer.Option(
-        "--member", help="This member (repeat for several).")] = None,
-    dry_run: Annotated[bool, typer.Option(
-        "--dry-run", help="Show whom it would invite; send nothing.")] = False,
-    base_url: Annotated[str | None, typer.Option(
-        help="The service's public address for the links (default: ALUMNI_GRAPH_PUBLIC_URL).")] = None,
+    member: Annotated[
+        list[str] | None, typer.Option("--member", help="This member (repeat for several).")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show whom it would invite; send nothing.")
+    ] = False,
+    base_url: Annotated[
+        str | None,
+        typer.Option(help="The service's public address for the links (default: ALUMNI_GRAPH_PUBLIC_URL)."),
+    ] = None,
 ) -> None:
     """Invite members by e-mail: a sign-in link that works once, within
     ALUMNI_GRAPH_INVITE_LINK_DAYS days, in the member's language. Nobody is invited twice
@@ -38,16 +42,23 @@ def invite_command(
     if cohort_from and cohort_to and cohort_from > cohort_to:
         raise fail("--cohort-from must not be after --cohort-to", 2)
     try:
-        selection = Selection(everyone=everyone, program=program, cohort_from=cohort_from,
-                              cohort_to=cohort_to, member_ids=tuple(member or ()))
+        selection = Selection(
+            everyone=everyone,
+            program=program,
+            cohort_from=cohort_from,
+            cohort_to=cohort_to,
+            member_ids=tuple(member or ()),
+        )
     except ValueError as exc:
-        raise fail("choose whom to invite: --all, --program/--cohort-from/--cohort-to, or --member ID",
-                   2) from exc
+        raise fail(
+            "choose whom to invite: --all, --program/--cohort-from/--cohort-to, or --member ID", 2
+        ) from exc
     settings = Settings()
     url = base_url or settings.public_url
     if not url and not dry_run:
-        raise fail("set ALUMNI_GRAPH_PUBLIC_URL (or pass --base-url): the links need the service's "
-                   "public address", 2)
+        raise fail(
+            "set ALUMNI_GRAPH_PUBLIC_URL (or pass --base-url): the links need the service's public address", 2
+        )
     mailer = mailer_from_settings(settings)
     with open_store() as store:
         total = len(select(store, selection)[0])
@@ -57,8 +68,9 @@ def invite_command(
             def advance(result: InviteResult) -> None:
                 progress.advance(task)
 
-            results = invite(store, mailer, settings, selection, base_url=url or "", dry_run=dry_run,
-                             progress=advance)
+            results = invite(
+                store, mailer, settings, selection, base_url=url or "", dry_run=dry_run, progress=advance
+            )
     problems = [r for r in results if r.status not in ("sent", "would_send")]
     if problems or dry_run:
         table = Table("member", "name", "e-mail", "result", "why")
@@ -73,9 +85,14 @@ def invite_command(
 
 @app.command("bounces")
 def bounces_command(
-    paths: Annotated[list[Path], typer.Argument(
-        exists=True, help="Bounces saved from the ALUMNI_GRAPH_SMTP_FROM mailbox: .eml files, "
-                          "folders of them, a Maildir or an mbox.")],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            exists=True,
+            help="Bounces saved from the ALUMNI_GRAPH_SMTP_FROM mailbox: .eml files, "
+            "folders of them, a Maildir or an mbox.",
+        ),
+    ],
 ) -> None:
     """Report the invitations and sign-in links that came back undelivered: per failed
     address, the member and the mail server's reason. Each member found is noted, and
@@ -94,12 +111,15 @@ def bounces_command(
     # one line each, whole: addresses and the servers' reasons must not be cut to fit
     for r in results:
         who = f"{r.member_id} ({r.name})" if r.member_id else "(no member)"
-        out.print(f"{who} <{r.recipient}>: {r.reason}  [{r.source}]", markup=False,
-                  highlight=False, soft_wrap=True)
+        out.print(
+            f"{who} <{r.recipient}>: {r.reason}  [{r.source}]", markup=False, highlight=False, soft_wrap=True
+        )
     for line in others:
         console.print(line, markup=False, highlight=False, soft_wrap=True)
     matched = sum(1 for r in results if r.member_id)
-    console.print(f"{len(results)} bounced, {matched} of them members' addresses"
-                  + (f"; {len(others)} not read as bounces" if others else ""))
+    console.print(
+        f"{len(results)} bounced, {matched} of them members' addresses"
+        + (f"; {len(others)} not read as bounces" if others else "")
+    )
     if others:
         raise typer.Exit(1)

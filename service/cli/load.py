@@ -65,9 +65,15 @@ def summary_table(report: LoadReport) -> Table:
         table.add_column(column, justify="right")
 
     def cells(c: FileCounts) -> list[str]:
-        values = {"read": c.read, "created": c.created, "updated": c.updated,
-                  "unchanged": c.unchanged, "rejected": c.rejected, "erased": c.erased,
-                  "kept": c.kept_member_choice}
+        values = {
+            "read": c.read,
+            "created": c.created,
+            "updated": c.updated,
+            "unchanged": c.unchanged,
+            "rejected": c.rejected,
+            "erased": c.erased,
+            "kept": c.kept_member_choice,
+        }
         return [str(values[name]) for name in columns]
 
     for label, c in report.files.items():
@@ -85,26 +91,33 @@ def summary_table(report: LoadReport) -> Table:
 @app.command()
 def load(
     path: Annotated[
-        Path, typer.Argument(help="A bundle folder, one bundle file, a LinkedIn export folder, or a "
-                             "club's workbook or CSV file (headers recognised; see `sync`).")
+        Path,
+        typer.Argument(
+            help="A bundle folder, one bundle file, a LinkedIn export folder, or a "
+            "club's workbook or CSV file (headers recognised; see `sync`)."
+        ),
     ],
     strict: Annotated[
         bool, typer.Option("--strict", help="Write nothing at all when any row is bad.")
     ] = False,
     errors_out: Annotated[
-        Path | None, typer.Option(
+        Path | None,
+        typer.Option(
             "--errors-out",
-            help="Write every row not loaded (file:line: reason) to FILE: errors, then erased members.")
+            help="Write every row not loaded (file:line: reason) to FILE: errors, then erased members.",
+        ),
     ] = None,
     show_errors: Annotated[int, typer.Option(min=0, help="How many errors to print.")] = 20,
     member_id: Annotated[
         str | None, typer.Option("--member-id", help="The member a LinkedIn export belongs to.")
     ] = None,
     bulk: Annotated[
-        bool, typer.Option(
+        bool,
+        typer.Option(
             "--bulk",
             help="Into an EMPTY database of the local server, through neo4j-admin's importer "
-                 "(the server stops for it): for a large club's first load.")
+            "(the server stops for it): for a large club's first load.",
+        ),
     ] = False,
 ) -> None:
     """Load a bundle (CSV or JSON Lines) or a LinkedIn export; bad rows are reported, good ones load."""
@@ -120,14 +133,22 @@ def load(
             # a backup restored behind our back must not let erased members in again
             reapplied = store.reapply_tombstones()
             if reapplied.restored:
-                out.print(f"re-applied {reapplied.restored} tombstone(s) missing from the database"
-                          f" (erased {reapplied.erased} member(s) again)")
+                out.print(
+                    f"re-applied {reapplied.restored} tombstone(s) missing from the database"
+                    f" (erased {reapplied.erased} member(s) again)"
+                )
             with Progress(
-                SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                TimeElapsedColumn(), console=console, transient=True,
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=console,
+                transient=True,
             ) as progress:
-                report = load_path(store, path, strict=strict, progress=RichLoadProgress(progress),
-                                   member_id=member_id)
+                report = load_path(
+                    store, path, strict=strict, progress=RichLoadProgress(progress), member_id=member_id
+                )
         except TombstoneKeyError as exc:
             raise fail(str(exc), 2) from exc
     show_report(report, show_errors, errors_out)

@@ -22,12 +22,12 @@ DirOption = Annotated[
     typer.Option("--dir", help="Server folder (env ALUMNI_GRAPH_NEO4J_DIR; default .neo4j/local)."),
 ]
 BoltOption = Annotated[
-    int | None, typer.Option("--bolt-port", min=1, max=65535,
-                             help="Bolt port (env ALUMNI_GRAPH_BOLT_PORT; 7687).")
+    int | None,
+    typer.Option("--bolt-port", min=1, max=65535, help="Bolt port (env ALUMNI_GRAPH_BOLT_PORT; 7687)."),
 ]
 HttpOption = Annotated[
-    int | None, typer.Option("--http-port", min=1, max=65535,
-                             help="HTTP port (env ALUMNI_GRAPH_HTTP_PORT; 7474).")
+    int | None,
+    typer.Option("--http-port", min=1, max=65535, help="HTTP port (env ALUMNI_GRAPH_HTTP_PORT; 7474)."),
 ]
 
 

@@ -23,18 +23,24 @@ from service.reports.render import render_html
 
 @app.command("report")
 def report_command(
-    out_path: Annotated[Path, typer.Option("--out", help="Where to write the HTML report.",
-                                           dir_okay=False)] = Path("report.html"),
-    json_path: Annotated[Path | None, typer.Option(
-        "--json", help="Also write the report's data as JSON here.", dir_okay=False)] = None,
+    out_path: Annotated[
+        Path, typer.Option("--out", help="Where to write the HTML report.", dir_okay=False)
+    ] = Path("report.html"),
+    json_path: Annotated[
+        Path | None, typer.Option("--json", help="Also write the report's data as JSON here.", dir_okay=False)
+    ] = None,
     program: Annotated[str | None, typer.Option(help="Only this programme (id or name).")] = None,
     cohort_from: Annotated[int | None, typer.Option(min=1900, max=2100, help="Earliest cohort year.")] = None,
     cohort_to: Annotated[int | None, typer.Option(min=1900, max=2100, help="Latest cohort year.")] = None,
     city: Annotated[str | None, typer.Option(help="Only members living in this city.")] = None,
-    names: Annotated[bool | None, typer.Option(
-        "--names/--no-names",
-        help="Name the top connectors and bridging members (discoverable ones only). "
-             "Default: ALUMNI_GRAPH_REPORT_NAME_CONNECTORS, true when unset.")] = None,
+    names: Annotated[
+        bool | None,
+        typer.Option(
+            "--names/--no-names",
+            help="Name the top connectors and bridging members (discoverable ones only). "
+            "Default: ALUMNI_GRAPH_REPORT_NAME_CONNECTORS, true when unset.",
+        ),
+    ] = None,
 ) -> None:
     """The club as a network: growth, components, communities, connectors, cohesion, career
     destinations, mentoring and events, with charts. Groups under 5 members are hidden."""
@@ -53,6 +59,9 @@ def report_command(
     if json_path is not None:
         write_private_text(json_path, json.dumps(report, ensure_ascii=False, indent=1) + "\n")
     meta = report["meta"]
-    what = "fewer than 5 members: nothing shown" if meta["suppressed"] else \
-        f"{meta['members']:,} members, {meta['ties']:,} ties"
+    what = (
+        "fewer than 5 members: nothing shown"
+        if meta["suppressed"]
+        else f"{meta['members']:,} members, {meta['ties']:,} ties"
+    )
     console.print(f"wrote {out_path} ({what}; {meta['seconds'].get('total', 0)} s)")

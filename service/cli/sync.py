@@ -47,8 +47,7 @@ from service.cli.app import app, console, fail, open_store, out
 from service.cli.load import RichLoadProgress, summary_table
 from service.core.config import Settings
 
-map_app = typer.Typer(help="Column mappings of a club's spreadsheets (docs/sync.md).",
-                      no_args_is_help=True)
+map_app = typer.Typer(help="Column mappings of a club's spreadsheets (docs/sync.md).", no_args_is_help=True)
 app.add_typer(map_app, name="map")
 
 
@@ -97,17 +96,32 @@ def _print_plan(plan: SyncPlan, show: int) -> None:
         if len(lines) > show:
             out.print(f"  … and {len(lines) - show:,} more (see the CSV)")
 
-    section("new members", [f"{c.member_id} ({c.where}): " + ", ".join(
-        f"{f.field}={_show(f.new)}" for f in c.changes) for c in diff.new])
-    section("changed", [f"{c.member_id} ({c.where}): " + ", ".join(
-        f"{f.field}: {_show(f.old)} -> {_show(f.new)}" for f in c.changes) for c in diff.changed])
+    section(
+        "new members",
+        [
+            f"{c.member_id} ({c.where}): " + ", ".join(f"{f.field}={_show(f.new)}" for f in c.changes)
+            for c in diff.new
+        ],
+    )
+    section(
+        "changed",
+        [
+            f"{c.member_id} ({c.where}): "
+            + ", ".join(f"{f.field}: {_show(f.old)} -> {_show(f.new)}" for f in c.changes)
+            for c in diff.changed
+        ],
+    )
     kept = [(c, f) for c in (*diff.changed, *diff.unchanged) for f in c.kept]
-    section("kept, set by the member", [f"{c.member_id}: {f.field} stays {_show(f.old)} "
-                                        f"(the source says {_show(f.new)})" for c, f in kept])
+    section(
+        "kept, set by the member",
+        [f"{c.member_id}: {f.field} stays {_show(f.old)} (the source says {_show(f.new)})" for c, f in kept],
+    )
     out.print(f"[bold]unchanged[/] ({len(diff.unchanged):,})")
-    section("missing from this source" + ("" if plan.deactivate_missing else
-                                          " (kept; --deactivate-missing marks them inactive)"),
-            diff.missing)
+    section(
+        "missing from this source"
+        + ("" if plan.deactivate_missing else " (kept; --deactivate-missing marks them inactive)"),
+        diff.missing,
+    )
     section("marked inactive", plan.deactivate)
     section("active again", plan.reactivate)
     section("skipped: bad", [str(e) for e in plan.bad])
@@ -141,12 +155,19 @@ def sync(
         Path | None, typer.Option("--mapping", help="A mapping file (TOML); see `map suggest`.")
     ] = None,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Show (and write as CSV and HTML) what would change; "
-                           "write nothing to the database.")
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Show (and write as CSV and HTML) what would change; write nothing to the database.",
+        ),
     ] = False,
     deactivate_missing: Annotated[
-        bool, typer.Option("--deactivate-missing", help="Mark members missing from this source "
-                           "inactive (hidden, kept; active again when they reappear).")
+        bool,
+        typer.Option(
+            "--deactivate-missing",
+            help="Mark members missing from this source "
+            "inactive (hidden, kept; active again when they reappear).",
+        ),
     ] = False,
     diff_out: Annotated[
         Path, typer.Option("--diff-out", help="Folder for the diff's CSV and HTML files.")
@@ -155,8 +176,12 @@ def sync(
         bool, typer.Option("--save-mapping", help="Keep the mapping used for the next sync of this source.")
     ] = False,
     name: Annotated[
-        str | None, typer.Option("--source-name", help="The source's name (default: the file name "
-                                 "without dates), under which its mapping is saved.")
+        str | None,
+        typer.Option(
+            "--source-name",
+            help="The source's name (default: the file name "
+            "without dates), under which its mapping is saved.",
+        ),
     ] = None,
     strict: Annotated[
         bool, typer.Option("--strict", help="Write nothing at all when any row is bad.")
@@ -193,16 +218,23 @@ def sync(
             out.print("[yellow]dry run: nothing was written[/]")
             raise typer.Exit(0 if not plan.diff.skipped else 1)
         with Progress(
-            SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TimeElapsedColumn(), console=console, transient=True,
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
         ) as progress:
-            result = apply_sync(store, source, sources.found, plan, strict=strict,
-                                progress=RichLoadProgress(progress))
+            result = apply_sync(
+                store, source, sources.found, plan, strict=strict, progress=RichLoadProgress(progress)
+            )
     report = result.report
     out.print(summary_table(report))
     if result.deactivated or result.reactivated:
-        out.print(f"{len(result.deactivated):,} member(s) marked inactive, "
-                  f"{len(result.reactivated):,} active again")
+        out.print(
+            f"{len(result.deactivated):,} member(s) marked inactive, {len(result.reactivated):,} active again"
+        )
     for file, encoding in report.encodings.items():
         out.print(f"[yellow]note:[/] {escape(file)} was read as {encoding}")
     for warning in report.warnings:

@@ -20,9 +20,7 @@ ROLES = tuple(role.value for role in Role)
 @token_app.command("create")
 def create(
     role: Annotated[str, typer.Option("--role", help="member, career_office, analyst or admin")],
-    member: Annotated[
-        str | None, typer.Option("--member", help="The member a member token acts for")
-    ] = None,
+    member: Annotated[str | None, typer.Option("--member", help="The member a member token acts for")] = None,
     expires: Annotated[
         str | None, typer.Option("--expires", help="Lifetime such as 30d, 12h or 2w; default never")
     ] = None,
@@ -68,8 +66,12 @@ def list_(
     table.add_column("id", no_wrap=True, min_width=20)
     for t in tokens:
         table.add_row(
-            t["role"], t.get("member_id") or "", _minute(t["created_at"]),
-            _minute(t.get("expires_at")), _minute(t.get("revoked_at")), t["id"],
+            t["role"],
+            t.get("member_id") or "",
+            _minute(t["created_at"]),
+            _minute(t.get("expires_at")),
+            _minute(t.get("revoked_at")),
+            t["id"],
         )
     out.print(table)
 

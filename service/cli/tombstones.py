@@ -15,8 +15,7 @@ import typer
 from graph.tombstones import TombstoneKeyError
 from service.cli.app import app, fail, open_store, out
 
-tombstones_app = typer.Typer(help="Tombstones of erased members (GDPR Art. 17).",
-                             no_args_is_help=True)
+tombstones_app = typer.Typer(help="Tombstones of erased members (GDPR Art. 17).", no_args_is_help=True)
 app.add_typer(tombstones_app, name="tombstones")
 
 
@@ -29,8 +28,10 @@ def count() -> None:
         in_journal = len(files.journal())
     out.print(f"{in_database} tombstone(s)")
     if in_journal != in_database:
-        out.print(f"the journal {files.journal_path} holds {in_journal}; "
-                  "`alumni-graph load` and the service re-apply it")
+        out.print(
+            f"the journal {files.journal_path} holds {in_journal}; "
+            "`alumni-graph load` and the service re-apply it"
+        )
 
 
 @tombstones_app.command("forget")
@@ -40,15 +41,17 @@ def forget(
 ) -> None:
     """Forget the tombstone of ID, so that a person who rejoins can be loaded again (audited)."""
     if not yes:
-        raise fail(f"this lets the erased member {member_id!r} be loaded again; "
-                   "run again with --yes", 2)
+        raise fail(f"this lets the erased member {member_id!r} be loaded again; run again with --yes", 2)
     with open_store() as store:
         try:
             forgotten = store.forget_tombstone(
-                member_id, actor_role="cli", path="alumni-graph tombstones forget")
+                member_id, actor_role="cli", path="alumni-graph tombstones forget"
+            )
         except TombstoneKeyError as exc:
             raise fail(str(exc), 2) from exc
     if forgotten is None:
         raise fail(f"no tombstone for {member_id!r}")
-    out.print(f"forgot the tombstone of {member_id} (tombstone:{forgotten.key_hash[:16]}…); "
-              "the next load may bring the member back")
+    out.print(
+        f"forgot the tombstone of {member_id} (tombstone:{forgotten.key_hash[:16]}…); "
+        "the next load may bring the member back"
+    )

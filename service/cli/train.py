@@ -25,19 +25,27 @@ from service.core.config import Settings
 
 @app.command("train")
 def train_command(
-    bundle: Annotated[Path | None, typer.Option(
-        "--bundle", help="Train on this bundle folder instead of Neo4j.",
-        exists=True, file_okay=False)] = None,
+    bundle: Annotated[
+        Path | None,
+        typer.Option(
+            "--bundle", help="Train on this bundle folder instead of Neo4j.", exists=True, file_okay=False
+        ),
+    ] = None,
     kind: Annotated[str, typer.Option(help="hgb (histogram gradient boosting) or logistic.")] = "hgb",
-    split: Annotated[str | None, typer.Option(
-        help="random or newest; default: newest when most ties have a year.")] = None,
-    fraction: Annotated[float, typer.Option(min=0.01, max=0.5,
-                                            help="Share of ties hidden as positives.")] = 0.1,
+    split: Annotated[
+        str | None, typer.Option(help="random or newest; default: newest when most ties have a year.")
+    ] = None,
+    fraction: Annotated[
+        float, typer.Option(min=0.01, max=0.5, help="Share of ties hidden as positives.")
+    ] = 0.1,
     sources: Annotated[int, typer.Option(min=10, help="Members learned from (a seeded sample).")] = 1000,
     seed: Annotated[int, typer.Option(help="Seed of the split and the samples.")] = 0,
-    folder: Annotated[Path | None, typer.Option(
-        "--out", help="Store the model here instead of the configured ranker folder.",
-        file_okay=False)] = None,
+    folder: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Store the model here instead of the configured ranker folder.", file_okay=False
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """Learn how this club's members come to know each other: hide a share of the ties,
@@ -60,8 +68,9 @@ def train_command(
     started = time.monotonic()
     with console.status("training the ranker"):
         try:
-            model = train(projection, kind=kind, split=split, fraction=fraction, seed=seed,
-                          max_sources=sources)
+            model = train(
+                projection, kind=kind, split=split, fraction=fraction, seed=seed, max_sources=sources
+            )
         except ValueError as exc:
             raise fail(str(exc)) from exc
     seconds = time.monotonic() - started
@@ -70,9 +79,11 @@ def train_command(
     if as_json:
         out.print_json(json.dumps(described))
         return
-    out.print(f"learned ranker v{model.version} ({model.kind}, {model.split} split) trained on "
-              f"{model.rows:,} pairs from {model.info['sources']:,} members in {seconds:.1f} s; "
-              f"stored in {path}")
+    out.print(
+        f"learned ranker v{model.version} ({model.kind}, {model.split} split) trained on "
+        f"{model.rows:,} pairs from {model.info['sources']:,} members in {seconds:.1f} s; "
+        f"stored in {path}"
+    )
     table = Table(title="what counts (mean log-odds each adds to a true tie)", title_justify="left")
     table.add_column("reason")
     table.add_column("importance", justify="right")

@@ -29,8 +29,9 @@ log = logging.getLogger(__name__)
 
 
 class AuditWriter:
-    def __init__(self, store: Store, *, batch: int = 1000, max_pending: int = 100_000,
-                 retry_every: float = 1.0) -> None:
+    def __init__(
+        self, store: Store, *, batch: int = 1000, max_pending: int = 100_000, retry_every: float = 1.0
+    ) -> None:
         self.store = store
         self.batch = batch
         self.max_pending = max_pending
@@ -54,8 +55,11 @@ class AuditWriter:
             if len(self._pending) >= self.max_pending:
                 self.dropped += 1
                 if self.dropped == 1 or self.dropped % 1000 == 0:
-                    log.error("the audit queue is full (%d entries, Neo4j away?); %d entries dropped",
-                              self.max_pending, self.dropped)
+                    log.error(
+                        "the audit queue is full (%d entries, Neo4j away?); %d entries dropped",
+                        self.max_pending,
+                        self.dropped,
+                    )
                 return
             self._pending.append(entry)
             self._queued += 1

@@ -126,7 +126,8 @@ async def get_principal(
             principal = await run_in_threadpool(session_principal, request, store)
             if principal is None:
                 raise unauthorized(
-                    "this endpoint needs `Authorization: Bearer <token>` or a signed-in session")
+                    "this endpoint needs `Authorization: Bearer <token>` or a signed-in session"
+                )
         else:
             raw = credentials.credentials.strip()
             principal = _from_memory(request, raw)
@@ -142,7 +143,8 @@ async def get_principal(
         wait = limiter.acquire(principal.token_id)
         if wait > 0:
             raise ApiError(
-                429, "too many requests for this token; slow down",
+                429,
+                "too many requests for this token; slow down",
                 headers={"Retry-After": limiter.retry_after(wait)},
             )
     # the audit middleware reads who acted from the request scope's state

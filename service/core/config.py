@@ -44,8 +44,7 @@ def _neo4j(name: str) -> AliasChoices:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="ALUMNI_GRAPH_", extra="ignore",
-                                      env_ignore_empty=True)
+    model_config = SettingsConfigDict(env_prefix="ALUMNI_GRAPH_", extra="ignore", env_ignore_empty=True)
 
     # -- Neo4j: another server -------------------------------------------------------
     #: A server of one's own (bolt://, bolt+s://, neo4j://, neo4j+s://); unset: the local one.
@@ -214,8 +213,9 @@ class Settings(BaseSettings):
         """None without single sign-on; else the provider's name ("" for the default words)."""
         return (self.oidc_provider_name or "") if self.sso_enabled else None
 
-    def local_server(self, home: str | Path | None = None, bolt_port: int | None = None,
-                     http_port: int | None = None) -> LocalServerSettings:
+    def local_server(
+        self, home: str | Path | None = None, bolt_port: int | None = None, http_port: int | None = None
+    ) -> LocalServerSettings:
         """The local server's layout; the arguments (command-line options) win over the
         environment."""
         return LocalServerSettings(
@@ -230,12 +230,16 @@ class Settings(BaseSettings):
         """How to reach Neo4j: ``NEO4J_URI`` when set, else the local server (``local``,
         or the one these settings describe)."""
         local = local or self.local_server()
-        key = (self.tombstone_key.expanduser().resolve() if self.tombstone_key
-               else local.home / KEY_FILE)
+        key = self.tombstone_key.expanduser().resolve() if self.tombstone_key else local.home / KEY_FILE
         if self.neo4j_uri:
-            return ConnectionSettings(uri=self.neo4j_uri, user=self.neo4j_user,
-                                      password=self.neo4j_password, database=self.neo4j_database,
-                                      is_local=False, tombstone_key=key)
+            return ConnectionSettings(
+                uri=self.neo4j_uri,
+                user=self.neo4j_user,
+                password=self.neo4j_password,
+                database=self.neo4j_database,
+                is_local=False,
+                tombstone_key=key,
+            )
         return replace(ConnectionSettings.for_local(local, self.neo4j_database), tombstone_key=key)
 
     def ranker_folder(self) -> Path:
@@ -249,5 +253,6 @@ class Settings(BaseSettings):
         # imported here: the algorithms are heavy, and most commands never report
         from graph.algorithms.report import ReportOptions
 
-        return ReportOptions(betweenness_samples=self.report_betweenness_samples,
-                             name_connectors=self.report_name_connectors)
+        return ReportOptions(
+            betweenness_samples=self.report_betweenness_samples, name_connectors=self.report_name_connectors
+        )

@@ -51,43 +51,49 @@ _TARGET = {
 _ACCEPTED = {
     "en": (
         "Your introduction to {other} happened",
-        "Hello {name},\n\n"
-        "{other} and you both said yes. {contact}\n",
+        "Hello {name},\n\n{other} and you both said yes. {contact}\n",
     ),
     "sl": (
         "Predstavitev z osebo {other} je uspela",
-        "Pozdravljeni, {name},\n\n"
-        "{other} in vi ste oba privolila. {contact}\n",
+        "Pozdravljeni, {name},\n\n{other} in vi ste oba privolila. {contact}\n",
     ),
 }
 
 _CONTACT = {
-    "en": ("Write to {other} at {email}.", "{other} does not share contact details: you can send "
-           "a first message through the alumni network{link}, which forwards it by e-mail."),
-    "sl": ("Pišite na {email}.", "{other} kontaktnih podatkov ne deli: prvo sporočilo lahko "
-           "pošljete prek mreže alumnov{link}, ki ga posreduje po e-pošti."),
+    "en": (
+        "Write to {other} at {email}.",
+        "{other} does not share contact details: you can send "
+        "a first message through the alumni network{link}, which forwards it by e-mail.",
+    ),
+    "sl": (
+        "Pišite na {email}.",
+        "{other} kontaktnih podatkov ne deli: prvo sporočilo lahko "
+        "pošljete prek mreže alumnov{link}, ki ga posreduje po e-pošti.",
+    ),
 }
 
 _NOT_NOW = {
     "en": (
         "Your introduction request: not now",
-        "Hello {name},\n\n"
-        "your request for an introduction to {target} cannot go ahead now.{reason}\n",
+        "Hello {name},\n\nyour request for an introduction to {target} cannot go ahead now.{reason}\n",
     ),
     "sl": (
         "Vaša prošnja za predstavitev: ne zdaj",
-        "Pozdravljeni, {name},\n\n"
-        "vaša prošnja za predstavitev osebi {target} zdaj ne more naprej.{reason}\n",
+        "Pozdravljeni, {name},\n\nvaša prošnja za predstavitev osebi {target} zdaj ne more naprej.{reason}\n",
     ),
 }
 
 _RELAYED = {
-    "en": ("A message from {sender} through the alumni network",
-           "Hello {name},\n\n{sender}, whom you accepted to meet, writes:\n\n{text}\n\n"
-           "Reply to {email} if you wish to answer.\n"),
-    "sl": ("Sporočilo osebe {sender} prek mreže alumnov",
-           "Pozdravljeni, {name},\n\n{sender}, ki ste jo sprejeli spoznati, piše:\n\n{text}\n\n"
-           "Odgovorite na {email}, če želite.\n"),
+    "en": (
+        "A message from {sender} through the alumni network",
+        "Hello {name},\n\n{sender}, whom you accepted to meet, writes:\n\n{text}\n\n"
+        "Reply to {email} if you wish to answer.\n",
+    ),
+    "sl": (
+        "Sporočilo osebe {sender} prek mreže alumnov",
+        "Pozdravljeni, {name},\n\n{sender}, ki ste jo sprejeli spoznati, piše:\n\n{text}\n\n"
+        "Odgovorite na {email}, če želite.\n",
+    ),
 }
 
 _VIA = {"en": " through {rest}", "sl": " prek {rest}"}
@@ -103,34 +109,68 @@ def _link(url: str | None) -> str:
     return f" ({url})" if url else ""
 
 
-def asked_mail(*, to: str, lang: str, name: str, requester: str, next_name: str,
-               rest: list[str], note: str, days: int, url: str | None) -> Mail:
+def asked_mail(
+    *,
+    to: str,
+    lang: str,
+    name: str,
+    requester: str,
+    next_name: str,
+    rest: list[str],
+    note: str,
+    days: int,
+    url: str | None,
+) -> Mail:
     """To a broker the request reached."""
     subject, body = _ASKED[lang]
     via = _VIA[lang].format(rest=", ".join(rest)) if rest else ""
-    return Mail(to=to, subject=subject.format(requester=requester), text=body.format(
-        name=name, requester=requester, next=next_name, via=via, note=note, days=days,
-        link=_link(url)))
+    return Mail(
+        to=to,
+        subject=subject.format(requester=requester),
+        text=body.format(
+            name=name, requester=requester, next=next_name, via=via, note=note, days=days, link=_link(url)
+        ),
+    )
 
 
-def target_mail(*, to: str, lang: str, name: str, requester: str, brokers: list[str], note: str,
-                notes: list[tuple[str, str]], days: int, url: str | None) -> Mail:
+def target_mail(
+    *,
+    to: str,
+    lang: str,
+    name: str,
+    requester: str,
+    brokers: list[str],
+    note: str,
+    notes: list[tuple[str, str]],
+    days: int,
+    url: str | None,
+) -> Mail:
     """To the target, once every broker accepted."""
     subject, body = _TARGET[lang]
     extra = "".join(_NOTE_FROM[lang].format(who=who, note=text) for who, text in notes)
-    return Mail(to=to, subject=subject.format(requester=requester), text=body.format(
-        name=name, requester=requester, brokers=", ".join(brokers), note=note, notes=extra,
-        days=days, link=_link(url)))
+    return Mail(
+        to=to,
+        subject=subject.format(requester=requester),
+        text=body.format(
+            name=name,
+            requester=requester,
+            brokers=", ".join(brokers),
+            note=note,
+            notes=extra,
+            days=days,
+            link=_link(url),
+        ),
+    )
 
 
-def accepted_mail(*, to: str, lang: str, name: str, other: str, email: str | None,
-                  url: str | None) -> Mail:
+def accepted_mail(*, to: str, lang: str, name: str, other: str, email: str | None, url: str | None) -> Mail:
     """To requester and target when the target accepted: the other's address, or the relay."""
     subject, body = _ACCEPTED[lang]
     shared, relay = _CONTACT[lang]
     contact = shared.format(other=other, email=email) if email else relay.format(other=other, link=_link(url))
-    return Mail(to=to, subject=subject.format(other=other), text=body.format(
-        name=name, other=other, contact=contact))
+    return Mail(
+        to=to, subject=subject.format(other=other), text=body.format(name=name, other=other, contact=contact)
+    )
 
 
 def not_now_mail(*, to: str, lang: str, name: str, target: str, reason: tuple[str, str] | None) -> Mail:
@@ -142,5 +182,8 @@ def not_now_mail(*, to: str, lang: str, name: str, target: str, reason: tuple[st
 
 def relayed_mail(*, to: str, lang: str, name: str, sender: str, sender_email: str, text: str) -> Mail:
     subject, body = _RELAYED[lang]
-    return Mail(to=to, subject=subject.format(sender=sender), text=body.format(
-        name=name, sender=sender, text=text, email=sender_email))
+    return Mail(
+        to=to,
+        subject=subject.format(sender=sender),
+        text=body.format(name=name, sender=sender, text=text, email=sender_email),
+    )

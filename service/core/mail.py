@@ -183,8 +183,12 @@ class FolderMailer:
             raise MailError(f"the mail folder {self.folder} could not be written: {exc}") from exc
         if self.echo:
             link = _LINK.search(mail.text)
-            print(f"mail to {mail.to}: {mail.subject!r} in {path}"
-                  + (f"\n  link: {link.group(0)}" if link else ""), file=sys.stderr, flush=True)
+            print(
+                f"mail to {mail.to}: {mail.subject!r} in {path}"
+                + (f"\n  link: {link.group(0)}" if link else ""),
+                file=sys.stderr,
+                flush=True,
+            )
 
     def messages(self) -> list[dict[str, str]]:
         """The folder's messages, newest first: name, to, subject, date."""
@@ -195,8 +199,14 @@ class FolderMailer:
         out = []
         for path in sorted(self.folder.glob("*.eml"), reverse=True):
             parsed = message_from_bytes(path.read_bytes(), policy=default_policy)
-            out.append({"name": path.name, "to": str(parsed["To"] or ""),
-                        "subject": str(parsed["Subject"] or ""), "date": str(parsed["Date"] or "")})
+            out.append(
+                {
+                    "name": path.name,
+                    "to": str(parsed["To"] or ""),
+                    "subject": str(parsed["Subject"] or ""),
+                    "date": str(parsed["Date"] or ""),
+                }
+            )
         return out
 
     def read(self, name: str) -> dict[str, str] | None:
@@ -210,8 +220,13 @@ class FolderMailer:
             return None
         parsed = message_from_bytes(path.read_bytes(), policy=default_policy)
         body = parsed.get_body(preferencelist=("plain",))
-        return {"name": name, "to": str(parsed["To"] or ""), "subject": str(parsed["Subject"] or ""),
-                "date": str(parsed["Date"] or ""), "text": body.get_content() if body else ""}
+        return {
+            "name": name,
+            "to": str(parsed["To"] or ""),
+            "subject": str(parsed["Subject"] or ""),
+            "date": str(parsed["Date"] or ""),
+            "text": body.get_content() if body else "",
+        }
 
 
 def mailer_from_settings(settings: Settings) -> SmtpMailer | FolderMailer:

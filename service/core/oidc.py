@@ -48,7 +48,8 @@ def fits(alg: str, key: PyJWK) -> bool:
         return isinstance(raw, rsa.RSAPublicKey | rsa.RSAPrivateKey)
     if alg in _CURVES:
         return isinstance(raw, ec.EllipticCurvePublicKey | ec.EllipticCurvePrivateKey) and (
-            raw.curve.name == _CURVES[alg])
+            raw.curve.name == _CURVES[alg]
+        )
     if alg in ("EdDSA", "Ed25519", "Ed448"):
         return isinstance(raw, ed25519.Ed25519PublicKey | ed448.Ed448PublicKey)
     if alg.startswith("HS"):
@@ -112,7 +113,8 @@ class OidcVerifier:
             candidates = [k for k in self._keys.keys if kid is None or k.key_id == kid]
             # without a kid, the first key of the type the algorithm needs
             key = next((k for k in candidates if fits(alg, k)), None) or (
-                candidates[0] if candidates else None)
+                candidates[0] if candidates else None
+            )
             if key is None:
                 raise jwt.InvalidTokenError("no key in the JWKS matches the token's kid")
         if not fits(alg, key):

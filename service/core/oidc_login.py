@@ -64,8 +64,11 @@ class SsoClient:
             client_id=settings.oidc_client_id,
             client_secret=settings.oidc_client_secret,
             server_metadata_url=issuer.rstrip("/") + "/.well-known/openid-configuration",
-            client_kwargs={"scope": settings.oidc_scopes, "code_challenge_method": "S256",
-                           "default_timeout": 10},
+            client_kwargs={
+                "scope": settings.oidc_scopes,
+                "code_challenge_method": "S256",
+                "default_timeout": 10,
+            },
         )
 
     def metadata(self) -> dict[str, Any]:
@@ -76,8 +79,11 @@ class SsoClient:
             raise SsoError("unavailable", f"the provider's discovery document: {exc}") from exc
         if metadata.get("issuer") != self.issuer:
             self._client.server_metadata.clear()  # fetch again next time
-            raise SsoError("unavailable", f"the discovery document names issuer {metadata.get('issuer')!r}, "
-                                          f"not the configured {self.issuer!r}")
+            raise SsoError(
+                "unavailable",
+                f"the discovery document names issuer {metadata.get('issuer')!r}, "
+                f"not the configured {self.issuer!r}",
+            )
         return metadata
 
     def start(self, redirect_uri: str) -> dict[str, str]:
@@ -87,15 +93,20 @@ class SsoClient:
             started = self._client.create_authorization_url(redirect_uri=redirect_uri)
         except (requests.RequestException, AuthlibBaseError, RuntimeError) as exc:
             raise SsoError("unavailable", f"could not start: {exc}") from exc
-        return {"url": started["url"], "state": started["state"], "nonce": started["nonce"],
-                "code_verifier": started["code_verifier"]}
+        return {
+            "url": started["url"],
+            "state": started["state"],
+            "nonce": started["nonce"],
+            "code_verifier": started["code_verifier"],
+        }
 
     def finish(self, *, code: str, redirect_uri: str, code_verifier: str, nonce: str) -> dict[str, Any]:
         """Exchange the code and return the verified claims (ID token, then UserInfo)."""
         metadata = self.metadata()
         try:
             token = self._client.fetch_access_token(
-                redirect_uri=redirect_uri, code=code, code_verifier=code_verifier)
+                redirect_uri=redirect_uri, code=code, code_verifier=code_verifier
+            )
         except (requests.RequestException, AuthlibBaseError, ValueError) as exc:
             raise SsoError("refused", f"the code was not exchanged: {exc}") from exc
         if "id_token" not in token:
@@ -166,5 +177,10 @@ def resolve(store: Store, settings: Settings, claims: dict[str, Any]) -> Identit
             member = found[0]
         else:
             problem = "ambiguous" if found else "no_member"
-    return Identity(subject=subject, email=email, staff_role=role, member=member,
-                    problem=None if (member or role) else problem)
+    return Identity(
+        subject=subject,
+        email=email,
+        staff_role=role,
+        member=member,
+        problem=None if (member or role) else problem,
+    )

@@ -80,20 +80,22 @@ def open_session(
     Role(role)  # a wiring mistake, not a client's, if this fails
     secret = PREFIX + secrets.token_urlsafe(32)
     now = _now()
-    record = store.create_session({
-        "id": "ses_" + secrets.token_hex(8),
-        "hash": hash_token(secret),
-        "person": person,
-        "member_id": member_id,
-        "role": role,
-        "via": via,
-        "subject": subject,
-        "token_id": token_id,
-        "user_agent": (user_agent or "")[:160] or None,
-        "created_at": _iso(now),
-        "last_seen_at": _iso(now),
-        "expires_at": _iso(now + timedelta(days=settings.session_absolute_days)),
-    })
+    record = store.create_session(
+        {
+            "id": "ses_" + secrets.token_hex(8),
+            "hash": hash_token(secret),
+            "person": person,
+            "member_id": member_id,
+            "role": role,
+            "via": via,
+            "subject": subject,
+            "token_id": token_id,
+            "user_agent": (user_agent or "")[:160] or None,
+            "created_at": _iso(now),
+            "last_seen_at": _iso(now),
+            "expires_at": _iso(now + timedelta(days=settings.session_absolute_days)),
+        }
+    )
     # housekeeping, a day after the end, so an admin still sees what just ended
     store.delete_sessions_ended_before(_iso(now - timedelta(days=1)))
     return OpenedSession(secret, csrf_token(secret), record)
@@ -108,18 +110,22 @@ def is_loopback(request: Request) -> bool:
     return (request.url.hostname or "") in LOOPBACK_HOSTS
 
 
-def set_session_cookie(response: Response, request: Request, opened: OpenedSession,
-                       settings: Settings) -> None:
+def set_session_cookie(
+    response: Response, request: Request, opened: OpenedSession, settings: Settings
+) -> None:
     response.set_cookie(
-        COOKIE, opened.secret,
+        COOKIE,
+        opened.secret,
         max_age=int(settings.session_absolute_days * 86400),
-        path="/", httponly=True, secure=not is_loopback(request), samesite="lax",
+        path="/",
+        httponly=True,
+        secure=not is_loopback(request),
+        samesite="lax",
     )
 
 
 def clear_session_cookie(response: Response, request: Request) -> None:
-    response.delete_cookie(COOKIE, path="/", httponly=True, secure=not is_loopback(request),
-                           samesite="lax")
+    response.delete_cookie(COOKIE, path="/", httponly=True, secure=not is_loopback(request), samesite="lax")
 
 
 def _record(request: Request, store: Store, session_hash: str) -> dict[str, Any] | None:

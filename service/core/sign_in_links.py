@@ -62,13 +62,15 @@ def issue_link(store: Store, member_id: str, *, purpose: str, lifetime: timedelt
     """Record a new link for ``member_id`` and return its URL (shown once, never stored)."""
     token = PREFIX + secrets.token_urlsafe(32)
     now = datetime.now(UTC)
-    store.create_sign_in_link({
-        "hash": hash_token(token),
-        "member_id": member_id,
-        "purpose": purpose,
-        "created_at": _iso(now),
-        "expires_at": _iso(now + lifetime),
-    })
+    store.create_sign_in_link(
+        {
+            "hash": hash_token(token),
+            "member_id": member_id,
+            "purpose": purpose,
+            "created_at": _iso(now),
+            "expires_at": _iso(now + lifetime),
+        }
+    )
     store.delete_sign_in_links_before(_iso(now - timedelta(days=1)))
     return base_url.rstrip("/") + ROUTE + token
 
@@ -97,8 +99,7 @@ def address_key(email: str) -> str:
     return "addr:" + hashlib.sha256(email.strip().lower().encode("utf-8")).hexdigest()
 
 
-def send_sign_in_link(store: Store, mailer: Mailer, settings: Settings, email: str,
-                      base_url: str) -> bool:
+def send_sign_in_link(store: Store, mailer: Mailer, settings: Settings, email: str, base_url: str) -> bool:
     """Look the address up and, when exactly one member has it, send that member a link.
 
     Runs after the request has been answered; it only logs (never the address itself).
@@ -111,13 +112,24 @@ def send_sign_in_link(store: Store, mailer: Mailer, settings: Settings, email: s
             return False
         member = members[0]
         minutes = int(settings.magic_link_minutes)
-        url = issue_link(store, member["id"], purpose="sign_in",
-                         lifetime=timedelta(minutes=settings.magic_link_minutes), base_url=base_url)
+        url = issue_link(
+            store,
+            member["id"],
+            purpose="sign_in",
+            lifetime=timedelta(minutes=settings.magic_link_minutes),
+            base_url=base_url,
+        )
     except StoreError as exc:
         log.warning("no sign-in link could be made (%s): %s", who, exc)
         return False
-    mail = sign_in_mail(to=member["email"], name=member.get("name"), link=url, minutes=minutes,
-                        language=member.get("language"), default_language=settings.default_language)
+    mail = sign_in_mail(
+        to=member["email"],
+        name=member.get("name"),
+        link=url,
+        minutes=minutes,
+        language=member.get("language"),
+        default_language=settings.default_language,
+    )
     try:
         mailer.send(mail)
     except MailError as exc:

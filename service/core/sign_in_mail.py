@@ -56,17 +56,23 @@ def _language(language: str | None, default: str) -> str:
     return language if language in LANGUAGES else default
 
 
-def sign_in_mail(*, to: str, name: str | None, link: str, minutes: int, language: str | None,
-                 default_language: str) -> Mail:
+def sign_in_mail(
+    *, to: str, name: str | None, link: str, minutes: int, language: str | None, default_language: str
+) -> Mail:
     lang = _language(language, default_language)
     subject, body = _SIGN_IN[lang]
-    return Mail(to=to, subject=subject, text=body.format(
-        name=name or to, club=_CLUB[lang], link=link, minutes=minutes))
+    return Mail(
+        to=to,
+        subject=subject,
+        text=body.format(name=name or to, club=_CLUB[lang], link=link, minutes=minutes),
+    )
 
 
-def invitation_mail(*, to: str, name: str | None, link: str, days: int, language: str | None,
-                    default_language: str) -> Mail:
+def invitation_mail(
+    *, to: str, name: str | None, link: str, days: int, language: str | None, default_language: str
+) -> Mail:
     lang = _language(language, default_language)
     subject, body = _INVITATION[lang]
-    return Mail(to=to, subject=subject, text=body.format(
-        name=name or to, club=_CLUB[lang], link=link, days=days))
+    return Mail(
+        to=to, subject=subject, text=body.format(name=name or to, club=_CLUB[lang], link=link, days=days)
+    )

@@ -101,8 +101,7 @@ class TokenCache:
             self.hits += 1
             return entry[0]
 
-    def put(self, token_hash: str, record: dict[str, Any] | None, generation: int,
-            read_at: float) -> None:
+    def put(self, token_hash: str, record: dict[str, Any] | None, generation: int, read_at: float) -> None:
         """Remember a record read from Neo4j at ``read_at``, unless the cache was
         invalidated since ``generation`` was taken (the read may predate a revocation)."""
         with self._lock:

@@ -42,8 +42,10 @@ def parse_duration(text: str) -> timedelta:
         raise ValueError(f"not a duration: {text!r} (use e.g. 30d, 12h, 90m, 2w)")
     lifetime = timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
     if lifetime > MAX_LIFETIME:
-        raise ValueError(f"{text.strip()!r} is too long: a token lives at most {MAX_LIFETIME.days} days "
-                         "(omit it for a token without expiry)")
+        raise ValueError(
+            f"{text.strip()!r} is too long: a token lives at most {MAX_LIFETIME.days} days "
+            "(omit it for a token without expiry)"
+        )
     return lifetime
 
 

@@ -93,12 +93,16 @@ def read_bounces(path: Path) -> tuple[list[Bounce], list[str]]:
     bounces: list[Bounce] = []
     others: list[str] = []
     for where, message in _messages(path):
-        is_report = (message.get_content_type() == "multipart/report"
-                     and message.get_param("report-type") == "delivery-status")
+        is_report = (
+            message.get_content_type() == "multipart/report"
+            and message.get_param("report-type") == "delivery-status"
+        )
         failed = _failed_recipients(message) if is_report else []
         if not is_report:
-            others.append(f"{where}: not a delivery status notification "
-                          f"({message.get_content_type()}, subject {str(message['Subject'] or '')!r})")
+            others.append(
+                f"{where}: not a delivery status notification "
+                f"({message.get_content_type()}, subject {str(message['Subject'] or '')!r})"
+            )
         elif not failed:
             others.append(f"{where}: a delivery status notification with no failed recipient")
         bounces += [Bounce(recipient, status, reason, where) for recipient, status, reason in failed]
@@ -116,7 +120,13 @@ def record_bounces(store: Store, bounces: list[Bounce]) -> list[BounceResult]:
             continue
         member = members[0]
         store.record_bounce(member["id"], email=member["email"], at=at, reason=bounce.reason)
-        results.append(BounceResult(bounce.recipient, bounce.reason, bounce.source,
-                                    member_id=member["id"], name=member.get("name")))
+        results.append(
+            BounceResult(
+                bounce.recipient,
+                bounce.reason,
+                bounce.source,
+                member_id=member["id"],
+                name=member.get("name"),
+            )
+        )
     return results
-

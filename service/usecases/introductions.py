@@ -87,17 +87,37 @@ def _asked_mails(req: IntroRequest, people: _People, settings: Settings) -> list
         return []
     lang, url = people.lang(member), _inbox_url(settings)
     if req.hop == len(req.path) - 1:
-        notes = [(people.name(req.path[s.hop]), s.note) for s in req.steps
-                 if s.action == Action.ACCEPT.value and s.note]
-        return [intro_mail.target_mail(
-            to=to, lang=lang, name=people.name(member), requester=people.name(req.requester),
-            brokers=[people.name(b) for b in req.path[1:-1]], note=req.note, notes=notes,
-            days=rules.EXPIRY_DAYS, url=url)]
-    return [intro_mail.asked_mail(
-        to=to, lang=lang, name=people.name(member), requester=people.name(req.requester),
-        next_name=people.name(req.path[req.hop + 1]),
-        rest=[people.name(m) for m in req.path[req.hop + 2:]], note=req.note,
-        days=rules.EXPIRY_DAYS, url=url)]
+        notes = [
+            (people.name(req.path[s.hop]), s.note)
+            for s in req.steps
+            if s.action == Action.ACCEPT.value and s.note
+        ]
+        return [
+            intro_mail.target_mail(
+                to=to,
+                lang=lang,
+                name=people.name(member),
+                requester=people.name(req.requester),
+                brokers=[people.name(b) for b in req.path[1:-1]],
+                note=req.note,
+                notes=notes,
+                days=rules.EXPIRY_DAYS,
+                url=url,
+            )
+        ]
+    return [
+        intro_mail.asked_mail(
+            to=to,
+            lang=lang,
+            name=people.name(member),
+            requester=people.name(req.requester),
+            next_name=people.name(req.path[req.hop + 1]),
+            rest=[people.name(m) for m in req.path[req.hop + 2 :]],
+            note=req.note,
+            days=rules.EXPIRY_DAYS,
+            url=url,
+        )
+    ]
 
 
 def _outcome_mails(req: IntroRequest, people: _People, settings: Settings) -> list[Mail]:
@@ -107,23 +127,42 @@ def _outcome_mails(req: IntroRequest, people: _People, settings: Settings) -> li
             if not (to := people.email(me)):
                 continue
             shared = people(other) or {}
-            mails.append(intro_mail.accepted_mail(
-                to=to, lang=people.lang(me), name=people.name(me), other=people.name(other),
-                email=shared.get("email") if shared.get("share_contact") else None,
-                url=_inbox_url(settings)))
+            mails.append(
+                intro_mail.accepted_mail(
+                    to=to,
+                    lang=people.lang(me),
+                    name=people.name(me),
+                    other=people.name(other),
+                    email=shared.get("email") if shared.get("share_contact") else None,
+                    url=_inbox_url(settings),
+                )
+            )
     elif req.state is State.DECLINED and (to := people.email(req.requester)):
         reason = None
         if req.note_to_requester:
             decided = next(s for s in reversed(req.steps) if s.action == Action.DECLINE.value)
             reason = (people.name(req.path[decided.hop]), req.note_to_requester)
-        mails.append(intro_mail.not_now_mail(
-            to=to, lang=people.lang(req.requester), name=people.name(req.requester),
-            target=people.name(req.target), reason=reason))
+        mails.append(
+            intro_mail.not_now_mail(
+                to=to,
+                lang=people.lang(req.requester),
+                name=people.name(req.requester),
+                target=people.name(req.target),
+                reason=reason,
+            )
+        )
     return mails
 
 
-def ask(store: Store, p: Projection, settings: Settings, principal: Principal,
-        path: Sequence[str], note: str | None, now: datetime | None = None) -> Outcome:
+def ask(
+    store: Store,
+    p: Projection,
+    settings: Settings,
+    principal: Principal,
+    path: Sequence[str],
+    note: str | None,
+    now: datetime | None = None,
+) -> Outcome:
     """A new request along ``path`` (ids, the caller first).
 
     :class:`MemberNotFound` for a member of the path the caller may not know (hidden is
@@ -149,28 +188,37 @@ def ask(store: Store, p: Projection, settings: Settings, principal: Principal,
         index.append(i)
     for a, b, ia, ib in zip(members, members[1:], index, index[1:], strict=False):
         if ib not in p.adj[ia]:
-            raise Refused("invalid", f"{a} and {b} are not connected in the club: the path must "
-                                     "follow its ties")
+            raise Refused(
+                "invalid", f"{a} and {b} are not connected in the club: the path must follow its ties"
+            )
     for member_id, i in zip(members[1:-1], index[1:-1], strict=True):
         if not consent.broker_at(p, i):
-            raise Refused("conflict", f"{member_id} is not open to introductions; choose a path "
-                                      "through members who are")
+            raise Refused(
+                "conflict", f"{member_id} is not open to introductions; choose a path through members who are"
+            )
     req = rules.new_request(_new_id(), members, text, now)
 
     def check(counts: dict[str, Any]) -> None:
         if counts.get("open_same"):
             raise Refused("conflict", f"you have an open request to {members[-1]} already")
         declines = [datetime.fromisoformat(t) for t in counts.get("declines") or () if t]
-        rules.check_new(members, open_by_requester=counts.get("open_by_requester", 0),
-                        broker_asked_this_week=counts.get("broker_week", 0),
-                        broker_weekly=counts.get("broker_weekly"),
-                        last_decline=max(declines, default=None), now=now)
+        rules.check_new(
+            members,
+            open_by_requester=counts.get("open_by_requester", 0),
+            broker_asked_this_week=counts.get("broker_week", 0),
+            broker_weekly=counts.get("broker_weekly"),
+            last_decline=max(declines, default=None),
+            now=now,
+        )
 
     record = rules.to_record(req)
     store.create_intro_request(
-        record, now=record["created_at"],  # type: ignore[arg-type]
+        record,
+        now=record["created_at"],  # type: ignore[arg-type]
         expired_before=(now - timedelta(days=rules.EXPIRY_DAYS)).isoformat(timespec="microseconds"),
-        week_ago=(now - timedelta(days=7)).isoformat(timespec="microseconds"), check=check)
+        week_ago=(now - timedelta(days=7)).isoformat(timespec="microseconds"),
+        check=check,
+    )
     return Outcome(req, _asked_mails(req, _People(store, settings), settings))
 
 
@@ -191,8 +239,16 @@ def _load(store: Store, request_id: str, member: str | None) -> tuple[IntroReque
     return req, record
 
 
-def answer(store: Store, p: Projection, settings: Settings, principal: Principal, request_id: str,
-           action: Action, note: str | None = None, now: datetime | None = None) -> Outcome:
+def answer(
+    store: Store,
+    p: Projection,
+    settings: Settings,
+    principal: Principal,
+    request_id: str,
+    action: Action,
+    note: str | None = None,
+    now: datetime | None = None,
+) -> Outcome:
     """``action`` by the caller on the request; the next member asked, or the outcome told."""
     now = now or now_utc()
     me = principal.member_id
@@ -214,14 +270,19 @@ def answer(store: Store, p: Projection, settings: Settings, principal: Principal
     else:
         outcome.mails = _outcome_mails(new, people, settings)
     if new.state is State.ACCEPTED:
-        store.record_introduction(new.requester, new.target, date=now.date().isoformat(),
-                                  request_id=new.id)
+        store.record_introduction(new.requester, new.target, date=now.date().isoformat(), request_id=new.id)
         outcome.tie = (new.requester, new.target)
     return outcome
 
 
-def relay(store: Store, settings: Settings, principal: Principal, request_id: str, text: str,
-          now: datetime | None = None) -> Mail:
+def relay(
+    store: Store,
+    settings: Settings,
+    principal: Principal,
+    request_id: str,
+    text: str,
+    now: datetime | None = None,
+) -> Mail:
     """One first message from requester or target to the other of an accepted request, by
     e-mail (the way to write to someone who does not share contact details). Writing gives
     the other one's own address to reply to. Once per side."""
@@ -231,8 +292,9 @@ def relay(store: Store, settings: Settings, principal: Principal, request_id: st
     req, record = _load(store, request_id, me)
     assert me is not None and body is not None
     if not rules.contacts_visible(req, me):
-        raise Refused("conflict", "a message can be relayed only between the two ends of an "
-                                  "accepted introduction")
+        raise Refused(
+            "conflict", "a message can be relayed only between the two ends of an accepted introduction"
+        )
     relayed = set(record.get("relayed_by") or ())
     if me in relayed:
         raise Refused("conflict", "your first message was relayed already; write directly now")
@@ -241,11 +303,19 @@ def relay(store: Store, settings: Settings, principal: Principal, request_id: st
     to, sender_email = people.email(other), people.email(me)
     if not to or not sender_email:
         raise Refused("conflict", "no e-mail address to relay the message with")
-    if store.update_intro_request(request_id, int(record["version"]),
-                                  {"relayed_by": sorted(relayed | {me})}) is None:
+    if (
+        store.update_intro_request(request_id, int(record["version"]), {"relayed_by": sorted(relayed | {me})})
+        is None
+    ):
         raise Refused("conflict", "the request changed meanwhile; try again")
-    return intro_mail.relayed_mail(to=to, lang=people.lang(other), name=people.name(other),
-                                   sender=people.name(me), sender_email=sender_email, text=body)
+    return intro_mail.relayed_mail(
+        to=to,
+        lang=people.lang(other),
+        name=people.name(other),
+        sender=people.name(me),
+        sender_email=sender_email,
+        text=body,
+    )
 
 
 def contact_of(store: Store, member_id: str) -> dict[str, Any]:

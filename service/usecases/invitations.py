@@ -112,24 +112,49 @@ def invite(
             if dry_run:
                 record(InviteResult(status="would_send", **base))
                 continue
-            record(_send_one(store, mailer, settings, member, base, now=now, not_since=not_since,
-                             lifetime=lifetime, base_url=base_url))
+            record(
+                _send_one(
+                    store,
+                    mailer,
+                    settings,
+                    member,
+                    base,
+                    now=now,
+                    not_since=not_since,
+                    lifetime=lifetime,
+                    base_url=base_url,
+                )
+            )
     for member_id in missing:
         record(InviteResult(member_id=member_id, status="not_found", detail="no such member"))
     return results
 
 
-def _send_one(store: Store, mailer: Mailer, settings: Settings, member: dict[str, Any],
-              base: dict[str, Any], *, now: datetime, not_since: str, lifetime: timedelta,
-              base_url: str) -> InviteResult:
+def _send_one(
+    store: Store,
+    mailer: Mailer,
+    settings: Settings,
+    member: dict[str, Any],
+    base: dict[str, Any],
+    *,
+    now: datetime,
+    not_since: str,
+    lifetime: timedelta,
+    base_url: str,
+) -> InviteResult:
     at = _iso(now)
     claimed, previous = store.claim_invitation(member["id"], at=at, not_since=not_since)
     if not claimed:  # another run invited the member meanwhile
         return InviteResult(status="skipped_recent", detail=f"invited {(previous or '')[:10]}", **base)
     url = issue_link(store, member["id"], purpose="invitation", lifetime=lifetime, base_url=base_url)
-    mail = invitation_mail(to=member["email"], name=member.get("name"), link=url,
-                           days=int(settings.invite_link_days), language=member.get("language"),
-                           default_language=settings.default_language)
+    mail = invitation_mail(
+        to=member["email"],
+        name=member.get("name"),
+        link=url,
+        days=int(settings.invite_link_days),
+        language=member.get("language"),
+        default_language=settings.default_language,
+    )
     try:
         mailer.send(mail)
     except MailError as exc:

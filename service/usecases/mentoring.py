@@ -53,23 +53,29 @@ def _reasons(reasons: Sequence[Any]) -> list[dict[str, Any]]:
     return [{"kind": r.kind, "detail": r.detail, "weight": r.weight} for r in reasons]
 
 
-def select_mentees(p: Projection, req: MatchRequest, viewer: Viewer = OPERATOR,
-                   ) -> tuple[list[int], list[str]]:
+def select_mentees(
+    p: Projection,
+    req: MatchRequest,
+    viewer: Viewer = OPERATOR,
+) -> tuple[list[int], list[str]]:
     """The mentees' indices, and the ids given that name no member ``viewer`` may know."""
     if req.mentees is not None:
         return split_visible(p, viewer, req.mentees)
     if req.program is None and req.year is None:
         raise SelectionError("give the mentees' ids, or a filter: program and/or year")
-    found = [m for m in mt.select_members(p, program=req.program, year=req.year,
-                                          seeking=req.seeking)
-             if consent.visible_to(p, m, viewer)]
+    found = [
+        m
+        for m in mt.select_members(p, program=req.program, year=req.year, seeking=req.seeking)
+        if consent.visible_to(p, m, viewer)
+    ]
     if not found:
         raise SelectionError("no member matches that programme and year")
     return found, []
 
 
-def run_match(p: Projection, req: MatchRequest, *, today: str | None = None,
-              viewer: Viewer = OPERATOR) -> dict[str, Any]:
+def run_match(
+    p: Projection, req: MatchRequest, *, today: str | None = None, viewer: Viewer = OPERATOR
+) -> dict[str, Any]:
     """The programme as a JSON-ready dict: assignments, unmatched, objective and the report.
 
     A member hidden from ``viewer`` is answered like an id that names no one: as a mentee
@@ -84,13 +90,21 @@ def run_match(p: Projection, req: MatchRequest, *, today: str | None = None,
     if req.mentors is not None:
         mentors, unknown_mentors = split_visible(p, viewer, req.mentors)
     prog = matching.match_programme(
-        p, mentees, mentors=mentors, min_fit=req.min_fit,
-        exclude_same_employer=req.exclude_same_employer, max_per_cohort=req.max_per_cohort,
-        candidates=req.candidates, method=req.method, today=today)
-    unmatched = [{"mentee": {"id": mid, "name": ""}, "code": "no_eligible_mentor",
-                  "reason": "no member with this id"} for mid in unknown]
-    unmatched += [{"mentee": _ref(p, u.mentee), "code": u.code, "reason": u.reason}
-                  for u in prog.unmatched]
+        p,
+        mentees,
+        mentors=mentors,
+        min_fit=req.min_fit,
+        exclude_same_employer=req.exclude_same_employer,
+        max_per_cohort=req.max_per_cohort,
+        candidates=req.candidates,
+        method=req.method,
+        today=today,
+    )
+    unmatched = [
+        {"mentee": {"id": mid, "name": ""}, "code": "no_eligible_mentor", "reason": "no member with this id"}
+        for mid in unknown
+    ]
+    unmatched += [{"mentee": _ref(p, u.mentee), "code": u.code, "reason": u.reason} for u in prog.unmatched]
     report = prog.report()
     report["mentees"] += len(unknown)
     report["unmatched"] += len(unknown)
@@ -98,17 +112,32 @@ def run_match(p: Projection, req: MatchRequest, *, today: str | None = None,
         by = report["unmatched_by_reason"]
         by["no_eligible_mentor"] = by.get("no_eligible_mentor", 0) + len(unknown)
     return {
-        "assignments": [{"mentee": _ref(p, a.mentee), "mentor": _ref(p, a.mentor), "score": a.score,
-                         "reasons": _reasons(a.reasons)} for a in prog.assignments],
+        "assignments": [
+            {
+                "mentee": _ref(p, a.mentee),
+                "mentor": _ref(p, a.mentor),
+                "score": a.score,
+                "reasons": _reasons(a.reasons),
+            }
+            for a in prog.assignments
+        ],
         "unmatched": unmatched,
         "objective": prog.objective,
         "report": report,
-        "mentor_load": [{"mentor": _ref(p, x.mentor), "capacity": x.capacity, "current": x.current,
-                         "assigned": x.assigned, "left": x.left}
-                        for x in sorted(prog.loads, key=lambda x: p.ids[x.mentor])],
-        "excluded_mentors": ([{"mentor": _ref(p, m), "reason": why} for m, why in prog.excluded_mentors]
-                             + [{"mentor": {"id": mid, "name": ""}, "reason": "no such member"}
-                                for mid in unknown_mentors]),
+        "mentor_load": [
+            {
+                "mentor": _ref(p, x.mentor),
+                "capacity": x.capacity,
+                "current": x.current,
+                "assigned": x.assigned,
+                "left": x.left,
+            }
+            for x in sorted(prog.loads, key=lambda x: p.ids[x.mentor])
+        ],
+        "excluded_mentors": (
+            [{"mentor": _ref(p, m), "reason": why} for m, why in prog.excluded_mentors]
+            + [{"mentor": {"id": mid, "name": ""}, "reason": "no such member"} for mid in unknown_mentors]
+        ),
         "method": prog.method,
         "candidate_edges": prog.candidate_edges,
         "pruned": prog.pruned,
@@ -116,14 +145,22 @@ def run_match(p: Projection, req: MatchRequest, *, today: str | None = None,
     }
 
 
-def mentors_for(p: Projection, member: int, *, skill: str | None, limit: int,
-                today: str | None = None) -> dict[str, Any]:
+def mentors_for(
+    p: Projection, member: int, *, skill: str | None, limit: int, today: str | None = None
+) -> dict[str, Any]:
     """The ranked mentors of one member as a JSON-ready dict (the skill already folded)."""
     ranking = mt.rank_mentors(p, member, skill=skill, limit=limit, today=today)
     return {
-        "mentors": [{"member": m.mentor, "score": m.score, "reasons": _reasons(m.reasons),
-                     "capacity": m.capacity, "capacity_left": m.capacity_left}
-                    for m in ranking.mentors],
+        "mentors": [
+            {
+                "member": m.mentor,
+                "score": m.score,
+                "reasons": _reasons(m.reasons),
+                "capacity": m.capacity,
+                "capacity_left": m.capacity_left,
+            }
+            for m in ranking.mentors
+        ],
         "reason": ranking.reason,
     }
 
@@ -135,5 +172,9 @@ def capacity_now(p: Projection, member_id: str, today: str | None = None) -> dic
         return {"mentor": member_id, "capacity": 0, "current": 0, "capacity_left": 0}
     capacity = mt.capacity_of(p, m)
     current = len(mt.active_mentees(p, m, today))
-    return {"mentor": member_id, "capacity": capacity, "current": current,
-            "capacity_left": max(0, capacity - current)}
+    return {
+        "mentor": member_id,
+        "capacity": capacity,
+        "current": current,
+        "capacity_left": max(0, capacity - current),
+    }

@@ -53,8 +53,13 @@ class ReportService:
     ``source`` returns the projection serving now (None before the first build).
     """
 
-    def __init__(self, source: Callable[[], Projection | None], *, max_entries: int = 16,
-                 compute: Callable[..., dict[str, Any]] = network_report) -> None:
+    def __init__(
+        self,
+        source: Callable[[], Projection | None],
+        *,
+        max_entries: int = 16,
+        compute: Callable[..., dict[str, Any]] = network_report,
+    ) -> None:
         self._source = source
         self._compute = compute
         self._max = max_entries
@@ -92,8 +97,13 @@ class ReportService:
     def _served(self, entry: _Entry, projection: Projection, *, refreshing: bool) -> Served:
         stale = entry.version != projection.version
         report = scrub_names(entry.report, projection) if stale else entry.report
-        return Served(report, entry.version, round(time.monotonic() - entry.computed_at, 1),
-                      stale=stale, refreshing=refreshing)
+        return Served(
+            report,
+            entry.version,
+            round(time.monotonic() - entry.computed_at, 1),
+            stale=stale,
+            refreshing=refreshing,
+        )
 
     def _start(self, key: Key, filters: ReportFilters, options: ReportOptions) -> Future[_Entry]:
         """The computation of ``key``, started unless already running (lock held)."""

@@ -38,8 +38,11 @@ def visible_index(p: Projection, principal: Principal, member_id: str) -> int:
     return member
 
 
-def split_visible(p: Projection, viewer: Viewer, member_ids: Iterable[str],
-                  ) -> tuple[list[int], list[str]]:
+def split_visible(
+    p: Projection,
+    viewer: Viewer,
+    member_ids: Iterable[str],
+) -> tuple[list[int], list[str]]:
     """``member_ids`` (duplicates dropped, order kept) as the indices ``viewer`` may know
     and the ids it must be told name no one — hidden and unknown alike."""
     found: list[int] = []

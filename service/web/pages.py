@@ -44,23 +44,36 @@ PAGES: tuple[Page, ...] = (
     Page("", "page_signin", (), ("signin.js",)),
     Page("home", "page_home", (M, CO, AN, AD), ("memory.js", "home.js"), wide=True),
     Page("meet", "page_meet", (M, AD), ("people_picker.js", "reasons.js", "meet.js")),
-    Page("paths", "page_paths", (M, CO, AD), ("vendor", "graphs.js", "employer_picker.js", "people_picker.js",
-                                    "intro.js", "paths.js"),
-         wide=True),
+    Page(
+        "paths",
+        "page_paths",
+        (M, CO, AD),
+        ("vendor", "graphs.js", "employer_picker.js", "people_picker.js", "intro.js", "paths.js"),
+        wide=True,
+    ),
     Page("inbox", "page_inbox", (M,), ("intro.js", "inbox.js")),
     Page("mentors", "page_mentors", (M, CO, AD), ("people_picker.js", "reasons.js", "mentors.js")),
-    Page("network", "page_network", (M, AD), ("vendor", "graphs.js", "people_picker.js", "network.js"),
-         wide=True),
+    Page(
+        "network",
+        "page_network",
+        (M, AD),
+        ("vendor", "graphs.js", "people_picker.js", "network.js"),
+        wide=True,
+    ),
     Page("profile", "page_profile", (M, AD), ("people_picker.js", "profile.js")),
     Page("directory", "page_directory", (CO, AD), ("memory.js", "directory.js"), wide=True),
-    Page("employers", "page_employers", (CO, AD), ("reasons.js", "employer_picker.js", "people_picker.js",
-                                                      "memory.js", "employers.js"),
-         wide=True),
-    Page("mentoring", "page_mentoring", (CO, AD), ("people_picker.js", "reasons.js", "mentoring.js"),
-         wide=True),
+    Page(
+        "employers",
+        "page_employers",
+        (CO, AD),
+        ("reasons.js", "employer_picker.js", "people_picker.js", "memory.js", "employers.js"),
+        wide=True,
+    ),
+    Page(
+        "mentoring", "page_mentoring", (CO, AD), ("people_picker.js", "reasons.js", "mentoring.js"), wide=True
+    ),
     Page("report", "page_report", (AN, AD), ("charts.js", "report.js"), wide=True),
-    Page("communities", "page_communities", (AN, AD), ("vendor", "graphs.js", "communities.js"),
-         wide=True),
+    Page("communities", "page_communities", (AN, AD), ("vendor", "graphs.js", "communities.js"), wide=True),
     Page("invite", "page_invite", (AD,), ("invite.js",), wide=True),
     Page("outbox", "page_outbox", (AD,), ("outbox.js",), wide=True),
     Page("sync", "page_sync", (AD,), ("sync.js",), wide=True),
@@ -80,9 +93,11 @@ HOME = {M: "home", CO: "home", AN: "home", AD: "home"}
 
 #: The pages load scripts from here and nowhere else; styles may be set by the scripts
 #: (the graph library sizes its canvas inline); no frames, no plugins, no other origins.
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-       "img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
-       "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -91,21 +106,42 @@ def _url(slug: str) -> str:
     return f"{WEB}/{slug}" if slug else f"{WEB}/"
 
 
-def _render(request: Request, page: Page, lang: str, set_cookie: bool,
-            extra: dict[str, object] | None = None, status_code: int = 200) -> HTMLResponse:
+def _render(
+    request: Request,
+    page: Page,
+    lang: str,
+    set_cookie: bool,
+    extra: dict[str, object] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
     t = strings.translator(lang)
     by_slug = {p.slug: p for p in PAGES}
     nav = [(group, [(by_slug[s], _url(s)) for s in slugs]) for group, slugs in NAV]
     asset_version = version("alumni-graph")
     response = _templates.TemplateResponse(
-        request, f"{page.slug or 'signin'}.html",
-        {"page": page, "lang": lang, "other_lang": "sl" if lang == "en" else "en", "t": t,
-         "strings": strings.strings(lang), "nav": nav, "url": _url, "home": HOME,
-         "static": lambda path: f"{WEB}/static/{path}?v={asset_version}",
-         "sso": request.app.state.settings.sso_label, "api": API_V1, **(extra or {})},
+        request,
+        f"{page.slug or 'signin'}.html",
+        {
+            "page": page,
+            "lang": lang,
+            "other_lang": "sl" if lang == "en" else "en",
+            "t": t,
+            "strings": strings.strings(lang),
+            "nav": nav,
+            "url": _url,
+            "home": HOME,
+            "static": lambda path: f"{WEB}/static/{path}?v={asset_version}",
+            "sso": request.app.state.settings.sso_label,
+            "api": API_V1,
+            **(extra or {}),
+        },
         status_code=status_code,
-        headers={"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
-                 "Referrer-Policy": "no-referrer", "Cache-Control": "no-cache"},
+        headers={
+            "Content-Security-Policy": CSP,
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer",
+            "Cache-Control": "no-cache",
+        },
     )
     if set_cookie:
         response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, path=WEB, samesite="lax")

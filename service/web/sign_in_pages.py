@@ -19,8 +19,11 @@ _PAGE = "auth"
 
 
 def language(request: Request) -> str:
-    return strings.pick(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE),
-                        request.headers.get("accept-language"))
+    return strings.pick(
+        request.query_params.get("lang"),
+        request.cookies.get(LANG_COOKIE),
+        request.headers.get("accept-language"),
+    )
 
 
 def wants_html(request: Request) -> bool:
@@ -34,14 +37,27 @@ def outcome_page(request: Request, key: str, status_code: int, **values: object)
     lang = language(request)
     t = strings.translator(lang)
     if not wants_html(request):
-        code = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-                429: "rate_limited", 503: "unavailable"}.get(status_code, "error")
-        return JSONResponse(error_body(code, strings.translator("en")("auth_" + key, **values),
-                                       {"outcome": key}),
-                            status_code=status_code, headers={"Cache-Control": "no-store"})
+        code = {
+            400: "bad_request",
+            401: "unauthorized",
+            403: "forbidden",
+            404: "not_found",
+            429: "rate_limited",
+            503: "unavailable",
+        }.get(status_code, "error")
+        return JSONResponse(
+            error_body(code, strings.translator("en")("auth_" + key, **values), {"outcome": key}),
+            status_code=status_code,
+            headers={"Cache-Control": "no-store"},
+        )
     page = Page(_PAGE, "page_signin_result", ())
-    response = _render(request, page, lang, set_cookie=False,
-                       extra={"message": t("auth_" + key, **values), "outcome": key},
-                       status_code=status_code)
+    response = _render(
+        request,
+        page,
+        lang,
+        set_cookie=False,
+        extra={"message": t("auth_" + key, **values), "outcome": key},
+        status_code=status_code,
+    )
     response.headers["Cache-Control"] = "no-store"
     return response

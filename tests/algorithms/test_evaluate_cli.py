@@ -20,13 +20,32 @@ def test_evaluate_cli_prints_a_table_and_json() -> None:
     reports = json.loads(result.stdout)
     assert [r["split"] for r in reports] == ["random", "newest"]
     assert {row["ranker"] for row in reports[0]["rows"]} == {
-        "random", "common_neighbours", "adamic_adar", "resource_allocation",
-        "preferential_attachment", "blend"}
+        "random",
+        "common_neighbours",
+        "adamic_adar",
+        "resource_allocation",
+        "preferential_attachment",
+        "blend",
+    }
     row = reports[0]["rows"][0]
     assert {"precision", "recall", "mrr", "map", "ndcg", "auc", "precision_sd"} <= set(row)
-    two = runner.invoke(app, ["evaluate", "--graph", "florentine_families", "--split", "random",
-                              "--seeds", "2", "--ranker", "resource_allocation",
-                              "--ranker", "learned_logistic", "--json"])
+    two = runner.invoke(
+        app,
+        [
+            "evaluate",
+            "--graph",
+            "florentine_families",
+            "--split",
+            "random",
+            "--seeds",
+            "2",
+            "--ranker",
+            "resource_allocation",
+            "--ranker",
+            "learned_logistic",
+            "--json",
+        ],
+    )
     assert two.exit_code == 0, two.output
     report = json.loads(two.stdout)[0]
     assert report["seeds"] == [0, 1] and len(report["per_seed"]) == 2

@@ -36,7 +36,12 @@ def _school(name: str) -> Path:
 def test_the_learned_ranker_is_not_below_the_best_structural_ranker(school: str) -> None:
     p, report = projection_from_bundle(_school(school))
     assert not report.errors and p.n_ties > 50_000
-    result = evaluate(p, seed=0, max_members=200, train_sources=300,
-                      names=("common_neighbours", "adamic_adar", "resource_allocation", "learned"))
+    result = evaluate(
+        p,
+        seed=0,
+        max_members=200,
+        train_sources=300,
+        names=("common_neighbours", "adamic_adar", "resource_allocation", "learned"),
+    )
     best = max(r.precision for r in result.rows if r.ranker != "learned")
     assert result.row("learned").precision >= best, result.rows

@@ -25,8 +25,10 @@ def _col(row: np.ndarray, name: str) -> float:
 def test_structural_features_by_hand(build) -> None:
     # a–b, a–c, b–d, c–d, c–e, d–f, e–f: from a, d is 2 steps away through b and c,
     # f is 3 steps away through (b,d), (c,d) and (c,e)
-    p = build(list("abcdef"), knows=[("a", "b"), ("a", "c"), ("b", "d"), ("c", "d"), ("c", "e"),
-                                     ("d", "f"), ("e", "f")])
+    p = build(
+        list("abcdef"),
+        knows=[("a", "b"), ("a", "c"), ("b", "d"), ("c", "d"), ("c", "e"), ("d", "f"), ("e", "f")],
+    )
     a, d, f = p.member("a"), p.member("d"), p.member("f")
     rows = pair_features(p, source_context(p, a), [d, f])
     ad, af = rows
@@ -46,9 +48,13 @@ def test_attribute_features_by_hand(build) -> None:
     members = {m: {} for m in "abcdefgh"}
     members["a"] = {"city": "Kranj", "graduation_year": 2010}
     members["b"] = {"city": "Kranj", "graduation_year": 2013}
-    p = build(members, knows=[("a", "c")],
-              cohorts=[("a", "Law", 2010), ("b", "Law", 2010), ("c", "Law", 2010)],
-              skills=[("b", "Rust"), ("c", "Go")], wants=[("a", "Rust")])
+    p = build(
+        members,
+        knows=[("a", "c")],
+        cohorts=[("a", "Law", 2010), ("b", "Law", 2010), ("c", "Law", 2010)],
+        skills=[("b", "Rust"), ("c", "Go")],
+        wants=[("a", "Rust")],
+    )
     a, b = p.member("a"), p.member("b")
     row = pair_features(p, source_context(p, a), [b])[0]
     n = p.n_members
@@ -70,14 +76,17 @@ def _planted(seed: int = 0, n: int = 300) -> Projection:
     ids = sorted(houses)
     ties = set()
     for i, x in enumerate(ids):
-        for y in ids[i + 1:]:
+        for y in ids[i + 1 :]:
             chance = 0.12 if houses[x] == houses[y] else 0.004
             if rng.random() < chance:
                 ties.add((x, y))
-    return Projection.from_rows([
-        ("members", [{"id": m, "props": {"name": m, "city": h}} for m, h in houses.items()]),
-        ("knows", [{"a": a, "b": b} for a, b in sorted(ties)]),
-    ], progress_every=1e9)
+    return Projection.from_rows(
+        [
+            ("members", [{"id": m, "props": {"name": m, "city": h}} for m, h in houses.items()]),
+            ("knows", [{"a": a, "b": b} for a, b in sorted(ties)]),
+        ],
+        progress_every=1e9,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -128,13 +137,16 @@ def test_the_hidden_are_never_suggested() -> None:
 
 def test_purpose_reweights_the_learned_score(build) -> None:
     people = {m: {} for m in ("me", "x", "y", "z", "w")}
-    p = build(people, knows=[("me", "x"), ("x", "y"), ("x", "z"), ("w", "me")],
-              skills=[("z", "Python")], wants=[("me", "Python")])
+    p = build(
+        people,
+        knows=[("me", "x"), ("x", "y"), ("x", "z"), ("w", "me")],
+        skills=[("z", "Python")],
+        wants=[("me", "Python")],
+    )
     model = learned.RankerModel("logistic", _Constant())
     me = p.member("me")
     social = [s.member for s in learned.suggest_learned(p, model, me, limit=2)]
-    mentoring = [s.member for s in learned.suggest_learned(p, model, me, limit=2,
-                                                             purpose="mentoring")]
+    mentoring = [s.member for s in learned.suggest_learned(p, model, me, limit=2, purpose="mentoring")]
     assert mentoring[0] == p.member("z")
     assert social[0] == p.member("y")  # ties by id without the bonus
 

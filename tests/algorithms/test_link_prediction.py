@@ -9,20 +9,27 @@ from graph.algorithms import link_prediction as lp
 from graph.algorithms.evaluation import projection_from_networkx
 
 
-@pytest.mark.parametrize(("ours", "theirs"), [
-    (lp.adamic_adar_scores, nx.adamic_adar_index),
-    (lp.resource_allocation_scores, nx.resource_allocation_index),
-])
+@pytest.mark.parametrize(
+    ("ours", "theirs"),
+    [
+        (lp.adamic_adar_scores, nx.adamic_adar_index),
+        (lp.resource_allocation_scores, nx.resource_allocation_index),
+    ],
+)
 def test_scores_match_networkx_on_the_karate_club(ours, theirs) -> None:
     g = nx.karate_club_graph()
     p = projection_from_networkx(g)
     for node in (0, 5, 33):
         u = p.member(str(node))
         scores = ours(p, u)
-        expected = {str(b): s for _, b, s in theirs(g, [(node, c) for c in g if c != node
-                                                       and not g.has_edge(node, c)]) if s > 0}
+        expected = {
+            str(b): s
+            for _, b, s in theirs(g, [(node, c) for c in g if c != node and not g.has_edge(node, c)])
+            if s > 0
+        }
         assert {p.ids[c]: round(s, 9) for c, s in scores.items()} == {
-            k: round(v, 9) for k, v in expected.items()}
+            k: round(v, 9) for k, v in expected.items()
+        }
 
 
 def test_common_neighbours_excludes_the_member_and_its_ties(build) -> None:
@@ -48,7 +55,9 @@ def test_random_is_seeded_and_never_a_connection(build) -> None:
 def test_budget_bounds_the_work_on_hubs(build) -> None:
     # m0 knows a small friend and a hub; with a tiny budget only the small friend expands
     hub_ties = [("hub", f"h{i}") for i in range(50)]
-    p = build(["m0", "small", "hub", "x"] + [f"h{i}" for i in range(50)],
-              knows=[("m0", "small"), ("m0", "hub"), ("small", "x"), *hub_ties])
+    p = build(
+        ["m0", "small", "hub", "x"] + [f"h{i}" for i in range(50)],
+        knows=[("m0", "small"), ("m0", "hub"), ("small", "x"), *hub_ties],
+    )
     scores = lp.common_neighbour_scores(p, p.member("m0"), budget=5)
     assert {p.ids[c] for c in scores} == {"x"}

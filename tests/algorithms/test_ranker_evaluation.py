@@ -20,8 +20,7 @@ def test_on_structure_only_networks_structure_beats_chance(name) -> None:
     # a broken split, ranking or metric shows here: chance finds a hidden tie among the
     # others about as often as a non-tie (AUC near ½), resource allocation far earlier
     p = projection_from_networkx(structure_only_graphs()[name])
-    reports = [evaluate(p, seed=seed, names=("random", "resource_allocation", "blend"))
-               for seed in (0, 1, 2)]
+    reports = [evaluate(p, seed=seed, names=("random", "resource_allocation", "blend")) for seed in (0, 1, 2)]
     summary = {s.ranker: s.mean for s in summarise(reports)}
     ra, chance = summary["resource_allocation"], summary["random"]
     assert ra["mrr"] > 1.5 * chance["mrr"] and ra["precision"] > chance["precision"]
@@ -44,8 +43,9 @@ def generated(tmp_path_factory: pytest.TempPathFactory):
 def test_on_generated_data_the_learned_ranker_beats_the_blend(generated, split) -> None:
     # the hand-set weights were tuned on this generator; a model trained on the split's
     # visible ties alone must still do better on the hidden ones
-    report = evaluate(generated, split=split, max_members=200, depth=20, train_sources=200,
-                      names=("blend", "learned"))
+    report = evaluate(
+        generated, split=split, max_members=200, depth=20, train_sources=200, names=("blend", "learned")
+    )
     assert report.row("learned").precision > report.row("blend").precision, report.rows
 
 
@@ -57,9 +57,16 @@ def test_bundle_projection_holds_the_bundle(generated) -> None:
 
 
 def test_hide_ties_newest_hides_the_latest(build) -> None:
-    p = build(list("abcdef"), knows=[("a", "b", "1990"), ("b", "c", "2001"), ("c", "d", "2020"),
-                                     ("d", "e", "2021"), ("e", "f", "1995")])
+    p = build(
+        list("abcdef"),
+        knows=[
+            ("a", "b", "1990"),
+            ("b", "c", "2001"),
+            ("c", "d", "2020"),
+            ("d", "e", "2021"),
+            ("e", "f", "1995"),
+        ],
+    )
     train, hidden = hide_ties(p, fraction=0.4, split="newest")
-    assert {(p.ids[a], p.ids[b]) for a, bs in hidden.items() for b in bs if a < b} == {
-        ("c", "d"), ("d", "e")}
+    assert {(p.ids[a], p.ids[b]) for a, bs in hidden.items() for b in bs if a < b} == {("c", "d"), ("d", "e")}
     assert train.n_ties == 3 and p.n_ties == 5  # the original is untouched

@@ -83,9 +83,13 @@ def test_profile_lifts_skills_and_hides_small_groups(club: Projection) -> None:
     years = prof.years_to_join
     assert years is not None and years.n == 6
     assert years.median == 1.0 and years.buckets == [("0–1 years", 6)]
-    assert all(count >= MIN_GROUP for count in
-               [s.count for s in prof.skills] + [s.count for s in prof.programs]
-               + [n for _, n in prof.titles] + [n for _, n in years.buckets])
+    assert all(
+        count >= MIN_GROUP
+        for count in [s.count for s in prof.skills]
+        + [s.count for s in prof.programs]
+        + [n for _, n in prof.titles]
+        + [n for _, n in years.buckets]
+    )
 
 
 def test_profile_of_an_employer_with_too_few_alumni_is_empty(club: Projection) -> None:

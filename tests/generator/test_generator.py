@@ -159,10 +159,15 @@ def test_every_relationship_refers_to_existing_ids(bundle: Path, members: dict[s
     employers = {r["id"] for r in read(bundle, "employers.csv")}
     events = {r["id"] for r in read(bundle, "events.csv")}
     assert len(members) == SIZE
-    for name, columns in (("positions.csv", ("member_id",)), ("skills.csv", ("member_id",)),
-                          ("interests.csv", ("member_id",)), ("cohorts.csv", ("member_id",)),
-                          ("connections.csv", ("member_a", "member_b")), ("attendance.csv", ("member_id",)),
-                          ("mentorships.csv", ("mentor_id", "mentee_id"))):
+    for name, columns in (
+        ("positions.csv", ("member_id",)),
+        ("skills.csv", ("member_id",)),
+        ("interests.csv", ("member_id",)),
+        ("cohorts.csv", ("member_id",)),
+        ("connections.csv", ("member_a", "member_b")),
+        ("attendance.csv", ("member_id",)),
+        ("mentorships.csv", ("mentor_id", "mentee_id")),
+    ):
         for row in read(bundle, name):
             for column in columns:
                 assert row[column] in members, (name, row)
@@ -221,7 +226,7 @@ def test_about_ten_ties_per_member(ties: list[tuple[str, str]], degrees: list[in
 def test_degrees_are_heavy_tailed(degrees: list[int]) -> None:
     median = statistics.median(degrees)
     assert degrees[-1] >= 5 * median
-    top = degrees[-len(degrees) // 100:]
+    top = degrees[-len(degrees) // 100 :]
     assert sum(top) / sum(degrees) >= 0.04  # the top 1% hold at least 4× their share
     # a power-law-like tail: a Poisson graph of this mean would have nobody past 4× the median
     assert sum(1 for d in degrees if d >= 4 * median) >= 0.01 * len(degrees)
@@ -239,8 +244,9 @@ def test_ties_are_denser_inside_cohorts(bundle: Path, ties: list[tuple[str, str]
     assert within / len(ties) > 0.2
 
 
-def test_colleagues_and_cities_cluster_ties(bundle: Path, members: dict[str, dict[str, str]],
-                                            ties: list[tuple[str, str]]) -> None:
+def test_colleagues_and_cities_cluster_ties(
+    bundle: Path, members: dict[str, dict[str, str]], ties: list[tuple[str, str]]
+) -> None:
     employers_of: dict[str, set[str]] = defaultdict(set)
     for row in read(bundle, "positions.csv"):
         employers_of[row["member_id"]].add(row["employer_id"] or employer_key(row["employer_name"]))
@@ -273,7 +279,8 @@ def test_roles_and_cohorts(bundle: Path, members: dict[str, dict[str, str]]) -> 
 
 
 def test_names_carry_slovenian_diacritics_and_some_are_international(
-        members: dict[str, dict[str, str]]) -> None:
+    members: dict[str, dict[str, str]],
+) -> None:
     names = " ".join(m["name"] for m in members.values())
     for letter in "čšžćđČŠŽ":
         assert letter in names, letter
@@ -281,8 +288,9 @@ def test_names_carry_slovenian_diacritics_and_some_are_international(
     assert 0.1 * SIZE < abroad < 0.5 * SIZE
     emails = [m["email"] for m in members.values() if m["email"]]
     assert len(emails) == len(set(emails))
-    assert all(e.split("@")[1].endswith(("example.com", "example.org", "example.net", "example.si"))
-               for e in emails)
+    assert all(
+        e.split("@")[1].endswith(("example.com", "example.org", "example.net", "example.si")) for e in emails
+    )
 
 
 def test_some_members_opted_out(members: dict[str, dict[str, str]]) -> None:
@@ -308,15 +316,20 @@ def test_careers_move_between_employers(bundle: Path) -> None:
     spells: dict[str, list[dict[str, str]]] = defaultdict(list)
     for row in read(bundle, "positions.csv"):
         spells[row["member_id"]].append(row)
-    movers = sum(1 for rows in spells.values()
-                 if len({r["employer_id"] or employer_key(r["employer_name"]) for r in rows}) > 1)
+    movers = sum(
+        1
+        for rows in spells.values()
+        if len({r["employer_id"] or employer_key(r["employer_name"]) for r in rows}) > 1
+    )
     assert movers > 0.3 * len(spells)
     current = [rows for rows in spells.values() if any(r["end"] == "" for r in rows)]
     assert all(sum(1 for r in rows if r["end"] == "") == 1 for rows in current)
     # loaders tell one member's positions at one employer apart by start and title
     id_of = {employer_key(e["name"]): e["id"] for e in read(bundle, "employers.csv")}
-    keys = Counter((r["member_id"], r["employer_id"] or id_of[employer_key(r["employer_name"])], r["start"],
-                    r["title"]) for r in read(bundle, "positions.csv"))
+    keys = Counter(
+        (r["member_id"], r["employer_id"] or id_of[employer_key(r["employer_name"])], r["start"], r["title"])
+        for r in read(bundle, "positions.csv")
+    )
     assert max(keys.values()) == 1
 
 
@@ -342,8 +355,11 @@ def test_mentorships_respect_consent_and_capacity(bundle: Path, members: dict[st
         assert load <= int(members[mentor_id]["mentor_capacity"])
     assert len({(r["mentor_id"], r["mentee_id"]) for r in rows}) == len(rows)
     mentors = [m for m in members.values() if m["open_to_mentor"] == "true"]
-    senior = [m for m in members.values()
-              if m["role"] == "alumnus" and int(m["graduation_year"]) <= REFERENCE_YEAR - 8]
+    senior = [
+        m
+        for m in members.values()
+        if m["role"] == "alumnus" and int(m["graduation_year"]) <= REFERENCE_YEAR - 8
+    ]
     assert 0.08 * len(senior) < len(mentors) < 0.3 * len(senior)
     for m in members.values():
         assert (m["mentor_capacity"] != "") == (m["open_to_mentor"] == "true")

@@ -31,15 +31,28 @@ MEMBERS: dict[str, dict[str, Any]] = {
     "gal": {"name": "Gal Tih", "email": "gal@example.si", "share_contact": False, "language": "sl"},
     "hana": {"name": "Hana Horvat", "email": "hana@example.si"},
 }
-TIES = [("ana", "bor"), ("bor", "cene"), ("cene", "dan"), ("bor", "dan"), ("ana", "eva"),
-        ("eva", "dan"), ("bor", "fil"), ("fil", "dan"), ("bor", "gal"), ("ana", "hana"),
-        ("hana", "dan")]
+TIES = [
+    ("ana", "bor"),
+    ("bor", "cene"),
+    ("cene", "dan"),
+    ("bor", "dan"),
+    ("ana", "eva"),
+    ("eva", "dan"),
+    ("bor", "fil"),
+    ("fil", "dan"),
+    ("bor", "gal"),
+    ("ana", "hana"),
+    ("hana", "dan"),
+]
 
 
 def seed(store: Store) -> None:
-    store.upsert_members([
-        {"id": mid, "props": {**props, "name_key": name_key(props["name"]), "role": "alumnus"}}
-        for mid, props in MEMBERS.items()])
+    store.upsert_members(
+        [
+            {"id": mid, "props": {**props, "name_key": name_key(props["name"]), "role": "alumnus"}}
+            for mid, props in MEMBERS.items()
+        ]
+    )
     store.merge_knows([{"a": a, "b": b, "props": {"since": "2015"}} for a, b in TIES])
 
 
@@ -52,8 +65,10 @@ def seeded(store: Store) -> Store:
 @pytest.fixture
 def people(seeded: Store) -> dict[str, dict[str, str]]:
     """``Authorization`` headers by member id, and ``admin``."""
-    found = {mid: {"Authorization": "Bearer " + issue_token(seeded, "member", member_id=mid).secret}
-             for mid in MEMBERS}
+    found = {
+        mid: {"Authorization": "Bearer " + issue_token(seeded, "member", member_id=mid).secret}
+        for mid in MEMBERS
+    }
     found["admin"] = {"Authorization": "Bearer " + issue_token(seeded, "admin").secret}
     return found
 

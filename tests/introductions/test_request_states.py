@@ -97,8 +97,13 @@ def test_a_broker_no_longer_open_ends_the_request_as_not_now() -> None:
 
 
 def test_limits_and_the_thirty_days_after_a_decline() -> None:
-    ok = {"open_by_requester": 0, "broker_asked_this_week": 0, "broker_weekly": None,
-          "last_decline": None, "now": T0}
+    ok = {
+        "open_by_requester": 0,
+        "broker_asked_this_week": 0,
+        "broker_weekly": None,
+        "last_decline": None,
+        "now": T0,
+    }
     check_new(PATH, **ok)
     with pytest.raises(Refused, match="most at once") as e:
         check_new(PATH, **{**ok, "open_by_requester": MAX_OPEN_PER_REQUESTER})
@@ -129,8 +134,12 @@ def test_path_and_note_checks_name_the_problem() -> None:
 
 
 MEMBERS = ("ana", "bor", "cene", "dan", "eva")
-steps = st.lists(st.tuples(st.sampled_from(MEMBERS), st.sampled_from(list(Action)),
-                           st.integers(min_value=0, max_value=20 * 24)), max_size=12)
+steps = st.lists(
+    st.tuples(
+        st.sampled_from(MEMBERS), st.sampled_from(list(Action)), st.integers(min_value=0, max_value=20 * 24)
+    ),
+    max_size=12,
+)
 
 
 @settings(max_examples=300, deadline=None)

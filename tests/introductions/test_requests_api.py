@@ -18,8 +18,9 @@ def ask(client: TestClient, who: dict, path: list[str], note: str = "We work on 
     return client.post(BASE, json={"path": path, "note": note}, headers=who)
 
 
-def test_the_whole_double_opt_in_along_two_brokers(client: TestClient, people: dict, mailbox: Mailbox,
-                                                   seeded: Store) -> None:
+def test_the_whole_double_opt_in_along_two_brokers(
+    client: TestClient, people: dict, mailbox: Mailbox, seeded: Store
+) -> None:
     r = ask(client, people["ana"], ["ana", "bor", "cene", "dan"])
     assert r.status_code == 201, r.text
     req = r.json()
@@ -72,8 +73,10 @@ def test_the_whole_double_opt_in_along_two_brokers(client: TestClient, people: d
         again = client.post(f"{BASE}/{rid}/relay", json={"text": "again"}, headers=people[member])
         assert again.status_code == 409, member
     # the outcome the graph learns from: a KNOWS tie with its source and date
-    ties = seeded.read("MATCH (:Member {id: 'ana'})-[k:KNOWS]-(:Member {id: 'dan'}) "
-                       "RETURN k.source AS source, k.since AS since, k.introduction AS rid")
+    ties = seeded.read(
+        "MATCH (:Member {id: 'ana'})-[k:KNOWS]-(:Member {id: 'dan'}) "
+        "RETURN k.source AS source, k.since AS since, k.introduction AS rid"
+    )
     assert ties and ties[0]["source"] == "introduction" and ties[0]["rid"] == rid
     assert len(ties[0]["since"]) == 10
     # ...which the projection hears at once: dan is now one hop from ana
@@ -85,8 +88,9 @@ def test_the_whole_double_opt_in_along_two_brokers(client: TestClient, people: d
     assert {f"introduction.ask {rid}", f"introduction.accept {rid}", f"introduction.relay {rid}"} <= actions
 
 
-def test_a_decline_is_not_now_and_the_target_never_knows(client: TestClient, people: dict,
-                                                         mailbox: Mailbox) -> None:
+def test_a_decline_is_not_now_and_the_target_never_knows(
+    client: TestClient, people: dict, mailbox: Mailbox
+) -> None:
     rid = ask(client, people["ana"], ["ana", "bor", "dan"]).json()["id"]
     r = client.post(f"{BASE}/{rid}/decline", json={"note": "Ask me in June"}, headers=people["bor"])
     assert r.status_code == 200 and r.json()["state"] == "declined"
@@ -104,8 +108,9 @@ def test_a_decline_is_not_now_and_the_target_never_knows(client: TestClient, peo
     assert ask(client, people["ana"], ["ana", "hana", "dan"]).status_code == 201
 
 
-def test_the_targets_decline_reaches_the_requester_as_not_now(client: TestClient, people: dict,
-                                                              mailbox: Mailbox) -> None:
+def test_the_targets_decline_reaches_the_requester_as_not_now(
+    client: TestClient, people: dict, mailbox: Mailbox
+) -> None:
     rid = ask(client, people["ana"], ["ana", "bor", "dan"]).json()["id"]
     client.post(f"{BASE}/{rid}/accept", headers=people["bor"])
     r = client.post(f"{BASE}/{rid}/decline", json={"note": "not interested"}, headers=people["dan"])
@@ -165,9 +170,16 @@ def test_the_limits_answer_429(client: TestClient, people: dict, seeded: Store) 
     # five open requests of one member at most
     for broker in ("ana", "bor", "cene", "hana"):
         seeded.update_member(broker, {"intro_requests_weekly": 10})
-    made = [ask(client, people["dan"], path).status_code for path in (
-        ["dan", "cene", "bor"], ["dan", "hana", "ana"], ["dan", "bor", "gal"], ["dan", "bor", "cene"],
-        ["dan", "hana", "ana", "eva"])]
+    made = [
+        ask(client, people["dan"], path).status_code
+        for path in (
+            ["dan", "cene", "bor"],
+            ["dan", "hana", "ana"],
+            ["dan", "bor", "gal"],
+            ["dan", "bor", "cene"],
+            ["dan", "hana", "ana", "eva"],
+        )
+    ]
     assert made == [201] * 5, made
     r = ask(client, people["dan"], ["dan", "eva", "ana"])
     assert r.status_code == 409  # eva is not open: refused before counting

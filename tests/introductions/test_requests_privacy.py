@@ -28,14 +28,19 @@ def test_the_export_holds_a_members_requests_as_it_may_know_them(client: TestCli
     assert found[passed]["my_answers"][0]["action"] == "accept"
     assert found[passed]["my_answers"][0]["note"] == "Bor, meet Hana"
     # bor's export shows the one that reached bor, but not how far it went after
-    bor = {r["id"]: r for r in client.get("/api/v1/members/bor/export",
-                                          headers=people["bor"]).json()["introduction_requests"]}
+    bor = {
+        r["id"]: r
+        for r in client.get("/api/v1/members/bor/export", headers=people["bor"]).json()[
+            "introduction_requests"
+        ]
+    }
     assert set(bor) == {mine, passed, not_yet}
     assert bor[passed]["path"] == ["hana", "ana", "bor", "cene"]
 
 
 def test_erasure_removes_the_members_requests_and_anonymises_the_others(
-        client: TestClient, people: dict, seeded: Store) -> None:
+    client: TestClient, people: dict, seeded: Store
+) -> None:
     mine = ask(client, people["ana"], ["ana", "bor", "dan"])
     client.post(f"{BASE}/{mine}/accept", headers=people["bor"])
     passed = ask(client, people["hana"], ["hana", "ana", "bor", "cene"])
@@ -45,8 +50,10 @@ def test_erasure_removes_the_members_requests_and_anonymises_the_others(
     r = client.delete("/api/v1/members/ana", headers=people["ana"])
     assert r.status_code in (200, 204), r.text
     assert seeded.intro_request(mine) is None
-    rows = seeded.read("MATCH (r:IntroRequest) RETURN r.id AS id, r.path AS path, r.steps AS steps, "
-                       "r.state AS state, r.broker AS broker, r.target AS target")
+    rows = seeded.read(
+        "MATCH (r:IntroRequest) RETURN r.id AS id, r.path AS path, r.steps AS steps, "
+        "r.state AS state, r.broker AS broker, r.target AS target"
+    )
     assert {row["id"] for row in rows} == {passed, target}
     for row in rows:
         assert "ana" not in row["path"] and row["broker"] != "ana" and row["target"] != "ana"
@@ -59,6 +66,7 @@ def test_erasure_removes_the_members_requests_and_anonymises_the_others(
     assert seen["path"][0] == "hana" and seen["path"][1].startswith("erased:")
     assert client.get(f"{BASE}/{target}", headers=people["cene"]).json()["state"] == "withdrawn"
     # nothing keeps the erased id
-    left = seeded.read("MATCH (r:IntroRequest) WHERE 'ana' IN r.path OR r.requester = 'ana' "
-                       "RETURN count(r) AS n")
+    left = seeded.read(
+        "MATCH (r:IntroRequest) WHERE 'ana' IN r.path OR r.requester = 'ana' RETURN count(r) AS n"
+    )
     assert left[0]["n"] == 0

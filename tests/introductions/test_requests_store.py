@@ -14,11 +14,13 @@ BASE = "/api/v1/introductions/requests"
 
 
 def test_a_request_lapses_after_fourteen_days_and_frees_its_place(
-        client: TestClient, people: dict, seeded: Store) -> None:
+    client: TestClient, people: dict, seeded: Store
+) -> None:
     old = datetime.now(UTC) - timedelta(days=rules.EXPIRY_DAYS, minutes=1)
     stale = rules.new_request("ir_stale", ("ana", "bor", "dan"), "Hello", old)
-    seeded.create_intro_request(rules.to_record(stale), now=old.isoformat(), expired_before="",
-                                week_ago="", check=lambda counts: None)
+    seeded.create_intro_request(
+        rules.to_record(stale), now=old.isoformat(), expired_before="", week_ago="", check=lambda counts: None
+    )
     seen = client.get(f"{BASE}/ir_stale", headers=people["ana"]).json()
     assert seen["state"] == "not_now" and seen["expires_at"] is None
     late = client.post(f"{BASE}/ir_stale/accept", headers=people["bor"])
@@ -32,8 +34,9 @@ def test_a_request_lapses_after_fourteen_days_and_frees_its_place(
 
 
 def test_two_answers_at_once_one_wins(client: TestClient, people: dict, seeded: Store) -> None:
-    rid = client.post(BASE, json={"path": ["ana", "bor", "dan"], "note": "Hi"},
-                      headers=people["ana"]).json()["id"]
+    rid = client.post(BASE, json={"path": ["ana", "bor", "dan"], "note": "Hi"}, headers=people["ana"]).json()[
+        "id"
+    ]
     calls = [(f"{BASE}/{rid}/accept", people["bor"]), (f"{BASE}/{rid}/withdraw", people["ana"])] * 3
     with ThreadPoolExecutor(max_workers=6) as pool:
         statuses = list(pool.map(lambda c: client.post(c[0], headers=c[1]).status_code, calls))
@@ -56,16 +59,29 @@ def test_the_clubs_figures_hide_small_counts(client: TestClient, people: dict, s
         r = rules.new_request(f"ir_{i}", ("ana", "bor", "dan"), "Hi", t0)
         r = rules.act(r, "bor", rules.Action.ACCEPT, t0 + timedelta(days=i + 1))
         r = rules.act(r, "dan", rules.Action.ACCEPT, t0 + timedelta(days=i + 2))
-        seeded.create_intro_request(rules.to_record(r), now="", expired_before="", week_ago="",
-                                    check=lambda counts: None)
-    declined = rules.act(rules.new_request("ir_d", ("hana", "bor", "dan"), "Hi", t0), "bor",
-                         rules.Action.DECLINE, t0 + timedelta(days=3))
-    seeded.create_intro_request(rules.to_record(declined), now="", expired_before="", week_ago="",
-                                check=lambda counts: None)
+        seeded.create_intro_request(
+            rules.to_record(r), now="", expired_before="", week_ago="", check=lambda counts: None
+        )
+    declined = rules.act(
+        rules.new_request("ir_d", ("hana", "bor", "dan"), "Hi", t0),
+        "bor",
+        rules.Action.DECLINE,
+        t0 + timedelta(days=3),
+    )
+    seeded.create_intro_request(
+        rules.to_record(declined), now="", expired_before="", week_ago="", check=lambda counts: None
+    )
     assert client.get("/api/v1/reports/introductions", headers=people["ana"]).status_code == 403
     r = client.get("/api/v1/reports/introductions", headers=people["admin"])
     assert r.status_code == 200, r.text
-    assert r.json() == {"asked": 7, "accepted": 6, "not_now": None, "withdrawn": 0, "open": 0,
-                        "accepted_share": round(6 / 7, 3), "median_days_to_answer": 3.0,
-                        "min_group": 5}
+    assert r.json() == {
+        "asked": 7,
+        "accepted": 6,
+        "not_now": None,
+        "withdrawn": 0,
+        "open": 0,
+        "accepted_share": round(6 / 7, 3),
+        "median_days_to_answer": 3.0,
+        "min_group": 5,
+    }
     assert "ana" not in r.text and "bor" not in r.text

@@ -49,14 +49,16 @@ def set_cached_values(path: Path, sheet_number: int, values: dict[str, Any]) -> 
         parts = {name: archive.read(name) for name in archive.namelist()}
     xml = parts[member].decode("utf-8")
     for ref, value in values.items():
-        pattern = re.compile(rf'<c r="{ref}"([^>]*)><f>(.*?)</f><v\s*/>(</c>)|'
-                             rf'<c r="{ref}"([^>]*)><f>(.*?)</f><v></v>(</c>)')
+        pattern = re.compile(
+            rf'<c r="{ref}"([^>]*)><f>(.*?)</f><v\s*/>(</c>)|'
+            rf'<c r="{ref}"([^>]*)><f>(.*?)</f><v></v>(</c>)'
+        )
         match = pattern.search(xml)
         assert match, f"no formula cell {ref} in {member}"
         formula = match.group(2) or match.group(5)
         kind = ' t="str"' if isinstance(value, str) else ""
         cell = f'<c r="{ref}"{kind}><f>{formula}</f><v>{value}</v></c>'
-        xml = xml[:match.start()] + cell + xml[match.end():]
+        xml = xml[: match.start()] + cell + xml[match.end() :]
     parts[member] = xml.encode("utf-8")
     with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
         temporary = Path(handle.name)
@@ -106,4 +108,3 @@ def encrypt_xlsx(plain: Path, out: Path, password: str) -> Path:
     with plain.open("rb") as source, out.open("wb") as target:
         OOXMLFile(source).encrypt(password, target)
     return out
-

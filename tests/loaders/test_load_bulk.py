@@ -31,8 +31,10 @@ def test_files_carry_the_importer_headers_and_typed_cells(test_data: Path, tmp_p
         assert len(rows) - 1 == files.node_rows[label]
     for rel, path in files.relationships.items():
         assert tuple(_rows(path)[0]) == RELATIONSHIP_HEADERS[rel]
-    members = {row[0]: dict(zip(NODE_HEADERS["Member"], row, strict=True))
-               for row in _rows(files.nodes["Member"])[1:]}
+    members = {
+        row[0]: dict(zip(NODE_HEADERS["Member"], row, strict=True))
+        for row in _rows(files.nodes["Member"])[1:]
+    }
     # a new member's consent defaults are written, as the Cypher upsert sets them
     assert {m["share_employer:boolean"] for m in members.values()} == {"true"}
     assert {m["share_contact:boolean"] for m in members.values()} == {"false"}
@@ -50,14 +52,17 @@ def test_import_progress_follows_the_stages() -> None:
         ".......... .......... .......... .......... .......... 100% ∆0ms [1s]",
     ]
     assert list(import_progress(lines)) == [
-        ("Node import", 0.0), ("Node import", 12.5),
-        ("Relationship import", 25.0), ("Relationship import", 50.0),
+        ("Node import", 0.0),
+        ("Node import", 12.5),
+        ("Relationship import", 25.0),
+        ("Relationship import", 50.0),
     ]
 
 
 @pytest.mark.parametrize("bundle", ["good", "bad", "jsonl"])
 def test_conversion_reports_what_a_normal_load_reports(
-        store: Store, test_data: Path, tmp_path: Path, bundle: str) -> None:
+    store: Store, test_data: Path, tmp_path: Path, bundle: str
+) -> None:
     path = test_data / "bundles" / bundle
     normal = load_path(store, path)
     bulk, files = prepare_bulk(path, tmp_path)
@@ -66,7 +71,11 @@ def test_conversion_reports_what_a_normal_load_reports(
     for label, counts in normal.files.items():
         got = bulk.files[label]
         assert (got.read, got.created, got.unchanged, got.rejected) == (
-            counts.read, counts.created, counts.updated + counts.unchanged, counts.rejected), label
+            counts.read,
+            counts.created,
+            counts.updated + counts.unchanged,
+            counts.rejected,
+        ), label
     assert set(bulk.files) == set(normal.files)
     counts = store.counts()
     assert sum(files.node_rows.values()) == sum(counts["nodes"].values())

@@ -18,10 +18,18 @@ def _nonzero(store: Store) -> dict[str, dict[str, int]]:
 
 
 GOOD_COUNTS = {
-    "nodes": {"Cohort": 3, "Employer": 4, "Event": 2, "Interest": 2, "Member": 5, "Program": 2,
-              "Skill": 3},
-    "relationships": {"ATTENDED": 3, "HAS_SKILL": 2, "INTERESTED_IN": 3, "IN_COHORT": 3,
-                      "KNOWS": 3, "MENTORS": 2, "OF_PROGRAM": 3, "WANTS_SKILL": 2, "WORKS_AT": 6},
+    "nodes": {"Cohort": 3, "Employer": 4, "Event": 2, "Interest": 2, "Member": 5, "Program": 2, "Skill": 3},
+    "relationships": {
+        "ATTENDED": 3,
+        "HAS_SKILL": 2,
+        "INTERESTED_IN": 3,
+        "IN_COHORT": 3,
+        "KNOWS": 3,
+        "MENTORS": 2,
+        "OF_PROGRAM": 3,
+        "WANTS_SKILL": 2,
+        "WORKS_AT": 6,
+    },
 }
 
 
@@ -40,7 +48,9 @@ def test_good_bundle_loads_everything(store: Store, test_data: Path) -> None:
     assert (ana["name"], ana["role"], ana["graduation_year"]) == ("Ana Novak", "alumnus", 2005)
     assert (ana["open_to_mentor"], ana["mentor_capacity"], ana["seeking_mentor"]) == (True, 3, False)
     assert [(p["employer_id"], p["title"], p["start"], p["end"]) for p in ana["positions"]] == [
-        ("krka", "CFO", "2015-03", None), ("krka", "Controller", "2008", "2015-02")]
+        ("krka", "CFO", "2015-03", None),
+        ("krka", "Controller", "2008", "2015-02"),
+    ]
     assert [s["key"] for s in ana["skills"]] == ["financial analysis"]
     assert ana["wants"] == ["ML"]
     janez = store.get_member("m2")
@@ -51,7 +61,8 @@ def test_good_bundle_loads_everything(store: Store, test_data: Path) -> None:
     assert marta is not None and marta["discoverable"] is False
     cohorts = store.get_member("m3")["cohorts"]  # type: ignore[index]
     assert [(c["cohort_id"], c["program"], c["year"]) for c in cohorts] == [
-        ("racunalnistvo-in-informatika:2026", "Računalništvo in informatika", 2026)]
+        ("racunalnistvo-in-informatika:2026", "Računalništvo in informatika", 2026)
+    ]
 
 
 def test_formula_looking_cells_are_stored_verbatim(store: Store, test_data: Path) -> None:
@@ -83,13 +94,10 @@ def test_employers_meet_through_aliases_and_legal_forms(store: Store, test_data:
     assert krka["name_key"] == "krka" and krka["alias_keys"] == ["krka pharma"]
 
 
-def test_employers_already_in_the_database_are_matched(store: Store, test_data: Path,
-                                                     tmp_path: Path) -> None:
+def test_employers_already_in_the_database_are_matched(store: Store, test_data: Path, tmp_path: Path) -> None:
     load_path(store, test_data / "bundles" / "good")
     (tmp_path / "positions.csv").write_text(
-        "member_id,employer_name,title,start\n"
-        "m5,KRKA d.d.,Buyer,2020\n"
-        "m5,acme corporation,Consultant,2021\n",
+        "member_id,employer_name,title,start\nm5,KRKA d.d.,Buyer,2020\nm5,acme corporation,Consultant,2021\n",
         encoding="utf-8",
     )
     report = load_path(store, tmp_path)
@@ -116,8 +124,7 @@ def test_a_changed_row_is_an_update(store: Store, test_data: Path, tmp_path: Pat
     shutil.copytree(test_data / "bundles" / "good", bundle)
     load_path(store, bundle)
     members = bundle / "members.csv"
-    members.write_text(members.read_text(encoding="utf-8-sig").replace("Maribor", "Ptuj"),
-                       encoding="utf-8")
+    members.write_text(members.read_text(encoding="utf-8-sig").replace("Maribor", "Ptuj"), encoding="utf-8")
     report = load_path(store, bundle)
     counts = report.files["members.csv"]
     assert (counts.created, counts.updated, counts.unchanged) == (0, 1, 5)
@@ -169,8 +176,14 @@ def test_bad_rows_are_reported_and_good_rows_load(store: Store, test_data: Path)
     assert ids == {"m1", "m9", "m11"}
     assert store.get_member("m1")["name"] == "Ana Novak"  # type: ignore[index]
     assert _nonzero(store)["relationships"] == {
-        "ATTENDED": 1, "HAS_SKILL": 1, "INTERESTED_IN": 1, "IN_COHORT": 1, "KNOWS": 1,
-        "MENTORS": 1, "OF_PROGRAM": 1, "WORKS_AT": 1,
+        "ATTENDED": 1,
+        "HAS_SKILL": 1,
+        "INTERESTED_IN": 1,
+        "IN_COHORT": 1,
+        "KNOWS": 1,
+        "MENTORS": 1,
+        "OF_PROGRAM": 1,
+        "WORKS_AT": 1,
     }
 
 
@@ -210,8 +223,7 @@ def test_relationships_to_members_already_in_the_database(store: Store, tmp_path
     first.mkdir()
     second.mkdir()
     (first / "members.csv").write_text("id,name\na,Ana\nb,Bor\n", encoding="utf-8")
-    (second / "connections.csv").write_text(
-        "member_a,member_b,since\nb,a,2020\na,z,2020\n", encoding="utf-8")
+    (second / "connections.csv").write_text("member_a,member_b,since\nb,a,2020\na,z,2020\n", encoding="utf-8")
     load_path(store, first)
     report = load_path(store, second)
     assert report.error_lines() == ["connections.csv:3: unknown member 'z' in member_b"]
@@ -220,8 +232,7 @@ def test_relationships_to_members_already_in_the_database(store: Store, tmp_path
 
 
 def test_windows_1250_file_lands_without_mojibake(store: Store, tmp_path: Path) -> None:
-    (tmp_path / "members.csv").write_bytes(
-        "id,name,city\nm1,Janez Šušteršič,Žužemberk\n".encode("cp1250"))
+    (tmp_path / "members.csv").write_bytes("id,name,city\nm1,Janez Šušteršič,Žužemberk\n".encode("cp1250"))
     report = load_path(store, tmp_path)
     assert report.ok and report.encodings == {"members.csv": "Windows-1250"}
     member = store.get_member("m1")
@@ -254,8 +265,9 @@ def test_a_single_file_can_be_loaded(store: Store, test_data: Path) -> None:
     assert report.ok and report.files["events.csv"].created == 2
 
 
-def test_chunks_keep_duplicates_and_counts_right(store: Store, test_data: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_chunks_keep_duplicates_and_counts_right(
+    store: Store, test_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(loaders.pipeline, "CHUNK_ROWS", 2)
     monkeypatch.setattr(store, "batch_size", 2)
     report = load_path(store, test_data / "bundles" / "good")

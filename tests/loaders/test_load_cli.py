@@ -22,8 +22,9 @@ def test_good_bundle_exits_0_with_a_summary(store: Store, test_data: Path) -> No
 
 def test_bad_rows_exit_1_and_list_errors(store: Store, test_data: Path, tmp_path: Path) -> None:
     errors = tmp_path / "errors.txt"
-    result = runner.invoke(app, ["load", str(test_data / "bundles" / "bad"), "--show-errors", "3",
-                                 "--errors-out", str(errors)])
+    result = runner.invoke(
+        app, ["load", str(test_data / "bundles" / "bad"), "--show-errors", "3", "--errors-out", str(errors)]
+    )
     assert result.exit_code == 1, result.output
     assert "31 error(s):" in result.output
     assert "members.csv:3: missing required field 'name'" in result.output

@@ -18,9 +18,7 @@ def test_profile_urls_make_stable_ids() -> None:
     assert member_id_from_url("https://example.com/ana") is None
 
 
-def test_export_loads_owner_connections_positions_skills_education(
-    store: Store, test_data: Path
-) -> None:
+def test_export_loads_owner_connections_positions_skills_education(store: Store, test_data: Path) -> None:
     report = load_path(store, test_data / "linkedin" / "export")
     assert report.error_lines() == [
         "Connections.csv:8: missing required field 'URL'",
@@ -35,13 +33,16 @@ def test_export_loads_owner_connections_positions_skills_education(
     owner = store.get_member(OWNER)
     assert owner is not None
     assert (owner["name"], owner["headline"], owner["city"], owner["country"]) == (
-        "Janez Šušteršič", "Controller at Krka", "Novo mesto", "Slovenia")
+        "Janez Šušteršič",
+        "Controller at Krka",
+        "Novo mesto",
+        "Slovenia",
+    )
     assert [(p["employer"], p["title"], p["start"], p["end"]) for p in owner["positions"]] == [
         ("Krka, d. d., Novo mesto", "Controller", "2015-01", None),
         ("NLB", "Analyst", "2010-09", "2014-12"),
     ]
-    assert [s["key"] for s in owner["skills"]] == ["controlling", "financial analysis",
-                                                   "machine learning"]
+    assert [s["key"] for s in owner["skills"]] == ["controlling", "financial analysis", "machine learning"]
     assert sorted((c["program"], c["year"], c["faculty"]) for c in owner["cohorts"]) == [
         ("Gimnazija Novo mesto", 2005, "Gimnazija Novo mesto"),
         ("Master of Business Administration (MBA)", 2010, "Ekonomska fakulteta Univerze v Ljubljani"),
@@ -60,7 +61,8 @@ def test_export_loads_owner_connections_positions_skills_education(
     assert ana is not None and ana["email"] == "ana@example.si"
     # the connection's company is a current position at the employer matched by name
     assert [(p["employer_id"], p["title"], p["end"]) for p in ana["positions"]] == [
-        ("emp:krka", "Controller", None)]
+        ("emp:krka", "Controller", None)
+    ]
     marko = store.get_member("li:marko-zagar")
     assert marko is not None and marko["name"] == "Marko Žagar"
     # Nina's tie had a bad date, but she herself is a fine member with a job
@@ -74,9 +76,7 @@ def test_export_matches_employers_already_in_the_database(store: Store, test_dat
     report = load_path(store, test_data / "linkedin" / "export")
     assert "Connections.csv (new employers)" in report.files
     assert report.files["Connections.csv (new employers)"].created == 1  # only Petrol is new
-    rows = store.read(
-        f"MATCH (:Member {{id: '{OWNER}'}})-[:WORKS_AT]->(e) RETURN e.id AS e ORDER BY e"
-    )
+    rows = store.read(f"MATCH (:Member {{id: '{OWNER}'}})-[:WORKS_AT]->(e) RETURN e.id AS e ORDER BY e")
     assert [r["e"] for r in rows] == ["krka", "nlb"]
 
 
@@ -104,6 +104,5 @@ def test_connections_without_profile_need_a_member_id(store: Store, tmp_path: Pa
         encoding="utf-8-sig",
     )
     report = load_path(store, tmp_path)
-    assert report.error_lines() == [
-        "Profile.csv: no profile in the export; give the member id to load it as"]
+    assert report.error_lines() == ["Profile.csv: no profile in the export; give the member id to load it as"]
     assert store.counts()["nodes"]["Member"] == 0

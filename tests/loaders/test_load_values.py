@@ -13,8 +13,13 @@ from loaders.values import BadValue, parse_bool, parse_date, parse_linkedin_date
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("2015", "2015"), ("2015-3", "2015-03"), ("2015-03", "2015-03"), ("2024-02-29", "2024-02-29"),
-     (" 2001-12-01 ", "2001-12-01")],
+    [
+        ("2015", "2015"),
+        ("2015-3", "2015-03"),
+        ("2015-03", "2015-03"),
+        ("2024-02-29", "2024-02-29"),
+        (" 2001-12-01 ", "2001-12-01"),
+    ],
 )
 def test_dates_are_normalised(text: str, expected: str) -> None:
     assert parse_date(text, "start") == expected
@@ -22,8 +27,12 @@ def test_dates_are_normalised(text: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "reason"),
-    [("2023-02-29", "no such day"), ("2015-13", "no month 13"), ("15.3.2015", "expected YYYY"),
-     ("1850", "year outside")],
+    [
+        ("2023-02-29", "no such day"),
+        ("2015-13", "no month 13"),
+        ("15.3.2015", "expected YYYY"),
+        ("1850", "year outside"),
+    ],
 )
 def test_bad_dates_say_why(text: str, reason: str) -> None:
     with pytest.raises(BadValue, match=reason):
@@ -32,8 +41,13 @@ def test_bad_dates_say_why(text: str, reason: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("Jan 2015", "2015-01"), ("05 Jan 2021", "2021-01-05"), ("Sept 2019", "2019-09"),
-     ("2010", "2010"), ("december 2014", "2014-12")],
+    [
+        ("Jan 2015", "2015-01"),
+        ("05 Jan 2021", "2021-01-05"),
+        ("Sept 2019", "2019-09"),
+        ("2010", "2010"),
+        ("december 2014", "2014-12"),
+    ],
 )
 def test_linkedin_dates(text: str, expected: str) -> None:
     assert parse_linkedin_date(text, "Started On") == expected
@@ -53,11 +67,24 @@ def test_roles_are_case_insensitive() -> None:
 
 
 def test_member_row_has_only_given_properties_and_a_name_key() -> None:
-    record = to_member({"id": "m1", "name": "  Janez   Šušteršič ", "graduation_year": "2010",
-                        "open_to_mentor": "da", "city": ""})
-    assert record.row == {"id": "m1", "props": {
-        "name": "Janez Šušteršič", "name_key": "janez sustersic", "graduation_year": 2010,
-        "open_to_mentor": True}}
+    record = to_member(
+        {
+            "id": "m1",
+            "name": "  Janez   Šušteršič ",
+            "graduation_year": "2010",
+            "open_to_mentor": "da",
+            "city": "",
+        }
+    )
+    assert record.row == {
+        "id": "m1",
+        "props": {
+            "name": "Janez Šušteršič",
+            "name_key": "janez sustersic",
+            "graduation_year": 2010,
+            "open_to_mentor": True,
+        },
+    }
 
 
 def test_formula_looking_cells_are_text_but_numbers_are_numbers() -> None:
@@ -72,8 +99,9 @@ def test_formula_looking_cells_are_text_but_numbers_are_numbers() -> None:
 
 
 def test_employer_keys_drop_legal_forms_and_keep_aliases() -> None:
-    row = to_employer({"id": "krka", "name": "Krka, d. d., Novo mesto",
-                       "aliases": "KRKA d.d.; Krka Pharma;;"}).row
+    row = to_employer(
+        {"id": "krka", "name": "Krka, d. d., Novo mesto", "aliases": "KRKA d.d.; Krka Pharma;;"}
+    ).row
     assert row["props"]["name_key"] == "krka"
     assert row["props"]["aliases"] == ["KRKA d.d.", "Krka Pharma"]
     assert row["props"]["alias_keys"] == ["krka pharma"]
@@ -112,8 +140,10 @@ def test_windows_1250_is_detected(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("text", "codec", "named"),
-    [("id,name,city\nm1,Иван Петров,Москва\nm2,Ольга Смирнова,Санкт-Петербург\n", "cp1251", "cp1251"),
-     ("id,name\nm1,Šušteršič\n", "utf-16", "utf_16")],
+    [
+        ("id,name,city\nm1,Иван Петров,Москва\nm2,Ольга Смирнова,Санкт-Петербург\n", "cp1251", "cp1251"),
+        ("id,name\nm1,Šušteršič\n", "utf-16", "utf_16"),
+    ],
 )
 def test_other_encodings_are_refused_by_name(tmp_path: Path, text: str, codec: str, named: str) -> None:
     path = tmp_path / "members.csv"

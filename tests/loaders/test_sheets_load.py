@@ -20,10 +20,34 @@ from service.cli import app
 
 runner = CliRunner()
 
-MEMBERS_HEADER = ["Šifra", "Ime", "Priimek", "E-pošta", "Podjetje 1", "Delovno mesto 1", "Podjetje 2",
-                  "Delovno mesto 2", "Smer", "Leto diplome", "Spretnosti", "Javni profil"]
-ANA = ["000123", "Ana", "Novak", "ana@example.si", "NLB d.d.", "Analitik", "Krka", "Vodja financ",
-       "Ekonomija", 2015, "Python; SQL", "DA"]
+MEMBERS_HEADER = [
+    "Šifra",
+    "Ime",
+    "Priimek",
+    "E-pošta",
+    "Podjetje 1",
+    "Delovno mesto 1",
+    "Podjetje 2",
+    "Delovno mesto 2",
+    "Smer",
+    "Leto diplome",
+    "Spretnosti",
+    "Javni profil",
+]
+ANA = [
+    "000123",
+    "Ana",
+    "Novak",
+    "ana@example.si",
+    "NLB d.d.",
+    "Analitik",
+    "Krka",
+    "Vodja financ",
+    "Ekonomija",
+    2015,
+    "Python; SQL",
+    "DA",
+]
 ZAN = ["000124", "Žan", "Šuštar", "zan@example.si", "Petrol", "", "", "", "Management", 2018, "", "ne"]
 
 
@@ -35,8 +59,14 @@ def _graph(store: Store, ids: list[str]) -> tuple[dict, list]:
     for member_id in ids:
         member = store.get_member(member_id)
         assert member is not None
-        members.append({k: sorted(v, key=lambda x: json.dumps(x, sort_keys=True, default=str))
-                        if isinstance(v, list) else v for k, v in member.items()})
+        members.append(
+            {
+                k: sorted(v, key=lambda x: json.dumps(x, sort_keys=True, default=str))
+                if isinstance(v, list)
+                else v
+                for k, v in member.items()
+            }
+        )
     return counts, members
 
 
@@ -72,7 +102,11 @@ def test_a_wide_members_sheet_loads_positions_cohorts_and_skills(store: Store, t
     ana = store.get_member("000123")
     assert ana is not None
     assert (ana["name"], ana["email"], ana["graduation_year"], ana["discoverable"]) == (
-        "Ana Novak", "ana@example.si", 2015, True)
+        "Ana Novak",
+        "ana@example.si",
+        2015,
+        True,
+    )
     assert sorted(p["title"] for p in ana["positions"]) == ["Analitik", "Vodja financ"]
     assert [(c["program"], c["year"]) for c in ana["cohorts"]] == [("Ekonomija", 2015)]
     assert sorted(s["key"] for s in ana["skills"]) == ["python", "sql"]
@@ -85,14 +119,19 @@ def test_a_conflicting_id_writes_none_of_its_rows(store: Store, tmp_path: Path) 
     assert load_path(store, first).ok
     before = store.get_member("000124")
     changed = [*ZAN[:3], "zan.novi@example.si", "Telekom", "Svetovalec", *ZAN[6:]]
-    path = write_xlsx(tmp_path / "clani-2.xlsx", {
-        "Člani": [MEMBERS_HEADER, ZAN, ["000125", "Bo", "Kos", "bo@example.si"], changed],
-        "Zaposlitve": [["Šifra člana", "Podjetje"], ["000124", "Lek"], ["000125", "Lek"]],
-    })
+    path = write_xlsx(
+        tmp_path / "clani-2.xlsx",
+        {
+            "Člani": [MEMBERS_HEADER, ZAN, ["000125", "Bo", "Kos", "bo@example.si"], changed],
+            "Zaposlitve": [["Šifra člana", "Podjetje"], ["000124", "Lek"], ["000125", "Lek"]],
+        },
+    )
     report = load_path(store, path)
     assert report.exit_code == EXIT_REJECTED
-    message = ("duplicate member id '000124' with different data on clani-2.xlsx[Člani]:2, "
-               "clani-2.xlsx[Člani]:4: none of these rows is written")
+    message = (
+        "duplicate member id '000124' with different data on clani-2.xlsx[Člani]:2, "
+        "clani-2.xlsx[Člani]:4: none of these rows is written"
+    )
     assert report.error_lines() == [
         f"clani-2.xlsx[Člani]:2: {message}",
         f"clani-2.xlsx[Člani]:4: {message}",
@@ -103,21 +142,25 @@ def test_a_conflicting_id_writes_none_of_its_rows(store: Store, tmp_path: Path) 
     assert [p["employer_id"] for p in store.get_member("000125")["positions"]] == ["emp:lek"]  # type: ignore[index]
 
 
-def test_sync_cli_saves_the_mapping_and_reuses_it(store: Store, tmp_path: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sync_cli_saves_the_mapping_and_reuses_it(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("ALUMNI_GRAPH_MAPPINGS_DIR", str(tmp_path / "mappings"))
     november = write_xlsx(tmp_path / "Člani 2026-11.xlsx", {"Člani": [MEMBERS_HEADER, ANA]})
     suggested = runner.invoke(app, ["map", "suggest", str(november), "--out", str(tmp_path / "m.toml")])
     assert suggested.exit_code == 0, suggested.output
     text = (tmp_path / "m.toml").read_text(encoding="utf-8")
     # the admin maps the programme's name to the faculty's own
-    text = text.replace('"Smer" = "cohorts.program"',
-                        '"Smer" = { field = "cohorts.program", values = { Ekonomija = "Economics" } }')
+    text = text.replace(
+        '"Smer" = "cohorts.program"',
+        '"Smer" = { field = "cohorts.program", values = { Ekonomija = "Economics" } }',
+    )
     assert tomllib.loads(text)["sheets"]["Člani"]["kind"] == "members"
     (tmp_path / "m.toml").write_text(text, encoding="utf-8")
 
-    result = runner.invoke(app, ["sync", str(november), "--mapping", str(tmp_path / "m.toml"),
-                                 "--save-mapping"])
+    result = runner.invoke(
+        app, ["sync", str(november), "--mapping", str(tmp_path / "m.toml"), "--save-mapping"]
+    )
     assert result.exit_code == 0, result.output
     assert "Šifra → members.id" in result.output
     assert "mapping saved as" in result.output and (tmp_path / "mappings" / "clani.toml").is_file()
@@ -138,7 +181,9 @@ def test_map_suggest_prints_toml_only_on_stdout(tmp_path: Path) -> None:
     assert result.exit_code == 0
     mapping = tomllib.loads(result.stdout)
     assert mapping["sheets"]["Člani"]["columns"]["Podjetje 2"] == {
-        "field": "positions.employer_name", "group": 2}
+        "field": "positions.employer_name",
+        "group": 2,
+    }
 
 
 def test_sync_refuses_a_bad_mapping_and_a_locked_file_before_any_write(tmp_path: Path) -> None:
@@ -164,8 +209,9 @@ def test_strict_sync_of_a_workbook_writes_nothing(store: Store, tmp_path: Path) 
 
 def test_a_csv_with_foreign_headers_loads_with_load(store: Store, tmp_path: Path) -> None:
     path = tmp_path / "izvoz.csv"
-    path.write_bytes("Šifra;Ime in priimek;E-pošta;Kraj\r\n0042;Špela Čeh;s@example.si;Kočevje\r\n"
-                     .encode("cp1250"))
+    path.write_bytes(
+        "Šifra;Ime in priimek;E-pošta;Kraj\r\n0042;Špela Čeh;s@example.si;Kočevje\r\n".encode("cp1250")
+    )
     result = runner.invoke(app, ["load", str(path)])
     assert result.exit_code == 0, result.output
     assert "izvoz.csv was read as Windows-1250" in result.output
@@ -180,8 +226,17 @@ def test_the_dry_run_diff_is_what_the_load_then_does(store: Store, tmp_path: Pat
     assert load_path(store, first).ok
     ids = ["000123", "000124", "000125"]
     moved = [*ANA[:3], "ana.novak@example.si", *ANA[4:11], "NE"]
-    path = write_xlsx(tmp_path / "clani-12.xlsx", {"Člani": [
-        MEMBERS_HEADER, moved, ["000125", "Bo", "Kos", "bo@example.si"], ["000126", "", "", "x@y.si"]]})
+    path = write_xlsx(
+        tmp_path / "clani-12.xlsx",
+        {
+            "Člani": [
+                MEMBERS_HEADER,
+                moved,
+                ["000125", "Bo", "Kos", "bo@example.si"],
+                ["000126", "", "", "x@y.si"],
+            ]
+        },
+    )
 
     def diff_now():
         sources = discover_sheets(path)
@@ -192,11 +247,13 @@ def test_the_dry_run_diff_is_what_the_load_then_does(store: Store, tmp_path: Pat
 
     diff = diff_now()
     assert [(c.member_id, [(f.field, f.old, f.new) for f in c.changes]) for c in diff.changed] == [
-        ("000123", [("discoverable", True, False), ("email", "ana@example.si", "ana.novak@example.si")])]
+        ("000123", [("discoverable", True, False), ("email", "ana@example.si", "ana.novak@example.si")])
+    ]
     assert [c.member_id for c in diff.new] == ["000125"]
     assert diff.missing == ["000124"]
     assert [str(e) for e in diff.skipped] == [
-        "clani-12.xlsx[Člani]:4: missing required field 'name' (columns 'Ime', 'Priimek')"]
+        "clani-12.xlsx[Člani]:4: missing required field 'name' (columns 'Ime', 'Priimek')"
+    ]
     zan_before = store.get_member("000124")
 
     load_path(store, path)

@@ -59,12 +59,12 @@ def test_the_dry_run_is_exactly_what_the_apply_does(store: Store, tmp_path: Path
     november = _book(
         tmp_path / "Člani 2026-11.xlsx",
         ["000123", "Ana", "Novak", "ana@example.si", "Maribor", "NLB d.d.", 2015, "DA"],  # moved
-        ZAN,                                                                            # says da
-        ["000126", "Urša", "Bizjak", "ursa@example.si", "Kranj", "", 2020, "ne"],        # new
-        ["000127", "Tim", "Kos", "tim@example.si", "Ptuj", "", 2019, "da"],              # twice,
-        ["000127", "Tim", "Kos", "tim.kos@example.si", "Ptuj", "", 2019, "da"],          # differently
-        ["000129", "Bor", "Hren", "bor@example.si", "Izola", "", "lani", "da"],          # bad year
-        IDA,                                                                            # erased
+        ZAN,  # says da
+        ["000126", "Urša", "Bizjak", "ursa@example.si", "Kranj", "", 2020, "ne"],  # new
+        ["000127", "Tim", "Kos", "tim@example.si", "Ptuj", "", 2019, "da"],  # twice,
+        ["000127", "Tim", "Kos", "tim.kos@example.si", "Ptuj", "", 2019, "da"],  # differently
+        ["000129", "Bor", "Hren", "bor@example.si", "Izola", "", "lani", "da"],  # bad year
+        IDA,  # erased
     )
     before = _members(store)
     plan, found = _sync(store, november)
@@ -72,14 +72,16 @@ def test_the_dry_run_is_exactly_what_the_apply_does(store: Store, tmp_path: Path
 
     diff = plan.diff
     assert [(c.member_id, c.changes) for c in diff.changed] == [
-        ("000123", [FieldChange("city", "Ljubljana", "Maribor")])]
+        ("000123", [FieldChange("city", "Ljubljana", "Maribor")])
+    ]
     assert [c.member_id for c in diff.new] == ["000126"]
     zan = next(c for c in diff.unchanged if c.member_id == "000124")
     assert zan.kept == [FieldChange("discoverable", False, True)]  # his choice, not a change
     assert diff.missing == ["000125"]
     assert [str(e) for e in plan.erased] == [
         f"{november.name}[Člani]:8: erased on {e.reason.split()[2]} (GDPR Art. 17), skipped"
-        for e in plan.erased]
+        for e in plan.erased
+    ]
     assert len(plan.erased) == 1 and plan.erased[0].line == 8
     assert sorted(e.line for e in plan.conflicting) == [5, 6]
     assert [e.line for e in plan.bad] == [7] and "graduation_year" in plan.bad[0].reason
@@ -92,9 +94,9 @@ def test_the_dry_run_is_exactly_what_the_apply_does(store: Store, tmp_path: Path
         for f in change.changes:
             assert after[change.member_id][f.field] == f.new, (change.member_id, f)
     assert result.report.total.created >= 1
-    assert after["000124"]["discoverable"] is False        # the opt-out survived "da"
-    assert "000125" in after                                 # missing: kept
-    assert "000128" not in after and "000127" not in after   # erased; conflicting: none written
+    assert after["000124"]["discoverable"] is False  # the opt-out survived "da"
+    assert "000125" in after  # missing: kept
+    assert "000128" not in after and "000127" not in after  # erased; conflicting: none written
     assert "000129" not in after
 
     # the same file again: nothing to do, and nothing done
@@ -134,8 +136,9 @@ def test_missing_members_are_deactivated_hidden_and_come_back(store: Store, tmp_
         # hidden is the same as missing, to all but admins
         hidden, nobody = get("/members/000125", office), get("/members/000999", office)
         assert hidden.status_code == nobody.status_code == 404
-        assert hidden.json()["error"]["message"].replace("000125", "X") == \
-            nobody.json()["error"]["message"].replace("000999", "X")
+        assert hidden.json()["error"]["message"].replace("000125", "X") == nobody.json()["error"][
+            "message"
+        ].replace("000999", "X")
         assert get("/members/000125", admin).status_code == 200
         listed = get("/alumni?q=Kralj", office).json()
         assert "000125" not in str(listed)
@@ -159,9 +162,11 @@ def test_sync_cli_dry_run_then_apply(store: Store, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert store.get_member("000123") is not None
 
-    november = _book(tmp_path / "Člani 2026-11.xlsx",
-                     ["000123", "Ana", "Novak", "ana@example.si", "Maribor", "NLB d.d.", 2015, "DA"],
-                     EVA)
+    november = _book(
+        tmp_path / "Člani 2026-11.xlsx",
+        ["000123", "Ana", "Novak", "ana@example.si", "Maribor", "NLB d.d.", 2015, "DA"],
+        EVA,
+    )
     before = _members(store)
     result = runner.invoke(app, ["sync", str(november), "--dry-run", "--diff-out", str(tmp_path / "d")])
     assert result.exit_code == 0, result.output
@@ -176,8 +181,9 @@ def test_sync_cli_dry_run_then_apply(store: Store, tmp_path: Path) -> None:
     assert {("changed", "000123", "city"), ("new", "000125", "name"), ("missing", "000124", "")} <= rows
     assert "Maribor" in (tmp_path / "d" / "clani-diff.html").read_text(encoding="utf-8")
 
-    result = runner.invoke(app, ["sync", str(november), "--deactivate-missing", "--diff-out",
-                                 str(tmp_path / "d")])
+    result = runner.invoke(
+        app, ["sync", str(november), "--deactivate-missing", "--diff-out", str(tmp_path / "d")]
+    )
     assert result.exit_code == 0, result.output
     assert "1 member(s) marked inactive" in result.output
     assert (store.get_member("000123") or {})["city"] == "Maribor"

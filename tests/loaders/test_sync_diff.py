@@ -35,7 +35,7 @@ STORED = {
 def test_new_changed_unchanged_missing_and_skipped() -> None:
     source = [
         member("m1", "c.xlsx[Člani]:2", name="Ana Novak", city="Maribor", email="ana@example.si"),
-        member("m2", "c.xlsx[Člani]:3", name="Bo Kos"),             # no city: not a change
+        member("m2", "c.xlsx[Člani]:3", name="Bo Kos"),  # no city: not a change
         member("m4", "c.xlsx[Člani]:4", name="Dora Zupan", graduation_year=2019),
         member("m1", "c.xlsx[Člani]:6", name="Ana Novak", city="Maribor", email="ana@example.si"),
     ]
@@ -43,9 +43,12 @@ def test_new_changed_unchanged_missing_and_skipped() -> None:
     diff = member_diff(source, STORED, skipped=skipped)
     assert diff.counts == {"new": 1, "changed": 1, "unchanged": 1, "missing": 1, "skipped": 1}
     assert [(c.member_id, c.where, c.changes) for c in diff.changed] == [
-        ("m1", "c.xlsx[Člani]:2", [FieldChange("city", "Ljubljana", "Maribor")])]
-    assert diff.new[0].changes == [FieldChange("graduation_year", None, 2019),
-                                   FieldChange("name", None, "Dora Zupan")]
+        ("m1", "c.xlsx[Člani]:2", [FieldChange("city", "Ljubljana", "Maribor")])
+    ]
+    assert diff.new[0].changes == [
+        FieldChange("graduation_year", None, 2019),
+        FieldChange("name", None, "Dora Zupan"),
+    ]
     assert [c.member_id for c in diff.unchanged] == ["m2"]
     assert diff.missing == ["m3"]
     assert diff.writes
@@ -68,9 +71,12 @@ def test_the_same_source_against_what_it_wrote_changes_nothing() -> None:
 
 def _sample() -> MemberDiff:
     return member_diff(
-        [member("m1", "c:2", name="Ana Novak", city="=HYPERLINK(\"x\")"),
-         member("m4", "c:4", name="Dora <b>Zupan</b>")],
-        STORED, skipped=[LoadError("c", 5, "bad date in 'Od': '31. 2. 2019' (no such day)")],
+        [
+            member("m1", "c:2", name="Ana Novak", city='=HYPERLINK("x")'),
+            member("m4", "c:4", name="Dora <b>Zupan</b>"),
+        ],
+        STORED,
+        skipped=[LoadError("c", 5, "bad date in 'Od': '31. 2. 2019' (no such day)")],
         owned={"m1": {"name"}},
     )
 
@@ -81,7 +87,7 @@ def test_csv_has_a_row_per_field_and_never_a_formula() -> None:
     rows = list(csv.DictReader(io.StringIO(stream.getvalue())))
     assert [(r["status"], r["member_id"], r["field"], r["old"], r["new"]) for r in rows] == [
         ("new", "m4", "name", "", "Dora <b>Zupan</b>"),
-        ("changed", "m1", "city", "Ljubljana", "'=HYPERLINK(\"x\")"),
+        ("changed", "m1", "city", "Ljubljana", '\'=HYPERLINK("x")'),
         ("missing", "m2", "", "", ""),
         ("missing", "m3", "", "", ""),
         ("bad", "", "", "", ""),
@@ -96,22 +102,29 @@ def test_html_is_escaped_and_self_contained() -> None:
     assert "Dora &lt;b&gt;Zupan&lt;/b&gt;" in page and "<b>Zupan" not in page
     assert "<td class=old>Ljubljana</td>" in page
     assert "c:5" in page and "Missing from this source" in page
-    assert "http" not in page.replace('HYPERLINK(&quot;x&quot;)', "")  # nothing fetched
+    assert "http" not in page.replace("HYPERLINK(&quot;x&quot;)", "")  # nothing fetched
 
 
 def test_a_workbooks_members_against_the_stored_ones(tmp_path: Path) -> None:
-    path = write_xlsx(tmp_path / "c.xlsx", {"Člani": [
-        ["Šifra", "Ime in priimek", "Kraj", "Javni profil"],
-        ["m1", "Ana Novak", "Maribor", "ne"],
-        ["m2", "", "Bled", "da"],
-        ["m5", "Franc Horvat", "Celje", "da"],
-    ]})
+    path = write_xlsx(
+        tmp_path / "c.xlsx",
+        {
+            "Člani": [
+                ["Šifra", "Ime in priimek", "Kraj", "Javni profil"],
+                ["m1", "Ana Novak", "Maribor", "ne"],
+                ["m2", "", "Bled", "da"],
+                ["m5", "Franc Horvat", "Celje", "da"],
+            ]
+        },
+    )
     members_source = next(s for s in discover_sheets(path).found.sources if s.kind == "members")
     members, skipped, refused = source_members(members_source.open())
     diff = member_diff(members, STORED, skipped=skipped, refused=refused)
     assert [(c.member_id, c.changes) for c in diff.changed] == [
-        ("m1", [FieldChange("city", "Ljubljana", "Maribor")])]
+        ("m1", [FieldChange("city", "Ljubljana", "Maribor")])
+    ]
     assert [c.member_id for c in diff.new] == ["m5"]
     assert diff.missing == ["m3"]  # m2's row was refused: skipped, not missing
     assert [str(e) for e in diff.skipped] == [
-        "c.xlsx[Člani]:3: missing required field 'name' (column 'Ime in priimek')"]
+        "c.xlsx[Člani]:3: missing required field 'name' (column 'Ime in priimek')"
+    ]

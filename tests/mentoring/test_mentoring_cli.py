@@ -35,14 +35,22 @@ def _programme(bundle: Path) -> tuple[str, int]:
 def test_match_a_programme_year_from_a_bundle_to_csv(bundle: Path, tmp_path: Path) -> None:
     program, year = _programme(bundle)
     target = tmp_path / "programme.csv"
-    result = CliRunner().invoke(app, ["match", "--bundle", str(bundle), "--program", program,
-                                      "--year", str(year), "--out", str(target)])
+    result = CliRunner().invoke(
+        app,
+        ["match", "--bundle", str(bundle), "--program", program, "--year", str(year), "--out", str(target)],
+    )
     assert result.exit_code == 0, result.output
     assert "matched" in result.output and "total fit" in result.output
     with target.open(encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
-    assert rows and set(rows[0]) == {"mentee_id", "mentee_name", "mentor_id", "mentor_name", "score",
-                                     "reasons"}
+    assert rows and set(rows[0]) == {
+        "mentee_id",
+        "mentee_name",
+        "mentor_id",
+        "mentor_name",
+        "score",
+        "reasons",
+    }
     matched = [r for r in rows if r["mentor_id"]]
     assert matched and all(float(r["score"]) > 0 for r in matched)
     assert all(r["reasons"] for r in rows)  # reasons for pairs, the reason for the unmatched
@@ -52,9 +60,21 @@ def test_match_ids_to_json_with_constraints(bundle: Path, tmp_path: Path) -> Non
     with (bundle / "members.csv").open(encoding="utf-8") as fh:
         students = [r["id"] for r in csv.DictReader(fh) if r["role"] == "student"][:12]
     target = tmp_path / "programme.json"
-    result = CliRunner().invoke(app, ["match", "--bundle", str(bundle), "--mentees", ",".join(students),
-                                      "--max-per-cohort", "1", "--exclude-same-employer",
-                                      "--out", str(target)])
+    result = CliRunner().invoke(
+        app,
+        [
+            "match",
+            "--bundle",
+            str(bundle),
+            "--mentees",
+            ",".join(students),
+            "--max-per-cohort",
+            "1",
+            "--exclude-same-employer",
+            "--out",
+            str(target),
+        ],
+    )
     assert result.exit_code == 0, result.output
     body = json.loads(target.read_text(encoding="utf-8"))
     assert body["report"]["mentees"] == len(students)

@@ -24,16 +24,14 @@ def instances(draw, grouped: bool = False):
     capacity = draw(st.lists(st.integers(0, 3), min_size=m, max_size=m))
     pairs = draw(st.sets(st.tuples(st.integers(0, n - 1), st.integers(0, m - 1)), max_size=n * m))
     pairs = sorted(pairs)
-    weights = draw(st.lists(st.floats(0.01, 1.0, allow_nan=False), min_size=len(pairs),
-                            max_size=len(pairs)))
+    weights = draw(st.lists(st.floats(0.01, 1.0, allow_nan=False), min_size=len(pairs), max_size=len(pairs)))
     mentee = np.array([a for a, _ in pairs], dtype=np.int64)
     mentor = np.array([b for _, b in pairs], dtype=np.int64)
     edges = Edges(mentee, mentor, np.array(weights, dtype=float))
     groups = None
     if grouped:
         cohort = draw(st.lists(st.integers(-1, 1), min_size=n, max_size=n))
-        group = np.array([b * 2 + cohort[a] if cohort[a] >= 0 else -1 for a, b in pairs],
-                         dtype=np.int64)
+        group = np.array([b * 2 + cohort[a] if cohort[a] >= 0 else -1 for a, b in pairs], dtype=np.int64)
         edges.group = group
         groups = draw(st.lists(st.integers(0, 2), min_size=2 * m, max_size=2 * m))
     return n, capacity, edges, groups
@@ -80,17 +78,24 @@ def test_optimal_is_not_greedy() -> None:
 def _random_club(build, seed: int, mentees: int = 6, mentors: int = 4):
     rng = random.Random(seed)
     skills = ["Python", "SQL", "Finance", "Law", "Sales"]
-    members = {f"e{i}": {"role": "student", "city": rng.choice(["Ljubljana", "Maribor"])}
-               for i in range(mentees)}
-    members |= {f"r{j}": {**MENTOR, "graduation_year": rng.randint(1990, 2010),
-                          "mentor_capacity": rng.randint(1, 2),
-                          "city": rng.choice(["Ljubljana", "Maribor"])} for j in range(mentors)}
+    members = {
+        f"e{i}": {"role": "student", "city": rng.choice(["Ljubljana", "Maribor"])} for i in range(mentees)
+    }
+    members |= {
+        f"r{j}": {
+            **MENTOR,
+            "graduation_year": rng.randint(1990, 2010),
+            "mentor_capacity": rng.randint(1, 2),
+            "city": rng.choice(["Ljubljana", "Maribor"]),
+        }
+        for j in range(mentors)
+    }
     people = list(members)
     knows = {tuple(sorted(rng.sample(people, 2))) for _ in range(rng.randint(0, 12))}
     return build(
-        members, knows=sorted(knows),
-        cohorts=[(m, rng.choice(["Economics", "Law"]), 2024 if m[0] == "e" else 2000)
-                 for m in people],
+        members,
+        knows=sorted(knows),
+        cohorts=[(m, rng.choice(["Economics", "Law"]), 2024 if m[0] == "e" else 2000) for m in people],
         skills=[(f"r{j}", s) for j in range(mentors) for s in rng.sample(skills, 2)],
         wants=[(f"e{i}", s) for i in range(mentees) for s in rng.sample(skills, 2)],
     )
@@ -101,9 +106,10 @@ def _brute_programme(p, mentees, min_fit=0.0):
     pool = mt.default_pool(p, TODAY)
     fits = [mt.fit(p, pool, e) for e in mentees]
     best = 0.0
-    options = [[None] + [q for q in range(len(pool))
-                         if f.eligible[q] and pool.left[q] > 0 and f.score[q] >= min_fit]
-               for f in fits]
+    options = [
+        [None] + [q for q in range(len(pool)) if f.eligible[q] and pool.left[q] > 0 and f.score[q] >= min_fit]
+        for f in fits
+    ]
     for choice in itertools.product(*options):
         used = [q for q in choice if q is not None]
         if any(used.count(q) > pool.left[q] for q in set(used)):
@@ -135,15 +141,20 @@ def test_pruned_is_optimal_over_its_candidates_and_exact_with_enough(build, seed
 
 
 def test_constraints_employer_min_fit_cohort(build) -> None:
-    members = {"s1": {"role": "alumnus", "graduation_year": 2020},
-               "s2": {"role": "alumnus", "graduation_year": 2020},
-               "s3": {"role": "alumnus", "graduation_year": 2020},
-               "boss": {**MENTOR, "graduation_year": 2000, "mentor_capacity": 3},
-               "other": {**MENTOR, "graduation_year": 2001, "mentor_capacity": 3}}
-    p = build(members, positions=[("s1", "krka", "2020", None, "Analyst"),
-                                  ("boss", "krka", "2005", None, "Director")],
-              cohorts=[("s1", "MBA", 2020), ("s2", "MBA", 2020), ("s3", "MBA", 2020)],
-              skills=[("boss", "Finance")], wants=[(s, "Finance") for s in ("s1", "s2", "s3")])
+    members = {
+        "s1": {"role": "alumnus", "graduation_year": 2020},
+        "s2": {"role": "alumnus", "graduation_year": 2020},
+        "s3": {"role": "alumnus", "graduation_year": 2020},
+        "boss": {**MENTOR, "graduation_year": 2000, "mentor_capacity": 3},
+        "other": {**MENTOR, "graduation_year": 2001, "mentor_capacity": 3},
+    }
+    p = build(
+        members,
+        positions=[("s1", "krka", "2020", None, "Analyst"), ("boss", "krka", "2005", None, "Director")],
+        cohorts=[("s1", "MBA", 2020), ("s2", "MBA", 2020), ("s3", "MBA", 2020)],
+        skills=[("boss", "Finance")],
+        wants=[(s, "Finance") for s in ("s1", "s2", "s3")],
+    )
     ids = [p.member(s) for s in ("s1", "s2", "s3")]
     pairs = lambda prog: {(p.ids[a.mentee], p.ids[a.mentor]) for a in prog.assignments}  # noqa: E731
     free = match_programme(p, ids, today=TODAY)
@@ -164,13 +175,16 @@ def test_constraints_employer_min_fit_cohort(build) -> None:
 
 
 def test_unmatched_reasons(build) -> None:
-    members = {"old": {"role": "alumnus", "graduation_year": 1980},
-               "a": {"role": "student"}, "b": {"role": "student"}, "c": {"role": "student"},
-               "m": {**MENTOR, "graduation_year": 2000, "mentor_capacity": 1},
-               "full": {**MENTOR, "graduation_year": 1970, "mentor_capacity": 1},
-               "x": {"role": "student"}}
-    p = build(members, skills=[("m", "Law")], wants=[("a", "Law")],
-              mentorships=[("full", "x")])
+    members = {
+        "old": {"role": "alumnus", "graduation_year": 1980},
+        "a": {"role": "student"},
+        "b": {"role": "student"},
+        "c": {"role": "student"},
+        "m": {**MENTOR, "graduation_year": 2000, "mentor_capacity": 1},
+        "full": {**MENTOR, "graduation_year": 1970, "mentor_capacity": 1},
+        "x": {"role": "student"},
+    }
+    p = build(members, skills=[("m", "Law")], wants=[("a", "Law")], mentorships=[("full", "x")])
     prog = match_programme(p, [p.member(m) for m in ("old", "a", "b")], today=TODAY)
     assert [(p.ids[a.mentee], p.ids[a.mentor]) for a in prog.assignments] == [("a", "m")]
     why = {p.ids[u.mentee]: u for u in prog.unmatched}
@@ -181,15 +195,22 @@ def test_unmatched_reasons(build) -> None:
 
 
 def test_mentors_given_who_may_not_mentor_are_left_out_with_the_reason(build) -> None:
-    p = build({"s": {"role": "student"},
-               "ok": {**MENTOR, "graduation_year": 2000},
-               "closed": {"role": "alumnus", "graduation_year": 2000},
-               "hidden": {**MENTOR, "graduation_year": 2000, "discoverable": False}})
-    prog = match_programme(p, [p.member("s")], mentors=[p.member(m) for m in ("ok", "closed", "hidden")],
-                           today=TODAY)
+    p = build(
+        {
+            "s": {"role": "student"},
+            "ok": {**MENTOR, "graduation_year": 2000},
+            "closed": {"role": "alumnus", "graduation_year": 2000},
+            "hidden": {**MENTOR, "graduation_year": 2000, "discoverable": False},
+        }
+    )
+    prog = match_programme(
+        p, [p.member("s")], mentors=[p.member(m) for m in ("ok", "closed", "hidden")], today=TODAY
+    )
     assert [p.ids[a.mentor] for a in prog.assignments] == ["ok"]
     assert {(p.ids[m], why) for m, why in prog.excluded_mentors} == {
-        ("closed", "not open to mentoring"), ("hidden", "not discoverable")}
+        ("closed", "not open to mentoring"),
+        ("hidden", "not discoverable"),
+    }
 
 
 def test_report_spread_and_loads(build) -> None:
@@ -217,8 +238,9 @@ def test_assignment_equals_an_independent_lp_on_medium_instances(seed: int) -> N
     mentee, mentor = np.nonzero(rng.random((n, m)) < 0.3)
     weight = np.round(rng.random(len(mentee)), 2) + 0.01
     cohort = rng.integers(-1, cohorts, size=n)
-    edges = Edges(mentee, mentor, weight, np.where(cohort[mentee] >= 0,
-                                                   mentor * cohorts + cohort[mentee], -1))
+    edges = Edges(
+        mentee, mentor, weight, np.where(cohort[mentee] >= 0, mentor * cohorts + cohort[mentee], -1)
+    )
     limit = rng.integers(0, 3, size=m * cohorts)
     fast = solve(n, capacity, edges, group_capacity=limit)
     exact = solve(n, capacity, edges, group_capacity=limit, method="lp")

@@ -25,8 +25,11 @@ def _club(build, **extra):
         "none": {**MENTOR, "graduation_year": 1995},
         **extra,
     }
-    return build(members, wants=[("stu", "Python"), ("stu", "SQL")],
-                 skills=[("py", "Python"), ("sql", "SQL"), ("both", "Python"), ("both", "SQL")])
+    return build(
+        members,
+        wants=[("stu", "Python"), ("stu", "SQL")],
+        skills=[("py", "Python"), ("sql", "SQL"), ("both", "Python"), ("both", "SQL")],
+    )
 
 
 def test_ranked_by_coverage_of_what_the_mentee_wants(build) -> None:
@@ -44,15 +47,21 @@ def test_ranked_by_coverage_of_what_the_mentee_wants(build) -> None:
 
 
 def test_never_hidden_closed_or_students_or_juniors(build) -> None:
-    p = _club(build,
-              hidden={**MENTOR, "graduation_year": 1990, "discoverable": False},
-              closed={"role": "alumnus", "graduation_year": 1990, "open_to_mentor": False},
-              kid={**MENTOR, "role": "student"},
-              junior={**MENTOR, "graduation_year": 2020})
-    p2 = build({"alum": {"role": "alumnus", "graduation_year": 2010},
-                "older": {**MENTOR, "graduation_year": 2009},
-                "same": {**MENTOR, "graduation_year": 2010},
-                "younger": {**MENTOR, "graduation_year": 2015}})
+    p = _club(
+        build,
+        hidden={**MENTOR, "graduation_year": 1990, "discoverable": False},
+        closed={"role": "alumnus", "graduation_year": 1990, "open_to_mentor": False},
+        kid={**MENTOR, "role": "student"},
+        junior={**MENTOR, "graduation_year": 2020},
+    )
+    p2 = build(
+        {
+            "alum": {"role": "alumnus", "graduation_year": 2010},
+            "older": {**MENTOR, "graduation_year": 2009},
+            "same": {**MENTOR, "graduation_year": 2010},
+            "younger": {**MENTOR, "graduation_year": 2015},
+        }
+    )
     names = _ids(p, rank_mentors(p, p.member("stu"), today=TODAY))
     assert not {"hidden", "closed", "kid"} & set(names)
     assert "junior" in names  # a student's mentor only needs to have graduated
@@ -69,14 +78,23 @@ def test_a_skill_asked_for_keeps_only_who_knows_it(build) -> None:
 
 
 def test_capacity_counts_only_running_mentorships(build) -> None:
-    p = build({"a": {**MENTOR, "graduation_year": 2000, "mentor_capacity": 2},
-               "x": {"role": "student"}, "y": {"role": "student"}, "z": {"role": "student"},
-               "stu": {"role": "student"}})
-    p.apply("mentorships", [
-        {"mentor_id": "a", "mentee_id": "x", "props": {"since": "2024"}},
-        {"mentor_id": "a", "mentee_id": "y", "props": {"since": "2020", "until": "2021-06"}},
-        {"mentor_id": "a", "mentee_id": "z", "props": {"since": "2024", "until": "2025-06"}},
-    ])
+    p = build(
+        {
+            "a": {**MENTOR, "graduation_year": 2000, "mentor_capacity": 2},
+            "x": {"role": "student"},
+            "y": {"role": "student"},
+            "z": {"role": "student"},
+            "stu": {"role": "student"},
+        }
+    )
+    p.apply(
+        "mentorships",
+        [
+            {"mentor_id": "a", "mentee_id": "x", "props": {"since": "2024"}},
+            {"mentor_id": "a", "mentee_id": "y", "props": {"since": "2020", "until": "2021-06"}},
+            {"mentor_id": "a", "mentee_id": "z", "props": {"since": "2024", "until": "2025-06"}},
+        ],
+    )
     a = p.member("a")
     assert sorted(p.ids[m] for m in active_mentees(p, a, TODAY)) == ["x", "z"]  # June still runs
     assert rank_mentors(p, p.member("stu"), today=TODAY).mentors == []
@@ -97,14 +115,15 @@ def test_unstated_capacity_is_one_and_dates_compare_on_their_precision(build) ->
 
 
 def test_a_mutual_connection_who_can_introduce_beats_a_stranger(build) -> None:
-    members = {"stu": {"role": "student"},
-               "near": {**MENTOR, "graduation_year": 2005},
-               "far": {**MENTOR, "graduation_year": 2005},
-               "shy": {**MENTOR, "graduation_year": 2005},
-               "friend": {"role": "alumnus", "name": "Fran Friend"},
-               "closed": {"role": "alumnus", "open_to_intros": False}}
-    p = build(members, knows=[("stu", "friend"), ("friend", "near"), ("stu", "closed"),
-                              ("closed", "shy")])
+    members = {
+        "stu": {"role": "student"},
+        "near": {**MENTOR, "graduation_year": 2005},
+        "far": {**MENTOR, "graduation_year": 2005},
+        "shy": {**MENTOR, "graduation_year": 2005},
+        "friend": {"role": "alumnus", "name": "Fran Friend"},
+        "closed": {"role": "alumnus", "open_to_intros": False},
+    }
+    p = build(members, knows=[("stu", "friend"), ("friend", "near"), ("stu", "closed"), ("closed", "shy")])
     ranking = rank_mentors(p, p.member("stu"), today=TODAY)
     assert _ids(p, ranking)[0] == "near"
     reasons = {r.kind: r.detail for r in ranking.mentors[0].reasons}

@@ -19,23 +19,45 @@ TODAY = "2099-01-01"  # far ahead: every mentorship written with a past until ha
 MEMBERS = {
     "stu": {"name": "Stu Dent", "role": "student"},
     "eva": {"name": "Eva Kralj", "role": "student"},
-    "ana": {"name": "Ana Novak", "role": "alumnus", "graduation_year": 2005, "open_to_mentor": True,
-            "mentor_capacity": 1},
-    "bor": {"name": "Bor Kos", "role": "alumnus", "graduation_year": 1999, "open_to_mentor": True,
-            "mentor_capacity": 2},
+    "ana": {
+        "name": "Ana Novak",
+        "role": "alumnus",
+        "graduation_year": 2005,
+        "open_to_mentor": True,
+        "mentor_capacity": 1,
+    },
+    "bor": {
+        "name": "Bor Kos",
+        "role": "alumnus",
+        "graduation_year": 1999,
+        "open_to_mentor": True,
+        "mentor_capacity": 2,
+    },
     "cene": {"name": "Cene Zupan", "role": "alumnus", "graduation_year": 2001},
-    "hid": {"name": "Hida Skrita", "role": "alumnus", "graduation_year": 2001, "open_to_mentor": True,
-            "discoverable": False},
+    "hid": {
+        "name": "Hida Skrita",
+        "role": "alumnus",
+        "graduation_year": 2001,
+        "open_to_mentor": True,
+        "discoverable": False,
+    },
 }
 
 
 def _seed(store: Store) -> None:
-    store.upsert_members([{"id": k, "props": {**v, "name_key": name_key(v["name"])}}
-                          for k, v in MEMBERS.items()])
-    store.merge_skills([{"member_id": m, "key": k, "name": n, "wants": w, "props": {}}
-                        for m, k, n, w in (("stu", "python", "Python", True),
-                                           ("ana", "python", "Python", False),
-                                           ("hid", "python", "Python", False))])
+    store.upsert_members(
+        [{"id": k, "props": {**v, "name_key": name_key(v["name"])}} for k, v in MEMBERS.items()]
+    )
+    store.merge_skills(
+        [
+            {"member_id": m, "key": k, "name": n, "wants": w, "props": {}}
+            for m, k, n, w in (
+                ("stu", "python", "Python", True),
+                ("ana", "python", "Python", False),
+                ("hid", "python", "Python", False),
+            )
+        ]
+    )
     store.merge_knows([{"a": "stu", "b": "cene", "props": {}}, {"a": "cene", "b": "ana", "props": {}}])
 
 
@@ -53,9 +75,14 @@ def test_record_checks_capacity_and_consent_atomically(store: Store) -> None:
     assert "not open to mentoring" in str(closed.value)
     # all or none: one pair over capacity refuses the whole batch
     with pytest.raises(MentoringRefused):
-        store.record_mentorships([{"mentor_id": "bor", "mentee_id": "eva"},
-                                  {"mentor_id": "bor", "mentee_id": "stu"},
-                                  {"mentor_id": "bor", "mentee_id": "cene"}], today=TODAY)
+        store.record_mentorships(
+            [
+                {"mentor_id": "bor", "mentee_id": "eva"},
+                {"mentor_id": "bor", "mentee_id": "stu"},
+                {"mentor_id": "bor", "mentee_id": "cene"},
+            ],
+            today=TODAY,
+        )
     with pytest.raises(MentoringRefused) as missing:
         store.record_mentorships([{"mentor_id": "bor", "mentee_id": "nobody"}], today=TODAY)
     assert missing.value.missing
@@ -84,9 +111,11 @@ def test_end_sets_until_and_frees_the_place(store: Store) -> None:
 @pytest.fixture
 def api(store: Store) -> Iterator[tuple[TestClient, dict[str, dict[str, str]]]]:
     _seed(store)
-    tokens = {"co": issue_token(store, "career_office").secret,
-              "stu": issue_token(store, "member", member_id="stu").secret,
-              "eva": issue_token(store, "member", member_id="eva").secret}
+    tokens = {
+        "co": issue_token(store, "career_office").secret,
+        "stu": issue_token(store, "member", member_id="stu").secret,
+        "eva": issue_token(store, "member", member_id="eva").secret,
+    }
     headers = {k: {"Authorization": f"Bearer {v}"} for k, v in tokens.items()}
     app = create_app(store, Settings(rate_limit_per_minute=0))
     with TestClient(app, raise_server_exceptions=False) as client:
@@ -126,28 +155,42 @@ def test_match_record_end_round_trip(api) -> None:
     assert {x["mentor"]["id"] for x in body["mentor_load"]} == {"ana", "bor"}
     assert client.post("/mentoring/match", json={"mentees": ["stu"]}, headers=h["stu"]).status_code == 403
 
-    r = client.post("/mentoring/assignments", headers=h["co"],
-                    json={"assignments": [{"mentor": a["mentor"]["id"], "mentee": a["mentee"]["id"]}
-                                          for a in body["assignments"]]})
+    r = client.post(
+        "/mentoring/assignments",
+        headers=h["co"],
+        json={
+            "assignments": [
+                {"mentor": a["mentor"]["id"], "mentee": a["mentee"]["id"]} for a in body["assignments"]
+            ]
+        },
+    )
     assert r.status_code == 201, r.text
     caps = {c["mentor"]: c["capacity_left"] for c in r.json()["capacities"]}
     assert caps == {"ana": 0, "bor": 1}
     # the projection knows at once: Ana is full, so she is no longer proposed
     r = client.get("/members/stu/mentors", headers=h["co"])
     assert "ana" not in [m["member"]["id"] for m in r.json()["mentors"]]
-    r = client.post("/mentoring/assignments", headers=h["co"],
-                    json={"assignments": [{"mentor": "ana", "mentee": "eva"}]})
+    r = client.post(
+        "/mentoring/assignments", headers=h["co"], json={"assignments": [{"mentor": "ana", "mentee": "eva"}]}
+    )
     assert r.status_code == 409 and r.json()["error"]["details"]["problems"]
-    r = client.post("/mentoring/assignments", headers=h["co"],
-                    json={"assignments": [{"mentor": "cene", "mentee": "eva"}]})
+    r = client.post(
+        "/mentoring/assignments", headers=h["co"], json={"assignments": [{"mentor": "cene", "mentee": "eva"}]}
+    )
     assert r.status_code == 409 and "not open to mentoring" in r.json()["error"]["message"]
 
-    r = client.post("/mentoring/assignments/end", headers=h["co"],
-                    json={"assignments": [{"mentor": "ana", "mentee": "stu"}]})
+    r = client.post(
+        "/mentoring/assignments/end",
+        headers=h["co"],
+        json={"assignments": [{"mentor": "ana", "mentee": "stu"}]},
+    )
     assert r.status_code == 200, r.text
     assert r.json()["capacities"] == [{"mentor": "ana", "capacity": 1, "current": 0, "capacity_left": 1}]
-    r = client.post("/mentoring/assignments/end", headers=h["co"],
-                    json={"assignments": [{"mentor": "ana", "mentee": "stu"}]})
+    r = client.post(
+        "/mentoring/assignments/end",
+        headers=h["co"],
+        json={"assignments": [{"mentor": "ana", "mentee": "stu"}]},
+    )
     assert r.status_code == 404
 
 
@@ -171,8 +214,11 @@ def test_recording_with_a_hidden_mentor_is_a_missing_one_to_the_career_office(ap
     admin = {"Authorization": f"Bearer {issue_token(store, 'admin').secret}"}
 
     def record(mentor: str, mentee: str, headers: dict[str, str]):
-        return client.post("/mentoring/assignments", headers=headers,
-                           json={"assignments": [{"mentor": mentor, "mentee": mentee}]})
+        return client.post(
+            "/mentoring/assignments",
+            headers=headers,
+            json={"assignments": [{"mentor": mentor, "mentee": mentee}]},
+        )
 
     closed = record("cene", "stu", h["co"])
     assert closed.status_code == 409
@@ -199,26 +245,40 @@ def test_recording_with_a_hidden_mentor_is_a_missing_one_to_the_career_office(ap
     assert record("hid", "stu", h["co"]).status_code == 201  # the same pair, once it may be shown
     store.update_member("hid", {"discoverable": False})
     # a running mentorship with a hidden member does not exist to the career office either
-    end = client.post("/mentoring/assignments/end", headers=h["co"],
-                      json={"assignments": [{"mentor": "hid", "mentee": "stu"}]})
-    gone = client.post("/mentoring/assignments/end", headers=h["co"],
-                       json={"assignments": [{"mentor": "ghost", "mentee": "stu"}]})
+    end = client.post(
+        "/mentoring/assignments/end",
+        headers=h["co"],
+        json={"assignments": [{"mentor": "hid", "mentee": "stu"}]},
+    )
+    gone = client.post(
+        "/mentoring/assignments/end",
+        headers=h["co"],
+        json={"assignments": [{"mentor": "ghost", "mentee": "stu"}]},
+    )
     assert gone.status_code == 404 and normalised(end, "hid") == normalised(gone, "ghost")
-    ended = client.post("/mentoring/assignments/end", headers=admin,
-                        json={"assignments": [{"mentor": "hid", "mentee": "stu"}]})
+    ended = client.post(
+        "/mentoring/assignments/end",
+        headers=admin,
+        json={"assignments": [{"mentor": "hid", "mentee": "stu"}]},
+    )
     assert ended.status_code == 200, ended.text
 
 
 def test_match_answers_a_hidden_mentee_or_mentor_like_an_unknown_id(api) -> None:
     client, h = api
-    by_id = client.post("/mentoring/match", json={"mentees": ["stu", "hid"], "mentors": ["hid", "ana"]},
-                        headers=h["co"]).json()
-    ghost = client.post("/mentoring/match", json={"mentees": ["stu", "ghost"],
-                                                  "mentors": ["ghost", "ana"]},
-                        headers=h["co"]).json()
-    assert by_id["unmatched"] == [{"mentee": {"id": "hid", "name": ""}, "code": "no_eligible_mentor",
-                                   "reason": "no member with this id"}]
-    assert by_id["excluded_mentors"] == [{"mentor": {"id": "hid", "name": ""},
-                                          "reason": "no such member"}]
+    by_id = client.post(
+        "/mentoring/match", json={"mentees": ["stu", "hid"], "mentors": ["hid", "ana"]}, headers=h["co"]
+    ).json()
+    ghost = client.post(
+        "/mentoring/match", json={"mentees": ["stu", "ghost"], "mentors": ["ghost", "ana"]}, headers=h["co"]
+    ).json()
+    assert by_id["unmatched"] == [
+        {
+            "mentee": {"id": "hid", "name": ""},
+            "code": "no_eligible_mentor",
+            "reason": "no member with this id",
+        }
+    ]
+    assert by_id["excluded_mentors"] == [{"mentor": {"id": "hid", "name": ""}, "reason": "no such member"}]
     assert json.loads(json.dumps(by_id).replace('"hid"', '"ghost"')) == ghost
     assert "Hida" not in json.dumps(by_id)

@@ -31,8 +31,13 @@ from service.cli import app as cli
 
 #: m1 in tests/data/bundles/good: what the export says of each consent flag (None: not a
 #: column of the bundle, so the default applies).
-BUNDLE_SAYS = {"discoverable": True, "open_to_intros": True, "open_to_mentor": True,
-               "share_employer": None, "share_contact": None}
+BUNDLE_SAYS = {
+    "discoverable": True,
+    "open_to_intros": True,
+    "open_to_mentor": True,
+    "share_employer": None,
+    "share_contact": None,
+}
 
 
 def test_the_owned_fields_are_what_a_member_may_patch() -> None:
@@ -111,8 +116,9 @@ def test_profile_fields_a_member_set_or_removed_stay(store: Store, tmp_path: Pat
     load_path(store, bundle)
     _, headers = member_token(store, "m1")
     with service(store) as client:
-        r = client.patch("/members/m1", json={"headline": None, "city": "Kranj",
-                                              "mentor_capacity": 0}, headers=headers)
+        r = client.patch(
+            "/members/m1", json={"headline": None, "city": "Kranj", "mentor_capacity": 0}, headers=headers
+        )
         assert r.status_code == 200, r.text
     again = load_path(store, bundle)
     member = store.get_member("m1")
@@ -132,11 +138,12 @@ def test_export_says_when_and_by_whom_each_field_was_set(store: Store, tmp_path:
     own_id, own = member_token(store, "m1")
     admin_id, admin = admin_token(store)
     with service(store) as client:
-        assert client.patch("/members/m1", json={"discoverable": False},
-                            headers=own).status_code == 200
+        assert client.patch("/members/m1", json={"discoverable": False}, headers=own).status_code == 200
         # the office changes the e-mail on the member's behalf, as asked by phone
-        assert client.patch("/members/m1", json={"email": "ana.novak@example.si"},
-                            headers=admin).status_code == 200
+        assert (
+            client.patch("/members/m1", json={"email": "ana.novak@example.si"}, headers=admin).status_code
+            == 200
+        )
         r = client.get("/members/m1/export", headers=own)
         assert r.status_code == 200, r.text
         data = r.json()
@@ -158,8 +165,11 @@ def test_linkedin_export_keeps_the_owners_choices(store: Store) -> None:
     assert first.files["Profile.csv"].created == 1
     _, headers = member_token(store, "janez")
     with service(store) as client:
-        r = client.patch("/members/janez", json={"headline": "CFO, looking for a board seat",
-                                                 "city": "Ljubljana"}, headers=headers)
+        r = client.patch(
+            "/members/janez",
+            json={"headline": "CFO, looking for a board seat", "city": "Ljubljana"},
+            headers=headers,
+        )
         assert r.status_code == 200, r.text
     again = load_path(store, LINKEDIN_EXPORT, member_id="janez")
     member = store.get_member("janez")

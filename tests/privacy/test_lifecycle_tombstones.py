@@ -124,8 +124,15 @@ def test_linkedin_owner_erased_then_export_reloaded(store: Store) -> None:
     assert store.get_member("janez") is None
     erased = {str(e) for e in again.erased}
     # the profile, and every position, skill, cohort and tie of the owner
-    for where in ("Profile.csv:2", "Positions.csv:2", "Positions.csv:3", "Skills.csv:2",
-                  "Education.csv:2", "Connections.csv:5", "Connections.csv:6"):
+    for where in (
+        "Profile.csv:2",
+        "Positions.csv:2",
+        "Positions.csv:3",
+        "Skills.csv:2",
+        "Education.csv:2",
+        "Connections.csv:5",
+        "Connections.csv:6",
+    ):
         assert _message(where, day) in erased
     assert again.files["Connections.csv"].created == 0
     # the connections themselves are other people, and load
@@ -141,8 +148,7 @@ def test_same_person_under_a_new_id_is_matched_by_email(store: Store, tmp_path: 
     for name in ("members.csv", "connections.csv", "positions.csv"):
         path = renamed / name
         text = path.read_text(encoding="utf-8-sig")
-        path.write_text(text.replace("m1,", "a-0001,").replace(",m1", ",a-0001"),
-                        encoding="utf-8")
+        path.write_text(text.replace("m1,", "a-0001,").replace(",m1", ",a-0001"), encoding="utf-8")
     edit_member_row(renamed, "a-0001", email="  ANA@Example.SI ")
     report = load_path(store, renamed)
     assert store.get_member("a-0001") is None
@@ -216,12 +222,14 @@ def test_service_start_reapplies_tombstones_a_restore_lost(store: Store, tmp_pat
     # what restoring an older backup does behind the service's back: the tombstones gone,
     # the members there again, and Ana also under a second id with her e-mail
     store.write("MATCH (t:Tombstone) DELETE t")
-    store.upsert_members([
-        {"id": "m1", "props": {"name": "Ana Novak", "email": "ana@example.si"}},
-        {"id": "m3", "props": {"name": "Žiga Čeh"}},
-        {"id": "x-77", "props": {"name": "A. Novak", "email": "Ana@Example.si "}},
-        {"id": "m6", "props": {"name": "Someone Else", "email": "else@example.si"}},
-    ])
+    store.upsert_members(
+        [
+            {"id": "m1", "props": {"name": "Ana Novak", "email": "ana@example.si"}},
+            {"id": "m3", "props": {"name": "Žiga Čeh"}},
+            {"id": "x-77", "props": {"name": "A. Novak", "email": "Ana@Example.si "}},
+            {"id": "m6", "props": {"name": "Someone Else", "email": "else@example.si"}},
+        ]
+    )
     store.merge_knows([{"a": "m2", "b": "m3", "props": {}}])
     assert store.count_tombstones() == 0
     with service(store) as client:
@@ -234,7 +242,9 @@ def test_service_start_reapplies_tombstones_a_restore_lost(store: Store, tmp_pat
     again = load_path(store, bundle)
     assert store.get_member("m1") is None and store.get_member("m3") is None
     assert {str(e).split(":")[0] + ":" + str(e).split(":")[1] for e in again.erased} >= {
-        "members.csv:2", "members.csv:4"}
+        "members.csv:2",
+        "members.csv:4",
+    }
 
 
 def test_wipe_keeps_tombstones_unless_told(store: Store, tmp_path: Path) -> None:
@@ -255,7 +265,8 @@ def test_wipe_keeps_tombstones_unless_told(store: Store, tmp_path: Path) -> None
 
 
 def test_load_refuses_without_the_key_the_tombstones_were_made_with(
-    store: Store, tmp_path: Path,
+    store: Store,
+    tmp_path: Path,
 ) -> None:
     bundle = copy_bundle(tmp_path / "export")
     load_path(store, bundle)
@@ -274,7 +285,8 @@ def test_load_refuses_without_the_key_the_tombstones_were_made_with(
     finally:
         store._tombstone_files = files
     assert store.get_member("m1") is None
-    result = runner.invoke(cli, ["load", str(bundle)],
-                           env={"ALUMNI_GRAPH_TOMBSTONE_KEY": str(tmp_path / "none" / "k")})
+    result = runner.invoke(
+        cli, ["load", str(bundle)], env={"ALUMNI_GRAPH_TOMBSTONE_KEY": str(tmp_path / "none" / "k")}
+    )
     assert result.exit_code == 2 and "tombstone key" in result.output
     assert store.get_member("m1") is None

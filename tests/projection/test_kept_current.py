@@ -11,34 +11,57 @@ from graph.store import Store, StoreUnavailable
 
 
 def _seed(store: Store) -> None:
-    store.upsert_members([
-        {"id": "ana", "props": {"name": "Ana Novak", "city": "Ljubljana", "graduation_year": 2008}},
-        {"id": "bor", "props": {"name": "Bor Kos", "city": "Ljubljana"}},
-        {"id": "cene", "props": {"name": "Cene Zupan", "open_to_intros": False}},
-        {"id": "dan", "props": {"name": "Dan Hribar"}},
-        {"id": "eva", "props": {"name": "Eva Kralj"}},
-    ])
+    store.upsert_members(
+        [
+            {"id": "ana", "props": {"name": "Ana Novak", "city": "Ljubljana", "graduation_year": 2008}},
+            {"id": "bor", "props": {"name": "Bor Kos", "city": "Ljubljana"}},
+            {"id": "cene", "props": {"name": "Cene Zupan", "open_to_intros": False}},
+            {"id": "dan", "props": {"name": "Dan Hribar"}},
+            {"id": "eva", "props": {"name": "Eva Kralj"}},
+        ]
+    )
     store.upsert_employers([{"id": "krka", "props": {"name": "Krka", "industry": "Pharma"}}])
     store.upsert_events([{"id": "gala", "props": {"name": "Gala 2019", "date": "2019-05-01"}}])
-    store.merge_positions([
-        {"member_id": "ana", "employer_id": "krka", "key": "2012|analyst",
-         "props": {"title": "Analyst", "start": "2012", "end": "2018"}},
-        {"member_id": "dan", "employer_id": "krka", "key": "2015|",
-         "props": {"start": "2015"}},
-    ])
-    store.merge_skills([{"member_id": "ana", "key": "rust", "name": "Rust", "wants": False,
-                         "props": {"level": "expert"}},
-                        {"member_id": "dan", "key": "rust", "name": "Rust", "wants": False,
-                         "props": {}},
-                        {"member_id": "bor", "key": "sql", "name": "SQL", "wants": True,
-                         "props": {}}])
+    store.merge_positions(
+        [
+            {
+                "member_id": "ana",
+                "employer_id": "krka",
+                "key": "2012|analyst",
+                "props": {"title": "Analyst", "start": "2012", "end": "2018"},
+            },
+            {"member_id": "dan", "employer_id": "krka", "key": "2015|", "props": {"start": "2015"}},
+        ]
+    )
+    store.merge_skills(
+        [
+            {"member_id": "ana", "key": "rust", "name": "Rust", "wants": False, "props": {"level": "expert"}},
+            {"member_id": "dan", "key": "rust", "name": "Rust", "wants": False, "props": {}},
+            {"member_id": "bor", "key": "sql", "name": "SQL", "wants": True, "props": {}},
+        ]
+    )
     store.merge_interests([{"member_id": "ana", "key": "jazz", "name": "Jazz"}])
-    store.merge_cohorts([{"member_id": m, "program_id": "econ", "program_name": "Economics",
-                          "program_key": "economics", "program_props": {},
-                          "cohort_id": "econ:2008", "year": 2008} for m in ("ana", "dan")])
-    store.merge_knows([{"a": "ana", "b": "bor", "props": {"since": "2010"}},
-                       {"a": "bor", "b": "cene", "props": {}},
-                       {"a": "cene", "b": "dan", "props": {}}])
+    store.merge_cohorts(
+        [
+            {
+                "member_id": m,
+                "program_id": "econ",
+                "program_name": "Economics",
+                "program_key": "economics",
+                "program_props": {},
+                "cohort_id": "econ:2008",
+                "year": 2008,
+            }
+            for m in ("ana", "dan")
+        ]
+    )
+    store.merge_knows(
+        [
+            {"a": "ana", "b": "bor", "props": {"since": "2010"}},
+            {"a": "bor", "b": "cene", "props": {}},
+            {"a": "cene", "b": "dan", "props": {}},
+        ]
+    )
     store.merge_attendance([{"member_id": "ana", "event_id": "gala"}])
     store.merge_mentorships([{"mentor_id": "bor", "mentee_id": "ana", "props": {}}])
 
@@ -48,15 +71,16 @@ def _state(p: Projection) -> dict:
     live = sorted(p.members(), key=lambda m: p.ids[m])
     return {
         p.ids[m]: {
-            "name": p.names[m], "flags": p.flags[m], "seniority": p.seniority[m],
+            "name": p.names[m],
+            "flags": p.flags[m],
+            "seniority": p.seniority[m],
             "ties": sorted((p.ids[o], p.since_year(m, o)) for o in p.adj[m]),
             "skills": sorted(p.skill_names.keys[v] for v in p.skills.of_member[m]),
             "wants": sorted(p.skill_names.keys[v] for v in p.wants.of_member[m]),
             "interests": sorted(p.interests.vocab.keys[v] for v in p.interests.of_member[m]),
             "cohorts": sorted(p.cohorts.vocab.keys[v] for v in p.cohorts.of_member[m]),
             "events": sorted(p.events.vocab.keys[v] for v in p.events.of_member[m]),
-            "positions": sorted((p.employers.vocab.keys[x.employer], x.start, x.end)
-                                for x in p.positions[m]),
+            "positions": sorted((p.employers.vocab.keys[x.employer], x.start, x.end) for x in p.positions[m]),
             "city": p.cities.vocab.keys[c] if (c := p.city(m)) is not None else None,
             "mentorships": sorted((p.ids[o], r) for o, r in p.mentorships[m]),
         }

@@ -12,8 +12,11 @@ def _ids(p: Projection, members) -> set[str]:
 
 def test_build_holds_members_ties_and_attributes(build) -> None:
     p = build(
-        {"ana": {"name": "Ana Novak", "city": "Ljubljana", "graduation_year": 2008},
-         "bor": {"city": "ljubljana "}, "cene": {"discoverable": False}},
+        {
+            "ana": {"name": "Ana Novak", "city": "Ljubljana", "graduation_year": 2008},
+            "bor": {"city": "ljubljana "},
+            "cene": {"discoverable": False},
+        },
         knows=[("ana", "bor", "2012-05"), ("bor", "ana"), ("bor", "cene")],
         cohorts=[("ana", "Economics", 2008), ("bor", "Economics", 2008)],
         positions=[("ana", "krka", "2012", "2018", "Analyst"), ("bor", "krka", "2015", None, "CEO")],
@@ -73,9 +76,14 @@ def test_consent_change_from_a_patch_row(build) -> None:
 
 
 def test_member_deleted_leaves_no_trace(build) -> None:
-    p = build(["ana", "bor", "cene"], knows=[("ana", "bor"), ("bor", "cene")],
-                   skills=[("bor", "Rust"), ("ana", "Rust")], cohorts=[("bor", "Law", 2010)],
-                   positions=[("bor", "nlb", "2010", None, "Analyst")], mentorships=[("bor", "ana")])
+    p = build(
+        ["ana", "bor", "cene"],
+        knows=[("ana", "bor"), ("bor", "cene")],
+        skills=[("bor", "Rust"), ("ana", "Rust")],
+        cohorts=[("bor", "Law", 2010)],
+        positions=[("bor", "nlb", "2010", None, "Analyst")],
+        mentorships=[("bor", "ana")],
+    )
     bor = p.member("bor")
     p.apply("member_deleted", [{"id": "bor"}])
     assert "bor" not in p and p.n_members == 2 and p.n_ties == 0
@@ -93,8 +101,9 @@ def test_positions_merge_like_set_plus_equals(build) -> None:
     p = build(["ana"], positions=[("ana", "krka", "2015", None, "Analyst")])
     ana = p.member("ana")
     key = p.positions[ana][0].key
-    p.apply("positions", [{"member_id": "ana", "employer_id": "krka", "key": key,
-                           "props": {"end": "2019-06"}}])
+    p.apply(
+        "positions", [{"member_id": "ana", "employer_id": "krka", "key": key, "props": {"end": "2019-06"}}]
+    )
     (pos,) = p.positions[ana]
     assert (pos.start, pos.end, p.titles.names[pos.title]) == (2015, 2019, "Analyst")
     p.apply("positions", [{"member_id": "ana", "employer_id": "nobody", "key": "x", "props": {}}])
@@ -116,7 +125,14 @@ def test_copy_ties_hides_ties_without_touching_the_original(build) -> None:
 
 def test_years_and_titles() -> None:
     assert [year_of(v) for v in ("2015", "2015-03", "2015-03-02", 2015, "", None, "x")] == [
-        2015, 2015, 2015, 2015, 0, 0, 0]
+        2015,
+        2015,
+        2015,
+        2015,
+        0,
+        0,
+        0,
+    ]
     assert title_level("Chief Financial Officer") == 5
     assert title_level("Vodja prodaje") == 4
     assert title_level("Senior Analyst") == 3

@@ -14,20 +14,50 @@ from service.core.tokens import issue_token
 
 
 def _seed(store: Store) -> None:
-    people = {"ana": "Ana Novak", "bor": "Bor Kos", "cene": "Cene Zupan", "dan": "Dan Hribar",
-              "eva": "Eva Kralj", "fik": "Fik Pesek", "gal": "Gal Golob", "hana": "Hana Horvat"}
-    store.upsert_members([{"id": m, "props": {"name": n, "city": "Ljubljana"}}
-                          for m, n in people.items()])
+    people = {
+        "ana": "Ana Novak",
+        "bor": "Bor Kos",
+        "cene": "Cene Zupan",
+        "dan": "Dan Hribar",
+        "eva": "Eva Kralj",
+        "fik": "Fik Pesek",
+        "gal": "Gal Golob",
+        "hana": "Hana Horvat",
+    }
+    store.upsert_members([{"id": m, "props": {"name": n, "city": "Ljubljana"}} for m, n in people.items()])
     store.upsert_members([{"id": "fik", "props": {"open_to_intros": False}}])
     store.upsert_employers([{"id": "krka", "props": {"name": "Krka", "industry": "Pharma"}}])
-    store.merge_positions([{"member_id": "eva", "employer_id": "krka", "key": "2019|",
-                            "props": {"start": "2019"}}])
-    store.merge_cohorts([{"member_id": m, "program_id": "econ", "program_name": "Economics",
-                          "program_key": "economics", "program_props": {},
-                          "cohort_id": "econ:2008", "year": 2008} for m in ("ana", "dan")])
-    store.merge_knows([{"a": a, "b": b, "props": {}} for a, b in
-                       (("ana", "bor"), ("ana", "cene"), ("bor", "dan"), ("cene", "dan"),
-                        ("dan", "eva"), ("ana", "fik"), ("fik", "gal"))])
+    store.merge_positions(
+        [{"member_id": "eva", "employer_id": "krka", "key": "2019|", "props": {"start": "2019"}}]
+    )
+    store.merge_cohorts(
+        [
+            {
+                "member_id": m,
+                "program_id": "econ",
+                "program_name": "Economics",
+                "program_key": "economics",
+                "program_props": {},
+                "cohort_id": "econ:2008",
+                "year": 2008,
+            }
+            for m in ("ana", "dan")
+        ]
+    )
+    store.merge_knows(
+        [
+            {"a": a, "b": b, "props": {}}
+            for a, b in (
+                ("ana", "bor"),
+                ("ana", "cene"),
+                ("bor", "dan"),
+                ("cene", "dan"),
+                ("dan", "eva"),
+                ("ana", "fik"),
+                ("fik", "gal"),
+            )
+        ]
+    )
 
 
 @pytest.fixture
@@ -90,8 +120,7 @@ def test_a_consent_change_shows_in_the_next_answer(client: TestClient) -> None:
 
 
 def test_introductions_to_a_member(client: TestClient) -> None:
-    r = client.get("/members/ana/introductions?to=eva&paths=3",
-                   headers=_auth(client.store, "member", "ana"))
+    r = client.get("/members/ana/introductions?to=eva&paths=3", headers=_auth(client.store, "member", "ana"))
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["reason"] is None and body["to"] == {"id": "eva", "name": "Eva Kralj"}

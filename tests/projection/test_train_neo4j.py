@@ -65,15 +65,15 @@ def test_train_on_neo4j_then_serve_retrain_and_fall_back(store: Store, tmp_path:
         r = client.post("/api/v1/admin/reload?retrain=true", headers=admin)
         assert r.status_code == 200, r.text
         assert r.json()["ranker"]["version"] == 2
-        r = client.get(f"/api/v1/members/{member}/suggestions?purpose=mentoring",
-                       headers=member_auth)
+        r = client.get(f"/api/v1/members/{member}/suggestions?purpose=mentoring", headers=member_auth)
         assert r.status_code == 200 and r.json()["ranker"] == "learned-v2"
     assert (models / "ranker-2.pkl").exists()
 
     empty = Settings(rate_limit_per_minute=0, ranker_dir=tmp_path / "none")
     with TestClient(create_app(store, empty), raise_server_exceptions=False) as client:
-        r = client.get(f"/api/v1/members/{member}/suggestions?limit=5",
-                       headers=_auth(store, "member", member))
+        r = client.get(
+            f"/api/v1/members/{member}/suggestions?limit=5", headers=_auth(store, "member", member)
+        )
         assert r.status_code == 200 and r.json()["ranker"] == "blend"
         assert r.json()["suggestions"]
 
@@ -83,22 +83,30 @@ def store_member_ids(bundle: Path) -> list[str]:
     import csv
 
     with (bundle / "members.csv").open(encoding="utf-8") as fh:
-        members = {r["id"] for r in csv.DictReader(fh)
-                   if r.get("discoverable", "true").lower() not in ("false", "0", "no")}
+        members = {
+            r["id"]
+            for r in csv.DictReader(fh)
+            if r.get("discoverable", "true").lower() not in ("false", "0", "no")
+        }
     with (bundle / "connections.csv").open(encoding="utf-8") as fh:
         tied = {r["member_a"] for r in csv.DictReader(fh)}
     return sorted(members & tied)
 
 
 def test_a_load_by_another_process_that_moves_the_club_retrains_the_model(
-        store: Store, tmp_path: Path, connection_settings) -> None:
+    store: Store, tmp_path: Path, connection_settings
+) -> None:
     import time
 
     bundle = tmp_path / "club"
     generate_bundle(bundle, 400, 3)
     assert not load_path(store, bundle).errors
-    settings = Settings(rate_limit_per_minute=0, ranker_dir=tmp_path / "models",
-                        change_poll_seconds=0.2, ranker_retrain_share=0.1)
+    settings = Settings(
+        rate_limit_per_minute=0,
+        ranker_dir=tmp_path / "models",
+        change_poll_seconds=0.2,
+        ranker_retrain_share=0.1,
+    )
     with TestClient(create_app(store, settings), raise_server_exceptions=False) as client:
         admin = _auth(store, "admin")
         r = client.post("/api/v1/admin/reload?retrain=true", headers=admin)
@@ -108,8 +116,11 @@ def test_a_load_by_another_process_that_moves_the_club_retrains_the_model(
         # another process (its own store) adds a third more ties, all new pairs
         members = store_member_ids(bundle)
         n = len(members)
-        rows = [{"a": members[i], "b": members[(i + step) % n], "props": {"since": "2025"}}
-                for step in range(n // 3, n // 2) for i in range(n)][: ties // 3]
+        rows = [
+            {"a": members[i], "b": members[(i + step) % n], "props": {"since": "2025"}}
+            for step in range(n // 3, n // 2)
+            for i in range(n)
+        ][: ties // 3]
         other = Store(connection_settings)
         try:
             other.merge_knows(rows)

@@ -43,8 +43,7 @@ def fault_server(connection_settings: ConnectionSettings) -> Iterator[LocalNeo4j
     server.stop()
     if _port_taken(bolt) or _port_taken(http):
         # another checkout's server sits on the default ports: take free ones instead
-        server = LocalNeo4j(Settings().local_server(
-            home=home, bolt_port=free_port(), http_port=free_port()))
+        server = LocalNeo4j(Settings().local_server(home=home, bolt_port=free_port(), http_port=free_port()))
     server.start(timeout=guards.NEO4J_START)
     try:
         yield server

@@ -17,12 +17,19 @@ CLI = [str(Path(sys.executable).with_name("alumni-graph"))]
 
 
 def _cli(server: LocalNeo4j, store: Store, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*CLI, *args], env=neo4j_env(store.settings, server.settings),
-                          capture_output=True, text=True, timeout=600, check=False)
+    return subprocess.run(
+        [*CLI, *args],
+        env=neo4j_env(store.settings, server.settings),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
 
 
-def test_reliability_backup_restore_round_trip(fault_server: LocalNeo4j, fault_store: Store,
-                                               tmp_path: Path) -> None:
+def test_reliability_backup_restore_round_trip(
+    fault_server: LocalNeo4j, fault_store: Store, tmp_path: Path
+) -> None:
     load_path(fault_store, club(300))
     before = fault_store.checksum()
     dump = tmp_path / "club.dump"
@@ -51,12 +58,23 @@ def test_reliability_backup_restore_round_trip(fault_server: LocalNeo4j, fault_s
     assert stat.S_IMODE(home.stat().st_mode) == 0o700
     store_files = [p for p in (home / "data" / "databases" / "neo4j").rglob("*") if p.is_file()]
     assert store_files and all(stat.S_IMODE(p.stat().st_mode) & 0o077 == 0 for p in store_files), [
-        (p.name, oct(p.stat().st_mode)) for p in store_files if p.stat().st_mode & 0o077]
+        (p.name, oct(p.stat().st_mode)) for p in store_files if p.stat().st_mode & 0o077
+    ]
 
 
 def test_reliability_backup_refuses_a_remote_server(tmp_path: Path) -> None:
-    env = {"NEO4J_URI": "bolt://127.0.0.1:9", "NEO4J_USER": "neo4j", "NEO4J_PASSWORD": "x",
-           "PATH": "/usr/bin:/bin"}
-    done = subprocess.run([*CLI, "backup", str(tmp_path / "x.dump")], env=env, capture_output=True,
-                          text=True, timeout=guards.CHILD, check=False)
+    env = {
+        "NEO4J_URI": "bolt://127.0.0.1:9",
+        "NEO4J_USER": "neo4j",
+        "NEO4J_PASSWORD": "x",
+        "PATH": "/usr/bin:/bin",
+    }
+    done = subprocess.run(
+        [*CLI, "backup", str(tmp_path / "x.dump")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=guards.CHILD,
+        check=False,
+    )
     assert done.returncode == 2 and "neo4j-admin database dump" in done.stdout + done.stderr

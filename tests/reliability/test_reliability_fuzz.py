@@ -59,13 +59,30 @@ EXAMPLES = int(os.environ.get("ALUMNI_GRAPH_FUZZ_EXAMPLES") or 300)
 MAX_CPU_SECONDS = 5.0
 THROWAWAY = [f"fuzz-{i:03d}" for i in range(60)]
 #: Member ids as real exports and hostile callers write them; all load (docs/security.md).
-ODD_MEMBERS = ["Ž003", "o'neil", 'a"b', "x;y", "ana novak 2", "🙂", "👩\u200d💻", "ščćžđ-ŠČĆŽĐ",
-               "100%", "a\\b", "m1'; MATCH (n) DETACH DELETE n", "<script>", "北京-7", "=1+1"]
+ODD_MEMBERS = [
+    "Ž003",
+    "o'neil",
+    'a"b',
+    "x;y",
+    "ana novak 2",
+    "🙂",
+    "👩\u200d💻",
+    "ščćžđ-ŠČĆŽĐ",
+    "100%",
+    "a\\b",
+    "m1'; MATCH (n) DETACH DELETE n",
+    "<script>",
+    "北京-7",
+    "=1+1",
+]
 ODD_EMPLOYERS = ["Ž-emp", "o'brien & co", 'e"q', "e;1", "e 2", "🏭", "＝SUM(A1)", "Krka; d.d."]
 #: Odd throwaway members, for the destructive operations.
 ODD_THROWAWAY = [f"fuzz-{name}" for name in ("Ž", "o'x", 'q"q', "s;c", "sp ace", "🙂")]
-DESTRUCTIVE = {("DELETE", API_V1 + "/members/{member_id}"), ("DELETE", API_V1 + "/admin/tokens/{token_id}"),
-               ("PATCH", API_V1 + "/members/{member_id}")}
+DESTRUCTIVE = {
+    ("DELETE", API_V1 + "/members/{member_id}"),
+    ("DELETE", API_V1 + "/admin/tokens/{token_id}"),
+    ("PATCH", API_V1 + "/members/{member_id}"),
+}
 
 
 class Club:
@@ -73,10 +90,19 @@ class Club:
 
     def __init__(self, store: Store, bundle: Path, odd: Path) -> None:
         load_path(store, bundle)
-        store.upsert_members([{"id": mid, "props": {"name": f"Fuzz Target {mid}",
-                                                    "name_key": name_key(f"Fuzz Target {mid}"),
-                                                    "role": "alumnus"}}
-                              for mid in THROWAWAY + ODD_THROWAWAY])
+        store.upsert_members(
+            [
+                {
+                    "id": mid,
+                    "props": {
+                        "name": f"Fuzz Target {mid}",
+                        "name_key": name_key(f"Fuzz Target {mid}"),
+                        "role": "alumnus",
+                    },
+                }
+                for mid in THROWAWAY + ODD_THROWAWAY
+            ]
+        )
         self.members = [row["id"] for row in _csv_column(bundle / "members.csv", "id")[:40]]
         self.employers = [row["id"] for row in _csv_column(bundle / "employers.csv", "id")[:20]]
         _write_odd_bundle(odd, self.members, self.employers)
@@ -114,45 +140,106 @@ def _write_odd_bundle(folder: Path, members: list[str], employers: list[str]) ->
             out.writerow(header)
             out.writerows(rows)
 
-    write("members.csv", ["id", "name", "role", "headline", "city", "graduation_year", "open_to_mentor",
-                          "mentor_capacity", "discoverable", "open_to_intros"],
-          [[mid, f"Član {mid} \"{i}\"; O'Neil", "alumnus" if i % 3 else "student", f"=cmd|' /C {mid}'!A0",
-            "Škofja Loka" if i % 2 else "Ljubljana", 2000 + i, "true" if i % 2 else "false", 3,
-            "false" if i == 5 else "true", "true"] for i, mid in enumerate(ODD_MEMBERS)])
-    write("employers.csv", ["id", "name", "industry", "aliases"],
-          [[eid, f"Podjetje {eid}", "pharma" if i % 2 else "banking", f"{eid} d.o.o.;＋{i}"]
-           for i, eid in enumerate(ODD_EMPLOYERS)])
-    write("positions.csv", ["member_id", "employer_id", "title", "start", "end"],
-          [[mid, ODD_EMPLOYERS[i % len(ODD_EMPLOYERS)], "Vodja \"razvoja\"", "2015", ""]
-           for i, mid in enumerate(ODD_MEMBERS)]
-          + [[mid, employers[i % len(employers)], "Analyst; senior", "2010", "2014"]
-             for i, mid in enumerate(ODD_MEMBERS)]
-          + [[members[i], ODD_EMPLOYERS[i % len(ODD_EMPLOYERS)], "Engineer", "2018", ""]
-             for i in range(len(ODD_EMPLOYERS) * 2)])
-    write("connections.csv", ["member_a", "member_b", "since"],
-          [[mid, members[(i * 3 + j) % len(members)], "2016"] for i, mid in enumerate(ODD_MEMBERS)
-           for j in range(3)]
-          + [[a, b, "2019"] for a, b in zip(ODD_MEMBERS, ODD_MEMBERS[1:], strict=False)])
-    write("skills.csv", ["member_id", "skill", "wants"],
-          [[mid, skill, wants] for i, mid in enumerate(ODD_MEMBERS)
-           for skill, wants in (("Python", "no"), ("Finance", "no"), ("ML", ("no", "yes")[i % 2]))])
-    write("mentorships.csv", ["mentor_id", "mentee_id", "since"],
-          [[ODD_MEMBERS[1], ODD_MEMBERS[0], "2021"], [ODD_MEMBERS[3], members[2], "2022"]])
+    write(
+        "members.csv",
+        [
+            "id",
+            "name",
+            "role",
+            "headline",
+            "city",
+            "graduation_year",
+            "open_to_mentor",
+            "mentor_capacity",
+            "discoverable",
+            "open_to_intros",
+        ],
+        [
+            [
+                mid,
+                f'Član {mid} "{i}"; O\'Neil',
+                "alumnus" if i % 3 else "student",
+                f"=cmd|' /C {mid}'!A0",
+                "Škofja Loka" if i % 2 else "Ljubljana",
+                2000 + i,
+                "true" if i % 2 else "false",
+                3,
+                "false" if i == 5 else "true",
+                "true",
+            ]
+            for i, mid in enumerate(ODD_MEMBERS)
+        ],
+    )
+    write(
+        "employers.csv",
+        ["id", "name", "industry", "aliases"],
+        [
+            [eid, f"Podjetje {eid}", "pharma" if i % 2 else "banking", f"{eid} d.o.o.;＋{i}"]
+            for i, eid in enumerate(ODD_EMPLOYERS)
+        ],
+    )
+    write(
+        "positions.csv",
+        ["member_id", "employer_id", "title", "start", "end"],
+        [
+            [mid, ODD_EMPLOYERS[i % len(ODD_EMPLOYERS)], 'Vodja "razvoja"', "2015", ""]
+            for i, mid in enumerate(ODD_MEMBERS)
+        ]
+        + [
+            [mid, employers[i % len(employers)], "Analyst; senior", "2010", "2014"]
+            for i, mid in enumerate(ODD_MEMBERS)
+        ]
+        + [
+            [members[i], ODD_EMPLOYERS[i % len(ODD_EMPLOYERS)], "Engineer", "2018", ""]
+            for i in range(len(ODD_EMPLOYERS) * 2)
+        ],
+    )
+    write(
+        "connections.csv",
+        ["member_a", "member_b", "since"],
+        [
+            [mid, members[(i * 3 + j) % len(members)], "2016"]
+            for i, mid in enumerate(ODD_MEMBERS)
+            for j in range(3)
+        ]
+        + [[a, b, "2019"] for a, b in zip(ODD_MEMBERS, ODD_MEMBERS[1:], strict=False)],
+    )
+    write(
+        "skills.csv",
+        ["member_id", "skill", "wants"],
+        [
+            [mid, skill, wants]
+            for i, mid in enumerate(ODD_MEMBERS)
+            for skill, wants in (("Python", "no"), ("Finance", "no"), ("ML", ("no", "yes")[i % 2]))
+        ],
+    )
+    write(
+        "mentorships.csv",
+        ["mentor_id", "mentee_id", "since"],
+        [[ODD_MEMBERS[1], ODD_MEMBERS[0], "2021"], [ODD_MEMBERS[3], members[2], "2022"]],
+    )
 
 
 @pytest.fixture(scope="module")
-def fuzz_target(session_store: Store, connection_settings: ConnectionSettings,
-                local_server: LocalNeo4j | None,
-                tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Service, Club]]:
+def fuzz_target(
+    session_store: Store,
+    connection_settings: ConnectionSettings,
+    local_server: LocalNeo4j | None,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[Service, Club]]:
     session_store.wipe(keep_security=False)
     data = Club(session_store, club(150), tmp_path_factory.mktemp("odd-bundle"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
-    env.update(NEO4J_URI=connection_settings.uri, NEO4J_USER=connection_settings.user,
-               NEO4J_PASSWORD=connection_settings.password)
+    env.update(
+        NEO4J_URI=connection_settings.uri,
+        NEO4J_USER=connection_settings.user,
+        NEO4J_PASSWORD=connection_settings.password,
+    )
     folder = tmp_path_factory.mktemp("fuzz")
     # invitations and sign-in links go to a folder of the run's own, quietly
-    env.update(ALUMNI_GRAPH_SMTP_HOST="", ALUMNI_GRAPH_MAIL_DIR=str(folder / "mail"),
-               ALUMNI_GRAPH_MAIL_ECHO="false")
+    env.update(
+        ALUMNI_GRAPH_SMTP_HOST="", ALUMNI_GRAPH_MAIL_DIR=str(folder / "mail"), ALUMNI_GRAPH_MAIL_ECHO="false"
+    )
     service = Service(env, folder / "service.log")
     try:
         service.wait_ready()
@@ -214,8 +301,9 @@ def _exercise(case, data, fuzz_target: tuple[Service, Club], destructive: bool) 
     if isinstance(case.body, dict):
         for name in [k for k in case.body if k in ("member_id", "mentor_id", "mentee_id")]:
             if data.draw(st.booleans(), label=f"real {name}"):
-                case.body[name] = data.draw(st.sampled_from(THROWAWAY) if destructive else members,
-                                            label=name)
+                case.body[name] = data.draw(
+                    st.sampled_from(THROWAWAY) if destructive else members, label=name
+                )
         for name in [k for k in case.body if k in ("mentees", "mentors")]:
             if isinstance(case.body[name], list) and data.draw(st.booleans(), label=f"real {name}"):
                 case.body[name] = data.draw(st.lists(members, min_size=1, max_size=8), label=name)
@@ -229,14 +317,16 @@ def _exercise(case, data, fuzz_target: tuple[Service, Club], destructive: bool) 
     response = case.call(base_url=service.url, headers=headers, timeout=guards.ANSWER)
     elapsed = time.monotonic() - started
     cost = sum(cpu_seconds(pid) for pid in club_data.pids) - cpu
-    case.validate_response(response, checks=[not_a_server_error, response_schema_conformance,
-                                             content_type_conformance])
+    case.validate_response(
+        response, checks=[not_a_server_error, response_schema_conformance, content_type_conformance]
+    )
     _error_body(response)
     STATUSES[(case.method, case.path, response.status_code)] += 1
     if response.status_code < 300 and odd.intersection(sent):
         ODD_OK[(case.method, case.path)] += 1
-    assert cost < MAX_CPU_SECONDS, (f"{case.method} {case.formatted_path} cost {cost:.1f} s of CPU "
-                                    f"({elapsed:.1f} s wall)")
+    assert cost < MAX_CPU_SECONDS, (
+        f"{case.method} {case.formatted_path} cost {cost:.1f} s of CPU ({elapsed:.1f} s wall)"
+    )
 
 
 @pytest.mark.parametrize("operation", OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
@@ -257,12 +347,15 @@ def test_reliability_fuzz_zz_club_intact(fuzz_target) -> None:
     """After the destructive cases the club still answers for its members."""
     service, club_data = fuzz_target
     admin = {"Authorization": f"Bearer {club_data.tokens['admin']}"}
-    response = httpx.get(f"{service.url}/members/{club_data.me}/suggestions", headers=admin,
-                         timeout=guards.ANSWER)
+    response = httpx.get(
+        f"{service.url}/members/{club_data.me}/suggestions", headers=admin, timeout=guards.ANSWER
+    )
     assert response.status_code == 200 and response.json()["suggestions"]
     ok = {(m, p) for (m, p, status), n in STATUSES.items() if status < 300}
-    print(f"fuzz: {sum(STATUSES.values())} cases, {len(ok)} operations answered 2xx at least once, "
-          f"{len(ODD_OK)} of them to a case with an odd id")
+    print(
+        f"fuzz: {sum(STATUSES.values())} cases, {len(ok)} operations answered 2xx at least once, "
+        f"{len(ODD_OK)} of them to a case with an odd id"
+    )
     for key in sorted(STATUSES):
         print("  ", *key, STATUSES[key])
     for key in sorted(ODD_OK):
@@ -279,8 +372,9 @@ def test_reliability_fuzz_zz_odd_ids_answer(fuzz_target) -> None:
         for member_id in ODD_MEMBERS:
             r = client.get(f"/members/{quote(member_id, safe='')}")
             assert r.status_code == 200 and r.json()["id"] == member_id, (member_id, r.text[:200])
-            r = client.get(f"/members/{quote(member_id, safe='')}/introductions",
-                           params={"to": club_data.members[0]})
+            r = client.get(
+                f"/members/{quote(member_id, safe='')}/introductions", params={"to": club_data.members[0]}
+            )
             assert r.status_code == 200, (member_id, r.text[:200])
         for employer_id in ODD_EMPLOYERS:
             r = client.get(f"/employers/{quote(employer_id, safe='')}/alumni", params={"format": "csv"})
@@ -290,5 +384,6 @@ def test_reliability_fuzz_zz_odd_ids_answer(fuzz_target) -> None:
             encoded = disposition.split("filename*=UTF-8''", 1)[1]
             assert unquote(encoded) == f"alumni-{employer_id}.csv"
             rows = list(csv.reader(r.content.decode("utf-8-sig").splitlines()))
-            assert len(rows) > 1 and all(not cell.startswith(("=", "+", "-", "@", "＝")) for row in rows
-                                         for cell in row)
+            assert len(rows) > 1 and all(
+                not cell.startswith(("=", "+", "-", "@", "＝")) for row in rows for cell in row
+            )

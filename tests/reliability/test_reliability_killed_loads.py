@@ -26,14 +26,17 @@ from service.neo4j_server import LocalNeo4j
 from tests.support import guards
 from tests.support.reliability import club, neo4j_env
 
-SIZES = [pytest.param(3_000, id="3000"),
-         pytest.param(40_000, id="faculty", marks=pytest.mark.slow)]
+SIZES = [pytest.param(3_000, id="3000"), pytest.param(40_000, id="faculty", marks=pytest.mark.slow)]
 CLI = [str(Path(sys.executable).with_name("alumni-graph"))]
 
 
 def _load_cli(server: LocalNeo4j, store: Store, bundle: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([*CLI, "load", str(bundle)], env=neo4j_env(store.settings, server.settings),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [*CLI, "load", str(bundle)],
+        env=neo4j_env(store.settings, server.settings),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
 
 
 #: Clean loads' checksums and batch counts by bundle: the generator and the load are
@@ -63,8 +66,9 @@ def _wait_for_batches(store: Store, proc: subprocess.Popen[bytes], counter: int)
 
 
 @pytest.mark.parametrize("members", SIZES)
-def test_reliability_sigkilled_loader_then_rerun(fault_server: LocalNeo4j, fault_store: Store,
-                                                 members: int) -> None:
+def test_reliability_sigkilled_loader_then_rerun(
+    fault_server: LocalNeo4j, fault_store: Store, members: int
+) -> None:
     bundle = club(members)
     reference, batches = _reference(fault_store, bundle)
     kill_at = random.Random(members).randint(2, batches - 2)
@@ -80,13 +84,16 @@ def test_reliability_sigkilled_loader_then_rerun(fault_server: LocalNeo4j, fault
     rerun = _load_cli(fault_server, fault_store, bundle)
     assert rerun.wait(timeout=1800) == 0, rerun.stderr.read().decode()[-2000:] if rerun.stderr else ""
     assert fault_store.checksum() == reference
-    print(f"loader killed after batch {kill_at} of {batches}: {partial.as_dict()}; rerun equals "
-          f"the clean load: {reference.as_dict()}")
+    print(
+        f"loader killed after batch {kill_at} of {batches}: {partial.as_dict()}; rerun equals "
+        f"the clean load: {reference.as_dict()}"
+    )
 
 
 @pytest.mark.parametrize("members", SIZES)
-def test_reliability_neo4j_killed_mid_load_then_rerun(fault_server: LocalNeo4j, fault_store: Store,
-                                                      members: int) -> None:
+def test_reliability_neo4j_killed_mid_load_then_rerun(
+    fault_server: LocalNeo4j, fault_store: Store, members: int
+) -> None:
     bundle = club(members)
     reference, batches = _reference(fault_store, bundle)
     kill_at = random.Random(members + 1).randint(2, batches - 2)
@@ -107,8 +114,9 @@ def test_reliability_neo4j_killed_mid_load_then_rerun(fault_server: LocalNeo4j, 
     assert fault_store.checksum() == reference
 
 
-def test_reliability_readers_see_whole_batches(session_store: Store,
-                                               connection_settings: ConnectionSettings) -> None:
+def test_reliability_readers_see_whole_batches(
+    session_store: Store, connection_settings: ConnectionSettings
+) -> None:
     """A reader polling during a load sees member counts in whole batches only."""
     session_store.wipe(keep_security=False)
     bundle = club(3_000)

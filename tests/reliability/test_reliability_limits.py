@@ -65,8 +65,11 @@ def test_reliability_long_query_string_is_414(client) -> None:
 def test_reliability_big_bodies_are_413(client) -> None:
     c, admin = client
     body = b'{"mentees": [' + b'"x",' * 400_000 + b'"x"]}'
-    response, seconds = _timed(lambda: c.post("/mentoring/match", content=body, headers={
-        **admin, "Content-Type": "application/json"}))
+    response, seconds = _timed(
+        lambda: c.post(
+            "/mentoring/match", content=body, headers={**admin, "Content-Type": "application/json"}
+        )
+    )
     assert response.status_code == 413 and seconds < 2
     assert response.json()["error"]["code"] == "payload_too_large"
 
@@ -74,16 +77,33 @@ def test_reliability_big_bodies_are_413(client) -> None:
         for _ in range(300):
             yield b" " * 10_000
 
-    response, seconds = _timed(lambda: c.post("/mentoring/match", content=chunks(), headers={
-        **admin, "Content-Type": "application/json"}))
+    response, seconds = _timed(
+        lambda: c.post(
+            "/mentoring/match", content=chunks(), headers={**admin, "Content-Type": "application/json"}
+        )
+    )
     assert response.status_code == 413 and seconds < 2
 
 
 def _members_csv(path: Path, megabytes: int) -> int:
     """Members with long headlines (near the 300-character limit) until the file has ``megabytes``."""
     rng = random.Random(megabytes)
-    words = ["vodja", "razvoja", "analitik", "podatkov", "svetovalka", "Žalec", "Šiška", "Čatež",
-             "director", "finance", "strategy", "engineering", "marketing", "operations"]
+    words = [
+        "vodja",
+        "razvoja",
+        "analitik",
+        "podatkov",
+        "svetovalka",
+        "Žalec",
+        "Šiška",
+        "Čatež",
+        "director",
+        "finance",
+        "strategy",
+        "engineering",
+        "marketing",
+        "operations",
+    ]
     n = 0
     with path.open("w", encoding="utf-8", newline="") as fh:
         fh.write("id,name,role,headline,city\n")
@@ -116,12 +136,16 @@ def _peak_rss_mib(cmd: list[str], env: dict[str, str]) -> tuple[int, float]:
     return proc.returncode, peak_kib / 1024
 
 
-@pytest.mark.parametrize("small,big", [
-    pytest.param(20, 40, id="20-vs-40MB"),
-    pytest.param(10, 100, id="10-vs-100MB", marks=pytest.mark.slow),
-])
-def test_reliability_big_csv_loads_in_bounded_memory(fault_server: LocalNeo4j, fault_store: Store,
-                                                     tmp_path: Path, small: int, big: int) -> None:
+@pytest.mark.parametrize(
+    "small,big",
+    [
+        pytest.param(20, 40, id="20-vs-40MB"),
+        pytest.param(10, 100, id="10-vs-100MB", marks=pytest.mark.slow),
+    ],
+)
+def test_reliability_big_csv_loads_in_bounded_memory(
+    fault_server: LocalNeo4j, fault_store: Store, tmp_path: Path, small: int, big: int
+) -> None:
     env = neo4j_env(fault_store.settings, fault_server.settings)
     peaks = {}
     for size in (small, big):

@@ -57,8 +57,9 @@ class Hit:
 class Traffic:
     """A few clients calling a mix of endpoints in a loop until stopped."""
 
-    def __init__(self, url: str, calls: dict[str, Callable[[httpx.Client], httpx.Response]],
-                 clients: int = 4) -> None:
+    def __init__(
+        self, url: str, calls: dict[str, Callable[[httpx.Client], httpx.Response]], clients: int = 4
+    ) -> None:
         self.url = url
         self.calls = calls
         self.hits: list[Hit] = []
@@ -116,8 +117,9 @@ def test_neo4j_outage_under_traffic(fault_server: LocalNeo4j, fault_store: Store
     me = discoverable_member(bundle)
     member = {"Authorization": f"Bearer {issue_token(fault_store, 'member', member_id=me).secret}"}
     office = {"Authorization": f"Bearer {issue_token(fault_store, 'career_office').secret}"}
-    service = service_factory(neo4j_env(fault_store.settings, fault_server.settings),
-                              ALUMNI_GRAPH_CHANGE_POLL_SECONDS="1")
+    service = service_factory(
+        neo4j_env(fault_store.settings, fault_server.settings), ALUMNI_GRAPH_CHANGE_POLL_SECONDS="1"
+    )
     pid = service.proc.pid
     calls: dict[str, Callable[[httpx.Client], httpx.Response]] = {
         "suggestions": lambda c: c.get(f"/members/{me}/suggestions", headers=member),
@@ -128,13 +130,15 @@ def test_neo4j_outage_under_traffic(fault_server: LocalNeo4j, fault_store: Store
 
     change = {"headline": "Back after the outage"}
     with Traffic(service.url, calls) as traffic:
-        traffic.wait_until("normal answers before the outage",
-                           lambda hits: traffic.each((h for h in hits if h.normal), 3))
+        traffic.wait_until(
+            "normal answers before the outage", lambda hits: traffic.each((h for h in hits if h.normal), 3)
+        )
         down_at = time.monotonic()
         fault_server.stop()
         stopped_at = time.monotonic()
-        traffic.wait_until("answers during the outage",
-                           lambda hits: traffic.each((h for h in hits if h.at >= stopped_at), 5))
+        traffic.wait_until(
+            "answers during the outage", lambda hits: traffic.each((h for h in hits if h.at >= stopped_at), 5)
+        )
         with httpx.Client(base_url=service.url, timeout=HANG_SECONDS) as c:
             t0 = time.monotonic()
             failed_write = c.patch(f"/members/{me}", json=change, headers=member)
@@ -144,13 +148,18 @@ def test_neo4j_outage_under_traffic(fault_server: LocalNeo4j, fault_store: Store
         up_at = time.monotonic()
         recovered_at = traffic.wait_until(
             "normal answers after the restart",
-            lambda hits: traffic.each((h for h in hits if h.at >= up_at and h.normal), 1))
-        traffic.wait_until("answers after the recovery",
-                           lambda hits: traffic.each((h for h in hits if h.at >= recovered_at), 3))
+            lambda hits: traffic.each((h for h in hits if h.at >= up_at and h.normal), 1),
+        )
+        traffic.wait_until(
+            "answers after the recovery",
+            lambda hits: traffic.each((h for h in hits if h.at >= recovered_at), 3),
+        )
 
     hits = list(traffic.hits)
-    timeline = (f"stopped after {stopped_at - down_at:.1f} s, restarted at {restart_at - down_at:.1f} s, "
-                f"up at {up_at - down_at:.1f} s, normal at {recovered_at - down_at:.1f} s")
+    timeline = (
+        f"stopped after {stopped_at - down_at:.1f} s, restarted at {restart_at - down_at:.1f} s, "
+        f"up at {up_at - down_at:.1f} s, normal at {recovered_at - down_at:.1f} s"
+    )
     hung = [(h.name, round(h.at - down_at, 2)) for h in hits if h.status == -1]
     assert not hung, f"no answer within {HANG_SECONDS:.0f} s (sent at, from the stop): {hung}; {timeline}"
     assert not [h for h in hits if h.status >= 500 and h.status != 503], "a 5xx other than 503"
@@ -190,12 +199,14 @@ def test_neo4j_outage_under_traffic(fault_server: LocalNeo4j, fault_store: Store
     # once Neo4j answers again and the service has noticed, everything is normal
     after = [h for h in hits if h.at >= recovered_at]
     assert after and all(h.normal for h in after), [h for h in after if not h.normal][-3:]
-    print(f"restart: {len(restarting)} answers as down, slowest {max(h.seconds for h in restarting):.3f} s, "
-          f"{len(cold)} from the live server before all were normal, slowest "
-          f"{max((h.seconds for h in cold), default=0):.3f} s; "
-          f"outage: {len(outage)} answers, slowest {max(h.seconds for h in outage):.3f} s "
-          f"(slowest before {max(h.seconds for h in before):.3f} s); {timeline}; "
-          f"normal {recovered_at - up_at:.2f} s after Neo4j answered again")
+    print(
+        f"restart: {len(restarting)} answers as down, slowest {max(h.seconds for h in restarting):.3f} s, "
+        f"{len(cold)} from the live server before all were normal, slowest "
+        f"{max((h.seconds for h in cold), default=0):.3f} s; "
+        f"outage: {len(outage)} answers, slowest {max(h.seconds for h in outage):.3f} s "
+        f"(slowest before {max(h.seconds for h in before):.3f} s); {timeline}; "
+        f"normal {recovered_at - up_at:.2f} s after Neo4j answered again"
+    )
     with httpx.Client(base_url=service.url, timeout=HANG_SECONDS) as c:
         retried = c.patch(f"/members/{me}", json=change, headers=member)
         assert retried.status_code == 200, retried.text

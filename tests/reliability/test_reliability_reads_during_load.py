@@ -23,9 +23,9 @@ from tests.support.reliability import club, discoverable_member, neo4j_env
 CLI = [str(Path(sys.executable).with_name("alumni-graph"))]
 
 
-def test_reliability_reads_during_a_load_and_catch_up(session_store: Store,
-                                                      connection_settings: ConnectionSettings,
-                                                      service_factory) -> None:
+def test_reliability_reads_during_a_load_and_catch_up(
+    session_store: Store, connection_settings: ConnectionSettings, service_factory
+) -> None:
     session_store.wipe(keep_security=False)
     bundle = club(3_000)
     load_path(session_store, bundle / "members.csv")  # the people first; their ties come later
@@ -46,8 +46,14 @@ def test_reliability_reads_during_a_load_and_catch_up(session_store: Store,
     for r in readers:
         r.start()
     try:
-        load = subprocess.run([*CLI, "load", str(bundle)], env=neo4j_env(connection_settings),
-                              capture_output=True, text=True, timeout=900, check=False)
+        load = subprocess.run(
+            [*CLI, "load", str(bundle)],
+            env=neo4j_env(connection_settings),
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
         ended = time.monotonic()
     finally:
         stop.set()
@@ -64,8 +70,10 @@ def test_reliability_reads_during_a_load_and_catch_up(session_store: Store,
             break
         assert time.monotonic() < deadline, f"the projection did not catch up: {health['projection']}"
         time.sleep(0.5)
-    print(f"reads during the load: {dict(statuses)}; projection current "
-          f"{time.monotonic() - ended:.1f} s after the load ended")
+    print(
+        f"reads during the load: {dict(statuses)}; projection current "
+        f"{time.monotonic() - ended:.1f} s after the load ended"
+    )
     with httpx.Client(base_url=service.url, timeout=guards.ANSWER) as client:
         found = client.get(f"/members/{me}/suggestions", headers=member).json()
         assert any(r["kind"] == "mutual_connections" for s in found["suggestions"] for r in s["reasons"])

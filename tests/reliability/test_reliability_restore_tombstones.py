@@ -16,8 +16,14 @@ CLI = [str(Path(sys.executable).with_name("alumni-graph"))]
 
 
 def _cli(server: LocalNeo4j, store: Store, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*CLI, *args], env=neo4j_env(store.settings, server.settings),
-                          capture_output=True, text=True, timeout=600, check=False)
+    return subprocess.run(
+        [*CLI, *args],
+        env=neo4j_env(store.settings, server.settings),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
 
 
 def _members_with_email(bundle: Path, n: int) -> list[tuple[str, int]]:
@@ -33,8 +39,9 @@ def _members_with_email(bundle: Path, n: int) -> list[tuple[str, int]]:
     return found
 
 
-def test_reliability_restore_reapplies_later_erasures(fault_server: LocalNeo4j, fault_store: Store,
-                                                      tmp_path: Path) -> None:
+def test_reliability_restore_reapplies_later_erasures(
+    fault_server: LocalNeo4j, fault_store: Store, tmp_path: Path
+) -> None:
     bundle = club(120, seed=7)
     load_path(fault_store, bundle)
     (first, first_line), (second, _) = _members_with_email(bundle, 2)

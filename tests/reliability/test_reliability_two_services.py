@@ -35,8 +35,10 @@ def test_a_write_through_one_service_reaches_the_other(store: Store, service_fac
     office = {"Authorization": f"Bearer {issue_token(store, 'career_office').secret}"}
     env = neo4j_env(store.settings)
     first, second = service_factory(env), service_factory(env)
-    with httpx.Client(base_url=first.url, timeout=guards.ANSWER) as one, \
-            httpx.Client(base_url=second.url, timeout=guards.ANSWER) as other:
+    with (
+        httpx.Client(base_url=first.url, timeout=guards.ANSWER) as one,
+        httpx.Client(base_url=second.url, timeout=guards.ANSWER) as other,
+    ):
         deadline = time.monotonic() + guards.CHILD
         while not all(c.get("/health").json()["projection"]["members"] for c in (one, other)):
             assert time.monotonic() < deadline, "the services never built their projections"
@@ -55,7 +57,9 @@ def test_a_write_through_one_service_reaches_the_other(store: Store, service_fac
                 seen.append((sent - written, me in _listed(other, city, office)))
             late = [(round(at, 2), found) for at, found in seen if at >= IN_STEP_WITHIN and not found]
             assert not late, f"round {round_}: not seen {IN_STEP_WITHIN} s after the write: {late}"
-            print(f"round {round_}: seen by the other service {seen[-1][0]:.2f} s after the write "
-                  f"({len(seen)} polls)")
+            print(
+                f"round {round_}: seen by the other service {seen[-1][0]:.2f} s after the write "
+                f"({len(seen)} polls)"
+            )
         # applied as a write, not by rebuilding everything
         assert other.get("/health").json()["projection"]["built_at"] == built

@@ -25,8 +25,9 @@ def test_report_writes_one_self_contained_file(example_store: Store, tmp_path: P
 
 def test_report_with_filters_and_without_names(example_store: Store, tmp_path: Path) -> None:
     out, data = tmp_path / "law.html", tmp_path / "law.json"
-    result = CliRunner().invoke(app, ["report", "--out", str(out), "--json", str(data), "--program", "Law",
-                                      "--no-names"])
+    result = CliRunner().invoke(
+        app, ["report", "--out", str(out), "--json", str(data), "--program", "Law", "--no-names"]
+    )
     assert result.exit_code == 0, result.output
     report = json.loads(data.read_text(encoding="utf-8"))
     assert report["meta"]["members"] == 5 and report["connectors"]["pagerank"] == []
@@ -34,6 +35,7 @@ def test_report_with_filters_and_without_names(example_store: Store, tmp_path: P
 
 
 def test_report_refuses_an_empty_year_range(example_store: Store, tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["report", "--out", str(tmp_path / "x.html"),
-                                      "--cohort-from", "2020", "--cohort-to", "2010"])
+    result = CliRunner().invoke(
+        app, ["report", "--out", str(tmp_path / "x.html"), "--cohort-from", "2020", "--cohort-to", "2010"]
+    )
     assert result.exit_code == 2 and not (tmp_path / "x.html").exists()

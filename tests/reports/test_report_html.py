@@ -9,8 +9,16 @@ from service.reports.render import render_html
 from tests.support.report_example import example_projection
 from tests.support.report_rows import assert_self_contained, club_rows, projection_of
 
-SECTIONS = ("growth", "components", "communities", "connectors", "cohesion", "destinations",
-            "mentoring", "events")
+SECTIONS = (
+    "growth",
+    "components",
+    "communities",
+    "connectors",
+    "cohesion",
+    "destinations",
+    "mentoring",
+    "events",
+)
 
 
 def test_the_page_is_self_contained() -> None:

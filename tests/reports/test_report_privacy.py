@@ -13,10 +13,25 @@ from tests.support.report_example import example_projection, example_rows
 from tests.support.report_rows import club_rows, projection_of
 
 #: Fields of the report that count members (of a group); none may be 1–4.
-MEMBER_COUNTS = {"members", "isolated", "weakly_tied", "largest_component", "without_ties",
-                 "students", "students_with_mentor", "with_mentor", "mentors", "mentors_with_capacity",
-                 "mentors_at_capacity", "attendees", "attendances", "members_attending",
-                 "members_in_small_communities", "top_pagerank_members", "members_year_unknown"}
+MEMBER_COUNTS = {
+    "members",
+    "isolated",
+    "weakly_tied",
+    "largest_component",
+    "without_ties",
+    "students",
+    "students_with_mentor",
+    "with_mentor",
+    "mentors",
+    "mentors_with_capacity",
+    "mentors_at_capacity",
+    "attendees",
+    "attendances",
+    "members_attending",
+    "members_in_small_communities",
+    "top_pagerank_members",
+    "members_year_unknown",
+}
 
 
 def _walk(node: Any, path: str = "") -> Iterator[tuple[str, str, Any]]:
@@ -57,8 +72,10 @@ def test_a_selection_under_five_members_shows_nothing_but_that() -> None:
 def test_filters_select_by_programme_cohort_years_and_city() -> None:
     p = example_projection()
     assert network_report(p, ReportFilters(program="law"))["meta"]["members"] == 5
-    assert network_report(p, ReportFilters(program="MBA", cohort_from=2010, cohort_to=2010))["meta"][
-        "members"] == 6
+    assert (
+        network_report(p, ReportFilters(program="MBA", cohort_from=2010, cohort_to=2010))["meta"]["members"]
+        == 6
+    )
     assert network_report(p, ReportFilters(cohort_from=2011))["meta"]["members"] == 5
     assert network_report(p, ReportFilters(city="ljubljana"))["meta"]["members"] == 5
     assert network_report(p, ReportFilters(program="Medicine"))["meta"]["members"] == 0
@@ -72,8 +89,15 @@ def test_members_who_are_not_discoverable_are_never_named() -> None:
                 if row["id"] in ("m4", "m7"):  # the two bridges, the top connectors
                     row["props"]["discoverable"] = False
     report = network_report(projection_of(rows))
-    named = [m["id"] for section, field in (("connectors", "pagerank"), ("connectors", "betweenness"),
-                                            ("bridges", "members")) for m in report[section][field]]
+    named = [
+        m["id"]
+        for section, field in (
+            ("connectors", "pagerank"),
+            ("connectors", "betweenness"),
+            ("bridges", "members"),
+        )
+        for m in report[section][field]
+    ]
     assert named and "m4" not in named and "m7" not in named
     text = json.dumps(report)
     assert "Member 4" not in text and "Member 7" not in text and "Member 12" not in text
@@ -91,9 +115,14 @@ def test_naming_switched_off_leaves_no_name_at_all() -> None:
 
 def test_employers_of_members_who_keep_them_private_are_not_counted() -> None:
     members = {f"w{i}": {"share_employer": False} for i in range(6)}
-    p = projection_of(club_rows(members, cohorts=[(m, "MBA", 2001) for m in members],
-                                employers={"bank": {"name": "Banka", "industry": "Banking"}},
-                                positions=[(m, "bank", "2005", None) for m in members]))
+    p = projection_of(
+        club_rows(
+            members,
+            cohorts=[(m, "MBA", 2001) for m in members],
+            employers={"bank": {"name": "Banka", "industry": "Banking"}},
+            positions=[(m, "bank", "2005", None) for m in members],
+        )
+    )
     report = network_report(p)
     assert report["destinations"]["industries"]["flows"] == []
     assert "Banka" not in json.dumps(report)

@@ -32,17 +32,19 @@ MEMBERS = {
 
 def seed(store: Store) -> None:
     store.upsert_members(
-        [{"id": mid, "props": {**props, "name_key": name_key(props["name"]), "role": "alumnus"}}
-         for mid, props in MEMBERS.items()]
+        [
+            {"id": mid, "props": {**props, "name_key": name_key(props["name"]), "role": "alumnus"}}
+            for mid, props in MEMBERS.items()
+        ]
     )
     store.upsert_employers([{"id": "e1", "props": {"name": "Krka d.d.", "industry": "pharma"}}])
     store.merge_positions(
-        [{"member_id": mid, "employer_id": "e1", "key": f"e1:{mid}", "props": {"title": "Analyst"}}
-         for mid in MEMBERS]
+        [
+            {"member_id": mid, "employer_id": "e1", "key": f"e1:{mid}", "props": {"title": "Analyst"}}
+            for mid in MEMBERS
+        ]
     )
-    store.merge_knows(
-        [{"a": "m1", "b": other, "props": {"since": "2015"}} for other in ("m2", "m3", "m4")]
-    )
+    store.merge_knows([{"a": "m1", "b": other, "props": {"since": "2015"}} for other in ("m2", "m3", "m4")])
     store.merge_mentorships([{"mentor_id": "m2", "mentee_id": "m1", "props": {"since": "2020"}}])
 
 

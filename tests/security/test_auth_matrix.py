@@ -22,13 +22,34 @@ ANY_MEMBER = "member"
 #: The web pages: they answer without a token (they hold no data; their scripts call the
 #: API with the token the user signs in with).
 OPEN: frozenset[str] = frozenset({"open"})
-WEB_PAGES = ("/", "/web", "/web/", "/web/home", "/web/meet", "/web/paths", "/web/mentors", "/web/network",
-             "/web/profile", "/web/directory", "/web/employers", "/web/mentoring", "/web/report",
-             "/web/communities", "/web/invite", "/web/outbox", "/web/sync", "/web/inbox")
+WEB_PAGES = (
+    "/",
+    "/web",
+    "/web/",
+    "/web/home",
+    "/web/meet",
+    "/web/paths",
+    "/web/mentors",
+    "/web/network",
+    "/web/profile",
+    "/web/directory",
+    "/web/employers",
+    "/web/mentoring",
+    "/web/report",
+    "/web/communities",
+    "/web/invite",
+    "/web/outbox",
+    "/web/sync",
+    "/web/inbox",
+)
 #: Signing in: anyone may start it, and a token changes nothing about the answer.
 PUBLIC: frozenset[str] = frozenset({"public"})
-SIGN_IN_ROUTES = (("GET", "/auth/oidc/login"), ("GET", "/auth/oidc/callback"),
-                  ("POST", "/auth/magic-link"), ("GET", "/auth/magic-link/{token_id}"))
+SIGN_IN_ROUTES = (
+    ("GET", "/auth/oidc/login"),
+    ("GET", "/auth/oidc/callback"),
+    ("POST", "/auth/magic-link"),
+    ("GET", "/auth/magic-link/{token_id}"),
+)
 ANYONE_SIGNED_IN = frozenset({ANY_MEMBER, OWN, CO, AN, AD})
 #: Any member token, for itself; no other role.
 MEMBERS_ONLY = frozenset({ANY_MEMBER, OWN})
@@ -84,8 +105,10 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     # introductions are between members: each acts for itself, the request shows only to
     # its parties (404 to anyone else); the inbox is the member's own
     ("POST", "/introductions/requests"): MEMBERS_ONLY,
-    **{("POST", f"/introductions/requests/{{request_id}}/{verb}"): MEMBERS_ONLY
-       for verb in ("accept", "decline", "withdraw", "relay")},
+    **{
+        ("POST", f"/introductions/requests/{{request_id}}/{verb}"): MEMBERS_ONLY
+        for verb in ("accept", "decline", "withdraw", "relay")
+    },
     ("GET", "/introductions/requests/{request_id}"): MEMBERS_ONLY,
     ("GET", "/members/{member_id}/inbox"): frozenset({OWN, AD}),
     ("GET", "/reports/introductions"): frozenset({AN, AD}),
@@ -109,10 +132,15 @@ CALLERS = ("other", AN, CO, OWN, AD)
 
 
 def _url(path: str) -> str:
-    return path.format(member_id="m1", employer_id="e1", token_id="tok_unknown",
-                       session_id="ses_unknown",
-                       upload_id="no-such-upload-0000", job_id="no-such-job-000000",
-                       request_id="ir_unknown")
+    return path.format(
+        member_id="m1",
+        employer_id="e1",
+        token_id="tok_unknown",
+        session_id="ses_unknown",
+        upload_id="no-such-upload-0000",
+        job_id="no-such-job-000000",
+        request_id="ir_unknown",
+    )
 
 
 def _unversioned(path: str) -> str:
@@ -124,8 +152,9 @@ def _key(method: str, path: str) -> tuple[str, str]:
     return method, _unversioned(path)
 
 
-def test_every_route_has_a_policy(all_routes: list[tuple[str, str]],
-                                  alias_routes: list[tuple[str, str]]) -> None:
+def test_every_route_has_a_policy(
+    all_routes: list[tuple[str, str]], alias_routes: list[tuple[str, str]]
+) -> None:
     assert ("GET", API_V1 + "/members/{member_id}") in all_routes
     missing = [r for r in all_routes if _key(*r) not in POLICY]
     assert not missing, f"add these routes to POLICY: {missing}"
@@ -133,7 +162,8 @@ def test_every_route_has_a_policy(all_routes: list[tuple[str, str]],
     versioned = {_key(m, p) for m, p in all_routes if p.startswith(API_V1 + "/")}
     assert set(alias_routes) == versioned
     assert {(m, p) for m, p in all_routes if not p.startswith(API_V1 + "/")} == {
-        key for key, allowed in POLICY.items() if allowed is OPEN}
+        key for key, allowed in POLICY.items() if allowed is OPEN
+    }
 
 
 def test_route_policy(
@@ -179,7 +209,8 @@ def test_route_policy(
 
 
 def test_aliases_answer_like_their_versioned_twins(
-    alias_routes: list[tuple[str, str]], make_client: Callable[..., TestClient],
+    alias_routes: list[tuple[str, str]],
+    make_client: Callable[..., TestClient],
     headers: dict[str, dict[str, str]],
 ) -> None:
     """One call each, alias then twin, as a caller the route lets in when it only reads,
@@ -201,8 +232,9 @@ def test_aliases_answer_like_their_versioned_twins(
         caller = caller or "other"
         url, body = _url(path), BODIES.get((method, path))
         alias = client.request(method, url, json=body, headers=headers[caller], follow_redirects=False)
-        twin = client.request(method, API_V1 + url, json=body, headers=headers[caller],
-                              follow_redirects=False)
+        twin = client.request(
+            method, API_V1 + url, json=body, headers=headers[caller], follow_redirects=False
+        )
         assert alias.status_code == twin.status_code, (method, path, caller)
         assert alias.status_code < 500
         assert alias.headers["content-type"] == twin.headers["content-type"], (method, path)

@@ -74,8 +74,11 @@ def test_member_claim_scopes_a_member(oidc_client: TestClient) -> None:
         _token(OTHER_KEY, roles=["admin"]),
         _token(roles=["admin"], kid="unknown"),
         _token(roles=["admin"], sub=None),
-        jwt.encode({"iss": ISSUER, "aud": AUDIENCE, "sub": "x", "exp": int(time.time()) + 60,
-                    "roles": ["admin"]}, None, algorithm="none"),
+        jwt.encode(
+            {"iss": ISSUER, "aud": AUDIENCE, "sub": "x", "exp": int(time.time()) + 60, "roles": ["admin"]},
+            None,
+            algorithm="none",
+        ),
     ],
     ids=["audience", "issuer", "expired", "wrong-key", "unknown-kid", "no-sub", "alg-none"],
 )
@@ -127,6 +130,7 @@ def _ec_jwks(key: ec.EllipticCurvePrivateKey, kid: str = "k1", alg: str | None =
 
 def _forged(alg: object, signature: bytes = b"\x00" * 64, **header: Any) -> str:
     """A token with any header at all, signed with ``signature`` (PyJWT refuses to make most)."""
+
     def b64(data: bytes) -> bytes:
         return base64.urlsafe_b64encode(data).rstrip(b"=")
 
@@ -141,22 +145,43 @@ def _hmac_token(secret: bytes, alg: str = "HS256") -> str:
 
     digest = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}[alg]
     claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": "x", "exp": int(time.time()) + 60, "roles": ["admin"]}
-    signing_input = b64(json.dumps({"alg": alg, "typ": "JWT", "kid": "k1"}).encode()) + b"." + b64(
-        json.dumps(claims).encode())
+    signing_input = (
+        b64(json.dumps({"alg": alg, "typ": "JWT", "kid": "k1"}).encode())
+        + b"."
+        + b64(json.dumps(claims).encode())
+    )
     return (signing_input + b"." + b64(hmac.new(secret, signing_input, digest).digest())).decode()
 
 
-_PEM = KEY.public_key().public_bytes(serialization.Encoding.PEM,
-                                     serialization.PublicFormat.SubjectPublicKeyInfo)
+_PEM = KEY.public_key().public_bytes(
+    serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+)
 #: Every algorithm PyJWT knows, so that the verifier is tried with each against each key type.
-ALL_ALGS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES256K", "ES384",
-            "ES512", "EdDSA", "HS256", "HS384", "HS512"]
+ALL_ALGS = [
+    "RS256",
+    "RS384",
+    "RS512",
+    "PS256",
+    "PS384",
+    "PS512",
+    "ES256",
+    "ES256K",
+    "ES384",
+    "ES512",
+    "EdDSA",
+    "HS256",
+    "HS384",
+    "HS512",
+]
 #: Tokens made when the test runs (not at import: a long run would see them expire, and
 #: a 401 for expiry would hide whether the alg was refused).
 MISFITS: dict[str, Callable[[], str]] = {
     "es256-signed-with-the-ec-key": lambda: jwt.encode(
         {"iss": ISSUER, "aud": AUDIENCE, "sub": "x", "exp": int(time.time()) + 60, "roles": ["admin"]},
-        EC_KEY, algorithm="ES256", headers={"kid": "k1"}),
+        EC_KEY,
+        algorithm="ES256",
+        headers={"kid": "k1"},
+    ),
     "es256-forged": lambda: _forged("ES256"),
     "es512-forged": lambda: _forged("ES512", b"\x00" * 132),
     "eddsa-forged": lambda: _forged("EdDSA"),
@@ -179,13 +204,23 @@ MISFITS: dict[str, Callable[[], str]] = {
 
 @pytest.mark.parametrize("name", sorted(MISFITS))
 @pytest.mark.parametrize("jwks", ["rsa", "rsa-with-alg", "ec", "ec-with-alg", "ec-384"])
-def test_an_alg_that_does_not_fit_the_key_is_401(make_client: Callable[..., TestClient], name: str,
-                                                 jwks: str) -> None:
-    keys = {"rsa": {"keys": [{k: v for k, v in _jwks(KEY)["keys"][0].items() if k != "alg"}]},
-            "rsa-with-alg": _jwks(KEY), "ec": _ec_jwks(EC_KEY), "ec-with-alg": _ec_jwks(EC_KEY, alg="ES256"),
-            "ec-384": _ec_jwks(EC_384)}[jwks]
-    client = make_client(oidc_issuer=ISSUER, oidc_audience=AUDIENCE, oidc_jwks=keys,
-                         oidc_algorithms=ALL_ALGS, auth_failures_per_minute=0)
+def test_an_alg_that_does_not_fit_the_key_is_401(
+    make_client: Callable[..., TestClient], name: str, jwks: str
+) -> None:
+    keys = {
+        "rsa": {"keys": [{k: v for k, v in _jwks(KEY)["keys"][0].items() if k != "alg"}]},
+        "rsa-with-alg": _jwks(KEY),
+        "ec": _ec_jwks(EC_KEY),
+        "ec-with-alg": _ec_jwks(EC_KEY, alg="ES256"),
+        "ec-384": _ec_jwks(EC_384),
+    }[jwks]
+    client = make_client(
+        oidc_issuer=ISSUER,
+        oidc_audience=AUDIENCE,
+        oidc_jwks=keys,
+        oidc_algorithms=ALL_ALGS,
+        auth_failures_per_minute=0,
+    )
     # the one pair that fits: a real ES256 token and its own P-256 key
     expected = 200 if name == "es256-signed-with-the-ec-key" and jwks in ("ec", "ec-with-alg") else 401
     r = _get(client, "/admin/tokens", MISFITS[name]())
@@ -196,8 +231,9 @@ def test_an_alg_that_does_not_fit_the_key_is_401(make_client: Callable[..., Test
 
 def test_a_jwks_alg_binds_its_key(make_client: Callable[..., TestClient]) -> None:
     # the JWKS says RS256 for the key: a PS256 token signed with the same key is refused
-    client = make_client(oidc_issuer=ISSUER, oidc_audience=AUDIENCE, oidc_jwks=_jwks(KEY),
-                         oidc_algorithms=["RS256", "PS256"])
+    client = make_client(
+        oidc_issuer=ISSUER, oidc_audience=AUDIENCE, oidc_jwks=_jwks(KEY), oidc_algorithms=["RS256", "PS256"]
+    )
     claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": "x", "exp": int(time.time()) + 60, "roles": ["admin"]}
     ps256 = jwt.encode(claims, KEY, algorithm="PS256", headers={"kid": "k1"})
     assert _get(client, "/admin/tokens", ps256).status_code == 401

@@ -44,8 +44,11 @@ def _cache(client: TestClient) -> TokenCache:
     return client.app.state.token_cache  # type: ignore[attr-defined]
 
 
-def _until_refused(client: TestClient, path: str, headers: dict[str, str],
-                   ) -> list[tuple[float, int]]:
+def _until_refused(
+    client: TestClient,
+    path: str,
+    headers: dict[str, str],
+) -> list[tuple[float, int]]:
     """Ask ``path`` until a 401; every (sent at, status) on the way."""
     asked: list[tuple[float, int]] = []
     deadline = time.monotonic() + guards.ANSWER
@@ -56,8 +59,9 @@ def _until_refused(client: TestClient, path: str, headers: dict[str, str],
     return asked
 
 
-def test_tokens_are_verified_from_memory(cached_client: TestClient, seeded: Store,
-                                         tokens: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_tokens_are_verified_from_memory(
+    cached_client: TestClient, seeded: Store, tokens: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     lookups: list[str] = []
     real = seeded.token_by_hash
 
@@ -83,7 +87,8 @@ def test_tokens_are_verified_from_memory(cached_client: TestClient, seeded: Stor
 
 
 def test_a_revocation_elsewhere_is_honoured_within_two_seconds(
-        cached_client: TestClient, tokens: dict[str, str], other_process: Store) -> None:
+    cached_client: TestClient, tokens: dict[str, str], other_process: Store
+) -> None:
     headers = bearer(tokens["career_office"])
     assert cached_client.get("/api/v1/alumni", headers=headers).status_code == 200
     assert cached_client.get("/api/v1/alumni", headers=headers).status_code == 200
@@ -92,24 +97,33 @@ def test_a_revocation_elsewhere_is_honoured_within_two_seconds(
     assert other_process.revoke_token(token_id, at=now_iso()) is not None
     revoked_at = time.monotonic()  # committed by now
     asked = _until_refused(cached_client, "/api/v1/alumni", headers)
-    late = [(round(at - revoked_at, 2), status) for at, status in asked
-            if at - revoked_at >= HONOURED_WITHIN and status != 401]
+    late = [
+        (round(at - revoked_at, 2), status)
+        for at, status in asked
+        if at - revoked_at >= HONOURED_WITHIN and status != 401
+    ]
     assert not late, f"accepted more than {HONOURED_WITHIN} s after the revocation: {late}"
     # and it stays refused
-    assert cached_client.get("/api/v1/alumni", headers=headers).json()["error"]["message"] == \
-        "the token has been revoked"
+    assert (
+        cached_client.get("/api/v1/alumni", headers=headers).json()["error"]["message"]
+        == "the token has been revoked"
+    )
 
 
 def test_an_erasure_elsewhere_ends_the_members_tokens_within_two_seconds(
-        cached_client: TestClient, tokens: dict[str, str], other_process: Store) -> None:
+    cached_client: TestClient, tokens: dict[str, str], other_process: Store
+) -> None:
     headers = bearer(tokens["other"])
     assert cached_client.get("/api/v1/members/m2", headers=headers).status_code == 200
     assert cached_client.get("/api/v1/members/m2", headers=headers).status_code == 200
     assert other_process.erase_member("m2", tombstone=False) is not None
     erased_at = time.monotonic()
     asked = _until_refused(cached_client, "/api/v1/members/m2", headers)
-    late = [(round(at - erased_at, 2), status) for at, status in asked
-            if at - erased_at >= HONOURED_WITHIN and status != 401]
+    late = [
+        (round(at - erased_at, 2), status)
+        for at, status in asked
+        if at - erased_at >= HONOURED_WITHIN and status != 401
+    ]
     assert not late, late
 
 
@@ -132,7 +146,8 @@ def test_an_expired_token_is_refused_when_it_expires(cached_client: TestClient, 
 
 
 def test_without_a_heartbeat_the_cache_never_answers_alone(
-        make_client: Callable[..., TestClient], tokens: dict[str, str], other_process: Store) -> None:
+    make_client: Callable[..., TestClient], tokens: dict[str, str], other_process: Store
+) -> None:
     # an app handed a store (as here) runs no heartbeat unless told: every request asks
     client = make_client()
     headers = bearer(tokens["analyst"])

@@ -50,7 +50,11 @@ def test_revoked_token_is_401_at_once(client: TestClient, headers: dict, seeded:
 @pytest.mark.parametrize(
     "header",
     [
-        "Bearer ag_not-a-real-token", "Bearer ", "Basic dXNlcjpwYXNz", "Bearer a.b.c", "ag_x",
+        "Bearer ag_not-a-real-token",
+        "Bearer ",
+        "Basic dXNlcjpwYXNz",
+        "Bearer a.b.c",
+        "ag_x",
         "Bearer " + "x" * 5000,
     ],
 )
@@ -76,8 +80,9 @@ def test_bad_durations(text: str) -> None:
 
 
 def test_admin_api_issues_lists_and_refuses_bad_input(client: TestClient, headers: dict) -> None:
-    r = client.post("/admin/tokens", json={"role": "member", "member_id": "m4", "expires": "2w"},
-                    headers=headers["admin"])
+    r = client.post(
+        "/admin/tokens", json={"role": "member", "member_id": "m4", "expires": "2w"}, headers=headers["admin"]
+    )
     assert r.status_code == 201
     secret = r.json()["token"]
     assert client.get("/members/m4", headers=_auth(secret)).status_code == 200

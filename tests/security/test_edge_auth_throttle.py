@@ -59,8 +59,9 @@ FAILURES: dict[str, Callable[[Store], dict[str, str]]] = {
 
 
 @pytest.mark.parametrize("kind", sorted(FAILURES))
-def test_failures_of_every_kind_are_throttled(clients: Callable[[str], TestClient], seeded: Store,
-                                              headers: H, kind: str) -> None:
+def test_failures_of_every_kind_are_throttled(
+    clients: Callable[[str], TestClient], seeded: Store, headers: H, kind: str
+) -> None:
     bad = FAILURES[kind](seeded)
     attacker = clients("203.0.113.7")
     statuses = [attacker.get("/members/m2", headers=bad).status_code for _ in range(LIMIT + 2)]
@@ -86,8 +87,10 @@ def test_valid_tokens_do_not_count(clients: Callable[[str], TestClient], headers
     for _ in range(LIMIT * 2):
         assert office.get("/admin/tokens", headers=headers["career_office"]).status_code == 403
         assert office.get("/members/nobody", headers=headers["career_office"]).status_code == 404
-    statuses = [office.get("/members/m2", headers={"Authorization": "Bearer ag_bad"}).status_code
-                for _ in range(LIMIT)]
+    statuses = [
+        office.get("/members/m2", headers={"Authorization": "Bearer ag_bad"}).status_code
+        for _ in range(LIMIT)
+    ]
     assert statuses == [401] * LIMIT
 
 
@@ -121,4 +124,3 @@ def test_the_bucket_refills() -> None:
     assert throttle.blocked("a") == 0.0
     throttle.failed("a")
     assert throttle.blocked("a") == pytest.approx(10.0)
-

@@ -62,15 +62,24 @@ def _string_query_params(spec: dict[str, Any]) -> list[tuple[str, str, str]]:
 
 def _url(path: str, value: str | None = None) -> str:
     member = quote(value, safe="") if value is not None else "m1"
-    return path.format(member_id=member, employer_id="e1", token_id="tok_x", upload_id="no-such-upload-0000",
-                       job_id="no-such-job-000000")
+    return path.format(
+        member_id=member,
+        employer_id="e1",
+        token_id="tok_x",
+        upload_id="no-such-upload-0000",
+        job_id="no-such-job-000000",
+    )
 
 
 def test_hostile_path_ids(client: TestClient, headers: H, seeded: Store) -> None:
     before = _club(seeded)
     for value in HOSTILE:
-        for method, path in [("GET", "/members/{member_id}"), ("GET", "/members/{member_id}/export"),
-                             ("PATCH", "/members/{member_id}"), ("DELETE", "/members/{member_id}")]:
+        for method, path in [
+            ("GET", "/members/{member_id}"),
+            ("GET", "/members/{member_id}/export"),
+            ("PATCH", "/members/{member_id}"),
+            ("DELETE", "/members/{member_id}"),
+        ]:
             r = client.request(method, _url(path, value), json={"city": "Bled"}, headers=headers["admin"])
             assert r.status_code in (404, 422), (method, value[:40], r.status_code, r.text[:200])
             assert set(r.json()["error"]) == {"code", "message", "details"}

@@ -32,7 +32,8 @@ def test_streamed_body_over_the_limit_is_413(make_client: Callable[..., TestClie
         yield b'"}'
 
     r = client.patch(
-        "/members/m1", content=chunks(),
+        "/members/m1",
+        content=chunks(),
         headers={**headers["own"], "Content-Type": "application/json"},
     )
     assert "content-length" not in {k.lower() for k in r.request.headers}
@@ -64,7 +65,8 @@ def test_buckets_refill() -> None:
 
 def test_cors_closed_unless_configured(make_client: Callable[..., TestClient]) -> None:
     preflight = {
-        "Origin": "https://club.example", "Access-Control-Request-Method": "GET",
+        "Origin": "https://club.example",
+        "Access-Control-Request-Method": "GET",
         "Access-Control-Request-Headers": "Authorization",
     }
     closed = make_client().options("/members/m1", headers=preflight)
@@ -101,7 +103,8 @@ def test_bad_patch_is_422_naming_the_field(client: TestClient, headers: H, body:
 
 def test_malformed_json_is_422_not_500(client: TestClient, headers: H) -> None:
     r = client.patch(
-        "/members/m1", content=b'{"headline": ',
+        "/members/m1",
+        content=b'{"headline": ',
         headers={**headers["own"], "Content-Type": "application/json"},
     )
     assert r.status_code == 422

@@ -32,8 +32,15 @@ def mode(path: Path) -> int:
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=600, check=False,
-                          umask=0o022, env=dict(os.environ))
+    return subprocess.run(
+        [*CLI, *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        umask=0o022,
+        env=dict(os.environ),
+    )
 
 
 def _tree_modes(root: Path) -> dict[str, int]:
@@ -46,8 +53,7 @@ def _tree_modes(root: Path) -> dict[str, int]:
 
 def _assert_private(root: Path) -> None:
     modes = _tree_modes(root)
-    loose = {p: oct(m) for p, m in modes.items()
-             if m & 0o077 or (Path(root, p).is_dir() and m != 0o700)}
+    loose = {p: oct(m) for p, m in modes.items() if m & 0o077 or (Path(root, p).is_dir() and m != 0o700)}
     assert not loose, loose
 
 
@@ -96,13 +102,21 @@ def test_every_file_the_cli_writes_is_private(store: Store, test_data: Path, tmp
     generated = _cli("generate", "-n", "60", "--seed", "3", "-q", str(out / "club"))
     assert generated.returncode == 0, generated.stdout + generated.stderr
     for target in ("match.csv", "match.json"):
-        matched = _cli("match", "--bundle", str(out / "club"), "--mentees", _first_student(out / "club"),
-                       "--out", str(out / target))
+        matched = _cli(
+            "match",
+            "--bundle",
+            str(out / "club"),
+            "--mentees",
+            _first_student(out / "club"),
+            "--out",
+            str(out / target),
+        )
         assert matched.returncode == 0, matched.stdout + matched.stderr
 
     written = {p.name: mode(p) for p in out.iterdir() if p.is_file()}
-    assert written == {name: 0o600 for name in
-                       ("errors.txt", "report.html", "report.json", "match.csv", "match.json")}
+    assert written == {
+        name: 0o600 for name in ("errors.txt", "report.html", "report.json", "match.csv", "match.json")
+    }
     assert stale.read_text(encoding="utf-8").startswith("<!")
     _assert_private(out / "club")
     assert len(list((out / "club").iterdir())) >= 5

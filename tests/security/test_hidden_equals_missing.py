@@ -52,23 +52,59 @@ PEOPLE: dict[str, tuple[str, str, int, str, int]] = {
     "al-12": ("Lara Bizjak", "student", 2024, "Student", 0),
 }
 IDS = list(PEOPLE)
-EMPLOYERS = {"e-krka": ("Krka d.d.", "Pharmaceuticals", "KRKA;Krka, d. d., Novo mesto"),
-             "e-nlb": ("NLB d.d.", "Banking", "Nova Ljubljanska banka"),
-             "e-petrol": ("Petrol d.d.", "Energy", "")}
-WORKS = {"al-02": "e-krka", "al-03": "e-nlb", "al-04": "e-petrol", "al-05": "e-nlb",
-         "al-06": "e-krka", "al-08": "e-petrol", "al-09": "e-krka", "al-10": "e-nlb",
-         "al-11": "e-krka"}
-PAST = [("al-04", "e-krka", "1999", "2008"), ("al-09", "e-nlb", "2004", "2010"),
-        ("al-10", "e-krka", "2003", "2009"), ("al-11", "e-nlb", "2002", "2006")]
-KNOWS = [("al-01", "al-02"), ("al-01", "al-03"), ("al-01", "al-07"), ("al-01", "al-12"),
-         ("al-02", "al-03"), ("al-02", "al-06"), ("al-02", "al-09"), ("al-03", "al-05"),
-         ("al-03", "al-10"), ("al-04", "al-08"), ("al-04", "al-11"), ("al-05", "al-10"),
-         ("al-06", "al-11"), ("al-06", "al-09"), ("al-07", "al-12"), ("al-07", "al-06"),
-         ("al-08", "al-10"), ("al-09", "al-11"), ("al-12", "al-04"), ("al-05", "al-08")]
-MENTORS = [("al-02", "al-07", "2024", ""), ("al-06", "al-12", "2023", ""),
-           ("al-08", "al-03", "2010", "2015")]
-PARTNER = {"al-02": "al-07", "al-06": "al-12", "al-08": "al-03", "al-07": "al-02",
-           "al-12": "al-06", "al-03": "al-08"}
+EMPLOYERS = {
+    "e-krka": ("Krka d.d.", "Pharmaceuticals", "KRKA;Krka, d. d., Novo mesto"),
+    "e-nlb": ("NLB d.d.", "Banking", "Nova Ljubljanska banka"),
+    "e-petrol": ("Petrol d.d.", "Energy", ""),
+}
+WORKS = {
+    "al-02": "e-krka",
+    "al-03": "e-nlb",
+    "al-04": "e-petrol",
+    "al-05": "e-nlb",
+    "al-06": "e-krka",
+    "al-08": "e-petrol",
+    "al-09": "e-krka",
+    "al-10": "e-nlb",
+    "al-11": "e-krka",
+}
+PAST = [
+    ("al-04", "e-krka", "1999", "2008"),
+    ("al-09", "e-nlb", "2004", "2010"),
+    ("al-10", "e-krka", "2003", "2009"),
+    ("al-11", "e-nlb", "2002", "2006"),
+]
+KNOWS = [
+    ("al-01", "al-02"),
+    ("al-01", "al-03"),
+    ("al-01", "al-07"),
+    ("al-01", "al-12"),
+    ("al-02", "al-03"),
+    ("al-02", "al-06"),
+    ("al-02", "al-09"),
+    ("al-03", "al-05"),
+    ("al-03", "al-10"),
+    ("al-04", "al-08"),
+    ("al-04", "al-11"),
+    ("al-05", "al-10"),
+    ("al-06", "al-11"),
+    ("al-06", "al-09"),
+    ("al-07", "al-12"),
+    ("al-07", "al-06"),
+    ("al-08", "al-10"),
+    ("al-09", "al-11"),
+    ("al-12", "al-04"),
+    ("al-05", "al-08"),
+]
+MENTORS = [("al-02", "al-07", "2024", ""), ("al-06", "al-12", "2023", ""), ("al-08", "al-03", "2010", "2015")]
+PARTNER = {
+    "al-02": "al-07",
+    "al-06": "al-12",
+    "al-08": "al-03",
+    "al-07": "al-02",
+    "al-12": "al-06",
+    "al-03": "al-08",
+}
 EMPLOYER = "e-krka"
 PROGRAM = "Economics"
 
@@ -81,26 +117,63 @@ def _write(folder: Path, name: str, header: list[str], rows: list[list[Any]]) ->
 
 
 def write_club(folder: Path) -> Path:
-    _write(folder, "members.csv",
-           ["id", "name", "role", "email", "headline", "city", "graduation_year",
-            "open_to_mentor", "mentor_capacity"],
-           [[mid, name, role, f"{mid}@example.si", headline,
-             "Ljubljana" if i % 2 else "Maribor", year, "true" if cap else "false", cap or ""]
-            for i, (mid, (name, role, year, headline, cap)) in enumerate(PEOPLE.items())])
-    _write(folder, "employers.csv", ["id", "name", "industry", "aliases"],
-           [[eid, *values] for eid, values in EMPLOYERS.items()])
-    _write(folder, "positions.csv", ["member_id", "employer_id", "title", "start", "end"],
-           [[m, e, "Analyst", "2010", ""] for m, e in WORKS.items()]
-           + [[m, e, "Junior", start, end] for m, e, start, end in PAST])
-    _write(folder, "skills.csv", ["member_id", "skill", "wants"],
-           [[m, "Python", "false"] for m in ("al-02", "al-04", "al-06", "al-08", "al-10")]
-           + [[m, "Python", "true"] for m in ("al-01", "al-07", "al-12")])
-    _write(folder, "cohorts.csv", ["member_id", "program", "year"],
-           [[m, PROGRAM, PEOPLE[m][2]] for m in IDS])
-    _write(folder, "connections.csv", ["member_a", "member_b", "since"],
-           [[a, b, "2015"] for a, b in KNOWS])
-    _write(folder, "mentorships.csv", ["mentor_id", "mentee_id", "since", "until"],
-           [list(row) for row in MENTORS])
+    _write(
+        folder,
+        "members.csv",
+        [
+            "id",
+            "name",
+            "role",
+            "email",
+            "headline",
+            "city",
+            "graduation_year",
+            "open_to_mentor",
+            "mentor_capacity",
+        ],
+        [
+            [
+                mid,
+                name,
+                role,
+                f"{mid}@example.si",
+                headline,
+                "Ljubljana" if i % 2 else "Maribor",
+                year,
+                "true" if cap else "false",
+                cap or "",
+            ]
+            for i, (mid, (name, role, year, headline, cap)) in enumerate(PEOPLE.items())
+        ],
+    )
+    _write(
+        folder,
+        "employers.csv",
+        ["id", "name", "industry", "aliases"],
+        [[eid, *values] for eid, values in EMPLOYERS.items()],
+    )
+    _write(
+        folder,
+        "positions.csv",
+        ["member_id", "employer_id", "title", "start", "end"],
+        [[m, e, "Analyst", "2010", ""] for m, e in WORKS.items()]
+        + [[m, e, "Junior", start, end] for m, e, start, end in PAST],
+    )
+    _write(
+        folder,
+        "skills.csv",
+        ["member_id", "skill", "wants"],
+        [[m, "Python", "false"] for m in ("al-02", "al-04", "al-06", "al-08", "al-10")]
+        + [[m, "Python", "true"] for m in ("al-01", "al-07", "al-12")],
+    )
+    _write(folder, "cohorts.csv", ["member_id", "program", "year"], [[m, PROGRAM, PEOPLE[m][2]] for m in IDS])
+    _write(folder, "connections.csv", ["member_a", "member_b", "since"], [[a, b, "2015"] for a, b in KNOWS])
+    _write(
+        folder,
+        "mentorships.csv",
+        ["mentor_id", "mentee_id", "since", "until"],
+        [list(row) for row in MENTORS],
+    )
     return folder
 
 
@@ -122,8 +195,12 @@ class Ctx:
         def other(*choices: str) -> str:
             return next(c for c in choices if c != subject)
 
-        return cls(x=subject, partner=PARTNER.get(subject, other("al-02", "al-06")),
-                   mentor=other("al-02", "al-06"), mentee=other("al-07", "al-12"))
+        return cls(
+            x=subject,
+            partner=PARTNER.get(subject, other("al-02", "al-06")),
+            mentor=other("al-02", "al-06"),
+            mentee=other("al-07", "al-12"),
+        )
 
     def with_id(self, member_id: str) -> Ctx:
         return Ctx(member_id, self.partner, self.mentor, self.mentee)
@@ -148,12 +225,13 @@ def _pair(mentor: str, mentee: str) -> dict[str, Any]:
 #: not is a list, called once and searched for hidden members.
 CALLS: dict[tuple[str, str], list[Template]] = {
     ("GET", "/health"): [lambda c: Req()],
-    ("GET", "/members/{member_id}"): [lambda c: Req({"member_id": c.x}),
-                                      lambda c: Req({"member_id": OWN})],
+    ("GET", "/members/{member_id}"): [lambda c: Req({"member_id": c.x}), lambda c: Req({"member_id": OWN})],
     ("PATCH", "/members/{member_id}"): [lambda c: Req({"member_id": c.x}, json={"city": "Kranj"})],
     ("DELETE", "/members/{member_id}"): [lambda c: Req({"member_id": c.x})],
-    ("GET", "/members/{member_id}/export"): [lambda c: Req({"member_id": c.x}),
-                                             lambda c: Req({"member_id": OWN})],
+    ("GET", "/members/{member_id}/export"): [
+        lambda c: Req({"member_id": c.x}),
+        lambda c: Req({"member_id": OWN}),
+    ],
     ("GET", "/admin/audit"): [lambda c: Req()],
     ("GET", "/admin/tokens"): [lambda c: Req(params={"member_id": c.x})],
     ("POST", "/admin/tokens"): [lambda c: Req(json={"role": "member", "member_id": c.x})],
@@ -161,14 +239,18 @@ CALLS: dict[tuple[str, str], list[Template]] = {
     ("POST", "/admin/reload"): [lambda c: Req()],
     ("POST", "/admin/sync/uploads"): [lambda c: Req(params={"filename": "clani.xlsx"})],
     ("POST", "/admin/sync/uploads/{upload_id}/preview"): [
-        lambda c: Req({"upload_id": "no-such-upload-0000"}, json={"mapping": ""})],
+        lambda c: Req({"upload_id": "no-such-upload-0000"}, json={"mapping": ""})
+    ],
     ("POST", "/admin/sync/uploads/{upload_id}/apply"): [
-        lambda c: Req({"upload_id": "no-such-upload-0000"}, json={"fingerprint": "0" * 32})],
+        lambda c: Req({"upload_id": "no-such-upload-0000"}, json={"fingerprint": "0" * 32})
+    ],
     ("GET", "/admin/sync/jobs/{job_id}"): [lambda c: Req({"job_id": "no-such-job-000000"})],
     ("GET", "/admin/ranker"): [lambda c: Req()],
     ("GET", "/members/{member_id}/suggestions"): [
-        lambda c: Req({"member_id": c.x}), lambda c: Req({"member_id": OWN}),
-        lambda c: Req({"member_id": OWN}, {"purpose": "career", "limit": 50})],
+        lambda c: Req({"member_id": c.x}),
+        lambda c: Req({"member_id": OWN}),
+        lambda c: Req({"member_id": OWN}, {"purpose": "career", "limit": 50}),
+    ],
     ("GET", "/members/{member_id}/introductions"): [
         lambda c: Req({"member_id": c.x}, {"to": c.partner}),
         lambda c: Req({"member_id": c.x}, {"company": EMPLOYER}),
@@ -176,42 +258,58 @@ CALLS: dict[tuple[str, str], list[Template]] = {
         lambda c: Req({"member_id": c.partner}, {"to": c.x}),
         lambda c: Req({"member_id": c.x}, {"to": c.x}),
         lambda c: Req({"member_id": OWN}, {"company": EMPLOYER, "paths": 10}),
-        lambda c: Req({"member_id": "al-07"}, {"company": "e-nlb", "paths": 10})],
+        lambda c: Req({"member_id": "al-07"}, {"company": "e-nlb", "paths": 10}),
+    ],
     ("GET", "/alumni"): [
-        lambda c: Req(), lambda c: Req(params={"format": "csv"}),
+        lambda c: Req(),
+        lambda c: Req(params={"format": "csv"}),
         lambda c: Req(params={"company": EMPLOYER, "format": "csv"}),
         lambda c: Req(params={"skill": "python", "page_size": 100}),
-        lambda c: Req(params={"q": "a"})],
+        lambda c: Req(params={"q": "a"}),
+    ],
     ("GET", "/employers/{employer_id}/alumni"): [
         lambda c: Req({"employer_id": EMPLOYER}, {"for_member": c.x}),
         lambda c: Req({"employer_id": EMPLOYER}, {"for_member": c.x, "format": "csv"}),
         lambda c: Req({"employer_id": EMPLOYER}),
         lambda c: Req({"employer_id": "e-nlb"}, {"format": "csv"}),
-        lambda c: Req({"employer_id": EMPLOYER}, {"for_member": OWN, "format": "csv"})],
+        lambda c: Req({"employer_id": EMPLOYER}, {"for_member": OWN, "format": "csv"}),
+    ],
     ("GET", "/employers/{employer_id}/similar"): [
-        lambda c: Req({"employer_id": EMPLOYER}), lambda c: Req({"employer_id": EMPLOYER},
-                                                                {"format": "csv"})],
+        lambda c: Req({"employer_id": EMPLOYER}),
+        lambda c: Req({"employer_id": EMPLOYER}, {"format": "csv"}),
+    ],
     ("GET", "/employers/{employer_id}/profile"): [
-        lambda c: Req({"employer_id": EMPLOYER}), lambda c: Req({"employer_id": EMPLOYER},
-                                                                {"format": "csv"})],
+        lambda c: Req({"employer_id": EMPLOYER}),
+        lambda c: Req({"employer_id": EMPLOYER}, {"format": "csv"}),
+    ],
     ("GET", "/reports/network"): [lambda c: Req(params={"refresh": "true"}), lambda c: Req()],
     ("GET", "/reports/network.html"): [lambda c: Req(params={"refresh": "true"})],
     ("GET", "/members/{member_id}/mentors"): [
-        lambda c: Req({"member_id": c.x}), lambda c: Req({"member_id": OWN}, {"limit": 100})],
+        lambda c: Req({"member_id": c.x}),
+        lambda c: Req({"member_id": OWN}, {"limit": 100}),
+    ],
     ("POST", "/mentoring/match"): [
         lambda c: Req(json={"mentees": [c.x, c.mentee]}),
         lambda c: Req(json={"mentees": [c.x]}),
         lambda c: Req(json={"mentees": [c.mentee], "mentors": [c.x, c.mentor]}),
         lambda c: Req(json={"mentees": [c.mentee], "mentors": [c.x]}),
         lambda c: Req(json={"program": PROGRAM}),
-        lambda c: Req(json={"program": PROGRAM, "mentors": IDS})],
+        lambda c: Req(json={"program": PROGRAM, "mentors": IDS}),
+    ],
     ("POST", "/mentoring/assignments"): [
-        lambda c: Req(json=_pair(c.x, c.mentee)), lambda c: Req(json=_pair(c.mentor, c.x)),
-        lambda c: Req(json=_pair(c.x, c.partner)), lambda c: Req(json=_pair(c.partner, c.x))],
+        lambda c: Req(json=_pair(c.x, c.mentee)),
+        lambda c: Req(json=_pair(c.mentor, c.x)),
+        lambda c: Req(json=_pair(c.x, c.partner)),
+        lambda c: Req(json=_pair(c.partner, c.x)),
+    ],
     ("POST", "/mentoring/assignments/end"): [
-        lambda c: Req(json=_pair(c.x, c.partner)), lambda c: Req(json=_pair(c.partner, c.x))],
+        lambda c: Req(json=_pair(c.x, c.partner)),
+        lambda c: Req(json=_pair(c.partner, c.x)),
+    ],
     ("GET", "/members/{member_id}/network"): [
-        lambda c: Req({"member_id": c.x}), lambda c: Req({"member_id": OWN}, {"depth": 2})],
+        lambda c: Req({"member_id": c.x}),
+        lambda c: Req({"member_id": OWN}, {"depth": 2}),
+    ],
     ("GET", "/reports/communities"): [lambda c: Req()],
     ("GET", "/me"): [lambda c: Req()],
     ("GET", "/employers"): [lambda c: Req(params={"q": "k"})],
@@ -231,21 +329,31 @@ CALLS: dict[tuple[str, str], list[Template]] = {
     # every member's first name and surname, and letters that start many of them: the
     # hidden ones must be found by no one but themselves
     ("GET", "/people"): [
-        *(lambda c, part=part: Req(params={"q": part, "limit": 50})
-          for name, *_ in PEOPLE.values() for part in name.split()),
-        *(lambda c, q=q: Req(params={"q": q, "limit": 50}) for q in ("a", "k", "z", "h"))],
+        *(
+            lambda c, part=part: Req(params={"q": part, "limit": 50})
+            for name, *_ in PEOPLE.values()
+            for part in name.split()
+        ),
+        *(lambda c, q=q: Req(params={"q": q, "limit": 50}) for q in ("a", "k", "z", "h")),
+    ],
     # introductions: a hidden member can be neither broker nor target, in the words an
     # unknown id gets; requests are named by their own ids
     ("POST", "/introductions/requests"): [
         lambda c: Req(json={"path": [OWN, c.partner, c.x], "note": "Hello"}),
-        lambda c: Req(json={"path": [OWN, c.x, c.partner], "note": "Hello"})],
-    **{("POST", f"/introductions/requests/{{request_id}}/{verb}"): [
-        lambda c: Req({"request_id": "ir_none"}, json={"text": "Hello"})]
-       for verb in ("accept", "decline", "withdraw", "relay")},
+        lambda c: Req(json={"path": [OWN, c.x, c.partner], "note": "Hello"}),
+    ],
+    **{
+        ("POST", f"/introductions/requests/{{request_id}}/{verb}"): [
+            lambda c: Req({"request_id": "ir_none"}, json={"text": "Hello"})
+        ]
+        for verb in ("accept", "decline", "withdraw", "relay")
+    },
     ("GET", "/introductions/requests/{request_id}"): [lambda c: Req({"request_id": "ir_none"})],
     ("GET", "/reports/introductions"): [lambda c: Req()],
-    ("GET", "/members/{member_id}/inbox"): [lambda c: Req({"member_id": c.x}),
-                                            lambda c: Req({"member_id": OWN})],
+    ("GET", "/members/{member_id}/inbox"): [
+        lambda c: Req({"member_id": c.x}),
+        lambda c: Req({"member_id": OWN}),
+    ],
 }
 
 #: Parameters and body fields that carry member ids: a route with one must have a
@@ -284,14 +392,16 @@ def test_every_route_is_known() -> None:
     unknown = sorted(set(routes) - set(CALLS))
     assert not unknown, (
         f"routes the hidden-equals-missing test does not know how to call: {unknown}; "
-        "add them to CALLS in tests/security/test_hidden_equals_missing.py")
+        "add them to CALLS in tests/security/test_hidden_equals_missing.py"
+    )
     stale = sorted(set(CALLS) - set(routes))
     assert not stale, f"CALLS names routes the app no longer has: {stale}"
     for route, params in routes.items():
         if params:
             assert any(_uses_id(t) for t in CALLS[route]), (
                 f"{route} takes member ids ({sorted(params)}) but no template in CALLS "
-                "puts the id under test there")
+                "puts the id under test there"
+            )
 
 
 # -- the club, the app, the callers ------------------------------------------------------
@@ -308,10 +418,12 @@ class World:
 def world(store: Store, tmp_path: Path) -> Iterator[World]:
     report = load_path(store, write_club(tmp_path))
     assert not report.errors, report.errors
-    tokens = {"career_office": issue_token(store, "career_office").secret,
-              "analyst": issue_token(store, "analyst").secret,
-              "member": issue_token(store, "member", member_id=OWN).secret,
-              "admin": issue_token(store, "admin").secret}
+    tokens = {
+        "career_office": issue_token(store, "career_office").secret,
+        "analyst": issue_token(store, "analyst").secret,
+        "member": issue_token(store, "member", member_id=OWN).secret,
+        "admin": issue_token(store, "admin").secret,
+    }
     headers = {who: {"Authorization": f"Bearer {secret}"} for who, secret in tokens.items()}
     app = create_app(store, Settings(rate_limit_per_minute=0, magic_link_per_client_per_hour=0))
     with TestClient(app, raise_server_exceptions=False) as client:
@@ -329,8 +441,7 @@ def _normalised(text: str, member_id: str) -> str:
 
 
 #: Headers that carry what a body would: they must match too.
-COMPARED_HEADERS = ("content-type", "content-disposition", "x-total-count", "www-authenticate",
-                    "retry-after")
+COMPARED_HEADERS = ("content-type", "content-disposition", "x-total-count", "www-authenticate", "retry-after")
 
 
 def _answer(r: Any, member_id: str) -> tuple[int, str, dict[str, str]]:
@@ -370,8 +481,11 @@ def scenarios(draw: st.DrawFn) -> tuple[dict[str, dict[str, bool]], str, str]:
     return consent, subject, ghost
 
 
-@settings(max_examples=8, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(scenario=scenarios())
 def test_hidden_member_is_answered_like_a_missing_one(world: World, scenario) -> None:
     consent, subject, ghost = scenario
@@ -398,8 +512,7 @@ def test_a_member_a_sync_deactivated_is_answered_like_a_missing_one(world: World
     _every_route_answers_hidden_like_missing(world, subject, ghost, {subject})
 
 
-def _every_route_answers_hidden_like_missing(w: World, subject: str, ghost: str,
-                                             hidden: set[str]) -> None:
+def _every_route_answers_hidden_like_missing(w: World, subject: str, ghost: str, hidden: set[str]) -> None:
     ctx = Ctx.around(subject)
     problems: list[str] = []
     for route in w.routes:
@@ -419,12 +532,15 @@ def _every_route_answers_hidden_like_missing(w: World, subject: str, ghost: str,
                 seen = _answer(r_hidden, subject)
                 expected = _answer(r_ghost, ghost)
                 if r_hidden.status_code >= 500 or r_ghost.status_code >= 500:
-                    problems.append(f"{caller} {route} {as_hidden}: {r_hidden.status_code}, "
-                                    f"{r_ghost.status_code}")
+                    problems.append(
+                        f"{caller} {route} {as_hidden}: {r_hidden.status_code}, {r_ghost.status_code}"
+                    )
                 if seen != expected:
-                    problems.append(f"{caller} {route} {as_hidden}: hidden {seen[0]} "
-                                    f"{seen[1][:300]!r} {seen[2]} != missing {expected[0]} "
-                                    f"{expected[1][:300]!r} {expected[2]}")
+                    problems.append(
+                        f"{caller} {route} {as_hidden}: hidden {seen[0]} "
+                        f"{seen[1][:300]!r} {seen[2]} != missing {expected[0]} "
+                        f"{expected[1][:300]!r} {expected[2]}"
+                    )
                 if leaked := _leaks(r_hidden.text, hidden, caller, as_hidden):
                     problems.append(f"{caller} {route} {as_hidden} names hidden {leaked}")
     assert not problems, "\n".join(problems[:20])

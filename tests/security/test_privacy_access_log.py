@@ -38,7 +38,8 @@ class Served:
         self.proc = subprocess.Popen(
             [*CLI, "serve", "--port", str(self.port), "--log-level", "info"],
             env={**os.environ, "ALUMNI_GRAPH_RATE_LIMIT_PER_MINUTE": "0", **env},
-            stdout=self._out, stderr=subprocess.STDOUT,
+            stdout=self._out,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:

@@ -12,9 +12,15 @@ from tests.security.conftest import bearer
 
 
 def _entry(i: int) -> dict[str, object]:
-    return {"at": f"2030-01-01T00:00:00.{i:06d}+00:00", "actor_token_id": "tok_test",
-            "actor_role": "admin", "action": "read", "subject_ref": f"x{i}",
-            "path": "/members/{member_id}", "status": 200}
+    return {
+        "at": f"2030-01-01T00:00:00.{i:06d}+00:00",
+        "actor_token_id": "tok_test",
+        "actor_role": "admin",
+        "action": "read",
+        "subject_ref": f"x{i}",
+        "path": "/members/{member_id}",
+        "status": 200,
+    }
 
 
 def test_entries_are_written_in_batches_in_order(store: Store) -> None:
@@ -48,8 +54,9 @@ def test_a_graceful_stop_drains_the_queue(seeded: Store, tokens: dict[str, str])
     assert len(own) == 5 and all(e["status"] == 200 for e in own)
 
 
-def test_the_audit_page_shows_the_request_just_answered(client: TestClient,
-                                                        headers: dict[str, dict[str, str]]) -> None:
+def test_the_audit_page_shows_the_request_just_answered(
+    client: TestClient, headers: dict[str, dict[str, str]]
+) -> None:
     for _ in range(3):
         assert client.get("/api/v1/members/m2", headers=headers["admin"]).status_code == 200
         page = client.get("/api/v1/admin/audit", params={"limit": 1}, headers=headers["admin"]).json()

@@ -53,8 +53,9 @@ SECRETS = ("Cvetka Hribar", "cvetka@example.si", "dusan@example.si")
 @pytest.mark.parametrize("caller", ["own", "career_office", "analyst"])
 def test_hidden_members_never_leak(client: TestClient, headers: H, get_path: str, caller: str) -> None:
     # m1 knows the hidden m3 and the reserved m4, so m1's own views are where a leak would show
-    url = get_path.format(member_id="m1", employer_id="e1", token_id="tok_x", job_id="no-such-job-000000",
-                          request_id="ir_x")
+    url = get_path.format(
+        member_id="m1", employer_id="e1", token_id="tok_x", job_id="no-such-job-000000", request_id="ir_x"
+    )
     queries = [{}, {"to": "m3"}, {"q": "Cvetka"}, {"company": "e1"}, {"for_member": "m1"}]
     for params in queries:
         r = client.get(url, params=params, headers=headers[caller])

@@ -45,8 +45,12 @@ def test_export_holds_everything_about_the_member(client: TestClient, headers: H
     assert "borut@example.si" not in r.text
 
     assert data["mentorships"] == [
-        {"role": "mentee", "other": {"labels": ["Member"], "id": "m2", "name": "Borut Žagar"},
-         "since": "2020", "until": None}
+        {
+            "role": "mentee",
+            "other": {"labels": ["Member"], "id": "m2", "name": "Borut Žagar"},
+            "since": "2020",
+            "until": None,
+        }
     ]
     assert len(data["tokens"]) == 1 and data["tokens"][0]["role"] == "member"
     assert "hash" not in data["tokens"][0]
@@ -143,9 +147,13 @@ def test_no_endpoint_remembers_an_erased_member(
     client: TestClient, headers: H, all_routes: list[tuple[str, str]]
 ) -> None:
     """Caches included: right after the erasure no GET endpoint names the member."""
-    paths = [p.format(member_id="m2", employer_id="e1", token_id="tok_x", job_id="no-such-job-000000",
-                      request_id="ir_x")
-             for m, p in all_routes if m == "GET"]
+    paths = [
+        p.format(
+            member_id="m2", employer_id="e1", token_id="tok_x", job_id="no-such-job-000000", request_id="ir_x"
+        )
+        for m, p in all_routes
+        if m == "GET"
+    ]
     for path in paths:  # warm whatever caches the endpoints keep
         client.get(path, params={"to": "m1"}, headers=headers["admin"])
     assert client.delete("/members/m1", headers=headers["admin"]).status_code == 200

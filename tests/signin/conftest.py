@@ -44,10 +44,18 @@ CLIENT_SECRET = "a-client-secret-for-the-tests-only-0123456789"
 #: The provider's accounts: the login on its form names one (any password).
 ACCOUNTS = {
     "ana": {"email": "ana.novak@example.si", "email_verified": True, "name": "Ana Novak"},
-    "staff": {"email": "career@uni.example", "email_verified": True, "name": "Karmen Kariera",
-              "groups": ["career", "everyone"]},
-    "boss": {"email": "boss@uni.example", "email_verified": True, "name": "Admin",
-             "groups": ["alumni-admins", "career"]},
+    "staff": {
+        "email": "career@uni.example",
+        "email_verified": True,
+        "name": "Karmen Kariera",
+        "groups": ["career", "everyone"],
+    },
+    "boss": {
+        "email": "boss@uni.example",
+        "email_verified": True,
+        "name": "Admin",
+        "groups": ["alumni-admins", "career"],
+    },
     "stranger": {"email": "stranger@uni.example", "email_verified": True, "name": "Nobody Known"},
     "unverified": {"email": "borut@example.si", "email_verified": False, "name": "Borut"},
 }
@@ -68,8 +76,13 @@ MEMBERS = {
 #: What a browser's navigation asks for: the sign-in routes answer it with pages.
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 #: Who is in which programme and year, for invitations by cohort.
-COHORTS = {"m1": ("mba", 2010), "m2": ("mba", 2012), "m3": ("mba", 2015), "m4": ("econ", 2012),
-           "m5": ("econ", 2012)}
+COHORTS = {
+    "m1": ("mba", 2010),
+    "m2": ("mba", 2012),
+    "m3": ("mba", 2015),
+    "m4": ("econ", 2012),
+    "m5": ("econ", 2012),
+}
 
 
 def free_port() -> int:
@@ -92,17 +105,27 @@ def wait_until(condition: Callable[[], Any], what: str, timeout: float = 30.0) -
 
 def seed(store: Store) -> None:
     store.wipe(keep_security=False)
-    store.upsert_members([
-        {"id": mid, "props": {**props, "name_key": name_key(props["name"]), "role": "alumnus"}}
-        for mid, props in MEMBERS.items()
-    ])
+    store.upsert_members(
+        [
+            {"id": mid, "props": {**props, "name_key": name_key(props["name"]), "role": "alumnus"}}
+            for mid, props in MEMBERS.items()
+        ]
+    )
     store.merge_knows([{"a": "m1", "b": b, "props": {}} for b in ("m2", "m3", "m4")])
-    store.merge_cohorts([
-        {"member_id": mid, "program_id": program, "program_name": program.upper(),
-         "program_key": name_key(program.upper()), "program_props": {},
-         "cohort_id": f"{program}-{year}", "year": year}
-        for mid, (program, year) in COHORTS.items()
-    ])
+    store.merge_cohorts(
+        [
+            {
+                "member_id": mid,
+                "program_id": program,
+                "program_name": program.upper(),
+                "program_key": name_key(program.upper()),
+                "program_props": {},
+                "cohort_id": f"{program}-{year}",
+                "year": year,
+            }
+            for mid, (program, year) in COHORTS.items()
+        ]
+    )
 
 
 # -- a real SMTP server ------------------------------------------------------------------------
@@ -116,8 +139,9 @@ class Mailbox:
     messages: list[EmailMessage] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
-                          rcpt_options: list[str]) -> str:
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
+    ) -> str:
         if address.endswith("@refused.example"):
             return "550 5.1.1 <" + address + ">: mailbox unavailable"
         envelope.rcpt_tos.append(address)
@@ -138,8 +162,10 @@ class Mailbox:
             return [m for m in self.messages if m["To"] == address]
 
     def wait_for(self, address: str, count: int = 1) -> list[EmailMessage]:
-        return wait_until(lambda: (found := self.to(address)) and len(found) >= count and found,
-                          f"{count} mail(s) to {address}")
+        return wait_until(
+            lambda: (found := self.to(address)) and len(found) >= count and found,
+            f"{count} mail(s) to {address}",
+        )
 
 
 def link_in(message: EmailMessage) -> str:
@@ -177,23 +203,41 @@ def start_provider(redirect_uris: list[str]) -> Provider:
     """Run tests/support/oidc/provider.mjs; fail (never skip) saying why it cannot start."""
     node = shutil.which("node")
     if node is None:
-        pytest.fail("node is not installed: the sign-in tests run a real OpenID Connect provider "
-                    "with it (Debian: apt-get install nodejs npm)", pytrace=False)
+        pytest.fail(
+            "node is not installed: the sign-in tests run a real OpenID Connect provider "
+            "with it (Debian: apt-get install nodejs npm)",
+            pytrace=False,
+        )
     if not (PROVIDER_DIR / "node_modules" / "oidc-provider").is_dir():
-        pytest.fail(f"oidc-provider is not installed in {PROVIDER_DIR}: run `make oidc-provider` "
-                    "(make test does, with npm ci)", pytrace=False)
-    env = {**os.environ, "OIDC_CLIENT_ID": CLIENT_ID, "OIDC_CLIENT_SECRET": CLIENT_SECRET,
-           "OIDC_REDIRECT_URIS": json.dumps(redirect_uris), "OIDC_ACCOUNTS": json.dumps(ACCOUNTS)}
-    process = subprocess.Popen([node, "provider.mjs"], cwd=PROVIDER_DIR, env=env, text=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        pytest.fail(
+            f"oidc-provider is not installed in {PROVIDER_DIR}: run `make oidc-provider` "
+            "(make test does, with npm ci)",
+            pytrace=False,
+        )
+    env = {
+        **os.environ,
+        "OIDC_CLIENT_ID": CLIENT_ID,
+        "OIDC_CLIENT_SECRET": CLIENT_SECRET,
+        "OIDC_REDIRECT_URIS": json.dumps(redirect_uris),
+        "OIDC_ACCOUNTS": json.dumps(ACCOUNTS),
+    }
+    process = subprocess.Popen(
+        [node, "provider.mjs"],
+        cwd=PROVIDER_DIR,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     lines: list[str] = []
     reader = threading.Thread(target=lambda: lines.extend(iter(process.stdout.readline, "")), daemon=True)
     reader.start()
 
     def listening() -> str | None:
         if process.poll() is not None:
-            raise AssertionError(f"the OpenID provider exited ({process.returncode}): "
-                                 f"{process.stderr.read()[-2000:]}")
+            raise AssertionError(
+                f"the OpenID provider exited ({process.returncode}): {process.stderr.read()[-2000:]}"
+            )
         found = [line.split()[1] for line in list(lines) if line.startswith("listening ")]
         return found[0] if found else None
 
@@ -223,14 +267,23 @@ def stop_provider(provider: Provider) -> None:
 
 def service_settings(mailbox: Mailbox, issuer: str | None = None, **overrides: Any) -> Settings:
     base: dict[str, Any] = {
-        "rate_limit_per_minute": 0, "smtp_host": "127.0.0.1", "smtp_port": mailbox.port,
-        "smtp_starttls": False, "smtp_from": "Alumni <alumni@club.example>",
-        "magic_link_per_client_per_hour": 1000, "magic_link_per_address_per_hour": 1000,
+        "rate_limit_per_minute": 0,
+        "smtp_host": "127.0.0.1",
+        "smtp_port": mailbox.port,
+        "smtp_starttls": False,
+        "smtp_from": "Alumni <alumni@club.example>",
+        "magic_link_per_client_per_hour": 1000,
+        "magic_link_per_address_per_hour": 1000,
     }
     if issuer:
-        base.update(oidc_issuer=issuer, oidc_client_id=CLIENT_ID, oidc_client_secret=CLIENT_SECRET,
-                    oidc_role_map=ROLE_MAP, oidc_provider_name="Test University",
-                    oidc_scopes="openid email profile groups")
+        base.update(
+            oidc_issuer=issuer,
+            oidc_client_id=CLIENT_ID,
+            oidc_client_secret=CLIENT_SECRET,
+            oidc_role_map=ROLE_MAP,
+            oidc_provider_name="Test University",
+            oidc_scopes="openid email profile groups",
+        )
     return Settings(**{**base, **overrides})
 
 
@@ -245,8 +298,9 @@ class LiveService:
 
 def start_service(port: int, settings: Settings) -> LiveService:
     app = create_app(settings=settings)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan="on"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{port}"
@@ -270,8 +324,9 @@ def live(session_store: Store, smtp: Mailbox) -> Iterator[LiveService]:
     port = free_port()
     # the versioned callback (the default) and its unversioned alias (a club may have
     # registered that one)
-    provider = start_provider([f"http://127.0.0.1:{port}/api/v1/auth/oidc/callback",
-                               f"http://127.0.0.1:{port}/auth/oidc/callback"])
+    provider = start_provider(
+        [f"http://127.0.0.1:{port}/api/v1/auth/oidc/callback", f"http://127.0.0.1:{port}/auth/oidc/callback"]
+    )
     try:
         service = start_service(port, service_settings(smtp, provider.issuer))
         yield service
@@ -298,8 +353,9 @@ def make_client(seeded: Store, mailbox: Mailbox) -> Iterator[Callable[..., TestC
 
         def make(**overrides: Any) -> TestClient:
             app = create_app(seeded, service_settings(mailbox, **overrides))
-            return stack.enter_context(TestClient(app, base_url="http://127.0.0.1", headers=BROWSER,
-                                                  raise_server_exceptions=False))
+            return stack.enter_context(
+                TestClient(app, base_url="http://127.0.0.1", headers=BROWSER, raise_server_exceptions=False)
+            )
 
         yield make
 

@@ -16,8 +16,12 @@ from .conftest import Mailbox
 runner = CliRunner()
 
 
-def dsn(recipient: str, action: str = "failed", status: str = "5.1.1",
-        diagnostic: str = "smtp; 550 5.1.1 <{r}>: Recipient address rejected: User unknown") -> str:
+def dsn(
+    recipient: str,
+    action: str = "failed",
+    status: str = "5.1.1",
+    diagnostic: str = "smtp; 550 5.1.1 <{r}>: Recipient address rejected: User unknown",
+) -> str:
     """A delivery status notification as Postfix writes one (RFC 3464)."""
     return (
         "From: MAILER-DAEMON@mx.club.example (Mail Delivery System)\n"
@@ -55,8 +59,12 @@ def dsn(recipient: str, action: str = "failed", status: str = "5.1.1",
 
 @pytest.fixture
 def smtp_env(monkeypatch: pytest.MonkeyPatch, mailbox: Mailbox) -> None:
-    for name, value in {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(mailbox.port),
-                        "SMTP_STARTTLS": "false", "PUBLIC_URL": "https://alumni.example.org"}.items():
+    for name, value in {
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(mailbox.port),
+        "SMTP_STARTTLS": "false",
+        "PUBLIC_URL": "https://alumni.example.org",
+    }.items():
         monkeypatch.setenv("ALUMNI_GRAPH_" + name, value)
 
 
@@ -67,12 +75,17 @@ def test_bounces_are_reported_and_the_address_is_not_invited_again(
     saved.mkdir()
     # the address as the member has it, in other case: matched all the same
     (saved / "1.eml").write_text(dsn("Borut@Example.si"), encoding="utf-8")
-    (saved / "2.eml").write_text(dsn("ana.novak@example.si", action="delayed", status="4.4.1"),
-                                 encoding="utf-8")
+    (saved / "2.eml").write_text(
+        dsn("ana.novak@example.si", action="delayed", status="4.4.1"), encoding="utf-8"
+    )
     mbox = tmp_path / "bounces.mbox"
-    mbox.write_text("From MAILER-DAEMON Mon Nov 30 04:00:00 2026\n" + dsn("gone@example.si")
-                    + "\nFrom someone Mon Nov 30 04:01:00 2026\nFrom: someone@example.si\n"
-                    "Subject: Thanks!\n\nSee you at the reunion.\n", encoding="utf-8")
+    mbox.write_text(
+        "From MAILER-DAEMON Mon Nov 30 04:00:00 2026\n"
+        + dsn("gone@example.si")
+        + "\nFrom someone Mon Nov 30 04:01:00 2026\nFrom: someone@example.si\n"
+        "Subject: Thanks!\n\nSee you at the reunion.\n",
+        encoding="utf-8",
+    )
 
     result = runner.invoke(cli, ["bounces", str(saved), str(mbox)], terminal_width=200)
     assert result.exit_code == 1, result.output  # one message was not a bounce

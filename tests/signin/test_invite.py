@@ -23,9 +23,13 @@ runner = CliRunner()
 
 @pytest.fixture
 def smtp_env(monkeypatch: pytest.MonkeyPatch, mailbox: Mailbox) -> None:
-    for name, value in {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(mailbox.port),
-                        "SMTP_STARTTLS": "false", "SMTP_FROM": "Alumni <alumni@club.example>",
-                        "PUBLIC_URL": "https://alumni.example.org"}.items():
+    for name, value in {
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(mailbox.port),
+        "SMTP_STARTTLS": "false",
+        "SMTP_FROM": "Alumni <alumni@club.example>",
+        "PUBLIC_URL": "https://alumni.example.org",
+    }.items():
         monkeypatch.setenv("ALUMNI_GRAPH_" + name, value)
 
 
@@ -96,12 +100,12 @@ def test_cli_refuses_unclear_selections_and_missing_public_address(
     assert code == 0 and "not_found" in output
 
 
-def test_an_invitation_link_signs_in_once(mailbox: Mailbox, make_client: Make,
-                                          admin: dict[str, str]) -> None:
+def test_an_invitation_link_signs_in_once(mailbox: Mailbox, make_client: Make, admin: dict[str, str]) -> None:
     client = make_client()
     admin_headers = admin
-    r = client.post("/api/v1/admin/invitations", json={"members": ["m2", "m4", "nobody"]},
-                    headers=admin_headers)
+    r = client.post(
+        "/api/v1/admin/invitations", json={"members": ["m2", "m4", "nobody"]}, headers=admin_headers
+    )
     assert r.status_code == 200, r.text
     report = r.json()
     assert report["counts"] == {"sent": 1, "no_email": 1, "not_found": 1}
@@ -113,7 +117,8 @@ def test_an_invitation_link_signs_in_once(mailbox: Mailbox, make_client: Make,
     assert browser.get(link, follow_redirects=False).status_code == 303
     assert browser.get("/api/v1/auth/session").json()["via"] == "invitation"
     again = TestClient(client.app, base_url="http://127.0.0.1", headers=BROWSER).get(
-        link, follow_redirects=False)
+        link, follow_redirects=False
+    )
     assert again.status_code == 401 and COOKIE not in again.cookies
     # again within the week: nothing sent
     r = client.post("/api/v1/admin/invitations", json={"members": ["m2"]}, headers=admin_headers)
@@ -122,8 +127,12 @@ def test_an_invitation_link_signs_in_once(mailbox: Mailbox, make_client: Make,
 
 def test_invitation_requests_are_validated(make_client: Make, admin: dict[str, str]) -> None:
     client = make_client()
-    for body in ({}, {"all": True, "members": ["m1"]}, {"cohort_from": 2015, "cohort_to": 2010},
-                 {"members": ["m1"], "surprise": 1}):
+    for body in (
+        {},
+        {"all": True, "members": ["m1"]},
+        {"cohort_from": 2015, "cohort_to": 2010},
+        {"members": ["m1"], "surprise": 1},
+    ):
         r = client.post("/api/v1/admin/invitations", json=body, headers=admin)
         assert r.status_code == 422, body
 

@@ -46,12 +46,14 @@ def test_a_member_gets_a_link_that_signs_in_once(make_client: Make, mailbox: Mai
     # only hashes are kept: neither the link's token nor the cookie's secret is in Neo4j
     token = link.rsplit("/", 1)[1]
     secret = client.cookies[COOKIE]
-    found = seeded.read("MATCH (n) WHERE any(k IN keys(n) WHERE n[k] IN [$a, $b]) RETURN count(n) AS n",
-                        a=token, b=secret)
+    found = seeded.read(
+        "MATCH (n) WHERE any(k IN keys(n) WHERE n[k] IN [$a, $b]) RETURN count(n) AS n", a=token, b=secret
+    )
     assert found[0]["n"] == 0
 
     again = TestClient(client.app, base_url="http://127.0.0.1", headers=BROWSER).get(
-        link, follow_redirects=False)
+        link, follow_redirects=False
+    )
     assert again.status_code == 401
     assert "used already" in again.text
     assert COOKIE not in again.headers.get("set-cookie", "")
@@ -107,8 +109,9 @@ def test_expired_tampered_and_cut_links_do_not_sign_in(make_client: Make, seeded
     assert r.status_code == 401 and "has expired" in r.text
     assert r.headers["content-type"].startswith("text/html")
 
-    good = issue_link(seeded, "m2", purpose="sign_in", lifetime=timedelta(minutes=15),
-                      base_url="http://127.0.0.1")
+    good = issue_link(
+        seeded, "m2", purpose="sign_in", lifetime=timedelta(minutes=15), base_url="http://127.0.0.1"
+    )
     last = good[-1]
     tampered = good[:-1] + ("A" if last != "A" else "B")
     r = client.get(tampered, follow_redirects=False)
@@ -129,14 +132,20 @@ def test_the_page_speaks_slovenian_when_the_browser_does(make_client: Make) -> N
 
 def test_a_script_gets_the_apis_error_body_instead_of_a_page(make_client: Make, seeded: Store) -> None:
     client = make_client()
-    used = issue_link(seeded, "m2", purpose="sign_in", lifetime=timedelta(minutes=15),
-                      base_url="http://127.0.0.1")
+    used = issue_link(
+        seeded, "m2", purpose="sign_in", lifetime=timedelta(minutes=15), base_url="http://127.0.0.1"
+    )
     assert client.get(used, follow_redirects=False).status_code == 303
     r = client.get(used, headers={"Accept": "application/json"})
     assert r.status_code == 401
-    assert r.json() == {"error": {"code": "unauthorized", "details": {"outcome": "link_used"},
-                                  "message": "This sign-in link has been used already: each link "
-                                             "works once. Ask for a new one on the sign-in page."}}
+    assert r.json() == {
+        "error": {
+            "code": "unauthorized",
+            "details": {"outcome": "link_used"},
+            "message": "This sign-in link has been used already: each link "
+            "works once. Ask for a new one on the sign-in page.",
+        }
+    }
 
 
 def test_requests_are_limited_per_address_silently_and_per_client_with_429(
@@ -153,8 +162,9 @@ def test_requests_are_limited_per_address_silently_and_per_client_with_429(
     assert r.json()["error"]["code"] == "rate_limited" and int(r.headers["Retry-After"]) > 0
 
 
-def test_a_refusing_mail_server_changes_nothing_in_the_answer(make_client: Make, mailbox: Mailbox,
-                                                               seeded: Store) -> None:
+def test_a_refusing_mail_server_changes_nothing_in_the_answer(
+    make_client: Make, mailbox: Mailbox, seeded: Store
+) -> None:
     client = make_client()
     ask(client, "eva@refused.example")
     assert mailbox.to("eva@refused.example") == []
@@ -167,8 +177,9 @@ def test_without_a_public_address_only_loopback_requests_get_links(
 ) -> None:
     app = make_client().app
     elsewhere = TestClient(app, base_url="http://alumni.example.org", headers=BROWSER)
-    r = elsewhere.post("/api/v1/auth/magic-link", json={"email": "borut@example.si"},
-                       headers={"Host": "evil.example"})
+    r = elsewhere.post(
+        "/api/v1/auth/magic-link", json={"email": "borut@example.si"}, headers={"Host": "evil.example"}
+    )
     assert r.status_code == 202
     assert mailbox.to("borut@example.si") == []  # a Host header never decides where links point
     configured = make_client(public_url="https://alumni.example.org/")
@@ -185,8 +196,9 @@ def test_the_unversioned_aliases_sign_in_too(make_client: Make, mailbox: Mailbox
     (mail,) = mailbox.wait_for("borut@example.si")
     assert link_in(mail).startswith("http://127.0.0.1/api/v1/auth/magic-link/agl_")
 
-    old_style = issue_link(seeded, "m2", purpose="sign_in", lifetime=timedelta(minutes=5),
-                           base_url="http://127.0.0.1").replace("/api/v1/auth/", "/auth/")
+    old_style = issue_link(
+        seeded, "m2", purpose="sign_in", lifetime=timedelta(minutes=5), base_url="http://127.0.0.1"
+    ).replace("/api/v1/auth/", "/auth/")
     followed = client.get(old_style, follow_redirects=False)
     assert followed.status_code == 303 and followed.headers["location"] == "/web/home"
     assert client.get("/auth/session").json()["member_id"] == "m2"

@@ -19,8 +19,9 @@ Make = Callable[..., TestClient]
 
 def signed_in(client: TestClient, store: Store, member_id: str) -> dict:
     """Sign ``client`` in as ``member_id`` through a real link; returns GET /auth/session."""
-    link = issue_link(store, member_id, purpose="sign_in", lifetime=timedelta(minutes=15),
-                      base_url="http://127.0.0.1")
+    link = issue_link(
+        store, member_id, purpose="sign_in", lifetime=timedelta(minutes=15), base_url="http://127.0.0.1"
+    )
     assert client.get(link, follow_redirects=False).status_code == 303
     me = client.get("/api/v1/auth/session")
     assert me.status_code == 200, me.text
@@ -37,8 +38,9 @@ def test_the_cookie_reads_and_changes_with_its_csrf_token(make_client: Make, see
     me = signed_in(client, seeded, "m2")
     assert client.get("/members/m2").json()["name"] == "Borut Žagar"
     assert client.get("/members/m1").status_code == 403  # a member only for itself, as with tokens
-    patch = client.patch("/members/m2", json={"headline": "Hi", "language": "sl"},
-                         headers={CSRF_HEADER: me["csrf_token"]})
+    patch = client.patch(
+        "/members/m2", json={"headline": "Hi", "language": "sl"}, headers={CSRF_HEADER: me["csrf_token"]}
+    )
     assert patch.status_code == 200, patch.text
     assert patch.json()["language"] == "sl"
 
@@ -55,8 +57,9 @@ def test_a_session_cookie_without_its_csrf_token_is_refused(make_client: Make, s
     other = fresh(client)
     other_me = signed_in(other, seeded, "m1")
     assert other_me["csrf_token"] != me["csrf_token"]
-    crossed = client.patch("/members/m2", json={"headline": "Forged"},
-                           headers={CSRF_HEADER: other_me["csrf_token"]})
+    crossed = client.patch(
+        "/members/m2", json={"headline": "Forged"}, headers={CSRF_HEADER: other_me["csrf_token"]}
+    )
     assert crossed.status_code == 403
     assert seeded.get_member("m2").get("headline") is None
     # signing out is a change too
@@ -67,11 +70,17 @@ def test_a_session_cookie_without_its_csrf_token_is_refused(make_client: Make, s
 def test_a_request_from_another_site_is_refused_even_with_the_token(make_client: Make, seeded: Store) -> None:
     client = make_client()
     me = signed_in(client, seeded, "m2")
-    r = client.patch("/members/m2", json={"headline": "x"},
-                     headers={CSRF_HEADER: me["csrf_token"], "Origin": "https://evil.example"})
+    r = client.patch(
+        "/members/m2",
+        json={"headline": "x"},
+        headers={CSRF_HEADER: me["csrf_token"], "Origin": "https://evil.example"},
+    )
     assert r.status_code == 403
-    ok = client.patch("/members/m2", json={"headline": "x"},
-                      headers={CSRF_HEADER: me["csrf_token"], "Origin": "http://127.0.0.1"})
+    ok = client.patch(
+        "/members/m2",
+        json={"headline": "x"},
+        headers={CSRF_HEADER: me["csrf_token"], "Origin": "http://127.0.0.1"},
+    )
     assert ok.status_code == 200
 
 
@@ -79,8 +88,9 @@ def test_bearer_tokens_need_no_csrf_and_win_over_a_cookie(make_client: Make, see
     client = make_client()
     signed_in(client, seeded, "m2")
     token = issue_token(seeded, "member", member_id="m1").secret
-    r = client.patch("/members/m1", json={"headline": "Scripted"},
-                     headers={"Authorization": f"Bearer {token}"})
+    r = client.patch(
+        "/members/m1", json={"headline": "Scripted"}, headers={"Authorization": f"Bearer {token}"}
+    )
     assert r.status_code == 200
     who = client.get("/api/v1/auth/session", headers={"Authorization": f"Bearer {token}"}).json()
     assert (who["member_id"], who["via"], who["csrf_token"]) == ("m1", "token", None)
@@ -103,8 +113,11 @@ def test_idle_and_absolute_expiry(make_client: Make, seeded: Store) -> None:
     again = make_client()
     me = signed_in(again, seeded, "m1")
     assert me["expires_at"][:10] == (datetime.now(UTC) + timedelta(days=30)).date().isoformat()
-    seeded.write("MATCH (s:Session {id: $id}) SET s.expires_at = $at", id=me["session_id"],
-                 at=(datetime.now(UTC) - timedelta(seconds=1)).isoformat())
+    seeded.write(
+        "MATCH (s:Session {id: $id}) SET s.expires_at = $at",
+        id=me["session_id"],
+        at=(datetime.now(UTC) - timedelta(seconds=1)).isoformat(),
+    )
     r = again.get("/api/v1/auth/session")
     assert r.status_code == 401 and "has expired" in r.json()["error"]["message"]
 
@@ -162,14 +175,16 @@ def test_admins_list_and_revoke_sessions(make_client: Make, seeded: Store, admin
     assert make_client().delete("/api/v1/admin/sessions/ses_nope", headers=admin).status_code == 404
 
 
-def test_erasure_ends_the_members_sessions_and_links(make_client: Make, seeded: Store,
-                                                      admin: dict[str, str]) -> None:
+def test_erasure_ends_the_members_sessions_and_links(
+    make_client: Make, seeded: Store, admin: dict[str, str]
+) -> None:
     client = make_client()
     signed_in(client, seeded, "m2")
     other_browser = fresh(client)
     signed_in(other_browser, seeded, "m2")
-    unused = issue_link(seeded, "m2", purpose="sign_in", lifetime=timedelta(minutes=15),
-                        base_url="http://127.0.0.1")
+    unused = issue_link(
+        seeded, "m2", purpose="sign_in", lifetime=timedelta(minutes=15), base_url="http://127.0.0.1"
+    )
     r = make_client().delete("/members/m2", headers=admin)
     assert r.status_code == 200, r.text
     assert client.get("/api/v1/auth/session").status_code == 401
@@ -179,8 +194,9 @@ def test_erasure_ends_the_members_sessions_and_links(make_client: Make, seeded: 
     assert fresh(client).get(unused, follow_redirects=False).status_code == 401
 
 
-def test_a_token_opens_a_session_that_ends_with_the_token(make_client: Make, seeded: Store,
-                                                           admin: dict[str, str]) -> None:
+def test_a_token_opens_a_session_that_ends_with_the_token(
+    make_client: Make, seeded: Store, admin: dict[str, str]
+) -> None:
     client = make_client()
     issued = issue_token(seeded, "analyst")
     r = client.post("/api/v1/auth/token-session", headers={"Authorization": f"Bearer {issued.secret}"})

@@ -20,16 +20,27 @@ from graph.store import Store
 from .conftest import LiveService, Mailbox, link_in
 
 CHROMIUM = os.environ.get("ALUMNI_GRAPH_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts" / "web"
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium is not installed at {CHROMIUM}: the browser tests need it. "
-                    "Install it with `apt-get install -y chromium` (make test does this).", pytrace=False)
+        pytest.fail(
+            f"Chromium is not installed at {CHROMIUM}: the browser tests need it. "
+            "Install it with `apt-get install -y chromium` (make test does this).",
+            pytrace=False,
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -50,9 +61,16 @@ def page(browser: Browser, live: LiveService) -> Iterator[Page]:
     errors: list[str] = []
     foreign: list[str] = []
     tab.on("pageerror", lambda e: errors.append(str(e)))
-    tab.on("request", lambda r: foreign.append(r.url)
-           if r.frame.url.startswith(live.base_url) and not r.url.startswith((live.base_url, "data:"))
-           and not r.is_navigation_request() else None)
+    tab.on(
+        "request",
+        lambda r: (
+            foreign.append(r.url)
+            if r.frame.url.startswith(live.base_url)
+            and not r.url.startswith((live.base_url, "data:"))
+            and not r.is_navigation_request()
+            else None
+        ),
+    )
     yield tab
     context.close()
     assert not errors, f"script errors: {errors}"
@@ -102,8 +120,9 @@ def test_an_unmatched_person_is_told_what_to_do(page: Page, live: LiveService) -
     expect(page.locator("#signin-choices")).to_be_visible()
 
 
-def test_a_link_by_email_in_the_browser(page: Page, live: LiveService, smtp: Mailbox,
-                                        session_store: Store) -> None:
+def test_a_link_by_email_in_the_browser(
+    page: Page, live: LiveService, smtp: Mailbox, session_store: Store
+) -> None:
     smtp.clear()
     page.goto(live.base_url + "/web/?lang=en")
     page.get_by_label("Your e-mail address").fill("borut@example.si")
@@ -140,8 +159,9 @@ def test_a_link_by_email_in_the_browser(page: Page, live: LiveService, smtp: Mai
     assert session_status(page, live) == 401
 
 
-def test_another_site_cannot_change_anything_with_the_cookie(page: Page, live: LiveService,
-                                                             smtp: Mailbox) -> None:
+def test_another_site_cannot_change_anything_with_the_cookie(
+    page: Page, live: LiveService, smtp: Mailbox
+) -> None:
     smtp.clear()
     httpx.post(live.base_url + "/api/v1/auth/magic-link", json={"email": "ana.novak@example.si"})
     (mail,) = smtp.wait_for("ana.novak@example.si")

@@ -48,8 +48,10 @@ def log_in_at_provider(browser: httpx.Client, live: LiveService, auth_url: str, 
         assert r.status_code == 200, r.text
         action = re.search(r'<form[^>]*action="([^"]+)"', r.text)
         assert action and 'name="login"' in r.text, r.text
-        r = browser.post(urljoin(str(r.url), action.group(1).replace("&amp;", "&")),
-                         data={"prompt": "login", "login": login, "password": "any"})
+        r = browser.post(
+            urljoin(str(r.url), action.group(1).replace("&amp;", "&")),
+            data={"prompt": "login", "login": login, "password": "any"},
+        )
     raise AssertionError("the provider never sent the browser back")
 
 
@@ -161,8 +163,10 @@ def test_a_forged_nonce_is_refused(browser: httpx.Client, live: LiveService, ses
 
 def test_a_code_from_another_login_is_refused(live: LiveService) -> None:
     """An authorization response injected into someone else's login: PKCE stops it."""
-    with httpx.Client(follow_redirects=False, timeout=20, headers=BROWSER) as attacker, \
-            httpx.Client(follow_redirects=False, timeout=20, headers=BROWSER) as victim:
+    with (
+        httpx.Client(follow_redirects=False, timeout=20, headers=BROWSER) as attacker,
+        httpx.Client(follow_redirects=False, timeout=20, headers=BROWSER) as victim,
+    ):
         stolen = log_in_at_provider(attacker, live, start(attacker, live), "stranger")
         victims_state = parse_qs(urlsplit(start(victim, live)).query)["state"][0]
         r = victim.get(with_query(stolen, state=victims_state))
@@ -172,8 +176,11 @@ def test_a_code_from_another_login_is_refused(live: LiveService) -> None:
 
 def test_the_provider_saying_no_is_a_page(browser: httpx.Client, live: LiveService) -> None:
     state = parse_qs(urlsplit(start(browser, live)).query)["state"][0]
-    r = browser.get(live.base_url + "/api/v1/auth/oidc/callback?" + urlencode(
-        {"error": "access_denied", "error_description": "<script>x</script>", "state": state}))
+    r = browser.get(
+        live.base_url
+        + "/api/v1/auth/oidc/callback?"
+        + urlencode({"error": "access_denied", "error_description": "<script>x</script>", "state": state})
+    )
     assert r.status_code == 401
     assert "access_denied" in r.text and "<script>x" not in r.text
 
@@ -182,8 +189,9 @@ def test_the_session_from_sso_needs_csrf_like_any(browser: httpx.Client, live: L
     browser.get(log_in_at_provider(browser, live, start(browser, live), "ana"))
     me = browser.get(live.base_url + "/api/v1/auth/session").json()
     assert browser.patch(live.base_url + "/members/m1", json={"headline": "x"}).status_code == 403
-    r = browser.patch(live.base_url + "/members/m1", json={"headline": "x"},
-                      headers={CSRF_HEADER: me["csrf_token"]})
+    r = browser.patch(
+        live.base_url + "/members/m1", json={"headline": "x"}, headers={CSRF_HEADER: me["csrf_token"]}
+    )
     assert r.status_code == 200, r.text
     r = browser.post(live.base_url + "/api/v1/auth/sign-out", headers={CSRF_HEADER: me["csrf_token"]})
     assert r.json() == {"ended": 1}

@@ -21,8 +21,9 @@ def tie_strength(p: Projection, a: int, b: int) -> float:
     return strength_of(tie_factors(p, a, b))
 
 
-def _expand(p: Projection, frontier: Iterable[int], skip: set[int], budget: int,
-            keep: Container[int] | None = None) -> dict[int, list[int]]:
+def _expand(
+    p: Projection, frontier: Iterable[int], skip: set[int], budget: int, keep: Container[int] | None = None
+) -> dict[int, list[int]]:
     """member → the frontier members it is tied to (one hop further), within ``budget``;
     with ``keep``, only the members in ``keep`` are recorded (the visits, and so the
     budget, are the same: a join needs only the side that can meet the other)."""
@@ -62,8 +63,9 @@ class _RefStrengths:
         return sorted(options, key=lambda o: (-self(a, o), o))[:k]
 
 
-def candidate_paths(p: Projection, source: int, targets: set[int], max_hops: int = 4,
-                    strength: _RefStrengths | None = None) -> list[tuple[int, ...]]:
+def candidate_paths(
+    p: Projection, source: int, targets: set[int], max_hops: int = 4, strength: _RefStrengths | None = None
+) -> list[tuple[int, ...]]:
     """The candidate search as it was (reference for the tests)."""
     is_broker = consent.broker_at
     strength = strength or _RefStrengths(p)
@@ -76,8 +78,11 @@ def candidate_paths(p: Projection, source: int, targets: set[int], max_hops: int
         return paths
     ends = targets | {source}
     a1 = [a for a in mine if a not in ends and is_broker(p, a)]
-    b1 = {b: ts for b, ts in _expand(p, targets, {source}, current.EXPANSION_BUDGET).items()
-          if b not in ends and is_broker(p, b)}
+    b1 = {
+        b: ts
+        for b, ts in _expand(p, targets, {source}, current.EXPANSION_BUDGET).items()
+        if b not in ends and is_broker(p, b)
+    }
     a1_set = set(a1)
     for m in a1:
         for t in b1.get(m, ()):
@@ -110,8 +115,15 @@ def candidate_paths(p: Projection, source: int, targets: set[int], max_hops: int
     return paths
 
 
-def find_paths(p: Projection, source: int, targets: Iterable[int], *, k: int = 3,
-               max_hops: int = 4, distinct_ends: bool = False) -> list[IntroPath]:
+def find_paths(
+    p: Projection,
+    source: int,
+    targets: Iterable[int],
+    *,
+    k: int = 3,
+    max_hops: int = 4,
+    distinct_ends: bool = False,
+) -> list[IntroPath]:
     """The search as it was (reference for the tests)."""
     max_hops = min(max_hops, 4)
     wanted = {t for t in targets if t != source and consent.discoverable_at(p, t)}

@@ -11,8 +11,9 @@ import numpy as np
 from graph.algorithms.matching import Edges
 
 
-def brute_force(n_mentees: int, capacity: Sequence[int], edges: Edges, *,
-                group_capacity: Sequence[int] | None = None) -> float:
+def brute_force(
+    n_mentees: int, capacity: Sequence[int], edges: Edges, *, group_capacity: Sequence[int] | None = None
+) -> float:
     """The best total weight by trying every assignment (tiny instances only)."""
     options: list[list[int | None]] = [[None] for _ in range(n_mentees)]
     for k in range(len(edges)):
@@ -25,8 +26,9 @@ def brute_force(n_mentees: int, capacity: Sequence[int], edges: Edges, *,
             continue
         if group_capacity is not None and edges.group is not None and used:
             groups = [int(edges.group[k]) for k in used if edges.group[k] >= 0]
-            if groups and np.any(np.bincount(groups, minlength=len(group_capacity))
-                                 > np.asarray(group_capacity)):
+            if groups and np.any(
+                np.bincount(groups, minlength=len(group_capacity)) > np.asarray(group_capacity)
+            ):
                 continue
         best = max(best, float(sum(edges.weight[k] for k in used)))
     return best

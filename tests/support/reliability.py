@@ -58,8 +58,11 @@ def neo4j_env(settings: ConnectionSettings, local: LocalServerSettings | None = 
     """The environment a child process (CLI, service) needs to reach this server."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "ALUMNI_GRAPH_"))}
     if local is not None:
-        env.update(ALUMNI_GRAPH_NEO4J_DIR=str(local.home), ALUMNI_GRAPH_BOLT_PORT=str(local.bolt_port),
-                   ALUMNI_GRAPH_HTTP_PORT=str(local.http_port))
+        env.update(
+            ALUMNI_GRAPH_NEO4J_DIR=str(local.home),
+            ALUMNI_GRAPH_BOLT_PORT=str(local.bolt_port),
+            ALUMNI_GRAPH_HTTP_PORT=str(local.http_port),
+        )
     else:
         env.update(NEO4J_URI=settings.uri, NEO4J_USER=settings.user, NEO4J_PASSWORD=settings.password)
     return env
@@ -74,9 +77,23 @@ class Service:
         env = {**env, "ALUMNI_GRAPH_RATE_LIMIT_PER_MINUTE": "0", **settings}
         self._log = log.open("ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "service.app:create_app", "--factory",
-             "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"],
-            env=env, cwd=PROJECT_ROOT, stdout=self._log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "service.app:create_app",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            cwd=PROJECT_ROOT,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
         )
         self.log = log
 
@@ -109,5 +126,3 @@ class Service:
                 self.proc.kill()
                 self.proc.wait()
         self._log.close()
-
-

@@ -20,10 +20,20 @@ MBA = [f"m{i}" for i in range(1, 7)]
 LAW = [f"m{i}" for i in range(7, 12)]
 
 TIES: list[tuple[str, str, int]] = [
-    ("m1", "m2", 2010), ("m1", "m3", 2010), ("m2", "m3", 2011), ("m3", "m4", 2011),
-    ("m4", "m5", 2015), ("m5", "m6", 2016), ("m4", "m6", 2016), ("m1", "m4", 2017),
-    ("m2", "m5", 2011), ("m3", "m6", 2011),
-    ("m7", "m8", 2012), ("m8", "m9", 2012), ("m9", "m10", 2013), ("m7", "m9", 2013),
+    ("m1", "m2", 2010),
+    ("m1", "m3", 2010),
+    ("m2", "m3", 2011),
+    ("m3", "m4", 2011),
+    ("m4", "m5", 2015),
+    ("m5", "m6", 2016),
+    ("m4", "m6", 2016),
+    ("m1", "m4", 2017),
+    ("m2", "m5", 2011),
+    ("m3", "m6", 2011),
+    ("m7", "m8", 2012),
+    ("m8", "m9", 2012),
+    ("m9", "m10", 2013),
+    ("m7", "m9", 2013),
     ("m10", "m11", 2014),
     ("m4", "m7", 2018),
 ]
@@ -42,21 +52,39 @@ def example_rows() -> list[tuple[str, list[dict[str, Any]]]]:
         if member == "m12":
             props.update(graduation_year=2015, discoverable=False)
         members.append({"id": member, "props": props})
-    cohorts = ([{"member_id": m, "program_id": "mba", "program_name": "MBA", "cohort_id": "mba:2010",
-                 "year": 2010} for m in MBA]
-               + [{"member_id": m, "program_id": "law", "program_name": "Law", "cohort_id": "law:2012",
-                   "year": 2012} for m in LAW])
+    cohorts = [
+        {"member_id": m, "program_id": "mba", "program_name": "MBA", "cohort_id": "mba:2010", "year": 2010}
+        for m in MBA
+    ] + [
+        {"member_id": m, "program_id": "law", "program_name": "Law", "cohort_id": "law:2012", "year": 2012}
+        for m in LAW
+    ]
     return [
         ("members", members),
         ("employers", [{"id": "bank", "props": {"name": "Nova Banka", "industry": "Banking"}}]),
         ("events", [{"id": "reunion", "props": {"name": "Reunion 2015", "date": "2015-06-01"}}]),
         ("cohorts", cohorts),
         ("knows", [{"a": a, "b": b, "props": {"since": str(year)}} for a, b, year in TIES]),
-        ("positions", [{"member_id": m, "employer_id": "bank", "key": "2015|Analyst",
-                        "props": {"start": "2015", "title": "Analyst"}} for m in MBA[:5]]),
+        (
+            "positions",
+            [
+                {
+                    "member_id": m,
+                    "employer_id": "bank",
+                    "key": "2015|Analyst",
+                    "props": {"start": "2015", "title": "Analyst"},
+                }
+                for m in MBA[:5]
+            ],
+        ),
         ("attendance", [{"member_id": m, "event_id": "reunion"} for m in MBA]),
-        ("mentorships", [{"mentor_id": "m1", "mentee_id": "m7", "props": {}},
-                         {"mentor_id": "m2", "mentee_id": "m8", "props": {}}]),
+        (
+            "mentorships",
+            [
+                {"mentor_id": "m1", "mentee_id": "m7", "props": {}},
+                {"mentor_id": "m2", "mentee_id": "m8", "props": {}},
+            ],
+        ),
     ]
 
 

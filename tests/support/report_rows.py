@@ -33,17 +33,47 @@ def club_rows(
     """Batches from short tuples: ``knows`` (a, b, since year), ``cohorts`` (member,
     programme, year), ``positions`` (member, employer, start, end), ``events`` id → date."""
     return [
-        ("members", [{"id": m, "props": {"name": m.title(), "role": "alumnus", **props}}
-                     for m, props in members.items()]),
+        (
+            "members",
+            [
+                {"id": m, "props": {"name": m.title(), "role": "alumnus", **props}}
+                for m, props in members.items()
+            ],
+        ),
         ("employers", [{"id": e, "props": dict(props)} for e, props in (employers or {}).items()]),
-        ("events", [{"id": e, "props": {"name": e.replace("_", " ").title(), "date": date}}
-                    for e, date in (events or {}).items()]),
-        ("cohorts", [{"member_id": m, "program_id": prog.lower(), "program_name": prog,
-                      "cohort_id": f"{prog.lower()}:{year}", "year": year} for m, prog, year in cohorts]),
+        (
+            "events",
+            [
+                {"id": e, "props": {"name": e.replace("_", " ").title(), "date": date}}
+                for e, date in (events or {}).items()
+            ],
+        ),
+        (
+            "cohorts",
+            [
+                {
+                    "member_id": m,
+                    "program_id": prog.lower(),
+                    "program_name": prog,
+                    "cohort_id": f"{prog.lower()}:{year}",
+                    "year": year,
+                }
+                for m, prog, year in cohorts
+            ],
+        ),
         ("knows", [{"a": a, "b": b, "props": {"since": str(year)} if year else {}} for a, b, year in knows]),
-        ("positions", [{"member_id": m, "employer_id": e, "key": f"{start}|Analyst",
-                        "props": {k: v for k, v in (("start", start), ("end", end), ("title", "Analyst"))
-                                  if v}} for m, e, start, end in positions]),
+        (
+            "positions",
+            [
+                {
+                    "member_id": m,
+                    "employer_id": e,
+                    "key": f"{start}|Analyst",
+                    "props": {k: v for k, v in (("start", start), ("end", end), ("title", "Analyst")) if v},
+                }
+                for m, e, start, end in positions
+            ],
+        ),
         ("attendance", [{"member_id": m, "event_id": e} for m, e in attendance]),
         ("mentorships", [{"mentor_id": a, "mentee_id": b, "props": {}} for a, b in mentorships]),
     ]
@@ -53,9 +83,16 @@ def projection_of(batches: Batches, reference_year: int = 2025) -> Projection:
     return Projection.from_rows(batches, reference_year=reference_year, progress_every=1e9)
 
 
-_WRITERS = {"members": "upsert_members", "employers": "upsert_employers", "events": "upsert_events",
-            "cohorts": "merge_cohorts", "knows": "merge_knows", "positions": "merge_positions",
-            "attendance": "merge_attendance", "mentorships": "merge_mentorships"}
+_WRITERS = {
+    "members": "upsert_members",
+    "employers": "upsert_employers",
+    "events": "upsert_events",
+    "cohorts": "merge_cohorts",
+    "knows": "merge_knows",
+    "positions": "merge_positions",
+    "attendance": "merge_attendance",
+    "mentorships": "merge_mentorships",
+}
 
 
 def write_rows(store: Store, batches: Batches) -> None:
@@ -64,8 +101,10 @@ def write_rows(store: Store, batches: Batches) -> None:
         if kind == "members":
             rows = [{**r, "props": {**r["props"], "name_key": name_key(r["props"]["name"])}} for r in rows]
         elif kind == "employers":
-            rows = [{**r, "props": {**r["props"], "name_key": employer_key(r["props"]["name"]),
-                                    "alias_keys": []}} for r in rows]
+            rows = [
+                {**r, "props": {**r["props"], "name_key": employer_key(r["props"]["name"]), "alias_keys": []}}
+                for r in rows
+            ]
         elif kind == "cohorts":
             rows = [{**r, "program_key": r["program_id"], "program_props": {}} for r in rows]
         getattr(store, _WRITERS[kind])(rows)

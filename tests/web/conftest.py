@@ -31,8 +31,16 @@ from service.core.tokens import issue_token
 from tests.support import guards
 
 CHROMIUM = os.environ.get("ALUMNI_GRAPH_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts" / "web"
 CLUB_SIZE = 400
 CLUB_SEED = 11
@@ -60,15 +68,23 @@ def _pick(bundle: Path) -> Club:
         degree[r["member_a"]] += 1
         degree[r["member_b"]] += 1
     wants = {r["member_id"] for r in rows("skills.csv") if r.get("wants", "").lower() in ("true", "1", "yes")}
-    students = [m for m, r in members.items()
-                if r["role"] == "student" and m in wants and r.get("discoverable", "true") != "false"]
+    students = [
+        m
+        for m, r in members.items()
+        if r["role"] == "student" and m in wants and r.get("discoverable", "true") != "false"
+    ]
     member = max(students, key=lambda m: (degree[m], m))
     programs = Counter(r["program"] for r in rows("cohorts.csv"))
     employers = {r["id"]: r["name"] for r in rows("employers.csv")}
     at = Counter(r["employer_id"] for r in rows("positions.csv"))
     employer = employers[max(at, key=lambda e: (at[e], e))]
-    return Club(bundle=bundle, member=member, member_name=members[member]["name"],
-                program=programs.most_common(1)[0][0], employer_word=employer.split()[0])
+    return Club(
+        bundle=bundle,
+        member=member,
+        member_name=members[member]["name"],
+        program=programs.most_common(1)[0][0],
+        employer_word=employer.split()[0],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -101,8 +117,9 @@ def base_url(club: Club, session_store: Store) -> Iterator[str]:
     """The whole service (its own store, projection and middleware) under uvicorn."""
     port = _free_port()
     app = create_app(settings=Settings(rate_limit_per_minute=0))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan="on"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{port}"
@@ -125,9 +142,11 @@ def base_url(club: Club, session_store: Store) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium is not installed at {CHROMIUM}: the browser tests need it. "
-                    "Install it with `apt-get install -y chromium` (make test does this).",
-                    pytrace=False)
+        pytest.fail(
+            f"Chromium is not installed at {CHROMIUM}: the browser tests need it. "
+            "Install it with `apt-get install -y chromium` (make test does this).",
+            pytrace=False,
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

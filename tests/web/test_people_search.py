@@ -20,10 +20,14 @@ from service.core.config import Settings
 from service.core.tokens import issue_token
 
 MEMBERS = {
-    "p1": {"name": "Ana Novak", "email": "ana@example.si", "city": "Ljubljana",
-           "graduation_year": 2010},
-    "p2": {"name": "Tjaša Šušteršič", "email": "tjasa@example.si", "share_contact": True,
-           "city": "Kranj", "graduation_year": 2004},
+    "p1": {"name": "Ana Novak", "email": "ana@example.si", "city": "Ljubljana", "graduation_year": 2010},
+    "p2": {
+        "name": "Tjaša Šušteršič",
+        "email": "tjasa@example.si",
+        "share_contact": True,
+        "city": "Kranj",
+        "graduation_year": 2004,
+    },
     "p3": {"name": "Stane Sušnik", "email": "stane@example.si", "discoverable": False},
     "p4": {"name": "Marko Suša-Novak", "email": "marko@example.si"},
     "p5": {"name": "Eva Zupan"},
@@ -32,8 +36,12 @@ MEMBERS = {
 
 @pytest.fixture
 def people_api(store: Store) -> Iterator[tuple[TestClient, dict[str, dict[str, str]]]]:
-    store.upsert_members([{"id": k, "props": {**v, "name_key": name_key(v["name"]), "role": "alumnus"}}
-                          for k, v in MEMBERS.items()])
+    store.upsert_members(
+        [
+            {"id": k, "props": {**v, "name_key": name_key(v["name"]), "role": "alumnus"}}
+            for k, v in MEMBERS.items()
+        ]
+    )
     secrets = {
         "member": issue_token(store, "member", member_id="p1").secret,
         "hidden": issue_token(store, "member", member_id="p3").secret,
@@ -98,8 +106,9 @@ def test_bad_queries_are_refused_with_the_field_named(people_api) -> None:
 def test_the_index_follows_writes(people_api, store: Store) -> None:
     client, h = people_api
     # a load renames: the store's write event reaches the serving projection's index
-    store.upsert_members([{"id": "p5", "props": {"name": "Eva Žnidaršič",
-                                                 "name_key": name_key("Eva Žnidaršič")}}])
+    store.upsert_members(
+        [{"id": "p5", "props": {"name": "Eva Žnidaršič", "name_key": name_key("Eva Žnidaršič")}}]
+    )
     assert _ids(client, h["member"], "znid") == ["p5"]
     assert _ids(client, h["member"], "zupan") == []
     assert client.patch("/members/p2", json={"discoverable": False}, headers=h["admin"]).status_code == 200
@@ -112,34 +121,54 @@ def test_rate_limited_like_the_rest(store: Store) -> None:
     store.upsert_members([{"id": "r1", "props": {"name": "Rok Rus", "name_key": "rok rus"}}])
     secret = issue_token(store, "member", member_id="r1").secret
     with TestClient(create_app(store, Settings(rate_limit_per_minute=3))) as client:
-        codes = [client.get(API_V1 + "/people", params={"q": "r"},
-                            headers={"Authorization": f"Bearer {secret}"}).status_code
-                 for _ in range(5)]
+        codes = [
+            client.get(
+                API_V1 + "/people", params={"q": "r"}, headers={"Authorization": f"Bearer {secret}"}
+            ).status_code
+            for _ in range(5)
+        ]
     assert codes[0] == 200 and codes[-1] == 429, codes
 
 
 def _index(p: Projection) -> dict[str, list[str]]:
-    return {part: sorted(p.ids[m] for m in held)
-            for part, held in p.name_index.holders.items() if len(held)}
+    return {part: sorted(p.ids[m] for m in held) for part, held in p.name_index.holders.items() if len(held)}
 
 
 def test_live_index_equals_a_fresh_build() -> None:
-    rows = [{"id": f"m{i}", "props": {"name": name}}
-            for i, name in enumerate(["Ana Novak", "Ana Kos", "Jure Šušteršič", "Maja Kos-Novak"])]
+    rows = [
+        {"id": f"m{i}", "props": {"name": name}}
+        for i, name in enumerate(["Ana Novak", "Ana Kos", "Jure Šušteršič", "Maja Kos-Novak"])
+    ]
     live = Projection.from_rows([("members", rows)])
-    live.apply("members", [{"id": "m1", "props": {"name": "Ana Hribar"}},
-                           {"id": "m9", "props": {"name": "Nina Kos"}},
-                           {"id": "m0", "props": {"name": "Ana Novak"}}])  # a repeat changes nothing
+    live.apply(
+        "members",
+        [
+            {"id": "m1", "props": {"name": "Ana Hribar"}},
+            {"id": "m9", "props": {"name": "Nina Kos"}},
+            {"id": "m0", "props": {"name": "Ana Novak"}},
+        ],
+    )  # a repeat changes nothing
     live.apply("member_deleted", [{"id": "m3"}])
-    fresh = Projection.from_rows([("members", [
-        {"id": "m0", "props": {"name": "Ana Novak"}}, {"id": "m1", "props": {"name": "Ana Hribar"}},
-        {"id": "m2", "props": {"name": "Jure Šušteršič"}}, {"id": "m9", "props": {"name": "Nina Kos"}}])])
+    fresh = Projection.from_rows(
+        [
+            (
+                "members",
+                [
+                    {"id": "m0", "props": {"name": "Ana Novak"}},
+                    {"id": "m1", "props": {"name": "Ana Hribar"}},
+                    {"id": "m2", "props": {"name": "Jure Šušteršič"}},
+                    {"id": "m9", "props": {"name": "Nina Kos"}},
+                ],
+            )
+        ]
+    )
     assert _index(live) == _index(fresh)
     assert [live.ids[m] for m in find_people(live, "kos", Viewer())] == ["m9"]
 
 
 def test_a_one_letter_query_in_a_big_club_stops_at_the_limit() -> None:
-    p = Projection.from_rows([("members", [{"id": f"m{i}", "props": {"name": f"Ana Member{i}"}}
-                                           for i in range(20_000)])])
+    p = Projection.from_rows(
+        [("members", [{"id": f"m{i}", "props": {"name": f"Ana Member{i}"}} for i in range(20_000)])]
+    )
     found = find_people(p, "a", Viewer(), limit=5)
     assert len(found) == 5 and all(p.names[m].startswith("Ana ") for m in found)

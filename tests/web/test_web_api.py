@@ -36,18 +36,28 @@ MEMBERS = {
 
 @pytest.fixture
 def api(store: Store) -> Iterator[tuple[TestClient, dict[str, dict[str, str]]]]:
-    store.upsert_members([{"id": k, "props": {**v, "name_key": name_key(v["name"]), "role": "alumnus"}}
-                          for k, v in MEMBERS.items()])
-    store.upsert_employers([
-        {"id": "e1", "props": {"name": "Nova Ljubljanska banka d.d.", "aliases": ["NLB"]}},
-        {"id": "e2", "props": {"name": "Krka d.d."}},
-    ])
-    store.merge_positions([
-        {"member_id": "m2", "employer_id": "e1", "key": "e1:m2", "props": {"title": "Analyst"}},
-        {"member_id": "m4", "employer_id": "e2", "key": "e2:m4", "props": {"title": "Chemist"}},
-    ])
-    store.merge_knows([{"a": "m1", "b": b, "props": {"since": "2015"}} for b in ("m2", "m3", "m4")]
-                      + [{"a": "m2", "b": "m5", "props": {}}, {"a": "m3", "b": "m5", "props": {}}])
+    store.upsert_members(
+        [
+            {"id": k, "props": {**v, "name_key": name_key(v["name"]), "role": "alumnus"}}
+            for k, v in MEMBERS.items()
+        ]
+    )
+    store.upsert_employers(
+        [
+            {"id": "e1", "props": {"name": "Nova Ljubljanska banka d.d.", "aliases": ["NLB"]}},
+            {"id": "e2", "props": {"name": "Krka d.d."}},
+        ]
+    )
+    store.merge_positions(
+        [
+            {"member_id": "m2", "employer_id": "e1", "key": "e1:m2", "props": {"title": "Analyst"}},
+            {"member_id": "m4", "employer_id": "e2", "key": "e2:m4", "props": {"title": "Chemist"}},
+        ]
+    )
+    store.merge_knows(
+        [{"a": "m1", "b": b, "props": {"since": "2015"}} for b in ("m2", "m3", "m4")]
+        + [{"a": "m2", "b": "m5", "props": {}}, {"a": "m3", "b": "m5", "props": {}}]
+    )
     secrets = {
         "own": issue_token(store, "member", member_id="m1").secret,
         "analyst": issue_token(store, "analyst").secret,
@@ -61,7 +71,10 @@ def api(store: Store) -> Iterator[tuple[TestClient, dict[str, dict[str, str]]]]:
 def test_me_tells_the_page_who_signed_in(api: tuple[TestClient, dict]) -> None:
     client, h = api
     assert client.get("/me", headers=h["own"]).json() == {
-        "role": "member", "member_id": "m1", "name": "Ana Novak"}
+        "role": "member",
+        "member_id": "m1",
+        "name": "Ana Novak",
+    }
     assert client.get("/me", headers=h["analyst"]).json()["member_id"] is None
     assert client.get("/me").status_code == 401
 
@@ -70,8 +83,10 @@ def test_employers_by_name_or_alias_only_where_someone_may_be_shown(api: tuple[T
     client, h = api
     found = client.get("/employers", params={"q": "nlb"}, headers=h["own"]).json()["items"]
     assert [(e["id"], e["matched"]) for e in found] == [("e1", "NLB")]
-    assert [e["id"] for e in client.get("/employers", params={"q": "ljubljanska ba"},
-                                        headers=h["own"]).json()["items"]] == ["e1"]
+    assert [
+        e["id"]
+        for e in client.get("/employers", params={"q": "ljubljanska ba"}, headers=h["own"]).json()["items"]
+    ] == ["e1"]
     # Krka's only alumnus does not share his employer: Krka is not found at all
     assert client.get("/employers", params={"q": "krka"}, headers=h["own"]).json()["items"] == []
 
@@ -99,8 +114,12 @@ def test_communities_are_aggregates_without_small_groups(store: Store) -> None:
     people = [f"c{i}" for i in range(14)]
     store.upsert_members([{"id": m, "props": {"name": f"Person {m}", "name_key": m}} for m in people])
     cliques = [people[:6], people[6:12]]
-    ties = [{"a": a, "b": b, "props": {}}
-            for group in cliques for i, a in enumerate(group) for b in group[i + 1:]]
+    ties = [
+        {"a": a, "b": b, "props": {}}
+        for group in cliques
+        for i, a in enumerate(group)
+        for b in group[i + 1 :]
+    ]
     ties += [{"a": "c0", "b": "c6", "props": {}}, {"a": "c12", "b": "c13", "props": {}}]
     store.merge_knows(ties)
     secret = issue_token(store, "analyst").secret
@@ -163,8 +182,11 @@ def test_every_string_the_scripts_ask_for_exists() -> None:
     en = json.loads((I18N / "en.json").read_text(encoding="utf-8"))
     scripts = (Path(strings.__file__).parent / "static" / "js").glob("*.js")
     asked = {key for path in scripts for key in re.findall(r'\bt\("([a-z0-9_]+)"[,)]', path.read_text())}
-    plurals = {key for path in (Path(strings.__file__).parent / "static" / "js").glob("*.js")
-               for key in re.findall(r'plural\("([a-z0-9_]+)"', path.read_text())}
+    plurals = {
+        key
+        for path in (Path(strings.__file__).parent / "static" / "js").glob("*.js")
+        for key in re.findall(r'plural\("([a-z0-9_]+)"', path.read_text())
+    }
     assert asked <= set(en), asked - set(en)
     assert {f"{p}_other" for p in plurals} <= set(en)
 

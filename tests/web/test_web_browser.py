@@ -24,8 +24,11 @@ def sign_in(browser: Browser, base_url: str, tokens: dict[str, str]) -> Iterator
     opened: list[tuple[Page, list[str], list[str]]] = []
 
     def open_as(role: str, lang: str = "en") -> Page:
-        context = browser.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True,
-                                      locale="sl-SI" if lang == "sl" else "en-GB")
+        context = browser.new_context(
+            viewport={"width": 1366, "height": 900},
+            accept_downloads=True,
+            locale="sl-SI" if lang == "sl" else "en-GB",
+        )
         page = context.new_page()
         page.set_default_timeout(20_000)
         errors: list[str] = []
@@ -33,19 +36,34 @@ def sign_in(browser: Browser, base_url: str, tokens: dict[str, str]) -> Iterator
         page.on("pageerror", lambda e: errors.append(str(e)))
         # an API answer of 4xx is logged by the browser too; the pages show those as
         # sentences (tested on their own), so only a failing page or asset counts here
-        page.on("console", lambda m: errors.append(m.text)
-                if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
-        page.on("response", lambda r: errors.append(f"{r.status} {r.url}")
-                if r.status >= 400 and r.url.startswith(f"{base_url}/web/") else None)
-        page.on("request", lambda r: None if r.url.startswith((base_url, "blob:", "data:"))
-                else foreign.append(r.url))
+        page.on(
+            "console",
+            lambda m: (
+                errors.append(m.text)
+                if m.type == "error" and not m.text.startswith("Failed to load resource")
+                else None
+            ),
+        )
+        page.on(
+            "response",
+            lambda r: (
+                errors.append(f"{r.status} {r.url}")
+                if r.status >= 400 and r.url.startswith(f"{base_url}/web/")
+                else None
+            ),
+        )
+        page.on(
+            "request",
+            lambda r: None if r.url.startswith((base_url, "blob:", "data:")) else foreign.append(r.url),
+        )
         opened.append((page, errors, foreign))
         page.goto(f"{base_url}/web/?lang={lang}")
         page.locator("#token-signin summary").click()  # the token sign-in is for staff and scripts
         page.get_by_label("Access token" if lang == "en" else "Žeton za dostop").fill(tokens[role])
         page.locator("#signin-form button[type=submit]").click()
-        page.wait_for_url(lambda url: "/web/" in url and not url.rstrip("/").endswith("/web")
-                          and "lang=" not in url)
+        page.wait_for_url(
+            lambda url: "/web/" in url and not url.rstrip("/").endswith("/web") and "lang=" not in url
+        )
         return page
 
     yield open_as
@@ -122,8 +140,7 @@ def test_member_finds_a_way_into_a_company_with_the_keyboard(
     company.press("Enter")
     assert company.get_attribute("data-employer-id")
     page.get_by_role("button", name="Find paths").click()
-    expect(page.locator("#status")).to_contain_text(
-        re.compile(r"paths? found|No path within four steps"))
+    expect(page.locator("#status")).to_contain_text(re.compile(r"paths? found|No path within four steps"))
     assert not problem_text(page)
     shot(page, artifacts, "en-member-path-company")
 
@@ -161,8 +178,9 @@ def test_member_changes_consent_and_downloads_its_data(
     page.get_by_label("City").fill("Kranj")
     page.get_by_role("button", name="Save changes").click()
     expect(page.locator("#status")).to_have_text("Saved. The changes apply everywhere at once.")
-    stored = httpx.get(f"{base_url}/members/{club.member}",
-                       headers={"Authorization": f"Bearer {tokens['member']}"}).json()
+    stored = httpx.get(
+        f"{base_url}/members/{club.member}", headers={"Authorization": f"Bearer {tokens['member']}"}
+    ).json()
     assert stored["share_contact"] is (not was) and stored["city"] == "Kranj"
 
     with page.expect_download() as download:
@@ -188,9 +206,12 @@ def test_career_office_searches_the_directory_as_it_types(
     everyone = int(found.match(status.text_content() or "").group(1).replace(",", ""))
     # no button to press: the list follows the typing
     page.get_by_label("Programme", exact=True).press_sequentially(club.program, delay=20)
-    page.wait_for_function("""(everyone) => {
+    page.wait_for_function(
+        """(everyone) => {
         const m = document.getElementById('status').textContent.match(/^([\\d,]+) alumni found\\.$/);
-        return m !== null && Number(m[1].replace(/,/g, '')) !== everyone; }""", arg=everyone)
+        return m !== null && Number(m[1].replace(/,/g, '')) !== everyone; }""",
+        arg=everyone,
+    )
     expect(page.locator("#directory-rows tr").first).to_be_visible()
     narrowed = int(found.match(status.text_content() or "").group(1).replace(",", ""))
     assert 0 < narrowed < everyone
@@ -274,10 +295,16 @@ PAGES_BY_ROLE = {
 
 SLOVENIAN_TITLES = {
     "home": "Domov",
-    "meet": "Koga naj spoznam", "paths": "Poti do ljudi", "mentors": "Mentorji",
-    "network": "Moje omrežje", "profile": "Profil in soglasja", "directory": "Imenik",
-    "employers": "Diplomanti v podjetju", "mentoring": "Mentorski program",
-    "report": "Poročilo o omrežju", "communities": "Skupnosti",
+    "meet": "Koga naj spoznam",
+    "paths": "Poti do ljudi",
+    "mentors": "Mentorji",
+    "network": "Moje omrežje",
+    "profile": "Profil in soglasja",
+    "directory": "Imenik",
+    "employers": "Diplomanti v podjetju",
+    "mentoring": "Mentorski program",
+    "report": "Poročilo o omrežju",
+    "communities": "Skupnosti",
 }
 
 
@@ -300,8 +327,9 @@ def test_every_page_in_slovenian(sign_in: SignIn, artifacts: Path, base_url: str
         shot(page, artifacts, f"sl-{role}-{slug}")
 
 
-def test_errors_are_sentences_not_json(browser: Browser, base_url: str, sign_in: SignIn,
-                                       artifacts: Path) -> None:
+def test_errors_are_sentences_not_json(
+    browser: Browser, base_url: str, sign_in: SignIn, artifacts: Path
+) -> None:
     page = browser.new_page()
     page.goto(f"{base_url}/web/?lang=en")
     page.locator("#token-signin summary").click()
@@ -316,13 +344,15 @@ def test_errors_are_sentences_not_json(browser: Browser, base_url: str, sign_in:
     # a page for another role says so in words
     member.goto(f"{base_url}/web/directory")
     expect(member.locator("#gate-text")).to_have_text(
-        "You are signed in as member. This page is for: career office.")
+        "You are signed in as member. This page is for: career office."
+    )
     # an unknown person is a sentence in the page's language, not the API's body
     member.goto(f"{base_url}/web/paths?lang=sl")
     member.get_by_label("Oseba").fill("NI-TAKEGA")
     member.get_by_role("button", name="Poišči poti").click()
     expect(member.get_by_role("alert")).to_have_text(
-        "Člana z ID-jem »NI-TAKEGA« ni ali pa je njegov profil zaseben.")
+        "Člana z ID-jem »NI-TAKEGA« ni ali pa je njegov profil zaseben."
+    )
     assert "{" not in (member.get_by_role("alert").text_content() or "")
 
 

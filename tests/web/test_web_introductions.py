@@ -32,11 +32,18 @@ MEMBERS = {
 @pytest.fixture(scope="module")
 def club(session_store: Store) -> None:
     session_store.wipe(keep_security=False)
-    session_store.upsert_members([
-        {"id": mid, "props": {**props, "name_key": name_key(props["name"]), "role": "alumnus"}}
-        for mid, props in MEMBERS.items()])
-    session_store.merge_knows([{"a": "w-ana", "b": "w-bor", "props": {"since": "2015"}},
-                               {"a": "w-bor", "b": "w-dan", "props": {"since": "2012"}}])
+    session_store.upsert_members(
+        [
+            {"id": mid, "props": {**props, "name_key": name_key(props["name"]), "role": "alumnus"}}
+            for mid, props in MEMBERS.items()
+        ]
+    )
+    session_store.merge_knows(
+        [
+            {"a": "w-ana", "b": "w-bor", "props": {"since": "2015"}},
+            {"a": "w-bor", "b": "w-dan", "props": {"since": "2012"}},
+        ]
+    )
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +55,11 @@ def tokens(session_store: Store, club: None) -> dict[str, str]:
 def base_url(club: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = _free_port()
     settings = Settings(rate_limit_per_minute=0, mail_dir=tmp_path_factory.mktemp("mail"), mail_echo=False)
-    server = uvicorn.Server(uvicorn.Config(create_app(settings=settings), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="on"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(settings=settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{port}"
@@ -73,8 +83,9 @@ def sign_in(browser: Browser, base_url: str, tokens: dict[str, str]) -> Iterator
     opened: list[tuple[Page, list[str]]] = []
 
     def open_as(member: str, lang: str = "en") -> Page:
-        context = browser.new_context(viewport={"width": 1280, "height": 900},
-                                      locale="sl-SI" if lang == "sl" else "en-GB")
+        context = browser.new_context(
+            viewport={"width": 1280, "height": 900}, locale="sl-SI" if lang == "sl" else "en-GB"
+        )
         page = context.new_page()
         page.set_default_timeout(20_000)
         errors: list[str] = []
@@ -84,8 +95,9 @@ def sign_in(browser: Browser, base_url: str, tokens: dict[str, str]) -> Iterator
         page.locator("#token-signin summary").click()
         page.get_by_label("Access token" if lang == "en" else "Žeton za dostop").fill(tokens[member])
         page.locator("#signin-form button[type=submit]").click()
-        page.wait_for_url(lambda url: "/web/" in url and not url.rstrip("/").endswith("/web")
-                          and "lang=" not in url)
+        page.wait_for_url(
+            lambda url: "/web/" in url and not url.rstrip("/").endswith("/web") and "lang=" not in url
+        )
         return page
 
     yield open_as
@@ -94,8 +106,9 @@ def sign_in(browser: Browser, base_url: str, tokens: dict[str, str]) -> Iterator
         assert not errors, f"script errors: {errors}"
 
 
-def test_an_introduction_from_the_path_to_the_exchange(sign_in: Callable[..., Page], base_url: str,
-                                                       artifacts: Path) -> None:
+def test_an_introduction_from_the_path_to_the_exchange(
+    sign_in: Callable[..., Page], base_url: str, artifacts: Path
+) -> None:
     ana = sign_in("w-ana")
     ana.goto(f"{base_url}/web/paths?to=w-dan")
     path = ana.locator("#paths-list > li").first

@@ -31,29 +31,48 @@ def _hub(store: Store, hub: str, connections: int) -> None:
     one circle tied in a ring with chords; the last three know no one else."""
     people = [f"{hub}-{i:04d}" for i in range(connections)]
     store.upsert_members(
-        [{"id": hub, "props": {"name": f"Središče {hub}", "name_key": name_key(f"Središče {hub}"),
-                               "role": "alumnus"}}]
-        + [{"id": p, "props": {"name": f"Oseba {p}", "name_key": name_key(f"Oseba {p}"), "role": "alumnus",
-                               "city": CITIES[(i // CIRCLE) % len(CITIES)]}}
-           for i, p in enumerate(people)])
+        [
+            {
+                "id": hub,
+                "props": {
+                    "name": f"Središče {hub}",
+                    "name_key": name_key(f"Središče {hub}"),
+                    "role": "alumnus",
+                },
+            }
+        ]
+        + [
+            {
+                "id": p,
+                "props": {
+                    "name": f"Oseba {p}",
+                    "name_key": name_key(f"Oseba {p}"),
+                    "role": "alumnus",
+                    "city": CITIES[(i // CIRCLE) % len(CITIES)],
+                },
+            }
+            for i, p in enumerate(people)
+        ]
+    )
     ties = [{"a": hub, "b": p, "props": {"since": str(2000 + i % 20)}} for i, p in enumerate(people)]
     tied = people[:-3]
     for start in range(0, len(tied), CIRCLE):
-        circle = tied[start:start + CIRCLE]
+        circle = tied[start : start + CIRCLE]
         for j, p in enumerate(circle):
             for step in (1, 7):
                 if len(circle) > step:
                     ties.append({"a": p, "b": circle[(j + step) % len(circle)], "props": {}})
     for chunk in range(0, len(ties), 2000):
-        store.merge_knows(ties[chunk:chunk + 2000])
+        store.merge_knows(ties[chunk : chunk + 2000])
 
 
 @pytest.fixture(scope="module")
 def hubs(session_store: Store, club, base_url: str, tokens: dict[str, str]) -> dict[str, str]:
     _hub(session_store, "hub150", 150)
     _hub(session_store, "hub1500", 1500)
-    r = httpx.post(f"{base_url}/admin/reload", headers={"Authorization": f"Bearer {tokens['admin']}"},
-                   timeout=120)
+    r = httpx.post(
+        f"{base_url}/admin/reload", headers={"Authorization": f"Bearer {tokens['admin']}"}, timeout=120
+    )
     assert r.status_code == 200, r.text
     return {n: issue_token(session_store, "member", member_id=n).secret for n in ("hub150", "hub1500")}
 
@@ -78,8 +97,9 @@ def tab(browser: Browser) -> Iterator[Page]:
 
 
 @pytest.mark.parametrize("connections", [150, 1500])
-def test_a_network_one_can_read(tab: Page, base_url: str, hubs: dict[str, str], shots: Path,
-                                connections: int) -> None:
+def test_a_network_one_can_read(
+    tab: Page, base_url: str, hubs: dict[str, str], shots: Path, connections: int
+) -> None:
     page = tab
     page.goto(f"{base_url}/web/?lang=en")
     page.locator("#token-signin summary").click()  # the token sign-in is for staff and scripts
@@ -92,8 +112,9 @@ def test_a_network_one_can_read(tab: Page, base_url: str, hubs: dict[str, str], 
     page.get_by_role("button", name="Draw").click()
     shown = f"{connections:,} connections shown"
     expect(page.locator("#status")).to_contain_text(shown, timeout=30_000)
-    expect(page.locator("#network-graph")).to_have_attribute("data-drawn-ms", re.compile(r"\d+"),
-                                                            timeout=30_000)
+    expect(page.locator("#network-graph")).to_have_attribute(
+        "data-drawn-ms", re.compile(r"\d+"), timeout=30_000
+    )
     drawn = page.evaluate("""() => {
         const cy = document.querySelector('#network-graph')._cyreg.cy;
         const first = cy.nodes("[kind = 'first']");
@@ -109,7 +130,8 @@ def test_a_network_one_can_read(tab: Page, base_url: str, hubs: dict[str, str], 
     assert len(drawn["groups"]) >= circles
     assert "Not tied to the others" in drawn["groups"]
     assert set(drawn["groups"]) - {"Not tied to the others"} <= set(CITIES) | {
-        f"Circle {n}" for n in range(1, 200)}
+        f"Circle {n}" for n in range(1, 200)
+    }
     assert sum(g in CITIES for g in drawn["groups"]) >= circles
     # only what fits is labelled: the strongest of each circle, not everyone
     assert drawn["labelled"] <= len(drawn["groups"]) < connections
@@ -124,11 +146,14 @@ def test_a_network_one_can_read(tab: Page, base_url: str, hubs: dict[str, str], 
     # focusing someone in the list shows their name in the drawing
     button = page.locator("#network-people button").nth(10)
     button.focus()
-    label = page.evaluate("""(name) => {
+    label = page.evaluate(
+        """(name) => {
         const cy = document.querySelector('#network-graph')._cyreg.cy;
         const n = cy.nodes('.hover');
         return n.length === 1 && n.data('name') === name;
-    }""", button.text_content())
+    }""",
+        button.text_content(),
+    )
     assert label
     page.keyboard.press("Enter")
     expect(page.locator("#network-detail .person-name")).to_have_text(button.text_content() or "?")
@@ -142,10 +167,12 @@ def test_a_network_one_can_read(tab: Page, base_url: str, hubs: dict[str, str], 
     page.get_by_label("How many").select_option("2000")
     page.get_by_role("button", name="Draw").click()
     expect(page.locator("#status")).to_contain_text(shown, timeout=30_000)
-    expect(page.locator("#network-graph")).to_have_attribute("data-drawn-ms", re.compile(r"\d+"),
-                                                            timeout=30_000)
+    expect(page.locator("#network-graph")).to_have_attribute(
+        "data-drawn-ms", re.compile(r"\d+"), timeout=30_000
+    )
     ms = int(page.locator("#network-graph").get_attribute("data-drawn-ms") or "0")
     page.screenshot(path=str(shots / f"network-{connections}.png"))
     (shots / f"network-{connections}.json").write_text(
         json.dumps({"connections": connections, "first_draw_ms": ms, "groups": len(drawn["groups"])}),
-        encoding="utf-8")
+        encoding="utf-8",
+    )

@@ -32,10 +32,24 @@ def _workbook(path: Path, club_bundle: Path) -> tuple[Path, str, str]:
     sheet = book.active
     sheet.title = "Člani"
     sheet.append(HEADER)
-    sheet.append([first["id"], first["name"], first.get("email") or "", first.get("city") or "",
-                  first.get("graduation_year") or None])
-    sheet.append([second["id"], second["name"], second.get("email") or "", "Piran",
-                  second.get("graduation_year") or None])
+    sheet.append(
+        [
+            first["id"],
+            first["name"],
+            first.get("email") or "",
+            first.get("city") or "",
+            first.get("graduation_year") or None,
+        ]
+    )
+    sheet.append(
+        [
+            second["id"],
+            second["name"],
+            second.get("email") or "",
+            "Piran",
+            second.get("graduation_year") or None,
+        ]
+    )
     sheet.append(["novi-001", "Nina Nova", "nina@example.si", "Koper", "lani"])  # bad year
     sheet.append(["novi-002", "Urša Bizjak", "ursa@example.si", "Kranj", 2020])
     book.save(path)
@@ -56,22 +70,33 @@ def admin_page(browser: Browser, base_url: str, tokens: dict[str, str]) -> Itera
     page.set_default_timeout(30_000)
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("request", lambda r: None if r.url.startswith((base_url, "blob:", "data:"))
-            else errors.append("outside: " + r.url))
+    page.on(
+        "request",
+        lambda r: (
+            None if r.url.startswith((base_url, "blob:", "data:")) else errors.append("outside: " + r.url)
+        ),
+    )
     page.goto(f"{base_url}/web/?lang=en")
     page.locator("#token-signin summary").click()  # the token sign-in is for staff and scripts
     page.get_by_label("Access token").fill(tokens["admin"])
     page.locator("#signin-form button[type=submit]").click()
-    page.wait_for_url(lambda url: "/web/" in url and "lang=" not in url
-                      and not url.rstrip("/").endswith("/web"))
+    page.wait_for_url(
+        lambda url: "/web/" in url and "lang=" not in url and not url.rstrip("/").endswith("/web")
+    )
     yield page
     context.close()
     assert not errors, errors
 
 
 def test_admin_uploads_previews_and_applies_a_workbook(
-        admin_page: Page, base_url: str, club: object, session_store: Store, tmp_path: Path,
-        mappings: Path, artifacts: Path) -> None:
+    admin_page: Page,
+    base_url: str,
+    club: object,
+    session_store: Store,
+    tmp_path: Path,
+    mappings: Path,
+    artifacts: Path,
+) -> None:
     workbook, moved, new = _workbook(tmp_path / "Člani 2026-11.xlsx", club.bundle)  # type: ignore[attr-defined]
     page = admin_page
     page.goto(f"{base_url}/web/sync")
@@ -124,8 +149,8 @@ def api(session_store: Store, club: object, mappings: Path) -> Iterator[TestClie
 
 
 def test_sync_api_is_admin_only_size_limited_audited_and_applies_what_was_shown(
-        api: TestClient, tokens: dict[str, str], session_store: Store, club: object,
-        tmp_path: Path) -> None:
+    api: TestClient, tokens: dict[str, str], session_store: Store, club: object, tmp_path: Path
+) -> None:
     workbook, moved, new = _workbook(tmp_path / "clani.xlsx", club.bundle)  # type: ignore[attr-defined]
     data = workbook.read_bytes()
     url = f"{API_V1}/admin/sync/uploads?filename={workbook.name}"
@@ -137,8 +162,12 @@ def test_sync_api_is_admin_only_size_limited_audited_and_applies_what_was_shown(
         assert api.post(url, content=data, headers=as_(role)).status_code == 403
     too_big = api.post(url, content=data + b"\0" * 50_000, headers=as_("admin"))
     assert too_big.status_code == 413
-    assert api.post(f"{API_V1}/admin/sync/uploads?filename=x.exe", content=data,
-                    headers=as_("admin")).status_code == 422
+    assert (
+        api.post(
+            f"{API_V1}/admin/sync/uploads?filename=x.exe", content=data, headers=as_("admin")
+        ).status_code
+        == 422
+    )
 
     up = api.post(url, content=data, headers=as_("admin"))
     assert up.status_code == 201, up.text
@@ -150,10 +179,14 @@ def test_sync_api_is_admin_only_size_limited_audited_and_applies_what_was_shown(
     assert plan["counts"]["bad"] == 1 and plan["skipped"][0]["where"] == "clani.xlsx[Člani]:4"
 
     # the data changes between the preview and the apply: the shown plan is not applied
-    session_store.upsert_members([{"id": "late-001",
-                                   "props": {"name": "Lara Pozna", "name_key": "lara pozna"}}])
-    stale = api.post(f"{API_V1}/admin/sync/uploads/{upload_id}/apply",
-                     json={**body, "fingerprint": plan["fingerprint"]}, headers=as_("admin"))
+    session_store.upsert_members(
+        [{"id": "late-001", "props": {"name": "Lara Pozna", "name_key": "lara pozna"}}]
+    )
+    stale = api.post(
+        f"{API_V1}/admin/sync/uploads/{upload_id}/apply",
+        json={**body, "fingerprint": plan["fingerprint"]},
+        headers=as_("admin"),
+    )
     assert stale.status_code == 409
     actions = {e["action"] for e in session_store.list_audit(limit=50)}
     assert {"sync_upload", "sync_preview", "sync_apply"} <= actions

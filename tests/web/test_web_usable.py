@@ -45,8 +45,12 @@ def open_as(browser: Browser, base_url: str, tokens: dict[str, str]) -> Iterator
     opened: list[tuple[Page, list[str]]] = []
 
     def open_page(role: str | None, lang: str = "en", viewport: dict[str, int] = DESKTOP) -> Page:
-        context = browser.new_context(viewport=viewport, locale="sl-SI" if lang == "sl" else "en-GB",
-                                      has_touch=viewport is PHONE, is_mobile=viewport is PHONE)
+        context = browser.new_context(
+            viewport=viewport,
+            locale="sl-SI" if lang == "sl" else "en-GB",
+            has_touch=viewport is PHONE,
+            is_mobile=viewport is PHONE,
+        )
         page = context.new_page()
         page.set_default_timeout(20_000)
         errors: list[str] = []
@@ -79,9 +83,16 @@ def _folded(text: str) -> str:
 # -- finding people by name, keyboard only ----------------------------------------------
 
 #: (page, the picker's id) for every place a page takes a person.
-PICKERS = [("meet", "act-for"), ("paths", "act-for"), ("paths", "to"), ("mentors", "act-for"),
-           ("network", "act-for"), ("profile", "act-for"), ("employers", "student"),
-           ("mentoring", "m-mentees")]
+PICKERS = [
+    ("meet", "act-for"),
+    ("paths", "act-for"),
+    ("paths", "to"),
+    ("mentors", "act-for"),
+    ("network", "act-for"),
+    ("profile", "act-for"),
+    ("employers", "student"),
+    ("mentoring", "m-mentees"),
+]
 
 
 def _pick_by_keyboard(page: Page, picker: str, name: str) -> None:
@@ -121,8 +132,10 @@ def test_every_person_field_finds_people_by_name_with_the_keyboard(
     open_as: Open, base_url: str, club: Any, role: str, shots: Path
 ) -> None:
     page = open_as(role)
-    allowed = {"admin": {s for s, _ in PICKERS},
-               "career_office": {"paths", "mentors", "employers", "mentoring"}}[role]
+    allowed = {
+        "admin": {s for s, _ in PICKERS},
+        "career_office": {"paths", "mentors", "employers", "mentoring"},
+    }[role]
     for slug, picker in PICKERS:
         if slug not in allowed:
             continue
@@ -244,8 +257,10 @@ def test_the_menu_button_folds_the_navigation_on_a_phone(open_as: Open, base_url
     # the drawing fits the phone's width and can be panned
     graph = page.locator("#network-graph").bounding_box()
     assert graph and graph["width"] <= PHONE["width"]
-    pan = page.evaluate("() => { const cy = document.querySelector('#network-graph')._cyreg.cy;"
-                        " return cy.userPanningEnabled() && cy.userZoomingEnabled(); }")
+    pan = page.evaluate(
+        "() => { const cy = document.querySelector('#network-graph')._cyreg.cy;"
+        " return cy.userPanningEnabled() && cy.userZoomingEnabled(); }"
+    )
     assert pan
     # on a desktop the navigation is always there, and there is no menu button
     wide = open_as("member", viewport=DESKTOP)
@@ -262,17 +277,23 @@ def _audit(page: Page) -> list[dict[str, Any]]:
     # evaluated through the DevTools protocol, so the pages' script policy does not apply
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.evaluate(AXE.read_text(encoding="utf-8"))
-    result = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
-                           ".then((r) => r.violations.map((v) => ({id: v.id, impact: v.impact,"
-                           " nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' '))})))", AXE_TAGS)
+    result = page.evaluate(
+        "(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
+        ".then((r) => r.violations.map((v) => ({id: v.id, impact: v.impact,"
+        " nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' '))})))",
+        AXE_TAGS,
+    )
     return result
 
 
 @pytest.mark.parametrize("lang", ["en", "sl"])
 def test_axe_finds_no_violations_on_any_page(open_as: Open, base_url: str, lang: str) -> None:
     if not AXE.exists():
-        pytest.fail(f"axe-core is not installed at {AXE}: run `make axe` "
-                    "(npm ci in tests/web/axe); the audit never skips.", pytrace=False)
+        pytest.fail(
+            f"axe-core is not installed at {AXE}: run `make axe` "
+            "(npm ci in tests/web/axe); the audit never skips.",
+            pytrace=False,
+        )
     problems: dict[str, Any] = {}
     signin = open_as(None, lang=lang)
     _settle(signin)

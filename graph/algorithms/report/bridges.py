@@ -52,11 +52,16 @@ def bridges(frame: ReportFrame, *, limit: int = 10, name_members: bool = True) -
             if not frame.discoverable[i]:
                 continue
             m = int(frame.members[i])
-            members.append({"id": p.ids[m], "name": p.names[m],
-                            "program": frame.program_name(int(prog[i])),
-                            "cohort_year": int(frame.cohort_year[i]) or None,
-                            "programs_reached": int(reached[i]),
-                            "cross_program_ties": int(cross_ties[i])})
+            members.append(
+                {
+                    "id": p.ids[m],
+                    "name": p.names[m],
+                    "program": frame.program_name(int(prog[i])),
+                    "cohort_year": int(frame.cohort_year[i]) or None,
+                    "programs_reached": int(reached[i]),
+                    "cross_program_ties": int(cross_ties[i]),
+                }
+            )
     return {
         "named": name_members,
         "cross_program_ties": int(cross.sum()),
@@ -67,8 +72,14 @@ def bridges(frame: ReportFrame, *, limit: int = 10, name_members: bool = True) -
     }
 
 
-def _cohorts(frame: ReportFrame, cross_ties: np.ndarray, reached: np.ndarray, pairs: np.ndarray,
-             n_prog: int, limit: int) -> list[dict[str, Any]]:
+def _cohorts(
+    frame: ReportFrame,
+    cross_ties: np.ndarray,
+    reached: np.ndarray,
+    pairs: np.ndarray,
+    n_prog: int,
+    limit: int,
+) -> list[dict[str, Any]]:
     cohort = frame.cohort
     has = cohort >= 0
     if not has.any():
@@ -88,9 +99,14 @@ def _cohorts(frame: ReportFrame, cross_ties: np.ndarray, reached: np.ndarray, pa
     for i, code in enumerate(codes.tolist()):
         if size[i] < MIN_GROUP or crossing[i] == 0:
             continue
-        rows.append({"cohort": frame.cohort_label(code), "members": int(size[i]),
-                     "cross_program_ties": int(crossing[i]),
-                     "cross_share": round(float(crossing[i] / ties[i]), 4) if ties[i] else 0.0,
-                     "programs_reached": int(programs_reached[i])})
+        rows.append(
+            {
+                "cohort": frame.cohort_label(code),
+                "members": int(size[i]),
+                "cross_program_ties": int(crossing[i]),
+                "cross_share": round(float(crossing[i] / ties[i]), 4) if ties[i] else 0.0,
+                "programs_reached": int(programs_reached[i]),
+            }
+        )
     rows.sort(key=lambda r: (-r["cross_share"], -r["programs_reached"], r["cohort"]))
     return rows[:limit]

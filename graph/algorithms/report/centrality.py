@@ -99,10 +99,16 @@ def _named(frame: ReportFrame, scores: np.ndarray, limit: int, digits: int = 6) 
             continue
         m = int(frame.members[i])
         program = int(frame.program[i])
-        rows.append({"id": p.ids[m], "name": p.names[m],
-                     "program": frame.program_name(program) if program >= 0 else None,
-                     "cohort_year": int(frame.cohort_year[i]) or None,
-                     "degree": int(frame.degree[i]), "score": round(float(scores[i]), digits)})
+        rows.append(
+            {
+                "id": p.ids[m],
+                "name": p.names[m],
+                "program": frame.program_name(program) if program >= 0 else None,
+                "cohort_year": int(frame.cohort_year[i]) or None,
+                "degree": int(frame.degree[i]),
+                "score": round(float(scores[i]), digits),
+            }
+        )
     return rows
 
 
@@ -110,14 +116,20 @@ def _by_program(frame: ReportFrame, top: np.ndarray) -> list[dict[str, Any]]:
     """How the ``top`` members spread over programmes (groups under 5 suppressed)."""
     programs = frame.program[top]
     codes, counts = np.unique(programs, return_counts=True)
-    rows = [{"program": frame.program_name(int(c)) if c >= 0 else "no programme",
-             "members": count(int(n)), "share": share(int(n), len(top))}
-            for c, n in sorted(zip(codes.tolist(), counts.tolist(), strict=True), key=lambda cn: -cn[1])]
+    rows = [
+        {
+            "program": frame.program_name(int(c)) if c >= 0 else "no programme",
+            "members": count(int(n)),
+            "share": share(int(n), len(top)),
+        }
+        for c, n in sorted(zip(codes.tolist(), counts.tolist(), strict=True), key=lambda cn: -cn[1])
+    ]
     return rows
 
 
-def connectors(frame: ReportFrame, *, limit: int = 10, k: int | None = None, seed: int = 0,
-               name_members: bool = True) -> dict[str, Any]:
+def connectors(
+    frame: ReportFrame, *, limit: int = 10, k: int | None = None, seed: int = 0, name_members: bool = True
+) -> dict[str, Any]:
     """Top members by PageRank and by (sampled) betweenness, and the programmes the top 1%
     by PageRank come from.
 

@@ -39,10 +39,16 @@ def cohort_density(frame: ReportFrame) -> list[dict[str, Any]]:
         if n < MIN_GROUP:
             continue
         ties = int(ties_by_code.get(code, 0))
-        rows.append({"cohort": frame.cohort_label(code),
-                     "program": frame.program_name(int(p.cohort_program[code])),
-                     "year": int(p.cohort_year[code]), "members": int(n), "ties": ties,
-                     "density": round(ties / (n * (n - 1) / 2), _DIGITS)})
+        rows.append(
+            {
+                "cohort": frame.cohort_label(code),
+                "program": frame.program_name(int(p.cohort_program[code])),
+                "year": int(p.cohort_year[code]),
+                "members": int(n),
+                "ties": ties,
+                "density": round(ties / (n * (n - 1) / 2), _DIGITS),
+            }
+        )
     rows.sort(key=lambda r: (r["year"], r["program"]))
     return rows
 
@@ -75,7 +81,9 @@ def program_density(frame: ReportFrame, *, limit: int = 12) -> dict[str, Any]:
     possible = np.outer(n, n)
     np.fill_diagonal(possible, n * (n - 1) / 2)
     matrix = np.divide(ties, possible, out=np.zeros_like(possible), where=possible > 0)
-    return {"programs": [frame.program_name(c) for c in order],
-            "members": [int(x) for x in sizes[order]],
-            "ties": ties.astype(int).tolist(),
-            "matrix": np.round(matrix, _DIGITS).tolist()}
+    return {
+        "programs": [frame.program_name(c) for c in order],
+        "members": [int(x) for x in sizes[order]],
+        "ties": ties.astype(int).tolist(),
+        "matrix": np.round(matrix, _DIGITS).tolist(),
+    }

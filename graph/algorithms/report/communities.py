@@ -89,7 +89,7 @@ def communities(frame: ReportFrame, *, seed: int = 0, limit: int = 12) -> dict[s
     order = [c for c in np.argsort(-sizes, kind="stable").tolist() if sizes[c] > 0]
     big = [c for c in order if sizes[c] >= MIN_GROUP]
     small = [c for c in order if sizes[c] < MIN_GROUP]
-    modularity = (frame.graph.modularity(labels.tolist()) if frame.m else 0.0)
+    modularity = frame.graph.modularity(labels.tolist()) if frame.m else 0.0
 
     described = big[:limit]
     employers = current_employers(frame) if described else {}
@@ -107,14 +107,16 @@ def communities(frame: ReportFrame, *, seed: int = 0, limit: int = 12) -> dict[s
         programs = [int(v) for v in frame.program[at] if v >= 0]
         cities = [int(v) for v in frame.city[at] if v >= 0]
         works = [employers[i][0] for i in at.tolist() if i in employers]
-        rows.append({
-            "members": size,
-            "share": share(size, int(tied.sum())),
-            "program": _label(programs, size, frame.program_name),
-            "cohort_years": span,
-            "employer": _label(works, size, lambda e: p.employers.vocab.names[e]),
-            "city": _label(cities, size, lambda c: p.cities.vocab.names[c]),
-        })
+        rows.append(
+            {
+                "members": size,
+                "share": share(size, int(tied.sum())),
+                "program": _label(programs, size, frame.program_name),
+                "cohort_years": span,
+                "employer": _label(works, size, lambda e: p.employers.vocab.names[e]),
+                "city": _label(cities, size, lambda c: p.cities.vocab.names[c]),
+            }
+        )
     return {
         "algorithm": "Louvain (igraph community_multilevel)",
         "seed": seed,

@@ -47,16 +47,18 @@ def components(frame: ReportFrame, *, weak_max: int = 2, limit: int = 20) -> dic
             if size[i] < MIN_GROUP:
                 continue
             at_risk = int(n_isolated[i] + n_weak[i])
-            by_cohort.append({
-                "cohort": frame.cohort_label(code),
-                "program": frame.program_name(int(frame.p.cohort_program[code])),
-                "year": int(frame.p.cohort_year[code]),
-                "members": int(size[i]),
-                "isolated": count(int(n_isolated[i])),
-                "weakly_tied": count(int(n_weak[i])),
-                "at_risk_share": share(at_risk, int(size[i])),
-                "_rank": at_risk / size[i],
-            })
+            by_cohort.append(
+                {
+                    "cohort": frame.cohort_label(code),
+                    "program": frame.program_name(int(frame.p.cohort_program[code])),
+                    "year": int(frame.p.cohort_year[code]),
+                    "members": int(size[i]),
+                    "isolated": count(int(n_isolated[i])),
+                    "weakly_tied": count(int(n_weak[i])),
+                    "at_risk_share": share(at_risk, int(size[i])),
+                    "_rank": at_risk / size[i],
+                }
+            )
     by_cohort.sort(key=lambda row: (-row["_rank"], row["cohort"]))
     for row in by_cohort:
         del row["_rank"]
@@ -84,7 +86,12 @@ def _by_cohort_year(frame: ReportFrame, isolated: np.ndarray, weak: np.ndarray) 
         size = int(at.sum())
         if size < MIN_GROUP:
             continue
-        rows.append({"year": int(year), "members": size,
-                     "isolated_share": share(int(isolated[at].sum()), size),
-                     "weakly_tied_share": share(int(weak[at].sum()), size)})
+        rows.append(
+            {
+                "year": int(year),
+                "members": size,
+                "isolated_share": share(int(isolated[at].sum()), size),
+                "weakly_tied_share": share(int(weak[at].sum()), size),
+            }
+        )
     return rows

@@ -81,20 +81,21 @@ def industry_flows(frame: ReportFrame, *, programs: int = 8, industries: int = 8
         for industry in named:
             n = counter.get(industry, 0)
             if n >= MIN_GROUP:
-                cells.append({"industry": p.industries.names[industry], "members": n,
-                              "share": share(n, total)})
+                cells.append(
+                    {"industry": p.industries.names[industry], "members": n, "share": share(n, total)}
+                )
             else:
                 other += n
         other += sum(n for k, n in counter.items() if k not in named)
         if other:
-            cells.append({"industry": OTHER, "members": count(other),
-                          "share": share(other, total)})
+            cells.append({"industry": OTHER, "members": count(other), "share": share(other, total)})
         flows.append({"program": frame.program_name(program), "members": total, "industries": cells})
     return {"industries": [p.industries.names[k] for k in named], "flows": flows}
 
 
-def employers_over_time(frame: ReportFrame, *, programs: int = 6, top: int = 3,
-                        decades: int = 4) -> dict[str, Any]:
+def employers_over_time(
+    frame: ReportFrame, *, programs: int = 6, top: int = 3, decades: int = 4
+) -> dict[str, Any]:
     """The ``top`` employers of each programme's members in each of the last ``decades``
     decades: a member counts for every employer where they held a position that overlaps
     the decade. Employers with fewer than 5 such members are not named.
@@ -131,9 +132,11 @@ def employers_over_time(frame: ReportFrame, *, programs: int = 6, top: int = 3,
         per_decade = []
         for decade in spans:
             counter = tallies.get((program, decade), Counter())
-            named = [{"employer": p.employers.vocab.names[e], "members": n}
-                     for e, n in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
-                     if n >= MIN_GROUP][:top]
+            named = [
+                {"employer": p.employers.vocab.names[e], "members": n}
+                for e, n in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
+                if n >= MIN_GROUP
+            ][:top]
             per_decade.append({"decade": decade, "employers": named})
         rows.append({"program": frame.program_name(program), "decades": per_decade})
     return {"decades": spans, "programs": rows}

@@ -19,8 +19,7 @@ from graph.algorithms.report.privacy import MIN_GROUP, count, ratio
 def _attendance(frame: ReportFrame) -> tuple[np.ndarray, np.ndarray]:
     """(local member, event code) of every attendance in the selection."""
     events = frame.p.events.of_member
-    lengths = np.fromiter((len(events[m]) for m in frame.members.tolist()), dtype=np.int64,
-                          count=frame.n)
+    lengths = np.fromiter((len(events[m]) for m in frame.members.tolist()), dtype=np.int64, count=frame.n)
     member = np.repeat(np.arange(frame.n), lengths)
     codes = [code for m in frame.members.tolist() for code in events[m]]
     return member, np.asarray(codes, dtype=np.int64)
@@ -78,9 +77,15 @@ def events(frame: ReportFrame, *, limit: int = 15) -> dict[str, Any]:
         n = int(attendees[code])
         if n < MIN_GROUP:
             break
-        rows.append({"event": p.events.vocab.names[code], "year": int(year[code]) or None,
-                     "attendees": n, "ties_following": int(following[code]),
-                     "ties_per_attendee": ratio(following[code] / n)})
+        rows.append(
+            {
+                "event": p.events.vocab.names[code],
+                "year": int(year[code]) or None,
+                "attendees": n,
+                "ties_following": int(following[code]),
+                "ties_per_attendee": ratio(following[code] / n),
+            }
+        )
     by_year = []
     dated = year[event] > 0 if len(event) else np.zeros(0, dtype=bool)
     if dated.any():
@@ -90,10 +95,15 @@ def events(frame: ReportFrame, *, limit: int = 15) -> dict[str, Any]:
         ties_per_year = np.zeros_like(per_year)
         for code in held.tolist():
             ties_per_year[np.searchsorted(years, year[code])] += following[code]
-        by_year = [{"year": int(y), "events": int(events_per_year[y]), "attendances": count(int(a)),
-                    "ties_following": int(t)}
-                   for y, a, t in zip(years.tolist(), per_year.tolist(), ties_per_year.tolist(),
-                                      strict=True)]
+        by_year = [
+            {
+                "year": int(y),
+                "events": int(events_per_year[y]),
+                "attendances": count(int(a)),
+                "ties_following": int(t),
+            }
+            for y, a, t in zip(years.tolist(), per_year.tolist(), ties_per_year.tolist(), strict=True)
+        ]
     attended = attendees[attendees > 0]
     return {
         "events": int(len(attended)),

@@ -36,12 +36,15 @@ class ReportFilters:
 
     def key(self) -> tuple[str, int, int, str]:
         """A normalised, hashable form: the same selection gives the same key."""
-        return (fold(self.program or ""), self.cohort_from or 0, self.cohort_to or 0,
-                fold(self.city or ""))
+        return (fold(self.program or ""), self.cohort_from or 0, self.cohort_to or 0, fold(self.city or ""))
 
     def as_dict(self) -> dict[str, str | int | None]:
-        return {"program": self.program, "cohort_from": self.cohort_from,
-                "cohort_to": self.cohort_to, "city": self.city}
+        return {
+            "program": self.program,
+            "cohort_from": self.cohort_from,
+            "cohort_to": self.cohort_to,
+            "city": self.city,
+        }
 
 
 @dataclass
@@ -73,15 +76,17 @@ class ReportFrame:
 
     @cached_property
     def degree(self) -> np.ndarray:
-        return (np.bincount(self.src, minlength=self.n)
-                + np.bincount(self.dst, minlength=self.n)).astype(np.int64)
+        return (np.bincount(self.src, minlength=self.n) + np.bincount(self.dst, minlength=self.n)).astype(
+            np.int64
+        )
 
     @cached_property
     def graph(self) -> ig.Graph:
         """The ties as an undirected igraph graph on the local indices."""
         # igraph reads a list of int tuples about twice as fast as a numpy array
-        return ig.Graph(n=self.n, edges=list(zip(self.src.tolist(), self.dst.tolist(), strict=True)),
-                        directed=False)
+        return ig.Graph(
+            n=self.n, edges=list(zip(self.src.tolist(), self.dst.tolist(), strict=True)), directed=False
+        )
 
     @cached_property
     def discoverable(self) -> np.ndarray:
@@ -134,8 +139,11 @@ def select_members(p: Projection, filters: ReportFilters) -> np.ndarray:
     if filters.program or filters.cohort_from or filters.cohort_to:
         wanted = fold(filters.program or "")
         vocab = p.programs.vocab
-        programs = {c for c in range(len(vocab))
-                    if not wanted or fold(vocab.keys[c]) == wanted or fold(vocab.names[c]) == wanted}
+        programs = {
+            c
+            for c in range(len(vocab))
+            if not wanted or fold(vocab.keys[c]) == wanted or fold(vocab.names[c]) == wanted
+        }
         lo, hi = filters.cohort_from or 0, filters.cohort_to or 9999
         mask = np.zeros(len(alive), dtype=bool)
         for c in range(len(p.cohorts.vocab)):
@@ -179,9 +187,11 @@ def build_frame(p: Projection, filters: ReportFilters | None = None) -> ReportFr
     grad = np.asarray(p.graduation_year, dtype=np.int64)[members] if len(members) else np.zeros(0)
     join_year = np.where(cohort_year > 0, cohort_year, grad).astype(np.int64)
     cities = p.cities.of_member
-    city = np.fromiter((cities[m][0] if cities[m] else -1 for m in members.tolist()),
-                       dtype=np.int64, count=len(members))
+    city = np.fromiter(
+        (cities[m][0] if cities[m] else -1 for m in members.tolist()), dtype=np.int64, count=len(members)
+    )
     role = np.frombuffer(bytes(p.role), dtype=np.uint8)[members].astype(np.int64)
     flags = np.frombuffer(bytes(p.flags), dtype=np.uint8)[members].astype(np.int64)
-    return ReportFrame(p, members, src, dst, since, program, cohort, cohort_year, join_year,
-                       city, role, flags, local)
+    return ReportFrame(
+        p, members, src, dst, since, program, cohort, cohort_year, join_year, city, role, flags, local
+    )

@@ -26,8 +26,10 @@ def _cumulative(years: np.ndarray, until: int) -> tuple[list[dict[str, Any]], in
     first = int(known.min())
     per_year = np.bincount(known - first, minlength=until - first + 1)
     totals = np.cumsum(per_year)
-    return ([{"year": first + i, "new": int(per_year[i]), "total": int(totals[i])}
-             for i in range(len(per_year))], unknown)
+    return (
+        [{"year": first + i, "new": int(per_year[i]), "total": int(totals[i])} for i in range(len(per_year))],
+        unknown,
+    )
 
 
 def growth(frame: ReportFrame) -> dict[str, Any]:
@@ -74,7 +76,7 @@ def degree_distribution(frame: ReportFrame) -> dict[str, Any]:
         per_bin = np.bincount(exponents)
         for k, n in enumerate(per_bin.tolist()):
             if n:
-                bins.append({"low": 2 ** k, "high": 2 ** (k + 1) - 1, "members": count(n)})
+                bins.append({"low": 2**k, "high": 2 ** (k + 1) - 1, "members": count(n)})
     return {
         "bins": bins,
         "without_ties": count(int((degree == 0).sum())),

@@ -28,10 +28,14 @@ def mentoring(frame: ReportFrame, *, programs: int = 8) -> dict[str, Any]:
     p = frame.p
     mentorships = p.mentorships
     members = frame.members.tolist()
-    has_mentor = np.fromiter((any(side < 0 for _, side in mentorships[m]) for m in members),
-                             dtype=bool, count=len(members))
-    load = np.fromiter((sum(1 for _, side in mentorships[m] if side > 0) for m in members),
-                       dtype=np.int64, count=len(members))
+    has_mentor = np.fromiter(
+        (any(side < 0 for _, side in mentorships[m]) for m in members), dtype=bool, count=len(members)
+    )
+    load = np.fromiter(
+        (sum(1 for _, side in mentorships[m] if side > 0) for m in members),
+        dtype=np.int64,
+        count=len(members),
+    )
     students = frame.is_role("student")
     covered = students & has_mentor
     n_students, n_covered = int(students.sum()), int(covered.sum())
@@ -43,14 +47,23 @@ def mentoring(frame: ReportFrame, *, programs: int = 8) -> dict[str, Any]:
         if code < 0 or size < MIN_GROUP:
             continue
         with_mentor = int((at & has_mentor).sum())
-        by_program.append({"program": frame.program_name(code), "students": size,
-                           "with_mentor": count(with_mentor), "coverage": share(with_mentor, size)})
+        by_program.append(
+            {
+                "program": frame.program_name(code),
+                "students": size,
+                "with_mentor": count(with_mentor),
+                "coverage": share(with_mentor, size),
+            }
+        )
     by_program.sort(key=lambda r: -r["students"])
 
     mentors = load > 0
     loads = np.minimum(load[mentors], LOAD_BINS[-1])
-    capacity = np.asarray(p.mentor_capacity, dtype=np.int64)[frame.members][mentors] if len(members) \
+    capacity = (
+        np.asarray(p.mentor_capacity, dtype=np.int64)[frame.members][mentors]
+        if len(members)
         else np.zeros(0, dtype=np.int64)
+    )
     with_capacity = capacity > 0
     full = with_capacity & (load[mentors] >= capacity)
     return {
@@ -62,8 +75,9 @@ def mentoring(frame: ReportFrame, *, programs: int = 8) -> dict[str, Any]:
         "mentorships": int(load.sum()),
         "mean_load": ratio(load[mentors].mean()) if mentors.any() else 0.0,
         "load_distribution": [
-            {"mentees": f"{b}+" if b == LOAD_BINS[-1] else str(b),
-             "mentors": count(int((loads == b).sum()))} for b in LOAD_BINS],
+            {"mentees": f"{b}+" if b == LOAD_BINS[-1] else str(b), "mentors": count(int((loads == b).sum()))}
+            for b in LOAD_BINS
+        ],
         "mentors_with_capacity": count(int(with_capacity.sum())),
         "mentors_at_capacity": count(int(full.sum())),
         "at_capacity_share": share(int(full.sum()), int(with_capacity.sum())),

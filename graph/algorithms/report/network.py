@@ -57,8 +57,9 @@ def _sections(options: ReportOptions) -> dict[str, Callable[[ReportFrame], Any]]
         "degrees": degree_distribution,
         "components": lambda f: components(f, weak_max=o.weak_max),
         "communities": lambda f: communities(f, seed=o.seed),
-        "connectors": lambda f: connectors(f, limit=o.top, k=o.betweenness_samples, seed=o.seed,
-                                           name_members=o.name_connectors),
+        "connectors": lambda f: connectors(
+            f, limit=o.top, k=o.betweenness_samples, seed=o.seed, name_members=o.name_connectors
+        ),
         "bridges": lambda f: bridges(f, limit=o.top, name_members=o.name_connectors),
         "cohesion": lambda f: {"cohorts": cohort_density(f), "programs": program_density(f)},
         "destinations": lambda f: {"industries": industry_flows(f), "employers": employers_over_time(f)},
@@ -70,8 +71,9 @@ def _sections(options: ReportOptions) -> dict[str, Callable[[ReportFrame], Any]]
 SECTIONS = tuple(_sections(ReportOptions()))
 
 
-def network_report(p: Projection, filters: ReportFilters | None = None,
-                   options: ReportOptions | None = None) -> dict[str, Any]:
+def network_report(
+    p: Projection, filters: ReportFilters | None = None, options: ReportOptions | None = None
+) -> dict[str, Any]:
     """The whole report on the members ``filters`` select (everyone by default).
 
     Returns ``{"meta": …, <section>: …}`` for the sections in :data:`SECTIONS`; ``meta``

@@ -21,8 +21,9 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 #: Paths that answer without a token: the health check and the API's own documentation.
-OPEN_PATHS = frozenset({f"{API_V1}/health", "/health", "/docs", "/docs/oauth2-redirect",
-                        "/openapi.json", "/redoc"})
+OPEN_PATHS = frozenset(
+    {f"{API_V1}/health", "/health", "/docs", "/docs/oauth2-redirect", "/openapi.json", "/redoc"}
+)
 #: The web front end's pages and assets: they hold no data and call the API with the token
 #: the user signs in with, so a browser must be able to load them without one.
 OPEN_PREFIXES = ("/web/",)
@@ -36,8 +37,12 @@ OPEN_PAGES = frozenset({"/", "/web"})
 
 
 def is_open(path: str) -> bool:
-    return (path in OPEN_PATHS or path in OPEN_PAGES or path.startswith(OPEN_PREFIXES)
-            or path.startswith(OPEN_SIGN_IN))
+    return (
+        path in OPEN_PATHS
+        or path in OPEN_PAGES
+        or path.startswith(OPEN_PREFIXES)
+        or path.startswith(OPEN_SIGN_IN)
+    )
 
 
 async def send_error(
@@ -58,8 +63,7 @@ class BodyLimitMiddleware:
     half a body and a chunked upload cannot get past the limit.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int,
-                 uploads: tuple[tuple[str, int], ...] = ()) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, uploads: tuple[tuple[str, int], ...] = ()) -> None:
         self.app = app
         self.max_bytes = max_bytes
         #: (path suffix, limit): routes that take a file (a club's workbook) and their limit
@@ -122,7 +126,9 @@ class BodyLimitMiddleware:
 
     async def _too_large(self, send: Send) -> None:
         await send_error(
-            send, 413, "payload_too_large",
+            send,
+            413,
+            "payload_too_large",
             f"the request body is larger than {self.max_bytes} bytes",
         )
 
@@ -153,7 +159,9 @@ class BearerRequiredMiddleware:
         address = client_address(scope)
         if throttle is not None and (wait := throttle.blocked(address)) > 0:
             await send_error(
-                send, 429, "rate_limited",
+                send,
+                429,
+                "rate_limited",
                 "too many failed authentications from this address; try again later",
                 {"Retry-After": throttle.retry_after(wait)},
             )
@@ -164,7 +172,10 @@ class BearerRequiredMiddleware:
             if throttle is not None:
                 throttle.failed(address)
             await send_error(
-                send, 401, "unauthorized", "this endpoint needs `Authorization: Bearer <token>`",
+                send,
+                401,
+                "unauthorized",
+                "this endpoint needs `Authorization: Bearer <token>`",
                 {"WWW-Authenticate": "Bearer"},
             )
             return

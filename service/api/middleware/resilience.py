@@ -59,7 +59,9 @@ class QueryLimitMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and len(scope.get("query_string") or b"") > self.max_bytes:
             await send_error(
-                send, 414, "uri_too_long",
+                send,
+                414,
+                "uri_too_long",
                 f"the query string is longer than {self.max_bytes} bytes",
             )
             return

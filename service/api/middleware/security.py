@@ -26,8 +26,11 @@ def install_security(app: FastAPI, settings: Settings) -> None:
     app.state.oidc = OidcVerifier.from_settings(settings)
     app.add_middleware(AuditMiddleware)
     app.add_middleware(BearerRequiredMiddleware)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes,
-                       uploads=(("/admin/sync/uploads", settings.sync_max_upload_bytes),))
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        uploads=(("/admin/sync/uploads", settings.sync_max_upload_bytes),),
+    )
     # outside the body limit and the bearer check, so that their refusals are logged by template
     install_access_log(app, settings.access_log_raw_paths)
     if settings.cors_origins:  # closed unless origins are configured

@@ -43,8 +43,11 @@ def audit_log(
     limit: Annotated[int, Query(ge=1, le=MAX_AUDIT_PAGE)] = 100,
     before: Annotated[
         str | None,
-        Query(max_length=40, pattern=r"^\d{4}-\d\d-\d\dT[0-9:.+\-Z]+$",
-              description="Only entries older than this time (the previous page's next_before)"),
+        Query(
+            max_length=40,
+            pattern=r"^\d{4}-\d\d-\d\dT[0-9:.+\-Z]+$",
+            description="Only entries older than this time (the previous page's next_before)",
+        ),
         AfterValidator(audit_time),
     ] = None,
 ) -> AuditPage:
@@ -72,13 +75,12 @@ def list_tokens(
 
 
 @router.post("/tokens", response_model=TokenCreated, status_code=201, summary="Issue an API token")
-def create_token(
-    store: StoreDep, principal: AdminOnly, body: Annotated[TokenCreate, Body()]
-) -> TokenCreated:
+def create_token(store: StoreDep, principal: AdminOnly, body: Annotated[TokenCreate, Body()]) -> TokenCreated:
     """Issue a token; its secret is in this answer only."""
     if body.member_id is not None and store.get_member(body.member_id) is None:
         raise ApiError(
-            422, f"no member with id {body.member_id!r}",
+            422,
+            f"no member with id {body.member_id!r}",
             details={"fields": [{"field": "member_id", "problem": "no such member"}]},
         )
     try:

@@ -24,22 +24,27 @@ class Reloaded(BaseModel):
     previous_version: int = Field(description="The version that served until the swap (0: none)")
     seconds: float = Field(description="How long the rebuild (and training) took")
     ranker: dict[str, Any] | None = Field(
-        None, description="The learned ranker in use after the reload (null: the blend)")
+        None, description="The learned ranker in use after the reload (null: the blend)"
+    )
 
 
 class RankerInfo(BaseModel):
     ranker: str = Field(description="learned-v<version>, or blend when no model was trained")
     model: dict[str, Any] | None = Field(
         description="Kind, when and on what it was trained, and the feature groups' "
-                    "importances (mean log-odds each adds to a true tie)")
+        "importances (mean log-odds each adds to a true tie)"
+    )
     drift: float | None = Field(description="How much the club changed since (share)")
 
 
 @router.post("/reload", response_model=Reloaded, summary="Rebuild the in-memory projection")
 def reload_projection(
-    principal: AdminOnly, service: ProjectionServiceDep, ranker: RankerDep,
-    retrain: Annotated[bool, Query(description="Also retrain the learned ranker on the "
-                                               "rebuilt projection")] = False,
+    principal: AdminOnly,
+    service: ProjectionServiceDep,
+    ranker: RankerDep,
+    retrain: Annotated[
+        bool, Query(description="Also retrain the learned ranker on the rebuilt projection")
+    ] = False,
 ) -> Reloaded:
     """Build a fresh projection from Neo4j and swap it in; requests keep being answered by
     the old one meanwhile. With ``retrain`` the learned ranker is trained on it and served
@@ -64,17 +69,25 @@ def reload_projection(
     except ValueError as exc:
         raise ApiError(422, f"could not train the ranker: {exc}") from exc
     model = ranker.model
-    return Reloaded(projection=ProjectionInfo(**fresh.info()), previous_version=previous,
-                    seconds=round(time.monotonic() - started, 3),
-                    ranker=ranker_files.describe(model) if model is not None else None)
+    return Reloaded(
+        projection=ProjectionInfo(**fresh.info()),
+        previous_version=previous,
+        seconds=round(time.monotonic() - started, 3),
+        ranker=ranker_files.describe(model) if model is not None else None,
+    )
 
 
 @router.get("/ranker", response_model=RankerInfo, summary="The learned ranker in use")
-def ranker_info(principal: AdminOnly, ranker: RankerDep, service: ProjectionServiceDep,
-                ) -> RankerInfo:
+def ranker_info(
+    principal: AdminOnly,
+    ranker: RankerDep,
+    service: ProjectionServiceDep,
+) -> RankerInfo:
     """Which ranker serves suggestions, and for a learned one what it learned."""
     model = ranker.model
     current = service.current
-    return RankerInfo(ranker=f"learned-v{model.version}" if model is not None else "blend",
-                      model=ranker_files.describe(model) if model is not None else None,
-                      drift=ranker.drift(current) if current is not None else None)
+    return RankerInfo(
+        ranker=f"learned-v{model.version}" if model is not None else "blend",
+        model=ranker_files.describe(model) if model is not None else None,
+        drift=ranker.drift(current) if current is not None else None,
+    )

@@ -128,13 +128,17 @@ def _read(upload: _Upload, text: str) -> SheetSources:
         try:
             mapping = parse_mapping(text, "mapping.toml")
         except MappingError as exc:
-            raise ApiError(422, str(exc), details={"fields": [{"field": "mapping", "problem": str(exc)}]}) \
-                from None
+            raise ApiError(
+                422, str(exc), details={"fields": [{"field": "mapping", "problem": str(exc)}]}
+            ) from None
     sources = discover_sheets(upload.path, mapping)
     if not sources.found.sources:
         problems = [str(e) for e in sources.found.errors or sources.found.warnings]
-        raise ApiError(422, problems[0] if problems else "nothing can be read from this file",
-                       details={"fields": [{"field": "file", "problem": p} for p in problems]})
+        raise ApiError(
+            422,
+            problems[0] if problems else "nothing can be read from this file",
+            details={"fields": [{"field": "file", "problem": p} for p in problems]},
+        )
     return sources
 
 
@@ -146,9 +150,12 @@ def _plan_out(plan: SyncPlan) -> dict[str, Any]:
     diff, n = plan.diff, SECTION_LIMIT
 
     def change(c: Any) -> dict[str, Any]:
-        return {"member_id": c.member_id, "where": c.where,
-                "fields": [{"field": f.field, "old": f.old, "new": f.new} for f in c.changes],
-                "kept": [{"field": f.field, "old": f.old, "new": f.new} for f in c.kept]}
+        return {
+            "member_id": c.member_id,
+            "where": c.where,
+            "fields": [{"field": f.field, "old": f.old, "new": f.new} for f in c.changes],
+            "kept": [{"field": f.field, "old": f.old, "new": f.new} for f in c.kept],
+        }
 
     return {
         "counts": plan.counts,
@@ -159,8 +166,9 @@ def _plan_out(plan: SyncPlan) -> dict[str, Any]:
         "missing": diff.missing[:n],
         "deactivate": plan.deactivate[:n],
         "reactivate": plan.reactivate[:n],
-        "skipped": [{"where": where_of(e), "kind": skip_kind(e), "reason": e.reason}
-                    for e in diff.skipped[:n]]
+        "skipped": [
+            {"where": where_of(e), "kind": skip_kind(e), "reason": e.reason} for e in diff.skipped[:n]
+        ]
         + [{"where": where_of(e), "kind": "erased", "reason": e.reason} for e in plan.erased[:n]],
     }
 
@@ -174,8 +182,11 @@ async def upload(
     """The body is the file's bytes. Answers the columns recognised and the mapping to edit."""
     name = _NAME.sub("_", FsPath(filename).name).strip() or "upload.xlsx"
     if not is_table_file(FsPath(name)):
-        raise ApiError(422, f"{name}: expected a workbook (.xlsx, .xls, .ods) or a CSV file",
-                       details={"fields": [{"field": "filename", "problem": "not a workbook"}]})
+        raise ApiError(
+            422,
+            f"{name}: expected a workbook (.xlsx, .xls, .ods) or a CSV file",
+            details={"fields": [{"field": "filename", "problem": "not a workbook"}]},
+        )
     body = await request.body()
     if not body:
         raise ApiError(422, "the file is empty", details={"fields": [{"field": "file", "problem": "empty"}]})
@@ -197,20 +208,27 @@ async def upload(
         shutil.rmtree(folder, ignore_errors=True)
         raise
     uploads.files[upload_id] = item
-    return {"upload_id": upload_id, "filename": name, "source_name": item.name,
-            "mapping_origin": origin, "mapping": text or suggested_mapping(sources),
-            "columns": _columns(sources)}
+    return {
+        "upload_id": upload_id,
+        "filename": name,
+        "source_name": item.name,
+        "mapping_origin": origin,
+        "mapping": text or suggested_mapping(sources),
+        "columns": _columns(sources),
+    }
 
 
 def _preview(store: Store, item: _Upload, options: SyncOptions) -> tuple[SheetSources, SyncPlan]:
     sources = _read(item, options.mapping)
-    return sources, plan_sync(store, item.path, sources.found,
-                              deactivate_missing=options.deactivate_missing)
+    return sources, plan_sync(store, item.path, sources.found, deactivate_missing=options.deactivate_missing)
 
 
 @router.post("/uploads/{upload_id}/preview", summary="The dry run: what a sync would change")
 async def preview(
-    request: Request, store: StoreDep, principal: AdminOnly, upload_id: UploadId,
+    request: Request,
+    store: StoreDep,
+    principal: AdminOnly,
+    upload_id: UploadId,
     options: Annotated[SyncOptions, Body()],
 ) -> dict[str, Any]:
     """Writes nothing to the graph."""
@@ -236,7 +254,10 @@ class _JobProgress:
 
 @router.post("/uploads/{upload_id}/apply", status_code=202, summary="Apply the previewed sync")
 async def apply(
-    request: Request, store: StoreDep, principal: AdminOnly, upload_id: UploadId,
+    request: Request,
+    store: StoreDep,
+    principal: AdminOnly,
+    upload_id: UploadId,
     options: Annotated[ApplyOptions, Body()],
 ) -> dict[str, Any]:
     """Applies exactly the previewed diff: 409 when the plan is no longer the one shown."""
@@ -258,11 +279,17 @@ async def apply(
         try:
             result = apply_sync(store, item.path, sources.found, plan, progress=_JobProgress(job))
             total = result.report.total
-            job.result = {"created": total.created, "updated": total.updated,
-                          "unchanged": total.unchanged, "rejected": total.rejected,
-                          "kept_member_choice": total.kept_member_choice, "erased": total.erased,
-                          "deactivated": len(result.deactivated), "reactivated": len(result.reactivated),
-                          "errors": result.report.error_lines()[:SECTION_LIMIT]}
+            job.result = {
+                "created": total.created,
+                "updated": total.updated,
+                "unchanged": total.unchanged,
+                "rejected": total.rejected,
+                "kept_member_choice": total.kept_member_choice,
+                "erased": total.erased,
+                "deactivated": len(result.deactivated),
+                "reactivated": len(result.reactivated),
+                "errors": result.report.error_lines()[:SECTION_LIMIT],
+            }
             job.state = "done"
             uploads.forget(upload_id)
         except Exception as exc:  # the page must hear of it; the log has the trace
@@ -278,5 +305,11 @@ def job_state(request: Request, principal: AdminOnly, job_id: UploadId) -> dict[
     job = _uploads(request).jobs.get(job_id)
     if job is None:
         raise ApiError(404, f"no sync job with id {job_id!r}", details={"id": job_id})
-    return {"state": job.state, "label": job.label, "done": job.done, "total": job.total,
-            "result": job.result, "error": job.error}
+    return {
+        "state": job.state,
+        "label": job.label,
+        "done": job.done,
+        "total": job.total,
+        "result": job.result,
+        "error": job.error,
+    }

@@ -22,8 +22,18 @@ from service.usecases.member_cards import emails, positions_shown
 router = APIRouter(tags=["career office"])
 
 _RANGE = re.compile(r"^\s*(\d{4})?\s*(?:(\.\.)\s*(\d{4})?)?\s*$")
-CSV_COLUMNS = ("id", "name", "role", "email", "city", "graduation_year", "programs",
-               "cohort_years", "employer", "title")
+CSV_COLUMNS = (
+    "id",
+    "name",
+    "role",
+    "email",
+    "city",
+    "graduation_year",
+    "programs",
+    "cohort_years",
+    "employer",
+    "title",
+)
 
 
 def parse_years(text: str | None) -> tuple[int, int] | None:
@@ -46,79 +56,134 @@ def parse_years(text: str | None) -> tuple[int, int] | None:
 
 
 def _bad_years(problem: str) -> ApiError:
-    return ApiError(422, f"invalid value for cohort_year: {problem}",
-                    details={"fields": [{"field": "cohort_year", "problem": problem}]})
+    return ApiError(
+        422,
+        f"invalid value for cohort_year: {problem}",
+        details={"fields": [{"field": "cohort_year", "problem": problem}]},
+    )
 
 
 def _entry(p: Projection, m: int, email: str | None) -> DirectoryEntry:
     brief = member_brief(p, m)
     cohorts = sorted(p.cohorts.of_member[m], key=lambda c: p.cohort_year[c])
     return DirectoryEntry(
-        **brief.model_dump(), email=email,
+        **brief.model_dump(),
+        email=email,
         programs=[p.programs.vocab.names[c] for c in p.programs.of_member[m]],
         cohort_years=sorted({p.cohort_year[c] for c in cohorts if p.cohort_year[c]}),
         current_positions=positions_out(
-            p, positions_shown(p, m, [pos for pos in p.positions[m] if pos.end == 0])),
+            p, positions_shown(p, m, [pos for pos in p.positions[m] if pos.end == 0])
+        ),
     )
 
 
 def _csv_row(entry: DirectoryEntry) -> dict[str, Any]:
     now = entry.current_positions[0] if entry.current_positions else None
-    return {**entry.model_dump(exclude={"programs", "cohort_years", "current_positions"}),
-            "programs": "; ".join(entry.programs),
-            "cohort_years": "; ".join(str(y) for y in entry.cohort_years),
-            "employer": now.employer.name if now else None,
-            "title": now.title if now else None}
+    return {
+        **entry.model_dump(exclude={"programs", "cohort_years", "current_positions"}),
+        "programs": "; ".join(entry.programs),
+        "cohort_years": "; ".join(str(y) for y in entry.cohort_years),
+        "employer": now.employer.name if now else None,
+        "title": now.title if now else None,
+    }
 
 
 Text = Annotated[str | None, Query(min_length=1, max_length=200)]
 
 
-@router.get("/alumni", response_model=DirectoryPage,
-            summary="Search the alumni directory (JSON, or CSV with format=csv)",
-            responses={200: {"content": {"text/csv": {}}}})
+@router.get(
+    "/alumni",
+    response_model=DirectoryPage,
+    summary="Search the alumni directory (JSON, or CSV with format=csv)",
+    responses={200: {"content": {"text/csv": {}}}},
+)
 def search_alumni(
     principal: CareerOfficeOrAdmin,
     projection: ProjectionDep,
     store: StoreDep,
     paging: ListingDep,
-    q: Annotated[str | None, Query(
-        max_length=200, description="Name words, accent- and case-insensitive, each matched as "
-                                    "the prefix of a name word: `zag` finds Žagar")] = None,
-    company: Annotated[str | None, Query(
-        min_length=1, max_length=200,
-        description="An employer id, or a name (any alias; legal forms such as d.d. ignored)")] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="Name words, accent- and case-insensitive, each matched as "
+            "the prefix of a name word: `zag` finds Žagar",
+        ),
+    ] = None,
+    company: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=200,
+            description="An employer id, or a name (any alias; legal forms such as d.d. ignored)",
+        ),
+    ] = None,
     industry: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
-    skill: Annotated[str | None, Query(min_length=1, max_length=200,
-                                       description="A skill (synonyms fold: ML = machine learning)")] = None,
-    program: Annotated[str | None, Query(min_length=1, max_length=200,
-                                         description="A programme id or name")] = None,
-    cohort_year: Annotated[str | None, Query(
-        max_length=20, pattern=r"^\s*\d{0,4}\s*(\.\.\s*\d{0,4})?\s*$",
-        description="A cohort year or an inclusive range: `2005`, `2005..2010`, `2005..`, "
-                    "`..2010`; with `program`, cohorts of that programme")] = None,
+    skill: Annotated[
+        str | None,
+        Query(min_length=1, max_length=200, description="A skill (synonyms fold: ML = machine learning)"),
+    ] = None,
+    program: Annotated[
+        str | None, Query(min_length=1, max_length=200, description="A programme id or name")
+    ] = None,
+    cohort_year: Annotated[
+        str | None,
+        Query(
+            max_length=20,
+            pattern=r"^\s*\d{0,4}\s*(\.\.\s*\d{0,4})?\s*$",
+            description="A cohort year or an inclusive range: `2005`, `2005..2010`, `2005..`, "
+            "`..2010`; with `program`, cohorts of that programme",
+        ),
+    ] = None,
     city: Text = None,
-    current: Annotated[bool, Query(
-        description="true: works there now (at `company`/in `industry`; alone: employed now); "
-                    "false: ever did")] = False,
-    sort: Annotated[Sort | None, Query(
-        description="relevance (default with q: whole-word matches first, then by name), "
-                    "name (default otherwise), graduation_year")] = None,
+    current: Annotated[
+        bool,
+        Query(
+            description="true: works there now (at `company`/in `industry`; alone: employed now); "
+            "false: ever did"
+        ),
+    ] = False,
+    sort: Annotated[
+        Sort | None,
+        Query(
+            description="relevance (default with q: whole-word matches first, then by name), "
+            "name (default otherwise), graduation_year"
+        ),
+    ] = None,
 ) -> DirectoryPage | Response:
     """Discoverable members only. Employer filters see only members who share their
     employer. Emails only as the consent filter allows."""
     p = projection
     index: DirectoryIndex = index_for(p)
-    query = index.resolve(q=q, company=company, industry=industry, skill=skill, program=program,
-                          cohort_years=parse_years(cohort_year), city=city, current=current,
-                          sort=sort, offset=paging.offset, limit=paging.page_size)
+    query = index.resolve(
+        q=q,
+        company=company,
+        industry=industry,
+        skill=skill,
+        program=program,
+        cohort_years=parse_years(cohort_year),
+        city=city,
+        current=current,
+        sort=sort,
+        offset=paging.offset,
+        limit=paging.page_size,
+    )
     found = index.search(query)
     mail = emails(store, principal, [p.ids[m] for m in found.members])
     items = [_entry(p, m, mail.get(p.ids[m])) for m in found.members]
     if paging.csv:
-        return csv_response("alumni.csv", CSV_COLUMNS, (_csv_row(e) for e in items),
-                            headers={"X-Total-Count": str(found.total)})
-    return DirectoryPage(total=found.total, page=paging.page, page_size=paging.page_size,
-                         pages=paging.pages(found.total), sort=query.sort, items=items,
-                         projection_version=p.version)
-
+        return csv_response(
+            "alumni.csv",
+            CSV_COLUMNS,
+            (_csv_row(e) for e in items),
+            headers={"X-Total-Count": str(found.total)},
+        )
+    return DirectoryPage(
+        total=found.total,
+        page=paging.page,
+        page_size=paging.page_size,
+        pages=paging.pages(found.total),
+        sort=query.sort,
+        items=items,
+        projection_version=p.version,
+    )

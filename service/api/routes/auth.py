@@ -78,13 +78,29 @@ def _home(role: str) -> str:
     return f"{WEB}/{HOME.get(role, '')}"
 
 
-def _signed_in(request: Request, store: StoreDep, *, role: str, person: str, via: str,
-               member_id: str | None, subject: str | None = None,
-               token_id: str | None = None) -> RedirectResponse:
+def _signed_in(
+    request: Request,
+    store: StoreDep,
+    *,
+    role: str,
+    person: str,
+    via: str,
+    member_id: str | None,
+    subject: str | None = None,
+    token_id: str | None = None,
+) -> RedirectResponse:
     """Open a session, set its cookie and send the browser to the role's first page."""
-    opened = open_session(store, _settings(request), role=role, person=person, via=via,
-                          member_id=member_id, subject=subject, token_id=token_id,
-                          user_agent=request.headers.get("user-agent"))
+    opened = open_session(
+        store,
+        _settings(request),
+        role=role,
+        person=person,
+        via=via,
+        member_id=member_id,
+        subject=subject,
+        token_id=token_id,
+        user_agent=request.headers.get("user-agent"),
+    )
     response = RedirectResponse(_home(role), status_code=303)
     set_session_cookie(response, request, opened, _settings(request))
     response.headers["Cache-Control"] = "no-store"
@@ -125,19 +141,28 @@ def oidc_login(request: Request, store: StoreDep) -> Response:
         return outcome_page(request, "sso_unavailable", 503)
     handle = secrets.token_urlsafe(32)
     now = datetime.now(UTC)
-    store.create_oidc_login({
-        "hash": hash_token(handle),
-        "state": started["state"],
-        "nonce": started["nonce"],
-        "code_verifier": started["code_verifier"],
-        "redirect_uri": redirect_uri,
-        "created_at": now.isoformat(timespec="microseconds"),
-        "expires_at": (now + timedelta(minutes=LOGIN_MINUTES)).isoformat(timespec="microseconds"),
-    })
+    store.create_oidc_login(
+        {
+            "hash": hash_token(handle),
+            "state": started["state"],
+            "nonce": started["nonce"],
+            "code_verifier": started["code_verifier"],
+            "redirect_uri": redirect_uri,
+            "created_at": now.isoformat(timespec="microseconds"),
+            "expires_at": (now + timedelta(minutes=LOGIN_MINUTES)).isoformat(timespec="microseconds"),
+        }
+    )
     store.delete_oidc_logins_before(now.isoformat(timespec="microseconds"))
     response = RedirectResponse(started["url"], status_code=302)
-    response.set_cookie(LOGIN_COOKIE, handle, max_age=LOGIN_MINUTES * 60, path=_cookie_path(redirect_uri),
-                        httponly=True, secure=not is_loopback(request), samesite="lax")
+    response.set_cookie(
+        LOGIN_COOKIE,
+        handle,
+        max_age=LOGIN_MINUTES * 60,
+        path=_cookie_path(redirect_uri),
+        httponly=True,
+        secure=not is_loopback(request),
+        samesite="lax",
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -145,8 +170,9 @@ def oidc_login(request: Request, store: StoreDep) -> Response:
 Param = Annotated[str | None, Query(max_length=4096)]
 
 
-@router.get("/oidc/callback", response_class=HTMLResponse,
-            summary="Where the provider sends the browser back")
+@router.get(
+    "/oidc/callback", response_class=HTMLResponse, summary="Where the provider sends the browser back"
+)
 def oidc_callback(
     request: Request,
     store: StoreDep,
@@ -180,18 +206,30 @@ def oidc_callback(
     if not code:
         return page("sso_refused", 400)
     try:
-        claims = sso.finish(code=code, redirect_uri=login["redirect_uri"],
-                            code_verifier=login["code_verifier"], nonce=login["nonce"])
+        claims = sso.finish(
+            code=code,
+            redirect_uri=login["redirect_uri"],
+            code_verifier=login["code_verifier"],
+            nonce=login["nonce"],
+        )
     except SsoError as exc:
         log.warning("single sign-on failed (%s): %s", exc.kind, exc)
         return page("sso_" + exc.kind, 503 if exc.kind == "unavailable" else 401)
     who = resolve(store, _settings(request), claims)
     if who.role is None:
         key = {"unverified_email": "unverified", "ambiguous": "ambiguous", "no_email": "no_email"}.get(
-            who.problem or "", "unmatched")
+            who.problem or "", "unmatched"
+        )
         return page(key, 403, email=who.email or "")
-    response = _signed_in(request, store, role=who.role.value, person=who.person, via="oidc",
-                          member_id=who.member["id"] if who.member else None, subject=who.subject)
+    response = _signed_in(
+        request,
+        store,
+        role=who.role.value,
+        person=who.person,
+        via="oidc",
+        member_id=who.member["id"] if who.member else None,
+        subject=who.subject,
+    )
     response.delete_cookie(LOGIN_COOKIE, path=_cookie_path(request.url.path))
     return response
 
@@ -199,30 +237,44 @@ def oidc_callback(
 # -- links by e-mail -------------------------------------------------------------------------
 
 
-@router.post("/magic-link", response_model=LinkRequested, status_code=202,
-             summary="Send a sign-in link to a member's address")
+@router.post(
+    "/magic-link",
+    response_model=LinkRequested,
+    status_code=202,
+    summary="Send a sign-in link to a member's address",
+)
 def request_magic_link(
     request: Request, body: Annotated[LinkRequest, Body()], background: BackgroundTasks
 ) -> LinkRequested:
     """Always 202, whether or not the address is a member's: the look-up and the mail happen
     after the answer. Limited per client (429) and, silently, per address."""
     if _limited(request, "link_client_limiter", _client_key(request)):
-        raise ApiError(429, "too many sign-in links asked for from here; try again later",
-                       headers={"Retry-After": "600"})
+        raise ApiError(
+            429, "too many sign-in links asked for from here; try again later", headers={"Retry-After": "600"}
+        )
     settings = _settings(request)
     base_url = base_url_for_mail(request, settings)
     if base_url is None:
-        log.error("a sign-in link was asked for, but ALUMNI_GRAPH_PUBLIC_URL is not set: "
-                  "links can only be sent with the service's public address configured")
+        log.error(
+            "a sign-in link was asked for, but ALUMNI_GRAPH_PUBLIC_URL is not set: "
+            "links can only be sent with the service's public address configured"
+        )
     elif not _limited(request, "link_address_limiter", address_key(body.email)):
-        background.add_task(send_sign_in_link, request.app.state.store, request.app.state.mailer,
-                            settings, body.email, base_url)
+        background.add_task(
+            send_sign_in_link,
+            request.app.state.store,
+            request.app.state.mailer,
+            settings,
+            body.email,
+            base_url,
+        )
     return LinkRequested(minutes=int(settings.magic_link_minutes))
 
 
 @router.get("/magic-link/{token_id}", response_class=HTMLResponse, summary="Follow a sign-in link")
 def follow_magic_link(
-    request: Request, store: StoreDep,
+    request: Request,
+    store: StoreDep,
     token_id: Annotated[str, Path(max_length=200, description="The link's token (agl_…)")],
 ) -> Response:
     """Sign in once with the link and go to the web pages; a link that is used up, expired,
@@ -234,8 +286,7 @@ def follow_magic_link(
         return outcome_page(request, "link_" + used.problem.value, 401)
     assert used.member_id is not None
     via = "invitation" if used.purpose == "invitation" else "link"
-    return _signed_in(request, store, role="member", person=used.member_id, via=via,
-                      member_id=used.member_id)
+    return _signed_in(request, store, role="member", person=used.member_id, via=via, member_id=used.member_id)
 
 
 # -- the session -----------------------------------------------------------------------------
@@ -265,19 +316,29 @@ def current_session(request: Request, principal: CurrentPrincipal) -> SessionOut
     return _session_out(request, principal, csrf_token(raw) if raw else None)
 
 
-@session_router.post("/token-session", response_model=SessionOut, status_code=201,
-             summary="Open a web session with an API token")
-def token_session(request: Request, response: Response, store: StoreDep,
-                  principal: CurrentPrincipal) -> SessionOut:
+@session_router.post(
+    "/token-session",
+    response_model=SessionOut,
+    status_code=201,
+    summary="Open a web session with an API token",
+)
+def token_session(
+    request: Request, response: Response, store: StoreDep, principal: CurrentPrincipal
+) -> SessionOut:
     """For admins and scripts: the sign-in page sends the token typed in as a bearer header
     and gets a session cookie, so that the token is never kept in the browser. The session
     ends when the token is revoked."""
     if session_of(request) is not None:
         raise ApiError(400, "send the token as `Authorization: Bearer <token>`, not a session")
     opened = open_session(
-        store, _settings(request), role=principal.role.value,
-        person=principal.member_id or "token:" + principal.token_id, via="token",
-        member_id=principal.member_id, subject=principal.subject, token_id=principal.token_id,
+        store,
+        _settings(request),
+        role=principal.role.value,
+        person=principal.member_id or "token:" + principal.token_id,
+        via="token",
+        member_id=principal.member_id,
+        subject=principal.subject,
+        token_id=principal.token_id,
         user_agent=request.headers.get("user-agent"),
     )
     set_session_cookie(response, request, opened, _settings(request))
@@ -286,8 +347,7 @@ def token_session(request: Request, response: Response, store: StoreDep,
 
 
 @session_router.post("/sign-out", response_model=SignedOut, summary="End this session")
-def sign_out(request: Request, response: Response, store: StoreDep,
-             principal: CurrentPrincipal) -> SignedOut:
+def sign_out(request: Request, response: Response, store: StoreDep, principal: CurrentPrincipal) -> SignedOut:
     """End the session this request came with and clear its cookie (with a bearer token
     there is no session: nothing ends)."""
     session = session_of(request)
@@ -300,10 +360,12 @@ def sign_out(request: Request, response: Response, store: StoreDep,
     return SignedOut(ended=ended)
 
 
-@session_router.post("/sign-out-everywhere", response_model=SignedOut,
-             summary="End every session of the signed-in person")
-def sign_out_everywhere(request: Request, response: Response, store: StoreDep,
-                        principal: CurrentPrincipal) -> SignedOut:
+@session_router.post(
+    "/sign-out-everywhere", response_model=SignedOut, summary="End every session of the signed-in person"
+)
+def sign_out_everywhere(
+    request: Request, response: Response, store: StoreDep, principal: CurrentPrincipal
+) -> SignedOut:
     """End all sessions of this person in every browser (this one included). With a member
     token: all sessions of its member."""
     session = session_of(request)

@@ -31,8 +31,10 @@ def _active(session: dict[str, Any], settings: Settings, now: datetime) -> bool:
     if session.get("revoked_at"):
         return False
     idle = timedelta(hours=settings.session_idle_hours)
-    return (datetime.fromisoformat(session["expires_at"]) > now
-            and datetime.fromisoformat(session["last_seen_at"]) + idle > now)
+    return (
+        datetime.fromisoformat(session["expires_at"]) > now
+        and datetime.fromisoformat(session["last_seen_at"]) + idle > now
+    )
 
 
 @router.get("/sessions", response_model=list[SessionRecord], summary="Web sessions (never their secrets)")
@@ -40,8 +42,9 @@ def list_sessions(
     request: Request,
     store: StoreDep,
     principal: AdminOnly,
-    member_id: Annotated[str | None, Query(min_length=1, max_length=64,
-                                           description="Only this member's sessions")] = None,
+    member_id: Annotated[
+        str | None, Query(min_length=1, max_length=64, description="Only this member's sessions")
+    ] = None,
     include_ended: Annotated[bool, Query(description="Also revoked and expired ones")] = False,
 ) -> list[SessionRecord]:
     """Sessions, most recently used first: whose, which role, how they signed in, when."""
@@ -78,14 +81,22 @@ def invitations(
     settings: Settings = request.app.state.settings
     base_url = base_url_for_mail(request, settings)
     if base_url is None:
-        raise ApiError(409, "set ALUMNI_GRAPH_PUBLIC_URL: the links in invitations need the "
-                            "service's public address")
-    selection = Selection(everyone=body.all, program=body.program, cohort_from=body.cohort_from,
-                          cohort_to=body.cohort_to, member_ids=tuple(body.members))
-    results = invite(store, request.app.state.mailer, settings, selection, base_url=base_url,
-                     dry_run=body.dry_run)
+        raise ApiError(
+            409, "set ALUMNI_GRAPH_PUBLIC_URL: the links in invitations need the service's public address"
+        )
+    selection = Selection(
+        everyone=body.all,
+        program=body.program,
+        cohort_from=body.cohort_from,
+        cohort_to=body.cohort_to,
+        member_ids=tuple(body.members),
+    )
+    results = invite(
+        store, request.app.state.mailer, settings, selection, base_url=base_url, dry_run=body.dry_run
+    )
     return InvitationReport(
-        dry_run=body.dry_run, counts=counts(results),
+        dry_run=body.dry_run,
+        counts=counts(results),
         results=[InvitationOut(**vars(r)) for r in results],
     )
 

@@ -56,8 +56,10 @@ def _settings(request: Request) -> Settings:
 
 
 def _audit(request: Request, principal: Principal, what: str, request_id: str | None) -> None:
-    request.state.audit = {"action": f"introduction.{what}" + (f" {request_id}" if request_id else ""),
-                           "subject": principal.member_id}
+    request.state.audit = {
+        "action": f"introduction.{what}" + (f" {request_id}" if request_id else ""),
+        "subject": principal.member_id,
+    }
 
 
 def _refused(exc: Refused) -> ApiError:
@@ -71,11 +73,19 @@ def _out(view: View, store: Store) -> RequestOut:
         contact = Contact(**usecase.contact_of(store, view.exchange[1]))
     names = [str((store.member_contact(m) or {}).get("name") or m) for m in view.path]
     return RequestOut(
-        id=view.id, role=view.role, state=view.state, path=list(view.path), names=names,
+        id=view.id,
+        role=view.role,
+        state=view.state,
+        path=list(view.path),
+        names=names,
         waiting_on=view.waiting_on,
-        note=view.note, notes=[PartyNote(member_id=m, note=n) for m, n in view.notes],
-        note_to_requester=view.note_to_requester, created_at=view.created_at,
-        expires_at=view.expires_at, contact=contact)
+        note=view.note,
+        notes=[PartyNote(member_id=m, note=n) for m, n in view.notes],
+        note_to_requester=view.note_to_requester,
+        created_at=view.created_at,
+        expires_at=view.expires_at,
+        contact=contact,
+    )
 
 
 def _view(store: Store, request_id: str, member: str) -> RequestOut:
@@ -87,10 +97,20 @@ def _view(store: Store, request_id: str, member: str) -> RequestOut:
     return _out(view, store)
 
 
-@router.post("/requests", response_model=RequestOut, status_code=201,
-             summary="Ask the first broker of a path for an introduction")
-def ask(body: AskIn, request: Request, principal: MemberOnly, store: StoreDep,
-        projection: ProjectionDep, background: BackgroundTasks) -> RequestOut:
+@router.post(
+    "/requests",
+    response_model=RequestOut,
+    status_code=201,
+    summary="Ask the first broker of a path for an introduction",
+)
+def ask(
+    body: AskIn,
+    request: Request,
+    principal: MemberOnly,
+    store: StoreDep,
+    projection: ProjectionDep,
+    background: BackgroundTasks,
+) -> RequestOut:
     """``path`` runs from you through members open to introductions to the target, along
     the club's ties (as ``GET /members/{id}/introductions`` gives it); ``note`` (at most
     500 characters) says why. The first broker is asked by e-mail. 404 for a member you may
@@ -107,51 +127,93 @@ def ask(body: AskIn, request: Request, principal: MemberOnly, store: StoreDep,
     return _view(store, done.request.id, principal.member_id or "")
 
 
-def _answer(action: Action, request_id: str, body: AnswerIn | None, request: Request,
-            principal: Principal, store: Store, projection: ProjectionDep,
-            background: BackgroundTasks) -> RequestOut:
+def _answer(
+    action: Action,
+    request_id: str,
+    body: AnswerIn | None,
+    request: Request,
+    principal: Principal,
+    store: Store,
+    projection: ProjectionDep,
+    background: BackgroundTasks,
+) -> RequestOut:
     _audit(request, principal, action.value, request_id)
     try:
-        done = usecase.answer(store, projection, _settings(request), principal, request_id, action,
-                              body.note if body else None)
+        done = usecase.answer(
+            store, projection, _settings(request), principal, request_id, action, body.note if body else None
+        )
     except Refused as exc:
         raise _refused(exc) from exc
     background.add_task(usecase.send_all, request.app.state.mailer, done.mails)
     return _view(store, request_id, principal.member_id or "")
 
 
-@router.post("/requests/{request_id}/accept", response_model=RequestOut,
-             summary="Accept: pass the request on, or (the target) meet")
-def accept(request_id: RequestId, request: Request, principal: MemberOnly, store: StoreDep,
-           projection: ProjectionDep, background: BackgroundTasks, body: AnswerIn | None = None,
-           ) -> RequestOut:
+@router.post(
+    "/requests/{request_id}/accept",
+    response_model=RequestOut,
+    summary="Accept: pass the request on, or (the target) meet",
+)
+def accept(
+    request_id: RequestId,
+    request: Request,
+    principal: MemberOnly,
+    store: StoreDep,
+    projection: ProjectionDep,
+    background: BackgroundTasks,
+    body: AnswerIn | None = None,
+) -> RequestOut:
     """A broker passes the request to the next member of the path (its note goes with it);
     the target's acceptance ends it, and only then do requester and target see each other's
     contact details (or an offer to relay a first message when one does not share them)."""
     return _answer(Action.ACCEPT, request_id, body, request, principal, store, projection, background)
 
 
-@router.post("/requests/{request_id}/decline", response_model=RequestOut,
-             summary="Decline: the requester hears only 'not now'")
-def decline(request_id: RequestId, request: Request, principal: MemberOnly, store: StoreDep,
-            projection: ProjectionDep, background: BackgroundTasks, body: AnswerIn | None = None,
-            ) -> RequestOut:
+@router.post(
+    "/requests/{request_id}/decline",
+    response_model=RequestOut,
+    summary="Decline: the requester hears only 'not now'",
+)
+def decline(
+    request_id: RequestId,
+    request: Request,
+    principal: MemberOnly,
+    store: StoreDep,
+    projection: ProjectionDep,
+    background: BackgroundTasks,
+    body: AnswerIn | None = None,
+) -> RequestOut:
     """Ends the request. The requester is told "not now" (with a broker's note to it, if
     written); the target never learns of a request declined before it reached it."""
     return _answer(Action.DECLINE, request_id, body, request, principal, store, projection, background)
 
 
-@router.post("/requests/{request_id}/withdraw", response_model=RequestOut,
-             summary="Withdraw your own open request")
-def withdraw(request_id: RequestId, request: Request, principal: MemberOnly, store: StoreDep,
-             projection: ProjectionDep, background: BackgroundTasks) -> RequestOut:
+@router.post(
+    "/requests/{request_id}/withdraw", response_model=RequestOut, summary="Withdraw your own open request"
+)
+def withdraw(
+    request_id: RequestId,
+    request: Request,
+    principal: MemberOnly,
+    store: StoreDep,
+    projection: ProjectionDep,
+    background: BackgroundTasks,
+) -> RequestOut:
     return _answer(Action.WITHDRAW, request_id, None, request, principal, store, projection, background)
 
 
-@router.post("/requests/{request_id}/relay", response_model=Relayed,
-             summary="Send a first message to the other end of an accepted introduction")
-def relay(request_id: RequestId, body: RelayIn, request: Request, principal: MemberOnly,
-          store: StoreDep, background: BackgroundTasks) -> Relayed:
+@router.post(
+    "/requests/{request_id}/relay",
+    response_model=Relayed,
+    summary="Send a first message to the other end of an accepted introduction",
+)
+def relay(
+    request_id: RequestId,
+    body: RelayIn,
+    request: Request,
+    principal: MemberOnly,
+    store: StoreDep,
+    background: BackgroundTasks,
+) -> Relayed:
     """For an accepted introduction to someone who does not share contact details: the
     message goes by e-mail, with your address to reply to. Once per side."""
     _audit(request, principal, "relay", request_id)
@@ -165,8 +227,9 @@ def relay(request_id: RequestId, body: RelayIn, request: Request, principal: Mem
     return Relayed(id=request_id, sent_to=other)
 
 
-@router.get("/requests/{request_id}", response_model=RequestOut,
-            summary="A request, as far as you may know it")
+@router.get(
+    "/requests/{request_id}", response_model=RequestOut, summary="A request, as far as you may know it"
+)
 def get_request(request_id: RequestId, principal: MemberOnly, store: StoreDep) -> RequestOut:
     try:
         return _view(store, request_id, principal.member_id or "")
@@ -178,16 +241,25 @@ def get_request(request_id: RequestId, principal: MemberOnly, store: StoreDep) -
 InboxScope = Annotated[Principal, Depends(member_scope())]
 
 
-@members_router.get("/{member_id}/inbox", response_model=Inbox,
-                    summary="Introduction requests: asked of me, asked by me, done")
+@members_router.get(
+    "/{member_id}/inbox",
+    response_model=Inbox,
+    summary="Introduction requests: asked of me, asked by me, done",
+)
 def inbox(member_id: MemberId, principal: InboxScope, store: StoreDep) -> Inbox:
     boxes = usecase.inbox(store, member_id)
-    return Inbox(member_id=member_id, pending=len(boxes["asked_of_me"]),
-                 **{k: [_out(v, store) for v in views] for k, views in boxes.items()})
+    return Inbox(
+        member_id=member_id,
+        pending=len(boxes["asked_of_me"]),
+        **{k: [_out(v, store) for v in views] for k, views in boxes.items()},
+    )
 
 
-@reports_router.get("/introductions", response_model=IntroductionsReport,
-                    summary="Introductions asked, accepted, and the median time to an answer")
+@reports_router.get(
+    "/introductions",
+    response_model=IntroductionsReport,
+    summary="Introductions asked, accepted, and the median time to an answer",
+)
 def introductions_report(principal: AnalystOrAdmin, store: StoreDep) -> IntroductionsReport:
     """The whole club's introduction requests in numbers, naming no one; every count of 1
     to 4 is null, and so are the share accepted and the median over fewer than 5."""

@@ -22,16 +22,22 @@ router = APIRouter(prefix="/members", tags=["introductions"])
 IntroScope = Annotated[Principal, Depends(member_scope(Role.CAREER_OFFICE))]
 
 
-@router.get("/{member_id}/introductions", response_model=Introductions,
-            summary="Short, strong introduction paths to a member or into a company")
+@router.get(
+    "/{member_id}/introductions",
+    response_model=Introductions,
+    summary="Short, strong introduction paths to a member or into a company",
+)
 def introductions(
     member_id: MemberId,
     principal: IntroScope,
     projection: ProjectionDep,
-    to: Annotated[str | None, Query(min_length=1, max_length=64,
-                                    description="The member to be introduced to")] = None,
-    company: Annotated[str | None, Query(min_length=1, max_length=64,
-                                         description="An employer id: reach any current employee")] = None,
+    to: Annotated[
+        str | None, Query(min_length=1, max_length=64, description="The member to be introduced to")
+    ] = None,
+    company: Annotated[
+        str | None,
+        Query(min_length=1, max_length=64, description="An employer id: reach any current employee"),
+    ] = None,
     paths: Annotated[int, Query(ge=1, le=10, description="How many paths at most")] = 3,
 ) -> Introductions:
     """Up to ``paths`` node-disjoint KNOWS paths of at most 4 hops, strongest first (tie
@@ -39,9 +45,16 @@ def introductions(
     Only members open to introductions stand in between. No path is an empty list with
     the reason, not an error."""
     if (to is None) == (company is None):
-        raise ApiError(422, "give exactly one of 'to' and 'company'",
-                       details={"fields": [{"field": "to", "problem": "exactly one of to, company"},
-                                           {"field": "company", "problem": "exactly one of to, company"}]})
+        raise ApiError(
+            422,
+            "give exactly one of 'to' and 'company'",
+            details={
+                "fields": [
+                    {"field": "to", "problem": "exactly one of to, company"},
+                    {"field": "company", "problem": "exactly one of to, company"},
+                ]
+            },
+        )
     p = projection
     # the member asking (when the career office asks for a student) and the target: one
     # hidden from the caller is answered exactly like one who does not exist
@@ -52,8 +65,11 @@ def introductions(
         if not consent.discoverable_at(p, target):  # nobody is led to one who opted out
             raise member_not_found(to)
         if target == me:
-            raise ApiError(422, "'to' is the member itself",
-                           details={"fields": [{"field": "to", "problem": "is the member itself"}]})
+            raise ApiError(
+                422,
+                "'to' is the member itself",
+                details={"fields": [{"field": "to", "problem": "is the member itself"}]},
+            )
     else:
         assert company is not None
         employer = p.employers.vocab.get(company)
@@ -63,11 +79,20 @@ def introductions(
     return Introductions(
         member_id=member_id,
         to=member_ref(p, target) if target is not None else None,
-        company=(EmployerRef(id=company, name=p.employers.vocab.names[employer])
-                 if employer is not None and company is not None else None),
-        paths=[PathOut(members=[member_ref(p, m) for m in path.members], hops=path.hops,
-                       strength=round(path.strength, 4), ties=[round(t, 4) for t in path.ties])
-               for path in found.paths],
+        company=(
+            EmployerRef(id=company, name=p.employers.vocab.names[employer])
+            if employer is not None and company is not None
+            else None
+        ),
+        paths=[
+            PathOut(
+                members=[member_ref(p, m) for m in path.members],
+                hops=path.hops,
+                strength=round(path.strength, 4),
+                ties=[round(t, 4) for t in path.ties],
+            )
+            for path in found.paths
+        ],
         reason=found.reason,
         projection_version=p.version,
     )

@@ -41,24 +41,34 @@ def whoami(principal: CurrentPrincipal, projection: ProjectionDep) -> WhoAmI:
 def employers(
     principal: CurrentPrincipal,
     projection: ProjectionDep,
-    q: Annotated[str, Query(min_length=1, max_length=100,
-                            description="Words that start the name or an alias, any case or accents")],
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=100,
+            description="Words that start the name or an alias, any case or accents",
+        ),
+    ],
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> EmployerMatches:
     """Employers at which someone may be shown as working, for any signed-in caller: the
     names of companies are not anyone's personal data, and a member needs the id to ask
     for introductions into one."""
     p = projection
-    return EmployerMatches(items=[
-        EmployerMatchOut(**employer_out(p, e.code).model_dump(), matched=e.matched)
-        for e in find_employers(p, q, limit=limit)])
+    return EmployerMatches(
+        items=[
+            EmployerMatchOut(**employer_out(p, e.code).model_dump(), matched=e.matched)
+            for e in find_employers(p, q, limit=limit)
+        ]
+    )
 
 
 def _person(p: Projection, m: int) -> PersonMatchOut:
-    cohorts = [CohortOut(program=p.programs.vocab.names[p.cohort_program[c]],
-                         year=p.cohort_year[c] or None)
-               for c in p.cohorts.of_member[m]
-               if c < len(p.cohort_program) and p.cohort_program[c] >= 0]
+    cohorts = [
+        CohortOut(program=p.programs.vocab.names[p.cohort_program[c]], year=p.cohort_year[c] or None)
+        for c in p.cohorts.of_member[m]
+        if c < len(p.cohort_program) and p.cohort_program[c] >= 0
+    ]
     cohorts.sort(key=lambda c: (c.year or 0, c.program))
     return PersonMatchOut(**member_brief(p, m).model_dump(), cohorts=cohorts)
 
@@ -67,8 +77,14 @@ def _person(p: Projection, m: int) -> PersonMatchOut:
 def people(
     principal: CurrentPrincipal,
     projection: ProjectionDep,
-    q: Annotated[str, Query(min_length=1, max_length=100,
-                            description="Words that start any part of the name, any case or accents")],
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=100,
+            description="Words that start any part of the name, any case or accents",
+        ),
+    ],
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> PeopleMatches:
     """Discoverable members whose name matches ``q`` ("sust" finds Šušteršič), with their

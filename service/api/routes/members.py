@@ -81,8 +81,9 @@ def _other_end(rel: dict[str, Any], subject: Viewer) -> dict[str, Any]:
 
 
 @router.get("/{member_id}/export", response_model=MemberExport, summary="Everything held about a member")
-def export_member(member_id: MemberId, request: Request, store: StoreDep,
-                  principal: Exporter) -> MemberExport:
+def export_member(
+    member_id: MemberId, request: Request, store: StoreDep, principal: Exporter
+) -> MemberExport:
     """The GDPR Art. 15 export: properties, the fields the member set itself (when and by
     whom), relationships, mentorships, tokens, audit, introduction requests."""
     flush_audit(request)
@@ -116,9 +117,7 @@ def export_member(member_id: MemberId, request: Request, store: StoreDep,
 
 
 @router.delete("/{member_id}", response_model=ErasureOut, summary="Erase a member (GDPR Art. 17)")
-def erase_member(
-    member_id: MemberId, request: Request, store: StoreDep, principal: Eraser
-) -> ErasureOut:
+def erase_member(member_id: MemberId, request: Request, store: StoreDep, principal: Eraser) -> ErasureOut:
     """Remove the member and its ties from Neo4j, the projection and every cache, revoke
     its tokens, and leave the audit log only an opaque reference."""
     flush_audit(request)  # queued entries naming the member get the reference too

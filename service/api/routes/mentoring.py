@@ -39,15 +39,23 @@ router = APIRouter(prefix="/mentoring", tags=["mentoring"])
 MentorScope = Annotated[Principal, Depends(member_scope(Role.CAREER_OFFICE))]
 
 
-@members_router.get("/{member_id}/mentors", response_model=Mentors,
-                    summary="Mentors for this member, best fit first, with capacity left")
+@members_router.get(
+    "/{member_id}/mentors",
+    response_model=Mentors,
+    summary="Mentors for this member, best fit first, with capacity left",
+)
 def mentors(
     member_id: MemberId,
     principal: MentorScope,
     projection: ProjectionDep,
-    skill: Annotated[str | None, Query(min_length=1, max_length=100,
-                                       description="A skill to be mentored in (default: the "
-                                                   "member's own learning goals)")] = None,
+    skill: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=100,
+            description="A skill to be mentored in (default: the member's own learning goals)",
+        ),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=100, description="How many mentors")] = 10,
 ) -> Mentors:
     """Members open to mentoring with a place free, senior to the member, ranked by how
@@ -58,18 +66,33 @@ def mentors(
     me = visible_index(p, principal, member_id)
     key = skill_key(skill) if skill is not None else None
     if key == "":
-        raise ApiError(422, "'skill' has no letters",
-                       details={"fields": [{"field": "skill", "problem": "empty once normalised"}]})
+        raise ApiError(
+            422,
+            "'skill' has no letters",
+            details={"fields": [{"field": "skill", "problem": "empty once normalised"}]},
+        )
     found = mentors_for(p, me, skill=key, limit=limit)
     return Mentors(
-        member_id=member_id, skill=key, reason=found["reason"], projection_version=p.version,
-        mentors=[MentorOut(member=member_brief(p, m["member"]), score=m["score"], reasons=m["reasons"],
-                           capacity=m["capacity"], capacity_left=m["capacity_left"])
-                 for m in found["mentors"]])
+        member_id=member_id,
+        skill=key,
+        reason=found["reason"],
+        projection_version=p.version,
+        mentors=[
+            MentorOut(
+                member=member_brief(p, m["member"]),
+                score=m["score"],
+                reasons=m["reasons"],
+                capacity=m["capacity"],
+                capacity_left=m["capacity_left"],
+            )
+            for m in found["mentors"]
+        ],
+    )
 
 
-@router.post("/match", response_model=MatchOut,
-             summary="The optimal mentoring programme for a set of mentees")
+@router.post(
+    "/match", response_model=MatchOut, summary="The optimal mentoring programme for a set of mentees"
+)
 def match(body: MatchIn, principal: CareerOfficeOrAdmin, projection: ProjectionDep) -> MatchOut:
     """Assigns mentees (ids, or a programme/year filter) to mentors (ids, default everyone
     open to mentoring) so that the total fit is the greatest possible within every mentor's
@@ -78,14 +101,25 @@ def match(body: MatchIn, principal: CareerOfficeOrAdmin, projection: ProjectionD
     most N mentees of one cohort per mentor. Every unmatched mentee comes with its reason.
     Nothing is recorded: accept pairs with ``POST /mentoring/assignments``."""
     req = MatchRequest(
-        mentees=body.mentees, program=body.program, year=body.year, seeking=body.seeking,
-        mentors=body.mentors, min_fit=body.min_fit, exclude_same_employer=body.exclude_same_employer,
-        max_per_cohort=body.max_per_cohort, candidates=body.candidates, method=body.method)
+        mentees=body.mentees,
+        program=body.program,
+        year=body.year,
+        seeking=body.seeking,
+        mentors=body.mentors,
+        min_fit=body.min_fit,
+        exclude_same_employer=body.exclude_same_employer,
+        max_per_cohort=body.max_per_cohort,
+        candidates=body.candidates,
+        method=body.method,
+    )
     try:
         result = run_match(projection, req, viewer=viewer_of(principal))
     except SelectionError as exc:
-        raise ApiError(422, str(exc), details={"fields": [{"field": "mentees", "problem": str(exc)}]},
-                       ) from exc
+        raise ApiError(
+            422,
+            str(exc),
+            details={"fields": [{"field": "mentees", "problem": str(exc)}]},
+        ) from exc
     return MatchOut.model_validate(result)
 
 
@@ -93,10 +127,12 @@ def _refused(exc: MentoringRefused) -> ApiError:
     return ApiError(404 if exc.missing else 409, str(exc), details={"problems": exc.problems})
 
 
-@router.post("/assignments", response_model=Recorded, status_code=201,
-             summary="Record accepted mentor–mentee pairs")
-def record(body: RecordIn, principal: CareerOfficeOrAdmin, store: StoreDep,
-           projection: ProjectionDep) -> Recorded:
+@router.post(
+    "/assignments", response_model=Recorded, status_code=201, summary="Record accepted mentor–mentee pairs"
+)
+def record(
+    body: RecordIn, principal: CareerOfficeOrAdmin, store: StoreDep, projection: ProjectionDep
+) -> Recorded:
     """Stores each pair as a running MENTORS relationship, all or none: 409 when a mentor
     is not open to mentoring or would go beyond its capacity, 404 when a member does not
     exist. A member who is not discoverable does not exist to the career office (404, in
@@ -105,32 +141,34 @@ def record(body: RecordIn, principal: CareerOfficeOrAdmin, store: StoreDep,
     today = _today()
     pairs = [{"mentor_id": a.mentor, "mentee_id": a.mentee} for a in body.assignments]
     try:
-        done = store.record_mentorships(pairs, today=today, since=body.since,
-                                        visible_only=not principal.is_admin)
+        done = store.record_mentorships(
+            pairs, today=today, since=body.since, visible_only=not principal.is_admin
+        )
     except MentoringRefused as exc:
         raise _refused(exc) from exc
     mentors = sorted({a.mentor for a in body.assignments})
     return Recorded(
         created=[PairOut(mentor=x["mentor_id"], mentee=x["mentee_id"]) for x in done.created],
-        already_running=[PairOut(mentor=x["mentor_id"], mentee=x["mentee_id"])
-                         for x in done.already_running],
-        capacities=[capacity_now(projection, m, today) for m in mentors])
+        already_running=[PairOut(mentor=x["mentor_id"], mentee=x["mentee_id"]) for x in done.already_running],
+        capacities=[capacity_now(projection, m, today) for m in mentors],
+    )
 
 
-@router.post("/assignments/end", response_model=Ended,
-             summary="End running mentorships (sets until)")
-def end(body: EndIn, principal: CareerOfficeOrAdmin, store: StoreDep,
-        projection: ProjectionDep) -> Ended:
+@router.post("/assignments/end", response_model=Ended, summary="End running mentorships (sets until)")
+def end(body: EndIn, principal: CareerOfficeOrAdmin, store: StoreDep, projection: ProjectionDep) -> Ended:
     """Sets ``until`` (default today) on each running pair, all or none; 404 when a pair
     is not a running mentorship (to the career office, neither is one with a member who is
     not discoverable). The mentor's place is free at once."""
     today = _today()
     pairs = [{"mentor_id": a.mentor, "mentee_id": a.mentee} for a in body.assignments]
     try:
-        done = store.end_mentorships(pairs, until=body.until or today, today=today,
-                                     visible_only=not principal.is_admin)
+        done = store.end_mentorships(
+            pairs, until=body.until or today, today=today, visible_only=not principal.is_admin
+        )
     except MentoringRefused as exc:
         raise _refused(exc) from exc
     mentors = sorted({a.mentor for a in body.assignments})
-    return Ended(ended=[PairOut(mentor=x["mentor_id"], mentee=x["mentee_id"]) for x in done["ended"]],
-                 capacities=[capacity_now(projection, m, today) for m in mentors])
+    return Ended(
+        ended=[PairOut(mentor=x["mentor_id"], mentee=x["mentee_id"]) for x in done["ended"]],
+        capacities=[capacity_now(projection, m, today) for m in mentors],
+    )

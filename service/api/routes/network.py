@@ -39,17 +39,24 @@ members_router = APIRouter(prefix="/members", tags=["network"])
 reports_router = APIRouter(prefix="/reports", tags=["reports"])
 
 
-
-@members_router.get("/{member_id}/network", response_model=MemberNetwork,
-                    summary="The member's own network, for drawing")
+@members_router.get(
+    "/{member_id}/network", response_model=MemberNetwork, summary="The member's own network, for drawing"
+)
 def member_network(
     member_id: MemberId,
     principal: MemberScope,
     projection: ProjectionDep,
-    depth: Annotated[int, Query(ge=1, le=2, description="1: the member's connections; "
-                                                        "2: and the members they know")] = 1,
-    limit: Annotated[int, Query(ge=2, le=MAX_EGO_LIMIT, description="Members drawn at most: "
-                                "the member and its strongest ties first")] = MAX_EGO_NODES,
+    depth: Annotated[
+        int, Query(ge=1, le=2, description="1: the member's connections; 2: and the members they know")
+    ] = 1,
+    limit: Annotated[
+        int,
+        Query(
+            ge=2,
+            le=MAX_EGO_LIMIT,
+            description="Members drawn at most: the member and its strongest ties first",
+        ),
+    ] = MAX_EGO_NODES,
 ) -> MemberNetwork:
     """The member, its connections (strongest tie first) and (depth 2) theirs, with the
     ties among them, and the connections' circles (``groups``: communities of the ties
@@ -62,17 +69,28 @@ def member_network(
     groups = ego_groups(p, first)
     group_of = {m: g.index for g in groups for m in g.members}
     return MemberNetwork(
-        member_id=member_id, depth=depth,
-        nodes=[NetworkNode(**member_brief(p, m).model_dump(), depth=d, group=group_of.get(m))
-               for m, d in zip(net.nodes, net.depth, strict=True)],
+        member_id=member_id,
+        depth=depth,
+        nodes=[
+            NetworkNode(**member_brief(p, m).model_dump(), depth=d, group=group_of.get(m))
+            for m, d in zip(net.nodes, net.depth, strict=True)
+        ],
         edges=[NetworkEdge(source=p.ids[a], target=p.ids[b], strength=s) for a, b, s in net.edges],
-        groups=[NetworkGroup(index=g.index, members=len(g.members), program=g.program, year=g.year,
-                             city=g.city) for g in groups],
-        hidden_connections=net.hidden, truncated=net.truncated, projection_version=p.version)
+        groups=[
+            NetworkGroup(index=g.index, members=len(g.members), program=g.program, year=g.year, city=g.city)
+            for g in groups
+        ],
+        hidden_connections=net.hidden,
+        truncated=net.truncated,
+        projection_version=p.version,
+    )
 
 
-@reports_router.get("/communities", response_model=CommunityGraphOut,
-                    summary="The club's communities and the ties between them, for drawing")
+@reports_router.get(
+    "/communities",
+    response_model=CommunityGraphOut,
+    summary="The club's communities and the ties between them, for drawing",
+)
 def communities(
     principal: AnalystOrAdmin,
     projection: ProjectionDep,
@@ -85,17 +103,31 @@ def communities(
     with its dominant programme, city and cohort years when 5 or more share them, and the
     number of ties between each pair of communities when it is 5 or more. Nobody is named."""
     if cohort_from and cohort_to and cohort_from > cohort_to:
-        raise ApiError(422, "cohort_from must not be after cohort_to",
-                       details={"cohort_from": cohort_from, "cohort_to": cohort_to})
+        raise ApiError(
+            422,
+            "cohort_from must not be after cohort_to",
+            details={"cohort_from": cohort_from, "cohort_to": cohort_to},
+        )
     filters = ReportFilters(program=program or None, cohort_from=cohort_from, cohort_to=cohort_to)
     seed = Settings().report_options().seed
     graph = community_graph(projection, seed=seed, limit=limit, filters=filters)
     return CommunityGraphOut(
-        members=graph.members, modularity=graph.modularity,
-        communities=[CommunityOut(index=c.index, members=c.members, ties_inside=c.ties_inside,
-                                  program=c.program, city=c.city, cohort_years=c.cohort_years)
-                     for c in graph.communities],
+        members=graph.members,
+        modularity=graph.modularity,
+        communities=[
+            CommunityOut(
+                index=c.index,
+                members=c.members,
+                ties_inside=c.ties_inside,
+                program=c.program,
+                city=c.city,
+                cohort_years=c.cohort_years,
+            )
+            for c in graph.communities
+        ],
         links=[CommunityLink(source=a, target=b, ties=n) for a, b, n in graph.links],
         members_in_small_communities=graph.members_in_small_communities,
-        members_without_ties=graph.members_without_ties, not_drawn=graph.not_drawn,
-        projection_version=projection.version)
+        members_without_ties=graph.members_without_ties,
+        not_drawn=graph.not_drawn,
+        projection_version=projection.version,
+    )

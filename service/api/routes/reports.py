@@ -35,8 +35,9 @@ def get_report_service(request: Request, projections: ProjectionServiceDep) -> R
         with _create:
             service = getattr(request.app.state, "reports", None)
             if service is None:
-                service = ReportService(lambda: projections.current,
-                                        max_entries=Settings().report_cache_entries)
+                service = ReportService(
+                    lambda: projections.current, max_entries=Settings().report_cache_entries
+                )
                 request.app.state.reports = service
     return service
 
@@ -51,15 +52,24 @@ def report_filters(
     city: Annotated[str | None, Query(max_length=200, description="Members living in this city")] = None,
 ) -> ReportFilters:
     if cohort_from and cohort_to and cohort_from > cohort_to:
-        raise ApiError(422, "cohort_from must not be after cohort_to",
-                       details={"cohort_from": cohort_from, "cohort_to": cohort_to})
-    return ReportFilters(program=program or None, cohort_from=cohort_from, cohort_to=cohort_to,
-                         city=city or None)
+        raise ApiError(
+            422,
+            "cohort_from must not be after cohort_to",
+            details={"cohort_from": cohort_from, "cohort_to": cohort_to},
+        )
+    return ReportFilters(
+        program=program or None, cohort_from=cohort_from, cohort_to=cohort_to, city=city or None
+    )
 
 
 Filters = Annotated[ReportFilters, Depends(report_filters)]
-Refresh = Annotated[bool, Query(description="Wait for a report of the current projection instead of "
-                                            "serving an older one while it is computed")]
+Refresh = Annotated[
+    bool,
+    Query(
+        description="Wait for a report of the current projection instead of "
+        "serving an older one while it is computed"
+    ),
+]
 
 
 def _serve(service: ReportService, filters: ReportFilters, refresh: bool) -> Served:
@@ -75,22 +85,35 @@ def _headers(served: Served) -> dict[str, str]:
 
 
 @router.get("/network", response_model=NetworkReport, summary="The club as a network (JSON)")
-def network(principal: AnalystOrAdmin, service: ReportServiceDep, filters: Filters,
-            projections: ProjectionServiceDep, refresh: Refresh = False) -> NetworkReport:
+def network(
+    principal: AnalystOrAdmin,
+    service: ReportServiceDep,
+    filters: Filters,
+    projections: ProjectionServiceDep,
+    refresh: Refresh = False,
+) -> NetworkReport:
     """Size and growth, components and isolation, communities, connectors and bridges,
     cohort cohesion, career destinations, mentoring and events — aggregates only, every
     group of fewer than 5 members suppressed. Named connectors only when discoverable and
     when ``ALUMNI_GRAPH_REPORT_NAME_CONNECTORS`` is not false."""
     served = _serve(service, filters, refresh)
-    cache = CacheInfo(age_seconds=served.age_seconds, stale=served.stale, refreshing=served.refreshing,
-                      current_projection_version=projections.info()["version"])
+    cache = CacheInfo(
+        age_seconds=served.age_seconds,
+        stale=served.stale,
+        refreshing=served.refreshing,
+        current_projection_version=projections.info()["version"],
+    )
     return NetworkReport.model_validate({**served.report, "cache": cache})
 
 
-@router.get("/network.html", response_class=HTMLResponse,
-            summary="The club as a network: one self-contained page with charts")
-def network_html(principal: AnalystOrAdmin, service: ReportServiceDep, filters: Filters,
-                 refresh: Refresh = False) -> HTMLResponse:
+@router.get(
+    "/network.html",
+    response_class=HTMLResponse,
+    summary="The club as a network: one self-contained page with charts",
+)
+def network_html(
+    principal: AnalystOrAdmin, service: ReportServiceDep, filters: Filters, refresh: Refresh = False
+) -> HTMLResponse:
     """The same report as a page: inline SVG charts with the numbers in tables, inline CSS,
     nothing loaded from elsewhere."""
     served = _serve(service, filters, refresh)

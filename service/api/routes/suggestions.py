@@ -15,8 +15,11 @@ from service.usecases.visibility import visible_index
 router = APIRouter(prefix="/members", tags=["suggestions"])
 
 
-@router.get("/{member_id}/suggestions", response_model=Suggestions,
-            summary="Whom this member should meet, best first, with reasons")
+@router.get(
+    "/{member_id}/suggestions",
+    response_model=Suggestions,
+    summary="Whom this member should meet, best first, with reasons",
+)
 def suggestions(
     member_id: MemberId,
     principal: MemberScope,
@@ -25,9 +28,11 @@ def suggestions(
     limit: Annotated[int, Query(ge=1, le=100, description="How many suggestions")] = 10,
     purpose: Annotated[
         Literal["career", "mentoring", "social"] | None,
-        Query(description="Shift the weights: career (employers, industry, seniority), mentoring "
-                          "(someone senior who knows what you want to learn), social (cohort, "
-                          "city, events); omitted: balanced"),
+        Query(
+            description="Shift the weights: career (employers, industry, seniority), mentoring "
+            "(someone senior who knows what you want to learn), social (cohort, "
+            "city, events); omitted: balanced"
+        ),
     ] = None,
 ) -> Suggestions:
     """Second-degree connections and members who share a cohort, an employer, rare skills or

@@ -21,21 +21,26 @@ def positions_out(p: Projection, positions: Iterable[Position]) -> list[Position
     """Projected positions as the API shows them, employer names resolved."""
     return [
         PositionOut(
-            employer=EmployerRef(id=p.employers.vocab.keys[pos.employer],
-                                 name=p.employers.vocab.names[pos.employer]),
+            employer=EmployerRef(
+                id=p.employers.vocab.keys[pos.employer], name=p.employers.vocab.names[pos.employer]
+            ),
             title=p.titles.names[pos.title] if pos.title >= 0 else None,
-            start=pos.start or None, end=pos.end or None)
+            start=pos.start or None,
+            end=pos.end or None,
+        )
         for pos in positions
     ]
 
 
 class DirectoryEntry(MemberBrief):
-    email: str | None = Field(None, description="Only when the member shares contact details "
-                                                "(admins see it always)")
+    email: str | None = Field(
+        None, description="Only when the member shares contact details (admins see it always)"
+    )
     programs: list[str] = Field(description="Programmes of the member's cohorts")
     cohort_years: list[int]
     current_positions: list[PositionOut] = Field(
-        description="Where the member works now; empty when the member does not share it")
+        description="Where the member works now; empty when the member does not share it"
+    )
 
 
 class DirectoryPage(BaseModel):

@@ -19,8 +19,10 @@ class ReachPath(BaseModel):
 
 
 class ReasonOut(BaseModel):
-    kind: str = Field(description="reachable, same_program, shared_skills (alumni); "
-                                  "co_employment, moved_to, moved_from, same_industry (similar)")
+    kind: str = Field(
+        description="reachable, same_program, shared_skills (alumni); "
+        "co_employment, moved_to, moved_from, same_industry (similar)"
+    )
     detail: str = Field(description="The reason as a person reads it")
 
 
@@ -63,8 +65,9 @@ class SimilarEmployers(BaseModel):
     page: int
     page_size: int
     pages: int
-    items: list[SimilarOut] = Field(description="Most similar first; pairs with under 5 shared "
-                                                "alumni are not listed")
+    items: list[SimilarOut] = Field(
+        description="Most similar first; pairs with under 5 shared alumni are not listed"
+    )
     projection_version: int
 
 
@@ -110,6 +113,7 @@ class EmployerProfileOut(BaseModel):
     programs: list[ProgramShare] = Field(description="Programmes the alumni came from, most first")
     titles: list[TitleCount]
     years_to_join: YearsToJoinOut | None = Field(
-        description="Years from graduation to the first position there")
+        description="Years from graduation to the first position there"
+    )
     note: str | None = None
     projection_version: int

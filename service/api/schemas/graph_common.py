@@ -25,7 +25,9 @@ def member_ref(p: Projection, m: int) -> MemberRef:
 def member_brief(p: Projection, m: int) -> MemberBrief:
     city = p.city(m)
     return MemberBrief(
-        id=p.ids[m], name=p.names[m], role=ROLES[p.role[m]] or None,
+        id=p.ids[m],
+        name=p.names[m],
+        role=ROLES[p.role[m]] or None,
         city=p.cities.vocab.names[city] if city is not None else None,
         graduation_year=p.graduation_year[m] or None,
     )

@@ -15,7 +15,5 @@ class Health(BaseModel):
     neo4j: str = Field(description="up or down")
     version: str
     nodes: dict[str, int] = Field(default_factory=dict, description="Node counts by label")
-    relationships: dict[str, int] = Field(
-        default_factory=dict, description="Relationship counts by type"
-    )
+    relationships: dict[str, int] = Field(default_factory=dict, description="Relationship counts by type")
     projection: ProjectionInfo | None = None

@@ -10,15 +10,21 @@ from graph.intro_requests import MAX_NOTE, MAX_PATH
 
 
 class AskIn(BaseModel):
-    path: list[str] = Field(min_length=1, max_length=MAX_PATH,
-                            description="Member ids from you (first) through the brokers to the target")
+    path: list[str] = Field(
+        min_length=1,
+        max_length=MAX_PATH,
+        description="Member ids from you (first) through the brokers to the target",
+    )
     note: str = Field(max_length=MAX_NOTE, description="Why you want to meet (required)")
 
 
 class AnswerIn(BaseModel):
-    note: str | None = Field(None, max_length=MAX_NOTE,
-                             description="Accepting: a note passed on to the next member. Declining: "
-                                         "a note to the member who asked (its only reason)")
+    note: str | None = Field(
+        None,
+        max_length=MAX_NOTE,
+        description="Accepting: a note passed on to the next member. Declining: "
+        "a note to the member who asked (its only reason)",
+    )
 
 
 class RelayIn(BaseModel):
@@ -33,15 +39,18 @@ class PartyNote(BaseModel):
 class Contact(BaseModel):
     member_id: str
     email: str | None = Field(description="The other's address, when it shares contact details")
-    relay: bool = Field(description="True when a first message can only go through the service "
-                                    "(POST .../relay)")
+    relay: bool = Field(
+        description="True when a first message can only go through the service (POST .../relay)"
+    )
 
 
 class RequestOut(BaseModel):
     id: str
     role: str = Field(description="Yours in it: requester, broker or target")
-    state: str = Field(description="open, accepted, withdrawn, declined (your own decline), or "
-                                   "not_now (declined or lapsed: no more is said)")
+    state: str = Field(
+        description="open, accepted, withdrawn, declined (your own decline), or "
+        "not_now (declined or lapsed: no more is said)"
+    )
     path: list[str] = Field(description="As far as you may know it")
     names: list[str] = Field(description="The names of the members of ``path``, in its order")
     waiting_on: str | None = Field(description="Who is to answer, when it is you or you asked")
@@ -76,5 +85,6 @@ class IntroductionsReport(BaseModel):
     open: int | None
     accepted_share: float | None = Field(description="Of those decided; null under 5 decided")
     median_days_to_answer: float | None = Field(
-        description="From asking to the first answer; null under 5 answered")
+        description="From asking to the first answer; null under 5 answered"
+    )
     min_group: int

@@ -44,11 +44,14 @@ class Member(BaseModel):
     open_to_intros: bool = True
     share_employer: bool = True
     share_contact: bool = False
-    language: str | None = Field(None, description="en or sl: the language of mails to the member; "
-                                                   "null means the club's default")
+    language: str | None = Field(
+        None, description="en or sl: the language of mails to the member; null means the club's default"
+    )
     intro_requests_weekly: int | None = Field(
-        None, description="New introduction requests a week the member takes as a first broker; "
-                          "null: the default (3)")
+        None,
+        description="New introduction requests a week the member takes as a first broker; "
+        "null: the default (3)",
+    )
     positions: list[Position] = []
     skills: list[SkillOut] = []
     wants: list[str] = []

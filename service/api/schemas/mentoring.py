@@ -11,15 +11,18 @@ from service.api.schemas.graph_common import MemberBrief, MemberRef
 from service.api.schemas.suggestions import ReasonOut
 
 Id = Annotated[str, Field(min_length=1, max_length=64), NoControls]
-PartialDate = Annotated[str, Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$",
-                                   description="YYYY, YYYY-MM or YYYY-MM-DD")]
+PartialDate = Annotated[
+    str, Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$", description="YYYY, YYYY-MM or YYYY-MM-DD")
+]
 
 
 class MentorOut(BaseModel):
     member: MemberBrief
     score: float = Field(description="The fit, 0–1: the sum of the reasons' weights")
-    reasons: list[ReasonOut] = Field(description="has_skills_you_want, same_program, same_industry, "
-                                                 "close_in_network, more_senior, same_city")
+    reasons: list[ReasonOut] = Field(
+        description="has_skills_you_want, same_program, same_industry, "
+        "close_in_network, more_senior, same_city"
+    )
     capacity: int = Field(description="How many mentees this mentor takes at once")
     capacity_left: int = Field(description="Places free now")
 
@@ -39,17 +42,21 @@ class MatchIn(BaseModel):
 
     mentees: list[Id] | None = Field(None, max_length=20_000)
     program: Annotated[str, Field(min_length=1, max_length=200), CleanText] | None = Field(
-        None, description="A programme's id or name (filter instead of mentees)")
+        None, description="A programme's id or name (filter instead of mentees)"
+    )
     year: int | None = Field(None, ge=1900, le=2100, description="A class (cohort) year")
     seeking: bool | None = Field(None, description="Only members seeking a mentor (or not)")
-    mentors: list[Id] | None = Field(None, max_length=20_000,
-                                     description="Default: everyone open to mentoring")
+    mentors: list[Id] | None = Field(
+        None, max_length=20_000, description="Default: everyone open to mentoring"
+    )
     min_fit: float = Field(0.0, ge=0, le=1, description="No pair below this fit")
     exclude_same_employer: bool = Field(False, description="No mentor from the mentee's employer")
-    max_per_cohort: int | None = Field(None, ge=1, le=100,
-                                       description="At most this many mentees of one cohort per mentor")
-    candidates: int = Field(60, ge=1, le=2_000,
-                            description="Best-fitting mentors kept per mentee before optimising")
+    max_per_cohort: int | None = Field(
+        None, ge=1, le=100, description="At most this many mentees of one cohort per mentor"
+    )
+    candidates: int = Field(
+        60, ge=1, le=2_000, description="Best-fitting mentors kept per mentee before optimising"
+    )
     method: Literal["auto", "assignment", "lp"] = "auto"
 
     @model_validator(mode="after")
@@ -110,15 +117,18 @@ class ExcludedMentor(BaseModel):
 class MatchOut(BaseModel):
     assignments: list[AssignmentOut]
     unmatched: list[UnmatchedOut]
-    objective: float = Field(description="The total fit of the assignments: the greatest possible "
-                                         "over the candidate pairs")
+    objective: float = Field(
+        description="The total fit of the assignments: the greatest possible over the candidate pairs"
+    )
     report: MatchReport
     mentor_load: list[MentorLoadOut]
     excluded_mentors: list[ExcludedMentor]
     method: str
     candidate_edges: int
-    pruned: bool = Field(description="Whether some mentees had more eligible mentors than "
-                                     "candidates (the optimum is then over the candidate pairs)")
+    pruned: bool = Field(
+        description="Whether some mentees had more eligible mentors than "
+        "candidates (the optimum is then over the candidate pairs)"
+    )
     projection_version: int
 
 

@@ -11,8 +11,9 @@ from service.api.schemas.reports import Count
 
 class NetworkNode(MemberBrief):
     depth: int = Field(description="0 the member, 1 a connection, 2 a connection's connection")
-    group: int | None = Field(None, description="A connection's group (``groups``): 1 the largest "
-                                                "circle, 0 those in no circle")
+    group: int | None = Field(
+        None, description="A connection's group (``groups``): 1 the largest circle, 0 those in no circle"
+    )
 
 
 class NetworkGroup(BaseModel):
@@ -36,8 +37,9 @@ class MemberNetwork(BaseModel):
     edges: list[NetworkEdge] = Field(description="Ties between the members shown")
     hidden_connections: int = Field(description="The member's connections who may not be shown")
     truncated: bool = Field(description="More second-degree members than the drawing holds")
-    groups: list[NetworkGroup] = Field(default_factory=list,
-                                       description="The circles of the connections shown, largest first")
+    groups: list[NetworkGroup] = Field(
+        default_factory=list, description="The circles of the connections shown, largest first"
+    )
     projection_version: int
 
 
@@ -87,8 +89,9 @@ class CohortOut(BaseModel):
 
 
 class PersonMatchOut(MemberBrief):
-    cohorts: list[CohortOut] = Field(default_factory=list,
-                                     description="The programmes and years the member studied in")
+    cohorts: list[CohortOut] = Field(
+        default_factory=list, description="The programmes and years the member studied in"
+    )
 
 
 class PeopleMatches(BaseModel):

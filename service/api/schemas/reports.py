@@ -51,14 +51,18 @@ class NetworkReport(BaseModel):
     growth: dict[str, Any] | None = Field(None, description="Members and ties by year. " + _SECTION)
     degrees: dict[str, Any] | None = Field(None, description="Degree distribution, log bins. " + _SECTION)
     components: dict[str, Any] | None = Field(
-        None, description="Largest component, isolated and weakly tied by cohort. " + _SECTION)
+        None, description="Largest component, isolated and weakly tied by cohort. " + _SECTION
+    )
     communities: dict[str, Any] | None = Field(None, description="Louvain, labelled. " + _SECTION)
     connectors: dict[str, Any] | None = Field(
-        None, description="PageRank and sampled betweenness; named lists only when enabled. " + _SECTION)
+        None, description="PageRank and sampled betweenness; named lists only when enabled. " + _SECTION
+    )
     bridges: dict[str, Any] | None = Field(
-        None, description="Cross-programme members and cohorts. " + _SECTION)
+        None, description="Cross-programme members and cohorts. " + _SECTION
+    )
     cohesion: dict[str, Any] | None = Field(None, description="Cohort and programme densities. " + _SECTION)
     destinations: dict[str, Any] | None = Field(
-        None, description="Programme → industry, top employers by decade. " + _SECTION)
+        None, description="Programme → industry, top employers by decade. " + _SECTION
+    )
     mentoring: dict[str, Any] | None = Field(None, description="Coverage and mentors' load. " + _SECTION)
     events: dict[str, Any] | None = Field(None, description="Attendance and ties that followed. " + _SECTION)

@@ -15,8 +15,14 @@ _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 class LinkRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: Annotated[str, Field(min_length=3, max_length=max_length("email"),
-                                description="The address the club has for the member")]
+    email: Annotated[
+        str,
+        Field(
+            min_length=3,
+            max_length=max_length("email"),
+            description="The address the club has for the member",
+        ),
+    ]
 
     @field_validator("email")
     @classmethod
@@ -29,8 +35,9 @@ class LinkRequest(BaseModel):
 
 class LinkRequested(BaseModel):
     status: Literal["accepted"] = "accepted"
-    message: str = ("If this address belongs to a member of the club, a sign-in link is on its way. "
-                    "It works once.")
+    message: str = (
+        "If this address belongs to a member of the club, a sign-in link is on its way. It works once."
+    )
     minutes: int = Field(description="How long the link works")
 
 
@@ -38,12 +45,15 @@ class SessionOut(BaseModel):
     role: str
     member_id: str | None = None
     name: str | None = None
-    via: str = Field(description="oidc, link, invitation or token (a session opened with an API "
-                                 "token, or a bearer token itself)")
+    via: str = Field(
+        description="oidc, link, invitation or token (a session opened with an API "
+        "token, or a bearer token itself)"
+    )
     session_id: str | None = None
     expires_at: str | None = Field(None, description="The session's absolute expiry")
-    csrf_token: str | None = Field(None, description="Send as X-CSRF-Token with every request "
-                                                     "that changes something (sessions only)")
+    csrf_token: str | None = Field(
+        None, description="Send as X-CSRF-Token with every request that changes something (sessions only)"
+    )
 
 
 class SignedOut(BaseModel):
@@ -77,8 +87,9 @@ class InvitationRequest(BaseModel):
     program: Annotated[str, Field(min_length=1, max_length=200)] | None = None
     cohort_from: Annotated[int, Field(ge=1900, le=2100)] | None = None
     cohort_to: Annotated[int, Field(ge=1900, le=2100)] | None = None
-    members: Annotated[list[Annotated[str, Field(min_length=1, max_length=64)]],
-                       Field(max_length=10_000)] = []
+    members: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=64)]], Field(max_length=10_000)
+    ] = []
     dry_run: bool = False
 
     @model_validator(mode="after")
@@ -96,8 +107,7 @@ class InvitationOut(BaseModel):
     member_id: str
     name: str | None = None
     email: str | None = None
-    status: Literal["sent", "would_send", "skipped_recent", "no_email", "bounced", "not_found",
-                    "failed"]
+    status: Literal["sent", "would_send", "skipped_recent", "no_email", "bounced", "not_found", "failed"]
     detail: str | None = None
 
 

@@ -8,19 +8,23 @@ from service.api.schemas.graph_common import MemberBrief, MemberRef
 
 
 class ReasonOut(BaseModel):
-    kind: str = Field(description="mutual_connections, same_cohort, same_program, same_employer, "
-                                  "same_industry, shared_skills, shared_interests, same_events, "
-                                  "same_city, has_skills_you_want, more_senior, open_to_mentor; from "
-                                  "the learned ranker also close_in_network, well_connected, "
-                                  "graduation_years")
+    kind: str = Field(
+        description="mutual_connections, same_cohort, same_program, same_employer, "
+        "same_industry, shared_skills, shared_interests, same_events, "
+        "same_city, has_skills_you_want, more_senior, open_to_mentor; from "
+        "the learned ranker also close_in_network, well_connected, "
+        "graduation_years"
+    )
     detail: str = Field(description="The reason as a person reads it")
     weight: float = Field(description="This reason's part of the score")
 
 
 class SuggestionOut(BaseModel):
     member: MemberBrief
-    score: float = Field(description="The blend: the sum of the reasons' weights; the learned "
-                                     "ranker: its probability that the two would be tied")
+    score: float = Field(
+        description="The blend: the sum of the reasons' weights; the learned "
+        "ranker: its probability that the two would be tied"
+    )
     reasons: list[ReasonOut]
     mutual_connections: list[MemberRef] = Field(description="Up to five, only members who may be shown")
 
@@ -29,6 +33,8 @@ class Suggestions(BaseModel):
     member_id: str
     purpose: str | None = Field(description="career, mentoring, social, or null (balanced)")
     projection_version: int
-    ranker: str = Field("blend", description="learned-v<version> (the model that ranked) or "
-                                             "blend (the hand-set weights: no model)")
+    ranker: str = Field(
+        "blend",
+        description="learned-v<version> (the model that ranked) or blend (the hand-set weights: no model)",
+    )
     suggestions: list[SuggestionOut] = Field(description="Best first")
