@@ -37,7 +37,7 @@ DEMO_ENV = ALUMNI_GRAPH_NEO4J_DIR=$(DEMO_DIR) ALUMNI_GRAPH_BOLT_PORT=$(DEMO_BOLT
 	ALUMNI_GRAPH_MAIL_DIR=$(DEMO_MAIL) ALUMNI_GRAPH_SMTP_HOST=
 TEST_ENV = ALUMNI_GRAPH_NEO4J_DIR=$(TEST_DIR) ALUMNI_GRAPH_BOLT_PORT=$(TEST_BOLT) ALUMNI_GRAPH_HTTP_PORT=$(TEST_HTTP)
 
-.PHONY: help install lock neo4j-fetch run demo-data test test-fast test-slow fuzz lint lint-format bench clean stop chromium oidc-provider axe
+.PHONY: help install lock neo4j-fetch run demo-data test test-fast test-slow fuzz lint bench clean stop chromium oidc-provider axe
 
 help:
 	@echo "make run    - set up everything, start Neo4j, load the demo club, serve on http://$(HOST):$(PORT)"
@@ -85,11 +85,8 @@ stop: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/mypy
-
-# Joins lint once the code has been formatted in one go.
-lint-format: $(STAMP)
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # The browser tests (tests/web) drive Debian's Chromium. Installed here when missing; if it
 # cannot be, the suite still runs and those tests fail saying why.
