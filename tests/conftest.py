@@ -116,8 +116,13 @@ def session_store(connection_settings: ConnectionSettings) -> Iterator[Store]:
 
 @pytest.fixture
 def store(session_store: Store) -> Iterator[Store]:
-    """The store on an empty database (schema kept)."""
+    """The store on an empty database (schema kept), with no learned ranker: a model is
+    derived from the data just wiped, and one left by an earlier test (the API's fuzzing
+    retrains through ``POST /admin/reload``) would rank the next test's club."""
     session_store.wipe(keep_security=False)
+    for folder in {Settings().ranker_folder(), _test_server_settings().home / "ranker"}:
+        for model in folder.glob("ranker-*"):
+            model.unlink()
     yield session_store
     for listener in list(session_store._listeners.items):
         session_store.unsubscribe(listener)
