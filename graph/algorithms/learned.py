@@ -654,6 +654,10 @@ def suggest_learned(
             if detail:
                 reasons.append(Reason(group, detail, round(weight, 4)))
         reasons.sort(key=lambda r: -r.weight)
+        if not reasons:
+            # the model may rank a pair by structure alone (no group it can put in words
+            # moved the score): the member still sees what the two share, as the blend says it
+            reasons = sorted(texts, key=lambda r: -r.weight)
         probability = 1.0 / (1.0 + math.exp(-float(scores[i])))
         out.append(Suggestion(c, round(probability, 4), tuple(reasons), tuple(mutual)))
     return screen(p, member, out)

@@ -204,3 +204,25 @@ def test_the_service_falls_back_to_the_blend_and_retrains_on_drift(tmp_path, pla
     assert ranker.model.version == model.version + 1 and ranker.model.ties == grown.n_ties
     again = RankerService(tmp_path / "ranker")
     assert again.load().version == model.version + 1
+
+
+def test_every_learned_suggestion_says_why_even_from_a_model_of_other_data(tmp_path) -> None:
+    # a model can rank a club it was not trained on (kept until the drift retrains it), and
+    # then rank pairs by structure alone; the member must still read what the two share
+    from loaders.synthetic import generate_bundle
+    from loaders.to_projection import projection_from_bundle
+
+    clubs = []
+    for seed in (7, 8):
+        generate_bundle(tmp_path / str(seed), 400, seed)
+        clubs.append(projection_from_bundle(tmp_path / str(seed))[0])
+    model = learned.train(clubs[0], kind="hgb", max_sources=150)
+    p = clubs[1]
+    checked = 0
+    for me in range(0, len(p.ids), 20):
+        for s in learned.suggest_learned(p, model, me, limit=10):
+            shared, _ = learned.explain(p, me, s.member, learned.WEIGHTS[None], set(p.adj[me]))
+            if shared:
+                checked += 1
+                assert s.reasons and all(r.detail for r in s.reasons), (p.ids[me], p.ids[s.member])
+    assert checked > 50
