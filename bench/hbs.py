@@ -27,10 +27,8 @@ import sys
 import time
 from typing import Any
 
-import httpx
-
 from bench.common import PROJECT_ROOT, TIERS, bench_connection, bench_server_settings, dataset, save
-from bench.load_test import _free_port, _members, _rss_mib, _traffic
+from bench.load_test import _members, _rss_mib, _traffic, serving
 from bench.suggestions import _load_average
 from graph.projection import build_from_store
 from graph.store import Store
@@ -112,56 +110,14 @@ def _serve_and_load_test(store: Store, tier: str, clients: int, seconds: float) 
         "office": {"Authorization": f"Bearer {issue_token(store, 'career_office').secret}"},
     }
     members = _members(dataset(tier), 2_000)
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
-    env.update(
-        NEO4J_URI=settings.uri,
-        NEO4J_USER=settings.user,
-        NEO4J_PASSWORD=settings.password,
-        ALUMNI_GRAPH_RATE_LIMIT_PER_MINUTE="0",
-    )
     t0 = time.perf_counter()
-    service = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "service.app:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        cwd=PROJECT_ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        while True:
-            try:
-                if httpx.get(url + "/health", timeout=5).json()["projection"]["members"]:
-                    break
-            except (httpx.HTTPError, KeyError, TypeError, ValueError):
-                pass
-            if service.poll() is not None or time.perf_counter() - t0 > 1800:
-                raise SystemExit("the service did not start")
-            time.sleep(0.5)
+    # the largest tier may take long to project from Neo4j on a busy machine
+    with serving(settings, start_timeout=1800, poll=0.5) as (url, pid):
         ready = time.perf_counter() - t0
-        rss_ready = _process_tree_rss(service.pid)
+        rss_ready = _process_tree_rss(pid)
         warmup = asyncio.run(_traffic(url, members, headers, clients, requests=1_000))
         measured = asyncio.run(_traffic(url, members, headers, clients, seconds=seconds))
-        rss_after = _process_tree_rss(service.pid)
-    finally:
-        service.terminate()
-        try:
-            service.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            service.kill()
+        rss_after = _process_tree_rss(pid)
     return {
         "health_shows_projection_s": round(ready, 1),
         "rss_mib_ready": round(rss_ready),

@@ -161,9 +161,13 @@ def _cpu_seconds(pid: int) -> float:
 def serving(
     settings: ConnectionSettings,
     extra_env: dict[str, str] | None = None,
+    *,
+    start_timeout: float = 600,
+    poll: float = 1.0,
 ) -> Iterator[tuple[str, int]]:
     """The service under uvicorn on a free port of 127.0.0.1, as ``serve`` starts it (rate
-    limit off), once ``/health`` shows its projection: its URL and process id."""
+    limit off), once ``/health`` shows its projection (asked every ``poll`` seconds, for at
+    most ``start_timeout``): its URL and process id."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
@@ -194,7 +198,7 @@ def serving(
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 600
+        deadline = time.monotonic() + start_timeout
         while True:
             try:
                 if httpx.get(url + "/health", timeout=5).json()["projection"]["members"]:
@@ -203,7 +207,7 @@ def serving(
                 pass
             if service.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit("the service did not start")
-            time.sleep(1)
+            time.sleep(poll)
         yield url, service.pid
     finally:
         service.terminate()
