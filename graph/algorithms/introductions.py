@@ -352,7 +352,8 @@ def choose_paths(
     most = len(witness)
     if len(chosen) >= most:
         return chosen
-    chosen, used = [], set()
+    chosen = []
+    used: set[int] = set()
     for product, path, ties in scored:
         inner = finder.inner(path)
         if inner & used:
