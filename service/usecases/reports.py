@@ -25,7 +25,7 @@ from graph.algorithms.report import ReportFilters, ReportOptions, network_report
 from graph.consent import discoverable_at
 from graph.intro_requests import from_record, summary
 from graph.projection import Projection
-from graph.store import Store
+from graph.store import Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -169,5 +169,11 @@ def introduction_figures(store: Store, now: datetime | None = None) -> dict[str,
 
 
 def with_introductions(report: dict[str, Any], store: Store) -> dict[str, Any]:
-    """``report`` with the club's introduction figures as its ``introductions`` section."""
-    return {**report, "introductions": introduction_figures(store)}
+    """``report`` with the club's introduction figures as its ``introductions`` section,
+    None while Neo4j cannot be reached: the rest comes from the projection and is served."""
+    try:
+        figures: dict[str, Any] | None = introduction_figures(store)
+    except StoreUnavailable:
+        log.warning("the network report is served without its introductions: Neo4j is unavailable")
+        figures = None
+    return {**report, "introductions": figures}

@@ -13,8 +13,10 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from graph import intro_requests as rules
+from graph.config import ConnectionSettings
 from graph.store import Store
 from service.cli import app
+from service.usecases.reports import with_introductions
 
 
 def _check(figures: dict) -> None:
@@ -75,3 +77,17 @@ def test_the_report_command_writes_the_introductions(example_store: Store, tmp_p
     assert result.exit_code == 0, result.output
     _check(json.loads(data.read_text(encoding="utf-8"))["introductions"])
     assert 'id="introductions"' in out.read_text(encoding="utf-8")
+
+
+def test_without_neo4j_the_report_is_served_without_its_introductions() -> None:
+    # a store whose Neo4j is not there (nothing listens on the discard port)
+    gone = Store(
+        ConnectionSettings(
+            uri="bolt://127.0.0.1:9", user="neo4j", password="x", database=None, is_local=False
+        )
+    )
+    try:
+        report = with_introductions({"meta": {"members": 12}}, gone)
+    finally:
+        gone.close()
+    assert report == {"meta": {"members": 12}, "introductions": None}
