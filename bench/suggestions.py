@@ -117,11 +117,15 @@ def inprocess(tier: str, sample: int, warmup: int) -> dict[str, Any]:
         )
     pairs = list(zip(askers, targets, strict=True))
     out["introductions_to_member"] = _timed(lambda st: introductions(p, st[0], to=st[1], k=3), pairs, warmup)
-    found = sum(1 for s, t_ in pairs[warmup:] if introductions(p, s, to=t_, k=3).paths)
-    out["introductions_to_member"]["with_paths"] = round(found / max(1, len(pairs) - warmup), 3)
+    counts = [len(introductions(p, s, to=t_, k=3).paths) for s, t_ in pairs[warmup:]]
+    out["introductions_to_member"]["with_paths"] = round(sum(map(bool, counts)) / max(1, len(counts)), 3)
+    out["introductions_to_member"]["paths"] = sum(counts)
     pairs = list(zip(askers, firms, strict=True))
     out["introductions_to_company"] = _timed(
         lambda sc: introductions(p, sc[0], company=sc[1], k=3), pairs, warmup
+    )
+    out["introductions_to_company"]["paths"] = sum(
+        len(introductions(p, s, company=c, k=3).paths) for s, c in pairs[warmup:]
     )
     out["load_average_after"] = _load_average()
     out["peak_rss_mib"] = _mib(max(_status_kib("self", "VmHWM"), hwm_before))

@@ -55,7 +55,9 @@ DEFAULT_RANKERS = (
     "preferential_attachment",
     "blend",
 )
-SPLITS = ("random", "newest")
+SPLITS = ("random", "newest", "introductions")
+#: The ``introductions`` split needs at least this many ties made through introductions.
+MIN_INTRODUCED = 10
 
 Ranker = Callable[[Projection, int, int], list[int]]
 
@@ -126,7 +128,11 @@ def _learned(train: Projection, kind: str, split: str, seed: int, max_sources: i
     if "rows" not in cache:
         try:
             cache["rows"] = learned.training_set(
-                train, split=split, seed=seed + 1_000, max_sources=max_sources
+                # no introduced tie is left to learn from: the model learns from random ones
+                train,
+                split="random" if split == "introductions" else split,
+                seed=seed + 1_000,
+                max_sources=max_sources,
             )
         except ValueError:
             cache["rows"] = None
@@ -146,7 +152,10 @@ def hide_ties(
     """A copy of ``p`` without a ``fraction`` of its ties, and the hidden ties by member.
 
     ``split="random"`` hides ties at random; ``"newest"`` hides the ties with the latest
-    ``since`` (unknown counts as oldest; equal years in random order).
+    ``since`` (unknown counts as oldest; equal years in random order); ``"introductions"``
+    hides every tie an accepted introduction made (``fraction`` unused): can the ranker
+    foresee the ties the club's introductions led to? It raises :class:`ValueError` when
+    there are fewer than :data:`MIN_INTRODUCED` of them.
 
     >>> from tests.support.example_clubs import small_network
     >>> train, hidden = hide_ties(small_network(), fraction=0.2)
@@ -158,7 +167,14 @@ def hide_ties(
     rng = random.Random(seed)
     ties = sorted(p.ties())
     n = max(1, round(fraction * len(ties))) if ties else 0
-    if split == "random":
+    if split == "introductions":
+        chosen = [(a, b, since) for a, b, since in ties if (a, b) in p.introduced]
+        if len(chosen) < MIN_INTRODUCED:
+            raise ValueError(
+                f"the introductions split needs at least {MIN_INTRODUCED} ties made through "
+                f"accepted introductions; the club has {len(chosen)}"
+            )
+    elif split == "random":
         chosen = rng.sample(ties, n)
     else:
         keyed = [(since, rng.random(), a, b) for a, b, since in ties]
@@ -211,7 +227,7 @@ def evaluate(
 ) -> EvaluationReport:
     """Hide ties, rank for the members who lost one, and report precision@k, recall@k, MRR.
 
-    Parameters: ``p`` the projection (left unchanged); ``split`` ``random`` or ``newest``;
+    Parameters: ``p`` the projection (left unchanged); ``split`` ``random``, ``newest`` or ``introductions``;
     ``fraction`` of ties hidden; ``seed`` for the split, the member sample and the random
     ranker; ``k`` the cut-off; ``depth`` how far down MRR looks; ``max_members`` a seeded
     sample of the members evaluated; ``names`` the rankers (any of :data:`RANKERS`);

@@ -1,7 +1,9 @@
 """Who can introduce me: up to k short, strong, node-disjoint KNOWS paths.
 
-A path's strength is the product of its ties' strengths (:mod:`tie_strength`), so every
-extra hop costs: a path is as good as the chance that each introduction along it
+A path's strength is the product of its ties' strengths (:mod:`tie_strength`), and of
+its brokers' acceptance factors (:func:`~graph.algorithms.tie_strength.broker_factor`: 1
+for a broker who has not answered a request yet, more for one who accepts more), at most
+1. Every extra hop costs: a path is as good as the chance that each introduction along it
 happens, the usual reading of tie strength as a transmission probability (Granovetter
 1973; Kempe, Kleinberg & Tardos, "Maximizing the spread of influence through a social
 network", KDD 2003). Paths are at most four hops.
@@ -9,10 +11,16 @@ network", KDD 2003). Paths are at most four hops.
 The search meets in the middle: two hops out from the member, two hops back from the
 target(s), joined where the frontiers touch — a 4-hop search costs about twice
 Σ deg over two levels instead of deg⁴. Candidate paths are ranked by strength and taken
-greedily while they share no member but the ends (the greedy choice of disjoint paths
-as in Torrieri's k-shortest disjoint paths heuristic; Suurballe's algorithm would be
-exact for sums, not for the ranking by product used here). For a company every path
-ends at a different current employee.
+greedily while they share no member but the ends. When that gives fewer paths than
+asked for, the greedy choice may have used up a member two other paths needed; the
+maximum number of disjoint paths of at most four hops is then found exactly
+(:mod:`graph.algorithms.disjoint_paths`: a flow, after Itai, Perl & Shiloach 1982, for a
+member; for a company, where each path must reach a different employee, a flow bound and
+a branch and bound) and the candidates are taken strongest first again, each only if
+the maximum stays reachable without its members. So a search never returns fewer
+node-disjoint paths than exist within the hop limit (up to the number asked for), and
+among the largest sets it prefers the strongest paths, strongest first. For a company
+every path ends at a different current employee.
 
 Only members :func:`graph.consent.broker_at` allows stand between the ends; the ends
 themselves must be discoverable (the member who asks excepted); an employee who does not
@@ -29,7 +37,8 @@ from itertools import accumulate
 from weakref import WeakKeyDictionary
 
 from graph import consent
-from graph.algorithms.tie_strength import tie_strength
+from graph.algorithms.disjoint_paths import HopLimitedPaths
+from graph.algorithms.tie_strength import broker_factor, tie_strength
 from graph.projection import Projection
 
 MAX_HOPS = 4
@@ -246,12 +255,28 @@ def find_paths(
     max_hops: int = MAX_HOPS,
     distinct_ends: bool = False,
 ) -> list[IntroPath]:
-    """Up to ``k`` strong node-disjoint paths from ``source`` to any of ``targets``.
+    """As many node-disjoint paths as exist (up to ``k``) from ``source`` to any of
+    ``targets`` within ``max_hops``, the strongest first among them.
 
-    Parameters: ``p`` the projection; ``source`` who asks (an index); ``targets`` whom
-    to reach (consent-filtered here); ``k`` how many paths; ``max_hops`` at most 4;
-    ``distinct_ends`` makes every path reach a different target (for companies).
-    Reference: module docstring (Granovetter 1973; Kempe, Kleinberg & Tardos 2003).
+    Parameters
+    ----------
+    p : the projection
+    source : who asks (an index)
+    targets : whom to reach (consent-filtered here)
+    k : how many paths at most
+    max_hops : at most 4
+    distinct_ends : every path reaches a different target (for companies)
+
+    Returns
+    -------
+    The paths, strongest first. Their number is the largest number of paths of at most
+    ``max_hops`` hops through allowed brokers that share no member but the ends (with
+    ``distinct_ends``, no end either), capped at ``k``: exactly, for one target; for
+    several distinct ends, exactly unless the search exceeds
+    :data:`graph.algorithms.disjoint_paths.SEARCH_BUDGET` (module docstring there).
+
+    References: module docstring (Granovetter 1973; Kempe, Kleinberg & Tardos 2003;
+    Itai, Perl & Shiloach 1982).
 
     >>> from tests.support.example_clubs import suggestion_club
     >>> p = suggestion_club()
@@ -269,12 +294,89 @@ def find_paths(
     for path in candidate_paths(p, source, wanted, max_hops, strength):
         if len(set(path)) != len(path) or not consent.path_allowed(p, path):
             continue
-        ties = tuple(strength(a, b) for a, b in zip(path, path[1:], strict=False))
-        product = 1.0
-        for s in ties:
-            product *= s
-        scored.append((round(product, 9), path, ties))
+        scored.append(_score(path, strength))
+    return choose_paths(
+        p, source, wanted, scored, strength, k=k, max_hops=max_hops, distinct_ends=distinct_ends
+    )
+
+
+Scored = tuple[float, tuple[int, ...], tuple[float, ...]]
+
+
+def _score(path: tuple[int, ...], strength: _Strengths) -> Scored:
+    """A path's strength: the product of its ties' strengths and its brokers' factors
+    (:func:`graph.algorithms.tie_strength.broker_factor`), at most 1."""
+    ties = tuple(strength(a, b) for a, b in zip(path, path[1:], strict=False))
+    product = 1.0
+    for s in ties:
+        product *= s
+    answers = strength.p.broker_answers
+    if answers:
+        for m in path[1:-1]:
+            if m in answers:
+                product *= broker_factor(strength.p, m)
+    return round(min(1.0, product), 9), path, ties
+
+
+def choose_paths(
+    p: Projection,
+    source: int,
+    targets: set[int],
+    scored: list[Scored],
+    strength: _Strengths,
+    *,
+    k: int,
+    max_hops: int,
+    distinct_ends: bool,
+) -> list[IntroPath]:
+    """The most disjoint paths there are (up to ``k``), the strongest first among them.
+
+    The candidates (``scored``: strength, path, ties) are taken strongest first while
+    they share no member; when that gives fewer than ``k``, the maximum number of
+    disjoint paths of at most ``max_hops`` hops is found exactly
+    (:class:`graph.algorithms.disjoint_paths.HopLimitedPaths`), and the candidates are
+    taken again strongest first, each only if the maximum is still reachable with the
+    members it leaves; paths the candidate search did not list (its budgets cut it) make
+    up the rest, from the flow's witness.
+    """
     scored.sort(key=lambda x: (-x[0], len(x[1]), [p.ids[m] for m in x[1]]))
+    chosen = _greedy(scored, k, distinct_ends)
+    if len(chosen) == k:
+        return chosen
+    finder = HopLimitedPaths(
+        p.adj, source, targets, lambda m: consent.broker_at(p, m), max_hops, distinct_ends=distinct_ends
+    )
+    if len(chosen) >= finder.bound():
+        return chosen  # as many as the ends' ties allow: no search needed
+    witness = finder.most(set(), k)
+    most = len(witness)
+    if len(chosen) >= most:
+        return chosen
+    chosen = []
+    used: set[int] = set()
+    for product, path, ties in scored:
+        inner = finder.inner(path)
+        if inner & used:
+            continue
+        left = most - len(chosen) - 1
+        keep = [w for w in witness if not finder.inner(w) & inner]
+        if len(keep) < left:
+            keep = finder.most(used | inner, left)
+            if len(keep) < left:
+                continue  # taking it would cost a path
+        chosen.append(IntroPath(path, product, ties))
+        used |= inner
+        witness = keep[:left]
+        if len(chosen) == most:
+            return chosen
+    for product, path, ties in (_score(w, strength) for w in witness):
+        chosen.append(IntroPath(path, product, ties))
+    chosen.sort(key=lambda x: (-x.strength, len(x.members), [p.ids[m] for m in x.members]))
+    return chosen
+
+
+def _greedy(scored: list[Scored], k: int, distinct_ends: bool) -> list[IntroPath]:
+    """Strongest first, skipping any path that shares a member with one taken."""
     used: set[int] = set()
     chosen: list[IntroPath] = []
     for product, path, ties in scored:

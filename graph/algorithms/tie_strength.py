@@ -11,6 +11,12 @@ the graph records stand in for them:
                       + 0.05 · min(3, events both attended)
                       + 0.15 · min(1, years known / 10)
                       + 0.15 · [one mentors or mentored the other])
+
+A path is also only as good as its brokers' willingness: each broker's answers to
+introduction requests give a smoothed acceptance rate (:func:`acceptance_rate`, the mean
+of a Beta posterior), and a path's strength is multiplied, per broker, by that rate over
+the prior's mean (:func:`broker_factor`) — 1 for a broker who never answered, above 1 for
+one who accepts more than the prior expects, below for one who declines more.
 """
 
 from __future__ import annotations
@@ -28,6 +34,9 @@ MAX_EVENTS = 3
 KNOWN = 0.15
 KNOWN_FULL_YEARS = 10
 MENTORSHIP = 0.15
+#: Beta(α, β) prior of a broker's acceptance rate: as if every broker had accepted two
+#: requests and declined two, so one answer moves the rate to 0.6 or 0.4, not to 1 or 0.
+ACCEPT_PRIOR = (2.0, 2.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,3 +154,29 @@ def _overlap_at(p: Projection, a: int, b: int, employer: int) -> int:
             if overlap > best:
                 best = overlap
     return best
+
+
+def acceptance_rate(p: Projection, broker: int) -> float:
+    """The broker's smoothed acceptance rate: ``(accepted + α) / (answers + α + β)``, the
+    posterior mean under the Beta(α, β) prior :data:`ACCEPT_PRIOR` (Gelman et al.,
+    *Bayesian Data Analysis*, 3rd ed., 2013, §2.4: the beta-binomial model).
+
+    >>> p = Projection.from_rows([("members", [{"id": "a"}])], progress_every=1e9)
+    >>> acceptance_rate(p, 0)
+    0.5
+    >>> p.broker_answers[0] = [1, 0]
+    >>> acceptance_rate(p, 0)
+    0.6
+    """
+    alpha, beta = ACCEPT_PRIOR
+    accepted, declined = p.broker_answers.get(broker, (0, 0))
+    return (accepted + alpha) / (accepted + declined + alpha + beta)
+
+
+def broker_factor(p: Projection, broker: int) -> float:
+    """What a path through ``broker`` is worth relative to one through a broker with no
+    answers yet: :func:`acceptance_rate` over the prior mean (between 0 and 2)."""
+    if broker not in p.broker_answers:
+        return 1.0
+    alpha, beta = ACCEPT_PRIOR
+    return acceptance_rate(p, broker) * (alpha + beta) / alpha

@@ -15,6 +15,7 @@ that does not exist) is skipped here too, and an erased member leaves nothing be
 from __future__ import annotations
 
 import functools
+import json
 from array import array
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -38,6 +39,9 @@ def apply_write(p: Projection, kind: str, rows: Sequence[Mapping[str, Any]]) -> 
 
 
 # -- putting one thing in ---------------------------------------------------------------
+
+#: The ``source`` of a KNOWS tie an accepted introduction made.
+INTRODUCTION = "introduction"
 
 _KEEP: Any = object()  # "the write did not name this property": keep the old value
 
@@ -230,8 +234,56 @@ def _put_mentorship(p: Projection, mentor: int, mentee: int, until: Any = _KEEP)
     p.mentorships[mentee] = (*p.mentorships[mentee], (mentor, -1))
 
 
+def _put_intro_request(p: Projection, request_id: str, path: Sequence[str], steps: Any) -> None:
+    """The brokers' answers in one introduction request (its ``path`` of member ids and its
+    ``steps``, JSON as stored or a list), replacing what the projection held of it: a
+    request is written again at every answer, and counting is by request, never twice.
+
+    Only the answers of the members between the ends count (the target's answer is not a
+    broker's); members the projection does not hold (erased) are left out.
+    """
+    steps = json.loads(steps) if isinstance(steps, str) else (steps or [])
+    path = list(path or [])
+    answers = []
+    for step in steps:
+        hop, action = step.get("hop"), step.get("action")
+        if isinstance(hop, int) and 0 < hop < len(path) - 1 and action in ("accept", "decline"):
+            broker = p.index.get(path[hop])
+            if broker is not None and p.alive[broker]:
+                answers.append((broker, action == "accept"))
+    requester = p.index.get(path[0], -1) if path else -1
+    _forget_intro_request(p, request_id)
+    if answers:
+        p.intro_answers[request_id] = (requester, tuple(answers))
+        for broker, accepted in answers:
+            counts = p.broker_answers.setdefault(broker, [0, 0])
+            counts[0 if accepted else 1] += 1
+
+
+def _put_introduced(p: Projection, a: int, b: int) -> None:
+    """Mark the tie ``a``–``b`` as one an accepted introduction made."""
+    p.introduced.add((a, b) if a < b else (b, a))
+
+
+def _forget_intro_request(p: Projection, request_id: str) -> None:
+    old = p.intro_answers.pop(request_id, None)
+    for broker, accepted in old[1] if old else ():
+        counts = p.broker_answers[broker]
+        counts[0 if accepted else 1] -= 1
+        if counts == [0, 0]:
+            del p.broker_answers[broker]
+
+
 def _erase_member(p: Projection, i: int) -> None:
     """Erasure leaves no trace: the slot stays (indices are stable) but says nothing."""
+    # its own requests are deleted with it, and its answers count no more
+    for request_id, (requester, answers) in list(p.intro_answers.items()):
+        if requester == i:
+            _forget_intro_request(p, request_id)
+        elif any(broker == i for broker, _ in answers):
+            p.intro_answers[request_id] = (requester, tuple(x for x in answers if x[0] != i))
+    p.broker_answers.pop(i, None)
+    p.introduced = {pair for pair in p.introduced if i not in pair}
     for other in p.adj[i]:
         j = p.adj[other].index(i)
         del p.adj[other][j]
@@ -334,7 +386,10 @@ def _on_knows(p: Projection, rows: Sequence[Mapping[str, Any]]) -> None:
         a, b = p.index.get(row["a"]), p.index.get(row["b"])
         if a is None or b is None or a == b:
             continue
-        _put_tie(p, a, b, year_of((row.get("props") or {}).get("since")))
+        props = row.get("props") or {}
+        _put_tie(p, a, b, year_of(props.get("since")))
+        if props.get("source") == INTRODUCTION:
+            _put_introduced(p, a, b)
 
 
 def _on_attendance(p: Projection, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -360,6 +415,11 @@ def _on_member_deleted(p: Projection, rows: Sequence[Mapping[str, Any]]) -> None
             _erase_member(p, i)
 
 
+def _on_intro_requests(p: Projection, rows: Sequence[Mapping[str, Any]]) -> None:
+    for row in rows:
+        _put_intro_request(p, row["id"], row.get("path") or [], row.get("steps"))
+
+
 def _on_wiped(p: Projection, rows: Sequence[Mapping[str, Any]]) -> None:
     p._reset()
 
@@ -377,5 +437,6 @@ HANDLERS: dict[str, Callable[[Projection, Sequence[Mapping[str, Any]]], None]] =
     "attendance": _on_attendance,
     "mentorships": _on_mentorships,
     "member_deleted": _on_member_deleted,
+    "intro_requests": _on_intro_requests,
     "wiped": _on_wiped,
 }

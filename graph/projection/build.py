@@ -24,6 +24,8 @@ from graph.projection.apply import (
     _put_cohort,
     _put_employer,
     _put_event,
+    _put_intro_request,
+    _put_introduced,
     _put_member,
     _put_member_props,
     _put_mentorship,
@@ -69,8 +71,9 @@ def from_values(
     reference_year: int | None = None,
     progress_every: float = 5.0,
 ) -> Projection:
-    """Build a projection from the store's value rows: ``members``, ``employers`` and
-    ``events`` first, then ``links`` (one row per member with its relationships).
+    """Build a projection from the store's value rows: ``members``, ``employers``,
+    ``events``, ``intro_requests`` and ``introduced`` first, then ``links`` (one row per
+    member with its relationships).
 
     Holds what :func:`graph.projection.rows.from_rows` over the same data holds, but takes
     each member's relationships in one go instead of one dict per relationship.
@@ -89,6 +92,13 @@ def from_values(
             elif kind == "events":
                 for event_id, name, when in rows:
                     _put_event(p, event_id, name, when)
+            elif kind == "intro_requests":
+                for request_id, path, steps in rows:
+                    _put_intro_request(p, request_id, path, steps)
+            elif kind == "introduced":
+                for a, b in rows:
+                    if (i := p.index.get(a)) is not None and (j := p.index.get(b)) is not None and i != j:
+                        _put_introduced(p, i, j)
             progress.took(kind, len(rows))
         for i in p.members():
             _put_seniority(p, i)

@@ -268,6 +268,12 @@ class Projection:
         # (mentor, mentee) → the mentorship's ``until`` as ISO text, "" while it runs; only
         # ever looked up by key, so readers racing a writer never iterate it
         self.mentorship_until: dict[tuple[int, int], str] = {}
+        # introduction requests' answers by brokers (graph.projection.apply._put_intro_request):
+        # request id → (its requester, ((broker, accepted?), …)); member → [accepted, declined]
+        self.intro_answers: dict[str, tuple[int, tuple[tuple[int, bool], ...]]] = {}
+        self.broker_answers: dict[int, list[int]] = {}
+        # ties an accepted introduction made (KNOWS with source "introduction"), as (a, b), a < b
+        self.introduced: set[tuple[int, int]] = set()
 
     # -- reading ------------------------------------------------------------------
     def __len__(self) -> int:

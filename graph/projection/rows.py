@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from graph.projection.apply import HANDLERS, _append_tie
+from graph.projection.apply import HANDLERS, INTRODUCTION, _append_tie, _put_introduced
 from graph.projection.build import BuildProgress, finish_build
 from graph.projection.layout import Projection, year_of
 
@@ -58,6 +58,8 @@ def take_rows(p: Projection, kind: str, rows: Sequence[Mapping[str, Any]]) -> No
                 continue
             props = row.get("props")
             _append_tie(p, a, b, year_of(props.get("since")) if props else 0)
+            if props and props.get("source") == INTRODUCTION:
+                _put_introduced(p, a, b)
         return
     handler = HANDLERS.get(kind)
     if handler is not None:

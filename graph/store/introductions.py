@@ -6,6 +6,10 @@ created_at, closed_at, steps, note_to_requester, version})`` — members are nam
 that two answers at once cannot both apply (the second finds the version moved). Times are
 ISO-8601 UTC strings, which compare in time order.
 
+The projection hears of every answer (``intro_requests`` write events: id, path and
+steps), from which it counts each broker's accepted and declined requests
+(:func:`graph.algorithms.tie_strength.acceptance_rate`).
+
 An accepted introduction leaves a ``KNOWS`` tie between requester and target with
 ``source: "introduction"`` and ``since`` (the date); a tie that existed already keeps its
 properties and gains ``introduced_at``.
@@ -135,7 +139,14 @@ class IntroductionsMixin(StoreBase):
             version=version,
             changes=changes,
         )
-        return dict(rows[0]["r"]) if rows else None
+        if not rows:
+            return None
+        found = dict(rows[0]["r"])
+        if "steps" in changes:  # a broker's answer moves its acceptance rate
+            self._notify(
+                "intro_requests", [{"id": found["id"], "path": found["path"], "steps": found["steps"]}]
+            )
+        return found
 
     def intro_requests_of(self, member_id: str, limit: int = 500) -> list[dict[str, Any]]:
         """Requests that name the member anywhere in their path, newest first (the caller

@@ -24,10 +24,23 @@ MEMBER_VALUES_QUERY: LiteralString = """
            m.discoverable, m.open_to_intros, m.open_to_mentor, m.share_employer,
            m.share_contact, m.seeking_mentor, m.active"""
 
-#: Employers and events: few, so their shape matters little.
+#: Employers, events, the answered introduction requests (the brokers' answers, for their
+#: acceptance rates) and the ties introductions made: few, so their shape matters little.
 NODE_VALUES_QUERIES: tuple[tuple[str, LiteralString], ...] = (
     ("employers", "MATCH (e:Employer) RETURN e.id, e.name, e.industry, e.aliases"),
     ("events", "MATCH (e:Event) RETURN e.id, e.name, e.date"),
+    (
+        "intro_requests",
+        "MATCH (r:IntroRequest) WHERE r.steps IS NOT NULL AND r.steps <> '[]' RETURN r.id, r.path, r.steps",
+    ),
+    # the ties accepted introductions made, found from the requests (a scan of every KNOWS
+    # for its source would read millions of ties at the largest clubs)
+    (
+        "introduced",
+        "MATCH (r:IntroRequest {state: 'accepted'}) "
+        "MATCH (a:Member {id: r.requester})-[k:KNOWS]-(b:Member {id: r.target}) "
+        "WHERE k.source = 'introduction' RETURN DISTINCT a.id, b.id",
+    ),
 )
 
 #: Everything a member points at, one row per member with small lists built by Neo4j

@@ -24,12 +24,17 @@ from graph.algorithms.evaluation import (
     EvaluationReport,
     Summary,
     evaluate,
+    hide_ties,
     projection_from_networkx,
     structure_only_graphs,
     summarise,
 )
 from graph.projection import Projection, build_from_store
 from service.cli.app import app, console, fail, open_store, out, setup_logging
+
+#: The splits run when none is named; ``introductions`` only when asked for, as a club
+#: needs accepted introductions first.
+DEFAULT_SPLITS = ("random", "newest")
 
 _LABELS = {
     "random": "random",
@@ -103,7 +108,10 @@ def evaluate_command(
     ] = None,
     split: Annotated[
         list[str] | None,
-        typer.Option(help="random (hide ties at random) and/or newest (hide the newest by since)."),
+        typer.Option(
+            help="random (hide ties at random), newest (hide the newest by since) and/or "
+            "introductions (hide the ties accepted introductions made)."
+        ),
     ] = None,
     fraction: Annotated[float, typer.Option(min=0.01, max=0.5, help="Share of ties hidden.")] = 0.1,
     seed: Annotated[int, typer.Option(help="Seed of the split and the member sample.")] = 0,
@@ -128,7 +136,7 @@ def evaluate_command(
     """Hide 10% of the KNOWS ties, rank for the members who lost one, and compare random,
     common neighbours, Adamic–Adar, resource allocation and the blended ranker."""
     setup_logging()
-    splits = split or list(SPLITS)
+    splits = split or list(DEFAULT_SPLITS)
     names = (
         tuple(ranker) if ranker else DEFAULT_RANKERS + (("learned", "learned_logistic") if learned else ())
     )
@@ -152,6 +160,12 @@ def evaluate_command(
             projection, title = build_from_store(store), "Neo4j"
     if projection.n_ties == 0:
         raise fail("there are no KNOWS ties to hide; load a bundle first")
+    if "introductions" in splits:
+        try:
+            hide_ties(projection, split="introductions")
+        except ValueError as exc:  # too few: say so before any work
+            where = "" if bundle is None and graph is None else " (only Neo4j records them)"
+            raise fail(f"{exc}{where}") from exc
 
     by_split: list[list[EvaluationReport]] = []
     with Progress(

@@ -19,6 +19,7 @@ from graph.projection import build_from_store
 from service.cli.app import app, console, fail, open_store, setup_logging
 from service.core.config import Settings
 from service.reports.render import render_html
+from service.usecases.reports import with_introductions
 
 
 @app.command("report")
@@ -43,7 +44,8 @@ def report_command(
     ] = None,
 ) -> None:
     """The club as a network: growth, components, communities, connectors, cohesion, career
-    destinations, mentoring and events, with charts. Groups under 5 members are hidden."""
+    destinations, mentoring, events and the club's introductions, with charts. Groups under
+    5 members are hidden."""
     setup_logging()
     if cohort_from and cohort_to and cohort_from > cohort_to:
         raise fail("--cohort-from must not be after --cohort-to", 2)
@@ -53,8 +55,8 @@ def report_command(
     filters = ReportFilters(program=program, cohort_from=cohort_from, cohort_to=cohort_to, city=city)
     with open_store() as store:
         projection = build_from_store(store)
-    with console.status("computing the network report"):
-        report = network_report(projection, filters, options)
+        with console.status("computing the network report"):
+            report = with_introductions(network_report(projection, filters, options), store)
     write_private_text(out_path, render_html(report))
     if json_path is not None:
         write_private_text(json_path, json.dumps(report, ensure_ascii=False, indent=1) + "\n")

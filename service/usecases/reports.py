@@ -18,11 +18,14 @@ from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from graph.algorithms.report import ReportFilters, ReportOptions, network_report
 from graph.consent import discoverable_at
+from graph.intro_requests import from_record, summary
 from graph.projection import Projection
+from graph.store import Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -155,3 +158,22 @@ def scrub_names(report: dict[str, Any], projection: Projection) -> dict[str, Any
 def _still_shown(projection: Projection, member_id: str) -> bool:
     member = projection.member(member_id)
     return member is not None and discoverable_at(projection, member)
+
+
+def introduction_figures(store: Store, now: datetime | None = None) -> dict[str, Any]:
+    """The whole club's introduction requests in numbers, naming no one: asked, accepted,
+    "not now", withdrawn, open, the share accepted and the median days to an answer, every
+    count of 1 to 4 hidden (:func:`graph.intro_requests.summary`). Read from Neo4j at each
+    call: requests are not in the projection, and a cached report would miss new ones."""
+    return summary([from_record(r) for r in store.all_intro_requests()], now or datetime.now(UTC))
+
+
+def with_introductions(report: dict[str, Any], store: Store) -> dict[str, Any]:
+    """``report`` with the club's introduction figures as its ``introductions`` section,
+    None while Neo4j cannot be reached: the rest comes from the projection and is served."""
+    try:
+        figures: dict[str, Any] | None = introduction_figures(store)
+    except StoreUnavailable:
+        log.warning("the network report is served without its introductions: Neo4j is unavailable")
+        figures = None
+    return {**report, "introductions": figures}

@@ -49,6 +49,10 @@ def clubs(draw):
     )
     attendance = draw(st.lists(st.tuples(some, st.sampled_from(["gala", "fair"])), max_size=12))
     mentorships = draw(st.lists(st.sampled_from(pairs), max_size=4))
+    # brokers' answers to introduction requests, which weigh the paths through them
+    answers = draw(
+        st.lists(st.tuples(st.sampled_from(ids), st.sampled_from(["accept", "decline"])), max_size=8)
+    )
     p = build_club(
         members,
         knows=[(a, b, y) if y else (a, b) for (a, b), y in knows],
@@ -56,6 +60,13 @@ def clubs(draw):
         positions=positions,
         attendance=attendance,
         mentorships=mentorships,
+    )
+    p.apply(
+        "intro_requests",
+        [
+            {"id": f"r{i}", "path": [ids[0], broker, ids[-1]], "steps": [{"hop": 1, "action": action}]}
+            for i, (broker, action) in enumerate(answers)
+        ],
     )
     return p
 

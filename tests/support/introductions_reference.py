@@ -13,6 +13,7 @@ from collections.abc import Container, Iterable
 from graph import consent
 from graph.algorithms import introductions as current
 from graph.algorithms.introductions import IntroPath
+from graph.algorithms.tie_strength import broker_factor
 from graph.projection import Projection
 from tests.support.tie_strength_reference import strength_of, tie_factors
 
@@ -45,12 +46,8 @@ def _expand(
     return reached
 
 
-class _RefStrengths:
-    """Tie strengths computed once per search."""
-
-    def __init__(self, p: Projection) -> None:
-        self.p = p
-        self.cache: dict[tuple[int, int], float] = {}
+class _RefStrengths(current._Strengths):
+    """Tie strengths computed once per search, in two steps."""
 
     def __call__(self, a: int, b: int) -> float:
         key = (a, b) if a < b else (b, a)
@@ -124,7 +121,8 @@ def find_paths(
     max_hops: int = 4,
     distinct_ends: bool = False,
 ) -> list[IntroPath]:
-    """The search as it was (reference for the tests)."""
+    """The search as it was (reference for the tests), choosing among its candidates as
+    the module does."""
     max_hops = min(max_hops, 4)
     wanted = {t for t in targets if t != source and consent.discoverable_at(p, t)}
     if not wanted or k < 1:
@@ -138,16 +136,11 @@ def find_paths(
         product = 1.0
         for s in ties:
             product *= s
-        scored.append((round(product, 9), path, ties))
-    scored.sort(key=lambda x: (-x[0], len(x[1]), [p.ids[m] for m in x[1]]))
-    used: set[int] = set()
-    chosen: list[IntroPath] = []
-    for product, path, ties in scored:
-        inner = set(path[1:] if distinct_ends else path[1:-1])
-        if inner & used:
-            continue
-        used |= inner
-        chosen.append(IntroPath(path, product, ties))
-        if len(chosen) == k:
-            break
-    return chosen
+        for m in path[1:-1]:
+            product *= broker_factor(p, m)
+        scored.append((round(min(1.0, product), 9), path, ties))
+    # the choice among the candidates is the module's own (its count is checked against
+    # brute force in test_introductions_disjoint); this reference is for the search
+    return current.choose_paths(
+        p, source, wanted, scored, strength, k=k, max_hops=max_hops, distinct_ends=distinct_ends
+    )

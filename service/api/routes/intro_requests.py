@@ -263,7 +263,6 @@ def inbox(member_id: MemberId, principal: InboxScope, store: StoreDep) -> Inbox:
 def introductions_report(principal: AnalystOrAdmin, store: StoreDep) -> IntroductionsReport:
     """The whole club's introduction requests in numbers, naming no one; every count of 1
     to 4 is null, and so are the share accepted and the median over fewer than 5."""
-    from graph.intro_requests import from_record, summary
+    from service.usecases.reports import introduction_figures
 
-    found = summary([from_record(r) for r in store.all_intro_requests()], usecase.now_utc())
-    return IntroductionsReport(**found)
+    return IntroductionsReport(**introduction_figures(store, usecase.now_utc()))

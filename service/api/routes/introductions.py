@@ -40,9 +40,10 @@ def introductions(
     ] = None,
     paths: Annotated[int, Query(ge=1, le=10, description="How many paths at most")] = 3,
 ) -> Introductions:
-    """Up to ``paths`` node-disjoint KNOWS paths of at most 4 hops, strongest first (tie
-    strength from shared cohort, overlapping employment, shared events and years known).
-    Only members open to introductions stand in between. No path is an empty list with
+    """As many node-disjoint KNOWS paths of at most 4 hops as exist, up to ``paths``,
+    strongest first among them (tie strength from shared cohort, overlapping employment,
+    shared events and years known, weighed by each broker's acceptance rate of earlier
+    requests). Only members open to introductions stand in between. No path is an empty list with
     the reason, not an error."""
     if (to is None) == (company is None):
         raise ApiError(

@@ -15,13 +15,13 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
 from graph.algorithms.report import ReportFilters
-from service.api.deps import ProjectionServiceDep
+from service.api.deps import ProjectionServiceDep, StoreDep
 from service.api.errors import ApiError
 from service.api.schemas.reports import CacheInfo, NetworkReport
 from service.core.auth import AnalystOrAdmin
 from service.core.config import Settings
 from service.reports.render import render_html
-from service.usecases.reports import ReportService, Served
+from service.usecases.reports import ReportService, Served, with_introductions
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
@@ -90,12 +90,14 @@ def network(
     service: ReportServiceDep,
     filters: Filters,
     projections: ProjectionServiceDep,
+    store: StoreDep,
     refresh: Refresh = False,
 ) -> NetworkReport:
     """Size and growth, components and isolation, communities, connectors and bridges,
     cohort cohesion, career destinations, mentoring and events — aggregates only, every
     group of fewer than 5 members suppressed. Named connectors only when discoverable and
-    when ``ALUMNI_GRAPH_REPORT_NAME_CONNECTORS`` is not false."""
+    when ``ALUMNI_GRAPH_REPORT_NAME_CONNECTORS`` is not false. ``introductions``: the whole
+    club's introduction requests (whatever the filters), counts of 1 to 4 null."""
     served = _serve(service, filters, refresh)
     cache = CacheInfo(
         age_seconds=served.age_seconds,
@@ -103,7 +105,7 @@ def network(
         refreshing=served.refreshing,
         current_projection_version=projections.info()["version"],
     )
-    return NetworkReport.model_validate({**served.report, "cache": cache})
+    return NetworkReport.model_validate({**with_introductions(served.report, store), "cache": cache})
 
 
 @router.get(
@@ -112,10 +114,16 @@ def network(
     summary="The club as a network: one self-contained page with charts",
 )
 def network_html(
-    principal: AnalystOrAdmin, service: ReportServiceDep, filters: Filters, refresh: Refresh = False
+    principal: AnalystOrAdmin,
+    service: ReportServiceDep,
+    filters: Filters,
+    store: StoreDep,
+    refresh: Refresh = False,
 ) -> HTMLResponse:
     """The same report as a page: inline SVG charts with the numbers in tables, inline CSS,
     nothing loaded from elsewhere."""
     served = _serve(service, filters, refresh)
-    html = render_html(served.report, age_seconds=served.age_seconds, stale=served.stale)
+    html = render_html(
+        with_introductions(served.report, store), age_seconds=served.age_seconds, stale=served.stale
+    )
     return HTMLResponse(html, headers=_headers(served))

@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from service.api.schemas.intro_requests import IntroductionsReport
+
 Count = int | Literal["fewer than 5"]
 
 
@@ -66,3 +68,8 @@ class NetworkReport(BaseModel):
     )
     mentoring: dict[str, Any] | None = Field(None, description="Coverage and mentors' load. " + _SECTION)
     events: dict[str, Any] | None = Field(None, description="Attendance and ties that followed. " + _SECTION)
+    introductions: IntroductionsReport | None = Field(
+        None,
+        description="The whole club's introduction requests, whatever the filters: asked, "
+        "accepted, median days to an answer; counts of 1 to 4 are null.",
+    )
