@@ -13,7 +13,16 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 
-from service.api.middleware.edge import ASGIApp, Message, Receive, Scope, Send, send_error
+from service.api.middleware.edge import (
+    ASGIApp,
+    HttpMiddleware,
+    Message,
+    Receive,
+    Scope,
+    Send,
+    on_response_start,
+    send_error,
+)
 from service.core.config import Settings
 from service.core.token_cache import TokenCache
 
@@ -28,25 +37,17 @@ def forget_tokens(request: Request) -> None:
         cache.clear()
 
 
-class StaleMarkMiddleware:
+class StaleMarkMiddleware(HttpMiddleware):
     """Marks successful answers given while the store's last contact with Neo4j failed."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def mark(message: Message) -> None:
-            if message["type"] == "http.response.start" and message["status"] < 400:
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        def mark(message: Message) -> None:
+            if message["status"] < 400:
                 store = getattr(scope["app"].state, "store", None)
                 if store is not None and not store.available:
                     message["headers"] = [*message.get("headers", []), (b"x-data-stale", b"true")]
-            await send(message)
 
-        await self.app(scope, receive, mark)
+        await self.app(scope, receive, on_response_start(send, mark))
 
 
 class QueryLimitMiddleware:
