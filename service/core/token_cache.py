@@ -115,6 +115,15 @@ class TokenCache:
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
 
+    def replace(self, token_hash: str, record: dict[str, Any]) -> None:
+        """Put ``record`` in place of a remembered one (its own change, made in Neo4j by
+        this process: a session's last use), keeping when it was confirmed; nothing when
+        the cache forgot it meanwhile."""
+        with self._lock:
+            entry = self._entries.get(token_hash)
+            if entry is not None:
+                self._entries[token_hash] = (record, entry[1])
+
     def recall(self, token_hash: str) -> dict[str, Any] | None:
         """During an outage: the record if confirmed at most ``grace`` seconds ago."""
         if self.grace <= 0:
