@@ -11,8 +11,11 @@ service reaches the cache at once.
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request
 
+from service.api.errors import not_found
 from service.api.middleware.edge import (
     ASGIApp,
     HttpMiddleware,
@@ -35,6 +38,15 @@ def forget_tokens(request: Request) -> None:
     cache: TokenCache | None = getattr(request.app.state, "token_cache", None)
     if cache is not None:
         cache.clear()
+
+
+def ended_at_once(request: Request, record: dict[str, Any] | None, kind: str, handle: str) -> dict[str, Any]:
+    """The record of a token or session just revoked, once no remembered record can bring
+    it back (not even during an outage); 404 when there was no such ``kind``."""
+    if record is None:
+        raise not_found(kind, handle)
+    forget_tokens(request)
+    return record
 
 
 class StaleMarkMiddleware(HttpMiddleware):
