@@ -20,6 +20,9 @@ costs an index seek and counts against the caller's failed-authentication budget
 
 Each process keeps its own cache and reads the same counter, so several worker processes
 (or hosts) stay correct without sharing memory.
+
+The web pages' sessions are remembered here too, under keys of their own
+(:mod:`service.core.sessions`): ending a session moves the same counter.
 """
 
 from __future__ import annotations
