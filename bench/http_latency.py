@@ -1,6 +1,7 @@
 """One client asking suggestions one after another, over HTTP, beside the call's in-process cost.
 
-``python -m bench.run http_latency [--tier faculty] [--requests 2000] [--rounds 3] [--skip-inprocess]``
+``python -m bench.run http_latency [--tier faculty] [--requests 2000] [--rounds 3] [--skip-inprocess]
+[--auth token|session|both]``
 
 The tier is loaded into the benchmarks' Neo4j (unless it holds it already) and the service
 is started as ``alumni-graph serve`` would start it (one uvicorn worker, rate limit off).
@@ -11,6 +12,10 @@ process's CPU per request (from /proc, user + system). Beside them, unless
 ``--skip-inprocess``: the same ``suggest`` call in this process on the tier's projection
 (built from the bundle), wall and CPU, so that what HTTP adds is plain. The load average
 is read before and after every round: the machine is shared.
+
+``--auth`` says how the client signs its requests: an admin's bearer token (the default),
+a web session's cookie, or both, their rounds taking turns so that both meet the same
+machine; with both, the figures are under ``by_auth``.
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ import httpx
 from bench.common import TIERS, bench_connection, cached_projection, percentile, save
 from bench.load_test import _ensure_loaded, _members, serving
 from graph.store import Store
+from service.core.config import Settings as ServiceSettings
+from service.core.sessions import COOKIE, open_session
 from service.core.tokens import issue_token
 
 
@@ -42,9 +49,8 @@ def cpu_seconds(pid: int) -> float:
 
 
 def one_round(
-    url: str, pid: int, members: list[str], token: str, requests: int, rng: random.Random
+    url: str, pid: int, members: list[str], headers: dict[str, str], requests: int, rng: random.Random
 ) -> dict[str, Any]:
-    headers = {"Authorization": f"Bearer {token}"}
     samples: list[float] = []
     errors = 0
     load_before = load_average()
@@ -100,21 +106,44 @@ def main(argv: list[str]) -> dict[str, Any]:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--skip-inprocess", action="store_true")
+    parser.add_argument("--auth", default="token", choices=["token", "session", "both"])
     parser.add_argument("--name", default="http_latency", help="bench/out/NAME.json")
     args, _ = parser.parse_known_args(argv)
 
     settings = bench_connection()
     with Store(settings) as store:
         bundle = _ensure_loaded(store, args.tier)
-        token = issue_token(store, "admin").secret
+        credentials = {
+            "token": {"Authorization": "Bearer " + issue_token(store, "admin").secret},
+            "session": {"Cookie": f"{COOKIE}={_session(store)}"},
+        }
+    kinds = ["token", "session"] if args.auth == "both" else [args.auth]
     members = _members(bundle, 2_000)
     rng = random.Random(11)
-    rounds = []
+    rounds: dict[str, list[dict[str, Any]]] = {kind: [] for kind in kinds}
     with serving(settings) as (url, pid):
         for _ in range(args.rounds):
-            rounds.append(one_round(url, pid, members, token, args.requests, rng))
-    result: dict[str, Any] = {
-        "tier": args.tier,
+            for kind in kinds:
+                rounds[kind].append(one_round(url, pid, members, credentials[kind], args.requests, rng))
+    figures = {kind: _summary(kind_rounds) for kind, kind_rounds in rounds.items()}
+    result: dict[str, Any] = {"tier": args.tier}
+    if len(kinds) == 1:
+        result |= figures[kinds[0]] | {"auth": kinds[0]}
+    else:
+        result["by_auth"] = figures
+    if not args.skip_inprocess:
+        result["inprocess_suggest"] = inprocess(args.tier, 1000)
+    save(args.name, result)
+    return result
+
+
+def _session(store: Store) -> str:
+    """The cookie of an admin's web session, opened as the sign-in routes open one."""
+    return open_session(store, ServiceSettings(), role="admin", person="bench-admin", via="token").secret
+
+
+def _summary(rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
         "rounds": rounds,
         "median_p50_ms": statistics.median(r["p50_ms"] for r in rounds),
         "median_p99_ms": statistics.median(r["p99_ms"] for r in rounds),
@@ -122,7 +151,3 @@ def main(argv: list[str]) -> dict[str, Any]:
             r["service_cpu_ms_per_request"] for r in rounds
         ),
     }
-    if not args.skip_inprocess:
-        result["inprocess_suggest"] = inprocess(args.tier, 1000)
-    save(args.name, result)
-    return result

@@ -135,7 +135,7 @@ class SchemaMixin(StoreBase):
         # it is bookkeeping, so not counted as deleted
         self.write("MATCH (c:StoreChange) DELETE c")
         self.write(BUMP_CHANGES)  # so that a service in another process sees the wipe
-        if not keep_security:
-            self.write(BUMP_TOKENS)  # and forgets the tokens it remembered
+        # and forgets the tokens and the sessions it remembered (sessions go in every wipe)
+        self.write(BUMP_TOKENS)
         self._notify("wiped", [])
         return deleted

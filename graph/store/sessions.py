@@ -13,6 +13,12 @@ Nodes (secrets are never stored, only their SHA-256, looked up through a unique 
 
 A member's ``invited_at`` says when it was last invited. Times are ISO-8601 UTC strings,
 which compare in time order.
+
+Services keep session records in memory beside the tokens (``service.core.token_cache``):
+ending a session (one, a person's, or an erased member's) moves the token change counter
+in the same transaction, as revoking a token does (``graph.store.tokens``). Moving a
+session's ``last_seen_at`` does not: a remembered record with an older one is only ever
+too strict, and is read again before it is refused for being idle.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from typing import Any
 from neo4j import ManagedTransaction
 
 from graph.store.base import StoreBase
+from graph.store.tokens import BUMP_TOKENS
 
 _SESSION = (
     "s {.id, .person, .member_id, .role, .via, .subject, .token_id, .user_agent, "
@@ -40,7 +47,10 @@ def end_member_sessions_tx(tx: ManagedTransaction, member_id: str) -> int:
         id=member_id,
     ).single()
     tx.run("MATCH (l:SignInLink {member_id: $id}) DETACH DELETE l", id=member_id).consume()
-    return sessions["n"] if sessions else 0
+    ended = sessions["n"] if sessions else 0
+    if ended:
+        tx.run(BUMP_TOKENS).consume()  # services forget the sessions they remembered
+    return ended
 
 
 class SessionsMixin(StoreBase):
@@ -66,33 +76,50 @@ class SessionsMixin(StoreBase):
         row = rows[0]
         return {**row["session"], "token_revoked_at": row["token_revoked_at"]}
 
-    def touch_session(self, session_id: str, at: str) -> None:
-        """Move the session's last use (its idle expiry counts from there)."""
-        self.write(
-            "MATCH (s:Session {id: $id}) WHERE s.revoked_at IS NULL SET s.last_seen_at = $at",
+    def touch_session(self, session_id: str, at: str) -> bool:
+        """Move the session's last use (its idle expiry counts from there); False when the
+        session is gone or ended."""
+        rows = self.write(
+            "MATCH (s:Session {id: $id}) WHERE s.revoked_at IS NULL SET s.last_seen_at = $at "
+            "RETURN s.id AS id",
             id=session_id,
             at=at,
         )
+        return bool(rows)
 
     def revoke_session(self, session_id: str, *, at: str) -> dict[str, Any] | None:
         """End one session (a second revoke keeps the first time); None when unknown."""
-        rows = self.write(
-            "MATCH (s:Session {id: $id}) SET s.revoked_at = coalesce(s.revoked_at, $at) "
-            "RETURN " + _SESSION + " AS session",
-            id=session_id,
-            at=at,
-        )
-        return rows[0]["session"] if rows else None
+
+        def work(tx: ManagedTransaction) -> dict[str, Any] | None:
+            row = tx.run(
+                "MATCH (s:Session {id: $id}) SET s.revoked_at = coalesce(s.revoked_at, $at) "
+                "RETURN " + _SESSION + " AS session",
+                id=session_id,
+                at=at,
+            ).single()
+            if row is None:
+                return None
+            tx.run(BUMP_TOKENS).consume()  # services forget the session they remembered
+            return dict(row["session"])
+
+        return self.write_tx(work)
 
     def revoke_person_sessions(self, person: str, *, at: str) -> int:
         """End every open session of one person ("sign out everywhere"); how many ended."""
-        rows = self.write(
-            "MATCH (s:Session {person: $person}) WHERE s.revoked_at IS NULL "
-            "SET s.revoked_at = $at RETURN count(s) AS n",
-            person=person,
-            at=at,
-        )
-        return rows[0]["n"] if rows else 0
+
+        def work(tx: ManagedTransaction) -> int:
+            row = tx.run(
+                "MATCH (s:Session {person: $person}) WHERE s.revoked_at IS NULL "
+                "SET s.revoked_at = $at RETURN count(s) AS n",
+                person=person,
+                at=at,
+            ).single()
+            ended = row["n"] if row else 0
+            if ended:
+                tx.run(BUMP_TOKENS).consume()
+            return ended
+
+        return self.write_tx(work)
 
     def list_sessions(
         self, *, now: str, member_id: str | None = None, include_ended: bool = False, limit: int = 500

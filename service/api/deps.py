@@ -24,6 +24,8 @@ StoreDep = Annotated[Store, Depends(get_store)]
 
 #: The ``{member_id}`` path parameter every member route takes.
 MemberId = Annotated[str, Path(min_length=1, max_length=64, description="The member's id")]
+#: The public handle of a token or a session (``tok_…``, ``ses_…``).
+HandleId = Annotated[str, Path(min_length=1, max_length=64)]
 
 
 async def get_projection_service(request: Request) -> ProjectionService:

@@ -30,6 +30,11 @@ class Listing:
     def pages(self, total: int) -> int:
         return math.ceil(total / self.page_size) if total else 0
 
+    def counts(self, total: int) -> dict[str, int]:
+        """What a page's answer says of where it stands: ``total``, ``page``, ``page_size``
+        and ``pages``."""
+        return {"total": total, "page": self.page, "page_size": self.page_size, "pages": self.pages(total)}
+
 
 def listing(
     request: Request,

@@ -196,6 +196,9 @@ def member_scope(*extra_roles: Role, action: str = "read") -> Callable[..., Prin
 
 
 MemberScope = Annotated[Principal, Depends(member_scope())]
+#: The member itself, or the career office acting for its students (profiles,
+#: introductions, mentors).
+MemberOrCareerOffice = Annotated[Principal, Depends(member_scope(Role.CAREER_OFFICE))]
 
 
 def can_see_contact(principal: Principal, member_id: str) -> bool:

@@ -15,6 +15,16 @@ header on its own.
 A session ends when it is signed out, revoked by an admin, idle longer than
 ``session_idle_hours``, older than ``session_absolute_days``, when its member is erased,
 or, for one opened with an API token, when that token is revoked.
+
+A request with the cookie asks Neo4j nothing in the common case: the session's record is
+remembered in the token cache, which the heartbeat empties whenever a token or a session
+ends anywhere (the token change counter), so a signed-out or revoked session is refused
+within the cache's freshness bound (1.5 s under ``serve``) by every process, and at once by
+the one that ended it. The last use is written at most once a minute
+(:data:`TOUCH_EVERY`) per session and process, so the idle expiry comes at most a minute
+before ``session_idle_hours`` after the real last use, never after; a remembered record
+that looks idle is read again before the request is refused, since another process may
+have moved its clock.
 """
 
 from __future__ import annotations
@@ -23,7 +33,6 @@ import hashlib
 import hmac
 import secrets
 import time
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -42,7 +51,8 @@ COOKIE = "ag_session"
 CSRF_HEADER = "X-CSRF-Token"
 PREFIX = "ags_"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-#: A session's last use is written at most this often (every request would be a write).
+#: A session's last use is written at most this often by each process (every request would
+#: be a write); the idle expiry can therefore come up to this much early, never late.
 TOUCH_EVERY = timedelta(seconds=60)
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 
@@ -128,24 +138,34 @@ def clear_session_cookie(response: Response, request: Request) -> None:
     response.delete_cookie(COOKIE, path="/", httponly=True, secure=not is_loopback(request), samesite="lax")
 
 
-def _record(request: Request, store: Store, session_hash: str) -> dict[str, Any] | None:
-    """The session's record, always from Neo4j (each use moves its idle clock); while
-    Neo4j is down, its last lookup if recent enough, as for tokens (see
-    :mod:`service.core.token_cache`)."""
+def _record(
+    request: Request, store: Store, session_hash: str, *, remembered: bool = True
+) -> tuple[dict[str, Any] | None, bool]:
+    """The session's record, and whether it came from memory.
+
+    From the token cache (:mod:`service.core.token_cache`) while it may answer alone
+    (unless ``remembered`` is False): ending a session moves the token change counter, so
+    a record remembered here is dropped within the cache's freshness bound. Otherwise from
+    Neo4j; while Neo4j is down, its last lookup if recent enough, as for tokens.
+    """
     cache: TokenCache | None = getattr(request.app.state, "token_cache", None)
     # its own key space in the cache: a session's secret is never a bearer token
     key = "session:" + session_hash
+    if cache is not None and remembered:
+        known = cache.get(key)
+        if known is not None:
+            return known, True
     generation, asked_at = (cache.generation, time.monotonic()) if cache is not None else (0, 0.0)
     try:
         record = store.session_by_hash(session_hash)
     except StoreUnavailable:
-        remembered = cache.recall(key) if cache is not None else None
-        if remembered is None:
+        known = cache.recall(key) if cache is not None else None
+        if known is None:
             raise
-        return remembered
+        return known, True
     if cache is not None:
         cache.put(key, record, generation, asked_at)
-    return record
+    return record, False
 
 
 def _ended(record: dict[str, Any], settings: Settings, now: datetime) -> str | None:
@@ -182,19 +202,21 @@ def session_principal(request: Request, store: Store) -> Principal | None:
     if not raw:
         return None
     settings: Settings = request.app.state.settings
-    record = _record(request, store, hash_token(raw))
+    session_hash = hash_token(raw)
+    record, remembered = _record(request, store, session_hash)
+    now = _now()
+    if record is not None and remembered and _ended(record, settings, now):
+        # another process may have moved its idle clock since this one remembered it
+        record, remembered = _record(request, store, session_hash, remembered=False)
     if record is None:
         raise unauthorized("your session is not known; sign in again")
-    now = _now()
     reason = _ended(record, settings, now)
     if reason:
         raise unauthorized(reason)
     if request.method not in SAFE_METHODS:
         _check_csrf(request, raw, settings)
     if datetime.fromisoformat(record["last_seen_at"]) + TOUCH_EVERY <= now:
-        # an outage must not end a session: its idle time just counts from before
-        with suppress(StoreUnavailable):
-            store.touch_session(record["id"], _iso(now))
+        record = _touch(request, store, session_hash, record, now)
     request.state.session = record
     role = Role(record["role"])
     return Principal(
@@ -203,6 +225,25 @@ def session_principal(request: Request, store: Store) -> Principal | None:
         member_id=record.get("member_id") if role is Role.MEMBER else None,
         subject=record.get("subject"),
     )
+
+
+def _touch(
+    request: Request, store: Store, session_hash: str, record: dict[str, Any], now: datetime
+) -> dict[str, Any]:
+    """Move the session's idle clock in Neo4j and in the remembered record; the record
+    with its new last use (as it was, if Neo4j could not be written)."""
+    # an outage must not end a session: its idle time just counts from before
+    try:
+        moved = store.touch_session(record["id"], _iso(now))
+    except StoreUnavailable:
+        return record
+    if not moved:
+        return record
+    record = {**record, "last_seen_at": _iso(now)}
+    cache: TokenCache | None = getattr(request.app.state, "token_cache", None)
+    if cache is not None:
+        cache.replace("session:" + session_hash, record)
+    return record
 
 
 def session_of(request: Request) -> dict[str, Any] | None:

@@ -20,6 +20,9 @@ costs an index seek and counts against the caller's failed-authentication budget
 
 Each process keeps its own cache and reads the same counter, so several worker processes
 (or hosts) stay correct without sharing memory.
+
+The web pages' sessions are remembered here too, under keys of their own
+(:mod:`service.core.sessions`): ending a session moves the same counter.
 """
 
 from __future__ import annotations
@@ -114,6 +117,15 @@ class TokenCache:
             self._entries.move_to_end(token_hash)
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
+
+    def replace(self, token_hash: str, record: dict[str, Any]) -> None:
+        """Put ``record`` in place of a remembered one (its own change, made in Neo4j by
+        this process: a session's last use), keeping when it was confirmed; nothing when
+        the cache forgot it meanwhile."""
+        with self._lock:
+            entry = self._entries.get(token_hash)
+            if entry is not None:
+                self._entries[token_hash] = (record, entry[1])
 
     def recall(self, token_hash: str) -> dict[str, Any] | None:
         """During an outage: the record if confirmed at most ``grace`` seconds ago."""

@@ -113,14 +113,26 @@ def community_label(c: dict[str, Any]) -> str:
     return " · ".join(p for p in parts if p) or "mixed"
 
 
-def _connector_chart(report: dict[str, Any]) -> Markup:
-    rows = [(r["program"], r["share"]) for r in report["connectors"]["top_pagerank_by_program"]]
+def _shares_by_program(
+    rows: list[dict[str, Any]], key: str, *, title: str, desc: str, value_label: str
+) -> Markup:
+    """A bar per programme of ``rows``, as long as its share ``key``."""
     return charts.bar_chart(
-        rows,
+        [(r["program"], r[key]) for r in rows],
+        title=title,
+        desc=desc,
+        value_label=value_label,
+        fmt=charts.fmt_percent,
+    )
+
+
+def _connector_chart(report: dict[str, Any]) -> Markup:
+    return _shares_by_program(
+        report["connectors"]["top_pagerank_by_program"],
+        "share",
         title="Where the top connectors come from",
         desc="Share of the top 1% of members by PageRank in each programme.",
         value_label="share of the top connectors",
-        fmt=charts.fmt_percent,
     )
 
 
@@ -219,13 +231,12 @@ def _mentoring_chart(report: dict[str, Any]) -> Markup:
 
 
 def _coverage_chart(report: dict[str, Any]) -> Markup:
-    rows = [(r["program"], r["coverage"]) for r in report["mentoring"]["coverage_by_program"]]
-    return charts.bar_chart(
-        rows,
+    return _shares_by_program(
+        report["mentoring"]["coverage_by_program"],
+        "coverage",
         title="Students with a mentor, by programme",
         desc="Share of each programme's students who have at least one mentor.",
         value_label="share of students",
-        fmt=charts.fmt_percent,
     )
 
 

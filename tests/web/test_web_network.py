@@ -2,9 +2,10 @@
 circles their ties form, with only what fits labelled and the list beside it.
 
 The two members are added to the test club and the service's projection reloaded. The
-time from the network's answer to the first drawn frame is measured in the page and
-saved with the screenshots (tests/artifacts/web/network/); it is a figure for
-bench/RESULTS.md, not a pass mark.
+drawing comes in two steps (the circles and the labelled few, then everyone else and the
+list); the page measures the time from the network's answer to each, and the test saves
+both with the screenshots (tests/artifacts/web/network/). They are figures, not pass marks:
+``bench/network_draw.py`` measures them over several runs for bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -18,58 +19,15 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from graph.normalize import name_key
 from graph.store import Store
 from service.core.tokens import issue_token
-
-CIRCLE = 50  # connections per circle
-CITIES = ("Kranj", "Celje", "Koper", "Ptuj", "Velenje", "Novo mesto")
-
-
-def _hub(store: Store, hub: str, connections: int) -> None:
-    """``hub`` knows ``connections`` members in circles of :data:`CIRCLE`, the members of
-    one circle tied in a ring with chords; the last three know no one else."""
-    people = [f"{hub}-{i:04d}" for i in range(connections)]
-    store.upsert_members(
-        [
-            {
-                "id": hub,
-                "props": {
-                    "name": f"Središče {hub}",
-                    "name_key": name_key(f"Središče {hub}"),
-                    "role": "alumnus",
-                },
-            }
-        ]
-        + [
-            {
-                "id": p,
-                "props": {
-                    "name": f"Oseba {p}",
-                    "name_key": name_key(f"Oseba {p}"),
-                    "role": "alumnus",
-                    "city": CITIES[(i // CIRCLE) % len(CITIES)],
-                },
-            }
-            for i, p in enumerate(people)
-        ]
-    )
-    ties = [{"a": hub, "b": p, "props": {"since": str(2000 + i % 20)}} for i, p in enumerate(people)]
-    tied = people[:-3]
-    for start in range(0, len(tied), CIRCLE):
-        circle = tied[start : start + CIRCLE]
-        for j, p in enumerate(circle):
-            for step in (1, 7):
-                if len(circle) > step:
-                    ties.append({"a": p, "b": circle[(j + step) % len(circle)], "props": {}})
-    for chunk in range(0, len(ties), 2000):
-        store.merge_knows(ties[chunk : chunk + 2000])
+from tests.support.network_hubs import CIRCLE, CITIES, add_hub
 
 
 @pytest.fixture(scope="module")
 def hubs(session_store: Store, club, base_url: str, tokens: dict[str, str]) -> dict[str, str]:
-    _hub(session_store, "hub150", 150)
-    _hub(session_store, "hub1500", 1500)
+    add_hub(session_store, "hub150", 150)
+    add_hub(session_store, "hub1500", 1500)
     r = httpx.post(
         f"{base_url}/admin/reload", headers={"Authorization": f"Bearer {tokens['admin']}"}, timeout=120
     )
@@ -112,8 +70,9 @@ def test_a_network_one_can_read(
     page.get_by_role("button", name="Draw").click()
     shown = f"{connections:,} connections shown"
     expect(page.locator("#status")).to_contain_text(shown, timeout=30_000)
+    # the drawing is complete (everyone in it) once the page says how long that took
     expect(page.locator("#network-graph")).to_have_attribute(
-        "data-drawn-ms", re.compile(r"\d+"), timeout=30_000
+        "data-complete-ms", re.compile(r"\d+"), timeout=30_000
     )
     drawn = page.evaluate("""() => {
         const cy = document.querySelector('#network-graph')._cyreg.cy;
@@ -162,17 +121,32 @@ def test_a_network_one_can_read(
     page.get_by_label("How many").select_option("25")
     page.get_by_role("button", name="Draw").click()
     expect(page.locator("#status")).to_contain_text("25 connections shown")
-    ms = int(page.locator("#network-graph").get_attribute("data-drawn-ms") or "0")
+    expect(page.locator("#network-graph")).to_have_attribute("data-complete-ms", re.compile(r"\d+"))
+    assert (
+        page.evaluate(
+            "() => document.querySelector('#network-graph')._cyreg.cy.nodes(\"[kind = 'first']\").length"
+        )
+        == 25
+    )
     page.screenshot(path=str(shots / f"network-{connections}-strongest-25.png"))
     page.get_by_label("How many").select_option("2000")
     page.get_by_role("button", name="Draw").click()
-    expect(page.locator("#status")).to_contain_text(shown, timeout=30_000)
-    expect(page.locator("#network-graph")).to_have_attribute(
-        "data-drawn-ms", re.compile(r"\d+"), timeout=30_000
-    )
-    ms = int(page.locator("#network-graph").get_attribute("data-drawn-ms") or "0")
+    graph = page.locator("#network-graph")
+    expect(graph).to_have_attribute("data-complete-ms", re.compile(r"\d+"), timeout=30_000)
+    expect(page.locator("#status")).to_contain_text(shown)
+    first_ms = int(graph.get_attribute("data-drawn-ms") or "0")
+    complete_ms = int(graph.get_attribute("data-complete-ms") or "0")
+    # the first frame comes before (or with) the whole drawing
+    assert 0 <= first_ms <= complete_ms
     page.screenshot(path=str(shots / f"network-{connections}.png"))
     (shots / f"network-{connections}.json").write_text(
-        json.dumps({"connections": connections, "first_draw_ms": ms, "groups": len(drawn["groups"])}),
+        json.dumps(
+            {
+                "connections": connections,
+                "first_draw_ms": first_ms,
+                "complete_ms": complete_ms,
+                "groups": len(drawn["groups"]),
+            }
+        ),
         encoding="utf-8",
     )

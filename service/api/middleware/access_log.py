@@ -18,7 +18,15 @@ from contextvars import ContextVar
 from fastapi import FastAPI
 from starlette.routing import compile_path
 
-from service.api.middleware.edge import ASGIApp, Message, Receive, Scope, Send, is_open
+from service.api.middleware.edge import (
+    HttpMiddleware,
+    Message,
+    Receive,
+    Scope,
+    Send,
+    is_open,
+    on_response_start,
+)
 
 ACCESS_LOGGER = "uvicorn.access"
 NO_ROUTE = "(unmatched)"
@@ -59,25 +67,16 @@ def _route_templates(app: object) -> list[tuple[re.Pattern[str], str]]:
     return [(compile_path(p)[0], p) for p in paths if isinstance(p, str) and p]
 
 
-class RouteTemplates:
+class RouteTemplates(HttpMiddleware):
     """Middleware noting, for the access log line, the template of the route that answered."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def noting(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                _logged_path.set(logged_path(scope))
-            await send(message)
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        def noting(message: Message) -> None:
+            _logged_path.set(logged_path(scope))
 
         _logged_path.set(logged_path(scope))
         try:
-            await self.app(scope, receive, noting)
+            await self.app(scope, receive, on_response_start(send, noting))
         finally:
             # a 500 is sent by Starlette's outermost middleware, past ``noting``; by now
             # the router has put the route into the scope

@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from graph.store import StoreError
-from service.api.middleware.edge import ASGIApp, Message, Receive, Scope, Send
+from service.api.middleware.edge import HttpMiddleware, Message, Receive, Scope, Send, on_response_start
 from service.core.tokens import now_iso
 
 log = logging.getLogger(__name__)
@@ -29,24 +29,16 @@ def flush_audit(request: Request) -> None:
         writer.flush()
 
 
-class AuditMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+class AuditMiddleware(HttpMiddleware):
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         status = 500
 
-        async def capture(message: Message) -> None:
+        def capture(message: Message) -> None:
             nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
+            status = message["status"]
 
         try:
-            await self.app(scope, receive, capture)
+            await self.app(scope, receive, on_response_start(send, capture))
         finally:
             state: dict[str, Any] = scope.get("state") or {}
             audit = state.get("audit")

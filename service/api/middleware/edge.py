@@ -45,6 +45,35 @@ def is_open(path: str) -> bool:
     )
 
 
+class HttpMiddleware:
+    """A pure ASGI middleware that acts on HTTP requests only: others (the lifespan) pass
+    through untouched, and :meth:`http` handles the rest."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        await self.http(scope, receive, send)
+
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise NotImplementedError
+
+
+def on_response_start(send: Send, hook: Callable[[Message], None]) -> Send:
+    """``send``, but ``hook`` sees the response's start message (its status, and headers it
+    may add to) before it goes out."""
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            hook(message)
+        await send(message)
+
+    return sending
+
+
 async def send_error(
     send: Send, status: int, code: str, message: str, headers: dict[str, str] | None = None
 ) -> None:

@@ -11,9 +11,21 @@ service reaches the cache at once.
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request
 
-from service.api.middleware.edge import ASGIApp, Message, Receive, Scope, Send, send_error
+from service.api.errors import not_found
+from service.api.middleware.edge import (
+    ASGIApp,
+    HttpMiddleware,
+    Message,
+    Receive,
+    Scope,
+    Send,
+    on_response_start,
+    send_error,
+)
 from service.core.config import Settings
 from service.core.token_cache import TokenCache
 
@@ -28,25 +40,26 @@ def forget_tokens(request: Request) -> None:
         cache.clear()
 
 
-class StaleMarkMiddleware:
+def ended_at_once(request: Request, record: dict[str, Any] | None, kind: str, handle: str) -> dict[str, Any]:
+    """The record of a token or session just revoked, once no remembered record can bring
+    it back (not even during an outage); 404 when there was no such ``kind``."""
+    if record is None:
+        raise not_found(kind, handle)
+    forget_tokens(request)
+    return record
+
+
+class StaleMarkMiddleware(HttpMiddleware):
     """Marks successful answers given while the store's last contact with Neo4j failed."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def mark(message: Message) -> None:
-            if message["type"] == "http.response.start" and message["status"] < 400:
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        def mark(message: Message) -> None:
+            if message["status"] < 400:
                 store = getattr(scope["app"].state, "store", None)
                 if store is not None and not store.available:
                     message["headers"] = [*message.get("headers", []), (b"x-data-stale", b"true")]
-            await send(message)
 
-        await self.app(scope, receive, mark)
+        await self.app(scope, receive, on_response_start(send, mark))
 
 
 class QueryLimitMiddleware:

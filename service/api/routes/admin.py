@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Query, Request
+from fastapi import APIRouter, Body, Query, Request
 from pydantic import AfterValidator
 
-from service.api.deps import StoreDep
-from service.api.errors import ApiError, not_found
+from service.api.deps import HandleId, StoreDep
+from service.api.errors import ApiError
 from service.api.middleware.audit import flush_audit
-from service.api.middleware.resilience import forget_tokens
+from service.api.middleware.resilience import ended_at_once
 from service.api.schemas.admin import AuditEntryOut, AuditPage, TokenCreate, TokenCreated, TokenOut
 from service.core.auth import AdminOnly
 from service.core.tokens import issue_token, now_iso, parse_duration
@@ -98,11 +98,8 @@ def revoke_token(
     request: Request,
     store: StoreDep,
     principal: AdminOnly,
-    token_id: Annotated[str, Path(min_length=1, max_length=64)],
+    token_id: HandleId,
 ) -> TokenOut:
     """Revoke at once: the next request with the token is a 401."""
     record = store.revoke_token(token_id, at=now_iso())
-    if record is None:
-        raise not_found("token", token_id)
-    forget_tokens(request)  # not even an outage may bring the token back
-    return TokenOut.model_validate(record)
+    return TokenOut.model_validate(ended_at_once(request, record, "token", token_id))

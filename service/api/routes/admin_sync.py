@@ -223,6 +223,16 @@ def _preview(store: Store, item: _Upload, options: SyncOptions) -> tuple[SheetSo
     return sources, plan_sync(store, item.path, sources.found, deactivate_missing=options.deactivate_missing)
 
 
+async def _planned(
+    request: Request, store: Store, upload_id: str, options: SyncOptions, action: str
+) -> tuple[_Upload, SheetSources, SyncPlan]:
+    """The upload, read with ``options``, and the sync it would make (the ``action`` audited)."""
+    _audit(request, action, upload_id)
+    item = _file(request, upload_id)
+    sources, plan = await run_in_threadpool(_preview, store, item, options)
+    return item, sources, plan
+
+
 @router.post("/uploads/{upload_id}/preview", summary="The dry run: what a sync would change")
 async def preview(
     request: Request,
@@ -232,9 +242,7 @@ async def preview(
     options: Annotated[SyncOptions, Body()],
 ) -> dict[str, Any]:
     """Writes nothing to the graph."""
-    _audit(request, "sync_preview", upload_id)
-    item = _file(request, upload_id)
-    sources, plan = await run_in_threadpool(_preview, store, item, options)
+    _, sources, plan = await _planned(request, store, upload_id, options, "sync_preview")
     return {"columns": _columns(sources), **_plan_out(plan)}
 
 
@@ -261,9 +269,7 @@ async def apply(
     options: Annotated[ApplyOptions, Body()],
 ) -> dict[str, Any]:
     """Applies exactly the previewed diff: 409 when the plan is no longer the one shown."""
-    _audit(request, "sync_apply", upload_id)
-    item = _file(request, upload_id)
-    sources, plan = await run_in_threadpool(_preview, store, item, options)
+    item, sources, plan = await _planned(request, store, upload_id, options, "sync_apply")
     if plan.fingerprint() != options.fingerprint:
         raise ApiError(409, "the data changed since the preview; preview again")
     if options.save_mapping:

@@ -179,10 +179,7 @@ def search_alumni(
             headers={"X-Total-Count": str(found.total)},
         )
     return DirectoryPage(
-        total=found.total,
-        page=paging.page,
-        page_size=paging.page_size,
-        pages=paging.pages(found.total),
+        **paging.counts(found.total),
         sort=query.sort,
         items=items,
         projection_version=p.version,

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Path, Query, Request
+from fastapi import APIRouter, Body, Query, Request
 
-from service.api.deps import StoreDep
-from service.api.errors import ApiError, not_found
-from service.api.middleware.resilience import forget_tokens
+from service.api.deps import HandleId, StoreDep
+from service.api.errors import ApiError
+from service.api.middleware.resilience import ended_at_once
 from service.api.schemas.sign_in import (
     InvitationOut,
     InvitationReport,
@@ -60,14 +60,11 @@ def revoke_session(
     request: Request,
     store: StoreDep,
     principal: AdminOnly,
-    session_id: Annotated[str, Path(min_length=1, max_length=64)],
+    session_id: HandleId,
 ) -> SessionRecord:
     """End the session at once: its next request is a 401."""
     record = store.revoke_session(session_id, at=now_iso())
-    if record is None:
-        raise not_found("session", session_id)
-    forget_tokens(request)  # not even an outage may bring it back
-    return SessionRecord(**record, active=False)
+    return SessionRecord(**ended_at_once(request, record, "session", session_id), active=False)
 
 
 @router.post("/invitations", response_model=InvitationReport, summary="Invite members by e-mail")

@@ -190,10 +190,7 @@ def employer_alumni(
         employer=employer_out(p, code),
         current=current,
         for_member=for_member,
-        total=total,
-        page=paging.page,
-        page_size=paging.page_size,
-        pages=paging.pages(total),
+        **paging.counts(total),
         items=items,
         projection_version=p.version,
     )
@@ -266,10 +263,7 @@ def similar(
         )
     return SimilarEmployers(
         employer=employer_out(p, code),
-        total=total,
-        page=paging.page,
-        page_size=paging.page_size,
-        pages=paging.pages(total),
+        **paging.counts(total),
         items=items,
         projection_version=p.version,
     )

@@ -9,11 +9,13 @@ the member who acted).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Path, Request
 
 from graph.intro_requests import Action, Refused, View
+from graph.projection import Projection
 from graph.store import Store
 from service.api.deps import MemberId, ProjectionDep, StoreDep
 from service.api.errors import ApiError
@@ -127,24 +129,39 @@ def ask(
     return _view(store, done.request.id, principal.member_id or "")
 
 
-def _answer(
-    action: Action,
-    request_id: str,
-    body: AnswerIn | None,
+@dataclass(frozen=True)
+class _Answering:
+    """What answering a request takes: the member who answers and the service's parts."""
+
+    request: Request
+    principal: Principal
+    store: Store
+    projection: Projection
+    background: BackgroundTasks
+
+
+def _answering(
     request: Request,
-    principal: Principal,
-    store: Store,
+    principal: MemberOnly,
+    store: StoreDep,
     projection: ProjectionDep,
     background: BackgroundTasks,
-) -> RequestOut:
+) -> _Answering:
+    return _Answering(request, principal, store, projection, background)
+
+
+Answering = Annotated[_Answering, Depends(_answering)]
+
+
+def _answer(action: Action, request_id: str, body: AnswerIn | None, by: _Answering) -> RequestOut:
+    request, principal, store = by.request, by.principal, by.store
+    note = body.note if body else None
     _audit(request, principal, action.value, request_id)
     try:
-        done = usecase.answer(
-            store, projection, _settings(request), principal, request_id, action, body.note if body else None
-        )
+        done = usecase.answer(store, by.projection, _settings(request), principal, request_id, action, note)
     except Refused as exc:
         raise _refused(exc) from exc
-    background.add_task(usecase.send_all, request.app.state.mailer, done.mails)
+    by.background.add_task(usecase.send_all, request.app.state.mailer, done.mails)
     return _view(store, request_id, principal.member_id or "")
 
 
@@ -155,17 +172,13 @@ def _answer(
 )
 def accept(
     request_id: RequestId,
-    request: Request,
-    principal: MemberOnly,
-    store: StoreDep,
-    projection: ProjectionDep,
-    background: BackgroundTasks,
+    by: Answering,
     body: AnswerIn | None = None,
 ) -> RequestOut:
     """A broker passes the request to the next member of the path (its note goes with it);
     the target's acceptance ends it, and only then do requester and target see each other's
     contact details (or an offer to relay a first message when one does not share them)."""
-    return _answer(Action.ACCEPT, request_id, body, request, principal, store, projection, background)
+    return _answer(Action.ACCEPT, request_id, body, by)
 
 
 @router.post(
@@ -175,16 +188,12 @@ def accept(
 )
 def decline(
     request_id: RequestId,
-    request: Request,
-    principal: MemberOnly,
-    store: StoreDep,
-    projection: ProjectionDep,
-    background: BackgroundTasks,
+    by: Answering,
     body: AnswerIn | None = None,
 ) -> RequestOut:
     """Ends the request. The requester is told "not now" (with a broker's note to it, if
     written); the target never learns of a request declined before it reached it."""
-    return _answer(Action.DECLINE, request_id, body, request, principal, store, projection, background)
+    return _answer(Action.DECLINE, request_id, body, by)
 
 
 @router.post(
@@ -192,13 +201,9 @@ def decline(
 )
 def withdraw(
     request_id: RequestId,
-    request: Request,
-    principal: MemberOnly,
-    store: StoreDep,
-    projection: ProjectionDep,
-    background: BackgroundTasks,
+    by: Answering,
 ) -> RequestOut:
-    return _answer(Action.WITHDRAW, request_id, None, request, principal, store, projection, background)
+    return _answer(Action.WITHDRAW, request_id, None, by)
 
 
 @router.post(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
 from graph import consent
 from graph.algorithms.introductions import introductions as find_introductions
@@ -12,14 +12,13 @@ from service.api.deps import MemberId, ProjectionDep
 from service.api.errors import ApiError, member_not_found, not_found
 from service.api.schemas.graph_common import EmployerRef, member_ref
 from service.api.schemas.introductions import Introductions, PathOut
-from service.core.auth import member_scope
-from service.core.roles import Principal, Role
+from service.core.auth import MemberOrCareerOffice
 from service.usecases.visibility import visible_index
 
 router = APIRouter(prefix="/members", tags=["introductions"])
 
 # the career office plans how each student reaches the companies it targets
-IntroScope = Annotated[Principal, Depends(member_scope(Role.CAREER_OFFICE))]
+IntroScope = MemberOrCareerOffice
 
 
 @router.get(

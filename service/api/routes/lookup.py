@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
@@ -37,19 +37,22 @@ def whoami(principal: CurrentPrincipal, projection: ProjectionDep) -> WhoAmI:
     return WhoAmI(role=principal.role.value, member_id=principal.member_id, name=name)
 
 
+def _words(description: str) -> Any:
+    """The query of a search as one types: a few words, at most 100 characters."""
+    return Query(min_length=1, max_length=100, description=description)
+
+
+EmployerWords = Annotated[str, _words("Words that start the name or an alias, any case or accents")]
+PersonWords = Annotated[str, _words("Words that start any part of the name, any case or accents")]
+MatchLimit = Annotated[int, Query(ge=1, le=50)]
+
+
 @router.get("/employers", response_model=EmployerMatches, summary="Find employers by name")
 def employers(
     principal: CurrentPrincipal,
     projection: ProjectionDep,
-    q: Annotated[
-        str,
-        Query(
-            min_length=1,
-            max_length=100,
-            description="Words that start the name or an alias, any case or accents",
-        ),
-    ],
-    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+    q: EmployerWords,
+    limit: MatchLimit = 10,
 ) -> EmployerMatches:
     """Employers at which someone may be shown as working, for any signed-in caller: the
     names of companies are not anyone's personal data, and a member needs the id to ask
@@ -77,15 +80,8 @@ def _person(p: Projection, m: int) -> PersonMatchOut:
 def people(
     principal: CurrentPrincipal,
     projection: ProjectionDep,
-    q: Annotated[
-        str,
-        Query(
-            min_length=1,
-            max_length=100,
-            description="Words that start any part of the name, any case or accents",
-        ),
-    ],
-    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+    q: PersonWords,
+    limit: MatchLimit = 10,
 ) -> PeopleMatches:
     """Discoverable members whose name matches ``q`` ("sust" finds Šušteršič), with their
     city, class and cohorts, for any signed-in caller: a member needs someone's id to ask

@@ -17,15 +17,15 @@ from service.api.middleware.audit import flush_audit
 from service.api.middleware.resilience import forget_tokens
 from service.api.schemas.members import Member
 from service.api.schemas.privacy import ErasureOut, MemberExport, MemberPatch
-from service.core.auth import member_scope
-from service.core.roles import Principal, Role
+from service.core.auth import MemberOrCareerOffice, member_scope
+from service.core.roles import Principal
 from service.core.tokens import now_iso
 from service.usecases.visibility import viewer_of
 
 router = APIRouter(prefix="/members", tags=["members"])
 
 #: The career office reads the directory, profiles included; a member only its own.
-ProfileReader = Annotated[Principal, Depends(member_scope(Role.CAREER_OFFICE))]
+ProfileReader = MemberOrCareerOffice
 Owner = Annotated[Principal, Depends(member_scope(action="update"))]
 Exporter = Annotated[Principal, Depends(member_scope(action="export"))]
 Eraser = Annotated[Principal, Depends(member_scope(action="erase"))]

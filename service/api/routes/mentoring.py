@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
 from graph.normalize import skill_key
 from graph.store import MentoringRefused
@@ -26,8 +26,7 @@ from service.api.schemas.mentoring import (
     Recorded,
     RecordIn,
 )
-from service.core.auth import CareerOfficeOrAdmin, member_scope
-from service.core.roles import Principal, Role
+from service.core.auth import CareerOfficeOrAdmin, MemberOrCareerOffice
 from service.usecases.mentoring import MatchRequest, SelectionError, capacity_now, mentors_for, run_match
 from service.usecases.mentoring import today_iso as _today
 from service.usecases.visibility import viewer_of, visible_index
@@ -36,7 +35,7 @@ members_router = APIRouter(prefix="/members", tags=["mentoring"])
 router = APIRouter(prefix="/mentoring", tags=["mentoring"])
 
 # the career office finds mentors for its students
-MentorScope = Annotated[Principal, Depends(member_scope(Role.CAREER_OFFICE))]
+MentorScope = MemberOrCareerOffice
 
 
 @members_router.get(

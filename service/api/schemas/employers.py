@@ -38,14 +38,19 @@ class EmployerAlumnus(BaseModel):
     reasons: list[ReasonOut] = []
 
 
-class EmployerAlumni(BaseModel):
+class _EmployerPage(BaseModel):
+    """One page of a list about an employer."""
+
     employer: EmployerOut
-    current: bool
-    for_member: str | None = None
     total: int
     page: int
     page_size: int
     pages: int
+
+
+class EmployerAlumni(_EmployerPage):
+    current: bool
+    for_member: str | None = None
     items: list[EmployerAlumnus]
     projection_version: int
 
@@ -59,12 +64,7 @@ class SimilarOut(BaseModel):
     reasons: list[ReasonOut]
 
 
-class SimilarEmployers(BaseModel):
-    employer: EmployerOut
-    total: int
-    page: int
-    page_size: int
-    pages: int
+class SimilarEmployers(_EmployerPage):
     items: list[SimilarOut] = Field(
         description="Most similar first; pairs with under 5 shared alumni are not listed"
     )

@@ -60,16 +60,21 @@ AG.page(function () {
     });
   }
 
+  let drawing = 0;  // a drawing still being completed when the next starts is dropped
+
   async function load() {
     const id = requireMember();
     if (!id) return;
     const depth = document.querySelector("input[name=depth]:checked").value;
     // the member itself is one of the nodes; 2,000 is the most the server draws
     const limit = Math.min(2000, Number($("network-limit").value) + 1);
-    delete $("network-graph").dataset.drawnMs;
+    const graph = $("network-graph");
+    delete graph.dataset.drawnMs;
+    delete graph.dataset.completeMs;
     const net = await run(() => api(`/members/${encodeURIComponent(id)}/network` + query({ depth, limit })));
     if (!net) return;
     const started = performance.now();
+    const mine = ++drawing;
     $("network-result").hidden = false;
     const strength = new Map();
     for (const e of net.edges) {
@@ -85,19 +90,26 @@ AG.page(function () {
     if (net.hidden_connections) caption += " " + plural("connections_hidden", net.hidden_connections);
     if (net.truncated) caption += " " + t("network_truncated");
     $("network-caption").textContent = caption;
-    // the drawing first; the list (a button per person) once the first frame is up
+    // the drawing's first frame, then everyone in it, then the list (a button per person)
     const rest = () => {
+      if (mine !== drawing) return;
       $("network-people").replaceChildren(...list(net, groups));
       status(caption);
     };
     try {
-      cy = AG.graphs.drawNetwork($("network-graph"), net, groups);
+      if (cy) cy.destroy();
+      cy = AG.graphs.drawNetwork(graph, net, groups);
       cy.on("tap", "node[kind != 'group']", (event) => detail(event.target.id()));
       cy.on("mouseover", "node[kind != 'group']", (event) => event.target.addClass("hover"));
       cy.on("mouseout", "node", (event) => event.target.removeClass("hover"));
+      const drawn = cy;
       cy.one("render", () => {
-        $("network-graph").dataset.drawnMs = String(Math.round(performance.now() - started));
-        rest();
+        graph.dataset.drawnMs = String(Math.round(performance.now() - started));
+        AG.graphs.completeNetwork(drawn).then(() => {
+          if (mine !== drawing) return;
+          graph.dataset.completeMs = String(Math.round(performance.now() - started));
+          rest();
+        });
       });
     } catch (error) {
       rest();
