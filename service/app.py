@@ -37,7 +37,7 @@ from service.core.audit_writer import AuditWriter
 from service.core.config import Settings
 from service.core.mail import FolderMailer, mailer_from_settings
 from service.core.oidc_login import SsoClient
-from service.core.ratelimit import HourlyLimiter, RateLimiter
+from service.core.ratelimit import limiter
 from service.ranking import RankerService
 from service.snapshots import Snapshots
 from service.watch import reapply_tombstones, start_heartbeat, start_projection, start_watcher
@@ -179,8 +179,13 @@ def _install_sign_in(app: FastAPI, settings: Settings) -> None:
     """The mailer, single sign-on and the sign-in limits (:mod:`service.api.routes.auth`)."""
     app.state.mailer = mailer_from_settings(settings)
     app.state.sso = SsoClient(settings) if settings.sso_enabled else None
-    app.state.sso_limiter = RateLimiter(SIGN_IN_STARTS_PER_MINUTE)
-    app.state.link_client_limiter = HourlyLimiter(settings.magic_link_per_client_per_hour)
-    app.state.link_address_limiter = HourlyLimiter(settings.magic_link_per_address_per_hour)
+    shared = settings.shared_state_dir
+    app.state.sso_limiter = limiter(SIGN_IN_STARTS_PER_MINUTE, shared, "sign-in-starts")
+    app.state.link_client_limiter = limiter(
+        settings.magic_link_per_client_per_hour, shared, "links-per-client", period=3600.0
+    )
+    app.state.link_address_limiter = limiter(
+        settings.magic_link_per_address_per_hour, shared, "links-per-address", period=3600.0
+    )
     if isinstance(app.state.mailer, FolderMailer):
         log.info("mail is written to %s (no ALUMNI_GRAPH_SMTP_HOST)", app.state.mailer.folder)

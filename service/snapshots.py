@@ -10,8 +10,8 @@ there has been applied). Stamped lower than its content is harmless — the next
 another counter in Neo4j and rebuilds —; stamped higher would serve a stale projection.
 
 Several processes (``serve --workers N``) share one folder. A file lock (``.lock``) makes
-one of them build and write while the others wait and then map what it wrote, so N
-workers starting together cost one build; later, the one that takes the lock writes the
+one of them build and write (before it serves) while the others wait and then map what
+it wrote, so N workers starting together cost one build; later, the one that takes the lock writes the
 next snapshot, and the others swap to it when they stand at the same counter.
 """
 
@@ -20,7 +20,6 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -68,6 +67,9 @@ class Snapshots:
         self.adopted = 0
         self._last_write = 0.0
         self._lock_path = root / ".lock"
+        # the snapshot this process serves as mapped, and its version then (a write moves it)
+        self._served: Projection | None = None
+        self._served_version = 0
 
     # -- at start ---------------------------------------------------------------------
     def start(self, store: Store, service: ProjectionService) -> ChangeMark | None:
@@ -82,12 +84,16 @@ class Snapshots:
                 return None
             fresh = self.open_at(mark)
             if fresh is not None:
-                service.adopt(fresh)
+                self.adopt(service, fresh)
                 return mark
             service.reload()
             built = service.current
-        if built is not None:
-            self.write_later(built, mark)
+            # under the lock: workers waiting on it then map this rather than build; and
+            # this one serves the mapped snapshot too, so that its built copy can go
+            if built is not None and self._write_locked(built, mark):
+                mapped = self.open_at(mark)
+                if mapped is not None:
+                    self.adopt(service, mapped)
         return mark
 
     def open_at(self, mark: ChangeMark) -> Projection | None:
@@ -124,15 +130,16 @@ class Snapshots:
         """Write ``p`` as the snapshot at ``mark``; False when another process holds the
         lock (unless ``wait``), when the current snapshot is already at ``mark``, or when
         writing failed (logged: the service serves on without)."""
+        with _file_lock(self._lock_path, blocking=wait) as held:
+            return held is not None and self._write_locked(p, mark)
+
+    def _write_locked(self, p: Projection, mark: ChangeMark) -> bool:
         stamp = stamp_of(mark)
+        if self._current_stamp() == stamp:
+            return False
+        started = time.monotonic()
         try:
-            with _file_lock(self._lock_path, blocking=wait) as held:
-                if held is None:
-                    return False
-                if self._current_stamp() == stamp:
-                    return False
-                started = time.monotonic()
-                folder = write_snapshot(p, self.root, stamp)
+            folder = write_snapshot(p, self.root, stamp)
         except (OSError, SnapshotError) as exc:
             log.error("could not write the projection snapshot into %s: %s", self.root, exc)
             return False
@@ -141,14 +148,6 @@ class Snapshots:
         self._last_write = time.monotonic()
         log.info("projection snapshot %s written in %.1f s", folder.name, self._last_write - started)
         return True
-
-    def write_later(self, p: Projection, mark: ChangeMark) -> threading.Thread:
-        """:meth:`write` in a thread of its own (the service answers meanwhile)."""
-        thread = threading.Thread(
-            target=self.write, args=(p, mark), kwargs={"wait": True}, name="snapshot-writer", daemon=True
-        )
-        thread.start()
-        return thread
 
     def _current_stamp(self) -> Any:
         """The current snapshot's stamp; None when there is none or it cannot be read."""
@@ -161,20 +160,30 @@ class Snapshots:
     # -- following changes -----------------------------------------------------------
     def settle(self, service: ProjectionService, mark: ChangeMark) -> None:
         """The serving projection stands at ``mark`` with every write up to it applied (the
-        watcher's quiet time passed): map the snapshot another process wrote at ``mark``,
-        or, when none did and ``interval`` has passed since the last, write one."""
+        watcher's quiet time passed): map the snapshot written at ``mark`` (by another
+        process, or by this one from a projection of its own or with changes in its
+        overlay), or, when there is none and ``interval`` has passed since the last
+        write, write one (mapped at the next call)."""
+        current = service.current
+        if current is None:
+            return
         stamp = stamp_of(mark)
-        if self.stamp == stamp or service.current is None:
+        if self._current_stamp() != stamp:
+            if time.monotonic() - self._last_write >= self.interval:
+                self.write(current, mark)
             return
-        if self._current_stamp() == stamp:
-            fresh = self.open_at(mark)
-            if fresh is not None:
-                try:
-                    service.adopt(fresh)
-                except ReloadInProgress:
-                    self.stamp = None  # a rebuild swaps in its own; try again after it
-                    return
-                self.adopted += 1
+        if current is self._served and current.version == self._served_version:
+            return  # serving that snapshot already, unchanged
+        fresh = self.open_at(mark)
+        if fresh is None:
             return
-        if time.monotonic() - self._last_write >= self.interval:
-            self.write(service.current, mark)
+        try:
+            self.adopt(service, fresh)
+        except ReloadInProgress:
+            return  # a rebuild swaps in its own; the next call maps what it writes
+        self.adopted += 1
+
+    def adopt(self, service: ProjectionService, fresh: Projection) -> None:
+        """Serve ``fresh``, mapped from a snapshot (see :meth:`ProjectionService.adopt`)."""
+        service.adopt(fresh)
+        self._served, self._served_version = fresh, fresh.version

@@ -159,7 +159,7 @@ class ChangeWatcher:
         if self.projection.current is None and self.snapshots is not None:
             mapped = self.snapshots.open_at(mark)  # Neo4j came back unchanged since the last one
             if mapped is not None:
-                self.projection.adopt(mapped)
+                self.snapshots.adopt(self.projection, mapped)
                 return True
         try:
             fresh = self.projection.reload()

@@ -98,6 +98,9 @@ class Settings(BaseSettings):
     #: After a batch of changes, write a new snapshot at most this often (a write reads
     #: the whole projection: seconds at 320,000 members); rebuilds always write one.
     snapshot_interval_seconds: float = Field(default=60.0, ge=0)
+    #: A folder the processes of one service keep their shared state in (the rate limits'
+    #: buckets); ``serve --workers N`` sets it for its workers. Unset: each process alone.
+    shared_state_dir: Path | None = None
     #: Longest query string accepted, in bytes (414 beyond).
     max_query_bytes: int = 8192
     #: Origins allowed by CORS; empty means CORS is closed.

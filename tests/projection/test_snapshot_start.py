@@ -56,24 +56,27 @@ def test_start_from_an_unchanged_snapshot_else_from_neo4j(
     caplog.set_level(logging.INFO, logger="alumni_graph.service")
 
     built, health = _serving(root, store)
-    assert not isinstance(built.adj, SharedRows)  # no snapshot yet: built from Neo4j
+    assert "no projection snapshot" in caplog.text and "building from Neo4j" in caplog.text
     assert health["projection"]["members"] == 200
-    _wait_for_snapshot(root, store)
+    # written before serving, and served mapped: the built copy is let go
     first = current_snapshot(root)
+    assert first is not None and snapshot_info(root).stamp == stamp_of(store.changes())
+    assert isinstance(built.adj, SharedRows)
 
+    caplog.clear()
     mapped, _ = _serving(root, store)
-    assert isinstance(mapped.adj, SharedRows)  # Neo4j unchanged: mapped, not built
+    assert "building from Neo4j" not in caplog.text
+    assert "projection mapped from the snapshot" in caplog.text
+    assert isinstance(mapped.adj, SharedRows)
     assert current_snapshot(root) == first
     assert mapped.content() == build_from_store(store).content()
-    assert "projection mapped from the snapshot" in caplog.text
 
     # a write while no service runs moves the counter: the next start builds again
     store.upsert_members([{"id": "late-comer", "props": {"name": "Late Comer"}}])
     caplog.clear()
-    rebuilt, health = _serving(root, store)
-    assert not isinstance(rebuilt.adj, SharedRows)
+    _, health = _serving(root, store)
     assert health["projection"]["members"] == 201
-    assert "building from Neo4j" in caplog.text
+    assert "the projection snapshot is at change" in caplog.text and "building from Neo4j" in caplog.text
     _wait_for_snapshot(root, store)
     assert current_snapshot(root) != first
 
@@ -83,30 +86,39 @@ def test_start_from_an_unchanged_snapshot_else_from_neo4j(
     meta = json.loads((folder / "meta.json").read_text())
     (folder / "meta.json").write_text(json.dumps({**meta, "format": 999}))
     caplog.clear()
-    rebuilt, health = _serving(root, store)
-    assert not isinstance(rebuilt.adj, SharedRows)
+    _, health = _serving(root, store)
     assert "projection snapshot refused" in caplog.text and "snapshot format 999" in caplog.text
+    assert health["projection"]["members"] == 201
     _wait_for_snapshot(root, store)
     assert current_snapshot(root) != folder
+    caplog.clear()
     mapped, health = _serving(root, store)
+    assert "building from Neo4j" not in caplog.text
     assert isinstance(mapped.adj, SharedRows) and health["projection"]["members"] == 201
 
 
 def test_writes_are_served_and_the_next_snapshot_holds_them(store: Store, tmp_path: Path) -> None:
     """Writes through the service land in the mapped snapshot's overlay; after the quiet
-    time the watcher writes a snapshot holding them, from which the next start maps."""
+    time the watcher writes a snapshot holding them and serves it mapped; the next start
+    maps it."""
     load_path(store, club(200))
     root = tmp_path / "snapshots"
     _serving(root, store)
-    _wait_for_snapshot(root, store)
     settings = _settings(root)
     settings.change_poll_seconds = 0.2
     with TestClient(create_app(store, settings)) as c:
         served = c.app.state.projection  # type: ignore[attr-defined]
-        assert isinstance(served.current.adj, SharedRows)
+        before = served.current
+        assert isinstance(before.adj, SharedRows)
         store.upsert_members([{"id": "new-one", "props": {"name": "New One", "city": "Kranj"}}])
-        assert served.current.member("new-one") is not None  # applied at once, in the overlay
+        assert before.member("new-one") is not None  # applied at once, in the overlay
         _wait_for_snapshot(root, store)  # written by the watcher once the counter stood still
-    mapped, health = _serving(root, store)
+        deadline = time.monotonic() + guards.ANSWER
+        while served.current is before:  # and mapped in place of the changed one
+            assert time.monotonic() < deadline, "the new snapshot was never mapped"
+            time.sleep(0.05)
+        assert served.current.member("new-one") is not None
+        assert served.current.content() == before.content()
+    mapped, _ = _serving(root, store)
     assert isinstance(mapped.adj, SharedRows) and mapped.member("new-one") is not None
     assert mapped.content() == build_from_store(store).content()
