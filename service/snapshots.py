@@ -8,6 +8,8 @@ every write up to there), and a snapshot of the serving projection with the coun
 watcher last saw, once the counter has stood still for its quiet time (every write up to
 there has been applied). Stamped lower than its content is harmless — the next start sees
 another counter in Neo4j and rebuilds —; stamped higher would serve a stale projection.
+A counter that was never moved (``epoch`` None: a new, wiped or bulk-imported database)
+says nothing of the content, so no snapshot is written or mapped at it.
 
 Several processes (``serve --workers N``) share one folder. A file lock (``.lock``) makes
 one of them build and write (before it serves) while the others wait and then map what
@@ -99,6 +101,10 @@ class Snapshots:
     def open_at(self, mark: ChangeMark) -> Projection | None:
         """The current snapshot, mapped, when it was written at ``mark``; None otherwise (why
         is logged: none yet, another counter, or refused as damaged or foreign)."""
+        if mark.epoch is None:
+            # a new, wiped or bulk-imported database: its content moved no counter
+            log.info("Neo4j's change counter was never moved: building the projection from Neo4j")
+            return None
         wanted = stamp_of(mark)
         started = time.monotonic()
         try:
@@ -135,8 +141,8 @@ class Snapshots:
 
     def _write_locked(self, p: Projection, mark: ChangeMark) -> bool:
         stamp = stamp_of(mark)
-        if self._current_stamp() == stamp:
-            return False
+        if mark.epoch is None or self._current_stamp() == stamp:
+            return False  # (a counter never moved says nothing of the content: see open_at)
         started = time.monotonic()
         try:
             folder = write_snapshot(p, self.root, stamp)
@@ -168,6 +174,8 @@ class Snapshots:
         if current is None:
             return
         stamp = stamp_of(mark)
+        if mark.epoch is None:
+            return
         if self._current_stamp() != stamp:
             if time.monotonic() - self._last_write >= self.interval:
                 self.write(current, mark)

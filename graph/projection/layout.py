@@ -232,6 +232,8 @@ class Projection:
         self.reference_year = reference_year or date.today().year
         self.version = 0
         self.built_at: str | None = None
+        #: the snapshot this projection was mapped from (None: built in this process)
+        self.snapshot: str | None = None
         self._lock = threading.Lock()
         self._reset()
 
@@ -333,6 +335,7 @@ class Projection:
             "ties": self.n_ties,
             "version": self.version,
             "built_at": self.built_at,
+            "snapshot": self.snapshot,
         }
 
     def content(self) -> dict[str, Any]:

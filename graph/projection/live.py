@@ -114,5 +114,5 @@ class ProjectionService:
         """Size and version for ``/health`` (zeros before the first build)."""
         current = self._current
         if current is None:
-            return {"members": 0, "ties": 0, "version": 0, "built_at": None}
+            return {"members": 0, "ties": 0, "version": 0, "built_at": None, "snapshot": None}
         return current.info()

@@ -310,6 +310,7 @@ def open_snapshot(root: str | Path, *, reference_year: int | None = None) -> tup
         _check(folder / "text.json", text_bytes, meta["files"]["text.json"])
         text = json.loads(text_bytes)
         p = _assemble(raw, meta, text)
+        p.snapshot = folder.name
     except SnapshotError:
         raise
     except (OSError, KeyError, ValueError, TypeError, IndexError) as exc:

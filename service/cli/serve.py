@@ -12,6 +12,9 @@ import typer
 
 from service.cli.app import app
 
+#: How long a worker may not answer before uvicorn takes it for hung and replaces it.
+WORKER_HEALTHCHECK_SECONDS = 60
+
 
 def default_workers() -> int:
     """The number of cores this process may run on."""
@@ -53,6 +56,10 @@ def serve(
             port=port,
             log_level=log_level,
             workers=count,
+            # a worker answers the supervisor's pings only once its interpreter is up: on
+            # a busy machine that takes longer than uvicorn's 5 s, and a worker taken for
+            # hung would be killed and started again, for ever
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         )
     finally:
         shutil.rmtree(shared, ignore_errors=True)
