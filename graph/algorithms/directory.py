@@ -586,8 +586,9 @@ def _positions_changed(p: Projection, seen: list[tuple] | dict[int, tuple], n_ol
     """Members below ``n_old`` whose positions differ from ``seen``; in a snapshot's shared
     rows only the overlay can differ, and comparing it spares making every row."""
     rows = p.positions
-    if isinstance(rows, SharedRows) and isinstance(seen, dict):
-        return [m for m, row in rows.overlay().items() if m < n_old and seen.get(m) is not row]
+    if isinstance(seen, dict):  # made so for shared rows only (_seen_positions)
+        overlay: dict[int, tuple] = rows.overlay() if isinstance(rows, SharedRows) else {}
+        return [m for m, row in overlay.items() if m < n_old and seen.get(m) is not row]
     return _differing(rows, seen, n_old)
 
 

@@ -351,7 +351,7 @@ def _assemble(raw: memoryview, meta: Mapping[str, Any], text: Mapping[str, Any])
 
     def view(name: str) -> memoryview:
         data, typecode = span(name)
-        return data.cast(typecode)
+        return data.cast(typecode)  # type: ignore[call-overload]  # a code from the table
 
     def private(name: str) -> array | bytearray:
         data, typecode = span(name)
