@@ -3,6 +3,8 @@ the memory of processes that each hold the projection versus processes that map 
 snapshot.
 
     python -m bench.run snapshot [--tier faculty] [--sample 200]
+    python -m bench.snapshot --serve MEMBERS [--workers 1,2]
+
 
 No Neo4j: the projection is the tier's bundle built through the loaders (cached as a
 pickle by ``bench.common.cached_projection``). Memory is read by this process from each
@@ -14,6 +16,7 @@ is a process's private pages alone.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import subprocess
 import sys
@@ -116,12 +119,89 @@ def _sum(rows: list[dict[str, float]]) -> dict[str, float]:
     return {k: round(sum(r[k] for r in rows), 1) for k in ("rss", "pss", "uss")}
 
 
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its descendants."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        for task in Path(f"/proc/{p}/task").iterdir():
+            todo.extend(int(c) for c in (task / "children").read_text().split())
+    return out
+
+
+def _serve_once(members: int, workers: int, snapshots: Path) -> dict[str, Any]:
+    """Start ``serve`` on the configured Neo4j; seconds until every worker's /health shows
+    ``members``, and the memory of all its processes then."""
+    import httpx
+
+    from bench.load_test import _free_port
+
+    port = _free_port()
+    env = {**os.environ, "ALUMNI_GRAPH_SNAPSHOT_DIR": str(snapshots)}
+    exe = str(Path(sys.executable).with_name("alumni-graph"))
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        [exe, "serve", "--port", str(port), "--workers", str(workers), "--log-level", "warning"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        ready: set[int] = set()
+        mapped: set[str | None] = set()
+        while len(ready) < workers:
+            if proc.poll() is not None:
+                raise SystemExit("serve exited")
+            try:
+                with httpx.Client(timeout=30) as c:
+                    health = c.get(f"http://127.0.0.1:{port}/health").json()
+            except httpx.HTTPError:
+                time.sleep(0.1)
+                continue
+            if (health.get("projection") or {}).get("members") == members:
+                ready.add(health["process"])
+                mapped.add(health["projection"]["snapshot"])
+        seconds = time.monotonic() - started
+        pids = _tree(proc.pid)
+        rows = [_memory(pid) for pid in pids]
+        return {
+            "seconds": round(seconds, 1),
+            "processes": len(pids),
+            "memory": _sum(rows),
+            "snapshots": sorted(map(str, mapped)),
+        }
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+
+
+def serve_starts(members: int, workers: list[int]) -> dict[str, Any]:
+    """For each worker count: a start with no snapshot (built from Neo4j) and one from the
+    snapshot the first wrote (Neo4j unchanged)."""
+    out: dict[str, Any] = {}
+    for count in workers:
+        root = Path(tempfile.mkdtemp(prefix="serve-snapshots-", dir=DATA_DIR))
+        out[f"workers_{count}"] = {
+            "from_neo4j": _serve_once(members, count, root),
+            "from_snapshot": _serve_once(members, count, root),
+        }
+        print(count, out[f"workers_{count}"], flush=True)
+    return out
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(prog="bench.snapshot")
     parser.add_argument("--tier", default="faculty")
     parser.add_argument("--sample", type=int, default=200)
     parser.add_argument("--child", nargs=2, metavar=("MODE", "SOURCE"))
+    parser.add_argument("--serve", type=int, metavar="MEMBERS", help="time serve's starts instead")
+    parser.add_argument("--workers", default="1,2")
     args = parser.parse_args(argv)
+    if args.serve:
+        result = serve_starts(args.serve, [int(w) for w in args.workers.split(",")])
+        save("snapshot-serve", result)
+        return result
     if args.child:
         _child(args.child[0], args.child[1], args.sample)
         return {}
