@@ -165,10 +165,15 @@ def _serve_once(members: int, workers: int, snapshots: Path) -> dict[str, Any]:
         seconds = time.monotonic() - started
         pids = _tree(proc.pid)
         rows = [_memory(pid) for pid in pids]
+        each = [
+            {"process": Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()[-60:], **row}
+            for pid, row in zip(pids, rows, strict=True)
+        ]
         return {
             "seconds": round(seconds, 1),
             "processes": len(pids),
             "memory": _sum(rows),
+            "each": each,
             "snapshots": sorted(map(str, mapped)),
         }
     finally:
