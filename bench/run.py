@@ -26,6 +26,7 @@ BENCHMARKS = [
     "sheet_load",
     "hbs",
     "network_draw",
+    "snapshot",
 ]
 
 

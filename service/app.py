@@ -37,8 +37,9 @@ from service.core.audit_writer import AuditWriter
 from service.core.config import Settings
 from service.core.mail import FolderMailer, mailer_from_settings
 from service.core.oidc_login import SsoClient
-from service.core.ratelimit import HourlyLimiter, RateLimiter
+from service.core.ratelimit import limiter
 from service.ranking import RankerService
+from service.snapshots import Snapshots
 from service.watch import reapply_tombstones, start_heartbeat, start_projection, start_watcher
 from service.web.pages import install_web
 
@@ -104,13 +105,27 @@ def create_app(store: Store | None = None, settings: Settings | None = None) -> 
         # before the first answer: a backup restored while the service was down must not
         # bring erased members back (the watcher does it again after outside changes)
         reapply_tombstones(store)
-        app.state.projection = start_projection(store)
+        use_snapshots = settings.snapshots if settings.snapshots is not None else owns_store
+        snapshots = (
+            Snapshots(settings.snapshot_folder(), interval=settings.snapshot_interval_seconds)
+            if use_snapshots
+            else None
+        )
+        app.state.snapshots = snapshots
+        app.state.projection, current_at = start_projection(store, snapshots)
         ranker = RankerService(settings.ranker_folder(), retrain_share=settings.ranker_retrain_share)
         ranker.load()
         app.state.ranker = ranker
         poll = settings.change_poll_seconds
         poll = (2.0 if owns_store else 0.0) if poll is None else poll
-        watcher = start_watcher(store, app.state.projection, poll, after_reload=ranker.after_reload)
+        watcher = start_watcher(
+            store,
+            app.state.projection,
+            poll,
+            after_reload=ranker.after_reload,
+            snapshots=snapshots,
+            seen=current_at,
+        )
         if heartbeat is not None:
             heartbeat.watcher = watcher
         app.state.audit_writer = AuditWriter(store).start()
@@ -164,8 +179,13 @@ def _install_sign_in(app: FastAPI, settings: Settings) -> None:
     """The mailer, single sign-on and the sign-in limits (:mod:`service.api.routes.auth`)."""
     app.state.mailer = mailer_from_settings(settings)
     app.state.sso = SsoClient(settings) if settings.sso_enabled else None
-    app.state.sso_limiter = RateLimiter(SIGN_IN_STARTS_PER_MINUTE)
-    app.state.link_client_limiter = HourlyLimiter(settings.magic_link_per_client_per_hour)
-    app.state.link_address_limiter = HourlyLimiter(settings.magic_link_per_address_per_hour)
+    shared = settings.shared_state_dir
+    app.state.sso_limiter = limiter(SIGN_IN_STARTS_PER_MINUTE, shared, "sign-in-starts")
+    app.state.link_client_limiter = limiter(
+        settings.magic_link_per_client_per_hour, shared, "links-per-client", period=3600.0
+    )
+    app.state.link_address_limiter = limiter(
+        settings.magic_link_per_address_per_hour, shared, "links-per-address", period=3600.0
+    )
     if isinstance(app.state.mailer, FolderMailer):
         log.info("mail is written to %s (no ALUMNI_GRAPH_SMTP_HOST)", app.state.mailer.folder)

@@ -29,22 +29,29 @@ from graph.store import Store, StoreError, StoreUnavailable
 from graph.store.integrity import ChangeMark
 from graph.tombstones import TombstoneKeyError
 from service.core.token_cache import TokenCache
+from service.snapshots import Snapshots
 
 log = logging.getLogger("alumni_graph.service")
 
 
-def start_projection(store: Store) -> ProjectionService:
-    """Subscribe to the store and build the first projection (progress in the log).
+def start_projection(
+    store: Store, snapshots: Snapshots | None = None
+) -> tuple[ProjectionService, ChangeMark | None]:
+    """Subscribe to the store and build the first projection (progress in the log), or map
+    the last snapshot when Neo4j has not changed since (:meth:`Snapshots.start`). Returns
+    the service and the change counter its projection is current at (None: not known).
 
     When Neo4j is not there yet the service still starts; the projection's routes answer
     503 until ``POST /admin/reload`` succeeds (or the watcher's heartbeat builds it).
     """
     service = ProjectionService(store)
     try:
+        if snapshots is not None:
+            return service, snapshots.start(store, service)
         service.reload()
     except StoreUnavailable as exc:
         log.warning("could not build the projection at start (%s); POST /admin/reload later", exc)
-    return service
+    return service, None
 
 
 class ChangeWatcher:
@@ -57,8 +64,11 @@ class ChangeWatcher:
         quiet: float | None = None,
         max_lag: float = 60.0,
         after_reload: Callable[[Projection], object] | None = None,
+        snapshots: Snapshots | None = None,
+        seen: ChangeMark | None = None,
     ) -> None:
         self.store = store
+        self.snapshots = snapshots
         # e.g. the learned ranker's retraining when the club drifted
         self.after_reload = after_reload
         self.projection = projection
@@ -69,14 +79,17 @@ class ChangeWatcher:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread = threading.Thread(target=self._run, name="change-watcher", daemon=True)
-        self._seen: ChangeMark | None = None
+        # the counter the projection is current at, when the caller knows it (from before
+        # the build or of the snapshot): a write after it is then not missed
+        self._seen: ChangeMark | None = seen
         self.replayed = 0
 
     def start(self) -> ChangeWatcher:
-        try:
-            self._seen = self.store.changes()
-        except StoreError:
-            self._seen = None  # learnt at the first poll that reaches Neo4j
+        if self._seen is None:
+            try:
+                self._seen = self.store.changes()
+            except StoreError:
+                self._seen = None  # learnt at the first poll that reaches Neo4j
         self._thread.start()
         return self
 
@@ -119,6 +132,12 @@ class ChangeWatcher:
             )
             if due and self._reload(now):
                 foreign_since = None
+            elif foreign_since is None and clock - moved_at >= self.quiet and self.snapshots is not None:
+                # still for the quiet time, every write up to ``now`` is in the projection
+                try:
+                    self.snapshots.settle(self.projection, now)
+                except Exception:  # the snapshot is an optimisation: the service serves on
+                    log.exception("keeping the projection's snapshot failed")
 
     def _replay(self, since: ChangeMark, now: ChangeMark) -> bool:
         """Apply the other processes' logged writes from ``since`` to ``now`` to the
@@ -137,6 +156,11 @@ class ChangeWatcher:
     def _reload(self, mark: ChangeMark) -> bool:
         # the outside change may be a restored backup older than some erasures
         reapply_tombstones(self.store)
+        if self.projection.current is None and self.snapshots is not None:
+            mapped = self.snapshots.open_at(mark)  # Neo4j came back unchanged since the last one
+            if mapped is not None:
+                self.snapshots.adopt(self.projection, mapped)
+                return True
         try:
             fresh = self.projection.reload()
         except ReloadInProgress:
@@ -149,6 +173,8 @@ class ChangeWatcher:
             return False
         self.reloads += 1
         log.info("projection rebuilt after a change by another process (counter %s)", mark.counter)
+        if self.snapshots is not None:
+            self.snapshots.write(fresh, mark, wait=True)
         if self.after_reload is not None:
             try:
                 self.after_reload(fresh)
@@ -239,9 +265,15 @@ def start_watcher(
     projection: ProjectionService,
     interval: float,
     after_reload: Callable[[Projection], object] | None = None,
+    snapshots: Snapshots | None = None,
+    seen: ChangeMark | None = None,
 ) -> ChangeWatcher | None:
     """Start watching for outside changes every ``interval`` seconds (0: not at all);
-    ``after_reload`` is called with each projection the watcher rebuilt."""
+    ``after_reload`` is called with each projection the watcher rebuilt; ``snapshots``
+    are kept current (:meth:`Snapshots.settle`); ``seen`` is the counter the projection is
+    current at, when known."""
     if interval <= 0:
         return None
-    return ChangeWatcher(store, projection, interval=interval, after_reload=after_reload).start()
+    return ChangeWatcher(
+        store, projection, interval=interval, after_reload=after_reload, snapshots=snapshots, seen=seen
+    ).start()

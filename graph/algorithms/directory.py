@@ -41,6 +41,7 @@ from typing import Literal
 from graph import consent
 from graph.normalize import employer_key, fold, skill_key
 from graph.projection import Projection
+from graph.projection.shared import SharedRows
 
 Sort = Literal["relevance", "name", "graduation_year"]
 
@@ -125,7 +126,9 @@ class _State:
     version: int
     seen_names: list[str]
     seen_grad: array
-    seen_positions: list[tuple]
+    # a list of every member's positions, or for a snapshot's shared rows the copy of its
+    # overlay (the rows outside it cannot change)
+    seen_positions: list[tuple] | dict[int, tuple]
     #: employer code → members working there now (as of the build; dirty members aside)
     current_holders: list[array]
     keys: list[str]
@@ -547,7 +550,7 @@ def _build(p: Projection) -> _State:
         version=p.version,
         seen_names=list(names[:n]),
         seen_grad=array("h", grad[:n]),
-        seen_positions=list(p.positions[:n]),
+        seen_positions=_seen_positions(p, n),
         current_holders=current_holders,
         keys=keys,
         owners=owners,
@@ -574,11 +577,26 @@ def _differing(now: Sequence, seen: Sequence, n: int, chunk: int = 4_096) -> lis
     return out
 
 
+def _seen_positions(p: Projection, n: int) -> list[tuple] | dict[int, tuple]:
+    rows = p.positions
+    return rows.overlay() if isinstance(rows, SharedRows) else list(rows[:n])
+
+
+def _positions_changed(p: Projection, seen: list[tuple] | dict[int, tuple], n_old: int) -> list[int]:
+    """Members below ``n_old`` whose positions differ from ``seen``; in a snapshot's shared
+    rows only the overlay can differ, and comparing it spares making every row."""
+    rows = p.positions
+    if isinstance(seen, dict):  # made so for shared rows only (_seen_positions)
+        overlay: dict[int, tuple] = rows.overlay() if isinstance(rows, SharedRows) else {}
+        return [m for m, row in overlay.items() if m < n_old and seen.get(m) is not row]
+    return _differing(rows, seen, n_old)
+
+
 def _catch_up(p: Projection, st: _State) -> _State:
     """Patch ``st`` with the members changed since it was built, or rebuild when too many."""
     n_old, n = st.n, len(p.ids)
     changed = set(_differing(p.names, st.seen_names, n_old))
-    changed.update(_differing(p.positions, st.seen_positions, n_old))
+    changed.update(_positions_changed(p, st.seen_positions, n_old))
     changed.update(_differing(p.graduation_year, st.seen_grad, n_old))
     changed.update(range(n_old, n))
     dirty = st.dirty | changed
@@ -589,7 +607,8 @@ def _catch_up(p: Projection, st: _State) -> _State:
         st.folded.append("")
         st.seen_names.append("")
         st.seen_grad.append(0)
-        st.seen_positions.append(())
+        if isinstance(st.seen_positions, list):
+            st.seen_positions.append(())
         st.name_rank.append(0)
         st.grad_rank.append(0)
     dirty_words = dict(st.dirty_words)

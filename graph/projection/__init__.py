@@ -8,6 +8,9 @@ algorithms need, held compactly and kept current on every write through the stor
 * :mod:`~graph.projection.build` — building it from Neo4j (:func:`build_from_store`);
 * :mod:`~graph.projection.rows` — building it from write-shaped rows with no Neo4j
   (:meth:`Projection.from_rows`: evaluation of bundles, examples, tests);
+* :mod:`~graph.projection.snapshot` — a projection as flat files that several processes
+  map and share (:func:`write_snapshot`, :func:`open_snapshot`), its per-member lists
+  read through :mod:`~graph.projection.shared` with writes copy-on-write per row;
 * :mod:`~graph.projection.live` — the serving projection, kept current by the store's
   write events and rebuilt on demand (:class:`ProjectionService`).
 

@@ -24,6 +24,7 @@ from graph.consent import FLAG_PROPS, flag_bits
 from graph.model import MemberRole
 from graph.normalize import fold
 from graph.projection.layout import ROLES, Facet, Position, Projection, title_level, year_of
+from graph.projection.shared import owned
 
 _DEFAULT_FLAGS = flag_bits({})
 
@@ -147,8 +148,8 @@ def _put_tie(p: Projection, a: int, b: int, year: int) -> None:
     """``MERGE`` a tie: a known one only takes a (non-zero) year."""
     if p.knows(a, b):
         if year:
-            p.since[a][p.adj[a].index(b)] = year
-            p.since[b][p.adj[b].index(a)] = year
+            owned(p.since, a)[p.adj[a].index(b)] = year
+            owned(p.since, b)[p.adj[b].index(a)] = year
         return
     _append_tie(p, a, b, year)
     p.n_ties += 1
@@ -157,10 +158,17 @@ def _put_tie(p: Projection, a: int, b: int, year: int) -> None:
 def _append_tie(p: Projection, a: int, b: int, year: int) -> None:
     """A tie with no duplicate check (a hub's check would make a build quadratic); the
     build de-duplicates and counts the ties once at the end (:func:`graph.projection.build.finish_build`)."""
-    p.adj[a].append(b)
-    p.since[a].append(year)
-    p.adj[b].append(a)
-    p.since[b].append(year)
+    adj, since = p.adj, p.since
+    if type(adj) is list:  # a build: millions of ties, no call spared
+        adj[a].append(b)
+        since[a].append(year)
+        adj[b].append(a)
+        since[b].append(year)
+        return
+    owned(adj, a).append(b)
+    owned(since, a).append(year)
+    owned(adj, b).append(a)
+    owned(since, b).append(year)
 
 
 def _put_title(p: Projection, title: str) -> int:
@@ -286,8 +294,8 @@ def _erase_member(p: Projection, i: int) -> None:
     p.introduced = {pair for pair in p.introduced if i not in pair}
     for other in p.adj[i]:
         j = p.adj[other].index(i)
-        del p.adj[other][j]
-        del p.since[other][j]
+        del owned(p.adj, other)[j]
+        del owned(p.since, other)[j]
     p.n_ties -= len(p.adj[i])
     p.adj[i] = array("i")
     p.since[i] = array("h")

@@ -17,6 +17,12 @@ Layout, chosen for 320,000 members and 3.2M ties in well under a gigabyte:
 Concurrency: writes (``apply``) are serialised by a lock; readers take no lock. Writers
 replace tuples and append to arrays, and readers never iterate a dict of the projection,
 so a reader racing a writer sees the old or the new value, never a broken structure.
+
+A projection opened from a snapshot (:mod:`graph.projection.snapshot`) holds the
+per-member lists as :class:`~graph.projection.shared.SharedRows` on shared memory instead
+of Python lists: the same reads, each row a fresh private object; a write changes a row
+copy-on-write (``owned``), which is why writers here never change a row in place without
+going through it.
 """
 
 from __future__ import annotations
@@ -26,13 +32,13 @@ import re
 import threading
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from graph.model import MemberRole
 from graph.normalize import fold
 from graph.projection.names import NameIndex
+from graph.projection.shared import owned, row_size
 
 ROLES: tuple[str, ...] = ("", *(r.value for r in MemberRole))
 
@@ -162,7 +168,7 @@ class Facet:
     def _holders(self, value: int) -> array:
         while len(self.members_of) <= value:
             self.members_of.append(array("i"))
-        return self.members_of[value]
+        return owned(self.members_of, value)
 
     def add(self, member: int, value: int) -> bool:
         held = self.of_member[member]
@@ -187,24 +193,27 @@ class Facet:
         if value not in held:
             return
         self.of_member[member] = tuple(v for v in held if v != value)
-        self.members_of[value].remove(member)
+        owned(self.members_of, value).remove(member)
 
     def clear_member(self, member: int) -> None:
         for value in self.of_member[member]:
-            self.members_of[value].remove(member)
+            owned(self.members_of, value).remove(member)
         self.of_member[member] = ()
 
     def count(self, value: int) -> int:
         """How many members hold ``value``."""
-        return len(self.members_of[value]) if value < len(self.members_of) else 0
+        return row_size(self.members_of, value) if value < len(self.members_of) else 0
 
     def holders(self, value: int) -> array:
         return self.members_of[value] if value < len(self.members_of) else array("i")
 
 
-@dataclass(frozen=True, slots=True)
-class Position:
-    """One WORKS_AT: employer code, years (0 unknown; ``end`` 0 means current), title code."""
+class Position(NamedTuple):
+    """One WORKS_AT: employer code, years (0 unknown; ``end`` 0 means current), title code.
+
+    A named tuple: a snapshot makes one per position read (:mod:`graph.projection.snapshot`),
+    and a tuple is made several times faster than a frozen dataclass.
+    """
 
     employer: int
     key: str
@@ -223,6 +232,8 @@ class Projection:
         self.reference_year = reference_year or date.today().year
         self.version = 0
         self.built_at: str | None = None
+        #: the snapshot this projection was mapped from (None: built in this process)
+        self.snapshot: str | None = None
         self._lock = threading.Lock()
         self._reset()
 
@@ -290,17 +301,17 @@ class Projection:
         return self.adj[member]
 
     def degree(self, member: int) -> int:
-        return len(self.adj[member])
+        return row_size(self.adj, member)
 
     def knows(self, a: int, b: int) -> bool:
         # scan the shorter list: a hub's ties may number thousands
-        if len(self.adj[a]) > len(self.adj[b]):
-            a, b = b, a
-        return b in self.adj[a]
+        adj = self.adj
+        row_a, row_b = adj[a], adj[b]
+        return a in row_b if len(row_a) > len(row_b) else b in row_a
 
     def since_year(self, a: int, b: int) -> int:
         """The year ``a`` and ``b`` met (0 unknown or not tied)."""
-        if len(self.adj[a]) > len(self.adj[b]):
+        if row_size(self.adj, a) > row_size(self.adj, b):
             a, b = b, a
         try:
             return self.since[a][self.adj[a].index(b)]
@@ -330,6 +341,7 @@ class Projection:
             "ties": self.n_ties,
             "version": self.version,
             "built_at": self.built_at,
+            "snapshot": self.snapshot,
         }
 
     def content(self) -> dict[str, Any]:

@@ -91,9 +91,28 @@ class ProjectionService:
         finally:
             self._reloading.release()
 
+    def adopt(self, fresh: Projection) -> None:
+        """Serve ``fresh``, made elsewhere (a snapshot mapped in), from now on.
+
+        The caller vouches that ``fresh`` holds every write this service has applied (its
+        change counter is the one ``fresh`` is stamped with). Raises
+        :class:`ReloadInProgress` while a reload runs, which would swap in its own.
+        """
+        if not self._reloading.acquire(blocking=False):
+            raise ReloadInProgress("a reload is running")
+        try:
+            with self._swap:
+                old = self._current
+                if old is not None:
+                    fresh.version = max(fresh.version, old.version + 1)
+                self._current = fresh
+            log.info("projection swapped in from a snapshot: %s", fresh.info())
+        finally:
+            self._reloading.release()
+
     def info(self) -> dict[str, Any]:
         """Size and version for ``/health`` (zeros before the first build)."""
         current = self._current
         if current is None:
-            return {"members": 0, "ties": 0, "version": 0, "built_at": None}
+            return {"members": 0, "ties": 0, "version": 0, "built_at": None, "snapshot": None}
         return current.info()

@@ -87,6 +87,20 @@ class Settings(BaseSettings):
     #: and reloads the projection when it did. None: every 2 s for an app that connects
     #: by itself (``serve``), off for one handed a store (tests); 0 = off.
     change_poll_seconds: float | None = None
+    #: Keep the projection as a snapshot of flat files (docs/deployment.md): start from it
+    #: when Neo4j has not changed since, write a new one after each build and batch of
+    #: changes. None: on for an app that connects by itself (``serve``), off for one handed
+    #: a store (tests).
+    snapshots: bool | None = None
+    #: Where the snapshots live; unset: ``snapshots/`` in the local server's folder, beside
+    #: the data, also when NEO4J_URI names another server.
+    snapshot_dir: Path | None = None
+    #: After a batch of changes, write a new snapshot at most this often (a write reads
+    #: the whole projection: seconds at 320,000 members); rebuilds always write one.
+    snapshot_interval_seconds: float = Field(default=60.0, ge=0)
+    #: A folder the processes of one service keep their shared state in (the rate limits'
+    #: buckets); ``serve --workers N`` sets it for its workers. Unset: each process alone.
+    shared_state_dir: Path | None = None
     #: Longest query string accepted, in bytes (414 beyond).
     max_query_bytes: int = 8192
     #: Origins allowed by CORS; empty means CORS is closed.
@@ -247,6 +261,12 @@ class Settings(BaseSettings):
         if self.ranker_dir:
             return self.ranker_dir.expanduser().resolve()
         return self.local_server().home / "ranker"
+
+    def snapshot_folder(self) -> Path:
+        """Where the projection's snapshots live (see ``snapshot_dir``)."""
+        if self.snapshot_dir:
+            return self.snapshot_dir.expanduser().resolve()
+        return self.local_server().home / "snapshots"
 
     def report_options(self) -> ReportOptions:
         """The report's options as these settings give them."""

@@ -1,8 +1,10 @@
 """Rate limits: token buckets kept in memory, per token and per client address.
 
 Each bucket holds up to ``per_minute`` requests (the burst) and refills at
-``per_minute / 60`` a second. In memory is enough for one process; several processes
-each enforce the limit on their own share.
+``per_minute / 60`` a second. In memory is enough for one process. Several processes
+(``serve --workers N``) keep their buckets together in a file each maps
+(:class:`SharedRateLimiter`, ``ALUMNI_GRAPH_SHARED_STATE_DIR``), so that a limit is the
+same whichever worker a request reaches.
 
 Two limits use them: :class:`RateLimiter` keyed by token id for the requests of valid
 tokens, and :class:`AuthFailureThrottle` keyed by client address for failed
@@ -12,11 +14,17 @@ authentications (no token, a malformed, unknown, revoked or expired one, a bad J
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import math
+import mmap
+import os
+import struct
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 
@@ -83,6 +91,100 @@ class HourlyLimiter(RateLimiter):
         self.rate = per_hour / 3600.0
 
 
+class SharedRateLimiter(RateLimiter):
+    """:class:`RateLimiter` whose buckets live in ``path``, a file every process maps.
+
+    The file is a table of ``SLOTS`` buckets ``(key hash, tokens, last)``; a key takes the
+    first of ``PROBE`` slots from its hash that holds it, is empty, or holds a bucket that
+    has refilled to the full burst — a full bucket is the same as a forgotten one, so it
+    can be given to another key. Each take is one read and one write of a slot under an
+    exclusive ``flock`` (and a thread lock, which ``flock`` does not give between the
+    threads of one process). ``time.monotonic`` is the host's clock, the same in every
+    process. When all ``PROBE`` slots hold other keys' partly used buckets (thousands
+    of keys at once, all busy), the first is taken over: that key starts afresh.
+    """
+
+    SLOTS = 1 << 16
+    PROBE = 8
+    _SLOT = struct.Struct("<Qdd")
+
+    def __init__(
+        self,
+        per_period: int,
+        path: str | Path,
+        *,
+        period: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(per_period, clock=clock)
+        self.rate = per_period / period
+        size = self.SLOTS * self._SLOT.size
+        self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
+        try:
+            if os.fstat(self._fd).st_size < size:
+                os.ftruncate(self._fd, size)  # zeros: every slot empty
+        finally:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        self._table = mmap.mmap(self._fd, size)
+
+    def _take(self, key: str, cost: float) -> float:
+        """Refill ``key``'s bucket, take ``cost`` from it when it holds a request, and
+        return the seconds to wait (0.0 when allowed)."""
+        h = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "little") or 1
+        now = self._clock()
+        with self._lock:
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+            try:
+                slot, tokens, last = self._find(h, now)
+                tokens = min(self.capacity, tokens + max(0.0, now - last) * self.rate)
+                if tokens >= 1.0:
+                    wait = 0.0
+                    tokens -= cost
+                else:
+                    wait = (1.0 - tokens) / self.rate
+                if cost:
+                    self._SLOT.pack_into(self._table, slot * self._SLOT.size, h, tokens, now)
+            finally:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+        return wait
+
+    def _find(self, h: int, now: float) -> tuple[int, float, float]:
+        first = h % self.SLOTS
+        free = None
+        for k in range(self.PROBE):
+            slot = (first + k) % self.SLOTS
+            held, tokens, last = self._SLOT.unpack_from(self._table, slot * self._SLOT.size)
+            if held == h:
+                return slot, tokens, last
+            if free is None and (held == 0 or tokens + (now - last) * self.rate >= self.capacity):
+                free = slot
+        return (first if free is None else free), self.capacity, now
+
+    def acquire(self, key: str) -> float:
+        if self.capacity <= 0:
+            return 0.0
+        return self._take(key, 1.0)
+
+    def peek(self, key: str) -> float:
+        if self.capacity <= 0:
+            return 0.0
+        return self._take(key, 0.0)
+
+
+def limiter(per_period: int, shared_dir: Path | None, name: str, *, period: float = 60.0) -> RateLimiter:
+    """A limiter of ``per_period`` requests per ``period`` seconds: in memory, or kept in
+    ``shared_dir``/``name`` with the other processes' when a shared folder is given."""
+    if shared_dir is not None:
+        shared_dir.mkdir(parents=True, exist_ok=True)
+        return SharedRateLimiter(per_period, shared_dir / f"{name}.buckets", period=period)
+    if period == 3600.0:
+        return HourlyLimiter(per_period)
+    limit = RateLimiter(per_period)
+    limit.rate = per_period / period
+    return limit
+
+
 class AuthFailureThrottle:
     """Failed authentications per client address; an address over its share is refused.
 
@@ -95,9 +197,14 @@ class AuthFailureThrottle:
     """
 
     def __init__(
-        self, per_minute: int, *, max_keys: int = 100_000, clock: Callable[[], float] = time.monotonic
+        self,
+        per_minute: int,
+        *,
+        max_keys: int = 100_000,
+        clock: Callable[[], float] = time.monotonic,
+        buckets: RateLimiter | None = None,
     ) -> None:
-        self._buckets = RateLimiter(per_minute, max_keys=max_keys, clock=clock)
+        self._buckets = buckets or RateLimiter(per_minute, max_keys=max_keys, clock=clock)
 
     def blocked(self, address: str) -> float:
         """Seconds ``address`` must wait before trying again; 0.0 when it may try now."""

@@ -63,6 +63,28 @@ def test_buckets_refill() -> None:
     assert RateLimiter.retry_after(0.2) == "1"
 
 
+def test_shared_buckets_are_one_limit_across_processes(tmp_path) -> None:
+    """Two limiters on one file (as two workers map it) take from the same buckets, and
+    each key keeps its own bucket."""
+    from service.core.ratelimit import SharedRateLimiter
+
+    now = [100.0]
+    path = tmp_path / "requests.buckets"
+    one, two = (SharedRateLimiter(6, path, clock=lambda: now[0]) for _ in range(2))
+    assert [x.acquire("t") for x in (one, two, one, two, one, two)] == [0.0] * 6
+    assert two.acquire("t") == pytest.approx(10.0) and one.peek("t") == pytest.approx(10.0)
+    assert one.acquire("u") == 0.0  # another key, its own bucket
+    now[0] += 10.0
+    assert two.peek("t") == 0.0 and one.acquire("t") == 0.0 and two.acquire("t") > 0
+    # many keys at once: each keeps its own bucket while it is not full
+    keys = [f"k{i}" for i in range(3 * SharedRateLimiter.PROBE)]
+    for key in keys:
+        assert one.acquire(key) == 0.0
+    assert all(two.peek(key) == 0.0 for key in keys)  # five left each
+    now[0] += 3600.0  # all refilled: the slots are free again, the limit whole
+    assert all(two.acquire("t") == 0.0 for _ in range(6)) and one.acquire("t") > 0
+
+
 def test_cors_closed_unless_configured(make_client: Callable[..., TestClient]) -> None:
     preflight = {
         "Origin": "https://club.example",

@@ -10,7 +10,7 @@ from service.api.middleware.audit import AuditMiddleware
 from service.api.middleware.edge import BearerRequiredMiddleware, BodyLimitMiddleware
 from service.core.config import Settings
 from service.core.oidc import OidcVerifier
-from service.core.ratelimit import AuthFailureThrottle, RateLimiter
+from service.core.ratelimit import AuthFailureThrottle, limiter
 
 
 def install_security(app: FastAPI, settings: Settings) -> None:
@@ -21,8 +21,12 @@ def install_security(app: FastAPI, settings: Settings) -> None:
     the bearer requirement and, innermost, the audit writer, which sees each response's
     final status.
     """
-    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
-    app.state.auth_failures = AuthFailureThrottle(settings.auth_failures_per_minute)
+    shared = settings.shared_state_dir
+    app.state.rate_limiter = limiter(settings.rate_limit_per_minute, shared, "requests")
+    app.state.auth_failures = AuthFailureThrottle(
+        settings.auth_failures_per_minute,
+        buckets=limiter(settings.auth_failures_per_minute, shared, "auth-failures"),
+    )
     app.state.oidc = OidcVerifier.from_settings(settings)
     app.add_middleware(AuditMiddleware)
     app.add_middleware(BearerRequiredMiddleware)

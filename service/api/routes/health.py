@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from importlib.metadata import version
 
 from fastapi import APIRouter, Request
@@ -21,7 +22,13 @@ def health(request: Request, store: StoreDep) -> Health:
     try:
         counts = store.counts()
     except StoreUnavailable:
-        return Health(status="degraded", neo4j="down", version=version("alumni-graph"), projection=info)
+        return Health(
+            status="degraded",
+            neo4j="down",
+            version=version("alumni-graph"),
+            projection=info,
+            process=os.getpid(),
+        )
     return Health(
         status="ok",
         neo4j="up",
@@ -29,4 +36,5 @@ def health(request: Request, store: StoreDep) -> Health:
         nodes=counts["nodes"],
         relationships=counts["relationships"],
         projection=info,
+        process=os.getpid(),
     )

@@ -8,6 +8,9 @@ class ProjectionInfo(BaseModel):
     ties: int = Field(description="KNOWS ties held in the projection")
     version: int = Field(description="Increases with every change applied to the projection")
     built_at: str | None = None
+    snapshot: str | None = Field(
+        None, description="The snapshot the projection was mapped from (null: built in this process)"
+    )
 
 
 class Health(BaseModel):
@@ -17,3 +20,4 @@ class Health(BaseModel):
     nodes: dict[str, int] = Field(default_factory=dict, description="Node counts by label")
     relationships: dict[str, int] = Field(default_factory=dict, description="Relationship counts by type")
     projection: ProjectionInfo | None = None
+    process: int = Field(description="The id of the process that answered (one of serve's workers)")

@@ -1,0 +1,131 @@
+"""Rows read from flat arrays that several processes share, with private replacements.
+
+A snapshot (:mod:`graph.projection.snapshot`) holds each per-member list of the
+projection — neighbours, years, a facet's values, a value's holders, positions — as one
+CSR pair: ``offsets`` (row ``i`` is ``values[offsets[i]:offsets[i + 1]]``) and
+``values``, both views on a memory-mapped file. :class:`SharedRows` gives them the
+interface of the list of rows the algorithms know (``rows[i]``, ``len``, iteration),
+each row read as a fresh ``array`` or ``tuple``, so the algorithms do not care where a
+projection came from.
+
+Writes after the snapshot are copy-on-write per row: a changed row is kept in a small
+private overlay that reads look at first. A writer replaces a row (``rows[i] = ...``),
+or takes a private copy to change in place (:func:`owned`). Readers take no lock, as
+everywhere in the projection: the overlay is only ever looked up by key, and a reader
+racing a writer sees the shared row or its replacement, never half of either.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+#: Reads row ``[start, end)`` of the values into a fresh, private object.
+RowReader = Callable[[int, int], Any]
+
+
+class SharedRows:
+    """A list of rows over CSR ``offsets`` (any sequence of ints, ``n + 1`` long) and a
+    ``read(start, end)`` that makes a row; rows set or appended later live in an overlay."""
+
+    __slots__ = ("_len", "_n", "_offsets", "_overlay", "_read")
+
+    def __init__(self, offsets: Any, read: RowReader) -> None:
+        self._offsets = offsets
+        self._read = read
+        self._n = len(offsets) - 1
+        self._len = self._n
+        self._overlay: dict[int, Any] = {}
+
+    def __len__(self) -> int:
+        return self._len
+
+    def __getitem__(self, i: int) -> Any:
+        try:
+            row = self._overlay.get(i)
+        except TypeError:
+            if isinstance(i, slice):  # unhashable: a copy of those rows, as a list gives
+                return [self[k] for k in range(*i.indices(self._len))]
+            raise
+        if row is not None:
+            return row
+        if i < 0:
+            i += self._len
+        if not 0 <= i < self._n:
+            raise IndexError("row index out of range")
+        o = self._offsets
+        return self._read(o[i], o[i + 1])
+
+    def __iter__(self) -> Iterator[Any]:
+        for i in range(self._len):
+            yield self[i]
+
+    def __setitem__(self, i: int, row: Any) -> None:
+        if i < 0:
+            i += self._len
+        if not 0 <= i < self._len:
+            raise IndexError("row index out of range")
+        self._overlay[i] = row
+
+    def append(self, row: Any) -> None:
+        # set first, then grow: a reader that sees the new length finds the row
+        self._overlay[self._len] = row
+        self._len += 1
+
+    def extend(self, rows: Iterable[Any]) -> None:
+        for row in rows:
+            self.append(row)
+
+    def size(self, i: int) -> int:
+        """``len(rows[i])`` without reading the row."""
+        row = self._overlay.get(i)
+        if row is not None:
+            return len(row)
+        o = self._offsets
+        return o[i + 1] - o[i] if 0 <= i < self._n else 0
+
+    def own(self, i: int) -> Any:
+        """Row ``i`` as a private object the caller may change in place."""
+        row = self._overlay.get(i)
+        if row is None:
+            row = self._overlay[i] = self[i]
+        return row
+
+    def overlay(self) -> dict[int, Any]:
+        """A copy of the rows changed or added since the snapshot, by index (one C-level
+        copy: safe beside a writer)."""
+        return self._overlay.copy()
+
+
+def owned(rows: Any, i: int) -> Any:
+    """Row ``i`` of ``rows`` to change in place: the row itself in a plain list, a private
+    copy in :class:`SharedRows`."""
+    return rows.own(i) if type(rows) is SharedRows else rows[i]
+
+
+def row_size(rows: Any, i: int) -> int:
+    """``len(rows[i])``, without copying a shared row."""
+    return rows.size(i) if type(rows) is SharedRows else len(rows[i])
+
+
+def array_reader(raw: memoryview, typecode: str) -> RowReader:
+    """Rows as fresh ``array(typecode)`` from ``raw``, the values' bytes."""
+    width = array(typecode).itemsize
+
+    def read(start: int, end: int) -> array:
+        row = array(typecode)
+        if end > start:
+            row.frombytes(raw[start * width : end * width])
+        return row
+
+    return read
+
+
+def tuple_reader(values: memoryview) -> RowReader:
+    """Rows as tuples of ints from ``values`` (a typed view); the shared ``()`` when empty."""
+
+    def read(start: int, end: int) -> tuple[int, ...]:
+        return tuple(values[start:end]) if end > start else ()
+
+    return read

@@ -1,0 +1,197 @@
+"""The serving projection's snapshots (:mod:`graph.projection.snapshot`): start from the
+last one when Neo4j has not changed since, write a new one after each build and, at most
+every ``interval`` seconds, after a batch of changes; share them between workers.
+
+A snapshot is stamped with the change counter it is current at. Which counter that is
+matters: a build is stamped with the counter read *before* it started (it holds at least
+every write up to there), and a snapshot of the serving projection with the counter the
+watcher last saw, once the counter has stood still for its quiet time (every write up to
+there has been applied). Stamped lower than its content is harmless — the next start sees
+another counter in Neo4j and rebuilds —; stamped higher would serve a stale projection.
+A counter that was never moved (``epoch`` None: a new, wiped or bulk-imported database)
+says nothing of the content, so no snapshot is written or mapped at it.
+
+Several processes (``serve --workers N``) share one folder. A file lock (``.lock``) makes
+one of them build and write (before it serves) while the others wait and then map what
+it wrote, so N workers starting together cost one build; later, the one that takes the lock writes the
+next snapshot, and the others swap to it when they stand at the same counter.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from graph.projection import Projection, ProjectionService, ReloadInProgress
+from graph.projection.snapshot import SnapshotError, open_snapshot, snapshot_info, write_snapshot
+from graph.store import Store, StoreError
+from graph.store.integrity import ChangeMark
+
+log = logging.getLogger("alumni_graph.service")
+
+
+def stamp_of(mark: ChangeMark) -> dict[str, Any]:
+    return {"epoch": mark.epoch, "counter": mark.counter}
+
+
+@contextmanager
+def _file_lock(path: Path, *, blocking: bool) -> Iterator[int | None]:
+    """``flock`` on ``path``: yields the descriptor holding it, or None when not blocking
+    and another process holds it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield None
+            return
+        yield fd
+    finally:
+        os.close(fd)  # closing lets go of the lock
+
+
+class Snapshots:
+    """The snapshots under ``root`` as one service process uses them."""
+
+    def __init__(self, root: Path, *, interval: float = 60.0) -> None:
+        self.root = root
+        self.interval = interval
+        #: the stamp of the snapshot this process last wrote or mapped
+        self.stamp: dict[str, Any] | None = None
+        self.written = 0
+        self.adopted = 0
+        self._last_write = 0.0
+        self._lock_path = root / ".lock"
+        # the snapshot this process serves as mapped, and its version then (a write moves it)
+        self._served: Projection | None = None
+        self._served_version = 0
+
+    # -- at start ---------------------------------------------------------------------
+    def start(self, store: Store, service: ProjectionService) -> ChangeMark | None:
+        """Serve the current snapshot when Neo4j stands at its counter, else build from
+        Neo4j and write one (in the background). Returns the counter the served projection
+        is current at, None when Neo4j could not be read (then nothing is served yet)."""
+        with _file_lock(self._lock_path, blocking=True):
+            try:
+                mark = store.changes()
+            except StoreError as exc:
+                log.warning("could not read the change counter at start (%s)", exc)
+                return None
+            fresh = self.open_at(mark)
+            if fresh is not None:
+                self.adopt(service, fresh)
+                return mark
+            service.reload()
+            built = service.current
+            # under the lock: workers waiting on it then map this rather than build; and
+            # this one serves the mapped snapshot too, so that its built copy can go
+            if built is not None and self._write_locked(built, mark):
+                mapped = self.open_at(mark)
+                if mapped is not None:
+                    self.adopt(service, mapped)
+        return mark
+
+    def open_at(self, mark: ChangeMark) -> Projection | None:
+        """The current snapshot, mapped, when it was written at ``mark``; None otherwise (why
+        is logged: none yet, another counter, or refused as damaged or foreign)."""
+        if mark.epoch is None:
+            # a new, wiped or bulk-imported database: its content moved no counter
+            log.info("Neo4j's change counter was never moved: building the projection from Neo4j")
+            return None
+        wanted = stamp_of(mark)
+        started = time.monotonic()
+        try:
+            info = snapshot_info(self.root)
+            if info is None:
+                log.info("no projection snapshot in %s yet: building from Neo4j", self.root)
+                return None
+            if info.stamp != wanted:
+                log.info(
+                    "the projection snapshot is at change %s, Neo4j at %s: building from Neo4j",
+                    info.stamp,
+                    wanted,
+                )
+                return None
+            p, stamp = open_snapshot(self.root)
+        except SnapshotError as exc:
+            log.warning("projection snapshot refused, building from Neo4j: %s", exc)
+            return None
+        if stamp != wanted:  # replaced between the two reads: the next poll catches up
+            return None
+        self.stamp = stamp
+        log.info(
+            "projection mapped from the snapshot %s in %.2f s", info.path.name, time.monotonic() - started
+        )
+        return p
+
+    # -- writing ----------------------------------------------------------------------
+    def write(self, p: Projection, mark: ChangeMark, *, wait: bool = False) -> bool:
+        """Write ``p`` as the snapshot at ``mark``; False when another process holds the
+        lock (unless ``wait``), when the current snapshot is already at ``mark``, or when
+        writing failed (logged: the service serves on without)."""
+        with _file_lock(self._lock_path, blocking=wait) as held:
+            return held is not None and self._write_locked(p, mark)
+
+    def _write_locked(self, p: Projection, mark: ChangeMark) -> bool:
+        stamp = stamp_of(mark)
+        if mark.epoch is None or self._current_stamp() == stamp:
+            return False  # (a counter never moved says nothing of the content: see open_at)
+        started = time.monotonic()
+        try:
+            folder = write_snapshot(p, self.root, stamp)
+        except (OSError, SnapshotError) as exc:
+            log.error("could not write the projection snapshot into %s: %s", self.root, exc)
+            return False
+        self.stamp = stamp
+        self.written += 1
+        self._last_write = time.monotonic()
+        log.info("projection snapshot %s written in %.1f s", folder.name, self._last_write - started)
+        return True
+
+    def _current_stamp(self) -> Any:
+        """The current snapshot's stamp; None when there is none or it cannot be read."""
+        try:
+            info = snapshot_info(self.root)
+        except SnapshotError:
+            return None
+        return None if info is None else info.stamp
+
+    # -- following changes -----------------------------------------------------------
+    def settle(self, service: ProjectionService, mark: ChangeMark) -> None:
+        """The serving projection stands at ``mark`` with every write up to it applied (the
+        watcher's quiet time passed): map the snapshot written at ``mark`` (by another
+        process, or by this one from a projection of its own or with changes in its
+        overlay), or, when there is none and ``interval`` has passed since the last
+        write, write one (mapped at the next call)."""
+        current = service.current
+        if current is None:
+            return
+        stamp = stamp_of(mark)
+        if mark.epoch is None:
+            return
+        if self._current_stamp() != stamp:
+            if time.monotonic() - self._last_write >= self.interval:
+                self.write(current, mark)
+            return
+        if current is self._served and current.version == self._served_version:
+            return  # serving that snapshot already, unchanged
+        fresh = self.open_at(mark)
+        if fresh is None:
+            return
+        try:
+            self.adopt(service, fresh)
+        except ReloadInProgress:
+            return  # a rebuild swaps in its own; the next call maps what it writes
+        self.adopted += 1
+
+    def adopt(self, service: ProjectionService, fresh: Projection) -> None:
+        """Serve ``fresh``, mapped from a snapshot (see :meth:`ProjectionService.adopt`)."""
+        service.adopt(fresh)
+        self._served, self._served_version = fresh, fresh.version
