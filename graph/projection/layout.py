@@ -413,6 +413,15 @@ class Projection:
             "employers": employers,
             "events": events,
             "cohorts": cohorts,
+            "intro_answers": {
+                request_id: (
+                    ids[requester] if requester >= 0 else "",
+                    tuple((ids[b], ok) for b, ok in answers),
+                )
+                for request_id, (requester, answers) in self.intro_answers.items()
+            },
+            "broker_answers": {ids[b]: tuple(counts) for b, counts in self.broker_answers.items()},
+            "introduced": sorted(tuple(sorted((ids[a], ids[b]))) for a, b in self.introduced),
         }
 
     # -- writing and building (apply.py, build.py, rows.py) ------------------------------

@@ -189,6 +189,11 @@ def _flatten(p: Projection) -> tuple[_ArraysFile, dict[str, Any], dict[str, Any]
         "position_keys": list(keys),
         "mentorships": [[m, other, d] for m, held in enumerate(p.mentorships) for other, d in held],
         "mentorship_until": [[a, b, until] for (a, b), until in p.mentorship_until.items()],
+        "intro_answers": [
+            [request_id, requester, [[broker, accepted] for broker, accepted in answers]]
+            for request_id, (requester, answers) in p.intro_answers.items()
+        ],
+        "introduced": sorted(p.introduced),
         "name_parts": parts,
     }
     meta = {
@@ -403,6 +408,13 @@ def _assemble(raw: memoryview, meta: Mapping[str, Any], text: Mapping[str, Any])
         mentorships[m].append((other, direction))
     p.mentorships = [tuple(held) for held in mentorships]
     p.mentorship_until = {(a, b): until for a, b, until in text["mentorship_until"]}
+    # the brokers' counts follow from the answers, as the live writes keep them
+    for request_id, requester, answers in text["intro_answers"]:
+        held = tuple((broker, bool(accepted)) for broker, accepted in answers)
+        p.intro_answers[request_id] = (requester, held)
+        for broker, accepted in held:
+            p.broker_answers.setdefault(broker, [0, 0])[0 if accepted else 1] += 1
+    p.introduced = {(a, b) for a, b in text["introduced"]}
 
     names = NameIndex()
     holders = ints("names.holders")

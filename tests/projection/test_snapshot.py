@@ -68,7 +68,13 @@ def _answers(p: Projection, sample: list[str]) -> list[str]:
 
 def test_a_snapshot_answers_as_the_projection(generated: Path, tmp_path: Path) -> None:
     p = _fresh(generated)
+    a, b, c, d = sorted(p.index)[:4]
+    p.apply("intro_requests", [{"id": "r1", "path": [a, b, c], "steps": [{"hop": 1, "action": "accept"}]}])
+    p.apply("intro_requests", [{"id": "r2", "path": [d, b, a], "steps": [{"hop": 1, "action": "decline"}]}])
+    p.apply("knows", [{"a": a, "b": c, "props": {"source": "introduction", "since": "2026"}}])
+    assert p.broker_answers == {p.index[b]: [1, 1]} and len(p.introduced) == 1
     q = _round_trip(p, tmp_path / "snap", {"epoch": "e", "counter": 7})
+    assert q.broker_answers == p.broker_answers and q.introduced == p.introduced
     assert isinstance(q.adj, SharedRows) and isinstance(q.skills.of_member, SharedRows)
     assert q.content() == p.content()
     assert {**q.info(), "snapshot": None} == p.info() and q.info()["snapshot"] == q.snapshot
