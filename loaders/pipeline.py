@@ -15,12 +15,14 @@ nothing was wrong.
 from __future__ import annotations
 
 import hashlib
+import pickle
+import tempfile
 from collections import defaultdict, deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import IO, Any, Protocol
 
 from graph.model import Label
 from graph.normalize import employer_key
@@ -194,14 +196,91 @@ class _Writer:
             self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-class _Run:
-    """One pass over the sources; ``write`` false only checks."""
+@dataclass
+class CheckedChunk:
+    """One chunk's rows as the checking pass accepted them, ready for the store's writes.
 
-    def __init__(self, store: Store, report: LoadReport, progress: LoadProgress, *, write: bool):
+    ``new_employers`` are the employers its positions named and nobody knew (written
+    first); ``unchanged`` the rows not written, because they were exact duplicates of
+    earlier ones or (a sync) the store holds them already; ``kept_member_choice`` those of
+    them that left a field as its member set it.
+    """
+
+    kind: str
+    label: str
+    file: str
+    rows: list[dict[str, Any]]
+    new_employers: list[dict[str, Any]] = field(default_factory=list)
+    unchanged: int = 0
+    kept_member_choice: int = 0
+
+
+class CheckedRows:
+    """The chunks a checking pass accepted, kept in an anonymous temporary file (memory
+    holds one chunk at a time), to be written later by :func:`write_checked` in the
+    order they were checked. Iterating reads them back; it may be done more than once."""
+
+    def __init__(self) -> None:
+        # closed with the plan holding it (or when it is collected): never a file left behind
+        self._file: IO[bytes] = tempfile.TemporaryFile(prefix="alumni-graph-rows-")  # noqa: SIM115
+        self.chunks = 0
+        self.rows = 0
+
+    def add(self, chunk: CheckedChunk) -> None:
+        self._file.seek(0, 2)
+        pickle.dump(chunk, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.chunks += 1
+        self.rows += len(chunk.rows) + len(chunk.new_employers)
+
+    def __iter__(self) -> Iterator[CheckedChunk]:
+        self._file.seek(0)
+        for _ in range(self.chunks):
+            yield pickle.load(self._file)
+
+    def close(self) -> None:
+        self._file.close()
+
+
+#: Whether the store holds a checked record already, so that writing it would change
+#: nothing: None when it must be written, else how many member choices it keeps (0 or 1).
+AlreadyStored = Callable[[Record], int | None]
+
+
+def _write_chunk(store: Store, report: LoadReport, chunk: CheckedChunk, progress: LoadProgress) -> None:
+    """Write one checked chunk and add what the writes did to ``report``."""
+    counts = report.counts(chunk.label)
+    # counts are touched only on the writer thread while writes are in flight
+    counts.unchanged += chunk.unchanged
+    counts.kept_member_choice += chunk.kept_member_choice
+    if chunk.new_employers:
+        employer_counts = report.counts(f"{chunk.file} (new employers)")
+        employer_counts.add(store.upsert_employers(chunk.new_employers))
+        employer_counts.read += len(chunk.new_employers)
+    if chunk.rows:
+        writer: Callable[..., WriteStats] = getattr(store, _WRITERS[chunk.kind])
+        counts.add(writer(chunk.rows, on_batch=progress.advance))
+
+
+class _Run:
+    """One pass over the sources; ``write`` false only checks, and keeps the accepted rows
+    in ``keep`` when given (less those ``stored`` says the store holds already)."""
+
+    def __init__(
+        self,
+        store: Store,
+        report: LoadReport,
+        progress: LoadProgress,
+        *,
+        write: bool,
+        keep: CheckedRows | None = None,
+        stored: AlreadyStored | None = None,
+    ):
         self.store = store
         self.report = report
         self.progress = progress
         self.write = write
+        self.keep = keep
+        self.stored = stored
         self.state = _State()
         self._errors: list[LoadError] = []
         self._writer = _Writer()
@@ -268,7 +347,7 @@ class _Run:
         self._look_up(chunk)
         accepted: list[dict[str, Any]] = []
         new_employers: list[dict[str, Any]] = []
-        duplicates = 0
+        duplicates = kept_choices = 0
         for item, record in chunk:
             if self.tombstones:
                 erased_on = self._erased(record)
@@ -296,24 +375,22 @@ class _Run:
                 )
                 continue
             seen.add(key, digest, item.file, item.line)
-            accepted.append(record.row)
             self._accept(source.kind, record)
-        counts = self.report.counts(source.label)
+            kept = self.stored(record) if self.stored is not None else None
+            if kept is not None:
+                duplicates += 1  # the store holds it already: writing it would change nothing
+                kept_choices += kept
+                continue
+            accepted.append(record.row)
+        checked = CheckedChunk(
+            source.kind, source.label, source.file, accepted, new_employers, duplicates, kept_choices
+        )
+        if self.keep is not None:
+            self.keep.add(checked)
         if not self.write:
             self.progress.advance(len(chunk))
             return
-        writer: Callable[..., WriteStats] = getattr(self.store, _WRITERS[source.kind])
-        employer_counts = self.report.counts(f"{source.file} (new employers)") if new_employers else None
-
-        def write() -> None:
-            # counts are touched only on the writer thread while writes are in flight
-            counts.unchanged += duplicates
-            if new_employers and employer_counts is not None:
-                employer_counts.add(self.store.upsert_employers(new_employers))
-                employer_counts.read += len(new_employers)
-            counts.add(writer(accepted, on_batch=self.progress.advance))
-
-        self._writer.submit(write)
+        self._writer.submit(lambda: _write_chunk(self.store, self.report, checked, self.progress))
 
     def _erased(self, record: Record) -> str | None:
         """The day the member a row is about (or names) was erased, or None.
@@ -462,12 +539,16 @@ def check_path(
     *,
     progress: LoadProgress | None = None,
     found: Discovered | None = None,
+    keep: CheckedRows | None = None,
+    stored: AlreadyStored | None = None,
 ) -> LoadReport:
     """What :func:`load_path` would report for ``path``, writing nothing: the bad rows,
     the rows about erased members, the counts read (a sync's dry run).
 
     The same pass as the first of a ``strict`` load, so every row it reports is one the
-    load skips, and every row it accepts is one the load writes.
+    load skips, and every row it accepts is one the load writes. With ``keep``, the
+    accepted rows are kept there for :func:`write_checked`, less those for which
+    ``stored`` says the store holds them already (counted as unchanged when written).
     """
     path = Path(path)
     found = found if found is not None else discover(path)
@@ -475,6 +556,36 @@ def check_path(
     report.errors.extend(found.errors)
     report.warnings.extend(found.warnings)
     report.encodings.update(found.encodings)
-    _Run(store, report, progress or _NoProgress(), write=False).run(found.sources)
+    _Run(store, report, progress or _NoProgress(), write=False, keep=keep, stored=stored).run(found.sources)
     report.erased.sort()
+    return report
+
+
+def write_checked(
+    store: Store, checked: CheckedRows, report: LoadReport, *, progress: LoadProgress | None = None
+) -> LoadReport:
+    """Write the rows a checking pass kept (:func:`check_path` with ``keep``) and add what
+    the writes did to ``report`` (that pass's report: so it ends as :func:`load_path`'s).
+
+    The rows are written as the load writes them, chunk by chunk in the order checked
+    (nodes before the ties that need them), with the next chunk read back while one is
+    written. Nothing is checked again: the store must be as it was when they were checked.
+    """
+    shown = progress or _NoProgress()
+    writer = _Writer()
+    label = None
+    try:
+        for chunk in checked:
+            if chunk.label != label:
+                writer.drain()
+                if label is not None:
+                    shown.finish()
+                label = chunk.label
+                shown.start(f"loading {label}", None)
+            writer.submit(lambda c=chunk: _write_chunk(store, report, c, shown))  # type: ignore[misc]
+        writer.drain()
+    finally:
+        writer.close()
+    if label is not None:
+        shown.finish()
     return report
