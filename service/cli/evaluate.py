@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from graph.algorithms.evaluation import (
@@ -29,7 +28,7 @@ from graph.algorithms.evaluation import (
     summarise,
 )
 from graph.projection import Projection, build_from_store
-from service.cli.app import app, console, fail, open_store, out, setup_logging
+from service.cli.app import app, console, fail, open_store, out, progress_bar, setup_logging
 
 _LABELS = {
     "random": "random",
@@ -154,14 +153,7 @@ def evaluate_command(
         raise fail("there are no KNOWS ties to hide; load a bundle first")
 
     by_split: list[list[EvaluationReport]] = []
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as bar:
+    with progress_bar(spinner=False) as bar:
         for name in splits:
             task = bar.add_task(f"{name} split", total=None)
             by_split.append(
