@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from graph.model import CONSENT_DEFAULTS
 from graph.tombstones import TombstoneIndex
 from loaders.checks import RowChecks, Verdict
 from loaders.fast_records import FastConverters
@@ -98,14 +99,6 @@ RELATIONSHIP_HEADERS: dict[str, tuple[str, ...]] = {
     "MENTORS": (":START_ID(Member)", ":END_ID(Member)", "since", "until"),
 }
 
-#: A new member's consent flags, as ``graph.store.writes.UPSERT_MEMBERS`` sets them.
-_MEMBER_DEFAULTS = {
-    "discoverable": True,
-    "open_to_intros": True,
-    "open_to_mentor": False,
-    "share_employer": True,
-    "share_contact": False,
-}
 
 _MEMBER_PROPS = tuple(h.split(":")[0] for h in NODE_HEADERS["Member"][1:])
 _EMPLOYER_PROPS = tuple(h.split(":")[0] for h in NODE_HEADERS["Employer"][1:])
@@ -259,7 +252,7 @@ class _Convert:
 
     # -- what each accepted record writes --------------------------------------------
     def _member(self, row: dict[str, Any]) -> None:
-        props = {**_MEMBER_DEFAULTS, **row["props"]}
+        props = {**CONSENT_DEFAULTS, **row["props"]}  # a new member's, as UPSERT_MEMBERS sets them
         self.out.node("Member", [row["id"], *(_cell(props.get(p)) for p in _MEMBER_PROPS)])
 
     def _employer(self, row: dict[str, Any]) -> None:

@@ -37,15 +37,7 @@ from loaders.pipeline import CheckedRows, LoadProgress, check_path, load_path, w
 from loaders.records import Record
 from loaders.report import LoadError, LoadReport
 from loaders.sources import Discovered
-from loaders.sync_diff import MemberDiff, SourceMember, member_diff, rows, source_members
-
-#: Words in a skipped row's reason that say two rows gave one id different data.
-_CONFLICT_MARK = "with different data"
-
-
-def is_conflict(error: LoadError) -> bool:
-    """Whether a skipped row was skipped because another row gave its id other data."""
-    return _CONFLICT_MARK in error.reason
+from loaders.sync_diff import MemberDiff, SourceMember, is_conflict, member_diff, rows, source_members
 
 
 @dataclass
