@@ -32,6 +32,7 @@ from typing import Any
 
 from graph.store import Store
 from graph.store.integrity import ChangeMark
+from graph.store.sync import STORED_KINDS
 from graph.tombstones import TombstoneIndex
 from loaders.pipeline import CheckedRows, LoadProgress, check_path, load_path, write_checked
 from loaders.records import Record
@@ -107,8 +108,9 @@ def _h64(value: Any) -> int:
     return int.from_bytes(hashlib.blake2b(_canonical(value).encode("utf-8"), digest_size=8).digest(), "big")
 
 
-def _tie(record: Record) -> tuple[list[str], dict[str, Any]]:
-    """A tie's key and the properties its write sets, as :meth:`Store.stored_rows` gives them."""
+def _tie(record: Record) -> tuple[list[str], dict[str, Any]] | None:
+    """A tie's key and the properties its write sets, as :meth:`Store.stored_rows` gives
+    them; None for a kind not compared (its rows are always written)."""
     row = record.row
     match record.kind:
         case "positions":
@@ -125,7 +127,7 @@ def _tie(record: Record) -> tuple[list[str], dict[str, Any]]:
             return [row["member_id"], row["event_id"]], {}
         case "mentorships":
             return [row["mentor_id"], row["mentee_id"]], row["props"]
-    raise ValueError(f"unknown record kind {record.kind}")
+    return None
 
 
 class StoreHolds:
@@ -157,14 +159,16 @@ class StoreHolds:
     def __call__(self, record: Record) -> int | None:
         if record.kind == "members":
             return self._node(record, self.members.get(record.row["id"]), self.owned.get(record.row["id"]))
+        if record.kind not in STORED_KINDS:
+            return None
         if record.kind != self._kind:
             self._read(record.kind)
         if record.kind in ("employers", "events"):
             return self._node(record, self._nodes.get(record.row["id"]), None)
         if record.kind == "cohorts" and not self._same_program(record.row):
             return None
-        key, props = _tie(record)
-        return 0 if _h64([key, props]) in self._ties else None
+        tie = _tie(record)
+        return 0 if tie is not None and _h64(list(tie)) in self._ties else None
 
     def _node(self, record: Record, stored: Mapping[str, Any] | None, mine: set[str] | None) -> int | None:
         if stored is None:

@@ -67,6 +67,9 @@ _STORED_ROWS: dict[str, LiteralString] = {
     ),
 }
 
+#: The kinds :meth:`SyncMixin.stored_rows` reads.
+STORED_KINDS = frozenset(_STORED_ROWS)
+
 #: Stored member properties that are bookkeeping, never a field a source gives.
 _BOOKKEEPING = ("owned_provenance", "inactive_since")
 
