@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import chain
@@ -100,12 +99,16 @@ def _not_erased(members: list[SourceMember], tombstones: TombstoneIndex) -> Iter
 
 
 def _canonical(value: Any) -> str:
-    # true and 1, 1 and 1.0 are different values to Neo4j: compare texts, not Python values
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=list)
+    # true and 1, 1 and 1.0 are different values to Neo4j: compare their reprs, not Python
+    # values (a value of another type, a date say, only makes a row look changed)
+    if isinstance(value, dict):
+        return repr(sorted(value.items()))
+    return repr(value)
 
 
-def _h64(value: Any) -> int:
-    return int.from_bytes(hashlib.blake2b(_canonical(value).encode("utf-8"), digest_size=8).digest(), "big")
+def _tie_digest(key: list[str], props: Mapping[str, Any]) -> int:
+    text = repr((list(key), sorted(props.items())))
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")
 
 
 def _tie(record: Record) -> tuple[list[str], dict[str, Any]] | None:
@@ -168,7 +171,7 @@ class StoreHolds:
         if record.kind == "cohorts" and not self._same_program(record.row):
             return None
         tie = _tie(record)
-        return 0 if tie is not None and _h64(list(tie)) in self._ties else None
+        return 0 if tie is not None and _tie_digest(*tie) in self._ties else None
 
     def _node(self, record: Record, stored: Mapping[str, Any] | None, mine: set[str] | None) -> int | None:
         if stored is None:
@@ -203,7 +206,7 @@ class StoreHolds:
             elif kind == "cohorts":
                 self._programs[key[2]] = _canonical(props)
                 props = {}
-            self._ties.add(_h64([key, props]))
+            self._ties.add(_tie_digest(key, props))
 
 
 def plan_sync(
