@@ -6,8 +6,10 @@ bundle file, or a member's LinkedIn data export, and returns a :class:`LoadRepor
 
 Modules: ``encoding`` (UTF-8 or Windows-1250, or a refusal), ``values`` (dates,
 booleans, numbers, roles), ``rows`` (streaming CSV/JSONL readers), ``records`` (rows →
-store rows), ``bundle`` and ``linkedin`` (what a folder holds), ``pipeline`` (checks
-across rows and files, and the writes), ``report`` (what happened).
+store rows), ``bundle`` and ``linkedin`` (what a folder holds), ``checks`` (the checks
+across rows and files, shared with the bulk conversion), ``pipeline`` (chunks and the
+writes), ``sync`` (a club's export: the dry run and applying it), ``report`` (what
+happened).
 """
 
 from loaders.pipeline import LoadProgress, load_path

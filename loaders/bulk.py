@@ -33,16 +33,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from graph.model import Label
-from graph.normalize import employer_key
-from graph.tombstones import ERASED_MESSAGE, TombstoneIndex
-from loaders.fast_records import FastConverters, content_digest
+from graph.model import CONSENT_DEFAULTS
+from graph.tombstones import TombstoneIndex
+from loaders.checks import RowChecks, Verdict
+from loaders.fast_records import FastConverters
 from loaders.pipeline import LoadProgress, _NoProgress, discover
-from loaders.records import CONVERTERS, KIND_ORDER, Record, employer_row, fingerprint, identity, stable_id
-from loaders.report import LoadError, LoadReport
-from loaders.rows import RawRow
-from loaders.sources import RejectedRow, Source
-from loaders.values import BadValue
+from loaders.records import CONVERTERS, KIND_ORDER, Cells, Record
+from loaders.report import LoadReport
+from loaders.sources import Source
 
 #: Separates the values of a list property (an employer's aliases) in a cell. No alias
 #: holds one: the bundle's aliases cell is split on it.
@@ -50,8 +48,6 @@ ARRAY_DELIMITER = ";"
 
 #: Rows between two progress updates.
 _PROGRESS_EVERY = 20_000
-
-_NODE_LABEL = {"members": Label.MEMBER, "employers": Label.EMPLOYER, "events": Label.EVENT}
 
 #: The node files: label → the importer's header. ``:ID(label)`` also stores the key.
 NODE_HEADERS: dict[str, tuple[str, ...]] = {
@@ -103,14 +99,6 @@ RELATIONSHIP_HEADERS: dict[str, tuple[str, ...]] = {
     "MENTORS": (":START_ID(Member)", ":END_ID(Member)", "since", "until"),
 }
 
-#: A new member's consent flags, as ``graph.store.writes.UPSERT_MEMBERS`` sets them.
-_MEMBER_DEFAULTS = {
-    "discoverable": True,
-    "open_to_intros": True,
-    "open_to_mentor": False,
-    "share_employer": True,
-    "share_contact": False,
-}
 
 _MEMBER_PROPS = tuple(h.split(":")[0] for h in NODE_HEADERS["Member"][1:])
 _EMPLOYER_PROPS = tuple(h.split(":")[0] for h in NODE_HEADERS["Employer"][1:])
@@ -203,16 +191,10 @@ class _Convert:
         self.report = report
         self.out = files
         self.progress = progress
-        self.tombstones = tombstones
-        self.valid: dict[Label, set[str]] = defaultdict(set)
-        self.rejected: dict[Label, dict[str, str]] = defaultdict(dict)
-        self.erased: dict[str, str] = {}
-        self.bundle_keys: dict[str, str] = {}
-        self.new_keys: dict[str, str] = {}
+        # the database is empty: nothing is looked up there
+        self.checks = RowChecks(report, tombstones)
         self.catalog = _Catalog()
         self.fast = FastConverters()
-        self._erased_lines: set[tuple[str, int | None]] = set()
-        self._errors: list[LoadError] = []
         self._emit: dict[str, Callable[[dict[str, Any]], None]] = {
             "members": self._member,
             "employers": self._employer,
@@ -236,148 +218,41 @@ class _Convert:
     # -- one source -----------------------------------------------------------------
     def source(self, source: Source) -> None:
         counts = self.report.counts(source.label)
-        convert = CONVERTERS[source.kind]
-        fast = self.fast.by_kind.get(source.kind)
         emit = self._emit[source.kind]
-        # identity hash → (content hash, line): one entry per record of the file
-        seen: dict[int, tuple[int, int]] = {}
-        self._errors = []
         self.progress.start(f"converting {source.label}", source.total)
-        pending = 0
-        for item in source.open():
-            counts.read += 1
-            pending += 1
-            if pending >= _PROGRESS_EVERY:
-                self.progress.advance(pending)
-                pending = 0
-            if isinstance(item, LoadError):
-                self._reject(source, item)
-                continue
-            if isinstance(item, RejectedRow):
-                self._reject(source, item.error)
-                self._note_rejected_id(source.kind, item.row)
-                continue
-            record = fast(item.fields) if fast is not None else None
-            if record is None:
-                try:
-                    record = convert(item.fields)
-                except BadValue as exc:
-                    self._reject(source, LoadError(item.file, item.line, str(exc)))
-                    self._note_rejected_id(source.kind, item)
-                    continue
-            if self.tombstones:
-                day = self._erased_day(record)
-                if day is not None:
-                    self._skip_erased(source, item, day)
-                    continue
-            reason = self._reference_problem(record)
-            if reason is not None:
-                self._reject(source, LoadError(item.file, item.line, reason))
-                continue
-            if record.employer_name is not None:
-                record.row["employer_id"] = self._employer_for(record.employer_name, source)
-            key = hash(identity(record))
-            content = content_digest(record)
-            digest = hash(fingerprint(record) if content is None else content)
-            previous = seen.get(key)
-            if previous is not None:
-                if previous[0] == digest:
-                    counts.unchanged += 1  # the same record again: nothing to write
-                    continue
-                what = f"duplicate id '{identity(record)[0]}'" if source.kind in _NODE_LABEL else "duplicate"
-                self._reject(
-                    source,
-                    LoadError(
-                        item.file, item.line, f"{what} with different data than {item.file}:{previous[1]}"
-                    ),
-                )
-                continue
-            seen[key] = (digest, item.line)
-            self._accept(source.kind, record)
-            emit(record.row)
-            counts.created += 1
-        self.progress.advance(pending)
-        self.report.errors.extend(sorted(self._errors, key=lambda e: e.line or 0))
+        shown = counts.read
+        new_employers: list[dict[str, Any]] = []
+        for item, record in self.checks.records(source, self._converter(source.kind)):
+            if counts.read - shown >= _PROGRESS_EVERY:
+                self.progress.advance(counts.read - shown)
+                shown = counts.read
+            verdict = self.checks.check(source, item, record, new_employers)
+            for row in new_employers:
+                self._employer(row)
+                made = self.report.counts(f"{source.file} (new employers)")
+                made.read += 1
+                made.created += 1
+            new_employers.clear()
+            if verdict is Verdict.AGAIN:
+                counts.unchanged += 1  # the same record again: nothing to write
+            elif verdict is Verdict.ACCEPTED:
+                emit(record.row)
+                counts.created += 1
+        self.progress.advance(counts.read - shown)
+        self.checks.end_source()
         self.progress.finish()
 
-    def _reject(self, source: Source, error: LoadError) -> None:
-        self._errors.append(error)
-        self.report.counts(source.label).rejected += 1
-
-    def _note_rejected_id(self, kind: str, item: RawRow) -> None:
-        label = _NODE_LABEL.get(kind)
-        node_id = (item.fields.get("id") or "").strip()
-        if label and node_id:
-            self.rejected[label].setdefault(node_id, f"{item.file}:{item.line}")
-
-    def _accept(self, kind: str, record: Record) -> None:
-        label = _NODE_LABEL.get(kind)
-        if label is None:
-            return
-        self.valid[label].add(record.row["id"])
-        if label is Label.EMPLOYER:
-            props = record.row["props"]
-            for key in [props.get("name_key"), *props.get("alias_keys", [])]:
-                if key:
-                    self.bundle_keys.setdefault(key, record.row["id"])
-
-    # -- the checks across rows, as loaders.pipeline makes them on an empty database ----
-    def _erased_day(self, record: Record) -> str | None:
-        tombstones = self.tombstones
-        if record.kind == "members":
-            member_id = record.row["id"]
-            day = tombstones.erased_id(member_id) or tombstones.erased_email(record.row["props"].get("email"))
-            if day is not None:
-                self.erased[member_id] = day
-            return day
-        for ref in record.refs:
-            if ref.label is not Label.MEMBER or ref.id in self.valid[Label.MEMBER]:
-                continue
-            day = self.erased.get(ref.id)
-            if day is None:
-                day = tombstones.erased_id(ref.id)
-                if day is not None:
-                    self.erased[ref.id] = day
-            if day is not None:
-                return day
-        return None
-
-    def _skip_erased(self, source: Source, item: RawRow, day: str) -> None:
-        self.report.counts(source.label).erased += 1
-        where = (item.file, item.line)
-        if where not in self._erased_lines:
-            self._erased_lines.add(where)
-            self.report.erased.append(LoadError(item.file, item.line, ERASED_MESSAGE.format(date=day)))
-
-    def _reference_problem(self, record: Record) -> str | None:
-        for ref in record.refs:
-            if ref.id in self.valid[ref.label]:
-                continue
-            what = ref.label.value.lower()
-            if ref.id in self.rejected[ref.label]:
-                return f"{what} '{ref.id}' in {ref.column} was rejected ({self.rejected[ref.label][ref.id]})"
-            return f"unknown {what} '{ref.id}' in {ref.column}"
-        return None
-
-    def _employer_for(self, name: str, source: Source) -> str:
-        key = employer_key(name)
-        if key in self.bundle_keys:
-            return self.bundle_keys[key]
-        if key in self.new_keys:
-            return self.new_keys[key]
-        employer_id = stable_id("emp:", key)
-        if employer_id in self.valid[Label.EMPLOYER]:
-            employer_id = stable_id("emp:", key + "#")
-        self.new_keys[key] = employer_id
-        self._employer(employer_row(employer_id, name))
-        counts = self.report.counts(f"{source.file} (new employers)")
-        counts.read += 1
-        counts.created += 1
-        return employer_id
+    def _converter(self, kind: str) -> Callable[[Cells], Record]:
+        """The fast converter of ``kind`` where it takes the row, else the normal one."""
+        convert = CONVERTERS[kind]
+        fast = self.fast.by_kind.get(kind)
+        if fast is None:
+            return convert
+        return lambda cells: fast(cells) or convert(cells)
 
     # -- what each accepted record writes --------------------------------------------
     def _member(self, row: dict[str, Any]) -> None:
-        props = {**_MEMBER_DEFAULTS, **row["props"]}
+        props = {**CONSENT_DEFAULTS, **row["props"]}  # a new member's, as UPSERT_MEMBERS sets them
         self.out.node("Member", [row["id"], *(_cell(props.get(p)) for p in _MEMBER_PROPS)])
 
     def _employer(self, row: dict[str, Any]) -> None:

@@ -14,34 +14,24 @@ nothing was wrong.
 
 from __future__ import annotations
 
-import hashlib
-from collections import defaultdict, deque
-from collections.abc import Callable, Sequence
+import pickle
+import tempfile
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import IO, Any, Protocol
 
-from graph.model import Label
-from graph.normalize import employer_key
 from graph.store import Store, WriteStats
-from graph.tombstones import ERASED_MESSAGE, TombstoneIndex
 from loaders.bundle import discover_bundle, file_source, is_bundle_file
+from loaders.checks import RowChecks, Verdict
 from loaders.linkedin import discover_linkedin, is_linkedin_export
-from loaders.records import (
-    CONVERTERS,
-    KIND_ORDER,
-    Record,
-    employer_row,
-    fingerprint,
-    identity,
-    stable_id,
-)
+from loaders.records import CONVERTERS, KIND_ORDER, Record
 from loaders.report import LoadError, LoadReport
 from loaders.rows import RawRow
-from loaders.sources import Discovered, RejectedRow, Source
+from loaders.sources import Discovered, Source
 from loaders.tables import is_table_file
-from loaders.values import BadValue
 
 #: Rows checked (and then written) together; a few store batches, a bounded memory.
 CHUNK_ROWS = 10_000
@@ -49,9 +39,6 @@ CHUNK_ROWS = 10_000
 #: Chunks whose writes may be in flight while the next chunk is read and checked: one
 #: keeps both cores busy, and the peak memory at two chunks whatever the file's size.
 WRITES_IN_FLIGHT = 1
-
-#: Which label each node kind defines.
-_NODE_LABEL = {"members": Label.MEMBER, "employers": Label.EMPLOYER, "events": Label.EVENT}
 
 _WRITERS: dict[str, str] = {
     "members": "upsert_members",
@@ -113,58 +100,6 @@ def discover(path: Path, member_id: str | None = None) -> Discovered:
     return found
 
 
-def _digest(record: Record) -> int:
-    # 8 bytes instead of the row text: the map of seen records is as long as a file
-    return int.from_bytes(hashlib.blake2b(fingerprint(record).encode("utf-8"), digest_size=8).digest(), "big")
-
-
-def _key_hash(key: tuple[str, ...]) -> int:
-    # The seen map holds one entry per row of a file, so each entry is kept to two small
-    # ints: a 64-bit hash of the record's identity (a false "duplicate" needs a 64-bit
-    # collision) and the packed (digest, file, line) below.
-    return int.from_bytes(hashlib.blake2b("\x1f".join(key).encode("utf-8"), digest_size=8).digest(), "big")
-
-
-class _SeenMap:
-    """Records already read, per kind: identity → (content digest, file, line)."""
-
-    __slots__ = ("entries", "files")
-
-    def __init__(self) -> None:
-        self.entries: dict[int, int] = {}
-        self.files: list[str] = []
-
-    def get(self, key: tuple[str, ...]) -> tuple[int, str] | None:
-        packed = self.entries.get(_key_hash(key))
-        if packed is None:
-            return None
-        file, line = self.files[(packed >> 32) & 0xFF], packed & 0xFFFFFFFF
-        return packed >> 40, f"{file}:{line}"
-
-    def add(self, key: tuple[str, ...], digest: int, file: str, line: int) -> None:
-        if file not in self.files:
-            self.files.append(file)
-        self.entries[_key_hash(key)] = (digest << 40) | (self.files.index(file) << 32) | line
-
-
-@dataclass
-class _State:
-    """What a load knows so far: which ids are good, bad, in the database, seen."""
-
-    valid: dict[Label, set[str]] = field(default_factory=lambda: defaultdict(set))
-    rejected: dict[Label, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))
-    in_store: dict[Label, set[str]] = field(default_factory=lambda: defaultdict(set))
-    not_in_store: dict[Label, set[str]] = field(default_factory=lambda: defaultdict(set))
-    seen: dict[str, _SeenMap] = field(default_factory=lambda: defaultdict(_SeenMap))
-    #: Employer name and alias keys → id: from the bundle, the database, and made here.
-    bundle_keys: dict[str, str] = field(default_factory=dict)
-    store_keys: dict[str, str] | None = None
-    store_employer_ids: set[str] = field(default_factory=set)
-    new_keys: dict[str, str] = field(default_factory=dict)
-    #: Members of this load found erased (by id or e-mail) → the day they were erased.
-    erased: dict[str, str] = field(default_factory=dict)
-
-
 class _Writer:
     """Writes chunks on one background thread, in the order they were handed in.
 
@@ -194,22 +129,95 @@ class _Writer:
             self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-class _Run:
-    """One pass over the sources; ``write`` false only checks."""
+@dataclass
+class CheckedChunk:
+    """One chunk's rows as the checking pass accepted them, ready for the store's writes.
 
-    def __init__(self, store: Store, report: LoadReport, progress: LoadProgress, *, write: bool):
+    ``new_employers`` are the employers its positions named and nobody knew (written
+    first); ``unchanged`` the rows not written, because they were exact duplicates of
+    earlier ones or (a sync) the store holds them already; ``kept_member_choice`` those of
+    them that left a field as its member set it.
+    """
+
+    kind: str
+    label: str
+    file: str
+    rows: list[dict[str, Any]]
+    new_employers: list[dict[str, Any]] = field(default_factory=list)
+    unchanged: int = 0
+    kept_member_choice: int = 0
+
+
+class CheckedRows:
+    """The chunks a checking pass accepted, kept in an anonymous temporary file (memory
+    holds one chunk at a time), to be written later by :func:`write_checked` in the
+    order they were checked. Iterating reads them back; it may be done more than once."""
+
+    def __init__(self) -> None:
+        # closed with the plan holding it (or when it is collected): never a file left behind
+        self._file: IO[bytes] = tempfile.TemporaryFile(prefix="alumni-graph-rows-")  # noqa: SIM115
+        self.chunks = 0
+        self.rows = 0
+
+    def add(self, chunk: CheckedChunk) -> None:
+        self._file.seek(0, 2)
+        pickle.dump(chunk, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.chunks += 1
+        self.rows += len(chunk.rows) + len(chunk.new_employers)
+
+    def __iter__(self) -> Iterator[CheckedChunk]:
+        self._file.seek(0)
+        for _ in range(self.chunks):
+            yield pickle.load(self._file)
+
+    def close(self) -> None:
+        self._file.close()
+
+
+#: Whether the store holds a checked record already, so that writing it would change
+#: nothing: None when it must be written, else how many member choices it keeps (0 or 1).
+AlreadyStored = Callable[[Record], int | None]
+
+
+def _write_chunk(store: Store, report: LoadReport, chunk: CheckedChunk, progress: LoadProgress) -> None:
+    """Write one checked chunk and add what the writes did to ``report``."""
+    counts = report.counts(chunk.label)
+    # counts are touched only on the writer thread while writes are in flight
+    counts.unchanged += chunk.unchanged
+    counts.kept_member_choice += chunk.kept_member_choice
+    if chunk.new_employers:
+        employer_counts = report.counts(f"{chunk.file} (new employers)")
+        employer_counts.add(store.upsert_employers(chunk.new_employers))
+        employer_counts.read += len(chunk.new_employers)
+    if chunk.rows:
+        writer: Callable[..., WriteStats] = getattr(store, _WRITERS[chunk.kind])
+        counts.add(writer(chunk.rows, on_batch=progress.advance))
+
+
+class _Run:
+    """One pass over the sources; ``write`` false only checks, and keeps the accepted rows
+    in ``keep`` when given (less those ``stored`` says the store holds already)."""
+
+    def __init__(
+        self,
+        store: Store,
+        report: LoadReport,
+        progress: LoadProgress,
+        *,
+        write: bool,
+        keep: CheckedRows | None = None,
+        stored: AlreadyStored | None = None,
+    ):
         self.store = store
         self.report = report
         self.progress = progress
         self.write = write
-        self.state = _State()
-        self._errors: list[LoadError] = []
+        self.keep = keep
+        self.stored = stored
+        # tombstones are read once per load; their checks are skipped when nobody was erased
+        self.checks = RowChecks(report, store.tombstone_index(), store)
         self._writer = _Writer()
-        # read once per load; the checks below are skipped when nobody was ever erased
-        self.tombstones: TombstoneIndex = store.tombstone_index()
-        self._erased_lines: set[tuple[str, int | None]] = set()
 
-    # -- the pass -------------------------------------------------------------------
     def run(self, sources: Sequence[Source]) -> None:
         try:
             for kind in KIND_ORDER:
@@ -220,27 +228,10 @@ class _Run:
             self._writer.close()
 
     def source(self, source: Source) -> None:
-        counts = self.report.counts(source.label)
-        convert = CONVERTERS[source.kind]
         verb = "loading" if self.write else "checking"
         self.progress.start(f"{verb} {source.label}", source.total)
-        self._errors = []
         chunk: list[tuple[RawRow, Record]] = []
-        for item in source.open():
-            counts.read += 1
-            if isinstance(item, LoadError):
-                self._reject(source, item)
-                continue
-            if isinstance(item, RejectedRow):
-                self._reject(source, item.error)
-                self._note_rejected_id(source.kind, item.row)
-                continue
-            try:
-                record = convert(item.fields)
-            except BadValue as exc:
-                self._reject(source, LoadError(item.file, item.line, str(exc)))
-                self._note_rejected_id(source.kind, item)
-                continue
+        for item, record in self.checks.records(source, CONVERTERS[source.kind]):
             chunk.append((item, record))
             if len(chunk) >= CHUNK_ROWS:
                 self.flush(source, chunk)
@@ -248,169 +239,37 @@ class _Run:
         if chunk:
             self.flush(source, chunk)
         self._writer.drain()
-        # reference checks run per chunk, after the row's own checks: put lines back in order
-        self.report.errors.extend(sorted(self._errors, key=lambda e: e.line or 0))
+        self.checks.end_source()
         self.progress.finish()
 
-    def _reject(self, source: Source, error: LoadError) -> None:
-        self._errors.append(error)
-        self.report.counts(source.label).rejected += 1
-
-    def _note_rejected_id(self, kind: str, item: RawRow) -> None:
-        """Remember a rejected node's id so that rows referring to it say why they fail."""
-        label = _NODE_LABEL.get(kind)
-        node_id = (item.fields.get("id") or "").strip()
-        if label and node_id:
-            self.state.rejected[label].setdefault(node_id, f"{item.file}:{item.line}")
-
-    # -- one chunk --------------------------------------------------------------------
     def flush(self, source: Source, chunk: list[tuple[RawRow, Record]]) -> None:
-        self._look_up(chunk)
+        """Check a chunk (the database asked once per label), then write what it accepted."""
+        self.checks.look_up(record for _, record in chunk)
         accepted: list[dict[str, Any]] = []
         new_employers: list[dict[str, Any]] = []
-        duplicates = 0
+        again = kept_choices = 0
         for item, record in chunk:
-            if self.tombstones:
-                erased_on = self._erased(record)
-                if erased_on is not None:
-                    self._skip_erased(source, item, erased_on)
-                    continue
-            reason = self._reference_problem(record)
-            if reason is None and record.employer_name is not None:
-                record.row["employer_id"] = self._employer_for(record.employer_name, new_employers)
-            if reason is not None:
-                self._reject(source, LoadError(item.file, item.line, reason))
+            verdict = self.checks.check(source, item, record, new_employers)
+            if verdict is Verdict.AGAIN:
+                again += 1  # the same record again: harmless, and nothing to write
                 continue
-            key = identity(record)
-            digest = _digest(record)
-            seen = self.state.seen[source.kind]
-            previous = seen.get(key)
-            if previous is not None:
-                previous_digest, where = previous
-                if previous_digest == digest:
-                    duplicates += 1  # the same record again: harmless, and nothing to write
-                    continue
-                what = f"duplicate id '{key[0]}'" if source.kind in _NODE_LABEL else "duplicate"
-                self._reject(
-                    source, LoadError(item.file, item.line, f"{what} with different data than {where}")
-                )
+            if verdict is not Verdict.ACCEPTED:
                 continue
-            seen.add(key, digest, item.file, item.line)
+            kept = self.stored(record) if self.stored is not None else None
+            if kept is not None:
+                again += 1  # the store holds it already: writing it would change nothing
+                kept_choices += kept
+                continue
             accepted.append(record.row)
-            self._accept(source.kind, record)
-        counts = self.report.counts(source.label)
+        checked = CheckedChunk(
+            source.kind, source.label, source.file, accepted, new_employers, again, kept_choices
+        )
+        if self.keep is not None:
+            self.keep.add(checked)
         if not self.write:
             self.progress.advance(len(chunk))
             return
-        writer: Callable[..., WriteStats] = getattr(self.store, _WRITERS[source.kind])
-        employer_counts = self.report.counts(f"{source.file} (new employers)") if new_employers else None
-
-        def write() -> None:
-            # counts are touched only on the writer thread while writes are in flight
-            counts.unchanged += duplicates
-            if new_employers and employer_counts is not None:
-                employer_counts.add(self.store.upsert_employers(new_employers))
-                employer_counts.read += len(new_employers)
-            counts.add(writer(accepted, on_batch=self.progress.advance))
-
-        self._writer.submit(write)
-
-    def _erased(self, record: Record) -> str | None:
-        """The day the member a row is about (or names) was erased, or None.
-
-        A member's row is checked by id and e-mail; a relationship's member ends only
-        when they are not members of this load or of the database (an erased member is
-        neither), so most rows cost a set lookup or two.
-        """
-        state, tombstones = self.state, self.tombstones
-        if record.kind == "members":
-            member_id = record.row["id"]
-            day = tombstones.erased_id(member_id) or tombstones.erased_email(record.row["props"].get("email"))
-            if day is not None:
-                state.erased[member_id] = day
-            return day
-        for ref in record.refs:
-            if ref.label is not Label.MEMBER or ref.id in state.valid[Label.MEMBER]:
-                continue
-            day = state.erased.get(ref.id)
-            if day is None and ref.id not in state.in_store[Label.MEMBER]:
-                day = tombstones.erased_id(ref.id)
-                if day is not None:
-                    state.erased[ref.id] = day
-            if day is not None:
-                return day
-        return None
-
-    def _skip_erased(self, source: Source, item: RawRow, day: str) -> None:
-        self.report.counts(source.label).erased += 1
-        # one line of a LinkedIn export yields a member, a tie and a position: say it once
-        where = (item.file, item.line)
-        if where not in self._erased_lines:
-            self._erased_lines.add(where)
-            self.report.erased.append(LoadError(item.file, item.line, ERASED_MESSAGE.format(date=day)))
-
-    def _accept(self, kind: str, record: Record) -> None:
-        label = _NODE_LABEL.get(kind)
-        if label is None:
-            return
-        self.state.valid[label].add(record.row["id"])
-        if label is Label.EMPLOYER:
-            props = record.row["props"]
-            for key in [props.get("name_key"), *props.get("alias_keys", [])]:
-                if key:
-                    self.state.bundle_keys.setdefault(key, record.row["id"])
-
-    def _look_up(self, chunk: list[tuple[RawRow, Record]]) -> None:
-        """Ask the database, once per label, about the ids the bundle does not define."""
-        state = self.state
-        wanted: dict[Label, set[str]] = defaultdict(set)
-        for _, record in chunk:
-            for ref in record.refs:
-                if not (
-                    ref.id in state.valid[ref.label]
-                    or ref.id in state.in_store[ref.label]
-                    or ref.id in state.not_in_store[ref.label]
-                ):
-                    wanted[ref.label].add(ref.id)
-        for label, ids in wanted.items():
-            found = self.store.existing_ids(label.value, sorted(ids))
-            state.in_store[label] |= found
-            state.not_in_store[label] |= ids - found
-
-    def _reference_problem(self, record: Record) -> str | None:
-        state = self.state
-        for ref in record.refs:
-            if ref.id in state.valid[ref.label]:
-                continue
-            what = ref.label.value.lower()
-            if ref.id in state.rejected[ref.label]:
-                # a rejected row wins over the database: the file meant to change that node
-                where = state.rejected[ref.label][ref.id]
-                return f"{what} '{ref.id}' in {ref.column} was rejected ({where})"
-            if ref.id not in state.in_store[ref.label]:
-                return f"unknown {what} '{ref.id}' in {ref.column}"
-        return None
-
-    def _employer_for(self, name: str, new_rows: list[dict[str, Any]]) -> str:
-        """The id of the employer ``name`` means; a name no one knows makes a new employer."""
-        state = self.state
-        key = employer_key(name)
-        if key in state.bundle_keys:
-            return state.bundle_keys[key]
-        if state.store_keys is None:
-            state.store_keys = self.store.employer_keys()
-            state.store_employer_ids = set(state.store_keys.values())
-        if key in state.store_keys:
-            return state.store_keys[key]
-        if key in state.new_keys:
-            return state.new_keys[key]
-        employer_id = stable_id("emp:", key)
-        if employer_id in state.valid[Label.EMPLOYER] or employer_id in state.store_employer_ids:
-            # an employer someone gave this id to is not this one; the digest keeps it stable
-            employer_id = stable_id("emp:", key + "#")
-        state.new_keys[key] = employer_id
-        new_rows.append(employer_row(employer_id, name))
-        return employer_id
+        self._writer.submit(lambda: _write_chunk(self.store, self.report, checked, self.progress))
 
 
 def load_path(
@@ -462,12 +321,16 @@ def check_path(
     *,
     progress: LoadProgress | None = None,
     found: Discovered | None = None,
+    keep: CheckedRows | None = None,
+    stored: AlreadyStored | None = None,
 ) -> LoadReport:
     """What :func:`load_path` would report for ``path``, writing nothing: the bad rows,
     the rows about erased members, the counts read (a sync's dry run).
 
     The same pass as the first of a ``strict`` load, so every row it reports is one the
-    load skips, and every row it accepts is one the load writes.
+    load skips, and every row it accepts is one the load writes. With ``keep``, the
+    accepted rows are kept there for :func:`write_checked`, less those for which
+    ``stored`` says the store holds them already (counted as unchanged when written).
     """
     path = Path(path)
     found = found if found is not None else discover(path)
@@ -475,6 +338,36 @@ def check_path(
     report.errors.extend(found.errors)
     report.warnings.extend(found.warnings)
     report.encodings.update(found.encodings)
-    _Run(store, report, progress or _NoProgress(), write=False).run(found.sources)
+    _Run(store, report, progress or _NoProgress(), write=False, keep=keep, stored=stored).run(found.sources)
     report.erased.sort()
+    return report
+
+
+def write_checked(
+    store: Store, checked: CheckedRows, report: LoadReport, *, progress: LoadProgress | None = None
+) -> LoadReport:
+    """Write the rows a checking pass kept (:func:`check_path` with ``keep``) and add what
+    the writes did to ``report`` (that pass's report: so it ends as :func:`load_path`'s).
+
+    The rows are written as the load writes them, chunk by chunk in the order checked
+    (nodes before the ties that need them), with the next chunk read back while one is
+    written. Nothing is checked again: the store must be as it was when they were checked.
+    """
+    shown = progress or _NoProgress()
+    writer = _Writer()
+    label = None
+    try:
+        for chunk in checked:
+            if chunk.label != label:
+                writer.drain()
+                if label is not None:
+                    shown.finish()
+                label = chunk.label
+                shown.start(f"loading {label}", None)
+            writer.submit(lambda c=chunk: _write_chunk(store, report, c, shown))  # type: ignore[misc]
+        writer.drain()
+    finally:
+        writer.close()
+    if label is not None:
+        shown.finish()
     return report

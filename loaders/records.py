@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from graph.model import Label, max_length
+from graph.model import MEMBER_FIELDS, Label, max_length
 from graph.normalize import clean_text, employer_key, fold, name_key, skill_key
 from loaders.values import (
     MAX_MENTOR_CAPACITY,
@@ -386,23 +386,7 @@ def identity(record: Record) -> tuple[str, ...]:
 
 
 SPECS: dict[str, Spec] = {
-    "members": Spec(
-        "members",
-        ("id", "name"),
-        (
-            "role",
-            "email",
-            "headline",
-            "city",
-            "country",
-            "graduation_year",
-            "open_to_mentor",
-            "mentor_capacity",
-            "seeking_mentor",
-            "discoverable",
-            "open_to_intros",
-        ),
-    ),
+    "members": Spec("members", MEMBER_FIELDS[:2], MEMBER_FIELDS[2:]),
     "employers": Spec("employers", ("id", "name"), ("industry", "city", "country", "aliases")),
     "positions": Spec(
         "positions", ("member_id",), ("title", "start", "end"), any_of=(("employer_id", "employer_name"),)

@@ -21,26 +21,23 @@ inactive is active again.
 
 from __future__ import annotations
 
+import copy
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
+from typing import Any
 
 from graph.store import Store
+from graph.store.integrity import ChangeMark
+from graph.store.sync import STORED_KINDS
 from graph.tombstones import TombstoneIndex
-from loaders.pipeline import LoadProgress, check_path, load_path
+from loaders.pipeline import CheckedRows, LoadProgress, check_path, load_path, write_checked
+from loaders.records import Record
 from loaders.report import LoadError, LoadReport
 from loaders.sources import Discovered
-from loaders.sync_diff import MemberDiff, SourceMember, member_diff, rows, source_members
-
-#: Words in a skipped row's reason that say two rows gave one id different data.
-_CONFLICT_MARK = "with different data"
-
-
-def is_conflict(error: LoadError) -> bool:
-    """Whether a skipped row was skipped because another row gave its id other data."""
-    return _CONFLICT_MARK in error.reason
+from loaders.sync_diff import MemberDiff, SourceMember, is_conflict, member_diff, rows, source_members
 
 
 @dataclass
@@ -57,6 +54,11 @@ class SyncPlan:
     deactivate_missing: bool = False
     #: The checking pass's report (rows read per sheet, warnings).
     check: LoadReport | None = None
+    #: The rows the checking pass accepted and the store does not hold yet: what the
+    #: apply writes, unless the store changed since (``mark``).
+    checked: CheckedRows | None = None
+    #: The store's change counter when the plan read it.
+    mark: ChangeMark | None = None
 
     @property
     def conflicting(self) -> list[LoadError]:
@@ -96,6 +98,117 @@ def _not_erased(members: list[SourceMember], tombstones: TombstoneIndex) -> Iter
         yield member
 
 
+def _canonical(value: Any) -> str:
+    # true and 1, 1 and 1.0 are different values to Neo4j: compare their reprs, not Python
+    # values (a value of another type, a date say, only makes a row look changed)
+    if isinstance(value, dict):
+        return repr(sorted(value.items()))
+    return repr(value)
+
+
+def _tie_digest(key: list[str], props: Mapping[str, Any]) -> int:
+    text = repr((list(key), sorted(props.items())))
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")
+
+
+def _tie(record: Record) -> tuple[list[str], dict[str, Any]] | None:
+    """A tie's key and the properties its write sets, as :meth:`Store.stored_rows` gives
+    them; None for a kind not compared (its rows are always written)."""
+    row = record.row
+    match record.kind:
+        case "positions":
+            return [row["member_id"], row["employer_id"], row["key"]], row["props"]
+        case "skills":
+            return [row["member_id"], row["key"], "wants" if row["wants"] else "has"], row["props"]
+        case "interests":
+            return [row["member_id"], row["key"]], {}
+        case "cohorts":
+            return [row["member_id"], row["cohort_id"], row["program_id"]], {}
+        case "connections":
+            return [row["a"], row["b"]], row["props"]
+        case "attendance":
+            return [row["member_id"], row["event_id"]], {}
+        case "mentorships":
+            return [row["mentor_id"], row["mentee_id"]], row["props"]
+    return None
+
+
+class StoreHolds:
+    """Whether the store holds a checked record already (so that writing it would change
+    nothing): the ``stored`` of :func:`loaders.pipeline.check_path`.
+
+    A node is held when each property its row sets has that value in the store; a
+    member's own fields (``owned``) are not written anyway, so a difference there is
+    only counted (the member's choice kept). A tie is held when the store has it with
+    exactly the properties its row sets. The store is read one kind at a time, when the
+    pass meets it (the kinds come in order), and a tie is kept as a 64-bit digest.
+    Anything unsure counts as not held, and is written as a load would write it.
+    """
+
+    def __init__(
+        self, store: Store, members: Mapping[str, Mapping[str, Any]], owned: Mapping[str, set[str]]
+    ) -> None:
+        self.store = store
+        self.members = members
+        self.owned = owned
+        self._kind = ""
+        self._nodes: dict[str, dict[str, Any]] = {}
+        self._ties: set[int] = set()
+        self._programs: dict[str, str] = {}
+        #: Programmes an earlier row of this pass gives other properties than the store's:
+        #: every later row of theirs is written, so the last row wins as in a load.
+        self._programs_changed: set[str] = set()
+
+    def __call__(self, record: Record) -> int | None:
+        if record.kind == "members":
+            return self._node(record, self.members.get(record.row["id"]), self.owned.get(record.row["id"]))
+        if record.kind not in STORED_KINDS:
+            return None
+        if record.kind != self._kind:
+            self._read(record.kind)
+        if record.kind in ("employers", "events"):
+            return self._node(record, self._nodes.get(record.row["id"]), None)
+        if record.kind == "cohorts" and not self._same_program(record.row):
+            return None
+        tie = _tie(record)
+        return 0 if tie is not None and _tie_digest(*tie) in self._ties else None
+
+    def _node(self, record: Record, stored: Mapping[str, Any] | None, mine: set[str] | None) -> int | None:
+        if stored is None:
+            return None
+        kept = 0
+        for name, value in record.row["props"].items():
+            if name in stored and _canonical(stored[name]) == _canonical(value):
+                continue
+            if mine and name in mine:
+                kept = 1  # the member's value stays: the write would leave it, and say so
+                continue
+            return None
+        return kept
+
+    def _same_program(self, row: Mapping[str, Any]) -> bool:
+        program = row["program_id"]
+        same = program not in self._programs_changed and self._programs.get(program) == _canonical(
+            row["program_props"]
+        )
+        if not same:
+            self._programs_changed.add(program)
+        return same
+
+    def _read(self, kind: str) -> None:
+        self._kind, self._nodes, self._ties = kind, {}, set()
+        for key, props in self.store.stored_rows(kind):
+            if kind in ("employers", "events"):
+                self._nodes[key[0]] = props
+                continue
+            if kind == "connections":
+                key = sorted(key)  # a tie is one whichever way it is stored
+            elif kind == "cohorts":
+                self._programs[key[2]] = _canonical(props)
+                props = {}
+            self._ties.add(_tie_digest(key, props))
+
+
 def plan_sync(
     store: Store,
     path: str | Path,
@@ -104,19 +217,36 @@ def plan_sync(
     deactivate_missing: bool = False,
     progress: LoadProgress | None = None,
 ) -> SyncPlan:
-    """What syncing ``found`` (the sources of ``path``) into ``store`` would do; writes nothing."""
-    check = check_path(store, path, found=found, progress=progress)
+    """What syncing ``found`` (the sources of ``path``) into ``store`` would do; writes nothing.
+
+    The plan keeps the rows its checking pass accepted that the store does not hold yet
+    (:class:`StoreHolds`), and where the store's change counter stood: so that
+    :func:`apply_sync` writes only those, checking nothing again, when nothing else
+    wrote in between.
+    """
+    mark = store.changes()
+    current = store.members_for_sync()
+    owned = {i: set(p.get("owned_fields") or ()) for i, p in current.items() if p.get("owned_fields")}
+    checked = CheckedRows()
+    check = check_path(
+        store, path, found=found, progress=progress, keep=checked, stored=StoreHolds(store, current, owned)
+    )
     items = chain.from_iterable(s.open() for s in found.sources if s.kind == "members")
     members, _, refused = source_members(items)
     tombstones = store.tombstone_index()
     if tombstones:
         members = list(_not_erased(members, tombstones))
-    current = store.members_for_sync()
-    owned = {i: set(p.get("owned_fields") or ()) for i, p in current.items() if p.get("owned_fields")}
     # every row the load would skip, of every sheet, in the load's own words
     diff = member_diff(members, current, skipped=check.errors, refused=refused, owned=owned)
     seen = [c.member_id for c in (*diff.new, *diff.changed, *diff.unchanged)]
-    plan = SyncPlan(diff, erased=list(check.erased), deactivate_missing=deactivate_missing, check=check)
+    plan = SyncPlan(
+        diff,
+        erased=list(check.erased),
+        deactivate_missing=deactivate_missing,
+        check=check,
+        checked=checked,
+        mark=mark,
+    )
     plan.reactivate = sorted(i for i in seen if current.get(i, {}).get("active") is False)
     if deactivate_missing:
         plan.deactivate = [i for i in diff.missing if current[i].get("active") is not False]
@@ -141,8 +271,22 @@ def apply_sync(
     progress: LoadProgress | None = None,
 ) -> SyncResult:
     """Write ``plan`` (made by :func:`plan_sync` of the same ``found``): the export's rows,
-    then the active marks. With ``strict`` and any bad row nothing is written."""
-    report = load_path(store, path, strict=strict, progress=progress, found=found)
+    then the active marks. With ``strict`` and any bad row nothing is written.
+
+    When the store is as the plan read it (its change counter has not moved), the rows
+    the plan checked are written as they are, less those the store holds already: a
+    second sync of the same export writes nothing. Otherwise the export is loaded again
+    (:func:`loaders.pipeline.load_path`), checked against the store as it is now.
+    """
+    if plan.checked is not None and plan.check is not None and plan.mark == store.changes():
+        report = copy.deepcopy(plan.check)
+        report.strict = strict
+        if strict and report.errors:
+            report.refused = True
+        else:
+            write_checked(store, plan.checked, report, progress=progress)
+    else:
+        report = load_path(store, path, strict=strict, progress=progress, found=found)
     result = SyncResult(plan, report)
     if report.refused:
         return result

@@ -147,9 +147,42 @@ def where_of(error: LoadError) -> str:
     return error.file if error.line is None else f"{error.file}:{error.line}"
 
 
+#: Words in a skipped row's reason that say two rows gave one id different data.
+_CONFLICT_MARK = "with different data"
+
+
+def is_conflict(error: LoadError) -> bool:
+    """Whether a row was skipped because another row gave its id other data."""
+    return _CONFLICT_MARK in error.reason
+
+
 def skip_kind(error: LoadError) -> str:
     """``conflicting`` when other rows gave the row's id other data, else ``bad``."""
-    return "conflicting" if "with different data" in error.reason else "bad"
+    return "conflicting" if is_conflict(error) else "bad"
+
+
+def _row(
+    status: str,
+    member_id: str = "",
+    where: str = "",
+    change: FieldChange | None = None,
+    reason: str = "",
+) -> dict[str, str]:
+    """One flat row of the diff, with every column of ``CSV_COLUMNS``."""
+    return {
+        "status": status,
+        "member_id": member_id,
+        "where": where,
+        "field": change.field if change else "",
+        "old": _text(change.old) if change else "",
+        "new": _text(change.new) if change else "",
+        "reason": reason,
+    }
+
+
+#: The change a member's active mark makes: deactivated, reactivated.
+_INACTIVE = FieldChange("active", True, False)
+_ACTIVE = FieldChange("active", False, True)
 
 
 def rows(
@@ -165,95 +198,23 @@ def rows(
     for status, entries in (("new", diff.new), ("changed", diff.changed)):
         for entry in entries:
             for change in entry.changes:
-                yield {
-                    "status": status,
-                    "member_id": entry.member_id,
-                    "where": entry.where,
-                    "field": change.field,
-                    "old": _text(change.old),
-                    "new": _text(change.new),
-                    "reason": "",
-                }
+                yield _row(status, entry.member_id, entry.where, change)
             for change in entry.kept:
-                yield {
-                    "status": "kept",
-                    "member_id": entry.member_id,
-                    "where": entry.where,
-                    "field": change.field,
-                    "old": _text(change.old),
-                    "new": _text(change.new),
-                    "reason": "set by the member",
-                }
+                yield _row("kept", entry.member_id, entry.where, change, "set by the member")
     for entry in diff.unchanged:
         for change in entry.kept:
-            yield {
-                "status": "kept",
-                "member_id": entry.member_id,
-                "where": entry.where,
-                "field": change.field,
-                "old": _text(change.old),
-                "new": _text(change.new),
-                "reason": "set by the member",
-            }
-        yield {
-            "status": "unchanged",
-            "member_id": entry.member_id,
-            "where": entry.where,
-            "field": "",
-            "old": "",
-            "new": "",
-            "reason": "",
-        }
+            yield _row("kept", entry.member_id, entry.where, change, "set by the member")
+        yield _row("unchanged", entry.member_id, entry.where)
     for member_id in diff.missing:
-        yield {
-            "status": "missing",
-            "member_id": member_id,
-            "where": "",
-            "field": "",
-            "old": "",
-            "new": "",
-            "reason": "not in this source",
-        }
+        yield _row("missing", member_id, reason="not in this source")
     for error in diff.skipped:
-        yield {
-            "status": skip_kind(error),
-            "member_id": "",
-            "where": where_of(error),
-            "field": "",
-            "old": "",
-            "new": "",
-            "reason": error.reason,
-        }
+        yield _row(skip_kind(error), where=where_of(error), reason=error.reason)
     for error in erased:
-        yield {
-            "status": "erased",
-            "member_id": "",
-            "where": where_of(error),
-            "field": "",
-            "old": "",
-            "new": "",
-            "reason": error.reason,
-        }
+        yield _row("erased", where=where_of(error), reason=error.reason)
     for member_id in deactivate:
-        yield {
-            "status": "deactivate",
-            "member_id": member_id,
-            "where": "",
-            "field": "active",
-            "old": "true",
-            "new": "false",
-            "reason": "not in this source",
-        }
+        yield _row("deactivate", member_id, change=_INACTIVE, reason="not in this source")
     for member_id in reactivate:
-        yield {
-            "status": "reactivate",
-            "member_id": member_id,
-            "where": "",
-            "field": "active",
-            "old": "false",
-            "new": "true",
-            "reason": "back in this source",
-        }
+        yield _row("reactivate", member_id, change=_ACTIVE, reason="back in this source")
 
 
 def _safe_cell(text: str) -> str:

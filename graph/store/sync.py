@@ -9,9 +9,9 @@ opted out (:func:`graph.consent.is_active`), active again when they reappear.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, LiteralString
 
 from graph.store.base import StoreBase
 
@@ -36,6 +36,40 @@ REMOVE m.active, m.inactive_since
 RETURN m.id AS id
 """
 
+# What the store holds of each kind a load writes, as (key, props): the key names the
+# record as the loader's row does, and props are the properties that row's write sets
+# (null when absent). A sync compares its rows with these to leave out the writes that
+# would change nothing (``loaders.sync``); a property a row sets and that is missing here
+# only makes that row look changed, so it is written, as before.
+_STORED_ROWS: dict[str, LiteralString] = {
+    "employers": "MATCH (n:Employer) RETURN [n.id] AS key, properties(n) AS props",
+    "events": "MATCH (n:Event) RETURN [n.id] AS key, properties(n) AS props",
+    "positions": (
+        "MATCH (m:Member)-[w:WORKS_AT]->(e:Employer) "
+        "RETURN [m.id, e.id, w.key] AS key, w{.title, .start, .end} AS props"
+    ),
+    "skills": (
+        "MATCH (m:Member)-[r:HAS_SKILL|WANTS_SKILL]->(s:Skill) "
+        "RETURN [m.id, s.key, CASE type(r) WHEN 'WANTS_SKILL' THEN 'wants' ELSE 'has' END] AS key, "
+        "CASE type(r) WHEN 'WANTS_SKILL' THEN {} ELSE r{.level} END AS props"
+    ),
+    "interests": "MATCH (m:Member)-[:INTERESTED_IN]->(i:Interest) RETURN [m.id, i.key] AS key, {} AS props",
+    "cohorts": (
+        "MATCH (m:Member)-[:IN_COHORT]->(c:Cohort)-[:OF_PROGRAM]->(p:Program) "
+        "RETURN [m.id, c.id, p.id] AS key, p{.faculty, .degree} AS props"
+    ),
+    "connections": (
+        "MATCH (a:Member)-[k:KNOWS]->(b:Member) RETURN [a.id, b.id] AS key, k{.since, .source} AS props"
+    ),
+    "attendance": "MATCH (m:Member)-[:ATTENDED]->(e:Event) RETURN [m.id, e.id] AS key, {} AS props",
+    "mentorships": (
+        "MATCH (a:Member)-[r:MENTORS]->(b:Member) RETURN [a.id, b.id] AS key, r{.since, .until} AS props"
+    ),
+}
+
+#: The kinds :meth:`SyncMixin.stored_rows` reads.
+STORED_KINDS = frozenset(_STORED_ROWS)
+
 #: Stored member properties that are bookkeeping, never a field a source gives.
 _BOOKKEEPING = ("owned_provenance", "inactive_since")
 
@@ -51,6 +85,16 @@ class SyncMixin(StoreBase):
                 props.pop(name, None)
             members[row["id"]] = props
         return members
+
+    def stored_rows(self, kind: str) -> Iterator[tuple[list[str], dict[str, Any]]]:
+        """What the store holds of a kind of bundle record (``employers``, ``positions``,
+        …, not ``members``: see :meth:`members_for_sync`), streamed as (key, properties
+        its write sets). The key is the node's id, or a tie's ends and its own key:
+        ``[member, employer, key]`` for a position, ``[member, skill key, "has"|"wants"]``
+        for a skill, ``[member, cohort, programme]`` (with the programme's properties) for
+        a cohort, and the two ids for the others (a tie as stored, in either order)."""
+        for row in self.stream(_STORED_ROWS[kind]):
+            yield row["key"], {k: v for k, v in row["props"].items() if v is not None}
 
     def set_members_active(self, member_ids: Sequence[str], active: bool) -> list[str]:
         """Mark members active again, or inactive; the ids whose state changed.

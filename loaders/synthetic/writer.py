@@ -7,23 +7,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from graph.model import MEMBER_FIELDS
+
 #: The bundle's files and their columns, in the order DESIGN.md gives them.
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "members": (
-        "id",
-        "name",
-        "role",
-        "email",
-        "headline",
-        "city",
-        "country",
-        "graduation_year",
-        "open_to_mentor",
-        "mentor_capacity",
-        "seeking_mentor",
-        "discoverable",
-        "open_to_intros",
-    ),
+    "members": MEMBER_FIELDS,
     "employers": ("id", "name", "industry", "city", "country", "aliases"),
     "positions": ("member_id", "employer_id", "employer_name", "title", "start", "end"),
     "skills": ("member_id", "skill", "level", "wants"),

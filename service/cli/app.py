@@ -6,12 +6,24 @@ import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from graph.store import Store, StoreUnavailable
 from service.core.config import Settings
+
+if TYPE_CHECKING:
+    from service.neo4j_server import LocalNeo4j
 
 app = typer.Typer(
     name="alumni-graph",
@@ -25,6 +37,9 @@ app = typer.Typer(
     rich_markup_mode="markdown",
 )
 console = Console(stderr=True)
+
+#: ``--strict`` of the commands that load rows.
+StrictOption = Annotated[bool, typer.Option("--strict", help="Write nothing at all when any row is bad.")]
 out = Console()
 
 
@@ -57,3 +72,31 @@ def setup_logging(verbose: bool = False) -> None:
         stream=sys.stderr,
     )
     logging.getLogger("neo4j").setLevel(logging.WARNING)
+
+
+def progress_bar(
+    *, spinner: bool = True, description: str = "{task.description}", transient: bool = True
+) -> Progress:
+    """The commands' progress display on stderr: a spinner, what is being done, a bar, how
+    many of how many, and the time taken."""
+    columns = [SpinnerColumn()] if spinner else []
+    return Progress(
+        *columns,
+        TextColumn(description),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=transient,
+    )
+
+
+def local_server(elsewhere: str) -> LocalNeo4j:
+    """The project's local Neo4j server; exits saying ``elsewhere`` when NEO4J_URI names
+    another server (which this command does not manage)."""
+    from service.neo4j_server import LocalNeo4j
+
+    settings = Settings()
+    if settings.neo4j_uri:
+        raise fail(elsewhere, 2)
+    return LocalNeo4j(settings.local_server())

@@ -22,22 +22,17 @@ import typer
 
 from graph.files import FILE_MODE, private_dir
 from graph.tombstones import TombstoneKeyError
-from service.cli.app import app, console, fail, open_store, out
-from service.core.config import Settings
+from service.cli.app import app, console, fail, local_server, open_store, out
 from service.neo4j_server import LocalNeo4j, Neo4jServerError
 
 DATABASE = "neo4j"  # Community has one user database
 
 
 def _local_server() -> LocalNeo4j:
-    settings = Settings()
-    if settings.neo4j_uri:
-        raise fail(
-            "NEO4J_URI names a server this command does not manage; ask its administrator for "
-            "`neo4j-admin database dump` (see docs/reliability.md)",
-            2,
-        )
-    return LocalNeo4j(settings.local_server())
+    return local_server(
+        "NEO4J_URI names a server this command does not manage; ask its administrator for "
+        "`neo4j-admin database dump` (see docs/reliability.md)"
+    )
 
 
 @contextmanager

@@ -24,35 +24,21 @@ import tempfile
 import time
 from pathlib import Path
 
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
-
 from graph.tombstones import TombstoneIndex, TombstoneKeyError
 from loaders.bulk import ARRAY_DELIMITER, import_progress, prepare_bulk
 from loaders.report import LoadReport
-from service.cli.app import console, fail, open_store, out
+from service.cli.app import console, fail, local_server, open_store, out, progress_bar
 from service.cli.load import RichLoadProgress
-from service.core.config import Settings
 from service.neo4j_server import LocalNeo4j, Neo4jServerError
 
 DATABASE = "neo4j"  # Community has one user database
 
 
 def _local_server() -> LocalNeo4j:
-    settings = Settings()
-    if settings.neo4j_uri:
-        raise fail(
-            "--bulk imports into the project's local server only; NEO4J_URI names "
-            "another server: load it with `alumni-graph load` (without --bulk)",
-            2,
-        )
-    server = LocalNeo4j(settings.local_server())
+    server = local_server(
+        "--bulk imports into the project's local server only; NEO4J_URI names "
+        "another server: load it with `alumni-graph load` (without --bulk)"
+    )
     if server.pid() is None:
         raise fail(
             f"the local server in {server.settings.home} is not running; start it with "
@@ -89,15 +75,7 @@ def bulk_load(path: Path, *, strict: bool = False) -> LoadReport:
     import_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     with (
         tempfile.TemporaryDirectory(dir=import_dir, prefix=".bulk-") as work,
-        Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-        ) as progress,
+        progress_bar() as progress,
     ):
         started = time.perf_counter()
         report, files = prepare_bulk(path, Path(work), tombstones, progress=RichLoadProgress(progress))

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from graph.algorithms.evaluation import (
@@ -30,7 +29,7 @@ from graph.algorithms.evaluation import (
     summarise,
 )
 from graph.projection import Projection, build_from_store
-from service.cli.app import app, console, fail, open_store, out, setup_logging
+from service.cli.app import app, console, fail, open_store, out, progress_bar, setup_logging
 
 #: The splits run when none is named; ``introductions`` only when asked for, as a club
 #: needs accepted introductions first.
@@ -168,14 +167,7 @@ def evaluate_command(
             raise fail(f"{exc}{where}") from exc
 
     by_split: list[list[EvaluationReport]] = []
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as bar:
+    with progress_bar(spinner=False) as bar:
         for name in splits:
             task = bar.add_task(f"{name} split", total=None)
             by_split.append(

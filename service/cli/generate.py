@@ -6,11 +6,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from loaders.synthetic import STAGES, TIERS, generate_bundle
-from service.cli.app import app, console, fail, out
+from service.cli.app import app, fail, out, progress_bar
 
 #: Three times the largest tier; beyond, a typing mistake that would fill the memory.
 MAX_MEMBERS = 1_000_000
@@ -48,14 +47,7 @@ def generate(
     if quiet:
         summary = generate_bundle(out_dir, members, seed)
     else:
-        with Progress(
-            TextColumn("{task.description:<12}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-            transient=False,
-        ) as bar:
+        with progress_bar(spinner=False, description="{task.description:<12}", transient=False) as bar:
             tasks = {stage: bar.add_task(stage, total=None, start=False) for stage in STAGES}
 
             def progress(stage: str, done: int, total: int) -> None:

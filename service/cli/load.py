@@ -12,21 +12,13 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
+from rich.progress import Progress, TaskID
 from rich.table import Table
 
 from graph.files import write_private_text
 from graph.tombstones import TombstoneKeyError
-from loaders import FileCounts, LoadReport, load_path
-from service.cli.app import app, console, fail, open_store, out
+from loaders import FileCounts, LoadError, LoadReport, load_path
+from service.cli.app import StrictOption, app, fail, open_store, out, progress_bar
 
 
 class RichLoadProgress:
@@ -97,9 +89,7 @@ def load(
             "club's workbook or CSV file (headers recognised; see `sync`)."
         ),
     ],
-    strict: Annotated[
-        bool, typer.Option("--strict", help="Write nothing at all when any row is bad.")
-    ] = False,
+    strict: StrictOption = False,
     errors_out: Annotated[
         Path | None,
         typer.Option(
@@ -137,15 +127,7 @@ def load(
                     f"re-applied {reapplied.restored} tombstone(s) missing from the database"
                     f" (erased {reapplied.erased} member(s) again)"
                 )
-            with Progress(
-                SpinnerColumn(),
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=console,
-                transient=True,
-            ) as progress:
+            with progress_bar() as progress:
                 report = load_path(
                     store, path, strict=strict, progress=RichLoadProgress(progress), member_id=member_id
                 )
@@ -160,24 +142,13 @@ def show_report(report: LoadReport, show_errors: int, errors_out: Path | None) -
     kept = report.total.kept_member_choice
     if kept:
         out.print(f"kept_member_choice: {kept} row(s) kept what members set themselves")
-    for file, encoding in report.encodings.items():
-        out.print(f"[yellow]note:[/] {file} was read as {encoding}")
-    for warning in report.warnings:
-        out.print(f"[yellow]warning:[/] {escape(str(warning))}", highlight=False)
+    show_notes(report)
     if report.erased:
         out.print(f"{len(report.erased)} line(s) about erased members skipped:")
-        for skipped in report.erased[:show_errors]:
-            out.print(str(skipped), markup=False, highlight=False, soft_wrap=True)
-        more = len(report.erased) - show_errors
-        if more > 0:
-            out.print(f"… and {more} more" + ("" if errors_out else " (see --errors-out FILE)"))
+        _first(report.erased, show_errors, errors_out)
     if report.errors:
         out.print(f"[red]{len(report.errors)} error(s):[/]")
-        for error in report.errors[:show_errors]:
-            out.print(str(error), markup=False, highlight=False, soft_wrap=True)
-        hidden = len(report.errors) - show_errors
-        if hidden > 0:
-            out.print(f"… and {hidden} more" + ("" if errors_out else " (see --errors-out FILE)"))
+        _first(report.errors, show_errors, errors_out)
     if errors_out is not None:
         # every row that did not load: the bad ones, then those about erased members
         lines = [*report.errors, *report.erased]
@@ -185,3 +156,19 @@ def show_report(report: LoadReport, show_errors: int, errors_out: Path | None) -
     if report.refused:
         out.print("[red]--strict: nothing was written[/]")
     raise typer.Exit(report.exit_code)
+
+
+def show_notes(report: LoadReport) -> None:
+    """Print the files read in another encoding than UTF-8, and the report's warnings."""
+    for file, encoding in report.encodings.items():
+        out.print(f"[yellow]note:[/] {escape(file)} was read as {encoding}")
+    for warning in report.warnings:
+        out.print(f"[yellow]warning:[/] {escape(str(warning))}", highlight=False)
+
+
+def _first(lines: list[LoadError], shown: int, errors_out: Path | None) -> None:
+    for line in lines[:shown]:
+        out.print(str(line), markup=False, highlight=False, soft_wrap=True)
+    more = len(lines) - shown
+    if more > 0:
+        out.print(f"… and {more} more" + ("" if errors_out else " (see --errors-out FILE)"))

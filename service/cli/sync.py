@@ -21,14 +21,6 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
 
 from loaders.mapping import (
     Mapping,
@@ -43,8 +35,8 @@ from loaders.sheets import SheetSources, describe, discover_sheets, suggested_ma
 from loaders.sync import SyncPlan, apply_sync, plan_sync
 from loaders.sync_diff import write_csv, write_html
 from loaders.tables import is_table_file
-from service.cli.app import app, console, fail, open_store, out
-from service.cli.load import RichLoadProgress, summary_table
+from service.cli.app import StrictOption, app, console, fail, open_store, out, progress_bar
+from service.cli.load import RichLoadProgress, show_notes, summary_table
 from service.core.config import Settings
 
 map_app = typer.Typer(help="Column mappings of a club's spreadsheets (docs/sync.md).", no_args_is_help=True)
@@ -183,9 +175,7 @@ def sync(
             "without dates), under which its mapping is saved.",
         ),
     ] = None,
-    strict: Annotated[
-        bool, typer.Option("--strict", help="Write nothing at all when any row is bad.")
-    ] = False,
+    strict: StrictOption = False,
     errors_out: Annotated[
         Path | None, typer.Option("--errors-out", help="Write every error (file:line: reason) to FILE.")
     ] = None,
@@ -217,15 +207,7 @@ def sync(
         if dry_run:
             out.print("[yellow]dry run: nothing was written[/]")
             raise typer.Exit(0 if not plan.diff.skipped else 1)
-        with Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-        ) as progress:
+        with progress_bar() as progress:
             result = apply_sync(
                 store, source, sources.found, plan, strict=strict, progress=RichLoadProgress(progress)
             )
@@ -235,10 +217,7 @@ def sync(
         out.print(
             f"{len(result.deactivated):,} member(s) marked inactive, {len(result.reactivated):,} active again"
         )
-    for file, encoding in report.encodings.items():
-        out.print(f"[yellow]note:[/] {escape(file)} was read as {encoding}")
-    for warning in report.warnings:
-        out.print(f"[yellow]warning:[/] {escape(str(warning))}", highlight=False)
+    show_notes(report)
     if report.errors:
         out.print(f"[red]{len(report.errors)} error(s)[/] (listed above as skipped)")
     if errors_out is not None:
