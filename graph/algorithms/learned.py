@@ -12,7 +12,11 @@ Features of a pair (u, c), computed per source over its candidate set (:data:`FE
 
 * structure: common neighbours, Adamic–Adar, resource allocation, Jaccard, preferential
   attachment (log), walks of length 3 (the number of 3-step paths for a non-adjacent
-  pair), the shortest distance capped at 4, both degrees (log);
+  pair) and resource allocation along them (Σ 1/(deg x · deg y) over paths u–x–y–c),
+  the shortest distance capped at 4, both degrees (log);
+* neighbourhood and attributes together: the common neighbours who live in ``c``'s city,
+  and who graduated in ``c``'s year; the share of ``c``'s connections in its own city and
+  its own year (how much ``c`` keeps to its group);
 * attributes: for each facet (cohort, programme, employer with overlap years, industry,
   skills, interests, events, city) the sum of the rarity weights of the shared values,
   as :mod:`graph.algorithms.suggestions` defines them; the skills ``u`` wants that ``c``
@@ -25,14 +29,19 @@ Features of a pair (u, c), computed per source over its candidate set (:data:`FE
   sources; these say how a candidate stands among its own source's).
 
 The relative columns depend on the whole candidate set, so features are always computed
-for a source's full set (training samples rows afterwards).
+for a source's full set (training samples rows afterwards), and they are computed for
+all candidates at once over numpy arrays (one array of the source's neighbours'
+connections, one of the candidates' connections), with the per-member quantities kept
+per projection (:func:`member_arrays`).
 
 Candidates are the blend's first estimates (two hops plus attribute groups) and the best
 of resource allocation, so the model ranks what the blend would have seen and more.
 
-The model is a scikit-learn estimator: histogram gradient boosting (default) or logistic
-regression on standardised features. A suggestion's reasons are the feature groups whose
-removal (set to "nothing shared") lowers the model's log-odds the most, in words.
+The model (:data:`MODEL_KINDS`) is LightGBM's LambdaMART over each source's candidates
+(``lambdarank``, the default), LightGBM or scikit-learn's histogram gradient boosting as
+a binary classifier (``lgbm``, ``hgb``), or logistic regression on standardised features
+(``logistic``). A suggestion's reasons are the feature groups whose removal (set to
+"nothing shared") lowers the model's score the most, in words.
 """
 
 from __future__ import annotations
@@ -865,9 +874,10 @@ def suggest_learned(
 ) -> list[Suggestion]:
     """Whom ``member`` should meet by the learned model, best first.
 
-    The score is the model's probability (with the purpose's bonus folded into the
-    log-odds); each reason is a feature group whose removal would lower the log-odds,
-    its weight that drop, its text the blend's description of the same shared thing
+    The score is the logistic of the model's score (with the purpose's bonus folded in):
+    a probability for the binary kinds, an order in (0, 1) for ``lambdarank``. Each reason
+    is a feature group whose removal would lower the model's score, its weight that drop,
+    its text the blend's description of the same shared thing
     (:func:`graph.algorithms.suggestions.explain`). The same consent gate as the blend.
     """
     if purpose not in PURPOSE_BONUS:
