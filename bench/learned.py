@@ -1,6 +1,6 @@
 """The learned ranker's cost: training time, and suggestions with it against the blend.
 
-``python -m bench.run learned [--tier hbs] [--kind lambdarank] [--sources 1000]
+``python -m bench.run learned [--tier hbs] [--kind lgbm] [--sources 1000]
 [--sample 1000] [--warmup 20] [--name learned-hbs]``
 
 On the tier's projection built from its bundle (no Neo4j; cached as a pickle beside it,
@@ -78,7 +78,7 @@ def latency(p: Any, model: learned.RankerModel, sample: int, warmup: int) -> dic
 def main(argv: list[str]) -> dict[str, Any]:
     parser = argparse.ArgumentParser(prog="bench learned")
     parser.add_argument("--tier", default="hbs", choices=sorted(TIERS))
-    parser.add_argument("--kind", default="lambdarank", choices=learned.MODEL_KINDS)
+    parser.add_argument("--kind", default=learned.DEFAULT_KIND, choices=learned.MODEL_KINDS)
     parser.add_argument("--sources", type=int, default=1_000, help="training sources a round")
     parser.add_argument("--sample", type=int, default=1_000)
     parser.add_argument("--warmup", type=int, default=20)

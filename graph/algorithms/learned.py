@@ -37,10 +37,10 @@ per projection (:func:`member_arrays`).
 Candidates are the blend's first estimates (two hops plus attribute groups) and the best
 of resource allocation, so the model ranks what the blend would have seen and more.
 
-The model (:data:`MODEL_KINDS`) is LightGBM's LambdaMART over each source's candidates
-(``lambdarank``, the default), LightGBM or scikit-learn's histogram gradient boosting as
-a binary classifier (``lgbm``, ``hgb``), or logistic regression on standardised features
-(``logistic``). A suggestion's reasons are the feature groups whose removal (set to
+The model (:data:`MODEL_KINDS`) is LightGBM or scikit-learn's histogram gradient
+boosting as a binary classifier (``lgbm``, the default, and ``hgb``), LightGBM's
+LambdaMART over each source's candidates (``lambdarank``), or logistic regression on
+standardised features (``logistic``). A suggestion's reasons are the feature groups whose removal (set to
 "nothing shared") lowers the model's score the most, in words.
 """
 
@@ -165,7 +165,7 @@ ABSENT[_COL["graduation_gap"]] = 10.0
 
 MODEL_KINDS = ("hgb", "logistic", "lgbm", "lambdarank")
 #: The kind ``alumni-graph train`` fits unless told otherwise (docs/ranking.md, "Which model").
-DEFAULT_KIND = "lambdarank"
+DEFAULT_KIND = "lgbm"
 #: Candidates scored per source: the best of the blend's estimates and of RA, each.
 POOL = 100
 _UNIT = Weights(employer=1.0)

@@ -39,7 +39,7 @@ _LABELS = {
     "resource_allocation": "resource allocation",
     "preferential_attachment": "preferential attachment",
     "blend": "blend (hand-set)",
-    "learned": "learned (LightGBM, ranking objective)",
+    "learned": "learned (LightGBM, binary)",
     "learned_hgb": "learned (scikit-learn boosting)",
     "learned_logistic": "learned (logistic)",
     "learned_lgbm": "learned (LightGBM, binary)",

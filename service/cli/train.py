@@ -34,7 +34,7 @@ def train_command(
     kind: Annotated[
         str,
         typer.Option(
-            help="lambdarank (LightGBM, ranking objective), lgbm (LightGBM, binary), "
+            help="lgbm (LightGBM, binary), lambdarank (LightGBM, ranking objective), "
             "hgb (scikit-learn's histogram gradient boosting) or logistic."
         ),
     ] = DEFAULT_KIND,
