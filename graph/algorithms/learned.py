@@ -362,6 +362,8 @@ def pair_features(p: Projection, ctx: SourceContext, candidates: Sequence[int]) 
     owner = np.repeat(np.arange(len(cands)), dc)
     n = len(cands)
     reached, hit = _positions_in(ctx.keys, theirs)
+    paths3: np.ndarray
+    ra3: np.ndarray
     if len(ctx.keys):
         paths3 = np.bincount(owner[hit], weights=ctx.cn[reached[hit]], minlength=n)
         ra3 = np.bincount(owner[hit], weights=ctx.ra[reached[hit]] / arrays.degree[theirs[hit]], minlength=n)
