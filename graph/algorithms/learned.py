@@ -58,16 +58,14 @@ import numpy as np
 from graph import consent
 from graph.algorithms.link_prediction import DEFAULT_BUDGET
 from graph.algorithms.suggestions import (
-    GROUP_BUDGET,
-    GROUP_CAP,
     WEIGHTS,
     Reason,
     Suggestion,
     Weights,
     _current_industries,
     _employer_weight,
-    _groups,
     explain,
+    group_holders,
     rarity,
     screen,
 )
@@ -469,17 +467,11 @@ def first_estimates(p: Projection, ctx: SourceContext, want: int = 2 * POOL) -> 
     w = WEIGHTS[None]
     found: list[np.ndarray] = [ctx.keys[outside]]
     values: list[np.ndarray] = [w.structure * ctx.aa[outside]]
-    spent = 0
-    for n, value, facet, code in _groups(p, u, w):
-        holders = facet.holders(code)
-        if n > GROUP_CAP:
-            if len(np.unique(np.concatenate(found))) >= want:
-                break  # groups come smallest first: the rest are big too
-            start = (u * 7919) % n
-            holders = holders[start : start + GROUP_CAP] + holders[: max(0, start + GROUP_CAP - n)]
-        if spent + len(holders) > GROUP_BUDGET:
-            break
-        spent += len(holders)
+
+    def count() -> int:
+        return len(np.unique(np.concatenate(found)))
+
+    for value, holders in group_holders(p, u, w, count, want=want):
         members = np.frombuffer(holders.tobytes(), dtype=np.int32).astype(np.int64)
         members = members[~_positions_in(excluded, members)[1]]
         found.append(members)
