@@ -15,7 +15,7 @@ import threading
 from pathlib import Path
 
 from graph import ranker_files
-from graph.algorithms.learned import RankerModel, suggest_learned, train
+from graph.algorithms.learned import DEFAULT_KIND, RankerModel, suggest_learned, train
 from graph.algorithms.suggestions import Suggestion, suggest
 from graph.projection import Projection
 
@@ -29,7 +29,7 @@ class TrainingInProgress(RuntimeError):
 class RankerService:
     """Holds the current model (or None) for the service; see the module docstring."""
 
-    def __init__(self, folder: Path, *, retrain_share: float = 0.1, kind: str = "hgb") -> None:
+    def __init__(self, folder: Path, *, retrain_share: float = 0.1, kind: str = DEFAULT_KIND) -> None:
         self.folder = Path(folder)
         self.retrain_share = retrain_share
         self.kind = kind

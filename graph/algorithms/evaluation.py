@@ -44,8 +44,20 @@ RANKERS = (
     "preferential_attachment",
     "blend",
     "learned",
+    "learned_hgb",
     "learned_logistic",
+    "learned_lgbm",
+    "learned_lambdarank",
 )
+#: The learned rankers and the model kind each trains (None: the default kind,
+#: :data:`graph.algorithms.learned.DEFAULT_KIND`).
+LEARNED_KINDS: dict[str, str | None] = {
+    "learned": None,
+    "learned_hgb": "hgb",
+    "learned_logistic": "logistic",
+    "learned_lgbm": "lgbm",
+    "learned_lambdarank": "lambdarank",
+}
 #: What ``evaluate`` runs unless told otherwise (the learned ones need training).
 DEFAULT_RANKERS = tuple(r for r in RANKERS if not r.startswith("learned"))
 SPLITS = ("random", "newest", "introductions")
@@ -111,9 +123,12 @@ def rankers(seed: int = 0) -> dict[str, Ranker]:
     }
 
 
-def _learned(train: Projection, kind: str, split: str, seed: int, max_sources: int, cache: dict) -> Ranker:
+def _learned(
+    train: Projection, kind: str | None, split: str, seed: int, max_sources: int, cache: dict
+) -> Ranker:
     from graph.algorithms import learned
 
+    kind = kind or learned.DEFAULT_KIND
     # the inner split is of the same kind as the one evaluated: the past for the newest;
     # both model kinds learn from the same rows; with nothing to learn from (no hidden tie
     # among any source's candidates, e.g. a bipartite graph) the blend ranks, as it does
@@ -245,10 +260,8 @@ def evaluate(
     rows: dict = {}
     out = []
     for name in names:
-        if name == "learned":
-            rank = _learned(train, "hgb", split, seed, train_sources, rows)
-        elif name == "learned_logistic":
-            rank = _learned(train, "logistic", split, seed, train_sources, rows)
+        if name in LEARNED_KINDS:
+            rank = _learned(train, LEARNED_KINDS[name], split, seed, train_sources, rows)
         else:
             rank = available[name]
         precision = recall = mrr = ap = ndcg = auc = 0.0

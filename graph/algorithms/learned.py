@@ -12,7 +12,11 @@ Features of a pair (u, c), computed per source over its candidate set (:data:`FE
 
 * structure: common neighbours, Adamic–Adar, resource allocation, Jaccard, preferential
   attachment (log), walks of length 3 (the number of 3-step paths for a non-adjacent
-  pair), the shortest distance capped at 4, both degrees (log);
+  pair) and resource allocation along them (Σ 1/(deg x · deg y) over paths u–x–y–c),
+  the shortest distance capped at 4, both degrees (log);
+* neighbourhood and attributes together: the common neighbours who live in ``c``'s city,
+  and who graduated in ``c``'s year; the share of ``c``'s connections in its own city and
+  its own year (how much ``c`` keeps to its group);
 * attributes: for each facet (cohort, programme, employer with overlap years, industry,
   skills, interests, events, city) the sum of the rarity weights of the shared values,
   as :mod:`graph.algorithms.suggestions` defines them; the skills ``u`` wants that ``c``
@@ -25,21 +29,26 @@ Features of a pair (u, c), computed per source over its candidate set (:data:`FE
   sources; these say how a candidate stands among its own source's).
 
 The relative columns depend on the whole candidate set, so features are always computed
-for a source's full set (training samples rows afterwards).
+for a source's full set (training samples rows afterwards), and they are computed for
+all candidates at once over numpy arrays (one array of the source's neighbours'
+connections, one of the candidates' connections), with the per-member quantities kept
+per projection (:func:`member_arrays`).
 
 Candidates are the blend's first estimates (two hops plus attribute groups) and the best
 of resource allocation, so the model ranks what the blend would have seen and more.
 
-The model is a scikit-learn estimator: histogram gradient boosting (default) or logistic
-regression on standardised features. A suggestion's reasons are the feature groups whose
-removal (set to "nothing shared") lowers the model's log-odds the most, in words.
+The model (:data:`MODEL_KINDS`) is LightGBM or scikit-learn's histogram gradient
+boosting as a binary classifier (``lgbm``, the default, and ``hgb``), LightGBM's
+LambdaMART over each source's candidates (``lambdarank``), or logistic regression on
+standardised features (``logistic``). A suggestion's reasons are the feature groups whose removal (set to
+"nothing shared") lowers the model's score the most, in words.
 """
 
 from __future__ import annotations
 
-import heapq
 import math
 import random
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,8 +64,8 @@ from graph.algorithms.suggestions import (
     Weights,
     _current_industries,
     _employer_weight,
-    candidate_estimates,
     explain,
+    group_holders,
     rarity,
     screen,
 )
@@ -96,6 +105,11 @@ FEATURES: tuple[str, ...] = (
     "relative_resource_allocation",
     "relative_adamic_adar",
     "relative_circle_city",
+    "common_city_neighbours",
+    "common_year_neighbours",
+    "resource_allocation_3",
+    "their_own_city",
+    "their_own_year",
 )
 _COL = {name: i for i, name in enumerate(FEATURES)}
 
@@ -108,9 +122,16 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "jaccard",
         "relative_resource_allocation",
         "relative_adamic_adar",
+        "common_city_neighbours",
+        "common_year_neighbours",
     ),
-    "close_in_network": ("log_paths_3", "distance"),
-    "well_connected": ("log_preferential_attachment", "log_degree_candidate"),
+    "close_in_network": ("log_paths_3", "resource_allocation_3", "distance"),
+    "well_connected": (
+        "log_preferential_attachment",
+        "log_degree_candidate",
+        "their_own_city",
+        "their_own_year",
+    ),
     "same_cohort": ("cohort",),
     "same_program": ("program",),
     "same_employer": ("employer",),
@@ -133,12 +154,16 @@ GROUPS: dict[str, tuple[str, ...]] = {
     ),
 }
 
+_GROUP_COLS = {group: np.array([_COL[name] for name in names]) for group, names in GROUPS.items()}
+
 #: The value of each feature for a pair that shares nothing (the baseline of reasons).
 ABSENT = np.zeros(len(FEATURES))
 ABSENT[_COL["distance"]] = 4.0
 ABSENT[_COL["graduation_gap"]] = 10.0
 
-MODEL_KINDS = ("hgb", "logistic")
+MODEL_KINDS = ("hgb", "logistic", "lgbm", "lambdarank")
+#: The kind ``alumni-graph train`` fits unless told otherwise (docs/ranking.md, "Which model").
+DEFAULT_KIND = "lgbm"
 #: Candidates scored per source: the best of the blend's estimates and of RA, each.
 POOL = 100
 _UNIT = Weights(employer=1.0)
@@ -152,17 +177,93 @@ MAX_YEAR_GAP = 10.0
 
 
 @dataclass
+class MemberArrays:
+    """Per-member quantities as numpy arrays, for scoring a candidate pool at once: the
+    degree, the first city (-1 none), the graduation year (0 unknown) and the seniority.
+
+    Kept per projection and rebuilt when it changed (:func:`member_arrays`); at the hbs
+    tier the rebuild costs some tens of milliseconds, once per write, against a few
+    milliseconds on every request for reading the same values member by member."""
+
+    key: tuple[int, int, int]
+    degree: np.ndarray
+    city: np.ndarray
+    year: np.ndarray
+    seniority: np.ndarray
+
+
+_ARRAYS: weakref.WeakKeyDictionary[Projection, MemberArrays] = weakref.WeakKeyDictionary()
+
+
+def member_arrays(p: Projection) -> MemberArrays:
+    """The :class:`MemberArrays` of ``p`` as it is now (cached until its next change)."""
+    key = (p.version, p.n_members, p.n_ties)
+    cached = _ARRAYS.get(p)
+    if cached is not None and cached.key == key:
+        return cached
+    n = len(p.adj)
+    # copies, never views: a view would pin the projection's arrays against resizing
+    arrays = MemberArrays(
+        key,
+        np.fromiter(map(len, p.adj), dtype=np.int64, count=n),
+        np.fromiter((t[0] if t else -1 for t in p.cities.of_member[:n]), dtype=np.int64, count=n),
+        np.array(p.graduation_year[:n], dtype=np.int64),
+        np.array(p.seniority[:n], dtype=np.int64),
+    )
+    _ARRAYS[p] = arrays
+    return arrays
+
+
+def _neighbours_of(p: Projection, members: Sequence[int] | np.ndarray) -> np.ndarray:
+    """The connections of ``members``, one after the other, as one array (a copy)."""
+    if not len(members):
+        return np.zeros(0, dtype=np.int64)
+    adj = p.adj
+    return np.frombuffer(b"".join([adj[m] for m in members]), dtype=np.int32).astype(np.int64)
+
+
+def _positions_in(keys: np.ndarray, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each ``query`` is in the sorted ``keys``, and whether it is there at all."""
+    if not len(keys):
+        return np.zeros(len(query), dtype=np.int64), np.zeros(len(query), dtype=bool)
+    pos = np.searchsorted(keys, query)
+    pos[pos == len(keys)] = 0
+    return pos, keys[pos] == query
+
+
+def _lookup(keys: np.ndarray, values: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """``values`` at the position of each ``query`` in the sorted ``keys`` (0 where absent)."""
+    pos, found = _positions_in(keys, query)
+    return np.where(found, values[pos], 0) if len(keys) else np.zeros(len(query), dtype=values.dtype)
+
+
+@dataclass
 class SourceContext:
     """What a source's features share: its paths of length 2 to every member within
-    budget, and how its connections spread over cities, years and programmes."""
+    budget (``keys`` sorted, with the sums along them), and how its connections spread
+    over cities, years and programmes."""
 
     member: int
-    cn: dict[int, int]
-    aa: dict[int, float]
-    ra: dict[int, float]
+    keys: np.ndarray
+    cn: np.ndarray
+    aa: np.ndarray
+    ra: np.ndarray
+    #: common neighbours living in the same city as the member at the other end / who
+    #: graduated in its year
+    cn_city: np.ndarray
+    cn_year: np.ndarray
     cities: dict[int, int] = field(default_factory=dict)
     years: dict[int, int] = field(default_factory=dict)
     programs: dict[int, int] = field(default_factory=dict)
+
+    def at(self, name: str, members: np.ndarray) -> np.ndarray:
+        """The column ``name`` (``cn``, ``aa``…) for each of ``members`` (0 if not reached)."""
+        return _lookup(self.keys, getattr(self, name), members)
+
+
+def _counts(values: np.ndarray) -> dict[int, int]:
+    found, counts = np.unique(values, return_counts=True)
+    return dict(zip(found.tolist(), counts.tolist(), strict=True))
 
 
 def source_context(p: Projection, u: int, budget: int = DEFAULT_BUDGET) -> SourceContext:
@@ -170,47 +271,61 @@ def source_context(p: Projection, u: int, budget: int = DEFAULT_BUDGET) -> Sourc
     steps away (its own connections included: the 3-step counts need them); neighbours
     are expanded lowest degree first until ``budget`` visits were made, as
     :func:`graph.algorithms.link_prediction._two_hop` does."""
-    adj = p.adj
-    cn: dict[int, int] = {}
-    aa: dict[int, float] = {}
-    ra: dict[int, float] = {}
-    spent = 0
-    for w in sorted(adj[u], key=lambda x: (len(adj[x]), x)):
-        row = adj[w]
-        d = len(row)
-        if spent + d > budget and spent:
-            break
-        spent += d
-        a = 1.0 / math.log(d) if d > 1 else 0.0
-        r = 1.0 / d
-        for c in row:
-            if c != u:
-                cn[c] = cn.get(c, 0) + 1
-                aa[c] = aa.get(c, 0.0) + a
-                ra[c] = ra.get(c, 0.0) + r
-    cities: dict[int, int] = {}
-    years: dict[int, int] = {}
+    arrays = member_arrays(p)
+    mine = _neighbours_of(p, [u])
+    degrees = arrays.degree[mine]
+    order = np.lexsort((mine, degrees))
+    mine, degrees = mine[order], degrees[order]
+    spent = np.cumsum(degrees)
+    # the first neighbour always; then while the visits stay within budget
+    keep = max(1, int(np.searchsorted(spent, budget, side="right"))) if len(mine) else 0
+    via_members, via_degrees = mine[:keep], degrees[:keep]
+    reach = _neighbours_of(p, via_members)
+    via = np.repeat(via_members, via_degrees)
+    d = np.repeat(via_degrees, via_degrees).astype(float)
+    other = reach != u
+    reach, via, d = reach[other], via[other], d[other]
+    keys, inverse = np.unique(reach, return_inverse=True)
+    n = len(keys)
+    with np.errstate(divide="ignore"):
+        aa_weight = np.where(d > 1, 1.0 / np.log(np.maximum(d, 2.0)), 0.0)
+    city, year = arrays.city, arrays.year
+    same_city = (city[via] == city[reach]) & (city[reach] >= 0)
+    same_year = (year[via] == year[reach]) & (year[reach] > 0)
     programs: dict[int, int] = {}
-    city_of, year_of, programs_of = p.cities.of_member, p.graduation_year, p.programs.of_member
-    for w in adj[u]:
-        for v in city_of[w][:1]:
-            cities[v] = cities.get(v, 0) + 1
-        y = year_of[w]
-        if y:
-            years[y] = years.get(y, 0) + 1
+    programs_of = p.programs.of_member
+    for w in mine.tolist():
         for v in programs_of[w]:
             programs[v] = programs.get(v, 0) + 1
-    return SourceContext(u, cn, aa, ra, cities, years, programs)
+    cities, years = city[mine], year[mine]
+    return SourceContext(
+        u,
+        keys,
+        np.bincount(inverse, minlength=n).astype(float),
+        np.bincount(inverse, weights=aa_weight, minlength=n),
+        np.bincount(inverse, weights=1.0 / d, minlength=n),
+        np.bincount(inverse, weights=same_city, minlength=n),
+        np.bincount(inverse, weights=same_year, minlength=n),
+        _counts(cities[cities >= 0]),
+        _counts(years[years > 0]),
+        programs,
+    )
 
 
-def _shared_rarity(facet: Any, mine: tuple[int, ...], theirs: tuple[int, ...], total: int) -> float:
-    if not mine or not theirs:
-        return 0.0
-    return sum(rarity(facet.count(v), total) for v in mine if v in theirs)
+def _shared_rarity(facet: Any, mine: tuple[int, ...], candidates: Sequence[int], total: int) -> np.ndarray:
+    """Σ rarity of the values of ``mine`` each candidate holds too."""
+    weights = {v: rarity(facet.count(v), total) for v in mine}
+    of_member = facet.of_member
+    return np.fromiter(
+        (sum([weights[v] for v in of_member[c] if v in weights]) for c in candidates),
+        dtype=float,
+        count=len(candidates),
+    )
 
 
 def pair_features(p: Projection, ctx: SourceContext, candidates: Sequence[int]) -> np.ndarray:
-    """The :data:`FEATURES` of ``(ctx.member, c)`` for each candidate, one row each.
+    """The :data:`FEATURES` of ``(ctx.member, c)`` for each candidate, one row each,
+    computed for all candidates at once.
 
     >>> from tests.support.example_clubs import small_network
     >>> p = small_network()
@@ -220,111 +335,161 @@ def pair_features(p: Projection, ctx: SourceContext, candidates: Sequence[int]) 
     (2, 2)
     """
     u = ctx.member
-    adj = p.adj
+    arrays = member_arrays(p)
     total = max(p.n_members, 2)
-    cn, aa, ra = ctx.cn, ctx.aa, ctx.ra
-    du = len(adj[u])
     out = np.zeros((len(candidates), len(FEATURES)))
-    facets = (
-        (p.cohorts, _COL["cohort"]),
-        (p.programs, _COL["program"]),
-        (p.skills, _COL["skills"]),
-        (p.interests, _COL["interests"]),
-        (p.events, _COL["events"]),
-        (p.cities, _COL["city"]),
-    )
-    mine = [(f, col, f.of_member[u]) for f, col in facets]
-    wants = p.wants.of_member[u]
-    my_year = p.graduation_year[u]
-    my_seniority = p.seniority[u]
+    if not len(candidates):
+        return out
+    cands = np.asarray(candidates, dtype=np.int64)
+    candidates = cands.tolist()
+    col = {name: out[:, i] for name, i in _COL.items()}
+    du = int(arrays.degree[u])
+    dc = arrays.degree[cands]
+    common = ctx.at("cn", cands)
+    col["common_neighbours"][:] = common
+    col["adamic_adar"][:] = ctx.at("aa", cands)
+    col["resource_allocation"][:] = ctx.at("ra", cands)
+    union = du + dc - common
+    col["jaccard"][:] = np.divide(common, union, out=np.zeros(len(cands)), where=union > 0)
+    col["log_preferential_attachment"][:] = np.log1p(du * dc)
+    col["common_city_neighbours"][:] = ctx.at("cn_city", cands)
+    col["common_year_neighbours"][:] = ctx.at("cn_year", cands)
+
+    # one pass over every candidate's connections, all candidates at once
+    theirs = _neighbours_of(p, candidates)
+    owner = np.repeat(np.arange(len(cands)), dc)
+    n = len(cands)
+    reached, hit = _positions_in(ctx.keys, theirs)
+    paths3: np.ndarray
+    ra3: np.ndarray
+    if len(ctx.keys):
+        paths3 = np.bincount(owner[hit], weights=ctx.cn[reached[hit]], minlength=n)
+        ra3 = np.bincount(owner[hit], weights=ctx.ra[reached[hit]] / arrays.degree[theirs[hit]], minlength=n)
+    else:
+        paths3 = ra3 = np.zeros(n)
+    col["log_paths_3"][:] = np.log1p(paths3)
+    col["resource_allocation_3"][:] = ra3
+    col["distance"][:] = np.where(common > 0, 2.0, np.where(paths3 > 0, 3.0, 4.0))
+    col["log_degree_member"][:] = math.log1p(du)
+    col["log_degree_candidate"][:] = np.log1p(dc)
+
+    city, year = arrays.city, arrays.year
+    my_city, my_year = int(city[u]), int(year[u])
+    their_city, their_year = city[cands], year[cands]
+    scanned = (dc > 0) & (dc <= CIRCLE_SCAN)
+    safe_dc = np.maximum(dc, 1)
+    neighbour_city, neighbour_year = city[theirs], year[theirs]
+    if my_city >= 0:
+        share = np.bincount(owner, weights=neighbour_city == my_city, minlength=n) / safe_dc
+        col["their_circle_city"][:] = np.where(scanned, share, 0.0)
+    if my_year:
+        share = np.bincount(owner, weights=neighbour_year == my_year, minlength=n) / safe_dc
+        col["their_circle_year"][:] = np.where(scanned, share, 0.0)
+    own_city = (neighbour_city == their_city[owner]) & (neighbour_city >= 0)
+    own_year = (neighbour_year == their_year[owner]) & (neighbour_year > 0)
+    col["their_own_city"][:] = np.bincount(owner, weights=own_city, minlength=n) / safe_dc
+    col["their_own_year"][:] = np.bincount(owner, weights=own_year, minlength=n) / safe_dc
+
+    for facet, name in (
+        (p.cohorts, "cohort"),
+        (p.programs, "program"),
+        (p.skills, "skills"),
+        (p.interests, "interests"),
+        (p.events, "events"),
+        (p.cities, "city"),
+    ):
+        held = facet.of_member[u]
+        if held:
+            col[name][:] = _shared_rarity(facet, held, candidates, total)
+    if p.employers.of_member[u]:
+        employers_of = p.employers.of_member
+        for i, c in enumerate(candidates):
+            if employers_of[c]:
+                shared = shared_employers(p, u, c)
+                if shared:
+                    col["employer"][i] = _employer_weight(p, shared, _UNIT, total)
     my_industries = _current_industries(p, u) if p.positions[u] else set()
-    cn_get = cn.get
-    my_city = p.city(u)
-    city_of, year_of = p.cities.of_member, p.graduation_year
-    for i, c in enumerate(candidates):
-        row = out[i]
-        dc = len(adj[c])
-        common = cn_get(c, 0)
-        row[0] = common
-        row[1] = aa.get(c, 0.0)
-        row[2] = ra.get(c, 0.0)
-        union = du + dc - common
-        row[3] = common / union if union > 0 else 0.0
-        row[4] = math.log1p(du * dc)
-        paths3 = (
-            sum(cn_get(x, 0) for x in adj[c])
-            if dc <= 4 * len(cn) + 64
-            else sum(n for x, n in cn.items() if p.knows(x, c))
-        )
-        row[5] = math.log1p(paths3)
-        row[6] = 2.0 if common else (3.0 if paths3 else 4.0)
-        row[7] = math.log1p(du)
-        row[8] = math.log1p(dc)
-        for facet, col, held in mine:
-            if held:
-                row[col] = _shared_rarity(facet, held, facet.of_member[c], total)
-        if p.employers.of_member[u] and p.employers.of_member[c]:
-            shared = shared_employers(p, u, c)
-            if shared:
-                row[_COL["employer"]] = _employer_weight(p, shared, _UNIT, total)
-        if my_industries and p.positions[c]:
-            row[_COL["industry"]] = float(bool(my_industries & _current_industries(p, c)))
-        if wants:
-            theirs = p.skills.of_member[c]
-            if theirs:
-                row[_COL["wanted_skills"]] = sum(
-                    0.5 + 0.5 * rarity(p.skills.count(v), total) for v in wants if v in theirs
-                )
-        row[_COL["seniority_gap"]] = max(-3, min(3, p.seniority[c] - my_seniority))
-        year = p.graduation_year[c]
-        if my_year and year:
-            row[_COL["graduation_gap"]] = min(MAX_YEAR_GAP, abs(year - my_year))
-            row[_COL["graduation_known"]] = 1.0
-        else:
-            row[_COL["graduation_gap"]] = MAX_YEAR_GAP
-        row[_COL["open_to_mentor"]] = float(consent.mentor_at(p, c))
-        if du:
-            their_city = p.cities.of_member[c]
-            if their_city:
-                row[_COL["circle_city"]] = ctx.cities.get(their_city[0], 0) / du
-            if year:
-                row[_COL["circle_year"]] = ctx.years.get(year, 0) / du
-            progs = p.programs.of_member[c]
-            if progs:
-                row[_COL["circle_program"]] = max(ctx.programs.get(v, 0) for v in progs) / du
-        if dc and dc <= CIRCLE_SCAN and (my_city is not None or my_year):
-            same_city = same_year = 0
-            for x in adj[c]:
-                if my_city is not None and city_of[x][:1] == (my_city,):
-                    same_city += 1
-                if my_year and year_of[x] == my_year:
-                    same_year += 1
-            row[_COL["their_circle_city"]] = same_city / dc
-            row[_COL["their_circle_year"]] = same_year / dc
+    if my_industries:
+        positions = p.positions
+        col["industry"][:] = [
+            float(bool(positions[c] and my_industries & _current_industries(p, c))) for c in candidates
+        ]
+    wants = p.wants.of_member[u]
+    if wants:
+        weights = {v: 0.5 + 0.5 * rarity(p.skills.count(v), total) for v in wants}
+        skills_of = p.skills.of_member
+        col["wanted_skills"][:] = [
+            sum([weights[v] for v in skills_of[c] if v in weights]) for c in candidates
+        ]
+    col["seniority_gap"][:] = np.clip(arrays.seniority[cands] - arrays.seniority[u], -3, 3)
+    known = (their_year > 0) & (my_year > 0)
+    col["graduation_gap"][:] = np.where(
+        known, np.minimum(MAX_YEAR_GAP, np.abs(their_year - my_year)), MAX_YEAR_GAP
+    )
+    col["graduation_known"][:] = known
+    col["open_to_mentor"][:] = [consent.mentor_at(p, c) for c in candidates]
+    if du:
+        col["circle_city"][:] = [ctx.cities.get(v, 0) / du if v >= 0 else 0.0 for v in their_city.tolist()]
+        col["circle_year"][:] = [ctx.years.get(v, 0) / du if v else 0.0 for v in their_year.tolist()]
+        if ctx.programs:
+            programs_of, mine = p.programs.of_member, ctx.programs
+            col["circle_program"][:] = [
+                max([mine.get(v, 0) for v in programs_of[c]], default=0) / du for c in candidates
+            ]
     for source, target in (
         ("resource_allocation", "relative_resource_allocation"),
         ("adamic_adar", "relative_adamic_adar"),
         ("circle_city", "relative_circle_city"),
     ):
-        top = out[:, _COL[source]].max() if len(out) else 0.0
+        top = col[source].max()
         if top > 0:
-            out[:, _COL[target]] = out[:, _COL[source]] / top
+            col[target][:] = col[source] / top
     return out
+
+
+def _top(members: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
+    """The ``k`` members of highest value, best first (ties: the lower index first)."""
+    if len(members) > k:
+        part = np.argpartition(-values, k - 1)[:k]
+        members, values = members[part], values[part]
+    return members[np.lexsort((members, -values))]
+
+
+def first_estimates(p: Projection, ctx: SourceContext, want: int = 2 * POOL) -> tuple[np.ndarray, np.ndarray]:
+    """The blend's first estimates for ``ctx.member`` as (members, estimates), members
+    sorted: the same sums as :func:`graph.algorithms.suggestions.candidate_estimates` with
+    the balanced weights (Adamic–Adar over two hops, then the member's attribute groups,
+    rarest first, within the same budgets), the two hops taken from the context and each
+    group's holders counted in one array rather than member by member."""
+    u = ctx.member
+    excluded = np.sort(np.append(_neighbours_of(p, [u]), u))
+    outside = ~_positions_in(excluded, ctx.keys)[1]
+    w = WEIGHTS[None]
+    found: list[np.ndarray] = [ctx.keys[outside]]
+    values: list[np.ndarray] = [w.structure * ctx.aa[outside]]
+
+    def count() -> int:
+        return len(np.unique(np.concatenate(found)))
+
+    for value, holders in group_holders(p, u, w, count, want=want):
+        members = np.frombuffer(holders.tobytes(), dtype=np.int32).astype(np.int64)
+        members = members[~_positions_in(excluded, members)[1]]
+        found.append(members)
+        values.append(np.full(len(members), value))
+    every, inverse = np.unique(np.concatenate(found), return_inverse=True)
+    return every, np.bincount(inverse, weights=np.concatenate(values), minlength=len(every))
 
 
 def candidates_of(p: Projection, ctx: SourceContext, pool: int = POOL) -> list[int]:
     """The members worth scoring for ``ctx.member``: the ``pool`` best first estimates of
-    the blend and the ``pool`` best by resource allocation (not yet consent-filtered; never
-    the member or its connections)."""
-    u = ctx.member
-    estimates = candidate_estimates(p, u, WEIGHTS[None], want=2 * pool)
-    best = heapq.nlargest(pool, estimates, key=estimates.__getitem__)
-    exclude = set(p.adj[u])
-    exclude.add(u)
-    ra = {c: s for c, s in ctx.ra.items() if c not in exclude}
-    chosen = dict.fromkeys(best)
-    chosen.update(dict.fromkeys(heapq.nlargest(pool, ra, key=ra.__getitem__)))
-    return [c for c in chosen if c not in exclude]
+    the blend (:func:`first_estimates`) and the ``pool`` best by resource allocation (not
+    yet consent-filtered; never the member or its connections)."""
+    every, estimates = first_estimates(p, ctx, 2 * pool)
+    by_ra = _positions_in(ctx.keys, every)[1]
+    ra = _lookup(ctx.keys, ctx.ra, every)
+    best = _top(every, estimates, pool)
+    best_ra = _top(every[by_ra], ra[by_ra], pool)
+    return list(dict.fromkeys(best.tolist() + best_ra.tolist()))
 
 
 # -- training -----------------------------------------------------------------------------
@@ -337,6 +502,8 @@ class TrainingSet:
     groups: np.ndarray  # the source of each row
     sources: int
     hidden_ties: int
+    #: the number of rows of each (split, source) in turn: a ranking objective's queries
+    queries: list[int] = field(default_factory=list)
 
 
 def training_set(
@@ -367,6 +534,7 @@ def training_set(
     xs: list[np.ndarray] = []
     ys: list[np.ndarray] = []
     gs: list[np.ndarray] = []
+    queries: list[int] = []
     positives = hidden_ties = sources_used = 0
     for round_ in range(max_rounds):
         if round_ and positives >= min_positives:
@@ -398,11 +566,14 @@ def training_set(
             xs.append(rows[pos + neg])
             ys.append(np.r_[np.ones(len(pos)), np.zeros(len(neg))])
             gs.append(np.full(len(pos) + len(neg), u))
+            queries.append(len(pos) + len(neg))
             positives += len(pos)
             sources_used += 1
     if not xs:
         raise ValueError("no hidden tie was found among the candidates: too few ties to learn from")
-    return TrainingSet(np.vstack(xs), np.concatenate(ys), np.concatenate(gs), sources_used, hidden_ties)
+    return TrainingSet(
+        np.vstack(xs), np.concatenate(ys), np.concatenate(gs), sources_used, hidden_ties, queries
+    )
 
 
 def default_split(p: Projection) -> str:
@@ -414,8 +585,40 @@ def default_split(p: Projection) -> str:
     return "newest" if total and dated * 2 >= total else "random"
 
 
+class LightGBMScorer:
+    """A fitted LightGBM booster with the one method the ranker calls: raw scores
+    (log-odds for ``lgbm``, the ranking score for ``lambdarank``), one thread.
+
+    LightGBM rather than scikit-learn's boosting for serving speed: it scores a request's
+    hundred candidates in one call through every tree (~0.3 ms), where scikit-learn's
+    boosting pays an overhead per tree (~1.2 ms for 300 trees, whatever the rows)."""
+
+    def __init__(self, booster: Any) -> None:
+        self.booster = booster
+
+    def decision_function(self, X: np.ndarray) -> np.ndarray:
+        return np.asarray(self.booster.predict(X, raw_score=True, num_threads=1), dtype=float)
+
+
+#: LightGBM's settings for both of its kinds (chosen by cross-validation on training ties:
+#: docs/ranking.md, "Which model").
+LGBM_PARAMS: dict[str, Any] = {
+    "n_estimators": 150,
+    "learning_rate": 0.05,
+    "num_leaves": 31,
+    "min_child_samples": 100,
+    "reg_lambda": 1.0,
+    "subsample": 0.8,
+    "subsample_freq": 1,
+    "colsample_bytree": 0.8,
+    "n_jobs": 1,
+    "verbose": -1,
+}
+
+
 def make_estimator(kind: str, seed: int = 0) -> Any:
-    """An unfitted scikit-learn classifier: ``hgb`` or ``logistic``."""
+    """An unfitted estimator: ``hgb`` or ``logistic`` (scikit-learn), ``lgbm`` (LightGBM,
+    binary) or ``lambdarank`` (LightGBM, LambdaMART over each source's candidates)."""
     if kind == "hgb":
         from sklearn.ensemble import HistGradientBoostingClassifier
 
@@ -433,7 +636,25 @@ def make_estimator(kind: str, seed: int = 0) -> Any:
         from sklearn.preprocessing import StandardScaler
 
         return make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=2_000))
+    if kind == "lgbm":
+        import lightgbm
+
+        return lightgbm.LGBMClassifier(random_state=seed, **LGBM_PARAMS)
+    if kind == "lambdarank":
+        import lightgbm
+
+        return lightgbm.LGBMRanker(
+            random_state=seed, objective="lambdarank", lambdarank_truncation_level=20, **LGBM_PARAMS
+        )
     raise ValueError(f"model kind must be one of {', '.join(MODEL_KINDS)}")
+
+
+def _query_sizes(groups: np.ndarray) -> list[int]:
+    """The lengths of the runs of equal sources (a ranking objective's queries)."""
+    if not len(groups):
+        return []
+    starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+    return np.diff(np.r_[starts, len(groups)]).tolist()
 
 
 def _one_thread() -> Any:
@@ -491,30 +712,48 @@ def fit(ts: TrainingSet, kind: str = "hgb", seed: int = 0) -> Any:
     """Fit a fresh estimator of ``kind`` on ``ts`` (one thread)."""
     est = make_estimator(kind, seed)
     with _one_thread():
-        est.fit(ts.X, ts.y)
+        if kind == "lambdarank":
+            est.fit(ts.X, ts.y, group=ts.queries or _query_sizes(ts.groups))
+        else:
+            est.fit(ts.X, ts.y)
+    if kind in ("lgbm", "lambdarank"):
+        return LightGBMScorer(est.booster_)
     return est
 
 
-def group_contributions(model: RankerModel, X: np.ndarray) -> dict[str, np.ndarray]:
+def group_contributions(
+    model: RankerModel, X: np.ndarray, base: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
     """For each group of :data:`GROUPS`, the log-odds each row loses when the group's
-    features are set to their :data:`ABSENT` values (how much the group lifted it)."""
-    # one call to the model for every variant: its per-call overhead dominates small batches
+    features are set to their :data:`ABSENT` values (how much the group lifted it).
+    ``base`` is the rows' log-odds when the caller has them already."""
+    # one call to the model for every variant: its per-call overhead dominates small
+    # batches; a row already "shares nothing" in a group loses nothing and is not scored
     n = len(X)
-    variants = [X]
-    for names in GROUPS.values():
-        cols = [_COL[name] for name in names]
-        changed = X.copy()
-        changed[:, cols] = model.baseline[cols]
-        variants.append(changed)
-    scores = model.log_odds(np.vstack(variants))
-    base = scores[:n]
-    return {group: base - scores[n * (i + 1) : n * (i + 2)] for i, group in enumerate(GROUPS)}
+    variants = [] if base is not None else [X]
+    changed_rows: list[tuple[str, np.ndarray]] = []
+    for group, cols in _GROUP_COLS.items():
+        rows = np.flatnonzero(np.any(X[:, cols] != model.baseline[cols], axis=1))
+        if len(rows):
+            changed = X[rows]
+            changed[:, cols] = model.baseline[cols]
+            variants.append(changed)
+            changed_rows.append((group, rows))
+    scores = model.log_odds(np.vstack(variants)) if variants else np.zeros(0)
+    if base is None:
+        base, scores = scores[:n], scores[n:]
+    out = {group: np.zeros(n) for group in GROUPS}
+    at = 0
+    for group, rows in changed_rows:
+        out[group][rows] = base[rows] - scores[at : at + len(rows)]
+        at += len(rows)
+    return out
 
 
 def train(
     p: Projection,
     *,
-    kind: str = "hgb",
+    kind: str = DEFAULT_KIND,
     fraction: float = 0.1,
     split: str | None = None,
     seed: int = 0,
@@ -580,16 +819,24 @@ def score_candidates(
 ) -> tuple[list[int], np.ndarray, np.ndarray]:
     """The candidates of ``member``, their features and their scores (log-odds plus the
     purpose's bonus), unsorted and not yet consent-filtered."""
+    cands, X, _, scores = _scored(p, model, member, purpose, pool)
+    return cands, X, scores
+
+
+def _scored(
+    p: Projection, model: RankerModel, member: int, purpose: str | None, pool: int = POOL
+) -> tuple[list[int], np.ndarray, np.ndarray, np.ndarray]:
     ctx = source_context(p, member)
     cands = candidates_of(p, ctx, pool)
     if not cands:
-        return [], np.zeros((0, len(FEATURES))), np.zeros(0)
+        return [], np.zeros((0, len(FEATURES))), np.zeros(0), np.zeros(0)
     X = pair_features(p, ctx, cands)
-    scores = model.log_odds(X)
+    raw = model.log_odds(X)
+    scores = raw
     for name, weight in PURPOSE_BONUS.get(purpose, {}).items():
         col = X[:, _COL[name]]
         scores = scores + weight * (np.maximum(col, 0) / 3 if name == "seniority_gap" else col)
-    return cands, X, scores
+    return cands, X, raw, scores
 
 
 def learned_rank(
@@ -621,14 +868,15 @@ def suggest_learned(
 ) -> list[Suggestion]:
     """Whom ``member`` should meet by the learned model, best first.
 
-    The score is the model's probability (with the purpose's bonus folded into the
-    log-odds); each reason is a feature group whose removal would lower the log-odds,
-    its weight that drop, its text the blend's description of the same shared thing
+    The score is the logistic of the model's score (with the purpose's bonus folded in):
+    a probability for the binary kinds, an order in (0, 1) for ``lambdarank``. Each reason
+    is a feature group whose removal would lower the model's score, its weight that drop,
+    its text the blend's description of the same shared thing
     (:func:`graph.algorithms.suggestions.explain`). The same consent gate as the blend.
     """
     if purpose not in PURPOSE_BONUS:
         raise ValueError("purpose must be one of career, mentoring, social")
-    cands, X, scores = score_candidates(p, model, member, purpose=purpose)
+    cands, X, raw, scores = _scored(p, model, member, purpose)
     order = sorted(range(len(cands)), key=lambda i: (-round(float(scores[i]), 9), p.ids[cands[i]]))
     chosen = []
     for i in order:
@@ -638,7 +886,7 @@ def suggest_learned(
                 break
     if not chosen:
         return []
-    contrib = group_contributions(model, X[chosen])
+    contrib = group_contributions(model, X[chosen], raw[chosen])
     mine = set(p.adj[member])
     out = []
     for j, i in enumerate(chosen):

@@ -33,7 +33,8 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Sequence
+from array import array
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from graph import consent
@@ -202,11 +203,31 @@ def candidate_estimates(
     exclude = set(adj[me])
     exclude.add(me)
     get = estimates.get
+    for value, holders in group_holders(p, me, w, estimates.__len__, group_budget=group_budget, want=want):
+        for c in holders:
+            if c not in exclude:
+                estimates[c] = get(c, 0.0) + value
+    return estimates
+
+
+def group_holders(
+    p: Projection,
+    me: int,
+    w: Weights,
+    found: Callable[[], int],
+    *,
+    group_budget: int = GROUP_BUDGET,
+    want: int = 100,
+) -> Iterator[tuple[float, array]]:
+    """The attribute groups :func:`candidate_estimates` adds, rarest first: each one's
+    first-estimate weight and its holders (a window of a group larger than
+    :data:`GROUP_CAP`, taken only while ``found()`` candidates are fewer than ``want``),
+    until ``group_budget`` holders were given."""
     spent = 0
     for n, value, facet, code in _groups(p, me, w):
         holders = facet.holders(code)
         if n > GROUP_CAP:
-            if len(estimates) >= want:
+            if found() >= want:
                 break  # groups come smallest first: the rest are big too
             # a deterministic window that differs between members, so a big city does
             # not send everyone to its first 1,000 residents
@@ -215,10 +236,7 @@ def candidate_estimates(
         if spent + len(holders) > group_budget:
             break
         spent += len(holders)
-        for c in holders:
-            if c not in exclude:
-                estimates[c] = get(c, 0.0) + value
-    return estimates
+        yield value, holders
 
 
 # -- exact scoring with reasons -----------------------------------------------------

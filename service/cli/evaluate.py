@@ -18,6 +18,7 @@ from rich.table import Table
 
 from graph.algorithms.evaluation import (
     DEFAULT_RANKERS,
+    LEARNED_KINDS,
     RANKERS,
     SPLITS,
     EvaluationReport,
@@ -42,8 +43,11 @@ _LABELS = {
     "resource_allocation": "resource allocation",
     "preferential_attachment": "preferential attachment",
     "blend": "blend (hand-set)",
-    "learned": "learned (boosting)",
+    "learned": "learned (LightGBM, binary)",
+    "learned_hgb": "learned (scikit-learn boosting)",
     "learned_logistic": "learned (logistic)",
+    "learned_lgbm": "learned (LightGBM, binary)",
+    "learned_lambdarank": "learned (LightGBM, ranking objective)",
 }
 
 
@@ -120,7 +124,11 @@ def evaluate_command(
     ] = 1,
     learned: Annotated[
         bool,
-        typer.Option("--learned", help="Also train and rank with the learned rankers (boosting, logistic)."),
+        typer.Option(
+            "--learned",
+            help="Also train and rank with the learned rankers (the default kind, "
+            "scikit-learn's boosting, logistic).",
+        ),
     ] = False,
     ranker: Annotated[
         list[str] | None, typer.Option("--ranker", help=f"Only these rankers (any of {', '.join(RANKERS)}).")
@@ -137,7 +145,9 @@ def evaluate_command(
     setup_logging()
     splits = split or list(DEFAULT_SPLITS)
     names = (
-        tuple(ranker) if ranker else DEFAULT_RANKERS + (("learned", "learned_logistic") if learned else ())
+        tuple(ranker)
+        if ranker
+        else DEFAULT_RANKERS + (("learned", "learned_hgb", "learned_logistic") if learned else ())
     )
     for name in names:
         if name not in RANKERS:
@@ -228,7 +238,7 @@ def evaluate_command(
         structural = {
             n: means[n] for n in ("common_neighbours", "adamic_adar", "resource_allocation") if n in means
         }
-        for challenger in ("learned", "learned_logistic", "blend"):
+        for challenger in (*LEARNED_KINDS, "blend"):
             if challenger in means and structural:
                 best = max(structural, key=structural.__getitem__)
                 ratio = means[challenger] / structural[best] if structural[best] else float("inf")

@@ -17,7 +17,7 @@ import typer
 from rich.table import Table
 
 from graph import ranker_files
-from graph.algorithms.learned import MODEL_KINDS, train
+from graph.algorithms.learned import DEFAULT_KIND, MODEL_KINDS, train
 from graph.projection import build_from_store
 from service.cli.app import app, console, fail, open_store, out, setup_logging
 from service.core.config import Settings
@@ -31,7 +31,13 @@ def train_command(
             "--bundle", help="Train on this bundle folder instead of Neo4j.", exists=True, file_okay=False
         ),
     ] = None,
-    kind: Annotated[str, typer.Option(help="hgb (histogram gradient boosting) or logistic.")] = "hgb",
+    kind: Annotated[
+        str,
+        typer.Option(
+            help="lgbm (LightGBM, binary), lambdarank (LightGBM, ranking objective), "
+            "hgb (scikit-learn's histogram gradient boosting) or logistic."
+        ),
+    ] = DEFAULT_KIND,
     split: Annotated[
         str | None, typer.Option(help="random or newest; default: newest when most ties have a year.")
     ] = None,

@@ -96,7 +96,7 @@ def planted() -> Projection:
 
 def test_a_model_learns_a_planted_signal(planted: Projection) -> None:
     for kind in learned.MODEL_KINDS:
-        name = "learned" if kind == "hgb" else "learned_logistic"
+        name = f"learned_{kind}"
         report = evaluate(planted, seed=3, names=("resource_allocation", name), train_sources=150)
         ra, ours = report.rows
         assert ours.precision > 1.15 * ra.precision, (kind, report.rows)

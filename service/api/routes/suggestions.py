@@ -37,8 +37,8 @@ def suggestions(
 ) -> Suggestions:
     """Second-degree connections and members who share a cohort, an employer, rare skills or
     interests, events or a city. Scored by the ranker learned from the club's own ties when
-    one was trained (``alumni-graph train``; the score is then its probability and each
-    reason's weight what that reason adds to the log-odds), else by mutual connections
+    one was trained (``alumni-graph train``; the score is then the logistic of the model's
+    score and each reason's weight what that reason adds to it), else by mutual connections
     (Adamic–Adar) plus shared attributes weighted by rarity. Never the member, a connection,
     or anyone not discoverable."""
     p = projection

@@ -23,7 +23,8 @@ class SuggestionOut(BaseModel):
     member: MemberBrief
     score: float = Field(
         description="The blend: the sum of the reasons' weights; the learned "
-        "ranker: its probability that the two would be tied"
+        "ranker: the logistic of its score, in (0, 1) (a probability for a binary model, "
+        "an order for the default ranking model)"
     )
     reasons: list[ReasonOut]
     mutual_connections: list[MemberRef] = Field(description="Up to five, only members who may be shown")

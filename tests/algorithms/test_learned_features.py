@@ -1,0 +1,116 @@
+"""The learned ranker's vectorised features: new columns by hand, per-member arrays that
+follow the projection's changes, the blend's first estimates computed over arrays, and
+reasons that skip only what cannot change."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from graph.algorithms import learned
+from graph.algorithms.learned import FEATURES, pair_features, source_context
+from graph.algorithms.suggestions import WEIGHTS, candidate_estimates
+from graph.projection import Projection
+
+
+def _col(row: np.ndarray, name: str) -> float:
+    return float(row[FEATURES.index(name)])
+
+
+def _square(build) -> Projection:
+    # a–b, a–c, b–d, c–d, c–e, d–f, e–f; b and d live in X, c in Y; b graduated in 2010,
+    # c and d in 2011
+    members = {
+        "a": {"city": "X", "graduation_year": 2010},
+        "b": {"city": "X", "graduation_year": 2010},
+        "c": {"city": "Y", "graduation_year": 2011},
+        "d": {"city": "X", "graduation_year": 2011},
+        "e": {},
+        "f": {},
+    }
+    return build(
+        members,
+        knows=[("a", "b"), ("a", "c"), ("b", "d"), ("c", "d"), ("c", "e"), ("d", "f"), ("e", "f")],
+    )
+
+
+def test_neighbourhood_features_by_hand(build) -> None:
+    p = _square(build)
+    a, d, f = p.member("a"), p.member("d"), p.member("f")
+    ad, af = pair_features(p, source_context(p, a), [d, f])
+    # a and d share b (in X, 2010) and c (in Y, 2011); d is in X and graduated in 2011
+    assert _col(ad, "common_city_neighbours") == 1
+    assert _col(ad, "common_year_neighbours") == 1
+    # paths a–b–d–f, a–c–d–f, a–c–e–f: Σ 1/(deg x · deg y) = 1/(2·3) + 1/(3·3) + 1/(3·2)
+    assert _col(af, "resource_allocation_3") == pytest.approx(1 / 6 + 1 / 9 + 1 / 6)
+    # no walk of three steps joins a and d (no two of a's and d's connections are tied)
+    assert _col(ad, "resource_allocation_3") == 0 == _col(ad, "log_paths_3")
+    # d's connections b (X, 2010), c (Y, 2011), f (nowhere): one of three in d's city, one
+    # of three in d's year
+    assert _col(ad, "their_own_city") == pytest.approx(1 / 3)
+    assert _col(ad, "their_own_year") == pytest.approx(1 / 3)
+    assert _col(af, "their_own_city") == 0 and _col(af, "their_own_year") == 0
+
+
+def test_the_member_arrays_follow_the_projection(build) -> None:
+    p = _square(build)
+    a, b, d = p.member("a"), p.member("b"), p.member("d")
+    before = pair_features(p, source_context(p, a), [d])[0]
+    assert _col(before, "common_neighbours") == 2
+    assert _col(before, "log_degree_candidate") == pytest.approx(math.log1p(3))
+    assert p.remove_tie(b, d)
+    after = pair_features(p, source_context(p, a), [d])[0]
+    assert _col(after, "common_neighbours") == 1
+    assert _col(after, "log_degree_candidate") == pytest.approx(math.log1p(2))
+    assert _col(after, "common_city_neighbours") == 0  # b was the one in d's city
+    p.apply("members", [{"id": "d", "props": {"city": "Y"}}])
+    moved = pair_features(p, source_context(p, a), [d])[0]
+    assert _col(moved, "common_city_neighbours") == 1  # c lives in Y too
+
+
+@pytest.fixture(scope="module")
+def club(tmp_path_factory) -> Projection:
+    from loaders.synthetic import generate_bundle
+    from loaders.to_projection import projection_from_bundle
+
+    folder = tmp_path_factory.mktemp("club")
+    generate_bundle(folder, 600, 3)
+    return projection_from_bundle(folder)[0]
+
+
+def test_first_estimates_are_the_blends(club: Projection) -> None:
+    checked = 0
+    for me in range(0, club.n_members, 7):
+        want = 2 * learned.POOL
+        members, values = learned.first_estimates(club, source_context(club, me), want)
+        expected = candidate_estimates(club, me, WEIGHTS[None], want=want)
+        assert sorted(expected) == members.tolist(), club.ids[me]
+        assert np.allclose(values, [expected[m] for m in members.tolist()]), club.ids[me]
+        checked += bool(expected)
+    assert checked > 50
+
+
+def test_reasons_skip_only_groups_that_cannot_lose(club: Projection) -> None:
+    model = learned.train(club, kind="lgbm", max_sources=100)
+    me = next(m for m in range(club.n_members) if len(club.adj[m]) >= 3)
+    ctx = source_context(club, me)
+    X = pair_features(club, ctx, learned.candidates_of(club, ctx)[:20])
+    fast = learned.group_contributions(model, X, model.log_odds(X))
+    base = model.log_odds(X)
+    for group, names in learned.GROUPS.items():
+        cols = [FEATURES.index(n) for n in names]
+        changed = X.copy()
+        changed[:, cols] = model.baseline[cols]
+        assert np.allclose(fast[group], base - model.log_odds(changed)), group
+    assert any(np.any(v != 0) for v in fast.values())
+
+
+def test_a_ranking_objective_learns_per_source(club: Projection) -> None:
+    rows = learned.training_set(club, seed=1, max_sources=120)
+    assert sum(rows.queries) == len(rows.y) and len(rows.queries) == rows.sources
+    model = learned.train(club, kind="lambdarank", max_sources=120)
+    me = next(m for m in range(club.n_members) if len(club.adj[m]) >= 3)
+    ranked = learned.learned_rank(club, model, me, 10)
+    assert len(ranked) == 10 and me not in ranked and not set(ranked) & set(club.adj[me])
