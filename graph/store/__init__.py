@@ -16,6 +16,7 @@ from graph.store.integrity import IntegrityMixin
 from graph.store.introductions import IntroductionsMixin
 from graph.store.members import MembersMixin
 from graph.store.mentoring import MentoringMixin, MentoringRefused, Recorded
+from graph.store.mentoring_requests import MentoringRequestsMixin
 from graph.store.privacy import Erasure, PrivacyMixin
 from graph.store.projection import ProjectionMixin
 from graph.store.schema import SchemaMixin
@@ -40,6 +41,7 @@ class Store(
     SessionsMixin,
     SyncMixin,
     IntroductionsMixin,
+    MentoringRequestsMixin,
     StoreBase,
 ):
     """The one gateway to Neo4j."""
