@@ -12,6 +12,7 @@ from graph.store.base import (
     WriteEvent,
     WriteStats,
 )
+from graph.store.digests import DigestsMixin
 from graph.store.integrity import IntegrityMixin
 from graph.store.introductions import IntroductionsMixin
 from graph.store.members import MembersMixin
@@ -42,6 +43,7 @@ class Store(
     SyncMixin,
     IntroductionsMixin,
     MentoringRequestsMixin,
+    DigestsMixin,
     StoreBase,
 ):
     """The one gateway to Neo4j."""
