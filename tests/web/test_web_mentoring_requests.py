@@ -91,3 +91,13 @@ def test_a_member_asks_a_mentor_who_accepts(
     mx.reload()
     expect(mx.locator("#inbox-asked-of-me-empty")).to_be_visible()
     expect(mx.locator("#inbox-pending")).to_have_count(0)
+
+    # the daily digest is a setting on the profile page
+    mia.goto(f"{base_url}/web/profile")
+    digest = mia.get_by_label("One daily digest of requests")
+    expect(digest).not_to_be_checked()
+    digest.check()
+    mia.get_by_role("button", name="Save changes").click()
+    expect(mia.locator("#status")).to_have_text("Saved. The changes apply everywhere at once.")
+    rows = session_store.read("MATCH (m:Member {id: 'w-mia'}) RETURN m.mail_digest AS digest")
+    assert rows == [{"digest": True}]

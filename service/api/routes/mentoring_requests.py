@@ -62,73 +62,52 @@ def ask(
     return _view(store, done.request.id, principal.member_id or "")
 
 
-def _answer(
-    action: Action,
-    request_id: str,
-    body: AnswerIn | None,
-    request: Request,
-    principal: Principal,
-    store: Store,
-    background: BackgroundTasks,
-) -> RequestOut:
-    _audit(request, principal, action.value, request_id)
-    try:
-        done = usecase.answer(
-            store, _settings(request), principal, request_id, action, body.note if body else None
-        )
-    except Refused as exc:
-        raise _refused(exc) from exc
-    background.add_task(intros.send_all, request.app.state.mailer, done.mails)
-    return _view(store, request_id, principal.member_id or "")
+def _answer_route(action: Action, summary: str, doc: str, *, with_note: bool = True) -> None:
+    """Register ``POST /mentoring/requests/{id}/<action>``; ``with_note``: it takes an
+    optional ``{"note"}``."""
+
+    def answer(
+        request_id: RequestId,
+        request: Request,
+        principal: MemberOnly,
+        store: StoreDep,
+        background: BackgroundTasks,
+        body: AnswerIn | None = None,
+    ) -> RequestOut:
+        _audit(request, principal, action.value, request_id)
+        note = body.note if body is not None and with_note else None
+        try:
+            done = usecase.answer(store, _settings(request), principal, request_id, action, note)
+        except Refused as exc:
+            raise _refused(exc) from exc
+        background.add_task(intros.send_all, request.app.state.mailer, done.mails)
+        return _view(store, request_id, principal.member_id or "")
+
+    answer.__name__ = f"{action.value}_mentoring_request"
+    answer.__doc__ = doc
+    router.post(f"/requests/{{request_id}}/{action.value}", response_model=RequestOut, summary=summary)(
+        answer
+    )
 
 
-@router.post(
-    "/requests/{request_id}/accept",
-    response_model=RequestOut,
-    summary="Accept: the mentor takes the mentee (within its capacity)",
-)
-def accept(
-    request_id: RequestId,
-    request: Request,
-    principal: MemberOnly,
-    store: StoreDep,
-    background: BackgroundTasks,
-    body: AnswerIn | None = None,
-) -> RequestOut:
+_answer_route(
+    Action.ACCEPT,
+    "Accept: the mentor takes the mentee (within its capacity)",
     """Records the mentorship (``MENTORS``, as ``POST /mentoring/assignments`` does); 409
     with the reason when the mentor is at capacity. Mentee and mentor then see each
-    other's contact details (or the offer to relay a first message)."""
-    return _answer(Action.ACCEPT, request_id, body, request, principal, store, background)
-
-
-@router.post(
-    "/requests/{request_id}/decline",
-    response_model=RequestOut,
-    summary="Decline: the mentee hears only 'not now'",
+    other's contact details (or the offer to relay a first message).""",
 )
-def decline(
-    request_id: RequestId,
-    request: Request,
-    principal: MemberOnly,
-    store: StoreDep,
-    background: BackgroundTasks,
-    body: AnswerIn | None = None,
-) -> RequestOut:
-    """The mentee is told "not now", with the mentor's note to it when written."""
-    return _answer(Action.DECLINE, request_id, body, request, principal, store, background)
-
-
-@router.post(
-    "/requests/{request_id}/withdraw", response_model=RequestOut, summary="Withdraw your own open request"
+_answer_route(
+    Action.DECLINE,
+    "Decline: the mentee hears only 'not now'",
+    """The mentee is told "not now", with the mentor's note to it when written.""",
 )
-def withdraw(
-    request_id: RequestId,
-    request: Request,
-    principal: MemberOnly,
-    store: StoreDep,
-    background: BackgroundTasks,
-) -> RequestOut:
-    return _answer(Action.WITHDRAW, request_id, None, request, principal, store, background)
+_answer_route(
+    Action.WITHDRAW,
+    "Withdraw your own open request",
+    """The mentee withdraws its request while it is open.""",
+    with_note=False,
+)
 
 
 @router.post(
