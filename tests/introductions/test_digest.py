@@ -110,3 +110,19 @@ def test_the_next_day_lists_only_new_answers_and_what_still_waits(
     other = client.get("/api/v1/members/bor/inbox", headers=people["bor"]).json()["asked_of_me"][0]
     client.post(f"{MENTORING}/{other['id']}/decline", headers=people["bor"])
     assert mailbox.wait_for("ana@example.si", 2)[1]["Subject"] == "Your mentoring request: not now"
+
+
+def test_a_refused_digest_is_not_recorded_and_goes_at_the_next_run(
+    client: TestClient, people: dict, mailbox: Mailbox, seeded: Store
+) -> None:
+    seeded.update_member("bor", {"mail_digest": True, "email": "borut@refused.example"})
+    rid = client.post(MENTORING, json={"mentor": "bor", "note": "Hi"}, headers=people["ana"]).json()["id"]
+    failed = digest_cli(mailbox)
+    assert failed.exit_code == 1 and "1 failed" in failed.output
+    assert seeded.read("MATCH (d:MailDigest) RETURN count(d) AS n") == [{"n": 0}]
+    seeded.update_member("bor", {"email": "borut@example.si"})
+    again = digest_cli(mailbox)
+    assert again.exit_code == 0 and "1 digest(s) sent" in again.output, again.output
+    assert "Ana Novak vas prosi za mentorstvo" in body_of(mailbox.wait_for("borut@example.si")[0])
+    rows = seeded.read("MATCH (d:MailDigest {member: 'bor'}) RETURN d.state AS s, d.items AS items")
+    assert rows == [{"s": "sent", "items": [rid]}]
