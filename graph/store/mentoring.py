@@ -140,13 +140,6 @@ class MentoringMixin(StoreBase):
         if rows:
             self._notify("mentorships", rows)
 
-    def mentor_load(self, mentor_id: str, mentee_id: str, *, today: str) -> dict[str, Any]:
-        """What a mentoring request is checked against: whether the mentor exists, is
-        discoverable and open to mentoring, its capacity, how many it mentors now, and
-        whether it mentors ``mentee_id`` already."""
-        rows = self.read(_CHECK, pairs=[{"mentor_id": mentor_id, "mentee_id": mentee_id}], today=today)
-        return rows[0]
-
     def end_mentorships(
         self, pairs: Sequence[dict[str, str]], *, until: str, today: str, visible_only: bool = False
     ) -> dict[str, list[dict[str, str]]]:

@@ -40,9 +40,10 @@ class MentoringRequestsMixin(StoreBase):
     ) -> dict[str, Any]:
         """Record a new mentoring request after ``check`` accepted what it is given
         (raising refuses it): ``open_by_mentee``, ``open_same`` (ids of its open requests to
-        this mentor), ``declines`` (when this mentor declined it) and the mentor's load as
-        :meth:`mentor_load` reads it. Mentee and mentor are locked for the transaction, so
-        two requests at once cannot both pass a limit."""
+        this mentor), ``declines`` (when this mentor declined it) and the mentor's row of
+        the mentorships' check (``open_to_mentor``, ``capacity``, ``busy``, ``running``).
+        Mentee and mentor are locked for the transaction, so two requests at once cannot
+        both pass a limit."""
         mentee, mentor = record["requester"], record["target"]
 
         def work(tx: ManagedTransaction) -> dict[str, Any]:
