@@ -7,10 +7,13 @@ not discoverable.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 
+from graph import intro_requests as rules
 from graph.store import Store
 from tests.signin.conftest import Mailbox
 
@@ -173,3 +176,32 @@ def test_export_and_erasure(client: TestClient, people: dict, seeded: Store) -> 
     assert row["path"][1].startswith("erased:") and row["target"].startswith("erased:")
     assert "Hana's reason" not in row["steps"]
     assert client.get(f"{BASE}/{of_ana}", headers=people["cene"]).json()["state"] == "not_now"
+
+
+def test_two_acceptances_at_once_for_the_last_place_one_wins(
+    client: TestClient, people: dict, seeded: Store
+) -> None:
+    ids = [ask(client, people[m], "bor").json()["id"] for m in ("ana", "cene", "dan")]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        statuses = list(
+            pool.map(lambda rid: client.post(f"{BASE}/{rid}/accept", headers=people["bor"]).status_code, ids)
+        )
+    assert sorted(statuses) == [200, 409, 409], statuses
+    assert len(mentorships(seeded)) == 1  # bor takes one mentee: never two
+    states = [rules.from_record(seeded.intro_request(rid, "mentoring")).state for rid in ids]
+    assert sorted(s.value for s in states) == ["accepted", "open", "open"]
+
+
+def test_a_mentoring_request_lapses_and_frees_its_place(
+    client: TestClient, people: dict, seeded: Store
+) -> None:
+    old = datetime.now(UTC) - timedelta(days=rules.EXPIRY_DAYS, minutes=1)
+    stale = rules.new_request("mr_stale", ("ana", "hana"), "Hello", old, kind=rules.Kind.MENTORING)
+    seeded.create_mentoring_request(
+        rules.to_record(stale), expired_before="", today="2026-01-01", check=lambda counts: None
+    )
+    assert client.get(f"{BASE}/mr_stale", headers=people["ana"]).json()["state"] == "not_now"
+    late = client.post(f"{BASE}/mr_stale/accept", headers=people["hana"])
+    assert late.status_code == 409
+    assert ask(client, people["ana"], "hana").status_code == 201  # not open: asked again at once
+    assert mentorships(seeded) == []
