@@ -21,6 +21,11 @@ Limits (:func:`check_new`): at most :data:`MAX_OPEN_PER_REQUESTER` open requests
 requester; a broker is asked at most its weekly number (default
 :data:`DEFAULT_BROKER_WEEKLY`) of new requests in seven days; after a decline the same
 requester may not ask the same first broker for the same target for :data:`NO_REASK_DAYS`.
+
+A mentoring request (``kind`` :attr:`Kind.MENTORING`) is the same machine on a path of two:
+the mentee asks, the mentor (the one it waits on, and the last) accepts or declines. Its
+limits are :func:`check_new_mentoring`'s: :data:`MAX_OPEN_MENTORING` open requests per
+mentee, none to a mentor at capacity, and the same 30 days after a decline.
 """
 
 from __future__ import annotations
@@ -38,6 +43,13 @@ DEFAULT_BROKER_WEEKLY = 3
 MAX_NOTE = 500
 #: A path names the requester, at least one broker and the target, and at most four hops.
 MIN_PATH, MAX_PATH = 3, 5
+#: Open mentoring requests a member may have at once.
+MAX_OPEN_MENTORING = 3
+
+
+class Kind(StrEnum):
+    INTRODUCTION = "introduction"
+    MENTORING = "mentoring"
 
 
 class State(StrEnum):
@@ -90,6 +102,7 @@ class IntroRequest:
     steps: tuple[Step, ...] = field(default_factory=tuple)
     #: A broker's note to the requester when it declines (the requester's only reason).
     note_to_requester: str | None = None
+    kind: Kind = Kind.INTRODUCTION
 
     @property
     def requester(self) -> str:
@@ -127,6 +140,13 @@ def validate_path(path: Sequence[str], requester: str) -> tuple[str, ...]:
     if len(set(path)) != len(path):
         raise Refused("invalid", "a path names each member once")
     return path
+
+
+def validate_mentoring(mentee: str, mentor: str) -> tuple[str, str]:
+    """A mentoring request's path: the mentee, then the mentor."""
+    if mentee == mentor:
+        raise Refused("invalid", "'mentor' is you: ask another member to mentor you")
+    return (mentee, mentor)
 
 
 def validate_note(note: str | None, field_name: str = "note", required: bool = True) -> str | None:
@@ -172,8 +192,39 @@ def check_new(
         )
 
 
-def new_request(request_id: str, path: Sequence[str], note: str, now: datetime) -> IntroRequest:
-    return IntroRequest(request_id, tuple(path), note, now, asked_at=now)
+def check_new_mentoring(
+    mentor: str,
+    *,
+    open_by_mentee: int,
+    mentoring_now: int,
+    capacity: int,
+    last_decline: datetime | None,
+    now: datetime,
+) -> None:
+    """Refuse a new mentoring request beyond the mentee's open requests (``limit``), to a
+    mentor at capacity or too soon after its decline (``conflict``)."""
+    if open_by_mentee >= MAX_OPEN_MENTORING:
+        raise Refused(
+            "limit",
+            f"you have {open_by_mentee} open mentoring requests, the most at once "
+            f"({MAX_OPEN_MENTORING}); wait for an answer or withdraw one",
+        )
+    if mentoring_now >= capacity:
+        raise Refused(
+            "conflict",
+            f"{mentor} is at capacity (mentoring {mentoring_now} of {capacity}); ask another mentor",
+        )
+    if last_decline is not None and now < last_decline + timedelta(days=NO_REASK_DAYS):
+        raise Refused(
+            "conflict",
+            f"you asked this mentor less than {NO_REASK_DAYS} days ago; it is not possible now",
+        )
+
+
+def new_request(
+    request_id: str, path: Sequence[str], note: str, now: datetime, kind: Kind = Kind.INTRODUCTION
+) -> IntroRequest:
+    return IntroRequest(request_id, tuple(path), note, now, asked_at=now, kind=kind)
 
 
 def effective(req: IntroRequest, now: datetime) -> IntroRequest:
@@ -195,9 +246,9 @@ def act(
     """The request after ``actor`` did ``action`` at ``now``; :class:`Refused` when not allowed.
 
     ``note``: a broker's accepting note goes to the next member, a declining one to the
-    requester. ``next_open``: whether the next member of the path, when it is a broker,
-    still takes introductions; if not the request ends as a decline (the requester hears
-    "not now", as from any decline).
+    requester (as a mentor's declining note does). ``next_open``: whether the next member
+    of the path, when it is a broker, still takes introductions; if not the request ends
+    as a decline (the requester hears "not now", as from any decline).
     """
     req = effective(req, now)
     if not may_see(req, actor):
@@ -219,7 +270,7 @@ def act(
             state=State.DECLINED,
             closed_at=now,
             steps=(*req.steps, step),
-            note_to_requester=note if req.hop < len(req.path) - 1 else None,
+            note_to_requester=note if req.hop < len(req.path) - 1 or req.kind is Kind.MENTORING else None,
         )
     if req.hop == len(req.path) - 1:
         return replace(req, state=State.ACCEPTED, closed_at=now, steps=(*req.steps, step))
@@ -254,7 +305,7 @@ class View:
     """What ``member`` may know of a request."""
 
     id: str
-    role: str  # requester, broker or target
+    role: str  # requester, broker or target (of a mentoring request: mentee, mentor)
     state: str
     path: tuple[str, ...]
     waiting_on: str | None
@@ -264,6 +315,7 @@ class View:
     created_at: datetime
     expires_at: datetime | None
     exchange: tuple[str, str] | None  # (me, other) when contact details may move
+    kind: str = Kind.INTRODUCTION.value
 
 
 def view_for(req: IntroRequest, member: str, now: datetime) -> View | None:
@@ -281,6 +333,8 @@ def view_for(req: IntroRequest, member: str, now: datetime) -> View | None:
         at = req.path.index(member)
         role = "target" if at == len(req.path) - 1 else "broker"
         shown = req.path[: at + 2] if role == "broker" else req.path
+    if req.kind is Kind.MENTORING:
+        role = "mentee" if role == "requester" else "mentor"
     state = public_state(req, member)
     notes = tuple(
         (req.path[s.hop], s.note)
@@ -308,6 +362,7 @@ def view_for(req: IntroRequest, member: str, now: datetime) -> View | None:
         req.created_at,
         req.expires_at if req.state is State.OPEN else None,
         exchange,
+        req.kind.value,
     )
 
 
@@ -332,6 +387,7 @@ def to_record(req: IntroRequest) -> dict[str, object]:
 
     return {
         "id": req.id,
+        "kind": req.kind.value,
         "requester": req.requester,
         "broker": req.broker,
         "target": req.target,
@@ -370,6 +426,7 @@ def from_record(record: Mapping[str, Any]) -> IntroRequest:
         closed_at=_time(record.get("closed_at")),
         steps=steps,
         note_to_requester=record.get("note_to_requester"),
+        kind=Kind(str(record.get("kind") or Kind.INTRODUCTION.value)),
     )
 
 
@@ -387,6 +444,7 @@ def export_view(req: IntroRequest, member: str, now: datetime) -> dict[str, obje
     ]
     return {
         "id": view.id,
+        "kind": view.kind,
         "role": view.role,
         "state": view.state,
         "path": list(view.path),

@@ -91,6 +91,18 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX intro_request_target IF NOT EXISTS FOR (n:IntroRequest) ON (n.target)",
         ),
     ),
+    Migration(
+        8,
+        "mentoring requests by id, mentee and mentor; one mail digest per member and day",
+        (
+            "CREATE CONSTRAINT mentoring_request_id IF NOT EXISTS "
+            "FOR (n:MentoringRequest) REQUIRE n.id IS UNIQUE",
+            "CREATE INDEX mentoring_request_requester IF NOT EXISTS "
+            "FOR (n:MentoringRequest) ON (n.requester)",
+            "CREATE INDEX mentoring_request_target IF NOT EXISTS FOR (n:MentoringRequest) ON (n.target)",
+            "CREATE CONSTRAINT mail_digest_key IF NOT EXISTS FOR (n:MailDigest) REQUIRE n.key IS UNIQUE",
+        ),
+    ),
 )
 
 MIGRATION_CONSTRAINT = "CREATE CONSTRAINT migration_id IF NOT EXISTS FOR (n:Migration) REQUIRE n.id IS UNIQUE"

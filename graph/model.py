@@ -77,6 +77,7 @@ MEMBER_OWNED_FIELDS: tuple[str, ...] = (
     "email",
     "language",
     "intro_requests_weekly",
+    "mail_digest",
 )
 
 #: The longest text a field may hold; longer is a bad row, not a truncation.

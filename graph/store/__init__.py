@@ -12,10 +12,12 @@ from graph.store.base import (
     WriteEvent,
     WriteStats,
 )
+from graph.store.digests import DigestsMixin
 from graph.store.integrity import IntegrityMixin
 from graph.store.introductions import IntroductionsMixin
 from graph.store.members import MembersMixin
 from graph.store.mentoring import MentoringMixin, MentoringRefused, Recorded
+from graph.store.mentoring_requests import MentoringRequestsMixin
 from graph.store.privacy import Erasure, PrivacyMixin
 from graph.store.projection import ProjectionMixin
 from graph.store.schema import SchemaMixin
@@ -40,6 +42,8 @@ class Store(
     SessionsMixin,
     SyncMixin,
     IntroductionsMixin,
+    MentoringRequestsMixin,
+    DigestsMixin,
     StoreBase,
 ):
     """The one gateway to Neo4j."""

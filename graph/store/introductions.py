@@ -13,6 +13,9 @@ steps), from which it counts each broker's accepted and declined requests
 An accepted introduction leaves a ``KNOWS`` tie between requester and target with
 ``source: "introduction"`` and ``since`` (the date); a tie that existed already keeps its
 properties and gains ``introduced_at``.
+
+Mentoring requests are the same records under the label ``MentoringRequest`` (``kind``
+``mentoring``, path mentee → mentor); the methods here read and write either by ``kind``.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from graph.store.base import StoreBase
 
 _REQUEST = (
     "r {.id, .requester, .broker, .target, .path, .note, .state, .hop, .asked_at, .created_at, "
-    ".closed_at, .steps, .note_to_requester, .relayed_by, .version}"
+    ".closed_at, .steps, .note_to_requester, .relayed_by, .version, .kind}"
 )
 
 #: What a new request is checked against, read in the transaction that creates it.
@@ -48,19 +51,28 @@ RETURN
 """
 
 
+#: The label each kind of request is kept under.
+LABELS = {"introduction": "IntroRequest", "mentoring": "MentoringRequest"}
+
+
 def erase_member_intro_requests_tx(tx: ManagedTransaction, member_id: str, ref: str, at: str) -> int:
-    """Inside an erasure's transaction: delete the requests the member made; in the others'
-    requests put ``ref`` in place of its id, drop its notes, and close any still open.
+    """Inside an erasure's transaction, for every kind of request: delete the requests the
+    member made; in the others' requests put ``ref`` in place of its id, drop its notes,
+    and close any still open.
 
     Returns how many requests were deleted or rewritten.
     """
+    return sum(_erase_tx(tx, label, member_id, ref, at) for label in LABELS.values())
+
+
+def _erase_tx(tx: ManagedTransaction, label: str, member_id: str, ref: str, at: str) -> int:
     found = tx.run(
-        "MATCH (r:IntroRequest {requester: $id}) DETACH DELETE r RETURN count(*) AS n",
+        f"MATCH (r:{label} {{requester: $id}}) DETACH DELETE r RETURN count(*) AS n",
         id=member_id,
     ).single()
     deleted = found["n"] if found else 0
     rewritten = tx.run(
-        "MATCH (r:IntroRequest) WHERE $id IN r.path "
+        f"MATCH (r:{label}) WHERE $id IN r.path "
         "SET r.erased_hops = coalesce(r.erased_hops, []) + [i IN range(0, size(r.path) - 1) "
         "                    WHERE r.path[i] = $id] "
         "SET r.path = [x IN r.path | CASE WHEN x = $id THEN $ref ELSE x END], "
@@ -79,11 +91,27 @@ def erase_member_intro_requests_tx(tx: ManagedTransaction, member_id: str, ref: 
             if step.get("hop") in row["hops"]:
                 step["note"] = None
         tx.run(
-            "MATCH (r:IntroRequest {id: $id}) SET r.steps = $steps",
+            f"MATCH (r:{label} {{id: $id}}) SET r.steps = $steps",
             id=row["id"],
             steps=json.dumps(steps, ensure_ascii=False),
         ).consume()
     return deleted + len(rewritten)
+
+
+def update_request_tx(
+    tx: ManagedTransaction, label: str, request_id: str, version: int, changes: dict[str, Any]
+) -> dict[str, Any] | None:
+    """Inside a transaction: :meth:`IntroductionsMixin.update_intro_request`."""
+    row = tx.run(
+        # the write lock first: the version is then read after any answer that came first
+        f"MATCH (r:{label} {{id: $id}}) SET r._lock = true REMOVE r._lock "
+        "WITH r WHERE r.version = $version "
+        "SET r += $changes, r.version = r.version + 1 RETURN " + _REQUEST + " AS r",
+        id=request_id,
+        version=version,
+        changes=changes,
+    ).single()
+    return dict(row["r"]) if row else None
 
 
 class IntroductionsMixin(StoreBase):
@@ -121,38 +149,30 @@ class IntroductionsMixin(StoreBase):
 
         return self.write_tx(work)
 
-    def intro_request(self, request_id: str) -> dict[str, Any] | None:
-        rows = self.read("MATCH (r:IntroRequest {id: $id}) RETURN " + _REQUEST + " AS r", id=request_id)
+    def intro_request(self, request_id: str, kind: str = "introduction") -> dict[str, Any] | None:
+        rows = self.read(f"MATCH (r:{LABELS[kind]} {{id: $id}}) RETURN " + _REQUEST + " AS r", id=request_id)
         return dict(rows[0]["r"]) if rows else None
 
     def update_intro_request(
-        self, request_id: str, version: int, changes: dict[str, Any]
+        self, request_id: str, version: int, changes: dict[str, Any], kind: str = "introduction"
     ) -> dict[str, Any] | None:
         """Apply ``changes`` if the request is still at ``version``; None when it moved on
         (another answer came first) or does not exist."""
-        rows = self.write(
-            # the write lock first: the version is then read after any answer that came first
-            "MATCH (r:IntroRequest {id: $id}) SET r._lock = true REMOVE r._lock "
-            "WITH r WHERE r.version = $version "
-            "SET r += $changes, r.version = r.version + 1 RETURN " + _REQUEST + " AS r",
-            id=request_id,
-            version=version,
-            changes=changes,
-        )
-        if not rows:
-            return None
-        found = dict(rows[0]["r"])
-        if "steps" in changes:  # a broker's answer moves its acceptance rate
+        found = self.write_tx(lambda tx: update_request_tx(tx, LABELS[kind], request_id, version, changes))
+        if found is not None and kind == "introduction" and "steps" in changes:
+            # a broker's answer moves its acceptance rate (mentoring requests have no broker)
             self._notify(
                 "intro_requests", [{"id": found["id"], "path": found["path"], "steps": found["steps"]}]
             )
         return found
 
-    def intro_requests_of(self, member_id: str, limit: int = 500) -> list[dict[str, Any]]:
+    def intro_requests_of(
+        self, member_id: str, limit: int = 500, kind: str = "introduction"
+    ) -> list[dict[str, Any]]:
         """Requests that name the member anywhere in their path, newest first (the caller
         decides which of them it may be shown)."""
         rows = self.read(
-            "MATCH (r:IntroRequest) WHERE r.requester = $id OR $id IN r.path "
+            f"MATCH (r:{LABELS[kind]}) WHERE r.requester = $id OR $id IN r.path "
             "WITH r ORDER BY r.created_at DESC LIMIT $limit RETURN " + _REQUEST + " AS r",
             id=member_id,
             limit=limit,
@@ -169,7 +189,7 @@ class IntroductionsMixin(StoreBase):
         rows = self.read(
             "MATCH (m:Member {id: $id}) RETURN m.name AS name, m.email AS email, "
             "m.language AS language, coalesce(m.share_contact, false) AS share_contact, "
-            "m.phone AS phone",
+            "m.phone AS phone, coalesce(m.mail_digest, false) AS digest",
             id=member_id,
         )
         return dict(rows[0]) if rows else None

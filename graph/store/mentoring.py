@@ -99,34 +99,46 @@ class MentoringMixin(StoreBase):
         members exist) a member who is not discoverable is refused exactly as a missing
         one is, in the same words.
         """
-        since = since or today
-
         marks: list[tuple[str, int]] = []
+        rows, result = self.write_tx(
+            lambda tx: self._record_mentorships_tx(tx, pairs, today, since, visible_only, marks)
+        )
+        self._mentorships_recorded(rows, marks)
+        return result
 
-        def work(tx: ManagedTransaction) -> tuple[list[dict], Recorded]:
-            mentors = sorted({p["mentor_id"] for p in pairs})
-            tx.run(_LOCK, ids=mentors).consume()
-            checks = [r.data() for r in tx.run(_CHECK, pairs=list(pairs), today=today)]
-            if visible_only:
-                checks = [_hidden_as_missing(c) for c in checks]
-            problems, missing, rows, result = _judge(checks, since)
-            if problems:
-                raise MentoringRefused(
-                    "; ".join(p["problem"] for p in problems[:3])
-                    + (f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""),
-                    problems,
-                    missing=missing,
-                )
-            if rows:
-                tx.run(_RECORD, rows=rows).consume()
-                self._changed(tx, "mentorships", rows, marks)
-            return rows, result
+    def _record_mentorships_tx(
+        self,
+        tx: ManagedTransaction,
+        pairs: Sequence[dict[str, str]],
+        today: str,
+        since: str | None,
+        visible_only: bool,
+        marks: list[tuple[str, int]],
+    ) -> tuple[list[dict[str, Any]], Recorded]:
+        """:meth:`record_mentorships` inside a transaction of the caller's; the caller
+        passes the rows and ``marks`` to :meth:`_mentorships_recorded` after the commit."""
+        mentors = sorted({p["mentor_id"] for p in pairs})
+        tx.run(_LOCK, ids=mentors).consume()
+        checks = [r.data() for r in tx.run(_CHECK, pairs=list(pairs), today=today)]
+        if visible_only:
+            checks = [_hidden_as_missing(c) for c in checks]
+        problems, missing, rows, result = _judge(checks, since or today)
+        if problems:
+            raise MentoringRefused(
+                "; ".join(p["problem"] for p in problems[:3])
+                + (f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""),
+                problems,
+                missing=missing,
+            )
+        if rows:
+            tx.run(_RECORD, rows=rows).consume()
+            self._changed(tx, "mentorships", rows, marks)
+        return rows, result
 
-        rows, result = self.write_tx(work)
+    def _mentorships_recorded(self, rows: list[dict[str, Any]], marks: list[tuple[str, int]]) -> None:
         self._own_changes.update(marks)
         if rows:
             self._notify("mentorships", rows)
-        return result
 
     def end_mentorships(
         self, pairs: Sequence[dict[str, str]], *, until: str, today: str, visible_only: bool = False

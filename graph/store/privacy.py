@@ -153,13 +153,20 @@ class PrivacyMixin(StoreBase):
             "tokens": self.list_tokens(member_id=member_id),  # type: ignore[attr-defined]
             "audit": self.list_audit(subject_ref=member_id, limit=10_000),  # type: ignore[attr-defined]
             "introduction_requests": self._export_intro_requests(member_id),
+            "mentoring_requests": self._export_intro_requests(member_id, "mentoring"),
+            "mail_digests": self.read(
+                "MATCH (d:MailDigest {member: $id}) RETURN d.day AS day, d.state AS state, "
+                "d.sent_at AS sent_at, d.items AS items ORDER BY d.day",
+                id=member_id,
+            ),
         }
 
-    def _export_intro_requests(self, member_id: str) -> list[dict[str, Any]]:
-        """The member's introduction requests, each as the member may know it."""
+    def _export_intro_requests(self, member_id: str, kind: str = "introduction") -> list[dict[str, Any]]:
+        """The member's requests of ``kind``, each as the member may know it."""
         now = datetime.now(UTC)
         found = []
-        for record in self.intro_requests_of(member_id, limit=100_000):  # type: ignore[attr-defined]
+        requests = self.intro_requests_of(member_id, limit=100_000, kind=kind)  # type: ignore[attr-defined]
+        for record in requests:
             view = intro_requests.export_view(intro_requests.from_record(record), member_id, now)
             if view is not None:
                 found.append(view)
@@ -167,7 +174,8 @@ class PrivacyMixin(StoreBase):
 
     def erase_member(self, member_id: str, *, tombstone: bool = True) -> Erasure | None:
         """Delete a member and its ties, revoke its tokens, end its sessions, delete the
-        introductions it asked for and anonymise it in the others', anonymise the audit
+        introductions and mentoring it asked for and anonymise it in the others', delete
+        the record of its mail digests, anonymise the audit
         about it, and leave a tombstone (``graph.tombstones``) so that no later load brings
         it back.
 
@@ -199,6 +207,7 @@ class PrivacyMixin(StoreBase):
             tx.run("MATCH (m:Member {id: $id}) DETACH DELETE m", id=member_id).consume()
             end_member_sessions_tx(tx, member_id)  # signed out everywhere, its links gone
             erase_member_intro_requests_tx(tx, member_id, ref, at)
+            tx.run("MATCH (d:MailDigest {member: $id}) DELETE d", id=member_id).consume()
             tokens = tx.run(
                 "MATCH (t:ApiToken {member_id: $id}) "
                 "SET t.revoked_at = coalesce(t.revoked_at, $at), t.member_ref = $ref "

@@ -13,6 +13,7 @@ import service.cli.tombstones  # noqa: F401  (registers tombstones count and for
 from graph.files import PRIVATE_UMASK
 from service.cli import (  # noqa: F401  (registers the commands)
     data,
+    digest,
     evaluate,
     generate,
     load,

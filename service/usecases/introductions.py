@@ -79,11 +79,16 @@ class _People:
     def email(self, member_id: str) -> str | None:
         return (self(member_id) or {}).get("email") or None
 
+    def mail_to(self, member_id: str) -> str | None:
+        """Where a step's mail to the member goes: nowhere when it chose the daily digest
+        (:mod:`service.usecases.digest`)."""
+        return None if (self(member_id) or {}).get("digest") else self.email(member_id)
+
 
 def _asked_mails(req: IntroRequest, people: _People, settings: Settings) -> list[Mail]:
     """The mail to whoever the request now waits on."""
     member = req.waiting_on
-    if member is None or not (to := people.email(member)):
+    if member is None or not (to := people.mail_to(member)):
         return []
     lang, url = people.lang(member), _inbox_url(settings)
     if req.hop == len(req.path) - 1:
@@ -124,7 +129,7 @@ def _outcome_mails(req: IntroRequest, people: _People, settings: Settings) -> li
     mails: list[Mail] = []
     if req.state is State.ACCEPTED:
         for me, other in ((req.requester, req.target), (req.target, req.requester)):
-            if not (to := people.email(me)):
+            if not (to := people.mail_to(me)):
                 continue
             shared = people(other) or {}
             mails.append(
@@ -137,7 +142,7 @@ def _outcome_mails(req: IntroRequest, people: _People, settings: Settings) -> li
                     url=_inbox_url(settings),
                 )
             )
-    elif req.state is State.DECLINED and (to := people.email(req.requester)):
+    elif req.state is State.DECLINED and (to := people.mail_to(req.requester)):
         reason = None
         if req.note_to_requester:
             decided = next(s for s in reversed(req.steps) if s.action == Action.DECLINE.value)
@@ -222,20 +227,24 @@ def ask(
     return Outcome(req, _asked_mails(req, _People(store, settings), settings))
 
 
-def load(store: Store, request_id: str, member: str | None, now: datetime) -> IntroRequest:
+def load(
+    store: Store, request_id: str, member: str | None, now: datetime, kind: str = "introduction"
+) -> IntroRequest:
     """The request if ``member`` may know of it; else ``Refused("missing")`` as for an id
     that names nothing."""
-    return _load(store, request_id, member)[0]
+    return _load(store, request_id, member, kind)[0]
 
 
-def _load(store: Store, request_id: str, member: str | None) -> tuple[IntroRequest, dict[str, Any]]:
+def _load(
+    store: Store, request_id: str, member: str | None, kind: str = "introduction"
+) -> tuple[IntroRequest, dict[str, Any]]:
     """:func:`load`, with the record it was read from (for its version)."""
-    record = store.intro_request(request_id)
+    record = store.intro_request(request_id, kind)
     if record is None or member is None:
-        raise Refused("missing", "no such introduction request")
+        raise Refused("missing", f"no such {kind} request")
     req = rules.from_record(record)
     if not rules.may_see(req, member):
-        raise Refused("missing", "no such introduction request")
+        raise Refused("missing", f"no such {kind} request")
     return req, record
 
 
@@ -282,6 +291,7 @@ def relay(
     request_id: str,
     text: str,
     now: datetime | None = None,
+    kind: str = "introduction",
 ) -> Mail:
     """One first message from requester or target to the other of an accepted request, by
     e-mail (the way to write to someone who does not share contact details). Writing gives
@@ -289,7 +299,7 @@ def relay(
     now = now or now_utc()
     me = principal.member_id
     body = rules.validate_note(text, "text")
-    req, record = _load(store, request_id, me)
+    req, record = _load(store, request_id, me, kind)
     assert me is not None and body is not None
     if not rules.contacts_visible(req, me):
         raise Refused(
@@ -304,7 +314,9 @@ def relay(
     if not to or not sender_email:
         raise Refused("conflict", "no e-mail address to relay the message with")
     if (
-        store.update_intro_request(request_id, int(record["version"]), {"relayed_by": sorted(relayed | {me})})
+        store.update_intro_request(
+            request_id, int(record["version"]), {"relayed_by": sorted(relayed | {me})}, kind
+        )
         is None
     ):
         raise Refused("conflict", "the request changed meanwhile; try again")
@@ -328,17 +340,19 @@ def contact_of(store: Store, member_id: str) -> dict[str, Any]:
 
 
 def inbox(store: Store, member_id: str, now: datetime | None = None) -> dict[str, list[rules.View]]:
-    """A member's requests as it may know them: asked of me (waiting on me), asked by me
-    (open), done (all others it may see)."""
+    """A member's requests of every kind as it may know them: asked of me (waiting on
+    me), asked by me (open), done (all others it may see); newest first."""
     now = now or now_utc()
     boxes: dict[str, list[rules.View]] = {"asked_of_me": [], "asked_by_me": [], "done": []}
-    for record in store.intro_requests_of(member_id):
+    records = [r for kind in rules.Kind for r in store.intro_requests_of(member_id, kind=kind.value)]
+    records.sort(key=lambda r: str(r["created_at"]), reverse=True)
+    for record in records:
         view = rules.view_for(rules.from_record(record), member_id, now)
         if view is None:
             continue
         if view.state == "open" and view.waiting_on == member_id:
             boxes["asked_of_me"].append(view)
-        elif view.state == "open" and view.role == "requester":
+        elif view.state == "open" and view.role in ("requester", "mentee"):
             boxes["asked_by_me"].append(view)
         else:
             boxes["done"].append(view)
@@ -351,4 +365,4 @@ def send_all(mailer: Mailer, mails: Sequence[Mail]) -> None:
         try:
             mailer.send(mail)
         except MailError as exc:
-            log.warning("an introduction mail to %s was not sent: %s", mail.to, exc)
+            log.warning("a request's mail to %s was not sent: %s", mail.to, exc)

@@ -52,7 +52,9 @@ PAGES: tuple[Page, ...] = (
         wide=True,
     ),
     Page("inbox", "page_inbox", (M,), ("intro.js", "inbox.js")),
-    Page("mentors", "page_mentors", (M, CO, AD), ("people_picker.js", "reasons.js", "mentors.js")),
+    Page(
+        "mentors", "page_mentors", (M, CO, AD), ("people_picker.js", "reasons.js", "intro.js", "mentors.js")
+    ),
     Page(
         "network",
         "page_network",

@@ -11,14 +11,20 @@ from hypothesis import strategies as st
 from graph.intro_requests import (
     EXPIRY_DAYS,
     FINAL,
+    MAX_OPEN_MENTORING,
     MAX_OPEN_PER_REQUESTER,
     Action,
+    Kind,
     Refused,
     State,
     act,
     check_new,
+    check_new_mentoring,
     effective,
+    from_record,
     new_request,
+    to_record,
+    validate_mentoring,
     validate_note,
     validate_path,
     view_for,
@@ -142,13 +148,18 @@ steps = st.lists(
 )
 
 
+MENTORING = ("ana", "dan")  # mentee, mentor
+
+
+@pytest.mark.parametrize(("path", "kind"), [(PATH, Kind.INTRODUCTION), (MENTORING, Kind.MENTORING)])
 @settings(max_examples=300, deadline=None)
-@given(steps)
-def test_random_actions_never_reach_an_illegal_state(actions: list) -> None:
-    """Whoever does whatever: the hop only moves forward along the path, a final state is
-    final, contacts move only after the target's yes, and nobody off the path (or not yet
-    reached) is shown the request."""
-    r = new_request("ir1", PATH, "Hello", T0)
+@given(actions=steps)
+def test_random_actions_never_reach_an_illegal_state(path: tuple, kind: Kind, actions: list) -> None:
+    """Whoever does whatever, on an introduction's path or a mentoring request's: the hop
+    only moves forward along the path, a final state is final, contacts move only after
+    the last one's yes, and nobody off the path (or not yet reached) is shown the request."""
+    r = new_request("ir1", path, "Hello", T0, kind=kind)
+    last = len(path) - 1
     now = T0
     target_accepted = False
     for actor, action, hours in actions:
@@ -161,18 +172,49 @@ def test_random_actions_never_reach_an_illegal_state(actions: list) -> None:
             r = before
             continue
         assert before.state is State.OPEN
-        assert r.hop >= before.hop and r.hop <= len(PATH) - 1
+        assert r.hop >= before.hop and r.hop <= last
         if r.state is State.ACCEPTED:
-            assert actor == "dan" and before.hop == 3
+            assert actor == path[-1] and before.hop == last
             target_accepted = True
         if before.state in FINAL:
             raise AssertionError("a final state changed")
         for member in MEMBERS:
             view = view_for(r, member, now)
-            if member not in PATH:
+            if member not in path:
                 assert view is None
+            if view is not None:
+                assert view.kind == kind.value
             if view is not None and view.exchange is not None:
-                assert target_accepted and member in ("ana", "dan")
-            if member == "dan" and view is not None:
+                assert target_accepted and member in (path[0], path[-1])
+            if member == path[-1] and view is not None:
                 assert view.state != "not_now" or r.state is State.EXPIRED
-                assert r.hop == 3
+                assert r.hop == last
+
+
+def test_a_mentoring_request_is_the_same_machine_on_a_path_of_two() -> None:
+    r = new_request("mr1", MENTORING, "Teach me graphs", T0, kind=Kind.MENTORING)
+    assert r.waiting_on == "dan"
+    assert view_for(r, "dan", T0).role == "mentor" and view_for(r, "ana", T0).role == "mentee"
+    declined = act(r, "dan", Action.DECLINE, T0, note="Full until June")
+    seen = view_for(declined, "ana", T0)
+    assert seen.state == "not_now" and seen.note_to_requester == "Full until June"
+    assert view_for(declined, "dan", T0).state == "declined"
+    accepted = act(r, "dan", Action.ACCEPT, T0)
+    assert accepted.state is State.ACCEPTED
+    assert view_for(accepted, "ana", T0).exchange == ("ana", "dan")
+    assert from_record(to_record(accepted)) == accepted
+    with pytest.raises(Refused, match="is you"):
+        validate_mentoring("ana", "ana")
+
+
+def test_mentoring_limits() -> None:
+    ok = {"open_by_mentee": 0, "mentoring_now": 0, "capacity": 1, "last_decline": None, "now": T0}
+    check_new_mentoring("dan", **ok)
+    with pytest.raises(Refused, match="3 open mentoring requests") as e:
+        check_new_mentoring("dan", **{**ok, "open_by_mentee": MAX_OPEN_MENTORING})
+    assert e.value.kind == "limit"
+    with pytest.raises(Refused, match="dan is at capacity \\(mentoring 2 of 2\\)") as e:
+        check_new_mentoring("dan", **{**ok, "mentoring_now": 2, "capacity": 2})
+    assert e.value.kind == "conflict"
+    with pytest.raises(Refused, match="30 days"):
+        check_new_mentoring("dan", **{**ok, "last_decline": T0 - timedelta(days=29)})

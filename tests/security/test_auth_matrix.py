@@ -110,6 +110,13 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
         for verb in ("accept", "decline", "withdraw", "relay")
     },
     ("GET", "/introductions/requests/{request_id}"): MEMBERS_ONLY,
+    # mentoring requests likewise: a member asks for itself, only mentee and mentor see one
+    ("POST", "/mentoring/requests"): MEMBERS_ONLY,
+    **{
+        ("POST", f"/mentoring/requests/{{request_id}}/{verb}"): MEMBERS_ONLY
+        for verb in ("accept", "decline", "withdraw", "relay")
+    },
+    ("GET", "/mentoring/requests/{request_id}"): MEMBERS_ONLY,
     ("GET", "/members/{member_id}/inbox"): frozenset({OWN, AD}),
     ("GET", "/reports/introductions"): frozenset({AN, AD}),
 }
@@ -125,6 +132,8 @@ BODIES: dict[tuple[str, str], dict] = {
     ("POST", "/auth/magic-link"): {"email": "nobody@example.si"},
     ("POST", "/introductions/requests"): {"path": ["m1", "m2", "m4"], "note": "Hello"},
     ("POST", "/introductions/requests/{request_id}/relay"): {"text": "Hello"},
+    ("POST", "/mentoring/requests"): {"mentor": "m2", "note": "Hello"},
+    ("POST", "/mentoring/requests/{request_id}/relay"): {"text": "Hello"},
 }
 
 #: Callers in the order they call, the one that may erase the own member last but one.

@@ -349,6 +349,15 @@ CALLS: dict[tuple[str, str], list[Template]] = {
         for verb in ("accept", "decline", "withdraw", "relay")
     },
     ("GET", "/introductions/requests/{request_id}"): [lambda c: Req({"request_id": "ir_none"})],
+    # mentoring requests: a hidden member cannot be asked, in the words an unknown id gets
+    ("POST", "/mentoring/requests"): [lambda c: Req(json={"mentor": c.x, "note": "Hello"})],
+    **{
+        ("POST", f"/mentoring/requests/{{request_id}}/{verb}"): [
+            lambda c: Req({"request_id": "mr_none"}, json={"text": "Hello"})
+        ]
+        for verb in ("accept", "decline", "withdraw", "relay")
+    },
+    ("GET", "/mentoring/requests/{request_id}"): [lambda c: Req({"request_id": "mr_none"})],
     ("GET", "/reports/introductions"): [lambda c: Req()],
     ("GET", "/members/{member_id}/inbox"): [
         lambda c: Req({"member_id": c.x}),
@@ -359,7 +368,7 @@ CALLS: dict[tuple[str, str], list[Template]] = {
 #: Parameters and body fields that carry member ids: a route with one must have a
 #: template that puts the id under test there.
 MEMBER_PARAMS = {"member_id", "to", "for_member"}
-MEMBER_FIELDS = {"member_id", "mentees", "mentors", "assignments", "path"}
+MEMBER_FIELDS = {"member_id", "mentees", "mentors", "mentor", "assignments", "path"}
 
 CALLERS = ("career_office", "analyst", "member")
 

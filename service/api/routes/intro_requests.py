@@ -76,6 +76,7 @@ def _out(view: View, store: Store) -> RequestOut:
     names = [str((store.member_contact(m) or {}).get("name") or m) for m in view.path]
     return RequestOut(
         id=view.id,
+        kind=view.kind,
         role=view.role,
         state=view.state,
         path=list(view.path),

@@ -112,6 +112,8 @@ def export_member(
             "tokens": data["tokens"],
             "audit": data["audit"],
             "introduction_requests": data["introduction_requests"],
+            "mentoring_requests": data["mentoring_requests"],
+            "mail_digests": data["mail_digests"],
         }
     )
 

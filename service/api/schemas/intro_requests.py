@@ -46,7 +46,8 @@ class Contact(BaseModel):
 
 class RequestOut(BaseModel):
     id: str
-    role: str = Field(description="Yours in it: requester, broker or target")
+    kind: str = Field("introduction", description="introduction or mentoring")
+    role: str = Field(description="Yours in it: requester, broker or target; mentee or mentor")
     state: str = Field(
         description="open, accepted, withdrawn, declined (your own decline), or "
         "not_now (declined or lapsed: no more is said)"
@@ -62,9 +63,14 @@ class RequestOut(BaseModel):
     contact: Contact | None = Field(None, description="Only once the target accepted, to its two ends")
 
 
+class MentorAskIn(BaseModel):
+    mentor: str = Field(min_length=1, max_length=64, description="The member you ask to mentor you")
+    note: str = Field(max_length=MAX_NOTE, description="Why this mentor, what you hope to learn (required)")
+
+
 class Inbox(BaseModel):
     member_id: str
-    pending: int = Field(description="Requests waiting on you")
+    pending: int = Field(description="Requests waiting on you (introductions and mentoring)")
     asked_of_me: list[RequestOut]
     asked_by_me: list[RequestOut]
     done: list[RequestOut]

@@ -52,6 +52,10 @@ class Member(BaseModel):
         description="New introduction requests a week the member takes as a first broker; "
         "null: the default (3)",
     )
+    mail_digest: bool = Field(
+        False,
+        description="One daily digest of introduction and mentoring requests instead of a mail per step",
+    )
     positions: list[Position] = []
     skills: list[SkillOut] = []
     wants: list[str] = []

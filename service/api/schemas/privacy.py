@@ -50,6 +50,8 @@ class MemberPatch(BaseModel):
     #: How many new introduction requests a week the member takes as a first broker; null:
     #: the default (3).
     intro_requests_weekly: Annotated[int, Field(ge=0, le=50)] | None = None
+    #: One daily digest of requests instead of a mail at each step.
+    mail_digest: StrictBool | None = None
 
     @field_validator("headline", "city", "country", "email")
     @classmethod
@@ -125,6 +127,13 @@ class MemberExport(BaseModel):
         default_factory=list,
         description="Introduction requests the member asked, passed on or was asked, each as "
         "the member may know it, with its own answers",
+    )
+    mentoring_requests: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Mentoring requests the member asked or was asked, as it may know them",
+    )
+    mail_digests: list[dict[str, Any]] = Field(
+        default_factory=list, description="The daily digests mailed to the member: day and request ids"
     )
 
 

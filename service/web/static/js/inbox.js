@@ -1,4 +1,5 @@
-/* Introduction requests: GET /members/{id}/inbox; accept, decline, withdraw, relay. */
+/* Introduction and mentoring requests: GET /members/{id}/inbox; accept, decline, withdraw,
+ * relay. */
 "use strict";
 
 AG.page(function () {
@@ -10,14 +11,24 @@ AG.page(function () {
     return at >= 0 ? r.names[at] : id;
   }
 
+  const mentoring = (r) => r.kind === "mentoring";
+
   function chain(r) {
-    return r.names.join(" → ");
+    return (mentoring(r) ? t("mentoring_request") + ": " : "") + r.names.join(" → ");
+  }
+
+  function base(r) {
+    return `/${mentoring(r) ? "mentoring" : "introductions"}/requests/${encodeURIComponent(r.id)}`;
+  }
+
+  function stateText(r, box) {
+    if (box === "done" && r.state === "open") return t("intro_state_passed_on");
+    return t((mentoring(r) && r.state === "accepted" ? "mentoring" : "intro") + "_state_" + r.state);
   }
 
   async function act(r, verb, note) {
     const body = note ? { note: note } : undefined;
-    const done = await run(() => AG.intro.call(
-      `/introductions/requests/${encodeURIComponent(r.id)}/${verb}`, body));
+    const done = await run(() => AG.intro.call(`${base(r)}/${verb}`, body));
     if (done) {
       await load();
       status(t("intro_done_" + verb));
@@ -28,11 +39,12 @@ AG.page(function () {
     const id = "intro-note-" + (++seq);
     const note = el("textarea", { id: id, maxlength: "500", rows: "2" });
     return el("div", { class: "intro-actions" },
-      el("label", { for: id }, r.role === "target" ? t("intro_note_target") : t("intro_note_broker")),
+      el("label", { for: id }, mentoring(r) ? t("mentoring_note_mentor")
+        : r.role === "target" ? t("intro_note_target") : t("intro_note_broker")),
       note,
       el("div", { class: "button-row" },
         el("button", { type: "button", class: "button", onclick: () => act(r, "accept", note.value.trim()) },
-           r.role === "target" ? t("intro_meet") : t("intro_pass_on")),
+           mentoring(r) ? t("mentoring_accept") : r.role === "target" ? t("intro_meet") : t("intro_pass_on")),
         el("button", { type: "button", class: "button secondary",
                        onclick: () => act(r, "decline", note.value.trim()) }, t("intro_decline"))));
   }
@@ -43,8 +55,7 @@ AG.page(function () {
     return el("div", { class: "intro-actions" },
       el("label", { for: id }, t("intro_relay_label")), text,
       el("button", { type: "button", class: "button", onclick: async () => {
-        const sent = await run(() => AG.intro.call(
-          `/introductions/requests/${encodeURIComponent(r.id)}/relay`, { text: text.value.trim() }));
+        const sent = await run(() => AG.intro.call(`${base(r)}/relay`, { text: text.value.trim() }));
         if (sent) status(t("intro_relayed"));
       } }, t("intro_relay_send")));
   }
@@ -52,8 +63,7 @@ AG.page(function () {
   function item(r, box) {
     const parts = [
       el("p", { class: "path-chain" }, chain(r)),
-      el("p", { class: "muted intro-state", "data-state": r.state },
-         box === "done" && r.state === "open" ? t("intro_state_passed_on") : t("intro_state_" + r.state)),
+      el("p", { class: "muted intro-state", "data-state": r.state }, stateText(r, box)),
       el("blockquote", {}, r.note),
       ...r.notes.map((n) => el("p", {}, t("intro_note_from", { who: nameOf(r, n.member_id) }), " ", n.note)),
     ];
@@ -69,7 +79,7 @@ AG.page(function () {
       parts.push(el("button", { type: "button", class: "button secondary",
                                 onclick: () => act(r, "withdraw") }, t("intro_withdraw")));
     }
-    return el("li", { "data-request": r.id }, ...parts);
+    return el("li", { "data-request": r.id, "data-kind": r.kind }, ...parts);
   }
 
   async function load() {

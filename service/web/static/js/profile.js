@@ -4,7 +4,7 @@
 AG.page(function () {
   const { t, $, api, run, status, memberId, requireMember } = AG;
   const FLAGS = ["discoverable", "open_to_intros", "open_to_mentor", "seeking_mentor", "share_employer",
-                 "share_contact"];
+                 "share_contact", "mail_digest"];
   const FIELDS = ["headline", "email", "city", "country", "mentor_capacity", "language"];
   let loaded = null;
 
