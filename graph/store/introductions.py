@@ -158,12 +158,23 @@ class IntroductionsMixin(StoreBase):
     ) -> dict[str, Any] | None:
         """Apply ``changes`` if the request is still at ``version``; None when it moved on
         (another answer came first) or does not exist."""
-        found = self.write_tx(lambda tx: update_request_tx(tx, LABELS[kind], request_id, version, changes))
-        if found is not None and kind == "introduction" and "steps" in changes:
-            # a broker's answer moves its acceptance rate (mentoring requests have no broker)
-            self._notify(
-                "intro_requests", [{"id": found["id"], "path": found["path"], "steps": found["steps"]}]
-            )
+        marks: list[tuple[str, int]] = []
+        answers: list[dict[str, Any]] = []
+
+        def work(tx: ManagedTransaction) -> dict[str, Any] | None:
+            found = update_request_tx(tx, LABELS[kind], request_id, version, changes)
+            answers.clear()
+            if found is not None and kind == "introduction" and "steps" in changes:
+                # a broker's answer moves its acceptance rate (mentoring requests have no
+                # broker); logged, so that every other process's projection hears of it too
+                answers.append({"id": found["id"], "path": found["path"], "steps": found["steps"]})
+                self._changed(tx, "intro_requests", answers, marks)
+            return found
+
+        found = self.write_tx(work)
+        self._own_changes.update(marks)
+        if answers:
+            self._notify("intro_requests", answers)
         return found
 
     def intro_requests_of(
@@ -198,26 +209,37 @@ class IntroductionsMixin(StoreBase):
         """The tie an accepted introduction leaves between ``a`` and ``b``: a new ``KNOWS``
         with ``source: "introduction"``, ``since`` and the request's id, or ``introduced_at``
         on one that existed. True when a tie was created. The projection hears of it."""
-        rows = self.write(
-            "MATCH (a:Member {id: $a}), (b:Member {id: $b}) "
-            "OPTIONAL MATCH (a)-[old:KNOWS]-(b) "
-            "WITH a, b, old LIMIT 1 "
-            "CALL (a, b, old) { "
-            "  WITH a, b, old WHERE old IS NULL "
-            "  CREATE (a)-[k:KNOWS {source: 'introduction', since: $date, introduced_at: $date, "
-            "                       introduction: $rid}]->(b) "
-            "  RETURN true AS created "
-            "UNION "
-            "  WITH old WHERE old IS NOT NULL "
-            "  SET old.introduced_at = $date, old.introduction = $rid "
-            "  RETURN false AS created "
-            "} RETURN created",
-            a=a,
-            b=b,
-            date=date,
-            rid=request_id,
-        )
-        created = bool(rows and rows[0]["created"])
+        tie = [{"a": a, "b": b, "props": {"since": date, "source": "introduction"}}]
+        marks: list[tuple[str, int]] = []
+
+        def work(tx: ManagedTransaction) -> bool:
+            row = tx.run(
+                "MATCH (a:Member {id: $a}), (b:Member {id: $b}) "
+                "OPTIONAL MATCH (a)-[old:KNOWS]-(b) "
+                "WITH a, b, old LIMIT 1 "
+                "CALL (a, b, old) { "
+                "  WITH a, b, old WHERE old IS NULL "
+                "  CREATE (a)-[k:KNOWS {source: 'introduction', since: $date, introduced_at: $date, "
+                "                       introduction: $rid}]->(b) "
+                "  RETURN true AS created "
+                "UNION "
+                "  WITH old WHERE old IS NOT NULL "
+                "  SET old.introduced_at = $date, old.introduction = $rid "
+                "  RETURN false AS created "
+                "} RETURN created",
+                a=a,
+                b=b,
+                date=date,
+                rid=request_id,
+            ).single()
+            if row is None or not row["created"]:
+                return False
+            # logged with the write, so that every other process's projection gets the tie
+            self._changed(tx, "knows", tie, marks)
+            return True
+
+        created = bool(self.write_tx(work))
+        self._own_changes.update(marks)
         if created:
-            self._notify("knows", [{"a": a, "b": b, "props": {"since": date, "source": "introduction"}}])
+            self._notify("knows", tie)
         return created

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from graph import intro_requests as rules
 from graph.algorithms.tie_strength import acceptance_rate
+from graph.config import ConnectionSettings
 from graph.projection import build_from_store
 from graph.store import Store
 
@@ -79,3 +80,30 @@ def test_an_erased_broker_leaves_no_answers_behind(client: TestClient, people: d
     assert client.delete("/api/v1/members/hana", headers=people["admin"]).status_code in (200, 204)
     assert live.broker_answers == {}
     assert build_from_store(seeded).broker_answers == {}
+
+
+def test_another_process_hears_of_answers_and_introduced_ties(
+    seeded: Store, connection_settings: ConnectionSettings
+) -> None:
+    """What one process writes of an introduction reaches another's projection through the
+    change log: the broker's answer and the tie the introduction made, not only locally."""
+    with Store(connection_settings) as other:
+        elsewhere = build_from_store(other)  # another process's projection, built before
+        since = other.changes()
+        _answered(seeded, "ir_x", ("ana", "hana", "dan"), rules.Action.ACCEPT)
+        record = seeded.intro_request("ir_x")
+        assert record is not None
+        done = rules.act(rules.from_record(record), "dan", rules.Action.ACCEPT, datetime.now(UTC))
+        assert done.state == "accepted"
+        assert seeded.update_intro_request("ir_x", int(record["version"]), rules.to_record(done)) is not None
+        assert seeded.record_introduction("ana", "dan", date="2026-11-01", request_id="ir_x")
+        events = other.foreign_changes(since, other.changes())
+        assert events is not None, "not logged: another process would have to rebuild to see them"
+        # the broker's answer, the target's (the same steps again: counted once) and the tie
+        assert [e.kind for e in events] == ["intro_requests", "intro_requests", "knows"]
+        for event in events:
+            elsewhere.apply(event.kind, event.rows)
+        fresh = build_from_store(other)
+        assert elsewhere.broker_answers == fresh.broker_answers == {fresh.member("hana"): [1, 0]}
+        assert elsewhere.introduced == fresh.introduced and len(fresh.introduced) == 1
+        assert elsewhere.content() == fresh.content()
