@@ -42,6 +42,16 @@ class Outcome:
     tie: tuple[str, str] | None = None
 
 
+def asker(principal: Principal, note: str | None, what: str) -> tuple[str, str]:
+    """The member asking and its checked note; only a member asks (for ``what``)."""
+    me = principal.member_id
+    if me is None:
+        raise Refused("conflict", f"only a member can ask for {what}")
+    text = rules.validate_note(note)
+    assert text is not None
+    return me, text
+
+
 def now_utc() -> datetime:
     return datetime.now(UTC)
 
@@ -176,11 +186,7 @@ def ask(
     request to the same target, a decline less than 30 days ago), ``limit``.
     """
     now = now or now_utc()
-    me = principal.member_id
-    if me is None:
-        raise Refused("conflict", "only a member can ask for an introduction")
-    text = rules.validate_note(note)
-    assert text is not None
+    me, text = asker(principal, note, "an introduction")
     members = rules.validate_path(path, me)
     viewer = viewer_of(principal)
     index = []
@@ -292,10 +298,10 @@ def relay(
     text: str,
     now: datetime | None = None,
     kind: str = "introduction",
-) -> Mail:
+) -> tuple[Mail, str]:
     """One first message from requester or target to the other of an accepted request, by
-    e-mail (the way to write to someone who does not share contact details). Writing gives
-    the other one's own address to reply to. Once per side."""
+    e-mail (the way to write to someone who does not share contact details), and the id of
+    that other. Writing gives the other one's own address to reply to. Once per side."""
     now = now or now_utc()
     me = principal.member_id
     body = rules.validate_note(text, "text")
@@ -320,7 +326,7 @@ def relay(
         is None
     ):
         raise Refused("conflict", "the request changed meanwhile; try again")
-    return intro_mail.relayed_mail(
+    mail = intro_mail.relayed_mail(
         to=to,
         lang=people.lang(other),
         name=people.name(other),
@@ -328,6 +334,7 @@ def relay(
         sender_email=sender_email,
         text=body,
     )
+    return mail, other
 
 
 def contact_of(store: Store, member_id: str) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from service.core.config import Settings
 from service.core.mail import Mail
 from service.core.roles import Principal
 from service.usecases.errors import MemberNotFound
-from service.usecases.introductions import Outcome, _inbox_url, _load, _People, now_utc
+from service.usecases.introductions import Outcome, _inbox_url, _load, _People, asker, now_utc
 from service.usecases.mentoring import today_iso
 from service.usecases.visibility import viewer_of
 
@@ -92,11 +92,7 @@ def ask(
     days ago), ``limit`` (the caller's open requests).
     """
     now = now or now_utc()
-    me = principal.member_id
-    if me is None:
-        raise Refused("conflict", "only a member can ask for a mentor")
-    text = rules.validate_note(note)
-    assert text is not None
+    me, text = asker(principal, note, "a mentor")
     path = rules.validate_mentoring(me, mentor)
     i = p.member(mentor)
     if i is None or not consent.visible_to(p, i, viewer_of(principal)):

@@ -224,12 +224,10 @@ def relay(
     message goes by e-mail, with your address to reply to. Once per side."""
     _audit(request, principal, "relay", request_id)
     try:
-        mail = usecase.relay(store, _settings(request), principal, request_id, body.text)
+        mail, other = usecase.relay(store, _settings(request), principal, request_id, body.text)
     except Refused as exc:
         raise _refused(exc) from exc
     background.add_task(usecase.send_all, request.app.state.mailer, [mail])
-    req = usecase.load(store, request_id, principal.member_id, usecase.now_utc())
-    other = req.target if principal.member_id == req.requester else req.requester
     return Relayed(id=request_id, sent_to=other)
 
 

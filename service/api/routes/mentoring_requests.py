@@ -126,12 +126,12 @@ def relay(
     """When the other does not share contact details: once per side, by e-mail."""
     _audit(request, principal, "relay", request_id)
     try:
-        mail = intros.relay(store, _settings(request), principal, request_id, body.text, kind=usecase.KIND)
+        mail, other = intros.relay(
+            store, _settings(request), principal, request_id, body.text, kind=usecase.KIND
+        )
     except Refused as exc:
         raise _refused(exc) from exc
     background.add_task(intros.send_all, request.app.state.mailer, [mail])
-    req = intros.load(store, request_id, principal.member_id, intros.now_utc(), usecase.KIND)
-    other = req.target if principal.member_id == req.requester else req.requester
     return Relayed(id=request_id, sent_to=other)
 
 
