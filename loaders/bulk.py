@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from graph.model import Label
+from graph.model import DEFAULT_CLUB, Label
 from graph.normalize import employer_key
 from graph.tombstones import ERASED_MESSAGE, TombstoneIndex
 from loaders.fast_records import FastConverters, content_digest
@@ -88,6 +88,7 @@ NODE_HEADERS: dict[str, tuple[str, ...]] = {
     "Interest": ("key:ID(Interest)", "name"),
     "Program": ("id:ID(Program)", "name", "name_key", "faculty", "degree"),
     "Cohort": ("id:ID(Cohort)", "year:long"),
+    "Club": ("id:ID(Club)", "name"),
 }
 
 #: The relationship files: type → the importer's header (start and end id spaces first).
@@ -101,6 +102,7 @@ RELATIONSHIP_HEADERS: dict[str, tuple[str, ...]] = {
     "KNOWS": (":START_ID(Member)", ":END_ID(Member)", "since", "source"),
     "ATTENDED": (":START_ID(Member)", ":END_ID(Event)"),
     "MENTORS": (":START_ID(Member)", ":END_ID(Member)", "since", "until"),
+    "MEMBER_OF": (":START_ID(Member)", ":END_ID(Club)", "since", "until"),
 }
 
 #: A new member's consent flags, as ``graph.store.writes.UPSERT_MEMBERS`` sets them.
@@ -379,6 +381,12 @@ class _Convert:
     def _member(self, row: dict[str, Any]) -> None:
         props = {**_MEMBER_DEFAULTS, **row["props"]}
         self.out.node("Member", [row["id"], *(_cell(props.get(p)) for p in _MEMBER_PROPS)])
+        # a bulk load is a load of the default club, as ``load`` without ``--club``
+        membership = row.get("membership") or {}
+        self.out.rel(
+            "MEMBER_OF",
+            [row["id"], DEFAULT_CLUB, _cell(membership.get("since")), _cell(membership.get("until"))],
+        )
 
     def _employer(self, row: dict[str, Any]) -> None:
         props = row["props"]
@@ -450,6 +458,8 @@ class _Convert:
         for cohort_id, (year, program_id) in catalog.cohorts.items():
             self.out.node("Cohort", [cohort_id, str(year)])
             self.out.rel("OF_PROGRAM", [cohort_id, program_id])
+        if self.out.files.relationship_rows.get("MEMBER_OF"):
+            self.out.node("Club", [DEFAULT_CLUB, DEFAULT_CLUB])
 
 
 def prepare_bulk(

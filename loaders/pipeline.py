@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from graph.model import Label
+from graph.model import DEFAULT_CLUB, Label
 from graph.normalize import employer_key
 from graph.store import Store, WriteStats
 from graph.tombstones import ERASED_MESSAGE, TombstoneIndex
@@ -53,7 +53,11 @@ WRITES_IN_FLIGHT = 1
 #: Which label each node kind defines.
 _NODE_LABEL = {"members": Label.MEMBER, "employers": Label.EMPLOYER, "events": Label.EVENT}
 
+#: The order a load writes kinds in: the clubs a bundle describes before the rest.
+LOAD_ORDER = ("clubs", *KIND_ORDER)
+
 _WRITERS: dict[str, str] = {
+    "clubs": "upsert_clubs",
     "members": "upsert_members",
     "employers": "upsert_employers",
     "events": "upsert_events",
@@ -163,6 +167,8 @@ class _State:
     new_keys: dict[str, str] = field(default_factory=dict)
     #: Members of this load found erased (by id or e-mail) → the day they were erased.
     erased: dict[str, str] = field(default_factory=dict)
+    #: Members the database holds in other clubs only: a load of one club may not tie them.
+    outside_club: set[str] = field(default_factory=set)
 
 
 class _Writer:
@@ -197,8 +203,17 @@ class _Writer:
 class _Run:
     """One pass over the sources; ``write`` false only checks."""
 
-    def __init__(self, store: Store, report: LoadReport, progress: LoadProgress, *, write: bool):
+    def __init__(
+        self,
+        store: Store,
+        report: LoadReport,
+        progress: LoadProgress,
+        *,
+        write: bool,
+        club: str = DEFAULT_CLUB,
+    ):
         self.store = store
+        self.club = club
         self.report = report
         self.progress = progress
         self.write = write
@@ -212,7 +227,7 @@ class _Run:
     # -- the pass -------------------------------------------------------------------
     def run(self, sources: Sequence[Source]) -> None:
         try:
-            for kind in KIND_ORDER:
+            for kind in LOAD_ORDER:
                 for source in sources:
                     if source.kind == kind:
                         self.source(source)
@@ -312,8 +327,17 @@ class _Run:
                 employer_counts.add(self.store.upsert_employers(new_employers))
                 employer_counts.read += len(new_employers)
             counts.add(writer(accepted, on_batch=self.progress.advance))
+            if source.kind == "members":
+                self.store.merge_memberships(self._memberships(accepted))
 
         self._writer.submit(write)
+
+    def _memberships(self, members: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Every member of the load belongs to the load's club: the one membership it writes."""
+        return [
+            {"member_id": row["id"], "club_id": self.club, "props": row.get("membership") or {}}
+            for row in members
+        ]
 
     def _erased(self, record: Record) -> str | None:
         """The day the member a row is about (or names) was erased, or None.
@@ -374,6 +398,11 @@ class _Run:
                     wanted[ref.label].add(ref.id)
         for label, ids in wanted.items():
             found = self.store.existing_ids(label.value, sorted(ids))
+            if label is Label.MEMBER and found:
+                # another club's member is that club's to tie: this load names it no more
+                mine = self.store.club_member_ids(self.club, sorted(found))
+                state.outside_club |= found - mine
+                found = mine
             state.in_store[label] |= found
             state.not_in_store[label] |= ids - found
 
@@ -387,6 +416,8 @@ class _Run:
                 # a rejected row wins over the database: the file meant to change that node
                 where = state.rejected[ref.label][ref.id]
                 return f"{what} '{ref.id}' in {ref.column} was rejected ({where})"
+            if ref.id in state.outside_club:
+                return f"{what} '{ref.id}' in {ref.column} is not a member of club '{self.club}'"
             if ref.id not in state.in_store[ref.label]:
                 return f"unknown {what} '{ref.id}' in {ref.column}"
         return None
@@ -421,6 +452,7 @@ def load_path(
     progress: LoadProgress | None = None,
     member_id: str | None = None,
     found: Discovered | None = None,
+    club: str | None = None,
 ) -> LoadReport:
     """Load a bundle folder, a single bundle file or a LinkedIn export into ``store``.
 
@@ -432,7 +464,11 @@ def load_path(
     tombstones cannot be read. ``member_id`` names the
     owner of a LinkedIn export instead of the id derived from the profile. ``found``
     gives the sources already discovered (a spreadsheet read through a mapping).
+    ``club`` is the club the load belongs to (:data:`graph.model.DEFAULT_CLUB` when
+    None): each member of the load becomes its member (``MEMBER_OF``), and rows may tie
+    only members of that club; no other club's memberships change.
     """
+    club = club or DEFAULT_CLUB
     path = Path(path)
     shown = progress or _NoProgress()
     found = found if found is not None else discover(path, member_id)
@@ -446,12 +482,12 @@ def load_path(
 
     if strict:
         check = new_report()
-        _Run(store, check, shown, write=False).run(found.sources)
+        _Run(store, check, shown, write=False, club=club).run(found.sources)
         if check.errors:
             check.refused = True
             return check
     report = new_report()
-    _Run(store, report, shown, write=True).run(found.sources)
+    _Run(store, report, shown, write=True, club=club).run(found.sources)
     report.erased.sort()
     return report
 
@@ -462,6 +498,7 @@ def check_path(
     *,
     progress: LoadProgress | None = None,
     found: Discovered | None = None,
+    club: str | None = None,
 ) -> LoadReport:
     """What :func:`load_path` would report for ``path``, writing nothing: the bad rows,
     the rows about erased members, the counts read (a sync's dry run).
@@ -475,6 +512,6 @@ def check_path(
     report.errors.extend(found.errors)
     report.warnings.extend(found.warnings)
     report.encodings.update(found.encodings)
-    _Run(store, report, progress or _NoProgress(), write=False).run(found.sources)
+    _Run(store, report, progress or _NoProgress(), write=False, club=club or DEFAULT_CLUB).run(found.sources)
     report.erased.sort()
     return report

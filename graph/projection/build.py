@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from graph.projection.apply import (
     _append_tie,
     _put_attendance,
+    _put_club,
     _put_cohort,
     _put_employer,
     _put_event,
@@ -89,6 +90,8 @@ def from_values(
             elif kind == "events":
                 for event_id, name, when in rows:
                     _put_event(p, event_id, name, when)
+            elif kind == "clubs":
+                take_clubs(p, rows)
             progress.took(kind, len(rows))
         for i in p.members():
             _put_seniority(p, i)
@@ -104,6 +107,19 @@ def take_members(p: Projection, rows: Sequence[Sequence[Any]]) -> None:
         _put_member_props(
             p, _put_member(p, row[0]), dict(zip(MEMBER_KEYS, row[1:], strict=True)), seniority=False
         )
+
+
+def take_clubs(p: Projection, rows: Sequence[Sequence[Any]]) -> None:
+    """Each member's clubs and reach: ``(id, [[club id, club name], …], discoverable_to)``."""
+    index = p.index
+    for mid, clubs, reach in rows:
+        a = index.get(mid)
+        if a is None:
+            continue
+        if clubs:
+            p.clubs.add_many(a, [_put_club(p, cid, name) for cid, name in clubs])
+        if reach is not None:
+            _put_member_props(p, a, {"discoverable_to": reach}, seniority=False)
 
 
 def take_links(p: Projection, rows: Sequence[Sequence[Any]]) -> None:
