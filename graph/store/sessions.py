@@ -25,7 +25,7 @@ from neo4j import ManagedTransaction
 from graph.store.base import StoreBase
 
 _SESSION = (
-    "s {.id, .person, .member_id, .role, .via, .subject, .token_id, .user_agent, "
+    "s {.id, .person, .member_id, .role, .club, .via, .subject, .token_id, .user_agent, "
     ".created_at, .last_seen_at, .expires_at, .revoked_at}"
 )
 

@@ -30,7 +30,14 @@ from service.core.auth import CareerOfficeOrAdmin, member_scope
 from service.core.roles import Principal, Role
 from service.usecases.mentoring import MatchRequest, SelectionError, capacity_now, mentors_for, run_match
 from service.usecases.mentoring import today_iso as _today
-from service.usecases.visibility import viewer_of, visible_index
+from service.usecases.visibility import (
+    member_viewer,
+    oversample,
+    require_club_scope,
+    viewer_of,
+    visible_here,
+    visible_index,
+)
 
 members_router = APIRouter(prefix="/members", tags=["mentoring"])
 router = APIRouter(prefix="/mentoring", tags=["mentoring"])
@@ -71,7 +78,9 @@ def mentors(
             "'skill' has no letters",
             details={"fields": [{"field": "skill", "problem": "empty once normalised"}]},
         )
-    found = mentors_for(p, me, skill=key, limit=limit)
+    found = mentors_for(p, me, skill=key, limit=oversample(p, limit))
+    viewers = (viewer_of(principal, p), member_viewer(p, me))
+    found["mentors"] = [m for m in found["mentors"] if visible_here(p, viewers, (m["member"],))][:limit]
     return Mentors(
         member_id=member_id,
         skill=key,
@@ -113,7 +122,7 @@ def match(body: MatchIn, principal: CareerOfficeOrAdmin, projection: ProjectionD
         method=body.method,
     )
     try:
-        result = run_match(projection, req, viewer=viewer_of(principal))
+        result = run_match(projection, req, viewer=viewer_of(principal, projection))
     except SelectionError as exc:
         raise ApiError(
             422,
@@ -140,6 +149,7 @@ def record(
     A pair that runs already is left as it is. Capacities update at once."""
     today = _today()
     pairs = [{"mentor_id": a.mentor, "mentee_id": a.mentee} for a in body.assignments]
+    require_club_scope(projection, principal, (x for a in body.assignments for x in (a.mentor, a.mentee)))
     try:
         done = store.record_mentorships(
             pairs, today=today, since=body.since, visible_only=not principal.is_admin
@@ -161,6 +171,7 @@ def end(body: EndIn, principal: CareerOfficeOrAdmin, store: StoreDep, projection
     not discoverable). The mentor's place is free at once."""
     today = _today()
     pairs = [{"mentor_id": a.mentor, "mentee_id": a.mentee} for a in body.assignments]
+    require_club_scope(projection, principal, (x for a in body.assignments for x in (a.mentor, a.mentee)))
     try:
         done = store.end_mentorships(
             pairs, until=body.until or today, today=today, visible_only=not principal.is_admin
