@@ -178,8 +178,10 @@ def require_roles(*roles: Role, university: bool = False) -> Callable[..., Princ
 #: a club's admin manages its members through the member routes, not these.
 AdminOnly = Annotated[Principal, Depends(require_roles(Role.ADMIN, university=True))]
 CareerOfficeOrAdmin = Annotated[Principal, Depends(require_roles(Role.CAREER_OFFICE))]
-#: The network reports are of the whole university for now: a club-scoped analyst is refused.
+#: Reports of the whole university (communities, introductions): a club-scoped analyst is refused.
 AnalystOrAdmin = Annotated[Principal, Depends(require_roles(Role.ANALYST, university=True))]
+#: The network report, which a club-scoped analyst or admin gets of its own club.
+ClubAnalystOrAdmin = Annotated[Principal, Depends(require_roles(Role.ANALYST))]
 AnyRole = CurrentPrincipal
 
 

@@ -305,3 +305,20 @@ def test_a_cross_club_introduction_goes_through_members_of_both_sides(
         API_V1 + "/introductions/requests", json={"path": ["a1", "a2", "b2", "b3"], "note": "Hi"}, headers=ask
     )
     assert r.status_code == 404, r.text
+
+
+def test_a_club_scoped_analyst_gets_its_own_clubs_network_report(
+    client: TestClient, callers: dict[str, tuple[str, set[str] | None]]
+) -> None:
+    an_a = callers["analyst@a"][0]
+    mine = _get(client, an_a, "/reports/network").json()["meta"]
+    # four members: a group under five, so counted as such and not described
+    assert mine["filters"]["club"] == "a" and mine["members"] == "fewer than 5"
+    assert _get(client, an_a, "/reports/network", club="b").status_code == 403
+    admin = callers["admin"][0]
+    whole = _get(client, admin, "/reports/network").json()["meta"]
+    club_b = _get(client, admin, "/reports/network", club="b").json()["meta"]
+    assert whole["members"] == len(MEMBERS) and whole["filters"]["club"] is None
+    assert club_b["members"] == "fewer than 5" and club_b["filters"]["club"] == "b"
+    # the reports of the whole university stay the university's
+    assert _get(client, an_a, "/reports/communities").status_code == 403
