@@ -25,6 +25,7 @@ BENCHMARKS = [
     "sheet_readers",
     "sheet_load",
     "hbs",
+    "university",
 ]
 
 
