@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from typing import Any
 
 from graph import consent
 from graph.algorithms.suggestions import Reason, Suggestion
@@ -117,6 +118,28 @@ def _mutual_reason(p: Projection, reason: Reason, mutual: Sequence[int]) -> Reas
     if mutual:
         detail += ": " + ", ".join(p.names[m] for m in mutual[:3]) + (", …" if len(mutual) > 3 else "")
     return Reason(reason.kind, detail, reason.weight)
+
+
+def scoped_mentor_reasons(
+    p: Projection, viewers: Sequence[Viewer], mentee: int, mentor: int, reasons: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """A mentor's reasons with the mutual connections who could introduce them named only
+    when all ``viewers`` may see them (the count stays: it names no one)."""
+    out = []
+    for reason in reasons:
+        if reason["kind"] == "close_in_network" and ": " in reason["detail"]:
+            common = set(p.adj[mentor])
+            brokers = sorted(
+                (w for w in p.adj[mentee] if w in common and consent.broker_at(p, w)),
+                key=lambda w: p.names[w],
+            )
+            named = visible_here(p, viewers, brokers)
+            detail = reason["detail"].split(": ", 1)[0]
+            if named:
+                detail += ": " + ", ".join(p.names[w] for w in named[:3]) + (", …" if len(named) > 3 else "")
+            reason = {**reason, "detail": detail}
+        out.append(reason)
+    return out
 
 
 def path_in_scope(p: Projection, viewers: Sequence[Viewer], path: Sequence[int]) -> bool:

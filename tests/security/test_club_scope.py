@@ -135,8 +135,10 @@ def _get(client: TestClient, secret: str, path: str, **params: Any) -> Any:
 
 
 def members_in(body: Any) -> set[str]:
-    """Every member id anywhere in a JSON answer."""
+    """Every member anywhere in a JSON answer: by id, or named in a text (a reason's detail)."""
     found: set[str] = set()
+    if isinstance(body, str):
+        return {m for m, name in NAMES.items() if name in body}
     if isinstance(body, dict):
         for key, value in body.items():
             if key in ("id", "member_id", "mentee", "mentor") and value in NAMES:

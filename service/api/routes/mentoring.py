@@ -34,6 +34,7 @@ from service.usecases.visibility import (
     member_viewer,
     oversample,
     require_club_scope,
+    scoped_mentor_reasons,
     viewer_of,
     visible_here,
     visible_index,
@@ -80,7 +81,11 @@ def mentors(
         )
     found = mentors_for(p, me, skill=key, limit=oversample(p, limit))
     viewers = (viewer_of(principal, p), member_viewer(p, me))
-    found["mentors"] = [m for m in found["mentors"] if visible_here(p, viewers, (m["member"],))][:limit]
+    found["mentors"] = [
+        {**m, "reasons": scoped_mentor_reasons(p, viewers, me, m["member"], m["reasons"])}
+        for m in found["mentors"]
+        if visible_here(p, viewers, (m["member"],))
+    ][:limit]
     return Mentors(
         member_id=member_id,
         skill=key,
