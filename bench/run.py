@@ -27,6 +27,7 @@ BENCHMARKS = [
     "hbs",
     "network_draw",
     "snapshot",
+    "university",
 ]
 
 

@@ -33,12 +33,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from graph.model import CONSENT_DEFAULTS
+from graph.model import CONSENT_DEFAULTS, DEFAULT_CLUB, Label
 from graph.tombstones import TombstoneIndex
 from loaders.checks import RowChecks, Verdict
 from loaders.fast_records import FastConverters
-from loaders.pipeline import LoadProgress, _NoProgress, discover
-from loaders.records import CONVERTERS, KIND_ORDER, Cells, Record
+from loaders.pipeline import LOAD_ORDER, LoadProgress, _NoProgress, discover
+from loaders.records import CONVERTERS, Cells, Record
 from loaders.report import LoadReport
 from loaders.sources import Source
 
@@ -84,6 +84,7 @@ NODE_HEADERS: dict[str, tuple[str, ...]] = {
     "Interest": ("key:ID(Interest)", "name"),
     "Program": ("id:ID(Program)", "name", "name_key", "faculty", "degree"),
     "Cohort": ("id:ID(Cohort)", "year:long"),
+    "Club": ("id:ID(Club)", "name", "faculty", "founded"),
 }
 
 #: The relationship files: type → the importer's header (start and end id spaces first).
@@ -97,12 +98,14 @@ RELATIONSHIP_HEADERS: dict[str, tuple[str, ...]] = {
     "KNOWS": (":START_ID(Member)", ":END_ID(Member)", "since", "source"),
     "ATTENDED": (":START_ID(Member)", ":END_ID(Event)"),
     "MENTORS": (":START_ID(Member)", ":END_ID(Member)", "since", "until"),
+    "MEMBER_OF": (":START_ID(Member)", ":END_ID(Club)", "since", "until"),
 }
 
 
 _MEMBER_PROPS = tuple(h.split(":")[0] for h in NODE_HEADERS["Member"][1:])
 _EMPLOYER_PROPS = tuple(h.split(":")[0] for h in NODE_HEADERS["Employer"][1:])
 _EVENT_PROPS = tuple(h.split(":")[0] for h in NODE_HEADERS["Event"][1:])
+_CLUB_PROPS = tuple(h.split(":")[0] for h in NODE_HEADERS["Club"][1:])
 
 
 def _cell(value: Any) -> str:
@@ -196,6 +199,7 @@ class _Convert:
         self.catalog = _Catalog()
         self.fast = FastConverters()
         self._emit: dict[str, Callable[[dict[str, Any]], None]] = {
+            "clubs": self._club,
             "members": self._member,
             "employers": self._employer,
             "events": self._event,
@@ -209,7 +213,7 @@ class _Convert:
         }
 
     def run(self, sources: list[Source]) -> None:
-        for kind in KIND_ORDER:
+        for kind in LOAD_ORDER:
             for source in sources:
                 if source.kind == kind:
                     self.source(source)
@@ -251,9 +255,19 @@ class _Convert:
         return lambda cells: fast(cells) or convert(cells)
 
     # -- what each accepted record writes --------------------------------------------
+    def _club(self, row: dict[str, Any]) -> None:
+        props = row["props"]
+        self.out.node("Club", [row["id"], *(_cell(props.get(p)) for p in _CLUB_PROPS)])
+
     def _member(self, row: dict[str, Any]) -> None:
         props = {**CONSENT_DEFAULTS, **row["props"]}  # a new member's, as UPSERT_MEMBERS sets them
         self.out.node("Member", [row["id"], *(_cell(props.get(p)) for p in _MEMBER_PROPS)])
+        # a bulk load is a load of the default club, as ``load`` without ``--club``
+        membership = row.get("membership") or {}
+        self.out.rel(
+            "MEMBER_OF",
+            [row["id"], DEFAULT_CLUB, _cell(membership.get("since")), _cell(membership.get("until"))],
+        )
 
     def _employer(self, row: dict[str, Any]) -> None:
         props = row["props"]
@@ -325,6 +339,12 @@ class _Convert:
         for cohort_id, (year, program_id) in catalog.cohorts.items():
             self.out.node("Cohort", [cohort_id, str(year)])
             self.out.rel("OF_PROGRAM", [cohort_id, program_id])
+        if (
+            self.out.files.relationship_rows.get("MEMBER_OF")
+            and DEFAULT_CLUB not in self.checks.valid[Label.CLUB]
+        ):
+            # named by its id, as the normal load's membership write makes it
+            self.out.node("Club", [DEFAULT_CLUB, DEFAULT_CLUB, "", ""])
 
 
 def prepare_bulk(

@@ -12,6 +12,7 @@ from graph.store.base import (
     WriteEvent,
     WriteStats,
 )
+from graph.store.clubs import ClubsMixin
 from graph.store.integrity import IntegrityMixin
 from graph.store.introductions import IntroductionsMixin
 from graph.store.members import MembersMixin
@@ -40,6 +41,7 @@ class Store(
     SessionsMixin,
     SyncMixin,
     IntroductionsMixin,
+    ClubsMixin,
     StoreBase,
 ):
     """The one gateway to Neo4j."""

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -51,6 +53,10 @@ class Member(BaseModel):
         None,
         description="New introduction requests a week the member takes as a first broker; "
         "null: the default (3)",
+    )
+    discoverable_to: Literal["clubs", "university"] = Field(
+        "clubs",
+        description="Who may find the member: its own clubs only (the default) or the whole university",
     )
     positions: list[Position] = []
     skills: list[SkillOut] = []

@@ -50,6 +50,9 @@ class MemberPatch(BaseModel):
     #: How many new introduction requests a week the member takes as a first broker; null:
     #: the default (3).
     intro_requests_weekly: Annotated[int, Field(ge=0, le=50)] | None = None
+    #: Who may find the member: its own clubs' members and staff ("clubs"), or anyone of
+    #: the university ("university"); null: the default, "clubs".
+    discoverable_to: Literal["clubs", "university"] | None = None
 
     @field_validator("headline", "city", "country", "email")
     @classmethod
