@@ -8,6 +8,7 @@ import csv
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sheet_files import write_xlsx
 from typer.testing import CliRunner
 
@@ -15,6 +16,7 @@ from graph.model import DEFAULT_CLUB
 from graph.projection.build import build_from_store
 from graph.store import Store
 from loaders import load_path
+from loaders.pipeline import discover
 from loaders.sheets import discover_sheets
 from loaders.sync import apply_sync, plan_sync
 from service.cli import app
@@ -198,3 +200,84 @@ def test_a_club_sync_deactivates_only_its_own_missing_members(store: Store, tmp_
     # Ana is club A's alone: none of this export's business; Sara is still in club A
     assert plan.diff.missing == ["s1"]
     assert plan.deactivate == []
+
+
+def test_a_club_sync_writes_its_memberships_from_the_plan(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The plan checks the rows for its club (a tie to a member of another club alone is
+    refused) and keeps them with the club's memberships: the apply writes those, a member
+    the store holds as it is included, without loading the export again."""
+    ana = ["a1", "Ana Novak", "ana@example.si", "Bled", "", ""]
+    load_path(
+        store,
+        _bundle(tmp_path / "mba", [ana, ["x9", "Ksenija Bizjak", "", "", "", ""]], club=MBA),
+        club="mba",
+    )
+    export = _bundle(
+        tmp_path / "ef",
+        [[*ana[:4], "2020", ""], ["e2", "Eva Kralj", "", "Celje", "", ""]],
+        [["e2", "a1"], ["e2", "x9"]],
+    )
+    found = discover(export)
+    plan = plan_sync(store, export, found, club="ef")
+    assert [str(e) for e in plan.check.errors] == [
+        "connections.csv:3: member 'x9' in member_b is not a member of club 'ef'"
+    ], plan.check.errors
+    assert plan.checked is not None
+
+    def no_second_pass(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the apply loaded the export again")
+
+    monkeypatch.setattr("loaders.sync.load_path", no_second_pass)
+    result = apply_sync(store, export, found, plan)
+    assert result.report.total.rejected == 1
+    assert _memberships(store) == {
+        ("a1", "mba", None, None),
+        ("x9", "mba", None, None),
+        ("a1", "ef", "2020", None),  # Ana's profile is unchanged, her membership of ef is new
+        ("e2", "ef", None, None),
+    }
+    ties = store.read("MATCH (a:Member)-[:KNOWS]-(b:Member) WHERE a.id < b.id RETURN a.id AS a, b.id AS b")
+    assert [(t["a"], t["b"]) for t in ties] == [("a1", "e2")]
+
+    # the same export again: nothing to write, not even the memberships
+    mark = store.changes()
+    again = plan_sync(store, export, found, club="ef")
+    assert again.checked is not None and again.checked.rows == 0
+    apply_sync(store, export, found, again)
+    assert store.changes() == mark
+    # a membership's dates changed: written, and only that
+    _write(
+        export,
+        "members.csv",
+        MEMBER_COLUMNS,
+        [[*ana[:4], "2019", "2025"], ["e2", "Eva Kralj", "", "Celje", "", ""]],
+    )
+    apply_sync(store, export, discover(export), plan_sync(store, export, discover(export), club="ef"))
+    assert ("a1", "ef", "2019", "2025") in _memberships(store)
+    assert ("a1", "mba", None, None) in _memberships(store)
+
+
+def test_a_bulk_load_writes_the_clubs_as_a_load_does(store: Store, tmp_path: Path) -> None:
+    """clubs.csv and the members' membership dates, through the importer's files: the
+    same graph as a normal load of the bundle into an empty database."""
+    bundle = _bundle(
+        tmp_path / "b",
+        [
+            ["a1", "Ana Novak", "ana@example.si", "Bled", "1998", ""],
+            ["a2", "Bor Kos", "", "Kranj", "", "2020"],
+        ],
+        [["a1", "a2"]],
+    )
+    _write(bundle, "clubs.csv", ["id", "name", "faculty", "founded"], [[DEFAULT_CLUB, *MBA[1:]], EF])
+    report = load_path(store, bundle)
+    assert not report.errors, report.errors
+    expected = store.checksum()
+    assert _memberships(store) == {("a1", DEFAULT_CLUB, "1998", None), ("a2", DEFAULT_CLUB, None, "2020")}
+
+    store.wipe()
+    result = runner.invoke(app, ["load", "--bulk", str(bundle)])
+    assert result.exit_code == 0, result.output
+    assert store.checksum() == expected
+    assert {c["id"]: c["name"] for c in store.clubs()} == {DEFAULT_CLUB: MBA[1], "ef": EF[1]}
