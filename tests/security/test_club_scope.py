@@ -313,12 +313,19 @@ def test_a_club_scoped_analyst_gets_its_own_clubs_network_report(
     client: TestClient, callers: dict[str, tuple[str, set[str] | None]]
 ) -> None:
     an_a = callers["analyst@a"][0]
-    mine = _get(client, an_a, "/reports/network").json()["meta"]
+    mine_report = _get(client, an_a, "/reports/network").json()
+    mine = mine_report["meta"]
     # four members: a group under five, so counted as such and not described
     assert mine["filters"]["club"] == "a" and mine["members"] == "fewer than 5"
+    # the introductions section counts every club's requests: none of it for one club
+    assert mine_report["introductions"] is None
+    page = _get(client, an_a, "/reports/network.html")
+    assert page.status_code == 200 and 'id="introductions"' not in page.text
     assert _get(client, an_a, "/reports/network", club="b").status_code == 403
     admin = callers["admin"][0]
-    whole = _get(client, admin, "/reports/network").json()["meta"]
+    whole_report = _get(client, admin, "/reports/network").json()
+    whole = whole_report["meta"]
+    assert whole_report["introductions"] is not None and "asked" in whole_report["introductions"]
     club_b = _get(client, admin, "/reports/network", club="b").json()["meta"]
     assert whole["members"] == len(MEMBERS) and whole["filters"]["club"] is None
     assert club_b["members"] == "fewer than 5" and club_b["filters"]["club"] == "b"
