@@ -189,13 +189,19 @@ class _Convert:
     """One pass over the sources, writing the importer's files."""
 
     def __init__(
-        self, report: LoadReport, files: _Files, progress: LoadProgress, tombstones: TombstoneIndex
+        self,
+        report: LoadReport,
+        files: _Files,
+        progress: LoadProgress,
+        tombstones: TombstoneIndex,
+        club: str = DEFAULT_CLUB,
     ) -> None:
         self.report = report
+        self.club = club
         self.out = files
         self.progress = progress
         # the database is empty: nothing is looked up there
-        self.checks = RowChecks(report, tombstones)
+        self.checks = RowChecks(report, tombstones, club=club)
         self.catalog = _Catalog()
         self.fast = FastConverters()
         self._emit: dict[str, Callable[[dict[str, Any]], None]] = {
@@ -262,11 +268,11 @@ class _Convert:
     def _member(self, row: dict[str, Any]) -> None:
         props = {**CONSENT_DEFAULTS, **row["props"]}  # a new member's, as UPSERT_MEMBERS sets them
         self.out.node("Member", [row["id"], *(_cell(props.get(p)) for p in _MEMBER_PROPS)])
-        # a bulk load is a load of the default club, as ``load`` without ``--club``
+        # every member of the load belongs to the load's club, as in ``load --club``
         membership = row.get("membership") or {}
         self.out.rel(
             "MEMBER_OF",
-            [row["id"], DEFAULT_CLUB, _cell(membership.get("since")), _cell(membership.get("until"))],
+            [row["id"], self.club, _cell(membership.get("since")), _cell(membership.get("until"))],
         )
 
     def _employer(self, row: dict[str, Any]) -> None:
@@ -341,10 +347,10 @@ class _Convert:
             self.out.rel("OF_PROGRAM", [cohort_id, program_id])
         if (
             self.out.files.relationship_rows.get("MEMBER_OF")
-            and DEFAULT_CLUB not in self.checks.valid[Label.CLUB]
+            and self.club not in self.checks.valid[Label.CLUB]
         ):
             # named by its id, as the normal load's membership write makes it
-            self.out.node("Club", [DEFAULT_CLUB, DEFAULT_CLUB, "", ""])
+            self.out.node("Club", [self.club, self.club, "", ""])
 
 
 def prepare_bulk(
@@ -353,6 +359,7 @@ def prepare_bulk(
     tombstones: TombstoneIndex | None = None,
     *,
     progress: LoadProgress | None = None,
+    club: str | None = None,
 ) -> tuple[LoadReport, ImportFiles]:
     """Check the bundle at ``path`` and write the importer's files into ``folder``.
 
@@ -360,6 +367,8 @@ def prepare_bulk(
     ``created`` counts the records the import will write) and the files. Rows about
     members ``tombstones`` knows as erased are skipped. Nothing is written to a database;
     a caller that finds ``report.errors`` and wants ``--strict`` simply does not import.
+    ``club`` is the load's club (:data:`graph.model.DEFAULT_CLUB` when None), as for
+    :func:`loaders.load_path`: every member becomes its member.
     """
     path = Path(path)
     found = discover(path)
@@ -370,7 +379,11 @@ def prepare_bulk(
     files = ImportFiles(folder)
     with ExitStack() as stack:
         run = _Convert(
-            report, _Files(files, stack), progress or _NoProgress(), tombstones or TombstoneIndex()
+            report,
+            _Files(files, stack),
+            progress or _NoProgress(),
+            tombstones or TombstoneIndex(),
+            club or DEFAULT_CLUB,
         )
         run.run(found.sources)
     report.erased.sort()

@@ -124,7 +124,7 @@ def load(
     if bulk:
         from service.cli.bulk_load import bulk_load
 
-        show_report(bulk_load(path, strict=strict), show_errors, errors_out)
+        show_report(bulk_load(path, strict=strict, club=club), show_errors, errors_out)
         return
     with open_store() as store:
         try:

@@ -260,8 +260,9 @@ def test_a_club_sync_writes_its_memberships_from_the_plan(
 
 
 def test_a_bulk_load_writes_the_clubs_as_a_load_does(store: Store, tmp_path: Path) -> None:
-    """clubs.csv and the members' membership dates, through the importer's files: the
-    same graph as a normal load of the bundle into an empty database."""
+    """clubs.csv and the members' membership dates, through the importer's files, for the
+    default club and with ``--club``: the same graph as a normal load of the bundle into
+    an empty database."""
     bundle = _bundle(
         tmp_path / "b",
         [
@@ -281,3 +282,14 @@ def test_a_bulk_load_writes_the_clubs_as_a_load_does(store: Store, tmp_path: Pat
     assert result.exit_code == 0, result.output
     assert store.checksum() == expected
     assert {c["id"]: c["name"] for c in store.clubs()} == {DEFAULT_CLUB: MBA[1], "ef": EF[1]}
+
+    # a load of another club, which clubs.csv does not describe: named by its id
+    store.wipe()
+    assert not load_path(store, bundle, club="mba").errors
+    expected = store.checksum()
+    store.wipe()
+    result = runner.invoke(app, ["load", "--bulk", "--club", "mba", str(bundle)])
+    assert result.exit_code == 0, result.output
+    assert store.checksum() == expected
+    assert _memberships(store) == {("a1", "mba", "1998", None), ("a2", "mba", None, "2020")}
+    assert {c["id"]: c["name"] for c in store.clubs()} == {DEFAULT_CLUB: MBA[1], "ef": EF[1], "mba": "mba"}
