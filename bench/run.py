@@ -28,6 +28,7 @@ BENCHMARKS = [
     "network_draw",
     "snapshot",
     "learned",
+    "university",
 ]
 
 

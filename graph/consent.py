@@ -5,7 +5,12 @@ Pure functions on member dicts, no I/O. A member's flags default to
 and admins see everything, anyone else sees what the member shares.
 
 Hidden is the same as missing: to anyone but itself and the privileged, a member who is
-not discoverable does not exist (:func:`visible_member`, :func:`visible_to`). Employment
+not discoverable does not exist (:func:`visible_member`, :func:`visible_to`).
+
+Clubs: a university runs many clubs, and a member is discoverable to the members and
+staff of its own clubs only, unless it chose the whole university (``discoverable_to``).
+A viewer scoped to clubs (a member: its own; a club's staff: that club) sees, of anyone
+in none of them, only those who chose the university (:func:`in_reach`). Employment
 without ``share_employer`` goes from derived text too (:func:`headline_without_employer`).
 """
 
@@ -50,10 +55,17 @@ def is_discoverable(member: Mapping[str, Any]) -> bool:
 
 @dataclass(frozen=True)
 class Viewer:
-    """Who looks: a member (``member_id``), or someone privileged (an admin) who sees all."""
+    """Who looks: a member (``member_id``), or someone privileged (an admin) who sees all.
+
+    ``clubs``: the projection's codes of the clubs the viewer looks from (a member's own,
+    or the one club a staff token is scoped to); None for the whole university. A
+    privileged viewer scoped to clubs sees all of their members, and of others only what
+    anyone of the university may see.
+    """
 
     member_id: str | None = None
     privileged: bool = False
+    clubs: frozenset[int] | None = None
 
     def sees_all_of(self, member_id: str | None) -> bool:
         return self.privileged or (self.member_id is not None and self.member_id == member_id)
@@ -298,21 +310,46 @@ def discoverable_at(projection: _Flags, member: int) -> bool:
 
 
 class _Members(_Flags, Protocol):
+    reach: bytearray
+
     # read-only, so that a projection's ``list[str]`` matches
     @property
     def ids(self) -> Sequence[str]: ...
+
+    def member_clubs(self, member: int) -> tuple[int, ...]: ...
+
+
+def shares_club(projection: _Members, member: int, viewer: Viewer) -> bool:
+    """Is projected ``member`` in one of the viewer's clubs (always, for a university-wide viewer)?"""
+    if viewer.clubs is None:
+        return True
+    return any(c in viewer.clubs for c in projection.member_clubs(member))
+
+
+def in_reach(projection: _Members, member: int, viewer: Viewer) -> bool:
+    """May ``viewer``'s clubs find projected ``member``: a member of one of them, or one who
+    chose to be discoverable to the whole university. Discoverability is apart
+    (:func:`visible_to`)."""
+    return bool(projection.reach[member]) or shares_club(projection, member, viewer)
 
 
 def visible_to(projection: _Members, member: int | None, viewer: Viewer) -> bool:
     """May ``viewer`` know that projected ``member`` exists at all?
 
     The projection's form of :func:`visible_member`: alive, and discoverable unless the
-    viewer is the member itself or privileged. A member this refuses must be answered
-    exactly like an id that names no one.
+    viewer is the member itself or privileged; and within the viewer's clubs
+    (:func:`in_reach`) unless it is the member itself. A privileged viewer scoped to clubs
+    is privileged for their members only. A member this refuses must be answered exactly
+    like an id that names no one.
     """
     if member is None or not projection.alive[member]:
         return False
-    return viewer.sees_all_of(projection.ids[member]) or bool(projection.flags[member] & DISCOVERABLE)
+    if viewer.member_id is not None and viewer.member_id == projection.ids[member]:
+        return True
+    shared = shares_club(projection, member, viewer)
+    if viewer.privileged and shared:
+        return True
+    return bool(projection.flags[member] & DISCOVERABLE) and (shared or bool(projection.reach[member]))
 
 
 def broker_at(projection: _Flags, member: int) -> bool:

@@ -103,6 +103,18 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE CONSTRAINT mail_digest_key IF NOT EXISTS FOR (n:MailDigest) REQUIRE n.key IS UNIQUE",
         ),
     ),
+    Migration(
+        9,
+        "clubs by id; members loaded before clubs existed belong to the default club",
+        (
+            "CREATE CONSTRAINT club_id IF NOT EXISTS FOR (n:Club) REQUIRE n.id IS UNIQUE",
+            # Only when such members exist, so an empty database stays empty.
+            "MATCH (m:Member) WHERE NOT (m)-[:MEMBER_OF]->(:Club) "
+            "WITH collect(m) AS members WHERE size(members) > 0 "
+            "MERGE (c:Club {id: 'default'}) ON CREATE SET c.name = 'default' "
+            "WITH c, members UNWIND members AS m MERGE (m)-[:MEMBER_OF]->(c)",
+        ),
+    ),
 )
 
 MIGRATION_CONSTRAINT = "CREATE CONSTRAINT migration_id IF NOT EXISTS FOR (n:Migration) REQUIRE n.id IS UNIQUE"

@@ -24,6 +24,7 @@ class Label(StrEnum):
     PROGRAM = "Program"
     COHORT = "Cohort"
     EVENT = "Event"
+    CLUB = "Club"
 
 
 class Rel(StrEnum):
@@ -36,6 +37,7 @@ class Rel(StrEnum):
     OF_PROGRAM = "OF_PROGRAM"
     ATTENDED = "ATTENDED"
     MENTORS = "MENTORS"
+    MEMBER_OF = "MEMBER_OF"
 
 
 #: Member properties a member may hold, in the order of the bundle's members.csv.
@@ -54,6 +56,19 @@ MEMBER_FIELDS = (
     "discoverable",
     "open_to_intros",
 )
+
+#: The club a load, a sync or a member belongs to when none is named: a database of one
+#: club (every database before clubs existed) is this club (``graph.migrations`` 8).
+DEFAULT_CLUB = "default"
+
+#: Who a member may be found by (``discoverable_to``): members and staff of its own
+#: clubs only (the default), or anyone of the university.
+REACH_CLUBS = "clubs"
+REACH_UNIVERSITY = "university"
+REACHES = (REACH_CLUBS, REACH_UNIVERSITY)
+
+#: Club properties, in the order of the bundle's clubs.csv.
+CLUB_FIELDS = ("id", "name", "faculty", "founded")
 
 #: Consent flags and their defaults when a member has not said.
 CONSENT_DEFAULTS: dict[str, bool] = {
@@ -78,6 +93,7 @@ MEMBER_OWNED_FIELDS: tuple[str, ...] = (
     "language",
     "intro_requests_weekly",
     "mail_digest",
+    "discoverable_to",
 )
 
 #: The longest text a field may hold; longer is a bad row, not a truncation.

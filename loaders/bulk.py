@@ -33,12 +33,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from graph.model import CONSENT_DEFAULTS
+from graph.model import CONSENT_DEFAULTS, DEFAULT_CLUB, Label
 from graph.tombstones import TombstoneIndex
 from loaders.checks import RowChecks, Verdict
 from loaders.fast_records import FastConverters
-from loaders.pipeline import LoadProgress, _NoProgress, discover
-from loaders.records import CONVERTERS, KIND_ORDER, Cells, Record
+from loaders.pipeline import LOAD_ORDER, LoadProgress, _NoProgress, discover
+from loaders.records import CONVERTERS, Cells, Record
 from loaders.report import LoadReport
 from loaders.sources import Source
 
@@ -84,6 +84,7 @@ NODE_HEADERS: dict[str, tuple[str, ...]] = {
     "Interest": ("key:ID(Interest)", "name"),
     "Program": ("id:ID(Program)", "name", "name_key", "faculty", "degree"),
     "Cohort": ("id:ID(Cohort)", "year:long"),
+    "Club": ("id:ID(Club)", "name", "faculty", "founded"),
 }
 
 #: The relationship files: type → the importer's header (start and end id spaces first).
@@ -97,12 +98,14 @@ RELATIONSHIP_HEADERS: dict[str, tuple[str, ...]] = {
     "KNOWS": (":START_ID(Member)", ":END_ID(Member)", "since", "source"),
     "ATTENDED": (":START_ID(Member)", ":END_ID(Event)"),
     "MENTORS": (":START_ID(Member)", ":END_ID(Member)", "since", "until"),
+    "MEMBER_OF": (":START_ID(Member)", ":END_ID(Club)", "since", "until"),
 }
 
 
 _MEMBER_PROPS = tuple(h.split(":")[0] for h in NODE_HEADERS["Member"][1:])
 _EMPLOYER_PROPS = tuple(h.split(":")[0] for h in NODE_HEADERS["Employer"][1:])
 _EVENT_PROPS = tuple(h.split(":")[0] for h in NODE_HEADERS["Event"][1:])
+_CLUB_PROPS = tuple(h.split(":")[0] for h in NODE_HEADERS["Club"][1:])
 
 
 def _cell(value: Any) -> str:
@@ -186,16 +189,23 @@ class _Convert:
     """One pass over the sources, writing the importer's files."""
 
     def __init__(
-        self, report: LoadReport, files: _Files, progress: LoadProgress, tombstones: TombstoneIndex
+        self,
+        report: LoadReport,
+        files: _Files,
+        progress: LoadProgress,
+        tombstones: TombstoneIndex,
+        club: str = DEFAULT_CLUB,
     ) -> None:
         self.report = report
+        self.club = club
         self.out = files
         self.progress = progress
         # the database is empty: nothing is looked up there
-        self.checks = RowChecks(report, tombstones)
+        self.checks = RowChecks(report, tombstones, club=club)
         self.catalog = _Catalog()
         self.fast = FastConverters()
         self._emit: dict[str, Callable[[dict[str, Any]], None]] = {
+            "clubs": self._club,
             "members": self._member,
             "employers": self._employer,
             "events": self._event,
@@ -209,7 +219,7 @@ class _Convert:
         }
 
     def run(self, sources: list[Source]) -> None:
-        for kind in KIND_ORDER:
+        for kind in LOAD_ORDER:
             for source in sources:
                 if source.kind == kind:
                     self.source(source)
@@ -251,9 +261,19 @@ class _Convert:
         return lambda cells: fast(cells) or convert(cells)
 
     # -- what each accepted record writes --------------------------------------------
+    def _club(self, row: dict[str, Any]) -> None:
+        props = row["props"]
+        self.out.node("Club", [row["id"], *(_cell(props.get(p)) for p in _CLUB_PROPS)])
+
     def _member(self, row: dict[str, Any]) -> None:
         props = {**CONSENT_DEFAULTS, **row["props"]}  # a new member's, as UPSERT_MEMBERS sets them
         self.out.node("Member", [row["id"], *(_cell(props.get(p)) for p in _MEMBER_PROPS)])
+        # every member of the load belongs to the load's club, as in ``load --club``
+        membership = row.get("membership") or {}
+        self.out.rel(
+            "MEMBER_OF",
+            [row["id"], self.club, _cell(membership.get("since")), _cell(membership.get("until"))],
+        )
 
     def _employer(self, row: dict[str, Any]) -> None:
         props = row["props"]
@@ -325,6 +345,12 @@ class _Convert:
         for cohort_id, (year, program_id) in catalog.cohorts.items():
             self.out.node("Cohort", [cohort_id, str(year)])
             self.out.rel("OF_PROGRAM", [cohort_id, program_id])
+        if (
+            self.out.files.relationship_rows.get("MEMBER_OF")
+            and self.club not in self.checks.valid[Label.CLUB]
+        ):
+            # named by its id, as the normal load's membership write makes it
+            self.out.node("Club", [self.club, self.club, "", ""])
 
 
 def prepare_bulk(
@@ -333,6 +359,7 @@ def prepare_bulk(
     tombstones: TombstoneIndex | None = None,
     *,
     progress: LoadProgress | None = None,
+    club: str | None = None,
 ) -> tuple[LoadReport, ImportFiles]:
     """Check the bundle at ``path`` and write the importer's files into ``folder``.
 
@@ -340,6 +367,8 @@ def prepare_bulk(
     ``created`` counts the records the import will write) and the files. Rows about
     members ``tombstones`` knows as erased are skipped. Nothing is written to a database;
     a caller that finds ``report.errors`` and wants ``--strict`` simply does not import.
+    ``club`` is the load's club (:data:`graph.model.DEFAULT_CLUB` when None), as for
+    :func:`loaders.load_path`: every member becomes its member.
     """
     path = Path(path)
     found = discover(path)
@@ -350,7 +379,11 @@ def prepare_bulk(
     files = ImportFiles(folder)
     with ExitStack() as stack:
         run = _Convert(
-            report, _Files(files, stack), progress or _NoProgress(), tombstones or TombstoneIndex()
+            report,
+            _Files(files, stack),
+            progress or _NoProgress(),
+            tombstones or TombstoneIndex(),
+            club or DEFAULT_CLUB,
         )
         run.run(found.sources)
     report.erased.sort()

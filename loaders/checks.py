@@ -8,7 +8,8 @@ two skip the same rows with the same ``file:line: reason``:
 1. the row's cells convert (:meth:`RowChecks.records`: else rejected, and a node's id
    remembered as rejected, so the rows that refer to it say why they fail);
 2. it is not about an erased member, nor names one (skipped, listed once per line);
-3. every id it refers to is a node of this load or of the database;
+3. every id it refers to is a node of this load or of the database, and a member of the
+   database it ties is one of the load's club (one of other clubs only is theirs to tie);
 4. a position that names its employer gets the employer's id (one nobody knows is made);
 5. the record was not read before, or was read exactly so (then it is harmless, and
    written once): the same identity with other data is an error.
@@ -25,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator
 from enum import Enum
 from typing import Any
 
-from graph.model import Label
+from graph.model import DEFAULT_CLUB, Label
 from graph.normalize import employer_key
 from graph.store import Store
 from graph.tombstones import ERASED_MESSAGE, TombstoneIndex
@@ -37,7 +38,12 @@ from loaders.sources import RejectedRow, Source
 from loaders.values import BadValue
 
 #: Which label each node kind defines.
-NODE_LABEL = {"members": Label.MEMBER, "employers": Label.EMPLOYER, "events": Label.EVENT}
+NODE_LABEL = {
+    "members": Label.MEMBER,
+    "employers": Label.EMPLOYER,
+    "events": Label.EVENT,
+    "clubs": Label.CLUB,
+}
 
 
 class Verdict(Enum):
@@ -91,11 +97,20 @@ class RowChecks:
 
     ``report`` receives the rejected rows (sorted by line at :meth:`end_source`), the
     skipped ones and their counts; ``tombstones`` are the erased members; ``store`` the
-    database the ids are looked up in (None: an empty one).
+    database the ids are looked up in (None: an empty one); ``club`` the club the load
+    belongs to.
     """
 
-    def __init__(self, report: LoadReport, tombstones: TombstoneIndex, store: Store | None = None) -> None:
+    def __init__(
+        self,
+        report: LoadReport,
+        tombstones: TombstoneIndex,
+        store: Store | None = None,
+        *,
+        club: str = DEFAULT_CLUB,
+    ) -> None:
         self.report = report
+        self.club = club
         self.tombstones = tombstones
         self.store = store
         self.valid: dict[Label, set[str]] = defaultdict(set)
@@ -110,6 +125,8 @@ class RowChecks:
         self.new_keys: dict[str, str] = {}
         #: Members of this load found erased (by id or e-mail) → the day they were erased.
         self.erased: dict[str, str] = {}
+        #: Members the database holds in other clubs only: a load of one club may not tie them.
+        self.outside_club: set[str] = set()
         self._erased_lines: set[tuple[str, int | None]] = set()
         self._errors: list[LoadError] = []
 
@@ -248,6 +265,11 @@ class RowChecks:
                     wanted[ref.label].add(ref.id)
         for label, ids in wanted.items():
             found = self.store.existing_ids(label.value, sorted(ids))
+            if label is Label.MEMBER and found:
+                # another club's member is that club's to tie: this load names it no more
+                mine = self.store.club_member_ids(self.club, sorted(found))
+                self.outside_club |= found - mine
+                found = mine
             self.in_store[label] |= found
             self.not_in_store[label] |= ids - found
 
@@ -260,6 +282,8 @@ class RowChecks:
                 # a rejected row wins over the database: the file meant to change that node
                 where = self.rejected[ref.label][ref.id]
                 return f"{what} '{ref.id}' in {ref.column} was rejected ({where})"
+            if ref.id in self.outside_club:
+                return f"{what} '{ref.id}' in {ref.column} is not a member of club '{self.club}'"
             if ref.id not in self.in_store[ref.label]:
                 return f"unknown {what} '{ref.id}' in {ref.column}"
         return None

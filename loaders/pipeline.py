@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Protocol
 
+from graph.model import DEFAULT_CLUB
 from graph.store import Store, WriteStats
 from loaders.bundle import discover_bundle, file_source, is_bundle_file
 from loaders.checks import RowChecks, Verdict
@@ -40,7 +41,11 @@ CHUNK_ROWS = 10_000
 #: keeps both cores busy, and the peak memory at two chunks whatever the file's size.
 WRITES_IN_FLIGHT = 1
 
+#: The order a load writes kinds in: the clubs a bundle describes before the rest.
+LOAD_ORDER = ("clubs", *KIND_ORDER)
+
 _WRITERS: dict[str, str] = {
+    "clubs": "upsert_clubs",
     "members": "upsert_members",
     "employers": "upsert_employers",
     "events": "upsert_events",
@@ -136,7 +141,10 @@ class CheckedChunk:
     ``new_employers`` are the employers its positions named and nobody knew (written
     first); ``unchanged`` the rows not written, because they were exact duplicates of
     earlier ones or (a sync) the store holds them already; ``kept_member_choice`` those of
-    them that left a field as its member set it.
+    them that left a field as its member set it. ``memberships`` are the load's club's
+    ``MEMBER_OF`` of a members chunk's accepted rows (of unchanged members too: one the
+    store holds as it is may be new to this club), less those the store holds already
+    (``stored`` is asked of each as a ``memberships`` record), written after the members.
     """
 
     kind: str
@@ -146,6 +154,7 @@ class CheckedChunk:
     new_employers: list[dict[str, Any]] = field(default_factory=list)
     unchanged: int = 0
     kept_member_choice: int = 0
+    memberships: list[dict[str, Any]] = field(default_factory=list)
 
 
 class CheckedRows:
@@ -192,11 +201,14 @@ def _write_chunk(store: Store, report: LoadReport, chunk: CheckedChunk, progress
     if chunk.rows:
         writer: Callable[..., WriteStats] = getattr(store, _WRITERS[chunk.kind])
         counts.add(writer(chunk.rows, on_batch=progress.advance))
+    if chunk.memberships:
+        store.merge_memberships(chunk.memberships)
 
 
 class _Run:
-    """One pass over the sources; ``write`` false only checks, and keeps the accepted rows
-    in ``keep`` when given (less those ``stored`` says the store holds already)."""
+    """One pass over the sources of a load of ``club``; ``write`` false only checks, and
+    keeps the accepted rows in ``keep`` when given (less those ``stored`` says the store
+    holds already)."""
 
     def __init__(
         self,
@@ -207,20 +219,22 @@ class _Run:
         write: bool,
         keep: CheckedRows | None = None,
         stored: AlreadyStored | None = None,
+        club: str = DEFAULT_CLUB,
     ):
         self.store = store
+        self.club = club
         self.report = report
         self.progress = progress
         self.write = write
         self.keep = keep
         self.stored = stored
         # tombstones are read once per load; their checks are skipped when nobody was erased
-        self.checks = RowChecks(report, store.tombstone_index(), store)
+        self.checks = RowChecks(report, store.tombstone_index(), store, club=club)
         self._writer = _Writer()
 
     def run(self, sources: Sequence[Source]) -> None:
         try:
-            for kind in KIND_ORDER:
+            for kind in LOAD_ORDER:
                 for source in sources:
                     if source.kind == kind:
                         self.source(source)
@@ -247,6 +261,7 @@ class _Run:
         self.checks.look_up(record for _, record in chunk)
         accepted: list[dict[str, Any]] = []
         new_employers: list[dict[str, Any]] = []
+        memberships: list[dict[str, Any]] = []
         again = kept_choices = 0
         for item, record in chunk:
             verdict = self.checks.check(source, item, record, new_employers)
@@ -255,6 +270,10 @@ class _Run:
                 continue
             if verdict is not Verdict.ACCEPTED:
                 continue
+            if source.kind == "members":
+                membership = self._membership(record.row)
+                if self.stored is None or self.stored(Record("memberships", membership)) is None:
+                    memberships.append(membership)
             kept = self.stored(record) if self.stored is not None else None
             if kept is not None:
                 again += 1  # the store holds it already: writing it would change nothing
@@ -262,7 +281,7 @@ class _Run:
                 continue
             accepted.append(record.row)
         checked = CheckedChunk(
-            source.kind, source.label, source.file, accepted, new_employers, again, kept_choices
+            source.kind, source.label, source.file, accepted, new_employers, again, kept_choices, memberships
         )
         if self.keep is not None:
             self.keep.add(checked)
@@ -270,6 +289,10 @@ class _Run:
             self.progress.advance(len(chunk))
             return
         self._writer.submit(lambda: _write_chunk(self.store, self.report, checked, self.progress))
+
+    def _membership(self, member: dict[str, Any]) -> dict[str, Any]:
+        """Every member of the load belongs to the load's club: the one membership it writes."""
+        return {"member_id": member["id"], "club_id": self.club, "props": member.get("membership") or {}}
 
 
 def load_path(
@@ -280,6 +303,7 @@ def load_path(
     progress: LoadProgress | None = None,
     member_id: str | None = None,
     found: Discovered | None = None,
+    club: str | None = None,
 ) -> LoadReport:
     """Load a bundle folder, a single bundle file or a LinkedIn export into ``store``.
 
@@ -291,7 +315,11 @@ def load_path(
     tombstones cannot be read. ``member_id`` names the
     owner of a LinkedIn export instead of the id derived from the profile. ``found``
     gives the sources already discovered (a spreadsheet read through a mapping).
+    ``club`` is the club the load belongs to (:data:`graph.model.DEFAULT_CLUB` when
+    None): each member of the load becomes its member (``MEMBER_OF``), and rows may tie
+    only members of that club; no other club's memberships change.
     """
+    club = club or DEFAULT_CLUB
     path = Path(path)
     shown = progress or _NoProgress()
     found = found if found is not None else discover(path, member_id)
@@ -305,12 +333,12 @@ def load_path(
 
     if strict:
         check = new_report()
-        _Run(store, check, shown, write=False).run(found.sources)
+        _Run(store, check, shown, write=False, club=club).run(found.sources)
         if check.errors:
             check.refused = True
             return check
     report = new_report()
-    _Run(store, report, shown, write=True).run(found.sources)
+    _Run(store, report, shown, write=True, club=club).run(found.sources)
     report.erased.sort()
     return report
 
@@ -323,6 +351,7 @@ def check_path(
     found: Discovered | None = None,
     keep: CheckedRows | None = None,
     stored: AlreadyStored | None = None,
+    club: str | None = None,
 ) -> LoadReport:
     """What :func:`load_path` would report for ``path``, writing nothing: the bad rows,
     the rows about erased members, the counts read (a sync's dry run).
@@ -331,6 +360,8 @@ def check_path(
     load skips, and every row it accepts is one the load writes. With ``keep``, the
     accepted rows are kept there for :func:`write_checked`, less those for which
     ``stored`` says the store holds them already (counted as unchanged when written).
+    ``club`` is the load's club, as for :func:`load_path`; the kept rows carry its
+    memberships.
     """
     path = Path(path)
     found = found if found is not None else discover(path)
@@ -338,7 +369,15 @@ def check_path(
     report.errors.extend(found.errors)
     report.warnings.extend(found.warnings)
     report.encodings.update(found.encodings)
-    _Run(store, report, progress or _NoProgress(), write=False, keep=keep, stored=stored).run(found.sources)
+    _Run(
+        store,
+        report,
+        progress or _NoProgress(),
+        write=False,
+        keep=keep,
+        stored=stored,
+        club=club or DEFAULT_CLUB,
+    ).run(found.sources)
     report.erased.sort()
     return report
 

@@ -207,7 +207,27 @@ def to_member(cells: Cells) -> Record:
             open_to_intros=_bool(cells, "open_to_intros"),
         ),
     }
+    since, until = _date(cells, "member_since"), _date(cells, "member_until")
+    _not_before(until, since, "member_until", "member_since")
+    if since or until:
+        # the membership of the club the load belongs to (``loaders.pipeline``), not the
+        # member's own: the person is one member whatever club it is in
+        row["membership"] = props(since=since, until=until)
     return Record("members", row)
+
+
+def to_club(cells: Cells) -> Record:
+    """A club (clubs.csv): ``id``, ``name``, ``faculty``, ``founded`` (a year or date)."""
+    founded = (cells.get("founded") or "").strip()
+    row = {
+        "id": _required(cells, "id"),
+        "props": props(
+            name=_required(cells, "name"),
+            faculty=text(cells, "faculty"),
+            founded=parse_date(founded, "founded") if founded else None,
+        ),
+    }
+    return Record("clubs", row)
 
 
 def employer_row(employer_id: str, name: str, **extra: Any) -> StoreRow:
@@ -366,7 +386,7 @@ def identity(record: Record) -> tuple[str, ...]:
     """The key under which two records are the same thing (same node or same tie)."""
     row = record.row
     match record.kind:
-        case "members" | "employers" | "events":
+        case "members" | "employers" | "events" | "clubs":
             return (row["id"],)
         case "positions":
             return (row["member_id"], row["employer_id"], row["key"])
@@ -386,7 +406,9 @@ def identity(record: Record) -> tuple[str, ...]:
 
 
 SPECS: dict[str, Spec] = {
-    "members": Spec("members", MEMBER_FIELDS[:2], MEMBER_FIELDS[2:]),
+    # member_since/member_until: the membership of the load's club, not member properties
+    "members": Spec("members", MEMBER_FIELDS[:2], (*MEMBER_FIELDS[2:], "member_since", "member_until")),
+    "clubs": Spec("clubs", ("id", "name"), ("faculty", "founded")),
     "employers": Spec("employers", ("id", "name"), ("industry", "city", "country", "aliases")),
     "positions": Spec(
         "positions", ("member_id",), ("title", "start", "end"), any_of=(("employer_id", "employer_name"),)
@@ -418,6 +440,7 @@ CONVERTERS: dict[str, Callable[[Cells], Record]] = {
     kind: screened(convert)
     for kind, convert in {
         "members": to_member,
+        "clubs": to_club,
         "employers": to_employer,
         "events": to_event,
         "positions": to_position,

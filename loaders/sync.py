@@ -13,6 +13,12 @@ Keys: the source's member id (the column mapped to ``members.id``, whatever its 
 a sheet with no id column takes ids made from the e-mail (:func:`loaders.sheets.email_id`),
 so the same person keeps the same id from month to month as long as the e-mail stays.
 
+A sync belongs to one club (``club``; :data:`graph.model.DEFAULT_CLUB` when None): the
+export's members become its members, and "missing" means a member of that club the export
+lacks; members of other clubs are none of its business. A new id whose e-mail a stored
+member has is listed as "same e-mail, confirm" (:mod:`loaders.same_person`) and loaded as
+that member only with ``confirm_same_email``.
+
 Missing members (in the store, not in this export) are reported; with
 ``deactivate_missing`` they are marked inactive (:meth:`graph.store.Store.set_members_active`),
 hidden like a member who opted out, never deleted. A member of the export that was
@@ -29,6 +35,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
+from graph.model import DEFAULT_CLUB
 from graph.store import Store
 from graph.store.integrity import ChangeMark
 from graph.store.sync import STORED_KINDS
@@ -36,6 +43,7 @@ from graph.tombstones import TombstoneIndex
 from loaders.pipeline import CheckedRows, LoadProgress, check_path, load_path, write_checked
 from loaders.records import Record
 from loaders.report import LoadError, LoadReport
+from loaders.same_person import SameEmail, renamed, same_email_rows
 from loaders.sources import Discovered
 from loaders.sync_diff import MemberDiff, SourceMember, is_conflict, member_diff, rows, source_members
 
@@ -55,10 +63,17 @@ class SyncPlan:
     #: The checking pass's report (rows read per sheet, warnings).
     check: LoadReport | None = None
     #: The rows the checking pass accepted and the store does not hold yet: what the
-    #: apply writes, unless the store changed since (``mark``).
+    #: apply writes, unless the store changed since (``mark``); the members' rows carry
+    #: their memberships of ``club``.
     checked: CheckedRows | None = None
     #: The store's change counter when the plan read it.
     mark: ChangeMark | None = None
+    #: The club the sync belongs to.
+    club: str = DEFAULT_CLUB
+    #: New ids whose e-mail a stored member has: the admin confirms they are that member.
+    same_email: list[SameEmail] = field(default_factory=list)
+    #: The confirmed ones, row id → stored member id: read as the stored member.
+    confirmed: dict[str, str] = field(default_factory=dict)
 
     @property
     def conflicting(self) -> list[LoadError]:
@@ -77,6 +92,7 @@ class SyncPlan:
             "erased": len(self.erased),
             "reactivate": len(self.reactivate),
             "deactivate": len(self.deactivate),
+            "same_email": len(self.same_email),
         }
 
     def fingerprint(self) -> str:
@@ -87,6 +103,7 @@ class SyncPlan:
             if row["status"] in ("new", "changed", "missing"):
                 digest.update(repr(sorted(row.items())).encode("utf-8"))
         digest.update(repr((self.reactivate, self.deactivate)).encode("utf-8"))
+        digest.update(repr((self.club, sorted(self.confirmed.items()))).encode("utf-8"))
         return digest.hexdigest()[:32]
 
 
@@ -158,8 +175,12 @@ class StoreHolds:
         #: Programmes an earlier row of this pass gives other properties than the store's:
         #: every later row of theirs is written, so the last row wins as in a load.
         self._programs_changed: set[str] = set()
+        self._club: str | None = None
+        self._memberships: dict[str, dict[str, Any]] = {}
 
     def __call__(self, record: Record) -> int | None:
+        if record.kind == "memberships":
+            return self._membership(record.row)
         if record.kind == "members":
             return self._node(record, self.members.get(record.row["id"]), self.owned.get(record.row["id"]))
         if record.kind not in STORED_KINDS:
@@ -172,6 +193,17 @@ class StoreHolds:
             return None
         tie = _tie(record)
         return 0 if tie is not None and _tie_digest(*tie) in self._ties else None
+
+    def _membership(self, row: Mapping[str, Any]) -> int | None:
+        # a sync belongs to one club: its memberships are read once, when the first is met
+        if self._club != row["club_id"]:
+            self._club = row["club_id"]
+            self._memberships = self.store.club_memberships(row["club_id"])
+        stored = self._memberships.get(row["member_id"])
+        if stored is None:
+            return None
+        same = all(_canonical(stored.get(k)) == _canonical(v) for k, v in row["props"].items())
+        return 0 if same else None
 
     def _node(self, record: Record, stored: Mapping[str, Any] | None, mine: set[str] | None) -> int | None:
         if stored is None:
@@ -216,20 +248,34 @@ def plan_sync(
     *,
     deactivate_missing: bool = False,
     progress: LoadProgress | None = None,
+    club: str | None = None,
+    confirm_same_email: bool = False,
 ) -> SyncPlan:
-    """What syncing ``found`` (the sources of ``path``) into ``store`` would do; writes nothing.
+    """What syncing ``found`` (the sources of ``path``) into ``store`` would do for
+    ``club``; writes nothing. ``confirm_same_email``: the rows listed as "same e-mail"
+    are the stored members they name.
 
     The plan keeps the rows its checking pass accepted that the store does not hold yet
-    (:class:`StoreHolds`), and where the store's change counter stood: so that
-    :func:`apply_sync` writes only those, checking nothing again, when nothing else
-    wrote in between.
+    (:class:`StoreHolds`), with the club's memberships of its members, and where the
+    store's change counter stood: so that :func:`apply_sync` writes only those, checking
+    nothing again, when nothing else wrote in between.
     """
+    club = club or DEFAULT_CLUB
     mark = store.changes()
+    same_email = same_email_rows(store, found)
+    confirmed = {s.row_id: s.member_id for s in same_email} if confirm_same_email else {}
+    found = renamed(found, confirmed)
     current = store.members_for_sync()
     owned = {i: set(p.get("owned_fields") or ()) for i, p in current.items() if p.get("owned_fields")}
     checked = CheckedRows()
     check = check_path(
-        store, path, found=found, progress=progress, keep=checked, stored=StoreHolds(store, current, owned)
+        store,
+        path,
+        found=found,
+        progress=progress,
+        keep=checked,
+        stored=StoreHolds(store, current, owned),
+        club=club,
     )
     items = chain.from_iterable(s.open() for s in found.sources if s.kind == "members")
     members, _, refused = source_members(items)
@@ -238,6 +284,9 @@ def plan_sync(
         members = list(_not_erased(members, tombstones))
     # every row the load would skip, of every sheet, in the load's own words
     diff = member_diff(members, current, skipped=check.errors, refused=refused, owned=owned)
+    # missing: of this club's members only; another club's export says nothing of them
+    ours = store.club_member_ids(club, diff.missing)
+    diff.missing = [i for i in diff.missing if i in ours]
     seen = [c.member_id for c in (*diff.new, *diff.changed, *diff.unchanged)]
     plan = SyncPlan(
         diff,
@@ -246,10 +295,15 @@ def plan_sync(
         check=check,
         checked=checked,
         mark=mark,
+        club=club,
+        same_email=same_email,
+        confirmed=confirmed,
     )
     plan.reactivate = sorted(i for i in seen if current.get(i, {}).get("active") is False)
     if deactivate_missing:
-        plan.deactivate = [i for i in diff.missing if current[i].get("active") is not False]
+        # a member another club still has stays active: inactive would hide it from both
+        alone = store.club_member_ids(club, diff.missing, alone=True)
+        plan.deactivate = [i for i in diff.missing if i in alone and current[i].get("active") is not False]
     return plan
 
 
@@ -274,8 +328,9 @@ def apply_sync(
     then the active marks. With ``strict`` and any bad row nothing is written.
 
     When the store is as the plan read it (its change counter has not moved), the rows
-    the plan checked are written as they are, less those the store holds already: a
-    second sync of the same export writes nothing. Otherwise the export is loaded again
+    the plan checked are written as they are, less those the store holds already, with
+    the memberships of the plan's club: a second sync of the same export writes nothing
+    new. Otherwise the export is loaded again for the plan's club
     (:func:`loaders.pipeline.load_path`), checked against the store as it is now.
     """
     if plan.checked is not None and plan.check is not None and plan.mark == store.changes():
@@ -286,7 +341,8 @@ def apply_sync(
         else:
             write_checked(store, plan.checked, report, progress=progress)
     else:
-        report = load_path(store, path, strict=strict, progress=progress, found=found)
+        found = renamed(found, plan.confirmed)
+        report = load_path(store, path, strict=strict, progress=progress, found=found, club=plan.club)
     result = SyncResult(plan, report)
     if report.refused:
         return result

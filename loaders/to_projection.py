@@ -33,6 +33,8 @@ _KINDS = {
     "merge_knows": "knows",
     "merge_attendance": "attendance",
     "merge_mentorships": "mentorships",
+    "upsert_clubs": "clubs",
+    "merge_memberships": "memberships",
 }
 
 
@@ -43,6 +45,9 @@ class ProjectionSink:
         self.projection = projection or Projection()
 
     def existing_ids(self, label: str, ids: Sequence[str]) -> set[str]:
+        return set()
+
+    def club_member_ids(self, club_id: str, ids: Sequence[str], *, alone: bool = False) -> set[str]:
         return set()
 
     def employer_keys(self) -> dict[str, str]:

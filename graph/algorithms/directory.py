@@ -89,6 +89,8 @@ class DirectoryQuery:
     limit: int = 20
     #: A filter named a value the club does not have: the answer is empty.
     impossible: bool = False
+    #: Who the caller may see at all (its clubs, ``service.usecases.visibility``); None: everyone.
+    within: Callable[[int], bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -275,6 +277,10 @@ class DirectoryIndex:
             return DirectoryPage(0, [])
         filters = self._filters(p, st, query)
         flags = p.flags
+        if not filters and query.within is not None:
+            within = query.within
+            scoped = [m for m in p.members() if flags[m] & consent.DISCOVERABLE and within(m)]
+            return DirectoryPage(len(scoped), self._order(p, st, scoped, query))
         if not filters:
             total = p.flags.translate(_mask_table(consent.DISCOVERABLE)).count(1)
             order = st.order_grad if query.sort == "graduation_year" else st.order_name
@@ -304,6 +310,8 @@ class DirectoryIndex:
             if not found:
                 break
             found = [m for m in found if f.accepts(m)]
+        if query.within is not None:
+            found = [m for m in found if query.within(m)]
         return DirectoryPage(len(found), self._order(p, st, found, query))
 
     def _filters(self, p: Projection, st: _State, query: DirectoryQuery) -> list[_Filter]:

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from graph.consent import FLAG_PROPS, flag_bits
-from graph.model import MemberRole
+from graph.model import REACH_UNIVERSITY, MemberRole
 from graph.normalize import fold
 from graph.projection.layout import ROLES, Facet, Position, Projection, title_level, year_of
 from graph.projection.shared import owned
@@ -62,6 +62,7 @@ def _put_member(p: Projection, member_id: str) -> int:
     p.graduation_year.append(0)
     p.seniority.append(0)
     p.mentor_capacity.append(0)
+    p.reach.append(0)
     p.adj.append(array("i"))
     p.since.append(array("h"))
     p.positions.append(())
@@ -86,6 +87,8 @@ def _put_member_props(p: Projection, i: int, props: Mapping[str, Any], *, senior
         p.names[i] = name
     if any(name in props for name in FLAG_PROPS):
         p.flags[i] = flag_bits(props, p.flags[i])
+    if "discoverable_to" in props:
+        p.reach[i] = 1 if props["discoverable_to"] == REACH_UNIVERSITY else 0
     if "role" in props:
         role = props["role"]
         p.role[i] = ROLES.index(role) if role in ROLES else 0
@@ -311,6 +314,7 @@ def _erase_member(p: Projection, i: int) -> None:
     p.names[i] = ""
     p.alive[i] = 0
     p.flags[i] = 0
+    p.reach[i] = 0
     p.graduation_year[i] = 0
     p.seniority[i] = 0
     p.n_members -= 1
@@ -416,6 +420,22 @@ def _on_mentorships(p: Projection, rows: Sequence[Mapping[str, Any]]) -> None:
         _put_mentorship(p, a, b, props.get("until", _KEEP))
 
 
+def _put_club(p: Projection, club_id: str, name: str | None) -> int:
+    return p.clubs.vocab.code(club_id, name)
+
+
+def _on_clubs(p: Projection, rows: Sequence[Mapping[str, Any]]) -> None:
+    for row in rows:
+        _put_club(p, row["id"], (row.get("props") or {}).get("name"))
+
+
+def _on_memberships(p: Projection, rows: Sequence[Mapping[str, Any]]) -> None:
+    for row in rows:
+        i = p.index.get(row["member_id"])
+        if i is not None:
+            p.clubs.add(i, _put_club(p, row["club_id"], None))
+
+
 def _on_member_deleted(p: Projection, rows: Sequence[Mapping[str, Any]]) -> None:
     for row in rows:
         i = p.index.pop(row["id"], None)
@@ -444,6 +464,8 @@ HANDLERS: dict[str, Callable[[Projection, Sequence[Mapping[str, Any]]], None]] =
     "knows": _on_knows,
     "attendance": _on_attendance,
     "mentorships": _on_mentorships,
+    "clubs": _on_clubs,
+    "memberships": _on_memberships,
     "member_deleted": _on_member_deleted,
     "intro_requests": _on_intro_requests,
     "wiped": _on_wiped,

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from graph.projection.apply import (
     _append_tie,
     _put_attendance,
+    _put_club,
     _put_cohort,
     _put_employer,
     _put_event,
@@ -99,6 +100,8 @@ def from_values(
                 for a, b in rows:
                     if (i := p.index.get(a)) is not None and (j := p.index.get(b)) is not None and i != j:
                         _put_introduced(p, i, j)
+            elif kind == "clubs":
+                take_clubs(p, rows)
             progress.took(kind, len(rows))
         for i in p.members():
             _put_seniority(p, i)
@@ -114,6 +117,19 @@ def take_members(p: Projection, rows: Sequence[Sequence[Any]]) -> None:
         _put_member_props(
             p, _put_member(p, row[0]), dict(zip(MEMBER_KEYS, row[1:], strict=True)), seniority=False
         )
+
+
+def take_clubs(p: Projection, rows: Sequence[Sequence[Any]]) -> None:
+    """Each member's clubs and reach: ``(id, [[club id, club name], …], discoverable_to)``."""
+    index = p.index
+    for mid, clubs, reach in rows:
+        a = index.get(mid)
+        if a is None:
+            continue
+        if clubs:
+            p.clubs.add_many(a, [_put_club(p, cid, name) for cid, name in clubs])
+        if reach is not None:
+            _put_member_props(p, a, {"discoverable_to": reach}, seniority=False)
 
 
 def take_links(p: Projection, rows: Sequence[Sequence[Any]]) -> None:

@@ -35,7 +35,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any, NamedTuple
 
-from graph.model import MemberRole
+from graph.model import DEFAULT_CLUB, MemberRole
 from graph.normalize import fold
 from graph.projection.names import NameIndex
 from graph.projection.shared import owned, row_size
@@ -274,6 +274,12 @@ class Projection:
         self.event_known = bytearray()
         self.event_year = array("h")
         self.cities = Facet(Vocabulary())
+        # the clubs each member belongs to (MEMBER_OF); a member with none belongs to the
+        # default club (``member_clubs``), whose code is made first
+        self.clubs = Facet(Vocabulary())
+        self.default_club = self.clubs.vocab.code(DEFAULT_CLUB)
+        # 1 when the member chose to be found by the whole university (``discoverable_to``)
+        self.reach = bytearray()
         # (other member, +1 when this member mentors the other, -1 when mentored by it)
         self.mentorships: list[tuple[tuple[int, int], ...]] = []
         # (mentor, mentee) → the mentorship's ``until`` as ISO text, "" while it runs; only
@@ -322,6 +328,14 @@ class Projection:
         held = self.cities.of_member[member]
         return held[0] if held else None
 
+    def member_clubs(self, member: int) -> tuple[int, ...]:
+        """The codes of the clubs ``member`` belongs to; the default club's when none."""
+        return self.clubs.of_member[member] or (self.default_club,)
+
+    def club(self, club_id: str) -> int | None:
+        """The code of the club ``club_id``, or None when the projection knows no such club."""
+        return self.clubs.vocab.get(club_id)
+
     def members(self) -> Iterator[int]:
         """Indices of the live members."""
         alive = self.alive
@@ -361,6 +375,7 @@ class Projection:
                 self.graduation_year[m],
                 self.seniority[m],
                 self.mentor_capacity[m],
+                self.reach[m],
                 tuple(sorted(zip((ids[b] for b in self.adj[m]), self.since[m], strict=True))),
                 tuple(facet(f, m) for f in self._member_facets()),
                 tuple(
@@ -482,6 +497,7 @@ class Projection:
             self.employers,
             self.events,
             self.cities,
+            self.clubs,
         )
 
     # -- hiding ties (evaluation) ------------------------------------------------------

@@ -40,6 +40,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from graph.model import DEFAULT_CLUB
 from graph.projection.layout import Facet, Position, Projection, Vocabulary
 from graph.projection.names import NameIndex
 from graph.projection.shared import SharedRows, array_reader, tuple_reader
@@ -47,13 +48,13 @@ from graph.projection.shared import SharedRows, array_reader, tuple_reader
 log = logging.getLogger(__name__)
 
 #: Bumped whenever the files' layout changes: a snapshot of another format is refused.
-FORMAT = 1
+FORMAT = 2
 MAGIC = "alumni-graph projection snapshot"
 CURRENT = "CURRENT"
 #: Snapshots kept besides the current one: a process may still be opening the one before.
 KEEP = 1
 
-_FACETS = ("skills", "wants", "interests", "programs", "cohorts", "employers", "events", "cities")
+_FACETS = ("skills", "wants", "interests", "programs", "cohorts", "employers", "events", "cities", "clubs")
 _SCALARS = (
     "alive",
     "flags",
@@ -61,6 +62,7 @@ _SCALARS = (
     "graduation_year",
     "seniority",
     "mentor_capacity",
+    "reach",
     "cohort_program",
     "cohort_year",
     "employer_known",
@@ -219,6 +221,7 @@ def _vocabularies(p: Projection) -> dict[str, Vocabulary]:
         "titles": p.titles,
         "events": p.events.vocab,
         "cities": p.cities.vocab,
+        "clubs": p.clubs.vocab,
     }
 
 
@@ -390,6 +393,8 @@ def _assemble(raw: memoryview, meta: Mapping[str, Any], text: Mapping[str, Any])
         vocab = vocabularies[name]
         vocab.keys, vocab.names = keys, names
         vocab.codes = {key: code for code, key in enumerate(keys)}
+    # the default club's code, as the projection that was written had it
+    p.default_club = p.clubs.vocab.code(DEFAULT_CLUB)
     for name in _FACETS:
         facet: Facet = getattr(p, name)
         facet.of_member = tuples(f"{name}.of")  # type: ignore[assignment]

@@ -12,6 +12,7 @@ from graph.store.base import (
     WriteEvent,
     WriteStats,
 )
+from graph.store.clubs import ClubsMixin
 from graph.store.digests import DigestsMixin
 from graph.store.integrity import IntegrityMixin
 from graph.store.introductions import IntroductionsMixin
@@ -44,6 +45,7 @@ class Store(
     IntroductionsMixin,
     MentoringRequestsMixin,
     DigestsMixin,
+    ClubsMixin,
     StoreBase,
 ):
     """The one gateway to Neo4j."""

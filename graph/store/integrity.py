@@ -74,6 +74,21 @@ def _h64(item: Any) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")
 
 
+def relationship_hash(row: dict[str, Any]) -> int:
+    """The hash of one relationship row (type, both ends by label and key, properties)."""
+    return _h64(
+        [
+            "rel",
+            row["type"],
+            sorted(row["a_labels"]),
+            row["a_key"],
+            sorted(row["b_labels"]),
+            row["b_key"],
+            row["props"],
+        ]
+    )
+
+
 class IntegrityMixin(StoreBase):
     def checksum(self) -> Checksum:
         """Hash every club node and relationship (with properties) into one order-free digest.
@@ -90,16 +105,7 @@ class IntegrityMixin(StoreBase):
             total = (total + _h64(["node", sorted(row["labels"]), row["props"]])) & _MASK
         for row in self.stream(CHECKSUM_RELATIONSHIPS):
             rels += 1
-            item = [
-                "rel",
-                row["type"],
-                sorted(row["a_labels"]),
-                row["a_key"],
-                sorted(row["b_labels"]),
-                row["b_key"],
-                row["props"],
-            ]
-            total = (total + _h64(item)) & _MASK
+            total = (total + relationship_hash(row)) & _MASK
         return Checksum(nodes, rels, f"{total:016x}")
 
     def changes(self) -> ChangeMark:

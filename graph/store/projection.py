@@ -43,6 +43,11 @@ NODE_VALUES_QUERIES: tuple[tuple[str, LiteralString], ...] = (
     ),
 )
 
+#: Each member's clubs and who may find it (``graph.projection.build.take_clubs``).
+CLUB_VALUES_QUERY: LiteralString = """
+    MATCH (m:Member)
+    RETURN m.id, [(m)-[:MEMBER_OF]->(c:Club) | [c.id, c.name]], m.discoverable_to"""
+
 #: Everything a member points at, one row per member with small lists built by Neo4j
 #: (``graph.projection.build.take_links``): about thirty times fewer records than one per
 #: relationship, and the driver's per-record cost was most of the build.
@@ -91,7 +96,11 @@ class ProjectionMixin(StoreBase):
         while the caller applies a batch).
         """
         ids: list[str] = []
-        for kind, query in (("members", MEMBER_VALUES_QUERY), *NODE_VALUES_QUERIES):
+        for kind, query in (
+            ("members", MEMBER_VALUES_QUERY),
+            *NODE_VALUES_QUERIES,
+            ("clubs", CLUB_VALUES_QUERY),
+        ):
             for batch in self._value_batches(query, 10_000):
                 if kind == "members":
                     ids.extend(row[0] for row in batch)

@@ -32,7 +32,7 @@ from graph.store.base import StoreBase
 from graph.store.tokens import BUMP_TOKENS
 
 _SESSION = (
-    "s {.id, .person, .member_id, .role, .via, .subject, .token_id, .user_agent, "
+    "s {.id, .person, .member_id, .role, .club, .via, .subject, .token_id, .user_agent, "
     ".created_at, .last_seen_at, .expires_at, .revoked_at}"
 )
 

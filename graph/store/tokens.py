@@ -1,8 +1,9 @@
 """API tokens: stored only as hashes, listable and revocable.
 
-A token node is ``(:ApiToken {id, hash, role, member_id, created_at, expires_at,
-revoked_at})``. The secret itself never reaches Neo4j; the ``id`` is a public handle
-for listing and revoking.
+A token node is ``(:ApiToken {id, hash, role, member_id, club, created_at, expires_at,
+revoked_at})``; ``club`` scopes a staff token to one club (none: the whole university).
+The secret itself never reaches Neo4j; the ``id`` is a public handle for listing and
+revoking.
 
 Services keep token records in memory; every change that could make an accepted token
 unacceptable (a revocation here, an erasure's revocations, a wipe of the tokens) moves a
@@ -37,16 +38,18 @@ class TokensMixin(StoreBase):
         member_id: str | None,
         created_at: str,
         expires_at: str | None,
+        club: str | None = None,
     ) -> dict[str, Any]:
         """Record a new token; returns its public properties."""
         rows = self.write(
             "CREATE (t:ApiToken {id: $id, hash: $hash, role: $role, member_id: $member_id, "
-            "created_at: $created_at, expires_at: $expires_at}) "
-            "RETURN t {.id, .role, .member_id, .created_at, .expires_at, .revoked_at} AS token",
+            "club: $club, created_at: $created_at, expires_at: $expires_at}) "
+            "RETURN t {.id, .role, .member_id, .club, .created_at, .expires_at, .revoked_at} AS token",
             id=token_id,
             hash=token_hash,
             role=role,
             member_id=member_id,
+            club=club,
             created_at=created_at,
             expires_at=expires_at,
         )
@@ -56,7 +59,7 @@ class TokensMixin(StoreBase):
         """The token with this hash (revoked or expired ones too; the caller decides)."""
         rows = self.read(
             "MATCH (t:ApiToken {hash: $hash}) "
-            "RETURN t {.id, .role, .member_id, .created_at, .expires_at, .revoked_at} AS token",
+            "RETURN t {.id, .role, .member_id, .club, .created_at, .expires_at, .revoked_at} AS token",
             hash=token_hash,
         )
         return rows[0]["token"] if rows else None
@@ -68,7 +71,7 @@ class TokensMixin(StoreBase):
         rows = self.read(
             "MATCH (t:ApiToken) WHERE ($member_id IS NULL OR t.member_id = $member_id) "
             "AND ($include_revoked OR t.revoked_at IS NULL) "
-            "RETURN t {.id, .role, .member_id, .created_at, .expires_at, .revoked_at} AS token "
+            "RETURN t {.id, .role, .member_id, .club, .created_at, .expires_at, .revoked_at} AS token "
             "ORDER BY t.created_at DESC, t.id",
             member_id=member_id,
             include_revoked=include_revoked,
@@ -83,7 +86,8 @@ class TokensMixin(StoreBase):
                 r.data()
                 for r in tx.run(
                     "MATCH (t:ApiToken {id: $id}) SET t.revoked_at = coalesce(t.revoked_at, $at) "
-                    "RETURN t {.id, .role, .member_id, .created_at, .expires_at, .revoked_at} AS token",
+                    "RETURN t {.id, .role, .member_id, .club, .created_at, .expires_at, .revoked_at} "
+                    "AS token",
                     id=token_id,
                     at=at,
                 )

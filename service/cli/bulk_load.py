@@ -67,8 +67,9 @@ def _check_empty() -> TombstoneIndex:
             raise fail(str(exc), 2) from exc
 
 
-def bulk_load(path: Path, *, strict: bool = False) -> LoadReport:
-    """Convert, import and migrate (see the module); returns the conversion's report."""
+def bulk_load(path: Path, *, strict: bool = False, club: str | None = None) -> LoadReport:
+    """Convert, import and migrate (see the module) as a load of ``club``; returns the
+    conversion's report."""
     server = _local_server()
     tombstones = _check_empty()
     import_dir = server.settings.home / "import"
@@ -78,7 +79,9 @@ def bulk_load(path: Path, *, strict: bool = False) -> LoadReport:
         progress_bar() as progress,
     ):
         started = time.perf_counter()
-        report, files = prepare_bulk(path, Path(work), tombstones, progress=RichLoadProgress(progress))
+        report, files = prepare_bulk(
+            path, Path(work), tombstones, progress=RichLoadProgress(progress), club=club
+        )
         converted = time.perf_counter() - started
         if strict and report.errors:
             report.refused = True

@@ -26,13 +26,20 @@ def generate(
     tier: Annotated[
         str | None,
         typer.Option(
-            "--tier", help="A named size instead of --members: club (2,000), faculty (40,000), hbs (320,000)."
+            "--tier",
+            help="A named size instead of --members: club (2,000), faculty (40,000), hbs (320,000), "
+            "or university (20 clubs of 500 to 40,000 members, 5% in two clubs: one bundle per club).",
         ),
     ] = None,
     seed: Annotated[int, typer.Option("--seed", "-s", help="Same seed, same bytes.")] = 1,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Generate a synthetic club (realistic, reproducible) as a bundle for `alumni-graph load`."""
+    if tier == "university":
+        if members is not None:
+            raise fail("the university tier has its own sizes: give no --members", 2)
+        _university(out_dir, seed, quiet)
+        return
     if tier is not None:
         if tier not in TIERS:
             raise fail(f"unknown tier {tier!r}; choose one of {', '.join(TIERS)}", 2)
@@ -69,3 +76,24 @@ def generate(
         f"{summary.knows:,} ties, {summary.other_relationships:,} other relationships "
         f"in {summary.seconds:.1f} s"
     )
+
+
+def _university(out_dir: Path, seed: int, quiet: bool) -> None:
+    from loaders.synthetic.university import generate_university
+
+    def progress(club_id: str) -> None:
+        if not quiet:
+            out.print(f"generating {club_id}", markup=False, highlight=False)
+
+    clubs = generate_university(out_dir, seed, progress=progress)
+    table = Table()
+    for column in ("club", "members", "in an earlier club too", "load with"):
+        table.add_column(column)
+    for club in clubs:
+        table.add_row(
+            club.club_id,
+            f"{club.members:,}",
+            f"{club.shared:,}",
+            f"alumni-graph load {club.folder} --club {club.club_id}",
+        )
+    out.print(table)

@@ -109,6 +109,14 @@ def load(
             "(the server stops for it): for a large club's first load.",
         ),
     ] = False,
+    club: Annotated[
+        str | None,
+        typer.Option(
+            "--club",
+            help="The club the data belongs to (default: the default club): its members become "
+            "the club's; no other club's memberships change.",
+        ),
+    ] = None,
 ) -> None:
     """Load a bundle (CSV or JSON Lines) or a LinkedIn export; bad rows are reported, good ones load."""
     if not path.exists():
@@ -116,7 +124,7 @@ def load(
     if bulk:
         from service.cli.bulk_load import bulk_load
 
-        show_report(bulk_load(path, strict=strict), show_errors, errors_out)
+        show_report(bulk_load(path, strict=strict, club=club), show_errors, errors_out)
         return
     with open_store() as store:
         try:
@@ -129,7 +137,12 @@ def load(
                 )
             with progress_bar() as progress:
                 report = load_path(
-                    store, path, strict=strict, progress=RichLoadProgress(progress), member_id=member_id
+                    store,
+                    path,
+                    strict=strict,
+                    progress=RichLoadProgress(progress),
+                    member_id=member_id,
+                    club=club,
                 )
         except TombstoneKeyError as exc:
             raise fail(str(exc), 2) from exc

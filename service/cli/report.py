@@ -34,6 +34,7 @@ def report_command(
     cohort_from: Annotated[int | None, typer.Option(min=1900, max=2100, help="Earliest cohort year.")] = None,
     cohort_to: Annotated[int | None, typer.Option(min=1900, max=2100, help="Latest cohort year.")] = None,
     city: Annotated[str | None, typer.Option(help="Only members living in this city.")] = None,
+    club: Annotated[str | None, typer.Option(help="Only the members of this club (its id).")] = None,
     names: Annotated[
         bool | None,
         typer.Option(
@@ -52,7 +53,9 @@ def report_command(
     options = Settings().report_options()
     if names is not None:
         options = replace(options, name_connectors=names)
-    filters = ReportFilters(program=program, cohort_from=cohort_from, cohort_to=cohort_to, city=city)
+    filters = ReportFilters(
+        program=program, cohort_from=cohort_from, cohort_to=cohort_to, city=city, club=club
+    )
     with open_store() as store:
         projection = build_from_store(store)
         with console.status("computing the network report"):

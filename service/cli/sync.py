@@ -119,6 +119,11 @@ def _print_plan(plan: SyncPlan, show: int) -> None:
     section("skipped: bad", [str(e) for e in plan.bad])
     section("skipped: conflicting", [str(e) for e in plan.conflicting])
     section("skipped: erased", [str(e) for e in plan.erased])
+    section(
+        "same e-mail, confirm"
+        + (" (confirmed: loaded as the stored member)" if plan.confirmed else " (loaded as new members)"),
+        [str(s) for s in plan.same_email],
+    )
 
 
 def _show(value: object) -> str:
@@ -180,6 +185,18 @@ def sync(
         Path | None, typer.Option("--errors-out", help="Write every error (file:line: reason) to FILE.")
     ] = None,
     show_errors: Annotated[int, typer.Option(help="How many lines of each section to print.")] = 20,
+    club: Annotated[
+        str | None,
+        typer.Option("--club", help="The club the source belongs to (default: the default club)."),
+    ] = None,
+    confirm_same_email: Annotated[
+        bool,
+        typer.Option(
+            "--confirm-same-email",
+            help="The rows the dry run lists as 'same e-mail, confirm' are the stored members "
+            "with that e-mail (one person in two clubs).",
+        ),
+    ] = False,
 ) -> None:
     """Sync a club's workbook or CSV file: the diff first (--dry-run stops there), then exactly it."""
     _source(source)
@@ -200,7 +217,14 @@ def sync(
             raise fail(f"the mapping was not saved: {escape(str(exc))}", 2) from None
         out.print(f"mapping saved as {escape(str(where))}; the next sync of '{escape(name)}' uses it")
     with open_store() as store:
-        plan = plan_sync(store, source, sources.found, deactivate_missing=deactivate_missing)
+        plan = plan_sync(
+            store,
+            source,
+            sources.found,
+            deactivate_missing=deactivate_missing,
+            club=club,
+            confirm_same_email=confirm_same_email,
+        )
         _print_plan(plan, show_errors)
         csv_path, html_path = _write_diff(plan, diff_out, name)
         out.print(f"diff written to {escape(str(csv_path))} and {escape(str(html_path))}")

@@ -24,6 +24,10 @@ def create(
     expires: Annotated[
         str | None, typer.Option("--expires", help="Lifetime such as 30d, 12h or 2w; default never")
     ] = None,
+    club: Annotated[
+        str | None,
+        typer.Option("--club", help="Scope a staff token to this club's members (default: the university)"),
+    ] = None,
 ) -> None:
     """Issue a token and print its secret once (only its hash is stored)."""
     if role not in ROLES:
@@ -35,13 +39,16 @@ def create(
     with open_store() as store:
         if member and store.get_member(member) is None:
             raise fail(f"no member with id {member!r}", 2)
+        if club and club not in {c["id"] for c in store.clubs()}:
+            raise fail(f"no club with id {club!r}", 2)
         try:
-            issued = issue_token(store, role, member_id=member, expires_in=lifetime)
+            issued = issue_token(store, role, member_id=member, expires_in=lifetime, club=club)
         except ValueError as exc:
             raise fail(str(exc), 2) from exc
     console.print(
         f"token {issued.record['id']} ({role}"
         + (f" for {member}" if member else "")
+        + (f" in club {club}" if club else "")
         + (f", expires {issued.record['expires_at']}" if issued.record["expires_at"] else "")
         + "); it is shown only now:"
     )

@@ -84,7 +84,7 @@ def _principal_of(record: dict[str, Any] | None) -> Principal:
         raise unauthorized("the token has been revoked")
     if _expired(record.get("expires_at")):
         raise unauthorized("the token has expired")
-    return Principal(record["id"], Role(record["role"]), record.get("member_id"))
+    return Principal(record["id"], Role(record["role"]), record.get("member_id"), club=record.get("club"))
 
 
 def _from_memory(request: Request, raw: str) -> Principal | None:
@@ -155,21 +155,33 @@ async def get_principal(
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
 
-def require_roles(*roles: Role) -> Callable[..., Principal]:
-    """A dependency that lets only ``roles`` (and always admin) through."""
+def require_roles(*roles: Role, university: bool = False) -> Callable[..., Principal]:
+    """A dependency that lets only ``roles`` (and always admin) through; with
+    ``university``, only tokens and sessions of the whole university (not scoped to a
+    club): the endpoint acts on every club at once."""
     allowed = frozenset(roles) | {Role.ADMIN}
 
     async def dependency(principal: CurrentPrincipal) -> Principal:
         if principal.role not in allowed:
             raise forbidden(f"the {principal.role} role may not call this endpoint")
+        if university and principal.club is not None:
+            raise forbidden(
+                f"a token scoped to club '{principal.club}' may not call this endpoint: "
+                "it acts on the whole university"
+            )
         return principal
 
     return dependency
 
 
-AdminOnly = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
+#: University-wide administration (reload, audit, tokens, sessions, invitations, syncs):
+#: a club's admin manages its members through the member routes, not these.
+AdminOnly = Annotated[Principal, Depends(require_roles(Role.ADMIN, university=True))]
 CareerOfficeOrAdmin = Annotated[Principal, Depends(require_roles(Role.CAREER_OFFICE))]
-AnalystOrAdmin = Annotated[Principal, Depends(require_roles(Role.ANALYST))]
+#: Reports of the whole university (communities, introductions): a club-scoped analyst is refused.
+AnalystOrAdmin = Annotated[Principal, Depends(require_roles(Role.ANALYST, university=True))]
+#: The network report, which a club-scoped analyst or admin gets of its own club.
+ClubAnalystOrAdmin = Annotated[Principal, Depends(require_roles(Role.ANALYST))]
 AnyRole = CurrentPrincipal
 
 

@@ -28,6 +28,9 @@ class Principal:
     member_id: str | None = None
     #: The ``sub`` of an OpenID Connect token; None for the service's own tokens.
     subject: str | None = None
+    #: The one club a staff token or session is scoped to; None: the whole university.
+    #: A member token has none: a member sees by its own clubs and others' consent.
+    club: str | None = None
 
     @property
     def is_admin(self) -> bool:

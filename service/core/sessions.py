@@ -85,6 +85,7 @@ def open_session(
     subject: str | None = None,
     token_id: str | None = None,
     user_agent: str | None = None,
+    club: str | None = None,
 ) -> OpenedSession:
     """Create a session for a person who has just proved who they are."""
     Role(role)  # a wiring mistake, not a client's, if this fails
@@ -100,6 +101,7 @@ def open_session(
             "via": via,
             "subject": subject,
             "token_id": token_id,
+            "club": club,
             "user_agent": (user_agent or "")[:160] or None,
             "created_at": _iso(now),
             "last_seen_at": _iso(now),
@@ -224,6 +226,7 @@ def session_principal(request: Request, store: Store) -> Principal | None:
         role=role,
         member_id=record.get("member_id") if role is Role.MEMBER else None,
         subject=record.get("subject"),
+        club=record.get("club"),
     )
 
 

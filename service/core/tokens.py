@@ -63,13 +63,17 @@ def issue_token(
     *,
     member_id: str | None = None,
     expires_in: timedelta | None = None,
+    club: str | None = None,
 ) -> IssuedToken:
-    """Create a token for ``role`` (and ``member_id`` for a member token)."""
+    """Create a token for ``role`` (and ``member_id`` for a member token); ``club`` scopes
+    a career office, analyst or admin token to that club's members (none: the university)."""
     role = Role(role).value
     if role == Role.MEMBER and not member_id:
         raise ValueError("a member token needs the member's id")
     if role != Role.MEMBER and member_id:
         raise ValueError("only member tokens are bound to a member")
+    if role == Role.MEMBER and club:
+        raise ValueError("a member token acts for its member, in the member's own clubs: it takes no club")
     secret = PREFIX + secrets.token_urlsafe(32)
     created = datetime.now(UTC)
     record = store.create_token(
@@ -77,6 +81,7 @@ def issue_token(
         token_hash=hash_token(secret),
         role=role,
         member_id=member_id,
+        club=club,
         created_at=created.isoformat(timespec="microseconds"),
         expires_at=(created + expires_in).isoformat(timespec="microseconds") if expires_in else None,
     )

@@ -25,7 +25,7 @@ from service.core.config import Settings
 from service.core.mail import Mail, Mailer, MailError
 from service.core.roles import Principal
 from service.usecases.errors import MemberNotFound
-from service.usecases.visibility import viewer_of
+from service.usecases.visibility import path_in_scope, viewer_of
 
 log = logging.getLogger(__name__)
 
@@ -188,7 +188,7 @@ def ask(
     now = now or now_utc()
     me, text = asker(principal, note, "an introduction")
     members = rules.validate_path(path, me)
-    viewer = viewer_of(principal)
+    viewer = viewer_of(principal, p)
     index = []
     for member_id in members:
         i = p.member(member_id)
@@ -207,6 +207,12 @@ def ask(
             raise Refused(
                 "conflict", f"{member_id} is not open to introductions; choose a path through members who are"
             )
+    if not path_in_scope(p, (viewer,), index):
+        raise Refused(
+            "conflict",
+            "an introduction across clubs goes only through members of the two sides' clubs; "
+            "choose such a path",
+        )
     req = rules.new_request(_new_id(), members, text, now)
 
     def check(counts: dict[str, Any]) -> None:

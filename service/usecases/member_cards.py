@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from graph import consent
 from graph.consent import Viewer, visible_member
@@ -11,12 +12,20 @@ from graph.store import Store, StoreUnavailable
 from service.core.roles import Principal
 
 
-def emails(store: Store, principal: Principal, ids: Sequence[str]) -> dict[str, str | None]:
+def emails(
+    store: Store, principal: Principal, ids: Sequence[str], p: Projection | None = None
+) -> dict[str, str | None]:
     """Each listed member's email as this caller may see it (None when not shared).
 
     Contact details live only in Neo4j, so they are read for the page shown, in one query.
+    An admin scoped to a club is privileged for that club's members only (``p`` tells).
     """
     viewer = Viewer(member_id=principal.member_id, privileged=principal.is_admin)
+    if principal.club is not None and p is not None:
+        code = p.club(principal.club)
+        outside = {i for i in ids if (m := p.member(i)) is None or code not in p.member_clubs(m)}
+    else:
+        outside = set()
     out: dict[str, str | None] = {}
     try:
         contacts = store.member_contacts(ids)
@@ -25,7 +34,7 @@ def emails(store: Store, principal: Principal, ids: Sequence[str]) -> dict[str, 
         # without e-mails (and marked stale) rather than not at all; see docs/reliability.md
         return out
     for member_id, row in contacts.items():
-        shown = visible_member(row, viewer)
+        shown = visible_member(row, replace(viewer, privileged=False) if member_id in outside else viewer)
         out[member_id] = shown.get("email") if shown else None
     return out
 

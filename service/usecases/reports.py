@@ -168,9 +168,14 @@ def introduction_figures(store: Store, now: datetime | None = None) -> dict[str,
     return summary([from_record(r) for r in store.all_intro_requests()], now or datetime.now(UTC))
 
 
-def with_introductions(report: dict[str, Any], store: Store) -> dict[str, Any]:
+def with_introductions(report: dict[str, Any], store: Store, *, club: str | None = None) -> dict[str, Any]:
     """``report`` with the club's introduction figures as its ``introductions`` section,
-    None while Neo4j cannot be reached: the rest comes from the projection and is served."""
+    None while Neo4j cannot be reached: the rest comes from the projection and is served.
+
+    The figures count every club's requests, so a report for one ``club`` (a club-scoped
+    caller's) gets None there rather than other clubs' numbers."""
+    if club is not None:
+        return {**report, "introductions": None}
     try:
         figures: dict[str, Any] | None = introduction_figures(store)
     except StoreUnavailable:

@@ -18,8 +18,19 @@ def _nonzero(store: Store) -> dict[str, dict[str, int]]:
 
 
 GOOD_COUNTS = {
-    "nodes": {"Cohort": 3, "Employer": 4, "Event": 2, "Interest": 2, "Member": 5, "Program": 2, "Skill": 3},
+    # the Club: a load that names none belongs to the default club, each member its member
+    "nodes": {
+        "Club": 1,
+        "Cohort": 3,
+        "Employer": 4,
+        "Event": 2,
+        "Interest": 2,
+        "Member": 5,
+        "Program": 2,
+        "Skill": 3,
+    },
     "relationships": {
+        "MEMBER_OF": 5,
         "ATTENDED": 3,
         "HAS_SKILL": 2,
         "INTERESTED_IN": 3,
@@ -176,6 +187,7 @@ def test_bad_rows_are_reported_and_good_rows_load(store: Store, test_data: Path)
     assert ids == {"m1", "m9", "m11"}
     assert store.get_member("m1")["name"] == "Ana Novak"  # type: ignore[index]
     assert _nonzero(store)["relationships"] == {
+        "MEMBER_OF": 3,
         "ATTENDED": 1,
         "HAS_SKILL": 1,
         "INTERESTED_IN": 1,
@@ -215,7 +227,7 @@ def test_jsonl_records(store: Store, test_data: Path) -> None:
     assert (nika["graduation_year"], nika["open_to_mentor"], nika["mentor_capacity"]) == (2012, True, 2)
     assert [p["employer_id"] for p in nika["positions"]] == ["gorenje"]  # matched by alias
     assert store.get_member("j2")["discoverable"] is False  # type: ignore[index]
-    assert _nonzero(store)["relationships"] == {"KNOWS": 1, "WORKS_AT": 1}
+    assert _nonzero(store)["relationships"] == {"KNOWS": 1, "MEMBER_OF": 2, "WORKS_AT": 1}
 
 
 def test_relationships_to_members_already_in_the_database(store: Store, tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from graph.consent import Viewer
 from graph.projection import Projection
 from graph.projection.shared import SharedRows
 from graph.projection.snapshot import (
+    FORMAT,
     SnapshotError,
     current_snapshot,
     open_snapshot,
@@ -155,7 +156,7 @@ def test_a_damaged_or_foreign_snapshot_is_refused(generated: Path, tmp_path: Pat
     folder = write_snapshot(p, root, 3)
     meta = json.loads((folder / "meta.json").read_text())
     (folder / "meta.json").write_text(json.dumps({**meta, "format": 0}))
-    with pytest.raises(SnapshotError, match="snapshot format 0, this version reads format 1"):
+    with pytest.raises(SnapshotError, match=f"snapshot format 0, this version reads format {FORMAT}"):
         open_snapshot(root)
     (folder / "meta.json").write_text(json.dumps({**meta, "reference_year": 1999}))
     with pytest.raises(SnapshotError, match="built for the year 1999"):
@@ -175,3 +176,43 @@ def test_an_empty_projection_round_trips(tmp_path: Path) -> None:
     q.apply("members", [{"id": "a", "props": {"name": "Ana"}}, {"id": "b", "props": {}}])
     q.apply("knows", [{"a": "a", "b": "b", "props": {"since": "2015"}}])
     assert (q.n_members, q.n_ties, q.since_year(0, 1), q.knows(1, 0)) == (2, 1, 2015, True)
+
+
+def test_clubs_and_reach_round_trip(generated: Path, tmp_path: Path) -> None:
+    """Several clubs, a member in two of them, one found by the whole university: the
+    snapshot holds each member's clubs, the clubs' names and the reach, and writes after it
+    (a new membership, a reach changed) go to the overlay."""
+    p = _fresh(generated)
+    a, b, c, d = sorted(p.index)[:4]
+    p.apply(
+        "clubs",
+        [{"id": "chess", "props": {"name": "Chess Club"}}, {"id": "rowing", "props": {"name": "Rowing"}}],
+    )
+    p.apply(
+        "memberships",
+        [
+            {"member_id": a, "club_id": "chess", "props": {}},
+            {"member_id": a, "club_id": "rowing", "props": {}},
+            {"member_id": b, "club_id": "rowing", "props": {}},
+            {"member_id": c, "club_id": "sailing", "props": {}},  # a club named by its id only
+        ],
+    )
+    p.apply("members", [{"id": b, "props": {"discoverable_to": "university"}}])
+    assert p.reach[p.index[b]] == 1 and len(p.member_clubs(p.index[a])) == 3  # and the default club
+    q = _round_trip(p, tmp_path / "snap")
+    assert q.content() == p.content()
+    for member in (a, b, c, d):
+        i = p.index[member]
+        assert q.member_clubs(i) == p.member_clubs(i) and q.reach[i] == p.reach[i]
+    assert q.member_clubs(q.index[d]) == (q.default_club,) and q.clubs.vocab.keys[q.default_club] == "default"
+    assert q.club("chess") == p.club("chess") and q.clubs.vocab.names[q.club("chess")] == "Chess Club"
+    assert sorted(q.clubs.members_of[q.club("rowing")]) == sorted([p.index[a], p.index[b]])
+    # content() tells the clubs and the reach apart: the round trip is no accident
+    r = _fresh(generated)
+    assert r.content() != p.content()
+    for x in (p, q):
+        x.apply("memberships", [{"member_id": d, "club_id": "chess", "props": {}}])
+        x.apply("members", [{"id": b, "props": {"discoverable_to": "clubs"}}])
+    assert q.content() == p.content() and q.reach[q.index[b]] == 0
+    assert sorted(q.clubs.members_of[q.club("chess")]) == sorted([p.index[a], p.index[d]])
+    assert _round_trip(q, tmp_path / "after").content() == p.content()

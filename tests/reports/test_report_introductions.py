@@ -91,3 +91,11 @@ def test_without_neo4j_the_report_is_served_without_its_introductions() -> None:
     finally:
         gone.close()
     assert report == {"meta": {"members": 12}, "introductions": None}
+
+
+def test_a_report_of_one_club_has_no_introductions_section(example_store: Store) -> None:
+    """The figures count every club's requests: a club's report (a club-scoped caller's)
+    gets None rather than other clubs' numbers, without asking Neo4j."""
+    _requests(example_store)
+    assert with_introductions({"meta": {}}, example_store)["introductions"]["asked"] == 7
+    assert with_introductions({"meta": {}}, example_store, club="a") == {"meta": {}, "introductions": None}

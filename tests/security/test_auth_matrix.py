@@ -1,4 +1,5 @@
-"""Every endpoint × every caller: who gets in, who gets 403, and nobody without a token.
+"""Every endpoint × every caller: who gets in, who gets 403, and nobody without a token;
+and every endpoint × every staff role scoped to a club, at home and away.
 
 The table is the authorisation policy in one place, by the API's paths relative to its
 mount point (``/api/v1``). The routes come from the app itself, so a new endpoint without an
@@ -13,7 +14,10 @@ from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 
+from graph.model import DEFAULT_CLUB
+from graph.store import Store
 from service.api import API_V1
+from service.core.tokens import issue_token
 
 OWN = "own"  # a member token, on its own member's routes
 CO, AN, AD = "career_office", "analyst", "admin"
@@ -284,3 +288,75 @@ def test_member_sees_own_email_career_office_does_not(
     assert own["email"] == "ana@example.si"
     seen = client.get("/members/m1", headers=headers[CO]).json()
     assert seen["email"] is None
+
+
+# -- club scope -----------------------------------------------------------------------
+#
+# The seeded members belong to no club, so to the default club: a token scoped to it is
+# "home", one scoped to another club is "away". A club-scoped token is let in exactly
+# where its role is, but for the routes that act on the whole university; away from its
+# club, a route about a member (in the path or the body) answers as for an unknown id.
+
+HOME, AWAY = "home", "away"
+#: Routes that act on the whole university: a club-scoped token is refused (403). The
+#: network report is not one: a club-scoped token gets its own club's.
+UNIVERSITY_ONLY = frozenset(
+    key
+    for key, allowed in POLICY.items()
+    if key[1].startswith(("/admin/", "/reports/"))
+    and allowed not in (OPEN, PUBLIC)
+    and key[1] not in ("/reports/network", "/reports/network.html")
+)
+#: Routes that name a seeded member in their path or body.
+NAMES_A_MEMBER = frozenset(
+    key
+    for key in POLICY
+    if "{member_id}" in key[1]
+    or key in (("POST", "/mentoring/assignments"), ("POST", "/mentoring/assignments/end"))
+)
+
+
+def test_club_scoped_route_policy(
+    route: tuple[str, str],
+    make_client: Callable[..., TestClient],
+    seeded: Store,
+) -> None:
+    method, path = route
+    key = _key(method, path)
+    allowed = POLICY.get(key, frozenset())
+    if allowed in (OPEN, PUBLIC):
+        return  # no token involved
+    seeded.upsert_clubs([{"id": "other-club", "props": {"name": "Another club"}}])
+    client = make_client()
+    url, body = _url(path), BODIES.get(key)
+    for role in (CO, AN, AD):
+        for where, club in ((HOME, DEFAULT_CLUB), (AWAY, "other-club")):
+            secret = issue_token(seeded, role, club=club).secret
+            r = client.request(method, url, json=body, headers={"Authorization": f"Bearer {secret}"})
+            assert r.status_code < 500, (role, where, r.text)
+            if role not in allowed:
+                assert r.status_code == 403, (role, where, r.status_code)
+            elif key in UNIVERSITY_ONLY:
+                assert r.status_code == 403, (role, where, r.status_code)
+                assert f"club '{club}'" in r.json()["error"]["message"]
+            elif where == AWAY and key in NAMES_A_MEMBER:
+                # unknown, as an id that names no one (or the same refusal of bad input)
+                assert r.status_code in (404, 422), (role, where, r.status_code, r.text)
+            else:
+                assert r.status_code not in (401, 403), (role, where, r.status_code, r.text)
+            if where == AWAY and r.status_code == 200 and r.headers["content-type"] == "application/json":
+                # nothing of the home club's members reaches another club's token (an id the
+                # caller sent may come back, told it names no one: without a name)
+                assert not {"m1", "m2", "m3", "m4"} & _named_members(r.json()), (role, r.text)
+
+
+def _named_members(body: object) -> set[str]:
+    """The ids of the members an answer shows with their name."""
+    if isinstance(body, dict):
+        found = {body["id"]} if isinstance(body.get("id"), str) and body.get("name") else set()
+        for value in body.values():
+            found |= _named_members(value)
+        return found
+    if isinstance(body, list):
+        return set().union(*(_named_members(v) for v in body)) if body else set()
+    return set()

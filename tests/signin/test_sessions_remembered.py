@@ -23,7 +23,7 @@ from graph.store import Store
 from service.app import create_app
 from service.core.sessions import COOKIE, CSRF_HEADER
 from service.core.token_cache import TokenCache
-from service.core.tokens import now_iso
+from service.core.tokens import issue_token, now_iso
 from tests.support import guards
 
 from .conftest import BROWSER, Mailbox, service_settings
@@ -215,3 +215,34 @@ def test_a_remembered_session_that_looks_idle_is_read_again_before_it_is_refused
     _cache(elsewhere).clear()
     r = elsewhere.get("/api/v1/members/m2", headers=_cookie(secret))
     assert r.status_code == 401 and "without use" in r.json()["error"]["message"]
+
+
+def test_a_remembered_session_keeps_its_club(
+    make_client: Callable[..., TestClient], seeded: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A session opened with a club-scoped token is scoped to that club, also when it is
+    checked from memory: a report of the whole university stays refused."""
+    client = make_client(**CACHED)
+    issued = issue_token(seeded, "analyst", club="a")
+    r = client.post("/api/v1/auth/token-session", headers={"Authorization": f"Bearer {issued.secret}"})
+    assert r.status_code == 201, r.text
+    lookups: list[str] = []
+    real_lookup = seeded.session_by_hash
+
+    def counted_lookup(session_hash: str):  # the real lookup, counted
+        lookups.append(session_hash)
+        return real_lookup(session_hash)
+
+    monkeypatch.setattr(seeded, "session_by_hash", counted_lookup)
+    hits = _cache(client).hits
+    for _ in range(10):
+        r = client.get("/api/v1/reports/communities")
+        assert r.status_code == 403 and "scoped to club 'a'" in r.json()["error"]["message"], r.text
+    assert len(lookups) <= 2, lookups
+    assert _cache(client).hits >= hits + 8
+    # the same with a token of the whole university is let through
+    university = make_client(**CACHED)
+    token = issue_token(seeded, "analyst")
+    r = university.post("/api/v1/auth/token-session", headers={"Authorization": f"Bearer {token.secret}"})
+    assert r.status_code == 201, r.text
+    assert university.get("/api/v1/reports/communities").status_code != 403

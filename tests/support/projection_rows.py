@@ -23,8 +23,9 @@ PROJECTION_QUERIES: tuple[tuple[str, LiteralString], ...] = (
         MATCH (m:Member)
         RETURN m.id AS id, m {.name, .role, .city, .graduation_year, .mentor_capacity,
                .discoverable, .open_to_intros, .open_to_mentor, .share_employer,
-               .share_contact, .seeking_mentor} AS props""",
+               .share_contact, .seeking_mentor, .discoverable_to} AS props""",
     ),
+    ("clubs", "MATCH (c:Club) RETURN c.id AS id, c {.name} AS props"),
     ("employers", "MATCH (e:Employer) RETURN e.id AS id, e {.name, .industry, .aliases} AS props"),
     ("events", "MATCH (e:Event) RETURN e.id AS id, e {.name, .date} AS props"),
     (
@@ -76,6 +77,12 @@ PROJECTION_QUERIES: tuple[tuple[str, LiteralString], ...] = (
         """
         MATCH (a:Member)-[r:MENTORS]->(b:Member)
         RETURN a.id AS mentor_id, b.id AS mentee_id, r {.since, .until} AS props""",
+    ),
+    (
+        "memberships",
+        """
+        MATCH (m:Member)-[r:MEMBER_OF]->(c:Club)
+        RETURN m.id AS member_id, c.id AS club_id, r {.since, .until} AS props""",
     ),
 )
 

@@ -26,17 +26,25 @@ class ReportFilters:
 
     ``program`` matches a programme's id or name (case and accents ignored); ``cohort_from``
     and ``cohort_to`` bound the year of a cohort the member belongs to (of that programme
-    when one is given); ``city`` matches the member's city (case and accents ignored).
+    when one is given); ``city`` matches the member's city (case and accents ignored);
+    ``club`` the members of that club (by id; the default club holds those of none).
     """
 
     program: str | None = None
     cohort_from: int | None = None
     cohort_to: int | None = None
     city: str | None = None
+    club: str | None = None
 
-    def key(self) -> tuple[str, int, int, str]:
+    def key(self) -> tuple[str, int, int, str, str]:
         """A normalised, hashable form: the same selection gives the same key."""
-        return (fold(self.program or ""), self.cohort_from or 0, self.cohort_to or 0, fold(self.city or ""))
+        return (
+            fold(self.program or ""),
+            self.cohort_from or 0,
+            self.cohort_to or 0,
+            fold(self.city or ""),
+            self.club or "",
+        )
 
     def as_dict(self) -> dict[str, str | int | None]:
         return {
@@ -44,6 +52,7 @@ class ReportFilters:
             "cohort_from": self.cohort_from,
             "cohort_to": self.cohort_to,
             "city": self.city,
+            "club": self.club,
         }
 
 
@@ -153,6 +162,14 @@ def select_members(p: Projection, filters: ReportFilters) -> np.ndarray:
             # a member may hold a programme without a cohort row of it
             for c in programs:
                 mask[np.frombuffer(p.programs.holders(c).tobytes(), dtype=np.int32)] = True
+        alive &= mask
+    if filters.club:
+        code = p.club(filters.club)
+        mask = np.zeros(len(alive), dtype=bool)
+        if code is not None:
+            mask[np.frombuffer(p.clubs.holders(code).tobytes(), dtype=np.int32)] = True
+            if code == p.default_club:
+                mask[[m for m in range(len(alive)) if not p.clubs.of_member[m]]] = True
         alive &= mask
     return np.flatnonzero(alive)
 

@@ -83,9 +83,15 @@ def create_token(store: StoreDep, principal: AdminOnly, body: Annotated[TokenCre
             f"no member with id {body.member_id!r}",
             details={"fields": [{"field": "member_id", "problem": "no such member"}]},
         )
+    if body.club is not None and body.club not in {c["id"] for c in store.clubs()}:
+        raise ApiError(
+            422,
+            f"no club with id {body.club!r}",
+            details={"fields": [{"field": "club", "problem": "no such club"}]},
+        )
     try:
         expires = parse_duration(body.expires) if body.expires else None
-        issued = issue_token(store, body.role, member_id=body.member_id, expires_in=expires)
+        issued = issue_token(store, body.role, member_id=body.member_id, expires_in=expires, club=body.club)
     except ValueError as exc:  # a member token without a member, or the other way round
         raise ApiError(
             422, str(exc), details={"fields": [{"field": "member_id", "problem": str(exc)}]}

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
+from graph import consent
 from graph.algorithms.directory import DirectoryIndex, Sort, index_for
 from graph.projection import Projection
 from service.api.csv_export import csv_response
@@ -18,6 +20,7 @@ from service.api.schemas.alumni import DirectoryEntry, DirectoryPage, positions_
 from service.api.schemas.graph_common import member_brief
 from service.core.auth import CareerOfficeOrAdmin
 from service.usecases.member_cards import emails, positions_shown
+from service.usecases.visibility import viewer_of
 
 router = APIRouter(tags=["career office"])
 
@@ -168,8 +171,11 @@ def search_alumni(
         offset=paging.offset,
         limit=paging.page_size,
     )
+    viewer = viewer_of(principal, p)
+    if viewer.clubs is not None:
+        query = replace(query, within=lambda m: consent.visible_to(p, m, viewer))
     found = index.search(query)
-    mail = emails(store, principal, [p.ids[m] for m in found.members])
+    mail = emails(store, principal, [p.ids[m] for m in found.members], p)
     items = [_entry(p, m, mail.get(p.ids[m])) for m in found.members]
     if paging.csv:
         return csv_response(

@@ -340,6 +340,7 @@ def token_session(
         subject=principal.subject,
         token_id=principal.token_id,
         user_agent=request.headers.get("user-agent"),
+        club=principal.club,
     )
     set_session_cookie(response, request, opened, _settings(request))
     request.state.session = opened.record

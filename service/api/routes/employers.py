@@ -40,7 +40,7 @@ from service.api.schemas.employers import (
 from service.api.schemas.graph_common import member_brief, member_ref
 from service.core.auth import CareerOfficeOrAdmin
 from service.usecases.member_cards import emails, positions_shown
-from service.usecases.visibility import visible_index
+from service.usecases.visibility import member_viewer, viewer_of, visible_here, visible_index
 
 router = APIRouter(prefix="/employers", tags=["career office"])
 
@@ -169,6 +169,8 @@ def employer_alumni(
     # a student hidden from the caller is answered like one who does not exist
     student = visible_index(p, principal, for_member) if for_member is not None else None
     alumni = alumni_at(p, code, current=current)
+    viewers = [viewer_of(principal, p)] + ([member_viewer(p, student)] if student is not None else [])
+    alumni = [a for a in alumni if visible_here(p, viewers, (a.member,))]
     ranked: dict[int, Reachability] = {}
     if student is not None:
         by_member = {a.member: a for a in alumni}
@@ -177,7 +179,7 @@ def employer_alumni(
         alumni = [by_member[r.member] for r in order]
     total = len(alumni)
     shown = alumni[paging.offset : paging.offset + paging.page_size]
-    mail = emails(store, principal, [p.ids[a.member] for a in shown])
+    mail = emails(store, principal, [p.ids[a.member] for a in shown], p)
     items = [_alumnus(p, a, mail.get(p.ids[a.member]), ranked.get(a.member), student) for a in shown]
     if paging.csv:
         return csv_response(

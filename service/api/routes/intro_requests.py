@@ -34,6 +34,7 @@ from service.core.auth import AnalystOrAdmin, CurrentPrincipal, forbidden, membe
 from service.core.config import Settings
 from service.core.roles import Principal, Role
 from service.usecases import introductions as usecase
+from service.usecases.visibility import require_club_scope
 
 router = APIRouter(prefix="/introductions", tags=["introductions"])
 members_router = APIRouter(prefix="/members", tags=["introductions"])
@@ -250,7 +251,8 @@ InboxScope = Annotated[Principal, Depends(member_scope())]
     response_model=Inbox,
     summary="Introduction requests: asked of me, asked by me, done",
 )
-def inbox(member_id: MemberId, principal: InboxScope, store: StoreDep) -> Inbox:
+def inbox(member_id: MemberId, principal: InboxScope, store: StoreDep, projection: ProjectionDep) -> Inbox:
+    require_club_scope(projection, principal, (member_id,))
     boxes = usecase.inbox(store, member_id)
     return Inbox(
         member_id=member_id,

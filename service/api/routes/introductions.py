@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -13,7 +14,14 @@ from service.api.errors import ApiError, member_not_found, not_found
 from service.api.schemas.graph_common import EmployerRef, member_ref
 from service.api.schemas.introductions import Introductions, PathOut
 from service.core.auth import MemberOrCareerOffice
-from service.usecases.visibility import visible_index
+from service.usecases.visibility import (
+    member_viewer,
+    oversample,
+    path_in_scope,
+    viewer_of,
+    visible_here,
+    visible_index,
+)
 
 router = APIRouter(prefix="/members", tags=["introductions"])
 
@@ -59,10 +67,13 @@ def introductions(
     # the member asking (when the career office asks for a student) and the target: one
     # hidden from the caller is answered exactly like one who does not exist
     me = visible_index(p, principal, member_id)
+    viewers = (viewer_of(principal, p), member_viewer(p, me))
     target = employer = None
     if to is not None:
         target = visible_index(p, principal, to)
         if not consent.discoverable_at(p, target):  # nobody is led to one who opted out
+            raise member_not_found(to)
+        if not visible_here(p, viewers, (target,)):  # nor to one the member's clubs cannot find
             raise member_not_found(to)
         if target == me:
             raise ApiError(
@@ -75,7 +86,11 @@ def introductions(
         employer = p.employers.vocab.get(company)
         if employer is None or not p.employer_known[employer]:
             raise not_found("employer", company)
-    found = find_introductions(p, me, to=target, company=employer, k=paths)
+    found = find_introductions(p, me, to=target, company=employer, k=oversample(p, paths))
+    kept = [path for path in found.paths if path_in_scope(p, viewers, path.members)][:paths]
+    if len(kept) != len(found.paths):
+        reason = found.reason or (None if kept else "no path through members of the two sides' clubs")
+        found = replace(found, paths=kept, reason=reason)
     return Introductions(
         member_id=member_id,
         to=member_ref(p, target) if target is not None else None,

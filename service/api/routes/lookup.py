@@ -90,5 +90,5 @@ def people(
     e-mail, no employer. Served from the projection's name index, not a query per keystroke.
     """
     p = projection
-    found = find_people(p, q, viewer_of(principal), limit=limit)
+    found = find_people(p, q, viewer_of(principal, p), limit=limit)
     return PeopleMatches(items=[_person(p, m) for m in found])

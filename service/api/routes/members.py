@@ -10,8 +10,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Request
 
+from graph import consent
 from graph.consent import Viewer, visible_member
-from service.api.deps import MemberId, StoreDep
+from service.api.deps import MemberId, ProjectionDep, StoreDep
 from service.api.errors import member_not_found
 from service.api.middleware.audit import flush_audit
 from service.api.middleware.resilience import forget_tokens
@@ -20,7 +21,7 @@ from service.api.schemas.privacy import ErasureOut, MemberExport, MemberPatch
 from service.core.auth import MemberOrCareerOffice, member_scope
 from service.core.roles import Principal
 from service.core.tokens import now_iso
-from service.usecases.visibility import viewer_of
+from service.usecases.visibility import require_club_scope, viewer_for, viewer_of
 
 router = APIRouter(prefix="/members", tags=["members"])
 
@@ -32,11 +33,16 @@ Eraser = Annotated[Principal, Depends(member_scope(action="erase"))]
 
 
 @router.get("/{member_id}", response_model=Member, summary="A member's profile")
-def get_member(member_id: MemberId, store: StoreDep, principal: ProfileReader) -> Member:
-    """The profile as the caller may see it: a member hidden from the caller is the same
-    404 as an id that names no one."""
+def get_member(
+    member_id: MemberId, store: StoreDep, principal: ProfileReader, projection: ProjectionDep
+) -> Member:
+    """The profile as the caller may see it: a member hidden from the caller (not
+    discoverable, or outside the caller's clubs) is the same 404 as an id that names no one."""
     member = store.get_member(member_id)
-    shown = visible_member(member, viewer_of(principal)) if member is not None else None
+    i = projection.member(member_id)
+    if i is not None and not consent.visible_to(projection, i, viewer_of(principal, projection)):
+        member = None
+    shown = visible_member(member, viewer_for(principal, projection, i)) if member is not None else None
     if shown is None:
         raise member_not_found(member_id)
     return Member.model_validate(shown)
@@ -48,6 +54,7 @@ def patch_member(
     store: StoreDep,
     principal: Owner,
     patch: Annotated[MemberPatch, Body()],
+    projection: ProjectionDep,
 ) -> Member:
     """Set consent flags and profile fields; they apply to every endpoint at once.
 
@@ -55,6 +62,7 @@ def patch_member(
     overwrite it. Who set it (the member, or an admin on its behalf) and when is kept and
     shown in the GDPR export.
     """
+    require_club_scope(projection, principal, (member_id,))
     by = {
         "by": "member" if principal.acts_for(member_id) else "admin",
         "token_id": principal.token_id,
@@ -82,10 +90,11 @@ def _other_end(rel: dict[str, Any], subject: Viewer) -> dict[str, Any]:
 
 @router.get("/{member_id}/export", response_model=MemberExport, summary="Everything held about a member")
 def export_member(
-    member_id: MemberId, request: Request, store: StoreDep, principal: Exporter
+    member_id: MemberId, request: Request, store: StoreDep, principal: Exporter, projection: ProjectionDep
 ) -> MemberExport:
     """The GDPR Art. 15 export: properties, the fields the member set itself (when and by
     whom), relationships, mentorships, tokens, audit, introduction requests."""
+    require_club_scope(projection, principal, (member_id,))
     flush_audit(request)
     data = store.export_member(member_id)
     if data is None:
@@ -119,9 +128,12 @@ def export_member(
 
 
 @router.delete("/{member_id}", response_model=ErasureOut, summary="Erase a member (GDPR Art. 17)")
-def erase_member(member_id: MemberId, request: Request, store: StoreDep, principal: Eraser) -> ErasureOut:
+def erase_member(
+    member_id: MemberId, request: Request, store: StoreDep, principal: Eraser, projection: ProjectionDep
+) -> ErasureOut:
     """Remove the member and its ties from Neo4j, the projection and every cache, revoke
     its tokens, and leave the audit log only an opaque reference."""
+    require_club_scope(projection, principal, (member_id,))
     flush_audit(request)  # queued entries naming the member get the reference too
     erasure = store.erase_member(member_id)
     if erasure is None:

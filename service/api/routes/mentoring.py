@@ -29,7 +29,15 @@ from service.api.schemas.mentoring import (
 from service.core.auth import CareerOfficeOrAdmin, MemberOrCareerOffice
 from service.usecases.mentoring import MatchRequest, SelectionError, capacity_now, mentors_for, run_match
 from service.usecases.mentoring import today_iso as _today
-from service.usecases.visibility import viewer_of, visible_index
+from service.usecases.visibility import (
+    member_viewer,
+    oversample,
+    require_club_scope,
+    scoped_mentor_reasons,
+    viewer_of,
+    visible_here,
+    visible_index,
+)
 
 members_router = APIRouter(prefix="/members", tags=["mentoring"])
 router = APIRouter(prefix="/mentoring", tags=["mentoring"])
@@ -70,7 +78,13 @@ def mentors(
             "'skill' has no letters",
             details={"fields": [{"field": "skill", "problem": "empty once normalised"}]},
         )
-    found = mentors_for(p, me, skill=key, limit=limit)
+    found = mentors_for(p, me, skill=key, limit=oversample(p, limit))
+    viewers = (viewer_of(principal, p), member_viewer(p, me))
+    found["mentors"] = [
+        {**m, "reasons": scoped_mentor_reasons(p, viewers, me, m["member"], m["reasons"])}
+        for m in found["mentors"]
+        if visible_here(p, viewers, (m["member"],))
+    ][:limit]
     return Mentors(
         member_id=member_id,
         skill=key,
@@ -112,7 +126,7 @@ def match(body: MatchIn, principal: CareerOfficeOrAdmin, projection: ProjectionD
         method=body.method,
     )
     try:
-        result = run_match(projection, req, viewer=viewer_of(principal))
+        result = run_match(projection, req, viewer=viewer_of(principal, projection))
     except SelectionError as exc:
         raise ApiError(
             422,
@@ -139,6 +153,7 @@ def record(
     A pair that runs already is left as it is. Capacities update at once."""
     today = _today()
     pairs = [{"mentor_id": a.mentor, "mentee_id": a.mentee} for a in body.assignments]
+    require_club_scope(projection, principal, (x for a in body.assignments for x in (a.mentor, a.mentee)))
     try:
         done = store.record_mentorships(
             pairs, today=today, since=body.since, visible_only=not principal.is_admin
@@ -160,6 +175,7 @@ def end(body: EndIn, principal: CareerOfficeOrAdmin, store: StoreDep, projection
     not discoverable). The mentor's place is free at once."""
     today = _today()
     pairs = [{"mentor_id": a.mentor, "mentee_id": a.mentee} for a in body.assignments]
+    require_club_scope(projection, principal, (x for a in body.assignments for x in (a.mentor, a.mentee)))
     try:
         done = store.end_mentorships(
             pairs, until=body.until or today, today=today, visible_only=not principal.is_admin

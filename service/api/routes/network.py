@@ -7,6 +7,7 @@ is for analysts: communities and the ties between them, aggregates only, like th
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -33,7 +34,7 @@ from service.api.schemas.network import (
 )
 from service.core.auth import AnalystOrAdmin, MemberScope
 from service.core.config import Settings
-from service.usecases.visibility import visible_index
+from service.usecases.visibility import member_viewer, viewer_of, visible_here, visible_index
 
 members_router = APIRouter(prefix="/members", tags=["network"])
 reports_router = APIRouter(prefix="/reports", tags=["reports"])
@@ -65,6 +66,19 @@ def member_network(
     p = projection
     me = visible_index(p, principal, member_id)
     net = ego_network(p, me, depth=depth, max_nodes=limit)
+    # of other clubs, only members open to the whole university are drawn; the rest count as hidden
+    viewers = (viewer_of(principal, p), member_viewer(p, me))
+    kept = {me, *visible_here(p, viewers, net.nodes)}
+    if len(kept) < len(set(net.nodes)):
+        pairs = [(m, d) for m, d in zip(net.nodes, net.depth, strict=True) if m in kept]
+        net = replace(
+            net,
+            nodes=[m for m, _ in pairs],
+            depth=[d for _, d in pairs],
+            edges=[e for e in net.edges if e[0] in kept and e[1] in kept],
+            hidden=net.hidden
+            + sum(1 for m, d in zip(net.nodes, net.depth, strict=True) if d == 1 and m not in kept),
+        )
     first = [m for m, d in zip(net.nodes, net.depth, strict=True) if d == 1]
     groups = ego_groups(p, first)
     group_of = {m: g.index for g in groups for m in g.members}

@@ -9,6 +9,7 @@ computed in the background. ``refresh=true`` waits for a report of the current v
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -18,7 +19,7 @@ from graph.algorithms.report import ReportFilters
 from service.api.deps import ProjectionServiceDep, StoreDep
 from service.api.errors import ApiError
 from service.api.schemas.reports import CacheInfo, NetworkReport
-from service.core.auth import AnalystOrAdmin
+from service.core.auth import ClubAnalystOrAdmin, forbidden
 from service.core.config import Settings
 from service.reports.render import render_html
 from service.usecases.reports import ReportService, Served, with_introductions
@@ -50,6 +51,13 @@ def report_filters(
     cohort_from: Annotated[int | None, Query(ge=1900, le=2100, description="Earliest cohort year")] = None,
     cohort_to: Annotated[int | None, Query(ge=1900, le=2100, description="Latest cohort year")] = None,
     city: Annotated[str | None, Query(max_length=200, description="Members living in this city")] = None,
+    club: Annotated[
+        str | None,
+        Query(
+            max_length=64,
+            description="One club's members (a club-scoped token always gets its own club's report)",
+        ),
+    ] = None,
 ) -> ReportFilters:
     if cohort_from and cohort_to and cohort_from > cohort_to:
         raise ApiError(
@@ -58,11 +66,26 @@ def report_filters(
             details={"cohort_from": cohort_from, "cohort_to": cohort_to},
         )
     return ReportFilters(
-        program=program or None, cohort_from=cohort_from, cohort_to=cohort_to, city=city or None
+        program=program or None,
+        cohort_from=cohort_from,
+        cohort_to=cohort_to,
+        city=city or None,
+        club=club or None,
     )
 
 
-Filters = Annotated[ReportFilters, Depends(report_filters)]
+def club_report_filters(
+    principal: ClubAnalystOrAdmin, filters: Annotated[ReportFilters, Depends(report_filters)]
+) -> ReportFilters:
+    """The filters, with a club-scoped caller's own club: its report is of its club alone."""
+    if principal.club is None:
+        return filters
+    if filters.club not in (None, principal.club):
+        raise forbidden(f"a token scoped to club '{principal.club}' sees that club's report only")
+    return replace(filters, club=principal.club)
+
+
+Filters = Annotated[ReportFilters, Depends(club_report_filters)]
 Refresh = Annotated[
     bool,
     Query(
@@ -86,7 +109,7 @@ def _headers(served: Served) -> dict[str, str]:
 
 @router.get("/network", response_model=NetworkReport, summary="The club as a network (JSON)")
 def network(
-    principal: AnalystOrAdmin,
+    principal: ClubAnalystOrAdmin,
     service: ReportServiceDep,
     filters: Filters,
     projections: ProjectionServiceDep,
@@ -97,7 +120,8 @@ def network(
     cohort cohesion, career destinations, mentoring and events — aggregates only, every
     group of fewer than 5 members suppressed. Named connectors only when discoverable and
     when ``ALUMNI_GRAPH_REPORT_NAME_CONNECTORS`` is not false. ``introductions``: the whole
-    club's introduction requests (whatever the filters), counts of 1 to 4 null."""
+    club's introduction requests (whatever the filters; None for a club-scoped caller, as they
+    count every club's), counts of 1 to 4 null."""
     served = _serve(service, filters, refresh)
     cache = CacheInfo(
         age_seconds=served.age_seconds,
@@ -105,7 +129,9 @@ def network(
         refreshing=served.refreshing,
         current_projection_version=projections.info()["version"],
     )
-    return NetworkReport.model_validate({**with_introductions(served.report, store), "cache": cache})
+    return NetworkReport.model_validate(
+        {**with_introductions(served.report, store, club=principal.club), "cache": cache}
+    )
 
 
 @router.get(
@@ -114,7 +140,7 @@ def network(
     summary="The club as a network: one self-contained page with charts",
 )
 def network_html(
-    principal: AnalystOrAdmin,
+    principal: ClubAnalystOrAdmin,
     service: ReportServiceDep,
     filters: Filters,
     store: StoreDep,
@@ -124,6 +150,8 @@ def network_html(
     nothing loaded from elsewhere."""
     served = _serve(service, filters, refresh)
     html = render_html(
-        with_introductions(served.report, store), age_seconds=served.age_seconds, stale=served.stale
+        with_introductions(served.report, store, club=principal.club),
+        age_seconds=served.age_seconds,
+        stale=served.stale,
     )
     return HTMLResponse(html, headers=_headers(served))

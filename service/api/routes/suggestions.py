@@ -10,7 +10,13 @@ from service.api.deps import MemberId, ProjectionDep, RankerDep
 from service.api.schemas.graph_common import member_brief, member_ref
 from service.api.schemas.suggestions import ReasonOut, SuggestionOut, Suggestions
 from service.core.auth import MemberScope
-from service.usecases.visibility import visible_index
+from service.usecases.visibility import (
+    member_viewer,
+    oversample,
+    scoped_suggestions,
+    viewer_of,
+    visible_index,
+)
 
 router = APIRouter(prefix="/members", tags=["suggestions"])
 
@@ -43,7 +49,9 @@ def suggestions(
     or anyone not discoverable."""
     p = projection
     me = visible_index(p, principal, member_id)
-    found, used = ranker.suggest(p, me, limit=limit, purpose=purpose)
+    found, used = ranker.suggest(p, me, limit=oversample(p, limit), purpose=purpose)
+    # only members the caller and the member may both find: their clubs, or open to all
+    found = scoped_suggestions(p, (viewer_of(principal, p), member_viewer(p, me)), found, limit)
     return Suggestions(
         member_id=member_id,
         purpose=purpose,

@@ -19,6 +19,7 @@ class TokenOut(BaseModel):
     id: str
     role: str
     member_id: str | None = None
+    club: str | None = Field(None, description="The one club a staff token sees; none: the university")
     created_at: str
     expires_at: str | None = None
     revoked_at: str | None = None
@@ -31,6 +32,9 @@ class TokenCreate(BaseModel):
     member_id: Annotated[str, Field(min_length=1, max_length=64), NoControls] | None = None
     expires: str | None = Field(
         None, max_length=16, description="Lifetime such as 30d, 12h, 90m or 2w; none = no expiry"
+    )
+    club: Annotated[str, Field(min_length=1, max_length=64), NoControls] | None = Field(
+        None, description="Scope a career office, analyst or admin token to one club's members"
     )
 
     @field_validator("expires")

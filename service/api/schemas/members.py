@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -55,6 +57,10 @@ class Member(BaseModel):
     mail_digest: bool = Field(
         False,
         description="One daily digest of introduction and mentoring requests instead of a mail per step",
+    )
+    discoverable_to: Literal["clubs", "university"] = Field(
+        "clubs",
+        description="Who may find the member: its own clubs only (the default) or the whole university",
     )
     positions: list[Position] = []
     skills: list[SkillOut] = []

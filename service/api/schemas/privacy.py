@@ -52,6 +52,9 @@ class MemberPatch(BaseModel):
     intro_requests_weekly: Annotated[int, Field(ge=0, le=50)] | None = None
     #: One daily digest of requests instead of a mail at each step.
     mail_digest: StrictBool | None = None
+    #: Who may find the member: its own clubs' members and staff ("clubs"), or anyone of
+    #: the university ("university"); null: the default, "clubs".
+    discoverable_to: Literal["clubs", "university"] | None = None
 
     @field_validator("headline", "city", "country", "email")
     @classmethod

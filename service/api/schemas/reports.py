@@ -22,6 +22,7 @@ class ReportFiltersOut(BaseModel):
     cohort_from: int | None = None
     cohort_to: int | None = None
     city: str | None = None
+    club: str | None = None
 
 
 class ReportMeta(BaseModel):
