@@ -7,12 +7,15 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 import networkx as nx
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from graph.store import Store
+from service.cli import app
 from service.core.tokens import issue_token
 from tests.support.report_example import LAW, MBA
 
@@ -113,3 +116,14 @@ def test_club_scoped_analyst_gets_its_club_only(
     assert "club 'a'" in r.json()["error"]["message"]
     # the unversioned alias answers the same way
     assert client.get("/reports/network.gexf", headers=headers).status_code == 200
+
+
+def test_cli_writes_a_pseudonymous_export(example_store: Store, tmp_path: Path) -> None:
+    out = tmp_path / "network.gexf"
+    result = CliRunner().invoke(app, ["export", "network", "--format", "gexf", str(out)])
+    assert result.exit_code == 0, result.output
+    content = out.read_bytes()
+    assert not MEMBER_ID.search(content) and b"Member " not in content
+    assert nx.read_gexf(io.BytesIO(content)).number_of_nodes() == len(DISCOVERABLE)
+    bad = CliRunner().invoke(app, ["export", "network", "--format", "csv", str(tmp_path / "x")])
+    assert bad.exit_code == 2 and "neither graphml nor gexf" in bad.output
