@@ -162,51 +162,37 @@ def network_html(
 Names = Annotated[bool, Query(description="Add each member's name (admins only; an analyst is refused)")]
 
 
-def _export(
-    principal: ClubAnalystOrAdmin, projection: ProjectionDep, filters: ReportFilters, names: bool, fmt: str
-) -> Response:
-    if names and not principal.is_admin:
-        raise forbidden("names in a network export are for admins only")
-    body = export_bytes(export_graph(projection, filters, names=names), fmt)
-    return Response(
-        body,
-        media_type=FORMATS[fmt],
-        headers={
-            "Content-Disposition": f'attachment; filename="network.{fmt}"',
-            # pseudonyms differ on every export, and with names it names members
-            "Cache-Control": "private, no-store",
-        },
+def _export_route(fmt: str) -> None:
+    """Register ``GET /reports/network.{fmt}``: one route per format, the same answer."""
+
+    @router.get(
+        f"/network.{fmt}",
+        response_class=Response,
+        responses={200: {"content": {FORMATS[fmt]: {}}}},
+        summary=f"The club's network as {_TITLES[fmt]}, pseudonymous",
+        name=f"network_{fmt}",
     )
+    def export(
+        principal: ClubAnalystOrAdmin, projection: ProjectionDep, filters: Filters, names: Names = False
+    ) -> Response:
+        """The discoverable members (the report's filters and club scope apply) and the ties
+        among them, for Gephi or Cytoscape. Node ids are pseudonyms drawn afresh for each
+        export; attributes ``program``, ``cohort_year``, ``city`` (blank when fewer than 5
+        exported members share the value) and ``degree``; ``name`` only for an admin asking
+        ``names=true``."""
+        if names and not principal.is_admin:
+            raise forbidden("names in a network export are for admins only")
+        return Response(
+            export_bytes(export_graph(projection, filters, names=names), fmt),
+            media_type=FORMATS[fmt],
+            headers={
+                "Content-Disposition": f'attachment; filename="network.{fmt}"',
+                # pseudonyms differ on every export, and with names it names members
+                "Cache-Control": "private, no-store",
+            },
+        )
 
 
-_EXPORT_DOC = """The discoverable members (the report's filters and club scope apply) and the ties
-    among them, for Gephi or Cytoscape. Node ids are pseudonyms drawn afresh for each
-    export; attributes ``program``, ``cohort_year``, ``city`` (blank when fewer than 5
-    exported members share the value) and ``degree``; ``name`` only for an admin asking
-    ``names=true``."""
-
-
-@router.get(
-    "/network.graphml",
-    response_class=Response,
-    responses={200: {"content": {FORMATS["graphml"]: {}}}},
-    summary="The club's network as GraphML, pseudonymous",
-    description=_EXPORT_DOC,
-)
-def network_graphml(
-    principal: ClubAnalystOrAdmin, projection: ProjectionDep, filters: Filters, names: Names = False
-) -> Response:
-    return _export(principal, projection, filters, names, "graphml")
-
-
-@router.get(
-    "/network.gexf",
-    response_class=Response,
-    responses={200: {"content": {FORMATS["gexf"]: {}}}},
-    summary="The club's network as GEXF, pseudonymous",
-    description=_EXPORT_DOC,
-)
-def network_gexf(
-    principal: ClubAnalystOrAdmin, projection: ProjectionDep, filters: Filters, names: Names = False
-) -> Response:
-    return _export(principal, projection, filters, names, "gexf")
+_TITLES = {"graphml": "GraphML", "gexf": "GEXF"}
+for _fmt in FORMATS:
+    _export_route(_fmt)
