@@ -1,4 +1,5 @@
-"""``alumni-graph report``: the network report as one self-contained HTML file (and JSON).
+"""``alumni-graph report``: the network report as one self-contained HTML file (and JSON);
+``alumni-graph export network``: the network itself as GraphML or GEXF, pseudonymous.
 
 The projection is built from Neo4j as the service builds it; the report is computed once
 and written where ``--out`` says. The file opens offline: inline CSS, inline SVG charts.
@@ -13,6 +14,7 @@ from typing import Annotated
 
 import typer
 
+from graph.algorithms.network_export import FORMATS, export_bytes, export_graph
 from graph.algorithms.report import ReportFilters, network_report
 from graph.files import write_private_text
 from graph.projection import build_from_store
@@ -70,3 +72,25 @@ def report_command(
         else f"{meta['members']:,} members, {meta['ties']:,} ties"
     )
     console.print(f"wrote {out_path} ({what}; {meta['seconds'].get('total', 0)} s)")
+
+
+export_app = typer.Typer(help="Export the graph for other tools.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("network")
+def export_network(
+    out_path: Annotated[Path, typer.Argument(help="Where to write the file.", dir_okay=False)],
+    fmt: Annotated[str, typer.Option("--format", help="graphml or gexf.")] = "graphml",
+    club: Annotated[str | None, typer.Option(help="Only the members of this club (its id).")] = None,
+) -> None:
+    """The discoverable members and their ties for Gephi or Cytoscape: pseudonymous ids,
+    programme, cohort year, city (blank when fewer than 5 share it) and degree; no names."""
+    setup_logging()
+    if fmt not in FORMATS:
+        raise fail(f"--format: {fmt!r} is neither graphml nor gexf", 2)
+    with open_store() as store:
+        projection = build_from_store(store)
+    g = export_graph(projection, ReportFilters(club=club))
+    write_private_text(out_path, export_bytes(g, fmt).decode("utf-8"))
+    console.print(f"wrote {out_path} ({g.number_of_nodes():,} members, {g.number_of_edges():,} ties)")

@@ -77,6 +77,8 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/employers/{employer_id}/profile"): frozenset({CO, AD}),
     ("GET", "/reports/network"): frozenset({AN, AD}),
     ("GET", "/reports/network.html"): frozenset({AN, AD}),
+    ("GET", "/reports/network.graphml"): frozenset({AN, AD}),
+    ("GET", "/reports/network.gexf"): frozenset({AN, AD}),
     ("GET", "/admin/audit"): frozenset({AD}),
     ("GET", "/admin/tokens"): frozenset({AD}),
     ("POST", "/admin/tokens"): frozenset({AD}),
@@ -299,13 +301,14 @@ def test_member_sees_own_email_career_office_does_not(
 
 HOME, AWAY = "home", "away"
 #: Routes that act on the whole university: a club-scoped token is refused (403). The
-#: network report is not one: a club-scoped token gets its own club's.
+#: network report and its exports are not: a club-scoped token gets its own club's.
 UNIVERSITY_ONLY = frozenset(
     key
     for key, allowed in POLICY.items()
     if key[1].startswith(("/admin/", "/reports/"))
     and allowed not in (OPEN, PUBLIC)
-    and key[1] not in ("/reports/network", "/reports/network.html")
+    and key[1]
+    not in ("/reports/network", "/reports/network.html", "/reports/network.graphml", "/reports/network.gexf")
 )
 #: Routes that name a seeded member in their path or body.
 NAMES_A_MEMBER = frozenset(

@@ -1,4 +1,5 @@
-"""``GET /reports/network`` (JSON) and ``GET /reports/network.html``: the club as a network.
+"""``GET /reports/network`` (JSON) and ``GET /reports/network.html``: the club as a network;
+``GET /reports/network.graphml`` and ``.gexf``: the same members' ties as a graph file.
 
 Both serve the same cached report (:class:`service.usecases.reports.ReportService`):
 computed once per projection version and filter combination, and when the club has
@@ -13,10 +14,11 @@ from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
+from graph.algorithms.network_export import FORMATS, export_bytes, export_graph
 from graph.algorithms.report import ReportFilters
-from service.api.deps import ProjectionServiceDep, StoreDep
+from service.api.deps import ProjectionDep, ProjectionServiceDep, StoreDep
 from service.api.errors import ApiError
 from service.api.schemas.reports import CacheInfo, NetworkReport
 from service.core.auth import ClubAnalystOrAdmin, forbidden
@@ -155,3 +157,42 @@ def network_html(
         stale=served.stale,
     )
     return HTMLResponse(html, headers=_headers(served))
+
+
+Names = Annotated[bool, Query(description="Add each member's name (admins only; an analyst is refused)")]
+
+
+def _export_route(fmt: str) -> None:
+    """Register ``GET /reports/network.{fmt}``: one route per format, the same answer."""
+
+    @router.get(
+        f"/network.{fmt}",
+        response_class=Response,
+        responses={200: {"content": {FORMATS[fmt]: {}}}},
+        summary=f"The club's network as {_TITLES[fmt]}, pseudonymous",
+        name=f"network_{fmt}",
+    )
+    def export(
+        principal: ClubAnalystOrAdmin, projection: ProjectionDep, filters: Filters, names: Names = False
+    ) -> Response:
+        """The discoverable members (the report's filters and club scope apply) and the ties
+        among them, for Gephi or Cytoscape. Node ids are pseudonyms drawn afresh for each
+        export; attributes ``program``, ``cohort_year``, ``city`` (blank when fewer than 5
+        exported members share the value) and ``degree``; ``name`` only for an admin asking
+        ``names=true``."""
+        if names and not principal.is_admin:
+            raise forbidden("names in a network export are for admins only")
+        return Response(
+            export_bytes(export_graph(projection, filters, names=names), fmt),
+            media_type=FORMATS[fmt],
+            headers={
+                "Content-Disposition": f'attachment; filename="network.{fmt}"',
+                # pseudonyms differ on every export, and with names it names members
+                "Cache-Control": "private, no-store",
+            },
+        )
+
+
+_TITLES = {"graphml": "GraphML", "gexf": "GEXF"}
+for _fmt in FORMATS:
+    _export_route(_fmt)
