@@ -284,6 +284,8 @@ CALLS: dict[tuple[str, str], list[Template]] = {
     ],
     ("GET", "/reports/network"): [lambda c: Req(params={"refresh": "true"}), lambda c: Req()],
     ("GET", "/reports/network.html"): [lambda c: Req(params={"refresh": "true"})],
+    ("GET", "/reports/network.graphml"): [lambda c: Req(), lambda c: Req(params={"names": "true"})],
+    ("GET", "/reports/network.gexf"): [lambda c: Req(), lambda c: Req(params={"names": "true"})],
     ("GET", "/members/{member_id}/mentors"): [
         lambda c: Req({"member_id": c.x}),
         lambda c: Req({"member_id": OWN}, {"limit": 100}),
