@@ -88,6 +88,11 @@ class TombstoneKey:
             return None
         return self._mac(b"email", normalise_email(email).encode("utf-8"))
 
+    def matching(self, member_ids: Iterable[str], hashes: set[str]) -> list[str]:
+        """The ids among ``member_ids`` whose :meth:`id_hash` is in ``hashes`` (one HMAC an
+        id: some 0.5 s for 320,000)."""
+        return [m for m in member_ids if self.id_hash(m) in hashes]
+
     def tombstone(self, member_id: str, email: str | None, erased_at: str) -> Tombstone:
         return Tombstone(self.id_hash(member_id), self.email_hash(email), erased_at)
 

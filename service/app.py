@@ -114,6 +114,8 @@ def create_app(store: Store | None = None, settings: Settings | None = None) -> 
             else None
         )
         app.state.snapshots = snapshots
+        if snapshots is not None:
+            store.subscribe(snapshots.heard)
         app.state.projection, current_at = start_projection(store, snapshots)
         ranker = RankerService(settings.ranker_folder(), retrain_share=settings.ranker_retrain_share)
         ranker.load()
@@ -138,6 +140,8 @@ def create_app(store: Store | None = None, settings: Settings | None = None) -> 
         if heartbeat is not None:
             heartbeat.stop()
         app.state.projection.close()
+        if snapshots is not None:
+            store.unsubscribe(snapshots.heard)
         if owns_store:
             store.close()
 

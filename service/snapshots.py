@@ -15,6 +15,12 @@ Several processes (``serve --workers N``) share one folder. A file lock (``.lock
 one of them build and write (before it serves) while the others wait and then map what
 it wrote, so N workers starting together cost one build; later, the one that takes the lock writes the
 next snapshot, and the others swap to it when they stand at the same counter.
+
+An erased member must not stay on disk in a snapshot either. After an erasure this
+process made (it hears ``member_deleted``), the next quiet moment writes a snapshot at
+once, whatever the interval, and removes every older one. A rebuild after a change by
+another process, or at a start where Neo4j moved since the snapshot, removes the older
+ones too: that change may have been an erasure, and which it was is not logged.
 """
 
 from __future__ import annotations
@@ -29,8 +35,15 @@ from pathlib import Path
 from typing import Any
 
 from graph.projection import Projection, ProjectionService, ReloadInProgress
-from graph.projection.snapshot import SnapshotError, open_snapshot, snapshot_info, write_snapshot
+from graph.projection.snapshot import (
+    SnapshotError,
+    open_snapshot,
+    prune_snapshots,
+    snapshot_info,
+    write_snapshot,
+)
 from graph.store import Store, StoreError
+from graph.store.base import WriteEvent
 from graph.store.integrity import ChangeMark
 
 log = logging.getLogger("alumni_graph.service")
@@ -72,6 +85,9 @@ class Snapshots:
         # the snapshot this process serves as mapped, and its version then (a write moves it)
         self._served: Projection | None = None
         self._served_version = 0
+        # the counter of the latest erasure made here that an older snapshot may still hold
+        # (epoch None: not known, any later snapshot passes it); None: there is none
+        self._erased_at: ChangeMark | None = None
 
     # -- at start ---------------------------------------------------------------------
     def start(self, store: Store, service: ProjectionService) -> ChangeMark | None:
@@ -91,8 +107,9 @@ class Snapshots:
             service.reload()
             built = service.current
             # under the lock: workers waiting on it then map this rather than build; and
-            # this one serves the mapped snapshot too, so that its built copy can go
-            if built is not None and self._write_locked(built, mark):
+            # this one serves the mapped snapshot too, so that its built copy can go. The
+            # older snapshots go: Neo4j moved since them, maybe by an erasure.
+            if built is not None and self._write_locked(built, mark, purge=True):
                 mapped = self.open_at(mark)
                 if mapped is not None:
                     self.adopt(service, mapped)
@@ -132,28 +149,66 @@ class Snapshots:
         return p
 
     # -- writing ----------------------------------------------------------------------
-    def write(self, p: Projection, mark: ChangeMark, *, wait: bool = False) -> bool:
+    def write(self, p: Projection, mark: ChangeMark, *, wait: bool = False, purge: bool = False) -> bool:
         """Write ``p`` as the snapshot at ``mark``; False when another process holds the
         lock (unless ``wait``), when the current snapshot is already at ``mark``, or when
-        writing failed (logged: the service serves on without)."""
+        writing failed (logged: the service serves on without). ``purge`` removes every
+        older snapshot, also when the current one is at ``mark`` already."""
         with _file_lock(self._lock_path, blocking=wait) as held:
-            return held is not None and self._write_locked(p, mark)
+            return held is not None and self._write_locked(p, mark, purge=purge)
 
-    def _write_locked(self, p: Projection, mark: ChangeMark) -> bool:
+    def heard(self, event: WriteEvent) -> None:
+        """A listener of this process's store (:meth:`Store.subscribe`): notes its erasures."""
+        if event.kind != "member_deleted":
+            return
+        for row in event.rows:
+            change = row.get("change") or {}
+            mark = ChangeMark(change.get("epoch"), int(change.get("counter", 0)))
+            if self._erased_at is None or mark.epoch is None or mark.counter > self._erased_at.counter:
+                self._erased_at = mark
+
+    @property
+    def _erased(self) -> bool:
+        return self._erased_at is not None
+
+    def _passes_erasure(self, mark: ChangeMark) -> bool:
+        """Whether a snapshot at ``mark`` is newer than the last erasure made here."""
+        erased = self._erased_at
+        return (
+            erased is None
+            or erased.epoch is None
+            or (mark.epoch == erased.epoch and mark.counter >= erased.counter)
+        )
+
+    def _write_locked(self, p: Projection, mark: ChangeMark, *, purge: bool = False) -> bool:
         stamp = stamp_of(mark)
-        if mark.epoch is None or self._current_stamp() == stamp:
-            return False  # (a counter never moved says nothing of the content: see open_at)
+        if mark.epoch is None:
+            return False  # a counter never moved says nothing of the content: see open_at
+        if self._current_stamp() == stamp:
+            if purge:
+                self._purge_locked(mark)  # written by another process at the same counter
+            return False
         started = time.monotonic()
         try:
-            folder = write_snapshot(p, self.root, stamp)
+            folder = write_snapshot(p, self.root, stamp, keep=0 if purge else 1)
         except (OSError, SnapshotError) as exc:
             log.error("could not write the projection snapshot into %s: %s", self.root, exc)
             return False
+        if purge and self._passes_erasure(mark):
+            self._erased_at = None
         self.stamp = stamp
         self.written += 1
         self._last_write = time.monotonic()
         log.info("projection snapshot %s written in %.1f s", folder.name, self._last_write - started)
         return True
+
+    def _purge_locked(self, current: ChangeMark) -> None:
+        """Remove the snapshots older than the current one, which stands at ``current``."""
+        removed = prune_snapshots(self.root, keep=0)
+        if self._passes_erasure(current):
+            self._erased_at = None
+        if removed:
+            log.info("removed %d older projection snapshot(s), which may hold erased members", removed)
 
     def _current_stamp(self) -> Any:
         """The current snapshot's stamp; None when there is none or it cannot be read."""
@@ -177,9 +232,12 @@ class Snapshots:
         if mark.epoch is None:
             return
         if self._current_stamp() != stamp:
-            if time.monotonic() - self._last_write >= self.interval:
-                self.write(current, mark)
+            # after an erasure at once: until then the older snapshots hold the member
+            if self._erased or time.monotonic() - self._last_write >= self.interval:
+                self.write(current, mark, purge=self._erased)
             return
+        if self._erased:
+            self.write(current, mark, purge=True)  # its elders go; it stays if newer than the erasure
         if current is self._served and current.version == self._served_version:
             return  # serving that snapshot already, unchanged
         fresh = self.open_at(mark)

@@ -26,6 +26,7 @@ from collections.abc import Callable
 
 from graph.projection import Projection, ProjectionService, ReloadInProgress
 from graph.store import Store, StoreError, StoreUnavailable
+from graph.store.base import WriteEvent
 from graph.store.integrity import ChangeMark
 from graph.tombstones import TombstoneKeyError
 from service.core.token_cache import TokenCache
@@ -148,10 +149,37 @@ class ChangeWatcher:
             return False
         if events is None:
             return False
+        events = self._name_erased(events, now)
+        if events is None:
+            return False
         for event in events:
             self.projection.on_write(event)
+            if self.snapshots is not None:
+                self.snapshots.heard(event)  # the older snapshots must go: see Snapshots
         self.replayed += len(events)
         return True
+
+    def _name_erased(self, events: list[WriteEvent], now: ChangeMark) -> list[WriteEvent] | None:
+        """``events`` with each logged erasure's tombstone hash turned into the member it
+        names in the projection; None when that cannot be done here (no tombstone key, no
+        projection): then the projection is rebuilt."""
+        named: list[WriteEvent] = []
+        for event in events:
+            if event.kind != "member_deleted":
+                named.append(event)
+                continue
+            current = self.projection.current
+            try:
+                key = self.store.tombstone_files.key()
+            except TombstoneKeyError:
+                key = None
+            if key is None or current is None:
+                return None
+            hashes = {row["key_hash"] for row in event.rows}
+            change = {"epoch": now.epoch, "counter": now.counter}
+            found = key.matching(list(current.index), hashes)
+            named.append(WriteEvent(event.kind, [{"id": m, "change": change} for m in found]))
+        return named
 
     def _reload(self, mark: ChangeMark) -> bool:
         # the outside change may be a restored backup older than some erasures
@@ -174,7 +202,8 @@ class ChangeWatcher:
         self.reloads += 1
         log.info("projection rebuilt after a change by another process (counter %s)", mark.counter)
         if self.snapshots is not None:
-            self.snapshots.write(fresh, mark, wait=True)
+            # the outside change may have been an erasure: no older snapshot may keep it
+            self.snapshots.write(fresh, mark, wait=True, purge=True)
         if self.after_reload is not None:
             try:
                 self.after_reload(fresh)

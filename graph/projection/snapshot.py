@@ -115,12 +115,13 @@ class _ArraysFile:
         self.add(f"{name}.values", values)
 
 
-def write_snapshot(p: Projection, root: str | Path, stamp: Any) -> Path:
+def write_snapshot(p: Projection, root: str | Path, stamp: Any, *, keep: int = KEEP) -> Path:
     """Write ``p`` as the newest snapshot under ``root``, stamped with ``stamp`` (any JSON
     value; the change counter ``p`` is current at), and return its folder.
 
     Holds the projection's write lock while reading it, so the snapshot is one state of
-    it; the files are written outside the lock.
+    it; the files are written outside the lock. Of the older snapshots the ``keep``
+    newest stay (see :func:`prune_snapshots`).
     """
     root = Path(root)
     with p._lock:
@@ -147,7 +148,7 @@ def write_snapshot(p: Projection, root: str | Path, stamp: Any) -> Path:
     pointer.write_text(final.name + "\n")
     os.replace(pointer, root / CURRENT)
     _fsync_dir(root)
-    _prune(root, final.name)
+    prune_snapshots(root, keep=keep)
     return final
 
 
@@ -246,16 +247,28 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def _prune(root: Path, current: str) -> None:
-    """Remove all but the current snapshot and the ``KEEP`` before it (a process that
-    maps a removed one keeps its pages until it lets go: the files live on until then)."""
-    older = sorted((d for d in root.glob("snapshot-*") if d.name < current), reverse=True)
-    for folder in older[KEEP:]:
+def prune_snapshots(root: str | Path, *, keep: int = KEEP) -> int:
+    """Remove every snapshot under ``root`` but the current one and the ``keep`` newest
+    before it; returns how many were removed.
+
+    One older snapshot is kept by default for a process that read ``CURRENT`` just before
+    it moved and is still opening the folder it named. ``keep=0`` is for a snapshot that
+    must not outlive the current one: the older ones may hold a member erased since. A
+    process that maps a removed snapshot keeps its pages until it lets go of them; no
+    path leads to them any more.
+    """
+    root = Path(root)
+    current = current_snapshot(root)
+    if current is None:
+        return 0
+    older = sorted((d for d in root.glob("snapshot-*") if d.name != current.name), reverse=True)
+    for folder in older[keep:]:
         shutil.rmtree(folder, ignore_errors=True)
     for stale in root.glob(".tmp-*"):
         # another writer's folder is fresh; one left by a crash is old
         if time.time() - stale.stat().st_mtime > 3600:
             shutil.rmtree(stale, ignore_errors=True)
+    return len(older[keep:])
 
 
 # -- reading -----------------------------------------------------------------------------

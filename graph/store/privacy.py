@@ -200,10 +200,14 @@ class PrivacyMixin(StoreBase):
             ).single()
             if found is None:
                 return None
+            logged: list[dict[str, Any]] | None = None
             if key is not None:
                 stone = key.tombstone(member_id, found["email"], now.date().isoformat())
                 merge_tombstones(tx, [stone], key)
                 files.append([stone])
+                # the tombstone's own hash, which Neo4j holds already: hosts with the key
+                # find the member by it and forget it without a rebuild
+                logged = [{"key_hash": stone.key_hash}]
             tx.run("MATCH (m:Member {id: $id}) DETACH DELETE m", id=member_id).consume()
             end_member_sessions_tx(tx, member_id)  # signed out everywhere, its links gone
             erase_member_intro_requests_tx(tx, member_id, ref, at)
@@ -223,17 +227,18 @@ class PrivacyMixin(StoreBase):
                 id=member_id,
                 ref=ref,
             ).single()["n"]
-            # other services rebuild rather than read the id from the change log, and the
-            # log keeps nothing that names the member (ids are JSON strings in its rows)
+            # the log keeps nothing that names the member (ids are JSON strings in its rows)
             tx.run(
                 "MATCH (c:StoreChange) WHERE c.rows CONTAINS $quoted DELETE c",
                 quoted=json.dumps(member_id, ensure_ascii=False),
             ).consume()
-            self._changed(tx, "member_deleted", None, marks)
+            self._changed(tx, "member_deleted", logged, marks)
             return Erasure(ref, found["rels"], tokens, entries)
 
         erasure = self.write_tx(work)
         self._own_changes.update(marks)
         if erasure is not None:
-            self._notify("member_deleted", [{"id": member_id}])
+            # with the counter the erasure moved to: the snapshots on disk must pass it
+            change = {"epoch": marks[0][0], "counter": marks[0][1]} if marks else None
+            self._notify("member_deleted", [{"id": member_id, "change": change}])
         return erasure
