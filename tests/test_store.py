@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+
+import pytest
+
 from graph.migrations import MIGRATIONS
-from graph.store import Store, WriteEvent
+from graph.store import Store, StoreUnavailable, WriteEvent
 
 
 def test_migrations_apply_once(store: Store) -> None:
@@ -86,3 +90,29 @@ def test_concurrent_migrations_both_succeed(session_store: Store) -> None:
     assert session_store.applied_migrations() == [m.id for m in MIGRATIONS]
     indexes = {r["name"] for r in session_store.read("SHOW INDEXES YIELD name RETURN name")}
     assert "member_name_key" in indexes
+
+
+def test_a_neo4j_back_after_a_failure_runs_the_latest_reads_before_requests_do(
+    store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    """After a failed contact the heartbeat's probe runs the latest read queries once, so
+    that a restarted server's planning of them falls on the probe, not on requests."""
+    store.read("MATCH (m:Member {id: $id}) RETURN m.name AS name", id="nobody")
+    store.read("MATCH (e:Employer) RETURN count(e) AS n")
+    caplog.set_level(logging.WARNING, logger="graph.store.base")
+    store.probed, store.fail_fast_for = True, 5.0  # as the service runs it, under its heartbeat
+    try:
+        store._unavailable("the connection dropped")  # what a failed call leaves
+        with pytest.raises(StoreUnavailable):
+            store.read("MATCH (e:Employer) RETURN count(e) AS n")  # requests fail fast meanwhile
+        before = store.warmed
+        store.change_marks(probe=True)  # the heartbeat's reading
+        assert store.warmed - before >= 2
+        assert store.available
+        assert "Neo4j answers again: ran" in caplog.text
+        # once it answers, a probe runs nothing more
+        warmed = store.warmed
+        store.change_marks(probe=True)
+        assert store.warmed == warmed
+    finally:
+        store.probed, store.fail_fast_for = False, 0.0

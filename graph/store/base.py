@@ -11,6 +11,7 @@ import json
 import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from typing import Any, LiteralString
 from neo4j import Driver, GraphDatabase, ManagedTransaction, unit_of_work
 from neo4j.exceptions import (
     AuthError,
+    ClientError,
     ServiceUnavailable,
     SessionExpired,
     TransientError,
@@ -30,6 +32,11 @@ log = logging.getLogger(__name__)
 
 #: Rows per ``UNWIND`` batch; see bench/RESULTS.md for how it was chosen.
 DEFAULT_BATCH_SIZE = 5000
+
+#: The distinct read queries remembered for warming a restarted Neo4j (see ``_warm``).
+WARM_QUERIES = 64
+#: Seconds one warming query may take before it is given up (the next probe tries again).
+WARM_TIMEOUT = 60.0
 
 # Every batch moves this counter in its own transaction, so another process (a service
 # whose projection hears only its own writes) can tell that the graph changed. `epoch`
@@ -137,6 +144,12 @@ class StoreBase:
         #: request waits on a server that accepts connections but cannot answer yet.
         self.probed = False
         self._trial = threading.Lock()
+        # the latest read queries with their last parameters, run once on a restarted Neo4j
+        # before requests may use it again
+        self._recent_reads: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self._recent_lock = threading.Lock()
+        #: how many queries were run to warm Neo4j after it came back
+        self.warmed = 0
         #: (epoch, counter) values of the change counter that this store's batches produced.
         self._own_changes: set[tuple[str, int]] = set()
         self.driver: Driver = GraphDatabase.driver(
@@ -202,7 +215,47 @@ class StoreBase:
             raise StoreUnavailable(f"Neo4j is busy, try again: {exc.message}") from exc
         except AuthError as exc:
             raise self._unavailable(f"Neo4j refused the credentials: {exc.message}") from exc
+        if probe and self._failed_at is not None:
+            self._warm()  # before requests come back: see _warm
         self._failed_at = None
+
+    def _warm(self) -> None:
+        """Run the latest read queries once on a Neo4j that answers again after a failure.
+
+        A restarted server plans and compiles each query the first time it runs, which takes
+        seconds on a busy machine; run here, from the probe, that wait falls on the heartbeat
+        while requests still fail fast, instead of on the first requests let through. Reads
+        only (a read transaction changes nothing); a query Neo4j refuses is skipped.
+        """
+        with self._recent_lock:
+            reads = list(self._recent_reads.items())
+        if not reads:
+            return
+        started = time.monotonic()
+        warmed = 0
+
+        @unit_of_work(timeout=WARM_TIMEOUT)
+        def run(tx: ManagedTransaction, cypher: str, params: dict[str, Any]) -> None:
+            tx.run(cypher, params).consume()
+
+        try:
+            with self._attempt(probe=True), self._session(default_access_mode="READ") as session:
+                for cypher, params in reads:
+                    try:
+                        session.execute_read(run, cypher, params)
+                    except ClientError:
+                        continue  # e.g. refused by a newer schema; the request will say
+                    warmed += 1
+        except (ServiceUnavailable, SessionExpired, OSError) as exc:
+            raise self._unavailable(f"Neo4j is unavailable: {exc}") from exc
+        except TransientError as exc:
+            raise StoreUnavailable(f"Neo4j is busy, try again: {exc.message}") from exc
+        self.warmed += warmed
+        log.warning(
+            "Neo4j answers again: ran %d of the latest queries in %.1f s before letting requests through",
+            warmed,
+            time.monotonic() - started,
+        )
 
     def probe(self) -> bool:
         """Ask Neo4j now, even while calls fail fast; a success lets them through again.
@@ -276,7 +329,14 @@ class StoreBase:
             return [r.data() for r in tx.run(cypher, params)]
 
         with self._contact(probe=probe), self._session(default_access_mode="READ") as session:
-            return session.execute_read(work)
+            records = session.execute_read(work)
+        if not probe:
+            with self._recent_lock:
+                self._recent_reads[cypher] = params
+                self._recent_reads.move_to_end(cypher)
+                if len(self._recent_reads) > WARM_QUERIES:
+                    self._recent_reads.popitem(last=False)
+        return records
 
     def stream(self, cypher: LiteralString, fetch_size: int = 10_000, **params: Any) -> Iterator[dict]:
         """Stream a large read (projection build) without holding it all in memory twice."""

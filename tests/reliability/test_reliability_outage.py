@@ -199,6 +199,8 @@ def test_neo4j_outage_under_traffic(fault_server: LocalNeo4j, fault_store: Store
     # once Neo4j answers again and the service has noticed, everything is normal
     after = [h for h in hits if h.at >= recovered_at]
     assert after and all(h.normal for h in after), [h for h in after if not h.normal][-3:]
+    # the heartbeat ran the request path's queries on the restarted server before requests did
+    assert "Neo4j answers again: ran" in service.log.read_text()
     print(
         f"restart: {len(restarting)} answers as down, slowest {max(h.seconds for h in restarting):.3f} s, "
         f"{len(cold)} from the live server before all were normal, slowest "
