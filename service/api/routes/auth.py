@@ -88,6 +88,7 @@ def _signed_in(
     member_id: str | None,
     subject: str | None = None,
     token_id: str | None = None,
+    club: str | None = None,
 ) -> RedirectResponse:
     """Open a session, set its cookie and send the browser to the role's first page."""
     opened = open_session(
@@ -99,6 +100,7 @@ def _signed_in(
         member_id=member_id,
         subject=subject,
         token_id=token_id,
+        club=club,
         user_agent=request.headers.get("user-agent"),
     )
     response = RedirectResponse(_home(role), status_code=303)
@@ -217,9 +219,13 @@ def oidc_callback(
         return page("sso_" + exc.kind, 503 if exc.kind == "unavailable" else 401)
     who = resolve(store, _settings(request), claims)
     if who.role is None:
-        key = {"unverified_email": "unverified", "ambiguous": "ambiguous", "no_email": "no_email"}.get(
-            who.problem or "", "unmatched"
-        )
+        key = {
+            "unverified_email": "unverified",
+            "ambiguous": "ambiguous",
+            "no_email": "no_email",
+            "unknown_club": "unknown_club",
+            "several_clubs": "unknown_club",
+        }.get(who.problem or "", "unmatched")
         return page(key, 403, email=who.email or "")
     response = _signed_in(
         request,
@@ -229,6 +235,7 @@ def oidc_callback(
         via="oidc",
         member_id=who.member["id"] if who.member else None,
         subject=who.subject,
+        club=who.club if who.staff_role is not None else None,
     )
     response.delete_cookie(LOGIN_COOKIE, path=_cookie_path(request.url.path))
     return response
@@ -304,6 +311,7 @@ def _session_out(request: Request, principal: Principal, csrf: str | None = None
         session_id=session["id"] if session else None,
         expires_at=session["expires_at"] if session else None,
         csrf_token=csrf,
+        club=principal.club,
     )
 
 

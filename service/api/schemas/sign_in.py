@@ -51,6 +51,9 @@ class SessionOut(BaseModel):
     )
     session_id: str | None = None
     expires_at: str | None = Field(None, description="The session's absolute expiry")
+    club: str | None = Field(
+        None, description="The one club a staff session or token is scoped to; null: the university"
+    )
     csrf_token: str | None = Field(
         None, description="Send as X-CSRF-Token with every request that changes something (sessions only)"
     )
