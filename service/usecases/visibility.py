@@ -84,6 +84,19 @@ def own_clubs(p: Projection, member_id: str) -> list[tuple[str, str]]:
     return sorted(((vocab.keys[c], vocab.names[c]) for c in p.member_clubs(me)), key=lambda c: (c[1], c[0]))
 
 
+def clubs_of(p: Projection | None, principal: Principal) -> list[tuple[str, str]]:
+    """The clubs the pages name for a caller, as ``(id, name)``: a member's own today, a
+    club-scoped staff's one club; none for the university's staff."""
+    if principal.member_id is not None:
+        return own_clubs(p, principal.member_id) if p is not None else []
+    if principal.club is None:
+        return []
+    code = p.club(principal.club) if p is not None else None
+    if p is None or code is None:
+        return [(principal.club, principal.club)]
+    return [(principal.club, p.clubs.vocab.names[code])]
+
+
 def club_member_ids(p: Projection, club_id: str) -> frozenset[str]:
     """The ids of the live members of ``club_id`` today (none for a club the projection
     does not know)."""

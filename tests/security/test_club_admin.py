@@ -198,3 +198,23 @@ def test_the_switcher_is_a_members_own(university: Store, client: TestClient) ->
     staff = bearer(university, "career_office", club="a")
     r = client.post(API_V1 + "/auth/club-view", json={"club": "a"}, headers=staff)
     assert r.status_code == 403
+
+
+def test_the_switcher_works_from_a_web_session_with_its_csrf_token(
+    university: Store, client: TestClient
+) -> None:
+    x = bearer(university, "member", member_id="x")
+    assert client.post(API_V1 + "/auth/token-session", headers=x).status_code == 201
+    me = client.get(API_V1 + "/auth/session").json()
+    assert me["via"] == "token" and me["csrf_token"]
+    refused = client.post(API_V1 + "/auth/club-view", json={"club": "a"})
+    assert refused.status_code == 403
+    r = client.post(
+        API_V1 + "/auth/club-view", json={"club": "a"}, headers={"X-CSRF-Token": me["csrf_token"]}
+    )
+    assert r.status_code == 200, r.text
+    assert client.get(API_V1 + "/auth/session").json()["view_club"] == "a"
+    # signing out forgets the choice with the session
+    assert "ag_club" in client.cookies
+    client.post(API_V1 + "/auth/sign-out", headers={"X-CSRF-Token": me["csrf_token"]})
+    assert "ag_club" not in client.cookies

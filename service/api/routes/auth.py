@@ -40,7 +40,7 @@ from service.core.sessions import (
 )
 from service.core.sign_in_links import address_key, base_url_for_mail, send_sign_in_link, use_link
 from service.core.tokens import hash_token, now_iso
-from service.usecases.visibility import own_clubs
+from service.usecases.visibility import clubs_of, own_clubs
 from service.web.pages import HOME, WEB
 from service.web.sign_in_pages import outcome_page
 
@@ -307,7 +307,7 @@ def _session_out(request: Request, principal: Principal, csrf: str | None = None
     member = request.app.state.store.member_for_sign_in(member_id) if member_id else None
     service = getattr(request.app.state, "projection", None)
     p = service.current if service is not None else None
-    clubs = own_clubs(p, principal.member_id) if p is not None and principal.member_id else []
+    clubs = clubs_of(p, principal)
     return SessionOut(
         clubs=[ClubOut(id=c, name=name) for c, name in clubs],
         view_club=principal.view_club if principal.view_club in {c for c, _ in clubs} else None,

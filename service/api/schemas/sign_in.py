@@ -56,11 +56,15 @@ class SessionOut(BaseModel):
     )
     session_id: str | None = None
     expires_at: str | None = Field(None, description="The session's absolute expiry")
+    csrf_token: str | None = Field(
+        None, description="Send as X-CSRF-Token with every request that changes something (sessions only)"
+    )
     club: str | None = Field(
         None, description="The one club a staff session or token is scoped to; null: the university"
     )
     clubs: list[ClubOut] = Field(
-        default_factory=list, description="A member's clubs today (the club switcher's choices)"
+        default_factory=list,
+        description="A member's clubs today (the club switcher's choices); a club-scoped staff's club",
     )
     view_club: str | None = Field(
         None, description="The one of its clubs a member looks from on the pages; null: all of them"
@@ -72,9 +76,6 @@ class ClubViewIn(BaseModel):
 
     club: Annotated[str, Field(min_length=1, max_length=64)] | None = Field(
         None, description="One of the member's clubs to look from; null: all of them"
-    )
-    csrf_token: str | None = Field(
-        None, description="Send as X-CSRF-Token with every request that changes something (sessions only)"
     )
 
 
