@@ -114,19 +114,26 @@ def club_bridges(frame: ReportFrame, *, club: str | None = None, today: str | No
             }
         )
 
-    # ties that differ in their ends' clubs are the only candidates for a crossing
+    # ties that differ in their ends' clubs are the only candidates for a crossing; most
+    # join two members of one club each, counted at once; the rest pair by pair
+    n_clubs = len(vocab)
     differ = (u != v).any(axis=1)
-    du, dv = u[differ], v[differ]
+    single = differ & (u.sum(axis=1) == 1) & (v.sum(axis=1) == 1)
+    flat = np.bincount(
+        u[single].argmax(axis=1) * n_clubs + v[single].argmax(axis=1), minlength=n_clubs * n_clubs
+    ).reshape(n_clubs, n_clubs)
+    crossing = flat + flat.T
+    rest = differ & ~single
+    du, dv = u[rest], v[rest]
     pairs = []
     chosen = set(focus)
-    n_clubs = len(vocab)
     for a in range(n_clubs):
         for b in range(a + 1, n_clubs):
             if a not in chosen and b not in chosen:
                 continue
             only_a_u, only_b_u = du[:, a] & ~du[:, b], du[:, b] & ~du[:, a]
             only_a_v, only_b_v = dv[:, a] & ~dv[:, b], dv[:, b] & ~dv[:, a]
-            between = int((only_a_u & only_b_v).sum() + (only_b_u & only_a_v).sum())
+            between = int(crossing[a, b]) + int((only_a_u & only_b_v).sum() + (only_b_u & only_a_v).sum())
             shared = int(both[a, b])
             if between or shared:
                 x, y = sorted((a, b), key=vocab.keys.__getitem__)
