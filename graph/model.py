@@ -61,6 +61,21 @@ MEMBER_FIELDS = (
 #: club (every database before clubs existed) is this club (``graph.migrations`` 8).
 DEFAULT_CLUB = "default"
 
+
+def membership_runs(until: str, today: str) -> bool:
+    """Does a club membership that ends ``until`` still count on ``today`` (both ISO text)?
+
+    Empty means open-ended. The ``until`` day itself still counts, and a partial date
+    runs to the end of its year or month: a membership ``until`` 2025 ends with 2025.
+
+    >>> membership_runs("", "2025-06-10"), membership_runs("2025-06-10", "2025-06-10")
+    (True, True)
+    >>> membership_runs("2025-06", "2025-07-01"), membership_runs("2024", "2025-01-01")
+    (False, False)
+    """
+    return not until or until >= today[: len(until)]
+
+
 #: Who a member may be found by (``discoverable_to``): members and staff of its own
 #: clubs only (the default), or anyone of the university.
 REACH_CLUBS = "clubs"

@@ -306,6 +306,7 @@ def _erase_member(p: Projection, i: int) -> None:
         p.mentorships[other] = tuple(m for m in p.mentorships[other] if m[0] != i)
         p.mentorship_until.pop((i, other) if direction > 0 else (other, i), None)
     p.mentorships[i] = ()
+    p.club_until.pop(i, None)
     for facet in p._member_facets():
         facet.clear_member(i)
     p.positions[i] = ()
@@ -429,11 +430,24 @@ def _on_clubs(p: Projection, rows: Sequence[Mapping[str, Any]]) -> None:
         _put_club(p, row["id"], (row.get("props") or {}).get("name"))
 
 
+def _put_membership_until(p: Projection, member: int, club: int, until: Any) -> None:
+    """The membership's ``until`` (``SET r += props``: a row without one keeps the stored)."""
+    if until is _KEEP:
+        return
+    text = until.isoformat() if hasattr(until, "isoformat") else str(until or "")
+    if text:
+        p.club_until.setdefault(member, {})[club] = text
+    elif member in p.club_until:
+        p.club_until[member].pop(club, None)
+
+
 def _on_memberships(p: Projection, rows: Sequence[Mapping[str, Any]]) -> None:
     for row in rows:
         i = p.index.get(row["member_id"])
         if i is not None:
-            p.clubs.add(i, _put_club(p, row["club_id"], None))
+            code = _put_club(p, row["club_id"], None)
+            p.clubs.add(i, code)
+            _put_membership_until(p, i, code, (row.get("props") or {}).get("until", _KEEP))
 
 
 def _on_member_deleted(p: Projection, rows: Sequence[Mapping[str, Any]]) -> None:

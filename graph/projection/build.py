@@ -29,6 +29,7 @@ from graph.projection.apply import (
     _put_introduced,
     _put_member,
     _put_member_props,
+    _put_membership_until,
     _put_mentorship,
     _put_position,
     _put_seniority,
@@ -120,14 +121,18 @@ def take_members(p: Projection, rows: Sequence[Sequence[Any]]) -> None:
 
 
 def take_clubs(p: Projection, rows: Sequence[Sequence[Any]]) -> None:
-    """Each member's clubs and reach: ``(id, [[club id, club name], …], discoverable_to)``."""
+    """Each member's clubs and reach: ``(id, [[club id, club name, until], …], discoverable_to)``."""
     index = p.index
     for mid, clubs, reach in rows:
         a = index.get(mid)
         if a is None:
             continue
         if clubs:
-            p.clubs.add_many(a, [_put_club(p, cid, name) for cid, name in clubs])
+            codes = [_put_club(p, club[0], club[1]) for club in clubs]
+            p.clubs.add_many(a, codes)
+            for code, club in zip(codes, clubs, strict=True):
+                if len(club) > 2 and club[2] is not None:
+                    _put_membership_until(p, a, code, club[2])
         if reach is not None:
             _put_member_props(p, a, {"discoverable_to": reach}, seniority=False)
 

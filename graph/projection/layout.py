@@ -35,7 +35,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any, NamedTuple
 
-from graph.model import DEFAULT_CLUB, MemberRole
+from graph.model import DEFAULT_CLUB, MemberRole, membership_runs
 from graph.normalize import fold
 from graph.projection.names import NameIndex
 from graph.projection.shared import owned, row_size
@@ -278,6 +278,10 @@ class Projection:
         # default club (``member_clubs``), whose code is made first
         self.clubs = Facet(Vocabulary())
         self.default_club = self.clubs.vocab.code(DEFAULT_CLUB)
+        # member → {club code: the membership's ``until`` as ISO text}, for the memberships
+        # that have one: whether one still counts is decided on the day it is asked
+        # (``member_clubs``), so a membership ends without any write
+        self.club_until: dict[int, dict[int, str]] = {}
         # 1 when the member chose to be found by the whole university (``discoverable_to``)
         self.reach = bytearray()
         # (other member, +1 when this member mentors the other, -1 when mentored by it)
@@ -328,9 +332,34 @@ class Projection:
         held = self.cities.of_member[member]
         return held[0] if held else None
 
-    def member_clubs(self, member: int) -> tuple[int, ...]:
-        """The codes of the clubs ``member`` belongs to; the default club's when none."""
-        return self.clubs.of_member[member] or (self.default_club,)
+    def member_clubs(self, member: int, today: str | None = None) -> tuple[int, ...]:
+        """The codes of the clubs ``member`` belongs to on ``today`` (ISO text; unset: the
+        day of the call): memberships whose ``until`` has passed do not count
+        (:func:`graph.model.membership_runs`). The default club's when it has no
+        membership at all; none when every one it had has ended."""
+        held = self.clubs.of_member[member]
+        if not held:
+            return (self.default_club,)
+        ends = self.club_until.get(member)
+        if not ends:
+            return held
+        today = today or date.today().isoformat()
+        return tuple(c for c in held if membership_runs(ends.get(c, ""), today))
+
+    def club_members(self, code: int, today: str | None = None) -> list[int]:
+        """The members of the club ``code`` on ``today`` (unset: the day of the call), as
+        :meth:`member_clubs` counts them: the default club's include the members of none."""
+        today = today or date.today().isoformat()
+        ends = self.club_until
+        found = [
+            m
+            for m in self.clubs.holders(code)
+            if not (m in ends and not membership_runs(ends[m].get(code, ""), today))
+        ]
+        if code == self.default_club:
+            of_member = self.clubs.of_member
+            found.extend(m for m in range(len(self.ids)) if not of_member[m])
+        return found
 
     def club(self, club_id: str) -> int | None:
         """The code of the club ``club_id``, or None when the projection knows no such club."""
@@ -362,6 +391,7 @@ class Projection:
         """What the projection holds, free of indices, codes and order: two projections
         of the same data compare equal by this whatever order their rows came in."""
         ids = self.ids
+        club_keys = self.clubs.vocab.keys
 
         def facet(f: Facet, m: int) -> tuple[tuple[str, str], ...]:
             return tuple(sorted((f.vocab.keys[v], f.vocab.names[v]) for v in f.of_member[m]))
@@ -396,6 +426,7 @@ class Projection:
                         for o, d in self.mentorships[m]
                     )
                 ),
+                tuple(sorted((club_keys[c], until) for c, until in self.club_until.get(m, {}).items())),
             )
         emp = self.employers.vocab
         employers = {

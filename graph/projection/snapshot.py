@@ -48,7 +48,7 @@ from graph.projection.shared import SharedRows, array_reader, tuple_reader
 log = logging.getLogger(__name__)
 
 #: Bumped whenever the files' layout changes: a snapshot of another format is refused.
-FORMAT = 2
+FORMAT = 3
 MAGIC = "alumni-graph projection snapshot"
 CURRENT = "CURRENT"
 #: Snapshots kept besides the current one: a process may still be opening the one before.
@@ -192,6 +192,7 @@ def _flatten(p: Projection) -> tuple[_ArraysFile, dict[str, Any], dict[str, Any]
         "position_keys": list(keys),
         "mentorships": [[m, other, d] for m, held in enumerate(p.mentorships) for other, d in held],
         "mentorship_until": [[a, b, until] for (a, b), until in p.mentorship_until.items()],
+        "club_until": [[m, c, until] for m, ends in p.club_until.items() for c, until in ends.items()],
         "intro_answers": [
             [request_id, requester, [[broker, accepted] for broker, accepted in answers]]
             for request_id, (requester, answers) in p.intro_answers.items()
@@ -426,6 +427,8 @@ def _assemble(raw: memoryview, meta: Mapping[str, Any], text: Mapping[str, Any])
         mentorships[m].append((other, direction))
     p.mentorships = [tuple(held) for held in mentorships]
     p.mentorship_until = {(a, b): until for a, b, until in text["mentorship_until"]}
+    for m, c, until in text["club_until"]:
+        p.club_until.setdefault(m, {})[c] = until
     # the brokers' counts follow from the answers, as the live writes keep them
     for request_id, requester, answers in text["intro_answers"]:
         held = tuple((broker, bool(accepted)) for broker, accepted in answers)

@@ -46,7 +46,7 @@ NODE_VALUES_QUERIES: tuple[tuple[str, LiteralString], ...] = (
 #: Each member's clubs and who may find it (``graph.projection.build.take_clubs``).
 CLUB_VALUES_QUERY: LiteralString = """
     MATCH (m:Member)
-    RETURN m.id, [(m)-[:MEMBER_OF]->(c:Club) | [c.id, c.name]], m.discoverable_to"""
+    RETURN m.id, [(m)-[r:MEMBER_OF]->(c:Club) | [c.id, c.name, r.until]], m.discoverable_to"""
 
 #: Everything a member points at, one row per member with small lists built by Neo4j
 #: (``graph.projection.build.take_links``): about thirty times fewer records than one per

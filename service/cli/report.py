@@ -72,6 +72,17 @@ def report_command(
         else f"{meta['members']:,} members, {meta['ties']:,} ties"
     )
     console.print(f"wrote {out_path} ({what}; {meta['seconds'].get('total', 0)} s)")
+    clubs = report.get("clubs")
+    if clubs and (len(clubs["clubs"]) > 1 or clubs["pairs"]):
+        console.print(
+            f"bridges between clubs: {clubs['members_in_several']} members in several clubs, "
+            f"{clubs['ties_across']} ties across clubs"
+        )
+        for row in clubs["pairs"]:
+            console.print(
+                f"  {row['clubs'][0]} – {row['clubs'][1]}: {row['members_in_both']} members of both, "
+                f"{row['ties_between']} ties between"
+            )
 
 
 export_app = typer.Typer(help="Export the graph for other tools.", no_args_is_help=True)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -33,6 +34,11 @@ from service.core.ratelimit import client_address
 from service.core.roles import Principal, Role
 from service.core.token_cache import TokenCache
 from service.core.tokens import PREFIX, hash_token
+
+#: The club a member in several chose to look from on the web pages (the club switcher):
+#: not a secret and no right — it narrows what the member sees, and counts only while
+#: the member is a member of that club (``service.usecases.visibility.viewer_of``).
+CLUB_VIEW_COOKIE = "ag_club"
 
 _bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer <token>`")
 
@@ -147,6 +153,8 @@ async def get_principal(
                 "too many requests for this token; slow down",
                 headers={"Retry-After": limiter.retry_after(wait)},
             )
+    if principal.role is Role.MEMBER and (view := request.cookies.get(CLUB_VIEW_COOKIE)):
+        principal = replace(principal, view_club=view[:64])
     # the audit middleware reads who acted from the request scope's state
     request.state.principal = principal
     return principal
@@ -174,9 +182,13 @@ def require_roles(*roles: Role, university: bool = False) -> Callable[..., Princ
     return dependency
 
 
-#: University-wide administration (reload, audit, tokens, sessions, invitations, syncs):
-#: a club's admin manages its members through the member routes, not these.
+#: University-wide administration (reload, audit, the ranker, sessions, the demo's mail):
+#: a club's admin is refused.
 AdminOnly = Annotated[Principal, Depends(require_roles(Role.ADMIN, university=True))]
+#: Administration a club's admin does for its own club (its syncs, invitations and
+#: tokens; the route narrows what it acts on to ``principal.club``), and the university's
+#: admin for all.
+ClubAdmin = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
 CareerOfficeOrAdmin = Annotated[Principal, Depends(require_roles(Role.CAREER_OFFICE))]
 #: Reports of the whole university (communities, introductions): a club-scoped analyst is refused.
 AnalystOrAdmin = Annotated[Principal, Depends(require_roles(Role.ANALYST, university=True))]

@@ -157,6 +157,9 @@ class Settings(BaseSettings):
     #: e.g. ``{"alumni-admins": "admin", "career": "career_office"}``.
     oidc_groups_claim: str = "groups"
     oidc_role_map: dict[str, str] = {}
+    #: The claim naming the one club (its id) a staff person works for: their session is
+    #: scoped to that club. Without the claim, a staff session is the university's.
+    oidc_club_claim: str = "club"
     #: A web session ends after this long without use, and this long after it began.
     session_idle_hours: float = Field(default=8.0, gt=0)
     session_absolute_days: float = Field(default=30.0, gt=0)

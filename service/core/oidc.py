@@ -70,6 +70,7 @@ class OidcVerifier:
         role_claim: str = "roles",
         member_claim: str = "member_id",
         algorithms: list[str] | None = None,
+        club_claim: str = "club",
     ) -> None:
         if jwks is None and jwks_url is None:
             raise ValueError("OpenID Connect needs a JWKS (file, inline or URL)")
@@ -77,6 +78,7 @@ class OidcVerifier:
         self.audience = audience
         self.role_claim = role_claim
         self.member_claim = member_claim
+        self.club_claim = club_claim
         self.algorithms = [a for a in (algorithms or ["RS256"]) if a.lower() != "none"]
         self._keys = PyJWKSet.from_dict(jwks) if jwks is not None else None
         self._client = PyJWKClient(jwks_url, cache_keys=True) if jwks_url else None
@@ -102,6 +104,7 @@ class OidcVerifier:
             role_claim=settings.oidc_role_claim,
             member_claim=settings.oidc_member_claim,
             algorithms=settings.oidc_algorithms,
+            club_claim=settings.oidc_club_claim,
         )
 
     def _key(self, token: str, alg: str) -> PyJWK:
@@ -156,9 +159,18 @@ class OidcVerifier:
         member_id = claims.get(self.member_claim)
         if role is Role.MEMBER and not isinstance(member_id, str):
             raise unauthorized(f"a member token needs the {self.member_claim!r} claim")
+        # a staff token naming a club is that club's, as the service's own club tokens; a
+        # club the service does not know scopes it to no club's members (it sees only those
+        # open to the whole university), never to the university
+        club = claims.get(self.club_claim) if role is not Role.MEMBER else None
+        if isinstance(club, list) and len(club) == 1:
+            club = club[0]
+        if club is not None and club != [] and not (isinstance(club, str) and club):
+            raise forbidden(f"the token's {self.club_claim!r} claim must name one club")
         return Principal(
             token_id="oidc:" + str(claims["sub"]),
             role=role,
             member_id=member_id if role is Role.MEMBER else None,
             subject=str(claims["sub"]),
+            club=club or None,
         )

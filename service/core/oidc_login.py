@@ -12,7 +12,10 @@ there), provided they are about the same ``sub``.
 Who the person is (:func:`resolve`): a member matched by a configured claim holding the
 member's id, or else by an e-mail address the provider says is verified; staff roles
 come from groups (``oidc_groups_claim``) through ``oidc_role_map``. A staff person need not
-be a member; anyone else must be one.
+be a member; anyone else must be one. A staff person whose token carries the club claim
+(``oidc_club_claim``, one club's id) works for that club: the session is scoped to it, as
+a club's token is. A club the service does not know, or several, signs nobody in: a
+session meant for one club must never become the university's.
 """
 
 from __future__ import annotations
@@ -135,6 +138,8 @@ class Identity:
     staff_role: Role | None
     member: dict[str, Any] | None
     problem: str | None = None
+    #: The club a staff session is scoped to (the club claim); None: the university.
+    club: str | None = None
 
     @property
     def role(self) -> Role | None:
@@ -154,11 +159,32 @@ def staff_role(claims: dict[str, Any], settings: Settings) -> Role | None:
     return next((r for r in _PRECEDENCE if r in granted), None)
 
 
+def staff_club(store: Store, claims: dict[str, Any], settings: Settings) -> tuple[str | None, str | None]:
+    """The club named by the club claim, as ``(club id, problem)``: ``(None, None)`` when
+    the claim is absent or empty; a problem when it names no known club, or several."""
+    value = claims.get(settings.oidc_club_claim)
+    if isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    if value is None or value == "" or value == []:
+        return None, None
+    if not isinstance(value, str):
+        return None, "several_clubs"
+    if value not in {c["id"] for c in store.clubs()}:
+        return None, "unknown_club"
+    return value, None
+
+
 def resolve(store: Store, settings: Settings, claims: dict[str, Any]) -> Identity:
-    """Match the signed-in person to a member and to a staff role."""
+    """Match the signed-in person to a member and to a staff role (and the staff role to
+    a club, when the club claim names one)."""
     subject = str(claims["sub"])
     email = claims.get("email") if isinstance(claims.get("email"), str) else None
     role = staff_role(claims, settings)
+    club: str | None = None
+    if role is not None:
+        club, club_problem = staff_club(store, claims, settings)
+        if club_problem is not None:
+            return Identity(subject=subject, email=email, staff_role=None, member=None, problem=club_problem)
     member: dict[str, Any] | None = None
     problem: str | None = None
     if settings.oidc_match_claim:
@@ -183,4 +209,5 @@ def resolve(store: Store, settings: Settings, claims: dict[str, Any]) -> Identit
         staff_role=role,
         member=member,
         problem=None if (member or role) else problem,
+        club=club,
     )

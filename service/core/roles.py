@@ -31,6 +31,9 @@ class Principal:
     #: The one club a staff token or session is scoped to; None: the whole university.
     #: A member token has none: a member sees by its own clubs and others' consent.
     club: str | None = None
+    #: The one of its clubs a member chose to look from on the web pages (the club
+    #: switcher's cookie); None, or a club it is no longer a member of: all its clubs.
+    view_club: str | None = None
 
     @property
     def is_admin(self) -> bool:

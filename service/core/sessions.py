@@ -41,7 +41,7 @@ from urllib.parse import urlsplit
 from fastapi import Request, Response
 
 from graph.store import Store, StoreUnavailable
-from service.core.auth import forbidden, unauthorized
+from service.core.auth import CLUB_VIEW_COOKIE, forbidden, unauthorized
 from service.core.config import Settings
 from service.core.roles import Principal, Role
 from service.core.token_cache import TokenCache
@@ -138,6 +138,8 @@ def set_session_cookie(
 
 def clear_session_cookie(response: Response, request: Request) -> None:
     response.delete_cookie(COOKIE, path="/", httponly=True, secure=not is_loopback(request), samesite="lax")
+    # the next person signing in on this browser starts from all their clubs
+    response.delete_cookie(CLUB_VIEW_COOKIE, path="/", samesite="lax")
 
 
 def _record(

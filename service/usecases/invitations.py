@@ -39,6 +39,9 @@ class Selection:
     cohort_from: int | None = None
     cohort_to: int | None = None
     member_ids: Sequence[str] = field(default_factory=tuple)
+    #: Only these members (a club's, for its admin); None: anyone. The ids asked for
+    #: outside it are reported as not found, as ids that name no one.
+    within: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         by_group = self.program is not None or self.cohort_from is not None or self.cohort_to is not None
@@ -69,6 +72,8 @@ def select(store: Store, selection: Selection) -> tuple[list[dict[str, Any]], li
         cohort_to=selection.cohort_to,
         member_ids=list(dict.fromkeys(selection.member_ids)),
     )
+    if selection.within is not None:
+        members = [m for m in members if m["id"] in selection.within]
     found = {m["id"] for m in members}
     return members, [i for i in dict.fromkeys(selection.member_ids) if i not in found]
 

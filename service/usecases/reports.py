@@ -18,7 +18,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from graph.algorithms.report import ReportFilters, ReportOptions, network_report
@@ -83,7 +83,8 @@ class ReportService:
         projection = self._source()
         if projection is None:
             raise LookupError("the graph projection is not built yet")
-        key = (filters.key(), options.key())
+        # memberships end on a day without any write: a new day is a new report
+        key = (filters.key(), options.key(), date.today().isoformat())
         with self._lock:
             entry = self._cache.get(key)
             if entry is not None:

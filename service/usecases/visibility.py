@@ -30,7 +30,8 @@ from service.usecases.errors import MemberNotFound
 
 def viewer_of(principal: Principal, p: Projection | None = None) -> Viewer:
     """The consent rules' view of a caller: admins see all, a member token sees itself;
-    with the projection ``p``, the clubs it looks from (none given: the whole university).
+    with the projection ``p``, the clubs it looks from (none given: the whole university):
+    a member its current clubs, or the one of them it chose (``view_club``).
 
     A club-scoped token of a club the projection does not know looks from no club: it
     sees only members open to the whole university.
@@ -43,6 +44,10 @@ def viewer_of(principal: Principal, p: Projection | None = None) -> Viewer:
         elif principal.role is Role.MEMBER and principal.member_id is not None:
             me = p.member(principal.member_id)
             clubs = frozenset(p.member_clubs(me)) if me is not None else frozenset()
+            # a member in several clubs may look from one of them (the club switcher)
+            chosen = p.club(principal.view_club) if principal.view_club else None
+            if chosen is not None and chosen in clubs:
+                clubs = frozenset({chosen})
     return Viewer(member_id=principal.member_id, privileged=principal.is_admin, clubs=clubs)
 
 
@@ -68,6 +73,37 @@ def require_club_scope(p: Projection, principal: Principal, member_ids: Iterable
         member = p.member(member_id)
         if member is None or not consent.shares_club(p, member, viewer):
             raise MemberNotFound(member_id)
+
+
+def own_clubs(p: Projection, member_id: str) -> list[tuple[str, str]]:
+    """The clubs ``member_id`` belongs to today, as ``(id, name)`` by name."""
+    me = p.member(member_id)
+    if me is None:
+        return []
+    vocab = p.clubs.vocab
+    return sorted(((vocab.keys[c], vocab.names[c]) for c in p.member_clubs(me)), key=lambda c: (c[1], c[0]))
+
+
+def clubs_of(p: Projection | None, principal: Principal) -> list[tuple[str, str]]:
+    """The clubs the pages name for a caller, as ``(id, name)``: a member's own today, a
+    club-scoped staff's one club; none for the university's staff."""
+    if principal.member_id is not None:
+        return own_clubs(p, principal.member_id) if p is not None else []
+    if principal.club is None:
+        return []
+    code = p.club(principal.club) if p is not None else None
+    if p is None or code is None:
+        return [(principal.club, principal.club)]
+    return [(principal.club, p.clubs.vocab.names[code])]
+
+
+def club_member_ids(p: Projection, club_id: str) -> frozenset[str]:
+    """The ids of the live members of ``club_id`` today (none for a club the projection
+    does not know)."""
+    code = p.club(club_id)
+    if code is None:
+        return frozenset()
+    return frozenset(p.ids[m] for m in p.club_members(code) if p.alive[m])
 
 
 def member_viewer(p: Projection, member: int) -> Viewer:

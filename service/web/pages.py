@@ -38,6 +38,7 @@ class Page:
     roles: tuple[str, ...]  # who the page is for; empty: anyone
     scripts: tuple[str, ...] = ()
     wide: bool = False  # a drawing or a wide table: use the whole width
+    university: bool = False  # for the university's admins: hidden from a club's
 
 
 PAGES: tuple[Page, ...] = (
@@ -77,7 +78,7 @@ PAGES: tuple[Page, ...] = (
     Page("report", "page_report", (AN, AD), ("charts.js", "report.js"), wide=True),
     Page("communities", "page_communities", (AN, AD), ("vendor", "graphs.js", "communities.js"), wide=True),
     Page("invite", "page_invite", (AD,), ("invite.js",), wide=True),
-    Page("outbox", "page_outbox", (AD,), ("outbox.js",), wide=True),
+    Page("outbox", "page_outbox", (AD,), ("outbox.js",), wide=True, university=True),
     Page("sync", "page_sync", (AD,), ("sync.js",), wide=True),
 )
 

@@ -65,6 +65,26 @@ def test_member_claim_scopes_a_member(oidc_client: TestClient) -> None:
     assert _get(oidc_client, "/members/m1", _token(roles=["member"])).status_code == 401
 
 
+def test_a_club_claim_scopes_a_staff_token_to_that_club(oidc_client: TestClient) -> None:
+    me = _get(oidc_client, "/auth/session", _token(roles=["analyst"], club="default")).json()
+    assert (me["role"], me["club"]) == ("analyst", "default")
+    assert (
+        _get(oidc_client, "/auth/session", _token(roles=["analyst"], club=["default"])).json()["club"]
+        == "default"
+    )
+    # a club's admin is not the university's
+    r = _get(oidc_client, "/admin/audit", _token(roles=["admin"], club="default"))
+    assert r.status_code == 403 and "club 'default'" in r.json()["error"]["message"]
+    assert _get(oidc_client, "/admin/audit", _token(roles=["admin"])).status_code == 200
+    # several clubs, or no text: refused; a member's club claim means nothing
+    assert _get(oidc_client, "/auth/session", _token(roles=["admin"], club=["a", "b"])).status_code == 403
+    member = _get(oidc_client, "/auth/session", _token(roles=["member"], member_id="m1", club="x")).json()
+    assert member["club"] is None
+    # a club the service does not know: no member of the seeded club is found
+    assert _get(oidc_client, "/members/m2", _token(roles=["career_office"], club="nope")).status_code == 404
+    assert _get(oidc_client, "/members/m2", _token(roles=["career_office"])).status_code == 200
+
+
 @pytest.mark.parametrize(
     "token",
     [

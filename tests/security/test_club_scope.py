@@ -257,8 +257,9 @@ def test_a_club_admin_acts_on_its_club_only(
         r = client.request(method, API_V1 + path, json=body, headers=ad_a)
         assert r.status_code == 404, (method, path, r.text)
     assert university.get_member("b3") is not None
-    # a club admin is not the university's: the administration routes refuse it
-    r = client.get(API_V1 + "/admin/tokens", headers=ad_a)
+    # a club admin is not the university's: the university's administration refuses it
+    # (its own club's tokens, syncs and invitations: tests/security/test_club_admin.py)
+    r = client.get(API_V1 + "/admin/audit", headers=ad_a)
     assert r.status_code == 403 and "club 'a'" in r.json()["error"]["message"]
 
 
@@ -331,3 +332,56 @@ def test_a_club_scoped_analyst_gets_its_own_clubs_network_report(
     assert club_b["members"] == "fewer than 5" and club_b["filters"]["club"] == "b"
     # the reports of the whole university stay the university's
     assert _get(client, an_a, "/reports/communities").status_code == 403
+
+
+def _end(store: Store, member: str, club: str, until: str) -> None:
+    store.merge_memberships([{"member_id": member, "club_id": club, "props": {"until": until}}])
+
+
+def test_an_ended_membership_does_not_count(
+    university: Store, client: TestClient, callers: dict[str, tuple[str, set[str] | None]]
+) -> None:
+    co_a, co_b = callers["career_office@a"][0], callers["career_office@b"][0]
+    # x was in a and b; its membership of a ended: it is b's only
+    _end(university, "x", "a", "2020-06-30")
+    assert {e["id"] for e in _get(client, co_a, "/alumni").json()["items"]} == {"a1", "a2", "a3"}
+    assert "x" in {e["id"] for e in _get(client, co_b, "/alumni").json()["items"]}
+    assert _get(client, co_a, "/members/x").status_code == 404
+    # x, asking for itself, now looks from club b alone
+    found = {
+        s["member"]["id"]
+        for s in _get(client, callers["x"][0], "/members/x/suggestions").json()["suggestions"]
+    }
+    assert found and not found & {"a2", "a3"}, found
+    # a2's only membership ended: in no club's scope, the university's admin still sees it
+    _end(university, "a2", "a", "2019")
+    assert {e["id"] for e in _get(client, co_a, "/alumni").json()["items"]} == {"a1", "a3"}
+    assert _get(client, callers["admin@a"][0], "/members/a2").status_code == 404
+    assert _get(client, callers["admin"][0], "/members/a2").status_code == 200
+    # a membership ending in the future still counts
+    _end(university, "a3", "a", "2999-12")
+    assert "a3" in {e["id"] for e in _get(client, co_a, "/alumni").json()["items"]}
+
+
+def test_an_ended_membership_makes_no_broker_of_a_cross_club_introduction(
+    university: Store, client: TestClient, callers: dict[str, tuple[str, set[str] | None]]
+) -> None:
+    a1 = callers["a1"][0]
+    _open_to_all(university, {"b3", "x"})
+    r = _get(client, a1, "/members/a1/introductions", to="b3", paths=5)
+    assert [[m["id"] for m in p["members"]] for p in r.json()["paths"]] == [["a1", "x", "b3"]]
+    # x left both clubs: open to the university, but a member of neither side's club
+    _end(university, "x", "a", "2020")
+    _end(university, "x", "b", "2021-01-31")
+    r = _get(client, a1, "/members/a1/introductions", to="b3", paths=5)
+    assert r.status_code == 200 and r.json()["paths"] == [], r.text
+
+
+def test_a_projection_built_from_neo4j_knows_the_ended_memberships(
+    university: Store, callers: dict[str, tuple[str, set[str] | None]]
+) -> None:
+    _end(university, "x", "a", "2020-06-30")
+    app = create_app(university, Settings(rate_limit_per_minute=0))
+    with TestClient(app, raise_server_exceptions=False) as fresh:
+        listed = {e["id"] for e in _get(fresh, callers["career_office@a"][0], "/alumni").json()["items"]}
+    assert listed == {"a1", "a2", "a3"}

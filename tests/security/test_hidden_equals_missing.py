@@ -322,6 +322,8 @@ CALLS: dict[tuple[str, str], list[Template]] = {
     ("GET", "/auth/magic-link/{token_id}"): [lambda c: Req({"token_id": "agl_" + "x" * 43})],
     ("GET", "/auth/session"): [lambda c: Req()],
     ("POST", "/auth/token-session"): [lambda c: Req()],
+    # the club switcher: a member's own clubs, never another member's
+    ("POST", "/auth/club-view"): [lambda c: Req(json={"club": None})],
     ("POST", "/auth/sign-out"): [lambda c: Req()],
     ("POST", "/auth/sign-out-everywhere"): [lambda c: Req()],
     ("GET", "/admin/sessions"): [lambda c: Req(params={"member_id": c.x, "include_ended": "true"})],

@@ -61,6 +61,43 @@ ACCOUNTS = {
 }
 ROLE_MAP = {"alumni-admins": "admin", "career": "career_office"}
 
+#: Accounts whose token names a club (the ``club`` claim): its staff, a member, and staff
+#: of a club the service does not know.
+ACCOUNTS.update(
+    {
+        "ef-staff": {
+            "email": "kariera@ef.example",
+            "email_verified": True,
+            "name": "Eva Ef",
+            "groups": ["career"],
+            "club": "ef",
+        },
+        "ef-admin": {
+            "email": "admin@ef.example",
+            "email_verified": True,
+            "name": "Ema Ef",
+            "groups": ["alumni-admins"],
+            "club": ["ef"],
+        },
+        "ef-member": {"email": "borut@example.si", "email_verified": True, "name": "Borut", "club": "ef"},
+        "dept-staff": {
+            "email": "dept@ef.example",
+            "email_verified": True,
+            "name": "Dana Dept",
+            "groups": ["career"],
+            "department": "ef",
+        },
+        "lost-staff": {
+            "email": "lost@uni.example",
+            "email_verified": True,
+            "name": "Lost",
+            "groups": ["career"],
+            "club": "nope",
+        },
+    }
+)
+CLUBS = {"ef": "Ekonomska fakulteta"}
+
 #: Members: Ana signs in by SSO and by link (Slovenian mails), Borut in English, Cvetka's
 #: address has capitals, Dušan has none, Eva's is refused by the mail server, and the two
 #: twins share one.
@@ -105,6 +142,7 @@ def wait_until(condition: Callable[[], Any], what: str, timeout: float = 30.0) -
 
 def seed(store: Store) -> None:
     store.wipe(keep_security=False)
+    store.upsert_clubs([{"id": c, "props": {"name": name}} for c, name in CLUBS.items()])
     store.upsert_members(
         [
             {"id": mid, "props": {**props, "name_key": name_key(props["name"]), "role": "alumnus"}}

@@ -196,3 +196,44 @@ def test_the_session_from_sso_needs_csrf_like_any(browser: httpx.Client, live: L
     r = browser.post(live.base_url + "/api/v1/auth/sign-out", headers={CSRF_HEADER: me["csrf_token"]})
     assert r.json() == {"ended": 1}
     assert browser.get(live.base_url + "/api/v1/auth/session").status_code == 401
+
+
+def _signed_in_as(live: LiveService, login: str) -> tuple[httpx.Response, dict[str, object] | None]:
+    with httpx.Client(follow_redirects=False, timeout=20, headers=BROWSER) as browser:
+        r = browser.get(log_in_at_provider(browser, live, start(browser, live), login))
+        if r.status_code != 303:
+            return r, None
+        return r, browser.get(live.base_url + "/api/v1/auth/session").json()
+
+
+def test_the_club_claim_scopes_a_staff_session_to_that_club(live: LiveService) -> None:
+    for login, role in (("ef-staff", "career_office"), ("ef-admin", "admin")):
+        r, me = _signed_in_as(live, login)
+        assert me is not None, r.text
+        assert (me["role"], me["member_id"], me["club"]) == (role, None, "ef")
+    # no claim: the university's, as before
+    r, me = _signed_in_as(live, "staff")
+    assert me is not None and (me["role"], me["club"]) == ("career_office", None)
+    # a member's token naming a club changes nothing: a member looks from its own clubs
+    r, me = _signed_in_as(live, "ef-member")
+    assert me is not None and (me["role"], me["member_id"], me["club"]) == ("member", "m2", None)
+
+
+def test_a_club_claim_naming_no_known_club_signs_nobody_in(live: LiveService) -> None:
+    r, me = _signed_in_as(live, "lost-staff")
+    assert me is None and r.status_code == 403
+    assert "club this service does not know" in r.text
+
+
+def test_the_club_claims_name_is_a_setting(live: LiveService) -> None:
+    r, me = _signed_in_as(live, "dept-staff")
+    assert me is not None and me["club"] is None
+    live.settings.oidc_club_claim = "department"  # the app reads its settings on each login
+    try:
+        r, me = _signed_in_as(live, "dept-staff")
+        assert me is not None and (me["role"], me["club"]) == ("career_office", "ef")
+        # and the claim called "club" is no longer read
+        r, me = _signed_in_as(live, "ef-staff")
+        assert me is not None and me["club"] is None
+    finally:
+        live.settings.oidc_club_claim = "club"

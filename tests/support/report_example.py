@@ -96,3 +96,58 @@ def example_projection() -> Projection:
 def example_frame(filters: ReportFilters | None = None) -> ReportFrame:
     """The report frame of :func:`example_projection`."""
     return build_frame(example_projection(), filters)
+
+
+#: A small university of three clubs whose bridges can be counted by hand:
+#:
+#: * ef: e1–e6 and x1 (its MBA membership ended in 2020); mba: b1–b6; both: s1–s5;
+#:   law: l1–l3; x2 was a member of mba alone until June 2021 and is in no club now.
+#: * ties: a ring e1…e6 and a ring b1…b6 (6 each), e_i–b_i for i = 1…6 (6 crossing),
+#:   s1–e1, s2–b1, s3–s4 (to and among the shared members), x1–b2 (crossing: x1 is of ef
+#:   only now), x2–e3 (leaves ef, crosses nothing: x2 has no club), l1–e6 and l1–b6 (one
+#:   crossing each), l2–l3.
+UNIVERSITY_CLUBS = {"ef": "Faculty of Economics", "mba": "MBA Radovljica", "law": "Law"}
+UNIVERSITY_MEMBERS: dict[str, list[tuple[str, str | None]]] = {
+    **{f"e{i}": [("ef", None)] for i in range(1, 7)},
+    **{f"b{i}": [("mba", None)] for i in range(1, 7)},
+    **{f"s{i}": [("ef", None), ("mba", "2030")] for i in range(1, 6)},
+    **{f"l{i}": [("law", None)] for i in range(1, 4)},
+    "x1": [("ef", None), ("mba", "2020")],
+    "x2": [("mba", "2021-06")],
+}
+UNIVERSITY_TIES: list[tuple[str, str]] = [
+    *((f"e{i}", f"e{i % 6 + 1}") for i in range(1, 7)),
+    *((f"b{i}", f"b{i % 6 + 1}") for i in range(1, 7)),
+    *((f"e{i}", f"b{i}") for i in range(1, 7)),
+    ("s1", "e1"),
+    ("s2", "b1"),
+    ("s3", "s4"),
+    ("x1", "b2"),
+    ("x2", "e3"),
+    ("l1", "e6"),
+    ("l1", "b6"),
+    ("l2", "l3"),
+]
+
+
+def example_university_rows() -> list[tuple[str, list[dict[str, Any]]]]:
+    """The example university as ``(kind, rows)`` batches in the store's write shapes."""
+    return [
+        ("members", [{"id": m, "props": {"name": m.upper(), "role": "alumnus"}} for m in UNIVERSITY_MEMBERS]),
+        ("clubs", [{"id": c, "props": {"name": name}} for c, name in UNIVERSITY_CLUBS.items()]),
+        (
+            "memberships",
+            [
+                {"member_id": m, "club_id": club, "props": {"until": until} if until else {}}
+                for m, held in UNIVERSITY_MEMBERS.items()
+                for club, until in held
+            ],
+        ),
+        ("knows", [{"a": a, "b": b, "props": {}} for a, b in UNIVERSITY_TIES]),
+    ]
+
+
+def example_university_frame(filters: ReportFilters | None = None) -> ReportFrame:
+    """The report frame of the example university."""
+    p = Projection.from_rows(example_university_rows(), reference_year=2025, progress_every=1e9)
+    return build_frame(p, filters)

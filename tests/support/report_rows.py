@@ -92,6 +92,8 @@ _WRITERS = {
     "positions": "merge_positions",
     "attendance": "merge_attendance",
     "mentorships": "merge_mentorships",
+    "clubs": "upsert_clubs",
+    "memberships": "merge_memberships",
 }
 
 

@@ -167,14 +167,13 @@ def select_members(p: Projection, filters: ReportFilters) -> np.ndarray:
         code = p.club(filters.club)
         mask = np.zeros(len(alive), dtype=bool)
         if code is not None:
-            mask[np.frombuffer(p.clubs.holders(code).tobytes(), dtype=np.int32)] = True
-            if code == p.default_club:
-                mask[[m for m in range(len(alive)) if not p.clubs.of_member[m]]] = True
+            # the club as it is on the day asked: ended memberships do not count
+            mask[np.asarray(p.club_members(code), dtype=np.int64)] = True
         alive &= mask
     return np.flatnonzero(alive)
 
 
-def _flat_ties(p: Projection, members: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def flat_ties(p: Projection, members: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(owner, neighbour, since) of every adjacency entry of ``members``, both directions."""
     adj, since = p.adj, p.since
     rows, years, lengths = [], [], np.zeros(len(members), dtype=np.int64)
@@ -195,7 +194,7 @@ def build_frame(p: Projection, filters: ReportFilters | None = None) -> ReportFr
     members = select_members(p, filters or ReportFilters())
     local = np.full(len(p.ids), -1, dtype=np.int64)
     local[members] = np.arange(len(members))
-    owner, other, year = _flat_ties(p, members)
+    owner, other, year = flat_ties(p, members)
     keep = (owner < other) & (local[other] >= 0) if len(other) else np.zeros(0, dtype=bool)
     src, dst, since = local[owner[keep]], local[other[keep]], year[keep]
     cohort, program = _primary_cohorts(p, members)

@@ -16,6 +16,7 @@ from typing import Any
 
 from graph.algorithms.report.bridges import bridges
 from graph.algorithms.report.centrality import connectors
+from graph.algorithms.report.clubs import club_bridges
 from graph.algorithms.report.cohesion import cohort_density, program_density
 from graph.algorithms.report.communities import communities
 from graph.algorithms.report.components import components
@@ -50,8 +51,11 @@ class ReportOptions:
         return tuple(asdict(self).values())
 
 
-def _sections(options: ReportOptions) -> dict[str, Callable[[ReportFrame], Any]]:
+def _sections(
+    options: ReportOptions, filters: ReportFilters | None = None
+) -> dict[str, Callable[[ReportFrame], Any]]:
     o = options
+    club = filters.club if filters is not None else None
     return {
         "growth": growth,
         "degrees": degree_distribution,
@@ -61,6 +65,7 @@ def _sections(options: ReportOptions) -> dict[str, Callable[[ReportFrame], Any]]
             f, limit=o.top, k=o.betweenness_samples, seed=o.seed, name_members=o.name_connectors
         ),
         "bridges": lambda f: bridges(f, limit=o.top, name_members=o.name_connectors),
+        "clubs": lambda f: club_bridges(f, club=club),
         "cohesion": lambda f: {"cohorts": cohort_density(f), "programs": program_density(f)},
         "destinations": lambda f: {"industries": industry_flows(f), "employers": employers_over_time(f)},
         "mentoring": mentoring,
@@ -110,7 +115,7 @@ def network_report(
     report: dict[str, Any] = {"meta": meta}
     if small:
         return report
-    for name, section in _sections(options).items():
+    for name, section in _sections(options, filters).items():
         t0 = time.perf_counter()
         report[name] = section(frame)
         seconds[name] = round(time.perf_counter() - t0, 3)

@@ -9,11 +9,12 @@ from fastapi import APIRouter, Body, Query, Request
 from pydantic import AfterValidator
 
 from service.api.deps import HandleId, StoreDep
-from service.api.errors import ApiError
+from service.api.errors import ApiError, not_found
 from service.api.middleware.audit import flush_audit
 from service.api.middleware.resilience import ended_at_once
 from service.api.schemas.admin import AuditEntryOut, AuditPage, TokenCreate, TokenCreated, TokenOut
-from service.core.auth import AdminOnly
+from service.core.auth import AdminOnly, ClubAdmin, forbidden
+from service.core.roles import Role
 from service.core.tokens import issue_token, now_iso, parse_duration
 
 router = APIRouter(prefix="/admin", tags=["admin"])
@@ -64,19 +65,29 @@ def audit_log(
 @router.get("/tokens", response_model=list[TokenOut], summary="API tokens (never their secrets)")
 def list_tokens(
     store: StoreDep,
-    principal: AdminOnly,
+    principal: ClubAdmin,
     member_id: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
     include_revoked: bool = True,
 ) -> list[TokenOut]:
+    """Every token; to a club's admin, the tokens scoped to its club only."""
     return [
         TokenOut.model_validate(t)
         for t in store.list_tokens(member_id=member_id, include_revoked=include_revoked)
+        if principal.club is None or t.get("club") == principal.club
     ]
 
 
 @router.post("/tokens", response_model=TokenCreated, status_code=201, summary="Issue an API token")
-def create_token(store: StoreDep, principal: AdminOnly, body: Annotated[TokenCreate, Body()]) -> TokenCreated:
-    """Issue a token; its secret is in this answer only."""
+def create_token(store: StoreDep, principal: ClubAdmin, body: Annotated[TokenCreate, Body()]) -> TokenCreated:
+    """Issue a token; its secret is in this answer only. A club's admin issues staff
+    tokens scoped to its own club only (``club`` unset means its club)."""
+    if principal.club is not None:
+        if body.role == Role.MEMBER.value or body.club not in (None, principal.club):
+            raise forbidden(
+                f"an admin of club '{principal.club}' issues career office, analyst and admin "
+                "tokens of that club only"
+            )
+        body = body.model_copy(update={"club": principal.club})
     if body.member_id is not None and store.get_member(body.member_id) is None:
         raise ApiError(
             422,
@@ -103,9 +114,16 @@ def create_token(store: StoreDep, principal: AdminOnly, body: Annotated[TokenCre
 def revoke_token(
     request: Request,
     store: StoreDep,
-    principal: AdminOnly,
+    principal: ClubAdmin,
     token_id: HandleId,
 ) -> TokenOut:
-    """Revoke at once: the next request with the token is a 401."""
+    """Revoke at once: the next request with the token is a 401. A club's admin revokes
+    its club's tokens only: any other is answered as an unknown id."""
+    theirs = principal.club is None or any(
+        t["id"] == token_id and t.get("club") == principal.club
+        for t in store.list_tokens(include_revoked=True)
+    )
+    if not theirs:
+        raise not_found("token", token_id)
     record = store.revoke_token(token_id, at=now_iso())
     return TokenOut.model_validate(ended_at_once(request, record, "token", token_id))

@@ -6,8 +6,10 @@ mapping to edit (the one saved for the source's name, else the recognised one).
 ``POST …/uploads/{id}/preview`` makes the dry run's diff with an edited mapping and
 writes nothing; ``POST …/uploads/{id}/apply`` applies it in the background when the
 plan is still the one previewed (its ``fingerprint``; 409 when the data changed since),
-and ``GET /admin/sync/jobs/{id}`` tells its progress, counts and row errors. Admin only;
-every call is in the audit log (the subject is the upload, never a member).
+and ``GET /admin/sync/jobs/{id}`` tells its progress, counts and row errors. Admins only:
+a club's admin syncs into its own club and sees its own club's uploads and jobs (another
+club's are unknown ids); the university's admin names the club (``club``; unset: the
+default club). Every call is in the audit log (the subject is the upload, never a member).
 
 The work is ``loaders.sync``'s, as for ``alumni-graph sync`` (docs/sync.md).
 """
@@ -43,8 +45,9 @@ from loaders.sync_diff import skip_kind, where_of
 from loaders.tables import is_table_file
 from service.api.deps import StoreDep
 from service.api.errors import ApiError
-from service.core.auth import AdminOnly
+from service.core.auth import ClubAdmin, forbidden
 from service.core.config import Settings
+from service.core.roles import Principal
 
 router = APIRouter(prefix="/admin/sync", tags=["admin"])
 
@@ -58,10 +61,12 @@ UploadId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{16,40}$")]
 class _Upload:
     path: FsPath
     name: str  # the source's name, under which its mapping is saved
+    club: str | None = None  # the uploading admin's club; None: the university's admin
 
 
 @dataclass
 class _Job:
+    club: str | None = None  # as its upload's
     state: str = "running"  # running, done, failed
     done: int = 0
     total: int = 0
@@ -108,6 +113,11 @@ def _audit(request: Request, action: str, subject: str) -> None:
 class SyncOptions(BaseModel):
     mapping: str = Field("", max_length=200_000, description="The mapping's TOML; empty: recognised")
     deactivate_missing: bool = False
+    club: Annotated[str, Field(min_length=1, max_length=64)] | None = Field(
+        None,
+        description="The club the file belongs to (the university's admin; unset: the default "
+        "club). A club's admin syncs its own club, whatever this says.",
+    )
 
 
 class ApplyOptions(SyncOptions):
@@ -115,11 +125,22 @@ class ApplyOptions(SyncOptions):
     save_mapping: bool = False
 
 
-def _file(request: Request, upload_id: str) -> _Upload:
+def _file(request: Request, upload_id: str, principal: Principal) -> _Upload:
+    """The upload, if the caller may see it: a club's admin sees its club's only (another's
+    is answered as an unknown id)."""
     upload = _uploads(request).files.get(upload_id)
-    if upload is None:
+    if upload is None or principal.club not in (None, upload.club):
         raise ApiError(404, f"no upload with id {upload_id!r}", details={"id": upload_id})
     return upload
+
+
+def _club_of(principal: Principal, options: SyncOptions) -> str | None:
+    """The club a sync writes: a club's admin's own, else the one asked for."""
+    if principal.club is not None:
+        if options.club not in (None, principal.club):
+            raise forbidden(f"an admin of club '{principal.club}' syncs that club only")
+        return principal.club
+    return options.club
 
 
 def _read(upload: _Upload, text: str) -> SheetSources:
@@ -176,7 +197,7 @@ def _plan_out(plan: SyncPlan) -> dict[str, Any]:
 @router.post("/uploads", status_code=201, summary="Upload a club's workbook or CSV file")
 async def upload(
     request: Request,
-    principal: AdminOnly,
+    principal: ClubAdmin,
     filename: Annotated[str, Query(min_length=1, max_length=200)],
 ) -> dict[str, Any]:
     """The body is the file's bytes. Answers the columns recognised and the mapping to edit."""
@@ -197,7 +218,7 @@ async def upload(
     folder.mkdir(mode=0o700)
     path = folder / name
     path.write_bytes(body)
-    item = _Upload(path, source_name(path))
+    item = _Upload(path, source_name(path), principal.club)
     saved = saved_mapping_path(Settings().mappings_dir, item.name)
     text, origin = "", "recognised"
     if saved.is_file():
@@ -218,18 +239,27 @@ async def upload(
     }
 
 
-def _preview(store: Store, item: _Upload, options: SyncOptions) -> tuple[SheetSources, SyncPlan]:
+def _preview(
+    store: Store, item: _Upload, options: SyncOptions, club: str | None
+) -> tuple[SheetSources, SyncPlan]:
     sources = _read(item, options.mapping)
-    return sources, plan_sync(store, item.path, sources.found, deactivate_missing=options.deactivate_missing)
+    plan = plan_sync(
+        store, item.path, sources.found, deactivate_missing=options.deactivate_missing, club=club
+    )
+    return sources, plan
 
 
 async def _planned(
-    request: Request, store: Store, upload_id: str, options: SyncOptions, action: str
+    request: Request, store: Store, principal: Principal, upload_id: str, options: SyncOptions, action: str
 ) -> tuple[_Upload, SheetSources, SyncPlan]:
     """The upload, read with ``options``, and the sync it would make (the ``action`` audited)."""
     _audit(request, action, upload_id)
-    item = _file(request, upload_id)
-    sources, plan = await run_in_threadpool(_preview, store, item, options)
+    item = _file(request, upload_id, principal)
+    club = _club_of(principal, options)
+    if club is not None and club not in {c["id"] for c in store.clubs()}:
+        problem = {"field": "club", "problem": "no such club"}
+        raise ApiError(422, f"no club with id {club!r}", details={"fields": [problem]})
+    sources, plan = await run_in_threadpool(_preview, store, item, options, club)
     return item, sources, plan
 
 
@@ -237,12 +267,12 @@ async def _planned(
 async def preview(
     request: Request,
     store: StoreDep,
-    principal: AdminOnly,
+    principal: ClubAdmin,
     upload_id: UploadId,
     options: Annotated[SyncOptions, Body()],
 ) -> dict[str, Any]:
     """Writes nothing to the graph."""
-    _, sources, plan = await _planned(request, store, upload_id, options, "sync_preview")
+    _, sources, plan = await _planned(request, store, principal, upload_id, options, "sync_preview")
     return {"columns": _columns(sources), **_plan_out(plan)}
 
 
@@ -264,12 +294,12 @@ class _JobProgress:
 async def apply(
     request: Request,
     store: StoreDep,
-    principal: AdminOnly,
+    principal: ClubAdmin,
     upload_id: UploadId,
     options: Annotated[ApplyOptions, Body()],
 ) -> dict[str, Any]:
     """Applies exactly the previewed diff: 409 when the plan is no longer the one shown."""
-    item, sources, plan = await _planned(request, store, upload_id, options, "sync_apply")
+    item, sources, plan = await _planned(request, store, principal, upload_id, options, "sync_apply")
     if plan.fingerprint() != options.fingerprint:
         raise ApiError(409, "the data changed since the preview; preview again")
     if options.save_mapping:
@@ -279,7 +309,7 @@ async def apply(
             raise ApiError(422, f"the mapping was not saved: {exc}") from None
     uploads = _uploads(request)
     job_id = secrets.token_urlsafe(18)
-    job = uploads.jobs[job_id] = _Job()
+    job = uploads.jobs[job_id] = _Job(club=item.club)
 
     def work() -> None:
         try:
@@ -307,9 +337,9 @@ async def apply(
 
 
 @router.get("/jobs/{job_id}", summary="An applied sync's progress, counts and row errors")
-def job_state(request: Request, principal: AdminOnly, job_id: UploadId) -> dict[str, Any]:
+def job_state(request: Request, principal: ClubAdmin, job_id: UploadId) -> dict[str, Any]:
     job = _uploads(request).jobs.get(job_id)
-    if job is None:
+    if job is None or principal.club not in (None, job.club):
         raise ApiError(404, f"no sync job with id {job_id!r}", details={"id": job_id})
     return {
         "state": job.state,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hmac
 import logging
 import secrets
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -20,14 +21,14 @@ from fastapi import APIRouter, BackgroundTasks, Body, Path, Query, Request, Resp
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from service.api import API_V1
-from service.api.deps import StoreDep
+from service.api.deps import ProjectionDep, StoreDep
 from service.api.errors import ApiError
 from service.api.middleware.resilience import forget_tokens
-from service.api.schemas.sign_in import LinkRequest, LinkRequested, SessionOut, SignedOut
-from service.core.auth import CurrentPrincipal
+from service.api.schemas.sign_in import ClubOut, ClubViewIn, LinkRequest, LinkRequested, SessionOut, SignedOut
+from service.core.auth import CLUB_VIEW_COOKIE, CurrentPrincipal, forbidden
 from service.core.config import Settings
 from service.core.oidc_login import SsoClient, SsoError, resolve
-from service.core.roles import Principal
+from service.core.roles import Principal, Role
 from service.core.sessions import (
     COOKIE,
     clear_session_cookie,
@@ -39,6 +40,7 @@ from service.core.sessions import (
 )
 from service.core.sign_in_links import address_key, base_url_for_mail, send_sign_in_link, use_link
 from service.core.tokens import hash_token, now_iso
+from service.usecases.visibility import clubs_of, own_clubs
 from service.web.pages import HOME, WEB
 from service.web.sign_in_pages import outcome_page
 
@@ -88,6 +90,7 @@ def _signed_in(
     member_id: str | None,
     subject: str | None = None,
     token_id: str | None = None,
+    club: str | None = None,
 ) -> RedirectResponse:
     """Open a session, set its cookie and send the browser to the role's first page."""
     opened = open_session(
@@ -99,6 +102,7 @@ def _signed_in(
         member_id=member_id,
         subject=subject,
         token_id=token_id,
+        club=club,
         user_agent=request.headers.get("user-agent"),
     )
     response = RedirectResponse(_home(role), status_code=303)
@@ -217,9 +221,13 @@ def oidc_callback(
         return page("sso_" + exc.kind, 503 if exc.kind == "unavailable" else 401)
     who = resolve(store, _settings(request), claims)
     if who.role is None:
-        key = {"unverified_email": "unverified", "ambiguous": "ambiguous", "no_email": "no_email"}.get(
-            who.problem or "", "unmatched"
-        )
+        key = {
+            "unverified_email": "unverified",
+            "ambiguous": "ambiguous",
+            "no_email": "no_email",
+            "unknown_club": "unknown_club",
+            "several_clubs": "unknown_club",
+        }.get(who.problem or "", "unmatched")
         return page(key, 403, email=who.email or "")
     response = _signed_in(
         request,
@@ -229,6 +237,7 @@ def oidc_callback(
         via="oidc",
         member_id=who.member["id"] if who.member else None,
         subject=who.subject,
+        club=who.club if who.staff_role is not None else None,
     )
     response.delete_cookie(LOGIN_COOKIE, path=_cookie_path(request.url.path))
     return response
@@ -296,7 +305,12 @@ def _session_out(request: Request, principal: Principal, csrf: str | None = None
     session = session_of(request)
     member_id = principal.member_id or (session or {}).get("member_id")
     member = request.app.state.store.member_for_sign_in(member_id) if member_id else None
+    service = getattr(request.app.state, "projection", None)
+    p = service.current if service is not None else None
+    clubs = clubs_of(p, principal)
     return SessionOut(
+        clubs=[ClubOut(id=c, name=name) for c, name in clubs],
+        view_club=principal.view_club if principal.view_club in {c for c, _ in clubs} else None,
         role=principal.role.value,
         member_id=principal.member_id,
         name=member["name"] if member else None,
@@ -304,6 +318,7 @@ def _session_out(request: Request, principal: Principal, csrf: str | None = None
         session_id=session["id"] if session else None,
         expires_at=session["expires_at"] if session else None,
         csrf_token=csrf,
+        club=principal.club,
     )
 
 
@@ -312,6 +327,46 @@ def current_session(request: Request, principal: CurrentPrincipal) -> SessionOut
     """For the web pages: the signed-in person and, for a session, its CSRF token, to send
     as ``X-CSRF-Token`` with every request that changes something. With a bearer token:
     who the token is (``via: token``) and no CSRF token."""
+    raw = request.cookies.get(COOKIE) if session_of(request) is not None else None
+    return _session_out(request, principal, csrf_token(raw) if raw else None)
+
+
+@session_router.post(
+    "/club-view", response_model=SessionOut, summary="A member in several clubs picks the club it looks from"
+)
+def club_view(
+    request: Request,
+    response: Response,
+    projection: ProjectionDep,
+    principal: CurrentPrincipal,
+    body: Annotated[ClubViewIn, Body()],
+) -> SessionOut:
+    """The club switcher of the web pages: the pages (people, suggestions, mentors, paths)
+    then show what a member of that club alone would see; ``club: null`` goes back to all
+    the member's clubs. Remembered in a cookie of this browser; one of the member's clubs
+    today, else 422. Staff are scoped by their token or sign-in, not here (403)."""
+    if principal.role is not Role.MEMBER or principal.member_id is None:
+        raise forbidden("only a member chooses the club it looks from; staff are scoped by their sign-in")
+    if body.club is None:
+        response.delete_cookie(CLUB_VIEW_COOKIE, path="/", samesite="lax")
+        principal = replace(principal, view_club=None)
+    else:
+        if body.club not in {c for c, _ in own_clubs(projection, principal.member_id)}:
+            raise ApiError(
+                422,
+                f"member {principal.member_id!r} is not a member of club {body.club!r}",
+                details={"fields": [{"field": "club", "problem": "not one of the member's clubs"}]},
+            )
+        response.set_cookie(
+            CLUB_VIEW_COOKIE,
+            body.club,
+            max_age=365 * 86400,
+            path="/",
+            httponly=True,
+            secure=not is_loopback(request),
+            samesite="lax",
+        )
+        principal = replace(principal, view_club=body.club)
     raw = request.cookies.get(COOKIE) if session_of(request) is not None else None
     return _session_out(request, principal, csrf_token(raw) if raw else None)
 

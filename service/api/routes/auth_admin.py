@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request
 
-from service.api.deps import HandleId, StoreDep
+from service.api.deps import HandleId, ProjectionDep, StoreDep
 from service.api.errors import ApiError
 from service.api.middleware.resilience import ended_at_once
 from service.api.schemas.sign_in import (
@@ -17,12 +17,13 @@ from service.api.schemas.sign_in import (
     MailOut,
     SessionRecord,
 )
-from service.core.auth import AdminOnly
+from service.core.auth import AdminOnly, ClubAdmin
 from service.core.config import Settings
 from service.core.mail import FolderMailer
 from service.core.sign_in_links import base_url_for_mail
 from service.core.tokens import now_iso
 from service.usecases.invitations import Selection, counts, invite
+from service.usecases.visibility import club_member_ids
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 
@@ -69,12 +70,17 @@ def revoke_session(
 
 @router.post("/invitations", response_model=InvitationReport, summary="Invite members by e-mail")
 def invitations(
-    request: Request, store: StoreDep, principal: AdminOnly, body: Annotated[InvitationRequest, Body()]
+    request: Request,
+    store: StoreDep,
+    projection: ProjectionDep,
+    principal: ClubAdmin,
+    body: Annotated[InvitationRequest, Body()],
 ) -> InvitationReport:
     """Mail each selected member a sign-in link in its language; one result per member
     (sent, would_send, skipped_recent, no_email, not_found, failed with the reason). Nobody
     is invited twice within ``ALUMNI_GRAPH_INVITE_INTERVAL_DAYS``. For large runs the
-    command line (``alumni-graph invite``) shows progress."""
+    command line (``alumni-graph invite``) shows progress. A club's admin invites its
+    club's current members only; anyone else it names is not found."""
     settings: Settings = request.app.state.settings
     base_url = base_url_for_mail(request, settings)
     if base_url is None:
@@ -87,6 +93,7 @@ def invitations(
         cohort_from=body.cohort_from,
         cohort_to=body.cohort_to,
         member_ids=tuple(body.members),
+        within=None if principal.club is None else club_member_ids(projection, principal.club),
     )
     results = invite(
         store, request.app.state.mailer, settings, selection, base_url=base_url, dry_run=body.dry_run

@@ -41,6 +41,11 @@ class LinkRequested(BaseModel):
     minutes: int = Field(description="How long the link works")
 
 
+class ClubOut(BaseModel):
+    id: str
+    name: str
+
+
 class SessionOut(BaseModel):
     role: str
     member_id: str | None = None
@@ -53,6 +58,24 @@ class SessionOut(BaseModel):
     expires_at: str | None = Field(None, description="The session's absolute expiry")
     csrf_token: str | None = Field(
         None, description="Send as X-CSRF-Token with every request that changes something (sessions only)"
+    )
+    club: str | None = Field(
+        None, description="The one club a staff session or token is scoped to; null: the university"
+    )
+    clubs: list[ClubOut] = Field(
+        default_factory=list,
+        description="A member's clubs today (the club switcher's choices); a club-scoped staff's club",
+    )
+    view_club: str | None = Field(
+        None, description="The one of its clubs a member looks from on the pages; null: all of them"
+    )
+
+
+class ClubViewIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    club: Annotated[str, Field(min_length=1, max_length=64)] | None = Field(
+        None, description="One of the member's clubs to look from; null: all of them"
     )
 
 

@@ -5,7 +5,7 @@
 // Configuration comes from the environment, as JSON where it is structured:
 //   OIDC_CLIENT_ID, OIDC_CLIENT_SECRET  the one client (the service)
 //   OIDC_REDIRECT_URIS                  its redirect URIs, a JSON list
-//   OIDC_ACCOUNTS                       {login: {email, email_verified, name, groups}}
+//   OIDC_ACCOUNTS                       {login: {email, email_verified, name, groups, club}}
 //
 // The login form is the provider's own development form: the login names an account of
 // OIDC_ACCOUNTS (any password). Consent is implied for the one first-party client.
@@ -43,7 +43,7 @@ server.listen(0, "127.0.0.1", () => {
       openid: ["sub"],
       email: ["email", "email_verified"],
       profile: ["name"],
-      groups: ["groups"],
+      groups: ["groups", "club", "department"],
     },
     scopes: ["openid", "email", "profile", "groups"],
     // every client that asks gets PKCE checked, not only public ones

@@ -329,6 +329,33 @@
       el("p", { class: "card-actions" }, reachLink(member)));
   }
 
+  /* ---- clubs ------------------------------------------------------------------------ */
+
+  function clubName(s, id) {
+    const club = (s.clubs || []).find((c) => c.id === id);
+    return club ? club.name : id;
+  }
+
+  /* A member in several clubs picks the club the pages look from (remembered by the
+   * service in a cookie of this browser); a member in one club sees no switcher. */
+  function clubSwitch(s) {
+    const label = $("club-switch-label");
+    if (!label || s.role !== "member" || !s.clubs || s.clubs.length < 2) return;
+    const select = $("club-switch");
+    for (const club of s.clubs) select.append(el("option", { value: club.id }, club.name));
+    select.value = s.view_club || "";
+    label.hidden = false;
+    select.addEventListener("change", async () => {
+      try {
+        await api("/auth/club-view", { method: "POST", json: { club: select.value || null } });
+        location.reload();
+      } catch (e) {
+        select.value = s.view_club || "";
+        problem(e);
+      }
+    });
+  }
+
   function frame() {
     const s = session();
     const page = document.body.dataset.page;
@@ -344,13 +371,17 @@
       $("session").hidden = false;
       $("who").textContent = s.name
         ? t("signed_in_as_member", { name: s.name, role: roleName(s.role) })
-        : t("signed_in_as", { role: roleName(s.role) });
+        : s.club
+          ? t("signed_in_as_club", { role: roleName(s.role), club: clubName(s, s.club) })
+          : t("signed_in_as", { role: roleName(s.role) });
+      clubSwitch(s);
       $("sign-out").addEventListener("click", () => signOut(false));
       $("sign-out-everywhere").addEventListener("click", () => signOut(true));
       const nav = $("mainnav");
       nav.hidden = false;
       for (const item of nav.querySelectorAll("li[data-roles]")) {
-        item.hidden = !item.dataset.roles.split(" ").includes(s.role);
+        item.hidden = !item.dataset.roles.split(" ").includes(s.role)
+          || (Boolean(s.club) && item.dataset.university === "1");
       }
       for (const group of nav.querySelectorAll(".navgroup")) {
         group.hidden = !group.querySelector("li[data-roles]:not([hidden])");
@@ -367,6 +398,11 @@
       $("gate-text").textContent = t("gate_wrong_role", {
         role: roleName(s.role), roles: roles.filter((r) => r !== "admin").map(roleName).join(", "),
       });
+      gate.hidden = false;
+      return false;
+    }
+    if (s.club && document.body.dataset.university === "1") {
+      $("gate-text").textContent = t("gate_university_only", { club: clubName(s, s.club) });
       gate.hidden = false;
       return false;
     }
