@@ -29,6 +29,7 @@ BENCHMARKS = [
     "snapshot",
     "learned",
     "university",
+    "ranker_cv",
 ]
 
 
