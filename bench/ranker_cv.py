@@ -88,7 +88,9 @@ def _fit(ts: learned.TrainingSet, variant: dict[str, Any], seed: int) -> list[An
         learned.LGBM_PARAMS.update(saved)
 
 
-def run(p: Any, split: str, seed: int, members: int, sources: int, names: list[str]) -> dict[str, Any]:
+def run(
+    p: Any, split: str, seed: int, members: int, sources: int, names: list[str], pool: int = learned.POOL
+) -> dict[str, Any]:
     train, _test = hide_ties(p, fraction=0.1, split=split, seed=seed)
     del _test  # the evaluated ties: never looked at here
     fit_graph, val = hide_ties(train, fraction=0.1, split=split, seed=seed + 5_000)
@@ -97,7 +99,9 @@ def run(p: Any, split: str, seed: int, members: int, sources: int, names: list[s
     if len(chosen) > members:
         chosen = sorted(random.Random(seed).sample(chosen, members))
     t0 = time.process_time()
-    ts = learned.training_set(fit_graph, split=split, seed=seed + 1_000, max_sources=sources, negatives=10**6)
+    ts = learned.training_set(
+        fit_graph, split=split, seed=seed + 1_000, max_sources=sources, negatives=10**6, pool=pool
+    )
     out: dict[str, Any] = {
         "rows_s": round(time.process_time() - t0, 1),
         "rows": len(ts.y),
@@ -106,7 +110,7 @@ def run(p: Any, split: str, seed: int, members: int, sources: int, names: list[s
     pools = []
     for m in chosen:
         ctx = learned.source_context(fit_graph, m)
-        cands = learned.candidates_of(fit_graph, ctx)
+        cands = learned.candidates_of(fit_graph, ctx, pool)
         ok = [i for i, c in enumerate(cands) if consent.discoverable_at(fit_graph, c)]
         cands = [cands[i] for i in ok]
         X = learned.pair_features(fit_graph, ctx, cands) if cands else np.zeros((0, len(learned.FEATURES)))
@@ -164,6 +168,7 @@ def main(argv: list[str]) -> dict[str, Any]:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--members", type=int, default=250)
     parser.add_argument("--sources", type=int, default=400)
+    parser.add_argument("--pool", type=int, default=learned.POOL, help="candidates per source, each way")
     parser.add_argument("--variants", default=",".join(VARIANTS))
     parser.add_argument("--name", default=None)
     args = parser.parse_args(argv)
@@ -181,7 +186,7 @@ def main(argv: list[str]) -> dict[str, Any]:
             parser.error(f"unknown variant {name!r}; choose from {', '.join(VARIANTS)}")
     result = {
         "args": {k: str(v) for k, v in vars(args).items()},
-        **run(p, args.split, args.seed, args.members, args.sources, names),
+        **run(p, args.split, args.seed, args.members, args.sources, names, args.pool),
     }
     save(args.name or f"ranker_cv-{title}-{args.split}-{args.seed}", result)
     return result

@@ -683,7 +683,7 @@ def training_set(
     split: str | None = None,
     seed: int = 0,
     max_sources: int = 1_000,
-    negatives: int = 100,
+    negatives: int = 2 * POOL,
     pool: int = POOL,
     min_positives: int = 5_000,
     max_rounds: int = 5,
@@ -692,7 +692,8 @@ def training_set(
     ``newest``; None chooses newest when most ties have a year), and for up to
     ``max_sources`` members who lost one, the features of their candidates on what is
     left, labelled 1 for a hidden tie; at most ``negatives`` non-ties per source (a seeded
-    sample). A small club gives few positives per split, so splits are repeated until
+    sample; the default keeps every candidate, the pool the ranker orders when serving,
+    which cross-validation preferred to a sample of 100). A small club gives few positives per split, so splits are repeated until
     ``min_positives`` were found or ``max_rounds`` were made: random ones with new seeds,
     newest ones further back in time (round r hides the newest (r+1)·``fraction`` and
     learns from the oldest ``fraction`` of those, on the graph before them). ``p`` is left
@@ -773,7 +774,7 @@ class LightGBMScorer:
 #: LightGBM's settings for both of its kinds (chosen by cross-validation on training ties:
 #: docs/ranking.md, "Which model").
 LGBM_PARAMS: dict[str, Any] = {
-    "n_estimators": 150,
+    "n_estimators": 100,
     "learning_rate": 0.05,
     "num_leaves": 31,
     "min_child_samples": 100,
@@ -928,7 +929,7 @@ def train(
     split: str | None = None,
     seed: int = 0,
     max_sources: int = 1_000,
-    negatives: int = 100,
+    negatives: int = 2 * POOL,
 ) -> RankerModel:
     """Fit a :class:`RankerModel` of ``kind`` on ``p``'s own ties (see
     :func:`training_set`); its ``info`` holds the feature-group importances."""
