@@ -31,7 +31,7 @@ from graph.algorithms import learned
 from graph.algorithms.evaluation import hide_ties, rankers
 
 #: The variants: model kind, feature columns (None: all), LightGBM settings over the default
-#: ones, negatives per source (None: every candidate), models averaged (seeds).
+#: ones, negatives per source (None: every candidate), models summed (seeds, other kinds).
 VARIANTS: dict[str, dict[str, Any]] = {
     "lgbm": {"kind": "lgbm"},
     "lgbm_old_features": {"kind": "lgbm", "features": 35},
@@ -46,6 +46,7 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "lambdarank": {"kind": "lambdarank"},
     "hgb": {"kind": "hgb"},
     "logistic": {"kind": "logistic"},
+    "lgbm_and_logistic": {"kind": "lgbm", "also": ["logistic"]},
 }
 STRUCTURAL = ("common_neighbours", "adamic_adar", "resource_allocation")
 
@@ -82,7 +83,8 @@ def _fit(ts: learned.TrainingSet, variant: dict[str, Any], seed: int) -> list[An
     saved = dict(learned.LGBM_PARAMS)
     learned.LGBM_PARAMS.update(variant.get("params", {}))
     try:
-        return [learned.fit(sub, variant["kind"], seed + b) for b in range(variant.get("bag", 1))]
+        models = [learned.fit(sub, variant["kind"], seed + b) for b in range(variant.get("bag", 1))]
+        return models + [learned.fit(sub, kind, seed) for kind in variant.get("also", [])]
     finally:
         learned.LGBM_PARAMS.clear()
         learned.LGBM_PARAMS.update(saved)

@@ -30,6 +30,7 @@ BENCHMARKS = [
     "learned",
     "university",
     "ranker_cv",
+    "ranker_eval",
 ]
 
 

@@ -183,9 +183,9 @@ ABSENT[_COL["distance"]] = 4.0
 ABSENT[_COL["graduation_gap"]] = 10.0
 ABSENT[_COL["rank_resource_allocation"]] = ABSENT[_COL["rank_adamic_adar"]] = 200  # RANK_CAP
 
-MODEL_KINDS = ("hgb", "logistic", "lgbm", "lambdarank")
+MODEL_KINDS = ("hgb", "logistic", "lgbm", "lambdarank", "lgbm_logistic")
 #: The kind ``alumni-graph train`` fits unless told otherwise (docs/ranking.md, "Which model").
-DEFAULT_KIND = "lgbm"
+DEFAULT_KIND = "lgbm_logistic"
 #: Candidates scored per source: the best of the blend's estimates and of RA, each.
 POOL = 100
 _UNIT = Weights(employer=1.0)
@@ -693,11 +693,11 @@ def training_set(
     ``max_sources`` members who lost one, the features of their candidates on what is
     left, labelled 1 for a hidden tie; at most ``negatives`` non-ties per source (a seeded
     sample; the default keeps every candidate, the pool the ranker orders when serving,
-    which cross-validation preferred to a sample of 100). A small club gives few positives per split, so splits are repeated until
-    ``min_positives`` were found or ``max_rounds`` were made: random ones with new seeds,
-    newest ones further back in time (round r hides the newest (r+1)·``fraction`` and
-    learns from the oldest ``fraction`` of those, on the graph before them). ``p`` is left
-    unchanged."""
+    which cross-validation preferred to a sample of 100). A small club gives few positives
+    per split, so splits are repeated until ``min_positives`` were found or ``max_rounds``
+    were made: random ones with new seeds, newest ones further back in time (round r
+    hides the newest (r+1)·``fraction`` and learns from the oldest ``fraction`` of those,
+    on the graph before them). ``p`` is left unchanged."""
     from graph.algorithms.evaluation import hide_ties
 
     split = split or default_split(p)
@@ -769,6 +769,18 @@ class LightGBMScorer:
 
     def decision_function(self, X: np.ndarray) -> np.ndarray:
         return np.asarray(self.booster.predict(X, raw_score=True, num_threads=1), dtype=float)
+
+
+class MeanScorer:
+    """Several fitted models as one: the mean of their log-odds (``lgbm_logistic``: the
+    trees and a logistic regression on the same rows, each making up for the other's
+    bias — trees cut the features into steps, the regression weighs them smoothly)."""
+
+    def __init__(self, models: list[Any]) -> None:
+        self.models = models
+
+    def decision_function(self, X: np.ndarray) -> np.ndarray:
+        return sum(np.asarray(m.decision_function(X), dtype=float) for m in self.models) / len(self.models)
 
 
 #: LightGBM's settings for both of its kinds (chosen by cross-validation on training ties:
@@ -881,6 +893,8 @@ class RankerModel:
 
 def fit(ts: TrainingSet, kind: str = "hgb", seed: int = 0) -> Any:
     """Fit a fresh estimator of ``kind`` on ``ts`` (one thread)."""
+    if kind == "lgbm_logistic":
+        return MeanScorer([fit(ts, "lgbm", seed), fit(ts, "logistic", seed)])
     est = make_estimator(kind, seed)
     with _one_thread():
         if kind == "lambdarank":
