@@ -143,12 +143,14 @@ def run(
         models = _fit(ts, variant, seed)
         fit_s = time.process_time() - t0
         cols = slice(None, variant.get("features"))
-        ranked_of = {}
+        ranked_of: dict[int, list[int]] = {}
         for m, cands, X, ids in pools:
             if not cands:
                 ranked_of[m] = []
                 continue
-            scores = sum(np.asarray(model.decision_function(X[:, cols]), dtype=float) for model in models)
+            scores = np.sum(
+                [np.asarray(m.decision_function(X[:, cols]), dtype=float) for m in models], axis=0
+            )
             order = sorted(range(len(cands)), key=lambda i: (-round(float(scores[i]), 9), ids[i]))
             ranked_of[m] = [cands[i] for i in order]
         precision, mrr = metrics(ranked_of)

@@ -364,7 +364,9 @@ def source_context(p: Projection, u: int, budget: int = DEFAULT_BUDGET) -> Sourc
     )
 
 
-def _values_of(of_member: Sequence[tuple[int, ...]], candidates: list[int]) -> tuple[np.ndarray, np.ndarray]:
+def _values_of(
+    of_member: Sequence[tuple[int, ...]], candidates: Sequence[int]
+) -> tuple[np.ndarray, np.ndarray]:
     """The values the candidates hold in a facet, laid end to end, and whose each one is."""
     rows = [of_member[c] for c in candidates]
     lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
@@ -383,7 +385,7 @@ def _counted(counts: dict[int, Any], query: np.ndarray) -> np.ndarray:
 
 
 def _shared_sum(
-    of_member: Sequence[tuple[int, ...]], weights: dict[int, float], candidates: list[int]
+    of_member: Sequence[tuple[int, ...]], weights: dict[int, float], candidates: Sequence[int]
 ) -> np.ndarray:
     """Σ ``weights[v]`` over the values ``v`` each candidate holds (a facet's shared rarity)."""
     values, owner = _values_of(of_member, candidates)
@@ -560,11 +562,11 @@ def pair_features(p: Projection, ctx: SourceContext, candidates: Sequence[int]) 
         weights = {v: 0.5 + 0.5 * rarity(p.skills.count(v), total) for v in wants}
         col["wanted_skills"][:] = _shared_sum(p.skills.of_member, weights, candidates)
     col["seniority_gap"][:] = np.clip(arrays.seniority[cands] - arrays.seniority[u], -3, 3)
-    known = (their_year > 0) & (my_year > 0)
+    year_known = (their_year > 0) & (my_year > 0)
     col["graduation_gap"][:] = np.where(
-        known, np.minimum(MAX_YEAR_GAP, np.abs(their_year - my_year)), MAX_YEAR_GAP
+        year_known, np.minimum(MAX_YEAR_GAP, np.abs(their_year - my_year)), MAX_YEAR_GAP
     )
-    col["graduation_known"][:] = known
+    col["graduation_known"][:] = year_known
     need = consent.DISCOVERABLE | consent.OPEN_TO_MENTOR
     flags = np.fromiter(map(p.flags.__getitem__, candidates), dtype=np.int64, count=n)
     alive = np.fromiter(map(p.alive.__getitem__, candidates), dtype=np.int64, count=n)
@@ -780,7 +782,7 @@ class MeanScorer:
         self.models = models
 
     def decision_function(self, X: np.ndarray) -> np.ndarray:
-        return sum(np.asarray(m.decision_function(X), dtype=float) for m in self.models) / len(self.models)
+        return np.mean([np.asarray(m.decision_function(X), dtype=float) for m in self.models], axis=0)
 
 
 #: LightGBM's settings for both of its kinds (chosen by cross-validation on training ties:
