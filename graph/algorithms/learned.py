@@ -773,6 +773,23 @@ class LightGBMScorer:
         return np.asarray(self.booster.predict(X, raw_score=True, num_threads=1), dtype=float)
 
 
+class LinearScorer:
+    """A fitted logistic regression on standardised features as one ``numpy`` expression:
+    the same log-odds as scikit-learn's pipeline without its checks on every call (about
+    0.1 ms each, as much as the regression's arithmetic for a request's pool many times
+    over)."""
+
+    def __init__(self, pipeline: Any) -> None:
+        scaler, regression = pipeline[0], pipeline[-1]
+        self.mean = np.asarray(scaler.mean_, dtype=float)
+        self.scale = np.asarray(scaler.scale_, dtype=float)
+        self.coef = np.asarray(regression.coef_[0], dtype=float)
+        self.intercept = float(regression.intercept_[0])
+
+    def decision_function(self, X: np.ndarray) -> np.ndarray:
+        return ((X - self.mean) / self.scale) @ self.coef + self.intercept
+
+
 class MeanScorer:
     """Several fitted models as one: the mean of their log-odds (``lgbm_logistic``: the
     trees and a logistic regression on the same rows, each making up for the other's
@@ -905,6 +922,8 @@ def fit(ts: TrainingSet, kind: str = "hgb", seed: int = 0) -> Any:
             est.fit(ts.X, ts.y)
     if kind in ("lgbm", "lambdarank"):
         return LightGBMScorer(est.booster_)
+    if kind == "logistic":
+        return LinearScorer(est)
     return est
 
 

@@ -117,6 +117,14 @@ def test_the_two_kinds_together_score_the_mean_of_their_log_odds(planted: Projec
     assert not np.allclose(both, trees.decision_function(X))
 
 
+def test_the_regression_scores_as_scikit_learns_pipeline(planted: Projection) -> None:
+    rows = learned.training_set(planted, seed=2, max_sources=80)
+    pipeline = learned.make_estimator("logistic").fit(rows.X, rows.y)
+    ours = learned.LinearScorer(pipeline)
+    assert np.allclose(ours.decision_function(rows.X), pipeline.decision_function(rows.X), rtol=0, atol=1e-9)
+    assert isinstance(learned.fit(rows, "logistic"), learned.LinearScorer)
+
+
 def test_suggestions_from_the_model_carry_reasons_in_words(planted: Projection) -> None:
     model = learned.train(planted, kind="hgb", max_sources=150)
     me = planted.member("m7")
