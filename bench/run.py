@@ -29,6 +29,8 @@ BENCHMARKS = [
     "snapshot",
     "learned",
     "university",
+    "ranker_cv",
+    "ranker_eval",
 ]
 
 

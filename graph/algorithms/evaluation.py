@@ -48,6 +48,7 @@ RANKERS = (
     "learned_logistic",
     "learned_lgbm",
     "learned_lambdarank",
+    "learned_lgbm_logistic",
 )
 #: The learned rankers and the model kind each trains (None: the default kind,
 #: :data:`graph.algorithms.learned.DEFAULT_KIND`).
@@ -57,6 +58,7 @@ LEARNED_KINDS: dict[str, str | None] = {
     "learned_logistic": "logistic",
     "learned_lgbm": "lgbm",
     "learned_lambdarank": "lambdarank",
+    "learned_lgbm_logistic": "lgbm_logistic",
 }
 #: What ``evaluate`` runs unless told otherwise (the learned ones need training).
 DEFAULT_RANKERS = tuple(r for r in RANKERS if not r.startswith("learned"))

@@ -51,6 +51,8 @@ import random
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -69,7 +71,7 @@ from graph.algorithms.suggestions import (
     rarity,
     screen,
 )
-from graph.algorithms.tie_strength import shared_employers
+from graph.algorithms.tie_strength import SharedEmployer, _span
 from graph.projection import Projection
 
 #: The feature columns, in order. A stored model names them; a model trained on other
@@ -110,6 +112,16 @@ FEATURES: tuple[str, ...] = (
     "resource_allocation_3",
     "their_own_city",
     "their_own_year",
+    "common_city_year_neighbours",
+    "common_share_candidate",
+    "common_share_member",
+    "rank_resource_allocation",
+    "rank_adamic_adar",
+    "circle_city_year",
+    "their_circle_city_year",
+    "log_common_neighbour_ties",
+    "log_car",
+    "cra",
 )
 _COL = {name: i for i, name in enumerate(FEATURES)}
 
@@ -124,6 +136,14 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "relative_adamic_adar",
         "common_city_neighbours",
         "common_year_neighbours",
+        "common_city_year_neighbours",
+        "common_share_candidate",
+        "common_share_member",
+        "rank_resource_allocation",
+        "rank_adamic_adar",
+        "log_common_neighbour_ties",
+        "log_car",
+        "cra",
     ),
     "close_in_network": ("log_paths_3", "resource_allocation_3", "distance"),
     "well_connected": (
@@ -151,6 +171,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "their_circle_city",
         "their_circle_year",
         "relative_circle_city",
+        "circle_city_year",
+        "their_circle_city_year",
     ),
 }
 
@@ -160,10 +182,11 @@ _GROUP_COLS = {group: np.array([_COL[name] for name in names]) for group, names 
 ABSENT = np.zeros(len(FEATURES))
 ABSENT[_COL["distance"]] = 4.0
 ABSENT[_COL["graduation_gap"]] = 10.0
+ABSENT[_COL["rank_resource_allocation"]] = ABSENT[_COL["rank_adamic_adar"]] = 200  # RANK_CAP
 
-MODEL_KINDS = ("hgb", "logistic", "lgbm", "lambdarank")
+MODEL_KINDS = ("hgb", "logistic", "lgbm", "lambdarank", "lgbm_logistic")
 #: The kind ``alumni-graph train`` fits unless told otherwise (docs/ranking.md, "Which model").
-DEFAULT_KIND = "lgbm"
+DEFAULT_KIND = "lgbm_logistic"
 #: Candidates scored per source: the best of the blend's estimates and of RA, each.
 POOL = 100
 _UNIT = Weights(employer=1.0)
@@ -219,7 +242,8 @@ def _neighbours_of(p: Projection, members: Sequence[int] | np.ndarray) -> np.nda
     if not len(members):
         return np.zeros(0, dtype=np.int64)
     adj = p.adj
-    return np.frombuffer(b"".join([adj[m] for m in members]), dtype=np.int32).astype(np.int64)
+    rows = itemgetter(*members)(adj) if len(members) > 1 else (adj[members[0]],)
+    return np.frombuffer(b"".join(rows), dtype=np.int32).astype(np.int64)
 
 
 def _positions_in(keys: np.ndarray, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -252,13 +276,29 @@ class SourceContext:
     #: graduated in its year
     cn_city: np.ndarray
     cn_year: np.ndarray
+    #: common neighbours living in the far member's city AND graduated in its year
+    cn_city_year: np.ndarray
     cities: dict[int, int] = field(default_factory=dict)
     years: dict[int, int] = field(default_factory=dict)
+    #: the member's connections per (city, year) pair, keyed :func:`_city_year`
+    city_years: dict[int, int] = field(default_factory=dict)
     programs: dict[int, int] = field(default_factory=dict)
+    #: the member's connections, sorted, and the ties among them the walk went along
+    #: (positions in ``neighbours``, from → to, grouped by from: ``inner_start`` indexes
+    #: ``inner_to`` per connection), with 1 / the degree of the one it went from
+    neighbours: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    inner_start: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
+    inner_to: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    inner_weight: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def at(self, name: str, members: np.ndarray) -> np.ndarray:
         """The column ``name`` (``cn``, ``aa``…) for each of ``members`` (0 if not reached)."""
         return _lookup(self.keys, getattr(self, name), members)
+
+
+def _city_year(city: np.ndarray, year: np.ndarray) -> np.ndarray:
+    """One key per (city, year) pair, -1 when either is unknown."""
+    return np.where((city >= 0) & (year > 0), city * 10_000 + year, -1)
 
 
 def _counts(values: np.ndarray) -> dict[int, int]:
@@ -298,6 +338,14 @@ def source_context(p: Projection, u: int, budget: int = DEFAULT_BUDGET) -> Sourc
         for v in programs_of[w]:
             programs[v] = programs.get(v, 0) + 1
     cities, years = city[mine], year[mine]
+    pairs = _city_year(cities, years)
+    # the ties among u's connections (the local community of Cannistraci et al.)
+    neighbours = np.sort(mine)
+    at, inside = _positions_in(neighbours, reach)
+    origin = np.searchsorted(neighbours, via[inside])
+    order = np.argsort(origin, kind="stable")
+    origin, inner_to, inner_d = origin[order], at[inside][order], d[inside][order]
+    inner_start = np.r_[0, np.cumsum(np.bincount(origin, minlength=len(neighbours)))]
     return SourceContext(
         u,
         keys,
@@ -306,20 +354,108 @@ def source_context(p: Projection, u: int, budget: int = DEFAULT_BUDGET) -> Sourc
         np.bincount(inverse, weights=1.0 / d, minlength=n),
         np.bincount(inverse, weights=same_city, minlength=n),
         np.bincount(inverse, weights=same_year, minlength=n),
-        _counts(cities[cities >= 0]),
-        _counts(years[years > 0]),
-        programs,
+        np.bincount(inverse, weights=same_city & same_year, minlength=n),
+        cities=_counts(cities[cities >= 0]),
+        years=_counts(years[years > 0]),
+        city_years=_counts(pairs[pairs >= 0]),
+        programs=programs,
+        neighbours=neighbours,
+        inner_start=inner_start,
+        inner_to=inner_to,
+        inner_weight=1.0 / inner_d,
     )
 
 
-def _shared_rarity(facet: Any, mine: tuple[int, ...], candidates: Sequence[int], total: int) -> np.ndarray:
-    """Σ rarity of the values of ``mine`` each candidate holds too."""
-    weights = {v: rarity(facet.count(v), total) for v in mine}
-    of_member = facet.of_member
-    return np.fromiter(
-        (sum([weights[v] for v in of_member[c] if v in weights]) for c in candidates),
-        dtype=float,
-        count=len(candidates),
+def _values_of(
+    of_member: Sequence[tuple[int, ...]], candidates: Sequence[int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The values the candidates hold in a facet, laid end to end, and whose each one is."""
+    # one C-level gather (a list comprehension costs a bytecode loop per candidate)
+    rows = itemgetter(*candidates)(of_member) if len(candidates) > 1 else [of_member[c] for c in candidates]
+    lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+    values = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=int(lengths.sum()))
+    return values, np.repeat(np.arange(len(rows)), lengths)
+
+
+def _counted(counts: dict[int, Any], query: np.ndarray) -> np.ndarray:
+    """``counts[v]`` for each ``v`` of ``query`` as floats (0 where absent)."""
+    if not counts:
+        return np.zeros(len(query))
+    keys = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+    values = np.fromiter(counts.values(), dtype=float, count=len(counts))
+    order = np.argsort(keys)
+    return _lookup(keys[order], values[order], query)
+
+
+def _shared_sum(
+    of_member: Sequence[tuple[int, ...]], weights: dict[int, float], candidates: Sequence[int]
+) -> np.ndarray:
+    """Σ ``weights[v]`` over the values ``v`` each candidate holds (a facet's shared rarity)."""
+    values, owner = _values_of(of_member, candidates)
+    return np.bincount(owner, weights=_counted(weights, values), minlength=len(candidates))
+
+
+def _employer_weights(p: Projection, u: int, candidates: list[int], total: int) -> list[float]:
+    """The ``employer`` feature of ``(u, c)`` for each candidate: what
+    :func:`graph.algorithms.tie_strength.shared_employers` and the blend's employer weight
+    give (the overlaps only, which is all the weight reads), with ``u``'s spans worked out
+    once and only the positions at shared employers compared."""
+    now = p.reference_year
+    spans: dict[int, list[tuple[int, int]]] = {e: [] for e in p.employers.of_member[u]}
+    for pa in p.positions[u]:
+        span = _span(pa.start, pa.end, now)
+        if span is not None and pa.employer in spans:
+            spans[pa.employer].append(span)
+    employers = p.employers
+    out = []
+    for c in candidates:
+        best = {e: -1 for e in employers.of_member[c] if e in spans}
+        for pb in p.positions[c]:
+            mine = spans.get(pb.employer)
+            sb = _span(pb.start, pb.end, now) if mine and pb.employer in best else None
+            if sb is None:
+                continue
+            for sa in mine:  # type: ignore[union-attr]
+                first, last = max(sa[0], sb[0]), min(sa[1], sb[1])
+                overlap = last - first + 1 if first <= last else 0
+                if overlap > best[pb.employer]:
+                    best[pb.employer] = overlap
+        shared = [SharedEmployer(e, 0, 0, overlap) for e, overlap in best.items()]
+        weight = _employer_weight(p, shared, _UNIT, total)
+        out.append(weight)
+    return out
+
+
+def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """``starts[i], starts[i] + 1, … starts[i] + lengths[i] - 1`` for every i, laid end to end."""
+    offsets = np.repeat(np.cumsum(lengths) - lengths, lengths)
+    return np.repeat(starts, lengths) + np.arange(int(lengths.sum())) - offsets
+
+
+def _local_community(
+    ctx: SourceContext, theirs: np.ndarray, owner: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each candidate: the ties among its common neighbours with ``ctx.member`` (each
+    counted from both ends when the walk went along it both ways), and CRA, Σ over the
+    common neighbours z of γ(z) / deg z, γ(z) the common neighbours z is tied to
+    (Cannistraci, Alanis-Lobato & Ravasi, "From link-prediction in brain connectomes and
+    protein interactomes to the local-community-paradigm in complex networks", Sci. Rep.
+    3, 2013)."""
+    if not len(ctx.inner_to):
+        return np.zeros(n), np.zeros(n)
+    at, common = _positions_in(ctx.neighbours, theirs)
+    who, z = owner[common], at[common]
+    # from every (candidate, common neighbour z), every tie z–z' inside u's connections
+    lengths = ctx.inner_start[z + 1] - ctx.inner_start[z]
+    edges = _ranges(ctx.inner_start[z], lengths)
+    who_e = np.repeat(who, lengths)
+    # …that ends at another common neighbour of the same candidate
+    width = len(ctx.neighbours)
+    held = np.sort(who * width + z)
+    hit = _positions_in(held, who_e * width + ctx.inner_to[edges])[1]
+    return (
+        np.bincount(who_e[hit], minlength=n).astype(float),
+        np.bincount(who_e[hit], weights=ctx.inner_weight[edges[hit]], minlength=n),
     )
 
 
@@ -400,42 +536,67 @@ def pair_features(p: Projection, ctx: SourceContext, candidates: Sequence[int]) 
     ):
         held = facet.of_member[u]
         if held:
-            col[name][:] = _shared_rarity(facet, held, candidates, total)
-    if p.employers.of_member[u]:
-        employers_of = p.employers.of_member
-        for i, c in enumerate(candidates):
-            if employers_of[c]:
-                shared = shared_employers(p, u, c)
-                if shared:
-                    col["employer"][i] = _employer_weight(p, shared, _UNIT, total)
-    my_industries = _current_industries(p, u) if p.positions[u] else set()
-    if my_industries:
-        positions = p.positions
-        col["industry"][:] = [
-            float(bool(positions[c] and my_industries & _current_industries(p, c))) for c in candidates
-        ]
+            weights = {v: rarity(facet.count(v), total) for v in held}
+            col[name][:] = _shared_sum(facet.of_member, weights, candidates)
+    my_employers = p.employers.of_member[u]
+    if my_employers:
+        # the exact weight (years of overlap) only for those who share an employer at all
+        values, whose = _values_of(p.employers.of_member, candidates)
+        mine_too = np.isin(values, np.asarray(my_employers, dtype=np.int64))
+        sharing = np.flatnonzero(np.bincount(whose, weights=mine_too, minlength=n))
+        if len(sharing):
+            col["employer"][sharing] = _employer_weights(
+                p, u, [candidates[i] for i in sharing.tolist()], total
+            )
+        my_industries = _current_industries(p, u) if p.positions[u] else set()
+        if my_industries:
+            # anyone who ever worked in one of the industries first (a cheap filter), then
+            # whether they do now
+            industry = np.frombuffer(p.employer_industry, dtype=np.int32)[values]
+            known = np.fromiter(my_industries, dtype=np.int64, count=len(my_industries))
+            maybe = np.unique(whose[np.isin(industry, known)])
+            positions = p.positions
+            for i in maybe.tolist():
+                c = candidates[i]
+                col["industry"][i] = float(bool(positions[c] and my_industries & _current_industries(p, c)))
     wants = p.wants.of_member[u]
     if wants:
         weights = {v: 0.5 + 0.5 * rarity(p.skills.count(v), total) for v in wants}
-        skills_of = p.skills.of_member
-        col["wanted_skills"][:] = [
-            sum([weights[v] for v in skills_of[c] if v in weights]) for c in candidates
-        ]
+        col["wanted_skills"][:] = _shared_sum(p.skills.of_member, weights, candidates)
     col["seniority_gap"][:] = np.clip(arrays.seniority[cands] - arrays.seniority[u], -3, 3)
-    known = (their_year > 0) & (my_year > 0)
+    year_known = (their_year > 0) & (my_year > 0)
     col["graduation_gap"][:] = np.where(
-        known, np.minimum(MAX_YEAR_GAP, np.abs(their_year - my_year)), MAX_YEAR_GAP
+        year_known, np.minimum(MAX_YEAR_GAP, np.abs(their_year - my_year)), MAX_YEAR_GAP
     )
-    col["graduation_known"][:] = known
-    col["open_to_mentor"][:] = [consent.mentor_at(p, c) for c in candidates]
+    col["graduation_known"][:] = year_known
+    need = consent.DISCOVERABLE | consent.OPEN_TO_MENTOR
+    flags = np.fromiter(map(p.flags.__getitem__, candidates), dtype=np.int64, count=n)
+    alive = np.fromiter(map(p.alive.__getitem__, candidates), dtype=np.int64, count=n)
+    col["open_to_mentor"][:] = (alive > 0) & (flags & need == need)
     if du:
-        col["circle_city"][:] = [ctx.cities.get(v, 0) / du if v >= 0 else 0.0 for v in their_city.tolist()]
-        col["circle_year"][:] = [ctx.years.get(v, 0) / du if v else 0.0 for v in their_year.tolist()]
+        # unknown cities (-1) and years (0) are never counted in the context
+        col["circle_city"][:] = _counted(ctx.cities, their_city) / du
+        col["circle_year"][:] = _counted(ctx.years, their_year) / du
         if ctx.programs:
-            programs_of, mine = p.programs.of_member, ctx.programs
-            col["circle_program"][:] = [
-                max([mine.get(v, 0) for v in programs_of[c]], default=0) / du for c in candidates
-            ]
+            values, whose = _values_of(p.programs.of_member, candidates)
+            best = np.zeros(n)
+            np.maximum.at(best, whose, _counted(ctx.programs, values))
+            col["circle_program"][:] = best / du
+    ties, cra = _local_community(ctx, theirs, owner, n)
+    col["log_common_neighbour_ties"][:] = np.log1p(ties)
+    col["log_car"][:] = np.log1p(common * ties)
+    col["cra"][:] = cra
+    col["common_city_year_neighbours"][:] = ctx.at("cn_city_year", cands)
+    col["common_share_candidate"][:] = common / np.maximum(dc, 1)
+    col["common_share_member"][:] = common / max(du, 1)
+    col["rank_resource_allocation"][:] = _rank(col["resource_allocation"])
+    col["rank_adamic_adar"][:] = _rank(col["adamic_adar"])
+    if du and ctx.city_years:
+        col["circle_city_year"][:] = _counted(ctx.city_years, _city_year(their_city, their_year)) / du
+    if my_city >= 0 and my_year:
+        mine_too = (neighbour_city == my_city) & (neighbour_year == my_year)
+        share = np.bincount(owner, weights=mine_too, minlength=n) / safe_dc
+        col["their_circle_city_year"][:] = np.where(scanned, share, 0.0)
     for source, target in (
         ("resource_allocation", "relative_resource_allocation"),
         ("adamic_adar", "relative_adamic_adar"),
@@ -445,6 +606,19 @@ def pair_features(p: Projection, ctx: SourceContext, candidates: Sequence[int]) 
         if top > 0:
             col[target][:] = col[source] / top
     return out
+
+
+#: The rank given to a candidate with nothing in common (and the cap of every rank).
+RANK_CAP = 200
+
+
+def _rank(values: np.ndarray) -> np.ndarray:
+    """How many of the source's candidates have a larger value (0: the best), capped at
+    :data:`RANK_CAP`, which a candidate of value 0 gets too: where a candidate stands
+    among its own source's, which a pointwise model cannot see from the value alone."""
+    ordered = np.sort(values)
+    above = len(values) - np.searchsorted(ordered, values, side="right")
+    return np.where(values > 0, np.minimum(above, RANK_CAP), RANK_CAP).astype(float)
 
 
 def _top(members: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
@@ -513,7 +687,7 @@ def training_set(
     split: str | None = None,
     seed: int = 0,
     max_sources: int = 1_000,
-    negatives: int = 100,
+    negatives: int = 2 * POOL,
     pool: int = POOL,
     min_positives: int = 5_000,
     max_rounds: int = 5,
@@ -522,11 +696,12 @@ def training_set(
     ``newest``; None chooses newest when most ties have a year), and for up to
     ``max_sources`` members who lost one, the features of their candidates on what is
     left, labelled 1 for a hidden tie; at most ``negatives`` non-ties per source (a seeded
-    sample). A small club gives few positives per split, so splits are repeated until
-    ``min_positives`` were found or ``max_rounds`` were made: random ones with new seeds,
-    newest ones further back in time (round r hides the newest (r+1)·``fraction`` and
-    learns from the oldest ``fraction`` of those, on the graph before them). ``p`` is left
-    unchanged."""
+    sample; the default keeps every candidate, the pool the ranker orders when serving,
+    which cross-validation preferred to a sample of 100). A small club gives few positives
+    per split, so splits are repeated until ``min_positives`` were found or ``max_rounds``
+    were made: random ones with new seeds, newest ones further back in time (round r
+    hides the newest (r+1)·``fraction`` and learns from the oldest ``fraction`` of those,
+    on the graph before them). ``p`` is left unchanged."""
     from graph.algorithms.evaluation import hide_ties
 
     split = split or default_split(p)
@@ -600,10 +775,39 @@ class LightGBMScorer:
         return np.asarray(self.booster.predict(X, raw_score=True, num_threads=1), dtype=float)
 
 
+class LinearScorer:
+    """A fitted logistic regression on standardised features as one ``numpy`` expression:
+    the same log-odds as scikit-learn's pipeline without its checks on every call (about
+    0.1 ms each, as much as the regression's arithmetic for a request's pool many times
+    over)."""
+
+    def __init__(self, pipeline: Any) -> None:
+        scaler, regression = pipeline[0], pipeline[-1]
+        self.mean = np.asarray(scaler.mean_, dtype=float)
+        self.scale = np.asarray(scaler.scale_, dtype=float)
+        self.coef = np.asarray(regression.coef_[0], dtype=float)
+        self.intercept = float(regression.intercept_[0])
+
+    def decision_function(self, X: np.ndarray) -> np.ndarray:
+        return ((X - self.mean) / self.scale) @ self.coef + self.intercept
+
+
+class MeanScorer:
+    """Several fitted models as one: the mean of their log-odds (``lgbm_logistic``: the
+    trees and a logistic regression on the same rows, each making up for the other's
+    bias — trees cut the features into steps, the regression weighs them smoothly)."""
+
+    def __init__(self, models: list[Any]) -> None:
+        self.models = models
+
+    def decision_function(self, X: np.ndarray) -> np.ndarray:
+        return np.mean([np.asarray(m.decision_function(X), dtype=float) for m in self.models], axis=0)
+
+
 #: LightGBM's settings for both of its kinds (chosen by cross-validation on training ties:
 #: docs/ranking.md, "Which model").
 LGBM_PARAMS: dict[str, Any] = {
-    "n_estimators": 150,
+    "n_estimators": 100,
     "learning_rate": 0.05,
     "num_leaves": 31,
     "min_child_samples": 100,
@@ -710,6 +914,8 @@ class RankerModel:
 
 def fit(ts: TrainingSet, kind: str = "hgb", seed: int = 0) -> Any:
     """Fit a fresh estimator of ``kind`` on ``ts`` (one thread)."""
+    if kind == "lgbm_logistic":
+        return MeanScorer([fit(ts, "lgbm", seed), fit(ts, "logistic", seed)])
     est = make_estimator(kind, seed)
     with _one_thread():
         if kind == "lambdarank":
@@ -718,6 +924,8 @@ def fit(ts: TrainingSet, kind: str = "hgb", seed: int = 0) -> Any:
             est.fit(ts.X, ts.y)
     if kind in ("lgbm", "lambdarank"):
         return LightGBMScorer(est.booster_)
+    if kind == "logistic":
+        return LinearScorer(est)
     return est
 
 
@@ -758,7 +966,7 @@ def train(
     split: str | None = None,
     seed: int = 0,
     max_sources: int = 1_000,
-    negatives: int = 100,
+    negatives: int = 2 * POOL,
 ) -> RankerModel:
     """Fit a :class:`RankerModel` of ``kind`` on ``p``'s own ties (see
     :func:`training_set`); its ``info`` holds the feature-group importances."""
@@ -844,14 +1052,28 @@ def learned_rank(
 ) -> list[int]:
     """The ``depth`` best discoverable candidates of ``member`` by the model (evaluation)."""
     cands, _, scores = score_candidates(p, model, member, purpose=purpose)
-    order = sorted(range(len(cands)), key=lambda i: (-round(float(scores[i]), 9), p.ids[cands[i]]))
-    out = []
-    for i in order:
-        if consent.discoverable_at(p, cands[i]):
-            out.append(cands[i])
-            if len(out) == depth:
-                break
-    return out
+    return [cands[i] for i in _best_first(p, cands, scores, depth)]
+
+
+def _best_first(p: Projection, cands: list[int], scores: np.ndarray, limit: int) -> list[int]:
+    """The positions of the ``limit`` best discoverable candidates, best first (equal
+    scores to 9 decimals: by id). Only the best few and everyone level with the last of
+    them are sorted; more are taken when hidden members leave too few."""
+    rounded = -np.round(scores, 9)
+    n = len(cands)
+    take = min(n, 2 * limit + 10)
+    while True:
+        if take < n:
+            edge = np.partition(rounded, take - 1)[take - 1]
+            picked = np.flatnonzero(rounded <= edge).tolist()
+        else:
+            picked = list(range(n))
+        # everyone level with the edge is in: this is the full order's prefix
+        picked.sort(key=lambda i: (rounded[i], p.ids[cands[i]]))
+        chosen = [i for i in picked if consent.discoverable_at(p, cands[i])][:limit]
+        if len(chosen) == limit or take >= n:
+            return chosen
+        take = min(n, 4 * take)
 
 
 def _graduation_text(p: Projection, me: int, c: int) -> str:
@@ -877,13 +1099,7 @@ def suggest_learned(
     if purpose not in PURPOSE_BONUS:
         raise ValueError("purpose must be one of career, mentoring, social")
     cands, X, raw, scores = _scored(p, model, member, purpose)
-    order = sorted(range(len(cands)), key=lambda i: (-round(float(scores[i]), 9), p.ids[cands[i]]))
-    chosen = []
-    for i in order:
-        if consent.discoverable_at(p, cands[i]):
-            chosen.append(i)
-            if len(chosen) == limit:
-                break
+    chosen = _best_first(p, cands, scores, limit)
     if not chosen:
         return []
     contrib = group_contributions(model, X[chosen], raw[chosen])

@@ -48,6 +48,7 @@ _LABELS = {
     "learned_logistic": "learned (logistic)",
     "learned_lgbm": "learned (LightGBM, binary)",
     "learned_lambdarank": "learned (LightGBM, ranking objective)",
+    "learned_lgbm_logistic": "learned (LightGBM and logistic, mean)",
 }
 
 

@@ -34,8 +34,9 @@ def train_command(
     kind: Annotated[
         str,
         typer.Option(
-            help="lgbm (LightGBM, binary), lambdarank (LightGBM, ranking objective), "
-            "hgb (scikit-learn's histogram gradient boosting) or logistic."
+            help="lgbm_logistic (the mean of the next two's log-odds), lgbm (LightGBM, "
+            "binary), logistic, lambdarank (LightGBM, ranking objective) or hgb "
+            "(scikit-learn's histogram gradient boosting)."
         ),
     ] = DEFAULT_KIND,
     split: Annotated[

@@ -9,6 +9,7 @@ import math
 import numpy as np
 import pytest
 
+from graph import consent
 from graph.algorithms import learned
 from graph.algorithms.learned import FEATURES, pair_features, source_context
 from graph.algorithms.suggestions import WEIGHTS, candidate_estimates
@@ -52,6 +53,33 @@ def test_neighbourhood_features_by_hand(build) -> None:
     assert _col(ad, "their_own_city") == pytest.approx(1 / 3)
     assert _col(ad, "their_own_year") == pytest.approx(1 / 3)
     assert _col(af, "their_own_city") == 0 and _col(af, "their_own_year") == 0
+
+
+def test_degree_normalised_and_group_conditioned_features_by_hand(build) -> None:
+    p = _square(build)
+    a, d, e, f = (p.member(x) for x in "adef")
+    ctx = source_context(p, a)
+    ad, ae, af = pair_features(p, ctx, [d, e, f])
+    # a's connections: b (X, 2010) and c (Y, 2011); d is in X and graduated in 2011
+    assert _col(ad, "common_city_year_neighbours") == 0  # b is in X but of 2010, c of 2011 but in Y
+    assert _col(ad, "circle_city_year") == 0  # neither of a's connections is (X, 2011)
+    # d's connections b (X, 2010), c, f: one of three is in a's city and a's year
+    assert _col(ad, "their_circle_city_year") == pytest.approx(1 / 3)
+    # a and d share 2 of d's 3 connections and of a's 2
+    assert _col(ad, "common_share_candidate") == pytest.approx(2 / 3)
+    assert _col(ad, "common_share_member") == 1
+    # RA: d 1/2 + 1/3, e 1/3 (through c), f none: d first, e second, f last (the cap)
+    assert [_col(r, "rank_resource_allocation") for r in (ad, ae, af)] == [0, 1, learned.RANK_CAP]
+    moved = _square(build)
+    moved.apply("members", [{"id": "c", "props": {"city": "X"}}])
+    ad = pair_features(moved, source_context(moved, a), [d])[0]
+    assert _col(ad, "common_city_year_neighbours") == 1  # c is in X now and of d's year
+    assert _col(ad, "circle_city_year") == pytest.approx(1 / 2)
+
+
+def test_ranks_count_the_better_candidates_and_level_ones_share_a_rank() -> None:
+    ranks = learned._rank(np.array([0.5, 0.0, 2.0, 0.5, 1.0]))
+    assert ranks.tolist() == [2, learned.RANK_CAP, 0, 2, 1]
 
 
 def test_the_member_arrays_follow_the_projection(build) -> None:
@@ -114,3 +142,42 @@ def test_a_ranking_objective_learns_per_source(club: Projection) -> None:
     me = next(m for m in range(club.n_members) if len(club.adj[m]) >= 3)
     ranked = learned.learned_rank(club, model, me, 10)
     assert len(ranked) == 10 and me not in ranked and not set(ranked) & set(club.adj[me])
+
+
+def test_employer_weights_are_the_blends(club: Projection) -> None:
+    from graph.algorithms.suggestions import _employer_weight
+    from graph.algorithms.tie_strength import shared_employers
+
+    total, checked = max(club.n_members, 2), 0
+    for me in range(0, club.n_members, 5):
+        if not club.employers.of_member[me]:
+            continue
+        others = [
+            c
+            for c in range(club.n_members)
+            if c != me and set(club.employers.of_member[c]) & set(club.employers.of_member[me])
+        ]
+        fast = learned._employer_weights(club, me, others, total)
+        slow = [_employer_weight(club, shared_employers(club, me, c), learned._UNIT, total) for c in others]
+        assert fast == slow, club.ids[me]
+        checked += len(others)
+    assert checked > 100
+
+
+def test_the_partial_order_is_the_full_sorts_prefix(club: Projection) -> None:
+    model = learned.train(club, kind="lgbm", max_sources=100)
+    hidden = club.member(club.ids[5])
+    club.flags[hidden] &= ~consent.DISCOVERABLE  # someone hidden is skipped, not shown
+    try:
+        compared = 0
+        for me in range(0, club.n_members, 11):
+            cands, _, scores = learned.score_candidates(club, model, me)
+            scores = np.round(scores, 2)  # many level scores: the order among them is by id
+            full = sorted(range(len(cands)), key=lambda i: (-round(float(scores[i]), 9), club.ids[cands[i]]))
+            full = [i for i in full if consent.discoverable_at(club, cands[i])]
+            for limit in (1, 10, len(cands)):
+                assert learned._best_first(club, cands, scores, limit) == full[:limit]
+            compared += bool(cands)
+        assert compared > 30
+    finally:
+        club.flags[hidden] |= consent.DISCOVERABLE

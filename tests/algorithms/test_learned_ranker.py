@@ -106,6 +106,25 @@ def test_a_model_learns_a_planted_signal(planted: Projection) -> None:
     assert importances["same_city"] + importances["your_circles"] > importances["well_connected"]
 
 
+def test_the_two_kinds_together_score_the_mean_of_their_log_odds(planted: Projection) -> None:
+    model = learned.train(planted, kind="lgbm_logistic", max_sources=100)
+    trees, regression = model.estimator.models
+    assert isinstance(trees, learned.LightGBMScorer) and not isinstance(regression, learned.LightGBMScorer)
+    me = next(m for m in range(planted.n_members) if len(planted.adj[m]) >= 3)
+    _, X, _ = learned.score_candidates(planted, model, me)
+    both = model.log_odds(X)
+    assert np.allclose(both, (trees.decision_function(X) + regression.decision_function(X)) / 2)
+    assert not np.allclose(both, trees.decision_function(X))
+
+
+def test_the_regression_scores_as_scikit_learns_pipeline(planted: Projection) -> None:
+    rows = learned.training_set(planted, seed=2, max_sources=80)
+    pipeline = learned.make_estimator("logistic").fit(rows.X, rows.y)
+    ours = learned.LinearScorer(pipeline)
+    assert np.allclose(ours.decision_function(rows.X), pipeline.decision_function(rows.X), rtol=0, atol=1e-9)
+    assert isinstance(learned.fit(rows, "logistic"), learned.LinearScorer)
+
+
 def test_suggestions_from_the_model_carry_reasons_in_words(planted: Projection) -> None:
     model = learned.train(planted, kind="hgb", max_sources=150)
     me = planted.member("m7")

@@ -1,0 +1,196 @@
+"""Cross-validation of the learned ranker on training ties only: which model kind, which
+features, which settings.
+
+``python -m bench.run ranker_cv --bundle FOLDER [--tier faculty] [--split random]
+[--seed 0] [--members 250] [--sources 400] [--variants lgbm,hgb,...] [--name NAME]``
+
+The split ``evaluate`` reports on is made first (``--seed``, 10% of the ties) and its
+hidden ties are never looked at again: everything here happens on its visible ties. Of
+those, another 10% is hidden (the validation ties); the model variants learn from the
+rest exactly as ``evaluate``'s learned rankers do (:func:`graph.algorithms.learned.
+training_set`, an inner split of their own), and rank for ``--members`` members who lost
+a validation tie. The variants share the rows and the validation members' features, so
+the differences between them are the model's alone. Reported per variant: precision@10,
+MRR and precision@10 over the best of common neighbours, Adamic–Adar and resource
+allocation on the same validation ties.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bench.common import cached_projection, save
+from graph import consent
+from graph.algorithms import learned
+from graph.algorithms.evaluation import hide_ties, rankers
+
+#: The variants: model kind, feature columns (None: all), LightGBM settings over the default
+#: ones, negatives per source (None: every candidate), models summed (seeds, other kinds).
+VARIANTS: dict[str, dict[str, Any]] = {
+    "lgbm": {"kind": "lgbm"},
+    "lgbm_old_features": {"kind": "lgbm", "features": 35},
+    "lgbm_no_local_community": {"kind": "lgbm", "features": 42},
+    "lgbm_negatives_100": {"kind": "lgbm", "negatives": 100},
+    "lgbm_300_trees": {"kind": "lgbm", "params": {"n_estimators": 300}},
+    "lgbm_63_leaves": {"kind": "lgbm", "params": {"num_leaves": 63, "n_estimators": 300}},
+    "lgbm_15_leaves": {"kind": "lgbm", "params": {"num_leaves": 15, "n_estimators": 300}},
+    "lgbm_100_trees": {"kind": "lgbm", "params": {"n_estimators": 100}},
+    "lgbm_min_leaf_300": {"kind": "lgbm", "params": {"min_child_samples": 300}},
+    "lgbm_bag_3": {"kind": "lgbm", "bag": 3},
+    "lambdarank": {"kind": "lambdarank"},
+    "hgb": {"kind": "hgb"},
+    "logistic": {"kind": "logistic"},
+    "lgbm_and_logistic": {"kind": "lgbm", "also": ["logistic"]},
+}
+STRUCTURAL = ("common_neighbours", "adamic_adar", "resource_allocation")
+
+
+def _subsample(ts: learned.TrainingSet, negatives: int | None, seed: int) -> np.ndarray:
+    """The rows kept when each source keeps at most ``negatives`` of its negatives."""
+    if negatives is None:
+        return np.arange(len(ts.y))
+    rng = np.random.default_rng(seed)
+    keep = []
+    start = 0
+    for size in ts.queries:
+        rows = np.arange(start, start + size)
+        pos, neg = rows[ts.y[rows] == 1], rows[ts.y[rows] == 0]
+        if len(neg) > negatives:
+            neg = np.sort(rng.choice(neg, negatives, replace=False))
+        keep.append(np.r_[pos, neg])
+        start += size
+    return np.concatenate(keep)
+
+
+def _fit(ts: learned.TrainingSet, variant: dict[str, Any], seed: int) -> list[Any]:
+    keep = _subsample(ts, variant.get("negatives"), seed)
+    cols = slice(None, variant.get("features"))
+    queries = [int(n) for n in np.bincount(np.searchsorted(np.cumsum(ts.queries), keep, side="right"))]
+    sub = learned.TrainingSet(
+        ts.X[keep][:, cols],
+        ts.y[keep],
+        ts.groups[keep],
+        ts.sources,
+        ts.hidden_ties,
+        [q for q in queries if q],
+    )
+    saved = dict(learned.LGBM_PARAMS)
+    learned.LGBM_PARAMS.update(variant.get("params", {}))
+    try:
+        models = [learned.fit(sub, variant["kind"], seed + b) for b in range(variant.get("bag", 1))]
+        return models + [learned.fit(sub, kind, seed) for kind in variant.get("also", [])]
+    finally:
+        learned.LGBM_PARAMS.clear()
+        learned.LGBM_PARAMS.update(saved)
+
+
+def run(
+    p: Any, split: str, seed: int, members: int, sources: int, names: list[str], pool: int = learned.POOL
+) -> dict[str, Any]:
+    train, _test = hide_ties(p, fraction=0.1, split=split, seed=seed)
+    del _test  # the evaluated ties: never looked at here
+    fit_graph, val = hide_ties(train, fraction=0.1, split=split, seed=seed + 5_000)
+    relevant = {m: {t for t in ts if consent.discoverable_at(fit_graph, t)} for m, ts in val.items()}
+    chosen = sorted(m for m, ts in relevant.items() if ts)
+    if len(chosen) > members:
+        chosen = sorted(random.Random(seed).sample(chosen, members))
+    t0 = time.process_time()
+    ts = learned.training_set(
+        fit_graph, split=split, seed=seed + 1_000, max_sources=sources, negatives=10**6, pool=pool
+    )
+    out: dict[str, Any] = {
+        "rows_s": round(time.process_time() - t0, 1),
+        "rows": len(ts.y),
+        "members": len(chosen),
+    }
+    pools = []
+    for m in chosen:
+        ctx = learned.source_context(fit_graph, m)
+        cands = learned.candidates_of(fit_graph, ctx, pool)
+        ok = [i for i, c in enumerate(cands) if consent.discoverable_at(fit_graph, c)]
+        cands = [cands[i] for i in ok]
+        X = learned.pair_features(fit_graph, ctx, cands) if cands else np.zeros((0, len(learned.FEATURES)))
+        ids = np.array([fit_graph.ids[c] for c in cands], dtype=object)
+        pools.append((m, cands, X, ids))
+
+    def metrics(ranked_of: dict[int, list[int]]) -> tuple[float, float]:
+        precision = mrr = 0.0
+        for m in chosen:
+            ranked, truth = ranked_of[m], relevant[m]
+            precision += sum(1 for c in ranked[:10] if c in truth) / 10
+            first = next((i for i, c in enumerate(ranked[:100], 1) if c in truth), None)
+            mrr += 1 / first if first else 0.0
+        return precision / len(chosen), mrr / len(chosen)
+
+    available = rankers(seed)
+    structural = {}
+    for name in STRUCTURAL:
+        structural[name] = metrics({m: available[name](fit_graph, m, 100) for m in chosen})
+    best = max(v[0] for v in structural.values())
+    out["structural"] = {
+        k: {"precision": round(v[0], 4), "mrr": round(v[1], 4)} for k, v in structural.items()
+    }
+    out["variants"] = {}
+    for name in names:
+        variant = VARIANTS[name]
+        t0 = time.process_time()
+        models = _fit(ts, variant, seed)
+        fit_s = time.process_time() - t0
+        cols = slice(None, variant.get("features"))
+        ranked_of: dict[int, list[int]] = {}
+        for m, cands, X, ids in pools:
+            if not cands:
+                ranked_of[m] = []
+                continue
+            scores = np.sum(
+                [np.asarray(m.decision_function(X[:, cols]), dtype=float) for m in models], axis=0
+            )
+            order = sorted(range(len(cands)), key=lambda i: (-round(float(scores[i]), 9), ids[i]))
+            ranked_of[m] = [cands[i] for i in order]
+        precision, mrr = metrics(ranked_of)
+        out["variants"][name] = {
+            "precision": round(precision, 4),
+            "mrr": round(mrr, 4),
+            "over_best_structural": round(precision / best, 3) if best else None,
+            "fit_cpu_s": round(fit_s, 1),
+        }
+        print(name, out["variants"][name], flush=True)
+    return out
+
+
+def main(argv: list[str]) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(prog="bench ranker_cv")
+    parser.add_argument("--bundle", type=Path, default=None)
+    parser.add_argument("--tier", default=None)
+    parser.add_argument("--split", default="random")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--members", type=int, default=250)
+    parser.add_argument("--sources", type=int, default=400)
+    parser.add_argument("--pool", type=int, default=learned.POOL, help="candidates per source, each way")
+    parser.add_argument("--variants", default=",".join(VARIANTS))
+    parser.add_argument("--name", default=None)
+    args = parser.parse_args(argv)
+    if args.bundle is not None:
+        from loaders.to_projection import projection_from_bundle
+
+        p, _ = projection_from_bundle(args.bundle)
+        title = args.bundle.name
+    else:
+        p, _ = cached_projection(args.tier or "faculty")
+        title = args.tier or "faculty"
+    names = args.variants.split(",")
+    for name in names:
+        if name not in VARIANTS:
+            parser.error(f"unknown variant {name!r}; choose from {', '.join(VARIANTS)}")
+    result = {
+        "args": {k: str(v) for k, v in vars(args).items()},
+        **run(p, args.split, args.seed, args.members, args.sources, names, args.pool),
+    }
+    save(args.name or f"ranker_cv-{title}-{args.split}-{args.seed}", result)
+    return result
