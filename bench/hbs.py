@@ -25,6 +25,7 @@ import resource
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from bench.common import PROJECT_ROOT, TIERS, bench_connection, bench_server_settings, dataset, save
@@ -47,7 +48,7 @@ def _bulk_load(tier: str) -> dict[str, Any]:
     c0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "service.cli", "load", "--bulk", str(dataset(tier))],
+        [str(Path(sys.executable).with_name("alumni-graph")), "load", "--bulk", str(dataset(tier))],
         env=env,
         cwd=PROJECT_ROOT,
         capture_output=True,

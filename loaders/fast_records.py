@@ -56,8 +56,10 @@ def _plain_id(value: str) -> bool:
 
 
 def _all_plain(cells: Cells) -> bool:
-    # the converter screens every cell, also of columns it ignores
-    return all(value.isascii() and value.isprintable() for value in cells.values() if value)
+    # the converter screens every cell, also of columns it ignores; the cells joined are
+    # ASCII and printable exactly when each is
+    joined = "".join(cells.values())
+    return joined.isascii() and joined.isprintable()
 
 
 class _Memo:
