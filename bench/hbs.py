@@ -1,6 +1,7 @@
 """The hbs tier (320,000 members) end to end through the real Neo4j.
 
-    python -m bench.run hbs [--tier hbs] [--skip-load] [--skip-build] [--clients 50] [--seconds 60]
+    python -m bench.run hbs [--tier hbs] [--skip-load] [--skip-build] [--workers N]
+                            [--clients 50] [--seconds 60]
 
 On the benchmarks' own Neo4j (``bench.common.bench_server_settings``; its heap and page
 cache are ``ALUMNI_GRAPH_NEO4J_HEAP`` and ``ALUMNI_GRAPH_NEO4J_PAGECACHE``, 2 GiB each
@@ -12,6 +13,10 @@ unless set — keep them modest on a shared machine):
 3. the service starts as ``alumni-graph serve`` starts it; the time until ``/health``
    shows the projection and the resident memory of the service process are read;
 4. the mixed load test of ``bench/load_test.py`` runs against it for ``--seconds``.
+
+With ``--workers N`` steps 3 and 4 run on ``alumni-graph serve --workers N`` (a fresh
+snapshot folder, so its start builds from Neo4j), and the memory is the RSS, PSS and USS
+of all its processes together (``bench.snapshot``'s reading of ``smaps_rollup``).
 """
 
 from __future__ import annotations
@@ -22,13 +27,26 @@ import gc
 import os
 import re
 import resource
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
-from bench.common import PROJECT_ROOT, TIERS, bench_connection, bench_server_settings, dataset, save
-from bench.load_test import _members, _rss_mib, _traffic, serving
+from bench.common import (
+    DATA_DIR,
+    PROJECT_ROOT,
+    TIERS,
+    bench_connection,
+    bench_server_settings,
+    dataset,
+    save,
+)
+from bench.load_test import _free_port, _members, _rss_mib, _traffic, serving
 from bench.suggestions import _load_average
 from graph.projection import build_from_store
 from graph.store import Store
@@ -47,7 +65,7 @@ def _bulk_load(tier: str) -> dict[str, Any]:
     c0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "service.cli", "load", "--bulk", str(dataset(tier))],
+        [str(Path(sys.executable).with_name("alumni-graph")), "load", "--bulk", str(dataset(tier))],
         env=env,
         cwd=PROJECT_ROOT,
         capture_output=True,
@@ -127,6 +145,84 @@ def _serve_and_load_test(store: Store, tier: str, clients: int, seconds: float) 
     }
 
 
+@contextmanager
+def _serving_workers(settings: Any, workers: int) -> Iterator[tuple[str, int, float]]:
+    """``alumni-graph serve --workers N`` on a free port (rate limit off, a fresh snapshot
+    folder, so the start builds from Neo4j), once every worker's ``/health`` shows the
+    projection: its URL, the supervisor's pid and the seconds that took."""
+    import httpx
+
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    snapshots = tempfile.mkdtemp(prefix="hbs-snapshots-", dir=DATA_DIR)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
+    env.update(
+        NEO4J_URI=settings.uri,
+        NEO4J_USER=settings.user,
+        NEO4J_PASSWORD=settings.password,
+        ALUMNI_GRAPH_RATE_LIMIT_PER_MINUTE="0",
+        ALUMNI_GRAPH_SNAPSHOT_DIR=snapshots,
+    )
+    exe = str(Path(sys.executable).with_name("alumni-graph"))
+    started = time.perf_counter()
+    service = subprocess.Popen(
+        [exe, "serve", "--port", str(port), "--workers", str(workers), "--log-level", "warning"],
+        env=env,
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        ready: set[int] = set()
+        while len(ready) < workers:
+            if service.poll() is not None:
+                raise SystemExit("serve exited")
+            try:
+                health = httpx.get(url + "/health", timeout=30).json()
+            except (httpx.HTTPError, ValueError):
+                time.sleep(0.2)
+                continue
+            if (health.get("projection") or {}).get("members"):
+                ready.add(health["process"])
+            else:
+                time.sleep(0.2)
+        yield url, service.pid, time.perf_counter() - started
+    finally:
+        service.terminate()
+        try:
+            service.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            service.kill()
+        shutil.rmtree(snapshots, ignore_errors=True)
+
+
+def _serve_workers_and_load_test(
+    store: Store, tier: str, workers: int, clients: int, seconds: float
+) -> dict[str, Any]:
+    from bench.snapshot import _memory, _sum, _tree
+
+    headers = {
+        "admin": {"Authorization": f"Bearer {issue_token(store, 'admin').secret}"},
+        "office": {"Authorization": f"Bearer {issue_token(store, 'career_office').secret}"},
+    }
+    members = _members(dataset(tier), 2_000)
+    with _serving_workers(store.settings, workers) as (url, pid, ready):
+        memory_ready = _sum([_memory(p) for p in _tree(pid)])
+        warmup = asyncio.run(_traffic(url, members, headers, clients, requests=1_000))
+        measured = asyncio.run(_traffic(url, members, headers, clients, seconds=seconds))
+        processes = _tree(pid)
+        memory_after = _sum([_memory(p) for p in processes])
+    return {
+        "workers": workers,
+        "health_shows_projection_s": round(ready, 1),
+        "processes": len(processes),
+        "memory_mib_ready": memory_ready,
+        "memory_mib_after_load_test": memory_after,
+        "warmup_errors": warmup["errors"],
+        "load_test": measured,
+    }
+
+
 def main(argv: list[str]) -> dict[str, Any]:
     parser = argparse.ArgumentParser(prog="bench hbs")
     parser.add_argument("--tier", default="hbs", choices=sorted(TIERS))
@@ -135,6 +231,13 @@ def main(argv: list[str]) -> dict[str, Any]:
         "--skip-build",
         action="store_true",
         help="no build in this process: the service's start builds it anyway",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="serve through `alumni-graph serve --workers N` (RSS and PSS of all its processes) "
+        "instead of one uvicorn process",
     )
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
@@ -161,8 +264,14 @@ def main(argv: list[str]) -> dict[str, Any]:
         if not args.skip_build:
             result["projection_build"] = _build(store)
             print("projection build", result["projection_build"], flush=True)
-        result["serve"] = _serve_and_load_test(store, args.tier, args.clients, args.seconds)
+        if args.workers:
+            result["serve"] = _serve_workers_and_load_test(
+                store, args.tier, args.workers, args.clients, args.seconds
+            )
+        else:
+            result["serve"] = _serve_and_load_test(store, args.tier, args.clients, args.seconds)
         print("serve", result["serve"], flush=True)
     result["load_average_after"] = _load_average()
-    save(f"hbs-{args.tier}" if args.tier != "hbs" else "hbs", result)
+    name = f"hbs-{args.tier}" if args.tier != "hbs" else "hbs"
+    save(f"{name}-workers-{args.workers}" if args.workers else name, result)
     return result

@@ -25,6 +25,8 @@ one bundle both ways and compares ``Store.checksum``.
 from __future__ import annotations
 
 import csv
+import multiprocessing
+import os
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -38,13 +40,16 @@ from graph.tombstones import TombstoneIndex
 from loaders.checks import RowChecks, Verdict
 from loaders.fast_records import FastConverters
 from loaders.pipeline import LOAD_ORDER, LoadProgress, _NoProgress, discover
-from loaders.records import CONVERTERS, Cells, Record
+from loaders.records import CONVERTERS, NODE_KINDS, Cells, Record
 from loaders.report import LoadReport
 from loaders.sources import Source
 
 #: Separates the values of a list property (an employer's aliases) in a cell. No alias
 #: holds one: the bundle's aliases cell is split on it.
 ARRAY_DELIMITER = ";"
+
+#: The kinds read before the ties, in this process: the ties are checked against them.
+_NODE_KINDS = NODE_KINDS | {"clubs"}
 
 #: Rows between two progress updates.
 _PROGRESS_EVERY = 20_000
@@ -204,6 +209,8 @@ class _Convert:
         self.checks = RowChecks(report, tombstones, club=club)
         self.catalog = _Catalog()
         self.fast = FastConverters()
+        #: Employers made for positions' names, in a forked process (see ``_kind_alone``).
+        self._new_employers: list[dict[str, Any]] | None = None
         self._emit: dict[str, Callable[[dict[str, Any]], None]] = {
             "clubs": self._club,
             "members": self._member,
@@ -218,12 +225,92 @@ class _Convert:
             "mentorships": self._mentors,
         }
 
-    def run(self, sources: list[Source]) -> None:
-        for kind in LOAD_ORDER:
-            for source in sources:
-                if source.kind == kind:
+    def run(self, sources: list[Source], processes: int = 1) -> None:
+        ordered = [source for kind in LOAD_ORDER for source in sources if source.kind == kind]
+        ties = [source for source in ordered if source.kind not in _NODE_KINDS]
+        if processes > 1 and len({source.kind for source in ties}) > 1:
+            for source in ordered:
+                if source.kind in _NODE_KINDS:
                     self.source(source)
+            self._ties_in_processes(ties, processes)
+        else:
+            for source in ordered:
+                self.source(source)
         self._write_catalog()
+
+    # -- the ties, in processes of their own -------------------------------------------
+    def _ties_in_processes(self, ties: list[Source], processes: int) -> None:
+        """Convert the tie sources, one kind per task, in ``processes`` forked processes.
+
+        Once the nodes are read, each kind of tie is checked against them and against
+        the rows of its own kind only (duplicates are per kind), and writes files of its
+        own: the kinds are independent. The children inherit everything read so far
+        (``fork``); each sends back its report, counts, catalogue entries and the
+        employers its positions made, merged here in the order a single pass would have
+        made them, so the report and the files' contents are the same.
+        """
+        global _FORKED
+        kinds = list(dict.fromkeys(source.kind for source in ties))
+        by_kind = {kind: [s for s in ties if s.kind == kind] for kind in kinds}
+        total = sum(s.total or 0 for s in ties) or None
+        self.progress.start(f"converting {len(ties)} files in {processes} processes", total)
+        # the largest first, so that the last task to finish is a small one
+        order = sorted(kinds, key=lambda k: -sum(s.total or 0 for s in by_kind[k]))
+        _FORKED = (self, by_kind)
+        try:
+            context = multiprocessing.get_context("fork")
+            with context.Pool(processes) as pool:
+                done: dict[str, _KindResult] = {}
+                for kind, result in pool.imap_unordered(_convert_kind, order):
+                    done[kind] = result
+                    self.progress.advance(sum(s.total or 0 for s in by_kind[kind]))
+        finally:
+            _FORKED = None
+        for kind in kinds:
+            self._merge(done[kind])
+        self.progress.finish()
+
+    def _kind_alone(self, sources: list[Source]) -> _KindResult:
+        """In a forked process: convert ``sources`` (one kind) into files of their own."""
+        self.report = LoadReport(self.report.path)
+        self.checks.report = self.report
+        self.progress = _NoProgress()  # the parent's display is the parent's to draw
+        self.catalog = _Catalog()
+        self._new_employers = []
+        files = ImportFiles(self.out.files.folder)
+        with ExitStack() as stack:
+            self.out = _Files(files, stack)
+            for source in sources:
+                self.source(source)
+        return _KindResult(self.report, files, self.catalog, self._new_employers)
+
+    def _merge(self, result: _KindResult) -> None:
+        report = self.report
+        for label, counts in result.report.files.items():
+            mine = report.counts(label)
+            for name, value in vars(counts).items():
+                setattr(mine, name, getattr(mine, name) + value)
+        report.errors.extend(result.report.errors)
+        report.warnings.extend(result.report.warnings)
+        seen_lines = self.checks._erased_lines
+        for erased in result.report.erased:
+            if (erased.file, erased.line) not in seen_lines:  # said once per line
+                seen_lines.add((erased.file, erased.line))
+                report.erased.append(erased)
+        for row in result.new_employers:
+            self._employer(row)
+        files = self.out.files
+        files.relationships.update(result.files.relationships)
+        for rel, n in result.files.relationship_rows.items():
+            files.relationship_rows[rel] += n
+        catalog = self.catalog
+        for key, name in result.catalog.skills.items():
+            catalog.skills.setdefault(key, name)
+        for key, name in result.catalog.interests.items():
+            catalog.interests.setdefault(key, name)
+        catalog.programs.update(result.catalog.programs)
+        for cohort_id, value in result.catalog.cohorts.items():
+            catalog.cohorts.setdefault(cohort_id, value)
 
     # -- one source -----------------------------------------------------------------
     def source(self, source: Source) -> None:
@@ -238,7 +325,10 @@ class _Convert:
                 shown = counts.read
             verdict = self.checks.check(source, item, record, new_employers)
             for row in new_employers:
-                self._employer(row)
+                if self._new_employers is None:
+                    self._employer(row)
+                else:  # a forked process: the parent writes the employers' file
+                    self._new_employers.append(row)
                 made = self.report.counts(f"{source.file} (new employers)")
                 made.read += 1
                 made.created += 1
@@ -353,6 +443,35 @@ class _Convert:
             self.out.node("Club", [self.club, self.club, "", ""])
 
 
+@dataclass
+class _KindResult:
+    """What a forked process sends back for one kind of tie."""
+
+    report: LoadReport
+    files: ImportFiles
+    catalog: _Catalog
+    new_employers: list[dict[str, Any]]
+
+
+#: The conversion a pool's processes inherit when forked, and its tie sources by kind.
+_FORKED: tuple[_Convert, dict[str, list[Source]]] | None = None
+
+
+def _convert_kind(kind: str) -> tuple[str, _KindResult]:
+    assert _FORKED is not None, "only in a process forked by _ties_in_processes"
+    run, by_kind = _FORKED
+    return kind, run._kind_alone(by_kind[kind])
+
+
+def default_processes() -> int:
+    """Processes for the ties: two where two cores are free to this process, else one."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return 2 if cores >= 2 and "fork" in multiprocessing.get_all_start_methods() else 1
+
+
 def prepare_bulk(
     path: str | Path,
     folder: Path,
@@ -360,6 +479,7 @@ def prepare_bulk(
     *,
     progress: LoadProgress | None = None,
     club: str | None = None,
+    processes: int | None = None,
 ) -> tuple[LoadReport, ImportFiles]:
     """Check the bundle at ``path`` and write the importer's files into ``folder``.
 
@@ -368,7 +488,9 @@ def prepare_bulk(
     members ``tombstones`` knows as erased are skipped. Nothing is written to a database;
     a caller that finds ``report.errors`` and wants ``--strict`` simply does not import.
     ``club`` is the load's club (:data:`graph.model.DEFAULT_CLUB` when None), as for
-    :func:`loaders.load_path`: every member becomes its member.
+    :func:`loaders.load_path`: every member becomes its member. The ties are converted
+    in ``processes`` forked processes, one kind per task (None: :func:`default_processes`;
+    1: all in this process); the result is the same.
     """
     path = Path(path)
     found = discover(path)
@@ -385,7 +507,7 @@ def prepare_bulk(
             tombstones or TombstoneIndex(),
             club or DEFAULT_CLUB,
         )
-        run.run(found.sources)
+        run.run(found.sources, default_processes() if processes is None else processes)
     report.erased.sort()
     return report, files
 

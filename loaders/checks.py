@@ -20,7 +20,6 @@ The database is asked only when a store is given, once per label and chunk
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from enum import Enum
@@ -54,15 +53,23 @@ class Verdict(Enum):
     SKIPPED = "skipped"  # rejected (in the report's errors) or about an erased member
 
 
-def _h64(text: str) -> int:
-    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")
+def _h64(value: str | tuple[Any, ...]) -> int:
+    # Python's own 64-bit hash (SipHash for text): the maps live for one load in one
+    # process (and the processes it forks, which share the hash seed), so a digest never
+    # meets one of another seed; it costs a fifth of a cryptographic hash per row
+    return hash(value)
 
 
 def record_digest(record: Record) -> int:
     """64 bits that tell two records of one identity apart as
     :func:`~loaders.records.fingerprint` does (a skill's spelling is no difference)."""
     content = content_digest(record)
-    return _h64(fingerprint(record) if content is None else repr(content))
+    if content is None:
+        return _h64(fingerprint(record))
+    try:
+        return _h64(content)
+    except TypeError:  # a list among the values
+        return _h64(repr(content))
 
 
 class SeenMap:
@@ -79,17 +86,27 @@ class SeenMap:
         self.entries: dict[int, int] = {}
         self.files: list[str] = []
 
-    def get(self, key: tuple[str, ...]) -> tuple[int, str] | None:
-        packed = self.entries.get(_h64("\x1f".join(key)))
+    @staticmethod
+    def hashed(key: tuple[str, ...]) -> int:
+        """The map's key for ``key``: hashed once, for :meth:`get` and then :meth:`add`."""
+        return _h64(key)
+
+    def get(self, hashed: int) -> tuple[int, str] | None:
+        packed = self.entries.get(hashed)
         if packed is None:
             return None
         file, line = self.files[(packed >> 32) & 0xFF], packed & 0xFFFFFFFF
         return packed >> 40, f"{file}:{line}"
 
-    def add(self, key: tuple[str, ...], digest: int, file: str, line: int) -> None:
-        if file not in self.files:
-            self.files.append(file)
-        self.entries[_h64("\x1f".join(key))] = (digest << 40) | (self.files.index(file) << 32) | line
+    def add(self, hashed: int, digest: int, file: str, line: int) -> None:
+        files = self.files
+        if not files or files[-1] != file:
+            if file not in files:
+                files.append(file)
+            index = files.index(file)
+        else:
+            index = len(files) - 1
+        self.entries[hashed] = (digest << 40) | (index << 32) | line
 
 
 class RowChecks:
@@ -192,7 +209,8 @@ class RowChecks:
         key = identity(record)
         digest = record_digest(record)
         seen = self.seen[source.kind]
-        previous = seen.get(key)
+        hashed = seen.hashed(key)
+        previous = seen.get(hashed)
         if previous is not None:
             previous_digest, where = previous
             if previous_digest == digest:
@@ -200,7 +218,7 @@ class RowChecks:
             what = f"duplicate id '{key[0]}'" if source.kind in NODE_LABEL else "duplicate"
             self.reject(source, LoadError(item.file, item.line, f"{what} with different data than {where}"))
             return Verdict.SKIPPED
-        seen.add(key, digest, item.file, item.line)
+        seen.add(hashed, digest, item.file, item.line)
         self._accept(source.kind, record)
         return Verdict.ACCEPTED
 

@@ -19,13 +19,13 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from graph.model import Label, max_length
+from graph.normalize import fold
 from loaders.records import (
     DEFAULT_SOURCE,
     Record,
     Ref,
     _date,
     _skill_key,
-    position_key,
     text,
 )
 from loaders.values import BadValue, parse_bool, screen_cell
@@ -56,8 +56,10 @@ def _plain_id(value: str) -> bool:
 
 
 def _all_plain(cells: Cells) -> bool:
-    # the converter screens every cell, also of columns it ignores
-    return all(value.isascii() and value.isprintable() for value in cells.values() if value)
+    # the converter screens every cell, also of columns it ignores; the cells joined are
+    # ASCII and printable exactly when each is
+    joined = "".join(cells.values())
+    return joined.isascii() and joined.isprintable()
 
 
 class _Memo:
@@ -109,6 +111,7 @@ class FastConverters:
         self._wants = _Memo("wants", _bool_or_none)
         self._skill = _Memo("skill", _skill)
         self._interest = _Memo("interest", _skill)
+        self._folded_titles: dict[str, str] = {}
         self.by_kind: dict[str, Callable[[Cells], Record | None]] = {
             "connections": self.connection,
             "attendance": self.attendance,
@@ -193,10 +196,16 @@ class FastConverters:
             if end[:n] < start[:n]:
                 return None
         props = {k: v for k, v in (("title", title), ("start", start), ("end", end)) if v is not None}
+        # position_key(start, title), with each title folded once
+        folded = self._folded_titles.get(title or "")
+        if folded is None:
+            folded = fold(title or "")
+            if len(self._folded_titles) < MEMO_LIMIT:
+                self._folded_titles[title or ""] = folded
         row = {
             "member_id": member,
             "employer_id": employer,
-            "key": position_key(start, title),
+            "key": f"{start or ''}|{folded}",
             "props": props,
         }
         return Record(

@@ -20,8 +20,6 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import networkx as nx
-
 from graph.projection import Projection
 
 #: Circles smaller than this join the group of the unconnected: a pair is not a circle.
@@ -70,6 +68,8 @@ def ego_groups(p: Projection, members: Sequence[int], *, seed: int = 0) -> list[
     >>> [(g.index, sorted(p.ids[m] for m in g.members), g.city) for g in groups]
     [(1, ['d', 'e', 'f', 'g'], None), (2, ['a', 'b', 'c'], 'Kranj'), (0, ['x'], None)]
     """
+    import networkx as nx  # here: a serving process that never draws a map need not load it
+
     inside = set(members)
     g = nx.Graph()
     g.add_nodes_from(members)

@@ -50,9 +50,6 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
-from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
 from graph.algorithms import mentoring as mt
 from graph.algorithms.suggestions import Reason
@@ -169,6 +166,11 @@ def _solve_flow(n: int, capacity: np.ndarray, edges: Edges, group_capacity: np.n
 def _solve_assignment(
     n: int, capacity: np.ndarray, edges: Edges, group_capacity: np.ndarray | None
 ) -> np.ndarray:
+    # imported here: scipy costs a serving process most of a second and tens of MiB at
+    # its start, and only a mentoring programme's matching needs it
+    from scipy import sparse
+    from scipy.sparse.csgraph import min_weight_full_bipartite_matching
+
     # Buckets: a cohort group of a mentor, or a mentor's "no cohort" bucket. A bucket gets
     # as many slots as it could ever fill (its limit, the mentor's capacity, its edges).
     width = len(capacity)
@@ -239,6 +241,9 @@ def _solve_assignment(
 
 
 def _solve_lp(n: int, capacity: np.ndarray, edges: Edges, group_capacity: np.ndarray | None) -> np.ndarray:
+    from scipy import sparse  # see _solve_assignment
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
     m = len(edges)
     cols = np.arange(m)
     blocks = [

@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from graph.algorithms.report.frame import ReportFilters, build_frame
 from graph.algorithms.report.privacy import MIN_GROUP
 from graph.projection import Projection
+
+if TYPE_CHECKING:  # imported where used: a serving process that never exports need not load it
+    import networkx as nx
 
 #: The categorical attributes blanked when fewer than MIN_GROUP members hold a value.
 BLANKED = ("program", "cohort_year", "city")
@@ -81,6 +83,8 @@ def export_graph(
             "city": cities[city] if city >= 0 else "",
         }
     held = {attr: Counter(row[attr] for row in rows.values()) for attr in BLANKED}
+    import networkx as nx
+
     g = nx.Graph(min_group=MIN_GROUP)
     for i in order:
         attrs: dict[str, str | int] = {
@@ -104,11 +108,14 @@ FORMATS: dict[str, str] = {"graphml": "application/graphml+xml", "gexf": "applic
 def export_bytes(g: nx.Graph, fmt: str) -> bytes:
     """``g`` as a GraphML or GEXF document (UTF-8), written by networkx's own writers.
 
+    >>> import networkx as nx
     >>> g = nx.Graph(min_group=5)
     >>> g.add_node("n0", city="", degree=0)
     >>> nx.read_graphml(__import__("io").BytesIO(export_bytes(g, "graphml"))).nodes["n0"]["degree"]
     0
     """
+    import networkx as nx
+
     if fmt == "graphml":
         lines = nx.generate_graphml(g)
     elif fmt == "gexf":

@@ -19,8 +19,6 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from graph.projection.apply import (
-    _append_tie,
-    _put_attendance,
     _put_club,
     _put_cohort,
     _put_employer,
@@ -36,7 +34,7 @@ from graph.projection.apply import (
     _put_title,
     _put_values,
 )
-from graph.projection.layout import Projection, year_of
+from graph.projection.layout import Position, Projection, year_of
 
 if TYPE_CHECKING:
     from graph.store import Store
@@ -150,36 +148,27 @@ def take_links(p: Projection, rows: Sequence[Sequence[Any]]) -> None:
     # a club has a few hundred distinct dates and hundreds of thousands of ties
     years: dict[Any, int] = {None: 0, "": 0}
     emp_codes, emp_known = p.employers.vocab.codes, p.employer_known
+    event_codes, event_known = p.events.vocab.codes, p.event_known
+    # a build's rows are plain lists (``_append_tie``): the ties go straight in, no call spared
+    adj, since = p.adj, p.since
     for mid, knows, positions, skills, wants, interests, cohorts, events, mentors in rows:
         a = index.get(mid)
         if a is None:
             continue  # came after the members were read; Neo4j's next write brings it
-        for oid, when in knows or ():
-            b = index.get(oid)
-            if b is not None and b != a:
-                year = years.get(when)
-                if year is None:
-                    year = years[when] = year_of(when)
-                _append_tie(p, a, b, year)
-        for eid, key, title, start, end in positions or ():
-            code = emp_codes.get(eid or "")
-            if code is None or not emp_known[code]:
-                continue
-            y0, y1 = years.get(start), years.get(end)
-            if y0 is None:
-                y0 = years[start] = year_of(start)
-            if y1 is None:
-                y1 = years[end] = year_of(end)
-            # seniority: once per member, after all its links (``from_values``)
-            _put_position(
-                p,
-                a,
-                code,
-                str(key or ""),
-                y0 if start else None,
-                y1 if end else None,
-                _put_title(p, title) if title else None,
-            )
+        if knows:
+            mine, mine_since = adj[a], since[a]
+            for oid, when in knows:
+                b = index.get(oid)
+                if b is not None and b != a:
+                    year = years.get(when)
+                    if year is None:
+                        year = years[when] = year_of(when)
+                    mine.append(b)
+                    mine_since.append(year)
+                    adj[b].append(a)
+                    since[b].append(year)
+        if positions:
+            _take_positions(p, a, positions, years, emp_codes, emp_known)
         if skills:
             _put_values(p.skills, a, skills)
         if wants:
@@ -188,12 +177,70 @@ def take_links(p: Projection, rows: Sequence[Sequence[Any]]) -> None:
             _put_values(p.interests, a, interests)
         for cohort_id, when, program_id, program_name in cohorts or ():
             _put_cohort(p, a, cohort_id, when, program_id, program_name)
-        for event_id in events or ():
-            _put_attendance(p, a, event_id)
+        if events:
+            # ``_put_attendance`` per event, as one ``add_many``: the same holders, in order
+            codes = [c for e in events if (c := event_codes.get(e)) is not None and event_known[c]]
+            if codes:
+                p.events.add_many(a, codes)
         for mentee, _started, until in mentors or ():
             b = index.get(mentee)
             if b is not None and b != a:
                 _put_mentorship(p, a, b, until)
+
+
+def _take_positions(
+    p: Projection,
+    a: int,
+    positions: Sequence[Sequence[Any]],
+    years: dict[Any, int],
+    emp_codes: dict[str, int],
+    emp_known: Sequence[int],
+) -> None:
+    """Member ``a``'s positions, as ``_put_position`` one after another would leave them.
+
+    A member read for the first time holds none, and nearly always no two of its
+    positions share an employer and key: then the positions are the tuple of them all,
+    in order, and its employers one ``add_many``. Otherwise, or when the member held some
+    already, each goes through ``_put_position`` (which merges them).
+    """
+    given: list[tuple[int, str, int | None, int | None, int | None]] = []
+    for eid, key, title, start, end in positions:
+        code = emp_codes.get(eid or "")
+        if code is None or not emp_known[code]:
+            continue
+        y0, y1 = years.get(start), years.get(end)
+        if y0 is None:
+            y0 = years[start] = year_of(start)
+        if y1 is None:
+            y1 = years[end] = year_of(end)
+        given.append(
+            (
+                code,
+                str(key or ""),
+                y0 if start else None,
+                y1 if end else None,
+                _put_title(p, title) if title else None,
+            )
+        )
+    if not given:
+        return
+    # seniority: once per member, after all its links (``from_values``)
+    if not p.positions[a] and len({(g[0], g[1]) for g in given}) == len(given):
+        # what ``_put_position`` makes of a new position: 0 for a year not given, -1 for no title
+        p.positions[a] = tuple(
+            Position(
+                code,
+                key,
+                0 if y0 is None else y0,
+                0 if y1 is None else y1,
+                -1 if title_code is None else title_code,
+            )
+            for code, key, y0, y1, title_code in given
+        )
+        p.employers.add_many(a, [g[0] for g in given])
+        return
+    for code, key, y0, y1, title_code in given:
+        _put_position(p, a, code, key, y0, y1, title_code)
 
 
 def finish_build(p: Projection) -> None:

@@ -45,6 +45,34 @@ def test_files_carry_the_importer_headers_and_typed_cells(test_data: Path, tmp_p
     assert any(a.startswith("--relationships=KNOWS=") for a in args)
 
 
+def _contents(files: dict[str, Path]) -> dict[str, list[str]]:
+    # the order of rows within a file is the importer's business, not the database's
+    return {name: sorted(path.read_text(encoding="utf-8").splitlines()) for name, path in files.items()}
+
+
+@pytest.mark.parametrize(
+    "source", ["bundles/good", "bundles/bad", "bundles/jsonl", "linkedin/export", "club"]
+)
+def test_ties_in_two_processes_convert_as_one_process_does(
+    test_data: Path, tmp_path: Path, source: str
+) -> None:
+    if source == "club":
+        path = tmp_path / "club"
+        generate_bundle(path, 300, 5)
+    else:
+        path = test_data / source
+    (tmp_path / "one").mkdir()
+    (tmp_path / "two").mkdir()
+    one, one_files = prepare_bulk(path, tmp_path / "one", processes=1)
+    two, two_files = prepare_bulk(path, tmp_path / "two", processes=2)
+    assert one == two  # counts in the same order, errors, warnings, erased rows
+    assert list(one_files.nodes) == list(two_files.nodes)
+    assert _contents(one_files.nodes) == _contents(two_files.nodes)
+    assert _contents(one_files.relationships) == _contents(two_files.relationships)
+    assert dict(one_files.relationship_rows) == dict(two_files.relationship_rows)
+    assert one.total.read > 0
+
+
 def test_import_progress_follows_the_stages() -> None:
     lines = [
         "(1/4) Node import 2026-11-30 03:50:56.774+0000",
