@@ -156,6 +156,10 @@ def _serving_workers(settings: Any, workers: int) -> Iterator[tuple[str, int, fl
     url = f"http://127.0.0.1:{port}"
     snapshots = tempfile.mkdtemp(prefix="hbs-snapshots-", dir=DATA_DIR)
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
+    if settings.home is not None:
+        # the tombstone key and journal of this server, not of a folder the shell names:
+        # another server's journal would erase its members here at the service's start
+        env["ALUMNI_GRAPH_NEO4J_DIR"] = str(settings.home)
     env.update(
         NEO4J_URI=settings.uri,
         NEO4J_USER=settings.user,
