@@ -1,0 +1,56 @@
+"""The unversioned aliases of the API (``/members/m1`` for ``/api/v1/members/m1``).
+
+The API is mounted once, under :data:`~service.api.API_V1`; :class:`UnversionedAliases`
+rewrites an unversioned API path to its versioned twin before routing. Mounting every
+router twice cost every request a walk past the aliases' routes, and a route added to a
+router could not miss its alias. The aliases are not in the OpenAPI document.
+
+The rewrite is the innermost middleware: the others see the path as it came (the open
+paths, the body limits and the access log know both forms). A rewritten request carries
+``scope["unversioned"] = True``, so that what records the route's template (the audit log,
+the access log) records it as the caller used it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from service.api import API_V1
+from service.api.middleware.edge import ASGIApp, HttpMiddleware, Receive, Scope, Send
+
+#: The scope key set on a request that came in by an unversioned alias.
+UNVERSIONED = "unversioned"
+
+
+def first_segments(paths: Iterable[str]) -> frozenset[str]:
+    """The first segments of ``paths`` (``"members"`` of ``"/members/{member_id}"``)."""
+    return frozenset(path.split("/", 2)[1] for path in paths if path.startswith("/") and len(path) > 1)
+
+
+class UnversionedAliases(HttpMiddleware):
+    """Route ``/{segment}/…`` as ``API_V1 + "/{segment}/…"`` when ``segment`` is the first
+    segment of an API route's path (``segments``); other paths (the web pages, the API's
+    documentation) pass as they are."""
+
+    def __init__(self, app: ASGIApp, segments: frozenset[str]) -> None:
+        super().__init__(app)
+        self.segments = segments
+
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope["path"]
+        parts = path.split("/", 2)
+        if len(parts) > 1 and parts[1] in self.segments:
+            # in place: the outer middleware read the route from this same scope afterwards
+            scope["path"] = API_V1 + path
+            if raw := scope.get("raw_path"):
+                scope["raw_path"] = API_V1.encode() + raw
+            scope[UNVERSIONED] = True
+        await self.app(scope, receive, send)
+
+
+def as_called(scope: Scope, template: str) -> str:
+    """A route's ``template`` as the request of ``scope`` named it: without the version
+    prefix when it came by an alias."""
+    if scope.get(UNVERSIONED) and template.startswith(API_V1 + "/"):
+        return template.removeprefix(API_V1)
+    return template
