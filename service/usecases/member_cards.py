@@ -10,14 +10,20 @@ from graph.consent import Viewer, visible_member
 from graph.projection import Position, Projection
 from graph.store import Store, StoreUnavailable
 from service.core.roles import Principal
+from service.usecases.member_reads import MemberReads
 
 
 def emails(
-    store: Store, principal: Principal, ids: Sequence[str], p: Projection | None = None
+    store: Store,
+    principal: Principal,
+    ids: Sequence[str],
+    p: Projection | None = None,
+    reads: MemberReads | None = None,
 ) -> dict[str, str | None]:
     """Each listed member's email as this caller may see it (None when not shared).
 
-    Contact details live only in Neo4j, so they are read for the page shown, in one query.
+    Contact details live only in Neo4j, so they are read for the page shown, in one query
+    (or from ``reads``, which keeps them until the graph changes).
     An admin scoped to a club is privileged for that club's members only (``p`` tells).
     """
     viewer = Viewer(member_id=principal.member_id, privileged=principal.is_admin)
@@ -28,7 +34,9 @@ def emails(
         outside = set()
     out: dict[str, str | None] = {}
     try:
-        contacts = store.member_contacts(ids)
+        contacts = (
+            reads.contacts(p, ids) if reads is not None and p is not None else store.member_contacts(ids)
+        )
     except StoreUnavailable:
         # the rest of a list comes from the projection: while Neo4j is down it is served
         # without e-mails (and marked stale) rather than not at all; see docs/reliability.md

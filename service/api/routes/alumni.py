@@ -6,7 +6,7 @@ import re
 from dataclasses import replace
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from graph import consent
@@ -20,6 +20,7 @@ from service.api.schemas.alumni import DirectoryEntry, DirectoryPage, positions_
 from service.api.schemas.graph_common import member_brief
 from service.core.auth import CareerOfficeOrAdmin
 from service.usecases.member_cards import emails, positions_shown
+from service.usecases.member_reads import member_reads_of
 from service.usecases.visibility import viewer_of
 
 router = APIRouter(tags=["career office"])
@@ -101,6 +102,7 @@ Text = Annotated[str | None, Query(min_length=1, max_length=200)]
     responses={200: {"content": {"text/csv": {}}}},
 )
 def search_alumni(
+    request: Request,
     principal: CareerOfficeOrAdmin,
     projection: ProjectionDep,
     store: StoreDep,
@@ -175,7 +177,7 @@ def search_alumni(
     if viewer.clubs is not None:
         query = replace(query, within=lambda m: consent.visible_to(p, m, viewer))
     found = index.search(query)
-    mail = emails(store, principal, [p.ids[m] for m in found.members], p)
+    mail = emails(store, principal, [p.ids[m] for m in found.members], p, member_reads_of(request))
     items = [_entry(p, m, mail.get(p.ids[m])) for m in found.members]
     if paging.csv:
         return csv_response(

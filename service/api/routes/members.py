@@ -21,6 +21,7 @@ from service.api.schemas.privacy import ErasureOut, MemberExport, MemberPatch
 from service.core.auth import MemberOrCareerOffice, member_scope
 from service.core.roles import Principal
 from service.core.tokens import now_iso
+from service.usecases.member_reads import member_reads_of
 from service.usecases.visibility import require_club_scope, viewer_for, viewer_of
 
 router = APIRouter(prefix="/members", tags=["members"])
@@ -34,11 +35,16 @@ Eraser = Annotated[Principal, Depends(member_scope(action="erase"))]
 
 @router.get("/{member_id}", response_model=Member, summary="A member's profile")
 def get_member(
-    member_id: MemberId, store: StoreDep, principal: ProfileReader, projection: ProjectionDep
+    request: Request,
+    member_id: MemberId,
+    store: StoreDep,
+    principal: ProfileReader,
+    projection: ProjectionDep,
 ) -> Member:
     """The profile as the caller may see it: a member hidden from the caller (not
     discoverable, or outside the caller's clubs) is the same 404 as an id that names no one."""
-    member = store.get_member(member_id)
+    reads = member_reads_of(request)
+    member = store.get_member(member_id) if reads is None else reads.member(projection, member_id)
     i = projection.member(member_id)
     if i is not None and not consent.visible_to(projection, i, viewer_of(principal, projection)):
         member = None
