@@ -5,9 +5,10 @@ rewrites an unversioned API path to its versioned twin before routing. Mounting 
 router twice cost every request a walk past the aliases' routes, and a route added to a
 router could not miss its alias. The aliases are not in the OpenAPI document.
 
-The rewrite is the innermost middleware: the others see the path as it came (the open
-paths, the body limits and the access log know both forms). A rewritten request carries
-``scope["unversioned"] = True``, so that what records the route's template (the audit log,
+The rewrite is the innermost middleware, on a copy of the request's scope: the others, and
+the server's access log, see the path as it came (the open paths, the body limits and the
+access log know both forms). A rewritten request carries ``scope["unversioned"] = True``
+and the route that answered, so that what records the route's template (the audit log,
 the access log) records it as the caller used it.
 """
 
@@ -16,7 +17,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from service.api import API_V1
-from service.api.middleware.edge import ASGIApp, HttpMiddleware, Receive, Scope, Send
+from service.api.middleware.edge import (
+    ASGIApp,
+    HttpMiddleware,
+    Message,
+    Receive,
+    Scope,
+    Send,
+    on_response_start,
+)
 
 #: The scope key set on a request that came in by an unversioned alias.
 UNVERSIONED = "unversioned"
@@ -39,13 +48,26 @@ class UnversionedAliases(HttpMiddleware):
     async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope["path"]
         parts = path.split("/", 2)
-        if len(parts) > 1 and parts[1] in self.segments:
-            # in place: the outer middleware read the route from this same scope afterwards
-            scope["path"] = API_V1 + path
-            if raw := scope.get("raw_path"):
-                scope["raw_path"] = API_V1.encode() + raw
-            scope[UNVERSIONED] = True
-        await self.app(scope, receive, send)
+        if len(parts) < 2 or parts[1] not in self.segments:
+            await self.app(scope, receive, send)
+            return
+        # the server logs the path of its own scope: the app gets a copy with the versioned
+        # path; the state (who acted, what to audit) stays one dictionary for both
+        scope.setdefault("state", {})
+        scope[UNVERSIONED] = True
+        inner = {**scope, "path": API_V1 + path}
+        if raw := scope.get("raw_path"):
+            inner["raw_path"] = API_V1.encode() + raw
+
+        def route_out(message: Message) -> None:
+            # the outer middleware (audit, access log) read the route that answered
+            if "route" in inner:
+                scope["route"] = inner["route"]
+
+        try:
+            await self.app(inner, receive, on_response_start(send, route_out))
+        finally:
+            route_out({})
 
 
 def as_called(scope: Scope, template: str) -> str:
