@@ -74,6 +74,24 @@ class MemberReads:
                 self._key = key
             (self._profiles if kind == "profiles" else self._contacts).update(found)
 
+    def kept_member(self, p: Projection, member_id: str) -> tuple[bool, dict[str, Any] | None]:
+        """``(True, profile)`` (a copy; None: no such member) when kept, else ``(False,
+        None)``: no I/O, fit for the event loop."""
+        self._current(p)
+        profiles = self._profiles
+        if member_id not in profiles:
+            return False, None
+        found = profiles[member_id]
+        return True, None if found is None else dict(found)
+
+    def kept_contacts(self, p: Projection, member_ids: Sequence[str]) -> dict[str, dict[str, Any]] | None:
+        """:meth:`contacts` when every one of ``member_ids`` is kept, else None (no I/O)."""
+        self._current(p)
+        contacts = self._contacts
+        if any(i not in contacts for i in member_ids):
+            return None
+        return {i: dict(row) for i in member_ids if (row := contacts[i]) is not None}
+
     def member(self, p: Projection, member_id: str) -> dict[str, Any] | None:
         """:meth:`Store.get_member` (a copy the caller may change)."""
         key = self._current(p)
