@@ -191,21 +191,25 @@ def _tree_cpu_seconds(pid: int) -> float:
     return total
 
 
-def _tree_memory_mib(pid: int) -> dict[str, float]:
+def _tree_memory_mib(pid: int) -> dict[str, Any]:
     """RSS and PSS (shared pages divided among the processes mapping them) of ``pid``
-    and its descendants, summed, in MiB."""
+    and its descendants, summed, in MiB, and the PSS of each (by its command line)."""
     rss = pss = 0
+    each: list[tuple[str, float]] = []
     for p in _processes(pid):
         try:
-            for line in Path(f"/proc/{p}/smaps_rollup").read_text(encoding="ascii").splitlines():
-                if line.startswith("Rss:"):
-                    rss += int(line.split()[1])
-                elif line.startswith("Pss:"):
-                    pss += int(line.split()[1])
+            rollup = Path(f"/proc/{p}/smaps_rollup").read_text(encoding="ascii").splitlines()
+            command = Path(f"/proc/{p}/cmdline").read_bytes().replace(b"\0", b" ").decode()[:120]
         except OSError:
-            pass
+            continue
+        for line in rollup:
+            if line.startswith("Rss:"):
+                rss += int(line.split()[1])
+            elif line.startswith("Pss:"):
+                pss += int(line.split()[1])
+                each.append((command.strip(), round(int(line.split()[1]) / 1024, 1)))
     mib = {"rss_mib": round(rss / 1024, 1), "pss_mib": round(pss / 1024, 1)}
-    return {"processes": len(_processes(pid)), **mib}
+    return {"processes": len(each), **mib, "pss_mib_each": each}
 
 
 def _cpu_seconds(pid: int) -> float:
