@@ -24,7 +24,7 @@ from graph.consent import FLAG_PROPS, flag_bits
 from graph.model import REACH_UNIVERSITY, MemberRole
 from graph.normalize import fold
 from graph.projection.layout import ROLES, Facet, Position, Projection, title_level, year_of
-from graph.projection.shared import owned, position
+from graph.projection.shared import owned
 
 _DEFAULT_FLAGS = flag_bits({})
 
@@ -151,8 +151,8 @@ def _put_tie(p: Projection, a: int, b: int, year: int) -> None:
     """``MERGE`` a tie: a known one only takes a (non-zero) year."""
     if p.knows(a, b):
         if year:
-            owned(p.since, a)[position(p.adj[a], b)] = year
-            owned(p.since, b)[position(p.adj[b], a)] = year
+            owned(p.since, a)[p.adj[a].index(b)] = year
+            owned(p.since, b)[p.adj[b].index(a)] = year
         return
     _append_tie(p, a, b, year)
     p.n_ties += 1
@@ -296,7 +296,7 @@ def _erase_member(p: Projection, i: int) -> None:
     p.broker_answers.pop(i, None)
     p.introduced = {pair for pair in p.introduced if i not in pair}
     for other in p.adj[i]:
-        j = position(p.adj[other], i)
+        j = p.adj[other].index(i)
         del owned(p.adj, other)[j]
         del owned(p.since, other)[j]
     p.n_ties -= len(p.adj[i])

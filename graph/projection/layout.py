@@ -38,7 +38,7 @@ from typing import Any, NamedTuple
 from graph.model import DEFAULT_CLUB, MemberRole
 from graph.normalize import fold
 from graph.projection.names import NameIndex
-from graph.projection.shared import owned, position, row_size
+from graph.projection.shared import owned, row_size
 
 ROLES: tuple[str, ...] = ("", *(r.value for r in MemberRole))
 
@@ -320,7 +320,7 @@ class Projection:
         if row_size(self.adj, a) > row_size(self.adj, b):
             a, b = b, a
         try:
-            return self.since[a][position(self.adj[a], b)]
+            return self.since[a][self.adj[a].index(b)]
         except ValueError:
             return 0
 
@@ -504,12 +504,12 @@ class Projection:
     def remove_tie(self, a: int, b: int) -> bool:
         """Drop the tie between ``a`` and ``b`` (evaluation hides ties so); True if it existed."""
         try:
-            j = position(self.adj[a], b)
+            j = self.adj[a].index(b)
         except ValueError:
             return False
         del self.adj[a][j]
         del self.since[a][j]
-        k = position(self.adj[b], a)
+        k = self.adj[b].index(a)
         del self.adj[b][k]
         del self.since[b][k]
         self.n_ties -= 1

@@ -4,11 +4,9 @@ A snapshot (:mod:`graph.projection.snapshot`) holds each per-member list of the
 projection — neighbours, years, a facet's values, a value's holders, positions — as one
 CSR pair: ``offsets`` (row ``i`` is ``values[offsets[i]:offsets[i + 1]]``) and
 ``values``, both views on a memory-mapped file. :class:`SharedRows` gives them the
-interface of the list of rows the algorithms know (``rows[i]``, ``len``, iteration), so
-the algorithms do not care where a projection came from. A row of ints is a read-only
-typed ``memoryview`` on the shared values (no copy: it indexes, iterates, compares and
-converts as an ``array`` does; copying each row read cost suggestions a third more CPU
-than the in-memory lists); rows of pairs are fresh tuples.
+interface of the list of rows the algorithms know (``rows[i]``, ``len``, iteration),
+each row read as a fresh ``array`` or ``tuple``, so the algorithms do not care where a
+projection came from.
 
 Writes after the snapshot are copy-on-write per row: a changed row is kept in a small
 private overlay that reads look at first. A writer replaces a row (``rows[i] = ...``),
@@ -91,7 +89,7 @@ class SharedRows:
         """Row ``i`` as a private object the caller may change in place."""
         row = self._overlay.get(i)
         if row is None:
-            row = self._overlay[i] = private_row(self[i])
+            row = self._overlay[i] = self[i]
         return row
 
     def overlay(self) -> dict[int, Any]:
@@ -111,25 +109,15 @@ def row_size(rows: Any, i: int) -> int:
     return rows.size(i) if type(rows) is SharedRows else len(rows[i])
 
 
-def private_row(row: Any) -> Any:
-    """``row``, or an ``array`` of its own when it is a view on shared values (to change)."""
-    return array(row.format, row) if type(row) is memoryview else row
-
-
-def position(row: Any, value: int) -> int:
-    """``row.index(value)`` for a list, an array or a shared row's view (ValueError when
-    ``value`` is not in it)."""
-    if type(row) is memoryview:
-        row = row.tolist()
-    return row.index(value)
-
-
 def array_reader(raw: memoryview, typecode: str) -> RowReader:
-    """Rows as read-only views of ``typecode`` on ``raw``, the values' bytes (no copy)."""
-    values = raw.cast(typecode)  # type: ignore[call-overload]  # a code from the snapshot's table
+    """Rows as fresh ``array(typecode)`` from ``raw``, the values' bytes."""
+    width = array(typecode).itemsize
 
-    def read(start: int, end: int) -> memoryview:
-        return values[start:end]
+    def read(start: int, end: int) -> array:
+        row = array(typecode)
+        if end > start:
+            row.frombytes(raw[start * width : end * width])
+        return row
 
     return read
 

@@ -43,7 +43,7 @@ from typing import Any
 from graph.model import DEFAULT_CLUB
 from graph.projection.layout import Facet, Position, Projection, Vocabulary
 from graph.projection.names import NameIndex
-from graph.projection.shared import SharedRows, array_reader, private_row, tuple_reader
+from graph.projection.shared import SharedRows, array_reader, tuple_reader
 
 log = logging.getLogger(__name__)
 
@@ -424,8 +424,7 @@ def _assemble(raw: memoryview, meta: Mapping[str, Any], text: Mapping[str, Any])
     names = NameIndex()
     holders = ints("names.holders")
     names.parts = list(text["name_parts"])
-    # private: the name index changes its holders in place
-    names.holders = {part: private_row(holders[k]) for k, part in enumerate(names.parts)}
+    names.holders = {part: holders[k] for k, part in enumerate(names.parts)}
     p.name_index = names
     return p
 
