@@ -17,15 +17,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from service.api import API_V1
-from service.api.middleware.edge import (
-    ASGIApp,
-    HttpMiddleware,
-    Message,
-    Receive,
-    Scope,
-    Send,
-    on_response_start,
-)
+from service.api.middleware import edge
+from service.api.middleware.edge import ASGIApp, Message, Receive, Scope, Send
 
 #: The scope key set on a request that came in by an unversioned alias.
 UNVERSIONED = "unversioned"
@@ -36,7 +29,7 @@ def first_segments(paths: Iterable[str]) -> frozenset[str]:
     return frozenset(path.split("/", 2)[1] for path in paths if path.startswith("/") and len(path) > 1)
 
 
-class UnversionedAliases(HttpMiddleware):
+class UnversionedAliases(edge.HttpMiddleware):
     """Route ``/{segment}/…`` as ``API_V1 + "/{segment}/…"`` when ``segment`` is the first
     segment of an API route's path (``segments``); other paths (the web pages, the API's
     documentation) pass as they are."""
@@ -65,7 +58,7 @@ class UnversionedAliases(HttpMiddleware):
                 scope["route"] = inner["route"]
 
         try:
-            await self.app(inner, receive, on_response_start(send, route_out))
+            await self.app(inner, receive, edge.on_response_start(send, route_out))
         finally:
             route_out({})
 
