@@ -8,11 +8,13 @@ from contextlib import asynccontextmanager
 from importlib.metadata import version
 
 from fastapi import FastAPI
+from starlette.middleware import Middleware
 
 from graph.store import Store, StoreUnavailable
 from service.api import API_V1
 from service.api.errors import install_error_handlers
-from service.api.inputs import ScreenedOpenParameters, ScreenedParameters
+from service.api.inputs import ScreenedOpenParameters
+from service.api.middleware.aliases import UnversionedAliases, first_segments
 from service.api.middleware.resilience import install_resilience
 from service.api.middleware.security import install_security
 from service.api.routes import (
@@ -35,18 +37,20 @@ from service.api.routes import (
     suggestions,
 )
 from service.core.audit_writer import AuditWriter
+from service.core.auth import Authenticated
 from service.core.config import Settings
 from service.core.mail import FolderMailer, mailer_from_settings
 from service.core.oidc_login import SsoClient
 from service.core.ratelimit import limiter
 from service.ranking import RankerService
 from service.snapshots import Snapshots
+from service.usecases.member_reads import MemberReads
 from service.watch import reapply_tombstones, start_heartbeat, start_projection, start_watcher
 from service.web.pages import install_web
 
 log = logging.getLogger("alumni_graph.service")
 
-#: The API's routers, each mounted under API_V1 and again at its unversioned paths.
+#: The API's routers, mounted under API_V1 (their unversioned paths are aliases of it).
 API_ROUTERS = (
     members.router,
     admin.router,
@@ -133,7 +137,15 @@ def create_app(store: Store | None = None, settings: Settings | None = None) -> 
         if heartbeat is not None:
             heartbeat.watcher = watcher
         app.state.audit_writer = AuditWriter(store).start()
+        use_member_cache = settings.member_cache if settings.member_cache is not None else owns_store
+        app.state.member_reads = (
+            MemberReads(store, outside=(lambda: watcher.seen) if watcher is not None else lambda: None)
+            if use_member_cache
+            else None
+        )
         yield
+        if app.state.member_reads is not None:
+            app.state.member_reads.close()
         app.state.audit_writer.stop()  # drained before the store closes
         if watcher is not None:
             watcher.stop()
@@ -165,18 +177,18 @@ def create_app(store: Store | None = None, settings: Settings | None = None) -> 
     install_resilience(app, settings, token_fresh_for)
     install_security(app, settings)
     _install_sign_in(app, settings)
-    # versioned first (and in the OpenAPI document), then the unversioned aliases
-    for prefix, listed in ((API_V1, True), ("", False)):
-        app.include_router(health.router, prefix=prefix, include_in_schema=listed)
-        # signing in is open to anyone
-        app.include_router(
-            auth.router, prefix=prefix, include_in_schema=listed, dependencies=[ScreenedOpenParameters]
-        )
-        # every router but health needs a token; its parameters are screened after the token
-        for router in API_ROUTERS:
-            app.include_router(
-                router, prefix=prefix, include_in_schema=listed, dependencies=[ScreenedParameters]
-            )
+    # once, under API_V1; the unversioned aliases are rewritten to it before routing
+    app.include_router(health.router, prefix=API_V1)
+    # signing in is open to anyone
+    app.include_router(auth.router, prefix=API_V1, dependencies=[ScreenedOpenParameters])
+    # every router but health needs a token (its parameters are screened right after it)
+    for router in API_ROUTERS:
+        app.include_router(router, prefix=API_V1, dependencies=[Authenticated])
+    segments = first_segments(
+        route.path for router in (health.router, auth.router, *API_ROUTERS) for route in router.routes
+    )
+    # last in the list, so innermost: every other middleware sees the path as it came
+    app.user_middleware.append(Middleware(UnversionedAliases, segments=segments))
     install_web(app)
     return app
 

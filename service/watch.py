@@ -85,6 +85,11 @@ class ChangeWatcher:
         self._seen: ChangeMark | None = seen
         self.replayed = 0
 
+    @property
+    def seen(self) -> ChangeMark | None:
+        """The change counter the projection is current at (moves with every outside change)."""
+        return self._seen
+
     def start(self) -> ChangeWatcher:
         if self._seen is None:
             try:

@@ -1,7 +1,8 @@
 """Dependencies shared by the routes: the store, the live projection, the member id.
 
 They are coroutines because they do no I/O: FastAPI runs a plain function dependency in
-its thread pool, a hand-off that cost more than some of the work it wrapped.
+its thread pool, a hand-off that cost more than some of the work it wrapped. None has
+sub-dependencies of its own: FastAPI solves each one's again wherever it is used.
 """
 
 from __future__ import annotations
@@ -35,12 +36,11 @@ async def get_projection_service(request: Request) -> ProjectionService:
     return service
 
 
-async def get_projection(
-    service: Annotated[ProjectionService, Depends(get_projection_service)],
-) -> Projection:
+async def get_projection(request: Request) -> Projection:
     """The projection serving this request: one object for the whole request, even if a
-    reload swaps in a new one meanwhile."""
-    current = service.current
+    reload swaps in a new one meanwhile. (Reads the service itself rather than depending
+    on :func:`get_projection_service`: each dependency costs a step of FastAPI's solving.)"""
+    current = (await get_projection_service(request)).current
     if current is None:
         raise ApiError(
             503, "the graph projection is not built yet; try again shortly", headers={"Retry-After": "5"}
@@ -48,7 +48,7 @@ async def get_projection(
     return current
 
 
-def get_ranker(request: Request) -> RankerService:
+async def get_ranker(request: Request) -> RankerService:
     ranker = getattr(request.app.state, "ranker", None)
     if ranker is None:
         raise ApiError(503, "the ranker is not running")

@@ -1,7 +1,7 @@
 """Text that comes in (path and query parameters, JSON fields) held to :mod:`graph.text`.
 
 * Path and query parameters, on every route that needs a token, pass
-  :func:`screened_parameters` (the sign-in routes, open to anyone,
+  :func:`screen_parameters` right after the token (the sign-in routes, open to anyone,
   :func:`screened_open_parameters`): a control, bidi or invisible character anywhere is a 422
   naming the parameter, and nothing is stripped (an id is matched exactly: ``m1``
   followed by a zero-width space is not ``m1``).
@@ -18,7 +18,6 @@ from pydantic import AfterValidator
 
 from graph.text import DROPPED, EDGE_INVISIBLE, WHITE_CONTROLS, control_character, describe, screen
 from service.api.errors import ApiError
-from service.core.auth import CurrentPrincipal
 
 
 def no_controls(value: str | None) -> str | None:
@@ -62,7 +61,10 @@ def _refused(field: str, problem: str) -> ApiError:
     )
 
 
-def _screen(request: Request) -> None:
+def screen_parameters(request: Request) -> None:
+    """Refuse (422 naming it) a path or query parameter that holds a control, bidi or
+    invisible character. Every route that needs a token does this right after the token
+    (:class:`service.core.auth.BearerPrincipal`)."""
     params = [*request.path_params.items(), *request.query_params.multi_items()]
     for name, value in params:
         if not isinstance(value, str):
@@ -73,24 +75,11 @@ def _screen(request: Request) -> None:
             raise _refused(name, str(exc)) from None
 
 
-async def screened_parameters(request: Request, principal: CurrentPrincipal) -> None:
-    """Refuse (422 naming it) a path or query parameter that holds a control, bidi or
-    invisible character, on every route that needs a token.
-
-    After authentication (``principal``), so that a stranger still gets the 401 first;
-    before the route's own checks, so that no such text reaches a lookup, the audit log
-    or a file name.
-    """
-    _screen(request)
-
-
 async def screened_open_parameters(request: Request) -> None:
     """The same screening for the routes anyone may call (signing in), which have no
     authentication to come first."""
-    _screen(request)
+    screen_parameters(request)
 
 
-#: Added to every authenticated router by :func:`service.app.create_app`.
-ScreenedParameters = Depends(screened_parameters)
 #: Added to the sign-in router (open to anyone) by :func:`service.app.create_app`.
 ScreenedOpenParameters = Depends(screened_open_parameters)

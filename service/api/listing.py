@@ -36,7 +36,7 @@ class Listing:
         return {"total": total, "page": self.page, "page_size": self.page_size, "pages": self.pages(total)}
 
 
-def listing(
+async def listing(
     request: Request,
     page: Annotated[int, Query(ge=1, le=1_000_000, description="1-based page number")] = 1,
     page_size: Annotated[
@@ -64,7 +64,7 @@ def listing(
     return Listing(page, page_size, as_csv)
 
 
-def output_format(
+async def output_format(
     request: Request,
     format: Annotated[
         Format | None, Query(description="json (default) or csv; `Accept: text/csv` also asks for CSV")

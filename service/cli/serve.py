@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
-from pathlib import Path
+import sys
 from typing import Annotated
 
 import typer
 
 from service.cli.app import app
-
-#: How long a worker may not answer before uvicorn takes it for hung and replaces it.
-WORKER_HEALTHCHECK_SECONDS = 60
 
 
 def default_workers() -> int:
@@ -39,27 +34,16 @@ def serve(
     ] = None,
 ) -> None:
     """Serve the API (OpenAPI at /docs) on the configured Neo4j."""
-    import uvicorn
-
     count = workers or default_workers()
     if count == 1:
+        import uvicorn
+
         uvicorn.run("service.app:create_app", factory=True, host=host, port=port, log_level=log_level)
         return
-    # the workers' rate limits live here together; a fresh folder per run, so none is inherited
-    shared = Path(tempfile.mkdtemp(prefix="alumni-graph-serve-"))
-    os.environ["ALUMNI_GRAPH_SHARED_STATE_DIR"] = str(shared)
-    try:
-        uvicorn.run(
-            "service.app:create_app",
-            factory=True,
-            host=host,
-            port=port,
-            log_level=log_level,
-            workers=count,
-            # a worker answers the supervisor's pings only once its interpreter is up: on
-            # a busy machine that takes longer than uvicorn's 5 s, and a worker taken for
-            # hung would be killed and started again, for ever
-            timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
-        )
-    finally:
-        shutil.rmtree(shared, ignore_errors=True)
+    from service.supervisor import command
+
+    # the supervisor needs uvicorn only: a fresh interpreter without the CLI's imports,
+    # in this process (same pid, so signals sent to `serve` reach it)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, command(host, port, log_level, count))

@@ -24,12 +24,13 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from graph.store import StoreUnavailable
 from service.api.deps import StoreDep
 from service.api.errors import ApiError
+from service.api.inputs import screen_parameters
 from service.core.ratelimit import client_address
 from service.core.roles import Principal, Role
 from service.core.token_cache import TokenCache
@@ -39,8 +40,6 @@ from service.core.tokens import PREFIX, hash_token
 #: not a secret and no right — it narrows what the member sees, and counts only while
 #: the member is a member of that club (``service.usecases.visibility.viewer_of``).
 CLUB_VIEW_COOKIE = "ag_club"
-
-_bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer <token>`")
 
 
 def unauthorized(message: str) -> ApiError:
@@ -113,54 +112,81 @@ def authenticate(request: Request, raw: str, store: StoreDep) -> Principal:
     raise unauthorized("unknown token")
 
 
-async def get_principal(
-    request: Request,
-    store: StoreDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal:
-    """The caller, authenticated (a bearer token, else the web pages' session cookie) and
-    within its rate limit.
+class BearerPrincipal(HTTPBearer):
+    """The caller, authenticated (a bearer token, else the web pages' session cookie),
+    within its rate limit, its request's parameters screened (:mod:`service.api.inputs`).
+
+    One dependency with no sub-dependencies (a subclass of FastAPI's ``HTTPBearer``, so the
+    OpenAPI document still declares bearer auth): FastAPI solves every dependency of a
+    request in turn, sub-dependencies again wherever they are used, and that cost more
+    than the cached token lookup it wrapped.
 
     On the event loop: a token the cache answers for costs no thread hand-off; only a
     lookup that needs Neo4j (or an OIDC key fetch) goes to the thread pool.
     A failure counts against the client's address (see :class:`~service.core.ratelimit.
-    AuthFailureThrottle`; the bearer middleware refuses an address over its share)."""
-    try:
-        if credentials is None or not credentials.credentials:
-            from service.core.sessions import session_principal  # sessions build on this module
+    AuthFailureThrottle`; the bearer middleware refuses an address over its share).
+    The parameters are screened after the token, so that a stranger still gets the 401
+    first, and before the route's own checks, so that no control character reaches a
+    lookup, the audit log or a file name.
+    """
 
-            principal = await run_in_threadpool(session_principal, request, store)
-            if principal is None:
-                raise unauthorized(
-                    "this endpoint needs `Authorization: Bearer <token>` or a signed-in session"
+    async def __call__(self, request: Request) -> Principal:  # type: ignore[override]
+        store = request.app.state.store
+        try:
+            raw = _bearer_of(request)
+            if raw is None:
+                from service.core.sessions import session_principal  # sessions build on this module
+
+                principal = await run_in_threadpool(session_principal, request, store)
+                if principal is None:
+                    raise unauthorized(
+                        "this endpoint needs `Authorization: Bearer <token>` or a signed-in session"
+                    )
+            else:
+                principal = _from_memory(request, raw)
+                if principal is None:
+                    principal = await run_in_threadpool(authenticate, request, raw, store)
+        except ApiError as exc:
+            throttle = getattr(request.app.state, "auth_failures", None)
+            if exc.status == 401 and throttle is not None:
+                throttle.failed(client_address(request.scope))
+            raise
+        limiter = getattr(request.app.state, "rate_limiter", None)
+        if limiter is not None:
+            wait = limiter.acquire(principal.token_id)
+            if wait > 0:
+                raise ApiError(
+                    429,
+                    "too many requests for this token; slow down",
+                    headers={"Retry-After": limiter.retry_after(wait)},
                 )
-        else:
-            raw = credentials.credentials.strip()
-            principal = _from_memory(request, raw)
-            if principal is None:
-                principal = await run_in_threadpool(authenticate, request, raw, store)
-    except ApiError as exc:
-        throttle = getattr(request.app.state, "auth_failures", None)
-        if exc.status == 401 and throttle is not None:
-            throttle.failed(client_address(request.scope))
-        raise
-    limiter = getattr(request.app.state, "rate_limiter", None)
-    if limiter is not None:
-        wait = limiter.acquire(principal.token_id)
-        if wait > 0:
-            raise ApiError(
-                429,
-                "too many requests for this token; slow down",
-                headers={"Retry-After": limiter.retry_after(wait)},
-            )
-    if principal.role is Role.MEMBER and (view := request.cookies.get(CLUB_VIEW_COOKIE)):
-        principal = replace(principal, view_club=view[:64])
-    # the audit middleware reads who acted from the request scope's state
-    request.state.principal = principal
-    return principal
+        screen_parameters(request)
+        if principal.role is Role.MEMBER and (view := request.cookies.get(CLUB_VIEW_COOKIE)):
+            principal = replace(principal, view_club=view[:64])
+        # the audit middleware reads who acted from the request scope's state
+        request.state.principal = principal
+        return principal
 
+
+def _bearer_of(request: Request) -> str | None:
+    """The token of an ``Authorization: Bearer …`` header, None without one (as FastAPI's
+    ``HTTPBearer`` reads it, without its errors: the session cookie may stand in)."""
+    header = request.headers.get("authorization")
+    if not header:
+        return None
+    scheme, _, credentials = header.partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return credentials.strip() or None
+
+
+#: The caller; one instance, so that FastAPI solves it once per request wherever it is used.
+get_principal = BearerPrincipal(auto_error=False, description="`Authorization: Bearer <token>`")
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+#: Added to every router that needs a token by :func:`service.app.create_app`; the same
+#: dependency as :data:`CurrentPrincipal`, so a route that names its caller too costs no more.
+Authenticated = Depends(get_principal)
 
 
 def require_roles(*roles: Role, university: bool = False) -> Callable[..., Principal]:

@@ -92,6 +92,11 @@ class Settings(BaseSettings):
     #: changes. None: on for an app that connects by itself (``serve``), off for one handed
     #: a store (tests).
     snapshots: bool | None = None
+    #: Keep profiles and contact rows read from Neo4j in memory until the graph changes
+    #: (a write of this process at once, another process's within ``change_poll_seconds``;
+    #: docs/reliability.md). None: on for an app that connects by itself (``serve``), off
+    #: for one handed a store (tests).
+    member_cache: bool | None = None
     #: Where the snapshots live; unset: ``snapshots/`` in the local server's folder, beside
     #: the data, also when NEO4J_URI names another server.
     snapshot_dir: Path | None = None

@@ -172,9 +172,12 @@ def test_neo4j_outage_under_traffic(fault_server: LocalNeo4j, fault_store: Store
     slow = [h for h in outage if h.seconds >= fast]
     assert not slow, (f"slower than {fast:.2f} s with Neo4j stopped", slow[:3])
     by_name = {name: [h for h in outage if h.name == name] for name in calls}
-    # data from Neo4j: 503 with the error body
-    assert by_name["profile"] and all(h.status == 503 for h in by_name["profile"])
-    assert all(h.body and h.body["error"]["code"] == "unavailable" for h in by_name["profile"])
+    # data from Neo4j: kept in memory from before the stop (the service's member cache,
+    # docs/reliability.md) a profile is answered marked stale, otherwise 503 with the error body
+    assert by_name["profile"]
+    for h in by_name["profile"]:
+        unavailable = h.status == 503 and h.body and h.body["error"]["code"] == "unavailable"
+        assert unavailable or (h.status == 200 and h.stale), h
     # answers from the projection keep flowing, marked stale
     for name in ("suggestions", "alumni"):
         assert by_name[name] and all(h.status == 200 and h.stale for h in by_name[name]), name

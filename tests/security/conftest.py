@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from graph.normalize import name_key
 from graph.store import Store
 from service.api import API_V1
+from service.api.middleware.aliases import UnversionedAliases
 from service.api.middleware.edge import OPEN_PATHS
 from service.app import create_app
 from service.core.config import Settings
@@ -112,12 +113,24 @@ def app_routes(app: FastAPI) -> list[tuple[str, str]]:
     return sorted(found)
 
 
-#: The app's routes, read once; building the app makes no connection (no lifespan runs).
-_EVERY_ROUTE = app_routes(create_app(store=None))
-#: The unversioned aliases of the API's routes (each answers like its API_V1 twin).
-ALIASES = [(m, p) for m, p in _EVERY_ROUTE if (m, API_V1 + p) in set(_EVERY_ROUTE)]
-#: The versioned API routes and the web pages: the routes the policy is checked on.
-ROUTES = [route for route in _EVERY_ROUTE if route not in ALIASES]
+def alias_routes_of(app: FastAPI, routes: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The unversioned aliases the app answers (each like its API_V1 twin): the routes under
+    API_V1 whose first segment :class:`~service.api.middleware.aliases.UnversionedAliases`
+    rewrites."""
+    segments = next(m.kwargs["segments"] for m in app.user_middleware if m.cls is UnversionedAliases)
+    return [
+        (m, p.removeprefix(API_V1))
+        for m, p in routes
+        if p.startswith(API_V1 + "/") and p.removeprefix(API_V1).split("/", 2)[1] in segments
+    ]
+
+
+_APP = create_app(store=None)
+#: The versioned API routes and the web pages: the routes the policy is checked on. Read
+#: once; building the app makes no connection (no lifespan runs).
+ROUTES = app_routes(_APP)
+#: The unversioned aliases of the API's routes.
+ALIASES = alias_routes_of(_APP, ROUTES)
 
 
 @pytest.fixture

@@ -438,7 +438,10 @@ def world(store: Store, tmp_path: Path) -> Iterator[World]:
         "admin": issue_token(store, "admin").secret,
     }
     headers = {who: {"Authorization": f"Bearer {secret}"} for who, secret in tokens.items()}
-    app = create_app(store, Settings(rate_limit_per_minute=0, magic_link_per_client_per_hour=0))
+    # with the profiles and contacts kept in memory as `serve` keeps them: a hiding must
+    # reach what was read before it, not only Neo4j
+    settings = Settings(rate_limit_per_minute=0, magic_link_per_client_per_hour=0, member_cache=True)
+    app = create_app(store, settings)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield World(client, headers, sorted(_openapi_routes(app)))
 

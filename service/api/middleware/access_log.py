@@ -18,6 +18,8 @@ from contextvars import ContextVar
 from fastapi import FastAPI
 from starlette.routing import compile_path
 
+from service.api import API_V1
+from service.api.middleware.aliases import as_called
 from service.api.middleware.edge import (
     HttpMiddleware,
     Message,
@@ -43,9 +45,15 @@ def logged_path(scope: Scope) -> str:
         return path
     template = getattr(scope.get("route"), "path", None)
     if isinstance(template, str) and template:
-        return template
-    # refused before routing (a 401 or 429 of the middleware, a 413): find the template
-    return _match_template(scope.get("app"), path) or NO_ROUTE
+        return as_called(scope, template)
+    # refused before routing (a 401 or 429 of the middleware, a 413): find the template,
+    # of the path itself or of its versioned twin (the API is mounted once, under API_V1)
+    app = scope.get("app")
+    if found := _match_template(app, path):
+        return found
+    if found := _match_template(app, API_V1 + path):
+        return found.removeprefix(API_V1)
+    return NO_ROUTE
 
 
 def _match_template(app: object, path: str) -> str | None:

@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from graph.store import StoreError
+from service.api.middleware.aliases import as_called
 from service.api.middleware.edge import HttpMiddleware, Message, Receive, Scope, Send, on_response_start
 from service.core.tokens import now_iso
 
@@ -50,7 +51,7 @@ class AuditMiddleware(HttpMiddleware):
 
     async def _record(self, scope: Scope, state: dict[str, Any], audit: dict[str, Any], status: int) -> None:
         principal = state.get("principal")
-        route = scope.get("route")
+        template = getattr(scope.get("route"), "path", None)
         entry = {
             "at": now_iso(),
             "actor_token_id": getattr(principal, "token_id", None),
@@ -59,7 +60,7 @@ class AuditMiddleware(HttpMiddleware):
             # an erasure has already replaced the id by its opaque reference
             "subject_ref": audit.get("subject_ref") or audit["subject"],
             # the route's template, not the raw path: the subject is named once, above
-            "path": getattr(route, "path", None) or audit.get("path"),
+            "path": as_called(scope, template) if template else audit.get("path"),
             "status": status,
         }
         writer = getattr(scope["app"].state, "audit_writer", None)

@@ -6,8 +6,9 @@ import re
 from dataclasses import replace
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from graph import consent
 from graph.algorithms.directory import DirectoryIndex, Sort, index_for
@@ -19,7 +20,8 @@ from service.api.listing import ListingDep
 from service.api.schemas.alumni import DirectoryEntry, DirectoryPage, positions_out
 from service.api.schemas.graph_common import member_brief
 from service.core.auth import CareerOfficeOrAdmin
-from service.usecases.member_cards import emails, positions_shown
+from service.usecases.member_cards import emails, kept_emails, positions_shown
+from service.usecases.member_reads import member_reads_of
 from service.usecases.visibility import viewer_of
 
 router = APIRouter(tags=["career office"])
@@ -100,7 +102,8 @@ Text = Annotated[str | None, Query(min_length=1, max_length=200)]
     summary="Search the alumni directory (JSON, or CSV with format=csv)",
     responses={200: {"content": {"text/csv": {}}}},
 )
-def search_alumni(
+async def search_alumni(
+    request: Request,
     principal: CareerOfficeOrAdmin,
     projection: ProjectionDep,
     store: StoreDep,
@@ -175,7 +178,11 @@ def search_alumni(
     if viewer.clubs is not None:
         query = replace(query, within=lambda m: consent.visible_to(p, m, viewer))
     found = index.search(query)
-    mail = emails(store, principal, [p.ids[m] for m in found.members], p)
+    # on the event loop, but for the e-mails of a page not kept in memory (from Neo4j)
+    ids, reads = [p.ids[m] for m in found.members], member_reads_of(request)
+    mail = kept_emails(principal, ids, p, reads)
+    if mail is None:
+        mail = await run_in_threadpool(emails, store, principal, ids, p, reads)
     items = [_entry(p, m, mail.get(p.ids[m])) for m in found.members]
     if paging.csv:
         return csv_response(

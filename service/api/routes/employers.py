@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from graph.algorithms.alumni_reach import Reachability, rank_for_student
@@ -40,6 +40,7 @@ from service.api.schemas.employers import (
 from service.api.schemas.graph_common import member_brief, member_ref
 from service.core.auth import CareerOfficeOrAdmin
 from service.usecases.member_cards import emails, positions_shown
+from service.usecases.member_reads import member_reads_of
 from service.usecases.visibility import member_viewer, viewer_of, visible_here, visible_index
 
 router = APIRouter(prefix="/employers", tags=["career office"])
@@ -146,6 +147,7 @@ def _alumnus_row(item: EmployerAlumnus) -> dict[str, Any]:
     summary="Alumni who work or worked at an employer; ranked for a student",
 )
 def employer_alumni(
+    request: Request,
     employer_id: EmployerId,
     principal: CareerOfficeOrAdmin,
     projection: ProjectionDep,
@@ -179,7 +181,7 @@ def employer_alumni(
         alumni = [by_member[r.member] for r in order]
     total = len(alumni)
     shown = alumni[paging.offset : paging.offset + paging.page_size]
-    mail = emails(store, principal, [p.ids[a.member] for a in shown], p)
+    mail = emails(store, principal, [p.ids[a.member] for a in shown], p, member_reads_of(request))
     items = [_alumnus(p, a, mail.get(p.ids[a.member]), ranked.get(a.member), student) for a in shown]
     if paging.csv:
         return csv_response(

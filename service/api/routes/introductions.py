@@ -34,7 +34,7 @@ IntroScope = MemberOrCareerOffice
     response_model=Introductions,
     summary="Short, strong introduction paths to a member or into a company",
 )
-def introductions(
+async def introductions(
     member_id: MemberId,
     principal: IntroScope,
     projection: ProjectionDep,

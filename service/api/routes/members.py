@@ -6,9 +6,11 @@ admin for anyone) and every member shown through :func:`graph.consent.visible_me
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from graph import consent
 from graph.consent import Viewer, visible_member
@@ -21,6 +23,7 @@ from service.api.schemas.privacy import ErasureOut, MemberExport, MemberPatch
 from service.core.auth import MemberOrCareerOffice, member_scope
 from service.core.roles import Principal
 from service.core.tokens import now_iso
+from service.usecases.member_reads import member_reads_of
 from service.usecases.visibility import require_club_scope, viewer_for, viewer_of
 
 router = APIRouter(prefix="/members", tags=["members"])
@@ -33,12 +36,21 @@ Eraser = Annotated[Principal, Depends(member_scope(action="erase"))]
 
 
 @router.get("/{member_id}", response_model=Member, summary="A member's profile")
-def get_member(
-    member_id: MemberId, store: StoreDep, principal: ProfileReader, projection: ProjectionDep
+async def get_member(
+    request: Request,
+    member_id: MemberId,
+    store: StoreDep,
+    principal: ProfileReader,
+    projection: ProjectionDep,
 ) -> Member:
     """The profile as the caller may see it: a member hidden from the caller (not
     discoverable, or outside the caller's clubs) is the same 404 as an id that names no one."""
-    member = store.get_member(member_id)
+    # on the event loop when the profile is kept; Neo4j is asked from the thread pool
+    reads = member_reads_of(request)
+    kept, member = reads.kept_member(projection, member_id) if reads is not None else (False, None)
+    if not kept:
+        read = store.get_member if reads is None else partial(reads.member, projection)
+        member = await run_in_threadpool(read, member_id)
     i = projection.member(member_id)
     if i is not None and not consent.visible_to(projection, i, viewer_of(principal, projection)):
         member = None

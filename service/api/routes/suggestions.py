@@ -26,7 +26,7 @@ router = APIRouter(prefix="/members", tags=["suggestions"])
     response_model=Suggestions,
     summary="Whom this member should meet, best first, with reasons",
 )
-def suggestions(
+async def suggestions(
     member_id: MemberId,
     principal: MemberScope,
     projection: ProjectionDep,

@@ -1,0 +1,87 @@
+"""Profiles and the directory's e-mails kept in memory (``ALUMNI_GRAPH_MEMBER_CACHE``):
+answered without Neo4j while nothing changed, and never after a change that hides,
+erases or alters what they show (service.usecases.member_reads)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from graph.store import Store
+
+H = dict[str, dict[str, str]]
+
+
+def _counting(store: Store, name: str) -> list[int]:
+    """Count the calls of ``store.<name>`` (still the real query) from now on."""
+    calls = [0]
+    real = getattr(store, name)
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls[0] += 1
+        return real(*args, **kwargs)
+
+    setattr(store, name, counted)
+    return calls
+
+
+def _emails(client: TestClient, headers: H) -> dict[str, str | None]:
+    r = client.get("/alumni", headers=headers["career_office"])
+    assert r.status_code == 200, r.text
+    return {item["id"]: item["email"] for item in r.json()["items"]}
+
+
+def test_profiles_are_read_once_until_a_write(
+    make_client: Callable[..., TestClient], seeded: Store, headers: H
+) -> None:
+    client = make_client(member_cache=True)
+    reads = _counting(seeded, "get_member")
+    first = client.get("/members/m2", headers=headers["admin"])
+    assert first.status_code == 200 and first.json()["email"] == "borut@example.si"
+    assert client.get("/api/v1/members/m2", headers=headers["career_office"]).status_code == 200
+    assert reads[0] == 1  # the second came from memory
+
+    r = client.patch("/members/m2", json={"email": "b.zagar@example.si"}, headers=headers["admin"])
+    assert r.status_code == 200, r.text
+    reads[0] = 0
+    assert client.get("/members/m2", headers=headers["admin"]).json()["email"] == "b.zagar@example.si"
+    assert reads[0] == 1  # the write dropped what was kept
+
+
+def test_a_hidden_or_erased_member_is_not_shown_from_memory(
+    make_client: Callable[..., TestClient], seeded: Store, headers: H
+) -> None:
+    client = make_client(member_cache=True)
+    assert client.get("/members/m2", headers=headers["career_office"]).status_code == 200
+    assert _emails(client, headers)["m2"] == "borut@example.si"
+
+    r = client.patch("/members/m2", json={"share_contact": False}, headers=headers["admin"])
+    assert r.status_code == 200, r.text
+    assert _emails(client, headers)["m2"] is None
+
+    r = client.patch("/members/m2", json={"discoverable": False}, headers=headers["admin"])
+    assert r.status_code == 200, r.text
+    assert client.get("/members/m2", headers=headers["career_office"]).status_code == 404
+    assert "m2" not in _emails(client, headers)
+
+    assert client.get("/members/m4", headers=headers["admin"]).status_code == 200
+    assert client.delete("/members/m4", headers=headers["admin"]).status_code == 200
+    assert client.get("/members/m4", headers=headers["admin"]).status_code == 404
+
+
+def test_another_process_write_reaches_what_was_kept(
+    make_client: Callable[..., TestClient], seeded: Store, headers: H
+) -> None:
+    """A write through another store (as another worker or a CLI would make it) is seen
+    once the change watcher sees the change counter move."""
+    client = make_client(member_cache=True, change_poll_seconds=0.1)
+    assert client.get("/members/m1", headers=headers["admin"]).json()["city"] == "Ljubljana"
+    with Store(seeded.settings) as elsewhere:
+        assert elsewhere.update_member("m1", {"city": "Maribor"}) is not None
+    deadline = time.monotonic() + 30  # the watcher polls every 0.1 s; a loaded machine is slow
+    while (city := client.get("/members/m1", headers=headers["admin"]).json()["city"]) != "Maribor":
+        assert time.monotonic() < deadline, f"still {city} after the write elsewhere"
+        time.sleep(0.05)
