@@ -113,7 +113,11 @@ def create_app(store: Store | None = None, settings: Settings | None = None) -> 
         reapply_tombstones(store)
         use_snapshots = settings.snapshots if settings.snapshots is not None else owns_store
         snapshots = (
-            Snapshots(settings.snapshot_folder(), interval=settings.snapshot_interval_seconds)
+            Snapshots(
+                settings.snapshot_folder(),
+                interval=settings.snapshot_interval_seconds,
+                build_apart=settings.snapshot_build_apart,
+            )
             if use_snapshots
             else None
         )
