@@ -44,6 +44,24 @@ def bench_connection() -> ConnectionSettings:
     return Settings().connection(local)
 
 
+def service_env(settings: ConnectionSettings, **extra: str) -> dict[str, str]:
+    """The environment a benchmark starts the service with: this process's, its Neo4j
+    named by ``settings``, the rate limit off, and ``extra``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
+    if settings.home is not None:
+        # the tombstone key and journal of this server, not of a folder the shell names:
+        # another server's journal would erase its members here at the service's start
+        env["ALUMNI_GRAPH_NEO4J_DIR"] = str(settings.home)
+    env.update(
+        NEO4J_URI=settings.uri,
+        NEO4J_USER=settings.user,
+        NEO4J_PASSWORD=settings.password,
+        ALUMNI_GRAPH_RATE_LIMIT_PER_MINUTE="0",
+        **extra,
+    )
+    return env
+
+
 def dataset(tier: str, seed: int = SEED) -> Path:
     """The tier's generated bundle, made once and kept under var/bench."""
     from loaders.synthetic import generate_bundle

@@ -45,6 +45,7 @@ from bench.common import (
     bench_server_settings,
     dataset,
     save,
+    service_env,
 )
 from bench.load_test import _free_port, _members, _rss_mib, _traffic, serving
 from bench.suggestions import _load_average
@@ -155,18 +156,7 @@ def _serving_workers(settings: Any, workers: int) -> Iterator[tuple[str, int, fl
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     snapshots = tempfile.mkdtemp(prefix="hbs-snapshots-", dir=DATA_DIR)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
-    if settings.home is not None:
-        # the tombstone key and journal of this server, not of a folder the shell names:
-        # another server's journal would erase its members here at the service's start
-        env["ALUMNI_GRAPH_NEO4J_DIR"] = str(settings.home)
-    env.update(
-        NEO4J_URI=settings.uri,
-        NEO4J_USER=settings.user,
-        NEO4J_PASSWORD=settings.password,
-        ALUMNI_GRAPH_RATE_LIMIT_PER_MINUTE="0",
-        ALUMNI_GRAPH_SNAPSHOT_DIR=snapshots,
-    )
+    env = service_env(settings, ALUMNI_GRAPH_SNAPSHOT_DIR=snapshots)
     exe = str(Path(sys.executable).with_name("alumni-graph"))
     started = time.perf_counter()
     service = subprocess.Popen(

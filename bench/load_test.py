@@ -37,7 +37,7 @@ from typing import Any
 
 import httpx
 
-from bench.common import PROJECT_ROOT, TIERS, bench_connection, dataset, percentile, save
+from bench.common import PROJECT_ROOT, TIERS, bench_connection, dataset, percentile, save, service_env
 from bench.raw_http import Connection, HttpError, new_event_loop
 from graph.config import ConnectionSettings
 from graph.store import Store
@@ -234,18 +234,7 @@ def serving(
     worker must have shown the projection (as many answers in a row as twice the workers)."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
-    if settings.home is not None:
-        # the tombstone key and journal of this server, not of a folder the shell names:
-        # another server's journal would erase its members here at the service's start
-        env["ALUMNI_GRAPH_NEO4J_DIR"] = str(settings.home)
-    env.update(
-        NEO4J_URI=settings.uri,
-        NEO4J_USER=settings.user,
-        NEO4J_PASSWORD=settings.password,
-        ALUMNI_GRAPH_RATE_LIMIT_PER_MINUTE="0",
-        **(extra_env or {}),
-    )
+    env = service_env(settings, **(extra_env or {}))
     if workers == 1:
         command = [sys.executable, "-m", "uvicorn", "service.app:create_app", "--factory"]
     else:
