@@ -18,9 +18,10 @@ next snapshot, and the others swap to it when they stand at the same counter.
 
 An erased member must not stay on disk in a snapshot either. After an erasure this
 process made (it hears ``member_deleted``), the next quiet moment writes a snapshot at
-once, whatever the interval, and removes every older one. A rebuild after a change by
-another process, or at a start where Neo4j moved since the snapshot, removes the older
-ones too: that change may have been an erasure, and which it was is not logged.
+once, whatever the interval, and removes every older one; an erasure by another process
+comes through the change log (as its tombstone's hash, see ``service.watch``) and counts
+the same. A rebuild after a change that could not be replayed, or at a start where Neo4j
+moved since the snapshot, removes the older ones too: such a change may hold an erasure.
 """
 
 from __future__ import annotations

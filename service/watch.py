@@ -180,9 +180,11 @@ class ChangeWatcher:
                 key = None
             if key is None or current is None:
                 return None
-            hashes = {row["key_hash"] for row in event.rows}
             change = {"epoch": now.epoch, "counter": now.counter}
-            found = key.matching(list(current.index), hashes)
+            found = [row["id"] for row in event.rows if "id" in row]
+            hashes = {row["key_hash"] for row in event.rows if "key_hash" in row}
+            if hashes:
+                found += key.matching(list(current.index), hashes)
             named.append(WriteEvent(event.kind, [{"id": m, "change": change} for m in found]))
         return named
 
