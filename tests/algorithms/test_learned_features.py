@@ -181,3 +181,42 @@ def test_the_partial_order_is_the_full_sorts_prefix(club: Projection) -> None:
         assert compared > 30
     finally:
         club.flags[hidden] |= consent.DISCOVERABLE
+
+
+def test_walks_and_the_sources_own_groups_by_hand(build) -> None:
+    p = _square(build)
+    a, d, f = p.member("a"), p.member("d"), p.member("f")
+    ad, af = pair_features(p, source_context(p, a), [d, f])
+    # a's connections b (degree 2) and c (degree 3) are both d's; f is three steps away
+    # along a–b–d–f, a–c–d–f, a–c–e–f
+    assert _col(ad, "log_common_neighbours") == pytest.approx(math.log1p(2))
+    assert _col(ad, "log_adamic_adar") == pytest.approx(math.log1p(1 / math.log(2) + 1 / math.log(3)))
+    assert _col(ad, "log_resource_allocation") == pytest.approx(math.log1p(100 * (1 / 2 + 1 / 3)))
+    assert _col(ad, "log_local_path_index") == pytest.approx(math.log1p(2))
+    assert _col(af, "log_local_path_index") == pytest.approx(math.log1p(learned.LPI_EPSILON * 3))
+    # a walk from a (degree 2) restarting with chance 0.15 a step: at d after two steps
+    # through b or c, at f only after three
+    on = learned.WALK_ON
+    assert _col(ad, "walk_3") == pytest.approx(on**2 * (1 / 2 + 1 / 3) / 2)
+    assert _col(af, "walk_3") == pytest.approx(on**3 * (1 / 6 + 1 / 9 + 1 / 6) / 2)
+    # d has 3 connections, a's connections 2 and 3 (median 2.5)
+    assert _col(ad, "log_degree_ratio") == pytest.approx(math.log1p(3) - math.log1p(2.5))
+    # of the common neighbours b (X, 2010) and c (Y, 2011), b shares a's city and year
+    assert _col(ad, "common_my_city_neighbours") == 1
+    assert _col(ad, "common_my_year_neighbours") == 1
+    assert _col(af, "common_my_city_neighbours") == 0 == _col(af, "common_my_year_neighbours")
+    assert _col(ad, "common_my_program_neighbours") == 0  # nobody studied anything
+
+
+def test_common_neighbours_in_the_sources_programme(build) -> None:
+    members = {m: {} for m in "abcde"}
+    p = build(
+        members,
+        knows=[("a", "b"), ("a", "c"), ("b", "e"), ("c", "e"), ("a", "d"), ("d", "e")],
+        cohorts=[("a", "Law", 2010), ("b", "Law", 2012), ("c", "Art", 2010), ("e", "Art", 2010)],
+    )
+    a, e = p.member("a"), p.member("e")
+    row = pair_features(p, source_context(p, a), [e])[0]
+    # b, c and d are common neighbours; only b studied a's programme (in another year)
+    assert _col(row, "common_neighbours") == 3
+    assert _col(row, "common_my_program_neighbours") == 1
