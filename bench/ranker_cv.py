@@ -30,10 +30,6 @@ from graph import consent
 from graph.algorithms import learned
 from graph.algorithms.evaluation import hide_ties, rankers
 
-_LOGS = ("log_common_neighbours", "log_adamic_adar", "log_resource_allocation")
-_WALKS = ("log_local_path_index", "walk_3", "log_degree_ratio")
-_OWN_GROUPS = ("common_my_city_neighbours", "common_my_year_neighbours", "common_my_program_neighbours")
-
 #: The variants: model kind, feature columns (None: all), LightGBM settings over the default
 #: ones, negatives per source (None: every candidate), models summed (seeds, other kinds).
 VARIANTS: dict[str, dict[str, Any]] = {
@@ -51,19 +47,8 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "hgb": {"kind": "hgb"},
     "logistic": {"kind": "logistic"},
     "lgbm_and_logistic": {"kind": "lgbm", "also": ["logistic"]},
-    # the pair (the default kind) on the 45 columns before round four, with each of its
-    # three new sets of columns, with all of them, and with other objectives or trees
-    "pair_45": {"kind": "lgbm", "also": ["logistic"], "features": 45},
-    "pair_logs": {"kind": "lgbm", "also": ["logistic"], "features": 45, "add": _LOGS},
-    "pair_walks": {"kind": "lgbm", "also": ["logistic"], "features": 45, "add": _WALKS},
-    "pair_own_groups": {"kind": "lgbm", "also": ["logistic"], "features": 45, "add": _OWN_GROUPS},
-    "pair_all": {"kind": "lgbm", "also": ["logistic"]},
-    "pair_all_150_trees": {"kind": "lgbm", "also": ["logistic"], "params": {"n_estimators": 150}},
     "lambdarank_and_logistic": {"kind": "lambdarank", "also": ["logistic"]},
-    "lambdarank_and_logistic_45": {"kind": "lambdarank", "also": ["logistic"], "features": 45},
     "lgbm_lambdarank_logistic": {"kind": "lgbm", "also": ["lambdarank", "logistic"]},
-    "logistic_45": {"kind": "logistic", "features": 45},
-    "lgbm_45": {"kind": "lgbm", "features": 45},
 }
 STRUCTURAL = ("common_neighbours", "adamic_adar", "resource_allocation")
 
@@ -85,16 +70,9 @@ def _subsample(ts: learned.TrainingSet, negatives: int | None, seed: int) -> np.
     return np.concatenate(keep)
 
 
-def _columns(variant: dict[str, Any]) -> np.ndarray:
-    """The feature columns a variant learns from: the first ``features`` (all when not
-    said) and the named ones of ``add``."""
-    first = list(range(len(learned.FEATURES)))[: variant.get("features")]
-    return np.array(first + [learned.FEATURES.index(name) for name in variant.get("add", ())])
-
-
 def _fit(ts: learned.TrainingSet, variant: dict[str, Any], seed: int) -> list[Any]:
     keep = _subsample(ts, variant.get("negatives"), seed)
-    cols = _columns(variant)
+    cols = slice(None, variant.get("features"))
     queries = [int(n) for n in np.bincount(np.searchsorted(np.cumsum(ts.queries), keep, side="right"))]
     sub = learned.TrainingSet(
         ts.X[keep][:, cols],
@@ -166,7 +144,7 @@ def run(
         t0 = time.process_time()
         models = _fit(ts, variant, seed)
         fit_s = time.process_time() - t0
-        cols = _columns(variant)
+        cols = slice(None, variant.get("features"))
         ranked_of: dict[int, list[int]] = {}
         for m, cands, X, ids in pools:
             if not cands:

@@ -122,15 +122,6 @@ FEATURES: tuple[str, ...] = (
     "log_common_neighbour_ties",
     "log_car",
     "cra",
-    "log_common_neighbours",
-    "log_adamic_adar",
-    "log_resource_allocation",
-    "log_local_path_index",
-    "walk_3",
-    "log_degree_ratio",
-    "common_my_city_neighbours",
-    "common_my_year_neighbours",
-    "common_my_program_neighbours",
 )
 _COL = {name: i for i, name in enumerate(FEATURES)}
 
@@ -153,26 +144,13 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "log_common_neighbour_ties",
         "log_car",
         "cra",
-        "log_common_neighbours",
-        "log_adamic_adar",
-        "log_resource_allocation",
-        "common_my_city_neighbours",
-        "common_my_year_neighbours",
-        "common_my_program_neighbours",
     ),
-    "close_in_network": (
-        "log_paths_3",
-        "resource_allocation_3",
-        "distance",
-        "log_local_path_index",
-        "walk_3",
-    ),
+    "close_in_network": ("log_paths_3", "resource_allocation_3", "distance"),
     "well_connected": (
         "log_preferential_attachment",
         "log_degree_candidate",
         "their_own_city",
         "their_own_year",
-        "log_degree_ratio",
     ),
     "same_cohort": ("cohort",),
     "same_program": ("program",),
@@ -481,63 +459,6 @@ def _local_community(
     )
 
 
-#: ε of the local path index, A² + ε·A³ (Lü, Jin & Zhou, "Similarity index based on local
-#: paths for link prediction of complex networks", Phys. Rev. E 80, 2009).
-LPI_EPSILON = 0.01
-#: The chance a walk from the source goes on at each step (1 - the restart chance).
-WALK_ON = 0.85
-
-
-def _walks_and_own_groups(
-    p: Projection,
-    ctx: SourceContext,
-    col: dict[str, np.ndarray],
-    theirs: np.ndarray,
-    owner: np.ndarray,
-    paths3: np.ndarray,
-    ra3: np.ndarray,
-) -> None:
-    """Fill the columns added last: log transforms of the two-hop sums (a linear model
-    weighs them smoothly); the local path index; a walk with restart from the source cut
-    at three steps (its chance of being at ``c`` after 2 and 3 steps, Σ 1/(deg u · deg z)
-    and Σ 1/(deg u · deg x · deg y)); the candidate's degree over the median degree of
-    the source's connections (log); and the common neighbours who share the source's
-    city, its graduation year, one of its programmes (where the common ground is the
-    source's own group rather than the candidate's)."""
-    u, n = ctx.member, len(col["common_neighbours"])
-    arrays = member_arrays(p)
-    common, ra = col["common_neighbours"], col["resource_allocation"]
-    col["log_common_neighbours"][:] = np.log1p(common)
-    col["log_adamic_adar"][:] = np.log1p(col["adamic_adar"])
-    col["log_resource_allocation"][:] = np.log1p(100 * ra)
-    col["log_local_path_index"][:] = np.log1p(common + LPI_EPSILON * paths3)
-    mine = ctx.neighbours
-    du = len(mine)
-    if not du:
-        return
-    col["walk_3"][:] = (WALK_ON**2 * ra + WALK_ON**3 * ra3) / du
-    # the median by hand: np.median's checks cost more than the sort of a few dozen
-    ordered = np.sort(arrays.degree[mine])
-    typical = (ordered[(du - 1) // 2] + ordered[du // 2]) / 2
-    col["log_degree_ratio"][:] = col["log_degree_candidate"] - math.log1p(typical)
-    at, common_found = _positions_in(mine, theirs)
-    who, z = owner[common_found], mine[at[common_found]]
-    my_city, my_year = int(arrays.city[u]), int(arrays.year[u])
-    if my_city >= 0:
-        col["common_my_city_neighbours"][:] = np.bincount(who, weights=arrays.city[z] == my_city, minlength=n)
-    if my_year:
-        col["common_my_year_neighbours"][:] = np.bincount(who, weights=arrays.year[z] == my_year, minlength=n)
-    my_programs = set(p.programs.of_member[u])
-    if my_programs:
-        programs_of = p.programs.of_member
-        shares = np.fromiter(
-            (not my_programs.isdisjoint(programs_of[w]) for w in mine.tolist()), dtype=bool, count=du
-        )
-        col["common_my_program_neighbours"][:] = np.bincount(
-            who, weights=shares[at[common_found]], minlength=n
-        )
-
-
 def pair_features(p: Projection, ctx: SourceContext, candidates: Sequence[int]) -> np.ndarray:
     """The :data:`FEATURES` of ``(ctx.member, c)`` for each candidate, one row each,
     computed for all candidates at once.
@@ -684,7 +605,6 @@ def pair_features(p: Projection, ctx: SourceContext, candidates: Sequence[int]) 
         top = col[source].max()
         if top > 0:
             col[target][:] = col[source] / top
-    _walks_and_own_groups(p, ctx, col, theirs, owner, paths3, ra3)
     return out
 
 
