@@ -41,7 +41,7 @@ import numpy as np
 from graph import consent
 from graph.algorithms.link_prediction import DEFAULT_BUDGET, adamic_adar_weight
 from graph.algorithms.row_arrays import gather, owners
-from graph.algorithms.tie_strength import SharedEmployer, overlaps, shared_employers
+from graph.algorithms.tie_strength import SharedEmployer, overlaps
 from graph.projection import Facet, Position, Projection
 
 PURPOSES = ("career", "mentoring", "social")
@@ -314,13 +314,22 @@ def _mutuals(p: Projection, me: int, mine: set[int], c: int) -> list[int]:
 
 
 def explain(
-    p: Projection, me: int, c: int, w: Weights, mine: set[int] | None = None, *, describe: bool = True
+    p: Projection,
+    me: int,
+    c: int,
+    w: Weights,
+    mine: set[int] | None = None,
+    *,
+    describe: bool = True,
+    member_rows: _Rows | None = None,
 ) -> tuple[list[Reason], list[int]]:
     """The reasons ``c`` is a good person for ``me`` to meet, with their weights, and the
     mutual connections that may be named (consent-filtered, at most five).
 
     With ``describe`` false the weights are exact but the texts are left empty (ranking
     needs only the weights; the texts are written for the few suggestions returned).
+    ``member_rows``: ``me``'s rows already read (:func:`suggest` explains several
+    candidates to one member).
 
     >>> from tests.support.example_clubs import suggestion_club
     >>> p = suggestion_club()
@@ -333,6 +342,8 @@ def explain(
         mine = set(p.adj[me])
     total = max(p.n_members, 2)
     names = p.names
+    ours = member_rows if member_rows is not None and member_rows.member == me else _Rows(p, me)
+    theirs_rows = _Rows(p, c)
     reasons: list[Reason] = []
     shown: list[int] = []
 
@@ -350,8 +361,8 @@ def explain(
         reasons.append(Reason("mutual_connections", detail, weight))
 
     # cohorts, then programmes not already told by a shared cohort
-    theirs = p.cohorts.of_member[c]
-    shared_cohorts = [v for v in p.cohorts.of_member[me] if v in theirs] if theirs else []
+    theirs = theirs_rows.of(p.cohorts)
+    shared_cohorts = [v for v in ours.of(p.cohorts) if v in theirs] if theirs else []
     if shared_cohorts and w.cohort > 0:
         weight = w.cohort * sum(rarity(p.cohorts.count(v), total) for v in shared_cohorts)
         detail = (
@@ -368,10 +379,10 @@ def explain(
             else ""
         )
         reasons.append(Reason("same_cohort", detail, weight))
-    theirs = p.programs.of_member[c]
+    theirs = theirs_rows.of(p.programs)
     if theirs and w.program > 0:
         told = {p.cohort_program[v] for v in shared_cohorts}
-        shared_programs = [v for v in p.programs.of_member[me] if v in theirs and v not in told]
+        shared_programs = [v for v in ours.of(p.programs) if v in theirs and v not in told]
         if shared_programs:
             weight = w.program * sum(rarity(p.programs.count(v), total) for v in shared_programs)
             detail = (
@@ -382,17 +393,17 @@ def explain(
             reasons.append(Reason("same_program", detail, weight))
 
     if consent.shares_employer_at(p, c):
-        _employment_reasons(p, me, c, w, total, reasons, describe)
+        _employment_reasons(p, ours, theirs_rows, w, total, reasons, describe)
 
     for facet, fw, kind, verb in (
         (p.skills, w.skills, "shared_skills", "both know "),
         (p.interests, w.interests, "shared_interests", "both interested in "),
         (p.events, w.events, "same_events", "both attended "),
     ):
-        theirs = facet.of_member[c]
+        theirs = theirs_rows.of(facet)
         if fw <= 0 or not theirs:
             continue
-        shared = [v for v in facet.of_member[me] if v in theirs]
+        shared = [v for v in ours.of(facet) if v in theirs]
         if not shared:
             continue
         weight = fw * sum(rarity(facet.count(v), total) for v in shared)
@@ -404,14 +415,14 @@ def explain(
                 detail += " — rare in this club"
         reasons.append(Reason(kind, detail, weight))
 
-    city = p.city(me)
-    if city is not None and w.city > 0 and city == p.city(c):
+    city = ours.city()
+    if city is not None and w.city > 0 and city == theirs_rows.city():
         detail = f"both in {p.cities.vocab.names[city]}" if describe else ""
         reasons.append(Reason("same_city", detail, w.city * rarity(p.cities.count(city), total)))
 
-    theirs = p.skills.of_member[c]
+    theirs = theirs_rows.of(p.skills)
     if w.wanted_skills > 0 and theirs:
-        wanted = [v for v in p.wants.of_member[me] if v in theirs]
+        wanted = [v for v in ours.of(p.wants) if v in theirs]
         if wanted:
             weight = w.wanted_skills * sum(0.5 + 0.5 * rarity(p.skills.count(v), total) for v in wanted)
             detail = ""
@@ -461,20 +472,58 @@ def _employer_weight(
 
 
 def _employment_reasons(
-    p: Projection, me: int, c: int, w: Weights, total: int, reasons: list[Reason], describe: bool
+    p: Projection, ours: _Rows, theirs: _Rows, w: Weights, total: int, reasons: list[Reason], describe: bool
 ) -> None:
-    shared = shared_employers(p, me, c) if w.employer > 0 and p.employers.of_member[c] else []
-    if shared:
+    mine = ours.of(p.employers)
+    held = theirs.of(p.employers)
+    common = [e for e in mine if e in held] if w.employer > 0 and held else []
+    if common:
+        shared = overlaps(common, ours.positions(), theirs.positions(), p.reference_year)
         details: list[str] = []
         weight = _employer_weight(p, shared, w, total, details if describe else None)
         reasons.append(Reason("same_employer", "; ".join(details[:2]) if describe else "", weight))
-    if w.industry > 0 and p.positions[c]:
-        common = sorted(_current_industries(p, me) & _current_industries(p, c))
-        if common:
-            label = _listing([p.industries.names[i] for i in common]) if describe else ""
+    if w.industry > 0 and theirs.positions():
+        industries = sorted(ours.industries() & theirs.industries())
+        if industries:
+            label = _listing([p.industries.names[i] for i in industries]) if describe else ""
             reasons.append(
                 Reason("same_industry", f"both work in {label}" if describe else "", w.industry * 0.5)
             )
+
+
+class _Rows:
+    """One member's rows, each read at most once (a snapshot makes a row afresh on every
+    read, and :func:`explain` looks at several more than once)."""
+
+    __slots__ = ("_industries", "_of", "_positions", "member", "p")
+
+    def __init__(self, p: Projection, member: int) -> None:
+        self.p, self.member = p, member
+        self._of: dict[int, tuple[int, ...]] = {}
+        self._positions: Sequence[Position] | None = None
+        self._industries: set[int] | None = None
+
+    def of(self, facet: Facet) -> tuple[int, ...]:
+        """``facet.of_member[member]``."""
+        key = id(facet)
+        row = self._of.get(key)
+        if row is None:
+            row = self._of[key] = facet.of_member[self.member]
+        return row
+
+    def city(self) -> int | None:
+        held = self.of(self.p.cities)
+        return held[0] if held else None
+
+    def positions(self) -> Sequence[Position]:
+        if self._positions is None:
+            self._positions = self.p.positions[self.member]
+        return self._positions
+
+    def industries(self) -> set[int]:
+        if self._industries is None:
+            self._industries = _current_industries(self.p, self.member, self.positions())
+        return self._industries
 
 
 def _current_industries(p: Projection, m: int, held: Sequence[Position] | None = None) -> set[int]:
@@ -493,41 +542,44 @@ class _Scorer:
 
     :func:`suggest` scores a pool of candidates per request. The candidates' rows (ties,
     cohorts, skills, …) are read together (:func:`graph.algorithms.row_arrays.gather`)
-    and matched against the member's values in a few numpy calls; only the rare
-    candidates that share an employer or an industry with the member are looked at one
-    by one. Every weight is the same expression over the same values, added in the same
-    order as in :func:`explain` (each shared value's part in the order :func:`explain`
-    walks them, then the reasons in their order), so the sums are equal to the last bit
-    (a test checks it).
+    and matched against all of the member's values in one lookup; only the candidates
+    that share an employer or an industry with the member are looked at one by one.
+    Every weight is the same expression over the same values, added in the same order as
+    in :func:`explain` (each shared value's part in the order :func:`explain` walks them,
+    then the reasons in their order), so the sums are equal to the last bit (a test
+    checks it).
     """
 
     def __init__(self, p: Projection, me: int, w: Weights, mine: set[int] | None = None) -> None:
         self.p, self.me, self.w = p, me, w
         total = self.total = max(p.n_members, 2)
-
-        def held(facet: Facet, values: Sequence[int], weight: Callable[[int], float]) -> _Held:
-            codes = np.asarray(values, dtype=np.int64)
-            return _Held(codes, np.asarray([weight(facet.count(v)) for v in values], dtype=float))
-
-        def rare(n: int) -> float:
-            return rarity(n, total)
-
         neighbours = list(p.adj[me])
         self.neighbours = _Held(
             np.asarray(neighbours, dtype=np.int64),
             np.asarray([adamic_adar_weight(p.degree(x)) for x in neighbours], dtype=float),
         )
-        my_cohorts = p.cohorts.of_member[me]
-        self.cohorts = held(p.cohorts, my_cohorts, rare)
+        # the member's values of every facet in one table: (facet, code) as one key
+        keys: list[int] = []
+        weights: list[float] = []
+        kinds: list[int] = []
+        at: list[int] = []
+        for kind, facet in enumerate(_facets(p)):
+            for j, v in enumerate(facet.of_member[me]):
+                keys.append(kind * _WIDE + v)
+                weights.append(rarity(facet.count(v), total))
+                kinds.append(kind)
+                at.append(j)
+        self.held = _Held(np.asarray(keys, dtype=np.int64), np.asarray(weights, dtype=float))
+        self.kinds = np.asarray(kinds, dtype=np.int64)
+        self.at = np.asarray(at, dtype=np.int64)
+        self.kind_weights = np.asarray([w.cohort, w.program, w.skills, w.interests, w.events])[:, None]
         # the programme each of the member's cohorts already tells
-        self.told = np.asarray([p.cohort_program[v] for v in my_cohorts], dtype=np.int64)
-        self.programs = held(p.programs, p.programs.of_member[me], rare)
-        self.facets = [
-            (facet, fw, held(facet, facet.of_member[me], rare))
-            for facet, fw in ((p.skills, w.skills), (p.interests, w.interests), (p.events, w.events))
-        ]
-        self.wanted = held(p.skills, p.wants.of_member[me], lambda n: 0.5 + 0.5 * rarity(n, total))
-        self.employers = held(p.employers, p.employers.of_member[me], rare)
+        self.told = np.asarray([p.cohort_program[v] for v in p.cohorts.of_member[me]], dtype=np.int64)
+        wants = p.wants.of_member[me]
+        self.wanted = _Held(
+            np.asarray(wants, dtype=np.int64),
+            np.asarray([0.5 + 0.5 * rarity(p.skills.count(v), total) for v in wants], dtype=float),
+        )
         self.positions = p.positions[me]
         self.industries = _current_industries(p, me, self.positions)
         self.city = p.city(me)
@@ -542,61 +594,69 @@ class _Scorer:
         k = len(candidates)
         if not k:
             return []
-        zero = np.zeros(k)
-        parts: list[np.ndarray] = []
+        score = np.zeros(k)
+
+        def add(part: np.ndarray) -> None:
+            # as ``sum(x for x in parts if x > 0)``: adding 0.0 changes no sum
+            np.add(score, part, out=score, where=part > 0)
 
         if w.structure > 0 and len(self.neighbours.codes):
-            parts.append(w.structure * self._mutual_weights(candidates))
+            add(w.structure * self._mutual_weights(candidates))
 
-        values, lengths = gather(p.cohorts.of_member, candidates)
-        who, mine = self.cohorts.shared(values, lengths)
-        parts.append(w.cohort * self.cohorts.sums(who, mine, k) if w.cohort > 0 else zero)
-        if w.program > 0 and len(self.programs.codes):
-            # programmes a shared cohort already told do not count again
-            told = who * _WIDE + self.told[mine]
-            values, lengths = gather(p.programs.of_member, candidates)
-            pwho, pmine = self.programs.shared(values, lengths)
-            fresh = ~np.isin(pwho * _WIDE + self.programs.codes[pmine], told)
-            parts.append(w.program * self.programs.sums(pwho[fresh], pmine[fresh], k))
-
-        employer, industry = self._employment(candidates)
-        parts += [employer, industry]
-
-        skills = (
-            gather(p.skills.of_member, candidates)
-            if w.skills > 0 or w.wanted_skills > 0
-            else (np.zeros(0, dtype=np.int64), np.zeros(k, dtype=np.int64))
+        # every facet's rows of every candidate, keyed as the member's table is
+        found, lengths = [], []
+        skills = None
+        for kind, facet in enumerate(_facets(p)):
+            values, counts = gather(facet.of_member, candidates)
+            if facet is p.skills:
+                skills = values, counts
+            found.append(values + kind * _WIDE)
+            lengths.append(counts)
+        who, entry = self.held.shared(np.concatenate(found), np.concatenate(lengths), ordered=False)
+        who %= k  # rows of all facets were numbered one after the other
+        kind, at = self.kinds[entry], self.at[entry]
+        # programmes a shared cohort already told do not count again
+        cohort = kind == _COHORT
+        told = who[cohort] * _WIDE + self.told[at[cohort]]
+        program = kind == _PROGRAM
+        retold = np.zeros(len(kind), dtype=bool)
+        retold[program] = _within(
+            np.sort(told), who[program] * _WIDE + (self.held.codes[entry[program]] - _PROGRAM * _WIDE)
         )
-        for facet, fw, mine_held in self.facets:
-            if fw <= 0 or not len(mine_held.codes):
-                continue
-            values, lengths = skills if facet is p.skills else gather(facet.of_member, candidates)
-            parts.append(fw * mine_held.sums(*mine_held.shared(values, lengths), k))
+        keep = (kind <= _EVENTS) & ~retold
+        order = np.lexsort((at[keep], who[keep], kind[keep]))
+        sums = np.bincount(
+            (kind[keep] * k + who[keep])[order],
+            weights=self.held.weights[entry[keep]][order],
+            minlength=(_EVENTS + 1) * k,
+        ).reshape(_EVENTS + 1, k)
+        parts = self.kind_weights * sums
+        add(parts[_COHORT])
+        add(parts[_PROGRAM])
+
+        employer, industry = self._employment(candidates, who, kind, at, entry)
+        add(employer)
+        add(industry)
+        add(parts[_SKILLS])
+        add(parts[_INTERESTS])
+        add(parts[_EVENTS])
 
         if self.city is not None and w.city > 0:
-            values, lengths = gather(p.cities.of_member, candidates)
+            values, counts = gather(p.cities.of_member, candidates)
             first = np.full(k, -1, dtype=np.int64)
-            some = lengths > 0
-            first[some] = values[(np.cumsum(lengths) - lengths)[some]]
-            parts.append(np.where(first == self.city, self.city_weight, 0.0))
+            some = counts > 0
+            first[some] = values[(np.cumsum(counts) - counts)[some]]
+            add(np.where(first == self.city, self.city_weight, 0.0))
 
-        if w.wanted_skills > 0 and len(self.wanted.codes):
-            parts.append(w.wanted_skills * self.wanted.sums(*self.wanted.shared(*skills), k))
+        if w.wanted_skills > 0 and len(self.wanted.codes) and skills is not None:
+            add(w.wanted_skills * self.wanted.sums(*self.wanted.shared(*skills), k))
 
-        if w.seniority > 0 or w.mentor > 0:
+        if w.seniority > 0:
             seniority, mine_seniority = p.seniority, p.seniority[me]
-            extra = []
-            for c in candidates:
-                gap = seniority[c] - mine_seniority
-                extra.append(w.seniority * min(3, gap) / 3 if gap > 0 and w.seniority > 0 else 0.0)
-            parts.append(np.asarray(extra))
-            if w.mentor > 0:
-                parts.append(np.asarray([w.mentor if consent.mentor_at(p, c) else 0.0 for c in candidates]))
-
-        score = np.zeros(k)
-        for part in parts:
-            # as ``sum(x for x in parts if x > 0)``: adding 0.0 changes no sum
-            score += np.where(part > 0, part, 0.0)
+            gaps = [seniority[c] - mine_seniority for c in candidates]
+            add(np.asarray([w.seniority * min(3, gap) / 3 if gap > 0 else 0.0 for gap in gaps]))
+        if w.mentor > 0:
+            add(np.asarray([w.mentor if consent.mentor_at(p, c) else 0.0 for c in candidates]))
         return score.tolist()
 
     def _mutual_weights(self, candidates: Sequence[int]) -> np.ndarray:
@@ -611,28 +671,33 @@ class _Scorer:
         order = np.lexsort((key, who))
         return np.bincount(who[order], weights=mine.weights[at[order]], minlength=len(candidates))
 
-    def _employment(self, candidates: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    def _employment(
+        self, candidates: Sequence[int], who: np.ndarray, kind: np.ndarray, at: np.ndarray, entry: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """The same_employer and same_industry parts: found in arrays, weighed one by one
-        (few candidates share an employer or an industry)."""
+        (few candidates share an employer or an industry). ``who``, ``kind``, ``at`` and
+        ``entry``: the candidates' values the member holds too (:meth:`scores`)."""
         p, w = self.p, self.w
         k = len(candidates)
         employer, industry = np.zeros(k), np.zeros(k)
-        want_employer = w.employer > 0 and len(self.employers.codes)
+        want_employer = w.employer > 0
         want_industry = w.industry > 0 and bool(self.industries)
         if not (want_employer or want_industry):
             return employer, industry
-        values, lengths = gather(p.employers.of_member, candidates)
         common: dict[int, list[int]] = {}
         if want_employer:
-            who, at = self.employers.shared(values, lengths)
-            for j, e in zip(who.tolist(), self.employers.codes[at].tolist(), strict=True):
+            mine = kind == _EMPLOYERS
+            order = np.lexsort((at[mine], who[mine]))
+            codes = self.held.codes[entry[mine][order]] - _EMPLOYERS * _WIDE
+            for j, e in zip(who[mine][order].tolist(), codes.tolist(), strict=True):
                 common.setdefault(j, []).append(e)
         maybe = set(common)
         if want_industry:
             # a current position's employer is among the candidate's employers (the facet)
-            of, mine = p.employer_industry, self.industries
+            of, industries = p.employer_industry, self.industries
+            values, lengths = gather(p.employers.of_member, candidates)
             rows = owners(lengths).tolist()
-            maybe.update(j for j, e in zip(rows, values.tolist(), strict=True) if of[e] in mine)
+            maybe.update(j for j, e in zip(rows, values.tolist(), strict=True) if of[e] in industries)
         for j in sorted(maybe):
             c = candidates[j]
             if not consent.shares_employer_at(p, c):
@@ -648,6 +713,12 @@ class _Scorer:
 
 #: Spreads a candidate's position over codes in one int64 key (codes are below 2³¹).
 _WIDE = 1 << 32
+#: The facets :class:`_Scorer` matches in one table, in this order (:func:`_facets`).
+_COHORT, _PROGRAM, _SKILLS, _INTERESTS, _EVENTS, _EMPLOYERS = range(6)
+
+
+def _facets(p: Projection) -> tuple[Facet, ...]:
+    return (p.cohorts, p.programs, p.skills, p.interests, p.events, p.employers)
 
 
 class _Held:
@@ -733,8 +804,9 @@ def suggest(
     ]
     ranked.sort()
     out: list[Suggestion] = []
+    ours = _Rows(p, member)
     for _, _, c in ranked[:limit]:
-        reasons, mutual = explain(p, member, c, w, mine)
+        reasons, mutual = explain(p, member, c, w, mine, member_rows=ours)
         kept = [r for r in reasons if r.weight > 0]
         raw = sum(r.weight for r in kept)
         shown = tuple(Reason(r.kind, r.detail, round(r.weight, 4)) for r in kept)
