@@ -31,6 +31,7 @@ the member, its connections, anyone :mod:`graph.consent` hides. Ties break by me
 
 from __future__ import annotations
 
+import functools
 import math
 from array import array
 from collections.abc import Callable, Iterator, Sequence
@@ -144,6 +145,11 @@ def rarity(n: int, total: int) -> float:
     return max(0.0, min(1.0, math.log(total / n) / math.log(total)))
 
 
+# both are asked again and again for the same few counts and degrees: kept, not recomputed
+_rarity = functools.lru_cache(maxsize=1 << 16)(rarity)
+_aa_weight = functools.lru_cache(maxsize=1 << 14)(adamic_adar_weight)
+
+
 def _is_rare(n: int, total: int) -> bool:
     return n <= max(2, total // 20)
 
@@ -175,12 +181,12 @@ def _groups(p: Projection, me: int, w: Weights) -> list[tuple[int, float, Facet,
         for value in facet.of_member[me]:
             n = facet.count(value)
             if n > 1:
-                out.append((n, weight * rarity(n, total), facet, value))
+                out.append((n, weight * _rarity(n, total), facet, value))
     if w.wanted_skills > 0:
         for value in p.wants.of_member[me]:
             n = p.skills.count(value)
             if n:
-                out.append((n, w.wanted_skills * (0.5 + 0.5 * rarity(n, total)), p.skills, value))
+                out.append((n, w.wanted_skills * (0.5 + 0.5 * _rarity(n, total)), p.skills, value))
     out.sort(key=lambda g: (g[0], -g[1]))
     return out
 
@@ -228,7 +234,7 @@ def _estimates(
             break
         spent += d
         kept.append(x)
-        weights.append(w.structure * adamic_adar_weight(d))
+        weights.append(w.structure * _aa_weight(d))
     reached, lengths = gather(p.adj, kept)
     outside = ~_within(excluded, reached)
     found = [reached[outside]]
@@ -349,7 +355,7 @@ def explain(
 
     common = _mutuals(p, me, mine, c)
     if common and w.structure > 0:
-        weight = w.structure * sum(adamic_adar_weight(p.degree(x)) for x in common)
+        weight = w.structure * sum(_aa_weight(p.degree(x)) for x in common)
         detail = ""
         if describe:
             visible = consent.visible_members(p, sorted(common, key=lambda x: (p.degree(x), names[x])))
@@ -364,7 +370,7 @@ def explain(
     theirs = theirs_rows.of(p.cohorts)
     shared_cohorts = [v for v in ours.of(p.cohorts) if v in theirs] if theirs else []
     if shared_cohorts and w.cohort > 0:
-        weight = w.cohort * sum(rarity(p.cohorts.count(v), total) for v in shared_cohorts)
+        weight = w.cohort * sum(_rarity(p.cohorts.count(v), total) for v in shared_cohorts)
         detail = (
             "both in "
             + _listing(
@@ -384,7 +390,7 @@ def explain(
         told = {p.cohort_program[v] for v in shared_cohorts}
         shared_programs = [v for v in ours.of(p.programs) if v in theirs and v not in told]
         if shared_programs:
-            weight = w.program * sum(rarity(p.programs.count(v), total) for v in shared_programs)
+            weight = w.program * sum(_rarity(p.programs.count(v), total) for v in shared_programs)
             detail = (
                 "both studied " + _listing([p.programs.vocab.names[v] for v in shared_programs])
                 if describe
@@ -406,7 +412,7 @@ def explain(
         shared = [v for v in ours.of(facet) if v in theirs]
         if not shared:
             continue
-        weight = fw * sum(rarity(facet.count(v), total) for v in shared)
+        weight = fw * sum(_rarity(facet.count(v), total) for v in shared)
         detail = ""
         if describe:
             shared.sort(key=lambda v: (facet.count(v), facet.vocab.names[v]))
@@ -418,13 +424,13 @@ def explain(
     city = ours.city()
     if city is not None and w.city > 0 and city == theirs_rows.city():
         detail = f"both in {p.cities.vocab.names[city]}" if describe else ""
-        reasons.append(Reason("same_city", detail, w.city * rarity(p.cities.count(city), total)))
+        reasons.append(Reason("same_city", detail, w.city * _rarity(p.cities.count(city), total)))
 
     theirs = theirs_rows.of(p.skills)
     if w.wanted_skills > 0 and theirs:
         wanted = [v for v in ours.of(p.wants) if v in theirs]
         if wanted:
-            weight = w.wanted_skills * sum(0.5 + 0.5 * rarity(p.skills.count(v), total) for v in wanted)
+            weight = w.wanted_skills * sum(0.5 + 0.5 * _rarity(p.skills.count(v), total) for v in wanted)
             detail = ""
             if describe:
                 wanted.sort(key=lambda v: (p.skills.count(v), p.skill_names.names[v]))
@@ -453,7 +459,7 @@ def _employer_weight(
     """The same_employer weight of ``shared`` (and its texts into ``details`` when given)."""
     weight = 0.0
     for s in sorted(shared, key=lambda s: (-s.overlap, p.employers.count(s.employer))):
-        base = w.employer * rarity(p.employers.count(s.employer), total)
+        base = w.employer * _rarity(p.employers.count(s.employer), total)
         name = p.employers.vocab.names[s.employer] if details is not None else ""
         if s.overlap > 0:
             weight += base * (1 + min(5, s.overlap) / 5)
@@ -566,7 +572,7 @@ class _Scorer:
         for kind, facet in enumerate(_facets(p)):
             for j, v in enumerate(facet.of_member[me]):
                 keys.append(kind * _WIDE + v)
-                weights.append(rarity(facet.count(v), total))
+                weights.append(_rarity(facet.count(v), total))
                 kinds.append(kind)
                 at.append(j)
         self.held = _Held(np.asarray(keys, dtype=np.int64), np.asarray(weights, dtype=float))
@@ -578,12 +584,14 @@ class _Scorer:
         wants = p.wants.of_member[me]
         self.wanted = _Held(
             np.asarray(wants, dtype=np.int64),
-            np.asarray([0.5 + 0.5 * rarity(p.skills.count(v), total) for v in wants], dtype=float),
+            np.asarray([0.5 + 0.5 * _rarity(p.skills.count(v), total) for v in wants], dtype=float),
         )
         self.positions = p.positions[me]
         self.industries = _current_industries(p, me, self.positions)
         self.city = p.city(me)
-        self.city_weight = w.city * rarity(p.cities.count(self.city), total) if self.city is not None else 0.0
+        self.city_weight = (
+            w.city * _rarity(p.cities.count(self.city), total) if self.city is not None else 0.0
+        )
 
     def __call__(self, c: int) -> float:
         return self.scores([c])[0]
