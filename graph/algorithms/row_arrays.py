@@ -7,8 +7,9 @@ mapped from a snapshot a span of a shared flat array (:mod:`graph.projection.sha
 work on all of them with a handful of numpy calls instead of a Python loop per member.
 
 Rows of a live projection may be replaced or appended to by a writer while a reader
-runs, so nothing here keeps a buffer of a live row: rows are copied (``bytes``) under
-the GIL; only the read-only mapped arrays of a snapshot are viewed in place.
+runs, so nothing here keeps a buffer of a live row: each row is copied once (``bytes``,
+under the GIL) and measured on the copy; only the read-only mapped arrays of a snapshot
+are viewed in place.
 """
 
 from __future__ import annotations
@@ -59,10 +60,15 @@ def gather(rows: Any, members: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
             flat_values = np.frombuffer(values, dtype=np.dtype(values.format))
             return flat_values[ranges(starts, lengths)].astype(np.int64), lengths
     picked = [rows[m] for m in members]
-    lengths = np.fromiter(map(len, picked), dtype=np.int64, count=len(picked))
     if all(type(row) is array for row in picked):
-        joined = b"".join(row.tobytes() for row in picked)
-        return np.frombuffer(joined, dtype=np.dtype(picked[0].typecode)).astype(np.int64), lengths
+        # each row copied once, its length taken from the copy: a writer may append to a
+        # live row between two reads of it
+        blobs = [row.tobytes() for row in picked]
+        width = picked[0].itemsize
+        lengths = np.fromiter((len(b) // width for b in blobs), dtype=np.int64, count=len(blobs))
+        values = np.frombuffer(b"".join(blobs), dtype=np.dtype(picked[0].typecode))
+        return values.astype(np.int64), lengths
+    lengths = np.fromiter(map(len, picked), dtype=np.int64, count=len(picked))
     return np.fromiter(chain.from_iterable(picked), dtype=np.int64, count=int(lengths.sum())), lengths
 
 
