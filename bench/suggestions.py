@@ -3,12 +3,15 @@ service's memory, and the speed-up over the same question asked in Cypher.
 
 ``python -m bench.run suggestions [--tier hbs] [--neo4j-tier faculty] [--sample 1000]
 [--cypher-sample 200] [--load] [--skip-inprocess] [--skip-neo4j] [--skip-serve]
-[--bundle-projection]``
+[--bundle-projection] [--blend-ab]``
 
 * in-process (``--tier``): the projection is built from the tier's bundle through the
   loaders (no Neo4j needed) and cached as a pickle beside it; ``suggest`` (balanced and
   each purpose) and ``introductions`` with three paths (to a random discoverable member,
   to a random company) are timed over a seeded sample, warm-up excluded.
+* ``--blend-ab``: ``suggest`` against the member-by-member reference it replaced, taking
+  turns member by member, on the projection built in-process and on a snapshot of it
+  mapped as the service maps it (:func:`blend_ab`).
 * Neo4j (``--neo4j-tier``, already loaded into the bench server, or ``--load`` to wipe it
   and load the tier): ``build_from_store`` time; ``alumni-graph serve`` started as its own
   process on a free loopback port, its time until ``/health`` shows the projection and its
@@ -37,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import (
+    DATA_DIR,
     SEED,
     TIERS,
     Timings,
@@ -129,6 +133,50 @@ def inprocess(tier: str, sample: int, warmup: int) -> dict[str, Any]:
     )
     out["load_average_after"] = _load_average()
     out["peak_rss_mib"] = _mib(max(_status_kib("self", "VmHWM"), hwm_before))
+    return out
+
+
+def blend_ab(tier: str, sample: int, warmup: int) -> dict[str, Any]:
+    """The blend's ``suggest`` against the member-by-member reference it replaced
+    (``tests/support/blend_reference.py``), on the tier's projection as built in-process
+    (the cached pickle) and as the service maps it (a snapshot written from it), each
+    purpose; the two take turns member by member, so the machine's load falls on both
+    alike. Each call's answers must agree (ranking, and scores to 1e-9)."""
+    import tempfile
+
+    from graph.projection.snapshot import open_snapshot, write_snapshot
+    from tests.support import blend_reference
+
+    p, _ = bundle_projection(tier)
+    out: dict[str, Any] = {"load_average_before": _load_average()}
+    with tempfile.TemporaryDirectory(dir=DATA_DIR) as folder:
+        write_snapshot(p, folder, stamp=0)
+        mapped, _ = open_snapshot(folder)
+        gc.freeze()
+        askers = _sample(p, random.Random(SEED), sample + warmup)
+        for kind, q in (("in_memory", p), ("mapped_snapshot", mapped)):
+            for purpose in (None, *PURPOSES):
+                cpu: dict[str, list[float]] = {"reference": [], "arrays": []}
+                for i, m in enumerate(askers):
+                    answers = []
+                    for name, fn in (("reference", blend_reference.suggest), ("arrays", suggest)):
+                        c0 = time.thread_time()
+                        answers.append(fn(q, m, limit=10, purpose=purpose))
+                        c1 = time.thread_time()
+                        if i >= warmup:
+                            cpu[name].append((c1 - c0) * 1000)
+                    old, new = answers
+                    if [s.member for s in old] != [s.member for s in new] or any(
+                        abs(a.score - b.score) > 1e-9 for a, b in zip(old, new, strict=True)
+                    ):
+                        raise AssertionError(f"{kind}, {purpose}: the answers for {q.ids[m]} differ")
+                key = f"{kind}_{purpose or 'balanced'}"
+                out[key] = {
+                    name: {**Timings(v).summary, "mean_ms": round(sum(v) / len(v), 3)}
+                    for name, v in cpu.items()
+                }
+                print(key, json.dumps(out[key]), flush=True)
+    out["load_average_after"] = _load_average()
     return out
 
 
@@ -347,6 +395,11 @@ def main(argv: list[str]) -> dict[str, Any]:
         "--load", action="store_true", help="wipe the bench Neo4j and load --neo4j-tier first"
     )
     parser.add_argument("--skip-inprocess", action="store_true")
+    parser.add_argument(
+        "--blend-ab",
+        action="store_true",
+        help="time suggest against the member-by-member reference, in memory and on a mapped snapshot",
+    )
     parser.add_argument("--skip-neo4j", action="store_true")
     parser.add_argument(
         "--skip-serve", action="store_true", help="do not start alumni-graph serve to read its memory"
@@ -360,6 +413,8 @@ def main(argv: list[str]) -> dict[str, Any]:
     parser.add_argument("--name", default="suggestions", help="bench/out/NAME.json")
     args = parser.parse_args(argv)
     results: dict[str, Any] = {"args": vars(args)}
+    if args.blend_ab:
+        results["blend_ab"] = blend_ab(args.tier, args.sample, args.warmup)
     if not args.skip_inprocess:
         results["inprocess"] = inprocess(args.tier, args.sample, args.warmup)
         print("inprocess", json.dumps(results["inprocess"]), flush=True)

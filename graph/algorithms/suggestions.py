@@ -31,16 +31,19 @@ the member, its connections, anyone :mod:`graph.consent` hides. Ties break by me
 
 from __future__ import annotations
 
-import heapq
+import functools
 import math
 from array import array
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from graph import consent
-from graph.algorithms.link_prediction import DEFAULT_BUDGET, _two_hop, adamic_adar_weight
-from graph.algorithms.tie_strength import SharedEmployer, shared_employers
-from graph.projection import Facet, Projection
+from graph.algorithms.link_prediction import DEFAULT_BUDGET, adamic_adar_weight
+from graph.algorithms.row_arrays import gather, owners
+from graph.algorithms.tie_strength import SharedEmployer, overlaps
+from graph.projection import Facet, Position, Projection
 
 PURPOSES = ("career", "mentoring", "social")
 
@@ -142,6 +145,11 @@ def rarity(n: int, total: int) -> float:
     return max(0.0, min(1.0, math.log(total / n) / math.log(total)))
 
 
+# both are asked again and again for the same few counts and degrees: kept, not recomputed
+_rarity = functools.lru_cache(maxsize=1 << 16)(rarity)
+_aa_weight = functools.lru_cache(maxsize=1 << 14)(adamic_adar_weight)
+
+
 def _is_rare(n: int, total: int) -> bool:
     return n <= max(2, total // 20)
 
@@ -173,12 +181,12 @@ def _groups(p: Projection, me: int, w: Weights) -> list[tuple[int, float, Facet,
         for value in facet.of_member[me]:
             n = facet.count(value)
             if n > 1:
-                out.append((n, weight * rarity(n, total), facet, value))
+                out.append((n, weight * _rarity(n, total), facet, value))
     if w.wanted_skills > 0:
         for value in p.wants.of_member[me]:
             n = p.skills.count(value)
             if n:
-                out.append((n, w.wanted_skills * (0.5 + 0.5 * rarity(n, total)), p.skills, value))
+                out.append((n, w.wanted_skills * (0.5 + 0.5 * _rarity(n, total)), p.skills, value))
     out.sort(key=lambda g: (g[0], -g[1]))
     return out
 
@@ -192,22 +200,84 @@ def candidate_estimates(
     group_budget: int = GROUP_BUDGET,
     want: int = 100,
 ) -> dict[int, float]:
-    """First estimates of the score for every candidate found (not yet consent-filtered).
+    """First estimates of the score for every candidate found (not yet consent-filtered),
+    in the order they were found.
 
     Groups larger than :data:`GROUP_CAP` (a city, a whole programme) weigh little each and
     are sampled only while fewer than ``want`` candidates were found: they are the
     fallback of a member with few ties and no rare attributes, not a source of noise.
     """
-    adj = p.adj
-    estimates = _two_hop(p, me, lambda x: w.structure * adamic_adar_weight(len(adj[x])), budget)
-    exclude = set(adj[me])
-    exclude.add(me)
-    get = estimates.get
-    for value, holders in group_holders(p, me, w, estimates.__len__, group_budget=group_budget, want=want):
-        for c in holders:
-            if c not in exclude:
-                estimates[c] = get(c, 0.0) + value
-    return estimates
+    members, estimates = _estimates(p, me, w, budget=budget, group_budget=group_budget, want=want)
+    return dict(zip(members.tolist(), estimates.tolist(), strict=True))
+
+
+def _estimates(
+    p: Projection, me: int, w: Weights, *, budget: int, group_budget: int, want: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`candidate_estimates` as ``(members, estimates)`` arrays, first found first.
+
+    Adamic–Adar over two hops (the member's connections fewest ties first, within
+    ``budget`` visits, as :func:`graph.algorithms.link_prediction.adamic_adar_scores`),
+    then the attribute groups of :func:`group_holders`. Every (candidate, weight) found is
+    laid in one array in the order a member-by-member walk would add it, and ``bincount``
+    adds in that order, so each estimate is the same float as the walk's sum.
+    """
+    degree = p.degree
+    mine = list(p.adj[me])
+    excluded = np.sort(np.asarray([*mine, me], dtype=np.int64))
+    kept: list[int] = []
+    weights: list[float] = []
+    spent = 0
+    for x in sorted(mine, key=lambda x: (degree(x), x)):
+        d = degree(x)
+        if spent + d > budget and spent:
+            break
+        spent += d
+        kept.append(x)
+        weights.append(w.structure * _aa_weight(d))
+    reached, lengths = gather(p.adj, kept)
+    outside = ~_within(excluded, reached)
+    found = [reached[outside]]
+    values = [np.repeat(np.asarray(weights, dtype=float), lengths)[outside]]
+
+    def count() -> int:
+        every = np.sort(np.concatenate(found))
+        return int(np.count_nonzero(every[1:] != every[:-1])) + 1 if len(every) else 0
+
+    for value, holders in group_holders(p, me, w, count, group_budget=group_budget, want=want):
+        held = np.frombuffer(holders.tobytes(), dtype=np.int32).astype(np.int64)
+        held = held[~_within(excluded, held)]
+        found.append(held)
+        values.append(np.full(len(held), value))
+    return _first_found_sums(np.concatenate(found), np.concatenate(values))
+
+
+def _first_found_sums(members: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each distinct member of ``members`` in the order of its first occurrence, and the
+    sum of its ``values`` added in their order (``bincount`` adds one by one, so the sum
+    is the float a loop over the pairs would make)."""
+    if not len(members):
+        return members, values
+    order = np.argsort(members, kind="stable")
+    ordered = members[order]
+    new = np.empty(len(ordered), dtype=bool)
+    new[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    group = np.cumsum(new) - 1
+    inverse = np.empty_like(group)
+    inverse[order] = group
+    sums = np.bincount(inverse, weights=values, minlength=int(group[-1]) + 1)
+    first = order[new]  # the sort is stable: each member's first occurrence
+    by_first = np.argsort(first)
+    return ordered[new][by_first], sums[by_first]
+
+
+def _within(keys: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """For each of ``query``, whether it is among ``keys`` (sorted)."""
+    if not len(keys) or not len(query):
+        return np.zeros(len(query), dtype=bool)
+    pos = np.minimum(np.searchsorted(keys, query), len(keys) - 1)
+    return keys[pos] == query
 
 
 def group_holders(
@@ -250,13 +320,22 @@ def _mutuals(p: Projection, me: int, mine: set[int], c: int) -> list[int]:
 
 
 def explain(
-    p: Projection, me: int, c: int, w: Weights, mine: set[int] | None = None, *, describe: bool = True
+    p: Projection,
+    me: int,
+    c: int,
+    w: Weights,
+    mine: set[int] | None = None,
+    *,
+    describe: bool = True,
+    member_rows: _Rows | None = None,
 ) -> tuple[list[Reason], list[int]]:
     """The reasons ``c`` is a good person for ``me`` to meet, with their weights, and the
     mutual connections that may be named (consent-filtered, at most five).
 
     With ``describe`` false the weights are exact but the texts are left empty (ranking
     needs only the weights; the texts are written for the few suggestions returned).
+    ``member_rows``: ``me``'s rows already read (:func:`suggest` explains several
+    candidates to one member).
 
     >>> from tests.support.example_clubs import suggestion_club
     >>> p = suggestion_club()
@@ -269,15 +348,17 @@ def explain(
         mine = set(p.adj[me])
     total = max(p.n_members, 2)
     names = p.names
+    ours = member_rows if member_rows is not None and member_rows.member == me else _Rows(p, me)
+    theirs_rows = _Rows(p, c)
     reasons: list[Reason] = []
     shown: list[int] = []
 
     common = _mutuals(p, me, mine, c)
     if common and w.structure > 0:
-        weight = w.structure * sum(adamic_adar_weight(len(p.adj[x])) for x in common)
+        weight = w.structure * sum(_aa_weight(p.degree(x)) for x in common)
         detail = ""
         if describe:
-            visible = consent.visible_members(p, sorted(common, key=lambda x: (len(p.adj[x]), names[x])))
+            visible = consent.visible_members(p, sorted(common, key=lambda x: (p.degree(x), names[x])))
             shown = visible[:MAX_MUTUALS]
             noun = "mutual connection" if len(common) == 1 else "mutual connections"
             detail = f"{len(common)} {noun}"
@@ -286,10 +367,10 @@ def explain(
         reasons.append(Reason("mutual_connections", detail, weight))
 
     # cohorts, then programmes not already told by a shared cohort
-    theirs = p.cohorts.of_member[c]
-    shared_cohorts = [v for v in p.cohorts.of_member[me] if v in theirs] if theirs else []
+    theirs = theirs_rows.of(p.cohorts)
+    shared_cohorts = [v for v in ours.of(p.cohorts) if v in theirs] if theirs else []
     if shared_cohorts and w.cohort > 0:
-        weight = w.cohort * sum(rarity(p.cohorts.count(v), total) for v in shared_cohorts)
+        weight = w.cohort * sum(_rarity(p.cohorts.count(v), total) for v in shared_cohorts)
         detail = (
             "both in "
             + _listing(
@@ -304,12 +385,12 @@ def explain(
             else ""
         )
         reasons.append(Reason("same_cohort", detail, weight))
-    theirs = p.programs.of_member[c]
+    theirs = theirs_rows.of(p.programs)
     if theirs and w.program > 0:
         told = {p.cohort_program[v] for v in shared_cohorts}
-        shared_programs = [v for v in p.programs.of_member[me] if v in theirs and v not in told]
+        shared_programs = [v for v in ours.of(p.programs) if v in theirs and v not in told]
         if shared_programs:
-            weight = w.program * sum(rarity(p.programs.count(v), total) for v in shared_programs)
+            weight = w.program * sum(_rarity(p.programs.count(v), total) for v in shared_programs)
             detail = (
                 "both studied " + _listing([p.programs.vocab.names[v] for v in shared_programs])
                 if describe
@@ -318,20 +399,20 @@ def explain(
             reasons.append(Reason("same_program", detail, weight))
 
     if consent.shares_employer_at(p, c):
-        _employment_reasons(p, me, c, w, total, reasons, describe)
+        _employment_reasons(p, ours, theirs_rows, w, total, reasons, describe)
 
     for facet, fw, kind, verb in (
         (p.skills, w.skills, "shared_skills", "both know "),
         (p.interests, w.interests, "shared_interests", "both interested in "),
         (p.events, w.events, "same_events", "both attended "),
     ):
-        theirs = facet.of_member[c]
+        theirs = theirs_rows.of(facet)
         if fw <= 0 or not theirs:
             continue
-        shared = [v for v in facet.of_member[me] if v in theirs]
+        shared = [v for v in ours.of(facet) if v in theirs]
         if not shared:
             continue
-        weight = fw * sum(rarity(facet.count(v), total) for v in shared)
+        weight = fw * sum(_rarity(facet.count(v), total) for v in shared)
         detail = ""
         if describe:
             shared.sort(key=lambda v: (facet.count(v), facet.vocab.names[v]))
@@ -340,16 +421,16 @@ def explain(
                 detail += " — rare in this club"
         reasons.append(Reason(kind, detail, weight))
 
-    city = p.city(me)
-    if city is not None and w.city > 0 and city == p.city(c):
+    city = ours.city()
+    if city is not None and w.city > 0 and city == theirs_rows.city():
         detail = f"both in {p.cities.vocab.names[city]}" if describe else ""
-        reasons.append(Reason("same_city", detail, w.city * rarity(p.cities.count(city), total)))
+        reasons.append(Reason("same_city", detail, w.city * _rarity(p.cities.count(city), total)))
 
-    theirs = p.skills.of_member[c]
+    theirs = theirs_rows.of(p.skills)
     if w.wanted_skills > 0 and theirs:
-        wanted = [v for v in p.wants.of_member[me] if v in theirs]
+        wanted = [v for v in ours.of(p.wants) if v in theirs]
         if wanted:
-            weight = w.wanted_skills * sum(0.5 + 0.5 * rarity(p.skills.count(v), total) for v in wanted)
+            weight = w.wanted_skills * sum(0.5 + 0.5 * _rarity(p.skills.count(v), total) for v in wanted)
             detail = ""
             if describe:
                 wanted.sort(key=lambda v: (p.skills.count(v), p.skill_names.names[v]))
@@ -378,7 +459,7 @@ def _employer_weight(
     """The same_employer weight of ``shared`` (and its texts into ``details`` when given)."""
     weight = 0.0
     for s in sorted(shared, key=lambda s: (-s.overlap, p.employers.count(s.employer))):
-        base = w.employer * rarity(p.employers.count(s.employer), total)
+        base = w.employer * _rarity(p.employers.count(s.employer), total)
         name = p.employers.vocab.names[s.employer] if details is not None else ""
         if s.overlap > 0:
             weight += base * (1 + min(5, s.overlap) / 5)
@@ -397,107 +478,287 @@ def _employer_weight(
 
 
 def _employment_reasons(
-    p: Projection, me: int, c: int, w: Weights, total: int, reasons: list[Reason], describe: bool
+    p: Projection, ours: _Rows, theirs: _Rows, w: Weights, total: int, reasons: list[Reason], describe: bool
 ) -> None:
-    shared = shared_employers(p, me, c) if w.employer > 0 and p.employers.of_member[c] else []
-    if shared:
+    mine = ours.of(p.employers)
+    held = theirs.of(p.employers)
+    common = [e for e in mine if e in held] if w.employer > 0 and held else []
+    if common:
+        shared = overlaps(common, ours.positions(), theirs.positions(), p.reference_year)
         details: list[str] = []
         weight = _employer_weight(p, shared, w, total, details if describe else None)
         reasons.append(Reason("same_employer", "; ".join(details[:2]) if describe else "", weight))
-    if w.industry > 0 and p.positions[c]:
-        common = sorted(_current_industries(p, me) & _current_industries(p, c))
-        if common:
-            label = _listing([p.industries.names[i] for i in common]) if describe else ""
+    if w.industry > 0 and theirs.positions():
+        industries = sorted(ours.industries() & theirs.industries())
+        if industries:
+            label = _listing([p.industries.names[i] for i in industries]) if describe else ""
             reasons.append(
                 Reason("same_industry", f"both work in {label}" if describe else "", w.industry * 0.5)
             )
 
 
-def _current_industries(p: Projection, m: int) -> set[int]:
+class _Rows:
+    """One member's rows, each read at most once (a snapshot makes a row afresh on every
+    read, and :func:`explain` looks at several more than once)."""
+
+    __slots__ = ("_industries", "_of", "_positions", "member", "p")
+
+    def __init__(self, p: Projection, member: int) -> None:
+        self.p, self.member = p, member
+        self._of: dict[int, tuple[int, ...]] = {}
+        self._positions: Sequence[Position] | None = None
+        self._industries: set[int] | None = None
+
+    def of(self, facet: Facet) -> tuple[int, ...]:
+        """``facet.of_member[member]``."""
+        key = id(facet)
+        row = self._of.get(key)
+        if row is None:
+            row = self._of[key] = facet.of_member[self.member]
+        return row
+
+    def city(self) -> int | None:
+        held = self.of(self.p.cities)
+        return held[0] if held else None
+
+    def positions(self) -> Sequence[Position]:
+        if self._positions is None:
+            self._positions = self.p.positions[self.member]
+        return self._positions
+
+    def industries(self) -> set[int]:
+        if self._industries is None:
+            self._industries = _current_industries(self.p, self.member, self.positions())
+        return self._industries
+
+
+def _current_industries(p: Projection, m: int, held: Sequence[Position] | None = None) -> set[int]:
+    """The industries of ``m``'s current employers (``held``: its positions, if read)."""
+    industry = p.employer_industry
     return {
-        p.employer_industry[pos.employer]
-        for pos in p.positions[m]
-        if pos.end == 0 and p.employer_industry[pos.employer] >= 0
+        industry[pos.employer]
+        for pos in (p.positions[m] if held is None else held)
+        if pos.end == 0 and industry[pos.employer] >= 0
     }
 
 
 class _Scorer:
     """The exact score of :func:`explain` (``describe=False``) for one member against many
-    candidates, with what depends on the member alone worked out once.
+    candidates at once, with what depends on the member alone worked out once.
 
-    :func:`suggest` scores a pool of candidates per request; recomputing the member's
-    rarities, industries and tie weights for each of them was most of its time. Every
-    weight is computed by the same expression over the same values in the same order as
-    in :func:`explain`, so the sums are equal to the last bit (a test checks it).
+    :func:`suggest` scores a pool of candidates per request. The candidates' rows (ties,
+    cohorts, skills, …) are read together (:func:`graph.algorithms.row_arrays.gather`)
+    and matched against all of the member's values in one lookup; only the candidates
+    that share an employer or an industry with the member are looked at one by one.
+    Every weight is the same expression over the same values, added in the same order as
+    in :func:`explain` (each shared value's part in the order :func:`explain` walks them,
+    then the reasons in their order), so the sums are equal to the last bit (a test
+    checks it).
     """
 
-    def __init__(self, p: Projection, me: int, w: Weights, mine: set[int]) -> None:
-        self.p, self.me, self.w, self.mine = p, me, w, mine
+    def __init__(self, p: Projection, me: int, w: Weights, mine: set[int] | None = None) -> None:
+        self.p, self.me, self.w = p, me, w
         total = self.total = max(p.n_members, 2)
-
-        def rarities(facet: Facet, values: tuple[int, ...]) -> list[tuple[int, float]]:
-            return [(v, rarity(facet.count(v), total)) for v in values]
-
-        self.cohorts = rarities(p.cohorts, p.cohorts.of_member[me])
-        self.programs = rarities(p.programs, p.programs.of_member[me])
-        self.facets = [
-            (facet, fw, rarities(facet, facet.of_member[me]))
-            for facet, fw in ((p.skills, w.skills), (p.interests, w.interests), (p.events, w.events))
-        ]
-        self.wanted = [(v, 0.5 + 0.5 * rarity(p.skills.count(v), total)) for v in p.wants.of_member[me]]
-        self.employers = frozenset(p.employers.of_member[me])
-        self.industries = _current_industries(p, me)
+        neighbours = list(p.adj[me])
+        self.neighbours = _Held(
+            np.asarray(neighbours, dtype=np.int64),
+            np.asarray([adamic_adar_weight(p.degree(x)) for x in neighbours], dtype=float),
+        )
+        # the member's values of every facet in one table: (facet, code) as one key
+        keys: list[int] = []
+        weights: list[float] = []
+        kinds: list[int] = []
+        at: list[int] = []
+        for kind, facet in enumerate(_facets(p)):
+            for j, v in enumerate(facet.of_member[me]):
+                keys.append(kind * _WIDE + v)
+                weights.append(_rarity(facet.count(v), total))
+                kinds.append(kind)
+                at.append(j)
+        self.held = _Held(np.asarray(keys, dtype=np.int64), np.asarray(weights, dtype=float))
+        self.kinds = np.asarray(kinds, dtype=np.int64)
+        self.at = np.asarray(at, dtype=np.int64)
+        self.kind_weights = np.asarray([w.cohort, w.program, w.skills, w.interests, w.events])[:, None]
+        # the programme each of the member's cohorts already tells
+        self.told = np.asarray([p.cohort_program[v] for v in p.cohorts.of_member[me]], dtype=np.int64)
+        wants = p.wants.of_member[me]
+        self.wanted = _Held(
+            np.asarray(wants, dtype=np.int64),
+            np.asarray([0.5 + 0.5 * _rarity(p.skills.count(v), total) for v in wants], dtype=float),
+        )
+        self.positions = p.positions[me]
+        self.industries = _current_industries(p, me, self.positions)
         self.city = p.city(me)
-        self.city_weight = w.city * rarity(p.cities.count(self.city), total) if self.city is not None else 0.0
+        self.city_weight = (
+            w.city * _rarity(p.cities.count(self.city), total) if self.city is not None else 0.0
+        )
 
     def __call__(self, c: int) -> float:
+        return self.scores([c])[0]
+
+    def scores(self, candidates: Sequence[int]) -> list[float]:
+        """The exact score of each of ``candidates``."""
         p, w, me = self.p, self.w, self.me
-        parts: list[float] = []
-        if w.structure > 0:
-            common = _mutuals(p, me, self.mine, c)
-            if common:
-                adj = p.adj
-                parts.append(w.structure * sum(adamic_adar_weight(len(adj[x])) for x in common))
-        theirs = p.cohorts.of_member[c]
-        shared_cohorts = [v for v, _ in self.cohorts if v in theirs] if theirs else []
-        if shared_cohorts and w.cohort > 0:
-            parts.append(w.cohort * sum(r for v, r in self.cohorts if v in theirs))
-        theirs = p.programs.of_member[c]
-        if theirs and w.program > 0:
-            told = {p.cohort_program[v] for v in shared_cohorts}
-            shared = [r for v, r in self.programs if v in theirs and v not in told]
-            if shared:
-                parts.append(w.program * sum(shared))
-        if consent.shares_employer_at(p, c):
-            if w.employer > 0 and any(e in self.employers for e in p.employers.of_member[c]):
-                parts.append(_employer_weight(p, shared_employers(p, me, c), w, self.total))
-            if (
-                w.industry > 0
-                and self.industries
-                and p.positions[c]
-                and self.industries & _current_industries(p, c)
-            ):
-                parts.append(w.industry * 0.5)
-        for facet, fw, held in self.facets:
-            theirs = facet.of_member[c]
-            if fw <= 0 or not theirs:
+        k = len(candidates)
+        if not k:
+            return []
+        score = np.zeros(k)
+
+        def add(part: np.ndarray) -> None:
+            # as ``sum(x for x in parts if x > 0)``: adding 0.0 changes no sum
+            np.add(score, part, out=score, where=part > 0)
+
+        if w.structure > 0 and len(self.neighbours.codes):
+            add(w.structure * self._mutual_weights(candidates))
+
+        # every facet's rows of every candidate, keyed as the member's table is
+        found, lengths = [], []
+        skills = None
+        for kind, facet in enumerate(_facets(p)):
+            values, counts = gather(facet.of_member, candidates)
+            if facet is p.skills:
+                skills = values, counts
+            found.append(values + kind * _WIDE)
+            lengths.append(counts)
+        who, entry = self.held.shared(np.concatenate(found), np.concatenate(lengths), ordered=False)
+        who %= k  # rows of all facets were numbered one after the other
+        kind, at = self.kinds[entry], self.at[entry]
+        # programmes a shared cohort already told do not count again
+        cohort = kind == _COHORT
+        told = who[cohort] * _WIDE + self.told[at[cohort]]
+        program = kind == _PROGRAM
+        retold = np.zeros(len(kind), dtype=bool)
+        retold[program] = _within(
+            np.sort(told), who[program] * _WIDE + (self.held.codes[entry[program]] - _PROGRAM * _WIDE)
+        )
+        keep = (kind <= _EVENTS) & ~retold
+        order = np.lexsort((at[keep], who[keep], kind[keep]))
+        sums = np.bincount(
+            (kind[keep] * k + who[keep])[order],
+            weights=self.held.weights[entry[keep]][order],
+            minlength=(_EVENTS + 1) * k,
+        ).reshape(_EVENTS + 1, k)
+        parts = self.kind_weights * sums
+        add(parts[_COHORT])
+        add(parts[_PROGRAM])
+
+        employer, industry = self._employment(candidates, who, kind, at, entry)
+        add(employer)
+        add(industry)
+        add(parts[_SKILLS])
+        add(parts[_INTERESTS])
+        add(parts[_EVENTS])
+
+        if self.city is not None and w.city > 0:
+            values, counts = gather(p.cities.of_member, candidates)
+            first = np.full(k, -1, dtype=np.int64)
+            some = counts > 0
+            first[some] = values[(np.cumsum(counts) - counts)[some]]
+            add(np.where(first == self.city, self.city_weight, 0.0))
+
+        if w.wanted_skills > 0 and len(self.wanted.codes) and skills is not None:
+            add(w.wanted_skills * self.wanted.sums(*self.wanted.shared(*skills), k))
+
+        if w.seniority > 0:
+            seniority, mine_seniority = p.seniority, p.seniority[me]
+            gaps = [seniority[c] - mine_seniority for c in candidates]
+            add(np.asarray([w.seniority * min(3, gap) / 3 if gap > 0 else 0.0 for gap in gaps]))
+        if w.mentor > 0:
+            add(np.asarray([w.mentor if consent.mentor_at(p, c) else 0.0 for c in candidates]))
+        return score.tolist()
+
+    def _mutual_weights(self, candidates: Sequence[int]) -> np.ndarray:
+        """Σ Adamic–Adar weight over each candidate's mutual connections, added in the
+        order :func:`_mutuals` lists them (the candidate's row, or the member's when the
+        candidate's is more than four times longer)."""
+        values, lengths = gather(self.p.adj, candidates)
+        mine = self.neighbours
+        who, at = mine.shared(values, lengths, ordered=False)
+        in_row = (np.arange(len(values)) - np.repeat(np.cumsum(lengths) - lengths, lengths))[mine.hit]
+        key = np.where(lengths[who] <= 4 * len(mine.codes), in_row, at)
+        order = np.lexsort((key, who))
+        return np.bincount(who[order], weights=mine.weights[at[order]], minlength=len(candidates))
+
+    def _employment(
+        self, candidates: Sequence[int], who: np.ndarray, kind: np.ndarray, at: np.ndarray, entry: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The same_employer and same_industry parts: found in arrays, weighed one by one
+        (few candidates share an employer or an industry). ``who``, ``kind``, ``at`` and
+        ``entry``: the candidates' values the member holds too (:meth:`scores`)."""
+        p, w = self.p, self.w
+        k = len(candidates)
+        employer, industry = np.zeros(k), np.zeros(k)
+        want_employer = w.employer > 0
+        want_industry = w.industry > 0 and bool(self.industries)
+        if not (want_employer or want_industry):
+            return employer, industry
+        common: dict[int, list[int]] = {}
+        if want_employer:
+            mine = kind == _EMPLOYERS
+            order = np.lexsort((at[mine], who[mine]))
+            codes = self.held.codes[entry[mine][order]] - _EMPLOYERS * _WIDE
+            for j, e in zip(who[mine][order].tolist(), codes.tolist(), strict=True):
+                common.setdefault(j, []).append(e)
+        maybe = set(common)
+        if want_industry:
+            # a current position's employer is among the candidate's employers (the facet)
+            of, industries = p.employer_industry, self.industries
+            values, lengths = gather(p.employers.of_member, candidates)
+            rows = owners(lengths).tolist()
+            maybe.update(j for j, e in zip(rows, values.tolist(), strict=True) if of[e] in industries)
+        for j in sorted(maybe):
+            c = candidates[j]
+            if not consent.shares_employer_at(p, c):
                 continue
-            shared = [r for v, r in held if v in theirs]
-            if shared:
-                parts.append(fw * sum(shared))
-        if self.city is not None and w.city > 0 and self.city == p.city(c):
-            parts.append(self.city_weight)
-        theirs = p.skills.of_member[c]
-        if w.wanted_skills > 0 and theirs:
-            shared = [r for v, r in self.wanted if v in theirs]
-            if shared:
-                parts.append(w.wanted_skills * sum(shared))
-        gap = p.seniority[c] - p.seniority[me]
-        if gap > 0 and w.seniority > 0:
-            parts.append(w.seniority * min(3, gap) / 3)
-        if w.mentor > 0 and consent.mentor_at(p, c):
-            parts.append(w.mentor)
-        return sum(x for x in parts if x > 0)
+            held = p.positions[c]
+            if j in common:
+                shared = overlaps(common[j], self.positions, held, p.reference_year)
+                employer[j] = _employer_weight(p, shared, w, self.total)
+            if want_industry and held and self.industries & _current_industries(p, c, held):
+                industry[j] = w.industry * 0.5
+        return employer, industry
+
+
+#: Spreads a candidate's position over codes in one int64 key (codes are below 2³¹).
+_WIDE = 1 << 32
+#: The facets :class:`_Scorer` matches in one table, in this order (:func:`_facets`).
+_COHORT, _PROGRAM, _SKILLS, _INTERESTS, _EVENTS, _EMPLOYERS = range(6)
+
+
+def _facets(p: Projection) -> tuple[Facet, ...]:
+    return (p.cohorts, p.programs, p.skills, p.interests, p.events, p.employers)
+
+
+class _Held:
+    """The member's values of one kind (codes in the member's order) and each one's weight."""
+
+    __slots__ = ("codes", "hit", "order", "sorted", "weights")
+
+    def __init__(self, codes: np.ndarray, weights: np.ndarray) -> None:
+        self.codes, self.weights = codes, weights
+        self.order = np.argsort(codes, kind="stable")
+        self.sorted = codes[self.order]
+        self.hit = np.zeros(0, dtype=bool)
+
+    def shared(
+        self, values: np.ndarray, lengths: np.ndarray, *, ordered: bool = True
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``(row, position)`` of each gathered value the member holds too — the row it
+        came from and its position among the member's values — sorted by row, then by
+        the member's order when ``ordered``. ``hit`` keeps which values matched."""
+        self.hit = hit = _within(self.sorted, values)
+        if not hit.any():
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        who = owners(lengths)[hit]
+        at = self.order[np.searchsorted(self.sorted, values[hit])]
+        if ordered:
+            order = np.lexsort((at, who))
+            who, at = who[order], at[order]
+        return who, at
+
+    def sums(self, who: np.ndarray, at: np.ndarray, k: int) -> np.ndarray:
+        """Σ weight of the shared values of each of ``k`` rows, added in ``who``'s order."""
+        return np.bincount(who, weights=self.weights[at], minlength=k)
 
 
 # -- the entry point ----------------------------------------------------------------
@@ -529,30 +790,49 @@ def suggest(
         raise ValueError(f"purpose must be one of {', '.join(PURPOSES)}")
     w = weights or WEIGHTS[purpose]
     size = pool or max(30, 3 * limit)
-    estimates = candidate_estimates(p, member, w, want=2 * size)
-    # take the best estimates first and ask consent only about those (and more if needed)
-    best = heapq.nlargest(2 * size, estimates, key=estimates.__getitem__)
-    shortlist = [c for c in best if consent.discoverable_at(p, c)][:size]
-    if len(shortlist) < size and len(best) < len(estimates):
-        allowed = (c for c in estimates if consent.discoverable_at(p, c))
-        shortlist = heapq.nlargest(size, allowed, key=estimates.__getitem__)
+    members, estimates = _estimates(
+        p, member, w, budget=DEFAULT_BUDGET, group_budget=GROUP_BUDGET, want=2 * size
+    )
+    # best estimates first (ties: first found first), consent asked only as far as needed
+    shortlist = [c for c in _best(members, estimates, 2 * size) if consent.discoverable_at(p, c)][:size]
+    if len(shortlist) < size and 2 * size < len(members):
+        shortlist = []
+        for c in _best(members, estimates, len(members)):
+            if consent.discoverable_at(p, c):
+                shortlist.append(c)
+                if len(shortlist) == size:
+                    break
     mine = set(p.adj[member])
-    exact = _Scorer(p, member, w, mine)
-    ranked: list[tuple[float, str, int]] = []
-    for c in shortlist:
-        # rank on the exact sum (rounded only past float noise)
-        raw = exact(c)
-        if raw > 0:
-            ranked.append((-round(raw, 9), p.ids[c], c))
+    ids = p.ids
+    # rank on the exact sum (rounded only past float noise)
+    ranked = [
+        (-round(raw, 9), ids[c], c)
+        for c, raw in zip(shortlist, _Scorer(p, member, w, mine).scores(shortlist), strict=True)
+        if raw > 0
+    ]
     ranked.sort()
     out: list[Suggestion] = []
+    ours = _Rows(p, member)
     for _, _, c in ranked[:limit]:
-        reasons, mutual = explain(p, member, c, w, mine)
+        reasons, mutual = explain(p, member, c, w, mine, member_rows=ours)
         kept = [r for r in reasons if r.weight > 0]
         raw = sum(r.weight for r in kept)
         shown = tuple(Reason(r.kind, r.detail, round(r.weight, 4)) for r in kept)
         out.append(Suggestion(c, round(raw, 4), shown, tuple(mutual)))
     return screen(p, member, out)
+
+
+def _best(members: np.ndarray, estimates: np.ndarray, k: int) -> list[int]:
+    """The ``k`` members of highest estimate, best first; ties in ``members``' order (as
+    ``heapq.nlargest`` gives them)."""
+    if len(members) > k:
+        # everyone at or above the k-th estimate, then sorted: ties at the edge kept whole
+        edge = np.partition(estimates, len(estimates) - k)[len(estimates) - k]
+        at = np.flatnonzero(estimates >= edge)
+    else:
+        at = np.arange(len(members))
+    order = at[np.lexsort((at, -estimates[at]))]
+    return members[order[:k]].tolist()
 
 
 def screen(p: Projection, member: int, suggestions: Sequence[Suggestion]) -> list[Suggestion]:

@@ -21,9 +21,10 @@ one who accepts more than the prior expects, below for one who declines more.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from graph.projection import Projection
+from graph.projection import Position, Projection
 
 BASE = 0.30
 COHORT = 0.20
@@ -77,14 +78,23 @@ def shared_employers(p: Projection, a: int, b: int) -> list[SharedEmployer]:
     mine = p.employers.of_member[a]
     theirs = p.employers.of_member[b]
     common = [e for e in mine if e in theirs]
+    if not common:
+        return []
+    return overlaps(common, p.positions[a], p.positions[b], p.reference_year)
+
+
+def overlaps(
+    employers: Sequence[int], held_a: Sequence[Position], held_b: Sequence[Position], now: int
+) -> list[SharedEmployer]:
+    """:func:`shared_employers` of two members with positions ``held_a`` and ``held_b``
+    at ``employers`` (the ones they have in common), ``now`` the current year."""
     out: list[SharedEmployer] = []
-    now = p.reference_year
-    for employer in common:
+    for employer in employers:
         best = SharedEmployer(employer, 0, 0, -1)
-        for pa in p.positions[a]:
+        for pa in held_a:
             if pa.employer != employer:
                 continue
-            for pb in p.positions[b]:
+            for pb in held_b:
                 if pb.employer != employer:
                     continue
                 sa, sb = _span(pa.start, pa.end, now), _span(pb.start, pb.end, now)

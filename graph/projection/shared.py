@@ -27,13 +27,17 @@ RowReader = Callable[[int, int], Any]
 
 class SharedRows:
     """A list of rows over CSR ``offsets`` (any sequence of ints, ``n + 1`` long) and a
-    ``read(start, end)`` that makes a row; rows set or appended later live in an overlay."""
+    ``read(start, end)`` that makes a row; rows set or appended later live in an overlay.
 
-    __slots__ = ("_len", "_n", "_offsets", "_overlay", "_read")
+    ``values``, when given, is the flat sequence ``read`` takes its rows from (a typed
+    view), for readers that take many rows at once (:meth:`flat`)."""
 
-    def __init__(self, offsets: Any, read: RowReader) -> None:
+    __slots__ = ("_len", "_n", "_offsets", "_overlay", "_read", "_values")
+
+    def __init__(self, offsets: Any, read: RowReader, values: Any = None) -> None:
         self._offsets = offsets
         self._read = read
+        self._values = values
         self._n = len(offsets) - 1
         self._len = self._n
         self._overlay: dict[int, Any] = {}
@@ -91,6 +95,16 @@ class SharedRows:
         if row is None:
             row = self._overlay[i] = self[i]
         return row
+
+    def flat(self) -> tuple[Any, Any, int] | None:
+        """``(offsets, values, n)`` for reading many shared rows at once — row ``i < n``
+        is ``values[offsets[i]:offsets[i + 1]]`` unless :meth:`changed` — or None when
+        the values were not given."""
+        return None if self._values is None else (self._offsets, self._values, self._n)
+
+    def changed(self, i: int) -> bool:
+        """Whether row ``i`` is not the shared one (set or appended since the snapshot)."""
+        return i in self._overlay or not 0 <= i < self._n
 
     def overlay(self) -> dict[int, Any]:
         """A copy of the rows changed or added since the snapshot, by index (one C-level

@@ -1,0 +1,77 @@
+"""Many rows of a projection at once, as numpy arrays.
+
+The projection keeps each per-member list (neighbours, a facet's values) as a row: in a
+projection built in this process a Python ``array`` or ``tuple`` per member, in one
+mapped from a snapshot a span of a shared flat array (:mod:`graph.projection.shared`).
+:func:`gather` reads the rows of a few dozen members into one array, so an algorithm can
+work on all of them with a handful of numpy calls instead of a Python loop per member.
+
+Rows of a live projection may be replaced or appended to by a writer while a reader
+runs, so nothing here keeps a buffer of a live row: each row is copied once (``bytes``,
+under the GIL) and measured on the copy; only the read-only mapped arrays of a snapshot
+are viewed in place.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Sequence
+from itertools import chain
+from typing import Any
+
+import numpy as np
+
+from graph.projection.shared import SharedRows
+
+_EMPTY = np.zeros(0, dtype=np.int64)
+
+
+def ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The indices ``starts[i] … starts[i] + lengths[i] - 1`` of every ``i``, concatenated."""
+    total = int(lengths.sum())
+    if not total:
+        return _EMPTY
+    ends = np.cumsum(lengths)
+    return np.repeat(starts - (ends - lengths), lengths) + np.arange(total)
+
+
+def gather(rows: Any, members: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    """``(values, lengths)``: the rows ``rows[m]`` of ``members`` concatenated in their
+    order (as int64), and each row's length.
+
+    ``rows`` is a list of ``array('i')`` or of tuples of ints, or
+    :class:`~graph.projection.shared.SharedRows` over such rows.
+
+    >>> from array import array
+    >>> values, lengths = gather([array("i", [1, 2]), array("i"), array("i", [7])], [2, 0, 1])
+    >>> values.tolist(), lengths.tolist()
+    ([7, 1, 2], [1, 2, 0])
+    """
+    if not len(members):
+        return _EMPTY, _EMPTY
+    if type(rows) is SharedRows:
+        flat = rows.flat()
+        if flat is not None and not any(map(rows.changed, members)):
+            offsets, values, _ = flat
+            index = np.asarray(members, dtype=np.int64)
+            all_offsets = np.frombuffer(offsets, dtype=np.int64)
+            starts = all_offsets[index]
+            lengths = all_offsets[index + 1] - starts
+            flat_values = np.frombuffer(values, dtype=np.dtype(values.format))
+            return flat_values[ranges(starts, lengths)].astype(np.int64), lengths
+    picked = [rows[m] for m in members]
+    if all(type(row) is array for row in picked):
+        # each row copied once, its length taken from the copy: a writer may append to a
+        # live row between two reads of it
+        blobs = [row.tobytes() for row in picked]
+        width = picked[0].itemsize
+        lengths = np.fromiter((len(b) // width for b in blobs), dtype=np.int64, count=len(blobs))
+        values = np.frombuffer(b"".join(blobs), dtype=np.dtype(picked[0].typecode))
+        return values.astype(np.int64), lengths
+    lengths = np.fromiter(map(len, picked), dtype=np.int64, count=len(picked))
+    return np.fromiter(chain.from_iterable(picked), dtype=np.int64, count=int(lengths.sum())), lengths
+
+
+def owners(lengths: np.ndarray) -> np.ndarray:
+    """For each gathered value, the index of the row it came from."""
+    return np.repeat(np.arange(len(lengths)), lengths)
