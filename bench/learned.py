@@ -1,10 +1,16 @@
 """The learned ranker's cost: training time, and suggestions with it against the blend.
 
 ``python -m bench.run learned [--tier hbs] [--kind lgbm] [--sources 1000]
-[--sample 1000] [--warmup 20] [--name learned-hbs]``
+[--sample 1000] [--warmup 20] [--name learned-hbs] [--from-neo4j] [--snapshot DIR]``
 
 On the tier's projection built from its bundle (no Neo4j; cached as a pickle beside it,
-:func:`bench.common.cached_projection`):
+:func:`bench.common.cached_projection`), or, where that build is too heavy (the hbs tier:
+about 8 GiB and half an hour), built from the benchmarks' Neo4j with the service's own
+build (``--from-neo4j``, about a minute and 2 GiB at hbs; the server is
+:func:`bench.common.bench_connection`'s) or mapped from a snapshot the service wrote
+(``--snapshot DIR``, the folder holding ``CURRENT``, e.g. ``<neo4j dir>/snapshots``; with
+``--from-neo4j`` too, the build is written there first when it holds none yet, so the
+next run maps it):
 
 1. a model of ``--kind`` is trained as ``alumni-graph train`` trains it (``--sources``
    members a round): CPU time of the process and wall time;
@@ -23,12 +29,49 @@ import json
 import random
 import resource
 import time
+from pathlib import Path
 from typing import Any
 
-from bench.common import SEED, TIERS, Timings, cached_projection, save, stopwatch
+from bench.common import (
+    SEED,
+    TIERS,
+    Timings,
+    bench_connection,
+    cached_projection,
+    peak_rss_mib,
+    save,
+    stopwatch,
+)
 from bench.suggestions import _load_average, _sample
 from graph.algorithms import learned
 from graph.algorithms.suggestions import suggest
+
+
+def projection(tier: str, *, from_neo4j: bool = False, snapshot: Path | None = None) -> tuple[Any, str]:
+    """The projection to measure on, and where it came from (see the module's docstring)."""
+    from graph.projection.snapshot import current_snapshot, open_snapshot, write_snapshot
+
+    if snapshot is not None and current_snapshot(snapshot) is not None:
+        return open_snapshot(snapshot)[0], f"snapshot {current_snapshot(snapshot)}"
+    if not from_neo4j:
+        if snapshot is not None:
+            raise SystemExit(f"{snapshot}: no snapshot there (add --from-neo4j to write one)")
+        p, built = cached_projection(tier)
+        return p, "bundle" if built is not None else "bundle (pickle)"
+    from graph.projection import build_from_store
+    from graph.store import Store
+
+    with Store(bench_connection()) as store:
+        members = store.counts()["nodes"].get("Member", 0)
+        if members != TIERS[tier]:
+            raise SystemExit(f"the bench Neo4j holds {members:,} members, not {TIERS[tier]:,}")
+        p = build_from_store(store)
+    if snapshot is None:
+        return p, "neo4j"
+    folder = write_snapshot(p, snapshot, stamp=None)
+    del p
+    gc.collect()
+    return open_snapshot(snapshot)[0], f"snapshot {folder} (written from neo4j)"
 
 
 def _cpu() -> float:
@@ -83,16 +126,19 @@ def main(argv: list[str]) -> dict[str, Any]:
     parser.add_argument("--sample", type=int, default=1_000)
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--name", default=None, help="bench/out/NAME.json (default learned-TIER)")
+    parser.add_argument("--from-neo4j", action="store_true", help="build from the bench Neo4j")
+    parser.add_argument("--snapshot", type=Path, default=None, help="map the projection from this folder")
     args = parser.parse_args(argv)
     with stopwatch() as t:
-        p, built = cached_projection(args.tier)
+        p, source = projection(args.tier, from_neo4j=args.from_neo4j, snapshot=args.snapshot)
     gc.freeze()  # as the service does once a projection is swapped in
     results: dict[str, Any] = {
-        "args": vars(args),
+        "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
         "members": p.n_members,
         "ties": p.n_ties,
         "projection_s": round(t["seconds"], 1),
-        "projection_from_pickle": built is None,
+        "projection_from": source,
+        "rss_after_projection_mib": round(peak_rss_mib()),
     }
     with stopwatch() as t:
         learned.member_arrays(p)
@@ -100,5 +146,6 @@ def main(argv: list[str]) -> dict[str, Any]:
     model, results["training"] = training(p, args.kind, args.sources)
     print("training", json.dumps(results["training"]), flush=True)
     results["latency"] = latency(p, model, args.sample, args.warmup)
+    results["peak_rss_mib"] = round(peak_rss_mib())
     save(args.name or f"learned-{args.tier}", results)
     return results
