@@ -536,7 +536,7 @@ def _local_community(
     3, 2013)."""
     if not len(ctx.inner_to):
         return np.zeros(n), np.zeros(n)
-    at, common = _positions_in(ctx.neighbours, theirs)
+    at, common = _member_positions(ctx.neighbours, theirs)
     who, z = owner[common], at[common]
     # from every (candidate, common neighbour z), every tie z–z' inside u's connections
     lengths = ctx.inner_start[z + 1] - ctx.inner_start[z]
