@@ -378,11 +378,11 @@ def source_context(p: Projection, u: int, budget: int = DEFAULT_BUDGET) -> Sourc
     pairs = _city_year(cities, years)
     # the ties among u's connections (the local community of Cannistraci et al.)
     neighbours = np.sort(mine)
-    at, inside = _positions_in(neighbours, reach)
+    at, inside = _member_positions(neighbours, reach)
     origin = np.searchsorted(neighbours, via[inside])
     order = np.argsort(origin, kind="stable")
     origin, inner_to, inner_d = origin[order], at[inside][order], d[inside][order]
-    inner_start = np.r_[0, np.cumsum(np.bincount(origin, minlength=len(neighbours)))]
+    inner_start = np.concatenate(([0], np.cumsum(np.bincount(origin, minlength=len(neighbours)))))
     return SourceContext(
         u,
         keys,
