@@ -73,6 +73,7 @@ from graph.algorithms.suggestions import (
 )
 from graph.algorithms.tie_strength import _span
 from graph.projection import Facet, Projection
+from graph.projection.shared import SharedRows
 
 #: The feature columns, in order. A stored model names them; a model trained on other
 #: columns is not used.
@@ -241,9 +242,29 @@ def _neighbours_of(p: Projection, members: Sequence[int] | np.ndarray) -> np.nda
     """The connections of ``members``, one after the other, as one array (a copy)."""
     if not len(members):
         return np.zeros(0, dtype=np.int64)
+    flat = _flat_rows(p.adj, members)
+    if flat is not None:
+        return flat[0]
     adj = p.adj
     rows = itemgetter(*members)(adj) if len(members) > 1 else (adj[members[0]],)
     return np.frombuffer(b"".join(rows), dtype=np.int32).astype(np.int64)
+
+
+def _flat_rows(rows: Any, members: Sequence[int] | np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """The values of ``members``' rows laid end to end, and each row's length, read at
+    once from the flat arrays under a snapshot's rows rather than a row made per member
+    (None: rows not from a snapshot, or a member's row changed since it was written)."""
+    if type(rows) is not SharedRows:
+        return None
+    flat = rows.flat()
+    changed = rows.overlay()
+    if flat is None or (changed and not changed.keys().isdisjoint(np.asarray(members).tolist())):
+        return None
+    offsets, values = np.asarray(flat[0]), np.asarray(flat[1])
+    at = np.asarray(members, dtype=np.int64)
+    starts = offsets[at]
+    lengths = offsets[at + 1] - starts
+    return values[_ranges(starts, lengths)].astype(np.int64), lengths
 
 
 def _positions_in(keys: np.ndarray, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -407,6 +428,9 @@ def _values_of(
     of_member: Sequence[tuple[int, ...]], candidates: Sequence[int]
 ) -> tuple[np.ndarray, np.ndarray]:
     """The values the candidates hold in a facet, laid end to end, and whose each one is."""
+    flat = _flat_rows(of_member, candidates)
+    if flat is not None:
+        return flat[0], np.repeat(np.arange(len(candidates)), flat[1])
     # one C-level gather (a list comprehension costs a bytecode loop per candidate)
     rows = itemgetter(*candidates)(of_member) if len(candidates) > 1 else [of_member[c] for c in candidates]
     lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
@@ -444,8 +468,10 @@ def _shared_sum(
 
 
 #: A facet's shared sums are read from the holders of the member's values while these
-#: number at most this many per candidate, else from the candidates' own values.
+#: number at most this many per candidate, else from the candidates' own values; more on
+#: a snapshot, where each candidate's values are a row made when read.
 HOLDERS_PER_CANDIDATE = 50
+HOLDERS_PER_CANDIDATE_SHARED = 400
 
 
 def _held_sum(facet: Facet, weights: dict[int, float], cands: np.ndarray, size: int) -> np.ndarray | None:
@@ -455,7 +481,9 @@ def _held_sum(facet: Facet, weights: dict[int, float], cands: np.ndarray, size: 
     snapshot, a row made per candidate). None when the holders are too many for that to
     pay. ``size`` bounds the member indices."""
     n = len(cands)
-    if sum(facet.count(v) for v in weights) > HOLDERS_PER_CANDIDATE * n:
+    shared = type(facet.of_member) is SharedRows
+    per_candidate = HOLDERS_PER_CANDIDATE_SHARED if shared else HOLDERS_PER_CANDIDATE
+    if sum(facet.count(v) for v in weights) > per_candidate * n:
         return None
     out = np.zeros(n)
     marks = _marks(size)

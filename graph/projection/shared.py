@@ -29,11 +29,12 @@ class SharedRows:
     """A list of rows over CSR ``offsets`` (any sequence of ints, ``n + 1`` long) and a
     ``read(start, end)`` that makes a row; rows set or appended later live in an overlay."""
 
-    __slots__ = ("_len", "_n", "_offsets", "_overlay", "_read")
+    __slots__ = ("_len", "_n", "_offsets", "_overlay", "_read", "_values")
 
-    def __init__(self, offsets: Any, read: RowReader) -> None:
+    def __init__(self, offsets: Any, read: RowReader, values: Any = None) -> None:
         self._offsets = offsets
         self._read = read
+        self._values = values
         self._n = len(offsets) - 1
         self._len = self._n
         self._overlay: dict[int, Any] = {}
@@ -91,6 +92,11 @@ class SharedRows:
         if row is None:
             row = self._overlay[i] = self[i]
         return row
+
+    def flat(self) -> tuple[Any, Any] | None:
+        """The CSR pair under the rows, ``(offsets, values)``, when the values were given
+        (for reading many rows at once as arrays); the overlay is not in it."""
+        return None if self._values is None else (self._offsets, self._values)
 
     def overlay(self) -> dict[int, Any]:
         """A copy of the rows changed or added since the snapshot, by index (one C-level

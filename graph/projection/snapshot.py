@@ -385,10 +385,11 @@ def _assemble(raw: memoryview, meta: Mapping[str, Any], text: Mapping[str, Any])
 
     def ints(name: str) -> SharedRows:
         data, typecode = span(f"{name}.values")
-        return SharedRows(view(f"{name}.offsets"), array_reader(data, typecode))
+        return SharedRows(view(f"{name}.offsets"), array_reader(data, typecode), view(f"{name}.values"))
 
     def tuples(name: str) -> SharedRows:
-        return SharedRows(view(f"{name}.offsets"), tuple_reader(view(f"{name}.values")))
+        values = view(f"{name}.values")
+        return SharedRows(view(f"{name}.offsets"), tuple_reader(values), values)
 
     p = Projection(reference_year=meta["reference_year"])
     p.version = meta["version"]

@@ -123,3 +123,34 @@ def test_shared_sums_from_holders_are_those_from_the_candidates_values(club: Pro
     # too many holders for the candidates: left to the candidates' own values
     everyone = {v: 1.0 for v in range(len(club.cities.members_of))}
     assert learned._held_sum(club.cities, everyone, np.arange(3), len(club.adj)) is None
+
+
+def test_rows_changed_after_the_snapshot_are_read_from_the_overlay(
+    club: Projection, model: learned.RankerModel, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # the same writes to a copy in memory and to a mapped snapshot: the snapshot's flat
+    # arrays no longer hold the changed rows, which must come from its overlay
+    root = tmp_path_factory.mktemp("changed")
+    write_snapshot(club, root, stamp=None)
+    p = open_snapshot(root, reference_year=club.reference_year)[0]
+    q = open_snapshot(root, reference_year=club.reference_year)[0]
+    busy = sorted(range(club.n_members), key=lambda m: -len(club.adj[m]))[:6]
+    a, b, c, d = (club.ids[m] for m in busy[:4])
+    for x in (p, q):
+        x.apply("members", [{"id": "newcomer", "props": {"name": "Zala Novak", "city": "Kranj"}}])
+        x.apply("knows", [{"a": "newcomer", "b": a}, {"a": "newcomer", "b": b}, {"a": c, "b": d}])
+        x.apply("skills", [{"member_id": a, "key": "rust", "name": "Rust"}])
+        x.apply("skills", [{"member_id": "newcomer", "key": "rust"}])
+    # q is read row by row, as a projection in memory is
+    for rows in (q.adj, q.skills.of_member, q.cities.of_member, q.programs.of_member):
+        rows._values = None
+    assert p.adj.overlay() and p.adj.flat() is not None
+    askers = [p.member("newcomer"), *busy]
+    for me in askers:
+        ctx, other = source_context(p, me), source_context(q, me)
+        assert np.array_equal(ctx.keys, other.keys)
+        cands = learned.candidates_of(p, ctx)
+        assert cands == learned.candidates_of(q, other)
+        X = pair_features(p, ctx, cands)
+        assert np.allclose(X, pair_features(q, other, cands), rtol=0, atol=TOLERANCE)
+        assert learned.suggest_learned(p, model, me) == learned.suggest_learned(q, model, me)
