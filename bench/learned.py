@@ -18,7 +18,10 @@ next run maps it):
    and ``suggest_learned`` (limit 10, reasons included) are timed one after the other for
    each member, so that the machine's load falls on both alike; the first ``--warmup``
    members are left out. CPU time is the calling thread's, what the call costs; the wall
-   clock also counts waiting for a core on a shared machine.
+   clock also counts waiting for a core on a shared machine. With ``--reference`` the
+   learned suggestion is also timed as the code before its lookups and reads were made
+   cheaper computed it (``tests/support/learned_reference.py``, swapped in for that call
+   only), after the others for the same member: before and after in one run.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ import json
 import random
 import resource
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -93,19 +98,49 @@ def training(p: Any, kind: str, sources: int) -> tuple[learned.RankerModel, dict
     }
 
 
-def latency(p: Any, model: learned.RankerModel, sample: int, warmup: int) -> dict[str, Any]:
+@contextmanager
+def former_code() -> Iterator[None]:
+    """The learned ranker as the reference computes it, for the duration of the block."""
+    from tests.support import learned_reference as reference
+
+    names = ("source_context", "candidates_of", "pair_features", "group_contributions")
+    saved = {name: getattr(learned, name) for name in names}
+    log_odds = learned.RankerModel.log_odds
+    for name in names:
+        setattr(learned, name, getattr(reference, name))
+    learned.RankerModel.log_odds = reference.log_odds
+    try:
+        yield
+    finally:
+        for name, function in saved.items():
+            setattr(learned, name, function)
+        learned.RankerModel.log_odds = log_odds
+
+
+def _former(p: Any, model: learned.RankerModel, m: int) -> Any:
+    with former_code():
+        return learned.suggest_learned(p, model, m, limit=10)
+
+
+def latency(
+    p: Any, model: learned.RankerModel, sample: int, warmup: int, reference: bool = False
+) -> dict[str, Any]:
     askers = _sample(p, random.Random(SEED), sample + warmup)
     calls = {
         "blend": lambda m: suggest(p, m, limit=10),
         "learned": lambda m: learned.suggest_learned(p, model, m, limit=10),
         "learned_career": lambda m: learned.suggest_learned(p, model, m, limit=10, purpose="career"),
     }
+    if reference:
+        calls["learned_former_code"] = lambda m: _former(p, model, m)
     wall: dict[str, list[float]] = {name: [] for name in calls}
     cpu: dict[str, list[float]] = {name: [] for name in calls}
     out: dict[str, Any] = {"sample": sample, "warmup": warmup, "load_average_before": _load_average()}
     learned.member_arrays(p)  # built once per projection version, as the service does
     for i, m in enumerate(askers):
-        for name, call in calls.items():
+        # every other member in the opposite order: no call always finds the caches as the
+        # one before it left them
+        for name, call in list(calls.items())[:: 1 if i % 2 == 0 else -1]:
             t0, c0 = time.perf_counter(), time.thread_time()
             call(m)
             c1, t1 = time.thread_time(), time.perf_counter()
@@ -128,6 +163,7 @@ def main(argv: list[str]) -> dict[str, Any]:
     parser.add_argument("--name", default=None, help="bench/out/NAME.json (default learned-TIER)")
     parser.add_argument("--from-neo4j", action="store_true", help="build from the bench Neo4j")
     parser.add_argument("--snapshot", type=Path, default=None, help="map the projection from this folder")
+    parser.add_argument("--reference", action="store_true", help="time the former code's suggestions too")
     args = parser.parse_args(argv)
     with stopwatch() as t:
         p, source = projection(args.tier, from_neo4j=args.from_neo4j, snapshot=args.snapshot)
@@ -145,7 +181,7 @@ def main(argv: list[str]) -> dict[str, Any]:
     results["member_arrays_s"] = round(t["seconds"], 2)
     model, results["training"] = training(p, args.kind, args.sources)
     print("training", json.dumps(results["training"]), flush=True)
-    results["latency"] = latency(p, model, args.sample, args.warmup)
+    results["latency"] = latency(p, model, args.sample, args.warmup, args.reference)
     results["peak_rss_mib"] = round(peak_rss_mib())
     save(args.name or f"learned-{args.tier}", results)
     return results

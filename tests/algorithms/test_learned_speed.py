@@ -51,13 +51,15 @@ def test_candidates_features_and_scores_are_the_former_codes(
     compared = rows = 0
     nonzero = np.zeros(len(FEATURES), dtype=int)
     for me in _askers(p):
-        ctx = source_context(p, me)
+        ctx, former = source_context(p, me), reference.source_context(p, me)
+        for name, value in vars(former).items():
+            assert np.array_equal(getattr(ctx, name), value), (p.ids[me], name)
         cands = learned.candidates_of(p, ctx)
-        assert cands == reference.candidates_of(p, ctx), p.ids[me]
+        assert cands == reference.candidates_of(p, former), p.ids[me]
         if not cands:
             continue
         X = pair_features(p, ctx, cands)
-        expected = reference.pair_features(p, ctx, cands)
+        expected = reference.pair_features(p, former, cands)
         differs = np.abs(X - expected).max(axis=0) > TOLERANCE
         assert not differs.any(), (p.ids[me], [FEATURES[i] for i in np.flatnonzero(differs)])
         scores, expected_scores = model.log_odds(X), reference.log_odds(model, expected)
@@ -78,12 +80,9 @@ def test_suggestions_are_the_former_codes(
 ) -> None:
     askers = _askers(club, 7)
     fast = [learned.suggest_learned(club, model, me, purpose=purpose) for me in askers]
-    monkeypatch.setattr(learned, "candidates_of", reference.candidates_of)
-    monkeypatch.setattr(learned, "pair_features", reference.pair_features)
+    for name in ("source_context", "candidates_of", "pair_features", "group_contributions"):
+        monkeypatch.setattr(learned, name, getattr(reference, name))
     monkeypatch.setattr(learned.RankerModel, "log_odds", reference.log_odds)
-    monkeypatch.setattr(
-        learned, "group_contributions", lambda model, X, base=None: reference.group_contributions(model, X)
-    )
     former = [learned.suggest_learned(club, model, me, purpose=purpose) for me in askers]
     assert fast == former
     assert sum(len(s) for s in fast) > 1_000

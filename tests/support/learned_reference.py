@@ -1,12 +1,16 @@
-"""The learned ranker's candidates and pair features as they were computed before they
-were made cheaper (a search per lookup, every facet from the candidates' own values, the
-blend's employer weight per candidate), and its scoring with the regression's scaler
-applied on every call: the reference the faster code is compared with."""
+"""The learned ranker's source context, candidates, pair features and reasons' scoring as
+they were computed before they were made cheaper (a binary search per lookup, every facet
+from the candidates' own values, a row made per member on a snapshot, the blend's
+employer weight per candidate, the regression's scaler applied on every call): the
+reference the faster code is compared with, in the tests and in ``bench/learned.py
+--reference``."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -26,17 +30,16 @@ from graph.algorithms.learned import (
     RankerModel,
     SourceContext,
     _city_year,
-    _local_community,
+    _counts,
     _lookup,
-    _neighbours_of,
     _positions_in,
+    _ranges,
     _rank,
     _top,
-    _values_of,
-    first_estimates,
     member_arrays,
 )
-from graph.algorithms.suggestions import _current_industries, _employer_weight, rarity
+from graph.algorithms.link_prediction import DEFAULT_BUDGET
+from graph.algorithms.suggestions import WEIGHTS, _current_industries, _employer_weight, group_holders, rarity
 from graph.algorithms.tie_strength import SharedEmployer, _span
 from graph.projection import Projection
 
@@ -264,13 +267,162 @@ def log_odds(model: RankerModel, X: np.ndarray) -> np.ndarray:
     return one(model.estimator)
 
 
-def group_contributions(model: RankerModel, X: np.ndarray) -> dict[str, np.ndarray]:
-    """Each group's drop in log-odds when set to the baseline, one variant at a time."""
-    base = log_odds(model, X)
-    out = {}
+def _neighbours_of(p: Projection, members: Sequence[int] | np.ndarray) -> np.ndarray:
+    """The connections of ``members``, one after the other, as one array (a copy)."""
+    if not len(members):
+        return np.zeros(0, dtype=np.int64)
+    adj = p.adj
+    rows = itemgetter(*members)(adj) if len(members) > 1 else (adj[members[0]],)
+    return np.frombuffer(b"".join(rows), dtype=np.int32).astype(np.int64)
+
+
+def source_context(p: Projection, u: int, budget: int = DEFAULT_BUDGET) -> SourceContext:
+    """Common-neighbour counts, Adamic–Adar and RA sums from ``u`` to every member two
+    steps away (its own connections included: the 3-step counts need them); neighbours
+    are expanded lowest degree first until ``budget`` visits were made, as
+    :func:`graph.algorithms.link_prediction._two_hop` does."""
+    arrays = member_arrays(p)
+    mine = _neighbours_of(p, [u])
+    degrees = arrays.degree[mine]
+    order = np.lexsort((mine, degrees))
+    mine, degrees = mine[order], degrees[order]
+    spent = np.cumsum(degrees)
+    # the first neighbour always; then while the visits stay within budget
+    keep = max(1, int(np.searchsorted(spent, budget, side="right"))) if len(mine) else 0
+    via_members, via_degrees = mine[:keep], degrees[:keep]
+    reach = _neighbours_of(p, via_members)
+    via = np.repeat(via_members, via_degrees)
+    d = np.repeat(via_degrees, via_degrees).astype(float)
+    other = reach != u
+    reach, via, d = reach[other], via[other], d[other]
+    keys, inverse = np.unique(reach, return_inverse=True)
+    n = len(keys)
+    with np.errstate(divide="ignore"):
+        aa_weight = np.where(d > 1, 1.0 / np.log(np.maximum(d, 2.0)), 0.0)
+    city, year = arrays.city, arrays.year
+    same_city = (city[via] == city[reach]) & (city[reach] >= 0)
+    same_year = (year[via] == year[reach]) & (year[reach] > 0)
+    programs: dict[int, int] = {}
+    programs_of = p.programs.of_member
+    for w in mine.tolist():
+        for v in programs_of[w]:
+            programs[v] = programs.get(v, 0) + 1
+    cities, years = city[mine], year[mine]
+    pairs = _city_year(cities, years)
+    # the ties among u's connections (the local community of Cannistraci et al.)
+    neighbours = np.sort(mine)
+    at, inside = _positions_in(neighbours, reach)
+    origin = np.searchsorted(neighbours, via[inside])
+    order = np.argsort(origin, kind="stable")
+    origin, inner_to, inner_d = origin[order], at[inside][order], d[inside][order]
+    inner_start = np.r_[0, np.cumsum(np.bincount(origin, minlength=len(neighbours)))]
+    return SourceContext(
+        u,
+        keys,
+        np.bincount(inverse, minlength=n).astype(float),
+        np.bincount(inverse, weights=aa_weight, minlength=n),
+        np.bincount(inverse, weights=1.0 / d, minlength=n),
+        np.bincount(inverse, weights=same_city, minlength=n),
+        np.bincount(inverse, weights=same_year, minlength=n),
+        np.bincount(inverse, weights=same_city & same_year, minlength=n),
+        cities=_counts(cities[cities >= 0]),
+        years=_counts(years[years > 0]),
+        city_years=_counts(pairs[pairs >= 0]),
+        programs=programs,
+        neighbours=neighbours,
+        inner_start=inner_start,
+        inner_to=inner_to,
+        inner_weight=1.0 / inner_d,
+    )
+
+
+def _values_of(
+    of_member: Sequence[tuple[int, ...]], candidates: Sequence[int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The values the candidates hold in a facet, laid end to end, and whose each one is."""
+    # one C-level gather (a list comprehension costs a bytecode loop per candidate)
+    rows = itemgetter(*candidates)(of_member) if len(candidates) > 1 else [of_member[c] for c in candidates]
+    lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+    values = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=int(lengths.sum()))
+    return values, np.repeat(np.arange(len(rows)), lengths)
+
+
+def _local_community(
+    ctx: SourceContext, theirs: np.ndarray, owner: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each candidate: the ties among its common neighbours with ``ctx.member`` (each
+    counted from both ends when the walk went along it both ways), and CRA, Σ over the
+    common neighbours z of γ(z) / deg z, γ(z) the common neighbours z is tied to
+    (Cannistraci, Alanis-Lobato & Ravasi, "From link-prediction in brain connectomes and
+    protein interactomes to the local-community-paradigm in complex networks", Sci. Rep.
+    3, 2013)."""
+    if not len(ctx.inner_to):
+        return np.zeros(n), np.zeros(n)
+    at, common = _positions_in(ctx.neighbours, theirs)
+    who, z = owner[common], at[common]
+    # from every (candidate, common neighbour z), every tie z–z' inside u's connections
+    lengths = ctx.inner_start[z + 1] - ctx.inner_start[z]
+    edges = _ranges(ctx.inner_start[z], lengths)
+    who_e = np.repeat(who, lengths)
+    # …that ends at another common neighbour of the same candidate
+    width = len(ctx.neighbours)
+    held = np.sort(who * width + z)
+    hit = _positions_in(held, who_e * width + ctx.inner_to[edges])[1]
+    return (
+        np.bincount(who_e[hit], minlength=n).astype(float),
+        np.bincount(who_e[hit], weights=ctx.inner_weight[edges[hit]], minlength=n),
+    )
+
+
+def first_estimates(p: Projection, ctx: SourceContext, want: int = 2 * POOL) -> tuple[np.ndarray, np.ndarray]:
+    """The blend's first estimates for ``ctx.member`` as (members, estimates), members
+    sorted: the same sums as :func:`graph.algorithms.suggestions.candidate_estimates` with
+    the balanced weights (Adamic–Adar over two hops, then the member's attribute groups,
+    rarest first, within the same budgets), the two hops taken from the context and each
+    group's holders counted in one array rather than member by member."""
+    u = ctx.member
+    excluded = np.sort(np.append(_neighbours_of(p, [u]), u))
+    outside = ~_positions_in(excluded, ctx.keys)[1]
+    w = WEIGHTS[None]
+    found: list[np.ndarray] = [ctx.keys[outside]]
+    values: list[np.ndarray] = [w.structure * ctx.aa[outside]]
+
+    def count() -> int:
+        return len(np.unique(np.concatenate(found)))
+
+    for value, holders in group_holders(p, u, w, count, want=want):
+        members = np.frombuffer(holders.tobytes(), dtype=np.int32).astype(np.int64)
+        members = members[~_positions_in(excluded, members)[1]]
+        found.append(members)
+        values.append(np.full(len(members), value))
+    every, inverse = np.unique(np.concatenate(found), return_inverse=True)
+    return every, np.bincount(inverse, weights=np.concatenate(values), minlength=len(every))
+
+
+def group_contributions(
+    model: RankerModel, X: np.ndarray, base: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
+    """For each group of :data:`GROUPS`, the log-odds each row loses when the group's
+    features are set to their :data:`ABSENT` values (how much the group lifted it).
+    ``base`` is the rows' log-odds when the caller has them already."""
+    # one call to the model for every variant: its per-call overhead dominates small
+    # batches; a row already "shares nothing" in a group loses nothing and is not scored
+    n = len(X)
+    variants = [] if base is not None else [X]
+    changed_rows: list[tuple[str, np.ndarray]] = []
     for group, cols in _GROUP_COLS.items():
-        changed = X.copy()
-        changed[:, cols] = model.baseline[cols]
-        out[group] = base - log_odds(model, changed)
-    assert set(out) == set(GROUPS)
+        rows = np.flatnonzero(np.any(X[:, cols] != model.baseline[cols], axis=1))
+        if len(rows):
+            changed = X[rows]
+            changed[:, cols] = model.baseline[cols]
+            variants.append(changed)
+            changed_rows.append((group, rows))
+    scores = model.log_odds(np.vstack(variants)) if variants else np.zeros(0)
+    if base is None:
+        base, scores = scores[:n], scores[n:]
+    out = {group: np.zeros(n) for group in GROUPS}
+    at = 0
+    for group, rows in changed_rows:
+        out[group][rows] = base[rows] - scores[at : at + len(rows)]
+        at += len(rows)
     return out
