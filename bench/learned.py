@@ -1,10 +1,16 @@
 """The learned ranker's cost: training time, and suggestions with it against the blend.
 
 ``python -m bench.run learned [--tier hbs] [--kind lgbm] [--sources 1000]
-[--sample 1000] [--warmup 20] [--name learned-hbs]``
+[--sample 1000] [--warmup 20] [--name learned-hbs] [--from-neo4j] [--snapshot DIR]``
 
 On the tier's projection built from its bundle (no Neo4j; cached as a pickle beside it,
-:func:`bench.common.cached_projection`):
+:func:`bench.common.cached_projection`), or, where that build is too heavy (the hbs tier:
+about 8 GiB and half an hour), built from the benchmarks' Neo4j with the service's own
+build (``--from-neo4j``, about a minute and 2 GiB at hbs; the server is
+:func:`bench.common.bench_connection`'s) or mapped from a snapshot the service wrote
+(``--snapshot DIR``, the folder holding ``CURRENT``, e.g. ``<neo4j dir>/snapshots``; with
+``--from-neo4j`` too, the build is written there first when it holds none yet, so the
+next run maps it):
 
 1. a model of ``--kind`` is trained as ``alumni-graph train`` trains it (``--sources``
    members a round): CPU time of the process and wall time;
@@ -12,7 +18,10 @@ On the tier's projection built from its bundle (no Neo4j; cached as a pickle bes
    and ``suggest_learned`` (limit 10, reasons included) are timed one after the other for
    each member, so that the machine's load falls on both alike; the first ``--warmup``
    members are left out. CPU time is the calling thread's, what the call costs; the wall
-   clock also counts waiting for a core on a shared machine.
+   clock also counts waiting for a core on a shared machine. With ``--reference`` the
+   learned suggestion is also timed as the code before its lookups and reads were made
+   cheaper computed it (``tests/support/learned_reference.py``, swapped in for that call
+   only), after the others for the same member: before and after in one run.
 """
 
 from __future__ import annotations
@@ -23,12 +32,51 @@ import json
 import random
 import resource
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
-from bench.common import SEED, TIERS, Timings, cached_projection, save, stopwatch
+from bench.common import (
+    SEED,
+    TIERS,
+    Timings,
+    bench_connection,
+    cached_projection,
+    peak_rss_mib,
+    save,
+    stopwatch,
+)
 from bench.suggestions import _load_average, _sample
 from graph.algorithms import learned
 from graph.algorithms.suggestions import suggest
+
+
+def projection(tier: str, *, from_neo4j: bool = False, snapshot: Path | None = None) -> tuple[Any, str]:
+    """The projection to measure on, and where it came from (see the module's docstring)."""
+    from graph.projection.snapshot import current_snapshot, open_snapshot, write_snapshot
+
+    if snapshot is not None and current_snapshot(snapshot) is not None:
+        return open_snapshot(snapshot)[0], f"snapshot {current_snapshot(snapshot)}"
+    if not from_neo4j:
+        if snapshot is not None:
+            raise SystemExit(f"{snapshot}: no snapshot there (add --from-neo4j to write one)")
+        p, built = cached_projection(tier)
+        return p, "bundle" if built is not None else "bundle (pickle)"
+    from graph.projection import build_from_store
+    from graph.store import Store
+
+    with Store(bench_connection()) as store:
+        members = store.counts()["nodes"].get("Member", 0)
+        if members != TIERS[tier]:
+            raise SystemExit(f"the bench Neo4j holds {members:,} members, not {TIERS[tier]:,}")
+        p = build_from_store(store)
+    if snapshot is None:
+        return p, "neo4j"
+    folder = write_snapshot(p, snapshot, stamp=None)
+    del p
+    gc.collect()
+    return open_snapshot(snapshot)[0], f"snapshot {folder} (written from neo4j)"
 
 
 def _cpu() -> float:
@@ -50,19 +98,49 @@ def training(p: Any, kind: str, sources: int) -> tuple[learned.RankerModel, dict
     }
 
 
-def latency(p: Any, model: learned.RankerModel, sample: int, warmup: int) -> dict[str, Any]:
+@contextmanager
+def former_code() -> Iterator[None]:
+    """The learned ranker as the reference computes it, for the duration of the block."""
+    from tests.support import learned_reference as reference
+
+    names = ("source_context", "candidates_of", "pair_features", "group_contributions")
+    saved = {name: getattr(learned, name) for name in names}
+    log_odds = learned.RankerModel.log_odds
+    for name in names:
+        setattr(learned, name, getattr(reference, name))
+    learned.RankerModel.log_odds = reference.log_odds
+    try:
+        yield
+    finally:
+        for name, function in saved.items():
+            setattr(learned, name, function)
+        learned.RankerModel.log_odds = log_odds
+
+
+def _former(p: Any, model: learned.RankerModel, m: int) -> Any:
+    with former_code():
+        return learned.suggest_learned(p, model, m, limit=10)
+
+
+def latency(
+    p: Any, model: learned.RankerModel, sample: int, warmup: int, reference: bool = False
+) -> dict[str, Any]:
     askers = _sample(p, random.Random(SEED), sample + warmup)
     calls = {
         "blend": lambda m: suggest(p, m, limit=10),
         "learned": lambda m: learned.suggest_learned(p, model, m, limit=10),
         "learned_career": lambda m: learned.suggest_learned(p, model, m, limit=10, purpose="career"),
     }
+    if reference:
+        calls["learned_former_code"] = lambda m: _former(p, model, m)
     wall: dict[str, list[float]] = {name: [] for name in calls}
     cpu: dict[str, list[float]] = {name: [] for name in calls}
     out: dict[str, Any] = {"sample": sample, "warmup": warmup, "load_average_before": _load_average()}
     learned.member_arrays(p)  # built once per projection version, as the service does
     for i, m in enumerate(askers):
-        for name, call in calls.items():
+        # every other member in the opposite order: no call always finds the caches as the
+        # one before it left them
+        for name, call in list(calls.items())[:: 1 if i % 2 == 0 else -1]:
             t0, c0 = time.perf_counter(), time.thread_time()
             call(m)
             c1, t1 = time.thread_time(), time.perf_counter()
@@ -83,22 +161,27 @@ def main(argv: list[str]) -> dict[str, Any]:
     parser.add_argument("--sample", type=int, default=1_000)
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--name", default=None, help="bench/out/NAME.json (default learned-TIER)")
+    parser.add_argument("--from-neo4j", action="store_true", help="build from the bench Neo4j")
+    parser.add_argument("--snapshot", type=Path, default=None, help="map the projection from this folder")
+    parser.add_argument("--reference", action="store_true", help="time the former code's suggestions too")
     args = parser.parse_args(argv)
     with stopwatch() as t:
-        p, built = cached_projection(args.tier)
+        p, source = projection(args.tier, from_neo4j=args.from_neo4j, snapshot=args.snapshot)
     gc.freeze()  # as the service does once a projection is swapped in
     results: dict[str, Any] = {
-        "args": vars(args),
+        "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
         "members": p.n_members,
         "ties": p.n_ties,
         "projection_s": round(t["seconds"], 1),
-        "projection_from_pickle": built is None,
+        "projection_from": source,
+        "rss_after_projection_mib": round(peak_rss_mib()),
     }
     with stopwatch() as t:
         learned.member_arrays(p)
     results["member_arrays_s"] = round(t["seconds"], 2)
     model, results["training"] = training(p, args.kind, args.sources)
     print("training", json.dumps(results["training"]), flush=True)
-    results["latency"] = latency(p, model, args.sample, args.warmup)
+    results["latency"] = latency(p, model, args.sample, args.warmup, args.reference)
+    results["peak_rss_mib"] = round(peak_rss_mib())
     save(args.name or f"learned-{args.tier}", results)
     return results

@@ -48,31 +48,31 @@ from __future__ import annotations
 
 import math
 import random
+import threading
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from itertools import chain
-from operator import itemgetter
 from typing import Any
 
 import numpy as np
 
 from graph import consent
 from graph.algorithms.link_prediction import DEFAULT_BUDGET
+from graph.algorithms.row_arrays import gather, owners, ranges
 from graph.algorithms.suggestions import (
     WEIGHTS,
     Reason,
     Suggestion,
     Weights,
     _current_industries,
-    _employer_weight,
     explain,
     group_holders,
     rarity,
     screen,
 )
-from graph.algorithms.tie_strength import SharedEmployer, _span
-from graph.projection import Projection
+from graph.algorithms.tie_strength import _span
+from graph.projection import Facet, Projection
+from graph.projection.shared import SharedRows
 
 #: The feature columns, in order. A stored model names them; a model trained on other
 #: columns is not used.
@@ -239,11 +239,7 @@ def member_arrays(p: Projection) -> MemberArrays:
 
 def _neighbours_of(p: Projection, members: Sequence[int] | np.ndarray) -> np.ndarray:
     """The connections of ``members``, one after the other, as one array (a copy)."""
-    if not len(members):
-        return np.zeros(0, dtype=np.int64)
-    adj = p.adj
-    rows = itemgetter(*members)(adj) if len(members) > 1 else (adj[members[0]],)
-    return np.frombuffer(b"".join(rows), dtype=np.int32).astype(np.int64)
+    return gather(p.adj, members)[0]
 
 
 def _positions_in(keys: np.ndarray, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -253,6 +249,43 @@ def _positions_in(keys: np.ndarray, query: np.ndarray) -> tuple[np.ndarray, np.n
     pos = np.searchsorted(keys, query)
     pos[pos == len(keys)] = 0
     return pos, keys[pos] == query
+
+
+class _Marks(threading.local):
+    """A per-thread array indexed by member: its position + 1 among the keys being looked
+    up, 0 elsewhere (all 0 between uses)."""
+
+    def __init__(self) -> None:
+        self.marks = np.zeros(0, dtype=np.int64)
+
+
+_MARKS = _Marks()
+
+
+def _marks(size: int) -> np.ndarray:
+    """This thread's marks, at least ``size`` long."""
+    if len(_MARKS.marks) < size:
+        _MARKS.marks = np.zeros(max(size, 2 * len(_MARKS.marks)), dtype=np.int64)
+    return _MARKS.marks
+
+
+def _member_positions(keys: np.ndarray, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_positions_in` for member indices: the keys are marked in a per-thread array
+    and each query read from it, rather than found by a binary search of its own (the
+    thousands of connections of a source's candidates against its few hundred two-hop
+    members cost more in searching than in everything done with them)."""
+    if not len(keys) or not len(query):
+        return _positions_in(keys, query)
+    marks = _marks(max(int(keys[-1]), int(query.max())) + 1)
+    marks[keys] = np.arange(1, len(keys) + 1)
+    try:
+        at = marks[query]
+    finally:
+        marks[keys] = 0
+    found = at > 0
+    at -= 1
+    at[~found] = 0
+    return at, found
 
 
 def _lookup(keys: np.ndarray, values: np.ndarray, query: np.ndarray) -> np.ndarray:
@@ -341,11 +374,11 @@ def source_context(p: Projection, u: int, budget: int = DEFAULT_BUDGET) -> Sourc
     pairs = _city_year(cities, years)
     # the ties among u's connections (the local community of Cannistraci et al.)
     neighbours = np.sort(mine)
-    at, inside = _positions_in(neighbours, reach)
+    at, inside = _member_positions(neighbours, reach)
     origin = np.searchsorted(neighbours, via[inside])
     order = np.argsort(origin, kind="stable")
     origin, inner_to, inner_d = origin[order], at[inside][order], d[inside][order]
-    inner_start = np.r_[0, np.cumsum(np.bincount(origin, minlength=len(neighbours)))]
+    inner_start = np.concatenate(([0], np.cumsum(np.bincount(origin, minlength=len(neighbours)))))
     return SourceContext(
         u,
         keys,
@@ -370,17 +403,21 @@ def _values_of(
     of_member: Sequence[tuple[int, ...]], candidates: Sequence[int]
 ) -> tuple[np.ndarray, np.ndarray]:
     """The values the candidates hold in a facet, laid end to end, and whose each one is."""
-    # one C-level gather (a list comprehension costs a bytecode loop per candidate)
-    rows = itemgetter(*candidates)(of_member) if len(candidates) > 1 else [of_member[c] for c in candidates]
-    lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
-    values = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=int(lengths.sum()))
-    return values, np.repeat(np.arange(len(rows)), lengths)
+    values, lengths = gather(of_member, candidates)
+    return values, owners(lengths)
 
 
 def _counted(counts: dict[int, Any], query: np.ndarray) -> np.ndarray:
     """``counts[v]`` for each ``v`` of ``query`` as floats (0 where absent)."""
     if not counts:
         return np.zeros(len(query))
+    if len(counts) <= 4:
+        # a member's few values (its cohorts, its programmes): a comparison each is
+        # cheaper than sorting them for a search
+        out = np.zeros(len(query))
+        for key, value in counts.items():
+            out[query == key] = value
+        return out
     keys = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
     values = np.fromiter(counts.values(), dtype=float, count=len(counts))
     order = np.argsort(keys)
@@ -388,11 +425,47 @@ def _counted(counts: dict[int, Any], query: np.ndarray) -> np.ndarray:
 
 
 def _shared_sum(
-    of_member: Sequence[tuple[int, ...]], weights: dict[int, float], candidates: Sequence[int]
+    of_member: Sequence[tuple[int, ...]],
+    weights: dict[int, float],
+    candidates: Sequence[int],
+    gathered: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
-    """Σ ``weights[v]`` over the values ``v`` each candidate holds (a facet's shared rarity)."""
-    values, owner = _values_of(of_member, candidates)
+    """Σ ``weights[v]`` over the values ``v`` each candidate holds (a facet's shared rarity);
+    ``gathered`` is what :func:`_values_of` gives for them when the caller has it."""
+    values, owner = gathered or _values_of(of_member, candidates)
     return np.bincount(owner, weights=_counted(weights, values), minlength=len(candidates))
+
+
+#: A facet's shared sums are read from the holders of the member's values while these
+#: number at most this many per candidate, else from the candidates' own values; more on
+#: a snapshot, where each candidate's values are a row made when read.
+HOLDERS_PER_CANDIDATE = 50
+HOLDERS_PER_CANDIDATE_SHARED = 400
+
+
+def _held_sum(facet: Facet, weights: dict[int, float], cands: np.ndarray, size: int) -> np.ndarray | None:
+    """Σ ``weights[v]`` over the values ``v`` each of ``cands`` holds (as :func:`_shared_sum`),
+    read from the holders of the weighted values: a member holds a few values, so one
+    array read per holder replaces a Python step per candidate and value (and, on a
+    snapshot, a row made per candidate). None when the holders are too many for that to
+    pay. ``size`` bounds the member indices."""
+    n = len(cands)
+    shared = type(facet.of_member) is SharedRows
+    per_candidate = HOLDERS_PER_CANDIDATE_SHARED if shared else HOLDERS_PER_CANDIDATE
+    if sum(facet.count(v) for v in weights) > per_candidate * n:
+        return None
+    out = np.zeros(n)
+    marks = _marks(size)
+    marks[cands] = np.arange(1, n + 1)
+    try:
+        for v, w in weights.items():
+            holders = facet.holders(v)
+            if len(holders):
+                at = marks[np.frombuffer(holders, dtype=np.int32)]
+                np.add.at(out, at[at > 0] - 1, w)
+    finally:
+        marks[cands] = 0
+    return out
 
 
 def _employer_weights(p: Projection, u: int, candidates: list[int], total: int) -> list[float]:
@@ -407,29 +480,40 @@ def _employer_weights(p: Projection, u: int, candidates: list[int], total: int) 
         if span is not None and pa.employer in spans:
             spans[pa.employer].append(span)
     employers = p.employers
+    # the blend's weight per employer (``_employer_weight`` with unit weights), each of
+    # u's employers counted and weighed once rather than once per candidate
+    count = {e: employers.count(e) for e in spans}
+    base = {e: _UNIT.employer * rarity(n, total) for e, n in count.items()}
     out = []
+    positions = p.positions
     for c in candidates:
         best = {e: -1 for e in employers.of_member[c] if e in spans}
-        for pb in p.positions[c]:
-            mine = spans.get(pb.employer)
-            sb = _span(pb.start, pb.end, now) if mine and pb.employer in best else None
-            if sb is None:
+        for pb in positions[c]:
+            e = pb.employer
+            # a position at an employer not shared, or without a start, has no span
+            if e not in best or not pb.start or not spans[e]:
                 continue
-            for sa in mine:  # type: ignore[union-attr]
-                first, last = max(sa[0], sb[0]), min(sa[1], sb[1])
+            start, end = pb.start, pb.end or now
+            for sa in spans[e]:
+                first = sa[0] if sa[0] > start else start
+                last = sa[1] if sa[1] < end else end
                 overlap = last - first + 1 if first <= last else 0
-                if overlap > best[pb.employer]:
-                    best[pb.employer] = overlap
-        shared = [SharedEmployer(e, 0, 0, overlap) for e, overlap in best.items()]
-        weight = _employer_weight(p, shared, _UNIT, total)
+                if overlap > best[e]:
+                    best[e] = overlap
+        weight = 0.0
+        # the blend's order of summing (the longest overlap first), its terms as it has them
+        shared = (
+            sorted(best.items(), key=lambda eo: (-eo[1], count[eo[0]])) if len(best) > 1 else best.items()
+        )
+        for e, overlap in shared:
+            if overlap > 0:
+                weight += base[e] * (1 + min(5, overlap) / 5)
+            elif overlap == 0:
+                weight += base[e] * 0.5
+            else:
+                weight += base[e]
         out.append(weight)
     return out
-
-
-def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """``starts[i], starts[i] + 1, … starts[i] + lengths[i] - 1`` for every i, laid end to end."""
-    offsets = np.repeat(np.cumsum(lengths) - lengths, lengths)
-    return np.repeat(starts, lengths) + np.arange(int(lengths.sum())) - offsets
 
 
 def _local_community(
@@ -443,11 +527,11 @@ def _local_community(
     3, 2013)."""
     if not len(ctx.inner_to):
         return np.zeros(n), np.zeros(n)
-    at, common = _positions_in(ctx.neighbours, theirs)
+    at, common = _member_positions(ctx.neighbours, theirs)
     who, z = owner[common], at[common]
     # from every (candidate, common neighbour z), every tie z–z' inside u's connections
     lengths = ctx.inner_start[z + 1] - ctx.inner_start[z]
-    edges = _ranges(ctx.inner_start[z], lengths)
+    edges = ranges(ctx.inner_start[z], lengths)
     who_e = np.repeat(who, lengths)
     # …that ends at another common neighbour of the same candidate
     width = len(ctx.neighbours)
@@ -481,21 +565,28 @@ def pair_features(p: Projection, ctx: SourceContext, candidates: Sequence[int]) 
     col = {name: out[:, i] for name, i in _COL.items()}
     du = int(arrays.degree[u])
     dc = arrays.degree[cands]
-    common = ctx.at("cn", cands)
+    # the candidates' places among the source's two-hop members, found once for every column
+    at, reached_too = _member_positions(ctx.keys, cands)
+
+    def two_hop(name: str) -> np.ndarray:
+        values: np.ndarray = getattr(ctx, name)
+        return np.where(reached_too, values[at], 0.0) if len(values) else np.zeros(len(cands))
+
+    common = two_hop("cn")
     col["common_neighbours"][:] = common
-    col["adamic_adar"][:] = ctx.at("aa", cands)
-    col["resource_allocation"][:] = ctx.at("ra", cands)
+    col["adamic_adar"][:] = two_hop("aa")
+    col["resource_allocation"][:] = two_hop("ra")
     union = du + dc - common
     col["jaccard"][:] = np.divide(common, union, out=np.zeros(len(cands)), where=union > 0)
     col["log_preferential_attachment"][:] = np.log1p(du * dc)
-    col["common_city_neighbours"][:] = ctx.at("cn_city", cands)
-    col["common_year_neighbours"][:] = ctx.at("cn_year", cands)
+    col["common_city_neighbours"][:] = two_hop("cn_city")
+    col["common_year_neighbours"][:] = two_hop("cn_year")
 
     # one pass over every candidate's connections, all candidates at once
     theirs = _neighbours_of(p, candidates)
     owner = np.repeat(np.arange(len(cands)), dc)
     n = len(cands)
-    reached, hit = _positions_in(ctx.keys, theirs)
+    reached, hit = _member_positions(ctx.keys, theirs)
     paths3: np.ndarray
     ra3: np.ndarray
     if len(ctx.keys):
@@ -526,6 +617,7 @@ def pair_features(p: Projection, ctx: SourceContext, candidates: Sequence[int]) 
     col["their_own_city"][:] = np.bincount(owner, weights=own_city, minlength=n) / safe_dc
     col["their_own_year"][:] = np.bincount(owner, weights=own_year, minlength=n) / safe_dc
 
+    gathered: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for facet, name in (
         (p.cohorts, "cohort"),
         (p.programs, "program"),
@@ -537,7 +629,11 @@ def pair_features(p: Projection, ctx: SourceContext, candidates: Sequence[int]) 
         held = facet.of_member[u]
         if held:
             weights = {v: rarity(facet.count(v), total) for v in held}
-            col[name][:] = _shared_sum(facet.of_member, weights, candidates)
+            shared = _held_sum(facet, weights, cands, len(p.adj))
+            if shared is None:
+                gathered[name] = _values_of(facet.of_member, candidates)
+                shared = _shared_sum(facet.of_member, weights, candidates, gathered[name])
+            col[name][:] = shared
     my_employers = p.employers.of_member[u]
     if my_employers:
         # the exact weight (years of overlap) only for those who share an employer at all
@@ -562,7 +658,10 @@ def pair_features(p: Projection, ctx: SourceContext, candidates: Sequence[int]) 
     wants = p.wants.of_member[u]
     if wants:
         weights = {v: 0.5 + 0.5 * rarity(p.skills.count(v), total) for v in wants}
-        col["wanted_skills"][:] = _shared_sum(p.skills.of_member, weights, candidates)
+        shared = _held_sum(p.skills, weights, cands, len(p.adj))
+        if shared is None:
+            shared = _shared_sum(p.skills.of_member, weights, candidates, gathered.get("skills"))
+        col["wanted_skills"][:] = shared
     col["seniority_gap"][:] = np.clip(arrays.seniority[cands] - arrays.seniority[u], -3, 3)
     year_known = (their_year > 0) & (my_year > 0)
     col["graduation_gap"][:] = np.where(
@@ -578,7 +677,7 @@ def pair_features(p: Projection, ctx: SourceContext, candidates: Sequence[int]) 
         col["circle_city"][:] = _counted(ctx.cities, their_city) / du
         col["circle_year"][:] = _counted(ctx.years, their_year) / du
         if ctx.programs:
-            values, whose = _values_of(p.programs.of_member, candidates)
+            values, whose = gathered.get("program") or _values_of(p.programs.of_member, candidates)
             best = np.zeros(n)
             np.maximum.at(best, whose, _counted(ctx.programs, values))
             col["circle_program"][:] = best / du
@@ -586,7 +685,7 @@ def pair_features(p: Projection, ctx: SourceContext, candidates: Sequence[int]) 
     col["log_common_neighbour_ties"][:] = np.log1p(ties)
     col["log_car"][:] = np.log1p(common * ties)
     col["cra"][:] = cra
-    col["common_city_year_neighbours"][:] = ctx.at("cn_city_year", cands)
+    col["common_city_year_neighbours"][:] = two_hop("cn_city_year")
     col["common_share_candidate"][:] = common / np.maximum(dc, 1)
     col["common_share_member"][:] = common / max(du, 1)
     col["rank_resource_allocation"][:] = _rank(col["resource_allocation"])
@@ -659,8 +758,8 @@ def candidates_of(p: Projection, ctx: SourceContext, pool: int = POOL) -> list[i
     the blend (:func:`first_estimates`) and the ``pool`` best by resource allocation (not
     yet consent-filtered; never the member or its connections)."""
     every, estimates = first_estimates(p, ctx, 2 * pool)
-    by_ra = _positions_in(ctx.keys, every)[1]
-    ra = _lookup(ctx.keys, ctx.ra, every)
+    at, by_ra = _member_positions(ctx.keys, every)
+    ra = np.where(by_ra, ctx.ra[at], 0.0) if len(ctx.keys) else np.zeros(len(every))
     best = _top(every, estimates, pool)
     best_ra = _top(every[by_ra], ra[by_ra], pool)
     return list(dict.fromkeys(best.tolist() + best_ra.tolist()))
@@ -789,7 +888,13 @@ class LinearScorer:
         self.intercept = float(regression.intercept_[0])
 
     def decision_function(self, X: np.ndarray) -> np.ndarray:
-        return ((X - self.mean) / self.scale) @ self.coef + self.intercept
+        # the scaler folded into the coefficients once: one dot product a call (worked
+        # out here rather than at fitting, so that models stored before are folded too)
+        folded = self.__dict__.get("_folded")
+        if folded is None:
+            weights = self.coef / self.scale
+            folded = self._folded = (weights, self.intercept - float(self.mean @ weights))
+        return X @ folded[0] + folded[1]
 
 
 class MeanScorer:
@@ -940,8 +1045,9 @@ def group_contributions(
     n = len(X)
     variants = [] if base is not None else [X]
     changed_rows: list[tuple[str, np.ndarray]] = []
+    differs = np.not_equal(X, model.baseline)
     for group, cols in _GROUP_COLS.items():
-        rows = np.flatnonzero(np.any(X[:, cols] != model.baseline[cols], axis=1))
+        rows = np.flatnonzero(differs[:, cols].any(axis=1))
         if len(rows):
             changed = X[rows]
             changed[:, cols] = model.baseline[cols]

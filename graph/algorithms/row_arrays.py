@@ -35,7 +35,7 @@ def ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     return np.repeat(starts - (ends - lengths), lengths) + np.arange(total)
 
 
-def gather(rows: Any, members: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+def gather(rows: Any, members: Sequence[int] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(values, lengths)``: the rows ``rows[m]`` of ``members`` concatenated in their
     order (as int64), and each row's length.
 

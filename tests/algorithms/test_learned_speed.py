@@ -1,0 +1,155 @@
+"""The learned ranker's cheaper code returns what the former code returned: the same
+candidates, features, scores, rankings and suggestions on a generated club, served from
+memory and from a snapshot (tests/support/learned_reference.py is the former code)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from graph.algorithms import learned
+from graph.algorithms.learned import FEATURES, pair_features, source_context
+from graph.projection import Projection
+from graph.projection.snapshot import open_snapshot, write_snapshot
+from tests.support import learned_reference as reference
+
+TOLERANCE = 1e-9
+
+
+@pytest.fixture(scope="module")
+def club(tmp_path_factory: pytest.TempPathFactory) -> Projection:
+    from loaders.synthetic import generate_bundle
+    from loaders.to_projection import projection_from_bundle
+
+    folder = tmp_path_factory.mktemp("club")
+    generate_bundle(folder, 1_000, 5)
+    return projection_from_bundle(folder)[0]
+
+
+@pytest.fixture(scope="module")
+def mapped(club: Projection, tmp_path_factory: pytest.TempPathFactory) -> Projection:
+    """The same club as the service serves it: mapped from a snapshot."""
+    root = tmp_path_factory.mktemp("snapshots")
+    write_snapshot(club, root, stamp=None)
+    return open_snapshot(root, reference_year=club.reference_year)[0]
+
+
+@pytest.fixture(scope="module")
+def model(club: Projection) -> learned.RankerModel:
+    return learned.train(club, max_sources=150)
+
+
+def _askers(p: Projection, step: int = 3) -> list[int]:
+    return [m for m in range(0, p.n_members, step) if len(p.adj[m])]
+
+
+@pytest.mark.parametrize("served", ["memory", "snapshot"])
+def test_candidates_features_and_scores_are_the_former_codes(
+    served: str, club: Projection, mapped: Projection, model: learned.RankerModel
+) -> None:
+    p = club if served == "memory" else mapped
+    compared = rows = 0
+    nonzero = np.zeros(len(FEATURES), dtype=int)
+    for me in _askers(p):
+        ctx, former = source_context(p, me), reference.source_context(p, me)
+        for name, value in vars(former).items():
+            assert np.array_equal(getattr(ctx, name), value), (p.ids[me], name)
+        cands = learned.candidates_of(p, ctx)
+        assert cands == reference.candidates_of(p, former), p.ids[me]
+        if not cands:
+            continue
+        X = pair_features(p, ctx, cands)
+        expected = reference.pair_features(p, former, cands)
+        differs = np.abs(X - expected).max(axis=0) > TOLERANCE
+        assert not differs.any(), (p.ids[me], [FEATURES[i] for i in np.flatnonzero(differs)])
+        scores, expected_scores = model.log_odds(X), reference.log_odds(model, expected)
+        assert np.abs(scores - expected_scores).max() <= TOLERANCE, p.ids[me]
+        ranked = learned._best_first(p, cands, scores, 10)
+        assert ranked == learned._best_first(p, cands, expected_scores, 10), p.ids[me]
+        compared += 1
+        rows += len(cands)
+        nonzero += np.count_nonzero(expected, axis=0)
+    assert compared > 250 and rows > 20_000
+    # every column was compared on values the club gives it, not on zeros alone
+    assert [FEATURES[i] for i in np.flatnonzero(nonzero < 20)] == []
+
+
+@pytest.mark.parametrize("purpose", [None, "career"])
+def test_suggestions_are_the_former_codes(
+    purpose: str | None, club: Projection, model: learned.RankerModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    askers = _askers(club, 7)
+    fast = [learned.suggest_learned(club, model, me, purpose=purpose) for me in askers]
+    for name in ("source_context", "candidates_of", "pair_features", "group_contributions"):
+        monkeypatch.setattr(learned, name, getattr(reference, name))
+    monkeypatch.setattr(learned.RankerModel, "log_odds", reference.log_odds)
+    former = [learned.suggest_learned(club, model, me, purpose=purpose) for me in askers]
+    assert fast == former
+    assert sum(len(s) for s in fast) > 1_000
+    assert sum(len(x.reasons) for s in fast for x in s) > 2_000
+
+
+def test_the_member_index_finds_what_a_search_finds_and_is_left_clean() -> None:
+    rng = np.random.default_rng(3)
+    for _ in range(50):
+        keys = np.unique(rng.integers(0, 5_000, rng.integers(0, 300)))
+        query = rng.integers(0, 6_000, rng.integers(0, 2_000))
+        at, found = learned._member_positions(keys, query)
+        want_at, want_found = learned._positions_in(keys, query)
+        assert np.array_equal(found, want_found)
+        assert np.array_equal(at[found], want_at[want_found])
+        assert not learned._MARKS.marks.any()
+
+
+def test_shared_sums_from_holders_are_those_from_the_candidates_values(club: Projection) -> None:
+    total = club.n_members
+    checked = 0
+    for me in _askers(club, 5):
+        cands = learned.candidates_of(club, source_context(club, me))
+        if not cands:
+            continue
+        array = np.asarray(cands, dtype=np.int64)
+        for facet in (club.cohorts, club.skills, club.cities, club.events):
+            held = facet.of_member[me]
+            weights = {v: learned.rarity(facet.count(v), total) for v in held}
+            fast = learned._held_sum(facet, weights, array, len(club.adj))
+            expected = learned._shared_sum(facet.of_member, weights, cands)
+            if fast is not None:
+                assert np.allclose(fast, expected, rtol=0, atol=TOLERANCE)
+                checked += int(np.count_nonzero(expected))
+        assert not learned._MARKS.marks.any()
+    assert checked > 1_000
+    # too many holders for the candidates: left to the candidates' own values
+    everyone = {v: 1.0 for v in range(len(club.cities.members_of))}
+    assert learned._held_sum(club.cities, everyone, np.arange(3), len(club.adj)) is None
+
+
+def test_rows_changed_after_the_snapshot_are_read_from_the_overlay(
+    club: Projection, model: learned.RankerModel, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # the same writes to a copy in memory and to a mapped snapshot: the snapshot's flat
+    # arrays no longer hold the changed rows, which must come from its overlay
+    root = tmp_path_factory.mktemp("changed")
+    write_snapshot(club, root, stamp=None)
+    p = open_snapshot(root, reference_year=club.reference_year)[0]
+    q = open_snapshot(root, reference_year=club.reference_year)[0]
+    busy = sorted(range(club.n_members), key=lambda m: -len(club.adj[m]))[:6]
+    a, b, c, d = (club.ids[m] for m in busy[:4])
+    for x in (p, q):
+        x.apply("members", [{"id": "newcomer", "props": {"name": "Zala Novak", "city": "Kranj"}}])
+        x.apply("knows", [{"a": "newcomer", "b": a}, {"a": "newcomer", "b": b}, {"a": c, "b": d}])
+        x.apply("skills", [{"member_id": a, "key": "rust", "name": "Rust"}])
+        x.apply("skills", [{"member_id": "newcomer", "key": "rust"}])
+    # q is read row by row, as a projection in memory is
+    for rows in (q.adj, q.skills.of_member, q.cities.of_member, q.programs.of_member):
+        rows._values = None
+    assert p.adj.overlay() and p.adj.flat() is not None
+    askers = [p.member("newcomer"), *busy]
+    for me in askers:
+        ctx, other = source_context(p, me), source_context(q, me)
+        assert np.array_equal(ctx.keys, other.keys)
+        cands = learned.candidates_of(p, ctx)
+        assert cands == learned.candidates_of(q, other)
+        X = pair_features(p, ctx, cands)
+        assert np.allclose(X, pair_features(q, other, cands), rtol=0, atol=TOLERANCE)
+        assert learned.suggest_learned(p, model, me) == learned.suggest_learned(q, model, me)
