@@ -119,6 +119,11 @@ class Settings(BaseSettings):
     #: map it: the build's heap goes with that process (about 1.1 GiB at 320,000 members
     #: that a worker would otherwise keep).
     snapshot_build_apart: bool = True
+    #: ``serve --workers N``: a listening socket per worker (``SO_REUSEPORT``, where the
+    #: system has it), so the kernel spreads connections over the workers evenly by a hash
+    #: rather than to whichever worker accepts first (docs/deployment.md). Off: one
+    #: socket shared by the workers.
+    reuse_port: bool = True
     #: A folder the processes of one service keep their shared state in (the rate limits'
     #: buckets); ``serve --workers N`` sets it for its workers. Unset: each process alone.
     shared_state_dir: Path | None = None
