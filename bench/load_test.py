@@ -57,6 +57,10 @@ from graph.store import Store
 from loaders import load_path
 from service.core.tokens import issue_token
 
+#: An idle connection older than this is not used again: uvicorn closes one after 5 s, and
+#: a request sent as it closes gets no answer (docs/reliability.md, "Under load").
+IDLE_EXPIRY = 2.0
+
 MIX = (("suggestions", 35), ("introductions", 15), ("alumni", 25), ("profile", 25))
 SEARCH_WORDS = ["an", "mar", "nov", "kov", "pet", "ana", "jan", "hor", "lu", "ško"]
 
@@ -251,7 +255,7 @@ async def _open_loop(
     samples: list[float] = []
     statuses: Counter[str] = Counter()
     by_kind: dict[str, list[float]] = {k: [] for k, _ in MIX}
-    idle: list[Connection] = []
+    idle: list[tuple[Connection, float]] = []  # the most recently used last
     opened: list[Connection] = []
     free = asyncio.Semaphore(max_connections)
     rng = random.Random(1)
@@ -261,15 +265,21 @@ async def _open_loop(
 
     async def one(due: float, seed: int) -> None:
         async with free:
+            if idle and time.monotonic() - idle[-1][1] > IDLE_EXPIRY:
+                # the most recent is stale, so are all below it: uvicorn may be closing them
+                stale = [c for c, _ in idle]
+                idle.clear()
+                for old in stale:
+                    await old.close()
             if idle:
-                connection = idle.pop()
+                connection = idle.pop()[0]
             else:
                 connection = Connection(url)
                 opened.append(connection)
             client = Client(connection, members, headers, seed=seed)
             kind, status, _ = await client.one()
             ms = (time.perf_counter() - due) * 1000
-            idle.append(connection)
+            idle.append((connection, time.monotonic()))
         samples.append(ms)
         by_kind[kind].append(ms)
         statuses[f"{kind} {status}"] += 1
