@@ -42,9 +42,11 @@ from service.core.config import Settings
 from service.core.mail import FolderMailer, mailer_from_settings
 from service.core.oidc_login import SsoClient
 from service.core.ratelimit import limiter
+from service.heap import start_heap_freezer
 from service.ranking import RankerService
 from service.snapshots import Snapshots
 from service.usecases.member_reads import MemberReads
+from service.usecases.member_warmer import start_member_warmer
 from service.watch import reapply_tombstones, start_heartbeat, start_projection, start_watcher
 from service.web.pages import install_web
 
@@ -73,6 +75,9 @@ API_ROUTERS = (
     auth.session_router,
     auth_admin.router,
 )
+
+#: Members whose profiles ``serve`` reads in bulk at start (ALUMNI_GRAPH_MEMBER_CACHE_PRELOAD).
+PRELOAD_MEMBERS = 50_000
 
 #: Starting single sign-on and following links, per client and minute: generous, since a
 #: whole campus may reach the service through one address, but a bound on pending logins.
@@ -147,7 +152,21 @@ def create_app(store: Store | None = None, settings: Settings | None = None) -> 
             if use_member_cache
             else None
         )
+        preload = settings.member_cache_preload
+        preload = (PRELOAD_MEMBERS if owns_store else 0) if preload is None else preload
+        warmer = app.state.member_warmer = (
+            start_member_warmer(app.state.member_reads, lambda: app.state.projection.current, preload)
+            if preload
+            else None
+        )
+        # last: what start-up made is the long-lived heap the collector need not walk
+        use_gc_freeze = settings.gc_freeze if settings.gc_freeze is not None else owns_store
+        freezer = start_heap_freezer(lambda: app.state.projection.current, use_gc_freeze)
         yield
+        if freezer is not None:
+            freezer.stop()
+        if warmer is not None:
+            warmer.stop()
         if app.state.member_reads is not None:
             app.state.member_reads.close()
         app.state.audit_writer.stop()  # drained before the store closes

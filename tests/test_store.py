@@ -42,6 +42,21 @@ def test_upsert_reports_created_updated_unchanged(store: Store) -> None:
     assert member["discoverable"] is True and member["open_to_intros"] is True
 
 
+def test_members_read_in_one_query_equal_each_read_alone(store: Store) -> None:
+    store.upsert_members(_members())
+    store.upsert_employers([{"id": "e1", "props": {"name": "Krka d.d."}}])
+    store.merge_positions(
+        [{"member_id": "m2", "employer_id": "e1", "key": "e1:m2", "props": {"title": "Analyst"}}]
+    )
+    store.merge_knows([{"a": "m1", "b": "m2", "props": {"since": "2015"}}])
+    found = store.get_members(["m2", "nobody", "m1"])
+    assert set(found) == {"m1", "m2"}  # an id that names no one is left out
+    assert found["m1"] == store.get_member("m1")
+    assert found["m2"] == store.get_member("m2")
+    assert found["m2"]["positions"][0]["employer"] == "Krka d.d." and found["m2"]["connections"] == 1
+    assert store.get_members([]) == {}
+
+
 def test_knows_is_stored_once_whatever_the_direction(store: Store) -> None:
     store.upsert_members(_members())
     assert store.merge_knows([{"a": "m1", "b": "m2", "props": {"since": "2015"}}]).created == 1

@@ -7,8 +7,7 @@ from typing import Any
 
 from graph.store.base import StoreBase
 
-GET_MEMBER = """
-MATCH (m:Member {id: $id})
+_MEMBER_BODY = """
 OPTIONAL MATCH (m)-[w:WORKS_AT]->(e:Employer)
 WITH m, collect(CASE WHEN e IS NULL THEN null ELSE {
     employer_id: e.id, employer: e.name, aliases: e.aliases, title: w.title, start: w.start,
@@ -32,6 +31,11 @@ RETURN properties(m) AS member, positions, skills, wants, interests, cohorts,
        COUNT { (m)<-[:MENTORS]-() } AS mentors
 """
 
+GET_MEMBER = "MATCH (m:Member {id: $id})" + _MEMBER_BODY
+
+#: The same record for each of a list of ids (one query for a batch; see ``get_members``).
+GET_MEMBERS = "UNWIND $ids AS id MATCH (m:Member {id: id})" + _MEMBER_BODY
+
 MEMBER_CONTACTS = """
 UNWIND $ids AS id
 MATCH (m:Member {id: id})
@@ -40,27 +44,37 @@ RETURN m.id AS id, m.email AS email, m.discoverable AS discoverable,
 """
 
 
+def _member_record(row: dict[str, Any]) -> dict[str, Any]:
+    """A row of ``GET_MEMBER(S)`` as the member's record: properties, links in a stable order."""
+    member = dict(row.pop("member"))
+    member.pop("name_key", None)
+    member.pop("owned_fields", None)  # the store's bookkeeping (graph.store.privacy)
+    member.pop("owned_provenance", None)
+    member.update(row)
+    member["positions"] = sorted(
+        member["positions"],
+        key=lambda p: (p.get("start") or "", p["employer_id"]),
+        reverse=True,
+    )
+    member["skills"] = sorted(member["skills"], key=lambda s: s["key"])
+    member["wants"] = sorted(member["wants"])
+    member["interests"] = sorted(member["interests"])
+    return member
+
+
 class MembersMixin(StoreBase):
     def get_member(self, member_id: str) -> dict[str, Any] | None:
         """A member's properties and direct links, or None when no such member exists."""
         rows = self.read(GET_MEMBER, id=member_id)
-        if not rows:
-            return None
-        row = rows[0]
-        member = dict(row.pop("member"))
-        member.pop("name_key", None)
-        member.pop("owned_fields", None)  # the store's bookkeeping (graph.store.privacy)
-        member.pop("owned_provenance", None)
-        member.update(row)
-        member["positions"] = sorted(
-            member["positions"],
-            key=lambda p: (p.get("start") or "", p["employer_id"]),
-            reverse=True,
-        )
-        member["skills"] = sorted(member["skills"], key=lambda s: s["key"])
-        member["wants"] = sorted(member["wants"])
-        member["interests"] = sorted(member["interests"])
-        return member
+        return _member_record(rows[0]) if rows else None
+
+    def get_members(self, member_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """:meth:`get_member` for each of ``member_ids`` in one query, by id; the ids that
+        name no member are left out."""
+        if not member_ids:
+            return {}
+        records = (_member_record(row) for row in self.read(GET_MEMBERS, ids=list(member_ids)))
+        return {member["id"]: member for member in records}
 
     def member_contacts(self, member_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """Contact fields and the flags that govern them, by id, for the members of a list

@@ -40,10 +40,11 @@ def serve(
 
         uvicorn.run("service.app:create_app", factory=True, host=host, port=port, log_level=log_level)
         return
+    from service.core.config import Settings
     from service.supervisor import command
 
     # the supervisor needs uvicorn only: a fresh interpreter without the CLI's imports,
     # in this process (same pid, so signals sent to `serve` reach it)
     sys.stdout.flush()
     sys.stderr.flush()
-    os.execv(sys.executable, command(host, port, log_level, count))
+    os.execv(sys.executable, command(host, port, log_level, count, Settings().reuse_port))

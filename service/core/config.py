@@ -97,6 +97,18 @@ class Settings(BaseSettings):
     #: docs/reliability.md). None: on for an app that connects by itself (``serve``), off
     #: for one handed a store (tests).
     member_cache: bool | None = None
+    #: With the member cache on: how many members' profiles and contact rows it reads in
+    #: bulk at start (one query per batch of 500; about 1.6 KB of memory each); after each
+    #: change it reads again, in bulk, those asked since. 0: no bulk reads (the cache
+    #: fills as requests read). None: 50,000 for an app that connects by itself
+    #: (``serve``), 0 for one handed a store (tests).
+    member_cache_preload: int | None = Field(default=None, ge=0)
+    #: Move the heap out of the garbage collector's reach (``gc.freeze``) once started
+    #: and after each projection swap, so that collections of the oldest generation do
+    #: not walk the projection's objects (pauses of a quarter second each at 40,000
+    #: members; docs/deployment.md). None: on for an app that connects by itself
+    #: (``serve``), off for one handed a store (tests).
+    gc_freeze: bool | None = None
     #: Where the snapshots live; unset: ``snapshots/`` in the local server's folder, beside
     #: the data, also when NEO4J_URI names another server.
     snapshot_dir: Path | None = None
@@ -107,6 +119,11 @@ class Settings(BaseSettings):
     #: map it: the build's heap goes with that process (about 1.1 GiB at 320,000 members
     #: that a worker would otherwise keep).
     snapshot_build_apart: bool = True
+    #: ``serve --workers N``: a listening socket per worker (``SO_REUSEPORT``, where the
+    #: system has it), so the kernel spreads connections over the workers evenly by a hash
+    #: rather than to whichever worker accepts first (docs/deployment.md). Off: one
+    #: socket shared by the workers.
+    reuse_port: bool = True
     #: A folder the processes of one service keep their shared state in (the rate limits'
     #: buckets); ``serve --workers N`` sets it for its workers. Unset: each process alone.
     shared_state_dir: Path | None = None

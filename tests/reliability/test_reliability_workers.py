@@ -133,3 +133,44 @@ def test_two_workers_share_one_snapshot_and_stay_in_step(store: Store, two_worke
     refilled = (time.monotonic() - started) * FAILURES_PER_MINUTE / 60 + 1
     assert set(answers) <= {401, 429}, answers
     assert FAILURES_PER_MINUTE <= answers.count(401) <= FAILURES_PER_MINUTE + refilled, answers
+
+
+def _listening_sockets(pid: int) -> set[int]:
+    """The inodes of the listening TCP sockets process ``pid`` holds open."""
+    listening = set()
+    for line in Path("/proc/net/tcp").read_text(encoding="ascii").splitlines()[1:]:
+        fields = line.split()
+        if fields[3] == "0A":  # TCP_LISTEN
+            listening.add(int(fields[9]))
+    held = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = fd.readlink().name
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            held.add(int(target[8:-1]))
+    return held & listening
+
+
+def test_each_worker_listens_on_a_socket_of_its_own(store: Store, two_workers) -> None:
+    """``SO_REUSEPORT`` (``ALUMNI_GRAPH_REUSE_PORT``, on by default): two listening
+    sockets on one port, one in each worker, and new connections reach both."""
+    load_path(store, club(300))
+    url, proc = two_workers
+    workers = _workers(url, proc, 300)
+    own = {pid: _listening_sockets(pid) for pid in workers}
+    assert all(len(sockets) == 1 for sockets in own.values()), own
+    first, second = own.values()
+    assert first != second, own
+
+    answered_by: list[int] = []
+    clients = [httpx.Client(base_url=url, timeout=guards.ANSWER) for _ in range(40)]
+    try:  # forty keep-alive connections opened together, as the load test's clients are
+        for client in clients:
+            answered_by.append(client.get("/health").json()["process"])
+    finally:
+        for client in clients:
+            client.close()
+    # spread by a hash: both get some (all 40 on one: about 2 in a trillion)
+    assert set(answered_by) == set(workers), answered_by

@@ -85,3 +85,103 @@ def test_another_process_write_reaches_what_was_kept(
     while (city := client.get("/members/m1", headers=headers["admin"]).json()["city"]) != "Maribor":
         assert time.monotonic() < deadline, f"still {city} after the write elsewhere"
         time.sleep(0.05)
+
+
+def _wait(what: str, done: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 60  # the warmer looks every 0.25 s; a loaded machine is slow
+    while not done():
+        assert time.monotonic() < deadline, f"not {what} within a minute"
+        time.sleep(0.05)
+
+
+def _warmed(make_client: Callable[..., TestClient], seeded: Store, **settings: Any) -> tuple[TestClient, Any]:
+    """A client whose member cache read every member in bulk at start; its warmer."""
+    client = make_client(member_cache=True, member_cache_preload=100, **settings)
+    warmer = client.app.state.member_warmer  # type: ignore[attr-defined]
+    _wait("preloaded", lambda: len(warmer.fills) >= 1)
+    assert warmer.fills[0] == 4  # the four members of the club
+    return client, warmer
+
+
+def test_a_preloaded_cache_answers_profiles_and_emails_without_neo4j(
+    make_client: Callable[..., TestClient], seeded: Store, headers: H
+) -> None:
+    client, _ = _warmed(make_client, seeded)
+    one, contacts = _counting(seeded, "get_member"), _counting(seeded, "member_contacts")
+    r = client.get("/members/m2", headers=headers["career_office"])
+    assert r.status_code == 200 and r.json()["email"] == "borut@example.si"
+    assert r.json()["positions"][0]["employer"] == "Krka d.d."
+    assert client.get("/members/m3", headers=headers["career_office"]).status_code == 404  # hidden
+    assert _emails(client, headers)["m2"] == "borut@example.si"
+    assert one[0] == 0 and contacts[0] == 0
+
+
+def test_a_change_is_never_answered_from_what_was_preloaded(
+    make_client: Callable[..., TestClient], seeded: Store, headers: H
+) -> None:
+    """A consent change, a hiding and an erasure after the bulk read: the next answers
+    show them, and so do the answers from the fill that follows each change."""
+    client, warmer = _warmed(make_client, seeded)
+    assert client.get("/members/m2", headers=headers["career_office"]).status_code == 200  # asked
+
+    def refilled_after(fills: int) -> None:
+        _wait("filled again", lambda: len(warmer.fills) > fills)
+
+    fills = len(warmer.fills)
+    r = client.patch("/members/m2", json={"share_contact": False}, headers=headers["admin"])
+    assert r.status_code == 200, r.text
+    assert _emails(client, headers)["m2"] is None
+    refilled_after(fills)
+    contacts = _counting(seeded, "member_contacts")
+    assert _emails(client, headers)["m2"] is None
+    assert contacts[0] == 0  # from the fill after the change, which read it anew
+
+    fills = len(warmer.fills)
+    r = client.patch("/members/m2", json={"discoverable": False}, headers=headers["admin"])
+    assert r.status_code == 200, r.text
+    assert client.get("/members/m2", headers=headers["career_office"]).status_code == 404
+    refilled_after(fills)
+    one = _counting(seeded, "get_member")
+    assert client.get("/members/m2", headers=headers["career_office"]).status_code == 404
+    assert client.get("/members/m2", headers=headers["admin"]).json()["discoverable"] is False
+    assert one[0] == 0
+    assert "m2" not in _emails(client, headers)
+
+    assert client.get("/members/m4", headers=headers["admin"]).status_code == 200
+    fills = len(warmer.fills)
+    assert client.delete("/members/m4", headers=headers["admin"]).status_code == 200
+    assert client.get("/members/m4", headers=headers["admin"]).status_code == 404
+    refilled_after(fills)
+    assert client.get("/members/m4", headers=headers["admin"]).status_code == 404
+
+
+def test_a_bulk_read_that_raced_a_write_is_not_kept(
+    make_client: Callable[..., TestClient], seeded: Store, headers: H
+) -> None:
+    """The write commits while the batch is read (a real write through the same store,
+    made from inside the read): nothing of that batch may be kept."""
+    client = make_client(member_cache=True)
+    reads = client.app.state.member_reads  # type: ignore[attr-defined]
+    p = client.app.state.projection.current  # type: ignore[attr-defined]
+    real = seeded.get_members
+
+    def read_then_hide(ids: Any) -> Any:
+        found = real(ids)
+        assert seeded.update_member("m2", {"discoverable": False}) is not None
+        return found
+
+    seeded.get_members = read_then_hide  # type: ignore[method-assign]
+    assert reads.fill(reads.current_key(p), ["m1", "m2"]) is False
+    seeded.get_members = real  # type: ignore[method-assign]
+    p = client.app.state.projection.current  # type: ignore[attr-defined]
+    assert reads.kept_member(p, "m2") == (False, None)
+    assert client.get("/members/m2", headers=headers["career_office"]).status_code == 404
+
+
+def test_another_process_write_reaches_what_was_preloaded(
+    make_client: Callable[..., TestClient], seeded: Store, headers: H
+) -> None:
+    client, _ = _warmed(make_client, seeded, change_poll_seconds=0.1)
+    with Store(seeded.settings) as elsewhere:
+        assert elsewhere.update_member("m2", {"discoverable": False}) is not None
+    _wait("hidden", lambda: client.get("/members/m2", headers=headers["career_office"]).status_code == 404)

@@ -1,0 +1,121 @@
+"""Fill the member cache in bulk, so that profiles are not read one Neo4j query at a time.
+
+:class:`MemberReads` keeps what requests read until the graph changes, then drops all of
+it; until each member is asked again, every profile was a Neo4j round trip from a pool
+thread in the request path, at the faculty tier's load test 60-120 ms under load, and
+the slowest kind of request (bench/RESULTS.md). :class:`MemberWarmer` reads them ahead,
+one query per batch of ``batch`` members (a profile and a contact query):
+
+- at start, the first ``preload`` live members of the projection
+  (``ALUMNI_GRAPH_MEMBER_CACHE_PRELOAD``);
+- after every change (the cache's key moved and then stood still for ``quiet`` seconds),
+  the members asked since the previous fill: what traffic reads, not the whole club.
+
+A fill keeps nothing it read under a key that moved meanwhile, by the same rule as a
+request's read (:meth:`MemberReads.fill`), so a consent change, a hiding or an erasure is
+never answered from what was read before it; the consent filters run on every answer.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Hashable
+from itertools import islice
+
+from graph.projection import Projection
+from graph.store import StoreError
+from service.usecases.member_reads import MemberReads
+
+log = logging.getLogger("alumni_graph.service")
+
+
+class MemberWarmer:
+    """Fills ``reads`` in a thread of its own for the projection ``current()`` serves."""
+
+    def __init__(
+        self,
+        reads: MemberReads,
+        current: Callable[[], Projection | None],
+        *,
+        preload: int,
+        batch: int = 500,
+        quiet: float = 1.0,
+        interval: float = 0.25,
+    ) -> None:
+        self.reads = reads
+        self.current = current
+        self.preload = preload
+        self.batch = batch
+        self.quiet = quiet
+        self.interval = interval
+        #: completed fills and the members each read (the first is the preload)
+        self.fills: list[int] = []
+        self._filled: Hashable = None
+        self._pending: Hashable = None
+        self._pending_since = 0.0
+        self._first = True
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="member-warmer", daemon=True)
+
+    def start(self) -> MemberWarmer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=30)
+
+    def step(self) -> bool:
+        """Fill when due (see the module); True when a fill completed."""
+        p = self.current()
+        if p is None:
+            return False
+        key = self.reads.current_key(p)
+        if key == self._filled:
+            return False
+        now = time.monotonic()
+        if key != self._pending:
+            self._pending, self._pending_since = key, now
+        if not self._first and now - self._pending_since < self.quiet:
+            return False  # a batch of changes may still be coming in
+        ids = list(islice(p.index, self.preload)) if self._first else self.reads.take_asked()
+        done = self._fill(key, ids)
+        if done:
+            self._first = False
+            self._filled = key
+            self.fills.append(len(ids))
+        return done
+
+    def _fill(self, key: Hashable, ids: list[str]) -> bool:
+        started = time.perf_counter()
+        for at in range(0, len(ids), self.batch):
+            if self._stop.is_set():
+                return False
+            if not self.reads.fill(key, ids[at : at + self.batch]):
+                # a change came in: what is left is asked for again after it
+                self.reads.remember_asked(ids[at:])
+                return False
+        if ids:
+            seconds = time.perf_counter() - started
+            log.info("read %d members into the member cache in %.1f s", len(ids), seconds)
+        return True
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                self.step()
+            except StoreError:
+                continue  # Neo4j away: requests answer as they can; try again later
+            except Exception:  # the filling is an optimisation: the service serves on
+                log.exception("filling the member cache failed")
+
+
+def start_member_warmer(
+    reads: MemberReads | None, current: Callable[[], Projection | None], preload: int
+) -> MemberWarmer | None:
+    """A started :class:`MemberWarmer` over ``reads``, ``preload`` members read at start
+    (None when there is no cache)."""
+    return None if reads is None else MemberWarmer(reads, current, preload=preload).start()
