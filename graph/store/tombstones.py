@@ -176,12 +176,17 @@ class TombstonesMixin(StoreBase):
     def _binding_refusal(self, bound: JournalBinding, key: TombstoneKey | None) -> str:
         files = self.tombstone_files
         made_by = f" by {bound.key_file}" if bound.key_file else ""
-        mine = f"is another key ({key.key_id})" if key is not None else "is missing"
+        if key is None:
+            mine = "is missing: this folder is not the database's (or its key was lost)"
+        else:
+            mine = (
+                f"is another key ({key.key_id}): its journal {files.journal_path} belongs to "
+                "another deployment"
+            )
         return (
             f"this database is bound to the tombstone key {bound.key_id} (bound{made_by} on "
-            f"{bound.bound_at}), but the tombstone key {files.key_path} {mine}: its journal "
-            f"{files.journal_path} belongs to another deployment, so it was not applied and "
-            f"nothing was erased. {REBIND_ADVICE}"
+            f"{bound.bound_at}), but the tombstone key {files.key_path} {mine}; no journal was "
+            f"applied and nothing was erased. {REBIND_ADVICE}"
         )
 
     def rebind_journal(self, *, actor_role: str = "cli") -> TombstoneKey:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import typer
-from lifecycle_support import copy_bundle, service
+from lifecycle_support import admin_token, copy_bundle, service
 from typer.testing import CliRunner
 
 from graph.store import Store
@@ -54,7 +54,8 @@ def test_another_folders_journal_is_refused_and_erases_nothing(
 ) -> None:
     bundle = copy_bundle(tmp_path / "export")
     assert load_path(store, bundle).ok
-    ours = store.tombstone_files.key()
+    ours_files = store.tombstone_files
+    ours = ours_files.key()
     assert ours is not None
     assert store.journal_binding() is not None and store.journal_binding().key_id == ours.key_id
     members = _member_ids(store)
@@ -81,6 +82,15 @@ def test_another_folders_journal_is_refused_and_erases_nothing(
         store.tombstone_index()
     with pytest.raises(JournalBindingError):
         store.erase_member("m2")
+    assert _member_ids(store) == members
+    # a service that started with the right folder, whose folder is then another's
+    store._tombstone_files = ours_files
+    _, admin = admin_token(store)
+    with service(store) as client:
+        store._tombstone_files = other
+        r = client.delete("/members/m2", headers=admin)
+        assert r.status_code == 503, r.text
+        assert "nothing was erased" in r.json()["error"]["message"]
     assert _member_ids(store) == members
     assert store.count_tombstones() == 0
     assert [t.key_hash for t in other.journal()] == [other_key.id_hash("m1")]  # untouched too
