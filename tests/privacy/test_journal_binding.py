@@ -7,7 +7,9 @@ this database who had the same id as one erased over there.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ import typer
 from lifecycle_support import admin_token, copy_bundle, service
 from typer.testing import CliRunner
 
+from graph.config import ConnectionSettings
 from graph.store import Store
 from graph.tombstones import JournalBindingError, TombstoneFiles, TombstoneKey
 from loaders import load_path
@@ -203,3 +206,30 @@ def test_rebind_shows_whom_it_would_erase_then_binds(store: Store, tmp_path: Pat
     assert refused.exit_code == 2 and other_key.key_id in _flat(refused.output)
     again = runner.invoke(cli, ["tombstones", "rebind"], env=env)
     assert again.exit_code == 0 and "already bound" in again.output
+
+
+def test_two_processes_binding_at_once_agree_on_one_key(
+    store: Store, connection_settings: ConnectionSettings, tmp_path: Path
+) -> None:
+    """An unbound database met by two keys at once: one binds it, the other is refused."""
+    stores = [Store(connection_settings) for _ in range(2)]
+    for n, other in enumerate(stores):
+        other._tombstone_files = TombstoneFiles(tmp_path / f"folder{n}" / "tombstone.key")
+    start = threading.Barrier(2)
+
+    def bind(other: Store) -> str:
+        start.wait()
+        try:
+            return other.check_journal().key_id
+        except JournalBindingError:
+            return "refused"
+
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            results = list(pool.map(bind, stores))
+    finally:
+        for other in stores:
+            other.close()
+    assert results.count("refused") == 1
+    bound = store.read("MATCH (b:TombstoneBinding) RETURN b.key_id AS key_id")
+    assert [b["key_id"] for b in bound] == [r for r in results if r != "refused"]
