@@ -115,6 +115,14 @@ MIGRATIONS: tuple[Migration, ...] = (
             "WITH c, members UNWIND members AS m MERGE (m)-[:MEMBER_OF]->(c)",
         ),
     ),
+    Migration(
+        10,
+        "one binding of the database to a tombstone key and journal",
+        (
+            "CREATE CONSTRAINT tombstone_binding_id IF NOT EXISTS "
+            "FOR (n:TombstoneBinding) REQUIRE n.id IS UNIQUE",
+        ),
+    ),
 )
 
 MIGRATION_CONSTRAINT = "CREATE CONSTRAINT migration_id IF NOT EXISTS FOR (n:Migration) REQUIRE n.id IS UNIQUE"

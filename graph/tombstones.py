@@ -8,12 +8,19 @@ in the database, so a copy of the database names no one. With the key, every lat
 can tell that a row is about someone erased and skip it (``loaders.pipeline``).
 
 The key is a file beside the local server's password (``<server folder>/tombstone.key``,
-mode 600, made on first need), or wherever ``ALUMNI_GRAPH_TOMBSTONE_KEY`` says (for a
+mode 600, made when a database is first bound to it), or wherever ``ALUMNI_GRAPH_TOMBSTONE_KEY`` says (for a
 server named by ``NEO4J_URI``; every process that loads or erases must use the same
 file). Beside it, ``tombstones.journal`` keeps every tombstone (hashes and dates only,
 one JSON object a line, mode 600) outside the database, so that restoring an older
 backup cannot bring an erased member back: ``Store.reapply_tombstones`` puts the
 journal's tombstones back and erases the members they match.
+
+A key and its journal belong to one database: the database records the key's
+:attr:`TombstoneKey.key_id` it was bound to (``Store.check_journal``), and a process whose
+key is another one stops (:class:`JournalBindingError`) before it applies its journal,
+instead of erasing another club's members who happen to have the same ids. The key's id
+names the pair: the journal's hashes mean something only under its key, and every host
+of a deployment holds the same key file already.
 
 E-mail addresses are compared after :func:`normalise_email`: Unicode NFC, surrounding
 white space trimmed, case folded. Nothing else (dots and ``+tags`` mean different
@@ -45,6 +52,11 @@ ERASED_MESSAGE = "erased on {date} (GDPR Art. 17), skipped"
 
 class TombstoneKeyError(RuntimeError):
     """The key is missing or is not the one the tombstones were made with."""
+
+
+class JournalBindingError(TombstoneKeyError):
+    """The database is bound to another key and journal than this process's: applying
+    this journal would erase another deployment's members. Nothing was erased."""
 
 
 def normalise_email(email: str) -> str:

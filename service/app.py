@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from starlette.middleware import Middleware
 
 from graph.store import Store, StoreUnavailable
+from graph.tombstones import JournalBindingError
 from service.api import API_V1
 from service.api.errors import install_error_handlers
 from service.api.inputs import ScreenedOpenParameters
@@ -115,7 +116,15 @@ def create_app(store: Store | None = None, settings: Settings | None = None) -> 
             log.warning("Neo4j is not answering at start (%s); serving 503 until it does", exc)
         # before the first answer: a backup restored while the service was down must not
         # bring erased members back (the watcher does it again after outside changes)
-        reapply_tombstones(store)
+        # and never for another deployment's database: a start bound to another key stops here
+        try:
+            reapply_tombstones(store, at_start=True)
+        except JournalBindingError:
+            if heartbeat is not None:
+                heartbeat.stop()
+            if owns_store:
+                store.close()
+            raise
         use_snapshots = settings.snapshots if settings.snapshots is not None else owns_store
         snapshots = (
             Snapshots(

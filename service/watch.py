@@ -28,7 +28,7 @@ from graph.projection import Projection, ProjectionService, ReloadInProgress
 from graph.store import Store, StoreError, StoreUnavailable
 from graph.store.base import WriteEvent
 from graph.store.integrity import ChangeMark
-from graph.tombstones import TombstoneKeyError
+from graph.tombstones import JournalBindingError, TombstoneKeyError
 from service.core.token_cache import TokenCache
 from service.snapshots import Snapshots
 
@@ -278,11 +278,21 @@ def start_heartbeat(store: Store, cache: TokenCache | None, interval: float) -> 
     return Heartbeat(store, cache, interval).start()
 
 
-def reapply_tombstones(store: Store) -> bool:
+def reapply_tombstones(store: Store, *, at_start: bool = False) -> bool:
     """Put back tombstones missing from Neo4j and erase the members they match (see
-    ``Store.reapply_tombstones``); False when that could not be done now (it is logged)."""
+    ``Store.reapply_tombstones``); False when that could not be done now (it is logged).
+
+    A database bound to another key and journal (``JournalBindingError``) stops the start
+    (``at_start``): a service must not answer for a database whose erasures it cannot
+    keep. Later, after an outside change, it is logged, and nothing is erased.
+    """
     try:
         done = store.reapply_tombstones()
+    except JournalBindingError as exc:
+        log.error("the tombstones of erased members were not re-applied: %s", exc)
+        if at_start:
+            raise
+        return False
     except (StoreError, TombstoneKeyError) as exc:
         log.error("could not re-apply the tombstones of erased members: %s", exc)
         return False

@@ -22,7 +22,14 @@ from typing import Any
 from graph.store.base import CHANGE_LOG_KEEP, StoreBase, WriteEvent
 
 #: Labels of the service's own records, which a club's data checksum leaves out.
-BOOKKEEPING_LABELS = ("Migration", "ApiToken", "AuditEntry", "StoreChanges", "StoreChange")
+BOOKKEEPING_LABELS = (
+    "Migration",
+    "ApiToken",
+    "AuditEntry",
+    "StoreChanges",
+    "StoreChange",
+    "TombstoneBinding",
+)
 
 _NOT_BOOKKEEPING = " AND ".join(f"NOT {{v}}:{label}" for label in BOOKKEEPING_LABELS)
 

@@ -189,7 +189,8 @@ class PrivacyMixin(StoreBase):
         now = datetime.now(UTC)
         at = now.isoformat(timespec="microseconds")
         files = self.tombstone_files  # type: ignore[attr-defined]
-        key = files.key(create=True) if tombstone else None
+        # a tombstone goes only into the database bound to this key and journal
+        key = self.check_journal() if tombstone else None  # type: ignore[attr-defined]
 
         marks: list[tuple[str, int]] = []
 

@@ -22,8 +22,9 @@ _ALREADY_THERE = (
 
 #: What a bulk import (``alumni-graph load --bulk``) may find in the database it replaces:
 #: the migrations' records and the change counter are made again after it, the tombstones
-#: come back from their journal. Anything else means the database is not empty.
-BULK_REPLACEABLE = ("Migration", "StoreChanges", "Tombstone")
+#: come back from their journal, and the database is bound again to the key and journal
+#: the import ran with. Anything else means the database is not empty.
+BULK_REPLACEABLE = ("Migration", "StoreChanges", "Tombstone", "TombstoneBinding")
 
 _NOT_REPLACEABLE = " AND ".join(f"NOT n:{label}" for label in BULK_REPLACEABLE)
 # bounded: a full database is told so without counting every node
@@ -104,8 +105,9 @@ class SchemaMixin(StoreBase):
         tokens and the audit log, which are the service's, not the club's. The tombstones
         of erased members stay with them unless ``keep_tombstones`` says otherwise (it
         follows ``keep_security`` when not given); when they go, their journal is emptied
-        too, or they would come back. The change counter stays too, and moves, so that a
-        running service rebuilds its projection.
+        too, or they would come back, and the database's binding to that journal goes. The
+        change counter stays too, and moves, so that a running service rebuilds its
+        projection.
         """
         if keep_tombstones is None:
             keep_tombstones = keep_security
@@ -113,7 +115,9 @@ class SchemaMixin(StoreBase):
         if keep_security:
             kept += ["ApiToken", "AuditEntry"]
         if keep_tombstones:
-            kept.append("Tombstone")
+            # without its tombstones the database is bound to no journal any more: the
+            # next load or start binds it again (``Store.check_journal``)
+            kept += ["Tombstone", "TombstoneBinding"]
         # labels from the list above, never from input
         spared = " AND ".join(f"NOT n:{label}" for label in kept)
         # Relationships first, a bounded number per transaction: DETACH DELETE of a node

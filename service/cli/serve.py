@@ -8,7 +8,10 @@ from typing import Annotated
 
 import typer
 
-from service.cli.app import app
+from graph.store import Store, StoreError
+from graph.tombstones import JournalBindingError, TombstoneKeyError
+from service.cli.app import app, fail
+from service.core.config import Settings
 
 
 def default_workers() -> int:
@@ -17,6 +20,27 @@ def default_workers() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+def check_journal() -> None:
+    """Exit before any worker starts when the database is bound to another tombstone key
+    and journal (the workers would each stop at their start, and be started again)."""
+    settings = Settings()
+    store = Store(
+        settings.connection(),
+        connect_timeout=settings.neo4j_timeout,
+        max_retry_time=settings.neo4j_timeout / 4,
+    )
+    try:
+        store.check_journal()
+    except JournalBindingError as exc:
+        raise fail(str(exc), 2) from exc
+    except TombstoneKeyError:
+        pass  # a missing key: the service says so at its start, as loads do
+    except StoreError:
+        pass  # Neo4j away: the service answers 503 until it is back, and checks at its start
+    finally:
+        store.close()
 
 
 @app.command()
@@ -34,6 +58,7 @@ def serve(
     ] = None,
 ) -> None:
     """Serve the API (OpenAPI at /docs) on the configured Neo4j."""
+    check_journal()
     count = workers or default_workers()
     if count == 1:
         import uvicorn

@@ -22,6 +22,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from graph.tombstones import TombstoneKeyError
 from loaders.mapping import (
     Mapping,
     MappingError,
@@ -217,14 +218,17 @@ def sync(
             raise fail(f"the mapping was not saved: {escape(str(exc))}", 2) from None
         out.print(f"mapping saved as {escape(str(where))}; the next sync of '{escape(name)}' uses it")
     with open_store() as store:
-        plan = plan_sync(
-            store,
-            source,
-            sources.found,
-            deactivate_missing=deactivate_missing,
-            club=club,
-            confirm_same_email=confirm_same_email,
-        )
+        try:
+            plan = plan_sync(
+                store,
+                source,
+                sources.found,
+                deactivate_missing=deactivate_missing,
+                club=club,
+                confirm_same_email=confirm_same_email,
+            )
+        except TombstoneKeyError as exc:  # erased members could come back, or the wrong ones go
+            raise fail(escape(str(exc)), 2) from None
         _print_plan(plan, show_errors)
         csv_path, html_path = _write_diff(plan, diff_out, name)
         out.print(f"diff written to {escape(str(csv_path))} and {escape(str(html_path))}")

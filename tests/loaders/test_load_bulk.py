@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from graph.migrations import MIGRATIONS
 from graph.store import Store
+from graph.tombstones import TombstoneFiles, TombstoneKey
 from loaders import load_path
 from loaders.bulk import NODE_HEADERS, RELATIONSHIP_HEADERS, import_progress, prepare_bulk
 from loaders.synthetic import generate_bundle
@@ -160,3 +161,52 @@ def test_club_tier_bulk_equals_a_normal_load(store: Store, tmp_path: Path) -> No
     constraints = {r["name"] for r in store.read("SHOW CONSTRAINTS YIELD name RETURN name")}
     assert {"member_id", "skill_key", "tombstone_key_hash"} <= constraints
     assert store.changes().epoch is not None  # a running service hears of the new database
+
+
+def _other_folder(tmp_path: Path, erased: str) -> tuple[TombstoneFiles, TombstoneKey]:
+    """Another deployment's key and journal, which erased ``erased`` (an id of this club too)."""
+    files = TombstoneFiles(tmp_path / "other" / "tombstone.key")
+    key = files.key(create=True)
+    assert key is not None
+    files.append([key.tombstone(erased, None, "2026-01-02")])
+    return files, key
+
+
+def test_refuses_a_database_bound_to_another_key_before_importing(
+    store: Store, test_data: Path, tmp_path: Path
+) -> None:
+    load_path(store, test_data / "bundles" / "good")
+    store.wipe()  # empty, still bound to the test server's key
+    other, other_key = _other_folder(tmp_path, "m1")
+    result = runner.invoke(
+        app,
+        ["load", "--bulk", str(test_data / "bundles" / "good")],
+        env={"ALUMNI_GRAPH_TOMBSTONE_KEY": str(other.key_path)},
+    )
+    assert result.exit_code == 2, result.output
+    assert other_key.key_id in "".join(result.output.split())
+    assert store.counts()["nodes"]["Member"] == 0  # nothing imported
+
+
+@pytest.mark.slow
+def test_bulk_load_binds_the_empty_database_to_its_folder(
+    store: Store, test_data: Path, tmp_path: Path
+) -> None:
+    """The import replaces the database, binding and all: it is bound again to the key it
+    ran with, so that a later process with another folder's journal is refused."""
+    result = runner.invoke(app, ["load", "--bulk", str(test_data / "bundles" / "good")])
+    assert result.exit_code == 0, result.output
+    ours = store.tombstone_files.key()
+    bound = store.journal_binding()
+    assert ours is not None and bound is not None and bound.key_id == ours.key_id
+    members = store.counts()["nodes"]["Member"]
+    other, other_key = _other_folder(tmp_path, "m1")
+    refused = runner.invoke(
+        app,
+        ["load", str(test_data / "bundles" / "good")],
+        env={"ALUMNI_GRAPH_TOMBSTONE_KEY": str(other.key_path)},
+    )
+    assert refused.exit_code == 2, refused.output
+    assert ours.key_id in "".join(refused.output.split())
+    assert store.get_member("m1") is not None
+    assert store.counts()["nodes"]["Member"] == members

@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 
 from graph.config import PROJECT_ROOT, ConnectionSettings, LocalServerSettings
+from graph.tombstones import KEY_FILE
 from loaders.synthetic import generate_bundle
 from tests.support import guards
 
@@ -65,6 +66,10 @@ def neo4j_env(settings: ConnectionSettings, local: LocalServerSettings | None = 
         )
     else:
         env.update(NEO4J_URI=settings.uri, NEO4J_USER=settings.user, NEO4J_PASSWORD=settings.password)
+        # the same tombstone key and journal as this process: the database is bound to them
+        key = settings.tombstone_key or (settings.home / KEY_FILE if settings.home else None)
+        if key is not None:
+            env.update(ALUMNI_GRAPH_TOMBSTONE_KEY=str(key))
     return env
 
 

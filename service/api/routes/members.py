@@ -6,6 +6,7 @@ admin for anyone) and every member shown through :func:`graph.consent.visible_me
 
 from __future__ import annotations
 
+import logging
 from functools import partial
 from typing import Annotated, Any
 
@@ -14,8 +15,9 @@ from starlette.concurrency import run_in_threadpool
 
 from graph import consent
 from graph.consent import Viewer, visible_member
+from graph.tombstones import TombstoneKeyError
 from service.api.deps import MemberId, ProjectionDep, StoreDep
-from service.api.errors import member_not_found
+from service.api.errors import ApiError, member_not_found
 from service.api.middleware.audit import flush_audit
 from service.api.middleware.resilience import forget_tokens
 from service.api.schemas.members import Member
@@ -25,6 +27,8 @@ from service.core.roles import Principal
 from service.core.tokens import now_iso
 from service.usecases.member_reads import member_reads_of
 from service.usecases.visibility import require_club_scope, viewer_for, viewer_of
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/members", tags=["members"])
 
@@ -147,7 +151,15 @@ def erase_member(
     its tokens, and leave the audit log only an opaque reference."""
     require_club_scope(projection, principal, (member_id,))
     flush_audit(request)  # queued entries naming the member get the reference too
-    erasure = store.erase_member(member_id)
+    try:
+        erasure = store.erase_member(member_id)
+    except TombstoneKeyError as exc:  # checked before anything is written
+        log.error("an erasure was refused: %s", exc)
+        raise ApiError(
+            503,
+            "the erasure cannot be recorded with this service's tombstone key (see the "
+            "service's log); nothing was erased",
+        ) from None
     if erasure is None:
         raise member_not_found(member_id)
     # the entry for this very request must not name the member either
