@@ -50,7 +50,7 @@ def service_env(settings: ConnectionSettings, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
     if settings.home is not None:
         # the tombstone key and journal of this server, not of a folder the shell names:
-        # another server's journal would erase its members here at the service's start
+        # the database is bound to its own key, and the service refuses to start with another
         env["ALUMNI_GRAPH_NEO4J_DIR"] = str(settings.home)
     env.update(
         NEO4J_URI=settings.uri,
