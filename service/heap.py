@@ -24,43 +24,42 @@ from __future__ import annotations
 
 import gc
 import logging
-import threading
 import time
 import weakref
 from collections.abc import Callable
 
+from service.periodic import Periodic
+
 log = logging.getLogger("alumni_graph.service")
 
 
-class HeapFreezer:
+class HeapFreezer(Periodic):
     """Freezes the heap after start-up and after every swap of ``current()``'s object.
 
     ``check`` does the work when due; :meth:`start` calls it every ``interval`` seconds
     from a thread of its own. ``pauses_ms`` holds the pause of each freeze."""
 
+    name = "heap-freezer"
+    failure = "freezing the heap failed"
+
     def __init__(
         self, current: Callable[[], object | None], interval: float = 1.0, rebase_seconds: float = 600.0
     ) -> None:
+        super().__init__(interval)
         self.current = current
-        self.interval = interval
         self.rebase_seconds = rebase_seconds
         self._rebased_at = time.monotonic()
         self._full_collections = gc.get_stats()[2]["collections"]
         self.freezes = 0
         self.pauses_ms: list[float] = []
         self._frozen_for: weakref.ref[object] | None = None
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="heap-freezer", daemon=True)
 
     def start(self) -> HeapFreezer:
         self.check()
-        self._thread.start()
-        return self
+        return super().start()
 
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=30)
+    def step(self) -> bool:
+        return self.check()
 
     def check(self) -> bool:
         """Freeze when due (see the module); True when it did."""
@@ -98,13 +97,6 @@ class HeapFreezer:
         self.freezes += 1
         self.pauses_ms.append(pause)
         log.info("froze %d objects out of the collector's reach (%.0f ms)", gc.get_freeze_count(), pause)
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            try:
-                self.check()
-            except Exception:  # the freezing is an optimisation: the service serves on
-                log.exception("freezing the heap failed")
 
 
 def start_heap_freezer(current: Callable[[], object | None], enabled: bool) -> HeapFreezer | None:

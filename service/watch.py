@@ -30,6 +30,7 @@ from graph.store.base import WriteEvent
 from graph.store.integrity import ChangeMark
 from graph.tombstones import JournalBindingError, TombstoneKeyError
 from service.core.token_cache import TokenCache
+from service.periodic import Periodic
 from service.snapshots import Snapshots
 
 log = logging.getLogger("alumni_graph.service")
@@ -219,35 +220,37 @@ class ChangeWatcher:
         return True
 
 
-class Heartbeat:
+class Heartbeat(Periodic):
     """Reads the token change counter every ``interval`` seconds (see the module).
 
     The reading is asked even while calls fail fast, so it is the probe that lets requests
     through again; a failed reading makes the token cache stop answering alone."""
 
+    name = "heartbeat"
+    failure = "the heartbeat's reading failed"
+
     def __init__(
         self, store: Store, cache: TokenCache, interval: float, watcher: ChangeWatcher | None = None
     ) -> None:
+        super().__init__(interval)
         self.store = store
         self.cache = cache
-        self.interval = interval
         #: woken when the graph's counter moved, so that other processes' writes come in
         #: within a heartbeat rather than a poll
         self.watcher = watcher
         self.beats = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="heartbeat", daemon=True)
 
     def start(self) -> Heartbeat:
         self.store.probed = True
         self.beat()
-        self._thread.start()
-        return self
+        return super().start()
 
     def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=30)
+        super().stop()
         self.store.probed = False
+
+    def step(self) -> bool:
+        return self.beat()
 
     def beat(self) -> bool:
         asked_at = time.monotonic()
@@ -265,10 +268,6 @@ class Heartbeat:
             self.watcher.wake(graph_mark)
         self.beats += 1
         return True
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            self.beat()
 
 
 def start_heartbeat(store: Store, cache: TokenCache | None, interval: float) -> Heartbeat | None:

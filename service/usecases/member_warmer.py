@@ -19,20 +19,25 @@ never answered from what was read before it; the consent filters run on every an
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable, Hashable
 from itertools import islice
 
 from graph.projection import Projection
 from graph.store import StoreError
+from service.periodic import Periodic
 from service.usecases.member_reads import MemberReads
 
 log = logging.getLogger("alumni_graph.service")
 
 
-class MemberWarmer:
+class MemberWarmer(Periodic):
     """Fills ``reads`` in a thread of its own for the projection ``current()`` serves."""
+
+    name = "member-warmer"
+    failure = "filling the member cache failed"
+    # Neo4j away: requests answer as they can; the next turn tries again
+    expected = (StoreError,)
 
     def __init__(
         self,
@@ -44,29 +49,18 @@ class MemberWarmer:
         quiet: float = 1.0,
         interval: float = 0.25,
     ) -> None:
+        super().__init__(interval)
         self.reads = reads
         self.current = current
         self.preload = preload
         self.batch = batch
         self.quiet = quiet
-        self.interval = interval
         #: completed fills and the members each read (the first is the preload)
         self.fills: list[int] = []
         self._filled: Hashable = None
         self._pending: Hashable = None
         self._pending_since = 0.0
         self._first = True
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="member-warmer", daemon=True)
-
-    def start(self) -> MemberWarmer:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=30)
 
     def step(self) -> bool:
         """Fill when due (see the module); True when a fill completed."""
@@ -102,15 +96,6 @@ class MemberWarmer:
             seconds = time.perf_counter() - started
             log.info("read %d members into the member cache in %.1f s", len(ids), seconds)
         return True
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            try:
-                self.step()
-            except StoreError:
-                continue  # Neo4j away: requests answer as they can; try again later
-            except Exception:  # the filling is an optimisation: the service serves on
-                log.exception("filling the member cache failed")
 
 
 def start_member_warmer(
