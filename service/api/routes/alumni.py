@@ -16,9 +16,10 @@ from graph.projection import Projection
 from service.api.csv_export import csv_response
 from service.api.deps import ProjectionDep, StoreDep
 from service.api.errors import ApiError
+from service.api.json_body import json_response
 from service.api.listing import ListingDep
-from service.api.schemas.alumni import DirectoryEntry, DirectoryPage, positions_out
-from service.api.schemas.graph_common import member_brief
+from service.api.schemas.alumni import DirectoryPage, positions_out_json
+from service.api.schemas.graph_common import member_brief_json
 from service.core.auth import CareerOfficeOrAdmin
 from service.usecases.member_cards import emails, kept_emails, positions_shown
 from service.usecases.member_reads import member_reads_of
@@ -68,28 +69,29 @@ def _bad_years(problem: str) -> ApiError:
     )
 
 
-def _entry(p: Projection, m: int, email: str | None) -> DirectoryEntry:
-    brief = member_brief(p, m)
+def _entry(p: Projection, m: int, email: str | None) -> dict[str, Any]:
+    """A :class:`~service.api.schemas.alumni.DirectoryEntry` as a plain dict (see
+    :mod:`service.api.json_body`)."""
     cohorts = sorted(p.cohorts.of_member[m], key=lambda c: p.cohort_year[c])
-    return DirectoryEntry(
-        **brief.model_dump(),
-        email=email,
-        programs=[p.programs.vocab.names[c] for c in p.programs.of_member[m]],
-        cohort_years=sorted({p.cohort_year[c] for c in cohorts if p.cohort_year[c]}),
-        current_positions=positions_out(
+    return {
+        **member_brief_json(p, m),
+        "email": email,
+        "programs": [p.programs.vocab.names[c] for c in p.programs.of_member[m]],
+        "cohort_years": sorted({int(p.cohort_year[c]) for c in cohorts if p.cohort_year[c]}),
+        "current_positions": positions_out_json(
             p, positions_shown(p, m, [pos for pos in p.positions[m] if pos.end == 0])
         ),
-    )
+    }
 
 
-def _csv_row(entry: DirectoryEntry) -> dict[str, Any]:
-    now = entry.current_positions[0] if entry.current_positions else None
+def _csv_row(entry: dict[str, Any]) -> dict[str, Any]:
+    now = entry["current_positions"][0] if entry["current_positions"] else None
     return {
-        **entry.model_dump(exclude={"programs", "cohort_years", "current_positions"}),
-        "programs": "; ".join(entry.programs),
-        "cohort_years": "; ".join(str(y) for y in entry.cohort_years),
-        "employer": now.employer.name if now else None,
-        "title": now.title if now else None,
+        **{k: v for k, v in entry.items() if k not in ("programs", "cohort_years", "current_positions")},
+        "programs": "; ".join(entry["programs"]),
+        "cohort_years": "; ".join(str(y) for y in entry["cohort_years"]),
+        "employer": now["employer"]["name"] if now else None,
+        "title": now["title"] if now else None,
     }
 
 
@@ -156,7 +158,7 @@ async def search_alumni(
             "name (default otherwise), graduation_year"
         ),
     ] = None,
-) -> DirectoryPage | Response:
+) -> Response:
     """Discoverable members only. Employer filters see only members who share their
     employer. Emails only as the consent filter allows."""
     p = projection
@@ -191,9 +193,12 @@ async def search_alumni(
             (_csv_row(e) for e in items),
             headers={"X-Total-Count": str(found.total)},
         )
-    return DirectoryPage(
-        **paging.counts(found.total),
-        sort=query.sort,
-        items=items,
-        projection_version=p.version,
+    # :class:`DirectoryPage`, serialised once (service.api.json_body)
+    return json_response(
+        {
+            **paging.counts(int(found.total)),
+            "sort": query.sort,
+            "items": items,
+            "projection_version": int(p.version),
+        }
     )

@@ -6,13 +6,15 @@ from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from starlette.responses import Response
 
 from graph import consent
 from graph.algorithms.introductions import introductions as find_introductions
 from service.api.deps import MemberId, ProjectionDep
 from service.api.errors import ApiError, member_not_found, not_found
-from service.api.schemas.graph_common import EmployerRef, member_ref
-from service.api.schemas.introductions import Introductions, PathOut
+from service.api.json_body import json_response
+from service.api.schemas.graph_common import member_ref_json
+from service.api.schemas.introductions import Introductions
 from service.core.auth import MemberOrCareerOffice
 from service.usecases.visibility import (
     member_viewer,
@@ -46,7 +48,7 @@ async def introductions(
         Query(min_length=1, max_length=64, description="An employer id: reach any current employee"),
     ] = None,
     paths: Annotated[int, Query(ge=1, le=10, description="How many paths at most")] = 3,
-) -> Introductions:
+) -> Response:
     """As many node-disjoint KNOWS paths of at most 4 hops as exist, up to ``paths``,
     strongest first among them (tie strength from shared cohort, overlapping employment,
     shared events and years known, weighed by each broker's acceptance rate of earlier
@@ -91,23 +93,26 @@ async def introductions(
     if len(kept) != len(found.paths):
         reason = found.reason or (None if kept else "no path through members of the two sides' clubs")
         found = replace(found, paths=kept, reason=reason)
-    return Introductions(
-        member_id=member_id,
-        to=member_ref(p, target) if target is not None else None,
-        company=(
-            EmployerRef(id=company, name=p.employers.vocab.names[employer])
-            if employer is not None and company is not None
-            else None
-        ),
-        paths=[
-            PathOut(
-                members=[member_ref(p, m) for m in path.members],
-                hops=path.hops,
-                strength=round(path.strength, 4),
-                ties=[round(t, 4) for t in path.ties],
-            )
-            for path in found.paths
-        ],
-        reason=found.reason,
-        projection_version=p.version,
+    # :class:`Introductions`, serialised once (service.api.json_body)
+    return json_response(
+        {
+            "member_id": member_id,
+            "to": member_ref_json(p, target) if target is not None else None,
+            "company": (
+                {"id": company, "name": p.employers.vocab.names[employer]}
+                if employer is not None and company is not None
+                else None
+            ),
+            "paths": [
+                {
+                    "members": [member_ref_json(p, m) for m in path.members],
+                    "hops": int(path.hops),
+                    "strength": float(round(path.strength, 4)),
+                    "ties": [float(round(t, 4)) for t in path.ties],
+                }
+                for path in found.paths
+            ],
+            "reason": found.reason,
+            "projection_version": int(p.version),
+        }
     )

@@ -12,12 +12,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Request
 from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
 
 from graph import consent
 from graph.consent import Viewer, visible_member
 from graph.tombstones import TombstoneKeyError
 from service.api.deps import MemberId, ProjectionDep, StoreDep
 from service.api.errors import ApiError, member_not_found
+from service.api.json_body import model_response
 from service.api.middleware.audit import flush_audit
 from service.api.middleware.resilience import forget_tokens
 from service.api.schemas.members import Member
@@ -46,7 +48,7 @@ async def get_member(
     store: StoreDep,
     principal: ProfileReader,
     projection: ProjectionDep,
-) -> Member:
+) -> Response:
     """The profile as the caller may see it: a member hidden from the caller (not
     discoverable, or outside the caller's clubs) is the same 404 as an id that names no one."""
     # on the event loop when the profile is kept; Neo4j is asked from the thread pool
@@ -61,7 +63,7 @@ async def get_member(
     shown = visible_member(member, viewer_for(principal, projection, i)) if member is not None else None
     if shown is None:
         raise member_not_found(member_id)
-    return Member.model_validate(shown)
+    return model_response(Member.model_validate(shown))
 
 
 @router.patch("/{member_id}", response_model=Member, summary="Change consent and profile fields")

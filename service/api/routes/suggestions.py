@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
+from starlette.responses import Response
 
 from service.api.deps import MemberId, ProjectionDep, RankerDep
-from service.api.schemas.graph_common import member_brief, member_ref
-from service.api.schemas.suggestions import ReasonOut, SuggestionOut, Suggestions
+from service.api.json_body import json_response
+from service.api.schemas.graph_common import member_brief_json, member_ref_json
+from service.api.schemas.suggestions import Suggestions
 from service.core.auth import MemberScope
 from service.usecases.visibility import (
     member_viewer,
@@ -40,7 +42,7 @@ async def suggestions(
             "city, events); omitted: balanced"
         ),
     ] = None,
-) -> Suggestions:
+) -> Response:
     """Second-degree connections and members who share a cohort, an employer, rare skills or
     interests, events or a city. Scored by the ranker learned from the club's own ties when
     one was trained (``alumni-graph train``; the score is then the logistic of the model's
@@ -52,18 +54,23 @@ async def suggestions(
     found, used = ranker.suggest(p, me, limit=oversample(p, limit), purpose=purpose)
     # only members the caller and the member may both find: their clubs, or open to all
     found = scoped_suggestions(p, (viewer_of(principal, p), member_viewer(p, me)), found, limit)
-    return Suggestions(
-        member_id=member_id,
-        purpose=purpose,
-        ranker=used,
-        projection_version=p.version,
-        suggestions=[
-            SuggestionOut(
-                member=member_brief(p, s.member),
-                score=s.score,
-                reasons=[ReasonOut(kind=r.kind, detail=r.detail, weight=r.weight) for r in s.reasons],
-                mutual_connections=[member_ref(p, m) for m in s.mutual_connections],
-            )
-            for s in found
-        ],
+    # :class:`Suggestions`, serialised once (service.api.json_body)
+    return json_response(
+        {
+            "member_id": member_id,
+            "purpose": purpose,
+            "projection_version": int(p.version),
+            "ranker": used,
+            "suggestions": [
+                {
+                    "member": member_brief_json(p, s.member),
+                    "score": float(s.score),
+                    "reasons": [
+                        {"kind": r.kind, "detail": r.detail, "weight": float(r.weight)} for r in s.reasons
+                    ],
+                    "mutual_connections": [member_ref_json(p, m) for m in s.mutual_connections],
+                }
+                for s in found
+            ],
+        }
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -17,19 +18,25 @@ class PositionOut(BaseModel):
     end: int | None = Field(None, description="Year; null while current")
 
 
-def positions_out(p: Projection, positions: Iterable[Position]) -> list[PositionOut]:
-    """Projected positions as the API shows them, employer names resolved."""
+def positions_out_json(p: Projection, positions: Iterable[Position]) -> list[dict[str, Any]]:
+    """:func:`positions_out` as plain dicts (see :mod:`service.api.json_body`)."""
     return [
-        PositionOut(
-            employer=EmployerRef(
-                id=p.employers.vocab.keys[pos.employer], name=p.employers.vocab.names[pos.employer]
-            ),
-            title=p.titles.names[pos.title] if pos.title >= 0 else None,
-            start=pos.start or None,
-            end=pos.end or None,
-        )
+        {
+            "employer": {
+                "id": p.employers.vocab.keys[pos.employer],
+                "name": p.employers.vocab.names[pos.employer],
+            },
+            "title": p.titles.names[pos.title] if pos.title >= 0 else None,
+            "start": int(pos.start) if pos.start else None,
+            "end": int(pos.end) if pos.end else None,
+        }
         for pos in positions
     ]
+
+
+def positions_out(p: Projection, positions: Iterable[Position]) -> list[PositionOut]:
+    """Projected positions as the API shows them, employer names resolved."""
+    return [PositionOut.model_validate(d) for d in positions_out_json(p, positions)]
 
 
 class DirectoryEntry(MemberBrief):
