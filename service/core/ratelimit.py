@@ -99,7 +99,7 @@ class SharedRateLimiter(RateLimiter):
     has refilled to the full burst — a full bucket is the same as a forgotten one, so it
     can be given to another key. Each take is one read and one write of a slot under an
     exclusive ``flock`` (and a thread lock, which ``flock`` does not give between the
-    threads of one process). ``time.monotonic`` is the host's clock, the same in every
+    threads of one process); a peek only reads (see :meth:`peek`). ``time.monotonic`` is the host's clock, the same in every
     process. When all ``PROBE`` slots hold other keys' partly used buckets (thousands
     of keys at once, all busy), the first is taken over: that key starts afresh.
     """
@@ -128,26 +128,31 @@ class SharedRateLimiter(RateLimiter):
             fcntl.flock(self._fd, fcntl.LOCK_UN)
         self._table = mmap.mmap(self._fd, size)
 
-    def _take(self, key: str, cost: float) -> float:
-        """Refill ``key``'s bucket, take ``cost`` from it when it holds a request, and
-        return the seconds to wait (0.0 when allowed)."""
-        h = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "little") or 1
+    def _take(self, key: str) -> float:
+        """Refill ``key``'s bucket, take a request from it when it holds one, and return
+        the seconds to wait (0.0 when allowed)."""
+        h = self._hash(key)
         now = self._clock()
         with self._lock:
             fcntl.flock(self._fd, fcntl.LOCK_EX)
             try:
                 slot, tokens, last = self._find(h, now)
-                tokens = min(self.capacity, tokens + max(0.0, now - last) * self.rate)
-                if tokens >= 1.0:
-                    wait = 0.0
-                    tokens -= cost
-                else:
-                    wait = (1.0 - tokens) / self.rate
-                if cost:
-                    self._SLOT.pack_into(self._table, slot * self._SLOT.size, h, tokens, now)
+                tokens, wait = self._refilled(tokens, last, now)
+                if not wait:
+                    tokens -= 1.0
+                self._SLOT.pack_into(self._table, slot * self._SLOT.size, h, tokens, now)
             finally:
                 fcntl.flock(self._fd, fcntl.LOCK_UN)
         return wait
+
+    @staticmethod
+    def _hash(key: str) -> int:
+        return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "little") or 1
+
+    def _refilled(self, tokens: float, last: float, now: float) -> tuple[float, float]:
+        """The bucket's tokens at ``now``, and the seconds until it holds a request."""
+        tokens = min(self.capacity, tokens + max(0.0, now - last) * self.rate)
+        return tokens, (0.0 if tokens >= 1.0 else (1.0 - tokens) / self.rate)
 
     def _find(self, h: int, now: float) -> tuple[int, float, float]:
         first = h % self.SLOTS
@@ -164,12 +169,19 @@ class SharedRateLimiter(RateLimiter):
     def acquire(self, key: str) -> float:
         if self.capacity <= 0:
             return 0.0
-        return self._take(key, 1.0)
+        return self._take(key)
 
     def peek(self, key: str) -> float:
+        """As :meth:`RateLimiter.peek`, without a lock: the failure throttle peeks at every
+        request, and an exclusive ``flock`` for each made the workers queue behind one
+        another (one descheduled while holding it held up all). A read that meets a write
+        of the same slot half done sees the bucket a moment before or after that failure,
+        as a request a moment earlier or later would: it may let one more attempt through."""
         if self.capacity <= 0:
             return 0.0
-        return self._take(key, 0.0)
+        now = self._clock()
+        _, tokens, last = self._find(self._hash(key), now)
+        return self._refilled(tokens, last, now)[1]
 
 
 def limiter(per_period: int, shared_dir: Path | None, name: str, *, period: float = 60.0) -> RateLimiter:

@@ -85,6 +85,22 @@ def test_shared_buckets_are_one_limit_across_processes(tmp_path) -> None:
     assert all(two.acquire("t") == 0.0 for _ in range(6)) and one.acquire("t") > 0
 
 
+
+def test_a_shared_peek_takes_nothing_and_sees_the_other_process(tmp_path) -> None:
+    """The failure throttle peeks at every request, reading the shared file without its
+    lock: peeks take no request, and see what the other process took."""
+    from service.core.ratelimit import SharedRateLimiter
+
+    now = [50.0]
+    one, two = (SharedRateLimiter(3, tmp_path / "f.buckets", clock=lambda: now[0]) for _ in range(2))
+    assert all(one.peek("a") == 0.0 for _ in range(100))
+    assert [two.acquire("a") for _ in range(3)] == [0.0] * 3
+    assert one.peek("a") == pytest.approx(20.0)
+    now[0] += 5.0
+    assert one.peek("a") == pytest.approx(15.0) and two.peek("b") == 0.0
+    now[0] += 15.0
+    assert one.peek("a") == 0.0 and two.acquire("a") == 0.0 and one.peek("a") == pytest.approx(20.0)
+
 def test_cors_closed_unless_configured(make_client: Callable[..., TestClient]) -> None:
     preflight = {
         "Origin": "https://club.example",

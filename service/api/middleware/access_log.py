@@ -20,22 +20,16 @@ from starlette.routing import compile_path
 
 from service.api import API_V1
 from service.api.middleware.aliases import as_called
-from service.api.middleware.edge import (
-    HttpMiddleware,
-    Message,
-    Receive,
-    Scope,
-    Send,
-    is_open,
-    on_response_start,
-)
+from service.api.middleware.edge import HttpMiddleware, Receive, Scope, Send, is_open
 
 ACCESS_LOGGER = "uvicorn.access"
 NO_ROUTE = "(unmatched)"
 
 # uvicorn logs from inside the ``send`` of the request's own task, so a context variable
-# set on the way there is what that line sees
-_logged_path: ContextVar[str | None] = ContextVar("logged_path", default=None)
+# set on the way there is what that line sees. It holds the request's scope, and the path
+# is found when a line is written: the router puts the route that answered into the scope
+# before the response starts, and a server that writes no access log finds none.
+_logged_scope: ContextVar[Scope | None] = ContextVar("logged_scope", default=None)
 
 
 def logged_path(scope: Scope) -> str:
@@ -76,30 +70,24 @@ def _route_templates(app: object) -> list[tuple[re.Pattern[str], str]]:
 
 
 class RouteTemplates(HttpMiddleware):
-    """Middleware noting, for the access log line, the template of the route that answered."""
+    """Middleware noting, for the access log line, the request whose route answered."""
 
     async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        def noting(message: Message) -> None:
-            _logged_path.set(logged_path(scope))
-
-        _logged_path.set(logged_path(scope))
-        try:
-            await self.app(scope, receive, on_response_start(send, noting))
-        finally:
-            # a 500 is sent by Starlette's outermost middleware, past ``noting``; by now
-            # the router has put the route into the scope
-            _logged_path.set(logged_path(scope))
+        # a 500 is sent by Starlette's outermost middleware, once the router has put the
+        # route into the scope: the line finds it there as well
+        _logged_scope.set(scope)
+        await self.app(scope, receive, send)
 
 
 class TemplateFilter(logging.Filter):
     """Replaces the path of uvicorn's access log line by the one :class:`RouteTemplates` noted."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        path = _logged_path.get()
+        scope = _logged_scope.get()
         args = record.args
         # uvicorn's arguments: client address, method, path with query, HTTP version, status
-        if path is not None and isinstance(args, tuple) and len(args) == 5:
-            record.args = (args[0], args[1], path, args[3], args[4])
+        if scope is not None and isinstance(args, tuple) and len(args) == 5:
+            record.args = (args[0], args[1], logged_path(scope), args[3], args[4])
         return True
 
 
