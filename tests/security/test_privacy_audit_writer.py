@@ -37,6 +37,24 @@ def test_entries_are_written_in_batches_in_order(store: Store) -> None:
     assert [e["subject_ref"] for e in written] == [f"x{i}" for i in reversed(range(2500))]
 
 
+
+def test_entries_one_after_another_share_a_transaction(store: Store) -> None:
+    """The writer lingers after an entry for others to join it: requests answered one after
+    another do not cost a transaction each. A reader's flush and a full batch do not wait."""
+    writer = AuditWriter(store, batch=5, linger=3600.0).start()
+    for i in range(4):  # one at a time, the writer running: still nothing written
+        writer.submit(_entry(i))
+    assert writer.pending == 4 and writer.batches == 0
+    assert writer.flush(timeout=120)  # no lingering for a reader
+    assert writer.batches == 1 and writer.pending == 0
+    for i in range(4, 9):  # a full batch is written without a reader
+        writer.submit(_entry(i))
+    with writer._cond:
+        assert writer._cond.wait_for(lambda: writer._written == 9, timeout=120)
+    assert writer.batches == 2
+    writer.stop()
+    assert [e["subject_ref"] for e in store.list_audit(limit=20)] == [f"x{i}" for i in reversed(range(9))]
+
 def test_a_graceful_stop_drains_the_queue(seeded: Store, tokens: dict[str, str]) -> None:
     app = create_app(seeded, Settings(rate_limit_per_minute=0))
     with TestClient(app) as client:
