@@ -18,6 +18,7 @@ from service.api.inputs import ScreenedOpenParameters
 from service.api.middleware.aliases import UnversionedAliases, first_segments
 from service.api.middleware.resilience import install_resilience
 from service.api.middleware.security import install_security
+from service.api.route_order import busiest_first
 from service.api.routes import (
     admin,
     admin_projection,
@@ -76,6 +77,10 @@ API_ROUTERS = (
     auth.session_router,
     auth_admin.router,
 )
+
+#: The routers of most requests (suggestions, introductions, profiles, the directory),
+#: tried first (service/api/route_order.py).
+BUSIEST_ROUTERS = (suggestions.router, introductions.router, members.router, alumni.router)
 
 #: Members whose profiles ``serve`` reads in bulk at start (ALUMNI_GRAPH_MEMBER_CACHE_PRELOAD).
 PRELOAD_MEMBERS = 50_000
@@ -222,6 +227,7 @@ def create_app(store: Store | None = None, settings: Settings | None = None) -> 
     # last in the list, so innermost: every other middleware sees the path as it came
     app.user_middleware.append(Middleware(UnversionedAliases, segments=segments))
     install_web(app)
+    busiest_first(app, BUSIEST_ROUTERS)
     return app
 
 

@@ -99,9 +99,10 @@ class SharedRateLimiter(RateLimiter):
     has refilled to the full burst — a full bucket is the same as a forgotten one, so it
     can be given to another key. Each take is one read and one write of a slot under an
     exclusive ``flock`` (and a thread lock, which ``flock`` does not give between the
-    threads of one process); a peek only reads (see :meth:`peek`). ``time.monotonic`` is the host's clock, the same in every
-    process. When all ``PROBE`` slots hold other keys' partly used buckets (thousands
-    of keys at once, all busy), the first is taken over: that key starts afresh.
+    threads of one process); a peek only reads (see :meth:`peek`). ``time.monotonic`` is
+    the host's clock, the same in every process. When all ``PROBE`` slots hold other
+    keys' partly used buckets (thousands of keys at once, all busy), the first is taken
+    over: that key starts afresh.
     """
 
     SLOTS = 1 << 16

@@ -86,7 +86,9 @@ def test_an_introduction_to_a_company_and_an_empty_answer(
     p = client.app.state.projection.current  # type: ignore[attr-defined]
     employer = next(e for e in range(len(p.employers.vocab.keys)) if p.employer_known[e])
     company = p.employers.vocab.keys[employer]
-    r = client.get(f"/api/v1/members/{members[0]}/introductions", headers=headers, params={"company": company})
+    r = client.get(
+        f"/api/v1/members/{members[0]}/introductions", headers=headers, params={"company": company}
+    )
     assert r.status_code == 200, r.text
     assert r.json()["company"] == {"id": company, "name": p.employers.vocab.names[employer]}
     assert r.content == _as_model_answered(Introductions, r.content)
@@ -101,14 +103,14 @@ def test_the_dicts_hold_what_the_models_held(club: tuple[TestClient, list[str], 
     p = client.app.state.projection.current  # type: ignore[attr-defined]
     for m in range(len(p.ids)):
         assert MemberBrief.model_validate(member_brief_json(p, m)) == member_brief(p, m)
-        assert TypeAdapter(MemberBrief).dump_json(member_brief(p, m)) == json_response(
-            member_brief_json(p, m)
-        ).body
+        assert (
+            TypeAdapter(MemberBrief).dump_json(member_brief(p, m))
+            == json_response(member_brief_json(p, m)).body
+        )
         positions = list(p.positions[m])
         assert [PositionOut.model_validate(d) for d in positions_out_json(p, positions)] == positions_out(
             p, positions
         )
-
 
 
 def test_numbers_serialise_as_a_model_serialises_them() -> None:
@@ -118,7 +120,7 @@ def test_numbers_serialise_as_a_model_serialises_them() -> None:
         name: str | None
 
     for value in (0.1, 1 / 3, 1e-7, 123456789.125, 2.0, -0.0, math.nan, math.inf):
-        content = {"score": value, "count": 3, "name": "Ž\"x\u2028"}
+        content = {"score": value, "count": 3, "name": 'Ž"x\u2028'}
         expected = TypeAdapter(Scored).dump_json(Scored(**content))
         assert json_response(content).body == expected
         assert model_response(Scored(**content)).body == expected

@@ -85,7 +85,6 @@ def test_shared_buckets_are_one_limit_across_processes(tmp_path) -> None:
     assert all(two.acquire("t") == 0.0 for _ in range(6)) and one.acquire("t") > 0
 
 
-
 def test_a_shared_peek_takes_nothing_and_sees_the_other_process(tmp_path) -> None:
     """The failure throttle peeks at every request, reading the shared file without its
     lock: peeks take no request, and see what the other process took."""
@@ -100,6 +99,7 @@ def test_a_shared_peek_takes_nothing_and_sees_the_other_process(tmp_path) -> Non
     assert one.peek("a") == pytest.approx(15.0) and two.peek("b") == 0.0
     now[0] += 15.0
     assert one.peek("a") == 0.0 and two.acquire("a") == 0.0 and one.peek("a") == pytest.approx(20.0)
+
 
 def test_cors_closed_unless_configured(make_client: Callable[..., TestClient]) -> None:
     preflight = {

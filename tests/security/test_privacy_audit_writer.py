@@ -37,7 +37,6 @@ def test_entries_are_written_in_batches_in_order(store: Store) -> None:
     assert [e["subject_ref"] for e in written] == [f"x{i}" for i in reversed(range(2500))]
 
 
-
 def test_entries_one_after_another_share_a_transaction(store: Store) -> None:
     """The writer lingers after an entry for others to join it: requests answered one after
     another do not cost a transaction each. A reader's flush and a full batch do not wait."""
@@ -54,6 +53,7 @@ def test_entries_one_after_another_share_a_transaction(store: Store) -> None:
     assert writer.batches == 2
     writer.stop()
     assert [e["subject_ref"] for e in store.list_audit(limit=20)] == [f"x{i}" for i in reversed(range(9))]
+
 
 def test_a_graceful_stop_drains_the_queue(seeded: Store, tokens: dict[str, str]) -> None:
     app = create_app(seeded, Settings(rate_limit_per_minute=0))
