@@ -176,6 +176,22 @@ class MemberReads:
         kept = self._kept
         return {"profiles": len(kept.profiles), "contacts": len(kept.contacts), "bytes": kept.size}
 
+    @property
+    def compressed(self) -> bool:
+        """Whether profiles are kept compressed now (a bulk read made the dictionary)."""
+        return self._kept.packer is not None
+
+    @property
+    def dictionary(self) -> bytes:
+        """The compression dictionary kept now (empty without one)."""
+        packer = self._kept.packer
+        return b"" if packer is None else packer.dictionary
+
+    def packed(self, member_id: str) -> bytes | None:
+        """The bytes kept of a profile, as kept (None: not kept as bytes)."""
+        kept = self._kept.profiles.get(member_id)
+        return kept if isinstance(kept, bytes) else None
+
     def room(self) -> bool:
         """Whether a bulk fill may keep more: below 90 % of the budget, so that what
         requests read after it does not overflow it."""
@@ -244,9 +260,11 @@ class MemberReads:
         kept = self._kept
         added = sum(map(_size, profiles.values())) + sum(map(_contact_size, contacts.values()))
         if kept.size + added > self.budget:
-            self._drop()  # a bound on memory, not a cache policy
+            # a bound on memory, not a cache policy; the key stands, and so does the
+            # dictionary the records at hand were packed with
+            self._drop()
             self._key = key
-            kept = self._kept
+            self._kept.packer, kept = kept.packer, self._kept
         kept.profiles.update(profiles)
         kept.contacts.update(contacts)
         kept.size += added

@@ -60,7 +60,7 @@ class MemberWarmer(Periodic):
         self.preload = preload
         self.batch = batch
         self.quiet = quiet
-        #: completed fills and the members each read (the first is the preload)
+        #: completed fills and the members each kept (the first is the preload)
         self.fills: list[int] = []
         #: seconds from the start until the first fill completed (None: not yet)
         self.first_fill_s: float | None = None
@@ -101,22 +101,24 @@ class MemberWarmer(Periodic):
         chosen = set(first)
         rest = [i for i in islice(p.index, self.preload) if i not in chosen and i not in kept]
         ids = first + rest
-        done = self._fill(key, ids, len(first))
-        if done:
-            if self._first:
-                self.first_fill_s = round(time.monotonic() - self._started, 1)
-            self._first = False
-            self._filled = key
-            self.fills.append(len(ids))
-        return done
+        read = self._fill(key, ids, len(first))
+        if read is None:
+            return False
+        if self._first:
+            self.first_fill_s = round(time.monotonic() - self._started, 1)
+        self._first = False
+        self._filled = key
+        self.fills.append(read)
+        return True
 
-    def _fill(self, key: Hashable, ids: list[str], asked: int) -> bool:
-        """Read ``ids`` batch by batch (the first ``asked`` of them were asked by requests)."""
+    def _fill(self, key: Hashable, ids: list[str], asked: int) -> int | None:
+        """Read ``ids`` batch by batch (the first ``asked`` of them were asked by requests):
+        how many were kept, or None when a change came in meanwhile."""
         started = time.perf_counter()
         read = 0
         for at in range(0, len(ids), self.batch):
             if self._stop.is_set():
-                return False
+                return None
             if not self.reads.room():
                 log.warning(
                     "the member cache is near its bound (ALUMNI_GRAPH_MEMBER_CACHE_MIB): "
@@ -128,12 +130,12 @@ class MemberWarmer(Periodic):
             if not self.reads.fill(key, ids[at : at + self.batch]):
                 # a change came in: what requests asked is read first after it
                 self.reads.remember_asked(ids[at:asked])
-                return False
+                return None
             read = min(len(ids), at + self.batch)
         if read:
             seconds = time.perf_counter() - started
             log.info("read %d members into the member cache in %.1f s", read, seconds)
-        return True
+        return read
 
 
 def start_member_warmer(
