@@ -157,6 +157,25 @@ def test_a_change_is_never_answered_from_what_was_preloaded(
     assert client.get("/members/m4", headers=headers["admin"]).status_code == 404
 
 
+def _raced_fill(
+    reads: MemberReads, p: Any, store: Store, query: str, ids: list[str], change: dict[str, Any]
+) -> bool:
+    """``reads.fill(ids)`` while m2 gets ``change``: a real write through the same store,
+    committed from inside the bulk read's ``query``, after it read."""
+    real = getattr(store, query)
+
+    def read_then_write(member_ids: Any) -> Any:
+        found = real(member_ids)
+        assert store.update_member("m2", change) is not None
+        return found
+
+    setattr(store, query, read_then_write)
+    try:
+        return reads.fill(reads.current_key(p), ids)
+    finally:
+        setattr(store, query, real)
+
+
 def test_a_bulk_read_that_raced_a_write_is_not_kept(
     make_client: Callable[..., TestClient], seeded: Store, headers: H
 ) -> None:
@@ -165,16 +184,7 @@ def test_a_bulk_read_that_raced_a_write_is_not_kept(
     client = make_client(member_cache=True)
     reads = client.app.state.member_reads  # type: ignore[attr-defined]
     p = client.app.state.projection.current  # type: ignore[attr-defined]
-    real = seeded.get_members
-
-    def read_then_hide(ids: Any) -> Any:
-        found = real(ids)
-        assert seeded.update_member("m2", {"discoverable": False}) is not None
-        return found
-
-    seeded.get_members = read_then_hide  # type: ignore[method-assign]
-    assert reads.fill(reads.current_key(p), ["m1", "m2"]) is False
-    seeded.get_members = real  # type: ignore[method-assign]
+    assert _raced_fill(reads, p, seeded, "get_members", ["m1", "m2"], {"discoverable": False}) is False
     p = client.app.state.projection.current  # type: ignore[attr-defined]
     assert reads.kept_member(p, "m2") == (False, None)
     assert reads.state()["profiles"] == 0 and not reads.compressed  # nor the dictionary made of it
@@ -189,16 +199,7 @@ def test_a_compressed_batch_that_raced_a_write_is_not_kept(
     reads = client.app.state.member_reads  # type: ignore[attr-defined]
     p = client.app.state.projection.current  # type: ignore[attr-defined]
     assert reads.fill(reads.current_key(p), ["m1", "m4"]) is True and reads.compressed
-    real = seeded.member_contacts
-
-    def read_then_erase(ids: Any) -> Any:
-        found = real(ids)
-        assert seeded.update_member("m2", {"share_contact": False}) is not None
-        return found
-
-    seeded.member_contacts = read_then_erase  # type: ignore[method-assign]
-    assert reads.fill(reads.current_key(p), ["m2"]) is False
-    seeded.member_contacts = real  # type: ignore[method-assign]
+    assert _raced_fill(reads, p, seeded, "member_contacts", ["m2"], {"share_contact": False}) is False
     p = client.app.state.projection.current  # type: ignore[attr-defined]
     assert reads.kept_contacts(p, ["m2"]) is None
     assert reads.state() == {"profiles": 0, "contacts": 0, "bytes": 0}
