@@ -104,6 +104,11 @@ def _contact(row: dict[str, Any] | None) -> Contact:
     return None if row is None else (row.get("email"), row.get("discoverable"), row.get("share_contact"))
 
 
+def _contact_of(profile: dict[str, Any]) -> dict[str, Any]:
+    """The contact row (``Store.member_contacts``) of a profile (``Store.get_member``)."""
+    return {k: profile.get(k) for k in ("id", "email", "discoverable", "share_contact")}
+
+
 def _contact_row(member_id: str, kept: Contact) -> dict[str, Any] | None:
     if kept is None:
         return None
@@ -222,11 +227,13 @@ class MemberReads:
         return frozenset(kept.profiles.keys() & kept.contacts.keys())
 
     def fill(self, key: Hashable, member_ids: Sequence[str]) -> bool:
-        """Read the profiles and contact rows of ``member_ids`` (one query each) and keep
-        them under ``key``; False, keeping nothing, when the key moved meanwhile (a write
+        """Read the profiles of ``member_ids`` (one query) and keep them and their contact
+        rows under ``key``; False, keeping nothing, when the key moved meanwhile (a write
         came in: what was read may predate it)."""
         profiles = self.store.get_members(member_ids)
-        contacts = self.store.member_contacts(member_ids)
+        # a profile holds the member's properties, so also its contact row
+        # (``Store.member_contacts``): one query instead of two for the same nodes
+        contacts = {i: _contact_of(found) for i, found in profiles.items()}
         texts = {i: _json(profiles.get(i)) for i in member_ids}
         packer = self._kept.packer or Packer.of([t for t in texts.values() if isinstance(t, bytes)])
         packed = {i: packer.pack(t) if packer and isinstance(t, bytes) else t for i, t in texts.items()}

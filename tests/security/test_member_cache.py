@@ -161,7 +161,7 @@ def _raced_fill(
     reads: MemberReads, p: Any, store: Store, query: str, ids: list[str], change: dict[str, Any]
 ) -> bool:
     """``reads.fill(ids)`` while m2 gets ``change``: a real write through the same store,
-    committed from inside the bulk read's ``query``, after it read."""
+    committed from inside the bulk read's ``query`` (a method of the store), after it read."""
     real = getattr(store, query)
 
     def read_then_write(member_ids: Any) -> Any:
@@ -199,7 +199,7 @@ def test_a_compressed_batch_that_raced_a_write_is_not_kept(
     reads = client.app.state.member_reads  # type: ignore[attr-defined]
     p = client.app.state.projection.current  # type: ignore[attr-defined]
     assert reads.fill(reads.current_key(p), ["m1", "m4"]) is True and reads.compressed
-    assert _raced_fill(reads, p, seeded, "member_contacts", ["m2"], {"share_contact": False}) is False
+    assert _raced_fill(reads, p, seeded, "get_members", ["m2"], {"share_contact": False}) is False
     p = client.app.state.projection.current  # type: ignore[attr-defined]
     assert reads.kept_contacts(p, ["m2"]) is None
     assert reads.state() == {"profiles": 0, "contacts": 0, "bytes": 0}
@@ -218,6 +218,9 @@ def test_kept_profiles_are_compressed_and_equal_what_neo4j_holds(
         assert packed is not None and packed[:1] != b"{"  # not the JSON itself
         assert reads.kept_member(p, member_id) == (True, seeded.get_member(member_id))
     assert reads.kept_member(p, "nobody") == (False, None)
+    # the contact rows, taken from the profiles read, equal Neo4j's own contact query
+    ids = ["m1", "m2", "m3", "m4"]
+    assert reads.kept_contacts(p, ids) == seeded.member_contacts(ids)
     state = client.get("/health").json()["member_cache"]
     assert state["profiles"] == 4 and state["contacts"] == 4 and state["filled"] is True
     assert state["fills"] >= 1 and state["first_fill_s"] is not None
