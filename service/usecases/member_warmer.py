@@ -62,7 +62,8 @@ class MemberWarmer(Periodic):
         self.quiet = quiet
         #: completed fills and the members each kept (the first is the preload)
         self.fills: list[int] = []
-        #: seconds from the start until the first fill completed (None: not yet)
+        #: seconds from the warmer's start (the projection serves) until the first fill
+        #: completed (None: not yet)
         self.first_fill_s: float | None = None
         self._started = time.monotonic()
         self._filled: Hashable = None

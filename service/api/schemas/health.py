@@ -20,7 +20,7 @@ class MemberCacheInfo(BaseModel):
     filled: bool = Field(description="The bulk read for the graph as it is now is done")
     fills: int = Field(description="Bulk reads completed since the start")
     first_fill_s: float | None = Field(
-        None, description="Seconds from the start to the first bulk read's end"
+        None, description="Seconds from the projection serving to the first bulk read's end"
     )
 
 
