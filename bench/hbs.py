@@ -1,7 +1,7 @@
 """The hbs tier (320,000 members) end to end through the real Neo4j.
 
     python -m bench.run hbs [--tier hbs] [--skip-load] [--skip-build] [--workers N]
-                            [--clients 50] [--seconds 60]
+                            [--clients 50] [--seconds 60] [--warmup-seconds S]
 
 On the benchmarks' own Neo4j (``bench.common.bench_server_settings``; its heap and page
 cache are ``ALUMNI_GRAPH_NEO4J_HEAP`` and ``ALUMNI_GRAPH_NEO4J_PAGECACHE``, 2 GiB each
@@ -12,11 +12,14 @@ unless set — keep them modest on a shared machine):
 2. the projection is built from Neo4j in this process (wall, CPU, memory it adds);
 3. the service starts as ``alumni-graph serve`` starts it; the time until ``/health``
    shows the projection and the resident memory of the service process are read;
-4. the mixed load test of ``bench/load_test.py`` runs against it for ``--seconds``.
+4. the mixed load test of ``bench/load_test.py`` runs against it for ``--seconds``, after a
+   warm-up of 1,000 requests or ``--warmup-seconds``.
 
 With ``--workers N`` steps 3 and 4 run on ``alumni-graph serve --workers N`` (a fresh
 snapshot folder, so its start builds from Neo4j), and the memory is the RSS, PSS and USS
-of all its processes together (``bench.snapshot``'s reading of ``smaps_rollup``).
+of all its processes together (``bench.snapshot``'s reading of ``smaps_rollup``); the
+load test starts once every worker's ``/health`` also shows its member cache filled (the
+seconds until then are reported).
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -122,7 +125,9 @@ def _process_tree_rss(pid: int) -> float:
     return total + sum(_rss_mib(int(c)) for c in children)
 
 
-def _serve_and_load_test(store: Store, tier: str, clients: int, seconds: float) -> dict[str, Any]:
+def _serve_and_load_test(
+    store: Store, tier: str, clients: int, seconds: float, warmup_seconds: float
+) -> dict[str, Any]:
     settings = store.settings
     headers = {
         "admin": {"Authorization": f"Bearer {issue_token(store, 'admin').secret}"},
@@ -134,7 +139,7 @@ def _serve_and_load_test(store: Store, tier: str, clients: int, seconds: float) 
     with serving(settings, start_timeout=1800, poll=0.5) as (url, pid):
         ready = time.perf_counter() - t0
         rss_ready = _process_tree_rss(pid)
-        warmup = asyncio.run(_traffic(url, members, headers, clients, requests=1_000))
+        warmup = _warm_up(url, members, headers, clients, warmup_seconds)
         measured = asyncio.run(_traffic(url, members, headers, clients, seconds=seconds))
         rss_after = _process_tree_rss(pid)
     return {
@@ -146,12 +151,51 @@ def _serve_and_load_test(store: Store, tier: str, clients: int, seconds: float) 
     }
 
 
+def _every_worker(
+    url: str, workers: int, service: subprocess.Popen[bytes], ready: Callable[[Any], bool]
+) -> None:
+    """Until ``ready`` holds of the ``/health`` of each of the ``workers`` (each answer
+    comes from one of them; new connections reach them all)."""
+    import httpx
+
+    seen: set[int] = set()
+    while len(seen) < workers:
+        if service.poll() is not None:
+            raise SystemExit("serve exited")
+        try:
+            health = httpx.get(url + "/health", timeout=30).json()
+        except (httpx.HTTPError, ValueError):
+            time.sleep(0.2)
+            continue
+        if ready(health):
+            seen.add(health["process"])
+        else:
+            time.sleep(0.2)
+
+
+def _healths(url: str, workers: int) -> list[dict[str, Any]]:
+    """One ``/health`` of each worker."""
+    import httpx
+
+    found: dict[int, dict[str, Any]] = {}
+    while len(found) < workers:
+        health = httpx.get(url + "/health", timeout=30).json()
+        found[health["process"]] = health
+    return list(found.values())
+
+
+def _cache_filled(health: dict[str, Any]) -> bool:
+    """The worker's member cache finished its bulk read (or it has none)."""
+    cache = health.get("member_cache")
+    return cache is None or bool(cache["filled"])
+
+
 @contextmanager
-def _serving_workers(settings: Any, workers: int) -> Iterator[tuple[str, int, float]]:
+def _serving_workers(settings: Any, workers: int) -> Iterator[tuple[str, int, float, float]]:
     """``alumni-graph serve --workers N`` on a free port (rate limit off, a fresh snapshot
     folder, so the start builds from Neo4j), once every worker's ``/health`` shows the
-    projection: its URL, the supervisor's pid and the seconds that took."""
-    import httpx
+    projection and then a filled member cache: its URL, the supervisor's pid and the
+    seconds each took from the start."""
 
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
@@ -167,20 +211,12 @@ def _serving_workers(settings: Any, workers: int) -> Iterator[tuple[str, int, fl
         stderr=subprocess.DEVNULL,
     )
     try:
-        ready: set[int] = set()
-        while len(ready) < workers:
-            if service.poll() is not None:
-                raise SystemExit("serve exited")
-            try:
-                health = httpx.get(url + "/health", timeout=30).json()
-            except (httpx.HTTPError, ValueError):
-                time.sleep(0.2)
-                continue
-            if (health.get("projection") or {}).get("members"):
-                ready.add(health["process"])
-            else:
-                time.sleep(0.2)
-        yield url, service.pid, time.perf_counter() - started
+        _every_worker(
+            url, workers, service, lambda health: bool((health.get("projection") or {}).get("members"))
+        )
+        ready = time.perf_counter() - started
+        _every_worker(url, workers, service, _cache_filled)
+        yield url, service.pid, ready, time.perf_counter() - started
     finally:
         service.terminate()
         try:
@@ -190,8 +226,17 @@ def _serving_workers(settings: Any, workers: int) -> Iterator[tuple[str, int, fl
         shutil.rmtree(snapshots, ignore_errors=True)
 
 
+def _warm_up(
+    url: str, members: list[str], headers: dict[str, Any], clients: int, seconds: float
+) -> dict[str, Any]:
+    """``seconds`` of the mix when given, else 1,000 requests of it."""
+    if seconds:
+        return asyncio.run(_traffic(url, members, headers, clients, seconds=seconds))
+    return asyncio.run(_traffic(url, members, headers, clients, requests=1_000))
+
+
 def _serve_workers_and_load_test(
-    store: Store, tier: str, workers: int, clients: int, seconds: float
+    store: Store, tier: str, workers: int, clients: int, seconds: float, warmup_seconds: float
 ) -> dict[str, Any]:
     from bench.snapshot import _memory, _sum, _tree
 
@@ -200,17 +245,21 @@ def _serve_workers_and_load_test(
         "office": {"Authorization": f"Bearer {issue_token(store, 'career_office').secret}"},
     }
     members = _members(dataset(tier), 2_000)
-    with _serving_workers(store.settings, workers) as (url, pid, ready):
+    with _serving_workers(store.settings, workers) as (url, pid, ready, filled):
         memory_ready = _sum([_memory(p) for p in _tree(pid)])
-        warmup = asyncio.run(_traffic(url, members, headers, clients, requests=1_000))
+        caches = [h.get("member_cache") for h in _healths(url, workers)]
+        warmup = _warm_up(url, members, headers, clients, warmup_seconds)
         measured = asyncio.run(_traffic(url, members, headers, clients, seconds=seconds))
         processes = _tree(pid)
         memory_after = _sum([_memory(p) for p in processes])
     return {
         "workers": workers,
         "health_shows_projection_s": round(ready, 1),
+        "member_cache_filled_s": round(filled, 1),
+        "member_caches": caches,
         "processes": len(processes),
         "memory_mib_ready": memory_ready,
+        "warmup_seconds": warmup_seconds,
         "memory_mib_after_load_test": memory_after,
         "warmup_errors": warmup["errors"],
         "load_test": measured,
@@ -235,6 +284,9 @@ def main(argv: list[str]) -> dict[str, Any]:
     )
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument(
+        "--warmup-seconds", type=float, default=0, help="warm up this long (default: 1,000 requests)"
+    )
     args, _ = parser.parse_known_args(argv)
     dataset(args.tier)  # generation is not part of any figure
     settings = bench_connection()
@@ -260,10 +312,12 @@ def main(argv: list[str]) -> dict[str, Any]:
             print("projection build", result["projection_build"], flush=True)
         if args.workers:
             result["serve"] = _serve_workers_and_load_test(
-                store, args.tier, args.workers, args.clients, args.seconds
+                store, args.tier, args.workers, args.clients, args.seconds, args.warmup_seconds
             )
         else:
-            result["serve"] = _serve_and_load_test(store, args.tier, args.clients, args.seconds)
+            result["serve"] = _serve_and_load_test(
+                store, args.tier, args.clients, args.seconds, args.warmup_seconds
+            )
         print("serve", result["serve"], flush=True)
     result["load_average_after"] = _load_average()
     name = f"hbs-{args.tier}" if args.tier != "hbs" else "hbs"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import version
@@ -82,8 +83,9 @@ API_ROUTERS = (
 #: tried first (service/api/route_order.py).
 BUSIEST_ROUTERS = (suggestions.router, introductions.router, members.router, alumni.router)
 
-#: Members whose profiles ``serve`` reads in bulk at start (ALUMNI_GRAPH_MEMBER_CACHE_PRELOAD).
-PRELOAD_MEMBERS = 50_000
+#: Members whose profiles ``serve`` reads in bulk at start (ALUMNI_GRAPH_MEMBER_CACHE_PRELOAD):
+#: all of them, as far as the cache's bound (ALUMNI_GRAPH_MEMBER_CACHE_MIB) allows.
+PRELOAD_MEMBERS = sys.maxsize
 
 #: Starting single sign-on and following links, per client and minute: generous, since a
 #: whole campus may reach the service through one address, but a bound on pending logins.
@@ -162,7 +164,11 @@ def create_app(store: Store | None = None, settings: Settings | None = None) -> 
         app.state.audit_writer = AuditWriter(store).start()
         use_member_cache = settings.member_cache if settings.member_cache is not None else owns_store
         app.state.member_reads = (
-            MemberReads(store, outside=(lambda: watcher.seen) if watcher is not None else lambda: None)
+            MemberReads(
+                store,
+                outside=(lambda: watcher.seen) if watcher is not None else lambda: None,
+                budget=settings.member_cache_mib * 1024 * 1024,
+            )
             if use_member_cache
             else None
         )

@@ -98,11 +98,16 @@ class Settings(BaseSettings):
     #: for one handed a store (tests).
     member_cache: bool | None = None
     #: With the member cache on: how many members' profiles and contact rows it reads in
-    #: bulk at start (one query per batch of 500; about 1.6 KB of memory each); after each
-    #: change it reads again, in bulk, those asked since. 0: no bulk reads (the cache
-    #: fills as requests read). None: 50,000 for an app that connects by itself
-    #: (``serve``), 0 for one handed a store (tests).
+    #: bulk at start, in a thread beside the requests (one query per batch of 500; about
+    #: 0.7 KB of memory each, profiles compressed); after each change it reads again, in
+    #: bulk, those asked since and then these. 0: no bulk reads (the cache fills as
+    #: requests read). None: all members for an app that connects by itself (``serve``),
+    #: as far as ``member_cache_mib`` allows; 0 for one handed a store (tests).
     member_cache_preload: int | None = Field(default=None, ge=0)
+    #: The most memory the member cache of one process may hold, in MiB (an estimate from
+    #: the bytes kept): the bulk reads stop at 90 % of it, and beyond it everything kept is
+    #: dropped. 512 MiB holds the 320,000 members of the largest club (about 210 MiB).
+    member_cache_mib: int = Field(default=512, ge=1)
     #: Move the heap out of the garbage collector's reach (``gc.freeze``) once started
     #: and after each projection swap, so that collections of the oldest generation do
     #: not walk the projection's objects (pauses of a quarter second each at 40,000

@@ -11,6 +11,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from graph.store import Store
+from service.usecases.member_reads import MemberReads
+from service.usecases.member_warmer import MemberWarmer
 
 H = dict[str, dict[str, str]]
 
@@ -155,6 +157,25 @@ def test_a_change_is_never_answered_from_what_was_preloaded(
     assert client.get("/members/m4", headers=headers["admin"]).status_code == 404
 
 
+def _raced_fill(
+    reads: MemberReads, p: Any, store: Store, query: str, ids: list[str], change: dict[str, Any]
+) -> bool:
+    """``reads.fill(ids)`` while m2 gets ``change``: a real write through the same store,
+    committed from inside the bulk read's ``query`` (a method of the store), after it read."""
+    real = getattr(store, query)
+
+    def read_then_write(member_ids: Any) -> Any:
+        found = real(member_ids)
+        assert store.update_member("m2", change) is not None
+        return found
+
+    setattr(store, query, read_then_write)
+    try:
+        return reads.fill(reads.current_key(p), ids)
+    finally:
+        setattr(store, query, real)
+
+
 def test_a_bulk_read_that_raced_a_write_is_not_kept(
     make_client: Callable[..., TestClient], seeded: Store, headers: H
 ) -> None:
@@ -163,19 +184,107 @@ def test_a_bulk_read_that_raced_a_write_is_not_kept(
     client = make_client(member_cache=True)
     reads = client.app.state.member_reads  # type: ignore[attr-defined]
     p = client.app.state.projection.current  # type: ignore[attr-defined]
-    real = seeded.get_members
-
-    def read_then_hide(ids: Any) -> Any:
-        found = real(ids)
-        assert seeded.update_member("m2", {"discoverable": False}) is not None
-        return found
-
-    seeded.get_members = read_then_hide  # type: ignore[method-assign]
-    assert reads.fill(reads.current_key(p), ["m1", "m2"]) is False
-    seeded.get_members = real  # type: ignore[method-assign]
+    assert _raced_fill(reads, p, seeded, "get_members", ["m1", "m2"], {"discoverable": False}) is False
     p = client.app.state.projection.current  # type: ignore[attr-defined]
     assert reads.kept_member(p, "m2") == (False, None)
+    assert reads.state()["profiles"] == 0 and not reads.compressed  # nor the dictionary made of it
     assert client.get("/members/m2", headers=headers["career_office"]).status_code == 404
+
+
+def test_a_compressed_batch_that_raced_a_write_is_not_kept(
+    make_client: Callable[..., TestClient], seeded: Store, headers: H
+) -> None:
+    """The same with a dictionary in place: the raced batch goes, what it raced goes too."""
+    client = make_client(member_cache=True)
+    reads = client.app.state.member_reads  # type: ignore[attr-defined]
+    p = client.app.state.projection.current  # type: ignore[attr-defined]
+    assert reads.fill(reads.current_key(p), ["m1", "m4"]) is True and reads.compressed
+    assert _raced_fill(reads, p, seeded, "get_members", ["m2"], {"share_contact": False}) is False
+    p = client.app.state.projection.current  # type: ignore[attr-defined]
+    assert reads.kept_contacts(p, ["m2"]) is None
+    assert reads.state() == {"profiles": 0, "contacts": 0, "bytes": 0}
+    assert _emails(client, headers)["m2"] is None
+
+
+def test_kept_profiles_are_compressed_and_equal_what_neo4j_holds(
+    make_client: Callable[..., TestClient], seeded: Store, headers: H
+) -> None:
+    client, warmer = _warmed(make_client, seeded)
+    reads = warmer.reads
+    p = client.app.state.projection.current  # type: ignore[attr-defined]
+    assert reads.compressed
+    for member_id in ("m1", "m2", "m3", "m4"):
+        packed = reads.packed(member_id)
+        assert packed is not None and packed[:1] != b"{"  # not the JSON itself
+        assert reads.kept_member(p, member_id) == (True, seeded.get_member(member_id))
+    assert reads.kept_member(p, "nobody") == (False, None)
+    # the contact rows, taken from the profiles read, equal Neo4j's own contact query
+    ids = ["m1", "m2", "m3", "m4"]
+    assert reads.kept_contacts(p, ids) == seeded.member_contacts(ids)
+    state = client.get("/health").json()["member_cache"]
+    assert state["profiles"] == 4 and state["contacts"] == 4 and state["filled"] is True
+    assert state["fills"] >= 1 and state["first_fill_s"] is not None
+
+
+def test_an_erased_member_leaves_nothing_in_the_cache_not_even_the_dictionary(
+    make_client: Callable[..., TestClient], seeded: Store, headers: H
+) -> None:
+    """The compression dictionary is made of the members read: it goes with what was
+    kept, and the one made after an erasure holds nothing of the erased member."""
+    client, warmer = _warmed(make_client, seeded)
+    reads = warmer.reads
+    assert "Dušan Kos".encode() in reads.dictionary
+    fills = len(warmer.fills)
+    assert client.delete("/members/m4", headers=headers["admin"]).status_code == 200
+    assert not reads.compressed  # dropped at once with the profiles
+    _wait("filled again", lambda: len(warmer.fills) > fills)
+    assert reads.compressed and reads.state()["profiles"] == 3
+    assert "Dušan".encode() not in reads.dictionary and b"dusan@" not in reads.dictionary
+    assert client.get("/members/m4", headers=headers["admin"]).status_code == 404
+
+
+def _sizes(seeded: Store, p: Any, ids: list[str]) -> list[int]:
+    """The bytes kept after each of ``ids`` is filled alone, in order, without a bound."""
+    reads = MemberReads(seeded)
+    try:
+        key, sizes = reads.current_key(p), []
+        for member_id in ids:
+            assert reads.fill(key, [member_id])
+            sizes.append(reads.state()["bytes"])
+        return sizes
+    finally:
+        reads.close()
+
+
+def test_the_cache_is_bounded_by_bytes(make_client: Callable[..., TestClient], seeded: Store) -> None:
+    """Beyond the bound, what was kept is dropped; a bulk read stops before the bound."""
+    client = make_client(member_cache=True)
+    p = client.app.state.projection.current  # type: ignore[attr-defined]
+    ids = list(p.index)
+    sizes = _sizes(seeded, p, ids)
+    assert len(ids) == 4 and sizes[0] < sizes[1] < sizes[2]
+
+    bounded = MemberReads(seeded, budget=sizes[1])
+    try:
+        key = bounded.current_key(p)
+        for member_id in ids[:3]:
+            assert bounded.fill(key, [member_id])
+        assert bounded.kept_member(p, ids[0]) == (False, None)  # dropped with the second
+        assert bounded.kept_member(p, ids[2])[0] is True
+    finally:
+        bounded.close()
+
+    # room for one at 90 %, not for two: the bulk read stops after two
+    budget = int(sizes[1] / 0.9)
+    assert sizes[0] < budget * 0.9 <= sizes[1]
+    near = MemberReads(seeded, budget=budget)
+    try:
+        warmer = MemberWarmer(near, lambda: p, preload=100, batch=1)
+        assert warmer.step() is True
+        assert warmer.fills == [2] and near.state()["profiles"] == 2
+        assert warmer.state()["filled"] is True
+    finally:
+        near.close()
 
 
 def test_another_process_write_reaches_what_was_preloaded(

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 
 from graph.store import StoreUnavailable
 from service.api.deps import StoreDep
-from service.api.schemas.health import Health, ProjectionInfo
+from service.api.schemas.health import Health, MemberCacheInfo, ProjectionInfo
 
 router = APIRouter(tags=["health"])
 
@@ -19,6 +19,8 @@ def health(request: Request, store: StoreDep) -> Health:
     """Whether Neo4j answers, node and relationship counts, and the projection's size."""
     projection = getattr(request.app.state, "projection", None)
     info = ProjectionInfo(**projection.info()) if projection is not None else None
+    warmer = getattr(request.app.state, "member_warmer", None)
+    cache = MemberCacheInfo(**warmer.state()) if warmer is not None else None
     try:
         counts = store.counts()
     except StoreUnavailable:
@@ -27,6 +29,7 @@ def health(request: Request, store: StoreDep) -> Health:
             neo4j="down",
             version=version("alumni-graph"),
             projection=info,
+            member_cache=cache,
             process=os.getpid(),
         )
     return Health(
@@ -36,5 +39,6 @@ def health(request: Request, store: StoreDep) -> Health:
         nodes=counts["nodes"],
         relationships=counts["relationships"],
         projection=info,
+        member_cache=cache,
         process=os.getpid(),
     )

@@ -13,6 +13,17 @@ class ProjectionInfo(BaseModel):
     )
 
 
+class MemberCacheInfo(BaseModel):
+    profiles: int = Field(description="Profiles kept in this process's member cache")
+    contacts: int = Field(description="Contact rows kept")
+    bytes: int = Field(description="Estimated memory of what is kept")
+    filled: bool = Field(description="The bulk read for the graph as it is now is done")
+    fills: int = Field(description="Bulk reads completed since the start")
+    first_fill_s: float | None = Field(
+        None, description="Seconds from the projection serving to the first bulk read's end"
+    )
+
+
 class Health(BaseModel):
     status: str = Field(description="ok, or degraded when Neo4j is down")
     neo4j: str = Field(description="up or down")
@@ -20,4 +31,7 @@ class Health(BaseModel):
     nodes: dict[str, int] = Field(default_factory=dict, description="Node counts by label")
     relationships: dict[str, int] = Field(default_factory=dict, description="Relationship counts by type")
     projection: ProjectionInfo | None = None
+    member_cache: MemberCacheInfo | None = Field(
+        None, description="This process's member cache (null: none, or no bulk reads)"
+    )
     process: int = Field(description="The id of the process that answered (one of serve's workers)")
