@@ -658,13 +658,13 @@ def pair_features(p: Projection, ctx: SourceContext, candidates: Sequence[int]) 
             maybe = np.unique(whose[np.isin(industry, known)]).tolist()
         # each candidate's positions read once for both (a snapshot makes them on every read)
         positions = p.positions
-        held = {i: positions[candidates[i]] for i in (sharing + maybe)}
+        read = {i: positions[candidates[i]] for i in (sharing + maybe)}
         if sharing:
             col["employer"][sharing] = _employer_weights(
-                p, u, [candidates[i] for i in sharing], total, [held[i] for i in sharing]
+                p, u, [candidates[i] for i in sharing], total, [read[i] for i in sharing]
             )
         for i in maybe:
-            at_work = held[i]
+            at_work = read[i]
             col["industry"][i] = float(
                 bool(at_work and my_industries & _current_industries(p, candidates[i], at_work))
             )
@@ -1092,12 +1092,12 @@ def group_contributions(
     if others:
         rows, groups = np.nonzero(changed)
         variants = np.where(_GROUP_MASK[groups], baseline, X[rows])
-        alone = base is not None and len(others) == 1 and others[0][0] == 1.0
-        batch = variants if alone else np.vstack((X, variants))
+        given = base if len(others) == 1 and others[0][0] == 1.0 else None
+        batch = variants if given is not None else np.vstack((X, variants))
         for weight, leaf in others:
             scores = np.asarray(leaf.decision_function(batch), dtype=float)
-            if alone:
-                scores = np.concatenate((base, scores))
+            if given is not None:
+                scores = np.concatenate((given, scores))
             out[rows, groups] += weight * (scores[rows] - scores[n:])
     out[~changed] = 0.0
     return {group: out[:, j] for j, group in enumerate(GROUPS)}
