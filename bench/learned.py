@@ -1,7 +1,8 @@
 """The learned ranker's cost: training time, and suggestions with it against the blend.
 
 ``python -m bench.run learned [--tier hbs] [--kind lgbm] [--sources 1000]
-[--sample 1000] [--warmup 20] [--name learned-hbs] [--from-neo4j] [--snapshot DIR]``
+[--sample 1000] [--warmup 20] [--name learned-hbs] [--from-neo4j] [--snapshot DIR]
+[--reference] [--against REV]``
 
 On the tier's projection built from its bundle (no Neo4j; cached as a pickle beside it,
 :func:`bench.common.cached_projection`), or, where that build is too heavy (the hbs tier:
@@ -21,7 +22,9 @@ next run maps it):
    clock also counts waiting for a core on a shared machine. With ``--reference`` the
    learned suggestion is also timed as the code before its lookups and reads were made
    cheaper computed it (``tests/support/learned_reference.py``, swapped in for that call
-   only), after the others for the same member: before and after in one run.
+   only), after the others for the same member: before and after in one run. With
+   ``--against REV`` it is also timed as ``graph/algorithms/learned.py`` at the git
+   revision ``REV`` computes it (that module alone, imported beside the current one).
 """
 
 from __future__ import annotations
@@ -117,13 +120,45 @@ def former_code() -> Iterator[None]:
         learned.RankerModel.log_odds = log_odds
 
 
+def module_at(revision: str) -> Any:
+    """``graph/algorithms/learned.py`` as it was at the git ``revision``, imported beside the
+    current one (the rest of the code is the current code's)."""
+    import importlib.util
+    import subprocess
+    import sys
+    import tempfile
+
+    root = Path(__file__).resolve().parent.parent
+    source = subprocess.run(
+        ["git", "show", f"{revision}:graph/algorithms/learned.py"],
+        cwd=root,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    folder = Path(tempfile.mkdtemp(prefix="learned-at-"))
+    path = folder / "learned_at_revision.py"
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location("learned_at_revision", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 def _former(p: Any, model: learned.RankerModel, m: int) -> Any:
     with former_code():
         return learned.suggest_learned(p, model, m, limit=10)
 
 
 def latency(
-    p: Any, model: learned.RankerModel, sample: int, warmup: int, reference: bool = False
+    p: Any,
+    model: learned.RankerModel,
+    sample: int,
+    warmup: int,
+    reference: bool = False,
+    against: str | None = None,
 ) -> dict[str, Any]:
     askers = _sample(p, random.Random(SEED), sample + warmup)
     calls = {
@@ -133,6 +168,10 @@ def latency(
     }
     if reference:
         calls["learned_former_code"] = lambda m: _former(p, model, m)
+    if against:
+        earlier = module_at(against)
+        earlier.member_arrays(p)
+        calls[f"learned_at_{against}"] = lambda m: earlier.suggest_learned(p, model, m, limit=10)
     wall: dict[str, list[float]] = {name: [] for name in calls}
     cpu: dict[str, list[float]] = {name: [] for name in calls}
     out: dict[str, Any] = {"sample": sample, "warmup": warmup, "load_average_before": _load_average()}
@@ -164,6 +203,7 @@ def main(argv: list[str]) -> dict[str, Any]:
     parser.add_argument("--from-neo4j", action="store_true", help="build from the bench Neo4j")
     parser.add_argument("--snapshot", type=Path, default=None, help="map the projection from this folder")
     parser.add_argument("--reference", action="store_true", help="time the former code's suggestions too")
+    parser.add_argument("--against", default=None, help="time learned.py at this git revision too")
     args = parser.parse_args(argv)
     with stopwatch() as t:
         p, source = projection(args.tier, from_neo4j=args.from_neo4j, snapshot=args.snapshot)
@@ -181,7 +221,7 @@ def main(argv: list[str]) -> dict[str, Any]:
     results["member_arrays_s"] = round(t["seconds"], 2)
     model, results["training"] = training(p, args.kind, args.sources)
     print("training", json.dumps(results["training"]), flush=True)
-    results["latency"] = latency(p, model, args.sample, args.warmup, args.reference)
+    results["latency"] = latency(p, model, args.sample, args.warmup, args.reference, args.against)
     results["peak_rss_mib"] = round(peak_rss_mib())
     save(args.name or f"learned-{args.tier}", results)
     return results

@@ -65,6 +65,7 @@ from graph.algorithms.suggestions import (
     Suggestion,
     Weights,
     _current_industries,
+    _Rows,
     explain,
     group_holders,
     rarity,
@@ -177,6 +178,10 @@ GROUPS: dict[str, tuple[str, ...]] = {
 }
 
 _GROUP_COLS = {group: np.array([_COL[name] for name in names]) for group, names in GROUPS.items()}
+#: One row per group, true on its columns: every group's change in one product.
+_GROUP_MASK = np.zeros((len(GROUPS), len(FEATURES)), dtype=bool)
+for _j, _cols in enumerate(_GROUP_COLS.values()):
+    _GROUP_MASK[_j, _cols] = True
 
 #: The value of each feature for a pair that shares nothing (the baseline of reasons).
 ABSENT = np.zeros(len(FEATURES))
@@ -468,11 +473,14 @@ def _held_sum(facet: Facet, weights: dict[int, float], cands: np.ndarray, size: 
     return out
 
 
-def _employer_weights(p: Projection, u: int, candidates: list[int], total: int) -> list[float]:
+def _employer_weights(
+    p: Projection, u: int, candidates: list[int], total: int, held: Sequence[Sequence[Any]] | None = None
+) -> list[float]:
     """The ``employer`` feature of ``(u, c)`` for each candidate: what
     :func:`graph.algorithms.tie_strength.shared_employers` and the blend's employer weight
     give (the overlaps only, which is all the weight reads), with ``u``'s spans worked out
-    once and only the positions at shared employers compared."""
+    once and only the positions at shared employers compared. ``held``: the candidates'
+    positions, when the caller has read them."""
     now = p.reference_year
     spans: dict[int, list[tuple[int, int]]] = {e: [] for e in p.employers.of_member[u]}
     for pa in p.positions[u]:
@@ -485,10 +493,10 @@ def _employer_weights(p: Projection, u: int, candidates: list[int], total: int) 
     count = {e: employers.count(e) for e in spans}
     base = {e: _UNIT.employer * rarity(n, total) for e, n in count.items()}
     out = []
-    positions = p.positions
-    for c in candidates:
+    rows = held if held is not None else [p.positions[c] for c in candidates]
+    for c, theirs in zip(candidates, rows, strict=True):
         best = {e: -1 for e in employers.of_member[c] if e in spans}
-        for pb in positions[c]:
+        for pb in theirs:
             e = pb.employer
             # a position at an employer not shared, or without a start, has no span
             if e not in best or not pb.start or not spans[e]:
@@ -639,22 +647,27 @@ def pair_features(p: Projection, ctx: SourceContext, candidates: Sequence[int]) 
         # the exact weight (years of overlap) only for those who share an employer at all
         values, whose = _values_of(p.employers.of_member, candidates)
         mine_too = np.isin(values, np.asarray(my_employers, dtype=np.int64))
-        sharing = np.flatnonzero(np.bincount(whose, weights=mine_too, minlength=n))
-        if len(sharing):
-            col["employer"][sharing] = _employer_weights(
-                p, u, [candidates[i] for i in sharing.tolist()], total
-            )
+        sharing = np.flatnonzero(np.bincount(whose, weights=mine_too, minlength=n)).tolist()
         my_industries = _current_industries(p, u) if p.positions[u] else set()
+        maybe: list[int] = []
         if my_industries:
             # anyone who ever worked in one of the industries first (a cheap filter), then
             # whether they do now
             industry = np.frombuffer(p.employer_industry, dtype=np.int32)[values]
             known = np.fromiter(my_industries, dtype=np.int64, count=len(my_industries))
-            maybe = np.unique(whose[np.isin(industry, known)])
-            positions = p.positions
-            for i in maybe.tolist():
-                c = candidates[i]
-                col["industry"][i] = float(bool(positions[c] and my_industries & _current_industries(p, c)))
+            maybe = np.unique(whose[np.isin(industry, known)]).tolist()
+        # each candidate's positions read once for both (a snapshot makes them on every read)
+        positions = p.positions
+        read = {i: positions[candidates[i]] for i in (sharing + maybe)}
+        if sharing:
+            col["employer"][sharing] = _employer_weights(
+                p, u, [candidates[i] for i in sharing], total, [read[i] for i in sharing]
+            )
+        for i in maybe:
+            at_work = read[i]
+            col["industry"][i] = float(
+                bool(at_work and my_industries & _current_industries(p, candidates[i], at_work))
+            )
     wants = p.wants.of_member[u]
     if wants:
         weights = {v: 0.5 + 0.5 * rarity(p.skills.count(v), total) for v in wants}
@@ -887,14 +900,20 @@ class LinearScorer:
         self.coef = np.asarray(regression.coef_[0], dtype=float)
         self.intercept = float(regression.intercept_[0])
 
-    def decision_function(self, X: np.ndarray) -> np.ndarray:
-        # the scaler folded into the coefficients once: one dot product a call (worked
-        # out here rather than at fitting, so that models stored before are folded too)
+    def folded(self) -> tuple[np.ndarray, float]:
+        """The coefficients and intercept on unscaled features."""
+        # worked out on first use rather than at fitting, so that models stored before
+        # are folded too
         folded = self.__dict__.get("_folded")
         if folded is None:
             weights = self.coef / self.scale
             folded = self._folded = (weights, self.intercept - float(self.mean @ weights))
-        return X @ folded[0] + folded[1]
+        return folded
+
+    def decision_function(self, X: np.ndarray) -> np.ndarray:
+        # the scaler folded into the coefficients once: one dot product a call
+        weights, intercept = self.folded()
+        return X @ weights + intercept
 
 
 class MeanScorer:
@@ -1034,34 +1053,54 @@ def fit(ts: TrainingSet, kind: str = "hgb", seed: int = 0) -> Any:
     return est
 
 
+def _leaves(estimator: Any, weight: float = 1.0) -> list[tuple[float, Any]]:
+    """The models whose log-odds ``estimator``'s are the weighted sum of, with their
+    weights (a :class:`MeanScorer`'s models each at 1/n; any other model alone at 1)."""
+    if isinstance(estimator, MeanScorer):
+        share = weight / len(estimator.models)
+        return [leaf for m in estimator.models for leaf in _leaves(m, share)]
+    return [(weight, estimator)]
+
+
 def group_contributions(
     model: RankerModel, X: np.ndarray, base: np.ndarray | None = None
 ) -> dict[str, np.ndarray]:
     """For each group of :data:`GROUPS`, the log-odds each row loses when the group's
     features are set to their :data:`ABSENT` values (how much the group lifted it).
-    ``base`` is the rows' log-odds when the caller has them already."""
-    # one call to the model for every variant: its per-call overhead dominates small
-    # batches; a row already "shares nothing" in a group loses nothing and is not scored
+
+    A linear model's part of that loss is its coefficients times the group's distance
+    from the baseline, worked out for every row and group at once; the other models (the
+    trees) score one variant row per row and group that is not at the baseline already,
+    all in one call. ``base`` is the rows' log-odds when the caller has them already:
+    used when the model is one model alone (with a mean of several, each one's score of
+    the rows is taken in the same call as its variants)."""
     n = len(X)
-    variants = [] if base is not None else [X]
-    changed_rows: list[tuple[str, np.ndarray]] = []
-    differs = np.not_equal(X, model.baseline)
-    for group, cols in _GROUP_COLS.items():
-        rows = np.flatnonzero(differs[:, cols].any(axis=1))
-        if len(rows):
-            changed = X[rows]
-            changed[:, cols] = model.baseline[cols]
-            variants.append(changed)
-            changed_rows.append((group, rows))
-    scores = model.log_odds(np.vstack(variants)) if variants else np.zeros(0)
-    if base is None:
-        base, scores = scores[:n], scores[n:]
-    out = {group: np.zeros(n) for group in GROUPS}
-    at = 0
-    for group, rows in changed_rows:
-        out[group][rows] = base[rows] - scores[at : at + len(rows)]
-        at += len(rows)
-    return out
+    if not n:
+        return {group: np.zeros(0) for group in GROUPS}
+    _limit_prediction_threads()
+    baseline = model.baseline
+    # (row, group) pairs whose group differs from the baseline: only these lose anything
+    changed = np.not_equal(X, baseline).astype(np.int64) @ _GROUP_MASK.T > 0
+    out = np.zeros((n, len(GROUPS)))
+    others = []
+    for weight, leaf in _leaves(model.estimator):
+        if isinstance(leaf, LinearScorer):
+            coef, _ = leaf.folded()
+            out += ((weight * coef) * (X - baseline)) @ _GROUP_MASK.T
+        else:
+            others.append((weight, leaf))
+    if others:
+        rows, groups = np.nonzero(changed)
+        variants = np.where(_GROUP_MASK[groups], baseline, X[rows])
+        given = base if len(others) == 1 and others[0][0] == 1.0 else None
+        batch = variants if given is not None else np.vstack((X, variants))
+        for weight, leaf in others:
+            scores = np.asarray(leaf.decision_function(batch), dtype=float)
+            if given is not None:
+                scores = np.concatenate((given, scores))
+            out[rows, groups] += weight * (scores[rows] - scores[n:])
+    out[~changed] = 0.0
+    return {group: out[:, j] for j, group in enumerate(GROUPS)}
 
 
 def train(
@@ -1210,10 +1249,11 @@ def suggest_learned(
         return []
     contrib = group_contributions(model, X[chosen], raw[chosen])
     mine = set(p.adj[member])
+    ours = _Rows(p, member)  # the member's rows, read once for every suggestion's reasons
     out = []
     for j, i in enumerate(chosen):
         c = cands[i]
-        texts, mutual = explain(p, member, c, WEIGHTS[purpose], mine)
+        texts, mutual = explain(p, member, c, WEIGHTS[purpose], mine, member_rows=ours)
         by_kind = {r.kind: r.detail for r in texts}
         reasons = []
         for group, values in contrib.items():

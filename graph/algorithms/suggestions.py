@@ -316,7 +316,9 @@ def _mutuals(p: Projection, me: int, mine: set[int], c: int) -> list[int]:
     theirs = p.adj[c]
     if len(theirs) <= 4 * len(mine):
         return [x for x in theirs if x in mine]
-    return [x for x in p.adj[me] if p.knows(x, c)]
+    # a hub: its row made a set once (in C) rather than read again for each of mine
+    held = set(theirs)
+    return [x for x in p.adj[me] if x in held]
 
 
 def explain(
