@@ -11,7 +11,10 @@ query), and only once the projection serves (``/health`` shows it first):
   projection (``ALUMNI_GRAPH_MEMBER_CACHE_PRELOAD``; all of them for ``serve``);
 - after every change (the cache's key moved and then stood still for ``quiet`` seconds),
   the members asked since the previous fill first (what traffic reads), then again the
-  first ``preload`` members not kept yet.
+  first ``preload`` members not kept yet, paced to at most ``share`` of the thread's time:
+  every change drops the whole cache, and a club that writes every minute must not keep a
+  worker's CPU and Neo4j re-reading members nobody asked for (at the hbs tier one unpaced
+  re-read takes minutes of both).
 
 A fill stops where the cache's memory bound would be near (:meth:`MemberReads.room`), and
 keeps nothing it read under a key that moved meanwhile, by the same rule as a request's
@@ -53,6 +56,7 @@ class MemberWarmer(Periodic):
         batch: int = 500,
         quiet: float = 1.0,
         interval: float = 0.25,
+        share: float = 0.25,
     ) -> None:
         super().__init__(interval)
         self.reads = reads
@@ -60,6 +64,9 @@ class MemberWarmer(Periodic):
         self.preload = preload
         self.batch = batch
         self.quiet = quiet
+        if not 0 < share <= 1:
+            raise ValueError(f"share must be in (0, 1], not {share}")
+        self.share = share
         #: completed fills and the members each kept (the first is the preload)
         self.fills: list[int] = []
         #: seconds from the warmer's start (the projection serves) until the first fill
@@ -102,7 +109,7 @@ class MemberWarmer(Periodic):
         chosen = set(first)
         rest = [i for i in islice(p.index, self.preload) if i not in chosen and i not in kept]
         ids = first + rest
-        read = self._fill(key, ids, len(first))
+        read = self._fill(key, ids, len(first), paced=not self._first)
         if read is None:
             return False
         if self._first:
@@ -112,9 +119,11 @@ class MemberWarmer(Periodic):
         self.fills.append(read)
         return True
 
-    def _fill(self, key: Hashable, ids: list[str], asked: int) -> int | None:
+    def _fill(self, key: Hashable, ids: list[str], asked: int, *, paced: bool) -> int | None:
         """Read ``ids`` batch by batch (the first ``asked`` of them were asked by requests):
-        how many were kept, or None when a change came in meanwhile."""
+        how many were kept, or None when a change came in or the warmer stopped meanwhile.
+        When ``paced``, each batch past the asked ones is followed by a rest that keeps
+        the reading to ``share`` of the time."""
         started = time.perf_counter()
         read = 0
         for at in range(0, len(ids), self.batch):
@@ -128,15 +137,24 @@ class MemberWarmer(Periodic):
                     len(ids),
                 )
                 break
+            batch_started = time.perf_counter()
             if not self.reads.fill(key, ids[at : at + self.batch]):
                 # a change came in: what requests asked is read first after it
                 self.reads.remember_asked(ids[at:asked])
                 return None
             read = min(len(ids), at + self.batch)
+            if paced and at >= asked and read < len(ids):
+                took = time.perf_counter() - batch_started
+                if self._rest(took * (1 / self.share - 1)):
+                    return None
         if read:
             seconds = time.perf_counter() - started
             log.info("read %d members into the member cache in %.1f s", read, seconds)
         return read
+
+    def _rest(self, seconds: float) -> bool:
+        """Wait ``seconds`` between paced batches; True when the warmer was stopped."""
+        return self._stop.wait(seconds)
 
 
 def start_member_warmer(

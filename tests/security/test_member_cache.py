@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from graph.store import Store
@@ -294,3 +295,45 @@ def test_another_process_write_reaches_what_was_preloaded(
     with Store(seeded.settings) as elsewhere:
         assert elsewhere.update_member("m2", {"discoverable": False}) is not None
     _wait("hidden", lambda: client.get("/members/m2", headers=headers["career_office"]).status_code == 404)
+
+
+class _RestLog(MemberWarmer):
+    """A warmer that records the rests it would take instead of taking them."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rests: list[float] = []
+
+    def _rest(self, seconds: float) -> bool:
+        self.rests.append(seconds)
+        return False
+
+
+def test_a_refill_after_a_change_reads_what_was_not_asked_at_a_bounded_pace(
+    make_client: Callable[..., TestClient], seeded: Store
+) -> None:
+    """The first fill reads at full speed; after a change, the members asked are read at
+    once and the rest with a rest after each batch, three times the batch's time at a
+    quarter share, so that frequent writes cannot keep a worker re-reading the club."""
+    client = make_client(member_cache=True)
+    p = client.app.state.projection.current  # type: ignore[attr-defined]
+    reads = MemberReads(seeded)
+    try:
+        warmer = _RestLog(reads, lambda: p, preload=100, batch=1, quiet=0.0, share=0.25)
+        assert warmer.step() is True and warmer.fills == [4]
+        assert warmer.rests == []  # the first fill is not paced
+        before = reads.current_key(p)
+
+        assert seeded.update_member("m1", {"discoverable": False}) is not None
+        assert reads.current_key(p) != before  # what was kept no longer counts
+        asked = sorted(p.index)[1]
+        reads.remember_asked([asked])
+        assert warmer.step() is True and warmer.fills == [4, 4]
+        # four batches of one: the asked one first, no rest after it or after the last
+        assert len(warmer.rests) == 2 and all(r > 0 for r in warmer.rests)
+        assert warmer.state()["filled"] is True
+    finally:
+        reads.close()
+
+    with pytest.raises(ValueError, match="share"):
+        MemberWarmer(reads, lambda: p, preload=1, share=0.0)
