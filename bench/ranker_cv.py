@@ -49,7 +49,27 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "lgbm_and_logistic": {"kind": "lgbm", "also": ["logistic"]},
     "lambdarank_and_logistic": {"kind": "lambdarank", "also": ["logistic"]},
     "lgbm_lambdarank_logistic": {"kind": "lgbm", "also": ["lambdarank", "logistic"]},
+    # the default (the pair) on the 45 columns before the neighbourhoods' group affinity, and
+    # with it; bagged: one pair per resample of hidden training ties (an inner split of its
+    # own seed each), their log-odds summed; pooled: one pair on the resamples' rows together
+    "pair_45": {"kind": "lgbm", "also": ["logistic"], "features": 45},
+    "pair_52": {"kind": "lgbm", "also": ["logistic"]},
+    "pair_45_bag_2": {"kind": "lgbm", "also": ["logistic"], "features": 45, "resamples": 2},
+    "pair_45_bag_3": {"kind": "lgbm", "also": ["logistic"], "features": 45, "resamples": 3},
+    "pair_45_bag_5": {"kind": "lgbm", "also": ["logistic"], "features": 45, "resamples": 5},
+    "pair_52_bag_3": {"kind": "lgbm", "also": ["logistic"], "resamples": 3},
+    "pair_52_bag_5": {"kind": "lgbm", "also": ["logistic"], "resamples": 5},
+    "pair_52_pooled_3": {"kind": "lgbm", "also": ["logistic"], "resamples": 3, "pooled": True},
+    "pair_45_pooled_3": {
+        "kind": "lgbm",
+        "also": ["logistic"],
+        "features": 45,
+        "resamples": 3,
+        "pooled": True,
+    },
 }
+#: The inner split's seed of resample b (b = 0 is the rows every other variant learns from).
+RESAMPLE_SEED = 100_003
 STRUCTURAL = ("common_neighbours", "adamic_adar", "resource_allocation")
 
 
@@ -68,6 +88,27 @@ def _subsample(ts: learned.TrainingSet, negatives: int | None, seed: int) -> np.
         keep.append(np.r_[pos, neg])
         start += size
     return np.concatenate(keep)
+
+
+def _pooled(sets: list[learned.TrainingSet]) -> learned.TrainingSet:
+    """The rows of several training sets as one."""
+    return learned.TrainingSet(
+        np.vstack([t.X for t in sets]),
+        np.concatenate([t.y for t in sets]),
+        np.concatenate([t.groups for t in sets]),
+        sum(t.sources for t in sets),
+        sum(t.hidden_ties for t in sets),
+        [q for t in sets for q in t.queries],
+    )
+
+
+def _fit_resampled(sets: list[learned.TrainingSet], variant: dict[str, Any], seed: int) -> list[Any]:
+    """The models of ``variant`` on its resamples: one set of models per resample (their
+    scores summed, a bag), or one on all the rows when ``pooled``."""
+    k = variant.get("resamples", 1)
+    if variant.get("pooled"):
+        return _fit(_pooled(sets[:k]), variant, seed)
+    return [m for b in range(k) for m in _fit(sets[b], variant, seed + b)]
 
 
 def _fit(ts: learned.TrainingSet, variant: dict[str, Any], seed: int) -> list[Any]:
@@ -139,10 +180,26 @@ def run(
         k: {"precision": round(v[0], 4), "mrr": round(v[1], 4)} for k, v in structural.items()
     }
     out["variants"] = {}
+    sets = [ts]
+    resample_s = [out["rows_s"]]
+    for b in range(1, max(VARIANTS[name].get("resamples", 1) for name in names)):
+        t0 = time.process_time()
+        sets.append(
+            learned.training_set(
+                fit_graph,
+                split=split,
+                seed=seed + 1_000 + RESAMPLE_SEED * b,
+                max_sources=sources,
+                negatives=10**6,
+                pool=pool,
+            )
+        )
+        resample_s.append(round(time.process_time() - t0, 1))
+    out["resamples"] = {"rows": [len(t.y) for t in sets], "rows_s": resample_s}
     for name in names:
         variant = VARIANTS[name]
         t0 = time.process_time()
-        models = _fit(ts, variant, seed)
+        models = _fit_resampled(sets, variant, seed)
         fit_s = time.process_time() - t0
         cols = slice(None, variant.get("features"))
         ranked_of: dict[int, list[int]] = {}
