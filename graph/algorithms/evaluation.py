@@ -137,7 +137,8 @@ def _learned(
     # in the service when there is no model
     if "rows" not in cache:
         try:
-            cache["rows"] = learned.training_set(
+            # the resamples `train` would make (a bag of models, one each)
+            cache["rows"] = learned.resampled_sets(
                 # no introduced tie is left to learn from: the model learns from random ones
                 train,
                 split="random" if split == "introductions" else split,
@@ -148,7 +149,7 @@ def _learned(
             cache["rows"] = None
     if cache["rows"] is None:
         return _blend
-    model = learned.RankerModel(kind, learned.fit(cache["rows"], kind, seed))
+    model = learned.RankerModel(kind, learned.fit_bag(cache["rows"], kind, seed))
     return learned.ranker_for(model)
 
 
