@@ -49,27 +49,16 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "lgbm_and_logistic": {"kind": "lgbm", "also": ["logistic"]},
     "lambdarank_and_logistic": {"kind": "lambdarank", "also": ["logistic"]},
     "lgbm_lambdarank_logistic": {"kind": "lgbm", "also": ["lambdarank", "logistic"]},
-    # the default (the pair) on the 45 columns before the neighbourhoods' group affinity, and
-    # with it; bagged: one pair per resample of hidden training ties (an inner split of its
-    # own seed each), their log-odds summed; pooled: one pair on the resamples' rows together
-    "pair_45": {"kind": "lgbm", "also": ["logistic"], "features": 45},
-    "pair_52": {"kind": "lgbm", "also": ["logistic"]},
-    "pair_45_bag_2": {"kind": "lgbm", "also": ["logistic"], "features": 45, "resamples": 2},
-    "pair_45_bag_3": {"kind": "lgbm", "also": ["logistic"], "features": 45, "resamples": 3},
-    "pair_45_bag_5": {"kind": "lgbm", "also": ["logistic"], "features": 45, "resamples": 5},
-    "pair_52_bag_3": {"kind": "lgbm", "also": ["logistic"], "resamples": 3},
-    "pair_52_bag_5": {"kind": "lgbm", "also": ["logistic"], "resamples": 5},
-    "pair_52_pooled_3": {"kind": "lgbm", "also": ["logistic"], "resamples": 3, "pooled": True},
-    "pair_45_pooled_3": {
-        "kind": "lgbm",
-        "also": ["logistic"],
-        "features": 45,
-        "resamples": 3,
-        "pooled": True,
-    },
+    # the default (the pair) learning from several resamples of hidden training ties (an
+    # inner split of its own seed each): bagged, one pair per resample, their log-odds
+    # summed; pooled, one pair on their rows together (`train`'s now: docs/ranking.md).
+    # The variants with the neighbourhoods' group affinity (pair_52…) are commit f10512b's.
+    "pair_45": {"kind": "lgbm", "also": ["logistic"]},
+    "pair_45_bag_2": {"kind": "lgbm", "also": ["logistic"], "resamples": 2},
+    "pair_45_bag_3": {"kind": "lgbm", "also": ["logistic"], "resamples": 3},
+    "pair_45_bag_5": {"kind": "lgbm", "also": ["logistic"], "resamples": 5},
+    "pair_45_pooled_3": {"kind": "lgbm", "also": ["logistic"], "resamples": 3, "pooled": True},
 }
-#: The inner split's seed of resample b (b = 0 is the rows every other variant learns from).
-RESAMPLE_SEED = 100_003
 STRUCTURAL = ("common_neighbours", "adamic_adar", "resource_allocation")
 
 
@@ -90,24 +79,12 @@ def _subsample(ts: learned.TrainingSet, negatives: int | None, seed: int) -> np.
     return np.concatenate(keep)
 
 
-def _pooled(sets: list[learned.TrainingSet]) -> learned.TrainingSet:
-    """The rows of several training sets as one."""
-    return learned.TrainingSet(
-        np.vstack([t.X for t in sets]),
-        np.concatenate([t.y for t in sets]),
-        np.concatenate([t.groups for t in sets]),
-        sum(t.sources for t in sets),
-        sum(t.hidden_ties for t in sets),
-        [q for t in sets for q in t.queries],
-    )
-
-
 def _fit_resampled(sets: list[learned.TrainingSet], variant: dict[str, Any], seed: int) -> list[Any]:
     """The models of ``variant`` on its resamples: one set of models per resample (their
     scores summed, a bag), or one on all the rows when ``pooled``."""
     k = variant.get("resamples", 1)
     if variant.get("pooled"):
-        return _fit(_pooled(sets[:k]), variant, seed)
+        return _fit(learned.pooled(sets[:k]), variant, seed)
     return [m for b in range(k) for m in _fit(sets[b], variant, seed + b)]
 
 
@@ -188,7 +165,7 @@ def run(
             learned.training_set(
                 fit_graph,
                 split=split,
-                seed=seed + 1_000 + RESAMPLE_SEED * b,
+                seed=seed + 1_000 + learned.RESAMPLE_SEED * b,  # as `train` makes them
                 max_sources=sources,
                 negatives=10**6,
                 pool=pool,

@@ -137,19 +137,20 @@ def _learned(
     # in the service when there is no model
     if "rows" not in cache:
         try:
-            # the resamples `train` would make (a bag of models, one each)
-            cache["rows"] = learned.resampled_sets(
+            # the resamples `train` would make, their rows together
+            sets = learned.resampled_sets(
                 # no introduced tie is left to learn from: the model learns from random ones
                 train,
                 split="random" if split == "introductions" else split,
                 seed=seed + 1_000,
                 max_sources=max_sources,
             )
+            cache["rows"] = learned.pooled(sets)
         except ValueError:
             cache["rows"] = None
     if cache["rows"] is None:
         return _blend
-    model = learned.RankerModel(kind, learned.fit_bag(cache["rows"], kind, seed))
+    model = learned.RankerModel(kind, learned.fit(cache["rows"], kind, seed))
     return learned.ranker_for(model)
 
 

@@ -122,13 +122,6 @@ FEATURES: tuple[str, ...] = (
     "log_common_neighbour_ties",
     "log_car",
     "cra",
-    "their_circle_program",
-    "log_their_circle_city_count",
-    "log_their_circle_year_count",
-    "log_their_circle_program_count",
-    "log_circle_city_count",
-    "log_circle_year_count",
-    "log_circle_program_count",
 )
 _COL = {name: i for i, name in enumerate(FEATURES)}
 
@@ -180,13 +173,6 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "relative_circle_city",
         "circle_city_year",
         "their_circle_city_year",
-        "their_circle_program",
-        "log_their_circle_city_count",
-        "log_their_circle_year_count",
-        "log_their_circle_program_count",
-        "log_circle_city_count",
-        "log_circle_year_count",
-        "log_circle_program_count",
     ),
 }
 
@@ -621,29 +607,11 @@ def pair_features(p: Projection, ctx: SourceContext, candidates: Sequence[int]) 
     safe_dc = np.maximum(dc, 1)
     neighbour_city, neighbour_year = city[theirs], year[theirs]
     if my_city >= 0:
-        count = np.where(scanned, np.bincount(owner, weights=neighbour_city == my_city, minlength=n), 0.0)
-        col["their_circle_city"][:] = count / safe_dc
-        col["log_their_circle_city_count"][:] = np.log1p(count)
+        share = np.bincount(owner, weights=neighbour_city == my_city, minlength=n) / safe_dc
+        col["their_circle_city"][:] = np.where(scanned, share, 0.0)
     if my_year:
-        count = np.where(scanned, np.bincount(owner, weights=neighbour_year == my_year, minlength=n), 0.0)
-        col["their_circle_year"][:] = count / safe_dc
-        col["log_their_circle_year_count"][:] = np.log1p(count)
-    my_programs = p.programs.of_member[u]
-    if my_programs:
-        # the candidates' connections who study one of u's programmes, read from the
-        # holders of u's few programmes
-        marks = _marks(len(p.adj))
-        holding = np.unique(
-            np.concatenate([np.frombuffer(p.programs.holders(v), dtype=np.int32) for v in my_programs])
-        )
-        marks[holding] = 1
-        try:
-            count = np.bincount(owner, weights=marks[theirs] > 0, minlength=n)
-        finally:
-            marks[holding] = 0
-        count = np.where(scanned, count, 0.0)
-        col["their_circle_program"][:] = count / safe_dc
-        col["log_their_circle_program_count"][:] = np.log1p(count)
+        share = np.bincount(owner, weights=neighbour_year == my_year, minlength=n) / safe_dc
+        col["their_circle_year"][:] = np.where(scanned, share, 0.0)
     own_city = (neighbour_city == their_city[owner]) & (neighbour_city >= 0)
     own_year = (neighbour_year == their_year[owner]) & (neighbour_year > 0)
     col["their_own_city"][:] = np.bincount(owner, weights=own_city, minlength=n) / safe_dc
@@ -706,17 +674,13 @@ def pair_features(p: Projection, ctx: SourceContext, candidates: Sequence[int]) 
     col["open_to_mentor"][:] = (alive > 0) & (flags & need == need)
     if du:
         # unknown cities (-1) and years (0) are never counted in the context
-        in_city, in_year = _counted(ctx.cities, their_city), _counted(ctx.years, their_year)
-        col["circle_city"][:] = in_city / du
-        col["circle_year"][:] = in_year / du
-        col["log_circle_city_count"][:] = np.log1p(in_city)
-        col["log_circle_year_count"][:] = np.log1p(in_year)
+        col["circle_city"][:] = _counted(ctx.cities, their_city) / du
+        col["circle_year"][:] = _counted(ctx.years, their_year) / du
         if ctx.programs:
             values, whose = gathered.get("program") or _values_of(p.programs.of_member, candidates)
             best = np.zeros(n)
             np.maximum.at(best, whose, _counted(ctx.programs, values))
             col["circle_program"][:] = best / du
-            col["log_circle_program_count"][:] = np.log1p(best)
     ties, cra = _local_community(ctx, theirs, owner, n)
     col["log_common_neighbour_ties"][:] = np.log1p(ties)
     col["log_car"][:] = np.log1p(common * ties)
@@ -1100,8 +1064,8 @@ def group_contributions(
     return out
 
 
-#: Resamples of hidden training ties the default ranker learns from, one model each (a
-#: bag; cross-validation on training ties: docs/ranking.md, "Round five").
+#: Resamples of hidden training ties the ranker learns from, their rows together (more
+#: and more varied positives; cross-validation on training ties: docs/ranking.md).
 RESAMPLES = 3
 #: No further resample is made when it would take the CPU seconds spent on making them
 #: beyond this (each costs about the same): the generated faculty tier makes all three in
@@ -1124,7 +1088,7 @@ def resampled_sets(
     the next one is expected to stay within ``budget_s`` CPU seconds in all (None: no
     limit). The first is always made (ValueError as :func:`training_set` when it finds
     nothing to learn from); a newest split hides the same ties each time, and
-    its resamples differ only in the sources sampled and the models' seeds."""
+    its resamples differ only in the sources sampled."""
     import time
 
     started = time.process_time()
@@ -1142,16 +1106,18 @@ def resampled_sets(
     return sets
 
 
-def fit_bag(sets: Sequence[TrainingSet], kind: str = DEFAULT_KIND, seed: int = 0) -> Any:
-    """One model of ``kind`` per training set, scoring the mean of their log-odds (a
-    single set: its model alone). For ``lgbm_logistic``, the mean of the trees' mean and
-    the regressions' mean: the same log-odds, the scorer of :func:`fit`'s shape."""
-    models = [fit(ts, kind, seed + b) for b, ts in enumerate(sets)]
-    if len(models) == 1:
-        return models[0]
-    if kind == "lgbm_logistic":
-        return MeanScorer([MeanScorer([m.models[i] for m in models]) for i in range(2)])
-    return MeanScorer(models)
+def pooled(sets: Sequence[TrainingSet]) -> TrainingSet:
+    """The rows of several training sets as one (their queries one after the other)."""
+    if len(sets) == 1:
+        return sets[0]
+    return TrainingSet(
+        np.vstack([t.X for t in sets]),
+        np.concatenate([t.y for t in sets]),
+        np.concatenate([t.groups for t in sets]),
+        sum(t.sources for t in sets),
+        sum(t.hidden_ties for t in sets),
+        [q for t in sets for q in t.queries],
+    )
 
 
 def train(
@@ -1166,9 +1132,9 @@ def train(
     resamples: int = RESAMPLES,
     budget_s: float | None = RESAMPLE_BUDGET_S,
 ) -> RankerModel:
-    """Fit a :class:`RankerModel` of ``kind`` on ``p``'s own ties: a bag of one model per
-    resample (:func:`resampled_sets`, :func:`fit_bag`; each one :func:`training_set`'s
-    rows); its ``info`` holds the feature-group importances and the resamples made."""
+    """Fit a :class:`RankerModel` of ``kind`` on ``p``'s own ties: one model on the rows of
+    every resample together (:func:`resampled_sets`, each :func:`training_set`'s rows); its
+    ``info`` holds the feature-group importances and the resamples made."""
     from datetime import UTC, datetime
 
     split = split or default_split(p)
@@ -1182,15 +1148,15 @@ def train(
         max_sources=max_sources,
         negatives=negatives,
     )
-    ts = sets[0]
+    ts = pooled(sets)
     model = RankerModel(
         kind,
-        fit_bag(sets, kind, seed),
+        fit(ts, kind, seed),
         trained_at=datetime.now(UTC).isoformat(timespec="seconds"),
         members=p.n_members,
         ties=p.n_ties,
         split=split,
-        rows=sum(len(t.y) for t in sets),
+        rows=len(ts.y),
     )
     for name in ("log_preferential_attachment", "log_degree_member", "log_degree_candidate"):
         model.baseline[_COL[name]] = float(np.median(ts.X[:, _COL[name]]))
@@ -1202,9 +1168,9 @@ def train(
             for g, v in sorted(contrib.items(), key=lambda kv: -np.mean(np.abs(kv[1])))
         }
     model.info.update(
-        sources=sum(t.sources for t in sets),
-        positives=int(sum(t.y.sum() for t in sets)),
-        hidden_ties=sum(t.hidden_ties for t in sets),
+        sources=ts.sources,
+        positives=int(ts.y.sum()),
+        hidden_ties=ts.hidden_ties,
         fraction=fraction,
         seed=seed,
         resamples=len(sets),

@@ -20,7 +20,7 @@ def _col(row: np.ndarray, name: str) -> float:
     return float(row[FEATURES.index(name)])
 
 
-def _square(build, cohorts: tuple[tuple[str, str, int], ...] = ()) -> Projection:
+def _square(build) -> Projection:
     # a–b, a–c, b–d, c–d, c–e, d–f, e–f; b and d live in X, c in Y; b graduated in 2010,
     # c and d in 2011
     members = {
@@ -34,7 +34,6 @@ def _square(build, cohorts: tuple[tuple[str, str, int], ...] = ()) -> Projection
     return build(
         members,
         knows=[("a", "b"), ("a", "c"), ("b", "d"), ("c", "d"), ("c", "e"), ("d", "f"), ("e", "f")],
-        cohorts=list(cohorts),
     )
 
 
@@ -76,29 +75,6 @@ def test_degree_normalised_and_group_conditioned_features_by_hand(build) -> None
     ad = pair_features(moved, source_context(moved, a), [d])[0]
     assert _col(ad, "common_city_year_neighbours") == 1  # c is in X now and of d's year
     assert _col(ad, "circle_city_year") == pytest.approx(1 / 2)
-
-
-def test_group_affinity_of_the_neighbourhoods_by_hand(build) -> None:
-    studies = (("a", "Law", 2010), ("b", "Law", 2010), ("f", "Law", 2010), ("c", "Art", 2011))
-    p = _square(build, studies)
-    a, d, e = p.member("a"), p.member("d"), p.member("e")
-    ad, ae = pair_features(p, source_context(p, a), [d, e])
-    # a is in X, 2010, Law; d's connections b (X, 2010, Law), c (Y, 2011, Art), f (Law)
-    assert _col(ad, "log_their_circle_city_count") == pytest.approx(math.log1p(1))
-    assert _col(ad, "log_their_circle_year_count") == pytest.approx(math.log1p(1))
-    assert _col(ad, "their_circle_program") == pytest.approx(2 / 3)
-    assert _col(ad, "log_their_circle_program_count") == pytest.approx(math.log1p(2))
-    # e's connections c (Y, 2011, Art) and f (Law)
-    assert _col(ae, "log_their_circle_city_count") == 0 == _col(ae, "log_their_circle_year_count")
-    assert _col(ae, "their_circle_program") == pytest.approx(1 / 2)
-    # a's connections b (X, 2010, Law) and c (Y, 2011, Art): one in d's city (X), one of
-    # d's year (2011), none in d's programmes (d has none)
-    assert _col(ad, "log_circle_city_count") == pytest.approx(math.log1p(1))
-    assert _col(ad, "log_circle_year_count") == pytest.approx(math.log1p(1))
-    assert _col(ad, "log_circle_program_count") == 0
-    p = _square(build, (*studies, ("d", "Law", 2011)))
-    ad = pair_features(p, source_context(p, a), [d])[0]
-    assert _col(ad, "log_circle_program_count") == pytest.approx(math.log1p(1))
 
 
 def test_ranks_count_the_better_candidates_and_level_ones_share_a_rank() -> None:

@@ -155,20 +155,6 @@ def pair_features(p: Projection, ctx: SourceContext, candidates: Sequence[int]) 
     if my_year:
         share = np.bincount(owner, weights=neighbour_year == my_year, minlength=n) / safe_dc
         col["their_circle_year"][:] = np.where(scanned, share, 0.0)
-    # the neighbourhoods' group affinity, member by member
-    my_programs = set(p.programs.of_member[u])
-    for i, c in enumerate(candidates):
-        if not scanned[i]:
-            continue
-        friends = p.adj[c]
-        if my_city >= 0:
-            col["log_their_circle_city_count"][i] = math.log1p(sum(1 for w in friends if city[w] == my_city))
-        if my_year:
-            col["log_their_circle_year_count"][i] = math.log1p(sum(1 for w in friends if year[w] == my_year))
-        if my_programs:
-            studying = sum(1 for w in friends if my_programs.intersection(p.programs.of_member[w]))
-            col["their_circle_program"][i] = studying / dc[i]
-            col["log_their_circle_program_count"][i] = math.log1p(studying)
     own_city = (neighbour_city == their_city[owner]) & (neighbour_city >= 0)
     own_year = (neighbour_year == their_year[owner]) & (neighbour_year > 0)
     col["their_own_city"][:] = np.bincount(owner, weights=own_city, minlength=n) / safe_dc
@@ -225,14 +211,11 @@ def pair_features(p: Projection, ctx: SourceContext, candidates: Sequence[int]) 
         # unknown cities (-1) and years (0) are never counted in the context
         col["circle_city"][:] = _counted(ctx.cities, their_city) / du
         col["circle_year"][:] = _counted(ctx.years, their_year) / du
-        col["log_circle_city_count"][:] = np.log1p(_counted(ctx.cities, their_city))
-        col["log_circle_year_count"][:] = np.log1p(_counted(ctx.years, their_year))
         if ctx.programs:
             values, whose = _values_of(p.programs.of_member, candidates)
             best = np.zeros(n)
             np.maximum.at(best, whose, _counted(ctx.programs, values))
             col["circle_program"][:] = best / du
-            col["log_circle_program_count"][:] = np.log1p(best)
     ties, cra = _local_community(ctx, theirs, owner, n)
     col["log_common_neighbour_ties"][:] = np.log1p(ties)
     col["log_car"][:] = np.log1p(common * ties)
