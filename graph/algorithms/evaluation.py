@@ -137,13 +137,15 @@ def _learned(
     # in the service when there is no model
     if "rows" not in cache:
         try:
-            cache["rows"] = learned.training_set(
+            # the resamples `train` would make, their rows together
+            sets = learned.resampled_sets(
                 # no introduced tie is left to learn from: the model learns from random ones
                 train,
                 split="random" if split == "introductions" else split,
                 seed=seed + 1_000,
                 max_sources=max_sources,
             )
+            cache["rows"] = learned.pooled(sets)
         except ValueError:
             cache["rows"] = None
     if cache["rows"] is None:

@@ -1103,6 +1103,62 @@ def group_contributions(
     return {group: out[:, j] for j, group in enumerate(GROUPS)}
 
 
+#: Resamples of hidden training ties the ranker learns from, their rows together (more
+#: and more varied positives; cross-validation on training ties: docs/ranking.md).
+RESAMPLES = 3
+#: No further resample is made when it would take the CPU seconds spent on making them
+#: beyond this (each costs about the same): the generated faculty tier makes all three in
+#: about 70 s, the hbs tier two in about 400 s, within the 2 and 10 minutes allowed.
+RESAMPLE_BUDGET_S = 400.0
+#: Resample b hides the ties of seed + b · RESAMPLE_SEED (b = 0: the seed itself).
+RESAMPLE_SEED = 100_003
+
+
+def resampled_sets(
+    p: Projection,
+    *,
+    seed: int = 0,
+    resamples: int = RESAMPLES,
+    budget_s: float | None = RESAMPLE_BUDGET_S,
+    **options: Any,
+) -> list[TrainingSet]:
+    """Up to ``resamples`` :func:`training_set` s of ``p``, each hiding other ties (the
+    seeds of :data:`RESAMPLE_SEED`; ``options`` are the rest of its arguments), made while
+    the next one is expected to stay within ``budget_s`` CPU seconds in all (None: no
+    limit). The first is always made (ValueError as :func:`training_set` when it finds
+    nothing to learn from); a newest split hides the same ties each time, and
+    its resamples differ only in the sources sampled."""
+    import time
+
+    started = time.process_time()
+    sets: list[TrainingSet] = []
+    for b in range(max(1, resamples)):
+        spent = time.process_time() - started
+        if b and budget_s is not None and spent * (b + 1) / b > budget_s:
+            break
+        try:
+            sets.append(training_set(p, seed=seed + RESAMPLE_SEED * b, **options))
+        except ValueError:
+            if not b:
+                raise
+            break  # a tiny club: no tie of this resample among the candidates
+    return sets
+
+
+def pooled(sets: Sequence[TrainingSet]) -> TrainingSet:
+    """The rows of several training sets as one (their queries one after the other)."""
+    if len(sets) == 1:
+        return sets[0]
+    return TrainingSet(
+        np.vstack([t.X for t in sets]),
+        np.concatenate([t.y for t in sets]),
+        np.concatenate([t.groups for t in sets]),
+        sum(t.sources for t in sets),
+        sum(t.hidden_ties for t in sets),
+        [q for t in sets for q in t.queries],
+    )
+
+
 def train(
     p: Projection,
     *,
@@ -1112,15 +1168,26 @@ def train(
     seed: int = 0,
     max_sources: int = 1_000,
     negatives: int = 2 * POOL,
+    resamples: int = RESAMPLES,
+    budget_s: float | None = RESAMPLE_BUDGET_S,
 ) -> RankerModel:
-    """Fit a :class:`RankerModel` of ``kind`` on ``p``'s own ties (see
-    :func:`training_set`); its ``info`` holds the feature-group importances."""
+    """Fit a :class:`RankerModel` of ``kind`` on ``p``'s own ties: one model on the rows of
+    every resample together (:func:`resampled_sets`, each :func:`training_set`'s rows); its
+    ``info`` holds the feature-group importances and the resamples made."""
     from datetime import UTC, datetime
 
     split = split or default_split(p)
-    ts = training_set(
-        p, fraction=fraction, split=split, seed=seed, max_sources=max_sources, negatives=negatives
+    sets = resampled_sets(
+        p,
+        seed=seed,
+        resamples=resamples,
+        budget_s=budget_s,
+        fraction=fraction,
+        split=split,
+        max_sources=max_sources,
+        negatives=negatives,
     )
+    ts = pooled(sets)
     model = RankerModel(
         kind,
         fit(ts, kind, seed),
@@ -1145,6 +1212,7 @@ def train(
         hidden_ties=ts.hidden_ties,
         fraction=fraction,
         seed=seed,
+        resamples=len(sets),
     )
     return model
 

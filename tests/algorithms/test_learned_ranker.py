@@ -117,6 +117,35 @@ def test_the_two_kinds_together_score_the_mean_of_their_log_odds(planted: Projec
     assert not np.allclose(both, trees.decision_function(X))
 
 
+def test_the_model_learns_from_several_resamples_of_hidden_ties(planted: Projection) -> None:
+    sets = learned.resampled_sets(planted, seed=4, resamples=3, split="random", max_sources=60)
+    assert len(sets) == 3
+    # each resample hides other ties: other positives
+    positives = [{(int(g), tuple(x)) for g, x, y in zip(t.groups, t.X, t.y, strict=True) if y} for t in sets]
+    assert positives[0] != positives[1] and positives[1] != positives[2] and positives[0] != positives[2]
+    # the first resample is the training set of the seed itself
+    first = learned.training_set(planted, seed=4, split="random", max_sources=60)
+    assert np.array_equal(first.X, sets[0].X) and np.array_equal(first.y, sets[0].y)
+    # no CPU time left after the first: one set
+    assert len(learned.resampled_sets(planted, seed=4, budget_s=0.0, split="random", max_sources=60)) == 1
+
+    rows = learned.pooled(sets)
+    assert np.array_equal(rows.X, np.vstack([t.X for t in sets]))
+    assert rows.queries == sets[0].queries + sets[1].queries + sets[2].queries
+    assert sum(rows.queries) == len(rows.y) == len(rows.groups)
+    assert learned.pooled(sets[:1]) is sets[0]
+
+    # train fits one model on the resamples' rows together
+    model = learned.train(planted, max_sources=60, seed=4, resamples=2, budget_s=None)
+    assert model.info["resamples"] == 2 and model.split == "random"
+    assert model.rows == len(sets[0].y) + len(sets[1].y)
+    assert model.info["positives"] == int(sets[0].y.sum() + sets[1].y.sum())
+    alone = learned.train(planted, max_sources=60, seed=4, resamples=1)
+    assert alone.info["resamples"] == 1 and alone.rows == len(sets[0].y)
+    X = sets[2].X[:300]
+    assert not np.allclose(model.log_odds(X), alone.log_odds(X))
+
+
 def test_the_regression_scores_as_scikit_learns_pipeline(planted: Projection) -> None:
     rows = learned.training_set(planted, seed=2, max_sources=80)
     pipeline = learned.make_estimator("logistic").fit(rows.X, rows.y)
