@@ -7,7 +7,7 @@ introductions, the directory, profiles) build their answer as dicts instead, wit
 fields in the model's order and of the model's exact types (``str``, ``int``, ``float``,
 ``bool``, ``None``: a numpy number is converted first), and return :func:`json_response`.
 pydantic-core serialises both ways, so the bytes are the ones the model gave
-(``tests/api/test_json_body.py`` checks each such answer against its model). The route
+(``tests/projection/test_json_body.py`` checks each such answer against its model). The route
 keeps its ``response_model`` for the OpenAPI document.
 """
 
