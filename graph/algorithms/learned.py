@@ -49,6 +49,7 @@ from __future__ import annotations
 import math
 import random
 import threading
+import time
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -1108,7 +1109,7 @@ def group_contributions(
 RESAMPLES = 3
 #: No further resample is made when it would take the CPU seconds spent on making them
 #: beyond this (each costs about the same): the generated faculty tier makes all three in
-#: about 70 s, the hbs tier two in about 400 s, within the 2 and 10 minutes allowed.
+#: about 70 s, the hbs tier two in about 300 s, within the 2 and 10 minutes allowed.
 RESAMPLE_BUDGET_S = 400.0
 #: Resample b hides the ties of seed + b · RESAMPLE_SEED (b = 0: the seed itself).
 RESAMPLE_SEED = 100_003
@@ -1128,8 +1129,6 @@ def resampled_sets(
     limit). The first is always made (ValueError as :func:`training_set` when it finds
     nothing to learn from); a newest split hides the same ties each time, and
     its resamples differ only in the sources sampled."""
-    import time
-
     started = time.process_time()
     sets: list[TrainingSet] = []
     for b in range(max(1, resamples)):

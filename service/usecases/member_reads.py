@@ -101,12 +101,9 @@ def _size(kept: Kept) -> int:
 
 
 def _contact(row: dict[str, Any] | None) -> Contact:
+    """What is kept of a contact row (``Store.member_contacts``), or of a profile
+    (``Store.get_member``), which holds the same properties."""
     return None if row is None else (row.get("email"), row.get("discoverable"), row.get("share_contact"))
-
-
-def _contact_of(profile: dict[str, Any]) -> dict[str, Any]:
-    """The contact row (``Store.member_contacts``) of a profile (``Store.get_member``)."""
-    return {k: profile.get(k) for k in ("id", "email", "discoverable", "share_contact")}
 
 
 def _contact_row(member_id: str, kept: Contact) -> dict[str, Any] | None:
@@ -213,10 +210,8 @@ class MemberReads:
         return sorted(asked)
 
     def remember_asked(self, member_ids: Sequence[str]) -> None:
-        """Count ``member_ids`` as asked (a fill that could not keep them gives them back)."""
-        self._ask(member_ids)
-
-    def _ask(self, member_ids: Sequence[str]) -> None:
+        """Count ``member_ids`` as asked (by a request, or by a fill that could not keep
+        them and gives them back)."""
         with self._lock:
             if len(self._asked) < MAX_ASKED:
                 self._asked.update(member_ids)
@@ -231,9 +226,6 @@ class MemberReads:
         rows under ``key``; False, keeping nothing, when the key moved meanwhile (a write
         came in: what was read may predate it)."""
         profiles = self.store.get_members(member_ids)
-        # a profile holds the member's properties, so also its contact row
-        # (``Store.member_contacts``): one query instead of two for the same nodes
-        contacts = {i: _contact_of(found) for i, found in profiles.items()}
         texts = {i: _json(profiles.get(i)) for i in member_ids}
         packer = self._kept.packer or Packer.of([t for t in texts.values() if isinstance(t, bytes)])
         packed = {i: packer.pack(t) if packer and isinstance(t, bytes) else t for i, t in texts.items()}
@@ -245,8 +237,10 @@ class MemberReads:
                 kept.packer = packer
             elif kept.packer is not packer:  # another fill set one meanwhile: keep the JSON
                 packed = texts
-            self._keep_locked(key, packed, {i: _contact(contacts.get(i)) for i in member_ids})
-            return key == self._key
+            # a profile holds the member's properties, so also its contact row: one query
+            # instead of two for the same nodes
+            self._keep_locked(key, packed, {i: _contact(profiles.get(i)) for i in member_ids})
+            return True
 
     def _current(self, p: Projection) -> Hashable:
         """The key of what may be kept now; drops what was kept under another."""
@@ -280,7 +274,7 @@ class MemberReads:
         """``(True, profile)`` (a copy; None: no such member) when kept, else ``(False,
         None)``: no I/O, fit for the event loop."""
         self._current(p)
-        self._ask((member_id,))
+        self.remember_asked((member_id,))
         kept = self._kept
         if member_id not in kept.profiles:
             return False, None
@@ -289,7 +283,7 @@ class MemberReads:
     def kept_contacts(self, p: Projection, member_ids: Sequence[str]) -> dict[str, dict[str, Any]] | None:
         """:meth:`contacts` when every one of ``member_ids`` is kept, else None (no I/O)."""
         self._current(p)
-        self._ask(member_ids)
+        self.remember_asked(member_ids)
         contacts = self._kept.contacts
         if any(i not in contacts for i in member_ids):
             return None
@@ -298,7 +292,7 @@ class MemberReads:
     def member(self, p: Projection, member_id: str) -> dict[str, Any] | None:
         """:meth:`Store.get_member` (a copy the caller may change)."""
         key = self._current(p)
-        self._ask((member_id,))
+        self.remember_asked((member_id,))
         kept = self._kept
         if member_id in kept.profiles:
             return kept.profile(member_id)
@@ -309,7 +303,7 @@ class MemberReads:
     def contacts(self, p: Projection, member_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """:meth:`Store.member_contacts`: the rows of those of ``member_ids`` that exist."""
         key = self._current(p)
-        self._ask(member_ids)
+        self.remember_asked(member_ids)
         contacts = self._kept.contacts
         missing = [i for i in member_ids if i not in contacts]
         read: dict[str, dict[str, Any] | None] = {}
