@@ -474,14 +474,49 @@ def _held_sum(facet: Facet, weights: dict[int, float], cands: np.ndarray, size: 
     return out
 
 
+def _position_columns(
+    p: Projection, members: Sequence[int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The positions of ``members`` laid end to end as columns: whose each one is (an
+    index into ``members``), its employer, start and end. On a snapshot they are read from
+    its flat columns at once instead of a row of positions made per member."""
+    rows = p.positions
+    if type(rows) is SharedRows:
+        flat = rows.flat()
+        if flat is not None and (rows.unchanged() or not any(map(rows.changed, members))):
+            offsets, columns, _ = flat
+            index = np.asarray(members, dtype=np.int64)
+            all_offsets = np.frombuffer(offsets, dtype=np.int64)
+            starts = all_offsets[index]
+            lengths = all_offsets[index + 1] - starts
+            at = ranges(starts, lengths)
+            employer, start, end = (
+                np.frombuffer(columns[c], dtype=np.dtype(columns[c].format))[at].astype(np.int64)
+                for c in ("employer", "start", "end")
+            )
+            return owners(lengths), employer, start, end
+    held = [rows[m] for m in members]
+    lengths = np.fromiter(map(len, held), dtype=np.int64, count=len(held))
+    total = int(lengths.sum())
+    employer, start, end = (
+        np.fromiter((q[k] for row in held for q in row), dtype=np.int64, count=total)
+        for k in (0, 2, 3)  # Position's employer, start and end
+    )
+    return owners(lengths), employer, start, end
+
+
 def _employer_weights(
-    p: Projection, u: int, candidates: list[int], total: int, held: Sequence[Sequence[Any]] | None = None
+    p: Projection,
+    u: int,
+    candidates: list[int],
+    total: int,
+    held: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
 ) -> list[float]:
     """The ``employer`` feature of ``(u, c)`` for each candidate: what
     :func:`graph.algorithms.tie_strength.shared_employers` and the blend's employer weight
     give (the overlaps only, which is all the weight reads), with ``u``'s spans worked out
     once and only the positions at shared employers compared. ``held``: the candidates'
-    positions, when the caller has read them."""
+    positions as :func:`_position_columns` gives them."""
     now = p.reference_year
     spans: dict[int, list[tuple[int, int]]] = {e: [] for e in p.employers.of_member[u]}
     for pa in p.positions[u]:
@@ -493,22 +528,32 @@ def _employer_weights(
     # u's employers counted and weighed once rather than once per candidate
     count = {e: employers.count(e) for e in spans}
     base = {e: _UNIT.employer * rarity(n, total) for e, n in count.items()}
-    out = []
-    rows = held if held is not None else [p.positions[c] for c in candidates]
-    for c, theirs in zip(candidates, rows, strict=True):
-        best = {e: -1 for e in employers.of_member[c] if e in spans}
-        for pb in theirs:
-            e = pb.employer
-            # a position at an employer not shared, or without a start, has no span
-            if e not in best or not pb.start or not spans[e]:
+    bests = [{e: -1 for e in employers.of_member[c] if e in spans} for c in candidates]
+    whose, employer, start, end = held
+    # a position at an employer not shared, or without a start, has no span: only the
+    # others are looked at, in the order of the candidates' rows
+    compared = [e for e, held_spans in spans.items() if held_spans]
+    if compared:
+        keep = np.flatnonzero(np.isin(employer, compared) & (start != 0))
+        for i, e, first_year, last_year in zip(
+            whose[keep].tolist(),
+            employer[keep].tolist(),
+            start[keep].tolist(),
+            end[keep].tolist(),
+            strict=True,
+        ):
+            best = bests[i]
+            if e not in best:
                 continue
-            start, end = pb.start, pb.end or now
+            last_year = last_year or now
             for sa in spans[e]:
-                first = sa[0] if sa[0] > start else start
-                last = sa[1] if sa[1] < end else end
+                first = sa[0] if sa[0] > first_year else first_year
+                last = sa[1] if sa[1] < last_year else last_year
                 overlap = last - first + 1 if first <= last else 0
                 if overlap > best[e]:
                     best[e] = overlap
+    out = []
+    for best in bests:
         weight = 0.0
         # the blend's order of summing (the longest overlap first), its terms as it has them
         shared = (
@@ -654,21 +699,27 @@ def pair_features(p: Projection, ctx: SourceContext, candidates: Sequence[int]) 
         if my_industries:
             # anyone who ever worked in one of the industries first (a cheap filter), then
             # whether they do now
-            industry = np.frombuffer(p.employer_industry, dtype=np.int32)[values]
+            industry_of = np.frombuffer(p.employer_industry, dtype=np.int32)
             known = np.fromiter(my_industries, dtype=np.int64, count=len(my_industries))
+            industry = industry_of[values]
             maybe = np.unique(whose[np.isin(industry, known)]).tolist()
-        # each candidate's positions read once for both (a snapshot makes them on every read)
-        positions = p.positions
-        read = {i: positions[candidates[i]] for i in (sharing + maybe)}
+        # the positions of both read once, as columns
+        looked_at = sharing + maybe
+        whose_row, employer, start, end = _position_columns(p, [candidates[i] for i in looked_at])
         if sharing:
+            mask = whose_row < len(sharing)
             col["employer"][sharing] = _employer_weights(
-                p, u, [candidates[i] for i in sharing], total, [read[i] for i in sharing]
+                p,
+                u,
+                [candidates[i] for i in sharing],
+                total,
+                (whose_row[mask], employer[mask], start[mask], end[mask]),
             )
-        for i in maybe:
-            at_work = read[i]
-            col["industry"][i] = float(
-                bool(at_work and my_industries & _current_industries(p, candidates[i], at_work))
-            )
+        if maybe:
+            # working in one of the member's industries now: a position without an end
+            # at an employer of that industry
+            now_in = (end == 0) & np.isin(industry_of[employer], known) & (whose_row >= len(sharing))
+            col["industry"][np.asarray(looked_at)[whose_row[now_in]]] = 1.0
     wants = p.wants.of_member[u]
     if wants:
         weights = {v: 0.5 + 0.5 * rarity(p.skills.count(v), total) for v in wants}

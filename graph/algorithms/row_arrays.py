@@ -51,7 +51,7 @@ def gather(rows: Any, members: Sequence[int] | np.ndarray) -> tuple[np.ndarray, 
         return _EMPTY, _EMPTY
     if type(rows) is SharedRows:
         flat = rows.flat()
-        if flat is not None and not any(map(rows.changed, members)):
+        if flat is not None and (rows.unchanged() or not any(map(rows.changed, members))):
             offsets, values, _ = flat
             index = np.asarray(members, dtype=np.int64)
             all_offsets = np.frombuffer(offsets, dtype=np.int64)

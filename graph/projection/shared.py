@@ -30,7 +30,8 @@ class SharedRows:
     ``read(start, end)`` that makes a row; rows set or appended later live in an overlay.
 
     ``values``, when given, is the flat sequence ``read`` takes its rows from (a typed
-    view), for readers that take many rows at once (:meth:`flat`)."""
+    view), for readers that take many rows at once (:meth:`flat`); for rows of several
+    columns (the positions), a dict of such views by column name."""
 
     __slots__ = ("_len", "_n", "_offsets", "_overlay", "_read", "_values")
 
@@ -101,6 +102,11 @@ class SharedRows:
         is ``values[offsets[i]:offsets[i + 1]]`` unless :meth:`changed` — or None when
         the values were not given."""
         return None if self._values is None else (self._offsets, self._values, self._n)
+
+    def unchanged(self) -> bool:
+        """Whether every row is still the shared one (none set or appended since the
+        snapshot): a reader of many rows then need not ask :meth:`changed` of each."""
+        return not self._overlay
 
     def changed(self, i: int) -> bool:
         """Whether row ``i`` is not the shared one (set or appended since the snapshot)."""

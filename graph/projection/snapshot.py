@@ -421,7 +421,12 @@ def _assemble(raw: memoryview, meta: Mapping[str, Any], text: Mapping[str, Any])
     if len(p.adj) != len(p.ids) or len(p.since) != len(p.ids):
         raise SnapshotError("arrays.bin: the ties do not cover every member")
     p.employer_aliases = [tuple(a) for a in text["employer_aliases"]]
-    p.positions = SharedRows(view("positions.offsets"), _position_reader(view, text["position_keys"]))  # type: ignore[assignment]
+    # the columns a reader of many members' positions at once takes (the employers, starts
+    # and ends of the learned ranker's overlaps), beside the rows made one at a time
+    columns = {c: view(f"positions.{c}") for c in ("employer", "start", "end")}
+    p.positions = SharedRows(  # type: ignore[assignment]
+        view("positions.offsets"), _position_reader(view, text["position_keys"]), columns
+    )
 
     mentorships: list[list[tuple[int, int]]] = [[] for _ in p.ids]
     for m, other, direction in text["mentorships"]:
