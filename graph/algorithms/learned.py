@@ -443,10 +443,12 @@ def _shared_sum(
 
 
 #: A facet's shared sums are read from the holders of the member's values while these
-#: number at most this many per candidate, else from the candidates' own values; more on
-#: a snapshot, where each candidate's values are a row made when read.
+#: number at most this many per candidate, else from the candidates' own values; fewer on
+#: a snapshot, where the candidates' values are read from its flat arrays at once and a
+#: value's holders are a row made when read (at hbs, a city's thousands of residents cost
+#: more than the candidates' values beyond about 25 holders a candidate).
 HOLDERS_PER_CANDIDATE = 50
-HOLDERS_PER_CANDIDATE_SHARED = 400
+HOLDERS_PER_CANDIDATE_SHARED = 25
 
 
 def _held_sum(facet: Facet, weights: dict[int, float], cands: np.ndarray, size: int) -> np.ndarray | None:
