@@ -510,66 +510,62 @@ def _position_columns(
 def _employer_weights(
     p: Projection,
     u: int,
-    candidates: list[int],
     total: int,
+    pairs: tuple[np.ndarray, np.ndarray],
     held: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
-) -> list[float]:
-    """The ``employer`` feature of ``(u, c)`` for each candidate: what
+    n: int,
+) -> np.ndarray:
+    """The ``employer`` feature of ``(u, c)`` for each of ``n`` candidates: what
     :func:`graph.algorithms.tie_strength.shared_employers` and the blend's employer weight
-    give (the overlaps only, which is all the weight reads), with ``u``'s spans worked out
-    once and only the positions at shared employers compared. ``held``: the candidates'
-    positions as :func:`_position_columns` gives them."""
+    give (the overlaps only, which is all the weight reads), for every candidate at once.
+
+    ``pairs``: (candidate, employer) for each employer a candidate shares with ``u``, in
+    the order of the candidate's employers, the candidates in ascending order; ``held``:
+    those candidates' positions as :func:`_position_columns` gives them, with the
+    candidate of each. Each pair's longest overlap with any of ``u``'s spans there is
+    worked out for every position at once; the weights are summed in the blend's order
+    (the longest overlap first, then the employer with fewer people, then the candidate's
+    own order), each term as the blend has it, so the sums are the same to the last bit."""
     now = p.reference_year
     spans: dict[int, list[tuple[int, int]]] = {e: [] for e in p.employers.of_member[u]}
     for pa in p.positions[u]:
         span = _span(pa.start, pa.end, now)
         if span is not None and pa.employer in spans:
             spans[pa.employer].append(span)
-    employers = p.employers
+    who, emp = pairs
     # the blend's weight per employer (``_employer_weight`` with unit weights), each of
     # u's employers counted and weighed once rather than once per candidate
-    count = {e: employers.count(e) for e in spans}
-    base = {e: _UNIT.employer * rarity(n, total) for e, n in count.items()}
-    bests = [{e: -1 for e in employers.of_member[c] if e in spans} for c in candidates]
+    base = np.zeros(len(emp))
+    count = np.zeros(len(emp), dtype=np.int64)
+    for e in spans:
+        holding = p.employers.count(e)
+        at = emp == e
+        base[at] = _UNIT.employer * rarity(holding, total)
+        count[at] = holding
+    best = np.full(len(emp), -1, dtype=np.int64)
     whose, employer, start, end = held
-    # a position at an employer not shared, or without a start, has no span: only the
-    # others are looked at, in the order of the candidates' rows
-    compared = [e for e, held_spans in spans.items() if held_spans]
-    if compared:
-        keep = np.flatnonzero(np.isin(employer, compared) & (start != 0))
-        for i, e, first_year, last_year in zip(
-            whose[keep].tolist(),
-            employer[keep].tolist(),
-            start[keep].tolist(),
-            end[keep].tolist(),
-            strict=True,
-        ):
-            best = bests[i]
-            if e not in best:
-                continue
-            last_year = last_year or now
-            for sa in spans[e]:
-                first = sa[0] if sa[0] > first_year else first_year
-                last = sa[1] if sa[1] < last_year else last_year
-                overlap = last - first + 1 if first <= last else 0
-                if overlap > best[e]:
-                    best[e] = overlap
-    out = []
-    for best in bests:
-        weight = 0.0
-        # the blend's order of summing (the longest overlap first), its terms as it has them
-        shared = (
-            sorted(best.items(), key=lambda eo: (-eo[1], count[eo[0]])) if len(best) > 1 else best.items()
-        )
-        for e, overlap in shared:
-            if overlap > 0:
-                weight += base[e] * (1 + min(5, overlap) / 5)
-            elif overlap == 0:
-                weight += base[e] * 0.5
-            else:
-                weight += base[e]
-        out.append(weight)
-    return out
+    if len(emp) and len(employer) and any(spans.values()):
+        last_year = np.where(end != 0, end, now)
+        # a position without a start, or at an employer not shared, has no overlap
+        overlap = np.full(len(employer), -1, dtype=np.int64)
+        dated = start != 0
+        for e, theirs in spans.items():
+            at_e = dated & (employer == e)
+            for first_year, final_year in theirs:
+                first = np.maximum(start, first_year)
+                last = np.minimum(last_year, final_year)
+                years = np.where(first <= last, last - first + 1, 0)
+                overlap = np.where(at_e, np.maximum(overlap, years), overlap)
+        width = int(max(emp.max(), employer.max())) + 1
+        keys = who * width + emp  # one per pair: a candidate holds an employer once
+        order = np.argsort(keys)
+        at, found = _positions_in(keys[order], whose * width + employer)
+        found &= overlap >= 0
+        np.maximum.at(best, order[at[found]], overlap[found])
+    factor = np.where(best > 0, 1 + np.minimum(5, best) / 5, np.where(best == 0, 0.5, 1.0))
+    # a stable order: equal overlaps and counts keep the candidate's own order
+    order = np.lexsort((count, -best, who))
+    return np.bincount(who[order], weights=(base * factor)[order], minlength=n)
 
 
 def _local_community(
@@ -710,12 +706,13 @@ def pair_features(p: Projection, ctx: SourceContext, candidates: Sequence[int]) 
         whose_row, employer, start, end = _position_columns(p, [candidates[i] for i in looked_at])
         if sharing:
             mask = whose_row < len(sharing)
-            col["employer"][sharing] = _employer_weights(
+            col["employer"][:] = _employer_weights(
                 p,
                 u,
-                [candidates[i] for i in sharing],
                 total,
-                (whose_row[mask], employer[mask], start[mask], end[mask]),
+                (whose[mine_too], values[mine_too]),
+                (np.asarray(sharing)[whose_row[mask]], employer[mask], start[mask], end[mask]),
+                n,
             )
         if maybe:
             # working in one of the member's industries now: a position without an end
