@@ -161,7 +161,11 @@ def test_employer_weights_are_the_blends(club: Projection) -> None:
             for c in range(club.n_members)
             if c != me and set(club.employers.of_member[c]) & set(club.employers.of_member[me])
         ]
-        fast = learned._employer_weights(club, me, others, total)
+        values, whose = learned._values_of(club.employers.of_member, others)
+        mine_too = np.isin(values, club.employers.of_member[me])
+        held = learned._position_columns(club, others)
+        pairs = (whose[mine_too], values[mine_too])
+        fast = learned._employer_weights(club, me, total, pairs, held, len(others)).tolist()
         slow = [_employer_weight(club, shared_employers(club, me, c), learned._UNIT, total) for c in others]
         assert fast == slow, club.ids[me]
         checked += len(others)
