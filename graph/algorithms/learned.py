@@ -208,7 +208,8 @@ MAX_YEAR_GAP = 10.0
 @dataclass
 class MemberArrays:
     """Per-member quantities as numpy arrays, for scoring a candidate pool at once: the
-    degree, the first city (-1 none), the graduation year (0 unknown) and the seniority.
+    degree, the first city (-1 none), the graduation year (0 unknown), the seniority and
+    whether the member mentors (alive, discoverable and open to mentoring).
 
     Kept per projection and rebuilt when it changed (:func:`member_arrays`); at the hbs
     tier the rebuild costs some tens of milliseconds, once per write, against a few
@@ -219,6 +220,7 @@ class MemberArrays:
     city: np.ndarray
     year: np.ndarray
     seniority: np.ndarray
+    mentors: np.ndarray
 
 
 _ARRAYS: weakref.WeakKeyDictionary[Projection, MemberArrays] = weakref.WeakKeyDictionary()
@@ -231,13 +233,17 @@ def member_arrays(p: Projection) -> MemberArrays:
     if cached is not None and cached.key == key:
         return cached
     n = len(p.adj)
+    need = consent.DISCOVERABLE | consent.OPEN_TO_MENTOR
     # copies, never views: a view would pin the projection's arrays against resizing
+    flags = np.frombuffer(bytes(p.flags[:n]), dtype=np.uint8).astype(np.int64)
+    alive = np.frombuffer(bytes(p.alive[:n]), dtype=np.uint8)
     arrays = MemberArrays(
         key,
         np.fromiter(map(len, p.adj), dtype=np.int64, count=n),
         np.fromiter((t[0] if t else -1 for t in p.cities.of_member[:n]), dtype=np.int64, count=n),
         np.array(p.graduation_year[:n], dtype=np.int64),
         np.array(p.seniority[:n], dtype=np.int64),
+        (alive > 0) & (flags & need == need),
     )
     _ARRAYS[p] = arrays
     return arrays
@@ -371,11 +377,7 @@ def source_context(p: Projection, u: int, budget: int = DEFAULT_BUDGET) -> Sourc
     city, year = arrays.city, arrays.year
     same_city = (city[via] == city[reach]) & (city[reach] >= 0)
     same_year = (year[via] == year[reach]) & (year[reach] > 0)
-    programs: dict[int, int] = {}
-    programs_of = p.programs.of_member
-    for w in mine.tolist():
-        for v in programs_of[w]:
-            programs[v] = programs.get(v, 0) + 1
+    programs = _counts(gather(p.programs.of_member, mine)[0])
     cities, years = city[mine], year[mine]
     pairs = _city_year(cities, years)
     # the ties among u's connections (the local community of Cannistraci et al.)
@@ -403,6 +405,16 @@ def source_context(p: Projection, u: int, budget: int = DEFAULT_BUDGET) -> Sourc
         inner_to=inner_to,
         inner_weight=1.0 / inner_d,
     )
+
+
+def _run_counts(flags: list[np.ndarray], lengths: np.ndarray) -> np.ndarray:
+    """For each of ``flags`` (boolean arrays laid out in runs of ``lengths``), how many are
+    true in each run: one row per array, all from one running sum (a count per array
+    would be a pass each, and numpy's fixed cost each)."""
+    ends = np.cumsum(lengths)
+    table = np.zeros((len(flags), int(ends[-1]) + 1 if len(ends) else 1), dtype=np.int64)
+    np.cumsum(np.stack(flags), axis=1, out=table[:, 1:])
+    return table[:, ends] - table[:, ends - lengths]
 
 
 def _values_of(
@@ -658,16 +670,21 @@ def pair_features(p: Projection, ctx: SourceContext, candidates: Sequence[int]) 
     scanned = (dc > 0) & (dc <= CIRCLE_SCAN)
     safe_dc = np.maximum(dc, 1)
     neighbour_city, neighbour_year = city[theirs], year[theirs]
+    # the candidates' connections of each kind, every kind counted in one pass
+    kinds = {
+        "their_own_city": (neighbour_city == their_city[owner]) & (neighbour_city >= 0),
+        "their_own_year": (neighbour_year == their_year[owner]) & (neighbour_year > 0),
+    }
     if my_city >= 0:
-        share = np.bincount(owner, weights=neighbour_city == my_city, minlength=n) / safe_dc
-        col["their_circle_city"][:] = np.where(scanned, share, 0.0)
+        kinds["their_circle_city"] = neighbour_city == my_city
     if my_year:
-        share = np.bincount(owner, weights=neighbour_year == my_year, minlength=n) / safe_dc
-        col["their_circle_year"][:] = np.where(scanned, share, 0.0)
-    own_city = (neighbour_city == their_city[owner]) & (neighbour_city >= 0)
-    own_year = (neighbour_year == their_year[owner]) & (neighbour_year > 0)
-    col["their_own_city"][:] = np.bincount(owner, weights=own_city, minlength=n) / safe_dc
-    col["their_own_year"][:] = np.bincount(owner, weights=own_year, minlength=n) / safe_dc
+        kinds["their_circle_year"] = neighbour_year == my_year
+    if my_city >= 0 and my_year:
+        kinds["their_circle_city_year"] = kinds["their_circle_city"] & kinds["their_circle_year"]
+    for name, counted in zip(kinds, _run_counts(list(kinds.values()), dc), strict=True):
+        share = counted / safe_dc
+        # the circles of a candidate with too many connections are not scanned
+        col[name][:] = share if name.startswith("their_own") else np.where(scanned, share, 0.0)
 
     gathered: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for facet, name in (
@@ -732,10 +749,7 @@ def pair_features(p: Projection, ctx: SourceContext, candidates: Sequence[int]) 
         year_known, np.minimum(MAX_YEAR_GAP, np.abs(their_year - my_year)), MAX_YEAR_GAP
     )
     col["graduation_known"][:] = year_known
-    need = consent.DISCOVERABLE | consent.OPEN_TO_MENTOR
-    flags = np.fromiter(map(p.flags.__getitem__, candidates), dtype=np.int64, count=n)
-    alive = np.fromiter(map(p.alive.__getitem__, candidates), dtype=np.int64, count=n)
-    col["open_to_mentor"][:] = (alive > 0) & (flags & need == need)
+    col["open_to_mentor"][:] = arrays.mentors[cands]
     if du:
         # unknown cities (-1) and years (0) are never counted in the context
         col["circle_city"][:] = _counted(ctx.cities, their_city) / du
@@ -756,10 +770,6 @@ def pair_features(p: Projection, ctx: SourceContext, candidates: Sequence[int]) 
     col["rank_adamic_adar"][:] = _rank(col["adamic_adar"])
     if du and ctx.city_years:
         col["circle_city_year"][:] = _counted(ctx.city_years, _city_year(their_city, their_year)) / du
-    if my_city >= 0 and my_year:
-        mine_too = (neighbour_city == my_city) & (neighbour_year == my_year)
-        share = np.bincount(owner, weights=mine_too, minlength=n) / safe_dc
-        col["their_circle_city_year"][:] = np.where(scanned, share, 0.0)
     for source, target in (
         ("resource_allocation", "relative_resource_allocation"),
         ("adamic_adar", "relative_adamic_adar"),
