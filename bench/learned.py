@@ -2,7 +2,7 @@
 
 ``python -m bench.run learned [--tier hbs] [--kind lgbm] [--sources 1000]
 [--sample 1000] [--warmup 20] [--name learned-hbs] [--from-neo4j] [--snapshot DIR]
-[--reference] [--against REV]``
+[--reference] [--against REV] [--models DIR]``
 
 On the tier's projection built from its bundle (no Neo4j; cached as a pickle beside it,
 :func:`bench.common.cached_projection`), or, where that build is too heavy (the hbs tier:
@@ -14,7 +14,10 @@ build (``--from-neo4j``, about a minute and 2 GiB at hbs; the server is
 next run maps it):
 
 1. a model of ``--kind`` is trained as ``alumni-graph train`` trains it (``--sources``
-   members a round): CPU time of the process and wall time;
+   members a round): CPU time of the process and wall time; with ``--models DIR`` the
+   newest model in ``DIR`` (:mod:`graph.ranker_files`) is used instead when there is one,
+   else the one trained is saved there (training at hbs takes minutes: a run that times
+   the suggestions only, e.g. between two changes, loads the model a run before trained);
 2. for a seeded sample of members with at least one tie, ``suggest`` (the hand-set blend)
    and ``suggest_learned`` (limit 10, reasons included) are timed one after the other for
    each member, so that the machine's load falls on both alike; the first ``--warmup``
@@ -51,6 +54,7 @@ from bench.common import (
     stopwatch,
 )
 from bench.suggestions import _load_average, _sample
+from graph import ranker_files
 from graph.algorithms import learned
 from graph.algorithms.suggestions import suggest
 
@@ -204,6 +208,7 @@ def main(argv: list[str]) -> dict[str, Any]:
     parser.add_argument("--snapshot", type=Path, default=None, help="map the projection from this folder")
     parser.add_argument("--reference", action="store_true", help="time the former code's suggestions too")
     parser.add_argument("--against", default=None, help="time learned.py at this git revision too")
+    parser.add_argument("--models", type=Path, default=None, help="use the newest model here, or save one")
     args = parser.parse_args(argv)
     with stopwatch() as t:
         p, source = projection(args.tier, from_neo4j=args.from_neo4j, snapshot=args.snapshot)
@@ -219,7 +224,13 @@ def main(argv: list[str]) -> dict[str, Any]:
     with stopwatch() as t:
         learned.member_arrays(p)
     results["member_arrays_s"] = round(t["seconds"], 2)
-    model, results["training"] = training(p, args.kind, args.sources)
+    model = ranker_files.load_latest(args.models) if args.models is not None else None
+    if model is not None:
+        results["training"] = {"loaded": f"{args.models} (version {model.version})", **model.info}
+    else:
+        model, results["training"] = training(p, args.kind, args.sources)
+        if args.models is not None:
+            ranker_files.save(args.models, model)
     print("training", json.dumps(results["training"]), flush=True)
     results["latency"] = latency(p, model, args.sample, args.warmup, args.reference, args.against)
     results["peak_rss_mib"] = round(peak_rss_mib())
