@@ -153,3 +153,60 @@ def test_rows_changed_after_the_snapshot_are_read_from_the_overlay(
         X = pair_features(p, ctx, cands)
         assert np.allclose(X, pair_features(q, other, cands), rtol=0, atol=TOLERANCE)
         assert learned.suggest_learned(p, model, me) == learned.suggest_learned(q, model, me)
+
+
+def test_one_read_of_the_marks_finds_both_lookups_and_leaves_them_clean() -> None:
+    rng = np.random.default_rng(5)
+    for _ in range(50):
+        first = np.unique(rng.integers(0, 5_000, rng.integers(0, 300)))
+        second = np.unique(rng.integers(0, 5_000, rng.integers(0, 40)))
+        query = rng.integers(0, 6_000, rng.integers(0, 2_000))
+        at, found, near, close = learned._two_positions(first, second, query)
+        for keys, (where, hit) in ((first, (at, found)), (second, (near, close))):
+            want_at, want_found = learned._positions_in(keys, query)
+            assert np.array_equal(hit, want_found)
+            assert np.array_equal(where[hit], want_at[want_found])
+            assert not np.any(where[~hit])  # a valid index where absent, as a search gives
+        assert not learned._MARKS.marks.any()
+
+
+def test_run_counts_are_a_count_per_run() -> None:
+    rng = np.random.default_rng(7)
+    for _ in range(30):
+        lengths = rng.integers(0, 40, rng.integers(1, 60))  # empty runs too
+        flags = [rng.random(int(lengths.sum())) < share for share in (0.0, 0.3, 1.0)]
+        owner = np.repeat(np.arange(len(lengths)), lengths)
+        counted = learned._run_counts(flags, lengths)
+        for row, flag in zip(counted, flags, strict=True):
+            assert np.array_equal(row, np.bincount(owner, weights=flag, minlength=len(lengths)))
+
+
+def test_member_arrays_pack_every_city_and_year(club: Projection) -> None:
+    arrays = learned.member_arrays(club)
+    everyone = np.arange(len(club.adj))
+    city, year = learned._places(arrays, everyone)
+    assert np.array_equal(city, arrays.city) and np.array_equal(year, arrays.year)
+    assert (city >= 0).sum() > 500 and (year > 0).sum() > 500
+    # the extremes a city code and a 16-bit year can take
+    extreme = learned.MemberArrays(
+        (0, 0, 0), *(np.zeros(4, dtype=np.int64),) * 4, np.zeros(4, bool), np.zeros(0)
+    )
+    extreme.city = np.array([-1, 0, 5_000_000, 7])
+    extreme.year = np.array([0, -32_768, 32_767, 1990])
+    extreme.place = (extreme.city << 16) | (extreme.year + 32_768)
+    city, year = learned._places(extreme, np.arange(4))
+    assert city.tolist() == extreme.city.tolist() and year.tolist() == extreme.year.tolist()
+
+
+def test_position_columns_from_a_snapshot_are_the_rows(club: Projection, mapped: Projection) -> None:
+    members = [m for m in range(club.n_members) if club.positions[m]][::3]
+    assert len(members) > 100
+    expected = learned._position_columns(club, members)  # from the rows, one by one
+    assert type(mapped.positions).__name__ == "SharedRows" and mapped.positions.flat() is not None
+    for got, want in zip(learned._position_columns(mapped, members), expected, strict=True):
+        assert np.array_equal(got, want)
+    whose, employer, start, end = expected
+    assert len(employer) > len(members) and (end == 0).any() and (end > 0).any()
+    assert [(employer[k], start[k], end[k]) for k in np.flatnonzero(whose == 1)] == [
+        (q.employer, q.start, q.end) for q in club.positions[members[1]]
+    ]
