@@ -210,3 +210,32 @@ def test_position_columns_from_a_snapshot_are_the_rows(club: Projection, mapped:
     assert [(employer[k], start[k], end[k]) for k in np.flatnonzero(whose == 1)] == [
         (q.employer, q.start, q.end) for q in club.positions[members[1]]
     ]
+
+
+@pytest.mark.parametrize("want", [20, 200])
+def test_first_estimates_count_what_was_found_as_the_former_code(
+    want: int, club: Projection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from graph.algorithms import suggestions
+
+    # groups larger than the cap are taken only while too few were found: a small cap
+    # makes the club's cities and programmes such groups, so that the count decides
+    monkeypatch.setattr(suggestions, "GROUP_CAP", 40)
+    counted = []
+    real = suggestions.group_holders
+
+    def spy(*args: object, **kwargs: object) -> object:
+        found = args[3]
+
+        def count() -> int:
+            counted.append(found())  # type: ignore[operator]
+            return counted[-1]
+
+        return real(*args[:3], count, *args[4:], **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(learned, "group_holders", spy)
+    for me in _askers(club, 9):
+        every, estimates = learned.first_estimates(club, source_context(club, me), want)
+        expected = reference.first_estimates(club, reference.source_context(club, me), want)
+        assert np.array_equal(every, expected[0]) and np.array_equal(estimates, expected[1])
+    assert len(counted) > 50 and len(set(counted)) > 20
