@@ -1428,14 +1428,15 @@ def suggest_learned(
     contrib = group_contributions(model, X[chosen], raw[chosen])
     mine = set(p.adj[member])
     ours = _Rows(p, member)  # the member's rows, read once for every suggestion's reasons
+    # each suggestion's drops as Python floats, read once rather than an element at a time
+    drops = np.column_stack(list(contrib.values())).tolist()
     out = []
     for j, i in enumerate(chosen):
         c = cands[i]
         texts, mutual = explain(p, member, c, WEIGHTS[purpose], mine, member_rows=ours)
         by_kind = {r.kind: r.detail for r in texts}
         reasons = []
-        for group, values in contrib.items():
-            weight = float(values[j])
+        for group, weight in zip(contrib, drops[j], strict=True):
             if weight <= 0.01:
                 continue
             detail = by_kind.get(group) or _group_text(p, member, c, group, X[i])
