@@ -214,8 +214,9 @@ class MemberArrays:
     both are read at once: one read of memory each instead of two.
 
     Kept per projection and rebuilt when it changed (:func:`member_arrays`); at the hbs
-    tier the rebuild costs some tens of milliseconds, once per write, against a few
-    milliseconds on every request for reading the same values member by member."""
+    tier (13 MB) the rebuild costs about 0.25 s of CPU on a snapshot, once per write,
+    against a few milliseconds on every request for reading the same values member by
+    member."""
 
     key: tuple[int, int, int]
     degree: np.ndarray
