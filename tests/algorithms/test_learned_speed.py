@@ -239,3 +239,12 @@ def test_first_estimates_count_what_was_found_as_the_former_code(
         expected = reference.first_estimates(club, reference.source_context(club, me), want)
         assert np.array_equal(every, expected[0]) and np.array_equal(estimates, expected[1])
     assert len(counted) > 50 and len(set(counted)) > 20
+
+
+def test_any_of_is_isin() -> None:
+    rng = np.random.default_rng(11)
+    for size in (0, 1, 3, 8, 9, 40):
+        keys = rng.integers(0, 50, size)
+        values = rng.integers(0, 60, 500)
+        for given in (keys, keys.tolist(), tuple(keys.tolist())):
+            assert np.array_equal(learned._any_of(values, given), np.isin(values, keys))
