@@ -485,7 +485,7 @@ def _run_counts(flags: list[np.ndarray], lengths: np.ndarray) -> np.ndarray:
 
 
 def _values_of(
-    of_member: Sequence[tuple[int, ...]], candidates: Sequence[int]
+    of_member: Sequence[tuple[int, ...]], candidates: Sequence[int] | np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """The values the candidates hold in a facet, laid end to end, and whose each one is."""
     values, lengths = gather(of_member, candidates)
@@ -697,7 +697,7 @@ def pair_features(p: Projection, ctx: SourceContext, candidates: Sequence[int]) 
     du = int(arrays.degree[u])
     dc = arrays.degree[cands]
     # one pass over every candidate's connections, all candidates at once
-    theirs = _neighbours_of(p, candidates)
+    theirs = _neighbours_of(p, cands)
     owner = np.repeat(np.arange(len(cands)), dc)
     n = len(cands)
     # the candidates' and their connections' places among the source's two-hop members
@@ -769,13 +769,13 @@ def pair_features(p: Projection, ctx: SourceContext, candidates: Sequence[int]) 
             weights = {v: rarity(facet.count(v), total) for v in held}
             shared = _held_sum(facet, weights, cands, len(p.adj))
             if shared is None:
-                gathered[name] = _values_of(facet.of_member, candidates)
+                gathered[name] = _values_of(facet.of_member, cands)
                 shared = _shared_sum(facet.of_member, weights, candidates, gathered[name])
             col[name][:] = shared
     my_employers = p.employers.of_member[u]
     if my_employers:
         # the exact weight (years of overlap) only for those who share an employer at all
-        values, whose = _values_of(p.employers.of_member, candidates)
+        values, whose = _values_of(p.employers.of_member, cands)
         mine_too = _any_of(values, my_employers)
         sharing = np.flatnonzero(np.bincount(whose, weights=mine_too, minlength=n)).tolist()
         my_industries = _current_industries(p, u) if p.positions[u] else set()
@@ -824,7 +824,7 @@ def pair_features(p: Projection, ctx: SourceContext, candidates: Sequence[int]) 
         col["circle_city"][:] = _counted(ctx.cities, their_city) / du
         col["circle_year"][:] = _counted(ctx.years, their_year) / du
         if ctx.programs:
-            values, whose = gathered.get("program") or _values_of(p.programs.of_member, candidates)
+            values, whose = gathered.get("program") or _values_of(p.programs.of_member, cands)
             best = np.zeros(n)
             np.maximum.at(best, whose, _counted(ctx.programs, values))
             col["circle_program"][:] = best / du

@@ -59,7 +59,7 @@ def gather(rows: Any, members: Sequence[int] | np.ndarray) -> tuple[np.ndarray, 
             lengths = all_offsets[index + 1] - starts
             flat_values = np.frombuffer(values, dtype=np.dtype(values.format))
             return flat_values[ranges(starts, lengths)].astype(np.int64), lengths
-    picked = [rows[m] for m in members]
+    picked = [rows[m] for m in (members.tolist() if isinstance(members, np.ndarray) else members)]
     if all(type(row) is array for row in picked):
         # each row copied once, its length taken from the copy: a writer may append to a
         # live row between two reads of it
