@@ -59,7 +59,7 @@ import numpy as np
 
 from graph import consent
 from graph.algorithms.link_prediction import DEFAULT_BUDGET
-from graph.algorithms.row_arrays import gather, owners, ranges
+from graph.algorithms.row_arrays import column, flat_spans, gather, owners, ranges
 from graph.algorithms.suggestions import (
     WEIGHTS,
     Reason,
@@ -562,20 +562,11 @@ def _position_columns(
     index into ``members``), its employer, start and end. On a snapshot they are read from
     its flat columns at once instead of a row of positions made per member."""
     rows = p.positions
-    if type(rows) is SharedRows:
-        flat = rows.flat()
-        if flat is not None and (rows.unchanged() or not any(map(rows.changed, members))):
-            offsets, columns, _ = flat
-            index = np.asarray(members, dtype=np.int64)
-            all_offsets = np.frombuffer(offsets, dtype=np.int64)
-            starts = all_offsets[index]
-            lengths = all_offsets[index + 1] - starts
-            at = ranges(starts, lengths)
-            employer, start, end = (
-                np.frombuffer(columns[c], dtype=np.dtype(columns[c].format))[at].astype(np.int64)
-                for c in ("employer", "start", "end")
-            )
-            return owners(lengths), employer, start, end
+    spans = flat_spans(rows, members)
+    if spans is not None:
+        columns, at, lengths = spans
+        employer, start, end = (column(columns[c], at) for c in ("employer", "start", "end"))
+        return owners(lengths), employer, start, end
     held = [rows[m] for m in members]
     lengths = np.fromiter(map(len, held), dtype=np.int64, count=len(held))
     total = int(lengths.sum())

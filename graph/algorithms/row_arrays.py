@@ -35,6 +35,30 @@ def ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     return np.repeat(starts - (ends - lengths), lengths) + np.arange(total)
 
 
+def flat_spans(rows: Any, members: Sequence[int] | np.ndarray) -> tuple[Any, np.ndarray, np.ndarray] | None:
+    """For the rows of a snapshot (:class:`~graph.projection.shared.SharedRows` with flat
+    values) none of ``members`` changed since: ``(values, at, lengths)``, the flat values
+    (:meth:`~graph.projection.shared.SharedRows.flat`), the indices of the members' rows
+    in them, laid end to end, and each row's length. None otherwise: the rows are then
+    read one by one."""
+    if type(rows) is not SharedRows:
+        return None
+    flat = rows.flat()
+    if flat is None or not (rows.unchanged() or not any(map(rows.changed, members))):
+        return None
+    offsets, values, _ = flat
+    index = np.asarray(members, dtype=np.int64)
+    all_offsets = np.frombuffer(offsets, dtype=np.int64)
+    starts = all_offsets[index]
+    lengths = all_offsets[index + 1] - starts
+    return values, ranges(starts, lengths), lengths
+
+
+def column(values: Any, at: np.ndarray) -> np.ndarray:
+    """``values[at]`` as int64, ``values`` a typed view of a snapshot's flat array."""
+    return np.frombuffer(values, dtype=np.dtype(values.format))[at].astype(np.int64)
+
+
 def gather(rows: Any, members: Sequence[int] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(values, lengths)``: the rows ``rows[m]`` of ``members`` concatenated in their
     order (as int64), and each row's length.
@@ -49,16 +73,10 @@ def gather(rows: Any, members: Sequence[int] | np.ndarray) -> tuple[np.ndarray, 
     """
     if not len(members):
         return _EMPTY, _EMPTY
-    if type(rows) is SharedRows:
-        flat = rows.flat()
-        if flat is not None and (rows.unchanged() or not any(map(rows.changed, members))):
-            offsets, values, _ = flat
-            index = np.asarray(members, dtype=np.int64)
-            all_offsets = np.frombuffer(offsets, dtype=np.int64)
-            starts = all_offsets[index]
-            lengths = all_offsets[index + 1] - starts
-            flat_values = np.frombuffer(values, dtype=np.dtype(values.format))
-            return flat_values[ranges(starts, lengths)].astype(np.int64), lengths
+    spans = flat_spans(rows, members)
+    if spans is not None:
+        values, at, lengths = spans
+        return column(values, at), lengths
     picked = [rows[m] for m in (members.tolist() if isinstance(members, np.ndarray) else members)]
     if all(type(row) is array for row in picked):
         # each row copied once, its length taken from the copy: a writer may append to a
