@@ -62,6 +62,9 @@ VARIANTS: dict[str, dict[str, Any]] = {
     # the pooled pair (the default since round five) with other LightGBM settings, or
     # LambdaMART in the trees' place; the first four keep the serving cost (100 trees of
     # at most 31 leaves, or as many trees of a few more leaves)
+    # (over LightGBM's settings of the day: since round six reg_lambda is 10, and the
+    # pooled pair before it is pooled_lambda_1)
+    "pooled_lambda_1": {**_POOLED, "params": {"reg_lambda": 1.0}},
     "pooled_lr_10": {**_POOLED, "params": {"learning_rate": 0.1}},
     "pooled_min_leaf_300": {**_POOLED, "params": {"min_child_samples": 300}},
     "pooled_min_leaf_30": {**_POOLED, "params": {"min_child_samples": 30}},

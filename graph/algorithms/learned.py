@@ -930,13 +930,14 @@ class MeanScorer:
 
 
 #: LightGBM's settings for both of its kinds (chosen by cross-validation on training ties:
-#: docs/ranking.md, "Which model").
+#: docs/ranking.md, "Which model"; the L2 penalty of 10 rather than 1 in round six, ahead
+#: on every validation split of both Facebook100 schools, at no cost when serving).
 LGBM_PARAMS: dict[str, Any] = {
     "n_estimators": 100,
     "learning_rate": 0.05,
     "num_leaves": 31,
     "min_child_samples": 100,
-    "reg_lambda": 1.0,
+    "reg_lambda": 10.0,
     "subsample": 0.8,
     "subsample_freq": 1,
     "colsample_bytree": 0.8,
