@@ -32,7 +32,8 @@ from graph.algorithms.evaluation import hide_ties, rankers
 
 _POOLED: dict[str, Any] = {"kind": "lgbm", "also": ["logistic"], "resamples": 3, "pooled": True}
 #: The variants: model kind, feature columns (None: all), LightGBM settings over the default
-#: ones, negatives per source (None: every candidate), models summed (seeds, other kinds).
+#: ones (and the regression's: ``logistic``), negatives per source (None: every candidate),
+#: models summed (seeds, other kinds).
 VARIANTS: dict[str, dict[str, Any]] = {
     "lgbm": {"kind": "lgbm"},
     "lgbm_old_features": {"kind": "lgbm", "features": 35},
@@ -73,6 +74,10 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "pooled_200_trees": {**_POOLED, "params": {"n_estimators": 200}},
     "pooled_lambdarank": {**_POOLED, "kind": "lambdarank"},
     "pooled_5": {**_POOLED, "resamples": 5},
+    # the regression's inverse penalty, and its log-odds counted twice against the trees'
+    "pooled_logistic_c_0_1": {**_POOLED, "logistic": {"C": 0.1}},
+    "pooled_logistic_c_10": {**_POOLED, "logistic": {"C": 10.0}},
+    "pooled_logistic_twice": {**_POOLED, "also": ["logistic", "logistic"]},
     "pooled_lambda_30": {**_POOLED, "params": {"reg_lambda": 30.0}},
     "pooled_lambda_10_min_leaf_300": {**_POOLED, "params": {"reg_lambda": 10.0, "min_child_samples": 300}},
     "pooled_5_lambda_10": {**_POOLED, "resamples": 5, "params": {"reg_lambda": 10.0}},
@@ -118,14 +123,16 @@ def _fit(ts: learned.TrainingSet, variant: dict[str, Any], seed: int) -> list[An
         ts.hidden_ties,
         [q for q in queries if q],
     )
-    saved = dict(learned.LGBM_PARAMS)
+    saved = dict(learned.LGBM_PARAMS), dict(learned.LOGISTIC_PARAMS)
     learned.LGBM_PARAMS.update(variant.get("params", {}))
+    learned.LOGISTIC_PARAMS.update(variant.get("logistic", {}))
     try:
         models = [learned.fit(sub, variant["kind"], seed + b) for b in range(variant.get("bag", 1))]
         return models + [learned.fit(sub, kind, seed) for kind in variant.get("also", [])]
     finally:
-        learned.LGBM_PARAMS.clear()
-        learned.LGBM_PARAMS.update(saved)
+        for params, before in zip((learned.LGBM_PARAMS, learned.LOGISTIC_PARAMS), saved, strict=True):
+            params.clear()
+            params.update(before)
 
 
 def _pool_recall(

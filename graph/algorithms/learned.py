@@ -946,6 +946,10 @@ LGBM_PARAMS: dict[str, Any] = {
 }
 
 
+#: The logistic regression's settings (on standardised features).
+LOGISTIC_PARAMS: dict[str, Any] = {"C": 1.0, "max_iter": 2_000}
+
+
 def make_estimator(kind: str, seed: int = 0) -> Any:
     """An unfitted estimator: ``hgb`` or ``logistic`` (scikit-learn), ``lgbm`` (LightGBM,
     binary) or ``lambdarank`` (LightGBM, LambdaMART over each source's candidates)."""
@@ -965,7 +969,7 @@ def make_estimator(kind: str, seed: int = 0) -> Any:
         from sklearn.pipeline import make_pipeline
         from sklearn.preprocessing import StandardScaler
 
-        return make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=2_000))
+        return make_pipeline(StandardScaler(), LogisticRegression(**LOGISTIC_PARAMS))
     if kind == "lgbm":
         import lightgbm
 
