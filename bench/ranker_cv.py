@@ -30,8 +30,10 @@ from graph import consent
 from graph.algorithms import learned
 from graph.algorithms.evaluation import hide_ties, rankers
 
+_POOLED: dict[str, Any] = {"kind": "lgbm", "also": ["logistic"], "resamples": 3, "pooled": True}
 #: The variants: model kind, feature columns (None: all), LightGBM settings over the default
-#: ones, negatives per source (None: every candidate), models summed (seeds, other kinds).
+#: ones (and the regression's: ``logistic``), negatives per source (None: every candidate),
+#: models summed (seeds, other kinds).
 VARIANTS: dict[str, dict[str, Any]] = {
     "lgbm": {"kind": "lgbm"},
     "lgbm_old_features": {"kind": "lgbm", "features": 35},
@@ -58,6 +60,27 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "pair_45_bag_3": {"kind": "lgbm", "also": ["logistic"], "resamples": 3},
     "pair_45_bag_5": {"kind": "lgbm", "also": ["logistic"], "resamples": 5},
     "pair_45_pooled_3": {"kind": "lgbm", "also": ["logistic"], "resamples": 3, "pooled": True},
+    # the pooled pair (the default since round five) with other LightGBM settings, or
+    # LambdaMART in the trees' place; the first four keep the serving cost (100 trees of
+    # at most 31 leaves, or as many trees of a few more leaves)
+    # (over LightGBM's settings of the day: since round six reg_lambda is 10, and the
+    # pooled pair before it is pooled_lambda_1)
+    "pooled_lambda_1": {**_POOLED, "params": {"reg_lambda": 1.0}},
+    "pooled_lr_10": {**_POOLED, "params": {"learning_rate": 0.1}},
+    "pooled_min_leaf_300": {**_POOLED, "params": {"min_child_samples": 300}},
+    "pooled_min_leaf_30": {**_POOLED, "params": {"min_child_samples": 30}},
+    "pooled_lambda_10": {**_POOLED, "params": {"reg_lambda": 10.0}},
+    "pooled_63_leaves": {**_POOLED, "params": {"num_leaves": 63}},
+    "pooled_200_trees": {**_POOLED, "params": {"n_estimators": 200}},
+    "pooled_lambdarank": {**_POOLED, "kind": "lambdarank"},
+    "pooled_5": {**_POOLED, "resamples": 5},
+    # the regression's inverse penalty, and its log-odds counted twice against the trees'
+    "pooled_logistic_c_0_1": {**_POOLED, "logistic": {"C": 0.1}},
+    "pooled_logistic_c_10": {**_POOLED, "logistic": {"C": 10.0}},
+    "pooled_logistic_twice": {**_POOLED, "also": ["logistic", "logistic"]},
+    "pooled_lambda_30": {**_POOLED, "params": {"reg_lambda": 30.0}},
+    "pooled_lambda_10_min_leaf_300": {**_POOLED, "params": {"reg_lambda": 10.0, "min_child_samples": 300}},
+    "pooled_5_lambda_10": {**_POOLED, "resamples": 5, "params": {"reg_lambda": 10.0}},
 }
 STRUCTURAL = ("common_neighbours", "adamic_adar", "resource_allocation")
 
@@ -100,14 +123,41 @@ def _fit(ts: learned.TrainingSet, variant: dict[str, Any], seed: int) -> list[An
         ts.hidden_ties,
         [q for q in queries if q],
     )
-    saved = dict(learned.LGBM_PARAMS)
+    saved = dict(learned.LGBM_PARAMS), dict(learned.LOGISTIC_PARAMS)
     learned.LGBM_PARAMS.update(variant.get("params", {}))
+    learned.LOGISTIC_PARAMS.update(variant.get("logistic", {}))
     try:
         models = [learned.fit(sub, variant["kind"], seed + b) for b in range(variant.get("bag", 1))]
         return models + [learned.fit(sub, kind, seed) for kind in variant.get("also", [])]
     finally:
-        learned.LGBM_PARAMS.clear()
-        learned.LGBM_PARAMS.update(saved)
+        for params, before in zip((learned.LGBM_PARAMS, learned.LOGISTIC_PARAMS), saved, strict=True):
+            params.clear()
+            params.update(before)
+
+
+def _pool_recall(
+    p: Any, chosen: list[int], relevant: dict[int, set[int]], pools: list[Any], pool: int
+) -> dict[str, float]:
+    """How many of the validation ties the candidates hold: their share of the ties
+    (recall), and the precision@10 a perfect order of them would reach (the ceiling the
+    pool sets), for the pool ranked and one twice as wide."""
+    out: dict[str, float] = {}
+    truths = sum(len(relevant[m]) for m in chosen)
+    for label, width in (("pool", pool), ("double", 2 * pool)):
+        found = ceiling = size = 0.0
+        for m, cands, _X, _ids in pools:
+            if width != pool:
+                cands = learned.candidates_of(p, learned.source_context(p, m), width)
+                cands = [c for c in cands if consent.discoverable_at(p, c)]
+            hits = len(relevant[m].intersection(cands))
+            found += hits
+            ceiling += min(10, hits) / 10
+            size += len(cands)
+        out[f"{label}_recall"] = round(found / truths, 4)
+        out[f"{label}_ceiling_p10"] = round(ceiling / len(chosen), 4)
+        out[f"{label}_size"] = round(size / len(chosen), 1)
+    out["ceiling_p10_any_pool"] = round(sum(min(10, len(relevant[m])) / 10 for m in chosen) / len(chosen), 4)
+    return out
 
 
 def run(
@@ -138,6 +188,8 @@ def run(
         X = learned.pair_features(fit_graph, ctx, cands) if cands else np.zeros((0, len(learned.FEATURES)))
         ids = np.array([fit_graph.ids[c] for c in cands], dtype=object)
         pools.append((m, cands, X, ids))
+    out["pool"] = _pool_recall(fit_graph, chosen, relevant, pools, pool)
+    print("pool", out["pool"], flush=True)
 
     def metrics(ranked_of: dict[int, list[int]]) -> tuple[float, float]:
         precision = mrr = 0.0

@@ -1059,19 +1059,24 @@ class MeanScorer:
 
 
 #: LightGBM's settings for both of its kinds (chosen by cross-validation on training ties:
-#: docs/ranking.md, "Which model").
+#: docs/ranking.md, "Which model"; the L2 penalty of 10 rather than 1 in round six, ahead
+#: on every validation split of both Facebook100 schools, at no cost when serving).
 LGBM_PARAMS: dict[str, Any] = {
     "n_estimators": 100,
     "learning_rate": 0.05,
     "num_leaves": 31,
     "min_child_samples": 100,
-    "reg_lambda": 1.0,
+    "reg_lambda": 10.0,
     "subsample": 0.8,
     "subsample_freq": 1,
     "colsample_bytree": 0.8,
     "n_jobs": 1,
     "verbose": -1,
 }
+
+
+#: The logistic regression's settings (on standardised features).
+LOGISTIC_PARAMS: dict[str, Any] = {"C": 1.0, "max_iter": 2_000}
 
 
 def make_estimator(kind: str, seed: int = 0) -> Any:
@@ -1093,7 +1098,7 @@ def make_estimator(kind: str, seed: int = 0) -> Any:
         from sklearn.pipeline import make_pipeline
         from sklearn.preprocessing import StandardScaler
 
-        return make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=2_000))
+        return make_pipeline(StandardScaler(), LogisticRegression(**LOGISTIC_PARAMS))
     if kind == "lgbm":
         import lightgbm
 
