@@ -2,7 +2,7 @@
 
 ``python -m bench.run learned [--tier hbs] [--kind lgbm] [--sources 1000]
 [--sample 1000] [--warmup 20] [--name learned-hbs] [--from-neo4j] [--snapshot DIR]
-[--reference] [--against REV] [--models DIR]``
+[--reference] [--against REV] [--models DIR] [--compiled]``
 
 On the tier's projection built from its bundle (no Neo4j; cached as a pickle beside it,
 :func:`bench.common.cached_projection`), or, where that build is too heavy (the hbs tier:
@@ -28,6 +28,9 @@ next run maps it):
    only), after the others for the same member: before and after in one run. With
    ``--against REV`` it is also timed as ``graph/algorithms/learned.py`` at the git
    revision ``REV`` computes it (that module alone, imported beside the current one).
+   With ``--compiled`` the model's trees are compiled first (:mod:`graph.compiled_trees`,
+   as the service does; into ``--models DIR`` when given, where a later run finds them)
+   and the same model scoring through LightGBM is timed beside it (``learned_lightgbm``).
 """
 
 from __future__ import annotations
@@ -35,8 +38,10 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import pickle
 import random
 import resource
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -54,7 +59,7 @@ from bench.common import (
     stopwatch,
 )
 from bench.suggestions import _load_average, _sample
-from graph import ranker_files
+from graph import compiled_trees, ranker_files
 from graph.algorithms import learned
 from graph.algorithms.suggestions import suggest
 
@@ -163,6 +168,7 @@ def latency(
     warmup: int,
     reference: bool = False,
     against: str | None = None,
+    lightgbm: learned.RankerModel | None = None,
 ) -> dict[str, Any]:
     askers = _sample(p, random.Random(SEED), sample + warmup)
     calls = {
@@ -170,6 +176,8 @@ def latency(
         "learned": lambda m: learned.suggest_learned(p, model, m, limit=10),
         "learned_career": lambda m: learned.suggest_learned(p, model, m, limit=10, purpose="career"),
     }
+    if lightgbm is not None:
+        calls["learned_lightgbm"] = lambda m: learned.suggest_learned(p, lightgbm, m, limit=10)
     if reference:
         calls["learned_former_code"] = lambda m: _former(p, model, m)
     if against:
@@ -209,6 +217,9 @@ def main(argv: list[str]) -> dict[str, Any]:
     parser.add_argument("--reference", action="store_true", help="time the former code's suggestions too")
     parser.add_argument("--against", default=None, help="time learned.py at this git revision too")
     parser.add_argument("--models", type=Path, default=None, help="use the newest model here, or save one")
+    parser.add_argument(
+        "--compiled", action="store_true", help="compile the trees; time LightGBM's too (learned_lightgbm)"
+    )
     args = parser.parse_args(argv)
     with stopwatch() as t:
         p, source = projection(args.tier, from_neo4j=args.from_neo4j, snapshot=args.snapshot)
@@ -232,7 +243,17 @@ def main(argv: list[str]) -> dict[str, Any]:
         if args.models is not None:
             ranker_files.save(args.models, model)
     print("training", json.dumps(results["training"]), flush=True)
-    results["latency"] = latency(p, model, args.sample, args.warmup, args.reference, args.against)
+    lightgbm = None
+    if args.compiled:
+        # the same model uncompiled (the compiled trees are never pickled) as the peer
+        lightgbm = pickle.loads(pickle.dumps(model))
+        with tempfile.TemporaryDirectory() as scratch, stopwatch() as t:
+            if args.models is None:
+                ranker_files.save(Path(scratch), model)
+            compiled = compiled_trees.compile_model(model, args.models or Path(scratch))
+        results["compiled"] = {"ok": compiled, "seconds": round(t["seconds"], 2)}
+        print("compiled", json.dumps(results["compiled"]), flush=True)
+    results["latency"] = latency(p, model, args.sample, args.warmup, args.reference, args.against, lightgbm)
     results["peak_rss_mib"] = round(peak_rss_mib())
     save(args.name or f"learned-{args.tier}", results)
     return results

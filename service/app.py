@@ -146,7 +146,11 @@ def create_app(store: Store | None = None, settings: Settings | None = None) -> 
         if snapshots is not None:
             store.subscribe(snapshots.heard)
         app.state.projection, current_at = start_projection(store, snapshots)
-        ranker = RankerService(settings.ranker_folder(), retrain_share=settings.ranker_retrain_share)
+        ranker = RankerService(
+            settings.ranker_folder(),
+            retrain_share=settings.ranker_retrain_share,
+            compile_trees=settings.ranker_compile,
+        )
         ranker.load()
         app.state.ranker = ranker
         poll = settings.change_poll_seconds

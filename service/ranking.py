@@ -5,7 +5,10 @@ Training runs on the serving projection (read only) in the caller's thread: an a
 ``POST /admin/reload?retrain=true`` waits for it, and the change watcher's thread trains
 after a rebuild when the club changed by more than ``ranker_retrain_share`` since the
 model was trained. A new model is swapped in by one assignment; requests keep using the
-one they started with.
+one they started with. A model's trees are compiled to machine code
+(:mod:`graph.compiled_trees`) right after it is trained, in the same thread; a model loaded
+at start is compiled in a thread of its own (a file read once it was compiled before), so
+that the service does not wait for it, LightGBM scoring meanwhile.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import logging
 import threading
 from pathlib import Path
 
-from graph import ranker_files
+from graph import compiled_trees, ranker_files
 from graph.algorithms.learned import DEFAULT_KIND, RankerModel, suggest_learned, train
 from graph.algorithms.suggestions import Suggestion, suggest
 from graph.projection import Projection
@@ -29,22 +32,40 @@ class TrainingInProgress(RuntimeError):
 class RankerService:
     """Holds the current model (or None) for the service; see the module docstring."""
 
-    def __init__(self, folder: Path, *, retrain_share: float = 0.1, kind: str = DEFAULT_KIND) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        retrain_share: float = 0.1,
+        kind: str = DEFAULT_KIND,
+        compile_trees: bool = True,
+    ) -> None:
         self.folder = Path(folder)
         self.retrain_share = retrain_share
         self.kind = kind
+        self.compile_trees = compile_trees
         self._model: RankerModel | None = None
         self._training = threading.Lock()
+        #: set once the current model's trees were compiled, or found they cannot be (or
+        #: are not to be): :attr:`runs_compiled` says which
+        self.compile_done = threading.Event()
 
     @property
     def model(self) -> RankerModel | None:
         return self._model
+
+    @property
+    def runs_compiled(self) -> bool:
+        """Whether the current model's trees score through compiled code."""
+        model = self._model
+        return model is not None and compiled_trees.runs_compiled(model)
 
     def load(self) -> RankerModel | None:
         """Read the newest model from the folder (None: the blend serves)."""
         self._model = ranker_files.load_latest(self.folder)
         if self._model is not None:
             log.info("learned ranker v%d (%s) loaded", self._model.version, self._model.kind)
+            self._compile_apart(self._model)
         return self._model
 
     def retrain(self, projection: Projection, *, seed: int = 0) -> RankerModel:
@@ -54,13 +75,34 @@ class RankerService:
         try:
             model = train(projection, kind=self.kind, seed=seed)
             ranker_files.save(self.folder, model)
+            if self.compile_trees:
+                compiled_trees.compile_model(model, self.folder)
             self._model = model
+            self.compile_done.set()
             log.info(
                 "learned ranker v%d trained on %d members, %d ties", model.version, model.members, model.ties
             )
             return model
         finally:
             self._training.release()
+
+    def _compile_apart(self, model: RankerModel) -> None:
+        """Compile ``model``'s trees in a daemon thread (a few seconds of CPU the first
+        time, a file read after): requests are not kept waiting, and score through
+        LightGBM until the compiled trees take over."""
+        self.compile_done.clear()
+        if not self.compile_trees:
+            self.compile_done.set()
+            return
+
+        def run() -> None:
+            try:
+                compiled_trees.compile_model(model, self.folder)
+            finally:
+                if self._model is model:
+                    self.compile_done.set()
+
+        threading.Thread(target=run, name="ranker-compile", daemon=True).start()
 
     def drift(self, projection: Projection) -> float | None:
         """How much the club changed since the model was trained: the larger relative change

@@ -1012,9 +1012,22 @@ class LightGBMScorer:
 
     def __init__(self, booster: Any) -> None:
         self.booster = booster
+        #: the same trees compiled to machine code (:mod:`graph.compiled_trees`), when
+        #: they were: the same raw scores, an order of magnitude sooner; never pickled
+        self.compiled: Callable[[np.ndarray], np.ndarray] | None = None
 
     def decision_function(self, X: np.ndarray) -> np.ndarray:
+        compiled = self.compiled
+        if compiled is not None:
+            return compiled(X)
         return np.asarray(self.booster.predict(X, raw_score=True, num_threads=1), dtype=float)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"booster": self.booster}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.booster = state["booster"]
+        self.compiled = None
 
 
 class LinearScorer:

@@ -20,6 +20,7 @@ from service.app import create_app
 from service.cli import app
 from service.core.config import Settings
 from service.core.tokens import issue_token
+from tests.support import guards
 
 pytestmark = pytest.mark.slow  # a club-tier load into Neo4j and two trainings: minutes
 
@@ -60,6 +61,11 @@ def test_train_on_neo4j_then_serve_retrain_and_fall_back(store: Store, tmp_path:
 
         info = client.get("/api/v1/admin/ranker", headers=admin).json()
         assert info["ranker"] == "learned-v1" and info["drift"] == 0
+        # the trees are compiled beside the requests, into the models' folder
+        assert client.app.state.ranker.compile_done.wait(guards.ANSWER)
+        info = client.get("/api/v1/admin/ranker", headers=admin).json()
+        assert info["compiled"] is True
+        assert [p.suffix for p in models.glob("ranker-1.trees-*")] == [".so"]
         assert client.get("/api/v1/admin/ranker", headers=member_auth).status_code == 403
 
         r = client.post("/api/v1/admin/reload?retrain=true", headers=admin)

@@ -35,6 +35,10 @@ class RankerInfo(BaseModel):
         "importances (mean log-odds each adds to a true tie)"
     )
     drift: float | None = Field(description="How much the club changed since (share)")
+    compiled: bool = Field(
+        description="Whether the model's trees run compiled to machine code rather than in "
+        "LightGBM (false until compiled, a few seconds after a model is loaded or trained)"
+    )
 
 
 @router.post("/reload", response_model=Reloaded, summary="Rebuild the in-memory projection")
@@ -90,4 +94,5 @@ def ranker_info(
         ranker=f"learned-v{model.version}" if model is not None else "blend",
         model=ranker_files.describe(model) if model is not None else None,
         drift=ranker.drift(current) if current is not None else None,
+        compiled=ranker.runs_compiled,
     )

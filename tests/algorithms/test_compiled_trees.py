@@ -1,0 +1,147 @@
+"""The learned ranker's trees compiled to machine code: the same scores and suggestions as
+LightGBM's, compiled once and loaded after, never pickled, and LightGBM whenever the
+compiled code cannot be trusted."""
+
+from __future__ import annotations
+
+import logging
+import pickle
+import stat
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from graph import compiled_trees, ranker_files
+from graph.algorithms import learned
+from graph.projection import Projection
+from service.ranking import RankerService
+from tests.algorithms.test_learned_ranker import _planted
+from tests.support import guards
+
+
+@pytest.fixture(scope="module")
+def planted() -> Projection:
+    return _planted(seed=4)
+
+
+@pytest.fixture(scope="module")
+def saved(planted: Projection, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, learned.RankerModel]:
+    folder = tmp_path_factory.mktemp("ranker")
+    model = learned.train(planted, max_sources=100, resamples=1)
+    ranker_files.save(folder, model)
+    return folder, model
+
+
+def _fresh(folder: Path) -> learned.RankerModel:
+    model = ranker_files.load_latest(folder)
+    assert model is not None
+    return model
+
+
+def _askers(p: Projection) -> list[int]:
+    return [m for m in range(p.n_members) if len(p.adj[m]) >= 2][:40]
+
+
+def test_compiled_trees_score_and_suggest_as_lightgbm(planted: Projection, saved) -> None:
+    folder, _ = saved
+    plain, fast = _fresh(folder), _fresh(folder)
+    assert compiled_trees.compile_model(fast, folder)
+    trees = compiled_trees.tree_scorers(fast)
+    assert len(trees) == 1 and trees[0].compiled is not None
+    assert compiled_trees.tree_scorers(plain)[0].compiled is None
+    for me in _askers(planted):
+        cands, X, _ = learned.score_candidates(planted, plain, me)
+        if not len(cands):
+            continue
+        lightgbm = compiled_trees.tree_scorers(plain)[0].decision_function(X)
+        native = trees[0].decision_function(X)
+        assert np.abs(native - lightgbm).max() <= compiled_trees.TOLERANCE
+        ours = learned.suggest_learned(planted, fast, me, limit=10)
+        theirs = learned.suggest_learned(planted, plain, me, limit=10)
+        assert [s.member for s in ours] == [s.member for s in theirs]
+        assert [s.score for s in ours] == pytest.approx([s.score for s in theirs], abs=1e-12)
+        # reasons and their weights as shown (rounded): the same
+        assert [s.reasons for s in ours] == [s.reasons for s in theirs]
+
+
+def test_the_code_is_compiled_once_into_a_private_file_and_loaded_after(saved) -> None:
+    folder, _ = saved
+    assert compiled_trees.compile_model(_fresh(folder), folder)
+    [code] = folder.glob("ranker-*.trees-*.so")
+    assert stat.S_IMODE(code.stat().st_mode) == 0o600
+    written = code.stat().st_mtime_ns
+    again = _fresh(folder)
+    assert compiled_trees.compile_model(again, folder)
+    assert list(folder.glob("ranker-*.trees-*.so")) == [code] and code.stat().st_mtime_ns == written
+    assert not [p for p in folder.iterdir() if p.is_dir()]  # no scratch left behind
+
+
+def test_compiled_code_is_never_pickled(saved) -> None:
+    folder, _ = saved
+    model = _fresh(folder)
+    assert compiled_trees.compile_model(model, folder)
+    copy = pickle.loads(pickle.dumps(model))
+    assert compiled_trees.tree_scorers(copy)[0].compiled is None
+
+
+def test_a_damaged_file_is_compiled_afresh(saved, caplog) -> None:
+    folder, _ = saved
+    assert compiled_trees.compile_model(_fresh(folder), folder)
+    [code] = folder.glob("ranker-*.trees-*.so")
+    whole = code.read_bytes()
+    # a damaged file (LLVM would abort the process on it) is removed unread and compiled
+    # again; the model runs compiled all the same
+    code.write_bytes(whole[: len(whole) // 2])
+    model = _fresh(folder)
+    with caplog.at_level(logging.WARNING, logger="graph.compiled_trees"):
+        assert compiled_trees.compile_model(model, folder)
+    assert "does not match its digest" in caplog.text
+    assert compiled_trees.tree_scorers(model)[0].compiled is not None
+    assert [p.read_bytes() for p in folder.glob("ranker-*.trees-*.so")] == [whole]
+
+
+def test_scores_that_differ_are_refused(saved, monkeypatch, caplog) -> None:
+    folder, _ = saved
+    model = _fresh(folder)
+    real = compiled_trees._load_or_compile
+
+    def off_by_a_little(lleaves, text, folder, stem):
+        predict = real(lleaves, text, folder, stem)
+        return lambda X: predict(X) + 1e-6
+
+    monkeypatch.setattr(compiled_trees, "_load_or_compile", off_by_a_little)
+    with caplog.at_level(logging.WARNING, logger="graph.compiled_trees"):
+        assert not compiled_trees.compile_model(model, folder)
+    assert "differ from LightGBM's" in caplog.text
+    assert compiled_trees.tree_scorers(model)[0].compiled is None
+    assert not list(folder.glob("ranker-*.trees-*.so"))  # not kept for the next load
+
+
+def test_a_model_without_trees_has_nothing_to_compile(planted: Projection, tmp_path) -> None:
+    model = learned.train(planted, kind="logistic", max_sources=60, resamples=1)
+    ranker_files.save(tmp_path, model)
+    assert not compiled_trees.compile_model(model, tmp_path)
+    assert not list(tmp_path.glob("*.so"))
+
+
+def test_the_service_compiles_its_model_beside_the_requests(planted: Projection, saved, tmp_path) -> None:
+    folder, model = saved
+    ranker = RankerService(folder)
+    loaded = ranker.load()
+    assert loaded is not None
+    assert ranker.compile_done.wait(guards.ANSWER)
+    assert ranker.runs_compiled and compiled_trees.tree_scorers(loaded)[0].compiled is not None
+    me = _askers(planted)[0]
+    found, used = ranker.suggest(planted, me)
+    assert used == f"learned-v{loaded.version}"
+    assert [s.member for s in found] == [
+        s.member for s in learned.suggest_learned(planted, _fresh(folder), me, limit=10)
+    ]
+    off = RankerService(folder, compile_trees=False)
+    off.load()
+    assert off.compile_done.is_set() and not off.runs_compiled
+    # a model trained by the service runs compiled as soon as it serves
+    fresh = RankerService(tmp_path / "trained")
+    fresh.retrain(planted)
+    assert fresh.runs_compiled
