@@ -1469,12 +1469,15 @@ def suggest_learned(
     out = []
     for j, i in enumerate(chosen):
         c = cands[i]
-        texts, mutual = explain(p, member, c, WEIGHTS[purpose], mine, member_rows=ours)
+        moved = [(group, weight) for group, weight in zip(contrib, drops[j], strict=True) if weight > 0.01]
+        # the blend's words for the groups that moved the score only: the others' would
+        # be read and counted for nothing
+        texts, mutual = explain(
+            p, member, c, WEIGHTS[purpose], mine, member_rows=ours, kinds={g for g, _ in moved}
+        )
         by_kind = {r.kind: r.detail for r in texts}
         reasons = []
-        for group, weight in zip(contrib, drops[j], strict=True):
-            if weight <= 0.01:
-                continue
+        for group, weight in moved:
             detail = by_kind.get(group) or _group_text(p, member, c, group, X[i])
             if detail:
                 reasons.append(Reason(group, detail, round(weight, 4)))
@@ -1482,6 +1485,7 @@ def suggest_learned(
         if not reasons:
             # the model may rank a pair by structure alone (no group it can put in words
             # moved the score): the member still sees what the two share, as the blend says it
+            texts, _ = explain(p, member, c, WEIGHTS[purpose], mine, member_rows=ours)
             reasons = sorted(texts, key=lambda r: -r.weight)
         probability = 1.0 / (1.0 + math.exp(-float(scores[i])))
         out.append(Suggestion(c, round(probability, 4), tuple(reasons), tuple(mutual)))

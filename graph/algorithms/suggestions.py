@@ -34,7 +34,7 @@ from __future__ import annotations
 import functools
 import math
 from array import array
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -330,6 +330,7 @@ def explain(
     *,
     describe: bool = True,
     member_rows: _Rows | None = None,
+    kinds: Container[str] | None = None,
 ) -> tuple[list[Reason], list[int]]:
     """The reasons ``c`` is a good person for ``me`` to meet, with their weights, and the
     mutual connections that may be named (consent-filtered, at most five).
@@ -337,7 +338,9 @@ def explain(
     With ``describe`` false the weights are exact but the texts are left empty (ranking
     needs only the weights; the texts are written for the few suggestions returned).
     ``member_rows``: ``me``'s rows already read (:func:`suggest` explains several
-    candidates to one member).
+    candidates to one member). ``kinds``: only the reasons of these kinds are worked out
+    (the learned ranker words only the groups that moved its score); the mutual
+    connections always are, for the names they give.
 
     >>> from tests.support.example_clubs import suggestion_club
     >>> p = suggestion_club()
@@ -355,6 +358,9 @@ def explain(
     reasons: list[Reason] = []
     shown: list[int] = []
 
+    def asked(kind: str) -> bool:
+        return kinds is None or kind in kinds
+
     common = _mutuals(p, me, mine, c)
     if common and w.structure > 0:
         weight = w.structure * sum(_aa_weight(p.degree(x)) for x in common)
@@ -369,9 +375,9 @@ def explain(
         reasons.append(Reason("mutual_connections", detail, weight))
 
     # cohorts, then programmes not already told by a shared cohort
-    theirs = theirs_rows.of(p.cohorts)
+    theirs = theirs_rows.of(p.cohorts) if asked("same_cohort") or asked("same_program") else ()
     shared_cohorts = [v for v in ours.of(p.cohorts) if v in theirs] if theirs else []
-    if shared_cohorts and w.cohort > 0:
+    if shared_cohorts and w.cohort > 0 and asked("same_cohort"):
         weight = w.cohort * sum(_rarity(p.cohorts.count(v), total) for v in shared_cohorts)
         detail = (
             "both in "
@@ -387,7 +393,7 @@ def explain(
             else ""
         )
         reasons.append(Reason("same_cohort", detail, weight))
-    theirs = theirs_rows.of(p.programs)
+    theirs = theirs_rows.of(p.programs) if asked("same_program") else ()
     if theirs and w.program > 0:
         told = {p.cohort_program[v] for v in shared_cohorts}
         shared_programs = [v for v in ours.of(p.programs) if v in theirs and v not in told]
@@ -400,7 +406,7 @@ def explain(
             )
             reasons.append(Reason("same_program", detail, weight))
 
-    if consent.shares_employer_at(p, c):
+    if (asked("same_employer") or asked("same_industry")) and consent.shares_employer_at(p, c):
         _employment_reasons(p, ours, theirs_rows, w, total, reasons, describe)
 
     for facet, fw, kind, verb in (
@@ -408,8 +414,10 @@ def explain(
         (p.interests, w.interests, "shared_interests", "both interested in "),
         (p.events, w.events, "same_events", "both attended "),
     ):
+        if fw <= 0 or not asked(kind):
+            continue
         theirs = theirs_rows.of(facet)
-        if fw <= 0 or not theirs:
+        if not theirs:
             continue
         shared = [v for v in ours.of(facet) if v in theirs]
         if not shared:
@@ -423,12 +431,12 @@ def explain(
                 detail += " — rare in this club"
         reasons.append(Reason(kind, detail, weight))
 
-    city = ours.city()
+    city = ours.city() if asked("same_city") else None
     if city is not None and w.city > 0 and city == theirs_rows.city():
         detail = f"both in {p.cities.vocab.names[city]}" if describe else ""
         reasons.append(Reason("same_city", detail, w.city * _rarity(p.cities.count(city), total)))
 
-    theirs = theirs_rows.of(p.skills)
+    theirs = theirs_rows.of(p.skills) if asked("has_skills_you_want") else ()
     if w.wanted_skills > 0 and theirs:
         wanted = [v for v in ours.of(p.wants) if v in theirs]
         if wanted:
@@ -441,7 +449,7 @@ def explain(
             reasons.append(Reason("has_skills_you_want", detail, weight))
 
     gap = p.seniority[c] - p.seniority[me]
-    if gap > 0 and w.seniority > 0:
+    if gap > 0 and w.seniority > 0 and asked("more_senior"):
         reasons.append(
             Reason(
                 "more_senior",
@@ -450,8 +458,10 @@ def explain(
             )
         )
 
-    if w.mentor > 0 and consent.mentor_at(p, c):
+    if w.mentor > 0 and asked("open_to_mentor") and consent.mentor_at(p, c):
         reasons.append(Reason("open_to_mentor", "open to mentoring" if describe else "", w.mentor))
+    if kinds is not None:  # the employment reasons come in pairs
+        reasons = [r for r in reasons if r.kind in kinds or r.kind == "mutual_connections"]
     return reasons, shown
 
 

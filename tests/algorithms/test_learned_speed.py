@@ -248,3 +248,22 @@ def test_any_of_is_isin() -> None:
         values = rng.integers(0, 60, 500)
         for given in (keys, keys.tolist(), tuple(keys.tolist())):
             assert np.array_equal(learned._any_of(values, given), np.isin(values, keys))
+
+
+def test_explaining_some_kinds_gives_the_full_explanations_reasons_of_those_kinds(
+    club: Projection,
+) -> None:
+    from graph.algorithms.suggestions import WEIGHTS, explain
+
+    kinds_seen: set[str] = set()
+    for me in _askers(club, step=7):
+        for c in learned.candidates_of(club, source_context(club, me))[:15]:
+            full, mutual = explain(club, me, c, WEIGHTS[None])
+            kinds_seen |= {r.kind for r in full}
+            for asked in ({"same_cohort"}, {"same_program"}, {"same_employer", "shared_skills"}, set()):
+                some, named = explain(club, me, c, WEIGHTS[None], kinds=asked)
+                assert named == mutual
+                expected = [r for r in full if r.kind in asked or r.kind == "mutual_connections"]
+                assert some == expected, (me, c, asked)
+    # the club holds every kind asked above, so that each was compared
+    assert {"same_cohort", "same_employer", "shared_skills", "mutual_connections"} <= kinds_seen
