@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from graph import ranker_files
+from graph import compiled_trees, ranker_files
 from graph.algorithms.learned import DEFAULT_KIND, MODEL_KINDS, train
 from graph.projection import build_from_store
 from service.cli.app import app, console, fail, open_store, out, setup_logging
@@ -81,8 +81,15 @@ def train_command(
         except ValueError as exc:
             raise fail(str(exc)) from exc
     seconds = time.monotonic() - started
-    path = ranker_files.save(folder or Settings().ranker_folder(), model)
-    described = ranker_files.describe(model) | {"path": str(path), "seconds": round(seconds, 1)}
+    settings = Settings()
+    path = ranker_files.save(folder or settings.ranker_folder(), model)
+    # compiled here once, so that `serve` and its workers load the code instead
+    compiled = settings.ranker_compile and compiled_trees.compile_model(model, path.parent)
+    described = ranker_files.describe(model) | {
+        "path": str(path),
+        "seconds": round(seconds, 1),
+        "compiled": compiled,
+    }
     if as_json:
         out.print_json(json.dumps(described))
         return

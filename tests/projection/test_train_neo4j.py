@@ -43,7 +43,11 @@ def test_train_on_neo4j_then_serve_retrain_and_fall_back(store: Store, tmp_path:
     assert trained["version"] == 1 and trained["members"] == CLUB and trained["ties"] > 10_000
     assert trained["split"] == "newest"  # the generated ties have years
     assert trained["positives"] > 50 and trained["importances"]
-    assert sorted(p.name for p in models.iterdir()) == ["ranker-1.json", "ranker-1.pkl"]
+    # the model, its description, and its trees compiled for the service to load
+    assert trained["compiled"] is True
+    names = sorted(p.name for p in models.iterdir())
+    assert names[:2] == ["ranker-1.json", "ranker-1.pkl"] and len(names) == 3
+    assert names[2].startswith("ranker-1.trees-") and names[2].endswith(".so")
     assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in models.iterdir())
 
     member = max((m for m in store_member_ids(bundle)), key=lambda m: m)  # any member
@@ -61,11 +65,11 @@ def test_train_on_neo4j_then_serve_retrain_and_fall_back(store: Store, tmp_path:
 
         info = client.get("/api/v1/admin/ranker", headers=admin).json()
         assert info["ranker"] == "learned-v1" and info["drift"] == 0
-        # the trees are compiled beside the requests, into the models' folder
+        # the trees `train` compiled are loaded beside the requests, not compiled again
         assert client.app.state.ranker.compile_done.wait(guards.ANSWER)
         info = client.get("/api/v1/admin/ranker", headers=admin).json()
         assert info["compiled"] is True
-        assert [p.suffix for p in models.glob("ranker-1.trees-*")] == [".so"]
+        assert [p.name for p in models.glob("ranker-1.trees-*")] == [names[2]]
         assert client.get("/api/v1/admin/ranker", headers=member_auth).status_code == 403
 
         r = client.post("/api/v1/admin/reload?retrain=true", headers=admin)
@@ -74,6 +78,7 @@ def test_train_on_neo4j_then_serve_retrain_and_fall_back(store: Store, tmp_path:
         r = client.get(f"/api/v1/members/{member}/suggestions?purpose=mentoring", headers=member_auth)
         assert r.status_code == 200 and r.json()["ranker"] == "learned-v2"
     assert (models / "ranker-2.pkl").exists()
+    assert len(list(models.glob("ranker-2.trees-*.so"))) == 1  # compiled before it served
 
     empty = Settings(rate_limit_per_minute=0, ranker_dir=tmp_path / "none")
     with TestClient(create_app(store, empty), raise_server_exceptions=False) as client:
