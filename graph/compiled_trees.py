@@ -4,15 +4,15 @@ LightGBM walks its trees through a general interpreter and pays a fixed cost on 
 call; a suggestion calls it twice (the candidates, then the reasons' variant rows) for a
 few hundred rows in all, which at the hbs tier was about a third of a learned
 suggestion's CPU. lleaves (https://github.com/siboehm/lleaves) turns the same trees into
-one native function through LLVM: the same raw scores (to the last bits of a double: the sums are taken in
-another order) for about a twentieth of the time.
+one native function through LLVM: the same raw scores (to the last bits of a double: the
+sums are taken in another order) for about a twentieth of the time.
 
 The code is compiled once per model and host CPU (about 2 s of CPU for 100 trees) into
-``ranker-<version>.trees-<key>-<digest>.so`` in the model's folder, so every worker and every
-restart after the first loads it at once. Before it is used, its scores are checked
-against LightGBM's on rows that reach the trees' leaves; anything that fails (no
-llvmlite on the platform, a file that will not load, a score that differs) is logged,
-and LightGBM keeps serving.
+``ranker-<version>.trees-<key>-<digest>.so`` in the model's folder, so that every worker
+and every restart after the first loads it at once. Before it is used, its scores are
+checked against LightGBM's on rows about every split of every tree; anything that fails
+(no llvmlite on the platform, a damaged file, a score that differs) is logged, and
+LightGBM keeps serving.
 
 The folder holds the models' pickles already, which run code when loaded: it is the
 service user's own (0700, :func:`graph.files.private_dir`), and so are these files.
@@ -58,7 +58,8 @@ def compile_model(model: RankerModel, folder: Path) -> bool:
     assignment, and a request that started on LightGBM finishes on it.
 
     Example: after ``ranker_files.save(folder, model)``, ``compile_model(model, folder)``
-    leaves ``ranker-<version>.trees-<key>.so`` there and ``model`` scoring through it.
+    leaves ``ranker-<version>.trees-<key>-<digest>.so`` there and ``model`` scoring
+    through it.
     """
     scorers = tree_scorers(model)
     if not scorers:

@@ -226,8 +226,9 @@ class Settings(BaseSettings):
     #: Retrain the learned ranker after a rebuild of the projection when the members or
     #: ties changed by more than this share since it was trained; 0 = only when asked.
     ranker_retrain_share: float = Field(default=0.1, ge=0)
-    #: Compile the learned ranker's trees to machine code (lleaves) beside the model, in a
-    #: thread after it is loaded or trained; LightGBM scores until then, or for good when off.
+    #: Compile the learned ranker's trees to machine code (lleaves) beside the model: a
+    #: model trained here before it serves, one loaded at start in a thread (LightGBM
+    #: scoring until then); off: LightGBM scores.
     ranker_compile: bool = True
 
     # -- the network report ----------------------------------------------------------

@@ -37,7 +37,7 @@ class RankerInfo(BaseModel):
     drift: float | None = Field(description="How much the club changed since (share)")
     compiled: bool = Field(
         description="Whether the model's trees run compiled to machine code rather than in "
-        "LightGBM (false until compiled, a few seconds after a model is loaded or trained)"
+        "LightGBM (a model loaded at start runs in LightGBM until a thread compiled it)"
     )
 
 
