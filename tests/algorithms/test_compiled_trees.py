@@ -145,3 +145,32 @@ def test_the_service_compiles_its_model_beside_the_requests(planted: Projection,
     fresh = RankerService(tmp_path / "trained")
     fresh.retrain(planted)
     assert fresh.runs_compiled
+
+
+def test_the_native_entry_scores_as_lleaves_own_predict(planted: Projection, saved, tmp_path) -> None:
+    folder, _ = saved
+    model = _fresh(folder)
+    assert compiled_trees.compile_model(model, folder)
+    scorer = compiled_trees.tree_scorers(model)[0]
+    import lleaves
+
+    text_file = tmp_path / "trees.txt"
+    text_file.write_text(scorer.booster.model_to_string(), encoding="utf-8")
+    trees = lleaves.Model(model_file=str(text_file))
+    trees.compile(cache=str(next(folder.glob("ranker-*.so"))), raw_score=True)
+    native = compiled_trees._entry(trees)
+    assert native.__name__ == "predict_native"  # not lleaves' predict, which it falls back to
+    rng = np.random.default_rng(3)
+    for me in _askers(planted)[:20]:
+        _, X, _ = learned.score_candidates(planted, model, me)
+        if not len(X):
+            continue
+        # the rows as they come (C order), transposed (F order) and as another type
+        for rows in (X, np.asfortranarray(X), X.astype(np.float32)):
+            assert np.array_equal(native(rows), trees.predict(rows, n_jobs=1))
+    noise = rng.normal(size=(300, len(learned.FEATURES))) * 5
+    assert np.array_equal(native(noise), trees.predict(noise, n_jobs=1))
+    assert native(np.zeros((0, len(learned.FEATURES)))).shape == (0,)
+    # a row of another width would be read past its end: refused
+    with pytest.raises(ValueError, match="columns"):
+        native(np.zeros((3, len(learned.FEATURES) - 1)))
