@@ -26,8 +26,11 @@ next run maps it):
    learned suggestion is also timed as the code before its lookups and reads were made
    cheaper computed it (``tests/support/learned_reference.py``, swapped in for that call
    only), after the others for the same member: before and after in one run. With
-   ``--against REV`` it is also timed as ``graph/algorithms/learned.py`` at the git
-   revision ``REV`` computes it (that module alone, imported beside the current one).
+   ``--against REV`` it is also timed as the git revision ``REV`` computes it: its
+   ``learned.py``, ``suggestions.py``, ``row_arrays.py`` and ``compiled_trees.py``
+   (:data:`AT_REVISION`), imported beside the current ones, with the model scoring as
+   that revision's compiled trees call the same compiled file (with ``--compiled
+   --models DIR``) and the snapshot's rows read as that revision read them.
    With ``--compiled`` the model's trees are compiled first (:mod:`graph.compiled_trees`,
    as the service does; into ``--models DIR`` when given, where a later run finds them)
    and the same model scoring through LightGBM is timed beside it (``learned_lightgbm``).
@@ -45,6 +48,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -129,31 +133,104 @@ def former_code() -> Iterator[None]:
         learned.RankerModel.log_odds = log_odds
 
 
-def module_at(revision: str) -> Any:
-    """``graph/algorithms/learned.py`` as it was at the git ``revision``, imported beside the
-    current one (the rest of the code is the current code's)."""
+#: The modules a learned suggestion runs through that ``--against`` takes at the revision,
+#: in the order they import each other, each with the ones among those before it whose
+#: imports are pointed at the revision's copy (``compiled_trees`` keeps the current
+#: ``learned``: the model it compiles is made of the current module's classes); the rest
+#: of the code is the current code's.
+AT_REVISION: dict[str, tuple[str, ...]] = {
+    "graph.algorithms.row_arrays": (),
+    "graph.algorithms.suggestions": ("graph.algorithms.row_arrays",),
+    "graph.algorithms.learned": ("graph.algorithms.row_arrays", "graph.algorithms.suggestions"),
+    "graph.compiled_trees": (),
+}
+
+
+@dataclass
+class Revision:
+    """The learned ranker as the git ``revision`` computes it (:func:`module_at`): its
+    ``learned`` module, its ``compiled_trees`` (None when the revision had none) and
+    whether it reads the positions' columns through ``SharedRows.flat`` (before they
+    had ``columns()`` of their own)."""
+
+    learned: Any
+    compiled_trees: Any
+    flat_columns: bool
+
+    @contextmanager
+    def contract(self) -> Iterator[None]:
+        """The revision's ``SharedRows.flat`` for the duration of the block: the columns
+        of the positions as flat values, as it read them (a class attribute swapped in
+        and back; the benchmark runs on one thread)."""
+        if not self.flat_columns:
+            yield
+            return
+        from graph.projection.shared import SharedRows
+
+        current = SharedRows.flat
+        SharedRows.flat = _columns_too  # type: ignore[method-assign]
+        try:
+            yield
+        finally:
+            SharedRows.flat = current  # type: ignore[method-assign]
+
+
+def _columns_too(rows: Any) -> Any:
+    return None if rows._values is None else (rows._offsets, rows._values, rows._n)
+
+
+def module_at(revision: str) -> Revision:
+    """The modules of :data:`AT_REVISION` as they were at the git ``revision``, imported
+    beside the current ones under names of their own (``learned_at_revision``…)."""
     import importlib.util
+    import re
     import subprocess
     import sys
-    import tempfile
 
     root = Path(__file__).resolve().parent.parent
-    source = subprocess.run(
-        ["git", "show", f"{revision}:graph/algorithms/learned.py"],
-        cwd=root,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+
+    def show(path: str) -> str | None:
+        done = subprocess.run(["git", "show", f"{revision}:{path}"], cwd=root, capture_output=True, text=True)
+        return done.stdout if done.returncode == 0 else None
+
     folder = Path(tempfile.mkdtemp(prefix="learned-at-"))
-    path = folder / "learned_at_revision.py"
-    path.write_text(source)
-    spec = importlib.util.spec_from_file_location("learned_at_revision", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    loaded: dict[str, Any] = {}
+    for dotted, redirected in AT_REVISION.items():
+        source = show(dotted.replace(".", "/") + ".py")
+        if source is None:
+            continue
+        for other in redirected:
+            pattern = rf"^(\s*)from {re.escape(other)} import"
+            source = re.sub(pattern, rf"\1from {loaded[other].__name__} import", source, flags=re.M)
+        name = f"{dotted.rsplit('.', 1)[1]}_at_revision"
+        (folder / f"{name}.py").write_text(source)
+        spec = importlib.util.spec_from_file_location(name, folder / f"{name}.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module
+        spec.loader.exec_module(module)
+        loaded[dotted] = module
+    shared = show("graph/projection/shared.py") or ""
+    return Revision(
+        loaded["graph.algorithms.learned"],
+        loaded.get("graph.compiled_trees"),
+        "def columns(" not in shared,
+    )
+
+
+def compiled_at(revision: Revision, model: learned.RankerModel, folder: Path) -> learned.RankerModel:
+    """A copy of ``model`` whose trees run as the revision's ``compiled_trees`` runs them
+    (its way of calling the compiled code), from the same compiled file in ``folder``;
+    the copy uncompiled when the revision had no compiled trees. The copy's classes are
+    the current module's (a pickled model is loaded with them): only how its compiled
+    predict function is made is the revision's."""
+    copy = pickle.loads(pickle.dumps(model))
+    module = revision.compiled_trees
+    if module is not None:
+        # the revision's module imported the current learned module's classes (that import
+        # is not pointed at the revision: the model is made of the current ones)
+        module.compile_model(copy, folder)
+    return copy
 
 
 def _former(p: Any, model: learned.RankerModel, m: int) -> Any:
@@ -169,6 +246,7 @@ def latency(
     reference: bool = False,
     against: str | None = None,
     lightgbm: learned.RankerModel | None = None,
+    compiled_in: Path | None = None,
 ) -> dict[str, Any]:
     askers = _sample(p, random.Random(SEED), sample + warmup)
     calls = {
@@ -182,8 +260,14 @@ def latency(
         calls["learned_former_code"] = lambda m: _former(p, model, m)
     if against:
         earlier = module_at(against)
-        earlier.member_arrays(p)
-        calls[f"learned_at_{against}"] = lambda m: earlier.suggest_learned(p, model, m, limit=10)
+        earlier.learned.member_arrays(p)
+        theirs = compiled_at(earlier, model, compiled_in) if compiled_in is not None else model
+
+        def at_revision(m: int) -> Any:
+            with earlier.contract():
+                return earlier.learned.suggest_learned(p, theirs, m, limit=10)
+
+        calls[f"learned_at_{against}"] = at_revision
     wall: dict[str, list[float]] = {name: [] for name in calls}
     cpu: dict[str, list[float]] = {name: [] for name in calls}
     out: dict[str, Any] = {"sample": sample, "warmup": warmup, "load_average_before": _load_average()}
@@ -253,7 +337,16 @@ def main(argv: list[str]) -> dict[str, Any]:
             compiled = compiled_trees.compile_model(model, args.models or Path(scratch))
         results["compiled"] = {"ok": compiled, "seconds": round(t["seconds"], 2)}
         print("compiled", json.dumps(results["compiled"]), flush=True)
-    results["latency"] = latency(p, model, args.sample, args.warmup, args.reference, args.against, lightgbm)
+    results["latency"] = latency(
+        p,
+        model,
+        args.sample,
+        args.warmup,
+        args.reference,
+        args.against,
+        lightgbm,
+        args.models if args.compiled else None,
+    )
     results["peak_rss_mib"] = round(peak_rss_mib())
     save(args.name or f"learned-{args.tier}", results)
     return results
