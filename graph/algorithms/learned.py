@@ -51,6 +51,7 @@ import random
 import threading
 import time
 import weakref
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,13 +60,14 @@ import numpy as np
 
 from graph import consent
 from graph.algorithms.link_prediction import DEFAULT_BUDGET
-from graph.algorithms.row_arrays import column, flat_spans, gather, owners, ranges
+from graph.algorithms.row_arrays import column, column_spans, gather, owners, ranges
 from graph.algorithms.suggestions import (
     WEIGHTS,
     Reason,
     Suggestion,
     Weights,
     _current_industries,
+    _rarity,
     _Rows,
     explain,
     group_holders,
@@ -183,6 +185,8 @@ _GROUP_COLS = {group: np.array([_COL[name] for name in names]) for group, names 
 _GROUP_MASK = np.zeros((len(GROUPS), len(FEATURES)), dtype=bool)
 for _j, _cols in enumerate(_GROUP_COLS.values()):
     _GROUP_MASK[_j, _cols] = True
+#: The same as floats, one column per group (a product with it runs in BLAS).
+_GROUP_MASK_T = np.ascontiguousarray(_GROUP_MASK.T, dtype=float)
 
 #: The value of each feature for a pair that shares nothing (the baseline of reasons).
 ABSENT = np.zeros(len(FEATURES))
@@ -308,9 +312,15 @@ def _member_positions(keys: np.ndarray, query: np.ndarray) -> tuple[np.ndarray, 
         at = marks[query]
     finally:
         marks[keys] = 0
+    return _found_at(at)
+
+
+def _found_at(at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Marks read back (a position + 1, 0 for none) as ``(position, found)``, position 0
+    where not found: one pass each rather than a masked assignment."""
     found = at > 0
     at -= 1
-    at[~found] = 0
+    np.maximum(at, 0, out=at)
     return at, found
 
 
@@ -330,13 +340,9 @@ def _two_positions(
     finally:
         marks[first] = 0
         marks[second] = 0
-    out = []
-    for at in (both & 0xFFFF_FFFF, both >> 32):
-        found = at > 0
-        at -= 1
-        at[~found] = 0
-        out += [at, found]
-    return out[0], out[1], out[2], out[3]
+    first_at, first_found = _found_at(both & 0xFFFF_FFFF)
+    second_at, second_found = _found_at(both >> 32)
+    return first_at, first_found, second_at, second_found
 
 
 def _lookup(keys: np.ndarray, values: np.ndarray, query: np.ndarray) -> np.ndarray:
@@ -409,6 +415,10 @@ def _distinct(values: np.ndarray) -> np.ndarray:
 
 
 def _counts(values: np.ndarray) -> dict[int, int]:
+    """How many times each value occurs in ``values``, by value in ascending order."""
+    if len(values) <= 64:
+        # a member's few connections: counted in Python, cheaper than ``unique``'s sort
+        return dict(sorted(Counter(values.tolist()).items()))
     found, counts = np.unique(values, return_counts=True)
     return dict(zip(found.tolist(), counts.tolist(), strict=True))
 
@@ -476,12 +486,20 @@ def source_context(p: Projection, u: int, budget: int = DEFAULT_BUDGET) -> Sourc
 
 def _run_counts(flags: list[np.ndarray], lengths: np.ndarray) -> np.ndarray:
     """For each of ``flags`` (boolean arrays laid out in runs of ``lengths``), how many are
-    true in each run: one row per array, all from one running sum (a count per array
-    would be a pass each, and numpy's fixed cost each)."""
-    ends = np.cumsum(lengths)
-    table = np.zeros((len(flags), int(ends[-1]) + 1 if len(ends) else 1), dtype=np.int64)
-    np.cumsum(np.stack(flags), axis=1, out=table[:, 1:])
-    return table[:, ends] - table[:, ends - lengths]
+    true in each run: one row per array, all from one ``reduceat`` over the runs' starts
+    (a count per array would be a pass each, and numpy's fixed cost each; a running sum
+    of them all, read at the runs' ends, costs several times more)."""
+    if not len(lengths):
+        return np.zeros((len(flags), 0), dtype=np.int64)
+    total = int(lengths.sum())
+    # one false past the end: the start of an empty last run is an index there, and
+    # ``reduceat`` gives the element at the start for an empty run (set to 0 afterwards)
+    table = np.zeros((len(flags), total + 1), dtype=bool)
+    for row, flag in zip(table, flags, strict=True):
+        row[:total] = flag
+    counts = np.add.reduceat(table, np.cumsum(lengths) - lengths, axis=1, dtype=np.int64)
+    counts[:, lengths == 0] = 0
+    return counts
 
 
 def _values_of(
@@ -562,7 +580,7 @@ def _position_columns(
     index into ``members``), its employer, start and end. On a snapshot they are read from
     its flat columns at once instead of a row of positions made per member."""
     rows = p.positions
-    spans = flat_spans(rows, members)
+    spans = column_spans(rows, members)
     if spans is not None:
         columns, at, lengths = spans
         employer, start, end = (column(columns[c], at) for c in ("employer", "start", "end"))
@@ -684,7 +702,8 @@ def pair_features(p: Projection, ctx: SourceContext, candidates: Sequence[int]) 
         return out
     cands = np.asarray(candidates, dtype=np.int64)
     candidates = cands.tolist()
-    col = {name: out[:, i] for name, i in _COL.items()}
+    # the columns as views, by name (a transposed view yields them in one pass)
+    col = dict(zip(FEATURES, out.T, strict=True))
     du = int(arrays.degree[u])
     dc = arrays.degree[cands]
     # one pass over every candidate's connections, all candidates at once
@@ -757,7 +776,7 @@ def pair_features(p: Projection, ctx: SourceContext, candidates: Sequence[int]) 
     ):
         held = facet.of_member[u]
         if held:
-            weights = {v: rarity(facet.count(v), total) for v in held}
+            weights = {v: _rarity(facet.count(v), total) for v in held}
             shared = _held_sum(facet, weights, cands, len(p.adj))
             if shared is None:
                 gathered[name] = _values_of(facet.of_member, cands)
@@ -798,12 +817,13 @@ def pair_features(p: Projection, ctx: SourceContext, candidates: Sequence[int]) 
             col["industry"][np.asarray(looked_at)[whose_row[now_in]]] = 1.0
     wants = p.wants.of_member[u]
     if wants:
-        weights = {v: 0.5 + 0.5 * rarity(p.skills.count(v), total) for v in wants}
+        weights = {v: 0.5 + 0.5 * _rarity(p.skills.count(v), total) for v in wants}
         shared = _held_sum(p.skills, weights, cands, len(p.adj))
         if shared is None:
             shared = _shared_sum(p.skills.of_member, weights, candidates, gathered.get("skills"))
         col["wanted_skills"][:] = shared
-    col["seniority_gap"][:] = np.clip(arrays.seniority[cands] - arrays.seniority[u], -3, 3)
+    # ``np.clip``'s checks cost more than the two comparisons it makes on a hundred rows
+    col["seniority_gap"][:] = np.minimum(np.maximum(arrays.seniority[cands] - arrays.seniority[u], -3), 3)
     year_known = (their_year > 0) & (my_year > 0)
     col["graduation_gap"][:] = np.where(
         year_known, np.minimum(MAX_YEAR_GAP, np.abs(their_year - my_year)), MAX_YEAR_GAP
@@ -1068,7 +1088,12 @@ class MeanScorer:
         self.models = models
 
     def decision_function(self, X: np.ndarray) -> np.ndarray:
-        return np.mean([np.asarray(m.decision_function(X), dtype=float) for m in self.models], axis=0)
+        # ``np.mean(..., axis=0)`` of the scores without its fixed cost: the same sum, one
+        # model after the other, divided by their number
+        total = np.asarray(self.models[0].decision_function(X), dtype=float)
+        for model in self.models[1:]:
+            total = total + np.asarray(model.decision_function(X), dtype=float)
+        return total / len(self.models)
 
 
 #: LightGBM's settings for both of its kinds (chosen by cross-validation on training ties:
@@ -1228,13 +1253,14 @@ def group_contributions(
     _limit_prediction_threads()
     baseline = model.baseline
     # (row, group) pairs whose group differs from the baseline: only these lose anything
-    changed = np.not_equal(X, baseline).astype(np.int64) @ _GROUP_MASK.T > 0
+    # (a product of floats: numpy has no BLAS for integers; the counts are exact either way)
+    changed = np.not_equal(X, baseline).astype(float) @ _GROUP_MASK_T > 0
     out = np.zeros((n, len(GROUPS)))
     others = []
     for weight, leaf in _leaves(model.estimator):
         if isinstance(leaf, LinearScorer):
             coef, _ = leaf.folded()
-            out += ((weight * coef) * (X - baseline)) @ _GROUP_MASK.T
+            out += ((weight * coef) * (X - baseline)) @ _GROUP_MASK_T
         else:
             others.append((weight, leaf))
     if others:
@@ -1427,9 +1453,17 @@ def _best_first(p: Projection, cands: list[int], scores: np.ndarray, limit: int)
             picked = np.flatnonzero(rounded <= edge).tolist()
         else:
             picked = list(range(n))
-        # everyone level with the edge is in: this is the full order's prefix
-        picked.sort(key=lambda i: (rounded[i], p.ids[cands[i]]))
-        chosen = [i for i in picked if consent.discoverable_at(p, cands[i])][:limit]
+        # everyone level with the edge is in: this is the full order's prefix (the keys
+        # read as Python numbers once, not a numpy scalar per comparison)
+        ids = p.ids
+        keyed = sorted(zip(rounded[picked].tolist(), [ids[cands[i]] for i in picked], picked, strict=True))
+        picked = [i for _, _, i in keyed]
+        chosen = []
+        for i in picked:
+            if consent.discoverable_at(p, cands[i]):
+                chosen.append(i)
+                if len(chosen) == limit:
+                    break
         if len(chosen) == limit or take >= n:
             return chosen
         take = min(n, 4 * take)

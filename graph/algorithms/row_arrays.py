@@ -35,28 +35,74 @@ def ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     return np.repeat(starts - (ends - lengths), lengths) + np.arange(total)
 
 
-def flat_spans(rows: Any, members: Sequence[int] | np.ndarray) -> tuple[Any, np.ndarray, np.ndarray] | None:
+def _shared_arrays(rows: SharedRows, key: str, flat: tuple[Any, Any, int]) -> Any:
+    """``flat``'s offsets and values (or columns) as numpy views, made once per rows and
+    kept in their memo: a view costs a microsecond or two, and a request takes a dozen
+    spans of rows."""
+    memo = rows.memo()
+    got = memo.get(key)
+    if got is None:
+        offsets, values, _ = flat
+        as_array = {c: _view(v) for c, v in values.items()} if isinstance(values, dict) else _view(values)
+        got = memo[key] = (np.frombuffer(offsets, dtype=np.int64), as_array)
+    return got
+
+
+def _view(values: Any) -> np.ndarray:
+    """A typed view of a snapshot's flat array as a numpy array (no copy)."""
+    return np.frombuffer(values, dtype=np.dtype(values.format))
+
+
+def _spans(offsets: np.ndarray, members: Sequence[int] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    index = np.asarray(members, dtype=np.int64)
+    starts = offsets[index]
+    lengths = offsets[index + 1] - starts
+    return ranges(starts, lengths), lengths
+
+
+def _readable(rows: Any, members: Sequence[int] | np.ndarray) -> bool:
+    """Whether ``rows`` are a snapshot's whose rows of ``members`` are all still shared."""
+    return type(rows) is SharedRows and (rows.unchanged() or not any(map(rows.changed, members)))
+
+
+def flat_spans(
+    rows: Any, members: Sequence[int] | np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """For the rows of a snapshot (:class:`~graph.projection.shared.SharedRows` with flat
     values) none of ``members`` changed since: ``(values, at, lengths)``, the flat values
-    (:meth:`~graph.projection.shared.SharedRows.flat`), the indices of the members' rows
-    in them, laid end to end, and each row's length. None otherwise: the rows are then
-    read one by one."""
-    if type(rows) is not SharedRows:
+    (:meth:`~graph.projection.shared.SharedRows.flat`) as a numpy array, the indices of
+    the members' rows in them, laid end to end, and each row's length. None otherwise:
+    the rows are then read one by one."""
+    if not _readable(rows, members):
         return None
     flat = rows.flat()
-    if flat is None or not (rows.unchanged() or not any(map(rows.changed, members))):
+    if flat is None:
         return None
-    offsets, values, _ = flat
-    index = np.asarray(members, dtype=np.int64)
-    all_offsets = np.frombuffer(offsets, dtype=np.int64)
-    starts = all_offsets[index]
-    lengths = all_offsets[index + 1] - starts
-    return values, ranges(starts, lengths), lengths
+    offsets, values = _shared_arrays(rows, "flat", flat)
+    at, lengths = _spans(offsets, members)
+    return values, at, lengths
 
 
-def column(values: Any, at: np.ndarray) -> np.ndarray:
-    """``values[at]`` as int64, ``values`` a typed view of a snapshot's flat array."""
-    return np.frombuffer(values, dtype=np.dtype(values.format))[at].astype(np.int64)
+def column_spans(
+    rows: Any, members: Sequence[int] | np.ndarray
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray] | None:
+    """:func:`flat_spans` for rows of several columns (a snapshot's positions,
+    :meth:`~graph.projection.shared.SharedRows.columns`): ``(columns, at, lengths)``,
+    each column a numpy array by name; None when they are not such rows or one of
+    ``members`` changed."""
+    if not _readable(rows, members):
+        return None
+    held = rows.columns()
+    if held is None:
+        return None
+    offsets, columns = _shared_arrays(rows, "columns", held)
+    at, lengths = _spans(offsets, members)
+    return columns, at, lengths
+
+
+def column(values: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """``values[at]`` as int64, ``values`` a numpy view of a snapshot's flat array."""
+    return values[at].astype(np.int64)
 
 
 def gather(rows: Any, members: Sequence[int] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:

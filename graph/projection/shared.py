@@ -31,9 +31,9 @@ class SharedRows:
 
     ``values``, when given, is the flat sequence ``read`` takes its rows from (a typed
     view), for readers that take many rows at once (:meth:`flat`); for rows of several
-    columns (the positions), a dict of such views by column name."""
+    columns (the positions), a dict of such views by column name (:meth:`columns`)."""
 
-    __slots__ = ("_len", "_n", "_offsets", "_overlay", "_read", "_values")
+    __slots__ = ("_len", "_memo", "_n", "_offsets", "_overlay", "_read", "_values")
 
     def __init__(self, offsets: Any, read: RowReader, values: Any = None) -> None:
         self._offsets = offsets
@@ -42,6 +42,7 @@ class SharedRows:
         self._n = len(offsets) - 1
         self._len = self._n
         self._overlay: dict[int, Any] = {}
+        self._memo: dict[str, Any] = {}
 
     def __len__(self) -> int:
         return self._len
@@ -100,8 +101,22 @@ class SharedRows:
     def flat(self) -> tuple[Any, Any, int] | None:
         """``(offsets, values, n)`` for reading many shared rows at once — row ``i < n``
         is ``values[offsets[i]:offsets[i + 1]]`` unless :meth:`changed` — or None when
-        the values were not given."""
-        return None if self._values is None else (self._offsets, self._values, self._n)
+        the values were not given or are columns (:meth:`columns`)."""
+        values = self._values
+        return None if values is None or isinstance(values, dict) else (self._offsets, values, self._n)
+
+    def columns(self) -> tuple[Any, dict[str, Any], int] | None:
+        """``(offsets, columns, n)`` for rows of several columns (the positions): each
+        column a flat typed view by name, read as :meth:`flat`'s values are; None when
+        the rows were given no columns."""
+        values = self._values
+        return (self._offsets, values, self._n) if isinstance(values, dict) else None
+
+    def memo(self) -> dict[str, Any]:
+        """A dict for readers to keep what they derive from the shared arrays once (numpy
+        views of them, :mod:`graph.algorithms.row_arrays`): those arrays never change, so
+        neither does anything made from them; the rows set since are the overlay's."""
+        return self._memo
 
     def unchanged(self) -> bool:
         """Whether every row is still the shared one (none set or appended since the

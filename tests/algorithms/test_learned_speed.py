@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from graph.algorithms import learned
+from graph.algorithms import learned, row_arrays
 from graph.algorithms.learned import FEATURES, pair_features, source_context
 from graph.projection import Projection
 from graph.projection.snapshot import open_snapshot, write_snapshot
@@ -202,7 +202,12 @@ def test_position_columns_from_a_snapshot_are_the_rows(club: Projection, mapped:
     members = [m for m in range(club.n_members) if club.positions[m]][::3]
     assert len(members) > 100
     expected = learned._position_columns(club, members)  # from the rows, one by one
-    assert type(mapped.positions).__name__ == "SharedRows" and mapped.positions.flat() is not None
+    assert type(mapped.positions).__name__ == "SharedRows" and mapped.positions.columns() is not None
+    # the positions' columns are no flat values: a reader of one column per row never
+    # takes them for one
+    assert mapped.positions.flat() is None and mapped.adj.columns() is None
+    assert row_arrays.flat_spans(mapped.positions, members) is None
+    assert row_arrays.column_spans(mapped.adj, members) is None
     for got, want in zip(learned._position_columns(mapped, members), expected, strict=True):
         assert np.array_equal(got, want)
     whose, employer, start, end = expected
