@@ -559,18 +559,19 @@ def _held_sum(facet: Facet, weights: dict[int, float], cands: np.ndarray, size: 
     per_candidate = HOLDERS_PER_CANDIDATE_SHARED if shared else HOLDERS_PER_CANDIDATE
     if sum(facet.count(v) for v in weights) > per_candidate * n:
         return None
-    out = np.zeros(n)
+    # every value's holders in one read (a value no one was ever given holds no row);
+    # ``bincount`` adds each candidate's weights in the values' order, from 0
+    values = [v for v in weights if v < len(facet.members_of)]
+    holders, lengths = gather(facet.members_of, values)
     marks = _marks(size)
     marks[cands] = np.arange(1, n + 1)
     try:
-        for v, w in weights.items():
-            holders = facet.holders(v)
-            if len(holders):
-                at = marks[np.frombuffer(holders, dtype=np.int32)]
-                np.add.at(out, at[at > 0] - 1, w)
+        at = marks[holders]
     finally:
         marks[cands] = 0
-    return out
+    hit = at > 0
+    each = np.repeat(np.fromiter((weights[v] for v in values), dtype=float, count=len(values)), lengths)
+    return np.bincount(at[hit] - 1, weights=each[hit], minlength=n)
 
 
 def _position_columns(
@@ -912,7 +913,11 @@ def first_estimates(p: Projection, ctx: SourceContext, want: int = 2 * POOL) -> 
         members = members[~_positions_in(excluded, members)[1]]
         found.append(members)
         values.append(np.full(len(members), value))
-    every, inverse = np.unique(np.concatenate(found), return_inverse=True)
+    # ``unique``'s inverse without its second sort: each found member's place among them
+    # read from the per-thread marks
+    reached = np.concatenate(found)
+    every = _distinct(reached)
+    inverse = _member_positions(every, reached)[0]
     return every, np.bincount(inverse, weights=np.concatenate(values), minlength=len(every))
 
 
