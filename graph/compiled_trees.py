@@ -7,12 +7,14 @@ suggestion's CPU. lleaves (https://github.com/siboehm/lleaves) turns the same tr
 one native function through LLVM: the same raw scores (to the last bits of a double: the
 sums are taken in another order) for about a twentieth of the time.
 
-The code is compiled once per model and host CPU (about 2 s of CPU for 100 trees) into
-``ranker-<version>.trees-<key>-<digest>.so`` in the model's folder, so that every worker
-and every restart after the first loads it at once. Before it is used, its scores are
-checked against LightGBM's on rows about every split of every tree; anything that fails
-(no llvmlite on the platform, a damaged file, a score that differs) is logged, and
-LightGBM keeps serving.
+The code is compiled once per model, host CPU and compiler version (about 2 s of CPU for
+100 trees) into ``ranker-<version>.trees-<key>-<digest>.so`` in the model's folder, so
+that every worker and every restart after the first loads it at once. Before the file is
+put there, its scores are checked against LightGBM's on rows about every split of every
+tree (a file found whole later is the code that passed: :func:`_load_or_compile`);
+anything that fails (no llvmlite on the platform, a damaged file, a score that differs)
+is logged, and LightGBM keeps serving. The compiled function is called through its
+native entry point (:func:`_entry`).
 
 The folder holds the models' pickles already, which run code when loaded: it is the
 service user's own (0700, :func:`graph.files.private_dir`), and so are these files.
@@ -34,6 +36,9 @@ import numpy as np
 from graph.algorithms.learned import LightGBMScorer, MeanScorer, RankerModel
 
 log = logging.getLogger(__name__)
+
+#: A compiled predict function: rows of the model's features in, raw scores out.
+Predict = Callable[[np.ndarray], np.ndarray]
 
 #: How far a compiled score may stray from LightGBM's: sums of the same terms in
 #: another order differ by a few units in the last place, far below any score's gap.
@@ -73,14 +78,19 @@ def compile_model(model: RankerModel, folder: Path) -> bool:
         log.warning("the ranker's trees run in LightGBM: lleaves is not available (%s)", exc)
         return False
     host = f"{binding.get_host_cpu_name()}|{binding.get_host_cpu_features().flatten()}"
+    # the compiler's version too: a file is trusted as checked by the lleaves that made it
+    compiler = f"lleaves {_version('lleaves')}, llvmlite {_version('llvmlite')}"
     done = 0
     for scorer in scorers:
         text = scorer.booster.model_to_string()
-        key = hashlib.sha256(f"{host}\n{text}".encode()).hexdigest()[:16]
+        key = hashlib.sha256(f"{host}\n{compiler}\n{text}".encode()).hexdigest()[:16]
         stem = f"ranker-{model.version}.trees-{key}"
-        try:
-            compiled = _load_or_compile(lleaves, text, Path(folder), stem)
+
+        def check(compiled: Predict, scorer: LightGBMScorer = scorer) -> None:
             _check(scorer, compiled, model.baseline)
+
+        try:
+            compiled = _load_or_compile(lleaves, text, Path(folder), stem, check)
         except Exception as exc:  # LightGBM keeps serving; the operator learns why
             log.warning("the ranker's trees run in LightGBM: compiling them failed (%s)", exc)
             for path in Path(folder).glob(f"{stem}-*.so"):
@@ -97,33 +107,63 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
-def _load_or_compile(lleaves: Any, text: str, folder: Path, stem: str) -> Any:
+def _version(package: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _load_or_compile(
+    lleaves: Any,
+    text: str,
+    folder: Path,
+    stem: str,
+    check: Callable[[Predict], None],
+) -> Predict:
     """The compiled predict function of the trees in ``text``: loaded from
     ``<stem>-<digest>.so`` in ``folder`` when one is there whole, else compiled into a
-    file of its own and moved there. The digest of the file's bytes is in its name, and a
-    file that does not match it is removed unread: LLVM aborts the whole process on a
-    damaged object file, where a mismatch costs one compile. Two workers compiling at
-    once each move a whole file into place, never load a half-written one."""
+    file of its own, loaded back from it, passed to ``check`` (which raises when its
+    scores are not LightGBM's) and only then moved there.
+
+    The digest of the file's bytes is in its name, and a file that does not match it is
+    removed unread: LLVM aborts the whole process on a damaged object file, where a
+    mismatch costs one compile. Two workers compiling at once each move a whole file into
+    place, never load a half-written one.
+
+    A file loaded whole is not checked again (the check rebuilds its probe rows from
+    LightGBM's dump of every tree, about 0.05 s at every start of every worker): its
+    name holds the key of these trees, this host's CPU and this compiler, and the digest
+    of the very bytes that were checked before they were put there, so it is the code
+    that passed, made for this machine; anything else is compiled and checked afresh."""
     with tempfile.TemporaryDirectory(dir=folder) as scratch:
         model_file = Path(scratch) / "trees.txt"
         model_file.write_text(text, encoding="utf-8")
-        trees = lleaves.Model(model_file=str(model_file))
         for path in sorted(folder.glob(f"{stem}-*.so")):
             if path.stem.rsplit("-", 1)[1] == _digest(path.read_bytes()):
+                trees = lleaves.Model(model_file=str(model_file))
                 trees.compile(cache=str(path), raw_score=True)
-                break
+                return _entry(trees)
             log.warning("%s does not match its digest; compiled again", path)
             path.unlink(missing_ok=True)
-        else:
-            fresh = Path(scratch) / "trees.so"
-            trees.compile(cache=str(fresh), raw_score=True)
-            os.chmod(fresh, 0o600)
-            os.replace(fresh, folder / f"{stem}-{_digest(fresh.read_bytes())}.so")
+        fresh = Path(scratch) / "trees.so"
+        lleaves.Model(model_file=str(model_file)).compile(cache=str(fresh), raw_score=True)
+        os.chmod(fresh, 0o600)
+        data = fresh.read_bytes()
+        # the file as a later load will read it, checked before anyone can
+        trees = lleaves.Model(model_file=str(model_file))
+        trees.compile(cache=str(fresh), raw_score=True)
+        predict = _entry(trees)
+        check(predict)
+        if fresh.read_bytes() != data:
+            raise ValueError("the compiled file changed while it was checked")
+        os.replace(fresh, folder / f"{stem}-{_digest(data)}.so")
+    return predict
 
-    return _entry(trees)
 
-
-def _entry(trees: Any) -> Callable[[np.ndarray], np.ndarray]:
+def _entry(trees: Any) -> Predict:
     """A predict function for the compiled ``trees`` calling their native entry point
     directly, or lleaves' own ``predict`` when that entry is not where it is expected.
 

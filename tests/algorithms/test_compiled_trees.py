@@ -101,21 +101,54 @@ def test_a_damaged_file_is_compiled_afresh(saved, caplog) -> None:
     assert [p.read_bytes() for p in folder.glob("ranker-*.trees-*.so")] == [whole]
 
 
-def test_scores_that_differ_are_refused(saved, monkeypatch, caplog) -> None:
-    folder, _ = saved
+def test_scores_that_differ_are_refused(saved, monkeypatch, caplog, tmp_path) -> None:
+    _, trained = saved
+    folder = tmp_path / "models"
+    ranker_files.save(folder, trained)
     model = _fresh(folder)
-    real = compiled_trees._load_or_compile
+    real = compiled_trees._entry
 
-    def off_by_a_little(lleaves, text, folder, stem):
-        predict = real(lleaves, text, folder, stem)
+    def off_by_a_little(trees):
+        predict = real(trees)
         return lambda X: predict(X) + 1e-6
 
-    monkeypatch.setattr(compiled_trees, "_load_or_compile", off_by_a_little)
+    monkeypatch.setattr(compiled_trees, "_entry", off_by_a_little)
     with caplog.at_level(logging.WARNING, logger="graph.compiled_trees"):
         assert not compiled_trees.compile_model(model, folder)
     assert "differ from LightGBM's" in caplog.text
     assert compiled_trees.tree_scorers(model)[0].compiled is None
-    assert not list(folder.glob("ranker-*.trees-*.so"))  # not kept for the next load
+    assert not list(folder.glob("ranker-*.trees-*.so"))  # never put there for the next load
+    assert not [p for p in folder.iterdir() if p.is_dir()]
+
+
+def test_a_file_is_checked_before_it_is_put_in_place_and_trusted_after(saved, monkeypatch, tmp_path) -> None:
+    _, trained = saved
+    folder = tmp_path / "models"
+    ranker_files.save(folder, trained)
+    checked: list[int] = []
+    real = compiled_trees._check
+
+    def counted(scorer, compiled, baseline):
+        checked.append(1)
+        real(scorer, compiled, baseline)
+
+    monkeypatch.setattr(compiled_trees, "_check", counted)
+    assert compiled_trees.compile_model(_fresh(folder), folder)
+    assert len(checked) == 1
+    [code] = folder.glob("ranker-*.trees-*.so")
+    # the file found whole is loaded without the check (and its dump of every tree)...
+    model = _fresh(folder)
+    assert compiled_trees.compile_model(model, folder)
+    assert len(checked) == 1
+    X = np.random.default_rng(1).normal(size=(50, len(learned.FEATURES)))
+    lightgbm = compiled_trees.tree_scorers(_fresh(folder))[0].decision_function(X)
+    scores = compiled_trees.tree_scorers(model)[0].decision_function(X)
+    assert np.abs(scores - lightgbm).max() <= compiled_trees.TOLERANCE
+    # ...and a file of other trees, another host or another compiler has another name:
+    # it is compiled and checked afresh
+    code.rename(code.with_name(code.name.replace(".trees-", ".trees-0")))
+    assert compiled_trees.compile_model(_fresh(folder), folder)
+    assert len(checked) == 2 and code.exists()
 
 
 def test_a_model_without_trees_has_nothing_to_compile(planted: Projection, tmp_path) -> None:
