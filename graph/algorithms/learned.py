@@ -380,6 +380,10 @@ class SourceContext:
     inner_start: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
     inner_to: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     inner_weight: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    #: left by :func:`pair_features`: its candidates' connections laid end to end (runs
+    #: of their degrees) and whether each is one of the member's, so that the mutual
+    #: connections a suggestion names are not read again (:func:`_mutuals_of`)
+    candidate_rows: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     def at(self, name: str, members: np.ndarray) -> np.ndarray:
         """The column ``name`` (``cn``, ``aa``…) for each of ``members`` (0 if not reached)."""
@@ -841,6 +845,7 @@ def pair_features(p: Projection, ctx: SourceContext, candidates: Sequence[int]) 
             np.maximum.at(best, whose, _counted(ctx.programs, values))
             col["circle_program"][:] = best / du
     ties, cra = _local_community(ctx, near[n:], close[n:], owner, n)
+    ctx.candidate_rows = (theirs, dc, close[n:])
     col["log_common_neighbour_ties"][:] = np.log1p(ties)
     col["log_car"][:] = np.log1p(common * ties)
     col["cra"][:] = cra
@@ -1422,9 +1427,16 @@ def score_candidates(
 
 
 def _scored(
-    p: Projection, model: RankerModel, member: int, purpose: str | None, pool: int = POOL
+    p: Projection,
+    model: RankerModel,
+    member: int,
+    purpose: str | None,
+    pool: int = POOL,
+    context: list[SourceContext] | None = None,
 ) -> tuple[list[int], np.ndarray, np.ndarray, np.ndarray]:
     ctx = source_context(p, member)
+    if context is not None:
+        context.append(ctx)
     cands = candidates_of(p, ctx, pool)
     if not cands:
         return [], np.zeros((0, len(FEATURES))), np.zeros(0), np.zeros(0)
@@ -1496,15 +1508,18 @@ def suggest_learned(
     """
     if purpose not in PURPOSE_BONUS:
         raise ValueError("purpose must be one of career, mentoring, social")
-    cands, X, raw, scores = _scored(p, model, member, purpose)
+    context: list[SourceContext] = []
+    cands, X, raw, scores = _scored(p, model, member, purpose, context=context)
     chosen = _best_first(p, cands, scores, limit)
     if not chosen:
         return []
     contrib = group_contributions(model, X[chosen], raw[chosen])
+    # each suggestion's drops as Python floats, read once rather than an element at a time
+    # (each group's column read as a list, the lists' rows taken by ``zip``)
+    drops = list(zip(*(v.tolist() for v in contrib.values()), strict=True))
     mine = set(p.adj[member])
     ours = _Rows(p, member)  # the member's rows, read once for every suggestion's reasons
-    # each suggestion's drops as Python floats, read once rather than an element at a time
-    drops = np.column_stack(list(contrib.values())).tolist()
+    mutuals = _mutuals_of(p, member, mine, context[0], chosen)
     out = []
     for j, i in enumerate(chosen):
         c = cands[i]
@@ -1512,7 +1527,14 @@ def suggest_learned(
         # the blend's words for the groups that moved the score only: the others' would
         # be read and counted for nothing
         texts, mutual = explain(
-            p, member, c, WEIGHTS[purpose], mine, member_rows=ours, kinds={g for g, _ in moved}
+            p,
+            member,
+            c,
+            WEIGHTS[purpose],
+            mine,
+            member_rows=ours,
+            kinds={g for g, _ in moved},
+            mutuals=mutuals[j] if mutuals is not None else None,
         )
         by_kind = {r.kind: r.detail for r in texts}
         reasons = []
@@ -1524,11 +1546,48 @@ def suggest_learned(
         if not reasons:
             # the model may rank a pair by structure alone (no group it can put in words
             # moved the score): the member still sees what the two share, as the blend says it
-            texts, _ = explain(p, member, c, WEIGHTS[purpose], mine, member_rows=ours)
+            texts, _ = explain(
+                p,
+                member,
+                c,
+                WEIGHTS[purpose],
+                mine,
+                member_rows=ours,
+                mutuals=mutuals[j] if mutuals is not None else None,
+            )
             reasons = sorted(texts, key=lambda r: -r.weight)
         probability = 1.0 / (1.0 + math.exp(-float(scores[i])))
         out.append(Suggestion(c, round(probability, 4), tuple(reasons), tuple(mutual)))
     return screen(p, member, out)
+
+
+def _mutuals_of(
+    p: Projection, member: int, mine: set[int], ctx: SourceContext, chosen: list[int]
+) -> list[list[int]] | None:
+    """The mutual connections of ``member`` with each ``chosen`` candidate (positions in
+    the candidates :func:`pair_features` was given ``ctx`` for), as
+    :func:`graph.algorithms.suggestions.explain` lists them: from the candidates'
+    connections it read and matched already (None when it left none), rather than a row
+    read and a set made per suggestion."""
+    if ctx.candidate_rows is None:
+        return None
+    theirs, lengths, shared = ctx.candidate_rows
+    starts = (np.cumsum(lengths) - lengths).tolist()
+    widths = lengths.tolist()
+    limit = 4 * len(mine)
+    mine_in_order: list[int] | None = None
+    out = []
+    for i in chosen:
+        start, end = starts[i], starts[i] + widths[i]
+        common = theirs[start:end][shared[start:end]].tolist()
+        if widths[i] > limit:
+            # a hub: ``explain`` lists them in the member's order
+            if mine_in_order is None:
+                mine_in_order = list(p.adj[member])
+            held = set(common)
+            common = [x for x in mine_in_order if x in held]
+        out.append(common)
+    return out
 
 
 def _group_text(p: Projection, me: int, c: int, group: str, row: np.ndarray) -> str:

@@ -331,6 +331,7 @@ def explain(
     describe: bool = True,
     member_rows: _Rows | None = None,
     kinds: Container[str] | None = None,
+    mutuals: list[int] | None = None,
 ) -> tuple[list[Reason], list[int]]:
     """The reasons ``c`` is a good person for ``me`` to meet, with their weights, and the
     mutual connections that may be named (consent-filtered, at most five).
@@ -340,7 +341,9 @@ def explain(
     ``member_rows``: ``me``'s rows already read (:func:`suggest` explains several
     candidates to one member). ``kinds``: only the reasons of these kinds are worked out
     (the learned ranker words only the groups that moved its score); the mutual
-    connections always are, for the names they give.
+    connections always are, for the names they give. ``mutuals``: the mutual connections
+    in the order they are listed here (``c``'s row's, or ``me``'s when ``c``'s is more
+    than four times as long), when the caller has them already.
 
     >>> from tests.support.example_clubs import suggestion_club
     >>> p = suggestion_club()
@@ -361,12 +364,13 @@ def explain(
     def asked(kind: str) -> bool:
         return kinds is None or kind in kinds
 
-    common = _mutuals(p, me, mine, c)
+    common = _mutuals(p, me, mine, c) if mutuals is None else mutuals
     if common and w.structure > 0:
-        weight = w.structure * sum(_aa_weight(p.degree(x)) for x in common)
+        degrees = {x: p.degree(x) for x in common}  # read once for the weight and the order
+        weight = w.structure * sum(_aa_weight(degrees[x]) for x in common)
         detail = ""
         if describe:
-            visible = consent.visible_members(p, sorted(common, key=lambda x: (p.degree(x), names[x])))
+            visible = consent.visible_members(p, sorted(common, key=lambda x: (degrees[x], names[x])))
             shown = visible[:MAX_MUTUALS]
             noun = "mutual connection" if len(common) == 1 else "mutual connections"
             detail = f"{len(common)} {noun}"

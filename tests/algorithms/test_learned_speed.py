@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from graph.algorithms import learned, row_arrays
+from graph.algorithms import learned, row_arrays, suggestions
 from graph.algorithms.learned import FEATURES, pair_features, source_context
 from graph.projection import Projection
 from graph.projection.snapshot import open_snapshot, write_snapshot
@@ -272,3 +272,31 @@ def test_explaining_some_kinds_gives_the_full_explanations_reasons_of_those_kind
                 assert some == expected, (me, c, asked)
     # the club holds every kind asked above, so that each was compared
     assert {"same_cohort", "same_employer", "shared_skills", "mutual_connections"} <= kinds_seen
+
+
+@pytest.mark.parametrize("served", ["memory", "snapshot"])
+def test_mutual_connections_left_by_the_features_are_explains(
+    served: str, club: Projection, mapped: Projection
+) -> None:
+    p = club if served == "memory" else mapped
+    hubs = listed = 0
+    for me in _askers(p, 2):
+        ctx = source_context(p, me)
+        cands = learned.candidates_of(p, ctx)
+        if not cands:
+            continue
+        pair_features(p, ctx, cands)
+        mine = set(p.adj[me])
+        # every candidate, in an order of their own (as the best come)
+        chosen = list(range(len(cands)))[::-1]
+        got = learned._mutuals_of(p, me, mine, ctx, chosen)
+        assert got == [suggestions._mutuals(p, me, mine, cands[i]) for i in chosen], p.ids[me]
+        # hubs whose mutual connections are listed in the member's order, not their own
+        hubs += sum(
+            len(p.adj[cands[i]]) > 4 * len(mine) and len(common) > 1
+            for i, common in zip(chosen, got, strict=True)
+        )
+        listed += sum(map(len, got))
+    assert hubs > 100 and listed > 5_000
+    # a context the features were not computed on leaves explain to read them
+    assert learned._mutuals_of(p, me, mine, source_context(p, me), [0]) is None
