@@ -177,7 +177,8 @@ def _entry(trees: Any) -> Predict:
     LightGBM's scores before it serves."""
     width = trees.num_feature()
     native = getattr(trees, "_c_entry_func", None)
-    if native is None or not getattr(trees, "use_fp64", False) or trees.num_model_per_iteration() != 1:
+    address = ctypes.cast(native, ctypes.c_void_p).value if native is not None else None
+    if not address or not getattr(trees, "use_fp64", False) or trees.num_model_per_iteration() != 1:
 
         def predict(X: np.ndarray) -> np.ndarray:
             return np.asarray(trees.predict(X, n_jobs=1), dtype=float)
@@ -185,9 +186,7 @@ def _entry(trees: Any) -> Predict:
         return predict
     # the same entry with untyped pointers: a plain address is passed without the
     # conversions a typed pointer argument makes on every call
-    entry = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int32, ctypes.c_int32)(
-        ctypes.cast(native, ctypes.c_void_p).value
-    )
+    entry = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int32, ctypes.c_int32)(address)
 
     def predict_native(X: np.ndarray) -> np.ndarray:
         rows = np.ascontiguousarray(X, dtype=np.float64)
