@@ -75,7 +75,7 @@ from graph.algorithms.suggestions import (
     screen,
 )
 from graph.algorithms.tie_strength import _span
-from graph.projection import Facet, Projection
+from graph.projection import Facet, Position, Projection
 from graph.projection.shared import SharedRows
 
 #: The feature columns, in order. A stored model names them; a model trained on other
@@ -603,6 +603,7 @@ def _position_columns(
 def _employer_weights(
     p: Projection,
     u: int,
+    positions: Sequence[Position],
     total: int,
     pairs: tuple[np.ndarray, np.ndarray],
     held: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
@@ -618,10 +619,11 @@ def _employer_weights(
     candidate of each. Each pair's longest overlap with any of ``u``'s spans there is
     worked out for every position at once; the weights are summed in the blend's order
     (the longest overlap first, then the employer with fewer people, then the candidate's
-    own order), each term as the blend has it, so the sums are the same to the last bit."""
+    own order), each term as the blend has it, so the sums are the same to the last bit.
+    ``positions``: ``u``'s."""
     now = p.reference_year
     spans: dict[int, list[tuple[int, int]]] = {e: [] for e in p.employers.of_member[u]}
-    for pa in p.positions[u]:
+    for pa in positions:
         span = _span(pa.start, pa.end, now)
         if span is not None and pa.employer in spans:
             spans[pa.employer].append(span)
@@ -793,7 +795,8 @@ def pair_features(p: Projection, ctx: SourceContext, candidates: Sequence[int]) 
         values, whose = _values_of(p.employers.of_member, cands)
         mine_too = _any_of(values, my_employers)
         sharing = np.flatnonzero(np.bincount(whose, weights=mine_too, minlength=n)).tolist()
-        my_industries = _current_industries(p, u) if p.positions[u] else set()
+        my_positions = p.positions[u]  # read once (a snapshot makes the row on each read)
+        my_industries = _current_industries(p, u, my_positions) if my_positions else set()
         maybe: list[int] = []
         if my_industries:
             # anyone who ever worked in one of the industries first (a cheap filter), then
@@ -810,6 +813,7 @@ def pair_features(p: Projection, ctx: SourceContext, candidates: Sequence[int]) 
             col["employer"][:] = _employer_weights(
                 p,
                 u,
+                my_positions,
                 total,
                 (whose[mine_too], values[mine_too]),
                 (np.asarray(sharing)[whose_row[mask]], employer[mask], start[mask], end[mask]),

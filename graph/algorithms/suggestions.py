@@ -410,8 +410,9 @@ def explain(
             )
             reasons.append(Reason("same_program", detail, weight))
 
-    if (asked("same_employer") or asked("same_industry")) and consent.shares_employer_at(p, c):
-        _employment_reasons(p, ours, theirs_rows, w, total, reasons, describe)
+    employer, industry = asked("same_employer"), asked("same_industry")
+    if (employer or industry) and consent.shares_employer_at(p, c):
+        _employment_reasons(p, ours, theirs_rows, w, total, reasons, describe, employer, industry)
 
     for facet, fw, kind, verb in (
         (p.skills, w.skills, "shared_skills", "both know "),
@@ -494,17 +495,26 @@ def _employer_weight(
 
 
 def _employment_reasons(
-    p: Projection, ours: _Rows, theirs: _Rows, w: Weights, total: int, reasons: list[Reason], describe: bool
+    p: Projection,
+    ours: _Rows,
+    theirs: _Rows,
+    w: Weights,
+    total: int,
+    reasons: list[Reason],
+    describe: bool,
+    employer: bool = True,
+    industry: bool = True,
 ) -> None:
-    mine = ours.of(p.employers)
-    held = theirs.of(p.employers)
-    common = [e for e in mine if e in held] if w.employer > 0 and held else []
+    """The same_employer reason (when ``employer``) and the same_industry one (when
+    ``industry``) into ``reasons``."""
+    held = theirs.of(p.employers) if employer else ()
+    common = [e for e in ours.of(p.employers) if e in held] if w.employer > 0 and held else []
     if common:
         shared = overlaps(common, ours.positions(), theirs.positions(), p.reference_year)
         details: list[str] = []
         weight = _employer_weight(p, shared, w, total, details if describe else None)
         reasons.append(Reason("same_employer", "; ".join(details[:2]) if describe else "", weight))
-    if w.industry > 0 and theirs.positions():
+    if industry and w.industry > 0 and theirs.positions():
         industries = sorted(ours.industries() & theirs.industries())
         if industries:
             label = _listing([p.industries.names[i] for i in industries]) if describe else ""
