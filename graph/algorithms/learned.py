@@ -603,11 +603,11 @@ def _position_columns(
 def _employer_weights(
     p: Projection,
     u: int,
-    positions: Sequence[Position],
     total: int,
     pairs: tuple[np.ndarray, np.ndarray],
     held: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     n: int,
+    positions: Sequence[Position] | None = None,
 ) -> np.ndarray:
     """The ``employer`` feature of ``(u, c)`` for each of ``n`` candidates: what
     :func:`graph.algorithms.tie_strength.shared_employers` and the blend's employer weight
@@ -620,10 +620,10 @@ def _employer_weights(
     worked out for every position at once; the weights are summed in the blend's order
     (the longest overlap first, then the employer with fewer people, then the candidate's
     own order), each term as the blend has it, so the sums are the same to the last bit.
-    ``positions``: ``u``'s."""
+    ``positions``: ``u``'s, when the caller read them already."""
     now = p.reference_year
     spans: dict[int, list[tuple[int, int]]] = {e: [] for e in p.employers.of_member[u]}
-    for pa in positions:
+    for pa in p.positions[u] if positions is None else positions:
         span = _span(pa.start, pa.end, now)
         if span is not None and pa.employer in spans:
             spans[pa.employer].append(span)
@@ -813,11 +813,11 @@ def pair_features(p: Projection, ctx: SourceContext, candidates: Sequence[int]) 
             col["employer"][:] = _employer_weights(
                 p,
                 u,
-                my_positions,
                 total,
                 (whose[mine_too], values[mine_too]),
                 (np.asarray(sharing)[whose_row[mask]], employer[mask], start[mask], end[mask]),
                 n,
+                my_positions,
             )
         if maybe:
             # working in one of the member's industries now: a position without an end
