@@ -168,8 +168,8 @@ def _entry(trees: Any) -> Predict:
     directly, or lleaves' own ``predict`` when that entry is not where it is expected.
 
     lleaves' ``predict`` converts and checks its input, makes ctypes pointers and looks at
-    its thread count on every call, about 20 µs, as long as the trees' own work on a
-    request's rows; a suggestion calls it twice. The entry (``forest_root(data, out,
+    its thread count on every call: 5–7 µs (measured at hbs: 58 µs against 51 for a
+    pool's 180 rows, 12 against 6 for ten rows); a suggestion calls it twice. The entry (``forest_root(data, out,
     start, end)`` over rows of doubles) is called here as ``predict`` calls it for one
     thread, with the rows made C-contiguous doubles of the model's width first, so it
     reads no byte outside them. It is lleaves' private attribute: a version without it
