@@ -28,9 +28,10 @@ next run maps it):
    only), after the others for the same member: before and after in one run. With
    ``--against REV`` it is also timed as the git revision ``REV`` computes it: its
    ``learned.py``, ``suggestions.py``, ``row_arrays.py`` and ``compiled_trees.py``
-   (:data:`AT_REVISION`), imported beside the current ones, with the model scoring as
-   that revision's compiled trees call the same compiled file (with ``--compiled
-   --models DIR``) and the snapshot's rows read as that revision read them.
+   (:data:`AT_REVISION`), imported beside the current ones, with the model's trees
+   compiled and called as that revision's ``compiled_trees`` does (with ``--compiled
+   --models DIR``; the same trees, its own file there) and the snapshot's rows read as
+   that revision read them.
    With ``--compiled`` the model's trees are compiled first (:mod:`graph.compiled_trees`,
    as the service does; into ``--models DIR`` when given, where a later run finds them)
    and the same model scoring through LightGBM is timed beside it (``learned_lightgbm``).
@@ -220,10 +221,11 @@ def module_at(revision: str) -> Revision:
 
 def compiled_at(revision: Revision, model: learned.RankerModel, folder: Path) -> learned.RankerModel:
     """A copy of ``model`` whose trees run as the revision's ``compiled_trees`` runs them
-    (its way of calling the compiled code), from the same compiled file in ``folder``;
-    the copy uncompiled when the revision had no compiled trees. The copy's classes are
-    the current module's (a pickled model is loaded with them): only how its compiled
-    predict function is made is the revision's."""
+    (its way of calling the compiled code), from the file it keeps in ``folder`` (made
+    the first time: the same trees compiled for the same host); the copy uncompiled when
+    the revision had no compiled trees. The copy's classes are the current module's (a
+    pickled model is loaded with them): only how its compiled predict function is made
+    is the revision's."""
     copy = pickle.loads(pickle.dumps(model))
     module = revision.compiled_trees
     if module is not None:
