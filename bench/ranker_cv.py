@@ -26,15 +26,19 @@ from typing import Any
 
 import numpy as np
 
-from bench import co_membership, embedding
+from bench import co_membership
 from bench.common import cached_projection, save
 from graph import consent
-from graph.algorithms import learned
+from graph.algorithms import embedding, learned
 from graph.algorithms.evaluation import hide_ties, rankers
 
 _POOLED: dict[str, Any] = {"kind": "lgbm", "also": ["logistic"], "resamples": 3, "pooled": True}
-#: The variants: model kind, feature columns (the first ``features``; None: all), extra
-#: columns (EXTRA), LightGBM settings over the default
+#: The columns before the spectral ones (learned.FEATURES up to round six): every variant
+#: learns from these, or the first ``features`` of them, and from the spectral columns
+#: when ``spectral`` is true (all four) or names some.
+_PLAIN = len(learned.FEATURES) - len(embedding.COLUMNS)
+#: The variants: model kind, feature columns (above), extra columns (EXTRA), LightGBM
+#: settings over the default
 #: ones (and the regression's: ``logistic``), negatives per source (None: every candidate),
 #: models summed (seeds, other kinds).
 VARIANTS: dict[str, dict[str, Any]] = {
@@ -84,13 +88,14 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "pooled_lambda_30": {**_POOLED, "params": {"reg_lambda": 30.0}},
     "pooled_lambda_10_min_leaf_300": {**_POOLED, "params": {"reg_lambda": 10.0, "min_child_samples": 300}},
     "pooled_5_lambda_10": {**_POOLED, "resamples": 5, "params": {"reg_lambda": 10.0}},
-    # the pooled pair with columns beyond learned.FEATURES (EXTRA), each computed on the
-    # graph the row's features are computed on (an inner split's: no hidden tie in it):
-    # a spectral embedding's (bench/embedding.py) of rank 32, 64 and 128, Louvain
-    # communities' (bench/co_membership.py) at resolution 1 and 4; none adopted
-    "pooled_spectral": {**_POOLED, "extra": list(embedding.COLUMNS)},
-    "pooled_spectral_dot": {**_POOLED, "extra": ["spectral_dot", "relative_spectral_dot"]},
-    "pooled_spectral_cosine": {**_POOLED, "extra": ["spectral_cosine"]},
+    # round seven: the pooled pair with the spectral columns (graph/algorithms/embedding.py,
+    # the default since), and with columns beyond learned.FEATURES (EXTRA): the spectral
+    # embedding's of rank 64 and 128, Louvain communities' (bench/co_membership.py) at
+    # resolution 1 and 4; each computed on the graph the row's features are computed on
+    # (an inner split's: no hidden tie in it)
+    "pooled_spectral": {**_POOLED, "spectral": True},
+    "pooled_spectral_dot": {**_POOLED, "spectral": ["spectral_dot", "relative_spectral_dot"]},
+    "pooled_spectral_cosine": {**_POOLED, "spectral": ["spectral_cosine"]},
     "pooled_spectral_64": {**_POOLED, "extra": [f"{c}_64" for c in embedding.COLUMNS]},
     "pooled_spectral_128": {**_POOLED, "extra": [f"{c}_128" for c in embedding.COLUMNS]},
     "pooled_community": {**_POOLED, "extra": list(co_membership.COLUMNS)},
@@ -99,13 +104,12 @@ VARIANTS: dict[str, dict[str, Any]] = {
         **_POOLED,
         "extra": list(co_membership.COLUMNS) + [f"{c}_r4" for c in co_membership.COLUMNS],
     },
-    "pooled_spectral_community": {**_POOLED, "extra": list(embedding.COLUMNS + co_membership.COLUMNS)},
+    "pooled_spectral_community": {**_POOLED, "spectral": True, "extra": list(co_membership.COLUMNS)},
 }
 #: The columns a variant may add to learned.FEATURES, in the order they are appended (the
 #: parts of _PARTS in turn).
 EXTRA: tuple[str, ...] = (
-    embedding.COLUMNS
-    + tuple(f"{c}_64" for c in embedding.COLUMNS)
+    tuple(f"{c}_64" for c in embedding.COLUMNS)
     + tuple(f"{c}_128" for c in embedding.COLUMNS)
     + co_membership.COLUMNS
     + tuple(f"{c}_r4" for c in co_membership.COLUMNS)
@@ -113,7 +117,6 @@ EXTRA: tuple[str, ...] = (
 #: How each part of EXTRA is made from a projection, by name: the columns of the part
 #: ``spectral_64`` are named ``<column>_64``, and so on.
 _PARTS: dict[str, Any] = {
-    "spectral": embedding.compute,
     "spectral_64": lambda p: embedding.compute(p, rank=64),
     "spectral_128": lambda p: embedding.compute(p, rank=128),
     "community": co_membership.compute,
@@ -124,7 +127,7 @@ _WHOLE: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictiona
 
 def _part_of(column: str) -> str:
     for part, columns in (("spectral", embedding.COLUMNS), ("community", co_membership.COLUMNS)):
-        for suffix in ("", "_64", "_128", "_r4"):
+        for suffix in ("_64", "_128", "", "_r4"):
             if column in {c + suffix for c in columns}:
                 return part + suffix
     raise KeyError(column)
@@ -182,7 +185,11 @@ def _fit_resampled(sets: list[learned.TrainingSet], variant: dict[str, Any], see
 
 def _columns(variant: dict[str, Any]) -> np.ndarray:
     """The columns of the rows (learned.FEATURES, then EXTRA) ``variant`` learns from."""
-    base = np.arange(variant.get("features") or len(learned.FEATURES))
+    base = np.arange(variant.get("features") or _PLAIN)
+    spectral = variant.get("spectral")
+    if spectral:
+        named = embedding.COLUMNS if spectral is True else spectral
+        base = np.r_[base, np.array([learned.FEATURES.index(c) for c in named], dtype=np.int64)]
     extra = [len(learned.FEATURES) + EXTRA.index(name) for name in variant.get("extra", [])]
     return np.r_[base, np.array(extra, dtype=np.int64)]
 
@@ -191,8 +198,9 @@ def _with_extra(pair_features: Any, parts: set[str]) -> Any:
     """``learned.pair_features`` with the EXTRA columns appended, computed on the graph
     the features are (only those of ``parts``; zeros for the rest)."""
 
-    def features(p: Any, ctx: learned.SourceContext, cands: Any) -> np.ndarray:
-        return np.hstack((pair_features(p, ctx, cands), _extra_columns(p, ctx, cands, parts)))
+    def features(p: Any, ctx: learned.SourceContext, cands: Any, spectral: Any = None) -> np.ndarray:
+        X = pair_features(p, ctx, cands, spectral)
+        return np.hstack((X, _extra_columns(p, ctx, cands, parts)))
 
     return features
 
@@ -286,13 +294,14 @@ def _run(
         "members": len(chosen),
     }
     pools = []
+    spectral = embedding.compute(fit_graph, seed=seed)  # as a model of fit_graph keeps
     for m in chosen:
         ctx = learned.source_context(fit_graph, m)
         cands = learned.candidates_of(fit_graph, ctx, pool)
         ok = [i for i, c in enumerate(cands) if consent.discoverable_at(fit_graph, c)]
         cands = [cands[i] for i in ok]
         width = len(learned.FEATURES) + len(EXTRA)
-        X = learned.pair_features(fit_graph, ctx, cands) if cands else np.zeros((0, width))
+        X = learned.pair_features(fit_graph, ctx, cands, spectral) if cands else np.zeros((0, width))
         ids = np.array([fit_graph.ids[c] for c in cands], dtype=object)
         pools.append((m, cands, X, ids))
     out["pool"] = _pool_recall(fit_graph, chosen, relevant, pools, pool)

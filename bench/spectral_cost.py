@@ -47,7 +47,7 @@ def run(members: int, ties: int, block: int, seed: int = 0) -> dict[str, Any]:
     from scipy.sparse.linalg import eigsh
     from sklearn.utils.extmath import randomized_svd
 
-    from bench import embedding
+    from graph.algorithms import embedding
 
     N = _graph(members, ties, block, seed)
     out: dict[str, Any] = {"members": members, "ties": int(N.nnz // 2), "rank": embedding.RANK}

@@ -1,6 +1,7 @@
-"""The columns cross-validation tried for the learned ranker (bench/embedding.py,
-bench/co_membership.py): higher inside a dense block than across blocks, neutral for
-members they do not know, the embedding kept by member id."""
+"""The spectral columns of the learned ranker (graph/algorithms/embedding.py) and the
+community columns cross-validation tried (bench/co_membership.py): higher inside a dense
+block than across blocks, neutral for members they do not know, the embedding kept by
+member id and stored with the model."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ import random
 import numpy as np
 import pytest
 
-from bench import co_membership, embedding
+from bench import co_membership
+from graph import ranker_files
+from graph.algorithms import embedding, learned
+from graph.algorithms.learned import FEATURES, pair_features, source_context
 from graph.projection import Projection
 
 BLOCK = 12
@@ -102,3 +106,35 @@ def test_communities_tell_the_blocks_apart_and_know_no_newcomer(build) -> None:
     newcomer = q.member("z")
     assert not co_membership.pair_columns(parts, newcomer, q.adj[newcomer], [u, inside]).any()
     assert not co_membership.pair_columns(parts, u, p.adj[u], [newcomer])[:, :2].any()
+
+
+def test_the_model_keeps_the_embedding_of_the_graph_it_learnt_from(build, tmp_path) -> None:
+    p = _blocks(build)
+    model = learned.train(p, kind="logistic", max_sources=30, resamples=1)
+    assert model.spectral is not None and model.spectral.ids == tuple(p.ids)
+    folder = tmp_path / "ranker"
+    ranker_files.save(folder, model)
+    loaded = ranker_files.load_latest(folder)
+    assert loaded is not None and loaded.spectral is not None
+    assert loaded.spectral.ids == model.spectral.ids
+    assert np.array_equal(loaded.spectral.vectors, model.spectral.vectors)
+    u = p.member("a1")
+    cands, X, scores = learned.score_candidates(p, loaded, u)
+    spectral = [FEATURES.index(name) for name in embedding.COLUMNS]
+    assert X[:, spectral].any()
+    assert np.allclose(scores, model.log_odds(pair_features(p, source_context(p, u), cands, model.spectral)))
+    # without an embedding the spectral columns are the neutral ones, the rest the same
+    plain = pair_features(p, source_context(p, u), cands)
+    assert not plain[:, spectral].any()
+    others = [i for i in range(len(FEATURES)) if i not in spectral]
+    assert np.array_equal(plain[:, others], X[:, others])
+
+
+def test_the_evaluated_model_scores_with_the_embedding_of_the_graph_it_ranks_on(build) -> None:
+    from graph.algorithms.evaluation import _learned
+
+    p = _blocks(build)
+    cache: dict = {}
+    rank = _learned(p, "logistic", "random", 0, 30, cache)
+    assert cache["spectral"].ids == tuple(p.ids) and cache["spectral"].rank > 0
+    assert rank(p, p.member("a1"), 5)

@@ -1,12 +1,9 @@
-"""A low-rank spectral embedding of the members, and the pair features read from it
-(columns that cross-validation tried for the learned ranker: ahead on the training ties'
-validation, behind on the test splits, not adopted: bench/RESULTS.md).
+"""A low-rank spectral embedding of the members, and the pair features read from it.
 
 The whole-graph part is the leading eigenvectors of the normalised adjacency
-``N = D^-1/2 A D^-1/2`` of the KNOWS ties (:func:`compute`: it would run at training
-time, on the graph the model learns from, and be stored beside the model); the per-pair
-part is a gather and three dot products of length :data:`RANK` (:func:`pair_columns`).
-The readings:
+``N = D^-1/2 A D^-1/2`` of the KNOWS ties (:func:`compute`: at training time, on the
+graph the model learns from, and stored in the model); the per-pair part is a gather and
+three dot products of length :data:`RANK` (:func:`pair_columns`). The readings:
 
 * ``spectral_dot``: the rank-``k`` approximation of ``N`` at the pair,
   ``Σ_i λ_i x_ui x_ci`` — link prediction by a low-rank factorisation of the adjacency
