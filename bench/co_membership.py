@@ -8,8 +8,8 @@ are densely tied to each other, is a likelier tie than its shared neighbours alo
 prediction methods", WWW 2012; Valverde-Rebaza & de Andrade Lopes, "Link prediction in
 complex networks based on cluster information", SBIA 2012). The whole-graph part is one
 Louvain partition (Blondel et al., J. Stat. Mech. P10008, 2008, in C through igraph),
-the community sizes and the ties between each two communities, computed once per
-projection version and kept beside it (:func:`communities_of`); per pair, a few gathers
+the community sizes and the ties between each two communities (:func:`compute`, once per
+graph); per pair, a few gathers
 (:func:`pair_columns`):
 
 * ``same_community``: 1 when the two are in the same community;
@@ -24,7 +24,6 @@ neutral row: 0 for each column.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -83,20 +82,6 @@ def compute(p: Projection, resolution: float = RESOLUTION, seed: int = 0) -> Com
     np.fill_diagonal(possible, size * (size - 1) / 2)
     density = np.divide(ties, possible, out=np.zeros_like(ties), where=possible > 0)
     return Communities(key, label, size, density)
-
-
-_CACHE: weakref.WeakKeyDictionary[Projection, Communities] = weakref.WeakKeyDictionary()
-
-
-def communities_of(p: Projection) -> Communities:
-    """The :class:`Communities` of ``p`` as it is now (cached until its next change)."""
-    key = (p.version, p.n_members, p.n_ties)
-    cached = _CACHE.get(p)
-    if cached is not None and cached.key == key:
-        return cached
-    found = compute(p)
-    _CACHE[p] = found
-    return found
 
 
 def pair_columns(
