@@ -20,18 +20,25 @@ from __future__ import annotations
 import argparse
 import random
 import time
+import weakref
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from bench import co_membership
 from bench.common import cached_projection, save
 from graph import consent
-from graph.algorithms import learned
+from graph.algorithms import embedding, learned
 from graph.algorithms.evaluation import hide_ties, rankers
 
 _POOLED: dict[str, Any] = {"kind": "lgbm", "also": ["logistic"], "resamples": 3, "pooled": True}
-#: The variants: model kind, feature columns (None: all), LightGBM settings over the default
+#: The columns before the spectral ones (learned.FEATURES up to round six): every variant
+#: learns from these, or the first ``features`` of them, and from the spectral columns
+#: when ``spectral`` is true (all four) or names some.
+_PLAIN = len(learned.FEATURES) - len(embedding.COLUMNS)
+#: The variants: model kind, feature columns (above), extra columns (EXTRA), LightGBM
+#: settings over the default
 #: ones (and the regression's: ``logistic``), negatives per source (None: every candidate),
 #: models summed (seeds, other kinds).
 VARIANTS: dict[str, dict[str, Any]] = {
@@ -81,7 +88,72 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "pooled_lambda_30": {**_POOLED, "params": {"reg_lambda": 30.0}},
     "pooled_lambda_10_min_leaf_300": {**_POOLED, "params": {"reg_lambda": 10.0, "min_child_samples": 300}},
     "pooled_5_lambda_10": {**_POOLED, "resamples": 5, "params": {"reg_lambda": 10.0}},
+    # round seven: the pooled pair with the spectral columns (graph/algorithms/embedding.py,
+    # the default since), and with columns beyond learned.FEATURES (EXTRA): the spectral
+    # embedding's of rank 64 and 128, Louvain communities' (bench/co_membership.py) at
+    # resolution 1 and 4; each computed on the graph the row's features are computed on
+    # (an inner split's: no hidden tie in it)
+    "pooled_spectral": {**_POOLED, "spectral": True},
+    "pooled_spectral_dot": {**_POOLED, "spectral": ["spectral_dot", "relative_spectral_dot"]},
+    "pooled_spectral_cosine": {**_POOLED, "spectral": ["spectral_cosine"]},
+    "pooled_spectral_64": {**_POOLED, "extra": [f"{c}_64" for c in embedding.COLUMNS]},
+    "pooled_spectral_128": {**_POOLED, "extra": [f"{c}_128" for c in embedding.COLUMNS]},
+    "pooled_community": {**_POOLED, "extra": list(co_membership.COLUMNS)},
+    "pooled_community_r4": {**_POOLED, "extra": [f"{c}_r4" for c in co_membership.COLUMNS]},
+    "pooled_community_both": {
+        **_POOLED,
+        "extra": list(co_membership.COLUMNS) + [f"{c}_r4" for c in co_membership.COLUMNS],
+    },
+    "pooled_spectral_community": {**_POOLED, "spectral": True, "extra": list(co_membership.COLUMNS)},
 }
+#: The columns a variant may add to learned.FEATURES, in the order they are appended (the
+#: parts of _PARTS in turn).
+EXTRA: tuple[str, ...] = (
+    tuple(f"{c}_64" for c in embedding.COLUMNS)
+    + tuple(f"{c}_128" for c in embedding.COLUMNS)
+    + co_membership.COLUMNS
+    + tuple(f"{c}_r4" for c in co_membership.COLUMNS)
+)
+#: How each part of EXTRA is made from a projection, by name: the columns of the part
+#: ``spectral_64`` are named ``<column>_64``, and so on.
+_PARTS: dict[str, Any] = {
+    "spectral_64": lambda p: embedding.compute(p, rank=64),
+    "spectral_128": lambda p: embedding.compute(p, rank=128),
+    "community": co_membership.compute,
+    "community_r4": lambda p: co_membership.compute(p, resolution=4.0),
+}
+_WHOLE: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
+
+
+def _part_of(column: str) -> str:
+    for part, columns in (("spectral", embedding.COLUMNS), ("community", co_membership.COLUMNS)):
+        for suffix in ("_64", "_128", "", "_r4"):
+            if column in {c + suffix for c in columns}:
+                return part + suffix
+    raise KeyError(column)
+
+
+def _extra_columns(p: Any, ctx: learned.SourceContext, cands: Any, parts: set[str]) -> np.ndarray:
+    """The EXTRA columns of the pairs (0 for the parts not in ``parts``), their whole-graph
+    parts made once per projection."""
+    made = _WHOLE.setdefault(p, {})
+    u, mine = ctx.member, p.adj[ctx.member]
+    rows = np.arange(len(p.adj))  # the embeddings are of p itself
+    out = []
+    for part in _PARTS:
+        width = len(embedding.COLUMNS if part.startswith("spectral") else co_membership.COLUMNS)
+        if part not in parts:
+            out.append(np.zeros((len(cands), width)))
+            continue
+        if part not in made:
+            made[part] = _PARTS[part](p)
+        if part.startswith("spectral"):
+            out.append(embedding.pair_columns(made[part], rows, u, cands))
+        else:
+            out.append(co_membership.pair_columns(made[part], u, mine, cands))
+    return np.hstack(out)
+
+
 STRUCTURAL = ("common_neighbours", "adamic_adar", "resource_allocation")
 
 
@@ -111,9 +183,31 @@ def _fit_resampled(sets: list[learned.TrainingSet], variant: dict[str, Any], see
     return [m for b in range(k) for m in _fit(sets[b], variant, seed + b)]
 
 
+def _columns(variant: dict[str, Any]) -> np.ndarray:
+    """The columns of the rows (learned.FEATURES, then EXTRA) ``variant`` learns from."""
+    base = np.arange(variant.get("features") or _PLAIN)
+    spectral = variant.get("spectral")
+    if spectral:
+        named = embedding.COLUMNS if spectral is True else spectral
+        base = np.r_[base, np.array([learned.FEATURES.index(c) for c in named], dtype=np.int64)]
+    extra = [len(learned.FEATURES) + EXTRA.index(name) for name in variant.get("extra", [])]
+    return np.r_[base, np.array(extra, dtype=np.int64)]
+
+
+def _with_extra(pair_features: Any, parts: set[str]) -> Any:
+    """``learned.pair_features`` with the EXTRA columns appended, computed on the graph
+    the features are (only those of ``parts``; zeros for the rest)."""
+
+    def features(p: Any, ctx: learned.SourceContext, cands: Any, spectral: Any = None) -> np.ndarray:
+        X = pair_features(p, ctx, cands, spectral)
+        return np.hstack((X, _extra_columns(p, ctx, cands, parts)))
+
+    return features
+
+
 def _fit(ts: learned.TrainingSet, variant: dict[str, Any], seed: int) -> list[Any]:
     keep = _subsample(ts, variant.get("negatives"), seed)
-    cols = slice(None, variant.get("features"))
+    cols = _columns(variant)
     queries = [int(n) for n in np.bincount(np.searchsorted(np.cumsum(ts.queries), keep, side="right"))]
     sub = learned.TrainingSet(
         ts.X[keep][:, cols],
@@ -167,6 +261,26 @@ def run(
     del _test  # the evaluated ties: never looked at here
     fit_graph, val = hide_ties(train, fraction=0.1, split=split, seed=seed + 5_000)
     relevant = {m: {t for t in ts if consent.discoverable_at(fit_graph, t)} for m, ts in val.items()}
+    plain = learned.pair_features
+    parts = {_part_of(c) for name in names for c in VARIANTS[name].get("extra", [])}
+    learned.pair_features = _with_extra(plain, parts)  # training_set reads the module's name
+    try:
+        return _run(p, fit_graph, split, seed, members, sources, names, pool, relevant)
+    finally:
+        learned.pair_features = plain
+
+
+def _run(
+    p: Any,
+    fit_graph: Any,
+    split: str,
+    seed: int,
+    members: int,
+    sources: int,
+    names: list[str],
+    pool: int,
+    relevant: dict[int, set[int]],
+) -> dict[str, Any]:
     chosen = sorted(m for m, ts in relevant.items() if ts)
     if len(chosen) > members:
         chosen = sorted(random.Random(seed).sample(chosen, members))
@@ -180,12 +294,14 @@ def run(
         "members": len(chosen),
     }
     pools = []
+    spectral = embedding.compute(fit_graph, seed=seed)  # as a model of fit_graph keeps
     for m in chosen:
         ctx = learned.source_context(fit_graph, m)
         cands = learned.candidates_of(fit_graph, ctx, pool)
         ok = [i for i, c in enumerate(cands) if consent.discoverable_at(fit_graph, c)]
         cands = [cands[i] for i in ok]
-        X = learned.pair_features(fit_graph, ctx, cands) if cands else np.zeros((0, len(learned.FEATURES)))
+        width = len(learned.FEATURES) + len(EXTRA)
+        X = learned.pair_features(fit_graph, ctx, cands, spectral) if cands else np.zeros((0, width))
         ids = np.array([fit_graph.ids[c] for c in cands], dtype=object)
         pools.append((m, cands, X, ids))
     out["pool"] = _pool_recall(fit_graph, chosen, relevant, pools, pool)
@@ -230,7 +346,7 @@ def run(
         t0 = time.process_time()
         models = _fit_resampled(sets, variant, seed)
         fit_s = time.process_time() - t0
-        cols = slice(None, variant.get("features"))
+        cols = _columns(variant)
         ranked_of: dict[int, list[int]] = {}
         for m, cands, X, ids in pools:
             if not cands:

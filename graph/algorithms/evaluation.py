@@ -128,7 +128,7 @@ def rankers(seed: int = 0) -> dict[str, Ranker]:
 def _learned(
     train: Projection, kind: str | None, split: str, seed: int, max_sources: int, cache: dict
 ) -> Ranker:
-    from graph.algorithms import learned
+    from graph.algorithms import embedding, learned
 
     kind = kind or learned.DEFAULT_KIND
     # the inner split is of the same kind as the one evaluated: the past for the newest;
@@ -150,7 +150,10 @@ def _learned(
             cache["rows"] = None
     if cache["rows"] is None:
         return _blend
-    model = learned.RankerModel(kind, learned.fit(cache["rows"], kind, seed))
+    if "spectral" not in cache:
+        # the model scores with the embedding of the graph it ranks on, as `train`'s does
+        cache["spectral"] = embedding.compute(train, seed=seed)
+    model = learned.RankerModel(kind, learned.fit(cache["rows"], kind, seed), spectral=cache["spectral"])
     return learned.ranker_for(model)
 
 

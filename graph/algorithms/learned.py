@@ -26,7 +26,10 @@ Features of a pair (u, c), computed per source over its candidate set (:data:`FE
   in ``u``'s city and year — how much each one's friends already are the other's kind;
 * relative: resource allocation, Adamic–Adar and the city circle divided by their largest
   value among the source's candidates (a pointwise model compares pairs of different
-  sources; these say how a candidate stands among its own source's).
+  sources; these say how a candidate stands among its own source's);
+* spectral: the pair read from a low-rank spectral embedding of the ties, computed once
+  on the graph the model learns from and stored in the model
+  (:mod:`graph.algorithms.embedding`).
 
 The relative columns depend on the whole candidate set, so features are always computed
 for a source's full set (training samples rows afterwards), and they are computed for
@@ -59,6 +62,7 @@ from typing import Any
 import numpy as np
 
 from graph import consent
+from graph.algorithms import embedding
 from graph.algorithms.link_prediction import DEFAULT_BUDGET
 from graph.algorithms.row_arrays import column, column_spans, gather, owners, ranges
 from graph.algorithms.suggestions import (
@@ -126,8 +130,10 @@ FEATURES: tuple[str, ...] = (
     "log_common_neighbour_ties",
     "log_car",
     "cra",
+    *embedding.COLUMNS,
 )
 _COL = {name: i for i, name in enumerate(FEATURES)}
+_SPECTRAL = np.array([_COL[name] for name in embedding.COLUMNS])
 
 #: Feature groups and the reason kind each one becomes in a suggestion.
 GROUPS: dict[str, tuple[str, ...]] = {
@@ -149,7 +155,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "log_car",
         "cra",
     ),
-    "close_in_network": ("log_paths_3", "resource_allocation_3", "distance"),
+    "close_in_network": ("log_paths_3", "resource_allocation_3", "distance", *embedding.COLUMNS),
     "well_connected": (
         "log_preferential_attachment",
         "log_degree_candidate",
@@ -690,9 +696,13 @@ def _local_community(
     )
 
 
-def pair_features(p: Projection, ctx: SourceContext, candidates: Sequence[int]) -> np.ndarray:
+def pair_features(
+    p: Projection, ctx: SourceContext, candidates: Sequence[int], spectral: embedding.Embedding | None = None
+) -> np.ndarray:
     """The :data:`FEATURES` of ``(ctx.member, c)`` for each candidate, one row each,
-    computed for all candidates at once.
+    computed for all candidates at once; the spectral columns from ``spectral`` (an
+    embedding of ``p``'s ties, or of the graph a model learnt from: their neutral 0
+    without one).
 
     >>> from tests.support.example_clubs import small_network
     >>> p = small_network()
@@ -868,6 +878,8 @@ def pair_features(p: Projection, ctx: SourceContext, candidates: Sequence[int]) 
         top = col[source].max()
         if top > 0:
             col[target][:] = col[source] / top
+    if spectral is not None:
+        out[:, _SPECTRAL] = embedding.pair_columns(spectral, embedding.rows_on(spectral, p), u, cands)
     return out
 
 
@@ -1003,6 +1015,8 @@ def training_set(
         sources = sorted(m for m, ts in hidden.items() if ts)
         if len(sources) > max_sources:
             sources = sorted(rng.sample(sources, max_sources))
+        # of the graph without the hidden ties, as a model's is of the graph it learnt from
+        spectral = embedding.compute(train, seed=seed)
         for u in sources:
             ctx = source_context(train, u)
             cands = candidates_of(train, ctx, pool)
@@ -1013,7 +1027,7 @@ def training_set(
             neg = [i for i, c in enumerate(cands) if c not in truth]
             if len(neg) > negatives:
                 neg = sorted(rng.sample(neg, negatives))
-            rows = pair_features(train, ctx, cands)
+            rows = pair_features(train, ctx, cands, spectral)
             xs.append(rows[pos + neg])
             ys.append(np.r_[np.ones(len(pos)), np.zeros(len(neg))])
             gs.append(np.full(len(pos) + len(neg), u))
@@ -1211,6 +1225,8 @@ class RankerModel:
     #: The "shares nothing" row the reasons are measured against (:data:`ABSENT`, with
     #: the degrees of a typical training pair rather than none at all).
     baseline: np.ndarray = field(default_factory=lambda: ABSENT.copy())
+    #: The spectral embedding of the graph it learnt from (None: the neutral columns).
+    spectral: embedding.Embedding | None = None
 
     def log_odds(self, X: np.ndarray) -> np.ndarray:
         _limit_prediction_threads()
@@ -1382,6 +1398,7 @@ def train(
         ties=p.n_ties,
         split=split,
         rows=len(ts.y),
+        spectral=embedding.compute(p, seed=seed),
     )
     for name in ("log_preferential_attachment", "log_degree_member", "log_degree_candidate"):
         model.baseline[_COL[name]] = float(np.median(ts.X[:, _COL[name]]))
@@ -1444,7 +1461,7 @@ def _scored(
     cands = candidates_of(p, ctx, pool)
     if not cands:
         return [], np.zeros((0, len(FEATURES))), np.zeros(0), np.zeros(0)
-    X = pair_features(p, ctx, cands)
+    X = pair_features(p, ctx, cands, model.spectral)
     raw = model.log_odds(X)
     scores = raw
     for name, weight in PURPOSE_BONUS.get(purpose, {}).items():
@@ -1599,7 +1616,9 @@ def _group_text(p: Projection, me: int, c: int, group: str, row: np.ndarray) -> 
         paths = round(math.expm1(row[_COL["log_paths_3"]]))
         if row[_COL["distance"]] <= 2:
             return "close in the network"
-        return f"{paths} paths of three steps" if paths else ""
+        if paths:
+            return f"{paths} paths of three steps"
+        return "in the same part of the network" if row[_COL["spectral_cosine"]] >= 0.5 else ""
     if group == "well_connected":
         return f"well connected ({p.degree(c)} connections)"
     if group == "graduation_years":

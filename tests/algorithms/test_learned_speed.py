@@ -58,8 +58,8 @@ def test_candidates_features_and_scores_are_the_former_codes(
         assert cands == reference.candidates_of(p, former), p.ids[me]
         if not cands:
             continue
-        X = pair_features(p, ctx, cands)
-        expected = reference.pair_features(p, former, cands)
+        X = pair_features(p, ctx, cands, model.spectral)
+        expected = reference.pair_features(p, former, cands, model.spectral)
         differs = np.abs(X - expected).max(axis=0) > TOLERANCE
         assert not differs.any(), (p.ids[me], [FEATURES[i] for i in np.flatnonzero(differs)])
         scores, expected_scores = model.log_odds(X), reference.log_odds(model, expected)

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from graph import consent
+from graph.algorithms import embedding
 from graph.algorithms.learned import (
     _COL,
     _GROUP_COLS,
@@ -93,7 +94,9 @@ def _employer_weights(p: Projection, u: int, candidates: list[int], total: int) 
     return out
 
 
-def pair_features(p: Projection, ctx: SourceContext, candidates: Sequence[int]) -> np.ndarray:
+def pair_features(
+    p: Projection, ctx: SourceContext, candidates: Sequence[int], spectral: Any = None
+) -> np.ndarray:
     """The :data:`FEATURES` of ``(ctx.member, c)`` for each candidate, one row each,
     computed for all candidates at once.
 
@@ -239,6 +242,11 @@ def pair_features(p: Projection, ctx: SourceContext, candidates: Sequence[int]) 
         top = col[source].max()
         if top > 0:
             col[target][:] = col[source] / top
+    if spectral is not None:
+        # the spectral columns are new since this code: the module's own
+        at = [FEATURES.index(name) for name in embedding.COLUMNS]
+        rows = embedding.rows_on(spectral, p)
+        out[:, at] = embedding.pair_columns(spectral, rows, u, np.asarray(candidates, dtype=np.int64))
     return out
 
 

@@ -1,0 +1,153 @@
+"""A low-rank spectral embedding of the members, and the pair features read from it.
+
+The whole-graph part is the leading eigenvectors of the normalised adjacency
+``N = D^-1/2 A D^-1/2`` of the KNOWS ties (:func:`compute`: at training time, on the
+graph the model learns from, and stored in the model); the per-pair part is a gather and
+three dot products of length :data:`RANK` (:func:`pair_columns`). The readings:
+
+* ``spectral_dot``: the rank-``k`` approximation of ``N`` at the pair,
+  ``Σ_i λ_i x_ui x_ci`` — link prediction by a low-rank factorisation of the adjacency
+  (Kunegis & Lommatzsch, "Learning spectral graph transformations for link prediction",
+  ICML 2009; Menon & Elkan, "Link prediction via matrix factorization", ECML PKDD 2011);
+* ``spectral_walks_2``: the same with ``λ_i²``, the rank-``k`` approximation of ``N²``
+  (two-step walks: a smoothed count of shared connections, Kunegis & Lommatzsch's
+  spectral transformation by a power);
+* ``spectral_cosine``: the cosine of the two members' rows of the leading eigenvectors,
+  each scaled by ``sqrt(λ)`` (the spectral clustering embedding of Ng, Jordan & Weiss,
+  NIPS 2001): near 1 when the two sit in the same dense block of the graph, whether or
+  not they share a connection;
+* ``relative_spectral_dot``: ``spectral_dot`` over its largest value among the source's
+  candidates (how the candidate stands among its own source's).
+
+Rows are kept by member id, so a stored embedding serves a projection rebuilt later
+(:func:`rows_on`). A member it does not know (joined after it was computed) gets the
+neutral row: 0 for each column.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from graph.algorithms.row_arrays import gather
+from graph.projection import Projection
+
+#: The columns :func:`pair_columns` returns, in order.
+COLUMNS: tuple[str, ...] = ("spectral_dot", "spectral_walks_2", "spectral_cosine", "relative_spectral_dot")
+#: Eigenvectors kept (32 was ahead of 64 and level with 128 in cross-validation).
+RANK = 32
+#: Lanczos' relative tolerance: on the Facebook100 schools the rank-32 approximation is
+#: the same as at 1e-4 to 1e-4 of its largest value, at a graph of hbs' size (320,000
+#: members, 3.3 M ties) it costs 37 s of CPU against 59 s (bench/RESULTS.md).
+TOLERANCE = 1e-3
+
+
+@dataclass
+class Embedding:
+    """The leading eigenpairs of the normalised adjacency: ``vectors`` (one row per
+    member of ``ids``, float32) and their eigenvalues ``values``."""
+
+    ids: tuple[str, ...]
+    vectors: np.ndarray
+    values: np.ndarray
+
+    @property
+    def rank(self) -> int:
+        return len(self.values)
+
+
+def _normalised_adjacency(p: Projection) -> object:
+    from scipy import sparse
+
+    n = len(p.adj)
+    cols, lengths = gather(p.adj, np.arange(n))
+    rows = np.repeat(np.arange(n), lengths)
+    scale = np.zeros(n)
+    scale[lengths > 0] = 1.0 / np.sqrt(lengths[lengths > 0])
+    return sparse.csr_matrix((scale[rows] * scale[cols], (rows, cols)), shape=(n, n))
+
+
+def compute(p: Projection, rank: int = RANK, seed: int = 0) -> Embedding:
+    """The :class:`Embedding` of ``p``'s ties: the eigenvectors of the ``rank`` largest
+    eigenvalues of the normalised adjacency (fewer for a tiny graph, none without ties).
+
+    >>> from tests.support.example_clubs import small_network
+    >>> emb = compute(small_network(), rank=2)
+    >>> emb.rank, round(float(emb.values[0]), 6)
+    (2, 1.0)
+    """
+    from scipy.sparse.linalg import eigsh
+
+    n = len(p.adj)
+    ids = tuple(p.ids[:n])
+    k = min(rank, n - 2)
+    if k < 1 or p.n_ties == 0:
+        empty = np.zeros((n, 0), dtype=np.float32)
+        return Embedding(ids, empty, np.zeros(0))
+    start = np.random.default_rng(seed).random(n)
+    values, vectors = eigsh(_normalised_adjacency(p), k=k, which="LA", v0=start, tol=TOLERANCE)
+    order = np.argsort(-values)
+    return Embedding(ids, vectors[:, order].astype(np.float32), values[order])
+
+
+_ROWS: weakref.WeakKeyDictionary[Projection, tuple[Any, int, np.ndarray]] = weakref.WeakKeyDictionary()
+
+
+def rows_on(emb: Embedding, p: Projection) -> np.ndarray:
+    """For each member of ``p``, its row in ``emb`` (−1 when ``emb`` does not know it).
+
+    Kept per projection and embedding; members only ever join a projection at its end,
+    so a projection that grew is mapped again only for its new members' sake (their −1).
+    """
+    n = len(p.ids)
+    cached = _ROWS.get(p)
+    if cached is not None and cached[0]() is emb:
+        if cached[1] == n:
+            return cached[2]
+        if cached[1] < n:  # newcomers only, whom the embedding cannot know
+            rows = np.r_[cached[2], np.full(n - cached[1], -1, dtype=np.int64)]
+            _ROWS[p] = (cached[0], n, rows)
+            return rows
+    if len(emb.ids) <= n and tuple(p.ids[: len(emb.ids)]) == emb.ids:
+        rows = np.full(n, -1, dtype=np.int64)
+        rows[: len(emb.ids)] = np.arange(len(emb.ids))
+    else:
+        at = {member_id: i for i, member_id in enumerate(emb.ids)}
+        rows = np.fromiter((at.get(m, -1) for m in p.ids), dtype=np.int64, count=n)
+    _ROWS[p] = (weakref.ref(emb), n, rows)
+    return rows
+
+
+def pair_columns(
+    emb: Embedding | None, rows: np.ndarray, member: int, candidates: Sequence[int] | np.ndarray
+) -> np.ndarray:
+    """The :data:`COLUMNS` of ``member`` with each of ``candidates`` (one row each), where
+    ``rows`` is :func:`rows_on` of the projection they belong to; the neutral 0 for a
+    member ``emb`` does not know, and everywhere without an embedding."""
+    cands = np.asarray(candidates, dtype=np.int64)
+    out = np.zeros((len(cands), len(COLUMNS)))
+    if emb is None or not emb.rank or not len(cands) or member >= len(rows) or rows[member] < 0:
+        return out
+    mine = rows[member]
+    theirs = np.where(cands < len(rows), rows[np.minimum(cands, len(rows) - 1)], -1)
+    known = theirs >= 0
+    at = theirs[known]
+    values = emb.values.astype(np.float32)
+    vectors, own = emb.vectors[at], emb.vectors[mine]
+    out[known, 0] = vectors @ (own * values)
+    out[known, 1] = vectors @ (own * values * values)
+    # the cosine in the embedding scaled by sqrt(λ): the spectral clustering space
+    scale = np.sqrt(np.maximum(values, 0.0))
+    theirs_scaled, mine_scaled = vectors * scale, own * scale
+    norms = np.linalg.norm(theirs_scaled, axis=1) * float(np.linalg.norm(mine_scaled))
+    out[known, 2] = np.divide(
+        theirs_scaled @ mine_scaled, norms, out=np.zeros(len(at), np.float32), where=norms > 0
+    )
+    top = float(out[:, 0].max())
+    if top > 0:
+        out[:, 3] = out[:, 0] / top
+    return out

@@ -1,0 +1,140 @@
+"""The spectral columns of the learned ranker (graph/algorithms/embedding.py) and the
+community columns cross-validation tried (bench/co_membership.py): higher inside a dense
+block than across blocks, neutral for members they do not know, the embedding kept by
+member id and stored with the model."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from bench import co_membership
+from graph import ranker_files
+from graph.algorithms import embedding, learned
+from graph.algorithms.learned import FEATURES, pair_features, source_context
+from graph.projection import Projection
+
+BLOCK = 12
+
+
+def _blocks(build, extra: tuple[str, ...] = (), reverse: bool = False) -> Projection:
+    # two blocks of 12 with ties inside at random (p = 0.5) and two ties across them;
+    # ``extra`` members each tied to a0
+    rng = random.Random(4)
+    names = [f"{b}{i}" for b in "ab" for i in range(BLOCK)]
+    knows = [
+        (f"{b}{i}", f"{b}{j}")
+        for b in "ab"
+        for i in range(BLOCK)
+        for j in range(i + 1, BLOCK)
+        if rng.random() < 0.5 or j == i + 1
+    ]
+    knows += [("a0", "b0"), ("a5", "b7")]
+    knows += [(m, "a0") for m in extra]
+    members = names + list(extra)
+    return build(members[::-1] if reverse else members, knows=knows)
+
+
+def _non_adjacent(p: Projection, block_u: str, block_v: str) -> tuple[int, int]:
+    for i in range(1, BLOCK):
+        for j in range(1, BLOCK):
+            u, v = p.member(f"{block_u}{i}"), p.member(f"{block_v}{j}")
+            if u != v and v not in p.adj[u] and (block_u, i) != ("a", 5) and (block_v, j) != ("b", 7):
+                return u, v
+    raise AssertionError("no such pair")
+
+
+def _columns(p: Projection, emb: embedding.Embedding, u: int, cands: list[int]) -> dict[str, np.ndarray]:
+    out = embedding.pair_columns(emb, embedding.rows_on(emb, p), u, cands)
+    return {name: out[:, i] for i, name in enumerate(embedding.COLUMNS)}
+
+
+def test_a_pair_in_one_dense_block_is_closer_than_a_pair_across_blocks(build) -> None:
+    p = _blocks(build)
+    # two blocks: the two leading eigenvectors tell them apart
+    emb = embedding.compute(p, rank=2)
+    assert emb.rank == 2 and emb.vectors.shape == (p.n_members, 2)
+    # the largest eigenvalue of a connected graph's normalised adjacency is 1
+    assert emb.values[0] == pytest.approx(1.0, abs=1e-6)
+    u, inside = _non_adjacent(p, "a", "a")
+    _, across = _non_adjacent(p, "a", "b")
+    cols = _columns(p, emb, u, [inside, across])
+    for name in embedding.COLUMNS:
+        assert cols[name][0] > cols[name][1], name
+    assert cols["spectral_cosine"][0] > 0.8 > cols["spectral_cosine"][1]
+    assert cols["relative_spectral_dot"][0] == pytest.approx(1.0)
+
+
+def test_members_the_embedding_does_not_know_get_the_neutral_value(build) -> None:
+    p = _blocks(build)
+    emb = embedding.compute(p, rank=4)
+    # the same club rebuilt in another order, with a newcomer: rows follow the member ids
+    q = _blocks(build, extra=("z",), reverse=True)
+    assert [q.ids[i] for i in range(3)] != [p.ids[i] for i in range(3)]
+    u, inside = _non_adjacent(p, "a", "a")
+    _, across = _non_adjacent(p, "a", "b")
+    before = embedding.pair_columns(emb, embedding.rows_on(emb, p), u, [inside, across])
+    qu, q_inside, q_across = (q.member(p.ids[m]) for m in (u, inside, across))
+    after = embedding.pair_columns(emb, embedding.rows_on(emb, q), qu, [q_inside, q_across])
+    assert np.allclose(before, after, atol=1e-6)
+    newcomer = q.member("z")
+    assert embedding.rows_on(emb, q)[newcomer] == -1
+    assert not embedding.pair_columns(emb, embedding.rows_on(emb, q), qu, [newcomer]).any()
+    assert not embedding.pair_columns(emb, embedding.rows_on(emb, q), newcomer, [qu, q_inside]).any()
+    assert not embedding.pair_columns(None, embedding.rows_on(emb, q), qu, [q_inside]).any()
+
+
+def test_a_graph_without_ties_has_an_empty_embedding(build) -> None:
+    p = build(["a", "b", "c", "d"])
+    emb = embedding.compute(p)
+    assert emb.rank == 0
+    assert not embedding.pair_columns(emb, embedding.rows_on(emb, p), 0, [1, 2]).any()
+
+
+def test_communities_tell_the_blocks_apart_and_know_no_newcomer(build) -> None:
+    p = _blocks(build)
+    parts = co_membership.compute(p)
+    u, inside = _non_adjacent(p, "a", "a")
+    _, across = _non_adjacent(p, "a", "b")
+    same, density, circle = co_membership.pair_columns(parts, u, p.adj[u], [inside, across]).T
+    assert same.tolist() == [1.0, 0.0]
+    assert density[0] > 0.3 > density[1] > 0
+    assert circle[0] > 0.8 > circle[1]
+    q = _blocks(build, extra=("z",))
+    newcomer = q.member("z")
+    assert not co_membership.pair_columns(parts, newcomer, q.adj[newcomer], [u, inside]).any()
+    assert not co_membership.pair_columns(parts, u, p.adj[u], [newcomer])[:, :2].any()
+
+
+def test_the_model_keeps_the_embedding_of_the_graph_it_learnt_from(build, tmp_path) -> None:
+    p = _blocks(build)
+    model = learned.train(p, kind="logistic", max_sources=30, resamples=1)
+    assert model.spectral is not None and model.spectral.ids == tuple(p.ids)
+    folder = tmp_path / "ranker"
+    ranker_files.save(folder, model)
+    loaded = ranker_files.load_latest(folder)
+    assert loaded is not None and loaded.spectral is not None
+    assert loaded.spectral.ids == model.spectral.ids
+    assert np.array_equal(loaded.spectral.vectors, model.spectral.vectors)
+    u = p.member("a1")
+    cands, X, scores = learned.score_candidates(p, loaded, u)
+    spectral = [FEATURES.index(name) for name in embedding.COLUMNS]
+    assert X[:, spectral].any()
+    assert np.allclose(scores, model.log_odds(pair_features(p, source_context(p, u), cands, model.spectral)))
+    # without an embedding the spectral columns are the neutral ones, the rest the same
+    plain = pair_features(p, source_context(p, u), cands)
+    assert not plain[:, spectral].any()
+    others = [i for i in range(len(FEATURES)) if i not in spectral]
+    assert np.array_equal(plain[:, others], X[:, others])
+
+
+def test_the_evaluated_model_scores_with_the_embedding_of_the_graph_it_ranks_on(build) -> None:
+    from graph.algorithms.evaluation import _learned
+
+    p = _blocks(build)
+    cache: dict = {}
+    rank = _learned(p, "logistic", "random", 0, 30, cache)
+    assert cache["spectral"].ids == tuple(p.ids) and cache["spectral"].rank > 0
+    assert rank(p, p.member("a1"), 5)
