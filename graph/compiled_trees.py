@@ -169,12 +169,12 @@ def _entry(trees: Any) -> Predict:
 
     lleaves' ``predict`` converts and checks its input, makes ctypes pointers and looks at
     its thread count on every call: 5–7 µs (measured at hbs: 58 µs against 51 for a
-    pool's 180 rows, 12 against 6 for ten rows); a suggestion calls it twice. The entry (``forest_root(data, out,
-    start, end)`` over rows of doubles) is called here as ``predict`` calls it for one
-    thread, with the rows made C-contiguous doubles of the model's width first, so it
-    reads no byte outside them. It is lleaves' private attribute: a version without it
-    falls back to ``predict``, and :func:`_check` compares whatever is returned here with
-    LightGBM's scores before it serves."""
+    pool's 180 rows, 12 against 6 for ten rows); a suggestion calls it twice. The entry
+    (``forest_root(data, out, start, end)`` over rows of doubles) is called here as
+    ``predict`` calls it for one thread, with the rows made C-contiguous doubles of the
+    model's width first, so it reads no byte outside them. It is lleaves' private
+    attribute: a version without it falls back to ``predict``, and :func:`_check`
+    compares whatever is returned here with LightGBM's scores before it serves."""
     width = trees.num_feature()
     native = getattr(trees, "_c_entry_func", None)
     address = ctypes.cast(native, ctypes.c_void_p).value if native is not None else None
