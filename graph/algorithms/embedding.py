@@ -29,6 +29,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -58,6 +59,14 @@ class Embedding:
     @property
     def rank(self) -> int:
         return len(self.values)
+
+    @cached_property
+    def weights(self) -> tuple[np.ndarray, np.ndarray]:
+        """The eigenvalues as :func:`pair_columns` weighs each coordinate (float32, as the
+        vectors): ``λ``, and ``sqrt(λ)`` (negative λ as 0) for the spectral clustering
+        space; made once, not on every request."""
+        values = self.values.astype(np.float32)
+        return values, np.sqrt(np.maximum(values, 0.0))
 
 
 def _normalised_adjacency(p: Projection) -> object:
@@ -136,12 +145,11 @@ def pair_columns(
     theirs = np.where(cands < len(rows), rows[np.minimum(cands, len(rows) - 1)], -1)
     known = theirs >= 0
     at = theirs[known]
-    values = emb.values.astype(np.float32)
+    values, scale = emb.weights
     vectors, own = emb.vectors[at], emb.vectors[mine]
     out[known, 0] = vectors @ (own * values)
     out[known, 1] = vectors @ (own * values * values)
     # the cosine in the embedding scaled by sqrt(λ): the spectral clustering space
-    scale = np.sqrt(np.maximum(values, 0.0))
     theirs_scaled, mine_scaled = vectors * scale, own * scale
     norms = np.linalg.norm(theirs_scaled, axis=1) * float(np.linalg.norm(mine_scaled))
     out[known, 2] = np.divide(
