@@ -15,6 +15,7 @@ instead of starting it. ``slow`` is marked by hand.
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -64,6 +65,48 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.browser)
         if used & FUZZ_FIXTURES:
             item.add_marker(pytest.mark.fuzz)
+
+
+#: The files in the checkout that git neither tracks nor ignores when the session started.
+_STRAY_BEFORE = pytest.StashKey[frozenset[str] | None]()
+
+
+def _stray_files() -> frozenset[str] | None:
+    """What ``git status`` would call untracked (None outside a git checkout)."""
+    try:
+        listed = subprocess.run(
+            ["git", "ls-files", "--others", "--exclude-standard"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return frozenset(listed.stdout.splitlines())
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if not hasattr(session.config, "workerinput"):  # once, in the process that reports
+        session.config.stash[_STRAY_BEFORE] = _stray_files()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run when a test left files in the checkout: they end up committed (a
+    command's default output folder is the working directory; tests must pass tmp_path)."""
+    before = session.config.stash.get(_STRAY_BEFORE, None)
+    if before is None:
+        return
+    left = sorted((_stray_files() or frozenset()) - before)
+    if not left:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_sep("-", red=True)
+        reporter.write_line(f"tests left files in the checkout: {', '.join(left)}", red=True)
+    if session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def _test_server_settings() -> LocalServerSettings:

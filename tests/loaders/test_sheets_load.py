@@ -159,7 +159,16 @@ def test_sync_cli_saves_the_mapping_and_reuses_it(
     (tmp_path / "m.toml").write_text(text, encoding="utf-8")
 
     result = runner.invoke(
-        app, ["sync", str(november), "--mapping", str(tmp_path / "m.toml"), "--save-mapping"]
+        app,
+        [
+            "sync",
+            str(november),
+            "--mapping",
+            str(tmp_path / "m.toml"),
+            "--save-mapping",
+            "--diff-out",
+            str(tmp_path),
+        ],
     )
     assert result.exit_code == 0, result.output
     assert "Šifra → members.id" in result.output
@@ -167,7 +176,7 @@ def test_sync_cli_saves_the_mapping_and_reuses_it(
     assert [c["program"] for c in store.get_member("000123")["cohorts"]] == ["Economics"]  # type: ignore[index]
 
     december = write_xlsx(tmp_path / "Člani 2026-12.xlsx", {"Člani": [MEMBERS_HEADER, ANA, ZAN]})
-    result = runner.invoke(app, ["sync", str(december)])
+    result = runner.invoke(app, ["sync", str(december), "--diff-out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert "the mapping saved for 'clani'" in result.output
     zan = store.get_member("000124")
@@ -189,11 +198,13 @@ def test_map_suggest_prints_toml_only_on_stdout(tmp_path: Path) -> None:
 def test_sync_refuses_a_bad_mapping_and_a_locked_file_before_any_write(tmp_path: Path) -> None:
     path = write_xlsx(tmp_path / "c.xlsx", {"Člani": [MEMBERS_HEADER, ANA]})
     (tmp_path / "m.toml").write_text('[sheets."Člani"]\nkind = "member"\n', encoding="utf-8")
-    result = runner.invoke(app, ["sync", str(path), "--mapping", str(tmp_path / "m.toml")])
+    result = runner.invoke(
+        app, ["sync", str(path), "--mapping", str(tmp_path / "m.toml"), "--diff-out", str(tmp_path)]
+    )
     assert result.exit_code == 2
     assert "m.toml: sheet 'Člani': unknown kind 'member'" in result.output
     locked = encrypt_xlsx(path, tmp_path / "zaklenjeno.xlsx", "geslo")
-    result = runner.invoke(app, ["sync", str(locked)])
+    result = runner.invoke(app, ["sync", str(locked), "--diff-out", str(tmp_path)])
     assert result.exit_code == 2
     assert "zaklenjeno.xlsx: the workbook is protected by a password" in result.output
     assert "nothing was written" in result.output
@@ -201,7 +212,7 @@ def test_sync_refuses_a_bad_mapping_and_a_locked_file_before_any_write(tmp_path:
 
 def test_strict_sync_of_a_workbook_writes_nothing(store: Store, tmp_path: Path) -> None:
     path = write_xlsx(tmp_path / "c.xlsx", {"Člani": [MEMBERS_HEADER, ANA, [*ZAN[:9], "lani", *ZAN[10:]]]})
-    result = runner.invoke(app, ["sync", "--strict", str(path)])
+    result = runner.invoke(app, ["sync", "--strict", str(path), "--diff-out", str(tmp_path)])
     assert result.exit_code == 2, result.output
     assert "c.xlsx[Člani]:3: bad graduation_year 'lani'" in result.output
     assert store.counts()["nodes"]["Member"] == 0
