@@ -9,6 +9,7 @@ could open them. A file that already exists is narrowed before it is truncated a
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -68,3 +69,22 @@ def write_private_text(path: Path, text: str, encoding: str = "utf-8") -> None:
     """``path.write_text(text)``, the file readable by its owner only."""
     with open_private(path, "w", encoding=encoding) as fh:
         fh.write(text)
+
+
+@contextmanager
+def file_lock(path: Path, *, blocking: bool = True) -> Iterator[int | None]:
+    """``flock`` on ``path`` (created 0600, its folder 0700 when missing), one holder at a
+    time across processes: yields the descriptor holding it, or None when not
+    ``blocking`` and another process holds it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), FILE_MODE)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield None
+            return
+        yield fd
+    finally:
+        os.close(fd)  # closing lets go of the lock

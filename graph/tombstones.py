@@ -29,7 +29,6 @@ mailboxes at some providers); ids are compared exactly, as loaded.
 
 from __future__ import annotations
 
-import fcntl
 import hmac
 import json
 import os
@@ -42,6 +41,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from graph.config import ConnectionSettings
+from graph.files import file_lock
 
 KEY_FILE = "tombstone.key"
 JOURNAL_FILE = "tombstones.journal"
@@ -184,13 +184,8 @@ class TombstoneFiles:
     @contextmanager
     def _locked(self) -> Iterator[None]:
         """One writer of the journal at a time, across processes."""
-        self._lock_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        with file_lock(self._lock_path):
             yield
-        finally:
-            os.close(fd)
 
     def journal(self) -> list[Tombstone]:
         """The journal's tombstones, one per id hash (the last line of each wins)."""

@@ -26,17 +26,14 @@ moved since the snapshot, removes the older ones too: such a change may hold an 
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import multiprocessing
-import os
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from graph.config import ConnectionSettings
+from graph.files import file_lock
 from graph.projection import Projection, ProjectionService, ReloadInProgress, build_from_store
 from graph.projection.snapshot import (
     SnapshotError,
@@ -54,23 +51,6 @@ log = logging.getLogger("alumni_graph.service")
 
 def stamp_of(mark: ChangeMark) -> dict[str, Any]:
     return {"epoch": mark.epoch, "counter": mark.counter}
-
-
-@contextmanager
-def _file_lock(path: Path, *, blocking: bool) -> Iterator[int | None]:
-    """``flock`` on ``path``: yields the descriptor holding it, or None when not blocking
-    and another process holds it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
-        except BlockingIOError:
-            yield None
-            return
-        yield fd
-    finally:
-        os.close(fd)  # closing lets go of the lock
 
 
 class Snapshots:
@@ -99,7 +79,7 @@ class Snapshots:
         """Serve the current snapshot when Neo4j stands at its counter, else build from
         Neo4j and write one (in the background). Returns the counter the served projection
         is current at, None when Neo4j could not be read (then nothing is served yet)."""
-        with _file_lock(self._lock_path, blocking=True):
+        with file_lock(self._lock_path, blocking=True):
             try:
                 mark = store.changes()
             except StoreError as exc:
@@ -200,7 +180,7 @@ class Snapshots:
         lock (unless ``wait``), when the current snapshot is already at ``mark``, or when
         writing failed (logged: the service serves on without). ``purge`` removes every
         older snapshot, also when the current one is at ``mark`` already."""
-        with _file_lock(self._lock_path, blocking=wait) as held:
+        with file_lock(self._lock_path, blocking=wait) as held:
             return held is not None and self._write_locked(p, mark, purge=purge)
 
     def heard(self, event: WriteEvent) -> None:
