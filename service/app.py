@@ -46,7 +46,7 @@ from service.core.mail import FolderMailer, mailer_from_settings
 from service.core.oidc_login import SsoClient
 from service.core.ratelimit import limiter
 from service.heap import start_heap_freezer
-from service.ranking import RankerService
+from service.ranking import RankerService, erased_in
 from service.snapshots import Snapshots
 from service.usecases.member_reads import MemberReads
 from service.usecases.member_warmer import start_member_warmer
@@ -150,8 +150,10 @@ def create_app(store: Store | None = None, settings: Settings | None = None) -> 
             settings.ranker_folder(),
             retrain_share=settings.ranker_retrain_share,
             compile_trees=settings.ranker_compile,
+            erased=erased_in(store),
         )
-        ranker.load()
+        ranker.load(app.state.projection.current)
+        store.subscribe(ranker.heard)  # this process's erasures; the watcher replays the others'
         app.state.ranker = ranker
         poll = settings.change_poll_seconds
         poll = (2.0 if owns_store else 0.0) if poll is None else poll
@@ -160,6 +162,7 @@ def create_app(store: Store | None = None, settings: Settings | None = None) -> 
             app.state.projection,
             poll,
             after_reload=ranker.after_reload,
+            listeners=(ranker.heard,),
             snapshots=snapshots,
             seen=current_at,
         )
@@ -199,6 +202,7 @@ def create_app(store: Store | None = None, settings: Settings | None = None) -> 
         if heartbeat is not None:
             heartbeat.stop()
         app.state.projection.close()
+        store.unsubscribe(ranker.heard)
         if snapshots is not None:
             store.unsubscribe(snapshots.heard)
         if owns_store:

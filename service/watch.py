@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from graph.projection import Projection, ProjectionService, ReloadInProgress
 from graph.store import Store, StoreError, StoreUnavailable
@@ -66,10 +66,13 @@ class ChangeWatcher:
         quiet: float | None = None,
         max_lag: float = 60.0,
         after_reload: Callable[[Projection], object] | None = None,
+        listeners: Sequence[Callable[[WriteEvent], object]] = (),
         snapshots: Snapshots | None = None,
         seen: ChangeMark | None = None,
     ) -> None:
         self.store = store
+        #: hear the other processes' writes as the store's listeners hear this one's
+        self.listeners = tuple(listeners)
         self.snapshots = snapshots
         # e.g. the learned ranker's retraining when the club drifted
         self.after_reload = after_reload
@@ -162,6 +165,11 @@ class ChangeWatcher:
             self.projection.on_write(event)
             if self.snapshots is not None:
                 self.snapshots.heard(event)  # the older snapshots must go: see Snapshots
+            for listener in self.listeners:
+                try:
+                    listener(event)
+                except Exception:  # as the store's listeners: the write stands, the log says
+                    log.exception("a listener failed on %s replayed", event.kind)
         self.replayed += len(events)
         return True
 
@@ -312,13 +320,21 @@ def start_watcher(
     after_reload: Callable[[Projection], object] | None = None,
     snapshots: Snapshots | None = None,
     seen: ChangeMark | None = None,
+    listeners: Sequence[Callable[[WriteEvent], object]] = (),
 ) -> ChangeWatcher | None:
     """Start watching for outside changes every ``interval`` seconds (0: not at all);
-    ``after_reload`` is called with each projection the watcher rebuilt; ``snapshots``
+    ``after_reload`` is called with each projection the watcher rebuilt; ``listeners``
+    with each write of another process it applied to the projection; ``snapshots``
     are kept current (:meth:`Snapshots.settle`); ``seen`` is the counter the projection is
     current at, when known."""
     if interval <= 0:
         return None
     return ChangeWatcher(
-        store, projection, interval=interval, after_reload=after_reload, snapshots=snapshots, seen=seen
+        store,
+        projection,
+        interval=interval,
+        after_reload=after_reload,
+        listeners=listeners,
+        snapshots=snapshots,
+        seen=seen,
     ).start()

@@ -21,13 +21,14 @@ three dot products of length :data:`RANK` (:func:`pair_columns`). The readings:
 
 Rows are kept by member id, so a stored embedding serves a projection rebuilt later
 (:func:`rows_on`). A member it does not know (joined after it was computed) gets the
-neutral row: 0 for each column.
+neutral row: 0 for each column. An erased member's row is blanked: its id and its numbers
+go (:meth:`Embedding.without`), as they do from the projection.
 """
 
 from __future__ import annotations
 
 import weakref
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -67,6 +68,31 @@ class Embedding:
         space; made once, not on every request."""
         values = self.values.astype(np.float32)
         return values, np.sqrt(np.maximum(values, 0.0))
+
+    def without(self, member_ids: Iterable[str]) -> Embedding:
+        """This embedding with the rows of ``member_ids`` blanked: the id empty and the
+        numbers 0, the neutral row (an erasure leaves nothing of the member). Itself when it
+        knows none of them.
+
+        The rows keep their places, as an erased member's slot in the projection does
+        (blank too), so the rows still line up with the projection's members.
+
+        >>> emb = Embedding(("a", "b"), np.ones((2, 1), np.float32), np.ones(1))
+        >>> gone = emb.without(["b"])
+        >>> gone.ids, gone.vectors.ravel().tolist(), emb.without(["x"]) is emb
+        (('a', ''), [1.0, 0.0], True)
+        """
+        erased = set(member_ids)
+        erased.discard("")
+        at = [i for i, member_id in enumerate(self.ids) if member_id in erased]
+        if not at:
+            return self
+        ids = list(self.ids)
+        for i in at:
+            ids[i] = ""
+        vectors = self.vectors.copy()
+        vectors[at] = 0
+        return Embedding(tuple(ids), vectors, self.values)
 
 
 def _normalised_adjacency(p: Projection) -> object:

@@ -14,13 +14,17 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from graph import compiled_trees, ranker_files
-from graph.algorithms.learned import DEFAULT_KIND, MODEL_KINDS, train
+from graph.algorithms.learned import DEFAULT_KIND, MODEL_KINDS, RankerModel, train
 from graph.projection import build_from_store
+from graph.store import Store, StoreError
+from graph.tombstones import JournalBindingError, TombstoneKeyError
 from service.cli.app import app, console, fail, open_store, out, setup_logging
 from service.core.config import Settings
+from service.ranking import erased_in
 
 
 @app.command("train")
@@ -81,6 +85,8 @@ def train_command(
         except ValueError as exc:
             raise fail(str(exc)) from exc
     seconds = time.monotonic() - started
+    if bundle is None:
+        _without_erased(model)
     settings = Settings()
     path = ranker_files.save(folder or settings.ranker_folder(), model)
     # compiled here once, so that `serve` and its workers load the code instead
@@ -104,3 +110,20 @@ def train_command(
     for group, value in model.info.get("importances", {}).items():
         table.add_row(group, f"{value:.4f}")
     out.print(table)
+
+
+def _without_erased(model: RankerModel) -> None:
+    """Take out of ``model`` the members erased while it trained (the service takes them
+    out of the stored models as it erases, but this one was not stored yet)."""
+    if model.spectral is None:
+        return
+    try:
+        with Store(Settings().connection()) as store:
+            gone = erased_in(store)(model.spectral.ids)
+    except (StoreError, TombstoneKeyError, JournalBindingError) as exc:
+        console.print(
+            f"[yellow]could not check the model against the tombstones ({escape(str(exc))}); "
+            "the service does when it loads it[/]"
+        )
+        return
+    model.spectral = model.spectral.without(gone)

@@ -138,3 +138,23 @@ def test_the_evaluated_model_scores_with_the_embedding_of_the_graph_it_ranks_on(
     rank = _learned(p, "logistic", "random", 0, 30, cache)
     assert cache["spectral"].ids == tuple(p.ids) and cache["spectral"].rank > 0
     assert rank(p, p.member("a1"), 5)
+
+
+def test_an_erased_members_row_is_blanked_and_the_rest_line_up_as_before(build) -> None:
+    p = _blocks(build)
+    emb = embedding.compute(p)
+    u, v = p.member("a1"), p.member("a2")
+    others = [p.member(f"b{i}") for i in range(BLOCK)]
+    before = embedding.pair_columns(emb, embedding.rows_on(emb, p), u, [v, *others])
+
+    gone = emb.without(["a2", "nobody"])
+    assert emb.without(["nobody", ""]) is emb
+    assert "a2" not in gone.ids and gone.ids[v] == "" and not gone.vectors[v].any()
+    assert "a2" in emb.ids and emb.vectors[v].any()  # a copy: a request keeps what it read
+    p.apply("member_deleted", [{"id": "a2"}])  # the projection blanks the slot the same way
+    assert p.ids[v] == "" and tuple(p.ids) == gone.ids
+    after = embedding.pair_columns(gone, embedding.rows_on(gone, p), u, [v, *others])
+    assert not after[0].any()  # the neutral row
+    # the other pairs' readings do not move, but for the one relative to the best candidate
+    assert np.array_equal(after[1:, :3], before[1:, :3])
+    assert not embedding.pair_columns(gone, embedding.rows_on(gone, p), v, others).any()

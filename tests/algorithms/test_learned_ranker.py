@@ -15,6 +15,7 @@ from graph.algorithms import learned
 from graph.algorithms.evaluation import _auc, _average_precision, _ndcg, evaluate
 from graph.algorithms.learned import FEATURES, pair_features, source_context
 from graph.projection import Projection
+from graph.store.base import WriteEvent
 from service.ranking import RankerService
 
 
@@ -262,6 +263,61 @@ def test_models_are_versioned_private_files(tmp_path, planted: Projection) -> No
     # a model of other features is passed over; a broken file is skipped
     path.write_bytes(b"not a pickle")
     assert ranker_files.load_latest(folder).version == 1
+
+
+def _holds(path, member_id: str) -> bool:
+    raw = member_id.encode()
+    return b"\x8c" + bytes([len(raw)]) + raw in path.read_bytes()  # a pickled short string
+
+
+def test_only_the_newest_versions_are_kept_and_an_erasure_reaches_them_all(tmp_path, planted) -> None:
+    folder = tmp_path / "ranker"
+    model = learned.train(planted, kind="logistic", max_sources=40, resamples=1)
+    for _ in range(ranker_files.KEEP + 2):
+        ranker_files.save(folder, model)
+    oldest = ranker_files.versions(folder)[0]
+    (folder / f"ranker-{oldest}.trees-{'0' * 8}.so").write_bytes(b"")  # its compiled trees
+    ranker_files.save(folder, model)
+    kept = list(range(oldest + 1, ranker_files.KEEP + 4))
+    assert ranker_files.versions(folder) == kept
+    assert sorted(p.name for p in folder.glob("ranker-*")) == sorted(
+        f"ranker-{v}.{ext}" for v in kept for ext in ("json", "pkl")
+    )
+    assert all(_holds(folder / f"ranker-{v}.pkl", "m7") for v in kept)
+
+    assert ranker_files.forget(folder, ["m7", "not-a-member"]) == kept
+    assert ranker_files.forget(folder, ["m7"]) == []  # the next process finds it done
+    for v in kept:
+        path = folder / f"ranker-{v}.pkl"
+        assert not _holds(path, "m7") and _holds(path, "m8")
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    loaded = ranker_files.load_latest(folder)
+    assert loaded is not None and loaded.spectral is not None
+    assert "m7" not in loaded.spectral.ids and not loaded.spectral.vectors[planted.member("m7")].any()
+    assert [p.name for p in folder.iterdir() if p.name.endswith(".new")] == []
+
+
+def test_the_service_forgets_an_erased_member_heard_before_or_while_it_trains(
+    tmp_path, planted, monkeypatch
+) -> None:
+    folder = tmp_path / "ranker"
+    ranker = RankerService(folder, kind="logistic", compile_trees=False)
+    ranker.retrain(planted)
+    serving = ranker.model
+    ranker.heard(WriteEvent("member_deleted", [{"id": "m7", "change": {"epoch": "e", "counter": 3}}]))
+    assert ranker.model is serving and "m7" not in serving.spectral.ids
+    assert not _holds(folder / "ranker-1.pkl", "m7")
+
+    def heard_while_training(*args, **kwargs):
+        model = learned.train(*args, **kwargs)
+        assert "m8" in model.spectral.ids
+        ranker.heard(WriteEvent("member_deleted", [{"id": "m8"}]))  # the old model's erasure
+        return model
+
+    monkeypatch.setattr("service.ranking.train", heard_while_training)
+    retrained = ranker.retrain(planted)
+    assert ranker.model is retrained and "m8" not in retrained.spectral.ids
+    assert not any(_holds(folder / f"ranker-{v}.pkl", "m8") for v in (1, 2))
 
 
 def test_the_service_falls_back_to_the_blend_and_retrains_on_drift(tmp_path, planted) -> None:
