@@ -100,9 +100,10 @@ class RankerService:
         model = ranker_files.load_latest(self.folder)
         if model is not None:
             self.purge(projection, model)
+        self._model = model
+        if model is not None:
             log.info("learned ranker v%d (%s) loaded", model.version, model.kind)
             self._compile_apart(model)
-        self._model = model
         return model
 
     def heard(self, event: WriteEvent) -> None:
