@@ -146,7 +146,8 @@ class RankerService:
             log.warning("could not check the ranker model against the tombstones: %s", exc)
             return
         if gone:
-            model.spectral = model.spectral.without(gone)
+            with self._swap:  # an erasure heard meanwhile blanks another row of the same
+                model.spectral = model.spectral.without(gone)
             ranker_files.forget(self.folder, gone)
 
     def retrain(self, projection: Projection, *, seed: int = 0) -> RankerModel:
