@@ -31,6 +31,7 @@ BENCHMARKS = [
     "university",
     "ranker_cv",
     "ranker_eval",
+    "ranker_erasure",
 ]
 
 
