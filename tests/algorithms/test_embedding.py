@@ -5,6 +5,7 @@ member id and stored with the model."""
 
 from __future__ import annotations
 
+import pickle
 import random
 
 import numpy as np
@@ -84,6 +85,79 @@ def test_members_the_embedding_does_not_know_get_the_neutral_value(build) -> Non
     assert not embedding.pair_columns(emb, embedding.rows_on(emb, q), qu, [newcomer]).any()
     assert not embedding.pair_columns(emb, embedding.rows_on(emb, q), newcomer, [qu, q_inside]).any()
     assert not embedding.pair_columns(None, embedding.rows_on(emb, q), qu, [q_inside]).any()
+
+
+def _random_club(build, members: int = 300, ties: int = 1500, seed: int = 11) -> Projection:
+    rng = random.Random(seed)
+    names = [f"m{i}" for i in range(members)]
+    knows = {tuple(sorted(rng.sample(names, 2))) for _ in range(ties)}
+    return build(names, knows=sorted(knows))
+
+
+def _column_major(emb: embedding.Embedding) -> embedding.Embedding:
+    # as the eigensolver returns them and a model stored before kept them: set after the
+    # embedding is made, so that nothing reorders them
+    emb.vectors = np.asfortranarray(emb.vectors)
+    assert not emb.vectors.flags.c_contiguous
+    return emb
+
+
+def _formula(emb: embedding.Embedding, p: Projection, u: int, cands: list[int]) -> np.ndarray:
+    # the columns as the module's docstring defines them, one pair at a time in float64,
+    # each row found by member id
+    at = {member_id: i for i, member_id in enumerate(emb.ids)}
+    x, lam = emb.vectors.astype(float), emb.values.astype(float)
+    root = np.sqrt(np.maximum(lam, 0.0))
+    mine = x[at[p.ids[u]]]
+    out = np.zeros((len(cands), 4))
+    for j, c in enumerate(cands):
+        theirs = x[at[p.ids[c]]]
+        out[j, 0] = np.sum(lam * mine * theirs)
+        out[j, 1] = np.sum(lam * lam * mine * theirs)
+        a, b = mine * root, theirs * root
+        out[j, 2] = a @ b / (np.linalg.norm(a) * np.linalg.norm(b))
+    out[:, 3] = out[:, 0] / out[:, 0].max()
+    return out
+
+
+def test_the_vectors_are_kept_row_by_row_and_the_columns_are_the_same_either_way(build) -> None:
+    # a request gathers its candidates' rows: each member's row is kept in one place, for
+    # an embedding computed now and for one stored column by column before; the columns
+    # are the same to the bit as from the vectors column by column
+    p = _random_club(build)
+    emb = embedding.compute(p, rank=8)
+    assert emb.vectors.flags.c_contiguous
+    stored = pickle.loads(pickle.dumps(_column_major(embedding.compute(p, rank=8))))
+    assert stored.vectors.flags.c_contiguous
+    before = _column_major(embedding.compute(p, rank=8))
+    assert np.array_equal(stored.vectors, before.vectors) and np.array_equal(emb.vectors, before.vectors)
+    compared = 0
+    for u in range(0, p.n_members, 7):
+        cands = learned.candidates_of(p, source_context(p, u))
+        if not cands:
+            continue
+        expected = embedding.pair_columns(before, embedding.rows_on(before, p), u, cands)
+        for now in (emb, stored):
+            assert np.array_equal(embedding.pair_columns(now, embedding.rows_on(now, p), u, cands), expected)
+        assert np.allclose(expected, _formula(emb, p, u, cands), rtol=1e-4, atol=1e-6)
+        compared += len(cands)
+    assert compared > 1000
+
+
+def test_each_embedding_keeps_its_own_rows_on_a_projection(build) -> None:
+    # two models scoring on one projection in turn (each with its own embedding) do not
+    # map the projection's members again on every switch
+    p = _blocks(build)
+    first = embedding.compute(p, rank=2)
+    q = _blocks(build, reverse=True)
+    second = embedding.compute(q, rank=2)
+    rows_first = embedding.rows_on(first, p)
+    rows_second = embedding.rows_on(second, p)
+    assert embedding.rows_on(first, p) is rows_first
+    assert embedding.rows_on(second, p) is rows_second
+    for emb, rows in ((first, rows_first), (second, rows_second)):
+        assert [emb.ids[r] for r in rows] == list(p.ids)
+    assert rows_first.tolist() != rows_second.tolist()
 
 
 def test_a_graph_without_ties_has_an_empty_embedding(build) -> None:
