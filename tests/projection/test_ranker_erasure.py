@@ -5,7 +5,6 @@ erasure does not bring the member back when it is stored."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
@@ -42,19 +41,18 @@ def _holding(models: Path, member_id: str) -> list[str]:
     return sorted(p.name for p in models.iterdir() if p.is_file() and needle in p.read_bytes())
 
 
-def _two_models(store: Store, models: Path, member_id: str) -> None:
-    """Two versions in ``models``, both holding ``member_id``'s row of the embedding."""
+@pytest.fixture
+def two_models(store: Store, tmp_path: Path) -> tuple[str, Path]:
+    """A club in Neo4j and two model versions trained on it, both holding the row of the
+    member the test erases; that member and the models' folder."""
+    bundle = club(200)
+    load_path(store, bundle)
+    erased, models = discoverable_member(bundle), tmp_path / "models"
     p = build_from_store(store)
     for kind in ("logistic", "hgb"):
         ranker_files.save(models, learned.train(p, kind=kind, max_sources=60))
-    assert _holding(models, member_id) == ["ranker-1.pkl", "ranker-2.pkl"]
-
-
-def _until(condition, what: str) -> None:
-    deadline = time.monotonic() + guards.ANSWER
-    while not condition():
-        assert time.monotonic() < deadline, what
-        time.sleep(0.05)
+    assert _holding(models, erased) == ["ranker-1.pkl", "ranker-2.pkl"]
+    return erased, models
 
 
 def _knows(service_ranker: RankerService, member_id: str) -> bool:
@@ -64,13 +62,9 @@ def _knows(service_ranker: RankerService, member_id: str) -> bool:
 
 
 def test_an_erasure_through_the_service_leaves_no_model_holding_the_member(
-    store: Store, tmp_path: Path
+    store: Store, two_models: tuple[str, Path]
 ) -> None:
-    bundle = club(200)
-    load_path(store, bundle)
-    models = tmp_path / "models"
-    erased = discoverable_member(bundle)
-    _two_models(store, models, erased)
+    erased, models = two_models
     admin = {"Authorization": f"Bearer {issue_token(store, 'admin').secret}"}
     with TestClient(create_app(store, _settings(models))) as c:
         ranker = c.app.state.ranker  # type: ignore[attr-defined]
@@ -93,29 +87,25 @@ def test_an_erasure_through_the_service_leaves_no_model_holding_the_member(
 
 
 def test_an_erasure_by_another_process_leaves_no_model_holding_the_member(
-    store: Store, connection_settings: ConnectionSettings, tmp_path: Path
+    store: Store, connection_settings: ConnectionSettings, two_models: tuple[str, Path]
 ) -> None:
-    bundle = club(200)
-    load_path(store, bundle)
-    models = tmp_path / "models"
-    erased = discoverable_member(bundle)
-    _two_models(store, models, erased)
+    erased, models = two_models
     with TestClient(create_app(store, _settings(models))) as c:
         ranker = c.app.state.ranker  # type: ignore[attr-defined]
         assert _knows(ranker, erased)
         with Store(connection_settings) as other:  # as another worker or host would
             assert other.erase_member(erased) is not None
-        # heard through the change log, by its tombstone's hash
-        _until(lambda: not _knows(ranker, erased), "the erased member is still in the model served")
-        assert _holding(models, erased) == []
+        # heard through the change log, by its tombstone's hash: the model served, then the files
+        guards.until(
+            lambda: not _knows(ranker, erased) and _holding(models, erased) == [],
+            "the erased member is still in the model served or a model file",
+        )
 
 
-def test_an_erasure_while_no_service_ran_is_taken_out_at_the_next_start(store: Store, tmp_path: Path) -> None:
-    bundle = club(200)
-    load_path(store, bundle)
-    models = tmp_path / "models"
-    erased = discoverable_member(bundle)
-    _two_models(store, models, erased)
+def test_an_erasure_while_no_service_ran_is_taken_out_at_the_next_start(
+    store: Store, two_models: tuple[str, Path]
+) -> None:
+    erased, models = two_models
     assert store.erase_member(erased) is not None
     with TestClient(create_app(store, _settings(models))) as c:
         assert not _knows(c.app.state.ranker, erased)  # type: ignore[attr-defined]

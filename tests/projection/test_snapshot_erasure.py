@@ -5,7 +5,6 @@ service, by another process while it runs, or while no service ran."""
 from __future__ import annotations
 
 import logging
-import time
 from pathlib import Path
 
 import pytest
@@ -53,20 +52,13 @@ def _needles(store: Store, member_id: str) -> list[bytes]:
     return [value.encode() for value in (member_id, found[0]["name"], found[0]["email"]) if value]
 
 
-def _until(condition, what: str) -> None:
-    deadline = time.monotonic() + guards.ANSWER
-    while not condition():
-        assert time.monotonic() < deadline, what
-        time.sleep(0.05)
-
-
 def _two_snapshots_holding(store: Store, root: Path, member_id: str) -> list[bytes]:
     """Serve and write while serving, so that the current snapshot and the one kept before
     it both hold ``member_id``; returns what names the member."""
     needles = _needles(store, member_id)
     with TestClient(create_app(store, _settings(root))):
         store.upsert_members([{"id": "late-comer", "props": {"name": "Late Comer"}}])
-        _until(lambda: snapshot_info(root).stamp == stamp_of(store.changes()), "no second snapshot")
+        guards.until(lambda: snapshot_info(root).stamp == stamp_of(store.changes()), "no second snapshot")
     assert len(_folders(root)) == 2
     assert len(_holding(root, needles)) >= 2  # both snapshots name the member
     return needles
@@ -85,7 +77,7 @@ def test_an_erasure_through_the_service_leaves_no_snapshot_holding_the_member(
     with TestClient(create_app(store, _settings(root, interval=3600))) as c:
         assert c.delete(f"/api/v1/members/{erased}", headers=admin).status_code == 200
         wanted = stamp_of(store.changes())
-        _until(
+        guards.until(
             lambda: snapshot_info(root).stamp == wanted and len(_folders(root)) == 1,
             "the older snapshots were not replaced after the erasure",
         )
@@ -111,10 +103,10 @@ def test_an_erasure_by_another_process_leaves_no_snapshot_holding_the_member(
         with Store(connection_settings) as other:  # as another host's service would
             assert other.erase_member(erased) is not None
         # found by its tombstone's hash in the change log: forgotten without a rebuild
-        _until(lambda: served.current.member(erased) is None, "the erased member is still served")
+        guards.until(lambda: served.current.member(erased) is None, "the erased member is still served")
         assert "projection rebuilt" not in caplog.text
         wanted = stamp_of(store.changes())
-        _until(
+        guards.until(
             lambda: snapshot_info(root).stamp == wanted and len(_folders(root)) == 1,
             "the older snapshots were not replaced after another process's erasure",
         )

@@ -7,9 +7,20 @@ bound them only so that something that never happens fails the run instead of ho
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 #: Starting (or restarting) a Neo4j server until it answers.
 NEO4J_START = 600.0
 #: A child process (a CLI command, a service starting) doing a small job.
 CHILD = 600.0
 #: One HTTP answer: past this the request is hung.
 ANSWER = 120.0
+
+
+def until(condition: Callable[[], object], what: str, deadline: float = ANSWER) -> None:
+    """Wait for ``condition()`` to hold, polling; fail with ``what`` after ``deadline`` s."""
+    ends = time.monotonic() + deadline
+    while not condition():
+        assert time.monotonic() < ends, what
+        time.sleep(0.05)
