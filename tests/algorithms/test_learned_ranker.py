@@ -278,7 +278,7 @@ def test_only_the_newest_versions_are_kept_and_an_erasure_reaches_them_all(tmp_p
     oldest = ranker_files.versions(folder)[0]
     (folder / f"ranker-{oldest}.trees-{'0' * 8}.so").write_bytes(b"")  # its compiled trees
     ranker_files.save(folder, model)
-    kept = list(range(oldest + 1, ranker_files.KEEP + 4))
+    kept = [oldest + 1 + i for i in range(ranker_files.KEEP)]  # the newest
     assert ranker_files.versions(folder) == kept
     assert sorted(p.name for p in folder.glob("ranker-*")) == sorted(
         f"ranker-{v}.{ext}" for v in kept for ext in ("json", "pkl")
@@ -311,7 +311,7 @@ def test_the_service_forgets_an_erased_member_heard_before_or_while_it_trains(
     def heard_while_training(*args, **kwargs):
         model = learned.train(*args, **kwargs)
         assert "m8" in model.spectral.ids
-        ranker.heard(WriteEvent("member_deleted", [{"id": "m8"}]))  # the old model's erasure
+        ranker.heard(WriteEvent("member_deleted", [{"id": "m8"}]))  # heard while the new model trains
         return model
 
     monkeypatch.setattr("service.ranking.train", heard_while_training)
