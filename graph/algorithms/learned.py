@@ -909,17 +909,38 @@ def first_estimates(p: Projection, ctx: SourceContext, want: int = 2 * POOL) -> 
     sorted: the same sums as :func:`graph.algorithms.suggestions.candidate_estimates` with
     the balanced weights (Adamic–Adar over two hops, then the member's attribute groups,
     rarest first, within the same budgets), the two hops taken from the context and each
-    group's holders counted in one array rather than member by member."""
+    group's holders counted in one array rather than member by member.
+
+    The groups' holders are laid end to end and the member and its connections taken out
+    of them all at once (one lookup rather than one per group, and one array of their
+    values), only when the groups so far must be counted and at the end."""
     u = ctx.member
     excluded = np.sort(np.append(ctx.neighbours, u))
     outside = ~_positions_in(excluded, ctx.keys)[1]
     w = WEIGHTS[None]
     found: list[np.ndarray] = [ctx.keys[outside]]
     values: list[np.ndarray] = [w.structure * ctx.aa[outside]]
+    # groups given but not yet filtered: their holders' bytes, weights and sizes
+    pending: list[bytes] = []
+    weights: list[float] = []
+    sizes: list[int] = []
+
+    def flush() -> None:
+        if not pending:
+            return
+        members = np.frombuffer(b"".join(pending), dtype=np.int32).astype(np.int64)
+        each = np.repeat(np.asarray(weights, dtype=float), sizes)
+        keep = ~_positions_in(excluded, members)[1]
+        found.append(members[keep])
+        values.append(each[keep])
+        pending.clear()
+        weights.clear()
+        sizes.clear()
 
     def count() -> int:
         # the members found so far, each once: every one's last place among them marked,
         # and the places that kept their mark counted (no sort of the thousands found)
+        flush()
         so_far = np.concatenate(found)
         place = np.arange(1, len(so_far) + 1)
         marks = _marks(len(p.adj))
@@ -930,10 +951,10 @@ def first_estimates(p: Projection, ctx: SourceContext, want: int = 2 * POOL) -> 
             marks[so_far] = 0
 
     for value, holders in group_holders(p, u, w, count, want=want):
-        members = np.frombuffer(holders.tobytes(), dtype=np.int32).astype(np.int64)
-        members = members[~_positions_in(excluded, members)[1]]
-        found.append(members)
-        values.append(np.full(len(members), value))
+        pending.append(holders.tobytes())
+        weights.append(value)
+        sizes.append(len(holders))
+    flush()
     # ``unique``'s inverse without its second sort: each found member's place among them
     # read from the per-thread marks
     reached = np.concatenate(found)
