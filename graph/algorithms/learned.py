@@ -429,8 +429,13 @@ def _counts(values: np.ndarray) -> dict[int, int]:
     if len(values) <= 64:
         # a member's few connections: counted in Python, cheaper than ``unique``'s sort
         return dict(sorted(Counter(values.tolist()).items()))
-    found, counts = np.unique(values, return_counts=True)
-    return dict(zip(found.tolist(), counts.tolist(), strict=True))
+    # one sort and the runs' lengths: ``unique``'s counts cost twice as much on these sizes
+    ordered = np.sort(values)
+    edges = np.empty(len(ordered) + 1, dtype=bool)
+    edges[0] = edges[-1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=edges[1:-1])
+    starts = np.flatnonzero(edges)
+    return dict(zip(ordered[starts[:-1]].tolist(), np.diff(starts).tolist(), strict=True))
 
 
 def source_context(p: Projection, u: int, budget: int = DEFAULT_BUDGET) -> SourceContext:
