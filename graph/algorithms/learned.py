@@ -563,16 +563,21 @@ HOLDERS_PER_CANDIDATE = 50
 HOLDERS_PER_CANDIDATE_SHARED = 25
 
 
-def _held_sum(facet: Facet, weights: dict[int, float], cands: np.ndarray, size: int) -> np.ndarray | None:
+def _held_sum(
+    facet: Facet, weights: dict[int, float], cands: np.ndarray, size: int, holding: int | None = None
+) -> np.ndarray | None:
     """Σ ``weights[v]`` over the values ``v`` each of ``cands`` holds (as :func:`_shared_sum`),
     read from the holders of the weighted values: a member holds a few values, so one
     array read per holder replaces a Python step per candidate and value (and, on a
     snapshot, a row made per candidate). None when the holders are too many for that to
-    pay. ``size`` bounds the member indices."""
+    pay. ``size`` bounds the member indices; ``holding``: the weighted values' holders
+    in all, when the caller counted them already (a snapshot counts a row each time)."""
     n = len(cands)
     shared = type(facet.of_member) is SharedRows
     per_candidate = HOLDERS_PER_CANDIDATE_SHARED if shared else HOLDERS_PER_CANDIDATE
-    if sum(facet.count(v) for v in weights) > per_candidate * n:
+    if holding is None:
+        holding = sum(facet.count(v) for v in weights)
+    if holding > per_candidate * n:
         return None
     # every value's holders in one read (a value no one was ever given holds no row);
     # ``bincount`` adds each candidate's weights in the values' order, from 0
@@ -798,8 +803,10 @@ def pair_features(
     ):
         held = facet.of_member[u]
         if held:
-            weights = {v: _rarity(facet.count(v), total) for v in held}
-            shared = _held_sum(facet, weights, cands, len(p.adj))
+            # each value's holders counted once, for its weight and for the bound
+            counts = {v: facet.count(v) for v in held}
+            weights = {v: _rarity(k, total) for v, k in counts.items()}
+            shared = _held_sum(facet, weights, cands, len(p.adj), sum(counts.values()))
             if shared is None:
                 gathered[name] = _values_of(facet.of_member, cands)
                 shared = _shared_sum(facet.of_member, weights, candidates, gathered[name])
