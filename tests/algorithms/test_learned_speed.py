@@ -246,6 +246,16 @@ def test_first_estimates_count_what_was_found_as_the_former_code(
     assert len(counted) > 50 and len(set(counted)) > 20
 
 
+def test_counts_are_uniques_counts_in_order() -> None:
+    rng = np.random.default_rng(12)
+    for size in (0, 1, 2, 64, 65, 300):
+        for high in (3, 2_030, 10**9):
+            values = rng.integers(0, high, size)
+            found, counts = np.unique(values, return_counts=True)
+            counted = learned._counts(values)
+            assert list(counted.items()) == list(zip(found.tolist(), counts.tolist(), strict=True))
+
+
 def test_any_of_is_isin() -> None:
     rng = np.random.default_rng(11)
     for size in (0, 1, 3, 8, 9, 40):
