@@ -54,6 +54,7 @@ import random
 import threading
 import time
 import weakref
+from array import array
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -278,6 +279,17 @@ def _neighbours_of(p: Projection, members: Sequence[int] | np.ndarray) -> np.nda
     return gather(p.adj, members)[0]
 
 
+def _connections_of(p: Projection, member: int) -> np.ndarray:
+    """The connections of one member as an array (a copy), from its row itself: a row of a
+    snapshot is an ``array`` already, and :func:`gather`'s spans cost ten times more for
+    one row (11 µs against 1.4 at hbs)."""
+    row = p.adj[member]
+    if type(row) is array:
+        # copied once, its length taken from the copy (a writer may append to a live row)
+        return np.frombuffer(row.tobytes(), dtype=np.dtype(row.typecode)).astype(np.int64)
+    return np.fromiter(row, dtype=np.int64)
+
+
 def _positions_in(keys: np.ndarray, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Where each ``query`` is in the sorted ``keys``, and whether it is there at all."""
     if not len(keys):
@@ -444,7 +456,7 @@ def source_context(p: Projection, u: int, budget: int = DEFAULT_BUDGET) -> Sourc
     are expanded lowest degree first until ``budget`` visits were made, as
     :func:`graph.algorithms.link_prediction._two_hop` does."""
     arrays = member_arrays(p)
-    mine = _neighbours_of(p, [u])
+    mine = _connections_of(p, u)
     degrees = arrays.degree[mine]
     order = np.lexsort((mine, degrees))
     mine, degrees = mine[order], degrees[order]

@@ -246,6 +246,14 @@ def test_first_estimates_count_what_was_found_as_the_former_code(
     assert len(counted) > 50 and len(set(counted)) > 20
 
 
+def test_one_members_connections_are_what_gather_reads(club: Projection, mapped: Projection) -> None:
+    for p in (club, mapped):
+        for m in [*_askers(p, 7), len(p.adj) - 1]:
+            got = learned._connections_of(p, m)
+            assert got.dtype == np.int64
+            assert np.array_equal(got, row_arrays.gather(p.adj, [m])[0])
+
+
 def test_counts_are_uniques_counts_in_order() -> None:
     rng = np.random.default_rng(12)
     for size in (0, 1, 2, 64, 65, 300):
