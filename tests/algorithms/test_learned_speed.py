@@ -254,6 +254,17 @@ def test_one_members_connections_are_what_gather_reads(club: Projection, mapped:
             assert np.array_equal(got, row_arrays.gather(p.adj, [m])[0])
 
 
+def test_ranges_are_each_rows_indices_in_turn() -> None:
+    rng = np.random.default_rng(13)
+    for size in (0, 1, 5, 180):
+        starts = rng.integers(0, 10**6, size)
+        for lengths in (rng.integers(0, 40, size), np.zeros(size, dtype=np.int64)):
+            got = row_arrays.ranges(starts, lengths)
+            pairs = zip(starts.tolist(), lengths.tolist(), strict=True)
+            expected = [i for s, n in pairs for i in range(s, s + n)]
+            assert got.dtype == np.int64 and got.tolist() == expected
+
+
 def test_counts_are_uniques_counts_in_order() -> None:
     rng = np.random.default_rng(12)
     for size in (0, 1, 2, 64, 65, 300):
