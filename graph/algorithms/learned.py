@@ -472,7 +472,10 @@ def source_context(p: Projection, u: int, budget: int = DEFAULT_BUDGET) -> Sourc
     # the two-hop members sorted, and where each step ends among them: a lookup in the
     # per-thread marks is cheaper than the sort behind ``unique``'s inverse
     keys = _distinct(reach)
-    inverse = _member_positions(keys, reach)[0]
+    # where each step ends among the two-hop members and among u's connections (the
+    # ties among them: the local community of Cannistraci et al.), one read of the marks
+    neighbours = np.sort(mine)
+    inverse, _, at, inside = _two_positions(keys, neighbours, reach)
     n = len(keys)
     with np.errstate(divide="ignore"):
         aa_weight = np.where(d > 1, 1.0 / np.log(np.maximum(d, 2.0)), 0.0)
@@ -484,9 +487,6 @@ def source_context(p: Projection, u: int, budget: int = DEFAULT_BUDGET) -> Sourc
     programs = _counts(gather(p.programs.of_member, mine)[0])
     cities, years = city[mine], year[mine]
     pairs = _city_year(cities, years)
-    # the ties among u's connections (the local community of Cannistraci et al.)
-    neighbours = np.sort(mine)
-    at, inside = _member_positions(neighbours, reach)
     origin = np.searchsorted(neighbours, via[inside])
     order = np.argsort(origin, kind="stable")
     origin, inner_to, inner_d = origin[order], at[inside][order], d[inside][order]
