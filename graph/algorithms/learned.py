@@ -736,13 +736,15 @@ def pair_features(
     u = ctx.member
     arrays = member_arrays(p)
     total = max(p.n_members, 2)
-    out = np.zeros((len(candidates), len(FEATURES)))
     if not len(candidates):
-        return out
+        return np.zeros((0, len(FEATURES)))
     cands = np.asarray(candidates, dtype=np.int64)
     candidates = cands.tolist()
-    # the columns as views, by name (a transposed view yields them in one pass)
-    col = dict(zip(FEATURES, out.T, strict=True))
+    # the columns written one after the other, each a contiguous row of a feature-major
+    # table turned into the candidates' rows at the end: a column of the candidates' rows
+    # would be written with a stride of a whole row, a cache line per value
+    table = np.zeros((len(FEATURES), len(cands)))
+    col = dict(zip(FEATURES, table, strict=True))
     du = int(arrays.degree[u])
     dc = arrays.degree[cands]
     # one pass over every candidate's connections, all candidates at once
@@ -903,8 +905,8 @@ def pair_features(
         if top > 0:
             col[target][:] = col[source] / top
     if spectral is not None:
-        out[:, _SPECTRAL] = embedding.pair_columns(spectral, embedding.rows_on(spectral, p), u, cands)
-    return out
+        table[_SPECTRAL] = embedding.pair_columns(spectral, embedding.rows_on(spectral, p), u, cands).T
+    return np.ascontiguousarray(table.T)
 
 
 #: The rank given to a candidate with nothing in common (and the cap of every rank).
