@@ -236,6 +236,8 @@ class MemberArrays:
     seniority: np.ndarray
     mentors: np.ndarray
     place: np.ndarray
+    #: whether every member lives in one city at most (``city`` is then each one's city)
+    single_city: bool = False
 
 
 _ARRAYS: weakref.WeakKeyDictionary[Projection, MemberArrays] = weakref.WeakKeyDictionary()
@@ -252,7 +254,8 @@ def member_arrays(p: Projection) -> MemberArrays:
     # copies, never views: a view would pin the projection's arrays against resizing
     flags = np.frombuffer(bytes(p.flags[:n]), dtype=np.uint8).astype(np.int64)
     alive = np.frombuffer(bytes(p.alive[:n]), dtype=np.uint8)
-    city = np.fromiter((t[0] if t else -1 for t in p.cities.of_member[:n]), dtype=np.int64, count=n)
+    cities = p.cities.of_member[:n]
+    city = np.fromiter((t[0] if t else -1 for t in cities), dtype=np.int64, count=n)
     year = np.array(p.graduation_year[:n], dtype=np.int64)
     arrays = MemberArrays(
         key,
@@ -263,6 +266,7 @@ def member_arrays(p: Projection) -> MemberArrays:
         (alive > 0) & (flags & need == need),
         # a year is a 16-bit number (the projection's array("h")): offset, below the city
         (city << 16) | (year + 32_768),
+        max(map(len, cities), default=0) <= 1,
     )
     _ARRAYS[p] = arrays
     return arrays
@@ -816,6 +820,11 @@ def pair_features(
         (p.cities, "city"),
     ):
         held = facet.of_member[u]
+        if name == "city" and arrays.single_city and len(held) == 1:
+            # one city each: the candidates in the member's own share its weight, read
+            # from the city array at hand rather than from the holders or the values
+            col["city"][:] = np.where(their_city == held[0], _rarity(facet.count(held[0]), total), 0.0)
+            continue
         if held:
             # each value's holders counted once, for its weight and for the bound
             counts = {v: facet.count(v) for v in held}

@@ -254,6 +254,38 @@ def test_one_members_connections_are_what_gather_reads(club: Projection, mapped:
             assert np.array_equal(got, row_arrays.gather(p.adj, [m])[0])
 
 
+def test_the_city_column_is_the_former_codes_with_one_city_each_or_more(
+    club: Projection, model: learned.RankerModel, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    from loaders.synthetic import generate_bundle
+    from loaders.to_projection import projection_from_bundle
+
+    # the generated club: one city each, read from the city array
+    assert learned.member_arrays(club).single_city
+    # a club where some live in two cities: read from the holders or the values again
+    folder = tmp_path_factory.mktemp("two-cities")
+    generate_bundle(folder, 400, 9)
+    p = projection_from_bundle(folder)[0]
+    cities = len(p.cities.members_of)
+    for m in range(0, p.n_members, 4):
+        held = p.cities.of_member[m]
+        p.cities.add(m, (held[0] + 1) % cities if held else 0)
+    assert not learned.member_arrays(p).single_city
+    city = FEATURES.index("city")
+    for q in (club, p):
+        checked = 0
+        for me in _askers(q, 5):
+            ctx, former = source_context(q, me), reference.source_context(q, me)
+            cands = learned.candidates_of(q, ctx)
+            if not cands:
+                continue
+            got = pair_features(q, ctx, cands, model.spectral)[:, city]
+            expected = reference.pair_features(q, former, cands, model.spectral)[:, city]
+            assert np.array_equal(got, expected), q.ids[me]
+            checked += int(np.count_nonzero(got))
+        assert checked > 100
+
+
 def test_ranges_are_each_rows_indices_in_turn() -> None:
     rng = np.random.default_rng(13)
     for size in (0, 1, 5, 180):
