@@ -974,7 +974,11 @@ def first_estimates(p: Projection, ctx: SourceContext, want: int = 2 * POOL) -> 
 
     def count() -> int:
         # the members found so far, each once: every one's last place among them marked,
-        # and the places that kept their mark counted (no sort of the thousands found)
+        # and the places that kept their mark counted (no sort of the thousands found);
+        # the two hops' members are distinct already, and the count is only ever compared
+        # with ``want``: when they alone reach it, so do all found
+        if len(found[0]) >= want:
+            return len(found[0])
         flush()
         so_far = np.concatenate(found)
         place = np.arange(1, len(so_far) + 1)
