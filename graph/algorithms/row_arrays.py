@@ -28,11 +28,18 @@ _EMPTY = np.zeros(0, dtype=np.int64)
 
 def ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """The indices ``starts[i] … starts[i] + lengths[i] - 1`` of every ``i``, concatenated."""
-    total = int(lengths.sum())
-    if not total:
+    if not len(lengths):
         return _EMPTY
     ends = np.cumsum(lengths)
-    return np.repeat(starts - (ends - lengths), lengths) + np.arange(total)
+    # the total is the running sum's last: one pass fewer than ``lengths.sum()``
+    total = int(ends[-1])
+    if not total:
+        return _EMPTY
+    # each row's start less where it lands, repeated, plus the landing places (added in
+    # place: one array fewer made)
+    out = np.repeat(starts - ends + lengths, lengths)
+    out += np.arange(total)
+    return out
 
 
 def _shared_arrays(rows: SharedRows, key: str, flat: tuple[Any, Any, int]) -> Any:

@@ -246,6 +246,67 @@ def test_first_estimates_count_what_was_found_as_the_former_code(
     assert len(counted) > 50 and len(set(counted)) > 20
 
 
+def test_one_members_connections_are_what_gather_reads(club: Projection, mapped: Projection) -> None:
+    for p in (club, mapped):
+        for m in [*_askers(p, 7), len(p.adj) - 1]:
+            got = learned._connections_of(p, m)
+            assert got.dtype == np.int64
+            assert np.array_equal(got, row_arrays.gather(p.adj, [m])[0])
+
+
+def test_the_city_column_is_the_former_codes_with_one_city_each_or_more(
+    club: Projection, model: learned.RankerModel, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    from loaders.synthetic import generate_bundle
+    from loaders.to_projection import projection_from_bundle
+
+    # the generated club: one city each, read from the city array
+    assert learned.member_arrays(club).single_city
+    # a club where some live in two cities: read from the holders or the values again
+    folder = tmp_path_factory.mktemp("two-cities")
+    generate_bundle(folder, 400, 9)
+    p = projection_from_bundle(folder)[0]
+    cities = len(p.cities.members_of)
+    for m in range(0, p.n_members, 4):
+        held = p.cities.of_member[m]
+        p.cities.add(m, (held[0] + 1) % cities if held else 0)
+    assert not learned.member_arrays(p).single_city
+    city = FEATURES.index("city")
+    for q in (club, p):
+        checked = 0
+        for me in _askers(q, 5):
+            ctx, former = source_context(q, me), reference.source_context(q, me)
+            cands = learned.candidates_of(q, ctx)
+            if not cands:
+                continue
+            got = pair_features(q, ctx, cands, model.spectral)[:, city]
+            expected = reference.pair_features(q, former, cands, model.spectral)[:, city]
+            assert np.array_equal(got, expected), q.ids[me]
+            checked += int(np.count_nonzero(got))
+        assert checked > 100
+
+
+def test_ranges_are_each_rows_indices_in_turn() -> None:
+    rng = np.random.default_rng(13)
+    for size in (0, 1, 5, 180):
+        starts = rng.integers(0, 10**6, size)
+        for lengths in (rng.integers(0, 40, size), np.zeros(size, dtype=np.int64)):
+            got = row_arrays.ranges(starts, lengths)
+            pairs = zip(starts.tolist(), lengths.tolist(), strict=True)
+            expected = [i for s, n in pairs for i in range(s, s + n)]
+            assert got.dtype == np.int64 and got.tolist() == expected
+
+
+def test_counts_are_uniques_counts_in_order() -> None:
+    rng = np.random.default_rng(12)
+    for size in (0, 1, 2, 64, 65, 300):
+        for high in (3, 2_030, 10**9):
+            values = rng.integers(0, high, size)
+            found, counts = np.unique(values, return_counts=True)
+            counted = learned._counts(values)
+            assert list(counted.items()) == list(zip(found.tolist(), counts.tolist(), strict=True))
+
+
 def test_any_of_is_isin() -> None:
     rng = np.random.default_rng(11)
     for size in (0, 1, 3, 8, 9, 40):
