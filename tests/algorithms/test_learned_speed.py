@@ -361,3 +361,28 @@ def test_mutual_connections_left_by_the_features_are_explains(
     assert hubs > 100 and listed > 5_000
     # a context the features were not computed on leaves explain to read them
     assert learned._mutuals_of(p, me, mine, source_context(p, me), [0]) is None
+
+
+def test_explaining_without_weights_gives_the_same_texts_and_names(club: Projection) -> None:
+    from graph.algorithms.suggestions import WEIGHTS, explain
+
+    kinds_seen: set[str] = set()
+    for purpose in (None, "career", "mentoring"):
+        for me in _askers(club, step=11):
+            for c in learned.candidates_of(club, source_context(club, me))[:15]:
+                for asked in (None, {"same_employer", "shared_skills", "same_cohort"}):
+                    weighed, mutual = explain(club, me, c, WEIGHTS[purpose], kinds=asked)
+                    texts, named = explain(club, me, c, WEIGHTS[purpose], kinds=asked, weigh=False)
+                    assert named == mutual
+                    assert [(r.kind, r.detail) for r in texts] == [(r.kind, r.detail) for r in weighed]
+                    assert all(r.weight == 0.0 for r in texts)
+                    kinds_seen |= {r.kind for r in weighed if r.weight > 0}
+    # the weights left out were there to leave out: every kind of reason came up
+    assert {
+        "mutual_connections",
+        "same_cohort",
+        "same_employer",
+        "shared_skills",
+        "same_city",
+        "more_senior",
+    } <= kinds_seen
