@@ -27,7 +27,7 @@ next run maps it):
    cheaper computed it (``tests/support/learned_reference.py``, swapped in for that call
    only), after the others for the same member: before and after in one run. With
    ``--against REV`` it is also timed as the git revision ``REV`` computes it: its
-   ``learned.py``, ``suggestions.py``, ``row_arrays.py`` and ``compiled_trees.py``
+   ``learned.py``, ``suggestions.py``, ``tie_strength.py``, ``row_arrays.py`` and ``compiled_trees.py``
    (:data:`AT_REVISION`), imported beside the current ones, with the model's trees
    compiled and called as that revision's ``compiled_trees`` does (with ``--compiled
    --models DIR``; the same trees, its own file there) and the snapshot's rows read as
@@ -141,8 +141,13 @@ def former_code() -> Iterator[None]:
 #: of the code is the current code's.
 AT_REVISION: dict[str, tuple[str, ...]] = {
     "graph.algorithms.row_arrays": (),
-    "graph.algorithms.suggestions": ("graph.algorithms.row_arrays",),
-    "graph.algorithms.learned": ("graph.algorithms.row_arrays", "graph.algorithms.suggestions"),
+    "graph.algorithms.tie_strength": (),
+    "graph.algorithms.suggestions": ("graph.algorithms.row_arrays", "graph.algorithms.tie_strength"),
+    "graph.algorithms.learned": (
+        "graph.algorithms.row_arrays",
+        "graph.algorithms.tie_strength",
+        "graph.algorithms.suggestions",
+    ),
     "graph.compiled_trees": (),
 }
 

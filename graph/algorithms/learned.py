@@ -1616,6 +1616,7 @@ def suggest_learned(
             member_rows=ours,
             kinds={g for g, _ in moved},
             mutuals=mutuals[j] if mutuals is not None else None,
+            weigh=False,  # its texts only: the weights are the model's drops
         )
         by_kind = {r.kind: r.detail for r in texts}
         reasons = []

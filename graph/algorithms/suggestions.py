@@ -332,6 +332,7 @@ def explain(
     member_rows: _Rows | None = None,
     kinds: Container[str] | None = None,
     mutuals: list[int] | None = None,
+    weigh: bool = True,
 ) -> tuple[list[Reason], list[int]]:
     """The reasons ``c`` is a good person for ``me`` to meet, with their weights, and the
     mutual connections that may be named (consent-filtered, at most five).
@@ -343,7 +344,9 @@ def explain(
     (the learned ranker words only the groups that moved its score); the mutual
     connections always are, for the names they give. ``mutuals``: the mutual connections
     in the order they are listed here (``c``'s row's, or ``me``'s when ``c``'s is more
-    than four times as long), when the caller has them already.
+    than four times as long), when the caller has them already. With ``weigh`` false the
+    texts are written but the weights are left at 0 (the learned ranker weighs each reason
+    by its model and reads only the texts).
 
     >>> from tests.support.example_clubs import suggestion_club
     >>> p = suggestion_club()
@@ -367,7 +370,7 @@ def explain(
     common = _mutuals(p, me, mine, c) if mutuals is None else mutuals
     if common and w.structure > 0:
         degrees = {x: p.degree(x) for x in common}  # read once for the weight and the order
-        weight = w.structure * sum(_aa_weight(degrees[x]) for x in common)
+        weight = w.structure * sum(_aa_weight(degrees[x]) for x in common) if weigh else 0.0
         detail = ""
         if describe:
             visible = consent.visible_members(p, sorted(common, key=lambda x: (degrees[x], names[x])))
@@ -382,7 +385,7 @@ def explain(
     theirs = theirs_rows.of(p.cohorts) if asked("same_cohort") or asked("same_program") else ()
     shared_cohorts = [v for v in ours.of(p.cohorts) if v in theirs] if theirs else []
     if shared_cohorts and w.cohort > 0 and asked("same_cohort"):
-        weight = w.cohort * sum(_rarity(p.cohorts.count(v), total) for v in shared_cohorts)
+        weight = w.cohort * sum(_rarity(p.cohorts.count(v), total) for v in shared_cohorts) if weigh else 0.0
         detail = (
             "both in "
             + _listing(
@@ -402,7 +405,11 @@ def explain(
         told = {p.cohort_program[v] for v in shared_cohorts}
         shared_programs = [v for v in ours.of(p.programs) if v in theirs and v not in told]
         if shared_programs:
-            weight = w.program * sum(_rarity(p.programs.count(v), total) for v in shared_programs)
+            weight = (
+                w.program * sum(_rarity(p.programs.count(v), total) for v in shared_programs)
+                if weigh
+                else 0.0
+            )
             detail = (
                 "both studied " + _listing([p.programs.vocab.names[v] for v in shared_programs])
                 if describe
@@ -412,7 +419,7 @@ def explain(
 
     employer, industry = asked("same_employer"), asked("same_industry")
     if (employer or industry) and consent.shares_employer_at(p, c):
-        _employment_reasons(p, ours, theirs_rows, w, total, reasons, describe, employer, industry)
+        _employment_reasons(p, ours, theirs_rows, w, total, reasons, describe, employer, industry, weigh)
 
     for facet, fw, kind, verb in (
         (p.skills, w.skills, "shared_skills", "both know "),
@@ -427,7 +434,7 @@ def explain(
         shared = [v for v in ours.of(facet) if v in theirs]
         if not shared:
             continue
-        weight = fw * sum(_rarity(facet.count(v), total) for v in shared)
+        weight = fw * sum(_rarity(facet.count(v), total) for v in shared) if weigh else 0.0
         detail = ""
         if describe:
             shared.sort(key=lambda v: (facet.count(v), facet.vocab.names[v]))
@@ -439,13 +446,19 @@ def explain(
     city = ours.city() if asked("same_city") else None
     if city is not None and w.city > 0 and city == theirs_rows.city():
         detail = f"both in {p.cities.vocab.names[city]}" if describe else ""
-        reasons.append(Reason("same_city", detail, w.city * _rarity(p.cities.count(city), total)))
+        reasons.append(
+            Reason("same_city", detail, w.city * _rarity(p.cities.count(city), total) if weigh else 0.0)
+        )
 
     theirs = theirs_rows.of(p.skills) if asked("has_skills_you_want") else ()
     if w.wanted_skills > 0 and theirs:
         wanted = [v for v in ours.of(p.wants) if v in theirs]
         if wanted:
-            weight = w.wanted_skills * sum(0.5 + 0.5 * _rarity(p.skills.count(v), total) for v in wanted)
+            weight = (
+                w.wanted_skills * sum(0.5 + 0.5 * _rarity(p.skills.count(v), total) for v in wanted)
+                if weigh
+                else 0.0
+            )
             detail = ""
             if describe:
                 wanted.sort(key=lambda v: (p.skills.count(v), p.skill_names.names[v]))
@@ -459,24 +472,33 @@ def explain(
             Reason(
                 "more_senior",
                 "further along in their career" if describe else "",
-                w.seniority * min(3, gap) / 3,
+                w.seniority * min(3, gap) / 3 if weigh else 0.0,
             )
         )
 
     if w.mentor > 0 and asked("open_to_mentor") and consent.mentor_at(p, c):
-        reasons.append(Reason("open_to_mentor", "open to mentoring" if describe else "", w.mentor))
+        reasons.append(
+            Reason("open_to_mentor", "open to mentoring" if describe else "", w.mentor if weigh else 0.0)
+        )
     if kinds is not None:  # the employment reasons come in pairs
         reasons = [r for r in reasons if r.kind in kinds or r.kind == "mutual_connections"]
     return reasons, shown
 
 
 def _employer_weight(
-    p: Projection, shared: list[SharedEmployer], w: Weights, total: int, details: list[str] | None = None
+    p: Projection,
+    shared: list[SharedEmployer],
+    w: Weights,
+    total: int,
+    details: list[str] | None = None,
+    weigh: bool = True,
 ) -> float:
-    """The same_employer weight of ``shared`` (and its texts into ``details`` when given)."""
+    """The same_employer weight of ``shared`` (and its texts into ``details`` when given;
+    0 without ``weigh``)."""
     weight = 0.0
-    for s in sorted(shared, key=lambda s: (-s.overlap, p.employers.count(s.employer))):
-        base = w.employer * _rarity(p.employers.count(s.employer), total)
+    count = p.employers.count
+    for s in sorted(shared, key=lambda s: (-s.overlap, count(s.employer))) if len(shared) > 1 else shared:
+        base = w.employer * _rarity(count(s.employer), total) if weigh else 0.0
         name = p.employers.vocab.names[s.employer] if details is not None else ""
         if s.overlap > 0:
             weight += base * (1 + min(5, s.overlap) / 5)
@@ -504,22 +526,27 @@ def _employment_reasons(
     describe: bool,
     employer: bool = True,
     industry: bool = True,
+    weigh: bool = True,
 ) -> None:
     """The same_employer reason (when ``employer``) and the same_industry one (when
-    ``industry``) into ``reasons``."""
+    ``industry``) into ``reasons`` (their weights 0 without ``weigh``)."""
     held = theirs.of(p.employers) if employer else ()
     common = [e for e in ours.of(p.employers) if e in held] if w.employer > 0 and held else []
     if common:
         shared = overlaps(common, ours.positions(), theirs.positions(), p.reference_year)
         details: list[str] = []
-        weight = _employer_weight(p, shared, w, total, details if describe else None)
+        weight = _employer_weight(p, shared, w, total, details if describe else None, weigh)
         reasons.append(Reason("same_employer", "; ".join(details[:2]) if describe else "", weight))
     if industry and w.industry > 0 and theirs.positions():
         industries = sorted(ours.industries() & theirs.industries())
         if industries:
             label = _listing([p.industries.names[i] for i in industries]) if describe else ""
             reasons.append(
-                Reason("same_industry", f"both work in {label}" if describe else "", w.industry * 0.5)
+                Reason(
+                    "same_industry",
+                    f"both work in {label}" if describe else "",
+                    w.industry * 0.5 if weigh else 0.0,
+                )
             )
 
 

@@ -88,23 +88,26 @@ def overlaps(
 ) -> list[SharedEmployer]:
     """:func:`shared_employers` of two members with positions ``held_a`` and ``held_b``
     at ``employers`` (the ones they have in common), ``now`` the current year."""
+    # Each of b's spans at the employer made once rather than once per position of a, and
+    # the pairs compared in the same order (a's, then b's): the first longest overlap
+    # wins, as before. The reason texts ask this for most suggestions they word.
     out: list[SharedEmployer] = []
     for employer in employers:
-        best = SharedEmployer(employer, 0, 0, -1)
-        for pa in held_a:
-            if pa.employer != employer:
-                continue
-            for pb in held_b:
-                if pb.employer != employer:
+        theirs = [(pb.start, pb.end or now) for pb in held_b if pb.employer == employer and pb.start]
+        best, best_first, best_last = -1, 0, 0
+        if theirs:
+            for pa in held_a:
+                if pa.employer != employer or not pa.start:
                     continue
-                sa, sb = _span(pa.start, pa.end, now), _span(pb.start, pb.end, now)
-                if sa is None or sb is None:
-                    continue
-                first, last = max(sa[0], sb[0]), min(sa[1], sb[1])
-                overlap = last - first + 1 if first <= last else 0
-                if overlap > best.overlap:
-                    best = SharedEmployer(employer, first if overlap else 0, last if overlap else 0, overlap)
-        out.append(best)
+                start_a, end_a = pa.start, pa.end or now
+                for start_b, end_b in theirs:
+                    first = start_a if start_a >= start_b else start_b
+                    last = end_a if end_a <= end_b else end_b
+                    overlap = last - first + 1 if first <= last else 0
+                    if overlap > best:
+                        best = overlap
+                        best_first, best_last = (first, last) if overlap else (0, 0)
+        out.append(SharedEmployer(employer, best_first, best_last, best))
     return out
 
 

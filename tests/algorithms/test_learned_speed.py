@@ -9,7 +9,8 @@ import pytest
 
 from graph.algorithms import learned, row_arrays, suggestions
 from graph.algorithms.learned import FEATURES, pair_features, source_context
-from graph.projection import Projection
+from graph.algorithms.tie_strength import SharedEmployer, overlaps
+from graph.projection import Position, Projection
 from graph.projection.snapshot import open_snapshot, write_snapshot
 from tests.support import learned_reference as reference
 
@@ -361,3 +362,88 @@ def test_mutual_connections_left_by_the_features_are_explains(
     assert hubs > 100 and listed > 5_000
     # a context the features were not computed on leaves explain to read them
     assert learned._mutuals_of(p, me, mine, source_context(p, me), [0]) is None
+
+
+def test_explaining_without_weights_gives_the_same_texts_and_names(club: Projection) -> None:
+    from graph.algorithms.suggestions import WEIGHTS, explain
+
+    kinds_seen: set[str] = set()
+    for purpose in (None, "career", "mentoring"):
+        for me in _askers(club, step=11):
+            for c in learned.candidates_of(club, source_context(club, me))[:15]:
+                for asked in (None, {"same_employer", "shared_skills", "same_cohort"}):
+                    weighed, mutual = explain(club, me, c, WEIGHTS[purpose], kinds=asked)
+                    texts, named = explain(club, me, c, WEIGHTS[purpose], kinds=asked, weigh=False)
+                    assert named == mutual
+                    assert [(r.kind, r.detail) for r in texts] == [(r.kind, r.detail) for r in weighed]
+                    assert all(r.weight == 0.0 for r in texts)
+                    kinds_seen |= {r.kind for r in weighed if r.weight > 0}
+    # the weights left out were there to leave out: every kind of reason came up
+    assert {
+        "mutual_connections",
+        "same_cohort",
+        "same_employer",
+        "shared_skills",
+        "same_city",
+        "more_senior",
+    } <= kinds_seen
+
+
+def _former_overlaps(
+    employers: list[int], held_a: list[Position], held_b: list[Position], now: int
+) -> list[SharedEmployer]:
+    """``tie_strength.overlaps`` as it was: each pair's spans made in the inner loop."""
+    out = []
+    for employer in employers:
+        best = SharedEmployer(employer, 0, 0, -1)
+        for pa in held_a:
+            if pa.employer != employer:
+                continue
+            for pb in held_b:
+                if pb.employer != employer:
+                    continue
+                sa = (pa.start, pa.end or now) if pa.start else None
+                sb = (pb.start, pb.end or now) if pb.start else None
+                if sa is None or sb is None:
+                    continue
+                first, last = max(sa[0], sb[0]), min(sa[1], sb[1])
+                overlap = last - first + 1 if first <= last else 0
+                if overlap > best.overlap:
+                    best = SharedEmployer(employer, first if overlap else 0, last if overlap else 0, overlap)
+        out.append(best)
+    return out
+
+
+def test_employer_overlaps_are_the_former_codes(club: Projection) -> None:
+    rng = np.random.default_rng(5)
+
+    def held() -> list[Position]:
+        # few employers and years, so that spans tie, touch, miss and go unknown often
+        return [
+            Position(
+                int(rng.integers(3)),
+                "k",
+                int(rng.choice([0, *range(2000, 2012)])),
+                int(rng.choice([0, *range(2000, 2016)])),
+                0,
+            )
+            for _ in range(rng.integers(0, 6))
+        ]
+
+    kinds = set()
+    for _ in range(5_000):
+        a, b = held(), held()
+        got = overlaps([0, 1, 2], a, b, 2015)
+        assert got == _former_overlaps([0, 1, 2], a, b, 2015), (a, b)
+        kinds |= {min(s.overlap, 1) for s in got}
+    assert kinds == {-1, 0, 1}
+    # and the club's own pairs: a member and each candidate sharing an employer
+    compared = 0
+    for me in _askers(club, 5):
+        for c in learned.candidates_of(club, source_context(club, me)):
+            common = [e for e in club.employers.of_member[me] if e in club.employers.of_member[c]]
+            if common:
+                a, b = club.positions[me], club.positions[c]
+                assert overlaps(common, a, b, 2015) == _former_overlaps(common, a, b, 2015)
+                compared += 1
+    assert compared > 1_000
