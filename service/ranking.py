@@ -106,6 +106,22 @@ class RankerService:
             self._compile_apart(model)
         return model
 
+    def _load_newer(self, projection: Projection) -> bool:
+        """Load the folder's newest model when it is newer than the one serving (stored by
+        another process); True if one was loaded. Not while this service trains: its own
+        model is the newer one then."""
+        stored = ranker_files.versions(self.folder)
+        current = self._model
+        if not stored or (current is not None and stored[-1] <= current.version):
+            return False
+        if not self._training.acquire(blocking=False):
+            return False
+        try:
+            loaded = self.load(projection)
+        finally:
+            self._training.release()
+        return loaded is not None and loaded is not current
+
     def heard(self, event: WriteEvent) -> None:
         """A listener of the store's writes (and the change watcher's): an erasure takes
         the member out of the models."""
@@ -209,10 +225,11 @@ class RankerService:
         return max(change(projection.n_members, model.members), change(projection.n_ties, model.ties))
 
     def after_reload(self, projection: Projection) -> bool:
-        """Take out members erased by a change the projection was rebuilt for (see
-        :meth:`purge`); retrain when a model exists and the club drifted past the share;
-        True if it did."""
-        self.purge(projection)
+        """Serve a newer model when ``alumni-graph train`` stored one meanwhile; take out
+        members erased by a change the projection was rebuilt for (see :meth:`purge`);
+        retrain when a model exists and the club drifted past the share; True if it did."""
+        if not self._load_newer(projection):
+            self.purge(projection)
         drift = self.drift(projection)
         if drift is None or self.retrain_share <= 0 or drift <= self.retrain_share:
             return False

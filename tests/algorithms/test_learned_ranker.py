@@ -320,6 +320,22 @@ def test_the_service_forgets_an_erased_member_heard_before_or_while_it_trains(
     assert not any(_holds(folder / f"ranker-{v}.pkl", "m8") for v in (1, 2))
 
 
+def test_a_model_stored_by_another_process_serves_after_the_next_rebuild(tmp_path, planted) -> None:
+    folder = tmp_path / "ranker"
+    ranker = RankerService(folder, kind="logistic", compile_trees=False, retrain_share=0)
+    assert ranker.load() is None
+    assert not ranker.after_reload(planted) and ranker.model is None  # nothing stored yet
+    ranker_files.save(folder, learned.train(planted, kind="logistic", max_sources=40, resamples=1))
+    ranker.after_reload(planted)  # as `alumni-graph train` then `POST /admin/reload`
+    assert ranker.model is not None and ranker.model.version == 1
+    serving = ranker.model
+    ranker.after_reload(planted)
+    assert ranker.model is serving  # the same version is not read again
+    ranker_files.save(folder, learned.train(planted, kind="hgb", max_sources=40, resamples=1))
+    ranker.after_reload(planted)
+    assert ranker.model.version == 2 and ranker.model.kind == "hgb"
+
+
 def test_the_service_falls_back_to_the_blend_and_retrains_on_drift(tmp_path, planted) -> None:
     ranker = RankerService(tmp_path / "ranker", retrain_share=0.1, kind="logistic")
     assert ranker.load() is None
