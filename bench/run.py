@@ -33,6 +33,8 @@ BENCHMARKS = [
     "ranker_eval",
     "ranker_erasure",
 ]
+#: Run only when named: they take arguments of their own (``ab`` times two revisions).
+TOOLS = ["ab"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,8 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("names", nargs="*", help=f"benchmarks to run (default: all of {BENCHMARKS})")
     args, rest = parser.parse_known_args(argv)
     for name in args.names or BENCHMARKS:
-        if name not in BENCHMARKS:
-            parser.error(f"unknown benchmark {name!r}; choose from {', '.join(BENCHMARKS)}")
+        if name not in BENCHMARKS + TOOLS:
+            parser.error(f"unknown benchmark {name!r}; choose from {', '.join(BENCHMARKS + TOOLS)}")
         module = importlib.import_module(f"bench.{name}")
         result = module.main(rest)
         print(json.dumps(result, indent=2, ensure_ascii=False))
