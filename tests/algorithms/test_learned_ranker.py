@@ -17,6 +17,7 @@ from graph.algorithms.learned import FEATURES, pair_features, source_context
 from graph.projection import Projection
 from graph.store.base import WriteEvent
 from service.ranking import RankerService
+from tests.support.model_files import holds
 
 
 def _col(row: np.ndarray, name: str) -> float:
@@ -265,11 +266,6 @@ def test_models_are_versioned_private_files(tmp_path, planted: Projection) -> No
     assert ranker_files.load_latest(folder).version == 1
 
 
-def _holds(path, member_id: str) -> bool:
-    raw = member_id.encode()
-    return b"\x8c" + bytes([len(raw)]) + raw in path.read_bytes()  # a pickled short string
-
-
 def test_only_the_newest_versions_are_kept_and_an_erasure_reaches_them_all(tmp_path, planted) -> None:
     folder = tmp_path / "ranker"
     model = learned.train(planted, kind="logistic", max_sources=40, resamples=1)
@@ -283,13 +279,13 @@ def test_only_the_newest_versions_are_kept_and_an_erasure_reaches_them_all(tmp_p
     assert sorted(p.name for p in folder.glob("ranker-*")) == sorted(
         f"ranker-{v}.{ext}" for v in kept for ext in ("json", "pkl")
     )
-    assert all(_holds(folder / f"ranker-{v}.pkl", "m7") for v in kept)
+    assert all(holds(folder / f"ranker-{v}.pkl", "m7") for v in kept)
 
     assert ranker_files.forget(folder, ["m7", "not-a-member"]) == kept
     assert ranker_files.forget(folder, ["m7"]) == []  # the next process finds it done
     for v in kept:
         path = folder / f"ranker-{v}.pkl"
-        assert not _holds(path, "m7") and _holds(path, "m8")
+        assert not holds(path, "m7") and holds(path, "m8")
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
     loaded = ranker_files.load_latest(folder)
     assert loaded is not None and loaded.spectral is not None
@@ -306,7 +302,7 @@ def test_the_service_forgets_an_erased_member_heard_before_or_while_it_trains(
     serving = ranker.model
     ranker.heard(WriteEvent("member_deleted", [{"id": "m7", "change": {"epoch": "e", "counter": 3}}]))
     assert ranker.model is serving and "m7" not in serving.spectral.ids
-    assert not _holds(folder / "ranker-1.pkl", "m7")
+    assert not holds(folder / "ranker-1.pkl", "m7")
 
     def heard_while_training(*args, **kwargs):
         model = learned.train(*args, **kwargs)
@@ -317,7 +313,7 @@ def test_the_service_forgets_an_erased_member_heard_before_or_while_it_trains(
     monkeypatch.setattr("service.ranking.train", heard_while_training)
     retrained = ranker.retrain(planted)
     assert ranker.model is retrained and "m8" not in retrained.spectral.ids
-    assert not any(_holds(folder / f"ranker-{v}.pkl", "m8") for v in (1, 2))
+    assert not any(holds(folder / f"ranker-{v}.pkl", "m8") for v in (1, 2))
 
 
 def test_a_model_stored_by_another_process_serves_after_the_next_rebuild(tmp_path, planted) -> None:

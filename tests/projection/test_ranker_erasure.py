@@ -22,6 +22,7 @@ from service.core.config import Settings
 from service.core.tokens import issue_token
 from service.ranking import RankerService, erased_in
 from tests.support import guards
+from tests.support.model_files import holds
 from tests.support.reliability import club, discoverable_member
 
 
@@ -29,16 +30,9 @@ def _settings(models: Path) -> Settings:
     return Settings(rate_limit_per_minute=0, ranker_dir=models, ranker_compile=False, change_poll_seconds=0.2)
 
 
-def _pickled(member_id: str) -> bytes:
-    """How a pickle (protocol 4 and up) writes a short string: the needle for an id."""
-    raw = member_id.encode()
-    return b"\x8c" + bytes([len(raw)]) + raw
-
-
 def _holding(models: Path, member_id: str) -> list[str]:
     """The files in ``models`` that hold ``member_id``, by name."""
-    needle = _pickled(member_id)
-    return sorted(p.name for p in models.iterdir() if p.is_file() and needle in p.read_bytes())
+    return sorted(p.name for p in models.iterdir() if p.is_file() and holds(p, member_id))
 
 
 @pytest.fixture
