@@ -58,6 +58,7 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -71,7 +72,6 @@ from graph.algorithms.suggestions import (
     Reason,
     Suggestion,
     Weights,
-    _current_industries,
     _rarity,
     _Rows,
     explain,
@@ -79,8 +79,7 @@ from graph.algorithms.suggestions import (
     rarity,
     screen,
 )
-from graph.algorithms.tie_strength import _span
-from graph.projection import Facet, Position, Projection
+from graph.projection import Facet, Projection
 from graph.projection.shared import SharedRows
 
 #: The feature columns, in order. A stored model names them; a model trained on other
@@ -222,10 +221,12 @@ class MemberArrays:
     degree, the first city (-1 none), the graduation year (0 unknown), the seniority and
     whether the member mentors (alive, discoverable and open to mentoring); the city and
     year packed in one number too (:func:`_places`), for the thousands of members whose
-    both are read at once: one read of memory each instead of two.
+    both are read at once: one read of memory each instead of two; and each member's
+    current industries as bits (:func:`_industry_bits`), for the ``industry`` column.
 
     Kept per projection and rebuilt when it changed (:func:`member_arrays`); at the hbs
-    tier (13 MB) the rebuild costs about 0.25 s of CPU on a snapshot, once per write,
+    tier (14 MB, the industries' bits 1.3 of them) the rebuild costs about 0.25 s of CPU
+    on a snapshot (15 ms of it the industries', read from its flat columns), once per write,
     against a few milliseconds on every request for reading the same values member by
     member."""
 
@@ -238,6 +239,8 @@ class MemberArrays:
     place: np.ndarray
     #: whether every member lives in one city at most (``city`` is then each one's city)
     single_city: bool = False
+    #: each member's current industries as bits (:func:`_industry_bits`)
+    industries: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint8))
 
 
 _ARRAYS: weakref.WeakKeyDictionary[Projection, MemberArrays] = weakref.WeakKeyDictionary()
@@ -267,9 +270,86 @@ def member_arrays(p: Projection) -> MemberArrays:
         # a year is a 16-bit number (the projection's array("h")): offset, below the city
         (city << 16) | (year + 32_768),
         max(map(len, cities), default=0) <= 1,
+        _industry_bits(p, n),
     )
     _ARRAYS[p] = arrays
     return arrays
+
+
+def _current_positions(p: Projection, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The member and the employer of every position without an end of the first ``n``
+    members. On a snapshot, read from its flat columns at once, the rows changed since
+    from its overlay; else row by row."""
+    rows = p.positions
+    held = rows.columns() if type(rows) is SharedRows else None
+    if held is None:
+        pairs = [(m, q.employer) for m, row in enumerate(rows[:n]) if row for q in row if not q.end]
+        both = np.fromiter(chain.from_iterable(pairs), dtype=np.int64, count=2 * len(pairs)).reshape(-1, 2)
+        return both[:, 0], both[:, 1]
+    offsets, columns, shared = held
+    # the rows changed since the snapshot, copied once (a row changed after that is the
+    # next version's, and these arrays are rebuilt for it)
+    changed = sorted(m for m in rows.overlay() if m < n)
+    starts = np.frombuffer(offsets, dtype=np.int64)[: min(shared, n) + 1]
+    end = np.frombuffer(columns["end"], dtype=np.dtype(columns["end"].format))[: starts[-1]]
+    at = np.flatnonzero(end == 0)
+    # the row of each: the last whose start is at or before it (an empty row starts there too)
+    member = np.searchsorted(starts, at, side="right") - 1
+    employer = np.frombuffer(columns["employer"], dtype=np.dtype(columns["employer"].format))[at]
+    if changed:
+        keep = ~np.isin(member, changed)
+        extra = [(m, q.employer) for m in changed for q in rows[m] if not q.end]
+        member = np.concatenate((member[keep], np.array([m for m, _ in extra], dtype=np.int64)))
+        employer = np.concatenate((employer[keep], np.array([e for _, e in extra], dtype=np.int64)))
+    return member, employer.astype(np.int64)
+
+
+def _industry_bits(p: Projection, n: int) -> np.ndarray:
+    """The current industries of each of the first ``n`` members (those of the employers
+    it holds a position without an end at, as
+    :func:`graph.algorithms.suggestions._current_industries` gives them) as bits: industry
+    ``i`` is bit ``i`` of one number each, of the smallest unsigned type that holds every
+    industry; beyond 64 industries, bit ``i % 64`` of word ``i // 64`` of a row of words
+    each. Whether a candidate works in one of a member's industries now is then one ``&``
+    of theirs, rather than a read of the candidate's positions.
+
+    >>> from graph.projection import Projection
+    >>> p = Projection.from_rows([
+    ...     ("members", [{"id": "a"}, {"id": "b"}, {"id": "c"}]),
+    ...     ("employers", [{"id": "krka", "props": {"industry": "Pharma"}},
+    ...                    {"id": "nlb", "props": {"industry": "Banking"}}]),
+    ...     ("positions", [
+    ...         {"member_id": "a", "employer_id": "krka", "key": "1", "props": {"start": "2010-01-01"}},
+    ...         {"member_id": "a", "employer_id": "nlb", "key": "2", "props": {"start": "2001-01-01"}},
+    ...         {"member_id": "b", "employer_id": "nlb", "key": "3",
+    ...          "props": {"start": "2001-01-01", "end": "2009-12-31"}}]),
+    ... ])
+    >>> _industry_bits(p, len(p.adj)).tolist()  # Pharma is bit 0, Banking bit 1
+    [3, 0, 0]
+    """
+    # a copy: the employers' industries may grow while they are read
+    industry_of = np.frombuffer(bytes(p.employer_industry), dtype=np.int32)
+    kinds = int(industry_of.max(initial=-1)) + 1
+    word: type[np.unsignedinteger[Any]] = next(
+        (t for t in (np.uint8, np.uint16, np.uint32) if kinds <= np.iinfo(t).bits), np.uint64
+    )
+    per_word = np.iinfo(word).bits
+    words = -(-kinds // per_word)
+    member, employer = _current_positions(p, n)
+    # an employer written after the industries were copied has none yet
+    known = employer < len(industry_of)
+    industry = industry_of[employer[known]]
+    member = member[known][industry >= 0]
+    industry = industry[industry >= 0].astype(np.int64)
+    # one bit each (bit 63 wraps to a negative int64 and back)
+    bit = (np.int64(1) << (industry % per_word)).astype(word)
+    if words <= 1:
+        bits = np.zeros(n, dtype=word)
+        np.bitwise_or.at(bits, member, bit)
+    else:
+        bits = np.zeros((n, words), dtype=word)
+        np.bitwise_or.at(bits, (member, industry // per_word), bit)
+    return bits
 
 
 def _places(arrays: MemberArrays, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -610,89 +690,109 @@ def _held_sum(
     return np.bincount(at[hit] - 1, weights=each[hit], minlength=n)
 
 
-def _position_columns(
-    p: Projection, members: Sequence[int]
+#: The blend's factor on an employer's weight (:func:`graph.algorithms.suggestions._employer_weight`)
+#: by the longest overlap there + 1, capped at 5 years: 1 when none is known (-1), 0.5 for
+#: none (0), 1.2 … 2 for 1 … 5 years or more, each as the blend's expression gives it.
+_OVERLAP_FACTOR = np.array([1.0, 0.5, *(1 + min(5, years) / 5 for years in range(1, 6))])
+
+
+def _positions_at(
+    p: Projection, members: np.ndarray, employers: Sequence[int]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The positions of ``members`` laid end to end as columns: whose each one is (an
-    index into ``members``), its employer, start and end. On a snapshot they are read from
-    its flat columns at once instead of a row of positions made per member."""
+    """The positions of ``members`` at any of ``employers`` (a member's few) laid end to
+    end as columns: whose each one is (an index into ``members``), its employer, start
+    and end, each member's in the order of its row. On a snapshot they are read from its
+    flat columns at once (the start and end of those positions only) instead of a row of
+    positions made per member."""
     rows = p.positions
     spans = column_spans(rows, members)
     if spans is not None:
         columns, at, lengths = spans
-        employer, start, end = (column(columns[c], at) for c in ("employer", "start", "end"))
-        return owners(lengths), employer, start, end
-    held = [rows[m] for m in members]
-    lengths = np.fromiter(map(len, held), dtype=np.int64, count=len(held))
-    total = int(lengths.sum())
-    employer, start, end = (
-        np.fromiter((q[k] for row in held for q in row), dtype=np.int64, count=total)
-        for k in (0, 2, 3)  # Position's employer, start and end
+        employer = columns["employer"][at]
+        held = _any_of(employer, employers)
+        at = at[held]
+        return (
+            owners(lengths)[held],
+            employer[held].astype(np.int64),
+            column(columns["start"], at),
+            column(columns["end"], at),
+        )
+    # a member's employers are those of its positions: the rows of those who hold none
+    # of ``employers`` are not read
+    wanted = set(employers)
+    of_member = p.employers.of_member
+    found = [
+        (i, q.employer, q.start, q.end)
+        for i, m in enumerate(members.tolist())
+        if not wanted.isdisjoint(of_member[m])
+        for q in rows[m]
+        if q.employer in wanted
+    ]
+    whose, employer, start, end = (
+        np.fromiter((f[k] for f in found), dtype=np.int64, count=len(found)) for k in range(4)
     )
-    return owners(lengths), employer, start, end
+    return whose, employer, start, end
 
 
 def _employer_weights(
     p: Projection,
-    u: int,
     total: int,
-    pairs: tuple[np.ndarray, np.ndarray],
     held: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     n: int,
-    positions: Sequence[Position] | None = None,
+    employers: Sequence[int],
 ) -> np.ndarray:
     """The ``employer`` feature of ``(u, c)`` for each of ``n`` candidates: what
     :func:`graph.algorithms.tie_strength.shared_employers` and the blend's employer weight
     give (the overlaps only, which is all the weight reads), for every candidate at once.
 
-    ``pairs``: (candidate, employer) for each employer a candidate shares with ``u``, in
-    the order of the candidate's employers, the candidates in ascending order; ``held``:
-    those candidates' positions as :func:`_position_columns` gives them, with the
-    candidate of each. Each pair's longest overlap with any of ``u``'s spans there is
-    worked out for every position at once; the weights are summed in the blend's order
-    (the longest overlap first, then the employer with fewer people, then the candidate's
-    own order), each term as the blend has it, so the sums are the same to the last bit.
-    ``positions``: ``u``'s, when the caller read them already."""
-    now = p.reference_year
-    spans: dict[int, list[tuple[int, int]]] = {e: [] for e in p.employers.of_member[u]}
-    for pa in p.positions[u] if positions is None else positions:
-        span = _span(pa.start, pa.end, now)
-        if span is not None and pa.employer in spans:
-            spans[pa.employer].append(span)
-    who, emp = pairs
+    ``employers``: ``u``'s; ``held``: the positions at them of the candidates (whose ``0
+    … n - 1``) and of ``u`` (whose ``n``), as :func:`_positions_at` gives them. A
+    member's employers are those of its positions (the projection adds an employer with
+    a position and clears both together), so the employers a candidate shares with ``u``
+    are those of its positions here. Each position's longest overlap with any of ``u``'s
+    spans at its employer is worked out for every position and span at once, and each
+    shared employer's the longest of its positions'; the weights are summed in the
+    blend's order (the longest overlap first, then the employer with fewer people; the
+    terms of employers equal in both are equal), each term as the blend has it, so the
+    sums are the same to the last bit."""
+    whose, employer, start, end = held
+    # the candidates' positions first (``whose`` ascending), u's after them
+    k = int(np.searchsorted(whose, n))
+    if not k:
+        return np.zeros(n)
+    last = np.where(end != 0, end, p.reference_year)
+    # u's spans: a position without a start has none
+    dated = start[k:] != 0
+    span_employer, span_first, span_last = employer[k:][dated], start[k:][dated], last[k:][dated]
+    who, emp, first, last = whose[:k], employer[:k], start[:k], last[:k]
+    # a row per position, a column per span of u's: the years both were there, negated
+    # (0 for none; 1 where the span is at another employer or the position has no
+    # start) for the ascending sorts below, and each position's longest overlap (1: none)
+    years = np.maximum(first[:, None], span_first) - np.minimum(last[:, None], span_last) - 1
+    np.minimum(years, 0, out=years)
+    years[(emp[:, None] != span_employer) | (first == 0)[:, None]] = 1
+    minus_overlap = years.min(axis=1, initial=1)
+    # each (candidate, employer) once, with its positions' longest overlap: the first of
+    # its run when sorted by the pair, the longest first
+    key = who * (int(emp.max()) + 1) + emp
+    order = np.lexsort((minus_overlap, key))
+    key = key[order]
+    first_of_run = np.empty(len(key), dtype=bool)
+    first_of_run[0] = True
+    np.not_equal(key[1:], key[:-1], out=first_of_run[1:])
+    pick = order[first_of_run]
+    who, emp, minus_overlap = who[pick], emp[pick], minus_overlap[pick]
     # the blend's weight per employer (``_employer_weight`` with unit weights), each of
     # u's employers counted and weighed once rather than once per candidate
-    base = np.zeros(len(emp))
-    count = np.zeros(len(emp), dtype=np.int64)
-    for e in spans:
-        holding = p.employers.count(e)
-        at = emp == e
-        base[at] = _UNIT.employer * rarity(holding, total)
-        count[at] = holding
-    best = np.full(len(emp), -1, dtype=np.int64)
-    whose, employer, start, end = held
-    if len(emp) and len(employer) and any(spans.values()):
-        last_year = np.where(end != 0, end, now)
-        # a position without a start, or at an employer not shared, has no overlap
-        overlap = np.full(len(employer), -1, dtype=np.int64)
-        dated = start != 0
-        for e, theirs in spans.items():
-            at_e = dated & (employer == e)
-            for first_year, final_year in theirs:
-                first = np.maximum(start, first_year)
-                last = np.minimum(last_year, final_year)
-                years = np.where(first <= last, last - first + 1, 0)
-                overlap = np.where(at_e, np.maximum(overlap, years), overlap)
-        width = int(max(emp.max(), employer.max())) + 1
-        keys = who * width + emp  # one per pair: a candidate holds an employer once
-        order = np.argsort(keys)
-        at, found = _positions_in(keys[order], whose * width + employer)
-        found &= overlap >= 0
-        np.maximum.at(best, order[at[found]], overlap[found])
-    factor = np.where(best > 0, 1 + np.minimum(5, best) / 5, np.where(best == 0, 0.5, 1.0))
-    # a stable order: equal overlaps and counts keep the candidate's own order
-    order = np.lexsort((count, -best, who))
-    return np.bincount(who[order], weights=(base * factor)[order], minlength=n)
+    holding = [p.employers.count(e) for e in employers]
+    keys = np.asarray(employers, dtype=np.int64)
+    sorter = np.argsort(keys)
+    at = sorter[np.searchsorted(keys, emp, sorter=sorter)]
+    count = np.array(holding, dtype=np.int64)[at]
+    base = np.array([_UNIT.employer * rarity(h, total) for h in holding])[at]
+    terms = base * _OVERLAP_FACTOR[1 - np.maximum(minus_overlap, -5)]
+    order = np.lexsort((count, minus_overlap, who))
+    return np.bincount(who[order], weights=terms[order], minlength=n)
 
 
 def _local_community(
@@ -836,39 +936,16 @@ def pair_features(
             col[name][:] = shared
     my_employers = p.employers.of_member[u]
     if my_employers:
-        # the exact weight (years of overlap) only for those who share an employer at all
-        values, whose = _values_of(p.employers.of_member, cands)
-        mine_too = _any_of(values, my_employers)
-        sharing = np.flatnonzero(np.bincount(whose, weights=mine_too, minlength=n)).tolist()
-        my_positions = p.positions[u]  # read once (a snapshot makes the row on each read)
-        my_industries = _current_industries(p, u, my_positions) if my_positions else set()
-        maybe: list[int] = []
-        if my_industries:
-            # anyone who ever worked in one of the industries first (a cheap filter), then
-            # whether they do now
-            industry_of = np.frombuffer(p.employer_industry, dtype=np.int32)
-            known = np.fromiter(my_industries, dtype=np.int64, count=len(my_industries))
-            industry = industry_of[values]
-            maybe = _distinct(whose[_any_of(industry, known)]).tolist()
-        # the positions of both read once, as columns
-        looked_at = sharing + maybe
-        whose_row, employer, start, end = _position_columns(p, [candidates[i] for i in looked_at])
-        if sharing:
-            mask = whose_row < len(sharing)
-            col["employer"][:] = _employer_weights(
-                p,
-                u,
-                total,
-                (whose[mine_too], values[mine_too]),
-                (np.asarray(sharing)[whose_row[mask]], employer[mask], start[mask], end[mask]),
-                n,
-                my_positions,
-            )
-        if maybe:
-            # working in one of the member's industries now: a position without an end
-            # at an employer of that industry
-            now_in = (end == 0) & _any_of(industry_of[employer], known) & (whose_row >= len(sharing))
-            col["industry"][np.asarray(looked_at)[whose_row[now_in]]] = 1.0
+        # the exact weight (years of overlap) from the positions at the member's employers
+        # alone, the candidates' and its own (last) read at once
+        positions = _positions_at(p, np.append(cands, u), my_employers)
+        col["employer"][:] = _employer_weights(p, total, positions, n, my_employers)
+        bits = arrays.industries
+        mine = bits[u]
+        if mine.any():
+            # working in one of the member's industries now: a current industry in common
+            same = bits[cands] & mine
+            col["industry"][:] = same != 0 if same.ndim == 1 else same.any(axis=1)
     wants = p.wants.of_member[u]
     if wants:
         weights = {v: 0.5 + 0.5 * _rarity(p.skills.count(v), total) for v in wants}

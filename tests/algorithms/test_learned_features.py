@@ -161,11 +161,9 @@ def test_employer_weights_are_the_blends(club: Projection) -> None:
             for c in range(club.n_members)
             if c != me and set(club.employers.of_member[c]) & set(club.employers.of_member[me])
         ]
-        values, whose = learned._values_of(club.employers.of_member, others)
-        mine_too = np.isin(values, club.employers.of_member[me])
-        held = learned._position_columns(club, others)
-        pairs = (whose[mine_too], values[mine_too])
-        fast = learned._employer_weights(club, me, total, pairs, held, len(others)).tolist()
+        employers = club.employers.of_member[me]
+        held = learned._positions_at(club, np.array([*others, me]), employers)
+        fast = learned._employer_weights(club, total, held, len(others), employers).tolist()
         slow = [_employer_weight(club, shared_employers(club, me, c), learned._UNIT, total) for c in others]
         assert fast == slow, club.ids[me]
         checked += len(others)

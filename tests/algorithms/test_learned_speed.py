@@ -199,23 +199,26 @@ def test_member_arrays_pack_every_city_and_year(club: Projection) -> None:
     assert city.tolist() == extreme.city.tolist() and year.tolist() == extreme.year.tolist()
 
 
-def test_position_columns_from_a_snapshot_are_the_rows(club: Projection, mapped: Projection) -> None:
-    members = [m for m in range(club.n_members) if club.positions[m]][::3]
+def test_positions_at_employers_from_a_snapshot_are_the_rows(club: Projection, mapped: Projection) -> None:
+    members = np.array([m for m in range(club.n_members) if club.positions[m]][::3])
     assert len(members) > 100
-    expected = learned._position_columns(club, members)  # from the rows, one by one
+    employers = sorted({q.employer for m in members[:40] for q in club.positions[m]})[:6]
+    expected = learned._positions_at(club, members, employers)  # from the rows, one by one
     assert type(mapped.positions).__name__ == "SharedRows" and mapped.positions.columns() is not None
     # the positions' columns are no flat values: a reader of one column per row never
     # takes them for one
     assert mapped.positions.flat() is None and mapped.adj.columns() is None
     assert row_arrays.flat_spans(mapped.positions, members) is None
     assert row_arrays.column_spans(mapped.adj, members) is None
-    for got, want in zip(learned._position_columns(mapped, members), expected, strict=True):
-        assert np.array_equal(got, want)
+    for got, want in zip(learned._positions_at(mapped, members, employers), expected, strict=True):
+        assert got.dtype == np.int64 and np.array_equal(got, want)
     whose, employer, start, end = expected
-    assert len(employer) > len(members) and (end == 0).any() and (end > 0).any()
-    assert [(employer[k], start[k], end[k]) for k in np.flatnonzero(whose == 1)] == [
-        (q.employer, q.start, q.end) for q in club.positions[members[1]]
-    ]
+    assert len(set(whose)) > 20 and (end == 0).any() and (end > 0).any()
+    for k, m in enumerate(members[:50]):
+        assert [(employer[i], start[i], end[i]) for i in np.flatnonzero(whose == k)] == [
+            (q.employer, q.start, q.end) for q in club.positions[m] if q.employer in employers
+        ]
+    assert all(len(column) == 0 for column in learned._positions_at(mapped, members, []))
 
 
 @pytest.mark.parametrize("want", [20, 200])
@@ -447,3 +450,99 @@ def test_employer_overlaps_are_the_former_codes(club: Projection) -> None:
                 assert overlaps(common, a, b, 2015) == _former_overlaps(common, a, b, 2015)
                 compared += 1
     assert compared > 1_000
+
+
+def _employment_club(industries: int, seed: int) -> Projection:
+    """Members with every case the employer and industry columns have: several current
+    positions (in one industry or in several), positions without a start or an end, two
+    at one employer, none at all, employers with no industry; few employers and years,
+    so that spans tie, touch, miss and overlap by more than five years often."""
+    from tests.support.projection_clubs import build_club
+
+    rng = np.random.default_rng(seed)
+    # industry k is the k-th written; the first few employers drawn from (one with no
+    # industry, the others of the last industries and of the first two) are held by
+    # many, the rest by a few
+    employers: dict[str, dict[str, str]] = {
+        f"e{k}": {"industry": f"i{k % industries}"} for k in range(industries + 2)
+    }
+    names = ["e-none", *reversed(employers)]
+    employers["e-none"] = {}
+    members = [f"m{k:03d}" for k in range(90)]
+    positions = []
+    for m in members[:-6]:  # the last six hold no position
+        for k in range(int(rng.integers(1, 5))):
+            employer = (
+                names[int(rng.integers(len(names)))] if k else names[int(rng.integers(min(8, len(names))))]
+            )
+            start = None if rng.random() < 0.15 else f"{int(rng.integers(1998, 2016))}-01-01"
+            end = None if rng.random() < 0.5 else f"{int(rng.integers(2000, 2020))}-12-31"
+            positions.append((m, employer, start, end, f"t{k}"))
+    knows = [(members[k], members[(k + step) % len(members)]) for k in range(len(members)) for step in (1, 7)]
+    return build_club(members, knows=knows, positions=positions, employers=employers, reference_year=2020)
+
+
+def _assert_employer_columns_are_the_former_codes(p: Projection) -> None:
+    columns = [FEATURES.index("employer"), FEATURES.index("industry")]
+    shared = industry = 0
+    for me in range(p.n_members):
+        others = [c for c in range(p.n_members) if c != me]
+        got = pair_features(p, source_context(p, me), others)[:, columns]
+        expected = reference.pair_features(p, reference.source_context(p, me), others)[:, columns]
+        # the same floats to the last bit
+        assert got.tobytes() == expected.tobytes(), p.ids[me]
+        shared += int(np.count_nonzero(got[:, 0]))
+        industry += int(np.count_nonzero(got[:, 1]))
+    assert shared > 500 and industry > 200
+
+
+def _assert_industry_bits_are_the_current_industries(p: Projection) -> None:
+    bits = learned.member_arrays(p).industries
+    assert len(bits) == len(p.adj)
+    for m in range(len(p.adj)):
+        row = bits[m] if bits.ndim == 1 else bits[m].astype(object)
+        held = int(row) if bits.ndim == 1 else sum(int(w) << (64 * k) for k, w in enumerate(row))
+        current = suggestions._current_industries(p, m)
+        assert held == sum(1 << i for i in current), p.ids[m]
+
+
+@pytest.mark.parametrize("industries", [3, 20, 70])
+def test_employer_and_industry_columns_are_the_former_codes_on_every_case(
+    industries: int, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    p = _employment_club(industries, industries)
+    held = [p.positions[m] for m in range(p.n_members)]
+    # the cases are there
+    current = [sum(not q.end for q in row) for row in held]
+    industry = p.employer_industry
+    assert sum(n > 1 for n in current) > 5 and current.count(0) > 10
+    assert sum(len({industry[q.employer] for q in row if not q.end}) > 1 for row in held) > 3
+    assert any(not q.start for row in held for q in row) and held.count(()) == 6
+    assert any(industry[q.employer] < 0 for row in held for q in row if not q.end)
+    assert any(len({q.employer for q in row}) < len(row) for row in held)
+    bits = learned.member_arrays(p).industries
+    assert bits.dtype == (np.uint8 if industries <= 8 else np.uint32 if industries <= 32 else np.uint64)
+    assert bits.ndim == (1 if industries <= 64 else 2)
+    root = tmp_path_factory.mktemp("employment")
+    write_snapshot(p, root, stamp=None)
+    mapped = open_snapshot(root, reference_year=p.reference_year)[0]
+    assert mapped.positions.columns() is not None
+    for q in (p, mapped):
+        _assert_industry_bits_are_the_current_industries(q)
+        _assert_employer_columns_are_the_former_codes(q)
+        # the writes after a snapshot (rows of its overlay, a member appended) and a
+        # change of an employer's industry: the member arrays follow them
+        q.apply("members", [{"id": "newcomer", "props": {"name": "Zala Novak"}}])
+        q.apply("knows", [{"a": "newcomer", "b": "m000"}, {"a": "newcomer", "b": "m001"}])
+        q.apply(
+            "positions",
+            [
+                {"member_id": "newcomer", "employer_id": "e1", "key": "n", "props": {"start": "2010"}},
+                {"member_id": "m002", "employer_id": "e2", "key": "x", "props": {"start": "2012"}},
+                {"member_id": "m003", "employer_id": "e-none", "key": "x", "props": {"start": "2001"}},
+            ],
+        )
+        q.apply("employers", [{"id": "e-none", "props": {"industry": "i1"}}])
+        assert q is p or q.positions.overlay()
+        _assert_industry_bits_are_the_current_industries(q)
+        _assert_employer_columns_are_the_former_codes(q)
