@@ -1,5 +1,5 @@
 # alumni-graph — `make run` serves the demo, `make test` runs the tests.
-# Needs Python 3.11+, Java 17 and Maven; everything else is fetched.
+# Needs Python 3.11+ with its headers, a C compiler, Java 17 and Maven; everything else is fetched.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -49,26 +49,28 @@ help:
 	@echo "make fuzz   - fuzz the API longer (FUZZ_EXAMPLES cases per operation)"
 	@echo "make stop   - stop the demo Neo4j"
 
-$(STAMP): pyproject.toml $(LOCK)
+# The package is built in the environment itself, from the lock's setuptools and Cython
+# (pyproject.toml's build extra), and the C extension again when its source changed.
+$(STAMP): pyproject.toml $(LOCK) graph/algorithms/_candidate_pass.pyx
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
-	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 install: $(STAMP)
 
-# requirements-test.lock: everything make installs (the service and the tests);
-# requirements.lock: the service alone, at the same versions, for a deployment.
+# requirements-test.lock: everything make installs (the service, the tests, the build);
+# requirements.lock: the service and its build alone, at the same versions, for a deployment.
 # Universal (markers for other Pythons and platforms) and hashed.
 UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --quiet --universal --python-version 3.11 \
 	--generate-hashes --custom-compile-command "make lock"
 lock:
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"
-	$(UV_COMPILE) --extra test --upgrade -o requirements-test.lock
-	$(UV_COMPILE) -c requirements-test.lock -o requirements.lock
+	$(UV_COMPILE) --extra test --extra build --upgrade -o requirements-test.lock
+	$(UV_COMPILE) --extra build -c requirements-test.lock -o requirements.lock
 
 neo4j-fetch: $(STAMP)
 	$(BIN)/python -c 'from service.neo4j_server import check_prerequisites, resolve_classpath; check_prerequisites(); resolve_classpath(quiet=False)'
@@ -132,4 +134,5 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) neo4j/target var .pytest_cache $(OIDC_PROVIDER)/node_modules
+	rm -rf $(VENV) neo4j/target var .pytest_cache $(OIDC_PROVIDER)/node_modules build
+	rm -f graph/algorithms/_candidate_pass.c graph/algorithms/_candidate_pass.*.so

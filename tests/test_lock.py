@@ -48,7 +48,8 @@ def _requirements(*extras: str) -> list[Requirement]:
 
 
 @pytest.mark.parametrize(
-    ("lock", "extras"), [("requirements.lock", ()), ("requirements-test.lock", ("test",))]
+    ("lock", "extras"),
+    [("requirements.lock", ("build",)), ("requirements-test.lock", ("test", "build"))],
 )
 def test_the_lock_satisfies_pyproject(lock: str, extras: tuple[str, ...]) -> None:
     pins = _pins(lock)
@@ -74,7 +75,9 @@ def test_the_service_lock_agrees_with_the_full_one() -> None:
 
 def test_every_dependency_has_an_upper_bound() -> None:
     unbounded = [
-        str(r) for r in _requirements("test") if not any(s.operator in ("<", "==", "~=") for s in r.specifier)
+        str(r)
+        for r in _requirements("test", "build")
+        if not any(s.operator in ("<", "==", "~=") for s in r.specifier)
     ]
     assert not unbounded, f"give these a bound below their next major version: {unbounded}"
 

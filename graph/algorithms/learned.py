@@ -65,8 +65,10 @@ import numpy as np
 
 from graph import consent
 from graph.algorithms import embedding
+from graph.algorithms._candidate_pass import ROWS as _PASS_COLUMNS
+from graph.algorithms._candidate_pass import candidate_pass
 from graph.algorithms.link_prediction import DEFAULT_BUDGET
-from graph.algorithms.row_arrays import column, column_spans, gather, owners, ranges
+from graph.algorithms.row_arrays import column, column_spans, gather, owners
 from graph.algorithms.suggestions import (
     WEIGHTS,
     Reason,
@@ -134,6 +136,10 @@ FEATURES: tuple[str, ...] = (
 )
 _COL = {name: i for i, name in enumerate(FEATURES)}
 _SPECTRAL = np.array([_COL[name] for name in embedding.COLUMNS])
+#: The rows of :func:`pair_features`' table the compiled pass writes, in its order.
+_PASS_ROWS = np.array([_COL[name] for name in _PASS_COLUMNS], dtype=np.int64)
+_NONE: np.ndarray = np.zeros(0)
+_NO_SUMS = (_NONE, _NONE, _NONE, _NONE, _NONE, _NONE)
 
 #: Feature groups and the reason kind each one becomes in a suggestion.
 GROUPS: dict[str, tuple[str, ...]] = {
@@ -595,24 +601,6 @@ def source_context(p: Projection, u: int, budget: int = DEFAULT_BUDGET) -> Sourc
     )
 
 
-def _run_counts(flags: list[np.ndarray], lengths: np.ndarray) -> np.ndarray:
-    """For each of ``flags`` (boolean arrays laid out in runs of ``lengths``), how many are
-    true in each run: one row per array, all from one ``reduceat`` over the runs' starts
-    (a count per array would be a pass each, and numpy's fixed cost each; a running sum
-    of them all, read at the runs' ends, costs several times more)."""
-    if not len(lengths):
-        return np.zeros((len(flags), 0), dtype=np.int64)
-    total = int(lengths.sum())
-    # one false past the end: the start of an empty last run is an index there, and
-    # ``reduceat`` gives the element at the start for an empty run (set to 0 afterwards)
-    table = np.zeros((len(flags), total + 1), dtype=bool)
-    for row, flag in zip(table, flags, strict=True):
-        row[:total] = flag
-    counts = np.add.reduceat(table, np.cumsum(lengths) - lengths, axis=1, dtype=np.int64)
-    counts[:, lengths == 0] = 0
-    return counts
-
-
 def _values_of(
     of_member: Sequence[tuple[int, ...]], candidates: Sequence[int] | np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -795,33 +783,6 @@ def _employer_weights(
     return np.bincount(who[order], weights=terms[order], minlength=n)
 
 
-def _local_community(
-    ctx: SourceContext, at: np.ndarray, common: np.ndarray, owner: np.ndarray, n: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """For each candidate: the ties among its common neighbours with ``ctx.member`` (each
-    counted from both ends when the walk went along it both ways), and CRA, Σ over the
-    common neighbours z of γ(z) / deg z, γ(z) the common neighbours z is tied to
-    (Cannistraci, Alanis-Lobato & Ravasi, "From link-prediction in brain connectomes and
-    protein interactomes to the local-community-paradigm in complex networks", Sci. Rep.
-    3, 2013). ``at`` and ``common``: where each of the candidates' connections is among
-    ``ctx.neighbours``, and whether it is there (:func:`_two_positions`)."""
-    if not len(ctx.inner_to):
-        return np.zeros(n), np.zeros(n)
-    who, z = owner[common], at[common]
-    # from every (candidate, common neighbour z), every tie z–z' inside u's connections
-    lengths = ctx.inner_start[z + 1] - ctx.inner_start[z]
-    edges = ranges(ctx.inner_start[z], lengths)
-    who_e = np.repeat(who, lengths)
-    # …that ends at another common neighbour of the same candidate
-    width = len(ctx.neighbours)
-    held = np.sort(who * width + z)
-    hit = _positions_in(held, who_e * width + ctx.inner_to[edges])[1]
-    return (
-        np.bincount(who_e[hit], minlength=n).astype(float),
-        np.bincount(who_e[hit], weights=ctx.inner_weight[edges[hit]], minlength=n),
-    )
-
-
 def pair_features(
     p: Projection, ctx: SourceContext, candidates: Sequence[int], spectral: embedding.Embedding | None = None
 ) -> np.ndarray:
@@ -851,64 +812,50 @@ def pair_features(
     col = dict(zip(FEATURES, table, strict=True))
     du = int(arrays.degree[u])
     dc = arrays.degree[cands]
-    # one pass over every candidate's connections, all candidates at once
-    theirs = _neighbours_of(p, cands)
-    owner = np.repeat(np.arange(len(cands)), dc)
     n = len(cands)
-    # the candidates' and their connections' places among the source's two-hop members
-    # (found once for every column) and among its connections (the local community)
-    at, reached_too, near, close = _two_positions(ctx.keys, ctx.neighbours, np.concatenate((cands, theirs)))
-    reached, hit = at[n:], reached_too[n:]
-    at, reached_too = at[:n], reached_too[:n]
-
-    def two_hop(name: str) -> np.ndarray:
-        values: np.ndarray = getattr(ctx, name)
-        return np.where(reached_too, values[at], 0.0) if len(values) else np.zeros(len(cands))
-
-    common = two_hop("cn")
-    col["common_neighbours"][:] = common
-    col["adamic_adar"][:] = two_hop("aa")
-    col["resource_allocation"][:] = two_hop("ra")
+    city, year = arrays.city, arrays.year
+    my_city, my_year = int(city[u]), int(year[u])
+    # one pass over every candidate's connections, all candidates at once, compiled: the
+    # two-hop columns, the paths of length 3, the circles of the candidates' connections
+    # and the local community (graph/algorithms/_candidate_pass.pyx), and whether each
+    # connection is one of the member's, kept for the mutual connections (_mutuals_of)
+    theirs = _neighbours_of(p, cands)
+    close = np.empty(len(theirs), dtype=np.uint8)
+    keys, neighbours = ctx.keys, ctx.neighbours
+    last = max(int(keys[-1]) if len(keys) else -1, int(neighbours[-1]) if len(neighbours) else -1)
+    # a source that reaches no one has its sums from ``bincount`` of nothing: integers
+    sums = (ctx.cn, ctx.aa, ctx.ra, ctx.cn_city, ctx.cn_year, ctx.cn_city_year) if len(keys) else _NO_SUMS
+    candidate_pass(
+        table,
+        _PASS_ROWS,
+        cands,
+        theirs,
+        dc,
+        keys,
+        *sums,
+        neighbours,
+        ctx.inner_start,
+        ctx.inner_to,
+        ctx.inner_weight,
+        arrays.degree,
+        arrays.place,
+        my_city,
+        my_year,
+        CIRCLE_SCAN,
+        _marks(last + 1),
+        close,
+    )
+    ctx.candidate_rows = (theirs, dc, close.view(bool))
+    # the pass leaves the counts; their logarithms are numpy's
+    for name in ("log_paths_3", "log_common_neighbour_ties", "log_car"):
+        np.log1p(col[name], out=col[name])
+    common = col["common_neighbours"]
     union = du + dc - common
     col["jaccard"][:] = np.divide(common, union, out=np.zeros(len(cands)), where=union > 0)
     col["log_preferential_attachment"][:] = np.log1p(du * dc)
-    col["common_city_neighbours"][:] = two_hop("cn_city")
-    col["common_year_neighbours"][:] = two_hop("cn_year")
-
-    paths3: np.ndarray
-    ra3: np.ndarray
-    if len(ctx.keys):
-        paths3 = np.bincount(owner[hit], weights=ctx.cn[reached[hit]], minlength=n)
-        ra3 = np.bincount(owner[hit], weights=ctx.ra[reached[hit]] / arrays.degree[theirs[hit]], minlength=n)
-    else:
-        paths3 = ra3 = np.zeros(n)
-    col["log_paths_3"][:] = np.log1p(paths3)
-    col["resource_allocation_3"][:] = ra3
-    col["distance"][:] = np.where(common > 0, 2.0, np.where(paths3 > 0, 3.0, 4.0))
     col["log_degree_member"][:] = math.log1p(du)
     col["log_degree_candidate"][:] = np.log1p(dc)
-
-    city, year = arrays.city, arrays.year
-    my_city, my_year = int(city[u]), int(year[u])
     their_city, their_year = city[cands], year[cands]
-    scanned = (dc > 0) & (dc <= CIRCLE_SCAN)
-    safe_dc = np.maximum(dc, 1)
-    neighbour_city, neighbour_year = _places(arrays, theirs)
-    # the candidates' connections of each kind, every kind counted in one pass
-    kinds = {
-        "their_own_city": (neighbour_city == their_city[owner]) & (neighbour_city >= 0),
-        "their_own_year": (neighbour_year == their_year[owner]) & (neighbour_year > 0),
-    }
-    if my_city >= 0:
-        kinds["their_circle_city"] = neighbour_city == my_city
-    if my_year:
-        kinds["their_circle_year"] = neighbour_year == my_year
-    if my_city >= 0 and my_year:
-        kinds["their_circle_city_year"] = kinds["their_circle_city"] & kinds["their_circle_year"]
-    for name, counted in zip(kinds, _run_counts(list(kinds.values()), dc), strict=True):
-        share = counted / safe_dc
-        # the circles of a candidate with too many connections are not scanned
-        col[name][:] = share if name.startswith("their_own") else np.where(scanned, share, 0.0)
 
     gathered: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for facet, name in (
@@ -970,12 +917,6 @@ def pair_features(
             best = np.zeros(n)
             np.maximum.at(best, whose, _counted(ctx.programs, values))
             col["circle_program"][:] = best / du
-    ties, cra = _local_community(ctx, near[n:], close[n:], owner, n)
-    ctx.candidate_rows = (theirs, dc, close[n:])
-    col["log_common_neighbour_ties"][:] = np.log1p(ties)
-    col["log_car"][:] = np.log1p(common * ties)
-    col["cra"][:] = cra
-    col["common_city_year_neighbours"][:] = two_hop("cn_city_year")
     col["common_share_candidate"][:] = common / np.maximum(dc, 1)
     col["common_share_member"][:] = common / max(du, 1)
     col["rank_resource_allocation"][:] = _rank(col["resource_allocation"])

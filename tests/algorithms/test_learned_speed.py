@@ -171,15 +171,142 @@ def test_one_read_of_the_marks_finds_both_lookups_and_leaves_them_clean() -> Non
         assert not learned._MARKS.marks.any()
 
 
-def test_run_counts_are_a_count_per_run() -> None:
-    rng = np.random.default_rng(7)
-    for _ in range(30):
-        lengths = rng.integers(0, 40, rng.integers(1, 60))  # empty runs too
-        flags = [rng.random(int(lengths.sum())) < share for share in (0.0, 0.3, 1.0)]
-        owner = np.repeat(np.arange(len(lengths)), lengths)
-        counted = learned._run_counts(flags, lengths)
-        for row, flag in zip(counted, flags, strict=True):
-            assert np.array_equal(row, np.bincount(owner, weights=flag, minlength=len(lengths)))
+def _random_club(rng: np.random.Generator, size: int, ties: int, hub: int) -> Projection:
+    """A club of ``size`` members with ``ties`` random ties, member 0 tied to ``hub`` of the
+    others (more than the circles scan when ``hub`` is large), the last tenth with no
+    connection at all; cities and graduation years from a few each, some unknown."""
+    cities = ["Ljubljana", "Maribor", "Celje", "Koper"]
+    members = []
+    for i in range(size):
+        props: dict[str, object] = {"name": f"M{i}"}
+        if not i or rng.random() < 0.8:  # the hub's known
+            props["city"] = cities[int(rng.integers(len(cities)))]
+        if not i or rng.random() < 0.8:
+            props["graduation_year"] = int(rng.integers(2000, 2004))
+        members.append({"id": f"m{i}", "props": props})
+    linked = int(size * 0.9)
+    pairs = {tuple(sorted(map(int, rng.integers(0, linked, 2)))) for _ in range(ties)}
+    pairs |= {(0, int(b)) for b in rng.choice(np.arange(1, linked), min(hub, linked - 1), replace=False)}
+    return Projection.from_rows(
+        [
+            ("members", members),
+            ("knows", [{"a": f"m{a}", "b": f"m{b}"} for a, b in sorted(pairs) if a != b]),
+        ],
+        progress_every=1e9,
+    )
+
+
+@pytest.mark.parametrize(("size", "ties", "hub"), [(60, 150, 20), (400, 1_500, 120), (2_400, 9_000, 2_200)])
+def test_the_compiled_pass_is_the_former_numpy_code_to_the_last_bit(size: int, ties: int, hub: int) -> None:
+    rng = np.random.default_rng(size)
+    p = _random_club(rng, size, ties, hub)
+    arrays = learned.member_arrays(p)
+    assert (arrays.city < 0).any() and (arrays.year == 0).any()
+    assert not arrays.degree[-1]  # members with no connection: empty rows
+    pass_rows = [FEATURES.index(name) for name in reference.PASS_COLUMNS]
+    # the hub, members with no connection (as sources too), and some at random
+    sources = [0, size - 1, *rng.choice(size, 12, replace=False).tolist()]
+    nonzero = np.zeros(len(pass_rows), dtype=int)
+    hubs = 0
+    for me in sources:
+        ctx = source_context(p, me)
+        mine = list(p.adj[me])
+        others = [m for m in range(size) if m != me]
+        # its own connections (whose rows hold the member), the hub, those with no
+        # connection and some at random, in no order
+        cands = list(
+            dict.fromkeys([*mine[:30], 0, size - 2, *rng.choice(others, 40, replace=False).tolist()])
+        )
+        cands = [c for c in cands if c != me]
+        rng.shuffle(cands)
+        X = pair_features(p, ctx, cands)
+        columns, close = reference.candidate_pass_columns(p, ctx, cands)
+        for name, at in zip(reference.PASS_COLUMNS, pass_rows, strict=True):
+            # byte for byte: the same sums in the same order, the same divisions
+            assert X[:, at].tobytes() == columns[name].tobytes(), (me, name)
+        theirs, lengths, shared = ctx.candidate_rows
+        assert shared.dtype == bool and np.array_equal(shared, close), me
+        assert np.array_equal(lengths, arrays.degree[cands])
+        assert not learned._MARKS.marks.any()
+        nonzero += np.count_nonzero(X[:, pass_rows], axis=0)
+        if me and arrays.degree[0] > learned.CIRCLE_SCAN:
+            # a hub: its own city and year counted, its circles not scanned
+            row = X[cands.index(0)]
+            assert row[FEATURES.index("their_own_city")] > 0
+            assert row[FEATURES.index("their_circle_city")] == row[FEATURES.index("their_circle_year")] == 0
+            hubs += 1
+    # every column was compared on values, not on zeros alone
+    assert nonzero.min() > 0, [reference.PASS_COLUMNS[i] for i in np.flatnonzero(nonzero == 0)]
+    assert hubs >= 10 or hub <= learned.CIRCLE_SCAN
+
+
+def test_a_member_with_no_connections_gets_the_former_columns() -> None:
+    p = _random_club(np.random.default_rng(11), 80, 200, 10)
+    lonely = p.n_members - 1
+    assert not len(p.adj[lonely])
+    ctx = source_context(p, lonely)
+    assert not len(ctx.keys) and not len(ctx.neighbours)
+    cands = [0, 1, 2, lonely - 1]
+    X = pair_features(p, ctx, cands)
+    columns, close = reference.candidate_pass_columns(p, ctx, cands)
+    for name in reference.PASS_COLUMNS:
+        assert X[:, FEATURES.index(name)].tobytes() == columns[name].tobytes(), name
+    assert X[:, FEATURES.index("distance")].tolist() == [4.0] * 4
+    assert not ctx.candidate_rows[2].any() and not close.any()
+
+
+def test_the_compiled_pass_refuses_what_it_cannot_read_safely() -> None:
+    from graph.algorithms._candidate_pass import candidate_pass
+
+    p = _random_club(np.random.default_rng(13), 50, 120, 10)
+    arrays = learned.member_arrays(p)
+    ctx = source_context(p, 0)
+    cands = np.array([1, 2, 3], dtype=np.int64)
+    theirs = row_arrays.gather(p.adj, cands)[0]
+    dc = arrays.degree[cands]
+
+    def run(**changed: object) -> None:
+        args: dict[str, object] = {
+            "table": np.zeros((len(FEATURES), 3)),
+            "rows": learned._PASS_ROWS,
+            "cands": cands,
+            "theirs": theirs,
+            "lengths": dc,
+            "keys": ctx.keys,
+            "cn": ctx.cn,
+            "aa": ctx.aa,
+            "ra": ctx.ra,
+            "cn_city": ctx.cn_city,
+            "cn_year": ctx.cn_year,
+            "cn_city_year": ctx.cn_city_year,
+            "neighbours": ctx.neighbours,
+            "inner_start": ctx.inner_start,
+            "inner_to": ctx.inner_to,
+            "inner_weight": ctx.inner_weight,
+            "degree": arrays.degree,
+            "place": arrays.place,
+            "my_city": int(arrays.city[0]),
+            "my_year": int(arrays.year[0]),
+            "scan": learned.CIRCLE_SCAN,
+            "marks": np.zeros(p.n_members, dtype=np.int64),
+            "close": np.zeros(len(theirs), dtype=np.uint8),
+        }
+        args.update(changed)
+        candidate_pass(*args.values())
+
+    run()
+    for changed in (
+        {"marks": np.zeros(int(ctx.keys[-1]), dtype=np.int64)},  # too short for the keys
+        {"theirs": np.append(theirs[:-1], p.n_members)},  # not a member
+        {"lengths": dc + 1},  # runs past the connections
+        {"cands": np.array([1, 2, -1])},
+        {"cn": ctx.cn[:-1]},
+        {"inner_to": ctx.inner_to + len(ctx.neighbours)},
+        {"rows": learned._PASS_ROWS[:-1]},
+        {"table": np.zeros((len(FEATURES), 2))},
+    ):
+        with pytest.raises(ValueError):
+            run(**changed)
 
 
 def test_member_arrays_pack_every_city_and_year(club: Projection) -> None:

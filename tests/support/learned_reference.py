@@ -33,9 +33,11 @@ from graph.algorithms.learned import (
     _city_year,
     _counts,
     _lookup,
+    _places,
     _positions_in,
     _rank,
     _top,
+    _two_positions,
     member_arrays,
 )
 from graph.algorithms.link_prediction import DEFAULT_BUDGET
@@ -434,3 +436,130 @@ def group_contributions(
         out[group][rows] = base[rows] - scores[at : at + len(rows)]
         at += len(rows)
     return out
+
+
+#: The columns :func:`candidate_pass_columns` gives (those of the compiled pass).
+PASS_COLUMNS = (
+    "common_neighbours",
+    "adamic_adar",
+    "resource_allocation",
+    "common_city_neighbours",
+    "common_year_neighbours",
+    "common_city_year_neighbours",
+    "log_paths_3",
+    "resource_allocation_3",
+    "distance",
+    "their_own_city",
+    "their_own_year",
+    "their_circle_city",
+    "their_circle_year",
+    "their_circle_city_year",
+    "log_common_neighbour_ties",
+    "log_car",
+    "cra",
+)
+
+
+def candidate_pass_columns(
+    p: Projection, ctx: SourceContext, candidates: Sequence[int]
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """The columns of :data:`PASS_COLUMNS` for each candidate, and whether each of their
+    connections (laid end to end) is one of ``ctx.member``'s, as :func:`pair_features`
+    worked them out with numpy before its pass over the candidates' connections was
+    compiled (a read of the per-thread marks for both lookups, a count per run of each
+    kind of connection with one ``reduceat``, the local community from sorted keys)."""
+    arrays = member_arrays(p)
+    cands = np.asarray(candidates, dtype=np.int64)
+    u = ctx.member
+    col = {name: np.zeros(len(cands)) for name in PASS_COLUMNS}
+    dc = arrays.degree[cands]
+    theirs = _neighbours_of(p, cands)
+    owner = np.repeat(np.arange(len(cands)), dc)
+    n = len(cands)
+    at, reached_too, near, close = _two_positions(ctx.keys, ctx.neighbours, np.concatenate((cands, theirs)))
+    reached, hit = at[n:], reached_too[n:]
+    at, reached_too = at[:n], reached_too[:n]
+
+    def two_hop(name: str) -> np.ndarray:
+        values: np.ndarray = getattr(ctx, name)
+        return np.where(reached_too, values[at], 0.0) if len(values) else np.zeros(len(cands))
+
+    common = two_hop("cn")
+    col["common_neighbours"][:] = common
+    col["adamic_adar"][:] = two_hop("aa")
+    col["resource_allocation"][:] = two_hop("ra")
+    col["common_city_neighbours"][:] = two_hop("cn_city")
+    col["common_year_neighbours"][:] = two_hop("cn_year")
+    col["common_city_year_neighbours"][:] = two_hop("cn_city_year")
+    paths3: np.ndarray
+    ra3: np.ndarray
+    if len(ctx.keys):
+        paths3 = np.bincount(owner[hit], weights=ctx.cn[reached[hit]], minlength=n)
+        ra3 = np.bincount(owner[hit], weights=ctx.ra[reached[hit]] / arrays.degree[theirs[hit]], minlength=n)
+    else:
+        paths3 = ra3 = np.zeros(n)
+    col["log_paths_3"][:] = np.log1p(paths3)
+    col["resource_allocation_3"][:] = ra3
+    col["distance"][:] = np.where(common > 0, 2.0, np.where(paths3 > 0, 3.0, 4.0))
+
+    city, year = arrays.city, arrays.year
+    my_city, my_year = int(city[u]), int(year[u])
+    their_city, their_year = city[cands], year[cands]
+    scanned = (dc > 0) & (dc <= CIRCLE_SCAN)
+    safe_dc = np.maximum(dc, 1)
+    neighbour_city, neighbour_year = _places(arrays, theirs)
+    kinds = {
+        "their_own_city": (neighbour_city == their_city[owner]) & (neighbour_city >= 0),
+        "their_own_year": (neighbour_year == their_year[owner]) & (neighbour_year > 0),
+    }
+    if my_city >= 0:
+        kinds["their_circle_city"] = neighbour_city == my_city
+    if my_year:
+        kinds["their_circle_year"] = neighbour_year == my_year
+    if my_city >= 0 and my_year:
+        kinds["their_circle_city_year"] = kinds["their_circle_city"] & kinds["their_circle_year"]
+    for name, counted in zip(kinds, _run_counts(list(kinds.values()), dc), strict=True):
+        share = counted / safe_dc
+        col[name][:] = share if name.startswith("their_own") else np.where(scanned, share, 0.0)
+
+    ties, cra = _marked_local_community(ctx, near[n:], close[n:], owner, n)
+    col["log_common_neighbour_ties"][:] = np.log1p(ties)
+    col["log_car"][:] = np.log1p(common * ties)
+    col["cra"][:] = cra
+    return col, close[n:]
+
+
+def _run_counts(flags: list[np.ndarray], lengths: np.ndarray) -> np.ndarray:
+    """For each of ``flags`` (boolean arrays laid out in runs of ``lengths``), how many are
+    true in each run, from one ``reduceat`` over the runs' starts."""
+    if not len(lengths):
+        return np.zeros((len(flags), 0), dtype=np.int64)
+    total = int(lengths.sum())
+    # one false past the end: the start of an empty last run is an index there, and
+    # ``reduceat`` gives the element at the start for an empty run (set to 0 afterwards)
+    table = np.zeros((len(flags), total + 1), dtype=bool)
+    for row, flag in zip(table, flags, strict=True):
+        row[:total] = flag
+    counts = np.add.reduceat(table, np.cumsum(lengths) - lengths, axis=1, dtype=np.int64)
+    counts[:, lengths == 0] = 0
+    return counts
+
+
+def _marked_local_community(
+    ctx: SourceContext, at: np.ndarray, common: np.ndarray, owner: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_local_community` from where each of the candidates' connections is among
+    ``ctx.neighbours`` (``at``) and whether it is there (``common``), found already."""
+    if not len(ctx.inner_to):
+        return np.zeros(n), np.zeros(n)
+    who, z = owner[common], at[common]
+    lengths = ctx.inner_start[z + 1] - ctx.inner_start[z]
+    edges = ranges(ctx.inner_start[z], lengths)
+    who_e = np.repeat(who, lengths)
+    width = len(ctx.neighbours)
+    held = np.sort(who * width + z)
+    hit = _positions_in(held, who_e * width + ctx.inner_to[edges])[1]
+    return (
+        np.bincount(who_e[hit], minlength=n).astype(float),
+        np.bincount(who_e[hit], weights=ctx.inner_weight[edges[hit]], minlength=n),
+    )

@@ -1,0 +1,31 @@
+"""Types of the compiled pass over a source's candidates' connections (_candidate_pass.pyx)."""
+
+import numpy as np
+
+ROWS: tuple[str, ...]
+
+def candidate_pass(
+    table: np.ndarray,
+    rows: np.ndarray,
+    cands: np.ndarray,
+    theirs: np.ndarray,
+    lengths: np.ndarray,
+    keys: np.ndarray,
+    cn: np.ndarray,
+    aa: np.ndarray,
+    ra: np.ndarray,
+    cn_city: np.ndarray,
+    cn_year: np.ndarray,
+    cn_city_year: np.ndarray,
+    neighbours: np.ndarray,
+    inner_start: np.ndarray,
+    inner_to: np.ndarray,
+    inner_weight: np.ndarray,
+    degree: np.ndarray,
+    place: np.ndarray,
+    my_city: int,
+    my_year: int,
+    scan: int,
+    marks: np.ndarray,
+    close: np.ndarray,
+) -> None: ...

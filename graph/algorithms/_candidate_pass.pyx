@@ -1,0 +1,307 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False, cdivision=True
+"""One pass over the connections of a source's candidates, in C, for the learned ranker's
+pair features (:func:`graph.algorithms.learned.pair_features`).
+
+At the hbs tier a source has about 180 candidates with about 9,000 connections in all;
+the columns read from those connections, done with numpy, took some eighty calls of a few
+microseconds each, more than the work itself. Here each candidate's run of connections
+is read once, every column of it summed in the same loop.
+
+The sums are numpy's to the last bit: each is a double added to from 0.0 in the order of
+the connections (the order ``np.bincount`` adds its weights in), every quotient is the
+same division of the same two doubles, and the logarithms are left to numpy.
+"""
+
+from libc.stdint cimport int32_t, int64_t, uint8_t
+from libc.stdlib cimport calloc, free, malloc
+
+
+cdef extern from *:
+    void prefetch "__builtin_prefetch" (const void *address) noexcept nogil
+
+#: The rows of the table :func:`candidate_pass` writes, in the order of its ``rows``.
+ROWS = (
+    "common_neighbours",
+    "adamic_adar",
+    "resource_allocation",
+    "common_city_neighbours",
+    "common_year_neighbours",
+    "common_city_year_neighbours",
+    "log_paths_3",
+    "resource_allocation_3",
+    "distance",
+    "their_own_city",
+    "their_own_year",
+    "their_circle_city",
+    "their_circle_year",
+    "their_circle_city_year",
+    "log_common_neighbour_ties",
+    "log_car",
+    "cra",
+)
+
+cdef int64_t LOW = 0xFFFFFFFF
+#: How many connections ahead the marks and places are asked of memory: the candidates'
+#: connections are spread over all members, and their marks and places (a few MB each at
+#: the hbs tier) mostly not in the cache; read as they come, each waits for memory.
+cdef Py_ssize_t AHEAD = 12
+
+
+def candidate_pass(
+    double[:, ::1] table,
+    const int64_t[::1] rows,
+    const int64_t[::1] cands,
+    const int64_t[::1] theirs,
+    const int64_t[::1] lengths,
+    const int64_t[::1] keys,
+    const double[::1] cn,
+    const double[::1] aa,
+    const double[::1] ra,
+    const double[::1] cn_city,
+    const double[::1] cn_year,
+    const double[::1] cn_city_year,
+    const int64_t[::1] neighbours,
+    const int64_t[::1] inner_start,
+    const int64_t[::1] inner_to,
+    const double[::1] inner_weight,
+    const int64_t[::1] degree,
+    const int64_t[::1] place,
+    int64_t my_city,
+    int64_t my_year,
+    int64_t scan,
+    int64_t[::1] marks,
+    uint8_t[::1] close,
+):
+    """Write the columns :data:`ROWS` of each candidate into ``table`` (``table[rows[k]]``
+    the column ``ROWS[k]``, one value per candidate), and into ``close`` whether each of
+    ``theirs`` is one of the source's connections.
+
+    ``cands``: the candidates; ``theirs``: their connections laid end to end, in runs of
+    ``lengths``. ``keys`` and ``cn`` … ``cn_city_year``: the source's two-hop members
+    (sorted) and its sums along the paths to them; ``neighbours`` (sorted),
+    ``inner_start``, ``inner_to``, ``inner_weight``: its connections and the ties among
+    them (:class:`graph.algorithms.learned.SourceContext`). ``degree`` and ``place``: per
+    member, the degree and the city and year packed as
+    :class:`graph.algorithms.learned.MemberArrays` packs them. ``my_city`` (-1 unknown)
+    and ``my_year`` (0 unknown): the source's. A candidate with more than ``scan``
+    connections gets no circle shares. ``marks``: an int64 array all 0, longer than the
+    largest of ``keys`` and ``neighbours``, left all 0.
+
+    The columns ``log_paths_3``, ``log_common_neighbour_ties`` and ``log_car`` get the
+    counts before the logarithm (paths of length 3, ties among the common neighbours,
+    common neighbours times ties): the caller takes numpy's ``log1p`` of them.
+    """
+    cdef Py_ssize_t n = cands.shape[0]
+    cdef Py_ssize_t total = theirs.shape[0]
+    cdef Py_ssize_t n_keys = keys.shape[0]
+    cdef Py_ssize_t n_near = neighbours.shape[0]
+    cdef Py_ssize_t size = marks.shape[0]
+    cdef Py_ssize_t k
+    if rows.shape[0] != len(ROWS):
+        raise ValueError(f"rows: {len(ROWS)} wanted, {rows.shape[0]} given")
+    for k in range(rows.shape[0]):
+        if not 0 <= rows[k] < table.shape[0]:
+            raise ValueError(f"rows: {rows[k]} is not a row of the table")
+    if table.shape[1] != n or lengths.shape[0] != n or close.shape[0] != total:
+        raise ValueError("table, lengths and close must match cands and theirs")
+    if cn.shape[0] != n_keys or aa.shape[0] != n_keys or ra.shape[0] != n_keys:
+        raise ValueError("the two-hop sums must match keys")
+    if cn_city.shape[0] != n_keys or cn_year.shape[0] != n_keys or cn_city_year.shape[0] != n_keys:
+        raise ValueError("the two-hop sums must match keys")
+    if inner_start.shape[0] != n_near + 1 or inner_weight.shape[0] != inner_to.shape[0]:
+        raise ValueError("inner_start and inner_weight must match neighbours and inner_to")
+    if n_keys >= LOW or n_near >= LOW:
+        raise ValueError("too many keys for a 32-bit position")
+    for k in range(n_keys):
+        if not 0 <= keys[k] < size:
+            raise ValueError("marks must be longer than the largest key")
+    for k in range(n_near):
+        if not 0 <= neighbours[k] < size:
+            raise ValueError("marks must be longer than the largest connection")
+    cdef Py_ssize_t run = 0
+    for k in range(n):
+        if lengths[k] < 0:
+            raise ValueError("a negative run length")
+        run += lengths[k]
+    if run != total:
+        raise ValueError("the run lengths must add up to the connections")
+    for k in range(inner_to.shape[0]):
+        if not 0 <= inner_to[k] < n_near:
+            raise ValueError("inner_to must be positions in neighbours")
+    for k in range(n_near):
+        if inner_start[k] < 0 or inner_start[k] > inner_start[k + 1] or inner_start[k + 1] > inner_to.shape[0]:
+            raise ValueError("inner_start must be ascending offsets into inner_to")
+    # per candidate, its common neighbours with the source (positions in ``neighbours``):
+    # marked with the candidate's number + 1 (never cleared: the next one's differs), and
+    # listed in the order of its connections
+    cdef int32_t *stamp = <int32_t *> calloc(n_near + 1, sizeof(int32_t))
+    cdef int64_t *common_at = <int64_t *> malloc((total + 1) * sizeof(int64_t))
+    if stamp == NULL or common_at == NULL:
+        free(stamp)
+        free(common_at)
+        raise MemoryError()
+    if n >= 0x7FFFFFFF:
+        free(stamp)
+        free(common_at)
+        raise ValueError("too many candidates")
+    cdef int wrong
+    with nogil:
+        wrong = _pass(
+            table, rows, cands, theirs, lengths, keys, cn, aa, ra, cn_city, cn_year, cn_city_year,
+            neighbours, inner_start, inner_to, inner_weight, degree, place, my_city, my_year, scan,
+            marks, close, stamp, common_at,
+        )
+    free(stamp)
+    free(common_at)
+    if wrong:
+        raise ValueError("a candidate or a connection that is not a member")
+
+
+cdef int _pass(
+    double[:, ::1] table,
+    const int64_t[::1] rows,
+    const int64_t[::1] cands,
+    const int64_t[::1] theirs,
+    const int64_t[::1] lengths,
+    const int64_t[::1] keys,
+    const double[::1] cn,
+    const double[::1] aa,
+    const double[::1] ra,
+    const double[::1] cn_city,
+    const double[::1] cn_year,
+    const double[::1] cn_city_year,
+    const int64_t[::1] neighbours,
+    const int64_t[::1] inner_start,
+    const int64_t[::1] inner_to,
+    const double[::1] inner_weight,
+    const int64_t[::1] degree,
+    const int64_t[::1] place,
+    int64_t my_city,
+    int64_t my_year,
+    int64_t scan,
+    int64_t[::1] marks,
+    uint8_t[::1] close,
+    int32_t *stamp,
+    int64_t *common_at,
+) noexcept nogil:
+    """The pass itself: 1 if a candidate or a connection is not a member (the marks are
+    left clean then too, the table and ``close`` unfinished), else 0."""
+    cdef Py_ssize_t n = cands.shape[0]
+    cdef Py_ssize_t n_keys = keys.shape[0]
+    cdef Py_ssize_t total = theirs.shape[0]
+    # members are those with a degree and a place (checked here rather than in a pass
+    # of its own: the connections are read once)
+    cdef int64_t members = degree.shape[0] if degree.shape[0] < place.shape[0] else place.shape[0]
+    cdef int wrong = 0
+    cdef int64_t size = marks.shape[0]
+    cdef bint community = inner_to.shape[0] > 0
+    cdef Py_ssize_t i, j, k, start, end, e, held
+    cdef int64_t x, mark, pos, z, c_place, c_city, c_year, x_place, x_city, x_year, dc
+    cdef int64_t own_city, own_year, circle_city, circle_year, circle_city_year
+    cdef double common, paths3, ra3, ties, cra, share_of
+    cdef bint scanned
+    cdef bint count_city = my_city >= 0
+    cdef bint count_year = my_year != 0
+    # the two-hop members' positions + 1 in the low half of each mark, the source's
+    # connections' in the high half: one read of a mark finds both
+    for k in range(n_keys):
+        marks[keys[k]] = k + 1
+    for k in range(neighbours.shape[0]):
+        marks[neighbours[k]] |= (k + 1) << 32
+    start = 0
+    for i in range(n):
+        dc = lengths[i]
+        end = start + dc
+        # the candidate itself among the two-hop members
+        x = cands[i]
+        if x < 0 or x >= members:
+            wrong = 1
+            break
+        mark = marks[x] & LOW if x < size else 0
+        if mark:
+            pos = mark - 1
+            common = cn[pos]
+            table[rows[0], i] = common
+            table[rows[1], i] = aa[pos]
+            table[rows[2], i] = ra[pos]
+            table[rows[3], i] = cn_city[pos]
+            table[rows[4], i] = cn_year[pos]
+            table[rows[5], i] = cn_city_year[pos]
+        else:
+            common = 0.0
+            for k in range(6):
+                table[rows[k], i] = 0.0
+        c_place = place[x]
+        c_city = c_place >> 16
+        c_year = (c_place & 0xFFFF) - 32768
+        paths3 = ra3 = 0.0
+        own_city = own_year = circle_city = circle_year = circle_city_year = 0
+        held = 0
+        for j in range(start, end):
+            if j + AHEAD < total:
+                # no check needed: a prefetch of any address is only a hint
+                prefetch(&marks[theirs[j + AHEAD]])
+                prefetch(&place[theirs[j + AHEAD]])
+            x = theirs[j]
+            if x < 0 or x >= members:
+                wrong = 1
+                break
+            mark = marks[x] if x < size else 0
+            if mark & LOW:
+                # a path u–·–x–c of length 3 through each path of length 2 to x
+                pos = (mark & LOW) - 1
+                paths3 += cn[pos]
+                ra3 += ra[pos] / <double> degree[x]
+            if mark >> 32:
+                close[j] = 1
+                z = (mark >> 32) - 1
+                stamp[z] = <int32_t> (i + 1)
+                common_at[held] = z
+                held += 1
+            else:
+                close[j] = 0
+            x_place = place[x]
+            x_city = x_place >> 16
+            x_year = (x_place & 0xFFFF) - 32768
+            own_city += x_city == c_city and x_city >= 0
+            own_year += x_year == c_year and x_year > 0
+            if count_city and x_city == my_city:
+                circle_city += 1
+                if count_year and x_year == my_year:
+                    circle_city_year += 1
+            if count_year and x_year == my_year:
+                circle_year += 1
+        if wrong:
+            break
+        table[rows[6], i] = paths3
+        table[rows[7], i] = ra3
+        table[rows[8], i] = 2.0 if common > 0 else (3.0 if paths3 > 0 else 4.0)
+        share_of = <double> (dc if dc > 1 else 1)
+        table[rows[9], i] = own_city / share_of
+        table[rows[10], i] = own_year / share_of
+        # the circles of a candidate with too many connections are not scanned
+        scanned = 0 < dc <= scan
+        table[rows[11], i] = circle_city / share_of if scanned and count_city else 0.0
+        table[rows[12], i] = circle_year / share_of if scanned and count_year else 0.0
+        table[rows[13], i] = (
+            circle_city_year / share_of if scanned and count_city and count_year else 0.0
+        )
+        # the local community: every tie z–z' inside the source's connections, from each
+        # common neighbour z in turn, that ends at another common neighbour
+        ties = cra = 0.0
+        if community:
+            for k in range(held):
+                z = common_at[k]
+                for e in range(inner_start[z], inner_start[z + 1]):
+                    if stamp[inner_to[e]] == i + 1:
+                        ties += 1.0
+                        cra += inner_weight[e]
+        table[rows[14], i] = ties
+        table[rows[15], i] = common * ties
+        table[rows[16], i] = cra
+        start = end
+    for k in range(n_keys):
+        marks[keys[k]] = 0
+    for k in range(neighbours.shape[0]):
+        marks[neighbours[k]] = 0
+    return wrong
