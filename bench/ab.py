@@ -35,12 +35,21 @@ from graph.config import PROJECT_ROOT
 
 
 def checkout_at(revision: str, folder: Path) -> Path:
-    """The tracked files of ``revision`` written into ``folder``."""
+    """The tracked files of ``revision`` written into ``folder``, its C extensions (the
+    ``ext-modules`` of its pyproject.toml) built in place."""
     archive = subprocess.run(
         ["git", "archive", "--format=tar", revision], cwd=PROJECT_ROOT, capture_output=True, check=True
     ).stdout
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(folder, filter="data")
+    if any(folder.rglob("*.pyx")):
+        # setuptools reads the extensions and their flags from the revision's pyproject.toml
+        subprocess.run(
+            [sys.executable, "-c", "from setuptools import setup; setup()", "build_ext", "--inplace"],
+            cwd=folder,
+            check=True,
+            capture_output=True,
+        )
     return folder
 
 

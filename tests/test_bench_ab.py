@@ -56,6 +56,9 @@ def test_checkout_at_writes_the_revisions_tracked_files(tmp_path: Path) -> None:
     committed = subprocess.run(["git", "show", "HEAD:pyproject.toml"], cwd=root, capture_output=True).stdout
     head = checkout_at("HEAD", tmp_path / "head")
     assert (head / "pyproject.toml").read_bytes() == committed
+    # its C extensions built where its modules import them from
+    for source in head.rglob("*.pyx"):
+        assert list(source.parent.glob(f"{source.stem}.*.so")), source
     # the revision's tree, not the working tree: the first commit had no benchmarks
     first_tree = checkout_at(first[-1], tmp_path / "first")
     assert not (first_tree / "bench" / "ab.py").exists()
