@@ -541,17 +541,30 @@ def _values_of(
     return values, owners(lengths)
 
 
+#: :func:`_counted` reads keys below this from a table as long as the largest key + 3.
+COUNTED_TABLE = 1 << 14
+
+
 def _counted(counts: dict[int, Any], query: np.ndarray) -> np.ndarray:
     """``counts[v]`` for each ``v`` of ``query`` as floats (0 where absent)."""
     if not counts:
         return np.zeros(len(query))
-    if len(counts) <= 4:
-        # a member's few values (its cohorts, its programmes): a comparison each is
-        # cheaper than sorting them for a search
+    if len(counts) <= 2:
+        # a member's one or two values (its cohort, its programme): a comparison each is
+        # cheaper than a table
         out = np.zeros(len(query))
         for key, value in counts.items():
             out[query == key] = value
         return out
+    low, high = min(counts), max(counts)
+    if low >= 0 and high < COUNTED_TABLE:
+        # codes of a small vocabulary (skills, cities, years): one read of a table indexed
+        # by code + 1, its first and last entries 0 for whatever lies below or above the
+        # keys (-1, the unknown city, among them), rather than a sort and a search
+        table = np.zeros(high + 3)
+        for key, value in counts.items():
+            table[key + 1] = value
+        return table.take(query + 1, mode="clip")
     keys = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
     values = np.fromiter(counts.values(), dtype=float, count=len(counts))
     order = np.argsort(keys)
@@ -608,6 +621,105 @@ def _held_sum(
     hit = at > 0
     each = np.repeat(np.fromiter((weights[v] for v in values), dtype=float, count=len(values)), lengths)
     return np.bincount(at[hit] - 1, weights=each[hit], minlength=n)
+
+
+#: The facets with a column each, in the order they are summed.
+_FACETS = ("cohort", "program", "skills", "interests", "events", "city")
+
+
+def _facet_columns(
+    p: Projection,
+    u: int,
+    cands: np.ndarray,
+    col: dict[str, np.ndarray],
+    their_city: np.ndarray,
+    single_city: bool,
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Write the shared rarity of each facet of :data:`_FACETS` for ``(u, c)`` into
+    ``col[name]`` for every one of ``cands`` (as :func:`_held_sum` or :func:`_shared_sum`
+    gives it, the same sums in the same order), and give the candidates' own values of
+    the facets read so (:func:`_values_of`) by name.
+
+    Each facet is read as one of them alone would be — from the holders of ``u``'s values
+    when these are few (:data:`HOLDERS_PER_CANDIDATE`), else from the candidates' values —
+    but the facets read the same way are added up together: one pass over the marks for
+    all holders, one table of weights per facet and one ``bincount`` for all the
+    candidates' values, rather than numpy's fixed costs once per facet. ``their_city``:
+    each candidate's first city, all there is to read when ``single_city``."""
+    n = len(cands)
+    total = max(p.n_members, 2)
+    facets = (p.cohorts, p.programs, p.skills, p.interests, p.events, p.cities)
+    # (name, facet, u's values weighed), by how each facet is read
+    by_holders: list[tuple[str, Facet, dict[int, float]]] = []
+    by_values: list[tuple[str, Facet, dict[int, float]]] = []
+    for name, facet in zip(_FACETS, facets, strict=True):
+        held = facet.of_member[u]
+        if not held:
+            continue
+        if name == "city" and single_city and len(held) == 1:
+            # one city each: the candidates in the member's own share its weight, read
+            # from the city array at hand rather than from the holders or the values
+            col["city"][:] = np.where(their_city == held[0], _rarity(facet.count(held[0]), total), 0.0)
+            continue
+        # each value's holders counted once, for its weight and for the bound
+        counts = {v: facet.count(v) for v in held}
+        weights = {v: _rarity(k, total) for v, k in counts.items()}
+        bound = HOLDERS_PER_CANDIDATE_SHARED if type(facet.of_member) is SharedRows else HOLDERS_PER_CANDIDATE
+        (by_holders if sum(counts.values()) <= bound * n else by_values).append((name, facet, weights))
+    if by_holders:
+        _held_sums(by_holders, cands, len(p.adj), col)
+    gathered: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    if by_values:
+        read = [gather(facet.of_member, cands) for _, facet, _ in by_values]
+        # each value's row of sums: its facet's and its candidate's; ``bincount`` adds each
+        # candidate's weights in the order of its values, from 0
+        whose = np.repeat(np.arange(n * len(read)), np.concatenate([lengths for _, lengths in read]))
+        weighed = [_counted(entry[2], values) for entry, (values, _) in zip(by_values, read, strict=True)]
+        sums = np.bincount(whose, weights=np.concatenate(weighed), minlength=n * len(read))
+        sums = sums.reshape(len(read), n)
+        start = 0
+        for slot, ((name, _, _), (values, _)) in enumerate(zip(by_values, read, strict=True)):
+            col[name][:] = sums[slot]
+            end = start + len(values)
+            if name in ("program", "skills"):
+                # read again for the circle of programmes and the wanted skills
+                gathered[name] = (values, whose[start:end] - slot * n if slot else whose[start:end])
+            start = end
+    return gathered
+
+
+def _held_sums(
+    facets: list[tuple[str, Facet, dict[int, float]]],
+    cands: np.ndarray,
+    size: int,
+    col: dict[str, np.ndarray],
+) -> None:
+    """:func:`_held_sum` of each of ``facets`` (name, facet, weights), written into
+    ``col[name]``: every facet's holders laid end to end and looked up among ``cands`` in
+    one read of the marks, and summed in one ``bincount``, a row per facet (each
+    candidate's weights added in the order of the values, from 0, as there). ``size``
+    bounds the member indices."""
+    n = len(cands)
+    # a value no one was ever given holds no row
+    picked = [[v for v in weights if v < len(facet.members_of)] for _, facet, weights in facets]
+    rows = [gather(entry[1].members_of, values) for entry, values in zip(facets, picked, strict=True)]
+    holders = np.concatenate([values for values, _ in rows])
+    weights = [entry[2][v] for entry, values in zip(facets, picked, strict=True) for v in values]
+    each = np.repeat(np.asarray(weights, dtype=float), np.concatenate([lengths for _, lengths in rows]))
+    marks = _marks(size)
+    marks[cands] = np.arange(1, n + 1)
+    try:
+        at = marks[holders]
+    finally:
+        marks[cands] = 0
+    hit = at > 0
+    at -= 1
+    if len(rows) > 1:
+        # each facet's sums in a row of their own
+        at += np.repeat(np.arange(0, n * len(rows), n), [len(values) for values, _ in rows])
+    sums = np.bincount(at[hit], weights=each[hit], minlength=n * len(rows)).reshape(len(rows), n)
+    for (name, _, _), row in zip(facets, sums, strict=True):
+        col[name][:] = row
 
 
 def _position_columns(
@@ -810,30 +922,7 @@ def pair_features(
         # the circles of a candidate with too many connections are not scanned
         col[name][:] = share if name.startswith("their_own") else np.where(scanned, share, 0.0)
 
-    gathered: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    for facet, name in (
-        (p.cohorts, "cohort"),
-        (p.programs, "program"),
-        (p.skills, "skills"),
-        (p.interests, "interests"),
-        (p.events, "events"),
-        (p.cities, "city"),
-    ):
-        held = facet.of_member[u]
-        if name == "city" and arrays.single_city and len(held) == 1:
-            # one city each: the candidates in the member's own share its weight, read
-            # from the city array at hand rather than from the holders or the values
-            col["city"][:] = np.where(their_city == held[0], _rarity(facet.count(held[0]), total), 0.0)
-            continue
-        if held:
-            # each value's holders counted once, for its weight and for the bound
-            counts = {v: facet.count(v) for v in held}
-            weights = {v: _rarity(k, total) for v, k in counts.items()}
-            shared = _held_sum(facet, weights, cands, len(p.adj), sum(counts.values()))
-            if shared is None:
-                gathered[name] = _values_of(facet.of_member, cands)
-                shared = _shared_sum(facet.of_member, weights, candidates, gathered[name])
-            col[name][:] = shared
+    gathered = _facet_columns(p, u, cands, col, their_city, arrays.single_city)
     my_employers = p.employers.of_member[u]
     if my_employers:
         # the exact weight (years of overlap) only for those who share an employer at all
