@@ -469,10 +469,12 @@ def source_context(p: Projection, u: int, budget: int = DEFAULT_BUDGET) -> Sourc
     keep = max(1, int(np.searchsorted(spent, budget, side="right"))) if len(mine) else 0
     via_members, via_degrees = mine[:keep], degrees[:keep]
     reach = _neighbours_of(p, via_members)
-    via = np.repeat(via_members, via_degrees)
-    d = np.repeat(via_degrees, via_degrees).astype(float)
+    # each step by the position of its via among ``via_members``: what depends on the via
+    # alone (its degree's weights, its place, its position among u's connections) is
+    # worked out once per via and read by every step, not once per step
+    step = np.repeat(np.arange(keep), via_degrees)
     other = reach != u
-    reach, via, d = reach[other], via[other], d[other]
+    reach, step = reach[other], step[other]
     # the two-hop members sorted, and where each step ends among them: a lookup in the
     # per-thread marks is cheaper than the sort behind ``unique``'s inverse
     keys = _distinct(reach)
@@ -481,26 +483,31 @@ def source_context(p: Projection, u: int, budget: int = DEFAULT_BUDGET) -> Sourc
     neighbours = np.sort(mine)
     inverse, _, at, inside = _two_positions(keys, neighbours, reach)
     n = len(keys)
-    with np.errstate(divide="ignore"):
-        aa_weight = np.where(d > 1, 1.0 / np.log(np.maximum(d, 2.0)), 0.0)
+    d = via_degrees.astype(float)
+    # log(max(d, 2)) is never 0; a via of degree 0 takes no step (1 / 1 is never read)
+    aa_weight = np.where(d > 1, 1.0 / np.log(np.maximum(d, 2.0)), 0.0)[step]
+    ra_weight = (1.0 / np.maximum(d, 1.0))[step]
+    # a step's via and end in the same city / year: their places (city << 16 | year +
+    # 32,768) equal above / below bit 16, the city known (the place not negative), the
+    # year too (above 32,768)
+    reach_place = arrays.place[reach]
+    differ = arrays.place[via_members][step] ^ reach_place
+    same_city = ((differ >> 16) == 0) & (reach_place >= 0)
+    same_year = ((differ & 0xFFFF) == 0) & ((reach_place & 0xFFFF) > 32_768)
     city, year = arrays.city, arrays.year
-    via_city, via_year = _places(arrays, via)
-    reach_city, reach_year = _places(arrays, reach)
-    same_city = (via_city == reach_city) & (reach_city >= 0)
-    same_year = (via_year == reach_year) & (reach_year > 0)
     programs = _counts(gather(p.programs.of_member, mine)[0])
     cities, years = city[mine], year[mine]
     pairs = _city_year(cities, years)
-    origin = np.searchsorted(neighbours, via[inside])
+    origin = np.searchsorted(neighbours, via_members)[step[inside]]
     order = np.argsort(origin, kind="stable")
-    origin, inner_to, inner_d = origin[order], at[inside][order], d[inside][order]
+    origin, inner_to, inner_weight = origin[order], at[inside][order], ra_weight[inside][order]
     inner_start = np.concatenate(([0], np.cumsum(np.bincount(origin, minlength=len(neighbours)))))
     return SourceContext(
         u,
         keys,
         np.bincount(inverse, minlength=n).astype(float),
         np.bincount(inverse, weights=aa_weight, minlength=n),
-        np.bincount(inverse, weights=1.0 / d, minlength=n),
+        np.bincount(inverse, weights=ra_weight, minlength=n),
         np.bincount(inverse, weights=same_city, minlength=n),
         np.bincount(inverse, weights=same_year, minlength=n),
         np.bincount(inverse, weights=same_city & same_year, minlength=n),
@@ -511,7 +518,7 @@ def source_context(p: Projection, u: int, budget: int = DEFAULT_BUDGET) -> Sourc
         neighbours=neighbours,
         inner_start=inner_start,
         inner_to=inner_to,
-        inner_weight=1.0 / inner_d,
+        inner_weight=inner_weight,
     )
 
 
