@@ -1037,6 +1037,15 @@ def _top(members: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
 
 def first_estimates(p: Projection, ctx: SourceContext, want: int = 2 * POOL) -> tuple[np.ndarray, np.ndarray]:
     """The blend's first estimates for ``ctx.member`` as (members, estimates), members
+    sorted (:func:`_first_estimates`)."""
+    every, estimates, _ = _first_estimates(p, ctx, want)
+    return every, estimates
+
+
+def _first_estimates(
+    p: Projection, ctx: SourceContext, want: int = 2 * POOL
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The blend's first estimates for ``ctx.member`` as (members, estimates), members
     sorted: the same sums as :func:`graph.algorithms.suggestions.candidate_estimates` with
     the balanced weights (Adamic–Adar over two hops, then the member's attribute groups,
     rarest first, within the same budgets), the two hops taken from the context and each
@@ -1044,7 +1053,10 @@ def first_estimates(p: Projection, ctx: SourceContext, want: int = 2 * POOL) -> 
 
     The groups' holders are laid end to end and the member and its connections taken out
     of them all at once (one lookup rather than one per group, and one array of their
-    values), only when the groups so far must be counted and at the end."""
+    values), only when the groups so far must be counted and at the end.
+
+    The third array: whether each of ``ctx.keys`` is among the members (the two-hop
+    members not tied to ``ctx.member``, the only ones with a resource allocation)."""
     u = ctx.member
     excluded = np.sort(np.append(ctx.neighbours, u))
     outside = ~_positions_in(excluded, ctx.keys)[1]
@@ -1095,18 +1107,19 @@ def first_estimates(p: Projection, ctx: SourceContext, want: int = 2 * POOL) -> 
     reached = np.concatenate(found)
     every = _distinct(reached)
     inverse = _member_positions(every, reached)[0]
-    return every, np.bincount(inverse, weights=np.concatenate(values), minlength=len(every))
+    return every, np.bincount(inverse, weights=np.concatenate(values), minlength=len(every)), outside
 
 
 def candidates_of(p: Projection, ctx: SourceContext, pool: int = POOL) -> list[int]:
     """The members worth scoring for ``ctx.member``: the ``pool`` best first estimates of
     the blend (:func:`first_estimates`) and the ``pool`` best by resource allocation (not
     yet consent-filtered; never the member or its connections)."""
-    every, estimates = first_estimates(p, ctx, 2 * pool)
-    at, by_ra = _member_positions(ctx.keys, every)
-    ra = np.where(by_ra, ctx.ra[at], 0.0) if len(ctx.keys) else np.zeros(len(every))
+    every, estimates, outside = _first_estimates(p, ctx, 2 * pool)
     best = _top(every, estimates, pool)
-    best_ra = _top(every[by_ra], ra[by_ra], pool)
+    # the members found with a resource allocation are the two-hop members not tied to
+    # the member, all found and in the same (ascending) order: read from the context
+    # rather than looked up among those found
+    best_ra = _top(ctx.keys[outside], ctx.ra[outside], pool)
     return list(dict.fromkeys(best.tolist() + best_ra.tolist()))
 
 
