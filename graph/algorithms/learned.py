@@ -65,7 +65,7 @@ import numpy as np
 from graph import consent
 from graph.algorithms import embedding
 from graph.algorithms.link_prediction import DEFAULT_BUDGET
-from graph.algorithms.row_arrays import column, column_spans, gather, owners, ranges
+from graph.algorithms.row_arrays import _shared_arrays, column, column_spans, gather, owners, ranges
 from graph.algorithms.suggestions import (
     WEIGHTS,
     Reason,
@@ -225,7 +225,8 @@ class MemberArrays:
     both are read at once: one read of memory each instead of two.
 
     Kept per projection and rebuilt when it changed (:func:`member_arrays`); at the hbs
-    tier (13 MB) the rebuild costs about 0.25 s of CPU on a snapshot, once per write,
+    tier (13 MB, and 8.4 MB of :class:`PackedFacets`) the rebuild costs about 0.35 s of
+    CPU on a snapshot (0.1 of it packing the facets), once per write,
     against a few milliseconds on every request for reading the same values member by
     member."""
 
@@ -238,6 +239,80 @@ class MemberArrays:
     place: np.ndarray
     #: whether every member lives in one city at most (``city`` is then each one's city)
     single_city: bool = False
+    #: the programmes, skills and interests of every member in one row each
+    #: (:func:`_packed_facets`), or None where they are not kept so
+    packed: PackedFacets | None = None
+
+
+@dataclass
+class PackedFacets:
+    """The values of :data:`PACKED` of every member in one row each, the facets one after
+    the other and each in the member's own order: a candidate's values of all three read
+    from one place (one span, one read of memory or two) rather than from three facets'
+    rows. The values are offset by their facet's ``base`` so that one table weighs them
+    all; ``header`` holds, per member, the row's start (above bit 24) and the number of
+    values of each facet (8 bits each, the first facet's highest).
+
+    Made from a snapshot's flat arrays (with the rows changed since from its overlay) when
+    the values fit (a facet's vocabularies together below 2^15 codes, at most 255 values a
+    member): at the hbs tier 8.4 MB, in about 0.1–0.2 s of CPU, beside the rest of
+    :class:`MemberArrays`."""
+
+    header: np.ndarray
+    values: np.ndarray
+    base: tuple[int, ...]
+
+
+#: The facets kept packed (:class:`PackedFacets`), in their order there.
+PACKED = ("program", "skills", "interests")
+
+
+def _packed_facets(p: Projection, n: int) -> PackedFacets | None:
+    """:class:`PackedFacets` of the first ``n`` members of ``p``, or None when its facets
+    are not a snapshot's with flat values or do not fit."""
+    facets = (p.programs, p.skills, p.interests)
+    base = [0]
+    for facet in facets:
+        base.append(base[-1] + len(facet.members_of))
+    if base[-1] >= 1 << 15:
+        return None
+    parts = []
+    for facet in facets:
+        rows: Any = facet.of_member
+        flat = rows.flat() if type(rows) is SharedRows else None
+        if flat is None:
+            return None
+        offsets, values = _shared_arrays(rows, "flat", flat)
+        overlay = {i: row for i, row in rows.overlay().items() if i < n}
+        shared = min(n, len(offsets) - 1)
+        # the rows read from the flat values (none for a row changed since), then each
+        # member's length as it is now
+        taken = np.zeros(n, dtype=np.int64)
+        taken[:shared] = np.diff(offsets[: shared + 1])
+        lengths = taken.copy()
+        for i, row in overlay.items():
+            taken[i] = 0
+            lengths[i] = len(row)
+        ends = np.cumsum(lengths)
+        starts = ends - lengths
+        out = np.empty(int(ends[-1]) if n else 0, dtype=np.int64)
+        out[ranges(starts[:shared], taken[:shared])] = values[ranges(offsets[:shared], taken[:shared])]
+        for i, row in overlay.items():
+            out[starts[i] : ends[i]] = row
+        parts.append((out, lengths))
+    lengths = np.stack([lengths for _, lengths in parts])
+    if n and int(lengths.max()) > 255:
+        return None
+    per_member = lengths.sum(axis=0)
+    ends = np.cumsum(per_member)
+    start = ends - per_member
+    packed = np.empty(int(ends[-1]) if n else 0, dtype=np.int16)
+    at = start.copy()
+    for k, (values, counted) in enumerate(parts):
+        packed[ranges(at, counted)] = values + base[k]
+        at += counted
+    header = (start << 24) | (lengths[0] << 16) | (lengths[1] << 8) | lengths[2]
+    return PackedFacets(header, packed, tuple(base))
 
 
 _ARRAYS: weakref.WeakKeyDictionary[Projection, MemberArrays] = weakref.WeakKeyDictionary()
@@ -267,6 +342,7 @@ def member_arrays(p: Projection) -> MemberArrays:
         # a year is a 16-bit number (the projection's array("h")): offset, below the city
         (city << 16) | (year + 32_768),
         max(map(len, cities), default=0) <= 1,
+        _packed_facets(p, n),
     )
     _ARRAYS[p] = arrays
     return arrays
@@ -641,6 +717,7 @@ def _facet_columns(
     col: dict[str, np.ndarray],
     their_city: np.ndarray,
     single_city: bool,
+    packed: PackedFacets | None = None,
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Write the shared rarity of each facet of :data:`_FACETS` for ``(u, c)`` into
     ``col[name]`` for every one of ``cands`` (as :func:`_held_sum` or :func:`_shared_sum`
@@ -652,7 +729,9 @@ def _facet_columns(
     but the facets read the same way are added up together: one pass over the marks for
     all holders, one table of weights per facet and one ``bincount`` for all the
     candidates' values, rather than numpy's fixed costs once per facet. ``their_city``:
-    each candidate's first city, all there is to read when ``single_city``."""
+    each candidate's first city, all there is to read when ``single_city``; ``packed``:
+    the member arrays' :class:`PackedFacets`, where the facets kept there are read from
+    when they are read from the candidates' values."""
     n = len(cands)
     total = max(p.n_members, 2)
     facets = (p.cohorts, p.programs, p.skills, p.interests, p.events, p.cities)
@@ -676,6 +755,9 @@ def _facet_columns(
     if by_holders:
         _held_sums(by_holders, cands, len(p.adj), col)
     gathered: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    if packed is not None and any(name in PACKED for name, _, _ in by_values):
+        _packed_sums(packed, [e for e in by_values if e[0] in PACKED], cands, col, gathered)
+        by_values = [e for e in by_values if e[0] not in PACKED]
     if by_values:
         read = [gather(facet.of_member, cands) for _, facet, _ in by_values]
         # each value's row of sums: its facet's and its candidate's; ``bincount`` adds each
@@ -693,6 +775,47 @@ def _facet_columns(
                 gathered[name] = (values, whose[start:end] - slot * n if slot else whose[start:end])
             start = end
     return gathered
+
+
+def _packed_sums(
+    packed: PackedFacets,
+    facets: list[tuple[str, Facet, dict[int, float]]],
+    cands: np.ndarray,
+    col: dict[str, np.ndarray],
+    gathered: dict[str, tuple[np.ndarray, np.ndarray]],
+) -> None:
+    """:func:`_shared_sum` of each of ``facets`` (name, facet, weights; facets of
+    :data:`PACKED`) written into ``col[name]``, from the candidates' rows of ``packed``:
+    one span each for all facets, one table weighing every facet's values and one
+    ``bincount`` with a row per facet, each candidate's weights added in the order of its
+    values, from 0, as there. The programmes and skills read so go into ``gathered`` as
+    :func:`_values_of` gives them."""
+    n = len(cands)
+    header = packed.header[cands]
+    counted = [(header >> 16) & 255, (header >> 8) & 255, header & 255]
+    lengths = counted[0] + counted[1] + counted[2]
+    codes = packed.values[ranges(header >> 24, lengths)]
+    base = packed.base
+    table = np.zeros(base[-1])
+    for name, _, weights in facets:
+        k = PACKED.index(name)
+        for v, weight in weights.items():
+            # a value no one held when the rows were packed is held by no candidate
+            if base[k] + v < base[k + 1]:
+                table[base[k] + v] = weight
+    # each value's facet, and its row of sums: its facet's and its candidate's
+    facet = (codes >= base[1]).astype(np.int64)
+    facet += codes >= base[2]
+    whose = np.repeat(np.arange(n), lengths)
+    sums = np.bincount(facet * n + whose, weights=table[codes], minlength=len(PACKED) * n)
+    sums = sums.reshape(len(PACKED), n)
+    for name, _, _ in facets:
+        k = PACKED.index(name)
+        col[name][:] = sums[k]
+        if name in ("program", "skills"):
+            # read again for the circle of programmes and the wanted skills
+            mine = facet == k
+            gathered[name] = ((codes[mine] - base[k]).astype(np.int64), whose[mine])
 
 
 def _held_sums(
@@ -929,7 +1052,7 @@ def pair_features(
         # the circles of a candidate with too many connections are not scanned
         col[name][:] = share if name.startswith("their_own") else np.where(scanned, share, 0.0)
 
-    gathered = _facet_columns(p, u, cands, col, their_city, arrays.single_city)
+    gathered = _facet_columns(p, u, cands, col, their_city, arrays.single_city, arrays.packed)
     my_employers = p.employers.of_member[u]
     if my_employers:
         # the exact weight (years of overlap) only for those who share an employer at all

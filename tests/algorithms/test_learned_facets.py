@@ -113,6 +113,9 @@ def test_facet_columns_are_each_facet_summed_alone(
         monkeypatch.setattr(learned, "HOLDERS_PER_CANDIDATE", holders)
         monkeypatch.setattr(learned, "HOLDERS_PER_CANDIDATE_SHARED", holders)
     arrays = member_arrays(p)
+    # a snapshot's programmes, skills and interests are read packed, a projection's in
+    # memory from their rows
+    assert (arrays.packed is not None) == (served == "snapshot")
     nonzero = dict.fromkeys(learned._FACETS, 0)
     empty = 0
     for me in _askers(p):
@@ -125,7 +128,7 @@ def test_facet_columns_are_each_facet_summed_alone(
         cands = np.asarray(candidates, dtype=np.int64)
         their_city = arrays.city[cands]
         col = {name: np.zeros(len(cands)) for name in learned._FACETS}
-        gathered = learned._facet_columns(p, me, cands, col, their_city, arrays.single_city)
+        gathered = learned._facet_columns(p, me, cands, col, their_city, arrays.single_city, arrays.packed)
         expected, former = _former_facets(p, me, cands, candidates, their_city)
         for name in learned._FACETS:
             assert col[name].tobytes() == expected[name].tobytes(), (me, name)
@@ -211,3 +214,58 @@ def test_counted_reads_what_a_search_reads() -> None:
         got = learned._counted(counts, query)
         want = reference._counted(counts, query)
         assert got.dtype == want.dtype and got.tobytes() == want.tobytes(), (counts, query)
+
+
+def _packed_rows(packed: learned.PackedFacets, m: int) -> list[list[int]]:
+    header = int(packed.header[m])
+    lengths = [(header >> 16) & 255, (header >> 8) & 255, header & 255]
+    start = header >> 24
+    rows = []
+    for k, length in enumerate(lengths):
+        rows.append([int(v) - packed.base[k] for v in packed.values[start : start + length]])
+        start += length
+    return rows
+
+
+def test_packed_facets_are_every_members_rows_with_the_changes_since_the_snapshot(
+    club: Projection, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    root = tmp_path_factory.mktemp("changed")
+    write_snapshot(club, root, stamp=None)
+    p = open_snapshot(root, reference_year=club.reference_year)[0]
+    before = learned._packed_facets(p, len(p.adj))
+    assert before is not None
+    busy = sorted(range(club.n_members), key=lambda m: -len(club.adj[m]))[:3]
+    p.apply("members", [{"id": "newcomer", "props": {"name": "Zala Novak", "city": "Kranj"}}])
+    p.apply("knows", [{"a": "newcomer", "b": club.ids[busy[0]]}])
+    for m in busy:
+        p.apply("skills", [{"member_id": club.ids[m], "key": "rust", "name": "Rust"}])
+    p.apply("skills", [{"member_id": "newcomer", "key": "rust"}])
+    assert p.skills.of_member.overlay()
+    arrays = member_arrays(p)
+    assert arrays.packed is not None
+    facets = (p.programs, p.skills, p.interests)
+    for m in range(len(p.adj)):
+        assert _packed_rows(arrays.packed, m) == [list(f.of_member[m]) for f in facets], m
+    assert _packed_rows(arrays.packed, busy[0]) != _packed_rows(before, busy[0])
+    # the features of the changed members read packed are those read from the rows
+    for me in [p.member("newcomer"), *busy]:
+        candidates = learned.candidates_of(p, source_context(p, me))
+        cands = np.asarray(candidates, dtype=np.int64)
+        their_city = arrays.city[cands]
+        for packed in (arrays.packed, None):
+            col = {name: np.zeros(len(cands)) for name in learned._FACETS}
+            learned._facet_columns(p, me, cands, col, their_city, arrays.single_city, packed)
+            expected, _ = _former_facets(p, me, cands, candidates, their_city)
+            for name in learned._FACETS:
+                assert col[name].tobytes() == expected[name].tobytes(), (me, name)
+
+
+def test_facets_that_do_not_fit_are_not_packed(mapped: Projection, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert learned._packed_facets(mapped, len(mapped.adj)) is not None
+    assert learned._packed_facets(mapped, 0) is not None
+    # a member with more than 255 skills: the rows are read as they are
+    monkeypatch.setattr(mapped.skills.of_member, "_overlay", {3: (0,) * 256})
+    assert learned._packed_facets(mapped, len(mapped.adj)) is None
+    monkeypatch.setattr(mapped.skills.of_member, "_overlay", {3: (0,) * 255})
+    assert learned._packed_facets(mapped, len(mapped.adj)) is not None
