@@ -225,10 +225,9 @@ class MemberArrays:
     both are read at once: one read of memory each instead of two.
 
     Kept per projection and rebuilt when it changed (:func:`member_arrays`); at the hbs
-    tier (13 MB, and 8.4 MB of :class:`PackedFacets`) the rebuild costs about 0.35 s of
-    CPU on a snapshot (0.1 of it packing the facets), once per write,
-    against a few milliseconds on every request for reading the same values member by
-    member."""
+    tier (13 MB, and 10.4 MB of :class:`PackedFacets`) the rebuild costs about 0.4 s of
+    CPU on a snapshot (0.13 s of it packing the facets), once per write, against a few
+    milliseconds on every request for reading the same values member by member."""
 
     key: tuple[int, int, int]
     degree: np.ndarray
@@ -239,23 +238,24 @@ class MemberArrays:
     place: np.ndarray
     #: whether every member lives in one city at most (``city`` is then each one's city)
     single_city: bool = False
-    #: the programmes, skills and interests of every member in one row each
-    #: (:func:`_packed_facets`), or None where they are not kept so
+    #: the cohorts, programmes, skills, interests and events of every member in one row
+    #: each (:func:`_packed_facets`), or None where they are not kept so
     packed: PackedFacets | None = None
 
 
 @dataclass
 class PackedFacets:
-    """The values of :data:`PACKED` of every member in one row each, the facets one after
-    the other and each in the member's own order: a candidate's values of all three read
-    from one place (one span, one read of memory or two) rather than from three facets'
-    rows. The values are offset by their facet's ``base`` so that one table weighs them
-    all; ``header`` holds, per member, the row's start (above bit 24) and the number of
-    values of each facet (8 bits each, the first facet's highest).
+    """The values of the facets of :data:`PACKED` of every member in one row each, the
+    facets one after the other and each in the member's own order: a candidate's values
+    of them all read from one place (one span, a read of memory or two) rather than from
+    a row per facet. The values are offset by their facet's ``base`` so that one table
+    weighs them all; ``header`` holds, per member, the row's start (from bit 40) and the
+    number of values of each facet (8 bits each, the first facet's highest).
 
     Made from a snapshot's flat arrays (with the rows changed since from its overlay) when
-    the values fit (a facet's vocabularies together below 2^15 codes, at most 255 values a
-    member): at the hbs tier 8.4 MB, in about 0.1–0.2 s of CPU, beside the rest of
+    the values fit (the facets' vocabularies together below 2^15 codes, at most 255
+    values of a facet a member, fewer than 2^23 values in all): at the hbs tier 10.4 MB
+    (2.6 of headers, 7.8 of values), in about 0.13 s of CPU, beside the rest of
     :class:`MemberArrays`."""
 
     header: np.ndarray
@@ -264,13 +264,13 @@ class PackedFacets:
 
 
 #: The facets kept packed (:class:`PackedFacets`), in their order there.
-PACKED = ("program", "skills", "interests")
+PACKED = ("cohort", "program", "skills", "interests", "events")
 
 
 def _packed_facets(p: Projection, n: int) -> PackedFacets | None:
     """:class:`PackedFacets` of the first ``n`` members of ``p``, or None when its facets
     are not a snapshot's with flat values or do not fit."""
-    facets = (p.programs, p.skills, p.interests)
+    facets = (p.cohorts, p.programs, p.skills, p.interests, p.events)
     base = [0]
     for facet in facets:
         base.append(base[-1] + len(facet.members_of))
@@ -305,13 +305,16 @@ def _packed_facets(p: Projection, n: int) -> PackedFacets | None:
         return None
     per_member = lengths.sum(axis=0)
     ends = np.cumsum(per_member)
+    if n and int(ends[-1]) >= 1 << 23:
+        return None
     start = ends - per_member
     packed = np.empty(int(ends[-1]) if n else 0, dtype=np.int16)
     at = start.copy()
+    header = start << 40
     for k, (values, counted) in enumerate(parts):
         packed[ranges(at, counted)] = values + base[k]
         at += counted
-    header = (start << 24) | (lengths[0] << 16) | (lengths[1] << 8) | lengths[2]
+        header |= counted << (8 * (len(parts) - 1 - k))
     return PackedFacets(header, packed, tuple(base))
 
 
@@ -728,10 +731,11 @@ def _facet_columns(
     when these are few (:data:`HOLDERS_PER_CANDIDATE`), else from the candidates' values —
     but the facets read the same way are added up together: one pass over the marks for
     all holders, one table of weights per facet and one ``bincount`` for all the
-    candidates' values, rather than numpy's fixed costs once per facet. ``their_city``:
-    each candidate's first city, all there is to read when ``single_city``; ``packed``:
-    the member arrays' :class:`PackedFacets`, where the facets kept there are read from
-    when they are read from the candidates' values."""
+    candidates' values, rather than numpy's fixed costs once per facet. With ``packed``
+    (the member arrays' :class:`PackedFacets`) the facets kept there are all read from it
+    whichever way they would be read, in the order that way sums them
+    (:func:`_packed_sums`). ``their_city``: each candidate's first city, all there is to
+    read when ``single_city``."""
     n = len(cands)
     total = max(p.n_members, 2)
     facets = (p.cohorts, p.programs, p.skills, p.interests, p.events, p.cities)
@@ -752,12 +756,19 @@ def _facet_columns(
         weights = {v: _rarity(k, total) for v, k in counts.items()}
         bound = HOLDERS_PER_CANDIDATE_SHARED if type(facet.of_member) is SharedRows else HOLDERS_PER_CANDIDATE
         (by_holders if sum(counts.values()) <= bound * n else by_values).append((name, facet, weights))
+    gathered: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    if packed is not None:
+        # the holders' facets summed in the order of u's values, the others in the
+        # candidate's, both from the packed rows
+        here = [(*e, False) for e in by_holders if e[0] in PACKED] + [
+            (*e, True) for e in by_values if e[0] in PACKED
+        ]
+        if here:
+            _packed_sums(packed, here, cands, col, gathered)
+        by_holders = [e for e in by_holders if e[0] not in PACKED]
+        by_values = [e for e in by_values if e[0] not in PACKED]
     if by_holders:
         _held_sums(by_holders, cands, len(p.adj), col)
-    gathered: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    if packed is not None and any(name in PACKED for name, _, _ in by_values):
-        _packed_sums(packed, [e for e in by_values if e[0] in PACKED], cands, col, gathered)
-        by_values = [e for e in by_values if e[0] not in PACKED]
     if by_values:
         read = [gather(facet.of_member, cands) for _, facet, _ in by_values]
         # each value's row of sums: its facet's and its candidate's; ``bincount`` adds each
@@ -779,43 +790,64 @@ def _facet_columns(
 
 def _packed_sums(
     packed: PackedFacets,
-    facets: list[tuple[str, Facet, dict[int, float]]],
+    facets: list[tuple[str, Facet, dict[int, float], bool]],
     cands: np.ndarray,
     col: dict[str, np.ndarray],
     gathered: dict[str, tuple[np.ndarray, np.ndarray]],
 ) -> None:
-    """:func:`_shared_sum` of each of ``facets`` (name, facet, weights; facets of
-    :data:`PACKED`) written into ``col[name]``, from the candidates' rows of ``packed``:
-    one span each for all facets, one table weighing every facet's values and one
-    ``bincount`` with a row per facet, each candidate's weights added in the order of its
-    values, from 0, as there. The programmes and skills read so go into ``gathered`` as
-    :func:`_values_of` gives them."""
+    """The shared rarity of each of ``facets`` (name, facet, weights, whether summed in the
+    candidate's order; facets of :data:`PACKED`) written into ``col[name]``, from the
+    candidates' rows of ``packed``: one span each for all facets, one table weighing every
+    facet's values and one ``bincount`` with a row per facet, each candidate's weights
+    added in the order of its values, from 0, as :func:`_shared_sum` adds them.
+
+    A facet summed in ``u``'s order instead (as :func:`_held_sum` does) gets the same sums
+    wherever a candidate shares two of its values with ``u`` at most (x + y is y + x,
+    and a weight of 0 adds nothing): the few who share more are summed again, in that
+    order. The programmes and skills read in the candidate's order go into ``gathered``
+    as :func:`_values_of` gives them."""
     n = len(cands)
     header = packed.header[cands]
-    counted = [(header >> 16) & 255, (header >> 8) & 255, header & 255]
-    lengths = counted[0] + counted[1] + counted[2]
-    codes = packed.values[ranges(header >> 24, lengths)]
+    last = len(PACKED) - 1
+    counted = [(header >> (8 * (last - k))) & 255 for k in range(len(PACKED))]
+    lengths = counted[0].copy()
+    for more in counted[1:]:
+        lengths += more
+    codes = packed.values[ranges(header >> 40, lengths)]
     base = packed.base
     table = np.zeros(base[-1])
-    for name, _, weights in facets:
+    for name, _, weights, _ in facets:
         k = PACKED.index(name)
         for v, weight in weights.items():
             # a value no one held when the rows were packed is held by no candidate
             if base[k] + v < base[k + 1]:
                 table[base[k] + v] = weight
     # each value's facet, and its row of sums: its facet's and its candidate's
-    facet = (codes >= base[1]).astype(np.int64)
-    facet += codes >= base[2]
+    facet = np.searchsorted(np.asarray(base[1:-1]), codes, side="right")
     whose = np.repeat(np.arange(n), lengths)
-    sums = np.bincount(facet * n + whose, weights=table[codes], minlength=len(PACKED) * n)
-    sums = sums.reshape(len(PACKED), n)
-    for name, _, _ in facets:
+    row = facet * n + whose
+    weighed = table[codes]
+    sums = np.bincount(row, weights=weighed, minlength=len(PACKED) * n).reshape(len(PACKED), n)
+    terms: np.ndarray | None = None
+    for name, held, weights, theirs in facets:
         k = PACKED.index(name)
         col[name][:] = sums[k]
-        if name in ("program", "skills"):
+        if not theirs:
+            if terms is None:
+                terms = np.bincount(row, weights=weighed > 0, minlength=len(PACKED) * n).reshape(
+                    len(PACKED), n
+                )
+            for i in np.flatnonzero(terms[k] > 2).tolist():
+                mine = set(held.of_member[int(cands[i])])
+                total = 0.0
+                for v, weight in weights.items():
+                    if v in mine and v < len(held.members_of):
+                        total += weight
+                col[name][i] = total
+        elif name in ("program", "skills"):
             # read again for the circle of programmes and the wanted skills
-            mine = facet == k
-            gathered[name] = ((codes[mine] - base[k]).astype(np.int64), whose[mine])
+            at = facet == k
+            gathered[name] = ((codes[at] - base[k]).astype(np.int64), whose[at])
 
 
 def _held_sums(

@@ -218,8 +218,9 @@ def test_counted_reads_what_a_search_reads() -> None:
 
 def _packed_rows(packed: learned.PackedFacets, m: int) -> list[list[int]]:
     header = int(packed.header[m])
-    lengths = [(header >> 16) & 255, (header >> 8) & 255, header & 255]
-    start = header >> 24
+    last = len(learned.PACKED) - 1
+    lengths = [(header >> (8 * (last - k))) & 255 for k in range(len(learned.PACKED))]
+    start = header >> 40
     rows = []
     for k, length in enumerate(lengths):
         rows.append([int(v) - packed.base[k] for v in packed.values[start : start + length]])
@@ -244,7 +245,7 @@ def test_packed_facets_are_every_members_rows_with_the_changes_since_the_snapsho
     assert p.skills.of_member.overlay()
     arrays = member_arrays(p)
     assert arrays.packed is not None
-    facets = (p.programs, p.skills, p.interests)
+    facets = (p.cohorts, p.programs, p.skills, p.interests, p.events)
     for m in range(len(p.adj)):
         assert _packed_rows(arrays.packed, m) == [list(f.of_member[m]) for f in facets], m
     assert _packed_rows(arrays.packed, busy[0]) != _packed_rows(before, busy[0])
