@@ -225,8 +225,8 @@ class MemberArrays:
     both are read at once: one read of memory each instead of two.
 
     Kept per projection and rebuilt when it changed (:func:`member_arrays`); at the hbs
-    tier (13 MB, and 10.4 MB of :class:`PackedFacets`) the rebuild costs about 0.4 s of
-    CPU on a snapshot (0.13 s of it packing the facets), once per write, against a few
+    tier (13 MB, and 10.6 MB of :class:`PackedFacets`) the rebuild costs about 0.4 s of
+    CPU on a snapshot (0.12 s of it packing the facets), once per write, against a few
     milliseconds on every request for reading the same values member by member."""
 
     key: tuple[int, int, int]
@@ -248,19 +248,22 @@ class PackedFacets:
     """The values of the facets of :data:`PACKED` of every member in one row each, the
     facets one after the other and each in the member's own order: a candidate's values
     of them all read from one place (one span, a read of memory or two) rather than from
-    a row per facet. The values are offset by their facet's ``base`` so that one table
-    weighs them all; ``header`` holds, per member, the row's start (from bit 40) and the
-    number of values of each facet (8 bits each, the first facet's highest).
+    a row per facet. Member ``m``'s row is ``values[offsets[m]:offsets[m + 1]]``; each
+    value is offset by its facet's ``base`` so that one table weighs them all, and
+    ``facet`` gives the facet (its position in :data:`PACKED`) of each offset value,
+    ``holders`` how many members hold it and ``weight`` its rarity (:func:`rarity`).
 
     Made from a snapshot's flat arrays (with the rows changed since from its overlay) when
-    the values fit (the facets' vocabularies together below 2^15 codes, at most 255
-    values of a facet a member, fewer than 2^23 values in all): at the hbs tier 10.4 MB
-    (2.6 of headers, 7.8 of values), in about 0.13 s of CPU, beside the rest of
-    :class:`MemberArrays`."""
+    the facets' vocabularies together stay below 2^15 codes: at the hbs tier 10.6 MB
+    (2.6 of offsets, 7.8 of values, 0.2 of the tables by code), in about 0.12 s of CPU,
+    beside the rest of :class:`MemberArrays`."""
 
-    header: np.ndarray
+    offsets: np.ndarray
     values: np.ndarray
     base: tuple[int, ...]
+    facet: np.ndarray
+    holders: np.ndarray
+    weight: np.ndarray
 
 
 #: The facets kept packed (:class:`PackedFacets`), in their order there.
@@ -300,22 +303,21 @@ def _packed_facets(p: Projection, n: int) -> PackedFacets | None:
         for i, row in overlay.items():
             out[starts[i] : ends[i]] = row
         parts.append((out, lengths))
-    lengths = np.stack([lengths for _, lengths in parts])
-    if n and int(lengths.max()) > 255:
-        return None
-    per_member = lengths.sum(axis=0)
+    per_member = np.zeros(n, dtype=np.int64)
+    for _, lengths in parts:
+        per_member += lengths
     ends = np.cumsum(per_member)
-    if n and int(ends[-1]) >= 1 << 23:
-        return None
-    start = ends - per_member
     packed = np.empty(int(ends[-1]) if n else 0, dtype=np.int16)
-    at = start.copy()
-    header = start << 40
+    at = ends - per_member
+    offsets = np.concatenate(([0], ends)).astype(np.int64)
     for k, (values, counted) in enumerate(parts):
         packed[ranges(at, counted)] = values + base[k]
         at += counted
-        header |= counted << (8 * (len(parts) - 1 - k))
-    return PackedFacets(header, packed, tuple(base))
+    which = np.repeat(np.arange(len(facets)), np.diff(base))
+    holders = [facet.count(v) for facet in facets for v in range(len(facet.members_of))]
+    total = max(p.n_members, 2)
+    weight = np.array([rarity(k, total) for k in holders], dtype=float)
+    return PackedFacets(offsets, packed, tuple(base), which, np.array(holders, dtype=np.int64), weight)
 
 
 _ARRAYS: weakref.WeakKeyDictionary[Projection, MemberArrays] = weakref.WeakKeyDictionary()
@@ -742,7 +744,12 @@ def _facet_columns(
     # (name, facet, u's values weighed), by how each facet is read
     by_holders: list[tuple[str, Facet, dict[int, float]]] = []
     by_values: list[tuple[str, Facet, dict[int, float]]] = []
+    gathered: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    if packed is not None:
+        _packed_sums(p, packed, u, cands, col, gathered)
     for name, facet in zip(_FACETS, facets, strict=True):
+        if packed is not None and name in PACKED:
+            continue
         held = facet.of_member[u]
         if not held:
             continue
@@ -756,17 +763,6 @@ def _facet_columns(
         weights = {v: _rarity(k, total) for v, k in counts.items()}
         bound = HOLDERS_PER_CANDIDATE_SHARED if type(facet.of_member) is SharedRows else HOLDERS_PER_CANDIDATE
         (by_holders if sum(counts.values()) <= bound * n else by_values).append((name, facet, weights))
-    gathered: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    if packed is not None:
-        # the holders' facets summed in the order of u's values, the others in the
-        # candidate's, both from the packed rows
-        here = [(*e, False) for e in by_holders if e[0] in PACKED] + [
-            (*e, True) for e in by_values if e[0] in PACKED
-        ]
-        if here:
-            _packed_sums(packed, here, cands, col, gathered)
-        by_holders = [e for e in by_holders if e[0] not in PACKED]
-        by_values = [e for e in by_values if e[0] not in PACKED]
     if by_holders:
         _held_sums(by_holders, cands, len(p.adj), col)
     if by_values:
@@ -789,65 +785,72 @@ def _facet_columns(
 
 
 def _packed_sums(
+    p: Projection,
     packed: PackedFacets,
-    facets: list[tuple[str, Facet, dict[int, float], bool]],
+    u: int,
     cands: np.ndarray,
     col: dict[str, np.ndarray],
     gathered: dict[str, tuple[np.ndarray, np.ndarray]],
 ) -> None:
-    """The shared rarity of each of ``facets`` (name, facet, weights, whether summed in the
-    candidate's order; facets of :data:`PACKED`) written into ``col[name]``, from the
-    candidates' rows of ``packed``: one span each for all facets, one table weighing every
-    facet's values and one ``bincount`` with a row per facet, each candidate's weights
-    added in the order of its values, from 0, as :func:`_shared_sum` adds them.
+    """The shared rarity of ``u`` and each of ``cands`` in every facet of :data:`PACKED`,
+    written into ``col[name]``, from the packed rows of ``u`` and of the candidates: one
+    span each, a table weighing ``u``'s values of every facet (their weights and holders
+    read from ``packed`` rather than counted) and one ``bincount`` with a row per facet,
+    each candidate's weights added in the order of its values, from 0, as
+    :func:`_shared_sum` adds them.
 
-    A facet summed in ``u``'s order instead (as :func:`_held_sum` does) gets the same sums
-    wherever a candidate shares two of its values with ``u`` at most (x + y is y + x,
-    and a weight of 0 adds nothing): the few who share more are summed again, in that
-    order. The programmes and skills read in the candidate's order go into ``gathered``
-    as :func:`_values_of` gives them."""
+    A facet :func:`_facet_columns` would sum from the holders of ``u``'s values (few
+    enough of them, :data:`HOLDERS_PER_CANDIDATE_SHARED`) is summed in ``u``'s order
+    there (:func:`_held_sum`): the same sums wherever a candidate shares two of its values
+    with ``u`` at most (x + y is y + x, and a weight of 0 adds nothing); the few who share
+    more are summed again, in that order. The programmes and skills of the candidates
+    read in their order go into ``gathered`` as :func:`_values_of` gives them."""
     n = len(cands)
-    header = packed.header[cands]
-    last = len(PACKED) - 1
-    counted = [(header >> (8 * (last - k))) & 255 for k in range(len(PACKED))]
-    lengths = counted[0].copy()
-    for more in counted[1:]:
-        lengths += more
-    codes = packed.values[ranges(header >> 40, lengths)]
     base = packed.base
+    mine = packed.values[packed.offsets[u] : packed.offsets[u + 1]]
+    if not len(mine):
+        return
+    facet_of_mine = packed.facet[mine]
+    holding = np.bincount(facet_of_mine, weights=packed.holders[mine], minlength=len(PACKED))
     table = np.zeros(base[-1])
-    for name, _, weights, _ in facets:
-        k = PACKED.index(name)
-        for v, weight in weights.items():
-            # a value no one held when the rows were packed is held by no candidate
-            if base[k] + v < base[k + 1]:
-                table[base[k] + v] = weight
+    table[mine] = packed.weight[mine]
+    start = packed.offsets[cands]
+    lengths = packed.offsets[cands + 1] - start
+    codes = packed.values[ranges(start, lengths)]
     # each value's facet, and its row of sums: its facet's and its candidate's
-    facet = np.searchsorted(np.asarray(base[1:-1]), codes, side="right")
+    facet = packed.facet[codes]
     whose = np.repeat(np.arange(n), lengths)
-    row = facet * n + whose
+    row = facet * n
+    row += whose
     weighed = table[codes]
     sums = np.bincount(row, weights=weighed, minlength=len(PACKED) * n).reshape(len(PACKED), n)
     terms: np.ndarray | None = None
-    for name, held, weights, theirs in facets:
-        k = PACKED.index(name)
+    facets = (p.cohorts, p.programs, p.skills, p.interests, p.events)
+    for k in sorted(set(facet_of_mine.tolist())):
+        name = PACKED[k]
         col[name][:] = sums[k]
-        if not theirs:
-            if terms is None:
-                terms = np.bincount(row, weights=weighed > 0, minlength=len(PACKED) * n).reshape(
-                    len(PACKED), n
-                )
-            for i in np.flatnonzero(terms[k] > 2).tolist():
-                mine = set(held.of_member[int(cands[i])])
+        if holding[k] > HOLDERS_PER_CANDIDATE_SHARED * n:
+            # summed in the candidates' order
+            if name in ("program", "skills"):
+                # read again for the circle of programmes and the wanted skills
+                at = facet == k
+                gathered[name] = ((codes[at] - base[k]).astype(np.int64), whose[at])
+            continue
+        held = mine[facet_of_mine == k]
+        if len(held) <= 2:
+            continue
+        if terms is None:
+            terms = np.bincount(row, weights=weighed > 0, minlength=len(PACKED) * n).reshape(len(PACKED), n)
+        again = np.flatnonzero(terms[k] > 2).tolist()
+        if again:
+            weights = dict(zip((held - base[k]).tolist(), packed.weight[held].tolist(), strict=True))
+            for i in again:
+                theirs = set(facets[k].of_member[int(cands[i])])
                 total = 0.0
                 for v, weight in weights.items():
-                    if v in mine and v < len(held.members_of):
+                    if v in theirs:
                         total += weight
                 col[name][i] = total
-        elif name in ("program", "skills"):
-            # read again for the circle of programmes and the wanted skills
-            at = facet == k
-            gathered[name] = ((codes[at] - base[k]).astype(np.int64), whose[at])
 
 
 def _held_sums(

@@ -217,14 +217,11 @@ def test_counted_reads_what_a_search_reads() -> None:
 
 
 def _packed_rows(packed: learned.PackedFacets, m: int) -> list[list[int]]:
-    header = int(packed.header[m])
-    last = len(learned.PACKED) - 1
-    lengths = [(header >> (8 * (last - k))) & 255 for k in range(len(learned.PACKED))]
-    start = header >> 40
-    rows = []
-    for k, length in enumerate(lengths):
-        rows.append([int(v) - packed.base[k] for v in packed.values[start : start + length]])
-        start += length
+    """Member ``m``'s packed row, split into its facets' values."""
+    rows: list[list[int]] = [[] for _ in learned.PACKED]
+    for code in packed.values[packed.offsets[m] : packed.offsets[m + 1]].tolist():
+        k = int(packed.facet[code])
+        rows[k].append(code - packed.base[k])
     return rows
 
 
@@ -249,6 +246,14 @@ def test_packed_facets_are_every_members_rows_with_the_changes_since_the_snapsho
     for m in range(len(p.adj)):
         assert _packed_rows(arrays.packed, m) == [list(f.of_member[m]) for f in facets], m
     assert _packed_rows(arrays.packed, busy[0]) != _packed_rows(before, busy[0])
+    # each value's holders and weight as the facets count them now
+    total = max(p.n_members, 2)
+    for k, facet in enumerate(facets):
+        for v in range(len(facet.members_of)):
+            code = arrays.packed.base[k] + v
+            assert arrays.packed.holders[code] == facet.count(v)
+            assert arrays.packed.weight[code] == _rarity(facet.count(v), total)
+    assert not np.array_equal(arrays.packed.holders, before.holders)
     # the features of the changed members read packed are those read from the rows
     for me in [p.member("newcomer"), *busy]:
         candidates = learned.candidates_of(p, source_context(p, me))
@@ -262,11 +267,13 @@ def test_packed_facets_are_every_members_rows_with_the_changes_since_the_snapsho
                 assert col[name].tobytes() == expected[name].tobytes(), (me, name)
 
 
-def test_facets_that_do_not_fit_are_not_packed(mapped: Projection, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_facets_that_are_not_a_snapshots_or_do_not_fit_are_not_packed(
+    club: Projection, mapped: Projection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert learned._packed_facets(club, len(club.adj)) is None
     assert learned._packed_facets(mapped, len(mapped.adj)) is not None
-    assert learned._packed_facets(mapped, 0) is not None
-    # a member with more than 255 skills: the rows are read as they are
-    monkeypatch.setattr(mapped.skills.of_member, "_overlay", {3: (0,) * 256})
+    empty = learned._packed_facets(mapped, 0)
+    assert empty is not None and empty.offsets.tolist() == [0] and not len(empty.values)
+    # more codes in all than a 16-bit value holds
+    monkeypatch.setattr(mapped.events, "members_of", [()] * (1 << 15))
     assert learned._packed_facets(mapped, len(mapped.adj)) is None
-    monkeypatch.setattr(mapped.skills.of_member, "_overlay", {3: (0,) * 255})
-    assert learned._packed_facets(mapped, len(mapped.adj)) is not None
