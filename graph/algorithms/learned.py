@@ -225,8 +225,8 @@ class MemberArrays:
     both are read at once: one read of memory each instead of two.
 
     Kept per projection and rebuilt when it changed (:func:`member_arrays`); at the hbs
-    tier (13 MB, and 10.6 MB of :class:`PackedFacets`) the rebuild costs about 0.4 s of
-    CPU on a snapshot (0.12 s of it packing the facets), once per write, against a few
+    tier (13 MB, and 10.6 MB of :class:`PackedFacets`) the rebuild costs about 0.5 s of
+    CPU on a snapshot (0.2 s of it packing the facets), once per write, against a few
     milliseconds on every request for reading the same values member by member."""
 
     key: tuple[int, int, int]
@@ -255,8 +255,9 @@ class PackedFacets:
 
     Made from a snapshot's flat arrays (with the rows changed since from its overlay) when
     the facets' vocabularies together stay below 2^15 codes: at the hbs tier 10.6 MB
-    (2.6 of offsets, 7.8 of values, 0.2 of the tables by code), in about 0.12 s of CPU,
-    beside the rest of :class:`MemberArrays`."""
+    (2.6 of offsets, 7.8 of values, 0.2 of the tables by code), in about 0.12 s of CPU
+    (0.2 s when the snapshot's facets are first read), beside the rest of
+    :class:`MemberArrays`."""
 
     offsets: np.ndarray
     values: np.ndarray
@@ -298,7 +299,7 @@ def _packed_facets(p: Projection, n: int) -> PackedFacets | None:
             lengths[i] = len(row)
         ends = np.cumsum(lengths)
         starts = ends - lengths
-        out = np.empty(int(ends[-1]) if n else 0, dtype=np.int64)
+        out = np.empty(int(ends[-1]) if n else 0, dtype=np.int32)
         out[ranges(starts[:shared], taken[:shared])] = values[ranges(offsets[:shared], taken[:shared])]
         for i, row in overlay.items():
             out[starts[i] : ends[i]] = row
