@@ -68,7 +68,7 @@ from graph.algorithms import embedding
 from graph.algorithms._candidate_pass import ROWS as _PASS_COLUMNS
 from graph.algorithms._candidate_pass import candidate_pass
 from graph.algorithms.link_prediction import DEFAULT_BUDGET
-from graph.algorithms.row_arrays import column, column_spans, gather, owners
+from graph.algorithms.row_arrays import _shared_arrays, column, column_spans, gather, owners, ranges
 from graph.algorithms.suggestions import (
     WEIGHTS,
     Reason,
@@ -231,10 +231,10 @@ class MemberArrays:
     current industries as bits (:func:`_industry_bits`), for the ``industry`` column.
 
     Kept per projection and rebuilt when it changed (:func:`member_arrays`); at the hbs
-    tier (14 MB, the industries' bits 1.3 of them) the rebuild costs about 0.25 s of CPU
-    on a snapshot (15 ms of it the industries', read from its flat columns), once per write,
-    against a few milliseconds on every request for reading the same values member by
-    member."""
+    tier (14 MB, the industries' bits 1.3 of them, and 10.6 MB of :class:`PackedFacets`)
+    the rebuild costs about 0.5 s of CPU on a snapshot (0.2 s of it packing the facets,
+    15 ms the industries', read from its flat columns), once per write, against a few
+    milliseconds on every request for reading the same values member by member."""
 
     key: tuple[int, int, int]
     degree: np.ndarray
@@ -247,6 +247,87 @@ class MemberArrays:
     single_city: bool = False
     #: each member's current industries as bits (:func:`_industry_bits`)
     industries: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint8))
+    #: the cohorts, programmes, skills, interests and events of every member in one row
+    #: each (:func:`_packed_facets`), or None where they are not kept so
+    packed: PackedFacets | None = None
+
+
+@dataclass
+class PackedFacets:
+    """The values of the facets of :data:`PACKED` of every member in one row each, the
+    facets one after the other and each in the member's own order: a candidate's values
+    of them all read from one place (one span, a read of memory or two) rather than from
+    a row per facet. Member ``m``'s row is ``values[offsets[m]:offsets[m + 1]]``; each
+    value is offset by its facet's ``base`` so that one table weighs them all, and
+    ``facet`` gives the facet (its position in :data:`PACKED`) of each offset value,
+    ``holders`` how many members hold it and ``weight`` its rarity (:func:`rarity`).
+
+    Made from a snapshot's flat arrays (with the rows changed since from its overlay) when
+    the facets' vocabularies together stay below 2^15 codes: at the hbs tier 10.6 MB
+    (2.6 of offsets, 7.8 of values, 0.2 of the tables by code), in about 0.12 s of CPU
+    (0.2 s when the snapshot's facets are first read), beside the rest of
+    :class:`MemberArrays`."""
+
+    offsets: np.ndarray
+    values: np.ndarray
+    base: tuple[int, ...]
+    facet: np.ndarray
+    holders: np.ndarray
+    weight: np.ndarray
+
+
+#: The facets kept packed (:class:`PackedFacets`), in their order there.
+PACKED = ("cohort", "program", "skills", "interests", "events")
+
+
+def _packed_facets(p: Projection, n: int) -> PackedFacets | None:
+    """:class:`PackedFacets` of the first ``n`` members of ``p``, or None when its facets
+    are not a snapshot's with flat values or do not fit."""
+    facets = (p.cohorts, p.programs, p.skills, p.interests, p.events)
+    base = [0]
+    for facet in facets:
+        base.append(base[-1] + len(facet.members_of))
+    if base[-1] >= 1 << 15:
+        return None
+    parts = []
+    for facet in facets:
+        rows: Any = facet.of_member
+        flat = rows.flat() if type(rows) is SharedRows else None
+        if flat is None:
+            return None
+        offsets, values = _shared_arrays(rows, "flat", flat)
+        overlay = {i: row for i, row in rows.overlay().items() if i < n}
+        shared = min(n, len(offsets) - 1)
+        # the rows read from the flat values (none for a row changed since), then each
+        # member's length as it is now
+        taken = np.zeros(n, dtype=np.int64)
+        taken[:shared] = np.diff(offsets[: shared + 1])
+        lengths = taken.copy()
+        for i, row in overlay.items():
+            taken[i] = 0
+            lengths[i] = len(row)
+        ends = np.cumsum(lengths)
+        starts = ends - lengths
+        out = np.empty(int(ends[-1]) if n else 0, dtype=np.int32)
+        out[ranges(starts[:shared], taken[:shared])] = values[ranges(offsets[:shared], taken[:shared])]
+        for i, row in overlay.items():
+            out[starts[i] : ends[i]] = row
+        parts.append((out, lengths))
+    per_member = np.zeros(n, dtype=np.int64)
+    for _, lengths in parts:
+        per_member += lengths
+    ends = np.cumsum(per_member)
+    packed = np.empty(int(ends[-1]) if n else 0, dtype=np.int16)
+    at = ends - per_member
+    offsets = np.concatenate(([0], ends)).astype(np.int64)
+    for k, (values, counted) in enumerate(parts):
+        packed[ranges(at, counted)] = values + base[k]
+        at += counted
+    which = np.repeat(np.arange(len(facets)), np.diff(base))
+    holders = [facet.count(v) for facet in facets for v in range(len(facet.members_of))]
+    total = max(p.n_members, 2)
+    weight = np.array([rarity(k, total) for k in holders], dtype=float)
+    return PackedFacets(offsets, packed, tuple(base), which, np.array(holders, dtype=np.int64), weight)
 
 
 _ARRAYS: weakref.WeakKeyDictionary[Projection, MemberArrays] = weakref.WeakKeyDictionary()
@@ -277,6 +358,7 @@ def member_arrays(p: Projection) -> MemberArrays:
         (city << 16) | (year + 32_768),
         max(map(len, cities), default=0) <= 1,
         _industry_bits(p, n),
+        _packed_facets(p, n),
     )
     _ARRAYS[p] = arrays
     return arrays
@@ -555,10 +637,12 @@ def source_context(p: Projection, u: int, budget: int = DEFAULT_BUDGET) -> Sourc
     keep = max(1, int(np.searchsorted(spent, budget, side="right"))) if len(mine) else 0
     via_members, via_degrees = mine[:keep], degrees[:keep]
     reach = _neighbours_of(p, via_members)
-    via = np.repeat(via_members, via_degrees)
-    d = np.repeat(via_degrees, via_degrees).astype(float)
+    # each step by the position of its via among ``via_members``: what depends on the via
+    # alone (its degree's weights, its place, its position among u's connections) is
+    # worked out once per via and read by every step, not once per step
+    step = np.repeat(np.arange(keep), via_degrees)
     other = reach != u
-    reach, via, d = reach[other], via[other], d[other]
+    reach, step = reach[other], step[other]
     # the two-hop members sorted, and where each step ends among them: a lookup in the
     # per-thread marks is cheaper than the sort behind ``unique``'s inverse
     keys = _distinct(reach)
@@ -567,26 +651,31 @@ def source_context(p: Projection, u: int, budget: int = DEFAULT_BUDGET) -> Sourc
     neighbours = np.sort(mine)
     inverse, _, at, inside = _two_positions(keys, neighbours, reach)
     n = len(keys)
-    with np.errstate(divide="ignore"):
-        aa_weight = np.where(d > 1, 1.0 / np.log(np.maximum(d, 2.0)), 0.0)
+    d = via_degrees.astype(float)
+    # log(max(d, 2)) is never 0; a via of degree 0 takes no step (1 / 1 is never read)
+    aa_weight = np.where(d > 1, 1.0 / np.log(np.maximum(d, 2.0)), 0.0)[step]
+    ra_weight = (1.0 / np.maximum(d, 1.0))[step]
+    # a step's via and end in the same city / year: their places (city << 16 | year +
+    # 32,768) equal above / below bit 16, the city known (the place not negative), the
+    # year too (above 32,768)
+    reach_place = arrays.place[reach]
+    differ = arrays.place[via_members][step] ^ reach_place
+    same_city = ((differ >> 16) == 0) & (reach_place >= 0)
+    same_year = ((differ & 0xFFFF) == 0) & ((reach_place & 0xFFFF) > 32_768)
     city, year = arrays.city, arrays.year
-    via_city, via_year = _places(arrays, via)
-    reach_city, reach_year = _places(arrays, reach)
-    same_city = (via_city == reach_city) & (reach_city >= 0)
-    same_year = (via_year == reach_year) & (reach_year > 0)
     programs = _counts(gather(p.programs.of_member, mine)[0])
     cities, years = city[mine], year[mine]
     pairs = _city_year(cities, years)
-    origin = np.searchsorted(neighbours, via[inside])
+    origin = np.searchsorted(neighbours, via_members)[step[inside]]
     order = np.argsort(origin, kind="stable")
-    origin, inner_to, inner_d = origin[order], at[inside][order], d[inside][order]
+    origin, inner_to, inner_weight = origin[order], at[inside][order], ra_weight[inside][order]
     inner_start = np.concatenate(([0], np.cumsum(np.bincount(origin, minlength=len(neighbours)))))
     return SourceContext(
         u,
         keys,
         np.bincount(inverse, minlength=n).astype(float),
         np.bincount(inverse, weights=aa_weight, minlength=n),
-        np.bincount(inverse, weights=1.0 / d, minlength=n),
+        np.bincount(inverse, weights=ra_weight, minlength=n),
         np.bincount(inverse, weights=same_city, minlength=n),
         np.bincount(inverse, weights=same_year, minlength=n),
         np.bincount(inverse, weights=same_city & same_year, minlength=n),
@@ -597,7 +686,7 @@ def source_context(p: Projection, u: int, budget: int = DEFAULT_BUDGET) -> Sourc
         neighbours=neighbours,
         inner_start=inner_start,
         inner_to=inner_to,
-        inner_weight=1.0 / inner_d,
+        inner_weight=inner_weight,
     )
 
 
@@ -609,17 +698,30 @@ def _values_of(
     return values, owners(lengths)
 
 
+#: :func:`_counted` reads keys below this from a table as long as the largest key + 3.
+COUNTED_TABLE = 1 << 14
+
+
 def _counted(counts: dict[int, Any], query: np.ndarray) -> np.ndarray:
     """``counts[v]`` for each ``v`` of ``query`` as floats (0 where absent)."""
     if not counts:
         return np.zeros(len(query))
-    if len(counts) <= 4:
-        # a member's few values (its cohorts, its programmes): a comparison each is
-        # cheaper than sorting them for a search
+    if len(counts) <= 2:
+        # a member's one or two values (its cohort, its programme): a comparison each is
+        # cheaper than a table
         out = np.zeros(len(query))
         for key, value in counts.items():
             out[query == key] = value
         return out
+    low, high = min(counts), max(counts)
+    if low >= 0 and high < COUNTED_TABLE:
+        # codes of a small vocabulary (skills, cities, years): one read of a table indexed
+        # by code + 1, its first and last entries 0 for whatever lies below or above the
+        # keys (-1, the unknown city, among them), rather than a sort and a search
+        table = np.zeros(high + 3)
+        for key, value in counts.items():
+            table[key + 1] = value
+        return table.take(query + 1, mode="clip")
     keys = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
     values = np.fromiter(counts.values(), dtype=float, count=len(counts))
     order = np.argsort(keys)
@@ -676,6 +778,182 @@ def _held_sum(
     hit = at > 0
     each = np.repeat(np.fromiter((weights[v] for v in values), dtype=float, count=len(values)), lengths)
     return np.bincount(at[hit] - 1, weights=each[hit], minlength=n)
+
+
+#: The facets with a column each, in the order they are summed.
+_FACETS = ("cohort", "program", "skills", "interests", "events", "city")
+
+
+def _facet_columns(
+    p: Projection,
+    u: int,
+    cands: np.ndarray,
+    col: dict[str, np.ndarray],
+    their_city: np.ndarray,
+    single_city: bool,
+    packed: PackedFacets | None = None,
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Write the shared rarity of each facet of :data:`_FACETS` for ``(u, c)`` into
+    ``col[name]`` for every one of ``cands`` (as :func:`_held_sum` or :func:`_shared_sum`
+    gives it, the same sums in the same order), and give the candidates' own values of
+    the facets read so (:func:`_values_of`) by name.
+
+    Each facet is read as one of them alone would be — from the holders of ``u``'s values
+    when these are few (:data:`HOLDERS_PER_CANDIDATE`), else from the candidates' values —
+    but the facets read the same way are added up together: one pass over the marks for
+    all holders, one table of weights per facet and one ``bincount`` for all the
+    candidates' values, rather than numpy's fixed costs once per facet. With ``packed``
+    (the member arrays' :class:`PackedFacets`) the facets kept there are all read from it
+    whichever way they would be read, in the order that way sums them
+    (:func:`_packed_sums`). ``their_city``: each candidate's first city, all there is to
+    read when ``single_city``."""
+    n = len(cands)
+    total = max(p.n_members, 2)
+    facets = (p.cohorts, p.programs, p.skills, p.interests, p.events, p.cities)
+    # (name, facet, u's values weighed), by how each facet is read
+    by_holders: list[tuple[str, Facet, dict[int, float]]] = []
+    by_values: list[tuple[str, Facet, dict[int, float]]] = []
+    gathered: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    if packed is not None:
+        _packed_sums(p, packed, u, cands, col, gathered)
+    for name, facet in zip(_FACETS, facets, strict=True):
+        if packed is not None and name in PACKED:
+            continue
+        held = facet.of_member[u]
+        if not held:
+            continue
+        if name == "city" and single_city and len(held) == 1:
+            # one city each: the candidates in the member's own share its weight, read
+            # from the city array at hand rather than from the holders or the values
+            col["city"][:] = np.where(their_city == held[0], _rarity(facet.count(held[0]), total), 0.0)
+            continue
+        # each value's holders counted once, for its weight and for the bound
+        counts = {v: facet.count(v) for v in held}
+        weights = {v: _rarity(k, total) for v, k in counts.items()}
+        bound = HOLDERS_PER_CANDIDATE_SHARED if type(facet.of_member) is SharedRows else HOLDERS_PER_CANDIDATE
+        (by_holders if sum(counts.values()) <= bound * n else by_values).append((name, facet, weights))
+    if by_holders:
+        _held_sums(by_holders, cands, len(p.adj), col)
+    if by_values:
+        read = [gather(facet.of_member, cands) for _, facet, _ in by_values]
+        # each value's row of sums: its facet's and its candidate's; ``bincount`` adds each
+        # candidate's weights in the order of its values, from 0
+        whose = np.repeat(np.arange(n * len(read)), np.concatenate([lengths for _, lengths in read]))
+        weighed = [_counted(entry[2], values) for entry, (values, _) in zip(by_values, read, strict=True)]
+        sums = np.bincount(whose, weights=np.concatenate(weighed), minlength=n * len(read))
+        sums = sums.reshape(len(read), n)
+        start = 0
+        for slot, ((name, _, _), (values, _)) in enumerate(zip(by_values, read, strict=True)):
+            col[name][:] = sums[slot]
+            end = start + len(values)
+            if name in ("program", "skills"):
+                # read again for the circle of programmes and the wanted skills
+                gathered[name] = (values, whose[start:end] - slot * n if slot else whose[start:end])
+            start = end
+    return gathered
+
+
+def _packed_sums(
+    p: Projection,
+    packed: PackedFacets,
+    u: int,
+    cands: np.ndarray,
+    col: dict[str, np.ndarray],
+    gathered: dict[str, tuple[np.ndarray, np.ndarray]],
+) -> None:
+    """The shared rarity of ``u`` and each of ``cands`` in every facet of :data:`PACKED`,
+    written into ``col[name]``, from the packed rows of ``u`` and of the candidates: one
+    span each, a table weighing ``u``'s values of every facet (their weights and holders
+    read from ``packed`` rather than counted) and one ``bincount`` with a row per facet,
+    each candidate's weights added in the order of its values, from 0, as
+    :func:`_shared_sum` adds them.
+
+    A facet :func:`_facet_columns` would sum from the holders of ``u``'s values (few
+    enough of them, :data:`HOLDERS_PER_CANDIDATE_SHARED`) is summed in ``u``'s order
+    there (:func:`_held_sum`): the same sums wherever a candidate shares two of its values
+    with ``u`` at most (x + y is y + x, and a weight of 0 adds nothing); the few who share
+    more are summed again, in that order. The programmes and skills of the candidates
+    read in their order go into ``gathered`` as :func:`_values_of` gives them."""
+    n = len(cands)
+    base = packed.base
+    mine = packed.values[packed.offsets[u] : packed.offsets[u + 1]]
+    if not len(mine):
+        return
+    facet_of_mine = packed.facet[mine]
+    holding = np.bincount(facet_of_mine, weights=packed.holders[mine], minlength=len(PACKED))
+    table = np.zeros(base[-1])
+    table[mine] = packed.weight[mine]
+    start = packed.offsets[cands]
+    lengths = packed.offsets[cands + 1] - start
+    codes = packed.values[ranges(start, lengths)]
+    # each value's facet, and its row of sums: its facet's and its candidate's
+    facet = packed.facet[codes]
+    whose = np.repeat(np.arange(n), lengths)
+    row = facet * n
+    row += whose
+    weighed = table[codes]
+    sums = np.bincount(row, weights=weighed, minlength=len(PACKED) * n).reshape(len(PACKED), n)
+    terms: np.ndarray | None = None
+    facets = (p.cohorts, p.programs, p.skills, p.interests, p.events)
+    for k in sorted(set(facet_of_mine.tolist())):
+        name = PACKED[k]
+        col[name][:] = sums[k]
+        if holding[k] > HOLDERS_PER_CANDIDATE_SHARED * n:
+            # summed in the candidates' order
+            if name in ("program", "skills"):
+                # read again for the circle of programmes and the wanted skills
+                at = facet == k
+                gathered[name] = ((codes[at] - base[k]).astype(np.int64), whose[at])
+            continue
+        held = mine[facet_of_mine == k]
+        if len(held) <= 2:
+            continue
+        if terms is None:
+            terms = np.bincount(row, weights=weighed > 0, minlength=len(PACKED) * n).reshape(len(PACKED), n)
+        again = np.flatnonzero(terms[k] > 2).tolist()
+        if again:
+            weights = dict(zip((held - base[k]).tolist(), packed.weight[held].tolist(), strict=True))
+            for i in again:
+                theirs = set(facets[k].of_member[int(cands[i])])
+                total = 0.0
+                for v, weight in weights.items():
+                    if v in theirs:
+                        total += weight
+                col[name][i] = total
+
+
+def _held_sums(
+    facets: list[tuple[str, Facet, dict[int, float]]],
+    cands: np.ndarray,
+    size: int,
+    col: dict[str, np.ndarray],
+) -> None:
+    """:func:`_held_sum` of each of ``facets`` (name, facet, weights), written into
+    ``col[name]``: every facet's holders laid end to end and looked up among ``cands`` in
+    one read of the marks, and summed in one ``bincount``, a row per facet (each
+    candidate's weights added in the order of the values, from 0, as there). ``size``
+    bounds the member indices."""
+    n = len(cands)
+    # a value no one was ever given holds no row
+    picked = [[v for v in weights if v < len(facet.members_of)] for _, facet, weights in facets]
+    rows = [gather(entry[1].members_of, values) for entry, values in zip(facets, picked, strict=True)]
+    holders = np.concatenate([values for values, _ in rows])
+    weights = [entry[2][v] for entry, values in zip(facets, picked, strict=True) for v in values]
+    each = np.repeat(np.asarray(weights, dtype=float), np.concatenate([lengths for _, lengths in rows]))
+    marks = _marks(size)
+    marks[cands] = np.arange(1, n + 1)
+    try:
+        at = marks[holders]
+    finally:
+        marks[cands] = 0
+    hit = at > 0
+    at -= 1
+    if len(rows) > 1:
+        # each facet's sums in a row of their own
+        at += np.repeat(np.arange(0, n * len(rows), n), [len(values) for values, _ in rows])
+    sums = np.bincount(at[hit], weights=each[hit], minlength=n * len(rows)).reshape(len(rows), n)
+    for (name, _, _), row in zip(facets, sums, strict=True):
+        col[name][:] = row
 
 
 #: The blend's factor on an employer's weight (:func:`graph.algorithms.suggestions._employer_weight`)
@@ -857,30 +1135,7 @@ def pair_features(
     col["log_degree_candidate"][:] = np.log1p(dc)
     their_city, their_year = city[cands], year[cands]
 
-    gathered: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    for facet, name in (
-        (p.cohorts, "cohort"),
-        (p.programs, "program"),
-        (p.skills, "skills"),
-        (p.interests, "interests"),
-        (p.events, "events"),
-        (p.cities, "city"),
-    ):
-        held = facet.of_member[u]
-        if name == "city" and arrays.single_city and len(held) == 1:
-            # one city each: the candidates in the member's own share its weight, read
-            # from the city array at hand rather than from the holders or the values
-            col["city"][:] = np.where(their_city == held[0], _rarity(facet.count(held[0]), total), 0.0)
-            continue
-        if held:
-            # each value's holders counted once, for its weight and for the bound
-            counts = {v: facet.count(v) for v in held}
-            weights = {v: _rarity(k, total) for v, k in counts.items()}
-            shared = _held_sum(facet, weights, cands, len(p.adj), sum(counts.values()))
-            if shared is None:
-                gathered[name] = _values_of(facet.of_member, cands)
-                shared = _shared_sum(facet.of_member, weights, candidates, gathered[name])
-            col[name][:] = shared
+    gathered = _facet_columns(p, u, cands, col, their_city, arrays.single_city, arrays.packed)
     my_employers = p.employers.of_member[u]
     if my_employers:
         # the exact weight (years of overlap) from the positions at the member's employers
@@ -959,6 +1214,15 @@ def _top(members: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
 
 def first_estimates(p: Projection, ctx: SourceContext, want: int = 2 * POOL) -> tuple[np.ndarray, np.ndarray]:
     """The blend's first estimates for ``ctx.member`` as (members, estimates), members
+    sorted (:func:`_first_estimates`)."""
+    every, estimates, _ = _first_estimates(p, ctx, want)
+    return every, estimates
+
+
+def _first_estimates(
+    p: Projection, ctx: SourceContext, want: int = 2 * POOL
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The blend's first estimates for ``ctx.member`` as (members, estimates), members
     sorted: the same sums as :func:`graph.algorithms.suggestions.candidate_estimates` with
     the balanced weights (Adamic–Adar over two hops, then the member's attribute groups,
     rarest first, within the same budgets), the two hops taken from the context and each
@@ -966,7 +1230,10 @@ def first_estimates(p: Projection, ctx: SourceContext, want: int = 2 * POOL) -> 
 
     The groups' holders are laid end to end and the member and its connections taken out
     of them all at once (one lookup rather than one per group, and one array of their
-    values), only when the groups so far must be counted and at the end."""
+    values), only when the groups so far must be counted and at the end.
+
+    The third array: whether each of ``ctx.keys`` is among the members (the two-hop
+    members not tied to ``ctx.member``, the only ones with a resource allocation)."""
     u = ctx.member
     excluded = np.sort(np.append(ctx.neighbours, u))
     outside = ~_positions_in(excluded, ctx.keys)[1]
@@ -1017,18 +1284,19 @@ def first_estimates(p: Projection, ctx: SourceContext, want: int = 2 * POOL) -> 
     reached = np.concatenate(found)
     every = _distinct(reached)
     inverse = _member_positions(every, reached)[0]
-    return every, np.bincount(inverse, weights=np.concatenate(values), minlength=len(every))
+    return every, np.bincount(inverse, weights=np.concatenate(values), minlength=len(every)), outside
 
 
 def candidates_of(p: Projection, ctx: SourceContext, pool: int = POOL) -> list[int]:
     """The members worth scoring for ``ctx.member``: the ``pool`` best first estimates of
     the blend (:func:`first_estimates`) and the ``pool`` best by resource allocation (not
     yet consent-filtered; never the member or its connections)."""
-    every, estimates = first_estimates(p, ctx, 2 * pool)
-    at, by_ra = _member_positions(ctx.keys, every)
-    ra = np.where(by_ra, ctx.ra[at], 0.0) if len(ctx.keys) else np.zeros(len(every))
+    every, estimates, outside = _first_estimates(p, ctx, 2 * pool)
     best = _top(every, estimates, pool)
-    best_ra = _top(every[by_ra], ra[by_ra], pool)
+    # the members found with a resource allocation are the two-hop members not tied to
+    # the member, all found and in the same (ascending) order: read from the context
+    # rather than looked up among those found
+    best_ra = _top(ctx.keys[outside], ctx.ra[outside], pool)
     return list(dict.fromkeys(best.tolist() + best_ra.tolist()))
 
 
