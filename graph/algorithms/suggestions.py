@@ -341,8 +341,8 @@ def explain(
     needs only the weights; the texts are written for the few suggestions returned).
     ``member_rows``: ``me``'s rows already read (:func:`suggest` explains several
     candidates to one member). ``kinds``: only the reasons of these kinds are worked out
-    (the learned ranker words only the groups that moved its score); the mutual
-    connections always are, for the names they give. ``mutuals``: the mutual connections
+    and returned (the learned ranker words only the groups that moved its score); the
+    mutual connections named are found whatever the kinds. ``mutuals``: the mutual connections
     in the order they are listed here (``c``'s row's, or ``me``'s when ``c``'s is more
     than four times as long), when the caller has them already. With ``weigh`` false the
     texts are written but the weights are left at 0 (the learned ranker weighs each reason
@@ -363,28 +363,34 @@ def explain(
     theirs_rows = _Rows(p, c)
     reasons: list[Reason] = []
     shown: list[int] = []
-
-    def asked(kind: str) -> bool:
-        return kinds is None or kind in kinds
+    # which kinds to work out, each asked once (a learned suggestion asks for a few)
+    every = kinds is None
+    if kinds is None:
+        kinds = ()
 
     common = _mutuals(p, me, mine, c) if mutuals is None else mutuals
     if common and w.structure > 0:
         degrees = {x: p.degree(x) for x in common}  # read once for the weight and the order
-        weight = w.structure * sum(_aa_weight(degrees[x]) for x in common) if weigh else 0.0
-        detail = ""
+        told = every or "mutual_connections" in kinds
         if describe:
             visible = consent.visible_members(p, sorted(common, key=lambda x: (degrees[x], names[x])))
             shown = visible[:MAX_MUTUALS]
-            noun = "mutual connection" if len(common) == 1 else "mutual connections"
-            detail = f"{len(common)} {noun}"
-            if shown:
-                detail += ": " + ", ".join(names[x] for x in shown[:3]) + (", …" if len(visible) > 3 else "")
-        reasons.append(Reason("mutual_connections", detail, weight))
+        if told:
+            weight = w.structure * sum(_aa_weight(degrees[x]) for x in common) if weigh else 0.0
+            detail = ""
+            if describe:
+                noun = "mutual connection" if len(common) == 1 else "mutual connections"
+                detail = f"{len(common)} {noun}"
+                if shown:
+                    more = ", …" if len(visible) > 3 else ""
+                    detail += ": " + ", ".join(names[x] for x in shown[:3]) + more
+            reasons.append(Reason("mutual_connections", detail, weight))
 
     # cohorts, then programmes not already told by a shared cohort
-    theirs = theirs_rows.of(p.cohorts) if asked("same_cohort") or asked("same_program") else ()
+    cohort, program = every or "same_cohort" in kinds, every or "same_program" in kinds
+    theirs = theirs_rows.of(p.cohorts) if cohort or program else ()
     shared_cohorts = [v for v in ours.of(p.cohorts) if v in theirs] if theirs else []
-    if shared_cohorts and w.cohort > 0 and asked("same_cohort"):
+    if shared_cohorts and w.cohort > 0 and cohort:
         weight = w.cohort * sum(_rarity(p.cohorts.count(v), total) for v in shared_cohorts) if weigh else 0.0
         detail = (
             "both in "
@@ -400,10 +406,10 @@ def explain(
             else ""
         )
         reasons.append(Reason("same_cohort", detail, weight))
-    theirs = theirs_rows.of(p.programs) if asked("same_program") else ()
+    theirs = theirs_rows.of(p.programs) if program else ()
     if theirs and w.program > 0:
-        told = {p.cohort_program[v] for v in shared_cohorts}
-        shared_programs = [v for v in ours.of(p.programs) if v in theirs and v not in told]
+        programs = {p.cohort_program[v] for v in shared_cohorts}
+        shared_programs = [v for v in ours.of(p.programs) if v in theirs and v not in programs]
         if shared_programs:
             weight = (
                 w.program * sum(_rarity(p.programs.count(v), total) for v in shared_programs)
@@ -417,7 +423,7 @@ def explain(
             )
             reasons.append(Reason("same_program", detail, weight))
 
-    employer, industry = asked("same_employer"), asked("same_industry")
+    employer, industry = every or "same_employer" in kinds, every or "same_industry" in kinds
     if (employer or industry) and consent.shares_employer_at(p, c):
         _employment_reasons(p, ours, theirs_rows, w, total, reasons, describe, employer, industry, weigh)
 
@@ -426,7 +432,7 @@ def explain(
         (p.interests, w.interests, "shared_interests", "both interested in "),
         (p.events, w.events, "same_events", "both attended "),
     ):
-        if fw <= 0 or not asked(kind):
+        if fw <= 0 or not (every or kind in kinds):
             continue
         theirs = theirs_rows.of(facet)
         if not theirs:
@@ -443,14 +449,14 @@ def explain(
                 detail += " — rare in this club"
         reasons.append(Reason(kind, detail, weight))
 
-    city = ours.city() if asked("same_city") else None
+    city = ours.city() if every or "same_city" in kinds else None
     if city is not None and w.city > 0 and city == theirs_rows.city():
         detail = f"both in {p.cities.vocab.names[city]}" if describe else ""
         reasons.append(
             Reason("same_city", detail, w.city * _rarity(p.cities.count(city), total) if weigh else 0.0)
         )
 
-    theirs = theirs_rows.of(p.skills) if asked("has_skills_you_want") else ()
+    theirs = theirs_rows.of(p.skills) if every or "has_skills_you_want" in kinds else ()
     if w.wanted_skills > 0 and theirs:
         wanted = [v for v in ours.of(p.wants) if v in theirs]
         if wanted:
@@ -467,7 +473,7 @@ def explain(
             reasons.append(Reason("has_skills_you_want", detail, weight))
 
     gap = p.seniority[c] - p.seniority[me]
-    if gap > 0 and w.seniority > 0 and asked("more_senior"):
+    if gap > 0 and w.seniority > 0 and (every or "more_senior" in kinds):
         reasons.append(
             Reason(
                 "more_senior",
@@ -476,12 +482,10 @@ def explain(
             )
         )
 
-    if w.mentor > 0 and asked("open_to_mentor") and consent.mentor_at(p, c):
+    if w.mentor > 0 and (every or "open_to_mentor" in kinds) and consent.mentor_at(p, c):
         reasons.append(
             Reason("open_to_mentor", "open to mentoring" if describe else "", w.mentor if weigh else 0.0)
         )
-    if kinds is not None:  # the employment reasons come in pairs
-        reasons = [r for r in reasons if r.kind in kinds or r.kind == "mutual_connections"]
     return reasons, shown
 
 
