@@ -1563,14 +1563,19 @@ def _best_first(p: Projection, cands: list[int], scores: np.ndarray, limit: int)
     while True:
         if take < n:
             edge = np.partition(rounded, take - 1)[take - 1]
-            picked = np.flatnonzero(rounded <= edge).tolist()
+            at = np.flatnonzero(rounded <= edge)
+            keys, picked = rounded[at].tolist(), at.tolist()
         else:
-            picked = list(range(n))
+            keys, picked = rounded.tolist(), list(range(n))
         # everyone level with the edge is in: this is the full order's prefix (the keys
-        # read as Python numbers once, not a numpy scalar per comparison)
-        ids = p.ids
-        keyed = sorted(zip(rounded[picked].tolist(), [ids[cands[i]] for i in picked], picked, strict=True))
-        picked = [i for _, _, i in keyed]
+        # read as Python numbers once, not a numpy scalar per comparison). The ids break
+        # ties only: read (from rows all over memory) only when two scores are level
+        if len(set(keys)) == len(keys):
+            picked = [i for _, i in sorted(zip(keys, picked, strict=True))]
+        else:
+            ids = p.ids
+            keyed = sorted(zip(keys, [ids[cands[i]] for i in picked], picked, strict=True))
+            picked = [i for _, _, i in keyed]
         chosen = []
         for i in picked:
             if consent.discoverable_at(p, cands[i]):
@@ -1620,7 +1625,8 @@ def suggest_learned(
     out = []
     for j, i in enumerate(chosen):
         c = cands[i]
-        moved = [(group, weight) for group, weight in zip(GROUPS, drops[j], strict=True) if weight > 0.01]
+        # by group, in GROUPS' order (also the kinds asked of explain: no set made for them)
+        moved = {group: weight for group, weight in zip(GROUPS, drops[j], strict=True) if weight > 0.01}
         # the blend's words for the groups that moved the score only: the others' would
         # be read and counted for nothing
         texts, mutual = explain(
@@ -1630,13 +1636,13 @@ def suggest_learned(
             WEIGHTS[purpose],
             mine,
             member_rows=ours,
-            kinds={g for g, _ in moved},
+            kinds=moved,
             mutuals=mutuals[j] if mutuals is not None else None,
             weigh=False,  # its texts only: the weights are the model's drops
         )
         by_kind = {r.kind: r.detail for r in texts}
         reasons = []
-        for group, weight in moved:
+        for group, weight in moved.items():
             detail = by_kind.get(group) or _group_text(p, member, c, group, rows[j])
             if detail:
                 reasons.append(Reason(group, detail, round(weight, 4)))
