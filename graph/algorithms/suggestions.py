@@ -36,14 +36,16 @@ import math
 from array import array
 from collections.abc import Callable, Container, Iterator, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 from graph import consent
 from graph.algorithms.link_prediction import DEFAULT_BUDGET, adamic_adar_weight
 from graph.algorithms.row_arrays import gather, owners
-from graph.algorithms.tie_strength import SharedEmployer, overlaps
+from graph.algorithms.tie_strength import Held, SharedEmployer, overlaps
 from graph.projection import Facet, Position, Projection
+from graph.projection.shared import SharedRows
 
 PURPOSES = ("career", "mentoring", "social")
 
@@ -537,7 +539,7 @@ def _employment_reasons(
     held = theirs.of(p.employers) if employer else ()
     common = [e for e in ours.of(p.employers) if e in held] if w.employer > 0 and held else []
     if common:
-        shared = overlaps(common, ours.positions(), theirs.positions(), p.reference_year)
+        shared = overlaps(common, ours.positions(), theirs.positions_at(common), p.reference_year)
         details: list[str] = []
         weight = _employer_weight(p, shared, w, total, details if describe else None, weigh)
         reasons.append(Reason("same_employer", "; ".join(details[:2]) if describe else "", weight))
@@ -552,6 +554,17 @@ def _employment_reasons(
                     w.industry * 0.5 if weigh else 0.0,
                 )
             )
+
+
+class _Years(NamedTuple):
+    """A position's employer and years (:meth:`_Rows.positions_at`)."""
+
+    employer: int
+    start: int
+    end: int
+
+
+_new = tuple.__new__  # a named tuple made without its Python-level __new__
 
 
 class _Rows:
@@ -582,6 +595,29 @@ class _Rows:
         if self._positions is None:
             self._positions = self.p.positions[self.member]
         return self._positions
+
+    def positions_at(self, employers: Container[int]) -> Sequence[Held]:
+        """The employer and years of the member's positions at ``employers`` (all of its
+        positions when they were read already, or are not a snapshot's unchanged row).
+
+        On a snapshot, from its columns: one slice of the employers, the years of the
+        positions at ``employers`` alone, rather than every position made in full (its
+        key and title read from two more columns all over memory) for the overlaps at an
+        employer or two."""
+        rows = self.p.positions
+        m = self.member
+        if self._positions is None and type(rows) is SharedRows and not rows.changed(m):
+            columns = rows.columns()
+            if columns is not None:
+                offsets, column, _ = columns
+                first = offsets[m]
+                starts, ends = column["start"], column["end"]
+                return [
+                    _new(_Years, (e, starts[k], ends[k]))
+                    for k, e in enumerate(column["employer"][first : offsets[m + 1]].tolist(), first)
+                    if e in employers
+                ]
+        return self.positions()
 
     def industries(self) -> set[int]:
         if self._industries is None:

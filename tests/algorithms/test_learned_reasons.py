@@ -122,3 +122,55 @@ def test_the_blends_suggestions_are_the_former_codes(
     former = [suggestions.suggest(p, me, purpose=purpose) for me, purpose in askers]
     assert fast == former
     assert sum(len(s) for s in fast) > 500
+
+
+@pytest.mark.parametrize("served", ["memory", "snapshot"])
+def test_positions_at_employers_give_the_overlaps_of_every_position(
+    served: str, club: Projection, mapped: Projection, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    from graph.algorithms.suggestions import _Rows
+    from graph.algorithms.tie_strength import overlaps
+
+    p = club if served == "memory" else mapped
+    if served == "snapshot":
+        # a snapshot's row changed since (read from its overlay), on a copy of the club
+        root = tmp_path_factory.mktemp("changed")
+        write_snapshot(club, root, stamp=None)
+        p = open_snapshot(root, reference_year=club.reference_year)[0]
+        changed = next(m for m in range(p.n_members) if len(p.positions[m]) > 1)
+        p.positions[changed] = tuple(q._replace(start=q.start - 1) for q in p.positions[changed][::-1])
+        assert p.positions.changed(changed)
+    compared = years = 0
+    made: set[str] = set()
+    for me in range(0, p.n_members, 5):
+        ours = _Rows(p, me)
+        mine = ours.of(p.employers)
+        if not mine:
+            continue
+        for c in range(p.n_members):
+            common = [e for e in mine if e in p.employers.of_member[c]]
+            if c == me or not common:
+                continue
+            theirs = _Rows(p, c)
+            at = theirs.positions_at(common)
+            made |= {type(q).__name__ for q in at}
+            expected = overlaps(common, ours.positions(), p.positions[c], p.reference_year)
+            assert overlaps(common, ours.positions(), at, p.reference_year) == expected, (me, c)
+            # and once all of them were read, those
+            theirs.positions()
+            assert (
+                overlaps(common, ours.positions(), theirs.positions_at(common), p.reference_year) == expected
+            )
+            compared += 1
+            years += any(s.overlap > 0 for s in expected)
+        if served == "snapshot" and compared > 300:
+            common = list(p.employers.of_member[changed])
+            got = _Rows(p, changed).positions_at(common)
+            assert {type(q).__name__ for q in got} == {"Position"}  # the overlay's row
+            assert [(q.employer, q.start, q.end) for q in got] == [
+                (q.employer, q.start, q.end) for q in p.positions[changed]
+            ]
+            break
+    assert compared > 300 and years > 100
+    # a snapshot's unchanged rows read from its columns, a projection's rows as they are
+    assert made == ({"_Years"} if served == "snapshot" else {"Position"})
