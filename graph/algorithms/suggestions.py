@@ -539,7 +539,11 @@ def _employment_reasons(
     held = theirs.of(p.employers) if employer else ()
     common = [e for e in ours.of(p.employers) if e in held] if w.employer > 0 and held else []
     if common:
-        shared = overlaps(common, ours.positions(), theirs.positions_at(common), p.reference_year)
+        # every position is read for the industries when they are asked (the blend's
+        # reasons), the ones at the shared employers alone otherwise (a learned suggestion's)
+        whole = industry and w.industry > 0
+        spans = theirs.positions() if whole else theirs.positions_at(common)
+        shared = overlaps(common, ours.positions(), spans, p.reference_year)
         details: list[str] = []
         weight = _employer_weight(p, shared, w, total, details if describe else None, weigh)
         reasons.append(Reason("same_employer", "; ".join(details[:2]) if describe else "", weight))
