@@ -188,6 +188,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
 }
 
 _GROUP_COLS = {group: np.array([_COL[name] for name in names]) for group, names in GROUPS.items()}
+_GROUP_NAMES = tuple(GROUPS)
 #: One row per group, true on its columns: every group's change in one product.
 _GROUP_MASK = np.zeros((len(GROUPS), len(FEATURES)), dtype=bool)
 for _j, _cols in enumerate(_GROUP_COLS.values()):
@@ -1615,18 +1616,21 @@ def suggest_learned(
     if not chosen:
         return []
     shown = X[chosen]
-    # each suggestion's drops and features as Python floats, each read as one list rather
-    # than an element at a time
-    drops = _drops(model, shown, raw[chosen]).tolist()
-    rows = shown.tolist()
+    drops = _drops(model, shown, raw[chosen])
+    # the groups that moved each suggestion's score, by group in GROUPS' order (also the
+    # kinds asked of explain): found for all of them at once, the few above the cut read
+    # as Python floats, rather than every group's drop compared one at a time
+    moved: list[dict[str, float]] = [{} for _ in chosen]
+    at, which = np.nonzero(drops > 0.01)
+    for j, g, weight in zip(at.tolist(), which.tolist(), drops[at, which].tolist(), strict=True):
+        moved[j][_GROUP_NAMES[g]] = weight
+    rows = shown.tolist()  # the features as Python floats for the texts, read as one list
     mine = set(p.adj[member])
     ours = _Rows(p, member)  # the member's rows, read once for every suggestion's reasons
     mutuals = _mutuals_of(p, member, mine, context[0], chosen)
     out = []
     for j, i in enumerate(chosen):
         c = cands[i]
-        # by group, in GROUPS' order (also the kinds asked of explain: no set made for them)
-        moved = {group: weight for group, weight in zip(GROUPS, drops[j], strict=True) if weight > 0.01}
         # the blend's words for the groups that moved the score only: the others' would
         # be read and counted for nothing
         texts, mutual = explain(
@@ -1636,13 +1640,13 @@ def suggest_learned(
             WEIGHTS[purpose],
             mine,
             member_rows=ours,
-            kinds=moved,
+            kinds=moved[j],
             mutuals=mutuals[j] if mutuals is not None else None,
             weigh=False,  # its texts only: the weights are the model's drops
         )
         by_kind = {r.kind: r.detail for r in texts}
         reasons = []
-        for group, weight in moved.items():
+        for group, weight in moved[j].items():
             detail = by_kind.get(group) or _group_text(p, member, c, group, rows[j])
             if detail:
                 reasons.append(Reason(group, detail, round(weight, 4)))
@@ -1662,7 +1666,7 @@ def suggest_learned(
             reasons = sorted(texts, key=lambda r: -r.weight)
         probability = 1.0 / (1.0 + math.exp(-float(scores[i])))
         out.append(Suggestion(c, round(probability, 4), tuple(reasons), tuple(mutual)))
-    return screen(p, member, out)
+    return screen(p, member, out, mine)
 
 
 def _mutuals_of(

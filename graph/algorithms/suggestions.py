@@ -932,9 +932,13 @@ def _best(members: np.ndarray, estimates: np.ndarray, k: int) -> list[int]:
     return members[order[:k]].tolist()
 
 
-def screen(p: Projection, member: int, suggestions: Sequence[Suggestion]) -> list[Suggestion]:
-    """The last gate (:mod:`graph.consent`): no one hidden, no connection, not the member."""
-    mine = set(p.adj[member])
+def screen(
+    p: Projection, member: int, suggestions: Sequence[Suggestion], mine: Container[int] | None = None
+) -> list[Suggestion]:
+    """The last gate (:mod:`graph.consent`): no one hidden, no connection, not the member.
+    ``mine``: the member's connections, when the caller has them as a set already."""
+    if mine is None:
+        mine = set(p.adj[member])
     out = []
     for s in suggestions:
         if s.member == member or s.member in mine or not consent.discoverable_at(p, s.member):
