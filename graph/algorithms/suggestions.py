@@ -36,14 +36,16 @@ import math
 from array import array
 from collections.abc import Callable, Container, Iterator, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 from graph import consent
 from graph.algorithms.link_prediction import DEFAULT_BUDGET, adamic_adar_weight
 from graph.algorithms.row_arrays import gather, owners
-from graph.algorithms.tie_strength import SharedEmployer, overlaps
+from graph.algorithms.tie_strength import Held, SharedEmployer, overlaps
 from graph.projection import Facet, Position, Projection
+from graph.projection.shared import SharedRows
 
 PURPOSES = ("career", "mentoring", "social")
 
@@ -341,8 +343,8 @@ def explain(
     needs only the weights; the texts are written for the few suggestions returned).
     ``member_rows``: ``me``'s rows already read (:func:`suggest` explains several
     candidates to one member). ``kinds``: only the reasons of these kinds are worked out
-    (the learned ranker words only the groups that moved its score); the mutual
-    connections always are, for the names they give. ``mutuals``: the mutual connections
+    and returned (the learned ranker words only the groups that moved its score); the
+    mutual connections named are found whatever the kinds. ``mutuals``: the mutual connections
     in the order they are listed here (``c``'s row's, or ``me``'s when ``c``'s is more
     than four times as long), when the caller has them already. With ``weigh`` false the
     texts are written but the weights are left at 0 (the learned ranker weighs each reason
@@ -363,28 +365,34 @@ def explain(
     theirs_rows = _Rows(p, c)
     reasons: list[Reason] = []
     shown: list[int] = []
-
-    def asked(kind: str) -> bool:
-        return kinds is None or kind in kinds
+    # which kinds to work out, each asked once (a learned suggestion asks for a few)
+    every = kinds is None
+    if kinds is None:
+        kinds = ()
 
     common = _mutuals(p, me, mine, c) if mutuals is None else mutuals
     if common and w.structure > 0:
         degrees = {x: p.degree(x) for x in common}  # read once for the weight and the order
-        weight = w.structure * sum(_aa_weight(degrees[x]) for x in common) if weigh else 0.0
-        detail = ""
+        told = every or "mutual_connections" in kinds
         if describe:
             visible = consent.visible_members(p, sorted(common, key=lambda x: (degrees[x], names[x])))
             shown = visible[:MAX_MUTUALS]
-            noun = "mutual connection" if len(common) == 1 else "mutual connections"
-            detail = f"{len(common)} {noun}"
-            if shown:
-                detail += ": " + ", ".join(names[x] for x in shown[:3]) + (", …" if len(visible) > 3 else "")
-        reasons.append(Reason("mutual_connections", detail, weight))
+        if told:
+            weight = w.structure * sum(_aa_weight(degrees[x]) for x in common) if weigh else 0.0
+            detail = ""
+            if describe:
+                noun = "mutual connection" if len(common) == 1 else "mutual connections"
+                detail = f"{len(common)} {noun}"
+                if shown:
+                    more = ", …" if len(visible) > 3 else ""
+                    detail += ": " + ", ".join(names[x] for x in shown[:3]) + more
+            reasons.append(Reason("mutual_connections", detail, weight))
 
     # cohorts, then programmes not already told by a shared cohort
-    theirs = theirs_rows.of(p.cohorts) if asked("same_cohort") or asked("same_program") else ()
+    cohort, program = every or "same_cohort" in kinds, every or "same_program" in kinds
+    theirs = theirs_rows.of(p.cohorts) if cohort or program else ()
     shared_cohorts = [v for v in ours.of(p.cohorts) if v in theirs] if theirs else []
-    if shared_cohorts and w.cohort > 0 and asked("same_cohort"):
+    if shared_cohorts and w.cohort > 0 and cohort:
         weight = w.cohort * sum(_rarity(p.cohorts.count(v), total) for v in shared_cohorts) if weigh else 0.0
         detail = (
             "both in "
@@ -400,10 +408,10 @@ def explain(
             else ""
         )
         reasons.append(Reason("same_cohort", detail, weight))
-    theirs = theirs_rows.of(p.programs) if asked("same_program") else ()
+    theirs = theirs_rows.of(p.programs) if program else ()
     if theirs and w.program > 0:
-        told = {p.cohort_program[v] for v in shared_cohorts}
-        shared_programs = [v for v in ours.of(p.programs) if v in theirs and v not in told]
+        programs = {p.cohort_program[v] for v in shared_cohorts}
+        shared_programs = [v for v in ours.of(p.programs) if v in theirs and v not in programs]
         if shared_programs:
             weight = (
                 w.program * sum(_rarity(p.programs.count(v), total) for v in shared_programs)
@@ -417,7 +425,7 @@ def explain(
             )
             reasons.append(Reason("same_program", detail, weight))
 
-    employer, industry = asked("same_employer"), asked("same_industry")
+    employer, industry = every or "same_employer" in kinds, every or "same_industry" in kinds
     if (employer or industry) and consent.shares_employer_at(p, c):
         _employment_reasons(p, ours, theirs_rows, w, total, reasons, describe, employer, industry, weigh)
 
@@ -426,7 +434,7 @@ def explain(
         (p.interests, w.interests, "shared_interests", "both interested in "),
         (p.events, w.events, "same_events", "both attended "),
     ):
-        if fw <= 0 or not asked(kind):
+        if fw <= 0 or not (every or kind in kinds):
             continue
         theirs = theirs_rows.of(facet)
         if not theirs:
@@ -443,14 +451,14 @@ def explain(
                 detail += " — rare in this club"
         reasons.append(Reason(kind, detail, weight))
 
-    city = ours.city() if asked("same_city") else None
+    city = ours.city() if every or "same_city" in kinds else None
     if city is not None and w.city > 0 and city == theirs_rows.city():
         detail = f"both in {p.cities.vocab.names[city]}" if describe else ""
         reasons.append(
             Reason("same_city", detail, w.city * _rarity(p.cities.count(city), total) if weigh else 0.0)
         )
 
-    theirs = theirs_rows.of(p.skills) if asked("has_skills_you_want") else ()
+    theirs = theirs_rows.of(p.skills) if every or "has_skills_you_want" in kinds else ()
     if w.wanted_skills > 0 and theirs:
         wanted = [v for v in ours.of(p.wants) if v in theirs]
         if wanted:
@@ -467,7 +475,7 @@ def explain(
             reasons.append(Reason("has_skills_you_want", detail, weight))
 
     gap = p.seniority[c] - p.seniority[me]
-    if gap > 0 and w.seniority > 0 and asked("more_senior"):
+    if gap > 0 and w.seniority > 0 and (every or "more_senior" in kinds):
         reasons.append(
             Reason(
                 "more_senior",
@@ -476,12 +484,10 @@ def explain(
             )
         )
 
-    if w.mentor > 0 and asked("open_to_mentor") and consent.mentor_at(p, c):
+    if w.mentor > 0 and (every or "open_to_mentor" in kinds) and consent.mentor_at(p, c):
         reasons.append(
             Reason("open_to_mentor", "open to mentoring" if describe else "", w.mentor if weigh else 0.0)
         )
-    if kinds is not None:  # the employment reasons come in pairs
-        reasons = [r for r in reasons if r.kind in kinds or r.kind == "mutual_connections"]
     return reasons, shown
 
 
@@ -533,7 +539,11 @@ def _employment_reasons(
     held = theirs.of(p.employers) if employer else ()
     common = [e for e in ours.of(p.employers) if e in held] if w.employer > 0 and held else []
     if common:
-        shared = overlaps(common, ours.positions(), theirs.positions(), p.reference_year)
+        # every position is read for the industries when they are asked (the blend's
+        # reasons), the ones at the shared employers alone otherwise (a learned suggestion's)
+        whole = industry and w.industry > 0
+        spans = theirs.positions() if whole else theirs.positions_at(common)
+        shared = overlaps(common, ours.positions(), spans, p.reference_year)
         details: list[str] = []
         weight = _employer_weight(p, shared, w, total, details if describe else None, weigh)
         reasons.append(Reason("same_employer", "; ".join(details[:2]) if describe else "", weight))
@@ -548,6 +558,17 @@ def _employment_reasons(
                     w.industry * 0.5 if weigh else 0.0,
                 )
             )
+
+
+class _Years(NamedTuple):
+    """A position's employer and years (:meth:`_Rows.positions_at`)."""
+
+    employer: int
+    start: int
+    end: int
+
+
+_new = tuple.__new__  # a named tuple made without its Python-level __new__
 
 
 class _Rows:
@@ -578,6 +599,29 @@ class _Rows:
         if self._positions is None:
             self._positions = self.p.positions[self.member]
         return self._positions
+
+    def positions_at(self, employers: Container[int]) -> Sequence[Held]:
+        """The employer and years of the member's positions at ``employers`` (all of its
+        positions when they were read already, or are not a snapshot's unchanged row).
+
+        On a snapshot, from its columns: one slice of the employers, the years of the
+        positions at ``employers`` alone, rather than every position made in full (its
+        key and title read from two more columns all over memory) for the overlaps at an
+        employer or two."""
+        rows = self.p.positions
+        m = self.member
+        if self._positions is None and type(rows) is SharedRows and not rows.changed(m):
+            columns = rows.columns()
+            if columns is not None:
+                offsets, column, _ = columns
+                first = offsets[m]
+                starts, ends = column["start"], column["end"]
+                return [
+                    _new(_Years, (e, starts[k], ends[k]))
+                    for k, e in enumerate(column["employer"][first : offsets[m + 1]].tolist(), first)
+                    if e in employers
+                ]
+        return self.positions()
 
     def industries(self) -> set[int]:
         if self._industries is None:
@@ -888,9 +932,13 @@ def _best(members: np.ndarray, estimates: np.ndarray, k: int) -> list[int]:
     return members[order[:k]].tolist()
 
 
-def screen(p: Projection, member: int, suggestions: Sequence[Suggestion]) -> list[Suggestion]:
-    """The last gate (:mod:`graph.consent`): no one hidden, no connection, not the member."""
-    mine = set(p.adj[member])
+def screen(
+    p: Projection, member: int, suggestions: Sequence[Suggestion], mine: Container[int] | None = None
+) -> list[Suggestion]:
+    """The last gate (:mod:`graph.consent`): no one hidden, no connection, not the member.
+    ``mine``: the member's connections, when the caller has them as a set already."""
+    if mine is None:
+        mine = set(p.adj[member])
     out = []
     for s in suggestions:
         if s.member == member or s.member in mine or not consent.discoverable_at(p, s.member):

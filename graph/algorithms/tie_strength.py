@@ -23,8 +23,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
-from graph.projection import Position, Projection
+from graph.projection import Projection
 
 BASE = 0.30
 COHORT = 0.20
@@ -52,6 +53,20 @@ class SharedEmployer:
     first: int
     last: int
     overlap: int
+
+
+class Held(Protocol):
+    """What :func:`overlaps` reads of a position: a :class:`~graph.projection.Position`,
+    or the employer and years alone."""
+
+    @property
+    def employer(self) -> int: ...
+
+    @property
+    def start(self) -> int: ...
+
+    @property
+    def end(self) -> int: ...
 
 
 def _span(start: int, end: int, now: int) -> tuple[int, int] | None:
@@ -84,7 +99,7 @@ def shared_employers(p: Projection, a: int, b: int) -> list[SharedEmployer]:
 
 
 def overlaps(
-    employers: Sequence[int], held_a: Sequence[Position], held_b: Sequence[Position], now: int
+    employers: Sequence[int], held_a: Sequence[Held], held_b: Sequence[Held], now: int
 ) -> list[SharedEmployer]:
     """:func:`shared_employers` of two members with positions ``held_a`` and ``held_b``
     at ``employers`` (the ones they have in common), ``now`` the current year."""

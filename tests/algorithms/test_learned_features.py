@@ -175,15 +175,22 @@ def test_the_partial_order_is_the_full_sorts_prefix(club: Projection) -> None:
     hidden = club.member(club.ids[5])
     club.flags[hidden] &= ~consent.DISCOVERABLE  # someone hidden is skipped, not shown
     try:
-        compared = 0
+        compared = level = distinct = 0
         for me in range(0, club.n_members, 11):
-            cands, _, scores = learned.score_candidates(club, model, me)
-            scores = np.round(scores, 2)  # many level scores: the order among them is by id
-            full = sorted(range(len(cands)), key=lambda i: (-round(float(scores[i]), 9), club.ids[cands[i]]))
-            full = [i for i in full if consent.discoverable_at(club, cands[i])]
-            for limit in (1, 10, len(cands)):
-                assert learned._best_first(club, cands, scores, limit) == full[:limit]
+            cands, _, exact = learned.score_candidates(club, model, me)
+            # as scored (the ids read only when two are level) and to two decimals (many
+            # level scores: the order among them is by id)
+            for scores in (exact, np.round(exact, 2)):
+                keys = [-round(float(x), 9) for x in scores]
+                full = sorted(range(len(cands)), key=lambda i: (keys[i], club.ids[cands[i]]))
+                full = [i for i in full if consent.discoverable_at(club, cands[i])]
+                for limit in (1, 10, len(cands)):
+                    assert learned._best_first(club, cands, scores, limit) == full[:limit]
+                level += len(set(keys)) < len(keys)
+                distinct += len(set(keys)) == len(keys) > 1
             compared += bool(cands)
         assert compared > 30
+        # both ways were taken: pools with level scores and pools without
+        assert level > 30 and distinct > 30
     finally:
         club.flags[hidden] |= consent.DISCOVERABLE
