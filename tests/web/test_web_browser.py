@@ -7,6 +7,7 @@ anything from anywhere but the service, or log a script error.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -354,6 +355,43 @@ def test_errors_are_sentences_not_json(
         "Člana z ID-jem »NI-TAKEGA« ni ali pa je njegov profil zaseben."
     )
     assert "{" not in (member.get_by_role("alert").text_content() or "")
+
+
+def test_a_token_sent_before_the_page_is_ready_waits_and_never_enters_the_address(
+    browser: Browser, base_url: str, tokens: dict[str, str]
+) -> None:
+    """On a slow line the form can be sent before the page has read its session: the form is
+    held until the page is ready (a plain send would put the token in the address and the
+    server's log)."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    held: list[Any] = []
+    released = threading.Event()
+
+    def hold(route: Any) -> None:
+        if released.is_set():
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route("**/auth/session", hold)
+    addresses: list[str] = []
+    page.on("request", lambda r: addresses.append(r.url))
+    page.goto(f"{base_url}/web/?lang=en")
+    page.wait_for_function("() => document.readyState === 'complete'")
+    assert held, "the page did not ask for its session"
+    page.locator("#token-signin summary").click()
+    page.get_by_label("Access token").fill(tokens["analyst"])
+    page.locator("#signin-form button[type=submit]").click()
+    assert page.url.endswith("/web/?lang=en")
+
+    released.set()
+    held.pop().continue_()
+    page.wait_for_url(re.compile(r"/web/home$"))
+    expect(page.locator("#home-stats .stat").first).to_be_visible()
+    assert not [a for a in addresses if "token=" in a or tokens["analyst"] in a]
+    context.close()
 
 
 def test_pages_are_accessible_by_structure(sign_in: SignIn, base_url: str) -> None:

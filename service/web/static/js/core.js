@@ -439,10 +439,24 @@
     } catch (e) { /* a convenience: the page works without it */ }
   }
 
+  /* Until the page's own script has set up its forms, a form sent would go to the server as
+   * a plain request with its fields in the address (a token among them): hold it, and send
+   * it again once the page is ready. */
+  let ready = false;
+  const held = new Set();
+  document.addEventListener("submit", (event) => {
+    if (ready) return;
+    event.preventDefault();
+    held.add(event.target);
+  }, true);
+
   document.addEventListener("DOMContentLoaded", async () => {
     await loadSession();
     if (!frame()) return;
     for (const init of pageInits) init();
+    ready = true;
+    for (const form of held) form.requestSubmit();
+    held.clear();
     pendingCount();
   });
 })();
