@@ -66,13 +66,6 @@ def club(tmp_path_factory: pytest.TempPathFactory) -> Projection:
     return p
 
 
-@pytest.fixture(scope="module")
-def mapped(club: Projection, tmp_path_factory: pytest.TempPathFactory) -> Projection:
-    root = tmp_path_factory.mktemp("snapshots")
-    write_snapshot(club, root, stamp=None)
-    return open_snapshot(root, reference_year=club.reference_year)[0]
-
-
 def _former_facets(
     p: Projection, u: int, cands: np.ndarray, candidates: Sequence[int], their_city: np.ndarray
 ) -> tuple[dict[str, np.ndarray], dict[str, tuple[np.ndarray, np.ndarray]]]:

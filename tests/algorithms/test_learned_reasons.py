@@ -19,28 +19,6 @@ from tests.support.example_clubs import small_network
 PURPOSES = (None, "career", "mentoring", "social")
 
 
-@pytest.fixture(scope="module")
-def club(tmp_path_factory: pytest.TempPathFactory) -> Projection:
-    from loaders.synthetic import generate_bundle
-    from loaders.to_projection import projection_from_bundle
-
-    folder = tmp_path_factory.mktemp("club")
-    generate_bundle(folder, 1_000, 5)
-    return projection_from_bundle(folder)[0]
-
-
-@pytest.fixture(scope="module")
-def mapped(club: Projection, tmp_path_factory: pytest.TempPathFactory) -> Projection:
-    root = tmp_path_factory.mktemp("snapshots")
-    write_snapshot(club, root, stamp=None)
-    return open_snapshot(root, reference_year=club.reference_year)[0]
-
-
-@pytest.fixture(scope="module")
-def model(club: Projection) -> learned.RankerModel:
-    return learned.train(club, max_sources=150)
-
-
 @pytest.mark.parametrize("served", ["memory", "snapshot"])
 def test_learned_suggestions_are_the_former_codes_for_every_purpose(
     served: str, club: Projection, mapped: Projection, model: learned.RankerModel

@@ -17,29 +17,6 @@ from tests.support import learned_reference as reference
 TOLERANCE = 1e-9
 
 
-@pytest.fixture(scope="module")
-def club(tmp_path_factory: pytest.TempPathFactory) -> Projection:
-    from loaders.synthetic import generate_bundle
-    from loaders.to_projection import projection_from_bundle
-
-    folder = tmp_path_factory.mktemp("club")
-    generate_bundle(folder, 1_000, 5)
-    return projection_from_bundle(folder)[0]
-
-
-@pytest.fixture(scope="module")
-def mapped(club: Projection, tmp_path_factory: pytest.TempPathFactory) -> Projection:
-    """The same club as the service serves it: mapped from a snapshot."""
-    root = tmp_path_factory.mktemp("snapshots")
-    write_snapshot(club, root, stamp=None)
-    return open_snapshot(root, reference_year=club.reference_year)[0]
-
-
-@pytest.fixture(scope="module")
-def model(club: Projection) -> learned.RankerModel:
-    return learned.train(club, max_sources=150)
-
-
 def _askers(p: Projection, step: int = 3) -> list[int]:
     return [m for m in range(0, p.n_members, step) if len(p.adj[m])]
 
