@@ -750,35 +750,29 @@ HOLDERS_PER_CANDIDATE = 50
 HOLDERS_PER_CANDIDATE_SHARED = 25
 
 
+def _holders_bound(facet: Facet) -> int:
+    """How many holders a candidate a facet's values may have in all for them to be read
+    from the holders (:data:`HOLDERS_PER_CANDIDATE`, fewer on a snapshot)."""
+    return HOLDERS_PER_CANDIDATE_SHARED if type(facet.of_member) is SharedRows else HOLDERS_PER_CANDIDATE
+
+
 def _held_sum(
     facet: Facet, weights: dict[int, float], cands: np.ndarray, size: int, holding: int | None = None
 ) -> np.ndarray | None:
     """Σ ``weights[v]`` over the values ``v`` each of ``cands`` holds (as :func:`_shared_sum`),
-    read from the holders of the weighted values: a member holds a few values, so one
-    array read per holder replaces a Python step per candidate and value (and, on a
-    snapshot, a row made per candidate). None when the holders are too many for that to
-    pay. ``size`` bounds the member indices; ``holding``: the weighted values' holders
-    in all, when the caller counted them already (a snapshot counts a row each time)."""
-    n = len(cands)
-    shared = type(facet.of_member) is SharedRows
-    per_candidate = HOLDERS_PER_CANDIDATE_SHARED if shared else HOLDERS_PER_CANDIDATE
+    read from the holders of the weighted values (:func:`_held_sums` of this facet alone): a
+    member holds a few values, so one array read per holder replaces a Python step per
+    candidate and value (and, on a snapshot, a row made per candidate). None when the
+    holders are too many for that to pay. ``size`` bounds the member indices; ``holding``:
+    the weighted values' holders in all, when the caller counted them already (a snapshot
+    counts a row each time)."""
     if holding is None:
         holding = sum(facet.count(v) for v in weights)
-    if holding > per_candidate * n:
+    if holding > _holders_bound(facet) * len(cands):
         return None
-    # every value's holders in one read (a value no one was ever given holds no row);
-    # ``bincount`` adds each candidate's weights in the values' order, from 0
-    values = [v for v in weights if v < len(facet.members_of)]
-    holders, lengths = gather(facet.members_of, values)
-    marks = _marks(size)
-    marks[cands] = np.arange(1, n + 1)
-    try:
-        at = marks[holders]
-    finally:
-        marks[cands] = 0
-    hit = at > 0
-    each = np.repeat(np.fromiter((weights[v] for v in values), dtype=float, count=len(values)), lengths)
-    return np.bincount(at[hit] - 1, weights=each[hit], minlength=n)
+    col = {"held": np.empty(len(cands))}
+    _held_sums([("held", facet, weights)], cands, size, col)
+    return col["held"]
 
 
 #: The facets with a column each, in the order they are summed.
@@ -831,8 +825,9 @@ def _facet_columns(
         # each value's holders counted once, for its weight and for the bound
         counts = {v: facet.count(v) for v in held}
         weights = {v: _rarity(k, total) for v, k in counts.items()}
-        bound = HOLDERS_PER_CANDIDATE_SHARED if type(facet.of_member) is SharedRows else HOLDERS_PER_CANDIDATE
-        (by_holders if sum(counts.values()) <= bound * n else by_values).append((name, facet, weights))
+        (by_holders if sum(counts.values()) <= _holders_bound(facet) * n else by_values).append(
+            (name, facet, weights)
+        )
     if by_holders:
         _held_sums(by_holders, cands, len(p.adj), col)
     if by_values:
