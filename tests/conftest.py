@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+from playwright.sync_api import expect
 
 from graph.config import PROJECT_ROOT, ConnectionSettings, LocalServerSettings
 from graph.projection import Projection
@@ -31,6 +32,9 @@ from tests.support import guards
 from tests.support.projection_clubs import build_club
 
 TEST_DATA = Path(__file__).parent / "data"
+
+# The browser tests' ``expect`` waits for its condition up to this guard, not Playwright's 5 s.
+expect.set_options(timeout=guards.PAGE * 1000)
 
 # Hypothesis times each example and its data generation; on a machine whose cores are busy
 # with other work those times say nothing about the code. Tests bound cost themselves.

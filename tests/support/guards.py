@@ -16,6 +16,9 @@ NEO4J_START = 600.0
 CHILD = 600.0
 #: One HTTP answer: past this the request is hung.
 ANSWER = 120.0
+#: A condition on a web page (an element shown, an address reached) in a browser test:
+#: Playwright's ``expect`` gives up after 5 s unless told, which a busy machine can take.
+PAGE = 60.0
 
 
 def until(condition: Callable[[], object], what: str, deadline: float = ANSWER) -> None:
