@@ -51,7 +51,7 @@ help:
 
 # The package is built in the environment itself, from the lock's setuptools and Cython
 # (pyproject.toml's build extra), and the C extension again when its source changed.
-$(STAMP): pyproject.toml $(LOCK) graph/algorithms/_candidate_pass.pyx
+$(STAMP): pyproject.toml $(LOCK) graph/algorithms/_candidate_pass.pyx graph/algorithms/_source_walk.pyx
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -136,3 +136,4 @@ bench: $(STAMP)
 clean:
 	rm -rf $(VENV) neo4j/target var .pytest_cache $(OIDC_PROVIDER)/node_modules build
 	rm -f graph/algorithms/_candidate_pass.c graph/algorithms/_candidate_pass.*.so
+	rm -f graph/algorithms/_source_walk.c graph/algorithms/_source_walk.*.so

@@ -67,6 +67,7 @@ from graph import consent
 from graph.algorithms import embedding
 from graph.algorithms._candidate_pass import ROWS as _PASS_COLUMNS
 from graph.algorithms._candidate_pass import candidate_pass
+from graph.algorithms._source_walk import source_walk
 from graph.algorithms.link_prediction import DEFAULT_BUDGET
 from graph.algorithms.row_arrays import _shared_arrays, column, column_spans, gather, owners, ranges
 from graph.algorithms.suggestions import (
@@ -638,48 +639,40 @@ def source_context(p: Projection, u: int, budget: int = DEFAULT_BUDGET) -> Sourc
     keep = max(1, int(np.searchsorted(spent, budget, side="right"))) if len(mine) else 0
     via_members, via_degrees = mine[:keep], degrees[:keep]
     reach = _neighbours_of(p, via_members)
-    # each step by the position of its via among ``via_members``: what depends on the via
-    # alone (its degree's weights, its place, its position among u's connections) is
-    # worked out once per via and read by every step, not once per step
-    step = np.repeat(np.arange(keep), via_degrees)
-    other = reach != u
-    reach, step = reach[other], step[other]
-    # the two-hop members sorted, and where each step ends among them: a lookup in the
-    # per-thread marks is cheaper than the sort behind ``unique``'s inverse
-    keys = _distinct(reach)
-    # where each step ends among the two-hop members and among u's connections (the
-    # ties among them: the local community of Cannistraci et al.), one read of the marks
-    neighbours = np.sort(mine)
-    inverse, _, at, inside = _two_positions(keys, neighbours, reach)
-    n = len(keys)
+    # what a step adds depends on its via alone: its weights are worked out once per via,
+    # with numpy's logarithm
     d = via_degrees.astype(float)
     # log(max(d, 2)) is never 0; a via of degree 0 takes no step (1 / 1 is never read)
-    aa_weight = np.where(d > 1, 1.0 / np.log(np.maximum(d, 2.0)), 0.0)[step]
-    ra_weight = (1.0 / np.maximum(d, 1.0))[step]
-    # a step's via and end in the same city / year: their places (city << 16 | year +
-    # 32,768) equal above / below bit 16, the city known (the place not negative), the
-    # year too (above 32,768)
-    reach_place = arrays.place[reach]
-    differ = arrays.place[via_members][step] ^ reach_place
-    same_city = ((differ >> 16) == 0) & (reach_place >= 0)
-    same_year = ((differ & 0xFFFF) == 0) & ((reach_place & 0xFFFF) > 32_768)
+    aa_weight = np.where(d > 1, 1.0 / np.log(np.maximum(d, 2.0)), 0.0)
+    ra_weight = 1.0 / np.maximum(d, 1.0)
+    neighbours = np.sort(mine)
+    # the steps themselves, compiled (graph/algorithms/_source_walk.pyx): the two-hop
+    # members, the sums along the paths to them and the ties among u's connections (the
+    # local community of Cannistraci et al.) the walk went along
+    keys, cn, aa, ra, cn_city, cn_year, cn_city_year, inner_start, inner_to, inner_weight = source_walk(
+        u,
+        reach,
+        via_degrees,
+        via_members,
+        aa_weight,
+        ra_weight,
+        neighbours,
+        arrays.place,
+        _marks(len(arrays.place)),
+    )
     city, year = arrays.city, arrays.year
     programs = _counts(gather(p.programs.of_member, mine)[0])
     cities, years = city[mine], year[mine]
     pairs = _city_year(cities, years)
-    origin = np.searchsorted(neighbours, via_members)[step[inside]]
-    order = np.argsort(origin, kind="stable")
-    origin, inner_to, inner_weight = origin[order], at[inside][order], ra_weight[inside][order]
-    inner_start = np.concatenate(([0], np.cumsum(np.bincount(origin, minlength=len(neighbours)))))
     return SourceContext(
         u,
         keys,
-        np.bincount(inverse, minlength=n).astype(float),
-        np.bincount(inverse, weights=aa_weight, minlength=n),
-        np.bincount(inverse, weights=ra_weight, minlength=n),
-        np.bincount(inverse, weights=same_city, minlength=n),
-        np.bincount(inverse, weights=same_year, minlength=n),
-        np.bincount(inverse, weights=same_city & same_year, minlength=n),
+        cn,
+        aa,
+        ra,
+        cn_city,
+        cn_year,
+        cn_city_year,
         cities=_counts(cities[cities >= 0]),
         years=_counts(years[years > 0]),
         city_years=_counts(pairs[pairs >= 0]),
