@@ -1,4 +1,5 @@
-"""Types of the compiled pass over a source's candidates' connections (_candidate_pass.pyx)."""
+"""Types of the compiled pass over a source's candidates' connections and of the compiled
+reads of many rows (_candidate_pass.pyx)."""
 
 import numpy as np
 
@@ -29,3 +30,6 @@ def candidate_pass(
     marks: np.ndarray,
     close: np.ndarray,
 ) -> None: ...
+def gather_rows(
+    offsets: np.ndarray, values: np.ndarray, members: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]: ...

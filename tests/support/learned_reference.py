@@ -8,6 +8,7 @@ reference the faster code is compared with, in the tests and in ``bench/learned.
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Sequence
 from itertools import chain
 from operator import itemgetter
@@ -41,7 +42,7 @@ from graph.algorithms.learned import (
     member_arrays,
 )
 from graph.algorithms.link_prediction import DEFAULT_BUDGET
-from graph.algorithms.row_arrays import ranges
+from graph.algorithms.row_arrays import column, flat_spans, ranges
 from graph.algorithms.suggestions import WEIGHTS, _current_industries, _employer_weight, group_holders, rarity
 from graph.algorithms.tie_strength import SharedEmployer, _span
 from graph.projection import Projection
@@ -563,3 +564,23 @@ def _marked_local_community(
         np.bincount(who_e[hit], minlength=n).astype(float),
         np.bincount(who_e[hit], weights=ctx.inner_weight[edges[hit]], minlength=n),
     )
+
+
+def gather(rows: Any, members: Sequence[int] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`graph.algorithms.row_arrays.gather` as numpy read a snapshot's flat rows
+    before they were read in C: the spans' indices, the values at them, widened."""
+    if not len(members):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    spans = flat_spans(rows, members)
+    if spans is not None:
+        values, at, lengths = spans
+        return column(values, at), lengths
+    picked = [rows[m] for m in (members.tolist() if isinstance(members, np.ndarray) else members)]
+    if all(type(row) is array for row in picked):
+        blobs = [row.tobytes() for row in picked]
+        width = picked[0].itemsize
+        lengths = np.fromiter((len(b) // width for b in blobs), dtype=np.int64, count=len(blobs))
+        values = np.frombuffer(b"".join(blobs), dtype=np.dtype(picked[0].typecode))
+        return values.astype(np.int64), lengths
+    lengths = np.fromiter(map(len, picked), dtype=np.int64, count=len(picked))
+    return np.fromiter(chain.from_iterable(picked), dtype=np.int64, count=int(lengths.sum())), lengths
