@@ -33,3 +33,15 @@ def candidate_pass(
 def gather_rows(
     offsets: np.ndarray, values: np.ndarray, members: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]: ...
+def packed_sums(
+    offsets: np.ndarray,
+    values: np.ndarray,
+    facet: np.ndarray,
+    weight: np.ndarray,
+    base: tuple[int, ...],
+    mine: np.ndarray,
+    cands: np.ndarray,
+    wanted: int,
+    sums: np.ndarray,
+    terms: np.ndarray,
+) -> list[tuple[np.ndarray, np.ndarray] | None]: ...

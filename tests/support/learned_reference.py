@@ -25,10 +25,13 @@ from graph.algorithms.learned import (
     CIRCLE_SCAN,
     FEATURES,
     GROUPS,
+    HOLDERS_PER_CANDIDATE_SHARED,
     MAX_YEAR_GAP,
+    PACKED,
     POOL,
     LinearScorer,
     MeanScorer,
+    PackedFacets,
     RankerModel,
     SourceContext,
     _city_year,
@@ -584,3 +587,62 @@ def gather(rows: Any, members: Sequence[int] | np.ndarray) -> tuple[np.ndarray, 
         return values.astype(np.int64), lengths
     lengths = np.fromiter(map(len, picked), dtype=np.int64, count=len(picked))
     return np.fromiter(chain.from_iterable(picked), dtype=np.int64, count=int(lengths.sum())), lengths
+
+
+def packed_sums(
+    p: Projection,
+    packed: PackedFacets,
+    u: int,
+    cands: np.ndarray,
+    col: dict[str, np.ndarray],
+    gathered: dict[str, tuple[np.ndarray, np.ndarray]],
+) -> None:
+    """:func:`graph.algorithms.learned._packed_sums` as numpy computed it before the
+    compiled pass: the candidates' packed rows read through their spans, every facet summed
+    in one ``bincount`` with a row per facet."""
+    n = len(cands)
+    base = packed.base
+    mine = packed.values[packed.offsets[u] : packed.offsets[u + 1]]
+    if not len(mine):
+        return
+    facet_of_mine = packed.facet[mine]
+    holding = np.bincount(facet_of_mine, weights=packed.holders[mine], minlength=len(PACKED))
+    table = np.zeros(base[-1])
+    table[mine] = packed.weight[mine]
+    start = packed.offsets[cands]
+    lengths = packed.offsets[cands + 1] - start
+    codes = packed.values[ranges(start, lengths)]
+    # each value's facet, and its row of sums: its facet's and its candidate's
+    facet = packed.facet[codes]
+    whose = np.repeat(np.arange(n), lengths)
+    row = facet * n
+    row += whose
+    weighed = table[codes]
+    sums = np.bincount(row, weights=weighed, minlength=len(PACKED) * n).reshape(len(PACKED), n)
+    terms: np.ndarray | None = None
+    facets = (p.cohorts, p.programs, p.skills, p.interests, p.events)
+    for k in sorted(set(facet_of_mine.tolist())):
+        name = PACKED[k]
+        col[name][:] = sums[k]
+        if holding[k] > HOLDERS_PER_CANDIDATE_SHARED * n:
+            # summed in the candidates' order
+            if name in ("program", "skills"):
+                # read again for the circle of programmes and the wanted skills
+                at = facet == k
+                gathered[name] = ((codes[at] - base[k]).astype(np.int64), whose[at])
+            continue
+        held = mine[facet_of_mine == k]
+        if len(held) <= 2:
+            continue
+        if terms is None:
+            terms = np.bincount(row, weights=weighed > 0, minlength=len(PACKED) * n).reshape(len(PACKED), n)
+        again = np.flatnonzero(terms[k] > 2).tolist()
+        if again:
+            weights = dict(zip((held - base[k]).tolist(), packed.weight[held].tolist(), strict=True))
+            for i in again:
+                theirs = set(facets[k].of_member[int(cands[i])])
+                total = 0.0
+                for v, weight in weights.items():
+                    if v in theirs:
+                        total += weight
+                col[name][i] = total
