@@ -1,4 +1,5 @@
-"""Types of the compiled pass over a source's candidates' connections (_candidate_pass.pyx)."""
+"""Types of the compiled pass over a source's candidates' connections and of the compiled
+reads of many rows (_candidate_pass.pyx)."""
 
 import numpy as np
 
@@ -29,3 +30,18 @@ def candidate_pass(
     marks: np.ndarray,
     close: np.ndarray,
 ) -> None: ...
+def gather_rows(
+    offsets: np.ndarray, values: np.ndarray, members: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]: ...
+def packed_sums(
+    offsets: np.ndarray,
+    values: np.ndarray,
+    facet: np.ndarray,
+    weight: np.ndarray,
+    base: tuple[int, ...],
+    mine: np.ndarray,
+    cands: np.ndarray,
+    wanted: int,
+    sums: np.ndarray,
+    terms: np.ndarray,
+) -> list[tuple[np.ndarray, np.ndarray] | None]: ...

@@ -1,6 +1,8 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False, cdivision=True
 """One pass over the connections of a source's candidates, in C, for the learned ranker's
-pair features (:func:`graph.algorithms.learned.pair_features`).
+pair features (:func:`graph.algorithms.learned.pair_features`); and the two reads of many
+rows at once that those features make besides: rows of a snapshot laid end to end
+(:func:`gather_rows`), and the packed facets' shared rarity (:func:`packed_sums`).
 
 At the hbs tier a source has about 180 candidates with about 9,000 connections in all;
 the columns read from those connections, done with numpy, took some eighty calls of a few
@@ -12,8 +14,10 @@ the connections (the order ``np.bincount`` adds its weights in), every quotient 
 same division of the same two doubles, and the logarithms are left to numpy.
 """
 
-from libc.stdint cimport int32_t, int64_t, uint8_t
+from libc.stdint cimport int16_t, int32_t, int64_t, uint8_t
 from libc.stdlib cimport calloc, free, malloc
+
+import numpy as np
 
 
 cdef extern from *:
@@ -305,3 +309,180 @@ cdef int _pass(
     for k in range(neighbours.shape[0]):
         marks[neighbours[k]] = 0
     return wrong
+
+
+def gather_rows(const int64_t[::1] offsets, const int32_t[::1] values, const int64_t[::1] members):
+    """``(values, lengths)``: the rows ``values[offsets[m]:offsets[m + 1]]`` of ``members``
+    laid end to end in their order, as int64, and each row's length (int64), as
+    :func:`graph.algorithms.row_arrays.gather` gives them for a snapshot's flat rows.
+
+    Numpy took ten calls for it (the spans' starts and lengths, their indices, the values
+    at them, widened), each a pass of its own over a few thousand values and an array
+    made; here the starts are read once and each row copied as it is widened."""
+    cdef Py_ssize_t n = members.shape[0]
+    cdef Py_ssize_t rows = offsets.shape[0] - 1
+    cdef Py_ssize_t size = values.shape[0]
+    got_lengths = np.empty(n, dtype=np.int64)
+    cdef int64_t[::1] lengths = got_lengths
+    cdef Py_ssize_t i, j, at
+    cdef int64_t m, start, end, total = 0
+    cdef int wrong = 0
+    with nogil:
+        for i in range(n):
+            if i + AHEAD < n:
+                # the members' starts are spread over the whole offsets (a few MB)
+                prefetch(&offsets[members[i + AHEAD]])
+            m = members[i]
+            if m < 0 or m >= rows:
+                wrong = 1
+                break
+            start = offsets[m]
+            end = offsets[m + 1]
+            if start < 0 or end < start or end > size:
+                wrong = 2
+                break
+            lengths[i] = end - start
+            total += end - start
+    if wrong == 1:
+        raise ValueError("a member that is not a row")
+    if wrong:
+        raise ValueError("offsets that are no rows of the values")
+    got_values = np.empty(total, dtype=np.int64)
+    cdef int64_t[::1] out = got_values
+    with nogil:
+        at = 0
+        for i in range(n):
+            if i + 2 < n:
+                # the next rows' values, read as this one is copied
+                prefetch(&values[offsets[members[i + 2]]])
+            start = offsets[members[i]]
+            for j in range(lengths[i]):
+                out[at + j] = values[start + j]
+            at += lengths[i]
+    return got_values, got_lengths
+
+
+def packed_sums(
+    const int64_t[::1] offsets,
+    const int16_t[::1] values,
+    const int64_t[::1] facet,
+    const double[::1] weight,
+    tuple base,
+    const int16_t[::1] mine,
+    const int64_t[::1] cands,
+    int64_t wanted,
+    double[:, ::1] sums,
+    int64_t[:, ::1] terms,
+):
+    """The shared rarity of a member and each of ``cands`` in every packed facet, from
+    the packed rows (:class:`graph.algorithms.learned.PackedFacets`: ``offsets``,
+    ``values``, each code's ``facet`` and ``weight``, each facet's first code in
+    ``base``), the member's own codes ``mine``: into ``sums[k, i]`` the weights of the
+    codes of facet ``k`` that candidate ``i`` shares with the member, added from 0.0 in
+    the order of its row, as ``np.bincount`` adds them; into ``terms[k, i]`` how many of
+    those weights were above 0.
+
+    Gives, for each facet ``k`` whose bit is set in ``wanted``, the candidates' values of
+    it (codes less ``base[k]``, int64) in the order of their rows and whose each one is
+    (the candidate's index, int64); None for the others."""
+    cdef Py_ssize_t n = cands.shape[0]
+    cdef Py_ssize_t facets = sums.shape[0]
+    cdef Py_ssize_t codes = facet.shape[0]
+    cdef Py_ssize_t rows = offsets.shape[0] - 1
+    cdef Py_ssize_t size = values.shape[0]
+    cdef Py_ssize_t i, j, k, at
+    cdef int64_t c, f, start, end
+    cdef int16_t code
+    cdef double w
+    cdef int wrong = 0
+    if facets > 64 or len(base) < facets:
+        raise ValueError("base and sums must have an entry per facet, 64 at most")
+    if sums.shape[1] != n or terms.shape[0] != facets or terms.shape[1] != n:
+        raise ValueError("sums and terms must have a column per candidate")
+    if weight.shape[0] != codes:
+        raise ValueError("facet and weight must have an entry per code")
+    for k in range(mine.shape[0]):
+        if not 0 <= mine[k] < codes:
+            raise ValueError("a code of the member's that is no code")
+    # the member's codes marked: a byte each rather than a table of weights (a few KB
+    # cleared, not a hundred)
+    cdef uint8_t *held = <uint8_t *> calloc(codes + 1, sizeof(uint8_t))
+    cdef int64_t *spans = <int64_t *> malloc((2 * n + 1) * sizeof(int64_t))
+    if held == NULL or spans == NULL:
+        free(held)
+        free(spans)
+        raise MemoryError()
+    cdef int64_t per_facet[64]
+    for k in range(facets):
+        per_facet[k] = 0
+    with nogil:
+        for k in range(mine.shape[0]):
+            held[mine[k]] = 1
+        sums[:, :] = 0.0
+        terms[:, :] = 0
+        # the candidates and their rows checked as they are read, their starts first:
+        # the candidates' offsets and rows are spread over a few MB each, and a row asked
+        # of memory only when it is summed waits for it
+        for i in range(n):
+            if i + AHEAD < n:
+                prefetch(&offsets[cands[i + AHEAD]])
+            c = cands[i]
+            if c < 0 or c >= rows:
+                wrong = 1
+                break
+            start = offsets[c]
+            end = offsets[c + 1]
+            if start < 0 or end < start or end > size:
+                wrong = 2
+                break
+            prefetch(&values[start])
+            spans[2 * i] = start
+            spans[2 * i + 1] = end
+        for i in range(n):
+            if wrong:
+                break
+            start = spans[2 * i]
+            end = spans[2 * i + 1]
+            for j in range(start, end):
+                code = values[j]
+                if code < 0 or code >= codes or not 0 <= facet[code] < facets:
+                    wrong = 3
+                    break
+                f = facet[code]
+                per_facet[f] += 1
+                w = weight[code] if held[code] else 0.0
+                sums[f, i] += w
+                if w > 0:
+                    terms[f, i] += 1
+    free(held)
+    free(spans)
+    if wrong == 1:
+        raise ValueError("a candidate that is not a row")
+    if wrong == 2:
+        raise ValueError("offsets that are no rows of the values")
+    if wrong:
+        raise ValueError("a value that is no code of a facet")
+    read = [None] * facets
+    cdef int64_t[::1] out_values
+    cdef int64_t[::1] out_whose
+    cdef int64_t first
+    for k in range(facets):
+        if not (wanted >> k) & 1:
+            continue
+        first = base[k]
+        got_values = np.empty(per_facet[k], dtype=np.int64)
+        got_whose = np.empty(per_facet[k], dtype=np.int64)
+        out_values = got_values
+        out_whose = got_whose
+        with nogil:
+            at = 0
+            for i in range(n):
+                c = cands[i]
+                for j in range(offsets[c], offsets[c + 1]):
+                    code = values[j]
+                    if facet[code] == k:
+                        out_values[at] = code - first
+                        out_whose[at] = i
+                        at += 1
+        read[k] = (got_values, got_whose)
+    return read

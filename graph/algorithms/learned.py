@@ -66,7 +66,7 @@ import numpy as np
 from graph import consent
 from graph.algorithms import embedding
 from graph.algorithms._candidate_pass import ROWS as _PASS_COLUMNS
-from graph.algorithms._candidate_pass import candidate_pass
+from graph.algorithms._candidate_pass import candidate_pass, packed_sums
 from graph.algorithms._source_walk import source_walk
 from graph.algorithms.link_prediction import DEFAULT_BUDGET
 from graph.algorithms.row_arrays import _shared_arrays, column, column_spans, gather, owners, ranges
@@ -851,11 +851,11 @@ def _packed_sums(
     gathered: dict[str, tuple[np.ndarray, np.ndarray]],
 ) -> None:
     """The shared rarity of ``u`` and each of ``cands`` in every facet of :data:`PACKED`,
-    written into ``col[name]``, from the packed rows of ``u`` and of the candidates: one
-    span each, a table weighing ``u``'s values of every facet (their weights and holders
-    read from ``packed`` rather than counted) and one ``bincount`` with a row per facet,
-    each candidate's weights added in the order of its values, from 0, as
-    :func:`_shared_sum` adds them.
+    written into ``col[name]``, from the packed rows of ``u`` and of the candidates, in one
+    compiled pass (:func:`graph.algorithms._candidate_pass.packed_sums`): ``u``'s values
+    of every facet weighed (their weights and holders read from ``packed`` rather than
+    counted), each candidate's weights added in the order of its values, from 0, as
+    ``bincount`` adds them in :func:`_shared_sum`.
 
     A facet :func:`_facet_columns` would sum from the holders of ``u``'s values (few
     enough of them, :data:`HOLDERS_PER_CANDIDATE_SHARED`) is summed in ``u``'s order
@@ -864,44 +864,46 @@ def _packed_sums(
     more are summed again, in that order. The programmes and skills of the candidates
     read in their order go into ``gathered`` as :func:`_values_of` gives them."""
     n = len(cands)
-    base = packed.base
     mine = packed.values[packed.offsets[u] : packed.offsets[u + 1]]
     if not len(mine):
         return
     facet_of_mine = packed.facet[mine]
     holding = np.bincount(facet_of_mine, weights=packed.holders[mine], minlength=len(PACKED))
-    table = np.zeros(base[-1])
-    table[mine] = packed.weight[mine]
-    start = packed.offsets[cands]
-    lengths = packed.offsets[cands + 1] - start
-    codes = packed.values[ranges(start, lengths)]
-    # each value's facet, and its row of sums: its facet's and its candidate's
-    facet = packed.facet[codes]
-    whose = np.repeat(np.arange(n), lengths)
-    row = facet * n
-    row += whose
-    weighed = table[codes]
-    sums = np.bincount(row, weights=weighed, minlength=len(PACKED) * n).reshape(len(PACKED), n)
-    terms: np.ndarray | None = None
+    kept = sorted(set(facet_of_mine.tolist()))
+    # summed in the candidates' order: the facets with too many holders
+    by_values = [k for k in kept if holding[k] > HOLDERS_PER_CANDIDATE_SHARED * n]
+    # read again for the circle of programmes and the wanted skills
+    wanted = sum(1 << k for k in by_values if PACKED[k] in ("program", "skills"))
+    sums = np.empty((len(PACKED), n))
+    terms = np.empty((len(PACKED), n), dtype=np.int64)
+    # compiled: the candidates' packed rows read once, every facet summed in the same
+    # loop (numpy took some twenty calls, each a pass of its own)
+    read = packed_sums(
+        packed.offsets,
+        packed.values,
+        packed.facet,
+        packed.weight,
+        packed.base,
+        mine,
+        cands,
+        wanted,
+        sums,
+        terms,
+    )
     facets = (p.cohorts, p.programs, p.skills, p.interests, p.events)
-    for k in sorted(set(facet_of_mine.tolist())):
+    for k in kept:
         name = PACKED[k]
         col[name][:] = sums[k]
-        if holding[k] > HOLDERS_PER_CANDIDATE_SHARED * n:
-            # summed in the candidates' order
-            if name in ("program", "skills"):
-                # read again for the circle of programmes and the wanted skills
-                at = facet == k
-                gathered[name] = ((codes[at] - base[k]).astype(np.int64), whose[at])
+        if k in by_values:
+            if read[k] is not None:
+                gathered[name] = read[k]
             continue
         held = mine[facet_of_mine == k]
         if len(held) <= 2:
             continue
-        if terms is None:
-            terms = np.bincount(row, weights=weighed > 0, minlength=len(PACKED) * n).reshape(len(PACKED), n)
         again = np.flatnonzero(terms[k] > 2).tolist()
         if again:
-            weights = dict(zip((held - base[k]).tolist(), packed.weight[held].tolist(), strict=True))
+            weights = dict(zip((held - packed.base[k]).tolist(), packed.weight[held].tolist(), strict=True))
             for i in again:
                 theirs = set(facets[k].of_member[int(cands[i])])
                 total = 0.0

@@ -9,7 +9,8 @@ work on all of them with a handful of numpy calls instead of a Python loop per m
 Rows of a live projection may be replaced or appended to by a writer while a reader
 runs, so nothing here keeps a buffer of a live row: each row is copied once (``bytes``,
 under the GIL) and measured on the copy; only the read-only mapped arrays of a snapshot
-are viewed in place.
+are viewed in place, and their rows laid end to end in C
+(:func:`graph.algorithms._candidate_pass.gather_rows`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from graph.algorithms._candidate_pass import gather_rows
 from graph.projection.shared import SharedRows
 
 _EMPTY = np.zeros(0, dtype=np.int64)
@@ -129,9 +131,15 @@ def gather(rows: Any, members: Sequence[int] | np.ndarray) -> tuple[np.ndarray, 
     """
     if not len(members):
         return _EMPTY, _EMPTY
-    spans = flat_spans(rows, members)
-    if spans is not None:
-        values, at, lengths = spans
+    held = rows.flat() if _readable(rows, members) else None
+    if held is not None:
+        offsets, values = _shared_arrays(rows, "flat", held)
+        index = np.asarray(members, dtype=np.int64)
+        if values.dtype == np.int32:
+            # compiled: numpy's spans cost ten calls, each a pass and an array of its own
+            got: tuple[np.ndarray, np.ndarray] = gather_rows(offsets, values, index)
+            return got
+        at, lengths = _spans(offsets, index)
         return column(values, at), lengths
     picked = [rows[m] for m in (members.tolist() if isinstance(members, np.ndarray) else members)]
     if all(type(row) is array for row in picked):

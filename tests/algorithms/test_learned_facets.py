@@ -270,3 +270,86 @@ def test_facets_that_are_not_a_snapshots_or_do_not_fit_are_not_packed(
     # more codes in all than a 16-bit value holds
     monkeypatch.setattr(mapped.events, "members_of", [()] * (1 << 15))
     assert learned._packed_facets(mapped, len(mapped.adj)) is None
+
+
+@pytest.mark.parametrize("holders", [None, 0, 10_000])
+def test_packed_sums_are_the_former_numpy_code(
+    holders: int | None, mapped: Projection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if holders is not None:
+        # every facet summed in the candidates' order, or every one in the member's
+        monkeypatch.setattr(learned, "HOLDERS_PER_CANDIDATE_SHARED", holders)
+        monkeypatch.setattr(reference, "HOLDERS_PER_CANDIDATE_SHARED", holders)
+    p = mapped
+    packed = member_arrays(p).packed
+    assert packed is not None
+    read = again = 0
+    for me in _askers(p, 2):
+        candidates = learned.candidates_of(p, source_context(p, me))
+        if me % 17 == 0:
+            candidates = [m for m in range(0, p.n_members, 5) if m != me]
+        if not candidates:
+            continue
+        cands = np.asarray(candidates, dtype=np.int64)
+        got: dict[str, np.ndarray] = {name: np.zeros(len(cands)) for name in learned.PACKED}
+        want = {name: np.zeros(len(cands)) for name in learned.PACKED}
+        got_read: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        want_read: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        learned._packed_sums(p, packed, me, cands, got, got_read)
+        reference.packed_sums(p, packed, me, cands, want, want_read)
+        for name in learned.PACKED:
+            assert got[name].tobytes() == want[name].tobytes(), (me, name)
+        assert got_read.keys() == want_read.keys()
+        for name, (values, whose) in want_read.items():
+            assert got_read[name][0].dtype == values.dtype and got_read[name][1].dtype == whose.dtype
+            assert got_read[name][0].tobytes() == values.tobytes(), (me, name)
+            assert got_read[name][1].tobytes() == whose.tobytes(), (me, name)
+        read += len(want_read)
+        # candidates sharing three values or more of a facet with the member: summed again
+        mine = packed.values[packed.offsets[me] : packed.offsets[me + 1]]
+        theirs = [set(packed.values[packed.offsets[c] : packed.offsets[c + 1]].tolist()) for c in candidates]
+        again += sum(len(t & set(mine.tolist())) > 2 for t in theirs)
+    assert again > 0
+    # every facet in the candidates' order: the programmes and skills read again
+    assert read > 0 or holders != 0
+
+
+def test_packed_sums_refuse_what_they_cannot_read_safely(mapped: Projection) -> None:
+    from graph.algorithms._candidate_pass import packed_sums
+
+    packed = member_arrays(mapped).packed
+    assert packed is not None
+    mine = packed.values[packed.offsets[1] : packed.offsets[2]]
+    cands = np.array([2, 3, 4], dtype=np.int64)
+
+    def run(**changed: Any) -> None:
+        args: dict[str, Any] = {
+            "offsets": packed.offsets,
+            "values": packed.values,
+            "facet": packed.facet,
+            "weight": packed.weight,
+            "base": packed.base,
+            "mine": mine,
+            "cands": cands,
+            "wanted": 0b110,
+            "sums": np.zeros((len(learned.PACKED), 3)),
+            "terms": np.zeros((len(learned.PACKED), 3), dtype=np.int64),
+        }
+        args.update(changed)
+        packed_sums(*args.values())
+
+    run()
+    codes = len(packed.facet)
+    for changed in (
+        {"cands": np.array([2, 3, len(packed.offsets) - 1])},  # not a row
+        {"cands": np.array([2, -1, 4])},
+        {"mine": np.array([codes], dtype=np.int16)},  # no code
+        {"weight": packed.weight[:-1]},
+        {"facet": np.where(packed.facet == 1, len(learned.PACKED), packed.facet)},  # no facet
+        {"values": np.full(len(packed.values), codes, dtype=np.int16)},
+        {"sums": np.zeros((len(learned.PACKED), 2))},
+        {"terms": np.zeros((len(learned.PACKED) - 1, 3), dtype=np.int64)},
+        {"base": packed.base[:2]},
+    ):
+        with pytest.raises(ValueError):
+            run(**changed)

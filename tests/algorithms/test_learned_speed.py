@@ -657,3 +657,67 @@ def test_employer_and_industry_columns_are_the_former_codes_on_every_case(
         assert q is p or q.positions.overlay()
         _assert_industry_bits_are_the_current_industries(q)
         _assert_employer_columns_are_the_former_codes(q)
+
+
+def _row_sets(p: Projection) -> list[object]:
+    facets = (p.cohorts, p.programs, p.skills, p.interests, p.events, p.cities, p.employers, p.wants)
+    return [p.adj, *(f.of_member for f in facets), *(f.members_of for f in facets)]
+
+
+def test_gather_is_the_former_numpy_code(
+    club: Projection,
+    mapped: Projection,
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a snapshot changed since: its changed rows are read one by one, as before
+    root = tmp_path_factory.mktemp("gathered")
+    write_snapshot(club, root, stamp=None)
+    changed = open_snapshot(root, reference_year=club.reference_year)[0]
+    busy = max(range(club.n_members), key=lambda m: len(club.adj[m]))
+    changed.apply("knows", [{"a": club.ids[busy], "b": club.ids[busy - 1]}])
+    compiled = 0
+    real = row_arrays.gather_rows
+
+    def counted(*args: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        nonlocal compiled
+        compiled += 1
+        return real(*args)
+
+    monkeypatch.setattr(row_arrays, "gather_rows", counted)
+    rng = np.random.default_rng(17)
+    for p in (club, mapped, changed):
+        for rows in _row_sets(p):
+            size = len(rows)  # type: ignore[arg-type]
+            empty = [m for m in range(size) if not len(rows[m])][:3]  # type: ignore[index]
+            for members in (
+                [],
+                [size - 1],
+                [*empty, 0, *empty],
+                rng.integers(0, size, 200),
+                np.arange(size),
+                [busy, busy, 0] if size > busy else [0, 0],
+            ):
+                for given in (members, np.asarray(members, dtype=np.int64)):
+                    got = row_arrays.gather(rows, given)
+                    want = reference.gather(rows, given)
+                    for a, b in zip(got, want, strict=True):
+                        assert a.dtype == b.dtype == np.int64 and a.tobytes() == b.tobytes()
+    # the snapshots' rows were read in C (the changed one's too, where none of the
+    # members asked for changed)
+    assert compiled > 100
+
+
+def test_gather_rows_refuses_what_it_cannot_read_safely() -> None:
+    from graph.algorithms._candidate_pass import gather_rows
+
+    offsets = np.array([0, 2, 2, 5], dtype=np.int64)
+    values = np.arange(5, dtype=np.int32)
+    got, lengths = gather_rows(offsets, values, np.array([2, 0, 1], dtype=np.int64))
+    assert got.tolist() == [2, 3, 4, 0, 1] and lengths.tolist() == [3, 2, 0]
+    for members in ([3], [-1]):
+        with pytest.raises(ValueError):
+            gather_rows(offsets, values, np.array(members, dtype=np.int64))
+    for broken in ([0, 2, 1, 5], [0, 2, 2, 6], [-1, 2, 2, 5]):
+        with pytest.raises(ValueError):
+            gather_rows(np.array(broken, dtype=np.int64), values, np.array([0, 1, 2], dtype=np.int64))

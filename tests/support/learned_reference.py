@@ -8,6 +8,7 @@ reference the faster code is compared with, in the tests and in ``bench/learned.
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Sequence
 from itertools import chain
 from operator import itemgetter
@@ -24,10 +25,13 @@ from graph.algorithms.learned import (
     CIRCLE_SCAN,
     FEATURES,
     GROUPS,
+    HOLDERS_PER_CANDIDATE_SHARED,
     MAX_YEAR_GAP,
+    PACKED,
     POOL,
     LinearScorer,
     MeanScorer,
+    PackedFacets,
     RankerModel,
     SourceContext,
     _city_year,
@@ -41,7 +45,7 @@ from graph.algorithms.learned import (
     member_arrays,
 )
 from graph.algorithms.link_prediction import DEFAULT_BUDGET
-from graph.algorithms.row_arrays import ranges
+from graph.algorithms.row_arrays import column, flat_spans, ranges
 from graph.algorithms.suggestions import WEIGHTS, _current_industries, _employer_weight, group_holders, rarity
 from graph.algorithms.tie_strength import SharedEmployer, _span
 from graph.projection import Projection
@@ -563,3 +567,82 @@ def _marked_local_community(
         np.bincount(who_e[hit], minlength=n).astype(float),
         np.bincount(who_e[hit], weights=ctx.inner_weight[edges[hit]], minlength=n),
     )
+
+
+def gather(rows: Any, members: Sequence[int] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`graph.algorithms.row_arrays.gather` as numpy read a snapshot's flat rows
+    before they were read in C: the spans' indices, the values at them, widened."""
+    if not len(members):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    spans = flat_spans(rows, members)
+    if spans is not None:
+        values, at, lengths = spans
+        return column(values, at), lengths
+    picked = [rows[m] for m in (members.tolist() if isinstance(members, np.ndarray) else members)]
+    if all(type(row) is array for row in picked):
+        blobs = [row.tobytes() for row in picked]
+        width = picked[0].itemsize
+        lengths = np.fromiter((len(b) // width for b in blobs), dtype=np.int64, count=len(blobs))
+        values = np.frombuffer(b"".join(blobs), dtype=np.dtype(picked[0].typecode))
+        return values.astype(np.int64), lengths
+    lengths = np.fromiter(map(len, picked), dtype=np.int64, count=len(picked))
+    return np.fromiter(chain.from_iterable(picked), dtype=np.int64, count=int(lengths.sum())), lengths
+
+
+def packed_sums(
+    p: Projection,
+    packed: PackedFacets,
+    u: int,
+    cands: np.ndarray,
+    col: dict[str, np.ndarray],
+    gathered: dict[str, tuple[np.ndarray, np.ndarray]],
+) -> None:
+    """:func:`graph.algorithms.learned._packed_sums` as numpy computed it before the
+    compiled pass: the candidates' packed rows read through their spans, every facet summed
+    in one ``bincount`` with a row per facet."""
+    n = len(cands)
+    base = packed.base
+    mine = packed.values[packed.offsets[u] : packed.offsets[u + 1]]
+    if not len(mine):
+        return
+    facet_of_mine = packed.facet[mine]
+    holding = np.bincount(facet_of_mine, weights=packed.holders[mine], minlength=len(PACKED))
+    table = np.zeros(base[-1])
+    table[mine] = packed.weight[mine]
+    start = packed.offsets[cands]
+    lengths = packed.offsets[cands + 1] - start
+    codes = packed.values[ranges(start, lengths)]
+    # each value's facet, and its row of sums: its facet's and its candidate's
+    facet = packed.facet[codes]
+    whose = np.repeat(np.arange(n), lengths)
+    row = facet * n
+    row += whose
+    weighed = table[codes]
+    sums = np.bincount(row, weights=weighed, minlength=len(PACKED) * n).reshape(len(PACKED), n)
+    terms: np.ndarray | None = None
+    facets = (p.cohorts, p.programs, p.skills, p.interests, p.events)
+    for k in sorted(set(facet_of_mine.tolist())):
+        name = PACKED[k]
+        col[name][:] = sums[k]
+        if holding[k] > HOLDERS_PER_CANDIDATE_SHARED * n:
+            # summed in the candidates' order
+            if name in ("program", "skills"):
+                # read again for the circle of programmes and the wanted skills
+                at = facet == k
+                gathered[name] = ((codes[at] - base[k]).astype(np.int64), whose[at])
+            continue
+        held = mine[facet_of_mine == k]
+        if len(held) <= 2:
+            continue
+        if terms is None:
+            terms = np.bincount(row, weights=weighed > 0, minlength=len(PACKED) * n).reshape(len(PACKED), n)
+        again = np.flatnonzero(terms[k] > 2).tolist()
+        if again:
+            weights = dict(zip((held - base[k]).tolist(), packed.weight[held].tolist(), strict=True))
+            for i in again:
+                theirs = set(facets[k].of_member[int(cands[i])])
+                total = 0.0
+                for v, weight in weights.items():
+                    if v in theirs:
+                        total += weight
+                col[name][i] = total
