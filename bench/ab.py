@@ -63,6 +63,12 @@ def p50s(result: dict[str, Any]) -> dict[str, float]:
     }
 
 
+def absolute(args: list[str]) -> list[str]:
+    """``args`` with each one that names an existing file or folder made absolute: both sides
+    run in their own folder, and a path is the caller's (``--snapshot var/bench/...``)."""
+    return [str(Path(a).resolve()) if not a.startswith("-") and Path(a).exists() else a for a in args]
+
+
 def _run(root: Path, benchmark: str, args: list[str], name: str) -> dict[str, float]:
     # -m puts the working folder first on the path: the side's own modules are imported
     subprocess.run(
@@ -96,6 +102,7 @@ def main(argv: list[str]) -> dict[str, Any]:
     parser.add_argument("--rounds", type=int, default=3, help="runs of each side")
     parser.add_argument("--benchmark", default="learned", help="the benchmark both sides run")
     args, rest = parser.parse_known_args(argv)
+    rest = absolute(rest)
     if args.rounds < 1:
         parser.error("--rounds must be at least 1")
     runs: dict[str, list[dict[str, float]]] = {"current": [], "revision": []}

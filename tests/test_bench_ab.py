@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.ab import checkout_at, compare, p50s
+from bench.ab import absolute, checkout_at, compare, p50s
 
 
 def test_compare_takes_the_median_run_of_each_side_and_only_calls_both_timed() -> None:
@@ -41,6 +41,13 @@ def test_p50s_reads_the_cpu_median_of_each_timed_call() -> None:
     }
     assert p50s(result) == {"learned": 2.9}
     assert p50s({}) == {}
+
+
+def test_paths_given_to_both_sides_are_made_absolute(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "snap").mkdir()
+    monkeypatch.chdir(tmp_path)
+    got = absolute(["--snapshot", "snap", "--tier", "hbs", "--models", "absent", "--compiled"])
+    assert got == ["--snapshot", str(tmp_path / "snap"), "--tier", "hbs", "--models", "absent", "--compiled"]
 
 
 def test_checkout_at_writes_the_revisions_tracked_files(tmp_path: Path) -> None:
