@@ -311,6 +311,21 @@ cdef int _pass(
     return wrong
 
 
+cdef inline int _row_span(
+    const int64_t[::1] offsets, Py_ssize_t rows, Py_ssize_t size, int64_t m, int64_t *start, int64_t *end
+) noexcept nogil:
+    """Row ``m``'s span of the values through ``offsets`` (``rows`` rows of ``size``
+    values) into ``start`` and ``end``: 0, or 1 for a member that is not a row, 2 for
+    offsets that are no span of the values."""
+    if m < 0 or m >= rows:
+        return 1
+    start[0] = offsets[m]
+    end[0] = offsets[m + 1]
+    if start[0] < 0 or end[0] < start[0] or end[0] > size:
+        return 2
+    return 0
+
+
 def gather_rows(const int64_t[::1] offsets, const int32_t[::1] values, const int64_t[::1] members):
     """``(values, lengths)``: the rows ``values[offsets[m]:offsets[m + 1]]`` of ``members``
     laid end to end in their order, as int64, and each row's length (int64), as
@@ -325,21 +340,15 @@ def gather_rows(const int64_t[::1] offsets, const int32_t[::1] values, const int
     got_lengths = np.empty(n, dtype=np.int64)
     cdef int64_t[::1] lengths = got_lengths
     cdef Py_ssize_t i, j, at
-    cdef int64_t m, start, end, total = 0
+    cdef int64_t start, end, total = 0
     cdef int wrong = 0
     with nogil:
         for i in range(n):
             if i + AHEAD < n:
                 # the members' starts are spread over the whole offsets (a few MB)
                 prefetch(&offsets[members[i + AHEAD]])
-            m = members[i]
-            if m < 0 or m >= rows:
-                wrong = 1
-                break
-            start = offsets[m]
-            end = offsets[m + 1]
-            if start < 0 or end < start or end > size:
-                wrong = 2
+            wrong = _row_span(offsets, rows, size, members[i], &start, &end)
+            if wrong:
                 break
             lengths[i] = end - start
             total += end - start
@@ -426,14 +435,8 @@ def packed_sums(
         for i in range(n):
             if i + AHEAD < n:
                 prefetch(&offsets[cands[i + AHEAD]])
-            c = cands[i]
-            if c < 0 or c >= rows:
-                wrong = 1
-                break
-            start = offsets[c]
-            end = offsets[c + 1]
-            if start < 0 or end < start or end > size:
-                wrong = 2
+            wrong = _row_span(offsets, rows, size, cands[i], &start, &end)
+            if wrong:
                 break
             prefetch(&values[start])
             spans[2 * i] = start

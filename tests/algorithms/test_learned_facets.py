@@ -95,6 +95,14 @@ def _askers(p: Projection, step: int = 3) -> list[int]:
     return list(range(0, p.n_members, step))
 
 
+def _candidates(p: Projection, me: int) -> list[int]:
+    """``me``'s candidates; for every 17th member, who holds nothing of any facet, every
+    fifth member instead (scored against everyone else)."""
+    if me % 17 == 0:
+        return [m for m in range(0, p.n_members, 5) if m != me]
+    return learned.candidates_of(p, source_context(p, me))
+
+
 @pytest.mark.parametrize("served", ["memory", "snapshot"])
 @pytest.mark.parametrize("holders", [None, 0, 10_000])
 def test_facet_columns_are_each_facet_summed_alone(
@@ -112,10 +120,7 @@ def test_facet_columns_are_each_facet_summed_alone(
     nonzero = dict.fromkeys(learned._FACETS, 0)
     empty = 0
     for me in _askers(p):
-        candidates = learned.candidates_of(p, source_context(p, me))
-        if me % 17 == 0:
-            # one who holds nothing: scored against everyone else
-            candidates = [m for m in range(0, p.n_members, 5) if m != me]
+        candidates = _candidates(p, me)
         if not candidates:
             continue
         cands = np.asarray(candidates, dtype=np.int64)
@@ -285,9 +290,7 @@ def test_packed_sums_are_the_former_numpy_code(
     assert packed is not None
     read = again = 0
     for me in _askers(p, 2):
-        candidates = learned.candidates_of(p, source_context(p, me))
-        if me % 17 == 0:
-            candidates = [m for m in range(0, p.n_members, 5) if m != me]
+        candidates = _candidates(p, me)
         if not candidates:
             continue
         cands = np.asarray(candidates, dtype=np.int64)
