@@ -45,3 +45,18 @@ def packed_sums(
     sums: np.ndarray,
     terms: np.ndarray,
 ) -> list[tuple[np.ndarray, np.ndarray] | None]: ...
+def employer_sums(
+    offsets: np.ndarray,
+    employer: np.ndarray,
+    start: np.ndarray,
+    end: np.ndarray,
+    cands: np.ndarray,
+    member: int,
+    employers: np.ndarray,
+    base: np.ndarray,
+    holders: np.ndarray,
+    factor: np.ndarray,
+    reference_year: int,
+    out: np.ndarray,
+    shared: np.ndarray,
+) -> None: ...

@@ -489,3 +489,165 @@ def packed_sums(
                         at += 1
         read[k] = (got_values, got_whose)
     return read
+
+
+def employer_sums(
+    const int64_t[::1] offsets,
+    const int32_t[::1] employer,
+    const int16_t[::1] start,
+    const int16_t[::1] end,
+    const int64_t[::1] cands,
+    int64_t member,
+    const int64_t[::1] employers,
+    const double[::1] base,
+    const int64_t[::1] holders,
+    const double[::1] factor,
+    int64_t reference_year,
+    double[::1] out,
+    int64_t[:, :, ::1] shared,
+):
+    """The ``employer`` feature of ``(member, c)`` for each of ``cands`` into ``out``: the
+    blend's weight of the employers the two share
+    (:func:`graph.algorithms.suggestions._employer_weight`, unit weights), from the rows
+    of positions ``offsets`` over the columns ``employer``, ``start`` and ``end`` (a year,
+    0 unknown; an end of 0: current, to ``reference_year``).
+
+    ``employers``: the member's, distinct, with each one's ``base`` weight and its
+    ``holders``; ``factor``: the weight's factor by the longest overlap there + 1, capped
+    at 5 years (index 0: none known, 1: none, 2 … 6: 1 … 5 years or more). The overlap at
+    an employer is what :func:`graph.algorithms.tie_strength.overlaps` gives: the most
+    years the member's and the candidate's dated positions there have in common, the
+    first such pair in the member's order, then the candidate's (0: none; -1: no dated
+    pair). The terms are added from 0.0 in the blend's order (the longest overlap first,
+    then the employer with fewer holders), each the product of a base and a factor, so
+    that the sums are the blend's to the last bit.
+
+    Into ``shared[i, k]``, for candidate ``i`` and the member's employer ``k``: the
+    overlap there (-2 when ``i`` holds no position there), its first and its last year
+    (0 and 0 without one), the :class:`~graph.algorithms.tie_strength.SharedEmployer`
+    that a suggestion's reason words.
+
+    Numpy took some thirty calls for the weights (the positions' spans, their employers
+    looked up, a table of overlaps, two sorts), each a pass and an array of its own; here
+    each candidate's row is read once."""
+    cdef Py_ssize_t n = cands.shape[0]
+    cdef Py_ssize_t e = employers.shape[0]
+    cdef Py_ssize_t rows = offsets.shape[0] - 1
+    cdef Py_ssize_t size = employer.shape[0]
+    cdef Py_ssize_t i, j, k, s, t, spans = 0, theirs
+    cdef int64_t first, last, overlap, row_start, row_end, which
+    cdef double total
+    cdef int wrong = 0
+    if base.shape[0] != e or holders.shape[0] != e:
+        raise ValueError("base and holders must have an entry per employer")
+    if factor.shape[0] != 7:
+        raise ValueError("factor must have 7 entries")
+    if start.shape[0] != size or end.shape[0] != size:
+        raise ValueError("the columns must be as long as each other")
+    if out.shape[0] != n or shared.shape[0] != n or shared.shape[1] != e or shared.shape[2] != 3:
+        raise ValueError("out and shared must have an entry per candidate (and employer)")
+    for k in range(e):
+        for j in range(k):
+            if employers[j] == employers[k]:
+                raise ValueError("the member's employers must be distinct")
+    wrong = _row_span(offsets, rows, size, member, &row_start, &row_end)
+    if wrong == 1:
+        raise ValueError("a member that is not a row")
+    if wrong:
+        raise ValueError("offsets that are no rows of the columns")
+    # the member's dated positions at its employers, in its order: which employer, first
+    # and last year; the same of a candidate's, laid out afresh for each
+    cdef int64_t *span = <int64_t *> malloc((3 * (row_end - row_start) + 1) * sizeof(int64_t))
+    cdef int64_t *their = NULL
+    cdef Py_ssize_t room = 0
+    if span == NULL:
+        raise MemoryError()
+    with nogil:
+        for j in range(row_start, row_end):
+            which = _index_of(employers, e, employer[j])
+            if which >= 0 and start[j] != 0:
+                span[3 * spans] = which
+                span[3 * spans + 1] = start[j]
+                span[3 * spans + 2] = end[j] if end[j] != 0 else reference_year
+                spans += 1
+        for i in range(n):
+            wrong = _row_span(offsets, rows, size, cands[i], &row_start, &row_end)
+            if wrong:
+                break
+            if row_end - row_start > room:
+                free(their)
+                room = row_end - row_start
+                their = <int64_t *> malloc(3 * room * sizeof(int64_t))
+                if their == NULL:
+                    wrong = 3
+                    break
+            for k in range(e):
+                shared[i, k, 0] = -2
+                shared[i, k, 1] = 0
+                shared[i, k, 2] = 0
+            theirs = 0
+            for j in range(row_start, row_end):
+                which = _index_of(employers, e, employer[j])
+                if which < 0:
+                    continue
+                # held there, its overlap unknown until a dated pair is found
+                shared[i, which, 0] = -1
+                if start[j] != 0:
+                    their[3 * theirs] = which
+                    their[3 * theirs + 1] = start[j]
+                    their[3 * theirs + 2] = end[j] if end[j] != 0 else reference_year
+                    theirs += 1
+            # each pair at one employer, the member's positions outer: the first longest
+            # overlap wins, as in ``overlaps``
+            for s in range(spans):
+                k = span[3 * s]
+                for t in range(theirs):
+                    if their[3 * t] != k:
+                        continue
+                    first = span[3 * s + 1] if span[3 * s + 1] >= their[3 * t + 1] else their[3 * t + 1]
+                    last = span[3 * s + 2] if span[3 * s + 2] <= their[3 * t + 2] else their[3 * t + 2]
+                    overlap = last - first + 1 if first <= last else 0
+                    if overlap > shared[i, k, 0]:
+                        shared[i, k, 0] = overlap
+                        shared[i, k, 1] = first if overlap else 0
+                        shared[i, k, 2] = last if overlap else 0
+            # the shared employers' terms in the blend's order: the next key taken each
+            # time (a member has a few employers); equal keys give equal terms
+            total = 0.0
+            while True:
+                which = -1
+                for k in range(e):
+                    overlap = shared[i, k, 0]
+                    if overlap >= -1 and (
+                        which < 0
+                        or overlap > shared[i, which, 0]
+                        or (overlap == shared[i, which, 0] and holders[k] < holders[which])
+                    ):
+                        which = k
+                if which < 0:
+                    break
+                overlap = shared[i, which, 0]
+                total += base[which] * factor[0 if overlap < 0 else 1 + (overlap if overlap < 5 else 5)]
+                # taken: marked below -2 (-4 less its overlap), then unmarked
+                shared[i, which, 0] = -4 - overlap
+            for k in range(e):
+                if shared[i, k, 0] <= -3:
+                    shared[i, k, 0] = -4 - shared[i, k, 0]
+            out[i] = total
+    free(span)
+    free(their)
+    if wrong == 1:
+        raise ValueError("a candidate that is not a row")
+    if wrong == 2:
+        raise ValueError("offsets that are no rows of the columns")
+    if wrong:
+        raise MemoryError()
+
+
+cdef inline int64_t _index_of(const int64_t[::1] keys, Py_ssize_t n, int64_t key) noexcept nogil:
+    """Where ``key`` is among the first ``n`` of ``keys``, or -1."""
+    cdef Py_ssize_t k
+    for k in range(n):
+        if keys[k] == key:
+            return k
+    return -1

@@ -66,10 +66,10 @@ import numpy as np
 from graph import consent
 from graph.algorithms import embedding
 from graph.algorithms._candidate_pass import ROWS as _PASS_COLUMNS
-from graph.algorithms._candidate_pass import candidate_pass, packed_sums
+from graph.algorithms._candidate_pass import candidate_pass, employer_sums, packed_sums
 from graph.algorithms._source_walk import source_walk
 from graph.algorithms.link_prediction import DEFAULT_BUDGET
-from graph.algorithms.row_arrays import _shared_arrays, column, column_spans, gather, owners, ranges
+from graph.algorithms.row_arrays import _shared_arrays, gather, owners, ranges, shared_columns
 from graph.algorithms.suggestions import (
     WEIGHTS,
     Reason,
@@ -82,6 +82,7 @@ from graph.algorithms.suggestions import (
     rarity,
     screen,
 )
+from graph.algorithms.tie_strength import SharedEmployer
 from graph.projection import Facet, Projection
 from graph.projection.shared import SharedRows
 
@@ -576,6 +577,10 @@ class SourceContext:
     #: of their degrees) and whether each is one of the member's, so that the mutual
     #: connections a suggestion names are not read again (:func:`_mutuals_of`)
     candidate_rows: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    #: left by :func:`pair_features` for a member with employers: they, and what each
+    #: candidate shares with it there (:func:`_employer_column`), so that a suggestion's
+    #: employer reason reads no positions again (:func:`_shared_employers`)
+    candidate_employers: tuple[Sequence[int], np.ndarray] | None = None
 
     def at(self, name: str, members: np.ndarray) -> np.ndarray:
         """The column ``name`` (``cn``, ``aa``…) for each of ``members`` (0 if not reached)."""
@@ -953,103 +958,81 @@ def _held_sums(
 _OVERLAP_FACTOR = np.array([1.0, 0.5, *(1 + min(5, years) / 5 for years in range(1, 6))])
 
 
-def _positions_at(
-    p: Projection, members: np.ndarray, employers: Sequence[int]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The positions of ``members`` at any of ``employers`` (a member's few) laid end to
-    end as columns: whose each one is (an index into ``members``), its employer, start
-    and end, each member's in the order of its row. On a snapshot they are read from its
-    flat columns at once (the start and end of those positions only) instead of a row of
-    positions made per member."""
-    rows = p.positions
-    spans = column_spans(rows, members)
-    if spans is not None:
-        columns, at, lengths = spans
-        employer = columns["employer"][at]
-        held = _any_of(employer, employers)
-        at = at[held]
-        return (
-            owners(lengths)[held],
-            employer[held].astype(np.int64),
-            column(columns["start"], at),
-            column(columns["end"], at),
-        )
-    # a member's employers are those of its positions: the rows of those who hold none
-    # of ``employers`` are not read
-    wanted = set(employers)
-    of_member = p.employers.of_member
-    found = [
-        (i, q.employer, q.start, q.end)
-        for i, m in enumerate(members.tolist())
-        if not wanted.isdisjoint(of_member[m])
-        for q in rows[m]
-        if q.employer in wanted
-    ]
-    whose, employer, start, end = (
-        np.fromiter((f[k] for f in found), dtype=np.int64, count=len(found)) for k in range(4)
-    )
-    return whose, employer, start, end
-
-
-def _employer_weights(
-    p: Projection,
-    total: int,
-    held: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
-    n: int,
-    employers: Sequence[int],
-) -> np.ndarray:
-    """The ``employer`` feature of ``(u, c)`` for each of ``n`` candidates: what
+def _employer_column(
+    p: Projection, total: int, u: int, cands: np.ndarray, employers: Sequence[int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The ``employer`` feature of ``(u, c)`` for each of ``cands``: what
     :func:`graph.algorithms.tie_strength.shared_employers` and the blend's employer weight
-    give (the overlaps only, which is all the weight reads), for every candidate at once.
+    give (the overlaps only, which is all the weight reads), for every candidate at once,
+    in one compiled pass over their positions
+    (:func:`graph.algorithms._candidate_pass.employer_sums`): each term as the blend has
+    it, added in the blend's order, so the sums are the same to the last bit.
 
-    ``employers``: ``u``'s; ``held``: the positions at them of the candidates (whose ``0
-    … n - 1``) and of ``u`` (whose ``n``), as :func:`_positions_at` gives them. A
-    member's employers are those of its positions (the projection adds an employer with
-    a position and clears both together), so the employers a candidate shares with ``u``
-    are those of its positions here. Each position's longest overlap with any of ``u``'s
-    spans at its employer is worked out for every position and span at once, and each
-    shared employer's the longest of its positions'; the weights are summed in the
-    blend's order (the longest overlap first, then the employer with fewer people; the
-    terms of employers equal in both are equal), each term as the blend has it, so the
-    sums are the same to the last bit."""
-    whose, employer, start, end = held
-    # the candidates' positions first (``whose`` ascending), u's after them
-    k = int(np.searchsorted(whose, n))
-    if not k:
-        return np.zeros(n)
-    last = np.where(end != 0, end, p.reference_year)
-    # u's spans: a position without a start has none
-    dated = start[k:] != 0
-    span_employer, span_first, span_last = employer[k:][dated], start[k:][dated], last[k:][dated]
-    who, emp, first, last = whose[:k], employer[:k], start[:k], last[:k]
-    # a row per position, a column per span of u's: the years both were there, negated
-    # (0 for none; 1 where the span is at another employer or the position has no
-    # start) for the ascending sorts below, and each position's longest overlap (1: none)
-    years = np.maximum(first[:, None], span_first) - np.minimum(last[:, None], span_last) - 1
-    np.minimum(years, 0, out=years)
-    years[(emp[:, None] != span_employer) | (first == 0)[:, None]] = 1
-    minus_overlap = years.min(axis=1, initial=1)
-    # each (candidate, employer) once, with its positions' longest overlap: the first of
-    # its run when sorted by the pair, the longest first
-    key = who * (int(emp.max()) + 1) + emp
-    order = np.lexsort((minus_overlap, key))
-    key = key[order]
-    first_of_run = np.empty(len(key), dtype=bool)
-    first_of_run[0] = True
-    np.not_equal(key[1:], key[:-1], out=first_of_run[1:])
-    pick = order[first_of_run]
-    who, emp, minus_overlap = who[pick], emp[pick], minus_overlap[pick]
-    # the blend's weight per employer (``_employer_weight`` with unit weights), each of
-    # u's employers counted and weighed once rather than once per candidate
+    Gives the column, and for each candidate and each of ``employers`` the overlap
+    there, its first and last year (-2, 0, 0 where the candidate was never there): the
+    :func:`graph.algorithms.tie_strength.overlaps` a suggestion's reason words
+    (:func:`_shared_employers`).
+
+    ``employers``: ``u``'s. A member's employers are those of its positions (the
+    projection adds an employer with a position and clears both together), so the
+    employers a candidate shares with ``u`` are those of its positions. On a snapshot the
+    positions are read from its flat columns in place; otherwise the rows of the
+    candidates who share an employer with ``u`` are laid out as such columns first."""
+    n = len(cands)
+    members = np.append(cands, u)
+    rows = p.positions
+    columns = shared_columns(rows, members)
+    if columns is not None:
+        offsets, held = columns
+        index = members
+    else:
+        # a member's employers are those of its positions: the rows of those who hold
+        # none of ``employers`` are not read
+        wanted = set(employers)
+        of_member = p.employers.of_member
+        picked = [rows[m] if not wanted.isdisjoint(of_member[m]) else () for m in members.tolist()]
+        offsets = np.zeros(n + 2, dtype=np.int64)
+        np.cumsum([len(row) for row in picked], out=offsets[1:])
+        flat = [q for row in picked for q in row]
+        held = {
+            "employer": np.fromiter((q.employer for q in flat), dtype=np.int32, count=len(flat)),
+            "start": np.fromiter((q.start for q in flat), dtype=np.int16, count=len(flat)),
+            "end": np.fromiter((q.end for q in flat), dtype=np.int16, count=len(flat)),
+        }
+        index = np.arange(n + 1, dtype=np.int64)
     holding = [p.employers.count(e) for e in employers]
-    keys = np.asarray(employers, dtype=np.int64)
-    sorter = np.argsort(keys)
-    at = sorter[np.searchsorted(keys, emp, sorter=sorter)]
-    count = np.array(holding, dtype=np.int64)[at]
-    base = np.array([_UNIT.employer * rarity(h, total) for h in holding])[at]
-    terms = base * _OVERLAP_FACTOR[1 - np.maximum(minus_overlap, -5)]
-    order = np.lexsort((count, minus_overlap, who))
-    return np.bincount(who[order], weights=terms[order], minlength=n)
+    out = np.empty(n)
+    shared = np.empty((n, len(employers), 3), dtype=np.int64)
+    employer_sums(
+        offsets,
+        held["employer"],
+        held["start"],
+        held["end"],
+        index[:n],
+        int(index[n]),
+        np.asarray(employers, dtype=np.int64),
+        np.array([_UNIT.employer * rarity(h, total) for h in holding]),
+        np.array(holding, dtype=np.int64),
+        _OVERLAP_FACTOR,
+        p.reference_year,
+        out,
+        shared,
+    )
+    return out, shared
+
+
+def _shared_employers(ctx: SourceContext, i: int) -> list[SharedEmployer] | None:
+    """The employers ``ctx.member`` shares with its ``i``-th candidate, with their
+    overlaps, as :func:`graph.algorithms.tie_strength.overlaps` gives them, from what
+    :func:`pair_features` worked out (None when it left nothing)."""
+    if ctx.candidate_employers is None:
+        return None
+    employers, shared = ctx.candidate_employers
+    return [
+        SharedEmployer(employer, first, last, overlap)
+        for employer, (overlap, first, last) in zip(employers, shared[i].tolist(), strict=True)
+        if overlap != -2
+    ]
 
 
 def pair_features(
@@ -1129,10 +1112,8 @@ def pair_features(
     gathered = _facet_columns(p, u, cands, col, their_city, arrays.single_city, arrays.packed)
     my_employers = p.employers.of_member[u]
     if my_employers:
-        # the exact weight (years of overlap) from the positions at the member's employers
-        # alone, the candidates' and its own (last) read at once
-        positions = _positions_at(p, np.append(cands, u), my_employers)
-        col["employer"][:] = _employer_weights(p, total, positions, n, my_employers)
+        col["employer"][:], overlaps = _employer_column(p, total, u, cands, my_employers)
+        ctx.candidate_employers = (my_employers, overlaps)
         bits = arrays.industries
         mine = bits[u]
         if mine.any():
@@ -1918,6 +1899,7 @@ def suggest_learned(
             member_rows=ours,
             kinds=moved[j],
             mutuals=mutuals[j] if mutuals is not None else None,
+            employers=_shared_employers(context[0], i) if "same_employer" in moved[j] else None,
             weigh=False,  # its texts only: the weights are the model's drops
         )
         by_kind = {r.kind: r.detail for r in texts}

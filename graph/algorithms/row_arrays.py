@@ -74,19 +74,6 @@ def _readable(rows: Any, members: Sequence[int] | np.ndarray) -> bool:
     return type(rows) is SharedRows and (rows.unchanged() or not any(map(rows.changed, members)))
 
 
-def _shared_spans(rows: Any, members: Sequence[int] | np.ndarray, kind: str) -> Any:
-    """``(values, at, lengths)`` of :func:`flat_spans` (``kind`` ``flat``) or
-    :func:`column_spans` (``columns``), or None."""
-    if not _readable(rows, members):
-        return None
-    held = rows.flat() if kind == "flat" else rows.columns()
-    if held is None:
-        return None
-    offsets, values = _shared_arrays(rows, kind, held)
-    at, lengths = _spans(offsets, members)
-    return values, at, lengths
-
-
 def flat_spans(
     rows: Any, members: Sequence[int] | np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
@@ -95,21 +82,31 @@ def flat_spans(
     (:meth:`~graph.projection.shared.SharedRows.flat`) as a numpy array, the indices of
     the members' rows in them, laid end to end, and each row's length. None otherwise:
     the rows are then read one by one."""
-    spans: tuple[np.ndarray, np.ndarray, np.ndarray] | None = _shared_spans(rows, members, "flat")
-    return spans
+    if not _readable(rows, members):
+        return None
+    held = rows.flat()
+    if held is None:
+        return None
+    offsets, values = _shared_arrays(rows, "flat", held)
+    at, lengths = _spans(offsets, members)
+    return values, at, lengths
 
 
-def column_spans(
+def shared_columns(
     rows: Any, members: Sequence[int] | np.ndarray
-) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray] | None:
-    """:func:`flat_spans` for rows of several columns (a snapshot's positions,
-    :meth:`~graph.projection.shared.SharedRows.columns`): ``(columns, at, lengths)``,
-    each column a numpy array by name; None when they are not such rows or one of
-    ``members`` changed."""
-    spans: tuple[dict[str, np.ndarray], np.ndarray, np.ndarray] | None = _shared_spans(
-        rows, members, "columns"
-    )
-    return spans
+) -> tuple[np.ndarray, dict[str, np.ndarray]] | None:
+    """For rows of several columns (a snapshot's positions,
+    :meth:`~graph.projection.shared.SharedRows.columns`) none of ``members`` changed
+    since: ``(offsets, columns)``, the rows' offsets and each column a numpy array by
+    name, viewed in place; None when they are not such rows or one of ``members``
+    changed."""
+    if not _readable(rows, members):
+        return None
+    held = rows.columns()
+    if held is None:
+        return None
+    got: tuple[np.ndarray, dict[str, np.ndarray]] = _shared_arrays(rows, "columns", held)
+    return got
 
 
 def column(values: np.ndarray, at: np.ndarray) -> np.ndarray:

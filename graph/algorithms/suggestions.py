@@ -334,6 +334,7 @@ def explain(
     member_rows: _Rows | None = None,
     kinds: Container[str] | None = None,
     mutuals: list[int] | None = None,
+    employers: list[SharedEmployer] | None = None,
     weigh: bool = True,
 ) -> tuple[list[Reason], list[int]]:
     """The reasons ``c`` is a good person for ``me`` to meet, with their weights, and the
@@ -346,7 +347,9 @@ def explain(
     and returned (the learned ranker words only the groups that moved its score); the
     mutual connections named are found whatever the kinds. ``mutuals``: the mutual connections
     in the order they are listed here (``c``'s row's, or ``me``'s when ``c``'s is more
-    than four times as long), when the caller has them already. With ``weigh`` false the
+    than four times as long), when the caller has them already. ``employers``: the
+    employers the two share with their overlaps (:func:`tie_strength.overlaps` of them),
+    when the caller has them already. With ``weigh`` false the
     texts are written but the weights are left at 0 (the learned ranker weighs each reason
     by its model and reads only the texts).
 
@@ -427,7 +430,9 @@ def explain(
 
     employer, industry = every or "same_employer" in kinds, every or "same_industry" in kinds
     if (employer or industry) and consent.shares_employer_at(p, c):
-        _employment_reasons(p, ours, theirs_rows, w, total, reasons, describe, employer, industry, weigh)
+        _employment_reasons(
+            p, ours, theirs_rows, w, total, reasons, describe, employer, industry, weigh, employers
+        )
 
     for facet, fw, kind, verb in (
         (p.skills, w.skills, "shared_skills", "both know "),
@@ -533,17 +538,25 @@ def _employment_reasons(
     employer: bool = True,
     industry: bool = True,
     weigh: bool = True,
+    known: list[SharedEmployer] | None = None,
 ) -> None:
     """The same_employer reason (when ``employer``) and the same_industry one (when
-    ``industry``) into ``reasons`` (their weights 0 without ``weigh``)."""
-    held = theirs.of(p.employers) if employer else ()
-    common = [e for e in ours.of(p.employers) if e in held] if w.employer > 0 and held else []
-    if common:
-        # every position is read for the industries when they are asked (the blend's
-        # reasons), the ones at the shared employers alone otherwise (a learned suggestion's)
-        whole = industry and w.industry > 0
-        spans = theirs.positions() if whole else theirs.positions_at(common)
-        shared = overlaps(common, ours.positions(), spans, p.reference_year)
+    ``industry``) into ``reasons`` (their weights 0 without ``weigh``); ``known``: the
+    employers the two share with their overlaps, when the caller has them."""
+    shared: list[SharedEmployer] = []
+    if employer and w.employer > 0:
+        if known is not None:
+            shared = known
+        elif held := theirs.of(p.employers):
+            common = [e for e in ours.of(p.employers) if e in held]
+            if common:
+                # every position is read for the industries when they are asked (the
+                # blend's reasons), the ones at the shared employers alone otherwise (a
+                # learned suggestion's)
+                whole = industry and w.industry > 0
+                spans = theirs.positions() if whole else theirs.positions_at(common)
+                shared = overlaps(common, ours.positions(), spans, p.reference_year)
+    if shared:
         details: list[str] = []
         weight = _employer_weight(p, shared, w, total, details if describe else None, weigh)
         reasons.append(Reason("same_employer", "; ".join(details[:2]) if describe else "", weight))

@@ -162,8 +162,7 @@ def test_employer_weights_are_the_blends(club: Projection) -> None:
             if c != me and set(club.employers.of_member[c]) & set(club.employers.of_member[me])
         ]
         employers = club.employers.of_member[me]
-        held = learned._positions_at(club, np.array([*others, me]), employers)
-        fast = learned._employer_weights(club, total, held, len(others), employers).tolist()
+        fast = learned._employer_column(club, total, me, np.array(others), employers)[0].tolist()
         slow = [_employer_weight(club, shared_employers(club, me, c), learned._UNIT, total) for c in others]
         assert fast == slow, club.ids[me]
         checked += len(others)

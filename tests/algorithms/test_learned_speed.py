@@ -9,7 +9,7 @@ import pytest
 
 from graph.algorithms import learned, row_arrays, suggestions
 from graph.algorithms.learned import FEATURES, pair_features, source_context
-from graph.algorithms.tie_strength import SharedEmployer, overlaps
+from graph.algorithms.tie_strength import SharedEmployer, overlaps, shared_employers
 from graph.projection import Position, Projection
 from graph.projection.snapshot import open_snapshot, write_snapshot
 from tests.support import learned_reference as reference
@@ -303,26 +303,117 @@ def test_member_arrays_pack_every_city_and_year(club: Projection) -> None:
     assert city.tolist() == extreme.city.tolist() and year.tolist() == extreme.year.tolist()
 
 
-def test_positions_at_employers_from_a_snapshot_are_the_rows(club: Projection, mapped: Projection) -> None:
+def test_the_employer_column_from_a_snapshots_columns_is_the_one_from_its_rows(
+    club: Projection, mapped: Projection
+) -> None:
     members = np.array([m for m in range(club.n_members) if club.positions[m]][::3])
     assert len(members) > 100
-    employers = sorted({q.employer for m in members[:40] for q in club.positions[m]})[:6]
-    expected = learned._positions_at(club, members, employers)  # from the rows, one by one
-    assert type(mapped.positions).__name__ == "SharedRows" and mapped.positions.columns() is not None
-    # the positions' columns are no flat values: a reader of one column per row never
-    # takes them for one
+    columns = row_arrays.shared_columns(mapped.positions, members)
+    assert columns is not None and {"employer", "start", "end"} <= set(columns[1])
+    # the positions' columns are no flat values, and the ties no columns: a reader of
+    # one never takes them for the other; a live projection's rows are no columns
     assert mapped.positions.flat() is None and mapped.adj.columns() is None
     assert row_arrays.flat_spans(mapped.positions, members) is None
-    assert row_arrays.column_spans(mapped.adj, members) is None
-    for got, want in zip(learned._positions_at(mapped, members, employers), expected, strict=True):
-        assert got.dtype == np.int64 and np.array_equal(got, want)
-    whose, employer, start, end = expected
-    assert len(set(whose)) > 20 and (end == 0).any() and (end > 0).any()
-    for k, m in enumerate(members[:50]):
-        assert [(employer[i], start[i], end[i]) for i in np.flatnonzero(whose == k)] == [
-            (q.employer, q.start, q.end) for q in club.positions[m] if q.employer in employers
-        ]
-    assert all(len(column) == 0 for column in learned._positions_at(mapped, members, []))
+    assert row_arrays.shared_columns(mapped.adj, members) is None
+    assert row_arrays.shared_columns(club.positions, members) is None
+    total = max(club.n_members, 2)
+    shared = 0
+    for u in members[:60].tolist():
+        employers = club.employers.of_member[u]
+        cands = members[members != u]
+        got, got_shared = learned._employer_column(mapped, total, u, cands, employers)
+        want, want_shared = learned._employer_column(club, total, u, cands, employers)
+        assert got.tobytes() == want.tobytes() and np.array_equal(got_shared, want_shared), club.ids[u]
+        shared += int(np.count_nonzero(got))
+    assert shared > 100
+
+
+def test_the_employers_a_suggestion_words_are_those_the_two_share(
+    club: Projection, mapped: Projection, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # and a club where positions without a start are common
+    employment = _employment_club(20, 3)
+    root = tmp_path_factory.mktemp("employment")
+    write_snapshot(employment, root, stamp=None)
+    employment_mapped = open_snapshot(root, reference_year=employment.reference_year)[0]
+    seen: set[int] = set()
+    for p in (club, mapped, employment, employment_mapped):
+        for me in _askers(p, 4 if p.n_members > 100 else 1):
+            ctx = source_context(p, me)
+            cands = learned.candidates_of(p, ctx)
+            pair_features(p, ctx, cands)
+            for i, c in enumerate(cands):
+                got = learned._shared_employers(ctx, i)
+                want = shared_employers(p, me, c)
+                # a member with no employer leaves nothing to read (and shares none)
+                assert (got if p.employers.of_member[me] else want) == want, (p.ids[me], p.ids[c])
+                seen |= {min(s.overlap, 1) for s in want}
+    # known years together, at different times, and years unknown
+    assert seen == {-1, 0, 1}
+
+
+def test_employer_sums_refuse_what_they_cannot_read_safely() -> None:
+    from graph.algorithms._candidate_pass import employer_sums
+
+    # row 0, the member: at 7 in 2010-2014 and at 9 without a start; row 1: at 7 from
+    # 2012 on; row 2: at 9 and at 8 (not the member's); row 3: at 9 and at 7 in 2014-2016
+    offsets = np.array([0, 2, 3, 5, 7], dtype=np.int64)
+    employer = np.array([7, 9, 7, 9, 8, 9, 7], dtype=np.int32)
+    start = np.array([2010, 0, 2012, 2000, 2005, 2001, 2014], dtype=np.int16)
+    end = np.array([2014, 0, 0, 2001, 0, 0, 2016], dtype=np.int16)
+    employers = np.array([7, 9], dtype=np.int64)
+    base, holders = np.array([0.5, 0.3]), np.array([3, 2], dtype=np.int64)
+
+    def sums(**changed: object) -> list[float]:
+        given: dict[str, object] = {
+            "offsets": offsets,
+            "employer": employer,
+            "start": start,
+            "end": end,
+            "cands": np.array([1, 2, 3], dtype=np.int64),
+            "member": 0,
+            "employers": employers,
+            "base": base,
+            "holders": holders,
+            "factor": learned._OVERLAP_FACTOR,
+            "reference_year": 2020,
+            "out": np.full(3, np.nan),
+            "shared": np.full((3, 2, 3), 99, dtype=np.int64),
+        } | changed
+        employer_sums(*given.values())
+        out: np.ndarray = given["out"]  # type: ignore[assignment]
+        return out.tolist()
+
+    # 3 years together at 7 (x 1.6); at 9 the member's years are unknown (x 1); row 3: 1
+    # year together at 7 first, then 9 (the longest overlap first)
+    assert sums() == [0.5 * (1 + 3 / 5), 0.3, 0.0 + 0.5 * (1 + 1 / 5) + 0.3]
+    # and what each candidate shares at 7 and at 9: overlap (-2 never there, -1 unknown),
+    # first and last year
+    shared = np.zeros((3, 2, 3), dtype=np.int64)
+    sums(shared=shared)
+    assert shared.tolist() == [
+        [[3, 2012, 2014], [-2, 0, 0]],
+        [[-2, 0, 0], [-1, 0, 0]],
+        [[1, 2014, 2014], [-1, 0, 0]],
+    ]
+    empty = np.zeros((0, 2, 3), dtype=np.int64)
+    assert sums(cands=np.zeros(0, dtype=np.int64), out=np.zeros(0), shared=empty) == []
+    for changed in (
+        {"member": 4},
+        {"member": -1},
+        {"cands": np.array([1, 4, 2], dtype=np.int64)},
+        {"offsets": np.array([0, 2, 1, 5, 7], dtype=np.int64)},
+        {"offsets": np.array([0, 2, 3, 5, 8], dtype=np.int64)},
+        {"employers": np.array([7, 7], dtype=np.int64)},
+        {"base": np.array([0.5])},
+        {"holders": np.array([3, 2, 1], dtype=np.int64)},
+        {"factor": learned._OVERLAP_FACTOR[:6].copy()},
+        {"end": end[:6].copy()},
+        {"out": np.zeros(2)},
+        {"shared": np.zeros((3, 3, 3), dtype=np.int64)},
+    ):
+        with pytest.raises(ValueError):
+            sums(**changed)
 
 
 @pytest.mark.parametrize("want", [20, 200])
