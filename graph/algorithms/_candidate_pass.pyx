@@ -558,11 +558,27 @@ def employer_sums(
     # the member's dated positions at its employers, in its order: which employer, first
     # and last year; the same of a candidate's, laid out afresh for each
     cdef int64_t *span = <int64_t *> malloc((3 * (row_end - row_start) + 1) * sizeof(int64_t))
+    cdef int64_t *bounds = <int64_t *> malloc((2 * n + 1) * sizeof(int64_t))
     cdef int64_t *their = NULL
     cdef Py_ssize_t room = 0
-    if span == NULL:
+    if span == NULL or bounds == NULL:
+        free(span)
+        free(bounds)
         raise MemoryError()
     with nogil:
+        # the candidates' rows checked and asked of memory first, their starts ahead of
+        # them: their offsets and positions are spread over a few MB each, and a row read
+        # only when it is reached waits for memory
+        for i in range(n):
+            if i + AHEAD < n:
+                prefetch(&offsets[cands[i + AHEAD]])
+            wrong = _row_span(offsets, rows, size, cands[i], &bounds[2 * i], &bounds[2 * i + 1])
+            if wrong:
+                break
+            if bounds[2 * i] < size:
+                prefetch(&employer[bounds[2 * i]])
+                prefetch(&start[bounds[2 * i]])
+                prefetch(&end[bounds[2 * i]])
         for j in range(row_start, row_end):
             which = _index_of(employers, e, employer[j])
             if which >= 0 and start[j] != 0:
@@ -571,9 +587,10 @@ def employer_sums(
                 span[3 * spans + 2] = end[j] if end[j] != 0 else reference_year
                 spans += 1
         for i in range(n):
-            wrong = _row_span(offsets, rows, size, cands[i], &row_start, &row_end)
             if wrong:
                 break
+            row_start = bounds[2 * i]
+            row_end = bounds[2 * i + 1]
             if row_end - row_start > room:
                 free(their)
                 room = row_end - row_start
@@ -635,6 +652,7 @@ def employer_sums(
                     shared[i, k, 0] = -4 - shared[i, k, 0]
             out[i] = total
     free(span)
+    free(bounds)
     free(their)
     if wrong == 1:
         raise ValueError("a candidate that is not a row")
