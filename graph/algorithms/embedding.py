@@ -46,6 +46,8 @@ RANK = 32
 #: the same as at 1e-4 to 1e-4 of its largest value, at a graph of hbs' size (320,000
 #: members, 3.3 M ties) it costs 37 s of CPU against 59 s (bench/RESULTS.md).
 TOLERANCE = 1e-3
+#: Rows whose lengths :attr:`Embedding.scaled_norms` works out at a time.
+_NORM_ROWS = 1_024
 
 
 @dataclass
@@ -60,6 +62,10 @@ class Embedding:
 
     def __post_init__(self) -> None:
         self._rows_in_one_place()
+
+    def __getstate__(self) -> dict[str, Any]:
+        # what is made from the vectors is made again when needed, not stored with them
+        return {key: value for key, value in self.__dict__.items() if key not in ("weights", "scaled_norms")}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         # a model stored before the vectors were kept row by row is read as it is now
@@ -85,6 +91,19 @@ class Embedding:
         space; made once, not on every request."""
         values = self.values.astype(np.float32)
         return values, np.sqrt(np.maximum(values, 0.0))
+
+    @cached_property
+    def scaled_norms(self) -> np.ndarray:
+        """Each row's length in the spectral clustering space (scaled by ``sqrt(λ)``,
+        float32), for the cosines of :func:`pair_columns`: made once, by a thousand rows
+        at a time (no copy of the whole), the same numbers as a request's rows give."""
+        scale = self.weights[1]
+        out = np.empty(len(self.vectors), dtype=np.float32)
+        for start in range(0, len(self.vectors), _NORM_ROWS):
+            # row by row in memory, as a request's gathered rows are: the sums' order
+            rows = np.ascontiguousarray(self.vectors[start : start + _NORM_ROWS])
+            out[start : start + len(rows)] = np.linalg.norm(rows * scale, axis=1)
+        return out
 
     def without(self, member_ids: Iterable[str]) -> Embedding:
         """This embedding with the rows of ``member_ids`` blanked: the id empty and the
@@ -206,7 +225,7 @@ def pair_columns(
     out[known, 1] = vectors @ (own * values * values)
     # the cosine in the embedding scaled by sqrt(λ): the spectral clustering space
     theirs_scaled, mine_scaled = vectors * scale, own * scale
-    norms = np.linalg.norm(theirs_scaled, axis=1) * float(np.linalg.norm(mine_scaled))
+    norms = emb.scaled_norms[at] * float(np.linalg.norm(mine_scaled))
     out[known, 2] = np.divide(
         theirs_scaled @ mine_scaled, norms, out=np.zeros(len(at), np.float32), where=norms > 0
     )

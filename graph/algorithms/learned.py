@@ -563,7 +563,8 @@ class SourceContext:
     cn_city_year: np.ndarray
     cities: dict[int, int] = field(default_factory=dict)
     years: dict[int, int] = field(default_factory=dict)
-    #: the member's connections per (city, year) pair, keyed :func:`_city_year`
+    #: the member's connections per known (city, year) pair, keyed by its place in the
+    #: member arrays (:attr:`MemberArrays.place`)
     city_years: dict[int, int] = field(default_factory=dict)
     programs: dict[int, int] = field(default_factory=dict)
     #: the member's connections, sorted, and the ties among them the walk went along
@@ -585,11 +586,6 @@ class SourceContext:
     def at(self, name: str, members: np.ndarray) -> np.ndarray:
         """The column ``name`` (``cn``, ``aa``…) for each of ``members`` (0 if not reached)."""
         return _lookup(self.keys, getattr(self, name), members)
-
-
-def _city_year(city: np.ndarray, year: np.ndarray) -> np.ndarray:
-    """One key per (city, year) pair, -1 when either is unknown."""
-    return np.where((city >= 0) & (year > 0), city * 10_000 + year, -1)
 
 
 def _any_of(values: np.ndarray, keys: Sequence[int] | np.ndarray) -> np.ndarray:
@@ -668,7 +664,8 @@ def source_context(p: Projection, u: int, budget: int = DEFAULT_BUDGET) -> Sourc
     city, year = arrays.city, arrays.year
     programs = _counts(gather(p.programs.of_member, mine)[0])
     cities, years = city[mine], year[mine]
-    pairs = _city_year(cities, years)
+    # a (city, year) pair's key: the place of the member arrays, distinct for each pair
+    pairs = arrays.place[mine][(cities >= 0) & (years > 0)]
     return SourceContext(
         u,
         keys,
@@ -680,7 +677,7 @@ def source_context(p: Projection, u: int, budget: int = DEFAULT_BUDGET) -> Sourc
         cn_city_year,
         cities=_counts(cities[cities >= 0]),
         years=_counts(years[years > 0]),
-        city_years=_counts(pairs[pairs >= 0]),
+        city_years=_counts(pairs),
         programs=programs,
         neighbours=neighbours,
         inner_start=inner_start,
@@ -1149,7 +1146,8 @@ def pair_features(
     col["rank_resource_allocation"][:] = _rank(col["resource_allocation"])
     col["rank_adamic_adar"][:] = _rank(col["adamic_adar"])
     if du and ctx.city_years:
-        col["circle_city_year"][:] = _counted(ctx.city_years, _city_year(their_city, their_year)) / du
+        # a candidate's place is a key of theirs only if both its city and year are known
+        col["circle_city_year"][:] = _counted(ctx.city_years, arrays.place[cands]) / du
     for source, target in (
         ("resource_allocation", "relative_resource_allocation"),
         ("adamic_adar", "relative_adamic_adar"),

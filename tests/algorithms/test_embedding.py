@@ -144,6 +144,24 @@ def test_the_vectors_are_kept_row_by_row_and_the_columns_are_the_same_either_way
     assert compared > 1000
 
 
+def test_the_rows_lengths_made_once_are_those_of_any_rows_gathered_and_are_not_stored() -> None:
+    # the cosines divide by each candidate's length in the scaled space: made for every
+    # row at once, by blocks, they must be what a request's few gathered rows give
+    rng = np.random.default_rng(3)
+    values = np.r_[rng.normal(size=20), -0.5]
+    vectors = rng.normal(size=(3 * embedding._NORM_ROWS + 17, len(values))).astype(np.float32)
+    emb = embedding.Embedding(tuple(map(str, range(len(vectors)))), vectors, values)
+    scale = emb.weights[1]
+    norms = emb.scaled_norms
+    assert norms.dtype == np.float32 and len(norms) == len(vectors)
+    for size in (1, 7, 100, 2_000):
+        at = rng.choice(len(vectors), size=size, replace=False)
+        assert np.linalg.norm(vectors[at] * scale, axis=1).tobytes() == norms[at].tobytes()
+    stored = pickle.loads(pickle.dumps(emb))
+    assert "scaled_norms" not in stored.__dict__ and "weights" not in stored.__dict__
+    assert stored.scaled_norms.tobytes() == norms.tobytes()
+
+
 def test_each_embedding_keeps_its_own_rows_on_a_projection(build) -> None:
     # two models scoring on one projection in turn (each with its own embedding) do not
     # map the projection's members again on every switch

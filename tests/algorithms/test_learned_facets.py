@@ -147,7 +147,7 @@ def test_features_are_the_former_codes_to_the_last_bit(
     compared = 0
     for me in _askers(p, 4):
         ctx, former = source_context(p, me), reference.source_context(p, me)
-        for name, value in vars(former).items():
+        for name, value in reference.fields(former).items():
             got = getattr(ctx, name)
             if isinstance(value, np.ndarray):
                 assert got.dtype == value.dtype and got.tobytes() == value.tobytes(), (me, name)

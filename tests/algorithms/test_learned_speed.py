@@ -30,7 +30,7 @@ def test_candidates_features_and_scores_are_the_former_codes(
     nonzero = np.zeros(len(FEATURES), dtype=int)
     for me in _askers(p):
         ctx, former = source_context(p, me), reference.source_context(p, me)
-        for name, value in vars(former).items():
+        for name, value in reference.fields(former).items():
             assert np.array_equal(getattr(ctx, name), value), (p.ids[me], name)
         cands = learned.candidates_of(p, ctx)
         assert cands == reference.candidates_of(p, former), p.ids[me]

@@ -15,6 +15,7 @@ from graph.algorithms._source_walk import source_walk
 from graph.algorithms.learned import SourceContext, source_context
 from graph.projection import Projection
 from tests.support import source_walk_reference as reference
+from tests.support.learned_reference import fields
 
 
 def _same(got: Any, want: Any) -> bool:
@@ -32,7 +33,7 @@ def _same(got: Any, want: Any) -> bool:
 def _compare(p: Projection, me: int, budget: int | None = None) -> SourceContext:
     ctx = source_context(p, me) if budget is None else source_context(p, me, budget)
     former = reference.source_context(p, me) if budget is None else reference.source_context(p, me, budget)
-    for name, value in vars(former).items():
+    for name, value in fields(former).items():
         assert _same(getattr(ctx, name), value), (p.ids[me], name)
     assert not learned._MARKS.marks.any()
     return former

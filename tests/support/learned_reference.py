@@ -34,7 +34,6 @@ from graph.algorithms.learned import (
     PackedFacets,
     RankerModel,
     SourceContext,
-    _city_year,
     _counts,
     _lookup,
     _places,
@@ -49,6 +48,23 @@ from graph.algorithms.row_arrays import column, flat_spans, ranges
 from graph.algorithms.suggestions import WEIGHTS, _current_industries, _employer_weight, group_holders, rarity
 from graph.algorithms.tie_strength import SharedEmployer, _span
 from graph.projection import Projection
+
+
+def _city_year(city: np.ndarray, year: np.ndarray) -> np.ndarray:
+    """One key per (city, year) pair, -1 when either is unknown."""
+    return np.where((city >= 0) & (year > 0), city * 10_000 + year, -1)
+
+
+def fields(ctx: SourceContext) -> dict[str, Any]:
+    """The fields of a context made here as the current code keeps them: its connections
+    per (city, year) pair keyed by their place in the member arrays (city << 16 | year +
+    32,768) rather than :func:`_city_year`'s key."""
+    out = dict(vars(ctx))
+    out["city_years"] = {
+        (key // 10_000) << 16 | (key % 10_000 + 32_768): count
+        for key, count in sorted(ctx.city_years.items())
+    }
+    return out
 
 
 def _counted(counts: dict[int, Any], query: np.ndarray) -> np.ndarray:

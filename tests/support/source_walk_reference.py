@@ -8,7 +8,6 @@ import numpy as np
 
 from graph.algorithms.learned import (
     SourceContext,
-    _city_year,
     _connections_of,
     _counts,
     _distinct,
@@ -19,6 +18,7 @@ from graph.algorithms.learned import (
 from graph.algorithms.link_prediction import DEFAULT_BUDGET
 from graph.algorithms.row_arrays import gather
 from graph.projection import Projection
+from tests.support.learned_reference import _city_year
 
 
 def source_context(p: Projection, u: int, budget: int = DEFAULT_BUDGET) -> SourceContext:
