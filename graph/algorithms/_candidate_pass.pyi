@@ -60,3 +60,19 @@ def employer_sums(
     out: np.ndarray,
     shared: np.ndarray,
 ) -> None: ...
+
+FINISHED: tuple[str, ...]
+
+def finish_columns(
+    table: np.ndarray,
+    rows: np.ndarray,
+    cands: np.ndarray,
+    dc: np.ndarray,
+    du: int,
+    seniority: np.ndarray,
+    year: np.ndarray,
+    mentors: np.ndarray,
+    member: int,
+    max_year_gap: float,
+    rank_cap: int,
+) -> None: ...

@@ -15,7 +15,7 @@ same division of the same two doubles, and the logarithms are left to numpy.
 """
 
 from libc.stdint cimport int16_t, int32_t, int64_t, uint8_t
-from libc.stdlib cimport calloc, free, malloc
+from libc.stdlib cimport calloc, free, malloc, qsort
 
 import numpy as np
 
@@ -669,3 +669,126 @@ cdef inline int64_t _index_of(const int64_t[::1] keys, Py_ssize_t n, int64_t key
         if keys[k] == key:
             return k
     return -1
+
+
+#: The rows of the table :func:`finish_columns` writes, in the order of its ``rows``;
+#: then the three it reads.
+FINISHED = (
+    "jaccard",
+    "common_share_candidate",
+    "common_share_member",
+    "seniority_gap",
+    "graduation_gap",
+    "graduation_known",
+    "open_to_mentor",
+    "rank_resource_allocation",
+    "rank_adamic_adar",
+    "relative_resource_allocation",
+    "relative_adamic_adar",
+    "common_neighbours",
+    "resource_allocation",
+    "adamic_adar",
+)
+
+
+cdef int _ascending(const void *a, const void *b) noexcept nogil:
+    cdef double x = (<const double *> a)[0]
+    cdef double y = (<const double *> b)[0]
+    return (x > y) - (x < y)
+
+
+def finish_columns(
+    double[:, ::1] table,
+    const int64_t[::1] rows,
+    const int64_t[::1] cands,
+    const int64_t[::1] dc,
+    int64_t du,
+    const int64_t[::1] seniority,
+    const int64_t[::1] year,
+    const uint8_t[::1] mentors,
+    int64_t member,
+    double max_year_gap,
+    int64_t rank_cap,
+):
+    """The columns of :data:`FINISHED` that follow from the pass's and the members'
+    arrays, for the member and each of ``cands`` (degrees ``du`` and ``dc``), written into
+    the rows ``rows`` of ``table`` (the last three read): Jaccard, the common neighbours'
+    share of either's connections, the seniority gap (within ±3), the graduation gap
+    (capped at ``max_year_gap``, which it is when either year is unknown, 0) and whether
+    both years are known, whether the candidate mentors, each candidate's rank by
+    resource allocation and by Adamic–Adar (how many candidates have more, capped at
+    ``rank_cap``, which a candidate of 0 gets too) and both relative to the largest.
+
+    Each is numpy's expression of :func:`graph.algorithms.learned.pair_features` before,
+    to the last bit: the same quotients of the same doubles, integers compared and
+    clipped as integers; numpy took some thirty calls for them, each an array of its
+    own."""
+    cdef Py_ssize_t n = cands.shape[0]
+    cdef Py_ssize_t members = seniority.shape[0]
+    cdef Py_ssize_t i, k, low, high, middle
+    cdef int64_t c, gap
+    cdef double common, union, top, value
+    if rows.shape[0] != len(FINISHED):
+        raise ValueError(f"rows must name the {len(FINISHED)} rows of FINISHED")
+    for k in range(rows.shape[0]):
+        if not 0 <= rows[k] < table.shape[0]:
+            raise ValueError("a row that is not one of the table's")
+    if table.shape[1] != n or dc.shape[0] != n:
+        raise ValueError("the table and dc must have a column per candidate")
+    if year.shape[0] != members or mentors.shape[0] != members:
+        raise ValueError("seniority, year and mentors must have an entry per member")
+    if not 0 <= member < members:
+        raise ValueError("a member that is not one")
+    for i in range(n):
+        if not 0 <= cands[i] < members:
+            raise ValueError("a candidate that is not a member")
+    for k in (12, 13):
+        for i in range(n):
+            if table[rows[k], i] != table[rows[k], i]:
+                raise ValueError("a sum that is not a number cannot be ranked")
+    cdef double *ordered = <double *> malloc((n + 1) * sizeof(double))
+    if ordered == NULL:
+        raise MemoryError()
+    cdef int64_t my_year = year[member]
+    with nogil:
+        for i in range(n):
+            c = cands[i]
+            common = table[rows[11], i]
+            union = <double> (du + dc[i]) - common
+            table[rows[0], i] = common / union if union > 0 else 0.0
+            table[rows[1], i] = common / <double> (dc[i] if dc[i] > 1 else 1)
+            table[rows[2], i] = common / <double> (du if du > 1 else 1)
+            gap = seniority[c] - seniority[member]
+            table[rows[3], i] = <double> (-3 if gap < -3 else 3 if gap > 3 else gap)
+            if year[c] > 0 and my_year > 0:
+                value = <double> (year[c] - my_year if year[c] >= my_year else my_year - year[c])
+                table[rows[4], i] = max_year_gap if max_year_gap < value else value
+                table[rows[5], i] = 1.0
+            else:
+                table[rows[4], i] = max_year_gap
+                table[rows[5], i] = 0.0
+            table[rows[6], i] = 1.0 if mentors[c] else 0.0
+        for k in range(2):
+            # the candidates above each: those past its last equal in the sorted values
+            for i in range(n):
+                ordered[i] = table[rows[12 + k], i]
+            qsort(ordered, n, sizeof(double), _ascending)
+            for i in range(n):
+                value = table[rows[12 + k], i]
+                low = 0
+                high = n
+                while low < high:
+                    middle = (low + high) // 2
+                    if ordered[middle] <= value:
+                        low = middle + 1
+                    else:
+                        high = middle
+                if value > 0:
+                    table[rows[7 + k], i] = <double> (n - low if n - low < rank_cap else rank_cap)
+                else:
+                    table[rows[7 + k], i] = <double> rank_cap
+            top = ordered[n - 1] if n else 0.0
+            if top > 0:
+                for i in range(n):
+                    table[rows[9 + k], i] = table[rows[12 + k], i] / top
+    free(ordered)

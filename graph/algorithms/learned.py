@@ -65,8 +65,9 @@ import numpy as np
 
 from graph import consent
 from graph.algorithms import embedding
+from graph.algorithms._candidate_pass import FINISHED as _FINISHED_COLUMNS
 from graph.algorithms._candidate_pass import ROWS as _PASS_COLUMNS
-from graph.algorithms._candidate_pass import candidate_pass, employer_sums, packed_sums
+from graph.algorithms._candidate_pass import candidate_pass, employer_sums, finish_columns, packed_sums
 from graph.algorithms._source_walk import source_walk
 from graph.algorithms.link_prediction import DEFAULT_BUDGET
 from graph.algorithms.row_arrays import _shared_arrays, gather, owners, ranges, shared_columns
@@ -140,6 +141,7 @@ _COL = {name: i for i, name in enumerate(FEATURES)}
 _SPECTRAL = np.array([_COL[name] for name in embedding.COLUMNS])
 #: The rows of :func:`pair_features`' table the compiled pass writes, in its order.
 _PASS_ROWS = np.array([_COL[name] for name in _PASS_COLUMNS], dtype=np.int64)
+_FINISHED_ROWS = np.array([_COL[name] for name in _FINISHED_COLUMNS], dtype=np.int64)
 _NONE: np.ndarray = np.zeros(0)
 _NO_SUMS = (_NONE, _NONE, _NONE, _NONE, _NONE, _NONE)
 
@@ -1098,9 +1100,20 @@ def pair_features(
     # the pass leaves the counts; their logarithms are numpy's
     for name in ("log_paths_3", "log_common_neighbour_ties", "log_car"):
         np.log1p(col[name], out=col[name])
-    common = col["common_neighbours"]
-    union = du + dc - common
-    col["jaccard"][:] = np.divide(common, union, out=np.zeros(len(cands)), where=union > 0)
+    # compiled too: the columns that follow from the pass's and the member arrays
+    finish_columns(
+        table,
+        _FINISHED_ROWS,
+        cands,
+        dc,
+        du,
+        arrays.seniority,
+        arrays.year,
+        arrays.mentors.view(np.uint8),
+        u,
+        MAX_YEAR_GAP,
+        RANK_CAP,
+    )
     col["log_preferential_attachment"][:] = np.log1p(du * dc)
     col["log_degree_member"][:] = math.log1p(du)
     col["log_degree_candidate"][:] = np.log1p(dc)
@@ -1124,14 +1137,6 @@ def pair_features(
         if shared is None:
             shared = _shared_sum(p.skills.of_member, weights, candidates, gathered.get("skills"))
         col["wanted_skills"][:] = shared
-    # ``np.clip``'s checks cost more than the two comparisons it makes on a hundred rows
-    col["seniority_gap"][:] = np.minimum(np.maximum(arrays.seniority[cands] - arrays.seniority[u], -3), 3)
-    year_known = (their_year > 0) & (my_year > 0)
-    col["graduation_gap"][:] = np.where(
-        year_known, np.minimum(MAX_YEAR_GAP, np.abs(their_year - my_year)), MAX_YEAR_GAP
-    )
-    col["graduation_known"][:] = year_known
-    col["open_to_mentor"][:] = arrays.mentors[cands]
     if du:
         # unknown cities (-1) and years (0) are never counted in the context
         col["circle_city"][:] = _counted(ctx.cities, their_city) / du
@@ -1141,37 +1146,22 @@ def pair_features(
             best = np.zeros(n)
             np.maximum.at(best, whose, _counted(ctx.programs, values))
             col["circle_program"][:] = best / du
-    col["common_share_candidate"][:] = common / np.maximum(dc, 1)
-    col["common_share_member"][:] = common / max(du, 1)
-    col["rank_resource_allocation"][:] = _rank(col["resource_allocation"])
-    col["rank_adamic_adar"][:] = _rank(col["adamic_adar"])
     if du and ctx.city_years:
         # a candidate's place is a key of theirs only if both its city and year are known
         col["circle_city_year"][:] = _counted(ctx.city_years, arrays.place[cands]) / du
-    for source, target in (
-        ("resource_allocation", "relative_resource_allocation"),
-        ("adamic_adar", "relative_adamic_adar"),
-        ("circle_city", "relative_circle_city"),
-    ):
-        top = col[source].max()
-        if top > 0:
-            col[target][:] = col[source] / top
+    top = col["circle_city"].max()
+    if top > 0:
+        col["relative_circle_city"][:] = col["circle_city"] / top
     if spectral is not None:
         table[_SPECTRAL] = embedding.pair_columns(spectral, embedding.rows_on(spectral, p), u, cands).T
     return np.ascontiguousarray(table.T)
 
 
-#: The rank given to a candidate with nothing in common (and the cap of every rank).
+#: The rank given to a candidate with nothing in common (and the cap of every rank): a
+#: candidate's rank is how many of its source's candidates have a larger value (0: the
+#: best), where it stands among its own source's, which a pointwise model cannot see from
+#: the value alone.
 RANK_CAP = 200
-
-
-def _rank(values: np.ndarray) -> np.ndarray:
-    """How many of the source's candidates have a larger value (0: the best), capped at
-    :data:`RANK_CAP`, which a candidate of value 0 gets too: where a candidate stands
-    among its own source's, which a pointwise model cannot see from the value alone."""
-    ordered = np.sort(values)
-    above = len(values) - np.searchsorted(ordered, values, side="right")
-    return np.where(values > 0, np.minimum(above, RANK_CAP), RANK_CAP).astype(float)
 
 
 def _top(members: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:

@@ -78,8 +78,29 @@ def test_degree_normalised_and_group_conditioned_features_by_hand(build) -> None
 
 
 def test_ranks_count_the_better_candidates_and_level_ones_share_a_rank() -> None:
-    ranks = learned._rank(np.array([0.5, 0.0, 2.0, 0.5, 1.0]))
-    assert ranks.tolist() == [2, learned.RANK_CAP, 0, 2, 1]
+    from graph.algorithms._candidate_pass import FINISHED, finish_columns
+
+    values = [0.5, 0.0, 2.0, 0.5, 1.0]
+    table = np.zeros((len(FINISHED), len(values)))
+    table[FINISHED.index("resource_allocation")] = values
+    table[FINISHED.index("adamic_adar")] = values[::-1]
+    zeros = np.zeros(len(values) + 1, dtype=np.int64)
+    finish_columns(
+        table,
+        np.arange(len(FINISHED), dtype=np.int64),
+        np.arange(1, len(values) + 1, dtype=np.int64),
+        np.ones(len(values), dtype=np.int64),
+        1,
+        zeros,
+        zeros,
+        zeros.astype(np.uint8),
+        0,
+        learned.MAX_YEAR_GAP,
+        learned.RANK_CAP,
+    )
+    assert table[FINISHED.index("rank_resource_allocation")].tolist() == [2, learned.RANK_CAP, 0, 2, 1]
+    assert table[FINISHED.index("rank_adamic_adar")].tolist() == [1, 2, 0, learned.RANK_CAP, 2]
+    assert table[FINISHED.index("relative_resource_allocation")].tolist() == [0.25, 0.0, 1.0, 0.25, 0.5]
 
 
 def test_the_member_arrays_follow_the_projection(build) -> None:

@@ -799,6 +799,76 @@ def test_gather_is_the_former_numpy_code(
     assert compiled > 100
 
 
+@pytest.mark.parametrize("n", [0, 1, 2, 7, 150, 400])
+def test_the_finished_columns_are_the_former_numpy_code_to_the_last_bit(n: int) -> None:
+    from graph.algorithms._candidate_pass import FINISHED, finish_columns
+
+    rng = np.random.default_rng(n)
+    members = 1_000
+    seniority = rng.integers(-2, 12, members)
+    # unknown years (0) often; years far apart beyond the cap
+    year = np.where(rng.random(members) < 0.3, 0, rng.integers(1960, 2030, members))
+    mentors = rng.random(members) < 0.2
+    for trial in range(20):
+        u = int(rng.integers(members))
+        cands = rng.choice(np.delete(np.arange(members), u), size=n, replace=False).astype(np.int64)
+        dc = rng.integers(0, 40, n)
+        du = int(rng.integers(0, 30)) if trial % 5 else 0
+        # sums with level values and zeros, as a pool has
+        common = np.minimum(rng.integers(0, 6, n), dc).astype(float)
+        ra = np.round(rng.random(n) * (common > 0), 1 if trial % 2 else 12)
+        aa = np.round(rng.random(n) * (common > 0) * 3, 2)
+        table = np.full((len(FINISHED) + 3, n), np.nan)
+        rows = np.arange(len(FINISHED), dtype=np.int64) + 2
+        table[rows[-3:]] = common, ra, aa
+        # the relative columns are written only when there is a largest above 0
+        table[rows[9:11]] = 0.0
+        finish_columns(table, rows, cands, dc, du, seniority, year, mentors.view(np.uint8), u, 10.0, 200)
+        want = reference.finished_columns(common, ra, aa, dc, du, seniority, year, mentors, cands, u)
+        for k, name in enumerate(FINISHED[:-3]):
+            assert table[rows[k]].tobytes() == want[name].tobytes(), (n, trial, name)
+        assert np.isnan(table[:2]).all()
+        if n > 100 and trial % 2:
+            assert (table[rows[7]] < 200).any() and (table[rows[7]] == 200).any()
+            assert len(set(ra[ra > 0].tolist())) < np.count_nonzero(ra)  # level values were ranked
+
+
+def test_finish_columns_refuses_what_it_cannot_read_safely() -> None:
+    from graph.algorithms._candidate_pass import FINISHED, finish_columns
+
+    n, members = 4, 10
+    good: dict[str, object] = {
+        "table": np.zeros((len(FINISHED), n)),
+        "rows": np.arange(len(FINISHED), dtype=np.int64),
+        "cands": np.array([1, 2, 3, 4], dtype=np.int64),
+        "dc": np.ones(n, dtype=np.int64),
+        "du": 3,
+        "seniority": np.zeros(members, dtype=np.int64),
+        "year": np.zeros(members, dtype=np.int64),
+        "mentors": np.zeros(members, dtype=np.uint8),
+        "member": 0,
+        "max_year_gap": 10.0,
+        "rank_cap": 200,
+    }
+    finish_columns(*good.values())
+    nan = np.zeros((len(FINISHED), n))
+    nan[-2, 1] = np.nan
+    for changed in (
+        {"rows": np.arange(len(FINISHED) - 1, dtype=np.int64)},
+        {"rows": np.arange(1, len(FINISHED) + 1, dtype=np.int64)},
+        {"cands": np.array([1, 2, 3, 10], dtype=np.int64)},
+        {"cands": np.array([1, 2, 3], dtype=np.int64)},
+        {"dc": np.ones(n + 1, dtype=np.int64)},
+        {"year": np.zeros(members - 1, dtype=np.int64)},
+        {"mentors": np.zeros(members + 1, dtype=np.uint8)},
+        {"member": members},
+        {"member": -1},
+        {"table": nan},
+    ):
+        with pytest.raises(ValueError):
+            finish_columns(*(good | changed).values())
+
+
 def test_gather_rows_refuses_what_it_cannot_read_safely() -> None:
     from graph.algorithms._candidate_pass import gather_rows
 

@@ -29,6 +29,7 @@ from graph.algorithms.learned import (
     MAX_YEAR_GAP,
     PACKED,
     POOL,
+    RANK_CAP,
     LinearScorer,
     MeanScorer,
     PackedFacets,
@@ -38,7 +39,6 @@ from graph.algorithms.learned import (
     _lookup,
     _places,
     _positions_in,
-    _rank,
     _top,
     _two_positions,
     member_arrays,
@@ -53,6 +53,51 @@ from graph.projection import Projection
 def _city_year(city: np.ndarray, year: np.ndarray) -> np.ndarray:
     """One key per (city, year) pair, -1 when either is unknown."""
     return np.where((city >= 0) & (year > 0), city * 10_000 + year, -1)
+
+
+def _rank(values: np.ndarray) -> np.ndarray:
+    """How many of the source's candidates have a larger value (0: the best), capped at
+    :data:`RANK_CAP`, which a candidate of value 0 gets too: where a candidate stands
+    among its own source's, which a pointwise model cannot see from the value alone."""
+    ordered = np.sort(values)
+    above = len(values) - np.searchsorted(ordered, values, side="right")
+    return np.where(values > 0, np.minimum(above, RANK_CAP), RANK_CAP).astype(float)
+
+
+def finished_columns(
+    common: np.ndarray,
+    ra: np.ndarray,
+    aa: np.ndarray,
+    dc: np.ndarray,
+    du: int,
+    seniority: np.ndarray,
+    year: np.ndarray,
+    mentors: np.ndarray,
+    cands: np.ndarray,
+    u: int,
+) -> dict[str, np.ndarray]:
+    """The columns :func:`graph.algorithms._candidate_pass.finish_columns` writes, as
+    numpy gave them in :func:`pair_features` before."""
+    their_year, my_year = year[cands], int(year[u])
+    union = du + dc - common
+    year_known = (their_year > 0) & (my_year > 0)
+    out = {
+        "jaccard": np.divide(common, union, out=np.zeros(len(cands)), where=union > 0),
+        "common_share_candidate": common / np.maximum(dc, 1),
+        "common_share_member": common / max(du, 1),
+        "seniority_gap": np.minimum(np.maximum(seniority[cands] - seniority[u], -3), 3).astype(float),
+        "graduation_gap": np.where(
+            year_known, np.minimum(MAX_YEAR_GAP, np.abs(their_year - my_year)), MAX_YEAR_GAP
+        ),
+        "graduation_known": year_known.astype(float),
+        "open_to_mentor": mentors[cands].astype(float),
+        "rank_resource_allocation": _rank(ra),
+        "rank_adamic_adar": _rank(aa),
+    }
+    for source, target in ((ra, "relative_resource_allocation"), (aa, "relative_adamic_adar")):
+        top = source.max() if len(source) else 0.0
+        out[target] = source / top if top > 0 else np.zeros(len(cands))
+    return out
 
 
 def fields(ctx: SourceContext) -> dict[str, Any]:
