@@ -590,17 +590,6 @@ class SourceContext:
         return _lookup(self.keys, getattr(self, name), members)
 
 
-def _any_of(values: np.ndarray, keys: Sequence[int] | np.ndarray) -> np.ndarray:
-    """``np.isin(values, keys)``: for a member's few values (its employers, its industries)
-    a comparison each, cheaper than ``isin``'s sort or table."""
-    if len(keys) > 8:
-        return np.isin(values, np.asarray(keys, dtype=np.int64))
-    out = np.zeros(len(values), dtype=bool)
-    for key in keys:
-        out |= values == key
-    return out
-
-
 def _distinct(values: np.ndarray) -> np.ndarray:
     """``np.unique(values)`` for integers, from one sort: numpy's ``unique`` without an
     inverse or counts takes a hash table first, several times slower on these sizes."""

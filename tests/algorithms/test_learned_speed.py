@@ -506,15 +506,6 @@ def test_counts_are_uniques_counts_in_order() -> None:
             assert list(counted.items()) == list(zip(found.tolist(), counts.tolist(), strict=True))
 
 
-def test_any_of_is_isin() -> None:
-    rng = np.random.default_rng(11)
-    for size in (0, 1, 3, 8, 9, 40):
-        keys = rng.integers(0, 50, size)
-        values = rng.integers(0, 60, 500)
-        for given in (keys, keys.tolist(), tuple(keys.tolist())):
-            assert np.array_equal(learned._any_of(values, given), np.isin(values, keys))
-
-
 def test_explaining_some_kinds_gives_the_full_explanations_reasons_of_those_kinds(
     club: Projection,
 ) -> None:
