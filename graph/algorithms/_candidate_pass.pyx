@@ -1,8 +1,10 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False, cdivision=True
 """One pass over the connections of a source's candidates, in C, for the learned ranker's
-pair features (:func:`graph.algorithms.learned.pair_features`); and the two reads of many
-rows at once that those features make besides: rows of a snapshot laid end to end
-(:func:`gather_rows`), and the packed facets' shared rarity (:func:`packed_sums`).
+pair features (:func:`graph.algorithms.learned.pair_features`); and the other steps of
+those features over many rows at once: rows of a snapshot laid end to end
+(:func:`gather_rows`), the packed facets' shared rarity (:func:`packed_sums`), the
+employer weight over the candidates' positions (:func:`employer_sums`) and the columns
+that follow from the pass (:func:`finish_columns`).
 
 At the hbs tier a source has about 180 candidates with about 9,000 connections in all;
 the columns read from those connections, done with numpy, took some eighty calls of a few
