@@ -328,6 +328,23 @@ cdef inline int _row_span(
     return 0
 
 
+cdef inline int _row_spans(
+    const int64_t[::1] offsets, Py_ssize_t rows, Py_ssize_t size, const int64_t[::1] members, int64_t *spans
+) noexcept nogil:
+    """The span of each of ``members``' rows (:func:`_row_span`) into ``spans``, its start
+    and end in turn, the members' offsets asked of memory ahead of their reading (they are
+    spread over a few MB): 0, or the error of the first member that has one."""
+    cdef Py_ssize_t i, n = members.shape[0]
+    cdef int wrong
+    for i in range(n):
+        if i + AHEAD < n:
+            prefetch(&offsets[members[i + AHEAD]])
+        wrong = _row_span(offsets, rows, size, members[i], &spans[2 * i], &spans[2 * i + 1])
+        if wrong:
+            return wrong
+    return 0
+
+
 def gather_rows(const int64_t[::1] offsets, const int32_t[::1] values, const int64_t[::1] members):
     """``(values, lengths)``: the rows ``values[offsets[m]:offsets[m + 1]]`` of ``members``
     laid end to end in their order, as int64, and each row's length (int64), as
@@ -342,18 +359,19 @@ def gather_rows(const int64_t[::1] offsets, const int32_t[::1] values, const int
     got_lengths = np.empty(n, dtype=np.int64)
     cdef int64_t[::1] lengths = got_lengths
     cdef Py_ssize_t i, j, at
-    cdef int64_t start, end, total = 0
+    cdef int64_t start, total = 0
     cdef int wrong = 0
+    cdef int64_t *spans = <int64_t *> malloc((2 * n + 1) * sizeof(int64_t))
+    if spans == NULL:
+        raise MemoryError()
     with nogil:
-        for i in range(n):
-            if i + AHEAD < n:
-                # the members' starts are spread over the whole offsets (a few MB)
-                prefetch(&offsets[members[i + AHEAD]])
-            wrong = _row_span(offsets, rows, size, members[i], &start, &end)
-            if wrong:
-                break
-            lengths[i] = end - start
-            total += end - start
+        wrong = _row_spans(offsets, rows, size, members, spans)
+        if not wrong:
+            for i in range(n):
+                lengths[i] = spans[2 * i + 1] - spans[2 * i]
+                total += lengths[i]
+    if wrong:
+        free(spans)
     if wrong == 1:
         raise ValueError("a member that is not a row")
     if wrong:
@@ -365,11 +383,12 @@ def gather_rows(const int64_t[::1] offsets, const int32_t[::1] values, const int
         for i in range(n):
             if i + 2 < n:
                 # the next rows' values, read as this one is copied
-                prefetch(&values[offsets[members[i + 2]]])
-            start = offsets[members[i]]
+                prefetch(&values[spans[2 * (i + 2)]])
+            start = spans[2 * i]
             for j in range(lengths[i]):
                 out[at + j] = values[start + j]
             at += lengths[i]
+    free(spans)
     return got_values, got_lengths
 
 
@@ -431,18 +450,13 @@ def packed_sums(
             held[mine[k]] = 1
         sums[:, :] = 0.0
         terms[:, :] = 0
-        # the candidates and their rows checked as they are read, their starts first:
-        # the candidates' offsets and rows are spread over a few MB each, and a row asked
-        # of memory only when it is summed waits for it
-        for i in range(n):
-            if i + AHEAD < n:
-                prefetch(&offsets[cands[i + AHEAD]])
-            wrong = _row_span(offsets, rows, size, cands[i], &start, &end)
-            if wrong:
-                break
-            prefetch(&values[start])
-            spans[2 * i] = start
-            spans[2 * i + 1] = end
+        # the candidates and their rows checked, their starts first, and the rows asked
+        # of memory: they are spread over a few MB, and a row asked of memory only when
+        # it is summed waits for it
+        wrong = _row_spans(offsets, rows, size, cands, spans)
+        if not wrong:
+            for i in range(n):
+                prefetch(&values[spans[2 * i]])
         for i in range(n):
             if wrong:
                 break
@@ -571,16 +585,13 @@ def employer_sums(
         # the candidates' rows checked and asked of memory first, their starts ahead of
         # them: their offsets and positions are spread over a few MB each, and a row read
         # only when it is reached waits for memory
-        for i in range(n):
-            if i + AHEAD < n:
-                prefetch(&offsets[cands[i + AHEAD]])
-            wrong = _row_span(offsets, rows, size, cands[i], &bounds[2 * i], &bounds[2 * i + 1])
-            if wrong:
-                break
-            if bounds[2 * i] < size:
-                prefetch(&employer[bounds[2 * i]])
-                prefetch(&start[bounds[2 * i]])
-                prefetch(&end[bounds[2 * i]])
+        wrong = _row_spans(offsets, rows, size, cands, bounds)
+        if not wrong:
+            for i in range(n):
+                if bounds[2 * i] < size:
+                    prefetch(&employer[bounds[2 * i]])
+                    prefetch(&start[bounds[2 * i]])
+                    prefetch(&end[bounds[2 * i]])
         for j in range(row_start, row_end):
             which = _index_of(employers, e, employer[j])
             if which >= 0 and start[j] != 0:
