@@ -76,3 +76,19 @@ def finish_columns(
     max_year_gap: float,
     rank_cap: int,
 ) -> None: ...
+
+CIRCLES: tuple[str, ...]
+
+def circle_columns(
+    table: np.ndarray,
+    rows: np.ndarray,
+    neighbours: np.ndarray,
+    cands: np.ndarray,
+    city: np.ndarray,
+    year: np.ndarray,
+    place: np.ndarray,
+    programs: np.ndarray,
+    their_programs: np.ndarray,
+    whose: np.ndarray,
+    degree: int,
+) -> None: ...

@@ -805,3 +805,140 @@ def finish_columns(
                 for i in range(n):
                     table[rows[9 + k], i] = table[rows[12 + k], i] / top
     free(ordered)
+
+
+#: The rows of the table :func:`circle_columns` writes, in the order of its ``rows``.
+CIRCLES = (
+    "circle_city",
+    "circle_year",
+    "circle_city_year",
+    "relative_circle_city",
+    "circle_program",
+)
+
+
+cdef int _ascending_int(const void *a, const void *b) noexcept nogil:
+    cdef int64_t x = (<const int64_t *> a)[0]
+    cdef int64_t y = (<const int64_t *> b)[0]
+    return (x > y) - (x < y)
+
+
+cdef inline Py_ssize_t _count_of(const int64_t *ordered, Py_ssize_t n, int64_t key) noexcept nogil:
+    """How many of the ``n`` ascending ``ordered`` are ``key``."""
+    cdef Py_ssize_t low = 0, high = n, middle, first
+    while low < high:
+        middle = (low + high) // 2
+        if ordered[middle] < key:
+            low = middle + 1
+        else:
+            high = middle
+    first = low
+    high = n
+    while low < high:
+        middle = (low + high) // 2
+        if ordered[middle] <= key:
+            low = middle + 1
+        else:
+            high = middle
+    return low - first
+
+
+def circle_columns(
+    double[:, ::1] table,
+    const int64_t[::1] rows,
+    const int64_t[::1] neighbours,
+    const int64_t[::1] cands,
+    const int64_t[::1] city,
+    const int64_t[::1] year,
+    const int64_t[::1] place,
+    const int64_t[::1] programs,
+    const int64_t[::1] their_programs,
+    const int64_t[::1] whose,
+    int64_t degree,
+):
+    """How the member's connections ``neighbours`` spread over the candidates' circles,
+    written into the rows ``rows`` of ``table`` (:data:`CIRCLES`): for each of ``cands``
+    the share of the member's connections in its city (a known one, ``city`` ≥ 0), that
+    graduated in its year (a known one, > 0) and that did both (the members' ``place``,
+    counted for connections whose city and year are both known), the first relative to
+    its largest, and the largest share holding one of the candidate's programmes
+    (``their_programs``, whose each is in ``whose``; ``programs``: the connections'
+    programmes laid end to end).
+
+    The shares are numpy's to the last bit: a count, as a double, divided by the
+    member's ``degree``; with no connections the rows are left as they are. Numpy took a
+    count of the connections' values (a sort each) and a lookup of the candidates'
+    values for each, some twenty calls."""
+    cdef Py_ssize_t n = cands.shape[0]
+    cdef Py_ssize_t d = neighbours.shape[0]
+    cdef Py_ssize_t members = city.shape[0]
+    cdef Py_ssize_t held = programs.shape[0]
+    cdef Py_ssize_t i, k, kc = 0, ky = 0, kp = 0
+    cdef int64_t m, c
+    cdef double du = <double> degree, top = 0.0, value
+    if rows.shape[0] != len(CIRCLES):
+        raise ValueError(f"rows must name the {len(CIRCLES)} rows of CIRCLES")
+    for k in range(rows.shape[0]):
+        if not 0 <= rows[k] < table.shape[0]:
+            raise ValueError("a row that is not one of the table's")
+    if table.shape[1] != n:
+        raise ValueError("the table must have a column per candidate")
+    if year.shape[0] != members or place.shape[0] != members:
+        raise ValueError("city, year and place must have an entry per member")
+    if their_programs.shape[0] != whose.shape[0]:
+        raise ValueError("a candidate's programme without whose it is")
+    for i in range(d):
+        if not 0 <= neighbours[i] < members:
+            raise ValueError("a connection that is not a member")
+    for i in range(n):
+        if not 0 <= cands[i] < members:
+            raise ValueError("a candidate that is not a member")
+    for i in range(whose.shape[0]):
+        if not 0 <= whose[i] < n:
+            raise ValueError("a programme of no candidate")
+    if not d or degree <= 0:
+        return
+    cdef int64_t *cities = <int64_t *> malloc((3 * d + held + 1) * sizeof(int64_t))
+    if cities == NULL:
+        raise MemoryError()
+    cdef int64_t *years = cities + d
+    cdef int64_t *places = years + d
+    cdef int64_t *held_programs = places + d
+    with nogil:
+        for i in range(d):
+            m = neighbours[i]
+            if city[m] >= 0:
+                cities[kc] = city[m]
+                kc += 1
+            if year[m] > 0:
+                years[ky] = year[m]
+                ky += 1
+            if city[m] >= 0 and year[m] > 0:
+                places[kp] = place[m]
+                kp += 1
+        for i in range(held):
+            held_programs[i] = programs[i]
+        qsort(cities, kc, sizeof(int64_t), _ascending_int)
+        qsort(years, ky, sizeof(int64_t), _ascending_int)
+        qsort(places, kp, sizeof(int64_t), _ascending_int)
+        qsort(held_programs, held, sizeof(int64_t), _ascending_int)
+        for i in range(n):
+            c = cands[i]
+            value = <double> (_count_of(cities, kc, city[c]) if city[c] >= 0 else 0) / du
+            table[rows[0], i] = value
+            top = value if value > top else top
+            table[rows[1], i] = <double> (_count_of(years, ky, year[c]) if year[c] > 0 else 0) / du
+            table[rows[2], i] = <double> _count_of(places, kp, place[c]) / du
+        if top > 0:
+            for i in range(n):
+                table[rows[3], i] = table[rows[0], i] / top
+        if held:
+            for i in range(n):
+                table[rows[4], i] = 0.0
+            for k in range(whose.shape[0]):
+                value = <double> _count_of(held_programs, held, their_programs[k])
+                if value > table[rows[4], whose[k]]:
+                    table[rows[4], whose[k]] = value
+            for i in range(n):
+                table[rows[4], i] = table[rows[4], i] / du
+    free(cities)

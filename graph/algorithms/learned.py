@@ -55,7 +55,6 @@ import threading
 import time
 import weakref
 from array import array
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
@@ -65,9 +64,16 @@ import numpy as np
 
 from graph import consent
 from graph.algorithms import embedding
+from graph.algorithms._candidate_pass import CIRCLES as _CIRCLE_COLUMNS
 from graph.algorithms._candidate_pass import FINISHED as _FINISHED_COLUMNS
 from graph.algorithms._candidate_pass import ROWS as _PASS_COLUMNS
-from graph.algorithms._candidate_pass import candidate_pass, employer_sums, finish_columns, packed_sums
+from graph.algorithms._candidate_pass import (
+    candidate_pass,
+    circle_columns,
+    employer_sums,
+    finish_columns,
+    packed_sums,
+)
 from graph.algorithms._source_walk import source_walk
 from graph.algorithms.link_prediction import DEFAULT_BUDGET
 from graph.algorithms.row_arrays import _shared_arrays, gather, owners, ranges, shared_columns
@@ -142,8 +148,10 @@ _SPECTRAL = np.array([_COL[name] for name in embedding.COLUMNS])
 #: The rows of :func:`pair_features`' table the compiled pass writes, in its order.
 _PASS_ROWS = np.array([_COL[name] for name in _PASS_COLUMNS], dtype=np.int64)
 _FINISHED_ROWS = np.array([_COL[name] for name in _FINISHED_COLUMNS], dtype=np.int64)
+_CIRCLE_ROWS = np.array([_COL[name] for name in _CIRCLE_COLUMNS], dtype=np.int64)
 _NONE: np.ndarray = np.zeros(0)
 _NO_SUMS = (_NONE, _NONE, _NONE, _NONE, _NONE, _NONE)
+_NO_VALUES: np.ndarray = np.zeros(0, dtype=np.int64)
 
 #: Feature groups and the reason kind each one becomes in a suggestion.
 GROUPS: dict[str, tuple[str, ...]] = {
@@ -549,8 +557,7 @@ def _lookup(keys: np.ndarray, values: np.ndarray, query: np.ndarray) -> np.ndarr
 @dataclass
 class SourceContext:
     """What a source's features share: its paths of length 2 to every member within
-    budget (``keys`` sorted, with the sums along them), and how its connections spread
-    over cities, years and programmes."""
+    budget (``keys`` sorted, with the sums along them), and its connections."""
 
     member: int
     keys: np.ndarray
@@ -563,12 +570,6 @@ class SourceContext:
     cn_year: np.ndarray
     #: common neighbours living in the far member's city AND graduated in its year
     cn_city_year: np.ndarray
-    cities: dict[int, int] = field(default_factory=dict)
-    years: dict[int, int] = field(default_factory=dict)
-    #: the member's connections per known (city, year) pair, keyed by its place in the
-    #: member arrays (:attr:`MemberArrays.place`)
-    city_years: dict[int, int] = field(default_factory=dict)
-    programs: dict[int, int] = field(default_factory=dict)
     #: the member's connections, sorted, and the ties among them the walk went along
     #: (positions in ``neighbours``, from → to, grouped by from: ``inner_start`` indexes
     #: ``inner_to`` per connection), with 1 / the degree of the one it went from
@@ -600,20 +601,6 @@ def _distinct(values: np.ndarray) -> np.ndarray:
     keep[0] = True
     np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
     return ordered[keep]
-
-
-def _counts(values: np.ndarray) -> dict[int, int]:
-    """How many times each value occurs in ``values``, by value in ascending order."""
-    if len(values) <= 64:
-        # a member's few connections: counted in Python, cheaper than ``unique``'s sort
-        return dict(sorted(Counter(values.tolist()).items()))
-    # one sort and the runs' lengths: ``unique``'s counts cost twice as much on these sizes
-    ordered = np.sort(values)
-    edges = np.empty(len(ordered) + 1, dtype=bool)
-    edges[0] = edges[-1] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=edges[1:-1])
-    starts = np.flatnonzero(edges)
-    return dict(zip(ordered[starts[:-1]].tolist(), np.diff(starts).tolist(), strict=True))
 
 
 def source_context(p: Projection, u: int, budget: int = DEFAULT_BUDGET) -> SourceContext:
@@ -652,11 +639,6 @@ def source_context(p: Projection, u: int, budget: int = DEFAULT_BUDGET) -> Sourc
         arrays.place,
         _marks(len(arrays.place)),
     )
-    city, year = arrays.city, arrays.year
-    programs = _counts(gather(p.programs.of_member, mine)[0])
-    cities, years = city[mine], year[mine]
-    # a (city, year) pair's key: the place of the member arrays, distinct for each pair
-    pairs = arrays.place[mine][(cities >= 0) & (years > 0)]
     return SourceContext(
         u,
         keys,
@@ -666,10 +648,6 @@ def source_context(p: Projection, u: int, budget: int = DEFAULT_BUDGET) -> Sourc
         cn_city,
         cn_year,
         cn_city_year,
-        cities=_counts(cities[cities >= 0]),
-        years=_counts(years[years > 0]),
-        city_years=_counts(pairs),
-        programs=programs,
         neighbours=neighbours,
         inner_start=inner_start,
         inner_to=inner_to,
@@ -1052,7 +1030,6 @@ def pair_features(
     col = dict(zip(FEATURES, table, strict=True))
     du = int(arrays.degree[u])
     dc = arrays.degree[cands]
-    n = len(cands)
     city, year = arrays.city, arrays.year
     my_city, my_year = int(city[u]), int(year[u])
     # one pass over every candidate's connections, all candidates at once, compiled: the
@@ -1106,7 +1083,7 @@ def pair_features(
     col["log_preferential_attachment"][:] = np.log1p(du * dc)
     col["log_degree_member"][:] = math.log1p(du)
     col["log_degree_candidate"][:] = np.log1p(dc)
-    their_city, their_year = city[cands], year[cands]
+    their_city = city[cands]
 
     gathered = _facet_columns(p, u, cands, col, their_city, arrays.single_city, arrays.packed)
     my_employers = p.employers.of_member[u]
@@ -1127,20 +1104,27 @@ def pair_features(
             shared = _shared_sum(p.skills.of_member, weights, candidates, gathered.get("skills"))
         col["wanted_skills"][:] = shared
     if du:
-        # unknown cities (-1) and years (0) are never counted in the context
-        col["circle_city"][:] = _counted(ctx.cities, their_city) / du
-        col["circle_year"][:] = _counted(ctx.years, their_year) / du
-        if ctx.programs:
-            values, whose = gathered.get("program") or _values_of(p.programs.of_member, cands)
-            best = np.zeros(n)
-            np.maximum.at(best, whose, _counted(ctx.programs, values))
-            col["circle_program"][:] = best / du
-    if du and ctx.city_years:
-        # a candidate's place is a key of theirs only if both its city and year are known
-        col["circle_city_year"][:] = _counted(ctx.city_years, arrays.place[cands]) / du
-    top = col["circle_city"].max()
-    if top > 0:
-        col["relative_circle_city"][:] = col["circle_city"] / top
+        # how the member's connections spread over the candidates' circles, compiled: the
+        # candidates' programmes are read only when the connections hold any
+        programs = gather(p.programs.of_member, ctx.neighbours)[0]
+        values, whose = (
+            (gathered.get("program") or _values_of(p.programs.of_member, cands))
+            if len(programs)
+            else (_NO_VALUES, _NO_VALUES)
+        )
+        circle_columns(
+            table,
+            _CIRCLE_ROWS,
+            ctx.neighbours,
+            cands,
+            city,
+            year,
+            arrays.place,
+            programs,
+            values,
+            whose,
+            du,
+        )
     if spectral is not None:
         table[_SPECTRAL] = embedding.pair_columns(spectral, embedding.rows_on(spectral, p), u, cands).T
     return np.ascontiguousarray(table.T)

@@ -496,16 +496,6 @@ def test_ranges_are_each_rows_indices_in_turn() -> None:
             assert got.dtype == np.int64 and got.tolist() == expected
 
 
-def test_counts_are_uniques_counts_in_order() -> None:
-    rng = np.random.default_rng(12)
-    for size in (0, 1, 2, 64, 65, 300):
-        for high in (3, 2_030, 10**9):
-            values = rng.integers(0, high, size)
-            found, counts = np.unique(values, return_counts=True)
-            counted = learned._counts(values)
-            assert list(counted.items()) == list(zip(found.tolist(), counts.tolist(), strict=True))
-
-
 def test_explaining_some_kinds_gives_the_full_explanations_reasons_of_those_kinds(
     club: Projection,
 ) -> None:

@@ -35,7 +35,6 @@ from graph.algorithms.learned import (
     PackedFacets,
     RankerModel,
     SourceContext,
-    _counts,
     _lookup,
     _places,
     _positions_in,
@@ -101,15 +100,35 @@ def finished_columns(
 
 
 def fields(ctx: SourceContext) -> dict[str, Any]:
-    """The fields of a context made here as the current code keeps them: its connections
-    per (city, year) pair keyed by their place in the member arrays (city << 16 | year +
-    32,768) rather than :func:`_city_year`'s key."""
-    out = dict(vars(ctx))
-    out["city_years"] = {
-        (key // 10_000) << 16 | (key % 10_000 + 32_768): count
-        for key, count in sorted(ctx.city_years.items())
+    """The fields of a context made here, as the current code keeps them."""
+    return dict(vars(ctx))
+
+
+def _counts(values: np.ndarray) -> dict[int, int]:
+    """How many times each value occurs in ``values``, by value in ascending order."""
+    found, counts = np.unique(values, return_counts=True)
+    return dict(zip(found.tolist(), counts.tolist(), strict=True))
+
+
+def circles(p: Projection, ctx: SourceContext) -> dict[str, dict[int, int]]:
+    """How the connections of ``ctx.member`` spread over cities, years, (city, year)
+    pairs (:func:`_city_year`'s keys) and programmes, as the context kept them before
+    the circles were compiled."""
+    arrays = member_arrays(p)
+    mine = ctx.neighbours
+    programs: dict[int, int] = {}
+    programs_of = p.programs.of_member
+    for w in mine.tolist():
+        for v in programs_of[w]:
+            programs[v] = programs.get(v, 0) + 1
+    cities, years = arrays.city[mine], arrays.year[mine]
+    pairs = _city_year(cities, years)
+    return {
+        "cities": _counts(cities[cities >= 0]),
+        "years": _counts(years[years > 0]),
+        "city_years": _counts(pairs[pairs >= 0]),
+        "programs": programs,
     }
-    return out
 
 
 def _counted(counts: dict[int, Any], query: np.ndarray) -> np.ndarray:
@@ -277,14 +296,15 @@ def pair_features(
     flags = np.fromiter(map(p.flags.__getitem__, candidates), dtype=np.int64, count=n)
     alive = np.fromiter(map(p.alive.__getitem__, candidates), dtype=np.int64, count=n)
     col["open_to_mentor"][:] = (alive > 0) & (flags & need == need)
+    circle = circles(p, ctx)
     if du:
         # unknown cities (-1) and years (0) are never counted in the context
-        col["circle_city"][:] = _counted(ctx.cities, their_city) / du
-        col["circle_year"][:] = _counted(ctx.years, their_year) / du
-        if ctx.programs:
+        col["circle_city"][:] = _counted(circle["cities"], their_city) / du
+        col["circle_year"][:] = _counted(circle["years"], their_year) / du
+        if circle["programs"]:
             values, whose = _values_of(p.programs.of_member, candidates)
             best = np.zeros(n)
-            np.maximum.at(best, whose, _counted(ctx.programs, values))
+            np.maximum.at(best, whose, _counted(circle["programs"], values))
             col["circle_program"][:] = best / du
     ties, cra = _local_community(ctx, theirs, owner, n)
     col["log_common_neighbour_ties"][:] = np.log1p(ties)
@@ -295,8 +315,8 @@ def pair_features(
     col["common_share_member"][:] = common / max(du, 1)
     col["rank_resource_allocation"][:] = _rank(col["resource_allocation"])
     col["rank_adamic_adar"][:] = _rank(col["adamic_adar"])
-    if du and ctx.city_years:
-        col["circle_city_year"][:] = _counted(ctx.city_years, _city_year(their_city, their_year)) / du
+    if du and circle["city_years"]:
+        col["circle_city_year"][:] = _counted(circle["city_years"], _city_year(their_city, their_year)) / du
     if my_city >= 0 and my_year:
         mine_too = (neighbour_city == my_city) & (neighbour_year == my_year)
         share = np.bincount(owner, weights=mine_too, minlength=n) / safe_dc
@@ -377,13 +397,6 @@ def source_context(p: Projection, u: int, budget: int = DEFAULT_BUDGET) -> Sourc
     city, year = arrays.city, arrays.year
     same_city = (city[via] == city[reach]) & (city[reach] >= 0)
     same_year = (year[via] == year[reach]) & (year[reach] > 0)
-    programs: dict[int, int] = {}
-    programs_of = p.programs.of_member
-    for w in mine.tolist():
-        for v in programs_of[w]:
-            programs[v] = programs.get(v, 0) + 1
-    cities, years = city[mine], year[mine]
-    pairs = _city_year(cities, years)
     # the ties among u's connections (the local community of Cannistraci et al.)
     neighbours = np.sort(mine)
     at, inside = _positions_in(neighbours, reach)
@@ -400,10 +413,6 @@ def source_context(p: Projection, u: int, budget: int = DEFAULT_BUDGET) -> Sourc
         np.bincount(inverse, weights=same_city, minlength=n),
         np.bincount(inverse, weights=same_year, minlength=n),
         np.bincount(inverse, weights=same_city & same_year, minlength=n),
-        cities=_counts(cities[cities >= 0]),
-        years=_counts(years[years > 0]),
-        city_years=_counts(pairs[pairs >= 0]),
-        programs=programs,
         neighbours=neighbours,
         inner_start=inner_start,
         inner_to=inner_to,

@@ -9,16 +9,13 @@ import numpy as np
 from graph.algorithms.learned import (
     SourceContext,
     _connections_of,
-    _counts,
     _distinct,
     _neighbours_of,
     _two_positions,
     member_arrays,
 )
 from graph.algorithms.link_prediction import DEFAULT_BUDGET
-from graph.algorithms.row_arrays import gather
 from graph.projection import Projection
-from tests.support.learned_reference import _city_year
 
 
 def source_context(p: Projection, u: int, budget: int = DEFAULT_BUDGET) -> SourceContext:
@@ -61,10 +58,6 @@ def source_context(p: Projection, u: int, budget: int = DEFAULT_BUDGET) -> Sourc
     differ = arrays.place[via_members][step] ^ reach_place
     same_city = ((differ >> 16) == 0) & (reach_place >= 0)
     same_year = ((differ & 0xFFFF) == 0) & ((reach_place & 0xFFFF) > 32_768)
-    city, year = arrays.city, arrays.year
-    programs = _counts(gather(p.programs.of_member, mine)[0])
-    cities, years = city[mine], year[mine]
-    pairs = _city_year(cities, years)
     origin = np.searchsorted(neighbours, via_members)[step[inside]]
     order = np.argsort(origin, kind="stable")
     origin, inner_to, inner_weight = origin[order], at[inside][order], ra_weight[inside][order]
@@ -78,10 +71,6 @@ def source_context(p: Projection, u: int, budget: int = DEFAULT_BUDGET) -> Sourc
         np.bincount(inverse, weights=same_city, minlength=n),
         np.bincount(inverse, weights=same_year, minlength=n),
         np.bincount(inverse, weights=same_city & same_year, minlength=n),
-        cities=_counts(cities[cities >= 0]),
-        years=_counts(years[years > 0]),
-        city_years=_counts(pairs[pairs >= 0]),
-        programs=programs,
         neighbours=neighbours,
         inner_start=inner_start,
         inner_to=inner_to,
