@@ -863,3 +863,85 @@ def test_gather_rows_refuses_what_it_cannot_read_safely() -> None:
     for broken in ([0, 2, 1, 5], [0, 2, 2, 6], [-1, 2, 2, 5]):
         with pytest.raises(ValueError):
             gather_rows(np.array(broken, dtype=np.int64), values, np.array([0, 1, 2], dtype=np.int64))
+
+
+@pytest.mark.parametrize("n", [0, 1, 3, 180])
+def test_the_circle_columns_are_the_former_numpy_code_to_the_last_bit(n: int) -> None:
+    from graph.algorithms._candidate_pass import CIRCLES, circle_columns
+
+    rng = np.random.default_rng(n + 7)
+    members = 2_000
+    # unknown cities (-1) and years (0) often; a few cities and years held by many
+    city = np.where(rng.random(members) < 0.2, -1, rng.integers(0, 40, members)).astype(np.int64)
+    year = np.where(rng.random(members) < 0.3, 0, rng.integers(1990, 2000, members)).astype(np.int64)
+    place = (city << 16) | (year + 32_768)
+    for trial in range(20):
+        d = [0, 1, 5, 60, 900][trial % 5]
+        neighbours = np.sort(rng.choice(members, size=d, replace=False)).astype(np.int64)
+        cands = rng.choice(members, size=n, replace=False).astype(np.int64)
+        programs = rng.integers(0, 12, int(rng.integers(0, 2 * d + 1))).astype(np.int64)
+        their_programs = rng.integers(0, 15, int(rng.integers(0, 3 * n + 1))).astype(np.int64)
+        whose = np.sort(rng.integers(0, max(n, 1), len(their_programs))).astype(np.int64)
+        if not n:
+            their_programs = whose = np.zeros(0, dtype=np.int64)
+        du = d if trial % 7 else d + 3  # a row grown since the connections were read
+        table = np.full((len(CIRCLES) + 2, n), np.nan)
+        rows = np.arange(len(CIRCLES), dtype=np.int64) + 1
+        table[rows] = 0.0
+        circle_columns(table, rows, neighbours, cands, city, year, place, programs, their_programs, whose, du)
+        want = np.zeros((len(CIRCLES), n))
+        if du and d:
+            cities, years = city[neighbours], year[neighbours]
+            known = (cities >= 0) & (years > 0)
+            counts = [reference._counts(cities[cities >= 0]), reference._counts(years[years > 0])]
+            want[0] = reference._counted(counts[0], city[cands]) / du
+            want[1] = reference._counted(counts[1], year[cands]) / du
+            want[2] = reference._counted(reference._counts(place[neighbours][known]), place[cands]) / du
+            if len(programs):
+                best = np.zeros(n)
+                np.maximum.at(best, whose, reference._counted(reference._counts(programs), their_programs))
+                want[4] = best / du
+        top = want[0].max() if n else 0.0
+        if top > 0:
+            want[3] = want[0] / top
+        for k, name in enumerate(CIRCLES):
+            assert table[rows[k]].tobytes() == want[k].tobytes(), (n, trial, name)
+        assert np.isnan(table[[0, -1]]).all()
+        if n > 100 and d >= 60:
+            assert (want[[0, 1, 2, 4]] > 0).any(axis=1).all()  # every column was compared on counts
+
+
+def test_circle_columns_refuse_what_they_cannot_read_safely() -> None:
+    from graph.algorithms._candidate_pass import CIRCLES, circle_columns
+
+    n, members = 3, 10
+    none = np.zeros(0, dtype=np.int64)
+    good: dict[str, object] = {
+        "table": np.zeros((len(CIRCLES), n)),
+        "rows": np.arange(len(CIRCLES), dtype=np.int64),
+        "neighbours": np.array([4, 5], dtype=np.int64),
+        "cands": np.array([1, 2, 3], dtype=np.int64),
+        "city": np.zeros(members, dtype=np.int64),
+        "year": np.zeros(members, dtype=np.int64),
+        "place": np.zeros(members, dtype=np.int64),
+        "programs": np.array([1], dtype=np.int64),
+        "their_programs": np.array([1, 1], dtype=np.int64),
+        "whose": np.array([0, 2], dtype=np.int64),
+        "degree": 2,
+    }
+    circle_columns(*good.values())
+    assert good["table"][0].tolist() == [1.0, 1.0, 1.0]  # type: ignore[index]
+    for changed in (
+        {"rows": np.arange(len(CIRCLES) - 1, dtype=np.int64)},
+        {"rows": np.arange(1, len(CIRCLES) + 1, dtype=np.int64)},
+        {"neighbours": np.array([4, members], dtype=np.int64)},
+        {"cands": np.array([1, 2, -1], dtype=np.int64)},
+        {"cands": np.array([1, 2], dtype=np.int64)},
+        {"year": np.zeros(members - 1, dtype=np.int64)},
+        {"place": np.zeros(members + 1, dtype=np.int64)},
+        {"whose": np.array([0], dtype=np.int64)},
+        {"whose": np.array([0, n], dtype=np.int64)},
+        {"their_programs": none, "whose": np.array([0], dtype=np.int64)},
+    ):
+        with pytest.raises(ValueError):
+            circle_columns(*(good | changed).values())
