@@ -92,3 +92,25 @@ def circle_columns(
     whose: np.ndarray,
     degree: int,
 ) -> None: ...
+def found_estimates(
+    keys: np.ndarray,
+    aa: np.ndarray,
+    structure: float,
+    neighbours: np.ndarray,
+    member: int,
+    holders: np.ndarray,
+    weights: np.ndarray,
+    sizes: np.ndarray,
+    marks: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]: ...
+def found_count(
+    keys: np.ndarray,
+    aa: np.ndarray,
+    structure: float,
+    neighbours: np.ndarray,
+    member: int,
+    holders: np.ndarray,
+    weights: np.ndarray,
+    sizes: np.ndarray,
+    marks: np.ndarray,
+) -> int: ...

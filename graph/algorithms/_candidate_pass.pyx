@@ -942,3 +942,140 @@ def circle_columns(
             for i in range(n):
                 table[rows[4], i] = table[rows[4], i] / du
     free(cities)
+
+
+def found_estimates(
+    const int64_t[::1] keys,
+    const double[::1] aa,
+    double structure,
+    const int64_t[::1] neighbours,
+    int64_t member,
+    const int32_t[::1] holders,
+    const double[::1] weights,
+    const int64_t[::1] sizes,
+    int64_t[::1] marks,
+    bint count_only=False,
+):
+    """The blend's first estimates of the members a source found, in one pass: the
+    two-hop members ``keys`` (sorted, distinct) with their Adamic–Adar sums ``aa`` times
+    ``structure``, then the holders of each attribute group (``holders`` laid end to
+    end, ``sizes[g]`` of group ``g``, each adding ``weights[g]``), never the ``member``
+    or its ``neighbours``. ``marks``: a per-thread array indexed by member, all 0, left
+    so.
+
+    Gives ``(members, estimates, outside)``: the members found, ascending, the sum of
+    each one's terms, added from 0.0 in the order they were found (the order
+    ``np.bincount`` adds its weights in, so the same sums to the last bit), and whether
+    each of ``keys`` is one of them. With ``count_only``, how many were found, no more
+    (:func:`found_count`)."""
+    cdef Py_ssize_t n_keys = keys.shape[0]
+    cdef Py_ssize_t n_held = holders.shape[0]
+    cdef Py_ssize_t size = marks.shape[0]
+    cdef Py_ssize_t groups = sizes.shape[0]
+    cdef Py_ssize_t i, j, g, k = 0, end
+    cdef int64_t m, total = 0
+    if aa.shape[0] != n_keys:
+        raise ValueError("keys and aa must be as long")
+    if weights.shape[0] != groups:
+        raise ValueError("a weight for each group")
+    for g in range(groups):
+        if sizes[g] < 0:
+            raise ValueError("a group of negative size")
+        total += sizes[g]
+    if total != n_held:
+        raise ValueError("the groups' sizes must add up to the holders")
+    if not 0 <= member < size:
+        raise ValueError("a member beyond the marks")
+    for i in range(n_keys):
+        if not 0 <= keys[i] < size or (i and keys[i] <= keys[i - 1]):
+            raise ValueError("keys must be ascending members within the marks")
+    for i in range(neighbours.shape[0]):
+        if not 0 <= neighbours[i] < size:
+            raise ValueError("a connection beyond the marks")
+    for i in range(n_held):
+        if not 0 <= holders[i] < size:
+            raise ValueError("a holder beyond the marks")
+    outside = np.empty(n_keys, dtype=np.bool_)
+    cdef uint8_t[::1] out_view = outside.view(np.uint8)
+    cdef int64_t *seen = <int64_t *> malloc((n_keys + n_held + 1) * sizeof(int64_t))
+    cdef double *sums = <double *> malloc((n_keys + n_held + 1) * sizeof(double))
+    if seen == NULL or sums == NULL:
+        free(seen)
+        free(sums)
+        raise MemoryError()
+    with nogil:
+        # the member and its connections are marked -1: never found
+        marks[member] = -1
+        for i in range(neighbours.shape[0]):
+            marks[neighbours[i]] = -1
+        for i in range(n_keys):
+            m = keys[i]
+            if marks[m] == -1:
+                out_view[i] = 0
+                continue
+            out_view[i] = 1
+            marks[m] = k + 1
+            seen[k] = m
+            sums[k] = 0.0 + structure * aa[i]
+            k += 1
+        j = 0
+        for g in range(groups):
+            end = j + sizes[g]
+            while j < end:
+                m = holders[j]
+                j += 1
+                if marks[m] == -1:
+                    continue
+                if marks[m] == 0:
+                    marks[m] = k + 1
+                    seen[k] = m
+                    sums[k] = 0.0
+                    k += 1
+                sums[marks[m] - 1] += weights[g]
+    if count_only:
+        _clear(marks, seen, k, member, neighbours)
+        free(seen)
+        free(sums)
+        return k
+    members = np.empty(k, dtype=np.int64)
+    estimates = np.empty(k)
+    cdef int64_t[::1] members_view = members
+    cdef double[::1] estimates_view = estimates
+    for i in range(k):
+        members_view[i] = seen[i]
+    # numpy's sort: several times quicker than C's qsort on these thousands
+    members.sort()
+    with nogil:
+        # each one's sum is where its mark says
+        for i in range(k):
+            estimates_view[i] = sums[marks[members_view[i]] - 1]
+        _clear(marks, seen, k, member, neighbours)
+    free(seen)
+    free(sums)
+    return members, estimates, outside
+
+
+def found_count(
+    const int64_t[::1] keys,
+    const double[::1] aa,
+    double structure,
+    const int64_t[::1] neighbours,
+    int64_t member,
+    const int32_t[::1] holders,
+    const double[::1] weights,
+    const int64_t[::1] sizes,
+    int64_t[::1] marks,
+):
+    """How many members :func:`found_estimates` would give."""
+    return found_estimates(keys, aa, structure, neighbours, member, holders, weights, sizes, marks, True)
+
+
+cdef inline void _clear(
+    int64_t[::1] marks, const int64_t *seen, Py_ssize_t k, int64_t member, const int64_t[::1] neighbours
+) noexcept nogil:
+    cdef Py_ssize_t i
+    for i in range(k):
+        marks[seen[i]] = 0
+    marks[member] = 0
+    for i in range(neighbours.shape[0]):
+        marks[neighbours[i]] = 0

@@ -72,6 +72,8 @@ from graph.algorithms._candidate_pass import (
     circle_columns,
     employer_sums,
     finish_columns,
+    found_count,
+    found_estimates,
     packed_sums,
 )
 from graph.algorithms._source_walk import source_walk
@@ -502,52 +504,6 @@ def _marks(size: int) -> np.ndarray:
     return _MARKS.marks
 
 
-def _member_positions(keys: np.ndarray, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_positions_in` for member indices: the keys are marked in a per-thread array
-    and each query read from it, rather than found by a binary search of its own (the
-    thousands of connections of a source's candidates against its few hundred two-hop
-    members cost more in searching than in everything done with them)."""
-    if not len(keys) or not len(query):
-        return _positions_in(keys, query)
-    marks = _marks(max(int(keys[-1]), int(query.max())) + 1)
-    marks[keys] = np.arange(1, len(keys) + 1)
-    try:
-        at = marks[query]
-    finally:
-        marks[keys] = 0
-    return _found_at(at)
-
-
-def _found_at(at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Marks read back (a position + 1, 0 for none) as ``(position, found)``, position 0
-    where not found: one pass each rather than a masked assignment."""
-    found = at > 0
-    at -= 1
-    np.maximum(at, 0, out=at)
-    return at, found
-
-
-def _two_positions(
-    first: np.ndarray, second: np.ndarray, query: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`_member_positions` of ``query`` among ``first`` and among ``second`` (both
-    sorted member indices) with one read of the per-thread marks: the thousands of
-    connections of a source's candidates are looked up once for both."""
-    if not len(query) or not len(first) or not len(second) or len(first) >= 1 << 31:
-        return (*_member_positions(first, query), *_member_positions(second, query))
-    marks = _marks(max(int(first[-1]), int(second[-1]), int(query.max())) + 1)
-    marks[first] = np.arange(1, len(first) + 1)
-    marks[second] |= np.arange(1, len(second) + 1) << 32
-    try:
-        both = marks[query]
-    finally:
-        marks[first] = 0
-        marks[second] = 0
-    first_at, first_found = _found_at(both & 0xFFFF_FFFF)
-    second_at, second_found = _found_at(both >> 32)
-    return first_at, first_found, second_at, second_found
-
-
 def _lookup(keys: np.ndarray, values: np.ndarray, query: np.ndarray) -> np.ndarray:
     """``values`` at the position of each ``query`` in the sorted ``keys`` (0 where absent)."""
     pos, found = _positions_in(keys, query)
@@ -589,18 +545,6 @@ class SourceContext:
     def at(self, name: str, members: np.ndarray) -> np.ndarray:
         """The column ``name`` (``cn``, ``aa``…) for each of ``members`` (0 if not reached)."""
         return _lookup(self.keys, getattr(self, name), members)
-
-
-def _distinct(values: np.ndarray) -> np.ndarray:
-    """``np.unique(values)`` for integers, from one sort: numpy's ``unique`` without an
-    inverse or counts takes a hash table first, several times slower on these sizes."""
-    ordered = np.sort(values)
-    if len(ordered) < 2:
-        return ordered
-    keep = np.empty(len(ordered), dtype=bool)
-    keep[0] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
-    return ordered[keep]
 
 
 def source_context(p: Projection, u: int, budget: int = DEFAULT_BUDGET) -> SourceContext:
@@ -1161,63 +1105,41 @@ def _first_estimates(
     rarest first, within the same budgets), the two hops taken from the context and each
     group's holders counted in one array rather than member by member.
 
-    The groups' holders are laid end to end and the member and its connections taken out
-    of them all at once (one lookup rather than one per group, and one array of their
-    values), only when the groups so far must be counted and at the end.
+    The groups' holders are laid end to end and summed with the two hops in one compiled
+    pass (:func:`graph.algorithms._candidate_pass.found_estimates`), which leaves out the
+    member and its connections; it counts them too, when a big group needs to know how
+    many were found so far. Numpy took some twenty calls, a sort and two lookups.
 
     The third array: whether each of ``ctx.keys`` is among the members (the two-hop
     members not tied to ``ctx.member``, the only ones with a resource allocation)."""
     u = ctx.member
-    excluded = np.sort(np.append(ctx.neighbours, u))
-    outside = ~_positions_in(excluded, ctx.keys)[1]
     w = WEIGHTS[None]
-    found: list[np.ndarray] = [ctx.keys[outside]]
-    values: list[np.ndarray] = [w.structure * ctx.aa[outside]]
-    # groups given but not yet filtered: their holders' bytes, weights and sizes
-    pending: list[bytes] = []
+    # the groups' holders laid end to end, their weights and sizes
+    held: list[bytes] = []
     weights: list[float] = []
     sizes: list[int] = []
+    marks = _marks(len(p.adj))
 
-    def flush() -> None:
-        if not pending:
-            return
-        members = np.frombuffer(b"".join(pending), dtype=np.int32).astype(np.int64)
-        each = np.repeat(np.asarray(weights, dtype=float), sizes)
-        keep = ~_positions_in(excluded, members)[1]
-        found.append(members[keep])
-        values.append(each[keep])
-        pending.clear()
-        weights.clear()
-        sizes.clear()
+    def found(count: bool = False) -> Any:
+        holders = np.frombuffer(b"".join(held), dtype=np.int32)
+        # (a context of no steps holds integers, as ``np.bincount`` of none gives)
+        args = (ctx.keys, ctx.aa if len(ctx.keys) else _NONE, w.structure, ctx.neighbours, u, holders)
+        each, size = np.asarray(weights, dtype=float), np.asarray(sizes, dtype=np.int64)
+        return found_count(*args, each, size, marks) if count else found_estimates(*args, each, size, marks)
 
     def count() -> int:
-        # the members found so far, each once: every one's last place among them marked,
-        # and the places that kept their mark counted (no sort of the thousands found);
         # the two hops' members are distinct already, and the count is only ever compared
         # with ``want``: when they alone reach it, so do all found
-        if len(found[0]) >= want:
-            return len(found[0])
-        flush()
-        so_far = np.concatenate(found)
-        place = np.arange(1, len(so_far) + 1)
-        marks = _marks(len(p.adj))
-        marks[so_far] = place
-        try:
-            return int(np.count_nonzero(marks[so_far] == place))
-        finally:
-            marks[so_far] = 0
+        if len(ctx.keys) - len(ctx.neighbours) >= want:
+            return len(ctx.keys)
+        return int(found(count=True))
 
     for value, holders in group_holders(p, u, w, count, want=want):
-        pending.append(holders.tobytes())
+        held.append(holders.tobytes())
         weights.append(value)
         sizes.append(len(holders))
-    flush()
-    # ``unique``'s inverse without its second sort: each found member's place among them
-    # read from the per-thread marks
-    reached = np.concatenate(found)
-    every = _distinct(reached)
-    inverse = _member_positions(every, reached)[0]
-    return every, np.bincount(inverse, weights=np.concatenate(values), minlength=len(every)), outside
+    every, estimates, outside = found()
+    return every, estimates, outside
 
 
 def candidates_of(p: Projection, ctx: SourceContext, pool: int = POOL) -> list[int]:

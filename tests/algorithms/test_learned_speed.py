@@ -67,18 +67,6 @@ def test_suggestions_are_the_former_codes(
     assert sum(len(x.reasons) for s in fast for x in s) > 2_000
 
 
-def test_the_member_index_finds_what_a_search_finds_and_is_left_clean() -> None:
-    rng = np.random.default_rng(3)
-    for _ in range(50):
-        keys = np.unique(rng.integers(0, 5_000, rng.integers(0, 300)))
-        query = rng.integers(0, 6_000, rng.integers(0, 2_000))
-        at, found = learned._member_positions(keys, query)
-        want_at, want_found = learned._positions_in(keys, query)
-        assert np.array_equal(found, want_found)
-        assert np.array_equal(at[found], want_at[want_found])
-        assert not learned._MARKS.marks.any()
-
-
 def test_shared_sums_from_holders_are_those_from_the_candidates_values(club: Projection) -> None:
     total = club.n_members
     checked = 0
@@ -131,21 +119,6 @@ def test_rows_changed_after_the_snapshot_are_read_from_the_overlay(
         X = pair_features(p, ctx, cands)
         assert np.allclose(X, pair_features(q, other, cands), rtol=0, atol=TOLERANCE)
         assert learned.suggest_learned(p, model, me) == learned.suggest_learned(q, model, me)
-
-
-def test_one_read_of_the_marks_finds_both_lookups_and_leaves_them_clean() -> None:
-    rng = np.random.default_rng(5)
-    for _ in range(50):
-        first = np.unique(rng.integers(0, 5_000, rng.integers(0, 300)))
-        second = np.unique(rng.integers(0, 5_000, rng.integers(0, 40)))
-        query = rng.integers(0, 6_000, rng.integers(0, 2_000))
-        at, found, near, close = learned._two_positions(first, second, query)
-        for keys, (where, hit) in ((first, (at, found)), (second, (near, close))):
-            want_at, want_found = learned._positions_in(keys, query)
-            assert np.array_equal(hit, want_found)
-            assert np.array_equal(where[hit], want_at[want_found])
-            assert not np.any(where[~hit])  # a valid index where absent, as a search gives
-        assert not learned._MARKS.marks.any()
 
 
 def _random_club(rng: np.random.Generator, size: int, ties: int, hub: int) -> Projection:
@@ -945,3 +918,70 @@ def test_circle_columns_refuse_what_they_cannot_read_safely() -> None:
     ):
         with pytest.raises(ValueError):
             circle_columns(*(good | changed).values())
+
+
+@pytest.mark.parametrize("size", [0, 1, 40, 3_000])
+def test_found_estimates_are_bincounts_sums_to_the_last_bit_and_leave_the_marks_clean(size: int) -> None:
+    from graph.algorithms._candidate_pass import found_count, found_estimates
+
+    rng = np.random.default_rng(size)
+    members = 5_000
+    marks = np.zeros(members, dtype=np.int64)
+    for trial in range(10):
+        u = int(rng.integers(members))
+        neighbours = np.unique(rng.integers(0, members, size // 10 + trial)).astype(np.int64)
+        keys = np.unique(np.append(rng.integers(0, members, size), neighbours[: len(neighbours) // 2]))
+        keys = keys[keys != u].astype(np.int64)
+        aa = rng.random(len(keys)) * 3
+        sizes = rng.integers(0, 2 * size + 2, trial % 4).astype(np.int64)
+        # holders of groups overlap one another, the keys and the excluded
+        holders = rng.integers(0, members, int(sizes.sum())).astype(np.int32)
+        weights = rng.random(len(sizes))
+        got = found_estimates(keys, aa, 0.7, neighbours, u, holders, weights, sizes, marks)
+        assert not marks.any()
+        excluded = np.append(neighbours, u)
+        outside = ~np.isin(keys, excluded)
+        held_weights = np.repeat(weights, sizes)
+        kept = ~np.isin(holders, excluded)
+        reached = np.concatenate((keys[outside], holders[kept].astype(np.int64)))
+        every, inverse = np.unique(reached, return_inverse=True)
+        values = np.concatenate((0.7 * aa[outside], held_weights[kept]))
+        estimates = np.bincount(inverse, weights=values, minlength=len(every))
+        assert got[0].tobytes() == every.tobytes() and got[1].tobytes() == estimates.tobytes()
+        assert got[2].tolist() == outside.tolist()
+        assert found_count(keys, aa, 0.7, neighbours, u, holders, weights, sizes, marks) == len(every)
+        assert not marks.any()
+
+
+def test_found_estimates_refuse_what_they_cannot_read_safely() -> None:
+    from graph.algorithms._candidate_pass import found_estimates
+
+    members = 10
+    good: dict[str, object] = {
+        "keys": np.array([1, 4], dtype=np.int64),
+        "aa": np.array([0.5, 1.0]),
+        "structure": 1.0,
+        "neighbours": np.array([1], dtype=np.int64),
+        "member": 0,
+        "holders": np.array([2, 3, 4], dtype=np.int32),
+        "weights": np.array([0.1, 0.2]),
+        "sizes": np.array([1, 2], dtype=np.int64),
+        "marks": np.zeros(members, dtype=np.int64),
+    }
+    every, estimates, outside = found_estimates(*good.values())
+    assert every.tolist() == [2, 3, 4] and estimates.tolist() == [0.1, 0.2, 1.2]
+    assert outside.tolist() == [False, True]
+    for changed in (
+        {"keys": np.array([4, 1], dtype=np.int64)},
+        {"keys": np.array([1, members], dtype=np.int64)},
+        {"aa": np.array([0.5])},
+        {"neighbours": np.array([-1], dtype=np.int64)},
+        {"member": members},
+        {"holders": np.array([2, 3, members], dtype=np.int32)},
+        {"weights": np.array([0.1])},
+        {"sizes": np.array([2, 2], dtype=np.int64)},
+        {"sizes": np.array([4, -1], dtype=np.int64)},
+    ):
+        with pytest.raises(ValueError):
+            found_estimates(*(good | changed).values())
+    assert not good["marks"].any()  # type: ignore[union-attr]

@@ -36,10 +36,10 @@ from graph.algorithms.learned import (
     RankerModel,
     SourceContext,
     _lookup,
+    _marks,
     _places,
     _positions_in,
     _top,
-    _two_positions,
     member_arrays,
 )
 from graph.algorithms.link_prediction import DEFAULT_BUDGET
@@ -47,6 +47,64 @@ from graph.algorithms.row_arrays import column, flat_spans, ranges
 from graph.algorithms.suggestions import WEIGHTS, _current_industries, _employer_weight, group_holders, rarity
 from graph.algorithms.tie_strength import SharedEmployer, _span
 from graph.projection import Projection
+
+
+def _member_positions(keys: np.ndarray, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_positions_in` for member indices: the keys are marked in a per-thread array
+    and each query read from it, rather than found by a binary search of its own (the
+    thousands of connections of a source's candidates against its few hundred two-hop
+    members cost more in searching than in everything done with them)."""
+    if not len(keys) or not len(query):
+        return _positions_in(keys, query)
+    marks = _marks(max(int(keys[-1]), int(query.max())) + 1)
+    marks[keys] = np.arange(1, len(keys) + 1)
+    try:
+        at = marks[query]
+    finally:
+        marks[keys] = 0
+    return _found_at(at)
+
+
+def _found_at(at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Marks read back (a position + 1, 0 for none) as ``(position, found)``, position 0
+    where not found: one pass each rather than a masked assignment."""
+    found = at > 0
+    at -= 1
+    np.maximum(at, 0, out=at)
+    return at, found
+
+
+def _two_positions(
+    first: np.ndarray, second: np.ndarray, query: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_member_positions` of ``query`` among ``first`` and among ``second`` (both
+    sorted member indices) with one read of the per-thread marks: the thousands of
+    connections of a source's candidates are looked up once for both."""
+    if not len(query) or not len(first) or not len(second) or len(first) >= 1 << 31:
+        return (*_member_positions(first, query), *_member_positions(second, query))
+    marks = _marks(max(int(first[-1]), int(second[-1]), int(query.max())) + 1)
+    marks[first] = np.arange(1, len(first) + 1)
+    marks[second] |= np.arange(1, len(second) + 1) << 32
+    try:
+        both = marks[query]
+    finally:
+        marks[first] = 0
+        marks[second] = 0
+    first_at, first_found = _found_at(both & 0xFFFF_FFFF)
+    second_at, second_found = _found_at(both >> 32)
+    return first_at, first_found, second_at, second_found
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """``np.unique(values)`` for integers, from one sort: numpy's ``unique`` without an
+    inverse or counts takes a hash table first, several times slower on these sizes."""
+    ordered = np.sort(values)
+    if len(ordered) < 2:
+        return ordered
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
 
 
 def _city_year(city: np.ndarray, year: np.ndarray) -> np.ndarray:

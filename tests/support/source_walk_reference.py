@@ -9,13 +9,12 @@ import numpy as np
 from graph.algorithms.learned import (
     SourceContext,
     _connections_of,
-    _distinct,
     _neighbours_of,
-    _two_positions,
     member_arrays,
 )
 from graph.algorithms.link_prediction import DEFAULT_BUDGET
 from graph.projection import Projection
+from tests.support.learned_reference import _distinct, _two_positions
 
 
 def source_context(p: Projection, u: int, budget: int = DEFAULT_BUDGET) -> SourceContext:
