@@ -114,3 +114,6 @@ def found_count(
     sizes: np.ndarray,
     marks: np.ndarray,
 ) -> int: ...
+def gather_vectors(
+    rows: np.ndarray, cands: np.ndarray, vectors: np.ndarray, norms: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]: ...

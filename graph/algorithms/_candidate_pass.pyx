@@ -765,6 +765,13 @@ def finish_columns(
     cdef int64_t my_year = year[member]
     with nogil:
         for i in range(n):
+            if i + AHEAD < n:
+                # the candidates are spread over all members: their entries asked of
+                # memory ahead
+                c = cands[i + AHEAD]
+                prefetch(&seniority[c])
+                prefetch(&year[c])
+                prefetch(&mentors[c])
             c = cands[i]
             common = table[rows[11], i]
             union = <double> (du + dc[i]) - common
@@ -1079,3 +1086,60 @@ cdef inline void _clear(
     marks[member] = 0
     for i in range(neighbours.shape[0]):
         marks[neighbours[i]] = 0
+
+
+def gather_vectors(
+    const int64_t[::1] rows,
+    const int64_t[::1] cands,
+    const float[:, :] vectors,
+    const float[::1] norms,
+):
+    """The rows of ``vectors`` (an embedding's, one per member it knows) and their
+    ``norms`` for each of ``cands`` whose row ``rows`` gives (``rows[c]`` ≥ 0; a member
+    beyond ``rows`` joined after the embedding was made): ``(known, gathered, lengths)``,
+    whether each candidate was known, and the known ones' rows and norms in their order.
+
+    The same arrays as numpy's fancy indexing; the candidates' rows are spread over the
+    whole embedding (40 MB at the hbs tier), so each one is asked of memory a few rows
+    ahead rather than waited for in turn (an embedding keeps its rows C-ordered; any
+    other order is read too, as it lies)."""
+    cdef Py_ssize_t n = cands.shape[0]
+    cdef Py_ssize_t size = rows.shape[0]
+    cdef Py_ssize_t width = vectors.shape[1]
+    cdef Py_ssize_t i, j, k = 0, ahead
+    cdef int64_t c, r
+    if norms.shape[0] != vectors.shape[0]:
+        raise ValueError("a norm for each row of the vectors")
+    known = np.empty(n, dtype=np.bool_)
+    cdef uint8_t[::1] is_known = known.view(np.uint8)
+    for i in range(n):
+        c = cands[i]
+        if c < 0:
+            raise ValueError("a candidate that is not a member")
+        r = rows[c] if c < size else -1
+        if not -1 <= r < vectors.shape[0]:
+            raise ValueError("a row that is not one of the vectors'")
+        is_known[i] = r >= 0
+        k += is_known[i]
+    gathered = np.empty((k, width), dtype=np.float32)
+    lengths = np.empty(k, dtype=np.float32)
+    cdef float[:, ::1] out = gathered
+    cdef float[::1] out_lengths = lengths
+    k = 0
+    with nogil:
+        for i in range(n):
+            ahead = i + AHEAD
+            if ahead < n and is_known[ahead]:
+                r = rows[cands[ahead]]
+                prefetch(&vectors[r, 0])
+                if width > 16:
+                    prefetch(&vectors[r, 16])
+                prefetch(&norms[r])
+            if not is_known[i]:
+                continue
+            r = rows[cands[i]]
+            for j in range(width):
+                out[k, j] = vectors[r, j]
+            out_lengths[k] = norms[r]
+            k += 1
+    return known, gathered, lengths

@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from graph.algorithms._candidate_pass import gather_vectors
 from graph.algorithms.row_arrays import gather
 from graph.projection import Projection
 
@@ -216,18 +217,19 @@ def pair_columns(
     if emb is None or not emb.rank or not len(cands) or member >= len(rows) or rows[member] < 0:
         return out
     mine = rows[member]
-    theirs = np.where(cands < len(rows), rows[np.minimum(cands, len(rows) - 1)], -1)
-    known = theirs >= 0
-    at = theirs[known]
+    # the candidates' rows and lengths gathered in C, each asked of memory a few ahead
+    known, vectors, lengths = gather_vectors(rows, cands, emb.vectors, emb.scaled_norms)
+    # the usual case, every candidate known: the columns written whole
+    at: slice | np.ndarray = slice(None) if len(vectors) == len(cands) else known
     values, scale = emb.weights
-    vectors, own = emb.vectors[at], emb.vectors[mine]
-    out[known, 0] = vectors @ (own * values)
-    out[known, 1] = vectors @ (own * values * values)
+    own = emb.vectors[mine]
+    out[at, 0] = vectors @ (own * values)
+    out[at, 1] = vectors @ (own * values * values)
     # the cosine in the embedding scaled by sqrt(λ): the spectral clustering space
     theirs_scaled, mine_scaled = vectors * scale, own * scale
-    norms = emb.scaled_norms[at] * float(np.linalg.norm(mine_scaled))
-    out[known, 2] = np.divide(
-        theirs_scaled @ mine_scaled, norms, out=np.zeros(len(at), np.float32), where=norms > 0
+    norms = lengths * float(np.linalg.norm(mine_scaled))
+    out[at, 2] = np.divide(
+        theirs_scaled @ mine_scaled, norms, out=np.zeros(len(vectors), np.float32), where=norms > 0
     )
     top = float(out[:, 0].max())
     if top > 0:

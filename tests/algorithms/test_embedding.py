@@ -250,3 +250,32 @@ def test_an_erased_members_row_is_blanked_and_the_rest_line_up_as_before(build) 
     # the other pairs' readings do not move, but for the one relative to the best candidate
     assert np.array_equal(after[1:, :3], before[1:, :3])
     assert not embedding.pair_columns(gone, embedding.rows_on(gone, p), v, others).any()
+
+
+def test_gathered_vectors_are_numpys_rows_of_the_known_candidates() -> None:
+    from graph.algorithms._candidate_pass import gather_vectors
+
+    rng = np.random.default_rng(8)
+    vectors = rng.normal(size=(500, 32)).astype(np.float32)
+    norms = np.linalg.norm(vectors, axis=1).astype(np.float32)
+    # members beyond the rows joined after the embedding; -1: a member it does not know
+    rows = np.where(rng.random(450) < 0.1, -1, rng.permutation(500)[:450]).astype(np.int64)
+    for order in (vectors, np.asfortranarray(vectors)):
+        for size in (0, 1, 13, 300):
+            cands = rng.choice(480, size=size, replace=False).astype(np.int64)
+            known, gathered, lengths = gather_vectors(rows, cands, order, norms)
+            theirs = np.where(cands < len(rows), rows[np.minimum(cands, len(rows) - 1)], -1)
+            assert known.tolist() == (theirs >= 0).tolist()
+            assert gathered.tobytes() == vectors[theirs[known]].tobytes()
+            assert lengths.tobytes() == norms[theirs[known]].tobytes()
+            if size == 300:
+                assert 0 < known.sum() < size
+    wrong = rows.copy()
+    wrong[7] = len(vectors)  # a row the vectors do not have
+    for given_rows, cands, given_norms in (
+        (rows, [-1], norms),
+        (wrong, [7], norms),
+        (rows, [7], norms[:-1]),
+    ):
+        with pytest.raises(ValueError):
+            gather_vectors(given_rows, np.array(cands, dtype=np.int64), vectors, given_norms)
