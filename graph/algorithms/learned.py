@@ -58,7 +58,7 @@ from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -599,6 +599,28 @@ def source_context(p: Projection, u: int, budget: int = DEFAULT_BUDGET) -> Sourc
     )
 
 
+class Columns(Protocol):
+    """Rows of a table of features by name, written in place (a dict of them, or
+    :class:`_Columns`)."""
+
+    def __getitem__(self, name: str, /) -> np.ndarray: ...
+
+
+class _Columns:
+    """The rows of a table of :data:`FEATURES` by name, each a view made when asked for:
+    a dict of all of them cost a view per feature on every request, for the few read by
+    name."""
+
+    __slots__ = ("table",)
+
+    def __init__(self, table: np.ndarray) -> None:
+        self.table = table
+
+    def __getitem__(self, name: str, /) -> np.ndarray:
+        row: np.ndarray = self.table[_COL[name]]
+        return row
+
+
 def _values_of(
     of_member: Sequence[tuple[int, ...]], candidates: Sequence[int] | np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -691,7 +713,7 @@ def _facet_columns(
     p: Projection,
     u: int,
     cands: np.ndarray,
-    col: dict[str, np.ndarray],
+    col: Columns,
     their_city: np.ndarray,
     single_city: bool,
     packed: PackedFacets | None = None,
@@ -762,7 +784,7 @@ def _packed_sums(
     packed: PackedFacets,
     u: int,
     cands: np.ndarray,
-    col: dict[str, np.ndarray],
+    col: Columns,
     gathered: dict[str, tuple[np.ndarray, np.ndarray]],
 ) -> None:
     """The shared rarity of ``u`` and each of ``cands`` in every facet of :data:`PACKED`,
@@ -832,7 +854,7 @@ def _held_sums(
     facets: list[tuple[str, Facet, dict[int, float]]],
     cands: np.ndarray,
     size: int,
-    col: dict[str, np.ndarray],
+    col: Columns,
 ) -> None:
     """:func:`_held_sum` of each of ``facets`` (name, facet, weights), written into
     ``col[name]``: every facet's holders laid end to end and looked up among ``cands`` in
@@ -971,7 +993,7 @@ def pair_features(
     # table turned into the candidates' rows at the end: a column of the candidates' rows
     # would be written with a stride of a whole row, a cache line per value
     table = np.zeros((len(FEATURES), len(cands)))
-    col = dict(zip(FEATURES, table, strict=True))
+    col = _Columns(table)
     du = int(arrays.degree[u])
     dc = arrays.degree[cands]
     city, year = arrays.city, arrays.year
