@@ -117,3 +117,6 @@ def found_count(
 def gather_vectors(
     rows: np.ndarray, cands: np.ndarray, vectors: np.ndarray, norms: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]: ...
+def group_variants(
+    X: np.ndarray, baseline: np.ndarray, mask: np.ndarray, with_rows: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]: ...

@@ -1143,3 +1143,59 @@ def gather_vectors(
             out_lengths[k] = norms[r]
             k += 1
     return known, gathered, lengths
+
+
+def group_variants(
+    const double[:, ::1] X,
+    const double[::1] baseline,
+    const uint8_t[:, ::1] mask,
+    bint with_rows,
+):
+    """The rows of ``X`` with each group of features that differs from ``baseline`` set
+    back to it, one variant per such (row, group), for the log-odds each group lifted
+    its row by (:func:`graph.algorithms.learned.group_contributions`); ``mask[g, f]``:
+    whether feature ``f`` is one of group ``g``'s.
+
+    Gives ``(batch, rows, groups, changed)``: the rows themselves first when
+    ``with_rows``, then the variants, by row and then by group (as ``np.nonzero`` lists
+    them); each variant's row and group; and whether each (row, group) differs at all
+    (a feature that is not a number differs, as ``np.not_equal`` has it). Numpy took
+    some ten calls, each an array of its own."""
+    cdef Py_ssize_t n = X.shape[0]
+    cdef Py_ssize_t width = X.shape[1]
+    cdef Py_ssize_t groups_n = mask.shape[0]
+    cdef Py_ssize_t i, g, f, k = 0, start = n if with_rows else 0
+    if baseline.shape[0] != width or mask.shape[1] != width:
+        raise ValueError("the baseline and the mask must have a value per feature")
+    changed = np.zeros((n, groups_n), dtype=np.bool_)
+    cdef uint8_t[:, ::1] differs = changed.view(np.uint8)
+    with nogil:
+        for i in range(n):
+            for g in range(groups_n):
+                for f in range(width):
+                    if mask[g, f] and X[i, f] != baseline[f]:
+                        differs[i, g] = 1
+                        k += 1
+                        break
+    rows = np.empty(k, dtype=np.int64)
+    groups = np.empty(k, dtype=np.int64)
+    batch = np.empty((start + k, width))
+    cdef int64_t[::1] row_of = rows
+    cdef int64_t[::1] group_of = groups
+    cdef double[:, ::1] out = batch
+    k = 0
+    with nogil:
+        if with_rows:
+            for i in range(n):
+                for f in range(width):
+                    out[i, f] = X[i, f]
+        for i in range(n):
+            for g in range(groups_n):
+                if not differs[i, g]:
+                    continue
+                row_of[k] = i
+                group_of[k] = g
+                for f in range(width):
+                    out[start + k, f] = baseline[f] if mask[g, f] else X[i, f]
+                k += 1
+    return batch, rows, groups, changed

@@ -74,6 +74,7 @@ from graph.algorithms._candidate_pass import (
     finish_columns,
     found_count,
     found_estimates,
+    group_variants,
     packed_sums,
 )
 from graph.algorithms._source_walk import source_walk
@@ -214,6 +215,7 @@ for _j, _cols in enumerate(_GROUP_COLS.values()):
     _GROUP_MASK[_j, _cols] = True
 #: The same as floats, one column per group (a product with it runs in BLAS).
 _GROUP_MASK_T = np.ascontiguousarray(_GROUP_MASK.T, dtype=float)
+_GROUP_MASK_BYTES = _GROUP_MASK.view(np.uint8)
 
 #: The value of each feature for a pair that shares nothing (the baseline of reasons).
 ABSENT = np.zeros(len(FEATURES))
@@ -1511,10 +1513,8 @@ def _drops(model: RankerModel, X: np.ndarray, base: np.ndarray | None = None) ->
     if not n:
         return np.zeros((0, len(GROUPS)))
     _limit_prediction_threads()
-    baseline = model.baseline
-    # (row, group) pairs whose group differs from the baseline: only these lose anything
-    # (a product of floats: numpy has no BLAS for integers; the counts are exact either way)
-    changed = np.not_equal(X, baseline).astype(float) @ _GROUP_MASK_T > 0
+    baseline = np.ascontiguousarray(model.baseline, dtype=float)
+    X = np.ascontiguousarray(X, dtype=float)
     out = np.zeros((n, len(GROUPS)))
     others = []
     for weight, leaf in _leaves(model.estimator):
@@ -1523,24 +1523,17 @@ def _drops(model: RankerModel, X: np.ndarray, base: np.ndarray | None = None) ->
             out += ((weight * coef) * (X - baseline)) @ _GROUP_MASK_T
         else:
             others.append((weight, leaf))
-    if others:
-        rows, groups = np.nonzero(changed)
-        given = base if len(others) == 1 and others[0][0] == 1.0 else None
-        # the rows (unless given) and their variants made in place in one array: ``take``
-        # rather than fancy indexing, and no stacking afterwards (a third of this
-        # function's own time at hbs, ~90 variants a request)
-        start = 0 if given is not None else n
-        batch = np.empty((start + len(rows), X.shape[1]))
-        if given is None:
-            batch[:n] = X
-        variants = batch[start:]
-        np.take(X, rows, axis=0, out=variants)
-        np.copyto(variants, baseline, where=np.take(_GROUP_MASK, groups, axis=0))
-        for weight, leaf in others:
-            scores = np.asarray(leaf.decision_function(batch), dtype=float)
-            if given is not None:
-                scores = np.concatenate((given, scores))
-            out[rows, groups] += weight * (scores[rows] - scores[n:])
+    given = base if len(others) == 1 and others[0][0] == 1.0 else None
+    # the (row, group) pairs whose group differs from the baseline (only these lose
+    # anything) and their variants, made in C: the rows themselves first unless given
+    batch, rows, groups, changed = group_variants(
+        X, baseline, _GROUP_MASK_BYTES, given is None and bool(others)
+    )
+    for weight, leaf in others:
+        scores = np.asarray(leaf.decision_function(batch), dtype=float)
+        if given is not None:
+            scores = np.concatenate((given, scores))
+        out[rows, groups] += weight * (scores[rows] - scores[n:])
     out[~changed] = 0.0
     return out
 

@@ -985,3 +985,30 @@ def test_found_estimates_refuse_what_they_cannot_read_safely() -> None:
         with pytest.raises(ValueError):
             found_estimates(*(good | changed).values())
     assert not good["marks"].any()  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("with_rows", [True, False])
+def test_group_variants_are_the_former_numpy_code(with_rows: bool) -> None:
+    from graph.algorithms._candidate_pass import group_variants
+
+    rng = np.random.default_rng(int(with_rows))
+    mask = learned._GROUP_MASK
+    baseline = rng.integers(0, 2, len(FEATURES)).astype(float)
+    for n in (0, 1, 10, 37):
+        # most features at the baseline, some not, one not a number
+        X = np.where(rng.random((n, len(FEATURES))) < 0.8, baseline, rng.random((n, len(FEATURES))))
+        if n:
+            X[0, 3] = np.nan
+        batch, rows, groups, changed = group_variants(X, baseline, mask.view(np.uint8), with_rows)
+        want_changed = np.not_equal(X, baseline).astype(float) @ mask.T.astype(float) > 0
+        want_rows, want_groups = np.nonzero(want_changed)
+        variants = X[want_rows]
+        np.copyto(variants, baseline, where=mask[want_groups])
+        want_batch = np.concatenate((X, variants)) if with_rows else variants
+        assert changed.tolist() == want_changed.tolist()
+        assert rows.tolist() == want_rows.tolist() and groups.tolist() == want_groups.tolist()
+        assert batch.shape == want_batch.shape and np.array_equal(batch, want_batch, equal_nan=True)
+        if n > 10:
+            assert 0 < len(rows) < n * len(mask)
+    with pytest.raises(ValueError):
+        group_variants(np.zeros((2, len(FEATURES))), baseline[:-1], mask.view(np.uint8), True)
