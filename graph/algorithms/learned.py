@@ -1143,27 +1143,25 @@ def _first_estimates(
     weights: list[float] = []
     sizes: list[int] = []
     marks = _marks(len(p.adj))
+    # (a context of no steps holds integers, as ``np.bincount`` of none gives)
+    aa = ctx.aa if len(ctx.keys) else _NONE
 
-    def found(count: bool = False) -> Any:
+    def so_far() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         holders = np.frombuffer(b"".join(held), dtype=np.int32)
-        # (a context of no steps holds integers, as ``np.bincount`` of none gives)
-        args = (ctx.keys, ctx.aa if len(ctx.keys) else _NONE, w.structure, ctx.neighbours, u, holders)
-        each, size = np.asarray(weights, dtype=float), np.asarray(sizes, dtype=np.int64)
-        return found_count(*args, each, size, marks) if count else found_estimates(*args, each, size, marks)
+        return holders, np.asarray(weights), np.asarray(sizes, dtype=np.int64)
 
     def count() -> int:
         # the two hops' members are distinct already, and the count is only ever compared
         # with ``want``: when they alone reach it, so do all found
         if len(ctx.keys) - len(ctx.neighbours) >= want:
             return len(ctx.keys)
-        return int(found(count=True))
+        return found_count(ctx.keys, aa, w.structure, ctx.neighbours, u, *so_far(), marks)
 
     for value, holders in group_holders(p, u, w, count, want=want):
         held.append(holders.tobytes())
         weights.append(value)
         sizes.append(len(holders))
-    every, estimates, outside = found()
-    return every, estimates, outside
+    return found_estimates(ctx.keys, aa, w.structure, ctx.neighbours, u, *so_far(), marks)
 
 
 def candidates_of(p: Projection, ctx: SourceContext, pool: int = POOL) -> list[int]:
