@@ -1,5 +1,5 @@
 """Types of the compiled pass over a source's candidates' connections and of the other
-compiled steps of the learned ranker's pair features (_candidate_pass.pyx)."""
+compiled steps of a learned suggestion (_candidate_pass.pyx)."""
 
 import numpy as np
 

@@ -1,10 +1,13 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False, cdivision=True
 """One pass over the connections of a source's candidates, in C, for the learned ranker's
 pair features (:func:`graph.algorithms.learned.pair_features`); and the other steps of
-those features over many rows at once: rows of a snapshot laid end to end
+a learned suggestion over many rows at once: rows of a snapshot laid end to end
 (:func:`gather_rows`), the packed facets' shared rarity (:func:`packed_sums`), the
-employer weight over the candidates' positions (:func:`employer_sums`) and the columns
-that follow from the pass (:func:`finish_columns`).
+employer weight over the candidates' positions (:func:`employer_sums`), the columns
+that follow from the pass (:func:`finish_columns`), the member's circles
+(:func:`circle_columns`), the first estimates that choose the candidates
+(:func:`found_estimates`), the candidates' spectral rows (:func:`gather_vectors`) and
+the variants a suggestion's reasons are weighed by (:func:`group_variants`).
 
 At the hbs tier a source has about 180 candidates with about 9,000 connections in all;
 the columns read from those connections, done with numpy, took some eighty calls of a few
@@ -824,12 +827,6 @@ CIRCLES = (
 )
 
 
-cdef int _ascending_int(const void *a, const void *b) noexcept nogil:
-    cdef int64_t x = (<const int64_t *> a)[0]
-    cdef int64_t y = (<const int64_t *> b)[0]
-    return (x > y) - (x < y)
-
-
 cdef inline Py_ssize_t _count_of(const int64_t *ordered, Py_ssize_t n, int64_t key) noexcept nogil:
     """How many of the ``n`` ascending ``ordered`` are ``key``."""
     cdef Py_ssize_t low = 0, high = n, middle, first
@@ -905,9 +902,12 @@ def circle_columns(
             raise ValueError("a programme of no candidate")
     if not d or degree <= 0:
         return
-    cdef int64_t *cities = <int64_t *> malloc((3 * d + held + 1) * sizeof(int64_t))
-    if cities == NULL:
-        raise MemoryError()
+    # the connections' values laid out in one array, each kind sorted by numpy (C's qsort
+    # calls through a pointer on every comparison: several times slower on a hub's
+    # thousands)
+    scratch = np.empty(3 * d + held + 1, dtype=np.int64)
+    cdef int64_t[::1] values = scratch
+    cdef int64_t *cities = &values[0]
     cdef int64_t *years = cities + d
     cdef int64_t *places = years + d
     cdef int64_t *held_programs = places + d
@@ -925,10 +925,11 @@ def circle_columns(
                 kp += 1
         for i in range(held):
             held_programs[i] = programs[i]
-        qsort(cities, kc, sizeof(int64_t), _ascending_int)
-        qsort(years, ky, sizeof(int64_t), _ascending_int)
-        qsort(places, kp, sizeof(int64_t), _ascending_int)
-        qsort(held_programs, held, sizeof(int64_t), _ascending_int)
+    scratch[:kc].sort()
+    scratch[d : d + ky].sort()
+    scratch[2 * d : 2 * d + kp].sort()
+    scratch[3 * d : 3 * d + held].sort()
+    with nogil:
         for i in range(n):
             c = cands[i]
             value = <double> (_count_of(cities, kc, city[c]) if city[c] >= 0 else 0) / du
@@ -948,7 +949,6 @@ def circle_columns(
                     table[rows[4], whose[k]] = value
             for i in range(n):
                 table[rows[4], i] = table[rows[4], i] / du
-    free(cities)
 
 
 def found_estimates(
