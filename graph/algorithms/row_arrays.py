@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Sequence
-from itertools import chain
+from itertools import chain, islice
 from typing import Any
 
 import numpy as np
@@ -154,3 +154,50 @@ def gather(rows: Any, members: Sequence[int] | np.ndarray) -> tuple[np.ndarray, 
 def owners(lengths: np.ndarray) -> np.ndarray:
     """For each gathered value, the index of the row it came from."""
     return np.repeat(np.arange(len(lengths)), lengths)
+
+
+def row_lengths(rows: Any, n: int) -> np.ndarray:
+    """``len(rows[m])`` for each of the first ``n`` rows, as int64 (as
+    :func:`lengths_and_firsts`, the rows' values not read).
+
+    >>> row_lengths([(4, 5), (), (7,)], 3).tolist()
+    [2, 0, 1]
+    """
+    if type(rows) is not SharedRows or rows.flat() is None:
+        return np.fromiter(map(len, islice(rows, n)), dtype=np.int64, count=n)
+    return lengths_and_firsts(rows, n)[0]
+
+
+def lengths_and_firsts(rows: Any, n: int, missing: int = -1) -> tuple[np.ndarray, np.ndarray]:
+    """``(lengths, firsts)``: ``len(rows[m])`` and ``rows[m][0]`` (``missing`` for an empty
+    row) for each of the first ``n`` rows, as int64.
+
+    A snapshot's rows are read from its flat offsets and values at once, and only the rows
+    changed since from its overlay: read one by one, the hbs tier's 320,000 rows cost a
+    quarter of a second for either (a row made, or its size asked, for each).
+
+    >>> lengths, firsts = lengths_and_firsts([(4, 5), (), (7,)], 3)
+    >>> lengths.tolist(), firsts.tolist()
+    ([2, 0, 1], [4, -1, 7])
+    """
+    held = rows.flat() if type(rows) is SharedRows else None
+    if held is None:
+        picked = list(islice(rows, n))
+        lengths = np.fromiter(map(len, picked), dtype=np.int64, count=n)
+        firsts = np.fromiter((row[0] if len(row) else missing for row in picked), dtype=np.int64, count=n)
+        return lengths, firsts
+    # the overlay first: a row set after the copy is read from the shared arrays as it was
+    # before, as reading the rows one by one at that moment would have
+    changed = rows.overlay()
+    offsets, values = _shared_arrays(rows, "flat", held)
+    shared = min(n, held[2])
+    lengths = np.zeros(n, dtype=np.int64)
+    np.subtract(offsets[1 : shared + 1], offsets[:shared], out=lengths[:shared])
+    firsts = np.full(n, missing, dtype=np.int64)
+    some = np.flatnonzero(lengths[:shared])
+    firsts[some] = values[offsets[some]]
+    for m, row in changed.items():
+        if m < n:
+            lengths[m] = len(row)
+            firsts[m] = row[0] if len(row) else missing
+    return lengths, firsts

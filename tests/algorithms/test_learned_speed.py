@@ -119,6 +119,38 @@ def test_rows_changed_after_the_snapshot_are_read_from_the_overlay(
         X = pair_features(p, ctx, cands)
         assert np.allclose(X, pair_features(q, other, cands), rtol=0, atol=TOLERANCE)
         assert learned.suggest_learned(p, model, me) == learned.suggest_learned(q, model, me)
+    # the member arrays read from the flat rows and the overlay are those read row by row
+    mine, theirs = learned.member_arrays(p), learned.member_arrays(q)
+    n = len(p.adj)
+    assert mine.degree.tolist() == theirs.degree.tolist() == [len(p.adj[m]) for m in range(n)]
+    cities = [p.cities.of_member[m] for m in range(n)]
+    assert mine.city.tolist() == theirs.city.tolist() == [row[0] if row else -1 for row in cities]
+    assert mine.single_city == theirs.single_city == (max(map(len, cities)) <= 1)
+    assert mine.degree[p.member("newcomer")] == 2 and mine.city[p.member("newcomer")] >= 0
+
+
+def test_lengths_and_first_values_of_a_snapshots_rows_are_those_read_one_by_one(
+    club: Projection, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    root = tmp_path_factory.mktemp("lengths")
+    write_snapshot(club, root, stamp=None)
+    p = open_snapshot(root, reference_year=club.reference_year)[0]
+    busy = sorted(range(club.n_members), key=lambda m: -len(club.adj[m]))[:2]
+    emptied = next(m for m in range(club.n_members) if len(p.skills.of_member[m]))
+    # a row changed, a row emptied, rows appended
+    p.apply("knows", [{"a": club.ids[busy[0]], "b": club.ids[busy[1]]}])
+    p.skills.of_member[emptied] = ()
+    p.apply("members", [{"id": "newcomer", "props": {"name": "Zala Novak"}}])
+    for rows in (p.adj, p.skills.of_member, p.cities.of_member, p.programs.of_member):
+        assert rows.flat() is not None
+        for n in (0, 1, len(rows) - 1, len(rows)):
+            picked = [rows[m] for m in range(n)]
+            lengths, firsts = row_arrays.lengths_and_firsts(rows, n)
+            assert lengths.dtype == firsts.dtype == np.int64
+            assert lengths.tolist() == [len(row) for row in picked]
+            assert firsts.tolist() == [row[0] if len(row) else -1 for row in picked]
+            assert row_arrays.row_lengths(rows, n).tolist() == lengths.tolist()
+    assert p.skills.of_member.changed(emptied) and not len(p.skills.of_member[emptied])
 
 
 def _random_club(rng: np.random.Generator, size: int, ties: int, hub: int) -> Projection:
