@@ -103,17 +103,6 @@ def found_estimates(
     sizes: np.ndarray,
     marks: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]: ...
-def found_count(
-    keys: np.ndarray,
-    aa: np.ndarray,
-    structure: float,
-    neighbours: np.ndarray,
-    member: int,
-    holders: np.ndarray,
-    weights: np.ndarray,
-    sizes: np.ndarray,
-    marks: np.ndarray,
-) -> int: ...
 def gather_vectors(
     rows: np.ndarray, cands: np.ndarray, vectors: np.ndarray, norms: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]: ...

@@ -961,7 +961,6 @@ def found_estimates(
     const double[::1] weights,
     const int64_t[::1] sizes,
     int64_t[::1] marks,
-    bint count_only=False,
 ):
     """The blend's first estimates of the members a source found, in one pass: the
     two-hop members ``keys`` (sorted, distinct) with their Adamic–Adar sums ``aa`` times
@@ -973,8 +972,7 @@ def found_estimates(
     Gives ``(members, estimates, outside)``: the members found, ascending, the sum of
     each one's terms, added from 0.0 in the order they were found (the order
     ``np.bincount`` adds its weights in, so the same sums to the last bit), and whether
-    each of ``keys`` is one of them. With ``count_only``, how many were found, no more
-    (:func:`found_count`)."""
+    each of ``keys`` is one of them."""
     cdef Py_ssize_t n_keys = keys.shape[0]
     cdef Py_ssize_t n_held = holders.shape[0]
     cdef Py_ssize_t size = marks.shape[0]
@@ -1039,11 +1037,6 @@ def found_estimates(
                     sums[k] = 0.0
                     k += 1
                 sums[marks[m] - 1] += weights[g]
-    if count_only:
-        _clear(marks, seen, k, member, neighbours)
-        free(seen)
-        free(sums)
-        return k
     members = np.empty(k, dtype=np.int64)
     estimates = np.empty(k)
     cdef int64_t[::1] members_view = members
@@ -1060,21 +1053,6 @@ def found_estimates(
     free(seen)
     free(sums)
     return members, estimates, outside
-
-
-def found_count(
-    const int64_t[::1] keys,
-    const double[::1] aa,
-    double structure,
-    const int64_t[::1] neighbours,
-    int64_t member,
-    const int32_t[::1] holders,
-    const double[::1] weights,
-    const int64_t[::1] sizes,
-    int64_t[::1] marks,
-):
-    """How many members :func:`found_estimates` would give."""
-    return found_estimates(keys, aa, structure, neighbours, member, holders, weights, sizes, marks, True)
 
 
 cdef inline void _clear(

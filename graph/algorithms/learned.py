@@ -72,7 +72,6 @@ from graph.algorithms._candidate_pass import (
     circle_columns,
     employer_sums,
     finish_columns,
-    found_count,
     found_estimates,
     group_variants,
     packed_sums,
@@ -1141,8 +1140,8 @@ def _first_estimates(
 
     The groups' holders are laid end to end and summed with the two hops in one compiled
     pass (:func:`graph.algorithms._candidate_pass.found_estimates`), which leaves out the
-    member and its connections; it counts them too, when a big group needs to know how
-    many were found so far. Numpy took some twenty calls, a sort and two lookups.
+    member and its connections; a big group that needs to know how many were found so
+    far counts what it gives. Numpy took some twenty calls, a sort and two lookups.
 
     The third array: whether each of ``ctx.keys`` is among the members (the two-hop
     members not tied to ``ctx.member``, the only ones with a resource allocation)."""
@@ -1165,7 +1164,7 @@ def _first_estimates(
         # with ``want``: when they alone reach it, so do all found
         if len(ctx.keys) - len(ctx.neighbours) >= want:
             return len(ctx.keys)
-        return found_count(ctx.keys, aa, w.structure, ctx.neighbours, u, *so_far(), marks)
+        return len(found_estimates(ctx.keys, aa, w.structure, ctx.neighbours, u, *so_far(), marks)[0])
 
     for value, holders in group_holders(p, u, w, count, want=want):
         held.append(holders.tobytes())
